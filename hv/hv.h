@@ -1,0 +1,120 @@
+/*
+ * hv.h - what a host (testkern, the DragonFly module) calls in hv/.
+ *
+ * Life cycle: hv_init() probes the CPU, picks the backend and publishes the
+ * hw.vmm sysctl tree; hv_set_enable(true) turns virtualization on on every
+ * CPU (vmxon / EFER.SVME); VMs and vCPUs are created while enabled.
+ * All calls are made from thread context; hv_vcpu_run() pins the caller for
+ * the duration of each VM entry only, so the host may migrate the vCPU thread
+ * between runs.
+ */
+#ifndef HV_H
+#define HV_H
+
+#include "hv_os.h"
+#include "hv_abi.h"
+
+struct hv_vm;
+struct hv_vcpu;
+
+/* ---- global ------------------------------------------------------------- */
+
+int	 hv_init(void);			/* 0, HV_ENODEV (no VMX/SVM), ... */
+void	 hv_fini(void);			/* disable everywhere, drop sysctls */
+int	 hv_set_enable(bool on);	/* hw.vmm.enable; HV_EBUSY while a VM exists */
+bool	 hv_is_enabled(void);
+const char *hv_type(void);		/* "VMX from Intel" / "SVM from AMD" */
+
+/* ---- VMs ---------------------------------------------------------------- */
+
+/* A VM with mem_size bytes of guest-physical memory at GPA 0, backed on demand. */
+int	 hv_vm_create(uint64_t mem_size, struct hv_vm **out);
+/* Frees every page; HV_EBUSY if a vCPU of it is running. */
+int	 hv_vm_destroy(struct hv_vm *vm);
+uint64_t hv_vm_mem_size(const struct hv_vm *vm);
+
+/* Copy between host buffers and guest-physical memory (backs pages as needed). */
+int	 hv_gpa_write(struct hv_vm *vm, uint64_t gpa, const void *src, size_t len);
+int	 hv_gpa_read(struct hv_vm *vm, uint64_t gpa, void *dst, size_t len);
+
+/*
+ * Page out [gpa, gpa+len): the contents are saved, the nested-table entries
+ * removed and every CPU that may cache them invalidated; the next guest
+ * access faults the page back in with its data intact.
+ */
+int	 hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len);
+
+/* Pages of host memory backing this VM now (for leak and demand-paging checks). */
+uint64_t hv_vm_resident_pages(const struct hv_vm *vm);
+
+/* ---- vCPUs -------------------------------------------------------------- */
+
+struct hv_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+	uint64_t cr0, cr2, cr3, cr4, efer;
+	uint64_t fs_base, gs_base, kernel_gs_base;
+	uint32_t cpl;
+};
+
+/* Creates vCPU `id` in the boot state of hv_abi.h (image loaded separately). */
+int	 hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out);
+void	 hv_vcpu_destroy(struct hv_vcpu *vcpu);
+int	 hv_vcpu_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r);
+int	 hv_vcpu_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r);
+
+/* The vkernel thread's TLS: becomes the guest FS base at the next entry. */
+int	 hv_vcpu_set_tls(struct hv_vcpu *vcpu, uint64_t fs_base);
+
+/* Load a flat guest image at HV_GUEST_LOAD_GPA and build the boot page tables. */
+int	 hv_vm_load_image(struct hv_vm *vm, const void *image, size_t len);
+
+/* Why hv_vcpu_run() returned to the host. */
+enum hv_exit_kind {
+	HV_EXIT_HYPERCALL = 1,	/* a hypercall for the host: nr, args[] */
+	HV_EXIT_DONE,		/* guest called HC_EXIT: code */
+	HV_EXIT_DEBUG,		/* #BP in the guest: host runs its db> prompt */
+	HV_EXIT_INTR,		/* host interrupt / kick: host may reschedule, then run again */
+	HV_EXIT_ERROR,		/* the VM cannot continue: msg says why, decoded */
+};
+
+struct hv_exit {
+	enum hv_exit_kind kind;
+	uint64_t	 raw_reason;	/* backend exit reason / exit code */
+	uint64_t	 nr;		/* hypercall number */
+	uint64_t	 args[4];
+	int64_t		 code;		/* HC_EXIT code */
+	int		 error;		/* HV_E* for HV_EXIT_ERROR */
+	char		 msg[160];	/* HV_EXIT_ERROR: decoded reason by name */
+};
+
+/*
+ * Run until something needs the host.  Exits hv handles itself (nested
+ * faults, CPUID, I/O to the guest serial port, MSR bitmap misses, HC_NOP,
+ * HC_PUTS, ...) never return here.  For HV_EXIT_HYPERCALL the host sets the
+ * result with hv_vcpu_set_hc_result() before running again.
+ * Returns 0 with *ex filled, or an HV_E* error (not enabled, destroyed VM).
+ */
+int	 hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex);
+void	 hv_vcpu_set_hc_result(struct hv_vcpu *vcpu, int64_t value);
+
+/* ---- guest-virtual memory access (the EPT/NPT copyin family) ------------ */
+
+/*
+ * Addresses are guest-virtual, translated through the vCPU's current guest
+ * page tables (permission checks as the guest's CPL at its last exit), then
+ * through guest-physical memory (faulting pages in).  Unmapped, non-canonical
+ * or forbidden addresses give HV_EFAULT; nothing here can hang.
+ */
+int	 hv_copyin(struct hv_vcpu *vcpu, uint64_t gva, void *dst, size_t len);
+int	 hv_copyout(struct hv_vcpu *vcpu, const void *src, uint64_t gva, size_t len);
+int	 hv_copyinstr(struct hv_vcpu *vcpu, uint64_t gva, char *dst, size_t max,
+	    size_t *done);
+int	 hv_fubyte(struct hv_vcpu *vcpu, uint64_t gva);	/* byte or -1 */
+int	 hv_fuword32(struct hv_vcpu *vcpu, uint64_t gva, uint32_t *val);
+int	 hv_fuword64(struct hv_vcpu *vcpu, uint64_t gva, uint64_t *val);
+int	 hv_suword32(struct hv_vcpu *vcpu, uint64_t gva, uint32_t val);
+int	 hv_suword64(struct hv_vcpu *vcpu, uint64_t gva, uint64_t val);
+
+#endif /* HV_H */

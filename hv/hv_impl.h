@@ -1,0 +1,177 @@
+/*
+ * hv_impl.h - shared between the backend-neutral core and the backends
+ * (hv/intel, hv/amd).  Hosts never include this; they use hv.h.
+ */
+#ifndef HV_IMPL_H
+#define HV_IMPL_H
+
+#include "hv.h"
+
+#define HV_MAX_CPUS	64
+#define HV_MAX_VCPUS	8
+
+/* ---- nested page tables (EPT and NPT share one walker/builder) ---------- */
+
+/* Access rights of a nested or guest mapping. */
+#define HV_PROT_R	0x1u
+#define HV_PROT_W	0x2u
+#define HV_PROT_X	0x4u
+#define HV_PROT_RWX	(HV_PROT_R | HV_PROT_W | HV_PROT_X)
+
+/*
+ * The entry format of one nested-table flavour.  Levels: 1 = 4 KiB leaf
+ * (PT), 2 = 2 MiB (PD), 3 = 1 GiB (PDPT), 4 = PML4.  Everything else about the
+ * 4-level radix tree is common and lives in hv/npt_tree.c.
+ */
+struct hv_ntable_fmt {
+	const char *name;					/* "EPT" / "NPT" */
+	uint64_t (*table)(uint64_t pa);				/* non-leaf entry */
+	uint64_t (*leaf)(uint64_t pa, int level, unsigned prot);	/* level 1..3 */
+	bool	 (*present)(uint64_t e);
+	bool	 (*large)(uint64_t e, int level);		/* leaf above level 1 */
+	uint64_t (*addr)(uint64_t e, int level);		/* frame (masked per level) */
+	unsigned (*prot)(uint64_t e);
+};
+
+struct hv_ntable {
+	const struct hv_ntable_fmt *fmt;
+	uint64_t	*root;		/* PML4 page, host VA */
+	uint64_t	 root_pa;
+	uint64_t	 table_pages;	/* pages used by the tree (root included) */
+};
+
+int	 hv_ntable_init(struct hv_ntable *nt, const struct hv_ntable_fmt *fmt);
+void	 hv_ntable_fini(struct hv_ntable *nt);	/* frees every table page */
+/* Map one page of size 4K (level 1) or 2M (level 2); splits large pages. */
+int	 hv_ntable_map(struct hv_ntable *nt, uint64_t gpa, uint64_t hpa,
+	    int level, unsigned prot);
+/* Remove the 4 KiB translation of gpa (splitting a large page); 0 if none. */
+int	 hv_ntable_unmap(struct hv_ntable *nt, uint64_t gpa);
+/* Translate; 0 and *hpa/*prot, or HV_ENOENT. */
+int	 hv_ntable_lookup(const struct hv_ntable *nt, uint64_t gpa,
+	    uint64_t *hpa, unsigned *prot, int *level);
+
+/* ---- guest page-table walker (hv/gwalk.c) -------------------------------- */
+
+#define HV_ACC_WRITE	0x1u
+#define HV_ACC_USER	0x2u
+#define HV_ACC_EXEC	0x4u
+
+struct hv_gwalk_ctx {
+	/* Read a 64-bit guest-physical word; may fault the page in. 0 or HV_EFAULT. */
+	int	(*read64)(void *arg, uint64_t gpa, uint64_t *val);
+	void	*arg;
+	uint64_t cr3;
+	bool	 nxe;		/* EFER.NXE */
+	bool	 wp;		/* CR0.WP */
+	int	 maxphyaddr;	/* guest physical-address width (reserved bits above) */
+};
+
+/* Translate gva for an access of kind acc; 0 and *gpa, or HV_EFAULT. */
+int	 hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
+	    uint64_t *gpa);
+
+/* ---- VM and vCPU objects ------------------------------------------------- */
+
+struct hv_vcpu {
+	struct hv_vm	*vm;
+	int		 id;
+	volatile int	 running_on;	/* CPU id while inside run(), else -1 */
+	int		 last_cpu;	/* CPU the backend state was last loaded on, -1 none */
+	uint64_t	 tls_fs_base;	/* hv_vcpu_set_tls() */
+	bool		 tls_dirty;
+	int64_t		 hc_result;
+	bool		 hc_pending;	/* host owes a hypercall result */
+	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
+	char		 serial_line[128];	/* guest COM1 output being assembled */
+	size_t		 serial_len;
+};
+
+struct hv_vm {
+	uint64_t	 mem_size;
+	uint64_t	 npages;
+	void		**pages;	/* host VA backing each guest page, or NULL */
+	void		**swapped;	/* paged-out copies, or NULL */
+	uint64_t	 resident;
+	struct hv_ntable nt;		/* the one nested root (the master's) */
+	struct hv_vcpu	*vcpus[HV_MAX_VCPUS];
+	int		 nvcpus;
+	/* invalidation: generation bumped on every unmap; each CPU flushes at its
+	 * next entry when its flushed_gen is older */
+	volatile uint64_t inval_gen;
+	uint64_t	 flushed_gen[HV_MAX_CPUS];
+	volatile uint64_t cpus_ran;	/* bit per CPU that ever ran this VM */
+	void		*backend;	/* struct vmx_vm / struct svm_vm */
+};
+
+/* ---- backend ops ---------------------------------------------------------- */
+
+struct hv_backend_ops {
+	const char	*type;		/* hw.vmm.type */
+	const struct hv_ntable_fmt *ntfmt;
+	int	(*probe)(void);		/* 0 if usable; registers hw.vmm.<backend>.* */
+	int	(*cpu_enable)(void *arg);	/* on each CPU via hv_os_on_cpu */
+	int	(*cpu_disable)(void *arg);
+	int	(*vm_init)(struct hv_vm *vm);
+	void	(*vm_fini)(struct hv_vm *vm);
+	int	(*vcpu_init)(struct hv_vcpu *vcpu);	/* boot state of hv_abi.h */
+	void	(*vcpu_fini)(struct hv_vcpu *vcpu);
+	/* Enter the guest once and handle exits until one is for the host. */
+	int	(*vcpu_run)(struct hv_vcpu *vcpu, struct hv_exit *ex);
+	int	(*get_regs)(struct hv_vcpu *vcpu, struct hv_regs *r);
+	int	(*set_regs)(struct hv_vcpu *vcpu, const struct hv_regs *r);
+	/* Flush this VM's nested translations on the current CPU (pinned). */
+	void	(*flush_nested)(struct hv_vcpu *vcpu);
+};
+
+extern const struct hv_backend_ops hv_vmx_ops;
+extern const struct hv_backend_ops hv_svm_ops;
+extern const struct hv_backend_ops *hv_ops;	/* the one in use */
+
+/* ---- services the core gives the backends -------------------------------- */
+
+/*
+ * Nested page fault at gpa (EPT violation / #NPF): back the page (zeroed, or
+ * restored from its paged-out copy) and map it.  0, or HV_EFAULT when gpa is
+ * outside guest memory (the caller stops the VM with a decoded error).
+ */
+int	 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc);
+
+/*
+ * Called pinned just before every entry: records this CPU in cpus_ran and
+ * calls flush_nested when the VM's generation moved since this CPU's flush.
+ */
+void	 hv_pre_entry(struct hv_vcpu *vcpu);
+
+/*
+ * Common hypercall dispatch for VMCALL/VMMCALL exits, after the backend
+ * advanced RIP: handles HC_NOP/HC_PUTS itself (returns false: resume) or
+ * fills *ex for the host (returns true).  regs: the guest's GPRs.
+ */
+bool	 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex);
+
+/* Guest COM1 output byte (OUT to HV_GUEST_COM1). */
+void	 hv_guest_serial_out(struct hv_vcpu *vcpu, uint8_t byte);
+
+/* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf. */
+void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
+	    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
+
+/* Fill ex as an HV_EXIT_ERROR with a formatted message. */
+void	 hv_exit_error(struct hv_exit *ex, int error, uint64_t raw,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Rate-limited guest-caused message: counts always, prints the first few. */
+void	 hv_ratelog(const char *what, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* ---- statistics (hw.vmm.stats.*) ----------------------------------------- */
+
+/*
+ * HV_STAT(name) is a uint64_t counter published as hw.vmm.stats.<name>; the
+ * list lives in hv/stats.h as HV_STATS_LIST(X) entries X(name, "descr").
+ * Exits by reason are counted per backend in hw.vmm.stats.exit.<reason>.
+ */
+#include "stats.h"
+
+#endif /* HV_IMPL_H */
