@@ -1,0 +1,64 @@
+# hv - top-level build.  `make` builds the test kernel and its GRUB ISO.
+# Targets: all run shell test-qemu test-unit module module-check bench deps clean
+# (see README.md).  Edit with targeted changes: several people work in here.
+
+BUILD    ?= build
+CC       ?= gcc
+LD       := ld
+NASM     := nasm
+PYTHON   := /usr/bin/python3
+
+# Kernel C flags (testkern and hv/).  The kernel is linked in the top 2 GiB,
+# hence -mcmodel=kernel; Debian's gcc defaults to PIE, which that model refuses.
+KCFLAGS  := -O2 -g -ffreestanding -fno-pie -fno-pic -mno-red-zone -mcmodel=kernel \
+            -mno-mmx -mno-sse -mno-sse2 -msoft-float -fno-stack-protector \
+            -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-common \
+            -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+            -Wall -Wextra -Wno-unused-parameter -Werror -MMD -MP
+# testkern may use GNU C; hv/ must build with DragonFly's module flags too,
+# so it is held to C99 and DragonFly's warning set here as well.
+TK_CFLAGS := $(KCFLAGS) -std=gnu11 -Itestkern -Ihv
+HV_WARN   := -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
+             -Wold-style-definition -Wundef -Wredundant-decls -Wnested-externs
+HV_CFLAGS := $(KCFLAGS) -std=c99 $(HV_WARN) -Ihv -DHV_TESTKERN
+
+BOOT_SRC := $(wildcard boot/*.asm)
+TK_SRC   := $(wildcard testkern/*.c)
+HV_SRC   := $(wildcard hv/*.c hv/intel/*.c hv/amd/*.c)
+HV_ASM   := $(wildcard hv/*.S hv/intel/*.S hv/amd/*.S)
+
+KOBJS := $(BOOT_SRC:%.asm=$(BUILD)/%.o) $(TK_SRC:%.c=$(BUILD)/%.o) \
+         $(HV_SRC:%.c=$(BUILD)/%.o) $(HV_ASM:%.S=$(BUILD)/%.o)
+
+KERNEL := $(BUILD)/testkern.elf
+ISO    := $(BUILD)/hv.iso
+
+.PHONY: all kernel iso clean
+all: iso
+
+kernel: $(KERNEL)
+iso: $(ISO)
+
+$(BUILD)/boot/%.o: boot/%.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -F dwarf -o $@ $<
+
+$(BUILD)/testkern/%.o: testkern/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TK_CFLAGS) -c -o $@ $<
+
+$(BUILD)/hv/%.o: hv/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c -o $@ $<
+
+$(BUILD)/hv/%.o: hv/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(KERNEL): $(KOBJS) boot/linker.ld
+	$(LD) -n -nostdlib -z max-page-size=0x1000 -T boot/linker.ld -o $@ $(KOBJS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KOBJS:.o=.d)
