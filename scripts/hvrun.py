@@ -1,0 +1,187 @@
+"""Shared pieces of the emulator runners (run-qemu, run-bochs) and pytest/.
+
+Result lines follow docs/CONSOLE.md.  The runners map what they saw to one
+exit status, the same for both emulators:
+
+    0  PASS      the kernel signalled PASS and printed a SUMMARY with no failure
+    1  FAIL      the kernel signalled FAIL, or its result lines show a failure
+    2  NORESULT  no PASS/FAIL signal or no SUMMARY line (triple fault, reset,
+                 emulator crash, shell left by other means)
+    3  TIMEOUT   the emulator was killed by the runner's timeout
+    4  SETUP     bad arguments, missing image or emulator
+"""
+import ctypes
+import os
+import re
+import signal
+import subprocess
+import sys
+import termios
+import time
+
+PASS, FAIL, NORESULT, TIMEOUT, SETUP = 0, 1, 2, 3, 4
+STATUS_NAMES = {PASS: "PASS", FAIL: "FAIL", NORESULT: "NORESULT",
+                TIMEOUT: "TIMEOUT", SETUP: "SETUP"}
+
+TOP = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+
+CHECK_RE = re.compile(r"^CHECK (\S+)\.(\d+) (PASS|FAIL) ?(.*)$", re.M)
+RESULT_RE = re.compile(
+    r"^RESULT (\S+) (PASS|FAIL|SKIP|TIMEOUT) checks=(\d+) failed=(\d+) ms=(\d+)"
+    r"(?: backend=(vmx|svm|none))?(?: reason=\"([^\"]*)\")?\s*$", re.M)
+SUMMARY_RE = re.compile(
+    r"^SUMMARY passed=(\d+) failed=(\d+) skipped=(\d+) timeout=(\d+)\s*$", re.M)
+
+
+def clean(text):
+    """Serial text with CR removed (the kernel ends lines with CRLF)."""
+    return text.replace("\r", "")
+
+
+def parse_checks(text):
+    return [{"test": m[0], "n": int(m[1]), "status": m[2], "message": m[3]}
+            for m in CHECK_RE.findall(clean(text))]
+
+
+def parse_results(text):
+    return [{"test": m[0], "status": m[1], "checks": int(m[2]),
+             "failed": int(m[3]), "ms": int(m[4]), "backend": m[5] or None,
+             "reason": m[6] or None}
+            for m in RESULT_RE.findall(clean(text))]
+
+
+def parse_summaries(text):
+    return [{"passed": int(m[0]), "failed": int(m[1]), "skipped": int(m[2]),
+             "timeout": int(m[3])}
+            for m in SUMMARY_RE.findall(clean(text))]
+
+
+def verdict(text, signal_seen):
+    """Exit status from the kernel's exit signal and its serial output.
+
+    signal_seen is "pass", "fail", "none" (emulator ended without the exit
+    device) or "timeout".  A bare PASS signal is never PASS: the SUMMARY
+    lines must be there and agree."""
+    summaries = parse_summaries(text)
+    results = parse_results(text)
+    if signal_seen == "timeout":
+        return TIMEOUT, "killed by the runner's timeout"
+    if signal_seen == "none":
+        return NORESULT, "emulator ended without the exit device " \
+            "(triple fault, reset or emulator error)"
+    bad = [s for s in summaries if s["failed"] or s["timeout"]]
+    bad_results = [r for r in results if r["status"] in ("FAIL", "TIMEOUT")]
+    if signal_seen == "fail":
+        return FAIL, "kernel signalled FAIL"
+    if not summaries:
+        return NORESULT, "PASS signal but no SUMMARY line on the serial port"
+    if bad or bad_results:
+        return FAIL, "PASS signal contradicts the result lines"
+    return PASS, "SUMMARY " + ", ".join(
+        "passed=%(passed)d failed=%(failed)d skipped=%(skipped)d" % s
+        for s in summaries)
+
+
+def result_table(text):
+    """A readable table of the RESULT lines, then the SUMMARY."""
+    results = parse_results(text)
+    failed_checks = [c for c in parse_checks(text) if c["status"] == "FAIL"]
+    width = max([len(r["test"]) for r in results] + [4])
+    lines = ["%-*s  %-7s  %6s  %6s  %7s  %s" % (width, "test", "result", "checks",
+                                                "failed", "ms", "backend")]
+    for r in results:
+        lines.append("%-*s  %-7s  %6d  %6d  %7d  %s%s" % (
+            width, r["test"], r["status"], r["checks"], r["failed"], r["ms"],
+            r["backend"] or "-", "  (%s)" % r["reason"] if r["reason"] else ""))
+    for c in failed_checks:
+        lines.append("  FAILED CHECK %s.%d: %s" % (c["test"], c["n"], c["message"]))
+    for s in parse_summaries(text):
+        lines.append("SUMMARY passed=%(passed)d failed=%(failed)d "
+                     "skipped=%(skipped)d timeout=%(timeout)d" % s)
+    if not results:
+        lines.append("(no RESULT lines)")
+    return "\n".join(lines)
+
+
+def _die_with_parent():
+    """In the emulator child: SIGKILL it when the runner dies, so no emulator
+    outlives a killed test (prctl PR_SET_PDEATHSIG)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)
+    os.setpgid(0, 0)
+
+
+def spawn(argv, **kw):
+    """Start an emulator in its own process group, killed with the runner."""
+    return subprocess.Popen(argv, preexec_fn=_die_with_parent, **kw)
+
+
+def kill(proc):
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def forward_signals(proc):
+    """SIGTERM/SIGHUP/SIGINT to the runner kill the emulator, then the runner
+    exits NORESULT.  (SIGINT must never reach Bochs: it exits 0 on it.)"""
+    def handler(signum, _frame):
+        kill(proc)
+        sys.exit(NORESULT)
+    for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(s, handler)
+
+
+def wait(proc, timeout):
+    """Wait for proc; kill its group after timeout seconds (0 = no limit).
+    Returns (returncode or None on timeout, seconds)."""
+    t0 = time.monotonic()
+    try:
+        rc = proc.wait(timeout=timeout or None)
+    except subprocess.TimeoutExpired:
+        kill(proc)
+        rc = None
+    return rc, time.monotonic() - t0
+
+
+def saved_tty():
+    """The terminal settings of stdin when it is a tty (QEMU, and run-bochs
+    when relaying, switch it to raw mode), for restore_tty()."""
+    try:
+        return termios.tcgetattr(0)
+    except (termios.error, OSError):
+        return None
+
+
+def restore_tty(saved):
+    if saved is not None:
+        termios.tcsetattr(0, termios.TCSADRAIN, saved)
+
+
+def read_log(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+
+
+def report(prog, status, detail, seconds, log):
+    sys.stderr.write("%s: %s (%s) in %.1f s; serial log %s\n" % (
+        prog, STATUS_NAMES[status], detail, seconds, log))
+
+
+def default_log(emulator):
+    d = os.path.join(TOP, "build", "logs")
+    os.makedirs(d, exist_ok=True)
+    return os.path.join(d, "%s.log" % emulator)
+
+
+if __name__ == "__main__":
+    # hvrun.py table LOG: print the result table of a serial log.
+    if len(sys.argv) != 3 or sys.argv[1] != "table":
+        sys.exit("usage: hvrun.py table SERIAL_LOG")
+    print(result_table(read_log(sys.argv[2])))
