@@ -108,20 +108,26 @@ def _die_with_parent():
     outlives a killed test (prctl PR_SET_PDEATHSIG)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGKILL)
+
+
+def _die_with_parent_own_group():
+    """Also leave the terminal's process group: a Ctrl-C must not reach Bochs
+    (it exits 0 on SIGINT).  Not for QEMU on stdio: a background group
+    reading the terminal would be stopped by SIGTTIN."""
+    _die_with_parent()
     os.setpgid(0, 0)
 
 
-def spawn(argv, **kw):
-    """Start an emulator in its own process group, killed with the runner."""
-    return subprocess.Popen(argv, preexec_fn=_die_with_parent, **kw)
+def spawn(argv, own_group=False, **kw):
+    """Start an emulator that is killed with the runner."""
+    return subprocess.Popen(
+        argv, preexec_fn=_die_with_parent_own_group if own_group else _die_with_parent,
+        **kw)
 
 
 def kill(proc):
     if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        proc.kill()
         proc.wait()
 
 
