@@ -38,16 +38,22 @@ struct hv_ntable {
 	uint64_t	*root;		/* PML4 page, host VA */
 	uint64_t	 root_pa;
 	uint64_t	 table_pages;	/* pages used by the tree (root included) */
+	/* pages set aside by hv_ntable_reserve() so that map/unmap under a
+	 * spin lock never calls the allocator (which may sleep) */
+	void		*spare[3];
+	int		 nspare;
 };
 
 int	 hv_ntable_init(struct hv_ntable *nt, const struct hv_ntable_fmt *fmt);
 void	 hv_ntable_fini(struct hv_ntable *nt);	/* frees every table page */
+/* Top up the spare pool so the next map or unmap allocates nothing; 0 or HV_ENOMEM. */
+int	 hv_ntable_reserve(struct hv_ntable *nt);
 /* Map one page of size 4K (level 1) or 2M (level 2); splits large pages. */
 int	 hv_ntable_map(struct hv_ntable *nt, uint64_t gpa, uint64_t hpa,
 	    int level, unsigned prot);
 /* Remove the 4 KiB translation of gpa (splitting a large page); 0 if none. */
 int	 hv_ntable_unmap(struct hv_ntable *nt, uint64_t gpa);
-/* Translate; 0 and *hpa/*prot, or HV_ENOENT. */
+/* Translate; 0 and *hpa, *prot, *level, or HV_ENOENT. */
 int	 hv_ntable_lookup(const struct hv_ntable *nt, uint64_t gpa,
 	    uint64_t *hpa, unsigned *prot, int *level);
 
@@ -85,9 +91,14 @@ struct hv_vcpu {
 	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
 	char		 serial_line[128];	/* guest COM1 output being assembled */
 	size_t		 serial_len;
+	volatile int	 in_run;	/* inside hv_vcpu_run() (destroy refuses) */
+	volatile uint64_t entries;	/* VM entries so far (hv_pre_entry) */
 };
 
 struct hv_vm {
+	int		 id;		/* small number, reused: "guest<id>.<vcpu>" */
+	volatile int	 dying;		/* hv_vm_destroy() in progress */
+	volatile int	 lock;		/* spin lock over pages/swapped/nt (hv/gmem.c) */
 	uint64_t	 mem_size;
 	uint64_t	 npages;
 	void		**pages;	/* host VA backing each guest page, or NULL */
@@ -116,7 +127,12 @@ struct hv_backend_ops {
 	void	(*vm_fini)(struct hv_vm *vm);
 	int	(*vcpu_init)(struct hv_vcpu *vcpu);	/* boot state of hv_abi.h */
 	void	(*vcpu_fini)(struct hv_vcpu *vcpu);
-	/* Enter the guest once and handle exits until one is for the host. */
+	/*
+	 * Enter the guest once and handle the exit(s).  Returns 0 with *ex
+	 * filled when the host must see the exit, HV_RESUME when everything was
+	 * handled and hv_vcpu_run() should simply call it again (so the thread
+	 * may migrate between entries), or an HV_E* error.
+	 */
 	int	(*vcpu_run)(struct hv_vcpu *vcpu, struct hv_exit *ex);
 	int	(*get_regs)(struct hv_vcpu *vcpu, struct hv_regs *r);
 	int	(*set_regs)(struct hv_vcpu *vcpu, const struct hv_regs *r);
@@ -127,6 +143,11 @@ struct hv_backend_ops {
 extern const struct hv_backend_ops hv_vmx_ops;
 extern const struct hv_backend_ops hv_svm_ops;
 extern const struct hv_backend_ops *hv_ops;	/* the one in use */
+
+#define HV_RESUME	(-1)	/* vcpu_run: exit handled, enter again */
+
+/* hv_init() minus the vendor choice: probe ops and publish hw.vmm.* (tests use it). */
+int	 hv_init_ops(const struct hv_backend_ops *ops);
 
 /* ---- services the core gives the backends -------------------------------- */
 
@@ -164,6 +185,47 @@ void	 hv_exit_error(struct hv_exit *ex, int error, uint64_t raw,
 /* Rate-limited guest-caused message: counts always, prints the first few. */
 void	 hv_ratelog(const char *what, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/* ---- small helpers (hv/fmt.c, hv/util.c) ---------------------------------- */
+
+/* %s %d %i %u %x %X %p %c %%, flags '-' '0', width, .precision for %s,
+ * length h hh l ll z.  Always NUL-terminates (size > 0); returns the length
+ * the full output would have. */
+#include <stdarg.h>
+int	 hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int	 hv_snprintf(char *buf, size_t size, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	*hv_memcpy(void *dst, const void *src, size_t n);
+void	*hv_memset(void *dst, int c, size_t n);
+size_t	 hv_strlen(const char *s);
+
+/* Host CPUID (hv/cpuid.c). */
+void	 hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
+
+/* ---- VMX control math (hv/ctl.c; SDM Vol. 3D A.3-A.8) --------------------- */
+
+/*
+ * A VMX control capability MSR: bits 31:0 are the allowed-0 settings (a 1
+ * there means the control must be 1), bits 63:32 the allowed-1 settings (a 0
+ * there means it must be 0).  Returns want with the must-be-1 bits added and
+ * the must-be-0 bits removed; *refused (may be NULL) gets the bits of want
+ * that the CPU does not allow to be 1.
+ */
+uint32_t hv_ctl_adjust(uint64_t cap, uint32_t want, uint32_t *refused);
+/* CR0/CR4 fixed bits: 1 in fixed0 must be 1, 0 in fixed1 must be 0.
+ * hv_cr_fixed_bad returns the bits of val that violate that (0 = fine). */
+uint64_t hv_cr_fixed_bad(uint64_t val, uint64_t fixed0, uint64_t fixed1);
+uint64_t hv_cr_fixed_apply(uint64_t val, uint64_t fixed0, uint64_t fixed1);
+
+/*
+ * Names (short identifiers such as "ept_violation", also used as sysctl leaf
+ * names) or NULL when the number is not known.
+ * VM-instruction errors: SDM Vol. 3C 31.4.  VMX basic exit reasons: SDM
+ * Vol. 3D Appendix C.  SVM exit codes: APM Vol. 2 Appendix C.
+ */
+const char *hv_vmx_insn_error_name(unsigned n);	/* hv/intel/vmx_names.c */
+const char *hv_vmx_exit_name(unsigned n);	/* hv/intel/vmx_names.c */
+const char *hv_svm_exit_name(uint64_t code);	/* hv/amd/svm_names.c */
 
 /* ---- statistics (hw.vmm.stats.*) ----------------------------------------- */
 

@@ -1,0 +1,154 @@
+/*
+ * copyin.c - the copyin family on guest-virtual addresses: each page is
+ * translated through the guest's page tables (hv_gwalk, as the guest's CPL
+ * at its last exit) and then accessed in guest-physical memory, which faults
+ * pages in.  Nothing here relies on the host's own page tables.
+ */
+#include "core.h"
+
+#define CR0_PG		(1ull << 31)
+#define CR0_WP		(1ull << 16)
+#define EFER_NXE	(1ull << 11)
+
+static int
+walk_read64(void *arg, uint64_t gpa, uint64_t *val)
+{
+	/* a page-table entry never crosses a page: 8-byte aligned */
+	return hv_gmem_access(arg, gpa & ~7ull, val, sizeof(*val), false);
+}
+
+int
+hv_vcpu_walk_ctx(struct hv_vcpu *vcpu, struct hv_gwalk_ctx *ctx, bool *user,
+    bool *paging)
+{
+	struct hv_regs r;
+	int error;
+
+	error = hv_ops->get_regs(vcpu, &r);
+	if (error != 0)
+		return error;
+	ctx->read64 = walk_read64;
+	ctx->arg = vcpu->vm;
+	ctx->cr3 = r.cr3;
+	ctx->nxe = (r.efer & EFER_NXE) != 0;
+	ctx->wp = (r.cr0 & CR0_WP) != 0;
+	ctx->maxphyaddr = hv_guest_maxphyaddr;
+	*user = r.cpl == 3;
+	*paging = (r.cr0 & CR0_PG) != 0;
+	return 0;
+}
+
+/*
+ * Copy len bytes between buf and guest-virtual gva, page by page.  With
+ * stop_nul (copyinstr) the copy ends after the first NUL byte, *done counts
+ * the bytes copied including it.
+ */
+static int
+gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
+    bool stop_nul, size_t *done)
+{
+	struct hv_gwalk_ctx ctx;
+	bool user, paging;
+	unsigned acc;
+	unsigned char *b = buf;
+	size_t copied = 0;
+	int error;
+
+	if (done != NULL)
+		*done = 0;
+	error = hv_vcpu_walk_ctx(vcpu, &ctx, &user, &paging);
+	if (error != 0)
+		return error;
+	acc = (write ? HV_ACC_WRITE : 0) | (user ? HV_ACC_USER : 0);
+	while (copied < len) {
+		uint64_t gpa, off = gva & HV_PAGE_MASK;
+		size_t n = HV_PAGE_SIZE - off, i;
+
+		if (n > len - copied)
+			n = len - copied;
+		/* without paging a guest-virtual address is guest-physical */
+		if (paging)
+			error = hv_gwalk(&ctx, gva, acc, &gpa);
+		else
+			gpa = gva;
+		if (error == 0)
+			error = hv_gmem_access(vcpu->vm, gpa, b + copied, n, write);
+		if (error != 0) {
+			HV_STAT_INC(copyin_faults);
+			return HV_EFAULT;
+		}
+		if (stop_nul) {
+			for (i = 0; i < n; i++) {
+				if (b[copied + i] == '\0') {
+					*done = copied + i + 1;
+					return 0;
+				}
+			}
+		}
+		copied += n;
+		gva += n;
+		if (done != NULL)
+			*done = copied;
+	}
+	return stop_nul ? HV_ENAMETOOLONG : 0;
+}
+
+int
+hv_copyin(struct hv_vcpu *vcpu, uint64_t gva, void *dst, size_t len)
+{
+	return gva_copy(vcpu, gva, dst, len, false, false, NULL);
+}
+
+int
+hv_copyout(struct hv_vcpu *vcpu, const void *src, uint64_t gva, size_t len)
+{
+	/* the buffer is only read when write is true */
+	return gva_copy(vcpu, gva, (void *)(uintptr_t)src, len, true, false, NULL);
+}
+
+int
+hv_copyinstr(struct hv_vcpu *vcpu, uint64_t gva, char *dst, size_t max,
+    size_t *done)
+{
+	size_t n;
+	int error;
+
+	error = gva_copy(vcpu, gva, dst, max, false, true, &n);
+	if (done != NULL)
+		*done = n;
+	return error;
+}
+
+int
+hv_fubyte(struct hv_vcpu *vcpu, uint64_t gva)
+{
+	unsigned char c;
+
+	if (hv_copyin(vcpu, gva, &c, 1) != 0)
+		return -1;
+	return c;
+}
+
+int
+hv_fuword32(struct hv_vcpu *vcpu, uint64_t gva, uint32_t *val)
+{
+	return hv_copyin(vcpu, gva, val, sizeof(*val));
+}
+
+int
+hv_fuword64(struct hv_vcpu *vcpu, uint64_t gva, uint64_t *val)
+{
+	return hv_copyin(vcpu, gva, val, sizeof(*val));
+}
+
+int
+hv_suword32(struct hv_vcpu *vcpu, uint64_t gva, uint32_t val)
+{
+	return hv_copyout(vcpu, &val, gva, sizeof(val));
+}
+
+int
+hv_suword64(struct hv_vcpu *vcpu, uint64_t gva, uint64_t val)
+{
+	return hv_copyout(vcpu, &val, gva, sizeof(val));
+}

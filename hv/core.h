@@ -1,0 +1,43 @@
+/*
+ * core.h - private to the backend-neutral core (the .c files in hv/); backends use
+ * hv_impl.h only.
+ */
+#ifndef HV_CORE_H
+#define HV_CORE_H
+
+#include "hv_impl.h"
+
+#define HV_MAX_VMS	32
+/* The boot page tables hold one page directory: 512 x 2 MiB (hv_abi.h). */
+#define HV_MAX_MEM	(1ull << 30)
+
+/* hv.c */
+extern bool	 hv_backend_svm;	/* the guest hypercall is VMMCALL */
+extern int	 hv_guest_maxphyaddr;	/* CPUID 0x80000008 EAX[7:0] */
+/* Count a new VM if virtualization is on: 0, or HV_ENODEV. */
+int	 hv_vm_count_get(void);
+void	 hv_vm_count_put(void);
+
+/* vm.c */
+int	 hv_vm_slot_get(struct hv_vm *vm);	/* vm->id, or HV_ENOSPC */
+void	 hv_vm_slot_put(struct hv_vm *vm);
+
+/* gmem.c: the per-VM spin lock (pins the thread while held) */
+void	 hv_vm_lock(struct hv_vm *vm);
+void	 hv_vm_unlock(struct hv_vm *vm);
+void	 hv_gmem_free_all(struct hv_vm *vm);
+/* Copy to/from guest-physical memory, backing pages as needed. */
+int	 hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len,
+	    bool write);
+
+/* copyin.c: the walker context of a vCPU as of its last exit */
+int	 hv_vcpu_walk_ctx(struct hv_vcpu *vcpu, struct hv_gwalk_ctx *ctx,
+	    bool *user, bool *paging);
+
+static inline void
+hv_cpu_relax(void)
+{
+	__asm__ __volatile__("pause" ::: "memory");
+}
+
+#endif /* HV_CORE_H */

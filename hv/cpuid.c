@@ -1,0 +1,55 @@
+/*
+ * cpuid.c - host CPUID and the CPUID values a guest sees.
+ */
+#include "core.h"
+
+void
+hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	uint32_t a, b, c, d;
+
+	__asm__ __volatile__("cpuid"
+	    : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+	    : "a"(leaf), "c"(subleaf));
+	r[0] = a;
+	r[1] = b;
+	r[2] = c;
+	r[3] = d;
+}
+
+#define CPUID1_ECX_VMX		(1u << 5)	/* SDM Vol. 2A, CPUID leaf 1 */
+#define CPUID1_ECX_HYPERVISOR	(1u << 31)	/* reserved for hypervisors */
+#define CPUID81_ECX_SVM		(1u << 2)	/* APM Vol. 3, CPUID Fn8000_0001 */
+
+void
+hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
+    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	uint32_t r[4] = { 0, 0, 0, 0 };
+
+	if (leaf == HV_CPUID_LEAF) {
+		r[0] = hv_backend_svm ? HV_CPUID_F_VMMCALL : 0;
+		r[1] = HV_CPUID_SIG_EBX;
+		r[2] = HV_CPUID_SIG_ECX;
+		r[3] = HV_CPUID_SIG_EDX;
+	} else if ((leaf & 0xffff0000u) == 0x40000000u) {
+		/* other hypervisor leaves: nothing */
+	} else if (leaf == 0x8000000au) {
+		/* SVM feature leaf: the guest has no SVM */
+	} else {
+		hv_cpuid(leaf, subleaf, r);
+		if (leaf == 1) {
+			/* no nested virtualization; a hypervisor is present;
+			 * the initial APIC ID (EBX[31:24]) is the vCPU id */
+			r[2] &= ~CPUID1_ECX_VMX;
+			r[2] |= CPUID1_ECX_HYPERVISOR;
+			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
+		} else if (leaf == 0x80000001u) {
+			r[2] &= ~CPUID81_ECX_SVM;
+		}
+	}
+	*a = r[0];
+	*b = r[1];
+	*c = r[2];
+	*d = r[3];
+}

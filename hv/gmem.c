@@ -1,0 +1,331 @@
+/*
+ * gmem.c - guest-physical memory: pages backed on demand, nested faults,
+ * paging out with cross-CPU invalidation, entry-time flushes.
+ *
+ * pages[], swapped[], resident and the nested table change only under the
+ * VM's spin lock.  The allocator may sleep, so it is never called with the
+ * lock held: pages are allocated first and given back if not needed.
+ */
+#include "core.h"
+
+void
+hv_vm_lock(struct hv_vm *vm)
+{
+	hv_os_pin();	/* no switch away while other CPUs may spin on it */
+	while (__atomic_exchange_n(&vm->lock, 1, __ATOMIC_ACQUIRE) != 0) {
+		while (__atomic_load_n(&vm->lock, __ATOMIC_RELAXED) != 0)
+			hv_cpu_relax();
+	}
+}
+
+void
+hv_vm_unlock(struct hv_vm *vm)
+{
+	__atomic_store_n(&vm->lock, 0, __ATOMIC_RELEASE);
+	hv_os_unpin();
+}
+
+void
+hv_gmem_free_all(struct hv_vm *vm)
+{
+	uint64_t i;
+
+	for (i = 0; i < vm->npages; i++) {
+		if (vm->pages[i] != NULL)
+			hv_os_page_free(vm->pages[i]);
+		if (vm->swapped[i] != NULL)
+			hv_os_page_free(vm->swapped[i]);
+		vm->pages[i] = vm->swapped[i] = NULL;
+	}
+	vm->resident = 0;
+}
+
+/*
+ * Make page `pn` resident (locked); `fresh` is a zeroed page the caller
+ * allocated, consumed (*fresh = NULL) when it was needed.  A paged-out copy
+ * becomes the backing page again, at a host frame other than the one the
+ * stale translations pointed to.
+ */
+static void
+back_locked(struct hv_vm *vm, uint64_t pn, void **fresh)
+{
+	if (vm->pages[pn] != NULL)
+		return;
+	if (vm->swapped[pn] != NULL) {
+		vm->pages[pn] = vm->swapped[pn];
+		vm->swapped[pn] = NULL;
+		HV_STAT_INC(pageins);
+	} else {
+		vm->pages[pn] = *fresh;
+		*fresh = NULL;
+		HV_STAT_INC(pages_backed);
+	}
+	vm->resident++;
+}
+
+/* A zeroed page if page pn may need one; NULL when it surely does not. */
+static int
+prealloc(struct hv_vm *vm, uint64_t pn, void **fresh)
+{
+	*fresh = NULL;
+	if (__atomic_load_n(&vm->pages[pn], __ATOMIC_RELAXED) != NULL ||
+	    __atomic_load_n(&vm->swapped[pn], __ATOMIC_RELAXED) != NULL)
+		return 0;	/* rechecked under the lock; a miss is handled there */
+	*fresh = hv_os_page_alloc();
+	return *fresh == NULL ? HV_ENOMEM : 0;
+}
+
+int
+hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len, bool write)
+{
+	unsigned char *b = buf;
+
+	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+		return HV_EFAULT;
+	while (len > 0) {
+		uint64_t pn = gpa >> HV_PAGE_SHIFT, off = gpa & HV_PAGE_MASK;
+		size_t n = HV_PAGE_SIZE - off;
+		void *fresh;
+		int error;
+
+		if (n > len)
+			n = len;
+		for (;;) {
+			error = prealloc(vm, pn, &fresh);
+			if (error != 0)
+				return error;
+			hv_vm_lock(vm);
+			if (vm->pages[pn] != NULL || vm->swapped[pn] != NULL ||
+			    fresh != NULL)
+				break;
+			hv_vm_unlock(vm);	/* paged out meanwhile: retry */
+		}
+		back_locked(vm, pn, &fresh);
+		/* copy under the lock: a pageout cannot free the page meanwhile */
+		if (write)
+			hv_memcpy((char *)vm->pages[pn] + off, b, n);
+		else
+			hv_memcpy(b, (char *)vm->pages[pn] + off, n);
+		hv_vm_unlock(vm);
+		if (fresh != NULL)
+			hv_os_page_free(fresh);
+		gpa += n;
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+hv_gpa_write(struct hv_vm *vm, uint64_t gpa, const void *src, size_t len)
+{
+	/* the buffer is only read when write is true */
+	return hv_gmem_access(vm, gpa, (void *)(uintptr_t)src, len, true);
+}
+
+int
+hv_gpa_read(struct hv_vm *vm, uint64_t gpa, void *dst, size_t len)
+{
+	return hv_gmem_access(vm, gpa, dst, len, false);
+}
+
+uint64_t
+hv_vm_resident_pages(const struct hv_vm *vm)
+{
+	return vm->resident;
+}
+
+int
+hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc)
+{
+	uint64_t pn = gpa >> HV_PAGE_SHIFT;
+	void *fresh;
+	int error;
+
+	if (gpa >= vm->mem_size) {
+		HV_STAT_INC(nested_fault_errors);
+		return HV_EFAULT;
+	}
+	for (;;) {
+		error = prealloc(vm, pn, &fresh);
+		if (error == 0)
+			error = hv_ntable_reserve(&vm->nt);
+		if (error != 0) {
+			if (fresh != NULL)
+				hv_os_page_free(fresh);
+			return error;
+		}
+		hv_vm_lock(vm);
+		if (vm->pages[pn] != NULL || vm->swapped[pn] != NULL || fresh != NULL)
+			break;
+		hv_vm_unlock(vm);
+	}
+	back_locked(vm, pn, &fresh);
+	/* 4 KiB RWX: the guest's own page tables do the protection */
+	error = hv_ntable_map(&vm->nt, gpa & ~HV_PAGE_MASK,
+	    hv_os_virt_to_phys(vm->pages[pn]), 1, HV_PROT_RWX);
+	hv_vm_unlock(vm);
+	if (fresh != NULL)
+		hv_os_page_free(fresh);
+	if (error == 0)
+		HV_STAT_INC(nested_faults);
+	return error;
+}
+
+void
+hv_pre_entry(struct hv_vcpu *vcpu)
+{
+	struct hv_vm *vm = vcpu->vm;
+	int cpu = hv_os_cpu_id();
+	uint64_t gen;
+
+	/*
+	 * Publish "this vCPU is about to run on cpu" before reading the
+	 * generation (both sequentially consistent): a pageout that bumps the
+	 * generation after our read sees running_on and interrupts us, one
+	 * before it is seen by the read below and flushed here.
+	 */
+	__atomic_store_n(&vcpu->running_on, cpu, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&vcpu->entries, 1, __ATOMIC_SEQ_CST);
+	if ((vm->cpus_ran & (1ull << cpu)) == 0)
+		__atomic_fetch_or(&vm->cpus_ran, 1ull << cpu, __ATOMIC_SEQ_CST);
+	gen = __atomic_load_n(&vm->inval_gen, __ATOMIC_SEQ_CST);
+	if (vm->flushed_gen[cpu] != gen) {
+		hv_ops->flush_nested(vcpu);
+		vm->flushed_gen[cpu] = gen;
+		HV_STAT_INC(nested_flushes);
+	}
+	HV_STAT_INC(entries);
+}
+
+/* 1 ms between IPIs to a CPU that has not left the guest yet, 1 s in all. */
+#define INVAL_RETRY_NS	1000000ull
+#define INVAL_GIVEUP_NS	1000000000ull
+
+/*
+ * Make every CPU drop the VM's stale nested translations: the generation is
+ * already bumped, so each CPU flushes at its next entry; CPUs running a vCPU
+ * of this VM right now are interrupted and waited for until that vCPU has
+ * left the guest.  0, or HV_ETIMEDOUT (the caller keeps the pages).
+ */
+static int
+invalidate(struct hv_vm *vm)
+{
+	int self, i, error = 0;
+	uint64_t seen[HV_MAX_VCPUS];
+	int on[HV_MAX_VCPUS];
+
+	hv_os_pin();
+	self = hv_os_cpu_id();
+	if ((__atomic_load_n(&vm->cpus_ran, __ATOMIC_SEQ_CST) & ~(1ull << self)) == 0) {
+		/* only this CPU ever ran the VM and it is not in the guest now */
+		hv_os_unpin();
+		HV_STAT_INC(inval_local);
+		return 0;
+	}
+	HV_STAT_INC(inval_ipi);
+	for (i = 0; i < HV_MAX_VCPUS; i++) {
+		struct hv_vcpu *v = vm->vcpus[i];
+
+		on[i] = -1;
+		if (v == NULL)
+			continue;
+		on[i] = __atomic_load_n(&v->running_on, __ATOMIC_SEQ_CST);
+		seen[i] = __atomic_load_n(&v->entries, __ATOMIC_SEQ_CST);
+		if (on[i] == self || on[i] < 0)
+			on[i] = -1;	/* not in a guest on another CPU */
+		else {
+			hv_os_ipi(on[i]);
+			HV_STAT_INC(ipis_sent);
+		}
+	}
+	hv_os_unpin();
+	for (i = 0; i < HV_MAX_VCPUS; i++) {
+		struct hv_vcpu *v = vm->vcpus[i];
+		uint64_t start = hv_os_time_ns(), last = start, now;
+
+		if (on[i] < 0)
+			continue;
+		/* gone from that CPU, or entered again (and flushed) since */
+		while (__atomic_load_n(&v->running_on, __ATOMIC_SEQ_CST) == on[i] &&
+		    __atomic_load_n(&v->entries, __ATOMIC_SEQ_CST) == seen[i]) {
+			now = hv_os_time_ns();
+			if (now - start > INVAL_GIVEUP_NS) {
+				HV_STAT_INC(inval_timeouts);
+				hv_os_log("hv: guest%d.%d on cpu %d did not exit for a "
+				    "TLB shootdown\n", vm->id, v->id, on[i]);
+				error = HV_ETIMEDOUT;
+				break;
+			}
+			if (now - last > INVAL_RETRY_NS) {
+				/* it may have taken the first IPI before entering */
+				hv_os_ipi(on[i]);
+				HV_STAT_INC(ipis_sent);
+				last = now;
+			}
+			hv_cpu_relax();
+		}
+	}
+	return error;
+}
+
+int
+hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len)
+{
+	uint64_t first, end, pn;
+	int error = 0;
+
+	if ((gpa & HV_PAGE_MASK) != 0 || gpa >= vm->mem_size ||
+	    len > vm->mem_size - gpa)
+		return HV_EINVAL;
+	first = gpa >> HV_PAGE_SHIFT;
+	end = (gpa + len + HV_PAGE_MASK) >> HV_PAGE_SHIFT;
+
+	/* 1: remove the translations, then move the generation */
+	for (pn = first; pn < end && error == 0; pn++) {
+		error = hv_ntable_reserve(&vm->nt);	/* an unmap may split */
+		if (error != 0)
+			break;
+		hv_vm_lock(vm);
+		error = hv_ntable_unmap(&vm->nt, pn << HV_PAGE_SHIFT);
+		hv_vm_unlock(vm);
+	}
+	__atomic_add_fetch(&vm->inval_gen, 1, __ATOMIC_SEQ_CST);
+	if (error != 0)
+		return error;
+
+	/* 2: no CPU may still reach the old frames */
+	error = invalidate(vm);
+	if (error != 0)
+		return error;
+
+	/* 3: copy out and free whatever is still unmapped (a vCPU may have
+	 * faulted a page back in meanwhile: it keeps it) */
+	for (pn = first; pn < end; pn++) {
+		void *copy, *old = NULL;
+
+		if (__atomic_load_n(&vm->pages[pn], __ATOMIC_RELAXED) == NULL)
+			continue;
+		copy = hv_os_page_alloc();
+		if (copy == NULL)
+			return HV_ENOMEM;
+		hv_vm_lock(vm);
+		if (vm->pages[pn] != NULL &&
+		    hv_ntable_lookup(&vm->nt, pn << HV_PAGE_SHIFT, NULL, NULL,
+		    NULL) == HV_ENOENT) {
+			hv_memcpy(copy, vm->pages[pn], HV_PAGE_SIZE);
+			vm->swapped[pn] = copy;
+			old = vm->pages[pn];
+			vm->pages[pn] = NULL;
+			vm->resident--;
+			copy = NULL;
+			HV_STAT_INC(pageouts);
+		}
+		hv_vm_unlock(vm);
+		if (copy != NULL)
+			hv_os_page_free(copy);
+		if (old != NULL)
+			hv_os_page_free(old);
+	}
+	return 0;
+}

@@ -1,0 +1,214 @@
+/*
+ * hv.c - global life cycle: pick the backend by CPU vendor, publish hw.vmm.*,
+ * turn virtualization on and off on every CPU.
+ */
+#include "core.h"
+
+/*
+ * The backends may be absent from a build (one vendor only, or not yet
+ * written): weak references resolve to NULL then and hv_init says so.
+ */
+#pragma weak hv_vmx_ops
+#pragma weak hv_svm_ops
+
+const struct hv_backend_ops *hv_ops;
+bool hv_backend_svm;
+int hv_guest_maxphyaddr = 36;
+
+static int hv_enabled;		/* hw.vmm.enable (exactly an int: its sysctl type) */
+static const char *hv_type_str = "none";	/* hw.vmm.type */
+static volatile int hv_switching;	/* an enable/disable is in progress */
+static volatile int hv_nvms;		/* VMs in existence */
+
+/*
+ * VM creation and disabling race without a sleeping lock (hv_os.h has
+ * none): creation bumps hv_nvms then reads hv_enabled, disabling clears
+ * hv_enabled then reads hv_nvms, both sequentially consistent, so at least
+ * one of them sees the other and backs off.
+ */
+int
+hv_vm_count_get(void)
+{
+	__atomic_add_fetch(&hv_nvms, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&hv_enabled, __ATOMIC_SEQ_CST)) {
+		__atomic_sub_fetch(&hv_nvms, 1, __ATOMIC_SEQ_CST);
+		return HV_ENODEV;
+	}
+	return 0;
+}
+
+void
+hv_vm_count_put(void)
+{
+	__atomic_sub_fetch(&hv_nvms, 1, __ATOMIC_SEQ_CST);
+}
+
+bool
+hv_is_enabled(void)
+{
+	return __atomic_load_n(&hv_enabled, __ATOMIC_SEQ_CST) != 0;
+}
+
+const char *
+hv_type(void)
+{
+	return hv_type_str;
+}
+
+static void
+disable_cpus(int n)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < n; cpu++)
+		(void)hv_os_on_cpu(cpu, hv_ops->cpu_disable, NULL);
+}
+
+int
+hv_set_enable(bool on)
+{
+	int cpu, ncpus, error = 0;
+
+	if (hv_ops == NULL)
+		return HV_ENODEV;
+	if (__atomic_exchange_n(&hv_switching, 1, __ATOMIC_ACQUIRE) != 0)
+		return HV_EBUSY;
+	if (on == hv_is_enabled())
+		goto out;	/* writing the current value changes nothing */
+	ncpus = hv_os_ncpus();
+	if (on) {
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			error = hv_os_on_cpu(cpu, hv_ops->cpu_enable, NULL);
+			if (error != 0) {
+				/* never leave some CPUs in VMX/SVM operation */
+				hv_os_log("hv: enabling %s on cpu %d failed (error %d); "
+				    "cpus 0..%d rolled back\n", hv_type_str, cpu, error,
+				    cpu - 1);
+				disable_cpus(cpu);
+				goto out;
+			}
+		}
+		__atomic_store_n(&hv_enabled, 1, __ATOMIC_SEQ_CST);
+	} else {
+		__atomic_store_n(&hv_enabled, 0, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&hv_nvms, __ATOMIC_SEQ_CST) != 0) {
+			__atomic_store_n(&hv_enabled, 1, __ATOMIC_SEQ_CST);
+			error = HV_EBUSY;
+			goto out;
+		}
+		disable_cpus(ncpus);
+	}
+out:
+	__atomic_store_n(&hv_switching, 0, __ATOMIC_RELEASE);
+	return error;
+}
+
+static int
+enable_set(const struct hv_sysctl *leaf, uint64_t value)
+{
+	if (value > 1)
+		return HV_EINVAL;
+	return hv_set_enable(value != 0);
+}
+
+static const struct hv_sysctl hv_leaves[] = {
+	{ "hw.vmm.type", "hardware virtualization in use", HV_SYSCTL_STRING,
+	    &hv_type_str, NULL },
+	{ "hw.vmm.enable", "virtualization on (1) or off (0) on every CPU",
+	    HV_SYSCTL_INT, &hv_enabled, enable_set },
+};
+
+int
+hv_init_ops(const struct hv_backend_ops *ops)
+{
+	uint32_t r[4];
+	size_t i;
+	int error;
+
+	if (hv_os_ncpus() > HV_MAX_CPUS) {
+		hv_os_log("hv: %d CPUs, at most %d supported\n", hv_os_ncpus(),
+		    HV_MAX_CPUS);
+		return HV_ENOTSUP;
+	}
+	hv_cpuid(0x80000000u, 0, r);
+	if (r[0] >= 0x80000008u) {
+		hv_cpuid(0x80000008u, 0, r);
+		hv_guest_maxphyaddr = (int)(r[0] & 0xff);
+	}
+	hv_ops = ops;
+	hv_type_str = ops->type;
+	error = ops->probe();
+	if (error != 0) {
+		hv_os_log("hv: %s not usable (error %d)\n", ops->type, error);
+		goto fail;
+	}
+	for (i = 0; i < sizeof(hv_leaves) / sizeof(hv_leaves[0]); i++) {
+		error = hv_os_sysctl_add(&hv_leaves[i]);
+		if (error != 0)
+			goto fail;
+	}
+	error = hv_stats_publish();
+	if (error != 0)
+		goto fail;
+	return 0;
+fail:
+	hv_os_sysctl_remove_all();
+	hv_stats_fini();
+	hv_ops = NULL;
+	hv_type_str = "none";
+	return error;
+}
+
+int
+hv_init(void)
+{
+	uint32_t r[4];
+	char vendor[13];
+	const struct hv_backend_ops *ops;
+
+	if (hv_ops != NULL)
+		return HV_EBUSY;
+	hv_cpuid(0, 0, r);
+	/* The vendor string is EBX, EDX, ECX (SDM Vol. 2A, CPUID leaf 0). */
+	hv_memcpy(vendor, &r[1], 4);
+	hv_memcpy(vendor + 4, &r[3], 4);
+	hv_memcpy(vendor + 8, &r[2], 4);
+	vendor[12] = '\0';
+	if (r[1] == 0x756e6547u && r[3] == 0x49656e69u && r[2] == 0x6c65746eu) {
+		ops = &hv_vmx_ops;		/* "GenuineIntel" */
+		hv_backend_svm = false;
+	} else if (r[1] == 0x68747541u && r[3] == 0x69746e65u &&
+	    r[2] == 0x444d4163u) {
+		ops = &hv_svm_ops;		/* "AuthenticAMD" */
+		hv_backend_svm = true;
+	} else {
+		hv_os_log("hv: CPU vendor '%s' has neither VMX nor SVM\n", vendor);
+		return HV_ENODEV;
+	}
+	if (ops == NULL) {
+		hv_os_log("hv: no %s backend in this build (CPU vendor '%s')\n",
+		    hv_backend_svm ? "SVM" : "VMX", vendor);
+		return HV_ENODEV;
+	}
+	return hv_init_ops(ops);
+}
+
+void
+hv_fini(void)
+{
+	int error;
+
+	if (hv_ops == NULL)
+		return;
+	error = hv_set_enable(false);
+	if (error != 0) {
+		/* VMs still exist: their backend state must stay valid */
+		hv_os_log("hv: fini refused: cannot disable (error %d, %d VMs)\n",
+		    error, hv_nvms);
+		return;
+	}
+	hv_os_sysctl_remove_all();
+	hv_stats_fini();
+	hv_ops = NULL;
+	hv_type_str = "none";
+}

@@ -1,0 +1,114 @@
+/*
+ * hypercall.c - the guest's ways to reach hv: hypercalls (hv_abi.h) and
+ * the COM1 data port.  Guest text is printed as "guest<vm>.<vcpu>: text".
+ */
+#include "core.h"
+
+#define PUTS_MAX	1024	/* longest HC_PUTS string */
+
+static char
+printable(unsigned char c)
+{
+	/* never let a guest send escape sequences to the host console */
+	return (c >= 0x20 && c < 0x7f) || c == '\t' ? (char)c : '?';
+}
+
+static void
+serial_flush(struct hv_vcpu *vcpu)
+{
+	vcpu->serial_line[vcpu->serial_len] = '\0';
+	hv_os_log("guest%d.%d: %s\n", vcpu->vm->id, vcpu->id, vcpu->serial_line);
+	vcpu->serial_len = 0;
+}
+
+void
+hv_guest_serial_out(struct hv_vcpu *vcpu, uint8_t byte)
+{
+	HV_STAT_INC(serial_bytes);
+	if (byte == '\r')
+		return;
+	if (byte == '\n') {
+		serial_flush(vcpu);
+		return;
+	}
+	vcpu->serial_line[vcpu->serial_len++] = printable(byte);
+	if (vcpu->serial_len == sizeof(vcpu->serial_line) - 1)
+		serial_flush(vcpu);	/* an overlong line goes out in pieces */
+}
+
+/* HC_PUTS(gva, len): one output line per guest line. */
+static int64_t
+hc_puts(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len)
+{
+	char chunk[128], line[129];
+	size_t used = 0;
+	uint64_t off;
+
+	if (len > PUTS_MAX) {
+		hv_ratelog("puts", "guest%d.%d: HC_PUTS length %llu > %d\n",
+		    vcpu->vm->id, vcpu->id, (unsigned long long)len, PUTS_MAX);
+		return -HV_EINVAL;
+	}
+	for (off = 0; off < len; off += sizeof(chunk)) {
+		size_t n = len - off < sizeof(chunk) ? (size_t)(len - off) : sizeof(chunk);
+		size_t i;
+
+		if (hv_copyin(vcpu, gva + off, chunk, n) != 0) {
+			hv_ratelog("puts", "guest%d.%d: HC_PUTS bad address 0x%llx\n",
+			    vcpu->vm->id, vcpu->id, (unsigned long long)(gva + off));
+			return -HV_EFAULT;
+		}
+		for (i = 0; i < n; i++) {
+			if (chunk[i] == '\n' || used == sizeof(line) - 1) {
+				line[used] = '\0';
+				hv_os_log("guest%d.%d: %s\n", vcpu->vm->id, vcpu->id, line);
+				used = 0;
+				if (chunk[i] == '\n')
+					continue;
+			}
+			line[used++] = printable((unsigned char)chunk[i]);
+		}
+	}
+	if (used > 0) {
+		line[used] = '\0';
+		hv_os_log("guest%d.%d: %s\n", vcpu->vm->id, vcpu->id, line);
+	}
+	return 0;
+}
+
+bool
+hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex)
+{
+	uint64_t nr = regs->rax;
+
+	HV_STAT_INC(hypercalls);
+	switch (nr) {
+	case HC_NOP:
+		regs->rax = 0;
+		return false;
+	case HC_PUTS:
+		regs->rax = (uint64_t)hc_puts(vcpu, regs->rdi, regs->rsi);
+		return false;
+	case HC_REPORT:
+	case HC_MARK:
+	case HC_HOST:
+	case HC_COPY_TEST:
+	case HC_SET_TLS:
+	case HC_EXIT:
+		HV_STAT_INC(hypercalls_host);
+		ex->kind = nr == HC_EXIT ? HV_EXIT_DONE : HV_EXIT_HYPERCALL;
+		ex->nr = nr;
+		ex->args[0] = regs->rdi;
+		ex->args[1] = regs->rsi;
+		ex->args[2] = regs->rdx;
+		ex->args[3] = regs->rcx;
+		ex->code = (int64_t)regs->rdi;
+		return true;
+	default:
+		HV_STAT_INC(hypercall_errors);
+		hv_ratelog("hypercall", "guest%d.%d: unknown hypercall %llu\n",
+		    vcpu->vm->id, vcpu->id, (unsigned long long)nr);
+		regs->rax = (uint64_t)-(int64_t)HV_EINVAL;
+		return false;
+	}
+}

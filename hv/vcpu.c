@@ -1,0 +1,188 @@
+/*
+ * vcpu.c - vCPU objects and the run loop around the backend.
+ */
+#include "core.h"
+
+int
+hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
+{
+	struct hv_vcpu *vcpu, *expect = NULL;
+	int error;
+
+	*out = NULL;
+	if (id < 0 || id >= HV_MAX_VCPUS)
+		return HV_EINVAL;
+	if (vm->vcpus[id] != NULL || vm->dying)
+		return HV_EEXIST;
+	vcpu = hv_os_malloc(sizeof(*vcpu));
+	if (vcpu == NULL)
+		return HV_ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->running_on = -1;
+	vcpu->last_cpu = -1;
+	error = hv_ops->vcpu_init(vcpu);
+	if (error != 0) {
+		/* the backend undid its own part */
+		hv_os_free(vcpu);
+		return error;
+	}
+	if (!__atomic_compare_exchange_n(&vm->vcpus[id], &expect, vcpu, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		/* created concurrently under the same id */
+		hv_ops->vcpu_fini(vcpu);
+		hv_os_free(vcpu);
+		return HV_EEXIST;
+	}
+	__atomic_add_fetch(&vm->nvcpus, 1, __ATOMIC_SEQ_CST);
+	*out = vcpu;
+	return 0;
+}
+
+void
+hv_vcpu_destroy(struct hv_vcpu *vcpu)
+{
+	struct hv_vm *vm;
+	int idle = 0;
+
+	if (vcpu == NULL)
+		return;
+	vm = vcpu->vm;
+	/* in_run -1: claimed by destroy, hv_vcpu_run refuses it */
+	if (!__atomic_compare_exchange_n(&vcpu->in_run, &idle, -1, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		hv_os_log("hv: guest%d.%d is running or being destroyed; not "
+		    "destroyed\n", vm->id, vcpu->id);
+		return;
+	}
+	__atomic_store_n(&vm->vcpus[vcpu->id], NULL, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&vm->nvcpus, 1, __ATOMIC_SEQ_CST);
+	hv_ops->vcpu_fini(vcpu);
+	hv_os_free(vcpu);
+}
+
+/* Only while the vCPU is not inside hv_vcpu_run(). */
+static int
+vcpu_claim(struct hv_vcpu *vcpu)
+{
+	int idle = 0;
+
+	if (!__atomic_compare_exchange_n(&vcpu->in_run, &idle, 1, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return HV_EBUSY;
+	return 0;
+}
+
+static void
+vcpu_release(struct hv_vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->in_run, 0, __ATOMIC_SEQ_CST);
+}
+
+int
+hv_vcpu_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
+{
+	int error = vcpu_claim(vcpu);
+
+	if (error != 0)
+		return error;
+	error = hv_ops->get_regs(vcpu, r);
+	vcpu_release(vcpu);
+	return error;
+}
+
+int
+hv_vcpu_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
+{
+	int error = vcpu_claim(vcpu);
+
+	if (error != 0)
+		return error;
+	error = hv_ops->set_regs(vcpu, r);
+	vcpu_release(vcpu);
+	return error;
+}
+
+int
+hv_vcpu_set_tls(struct hv_vcpu *vcpu, uint64_t fs_base)
+{
+	/* canonical check: a bad FS base would fail the next VM entry */
+	if ((uint64_t)((int64_t)(fs_base << 16) >> 16) != fs_base)
+		return HV_EINVAL;
+	vcpu->tls_fs_base = fs_base;
+	vcpu->tls_dirty = true;
+	return 0;
+}
+
+void
+hv_vcpu_set_hc_result(struct hv_vcpu *vcpu, int64_t value)
+{
+	vcpu->hc_result = value;
+}
+
+/* Apply what the host left for the guest: the hypercall result, the TLS. */
+static int
+apply_pending(struct hv_vcpu *vcpu)
+{
+	struct hv_regs r;
+	int error;
+
+	if (!vcpu->hc_pending && !vcpu->tls_dirty)
+		return 0;
+	error = hv_ops->get_regs(vcpu, &r);
+	if (error != 0)
+		return error;
+	if (vcpu->hc_pending)
+		r.rax = (uint64_t)vcpu->hc_result;
+	if (vcpu->tls_dirty)
+		r.fs_base = vcpu->tls_fs_base;
+	error = hv_ops->set_regs(vcpu, &r);
+	if (error != 0)
+		return error;
+	vcpu->hc_pending = false;
+	vcpu->tls_dirty = false;
+	return 0;
+}
+
+int
+hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	int error;
+
+	hv_memset(ex, 0, sizeof(*ex));
+	if (!hv_is_enabled())
+		return HV_ENODEV;
+	error = vcpu_claim(vcpu);
+	if (error != 0)
+		return error;
+	/* in_run is set before dying is read; hv_vm_destroy does the reverse */
+	if (__atomic_load_n(&vcpu->vm->dying, __ATOMIC_SEQ_CST) != 0) {
+		vcpu_release(vcpu);
+		return HV_ENOENT;
+	}
+	error = apply_pending(vcpu);
+	while (error == 0) {
+		error = hv_ops->vcpu_run(vcpu, ex);
+		/* out of the guest: no shootdown needs to wait for this vCPU */
+		__atomic_store_n(&vcpu->running_on, -1, __ATOMIC_SEQ_CST);
+		if (error != HV_RESUME)
+			break;
+		error = 0;
+	}
+	if (error == 0) {
+		switch (ex->kind) {
+		case HV_EXIT_HYPERCALL:
+			/* the result goes to RAX at the next run; 0 unless set */
+			vcpu->hc_pending = true;
+			vcpu->hc_result = 0;
+			break;
+		case HV_EXIT_ERROR:
+			HV_STAT_INC(guest_errors);
+			break;
+		default:
+			break;
+		}
+	}
+	vcpu_release(vcpu);
+	return error;
+}

@@ -1,0 +1,196 @@
+/*
+ * vm.c - VM objects: create, destroy, numbering, the guest boot image.
+ */
+#include "core.h"
+
+static struct hv_vm *volatile hv_vms[HV_MAX_VMS];
+
+int
+hv_vm_slot_get(struct hv_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < HV_MAX_VMS; i++) {
+		struct hv_vm *expect = NULL;
+
+		if (__atomic_compare_exchange_n(&hv_vms[i], &expect, vm, false,
+		    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+			vm->id = i;
+			return 0;
+		}
+	}
+	return HV_ENOSPC;
+}
+
+void
+hv_vm_slot_put(struct hv_vm *vm)
+{
+	__atomic_store_n(&hv_vms[vm->id], NULL, __ATOMIC_SEQ_CST);
+}
+
+uint64_t
+hv_vm_mem_size(const struct hv_vm *vm)
+{
+	return vm->mem_size;
+}
+
+/* Undo a (partial) creation; every step checks what exists. */
+static void
+vm_free(struct hv_vm *vm, bool backend, bool slot)
+{
+	if (backend)
+		hv_ops->vm_fini(vm);
+	if (vm->nt.root != NULL)
+		hv_ntable_fini(&vm->nt);
+	if (vm->pages != NULL && vm->swapped != NULL)
+		hv_gmem_free_all(vm);
+	if (vm->pages != NULL)
+		hv_os_free(vm->pages);
+	if (vm->swapped != NULL)
+		hv_os_free(vm->swapped);
+	if (slot)
+		hv_vm_slot_put(vm);
+	hv_os_free(vm);
+	hv_vm_count_put();
+}
+
+int
+hv_vm_create(uint64_t mem_size, struct hv_vm **out)
+{
+	struct hv_vm *vm;
+	int error;
+
+	*out = NULL;
+	if (mem_size < HV_GUEST_MIN_MEM || mem_size > HV_MAX_MEM ||
+	    (mem_size & HV_PAGE_MASK) != 0) {
+		hv_os_log("hv: bad guest memory size %llu (4 KiB multiple, "
+		    "%u to %llu bytes)\n", (unsigned long long)mem_size,
+		    HV_GUEST_MIN_MEM, (unsigned long long)HV_MAX_MEM);
+		return HV_EINVAL;
+	}
+	error = hv_vm_count_get();
+	if (error != 0)
+		return error;
+	vm = hv_os_malloc(sizeof(*vm));
+	if (vm == NULL) {
+		hv_vm_count_put();
+		return HV_ENOMEM;
+	}
+	vm->mem_size = mem_size;
+	vm->npages = mem_size >> HV_PAGE_SHIFT;
+	/* generation 1: each CPU flushes before its first entry of this VM,
+	 * dropping anything a previous user of the tag/root left behind */
+	vm->inval_gen = 1;
+	vm->pages = hv_os_malloc(vm->npages * sizeof(void *));
+	vm->swapped = hv_os_malloc(vm->npages * sizeof(void *));
+	if (vm->pages == NULL || vm->swapped == NULL) {
+		vm_free(vm, false, false);
+		return HV_ENOMEM;
+	}
+	error = hv_ntable_init(&vm->nt, hv_ops->ntfmt);
+	if (error != 0) {
+		vm_free(vm, false, false);
+		return error;
+	}
+	error = hv_vm_slot_get(vm);
+	if (error != 0) {
+		vm_free(vm, false, false);
+		return error;
+	}
+	error = hv_ops->vm_init(vm);
+	if (error != 0) {
+		/* the backend undid its own part: do not call vm_fini */
+		vm_free(vm, false, true);
+		return error;
+	}
+	*out = vm;
+	return 0;
+}
+
+static bool
+any_running(const struct hv_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < HV_MAX_VCPUS; i++) {
+		if (vm->vcpus[i] != NULL &&
+		    __atomic_load_n(&vm->vcpus[i]->in_run, __ATOMIC_SEQ_CST) != 0)
+			return true;
+	}
+	return false;
+}
+
+int
+hv_vm_destroy(struct hv_vm *vm)
+{
+	int i;
+
+	if (vm == NULL)
+		return HV_EINVAL;
+	if (__atomic_exchange_n(&vm->dying, 1, __ATOMIC_SEQ_CST) != 0)
+		return HV_EBUSY;	/* a destroy is already under way */
+	/* dying is set before in_run is read; hv_vcpu_run sets in_run before
+	 * reading dying: one of the two sees the other */
+	if (any_running(vm)) {
+		__atomic_store_n(&vm->dying, 0, __ATOMIC_SEQ_CST);
+		return HV_EBUSY;
+	}
+	for (i = 0; i < HV_MAX_VCPUS; i++) {
+		if (vm->vcpus[i] != NULL)
+			hv_vcpu_destroy(vm->vcpus[i]);
+	}
+	vm_free(vm, true, true);
+	return 0;
+}
+
+/* Boot page tables (hv_abi.h): PML4, PDPT, PD at 0x1000, 0x2000, 0x3000. */
+#define PTE_P		0x001ull
+#define PTE_W		0x002ull
+#define PTE_PS		0x080ull	/* 2 MiB page in a PD entry */
+#define BOOT_PDPT	(HV_GUEST_PML4_GPA + 0x1000u)
+#define BOOT_PD		(HV_GUEST_PML4_GPA + 0x2000u)
+
+/*
+ * Write a whole table page at gpa: entry i < n is e0 + i * step, the rest
+ * zero (a reload must not keep stale entries).  In chunks, to keep the
+ * kernel stack small.
+ */
+static int
+write_table(struct hv_vm *vm, uint64_t gpa, uint64_t e0, uint64_t step, uint64_t n)
+{
+	uint64_t chunk[32], i, j;
+	int error;
+
+	for (i = 0; i < 512; i += 32) {
+		for (j = 0; j < 32; j++)
+			chunk[j] = i + j < n ? e0 + (i + j) * step : 0;
+		error = hv_gpa_write(vm, gpa + i * 8, chunk, sizeof(chunk));
+		if (error != 0)
+			return error;
+	}
+	return 0;
+}
+
+int
+hv_vm_load_image(struct hv_vm *vm, const void *image, size_t len)
+{
+	int error;
+
+	if (len == 0 || len > vm->mem_size - HV_GUEST_LOAD_GPA) {
+		hv_os_log("hv: guest image of %lu bytes does not fit in %llu bytes "
+		    "of guest memory above 0x%x\n", (unsigned long)len,
+		    (unsigned long long)vm->mem_size, HV_GUEST_LOAD_GPA);
+		return HV_EINVAL;
+	}
+	error = hv_gpa_write(vm, HV_GUEST_LOAD_GPA, image, len);
+	if (error == 0)
+		error = write_table(vm, HV_GUEST_PML4_GPA, BOOT_PDPT | PTE_P | PTE_W,
+		    0, 1);
+	if (error == 0)
+		error = write_table(vm, BOOT_PDPT, BOOT_PD | PTE_P | PTE_W, 0, 1);
+	/* identity map of all guest memory; HV_MAX_MEM keeps it in one PD */
+	if (error == 0)
+		error = write_table(vm, BOOT_PD, PTE_P | PTE_W | PTE_PS, 1ull << 21,
+		    (vm->mem_size + (1ull << 21) - 1) >> 21);
+	return error;
+}
