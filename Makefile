@@ -58,6 +58,24 @@ $(BUILD)/hv/%.o: hv/%.S
 $(KERNEL): $(KOBJS) boot/linker.ld
 	$(LD) -n -nostdlib -z max-page-size=0x1000 -T boot/linker.ld -o $@ $(KOBJS)
 
+# Guest programs: guests/*.asm -> NASM flat binaries loaded at
+# HV_GUEST_LOAD_GPA, shipped in the ISO as multiboot2 modules named <guest>.bin.
+# hv_abi.inc is hv/hv_abi.h's #defines in NASM syntax (one source of numbers).
+GUEST_SRC := $(wildcard guests/*.asm)
+GUESTS    := $(GUEST_SRC:guests/%.asm=$(BUILD)/guests/%.bin)
+GUEST_INC := $(wildcard guests/lib/*.inc) $(BUILD)/guests/hv_abi.inc
+
+.PHONY: guests
+guests: $(GUESTS)
+
+$(BUILD)/guests/hv_abi.inc: hv/hv_abi.h
+	@mkdir -p $(dir $@)
+	sed -nE 's/^#define[[:space:]]+([A-Za-z0-9_]+)[[:space:]]+([^/]*[^/[:space:]]).*$$/%define \1 \2/p' $< | \
+	    sed -E 's/\b(0x[0-9a-fA-F]+|[0-9]+)u\b/\1/g' >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/guests/%.bin: guests/%.asm $(GUEST_INC)
+	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -o $@ $<
+
 clean:
 	rm -rf $(BUILD)
 
