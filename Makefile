@@ -76,6 +76,40 @@ $(BUILD)/guests/hv_abi.inc: hv/hv_abi.h
 $(BUILD)/guests/%.bin: guests/%.asm $(GUEST_INC)
 	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -o $@ $<
 
+# ---- images, runs and tests (scripts/, pytest/; see README.md) ----------
+# Debian packages for building, both emulators, the tests and the reports.
+DEB_PKGS := qemu-system-x86 bochs bochsbios vgabios bochs-term grub-pc-bin grub-common \
+            xorriso mtools nasm gcc make python3-pytest python3-pexpect \
+            python3-pytest-timeout python3-pytest-xdist clang lcov python3-matplotlib \
+            libclang-rt-14-dev
+RUN_TESTS   ?= aspace,fsbase,copyin,leak
+SMP         ?= 2
+PYTEST_ARGS ?= -n 2
+# Everything the pytest suite needs built; later checks add themselves here.
+TEST_QEMU_PREREQS := $(KERNEL) $(GUESTS)
+
+.PHONY: deps run shell test-qemu
+
+deps:
+	@scripts/deps.sh $(DEB_PKGS)
+
+$(ISO): $(KERNEL) $(GUESTS) scripts/mkimage.sh $(wildcard boot/grub.cfg.in)
+	scripts/mkimage.sh -k $(KERNEL) -o $@ $(GUESTS) >/dev/null
+
+# Boot QEMU, run RUN_TESTS at boot (run=...), print the result table.
+run: deps
+	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
+	scripts/run-suite -e qemu -n $(SMP) -k $(KERNEL) $(RUN_TESTS) $(GUESTS)
+
+# Interactive shell in QEMU, COM1 on this terminal (Ctrl-C or `poweroff` leaves).
+shell: deps
+	@$(MAKE) --no-print-directory $(ISO)
+	scripts/run-qemu -i $(ISO) -n $(SMP) --serial stdio --timeout 3600 || true
+
+test-qemu: deps
+	@$(MAKE) --no-print-directory $(TEST_QEMU_PREREQS)
+	$(PYTHON) -m pytest pytest/ $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(BUILD)
 

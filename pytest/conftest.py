@@ -1,0 +1,230 @@
+"""Fixtures that boot testkern images in QEMU or Bochs and drive the COM1 shell.
+
+    def test_x(boot):
+        con = boot("qemu", smp=2)           # waits for the first `hv> `
+        out = con.cmd("cpus")               # text between the command and the next prompt
+        res = con.run("aspace")             # parsed CHECK/RESULT/SUMMARY lines
+
+The kernel is build/testkern.elf (HV_KERNEL overrides it).  Each boot's serial
+log is kept as build/logs/<test id>[.N].log; on failure the last 60 lines are
+added to the report.  Result-line parsing lives in scripts/hvrun.py, shared
+with the runners.
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+import pexpect
+import pytest
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "scripts"))
+import hvrun  # noqa: E402
+
+LOGDIR = os.path.join(TOP, "build", "logs")
+PROMPT = "hv> "
+TAIL_LINES = 60
+# Seconds from emulator start to the first prompt before the boot counts as failed.
+BOOT_TIMEOUT = {"qemu": 30, "bochs": 90}
+
+
+class BootError(Exception):
+    pass
+
+
+class Console:
+    """The testkern shell on COM1 of one emulator run (pexpect on run-qemu or
+    run-bochs with --serial stdio)."""
+
+    def __init__(self, emulator, image, log, smp, mem, extra):
+        self.emulator = emulator
+        self.log = log
+        self.status = None
+        runner = os.path.join(TOP, "scripts", "run-" + emulator)
+        argv = ["-i", image, "-n", str(smp), "-m", mem, "--serial", "stdio",
+                "--log", log, "--timeout", "600"] + list(extra)
+        self.p = pexpect.spawn(runner, argv, encoding="utf-8", codec_errors="replace",
+                               timeout=30, echo=False)
+
+    def _fail_text(self, what):
+        # the report adds the log tail (pytest_runtest_makereport)
+        return "%s %s; serial log %s" % (self.emulator, what, self.log)
+
+    def wait_prompt(self, timeout):
+        """Wait for `hv> `; a dead emulator or a silent one raises BootError
+        at once with the runner's verdict, not a late pytest timeout."""
+        i = self.p.expect_exact([PROMPT, pexpect.EOF, pexpect.TIMEOUT], timeout=timeout)
+        if i == 1:
+            self.close()
+            raise BootError(self._fail_text(
+                "exited before the prompt (runner status %s: %s)" % (
+                    self.status, runner_line(self.p.before))))
+        if i == 2:
+            raise BootError(self._fail_text("gave no `hv> ` prompt within %d s" % timeout))
+        return clean(self.p.before)
+
+    def cmd(self, line, timeout=30):
+        """Send one command line; return its output (echo and prompt removed)."""
+        self.p.send(line + "\r")
+        out = self.wait_prompt(timeout)
+        lines = out.split("\n")
+        if lines and lines[0].strip() == line.strip():
+            lines = lines[1:]
+        return "\n".join(lines).rstrip("\n")
+
+    def expect(self, regex, timeout=30):
+        """Wait for regex in the output; returns the match object."""
+        i = self.p.expect([regex, pexpect.EOF, pexpect.TIMEOUT], timeout=timeout)
+        if i != 0:
+            raise BootError(self._fail_text("never printed /%s/ (%s)" % (
+                regex, "emulator exited" if i == 1 else "timeout %d s" % timeout)))
+        return self.p.match
+
+    def run(self, names, timeout=60):
+        """`run NAMES` and its parsed result lines."""
+        out = self.cmd("run " + names, timeout=timeout)
+        return Results(out)
+
+    def poweroff(self, timeout=30):
+        """`poweroff`; returns the runner's exit status (hvrun.PASS...)."""
+        self.p.send("poweroff\r")
+        self.p.expect(pexpect.EOF, timeout=timeout)
+        self.close()
+        return self.status
+
+    def close(self):
+        if self.status is None:
+            self.p.close(force=True)
+            self.status = self.p.exitstatus if self.p.exitstatus is not None else \
+                -(self.p.signalstatus or 0)
+
+
+class Results:
+    def __init__(self, text):
+        self.text = text
+        self.checks = hvrun.parse_checks(text)
+        self.results = hvrun.parse_results(text)
+        summaries = hvrun.parse_summaries(text)
+        self.summary = summaries[-1] if summaries else None
+
+    def result(self, test):
+        found = [r for r in self.results if r["test"] == test]
+        assert len(found) == 1, "expected one RESULT line for %s in:\n%s" % (test, self.text)
+        return found[0]
+
+    def checks_of(self, test):
+        return [c for c in self.checks if c["test"] == test]
+
+
+def clean(text):
+    return hvrun.clean(text)
+
+
+def runner_line(text):
+    m = re.search(r"run-\w+: .*", clean(text or ""))
+    return m.group(0) if m else "no status line"
+
+
+def log_tail(path, n=TAIL_LINES):
+    return "\n".join(clean(hvrun.read_log(path)).splitlines()[-n:])
+
+
+def log_name(nodeid):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    path = os.environ.get("HV_KERNEL", os.path.join(TOP, "build", "testkern.elf"))
+    if not os.path.isfile(path):
+        pytest.exit("no kernel %s: run `make kernel` (make test-qemu does)" % path, 2)
+    return path
+
+
+@pytest.fixture(scope="session")
+def make_image(kernel):
+    """make_image(cmdline, modules=None) -> ISO path (cached by scripts/mkimage.sh).
+    modules defaults to every built guest, as in build/hv.iso."""
+    def make(cmdline="shell", modules=None):
+        if modules is None:
+            modules = sorted(glob.glob(os.path.join(TOP, "build", "guests", "*.bin")))
+        r = subprocess.run([os.path.join(TOP, "scripts", "mkimage.sh"), "-k", kernel,
+                            "-c", cmdline] + list(modules),
+                           capture_output=True, text=True)
+        if r.returncode:
+            pytest.fail("mkimage.sh failed:\n" + r.stderr)
+        return r.stdout.strip()
+    return make
+
+
+@pytest.fixture
+def logfile(request):
+    """logfile() -> a fresh build/logs/<test id>[.N].log path for this test."""
+    os.makedirs(LOGDIR, exist_ok=True)
+    base = os.path.join(LOGDIR, log_name(request.node.nodeid))
+    made = []
+
+    def new():
+        path = base + (".%d" % len(made) if made else "") + ".log"
+        made.append(path)
+        return path
+    request.node.hv_logs = made
+    return new
+
+
+@pytest.fixture
+def boot(make_image, logfile):
+    """boot(emulator="qemu", smp=1, cmdline="shell", mem="256M", modules=None,
+    extra=()) -> Console at the first prompt.  Emulators still running at the
+    end of the test are killed."""
+    consoles = []
+
+    def start(emulator="qemu", smp=1, cmdline="shell", mem="256M", modules=None,
+              extra=(), boot_timeout=None):
+        image = make_image(cmdline, modules)
+        con = Console(emulator, image, logfile(), smp, mem, extra)
+        consoles.append(con)
+        try:
+            con.banner = con.wait_prompt(boot_timeout or BOOT_TIMEOUT[emulator])
+            return con
+        except BootError as e:
+            failure = str(e)
+        pytest.fail(failure, pytrace=False)
+
+    yield start
+    for con in consoles:
+        con.close()
+
+
+@pytest.fixture
+def run_batch(make_image, logfile):
+    """run_batch(tests, emulator="qemu", smp=1, timeout=120) -> (status, Results):
+    boots with `run=TESTS` (no shell) through the runner, as `make run` does."""
+    def go(tests, emulator="qemu", smp=1, timeout=120, extra=()):
+        image = make_image("run=" + tests)
+        log = logfile()
+        r = subprocess.run([os.path.join(TOP, "scripts", "run-" + emulator), "-i", image,
+                            "-n", str(smp), "--serial", "file", "--log", log,
+                            "--timeout", str(timeout)] + list(extra),
+                           capture_output=True, text=True)
+        return r.returncode, Results(hvrun.read_log(log)), r.stderr.strip()
+    return go
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.failed:
+        for path in getattr(item, "hv_logs", []):
+            rep.sections.append(("serial log tail (full log: %s)" % path,
+                                 log_tail(path)))
+
+
+def pytest_configure(config):
+    for name, what in (("qemu", "boots QEMU (TCG)"), ("bochs", "boots Bochs"),
+                       ("smp", "needs more than one CPU"),
+                       ("vmx", "needs Intel VMX (Bochs)"), ("svm", "needs AMD SVM")):
+        config.addinivalue_line("markers", "%s: %s" % (name, what))
