@@ -1,0 +1,113 @@
+/*
+ * npt.c - the nested page table entry format and the nested TLB flush.
+ *
+ * NPT uses the ordinary x86-64 long-mode page-table format (AMD APM Vol. 2
+ * 15.25.5).  Every nested access is treated as a user access (15.25.5), so
+ * U/S must be 1 at every level or the walk faults.  There is no separate
+ * read bit: present means readable.
+ */
+#include "svm.h"
+#include "vmcb.h"
+
+#define NPT_P		(1ull << 0)
+#define NPT_RW		(1ull << 1)
+#define NPT_US		(1ull << 2)
+#define NPT_PS		(1ull << 7)
+#define NPT_NX		(1ull << 63)
+#define NPT_FRAME	0x000ffffffffff000ull	/* bits 51:12 */
+
+static uint64_t
+npt_table(uint64_t pa)
+{
+	/* Non-leaf entries grant everything; the leaf decides. */
+	return (pa & NPT_FRAME) | NPT_P | NPT_RW | NPT_US;
+}
+
+static uint64_t
+npt_frame_mask(int level)
+{
+	/* 4 KiB: 51:12; 2 MiB: 51:21; 1 GiB: 51:30 (bit 12 is PAT there). */
+	return NPT_FRAME & ~((1ull << (12 + 9 * (level - 1))) - 1);
+}
+
+static uint64_t
+npt_leaf(uint64_t pa, int level, unsigned prot)
+{
+	uint64_t e;
+
+	if (prot == 0)
+		return 0;
+	e = (pa & npt_frame_mask(level)) | NPT_P | NPT_US;
+	if (prot & HV_PROT_W)
+		e |= NPT_RW;
+	if (!(prot & HV_PROT_X))
+		e |= NPT_NX;
+	if (level > 1)
+		e |= NPT_PS;
+	return e;
+}
+
+static bool
+npt_present(uint64_t e)
+{
+	return (e & NPT_P) != 0;
+}
+
+static bool
+npt_large(uint64_t e, int level)
+{
+	return level > 1 && (e & NPT_PS) != 0;
+}
+
+static uint64_t
+npt_addr(uint64_t e, int level)
+{
+	/* A table entry (not large) always holds a 4 KiB-aligned frame. */
+	if (level > 1 && !(e & NPT_PS))
+		return e & NPT_FRAME;
+	return e & npt_frame_mask(level);
+}
+
+static unsigned
+npt_prot(uint64_t e)
+{
+	unsigned p;
+
+	if (!(e & NPT_P))
+		return 0;
+	p = HV_PROT_R;
+	if (e & NPT_RW)
+		p |= HV_PROT_W;
+	if (!(e & NPT_NX))
+		p |= HV_PROT_X;
+	return p;
+}
+
+const struct hv_ntable_fmt svm_npt_fmt = {
+	.name = "NPT",
+	.table = npt_table,
+	.leaf = npt_leaf,
+	.present = npt_present,
+	.large = npt_large,
+	.addr = npt_addr,
+	.prot = npt_prot,
+};
+
+/*
+ * Drop this vCPU's cached translations before its next VMRUN on this CPU.
+ * With FlushByAsid, TLB_CONTROL=3 flushes just this guest's ASID (APM
+ * 15.16.1); without it (QEMU TCG), taking a fresh ASID does the same job,
+ * because the allocator hands out only ASIDs not used since the last
+ * flush of all ASIDs (asid.c).
+ */
+void
+svm_flush_nested(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+
+	if (svm_caps.flush_by_asid)
+		s->tlb_control = TLB_CONTROL_GUEST;
+	else
+		s->asid_gen = 0;	/* never a live generation */
+	s->asid_inval_gen = vcpu->vm->inval_gen;
+}

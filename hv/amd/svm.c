@@ -1,0 +1,304 @@
+/*
+ * svm.c - the SVM backend: per-CPU enable/disable, VM and vCPU objects, one
+ * guest entry, register access (AMD APM Vol. 2 chapter 15).
+ */
+#include "svm.h"
+#include "vmcb.h"
+
+struct svm_pcpu svm_pcpu[HV_MAX_CPUS];
+
+/* ---- per CPU --------------------------------------------------------------- */
+
+/*
+ * The host save area and host VMCB pages are allocated here, in thread
+ * context, for every CPU: cpu_enable runs with interrupts off and must not
+ * allocate.  They are kept across disable/enable and reused by a new probe.
+ */
+static int
+svm_pcpu_alloc(void)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < hv_os_ncpus(); cpu++) {
+		struct svm_pcpu *p = &svm_pcpu[cpu];
+
+		if (p->hsave == NULL)
+			p->hsave = hv_os_page_alloc();
+		if (p->host_vmcb == NULL)
+			p->host_vmcb = hv_os_page_alloc();
+		if (p->hsave == NULL || p->host_vmcb == NULL)
+			return HV_ENOMEM;
+		p->host_vmcb_pa = hv_os_virt_to_phys(p->host_vmcb);
+	}
+	return 0;
+}
+
+static int
+svm_ops_probe(void)
+{
+	int error = svm_probe();
+
+	if (error != 0)
+		return error;
+	return svm_pcpu_alloc();
+}
+
+static int
+svm_cpu_enable(void *arg)
+{
+	int cpu = hv_os_cpu_id();
+	struct svm_pcpu *p = &svm_pcpu[cpu];
+
+	(void)arg;
+	if (p->hsave == NULL || p->host_vmcb == NULL) {
+		hv_os_log("hv: SVM: cpu %d came online after probe; no host "
+		    "save area\n", cpu);
+		return HV_ENOMEM;
+	}
+	if (svm_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return HV_ENODEV;
+	/* APM 15.4: EFER.SVME enables the SVM instructions; VMRUN stores the
+	 * host state it restores at #VMEXIT in the VM_HSAVE_PA page (15.30.4). */
+	svm_wrmsr(MSR_EFER, svm_rdmsr(MSR_EFER) | EFER_SVME);
+	svm_wrmsr(MSR_VM_HSAVE_PA, hv_os_virt_to_phys(p->hsave));
+	svm_asid_cpu_init(cpu);
+	return 0;
+}
+
+static int
+svm_cpu_disable(void *arg)
+{
+	(void)arg;
+	svm_wrmsr(MSR_VM_HSAVE_PA, 0);
+	svm_wrmsr(MSR_EFER, svm_rdmsr(MSR_EFER) & ~EFER_SVME);
+	return 0;
+}
+
+/* ---- VMs and vCPUs ------------------------------------------------------------ */
+
+static int
+svm_vm_init(struct hv_vm *vm)
+{
+	struct svm_vm *s = hv_os_malloc(sizeof(*s));
+	int error;
+
+	if (s == NULL)
+		return HV_ENOMEM;
+	error = svm_maps_init(s);
+	if (error != 0) {
+		hv_os_free(s);
+		return error;
+	}
+	vm->backend = s;
+	return 0;
+}
+
+static void
+svm_vm_fini(struct hv_vm *vm)
+{
+	struct svm_vm *s = vm->backend;
+
+	if (s == NULL)
+		return;
+	svm_maps_fini(s);
+	hv_os_free(s);
+	vm->backend = NULL;
+}
+
+static int
+svm_vcpu_init(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *s = hv_os_malloc(sizeof(*s));
+
+	if (s == NULL)
+		return HV_ENOMEM;
+	/* A VMCB is one 4 KiB-aligned page (APM 15.5.1). */
+	s->vmcb = hv_os_page_alloc();
+	if (s->vmcb == NULL) {
+		hv_os_free(s);
+		return HV_ENOMEM;
+	}
+	s->vmcb_pa = hv_os_virt_to_phys(s->vmcb);
+	s->asid_cpu = -1;
+	vmcb_init_control(s->vmcb, vcpu->vm->backend, vcpu->vm->nt.root_pa);
+	vmcb_init_boot_state(s->vmcb);
+	s->gprs.rdi = vcpu->vm->mem_size;	/* hv_abi.h boot registers */
+	s->gprs.rsi = (uint64_t)vcpu->id;
+	vcpu->backend = s;
+	return 0;
+}
+
+static void
+svm_vcpu_fini(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+
+	if (s == NULL)
+		return;
+	hv_os_page_free(s->vmcb);
+	hv_os_free(s);
+	vcpu->backend = NULL;
+}
+
+/* ---- one entry ------------------------------------------------------------------ */
+
+/*
+ * Everything about the host that an entry depends on, read fresh at each
+ * entry (never cached across entries: the 2013 stale-CR3 and zero-FS-base
+ * bugs).  VMRUN itself saves CR3 in the host save area and the VMSAVE in
+ * svm_world_switch keeps the FS base, so these values are what the exit must
+ * leave behind; svm_host_verify checks that it did.
+ */
+static void
+svm_host_capture(struct svm_host_state *h)
+{
+	h->cr3 = hv_os_cur_cr3();
+	h->fs_base = hv_os_cur_fs_base();
+}
+
+static int
+svm_host_verify(const struct svm_host_state *h, struct hv_exit *ex)
+{
+	uint64_t cr3 = svm_read_cr3(), fs = svm_rdmsr(MSR_FS_BASE);
+
+	if (cr3 != h->cr3) {
+		hv_exit_error(ex, HV_EIO, 0, "host CR3 0x%llx after #VMEXIT, "
+		    "0x%llx before VMRUN", (unsigned long long)cr3,
+		    (unsigned long long)h->cr3);
+		return HV_EIO;
+	}
+	if (fs != h->fs_base) {
+		hv_exit_error(ex, HV_EIO, 0, "host FS base 0x%llx after #VMEXIT, "
+		    "host believes 0x%llx", (unsigned long long)fs,
+		    (unsigned long long)h->fs_base);
+		return HV_EIO;
+	}
+	return 0;
+}
+
+static int
+svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+	int cpu, error;
+
+	hv_os_pin();
+	cpu = hv_os_cpu_id();
+	hv_pre_entry(vcpu);
+	svm_asid_prepare(vcpu, cpu);
+	vmcb_wr64(v, VMCB_N_CR3, vcpu->vm->nt.root_pa);
+	if (vcpu->tls_dirty) {
+		/* FS is VMLOAD state: the VMCB copy is what the guest gets. */
+		vmcb_wr64(v, VMCB_SEG_FS + VMCB_SEG_BASE, vcpu->tls_fs_base);
+		vcpu->tls_dirty = false;
+	}
+	vmcb_wr64(v, VMCB_EVENTINJ, s->pending_event);
+	s->pending_event = 0;
+	/* Nothing is cached: every VMCB field may have changed (APM 15.15). */
+	vmcb_wr32(v, VMCB_CLEAN, 0);
+	svm_host_capture(&s->host);
+	svm_world_switch(s->vmcb_pa, &s->gprs, svm_pcpu[cpu].host_vmcb_pa);
+	error = svm_host_verify(&s->host, ex);
+	vcpu->last_cpu = cpu;
+	hv_os_unpin();
+	if (error != 0)
+		return 0;	/* ex says why */
+	/* Exit handling may sleep (backing a page): not pinned. */
+	return svm_handle_exit(vcpu, ex);
+}
+
+/* ---- registers --------------------------------------------------------------------- */
+
+static int
+svm_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	const uint8_t *v = s->vmcb;
+
+	r->rax = vmcb_rd64(v, VMCB_RAX);
+	r->rbx = s->gprs.rbx;
+	r->rcx = s->gprs.rcx;
+	r->rdx = s->gprs.rdx;
+	r->rsi = s->gprs.rsi;
+	r->rdi = s->gprs.rdi;
+	r->rbp = s->gprs.rbp;
+	r->rsp = vmcb_rd64(v, VMCB_RSP);
+	r->r8 = s->gprs.r8;
+	r->r9 = s->gprs.r9;
+	r->r10 = s->gprs.r10;
+	r->r11 = s->gprs.r11;
+	r->r12 = s->gprs.r12;
+	r->r13 = s->gprs.r13;
+	r->r14 = s->gprs.r14;
+	r->r15 = s->gprs.r15;
+	r->rip = vmcb_rd64(v, VMCB_RIP);
+	r->rflags = vmcb_rd64(v, VMCB_RFLAGS);
+	r->cr0 = vmcb_rd64(v, VMCB_CR0);
+	r->cr2 = vmcb_rd64(v, VMCB_CR2);
+	r->cr3 = vmcb_rd64(v, VMCB_CR3);
+	r->cr4 = vmcb_rd64(v, VMCB_CR4);
+	/* SVME is ours, not the guest's (it cannot see SVM). */
+	r->efer = vmcb_rd64(v, VMCB_EFER) & ~EFER_SVME;
+	r->fs_base = vmcb_rd64(v, VMCB_SEG_FS + VMCB_SEG_BASE);
+	r->gs_base = vmcb_rd64(v, VMCB_SEG_GS + VMCB_SEG_BASE);
+	r->kernel_gs_base = vmcb_rd64(v, VMCB_KERNEL_GS_BASE);
+	/* The VMCB CPL field is the guest's current privilege level (B-2). */
+	r->cpl = vmcb_rd8(v, VMCB_CPL);
+	return 0;
+}
+
+static int
+svm_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+
+	if (r->cpl > 3)
+		return HV_EINVAL;
+	vmcb_wr64(v, VMCB_RAX, r->rax);
+	s->gprs.rbx = r->rbx;
+	s->gprs.rcx = r->rcx;
+	s->gprs.rdx = r->rdx;
+	s->gprs.rsi = r->rsi;
+	s->gprs.rdi = r->rdi;
+	s->gprs.rbp = r->rbp;
+	vmcb_wr64(v, VMCB_RSP, r->rsp);
+	s->gprs.r8 = r->r8;
+	s->gprs.r9 = r->r9;
+	s->gprs.r10 = r->r10;
+	s->gprs.r11 = r->r11;
+	s->gprs.r12 = r->r12;
+	s->gprs.r13 = r->r13;
+	s->gprs.r14 = r->r14;
+	s->gprs.r15 = r->r15;
+	vmcb_wr64(v, VMCB_RIP, r->rip);
+	vmcb_wr64(v, VMCB_RFLAGS, r->rflags);
+	vmcb_wr64(v, VMCB_CR0, r->cr0);
+	vmcb_wr64(v, VMCB_CR2, r->cr2);
+	vmcb_wr64(v, VMCB_CR3, r->cr3);
+	vmcb_wr64(v, VMCB_CR4, r->cr4);
+	/* Guest EFER.SVME must stay set or VMRUN fails (APM 15.5.1). */
+	vmcb_wr64(v, VMCB_EFER, r->efer | EFER_SVME);
+	vmcb_wr64(v, VMCB_SEG_FS + VMCB_SEG_BASE, r->fs_base);
+	vmcb_wr64(v, VMCB_SEG_GS + VMCB_SEG_BASE, r->gs_base);
+	vmcb_wr64(v, VMCB_KERNEL_GS_BASE, r->kernel_gs_base);
+	vmcb_wr8(v, VMCB_CPL, (uint8_t)r->cpl);
+	return 0;
+}
+
+const struct hv_backend_ops hv_svm_ops = {
+	.type = "SVM from AMD",
+	.ntfmt = &svm_npt_fmt,
+	.probe = svm_ops_probe,
+	.cpu_enable = svm_cpu_enable,
+	.cpu_disable = svm_cpu_disable,
+	.vm_init = svm_vm_init,
+	.vm_fini = svm_vm_fini,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_fini = svm_vcpu_fini,
+	.vcpu_run = svm_vcpu_run,
+	.get_regs = svm_get_regs,
+	.set_regs = svm_set_regs,
+	.flush_nested = svm_flush_nested,
+};

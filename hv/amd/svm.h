@@ -1,0 +1,179 @@
+/*
+ * svm.h - private to hv/amd: the SVM backend's state and its internal calls.
+ */
+#ifndef HV_AMD_SVM_H
+#define HV_AMD_SVM_H
+
+#include "hv_impl.h"
+
+/* ---- MSRs and CPUID bits (AMD APM Vol. 2, 15.4, 15.30) ------------------- */
+#define MSR_EFER		0xc0000080u
+#define MSR_STAR		0xc0000081u
+#define MSR_LSTAR		0xc0000082u
+#define MSR_CSTAR		0xc0000083u
+#define MSR_SFMASK		0xc0000084u
+#define MSR_FS_BASE		0xc0000100u
+#define MSR_GS_BASE		0xc0000101u
+#define MSR_KERNEL_GS_BASE	0xc0000102u
+#define MSR_SYSENTER_CS		0x174u
+#define MSR_SYSENTER_ESP	0x175u
+#define MSR_SYSENTER_EIP	0x176u
+#define MSR_PAT			0x277u
+#define MSR_TSC			0x10u
+#define MSR_VM_CR		0xc0010114u
+#define MSR_VM_HSAVE_PA		0xc0010117u
+
+#define EFER_SCE		(1ull << 0)
+#define EFER_LME		(1ull << 8)
+#define EFER_LMA		(1ull << 10)
+#define EFER_NXE		(1ull << 11)
+#define EFER_SVME		(1ull << 12)
+
+#define VM_CR_SVMDIS		(1ull << 4)	/* APM 15.30.1: BIOS disabled SVM */
+
+#define CR0_PE			(1ull << 0)
+#define CR0_MP			(1ull << 1)
+#define CR0_ET			(1ull << 4)
+#define CR0_NE			(1ull << 5)
+#define CR0_WP			(1ull << 16)
+#define CR0_NW			(1ull << 29)
+#define CR0_CD			(1ull << 30)
+#define CR0_PG			(1ull << 31)
+#define CR4_PAE			(1ull << 5)
+
+#define RFLAGS_IF		(1ull << 9)
+
+/* ---- capabilities (svm_caps.c) ------------------------------------------- */
+struct svm_caps {
+	uint32_t revision;	/* CPUID 8000_000A EAX[7:0] */
+	uint32_t nasid;		/* CPUID 8000_000A EBX: ASIDs, 0 is the host's */
+	uint32_t edx;		/* CPUID 8000_000A EDX feature bits */
+	int	 npt;		/* EDX[0] nested paging */
+	int	 nrips;		/* EDX[3] next RIP saved on #VMEXIT */
+	int	 vmcb_clean;	/* EDX[5] VMCB clean bits */
+	int	 flush_by_asid;	/* EDX[6] TLB_CONTROL 3/7 */
+	int	 decode_assists;	/* EDX[7] */
+	int	 maxphyaddr;	/* CPUID 8000_0008 EAX[7:0] */
+};
+extern struct svm_caps svm_caps;
+int	 svm_probe(void);
+
+/* ---- per-CPU state (svm.c) ------------------------------------------------ */
+struct svm_pcpu {
+	void		*hsave;		/* VM_HSAVE_PA page */
+	void		*host_vmcb;	/* VMSAVE/VMLOAD of host FS/GS/TR/... */
+	uint64_t	 host_vmcb_pa;
+	/* ASID allocator (asid.c): touched only pinned on this CPU */
+	uint32_t	 asid_next;
+	uint64_t	 asid_gen;
+	bool		 asid_flush_all;	/* wrapped: flush every ASID once */
+};
+extern struct svm_pcpu svm_pcpu[HV_MAX_CPUS];
+
+/* ---- per-VM and per-vCPU state ------------------------------------------- */
+#define SVM_IOPM_PAGES		3	/* 12 KiB, APM 15.10.1 */
+#define SVM_MSRPM_PAGES		2	/* 8 KiB, APM 15.11 */
+
+struct svm_vm {
+	uint8_t		*iopm;
+	uint64_t	 iopm_pa;
+	uint8_t		*msrpm;
+	uint64_t	 msrpm_pa;
+};
+
+/* Guest GPRs that VMRUN/#VMEXIT do not switch (RAX and RSP are in the VMCB).
+ * Offsets are used by svm_switch.S: keep in step with SVM_GPR_* there. */
+struct svm_gprs {
+	uint64_t rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* Host state captured at each entry (svm_host_capture). */
+struct svm_host_state {
+	uint64_t cr3;		/* hv_os_cur_cr3(): what the world switch must leave */
+	uint64_t fs_base;	/* hv_os_cur_fs_base(): the host's cached FS base */
+};
+
+struct svm_vcpu {
+	uint8_t		*vmcb;
+	uint64_t	 vmcb_pa;
+	struct svm_gprs	 gprs;
+	/* ASID (asid.c): valid on asid_cpu while asid_gen matches that CPU's */
+	uint32_t	 asid;
+	int		 asid_cpu;
+	uint64_t	 asid_gen;
+	uint64_t	 asid_inval_gen;	/* vm->inval_gen this ASID is clean for */
+	uint8_t		 tlb_control;	/* for the next VMRUN */
+	/* event to deliver at the next VMRUN (EVENTINJ format), 0 = none */
+	uint64_t	 pending_event;
+	struct svm_host_state host;
+};
+
+static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
+{
+	return (struct svm_vcpu *)vcpu->backend;
+}
+
+/* ---- world switch (svm_switch.S) ------------------------------------------ */
+/*
+ * VMSAVE host_pa; VMLOAD vmcb_pa; VMRUN vmcb_pa; VMSAVE vmcb_pa; VMLOAD
+ * host_pa, with the guest GPRs loaded from and saved to *g, all under
+ * CLGI with interrupts open so that a host interrupt becomes an INTR exit.
+ */
+void	 svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa);
+
+/* ---- VMCB (vmcb.c, vmcb_check.c) ------------------------------------------ */
+void	 vmcb_init_boot_state(uint8_t *vmcb);
+void	 vmcb_init_control(uint8_t *vmcb, const struct svm_vm *svm_vm,
+	    uint64_t ncr3);
+/* Name the first consistency check (APM 15.5.1) the VMCB fails, or NULL. */
+const char *vmcb_check(const uint8_t *vmcb);
+
+/* ---- ASIDs and TLB (asid.c) ------------------------------------------------ */
+void	 svm_asid_cpu_init(int cpu);
+void	 svm_asid_prepare(struct hv_vcpu *vcpu, int cpu);
+void	 svm_flush_nested(struct hv_vcpu *vcpu);
+extern const struct hv_ntable_fmt svm_npt_fmt;
+
+/* ---- maps (svm_maps.c) ------------------------------------------------------ */
+int	 svm_maps_init(struct svm_vm *s);
+void	 svm_maps_fini(struct svm_vm *s);
+
+/* ---- exits (svm_exit.c, svm_msr.c) ----------------------------------------- */
+/* 0 with *ex filled for the host, HV_RESUME when handled. */
+int	 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
+int	 svm_exit_msr(struct hv_vcpu *vcpu);
+void	 svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
+	    uint32_t err);
+void	 svm_skip_insn(struct svm_vcpu *s, unsigned len);
+
+/* ---- names (svm_names.c) --------------------------------------------------- */
+int	 svm_exit_stats_init(void);
+void	 svm_exit_count(uint64_t code);
+/* Exit name for messages: the table name or "unknown". */
+const char *svm_exit_name_or_unknown(uint64_t code);
+
+/* ---- small CPU helpers ------------------------------------------------------ */
+static inline uint64_t svm_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void svm_wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+	    "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static inline uint64_t svm_read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+#endif /* HV_AMD_SVM_H */

@@ -1,0 +1,77 @@
+/*
+ * svm_caps.c - SVM detection (AMD APM Vol. 2 15.4, 15.30.1) and the
+ * hw.vmm.svm.* sysctls.
+ */
+#include "svm.h"
+
+struct svm_caps svm_caps;
+
+#define CPUID_EXT_SVM		(1u << 2)	/* 8000_0001 ECX */
+#define SVM_EDX_NP		(1u << 0)
+#define SVM_EDX_NRIPS		(1u << 3)
+#define SVM_EDX_VMCB_CLEAN	(1u << 5)
+#define SVM_EDX_FLUSH_BY_ASID	(1u << 6)
+#define SVM_EDX_DECODE_ASSISTS	(1u << 7)
+
+static const struct hv_sysctl svm_sysctls[] = {
+	{ "hw.vmm.svm.revision", "SVM revision (CPUID 8000_000A EAX)",
+	    HV_SYSCTL_U32, &svm_caps.revision, NULL },
+	{ "hw.vmm.svm.nasid", "number of ASIDs (CPUID 8000_000A EBX)",
+	    HV_SYSCTL_U32, &svm_caps.nasid, NULL },
+	{ "hw.vmm.svm.npt", "nested paging",
+	    HV_SYSCTL_INT, &svm_caps.npt, NULL },
+	{ "hw.vmm.svm.nrips", "next RIP saved on #VMEXIT",
+	    HV_SYSCTL_INT, &svm_caps.nrips, NULL },
+	{ "hw.vmm.svm.decode_assists", "decode assists",
+	    HV_SYSCTL_INT, &svm_caps.decode_assists, NULL },
+	{ "hw.vmm.svm.flush_by_asid", "TLB flush by ASID",
+	    HV_SYSCTL_INT, &svm_caps.flush_by_asid, NULL },
+};
+
+int
+svm_probe(void)
+{
+	uint32_t r[4];
+	size_t i;
+	int error;
+
+	hv_cpuid(0x80000000u, 0, r);
+	if (r[0] < 0x8000000au)
+		return HV_ENODEV;
+	hv_cpuid(0x80000001u, 0, r);
+	if (!(r[2] & CPUID_EXT_SVM))
+		return HV_ENODEV;
+	/* APM 15.30.1: firmware can lock SVM off through VM_CR.SVMDIS. */
+	if (svm_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		hv_os_log("hv: SVM disabled by BIOS (VM_CR.SVMDIS=1)\n");
+		return HV_ENODEV;
+	}
+	hv_cpuid(0x8000000au, 0, r);
+	svm_caps.revision = r[0] & 0xff;
+	svm_caps.nasid = r[1];
+	svm_caps.edx = r[3];
+	svm_caps.npt = (r[3] & SVM_EDX_NP) != 0;
+	svm_caps.nrips = (r[3] & SVM_EDX_NRIPS) != 0;
+	svm_caps.vmcb_clean = (r[3] & SVM_EDX_VMCB_CLEAN) != 0;
+	svm_caps.flush_by_asid = (r[3] & SVM_EDX_FLUSH_BY_ASID) != 0;
+	svm_caps.decode_assists = (r[3] & SVM_EDX_DECODE_ASSISTS) != 0;
+	hv_cpuid(0x80000008u, 0, r);
+	svm_caps.maxphyaddr = (int)(r[0] & 0xff);
+
+	if (!svm_caps.npt) {
+		hv_os_log("hv: SVM without nested paging (NPT) is not supported\n");
+		return HV_ENODEV;
+	}
+	/* ASID 0 is the host's; a guest needs at least one more. */
+	if (svm_caps.nasid < 2) {
+		hv_os_log("hv: SVM reports %u ASIDs, need at least 2\n",
+		    svm_caps.nasid);
+		return HV_ENODEV;
+	}
+	for (i = 0; i < sizeof(svm_sysctls) / sizeof(svm_sysctls[0]); i++) {
+		error = hv_os_sysctl_add(&svm_sysctls[i]);
+		if (error != 0)
+			return error;
+	}
+	return svm_exit_stats_init();
+}

@@ -1,0 +1,302 @@
+/*
+ * svm_exit.c - #VMEXIT dispatch (exit codes: AMD APM Vol. 2 Appendix C).
+ * Each handler returns HV_RESUME (enter again) or 0 with *ex filled for the
+ * host.  Anything not handled stops the VM with the exit named.
+ */
+#include "svm.h"
+#include "vmcb.h"
+
+#define EXIT_EXCP_BP	0x43u
+#define EXIT_EXCP_UD	0x46u
+#define EXIT_INTR	0x60u
+#define EXIT_NMI	0x61u
+#define EXIT_SMI	0x62u
+#define EXIT_CPUID	0x72u
+#define EXIT_HLT	0x78u
+#define EXIT_IOIO	0x7bu
+#define EXIT_MSR	0x7cu
+#define EXIT_SHUTDOWN	0x7fu
+#define EXIT_VMRUN	0x80u
+#define EXIT_VMMCALL	0x81u
+#define EXIT_SKINIT	0x86u
+#define EXIT_NPF	0x400u
+#define EXIT_INVALID	((uint64_t)-1)
+#define EXIT_BUSY	((uint64_t)-2)
+
+#define VEC_UD		6
+
+/* IOIO EXITINFO1 (APM 15.10.2) */
+#define IO_IN		(1u << 0)
+#define IO_STR		(1u << 2)
+#define IO_REP		(1u << 3)
+#define IO_SZ8		(1u << 4)
+#define IO_SZ16		(1u << 5)
+#define IO_SZ32		(1u << 6)
+
+/* #NPF EXITINFO1 error code (APM 15.25.6) */
+#define NPF_P		(1ull << 0)
+#define NPF_W		(1ull << 1)
+#define NPF_U		(1ull << 2)
+#define NPF_RSV		(1ull << 3)
+#define NPF_ID		(1ull << 4)
+
+/* UART registers the guest may poll: the line status says "transmitter
+ * empty" (bits 5 and 6) so a polling guest writes at once. */
+#define COM1_LSR	(HV_GUEST_COM1 + 5)
+#define LSR_THRE_TEMT	0x60u
+
+void
+svm_skip_insn(struct svm_vcpu *s, unsigned len)
+{
+	uint8_t *v = s->vmcb;
+	uint64_t nrip = svm_caps.nrips ? vmcb_rd64(v, VMCB_NRIP) : 0;
+
+	/* With NRIPS the CPU tells us where the instruction ends (APM
+	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
+	vmcb_wr64(v, VMCB_RIP, nrip != 0 ? nrip : vmcb_rd64(v, VMCB_RIP) + len);
+	/* The skipped instruction ends any STI/MOV SS interrupt shadow. */
+	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
+}
+
+void
+svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
+    uint32_t err)
+{
+	uint64_t ev = (uint64_t)vector | (EVENT_TYPE_EXC << EVENT_TYPE_SHIFT) |
+	    EVENT_VALID;
+
+	if (has_err)
+		ev |= EVENT_ERR_VALID | ((uint64_t)err << 32);
+	s->pending_event = ev;
+}
+
+/* EXITCODE, with the "invalid VMCB" and "busy" codes normalized: QEMU writes
+ * them as 32-bit values, Bochs as 64-bit (EMULATORS.md). */
+static uint64_t
+exit_code(const uint8_t *v)
+{
+	uint64_t code = vmcb_rd64(v, VMCB_EXITCODE);
+
+	if ((uint32_t)code == 0xffffffffu)
+		return EXIT_INVALID;
+	if ((uint32_t)code == 0xfffffffeu)
+		return EXIT_BUSY;
+	return code;
+}
+
+static int
+exit_cpuid(struct hv_vcpu *vcpu, struct svm_vcpu *s)
+{
+	uint32_t a, b, c, d;
+
+	hv_guest_cpuid(vcpu, (uint32_t)vmcb_rd64(s->vmcb, VMCB_RAX),
+	    (uint32_t)s->gprs.rcx, &a, &b, &c, &d);
+	vmcb_wr64(s->vmcb, VMCB_RAX, a);
+	s->gprs.rbx = b;
+	s->gprs.rcx = c;
+	s->gprs.rdx = d;
+	svm_skip_insn(s, 2);		/* 0F A2 */
+	return HV_RESUME;
+}
+
+static int
+exit_vmmcall(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+{
+	struct hv_regs r;
+	bool for_host;
+
+	svm_skip_insn(s, 3);		/* 0F 01 D9 */
+	hv_ops->get_regs(vcpu, &r);
+	for_host = hv_hypercall(vcpu, &r, ex);
+	if (for_host) {
+		ex->raw_reason = EXIT_VMMCALL;
+		return 0;
+	}
+	vmcb_wr64(s->vmcb, VMCB_RAX, r.rax);
+	return HV_RESUME;
+}
+
+static int
+exit_ioio(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+{
+	uint8_t *v = s->vmcb;
+	uint64_t info = vmcb_rd64(v, VMCB_EXITINFO1);
+	unsigned port = (unsigned)(info >> 16) & 0xffff;
+	unsigned size = (info & IO_SZ32) ? 4 : (info & IO_SZ16) ? 2 : 1;
+	uint64_t rax = vmcb_rd64(v, VMCB_RAX), val;
+
+	if (info & (IO_STR | IO_REP)) {
+		hv_exit_error(ex, HV_ENOTSUP, EXIT_IOIO, "string I/O (%s%s) to "
+		    "port 0x%x is not emulated", (info & IO_REP) ? "rep " : "",
+		    (info & IO_IN) ? "ins" : "outs", port);
+		return 0;
+	}
+	if (!(info & IO_IN)) {
+		if (port == HV_GUEST_COM1 && size == 1)
+			hv_guest_serial_out(vcpu, (uint8_t)rax);
+		else if (port < HV_GUEST_COM1 || port > HV_GUEST_COM1 + 7)
+			hv_ratelog("io", "guest%d.%d: out%c 0x%llx to port 0x%x "
+			    "ignored\n", vcpu->vm->id, vcpu->id,
+			    size == 1 ? 'b' : size == 2 ? 'w' : 'l',
+			    (unsigned long long)rax, port);
+	} else {
+		/* COM1: an idle UART; elsewhere nothing answers (all ones). */
+		if (port == COM1_LSR)
+			val = LSR_THRE_TEMT;
+		else if (port >= HV_GUEST_COM1 && port <= HV_GUEST_COM1 + 7)
+			val = 0;
+		else
+			val = 0xffffffffu;
+		val &= size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
+		/* IN to AL/AX keeps the rest of RAX; IN to EAX zero-extends. */
+		if (size == 4)
+			rax = val;
+		else
+			rax = (rax & ~(size == 2 ? 0xffffull : 0xffull)) | val;
+		vmcb_wr64(v, VMCB_RAX, rax);
+	}
+	/* EXITINFO2 holds the next RIP for IOIO even without NRIPS. */
+	vmcb_wr64(v, VMCB_RIP, vmcb_rd64(v, VMCB_EXITINFO2));
+	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
+	return HV_RESUME;
+}
+
+static int
+exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+{
+	uint64_t err = vmcb_rd64(s->vmcb, VMCB_EXITINFO1);
+	uint64_t gpa = vmcb_rd64(s->vmcb, VMCB_EXITINFO2);
+	unsigned acc = 0;
+	int error;
+
+	if (err & NPF_W)
+		acc |= HV_ACC_WRITE;
+	if (err & NPF_U)
+		acc |= HV_ACC_USER;
+	if (err & NPF_ID)
+		acc |= HV_ACC_EXEC;
+	if (err & NPF_RSV) {
+		/* our entries never set reserved bits: a table bug */
+		hv_exit_error(ex, HV_EIO, EXIT_NPF, "#NPF: reserved bit in a "
+		    "nested entry, gpa 0x%llx, error code 0x%llx",
+		    (unsigned long long)gpa, (unsigned long long)err);
+		return 0;
+	}
+	error = hv_nested_fault(vcpu->vm, gpa, acc);
+	if (error == 0)
+		return HV_RESUME;
+	if (error == HV_EFAULT)
+		hv_exit_error(ex, HV_EFAULT, EXIT_NPF, "#NPF outside guest "
+		    "memory: gpa 0x%llx (memory ends at 0x%llx), error code "
+		    "0x%llx, rip 0x%llx", (unsigned long long)gpa,
+		    (unsigned long long)vcpu->vm->mem_size,
+		    (unsigned long long)err,
+		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
+	else
+		hv_exit_error(ex, error, EXIT_NPF, "#NPF at gpa 0x%llx could "
+		    "not be resolved (error %d)", (unsigned long long)gpa,
+		    error);
+	return 0;
+}
+
+static int
+exit_invalid(struct svm_vcpu *s, struct hv_exit *ex)
+{
+	const char *why = vmcb_check(s->vmcb);
+
+	hv_exit_error(ex, HV_EINVAL, EXIT_INVALID, "VMRUN failed: invalid VMCB: "
+	    "%s", why != NULL ? why :
+	    "no consistency check of APM 15.5.1 fails in software");
+	return 0;
+}
+
+static int
+exit_hlt(struct svm_vcpu *s, struct hv_exit *ex)
+{
+	/* hv gives guests no interrupts: a HLT with IF=0 can never end. */
+	if (!(vmcb_rd64(s->vmcb, VMCB_RFLAGS) & RFLAGS_IF)) {
+		hv_exit_error(ex, HV_EINVAL, EXIT_HLT, "guest HLT with "
+		    "interrupts disabled at rip 0x%llx: it would never wake",
+		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
+		return 0;
+	}
+	/* Otherwise a yield: give the CPU back to the host. */
+	svm_skip_insn(s, 1);
+	ex->kind = HV_EXIT_INTR;
+	ex->raw_reason = EXIT_HLT;
+	return 0;
+}
+
+int
+svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+	uint64_t code = exit_code(v);
+	uint64_t intinfo = vmcb_rd64(v, VMCB_EXITINTINFO);
+
+	svm_exit_count(code);
+	/*
+	 * An exit in the middle of delivering an event (e.g. a #NPF on the
+	 * guest's IDT or stack) leaves it in EXITINTINFO; it must be injected
+	 * again or it is lost (APM 15.7.2).  A reflected exception below
+	 * replaces it, as the CPU would for a benign one.
+	 */
+	if (intinfo & EVENT_VALID)
+		s->pending_event = intinfo;
+
+	switch (code) {
+	case EXIT_INVALID:
+		return exit_invalid(s, ex);
+	case EXIT_INTR:
+	case EXIT_NMI:
+	case EXIT_SMI:
+		/* the host takes it after STGI (svm_switch.S) */
+		ex->kind = HV_EXIT_INTR;
+		ex->raw_reason = code;
+		return 0;
+	case EXIT_CPUID:
+		return exit_cpuid(vcpu, s);
+	case EXIT_VMMCALL:
+		return exit_vmmcall(vcpu, s, ex);
+	case EXIT_IOIO:
+		return exit_ioio(vcpu, s, ex);
+	case EXIT_MSR:
+		return svm_exit_msr(vcpu);
+	case EXIT_NPF:
+		return exit_npf(vcpu, s, ex);
+	case EXIT_HLT:
+		return exit_hlt(s, ex);
+	case EXIT_EXCP_BP:
+		/*
+		 * The intercept comes before delivery: RIP is the INT3 itself.
+		 * Step over it so that "continue" at the db> prompt goes on.
+		 */
+		svm_skip_insn(s, 1);
+		s->pending_event = 0;
+		ex->kind = HV_EXIT_DEBUG;
+		ex->raw_reason = code;
+		return 0;
+	case EXIT_EXCP_UD:
+		/* counted, then reflected: the guest's own #UD handler runs */
+		svm_inject_exception(s, VEC_UD, false, 0);
+		return HV_RESUME;
+	case EXIT_SHUTDOWN:
+		hv_exit_error(ex, HV_EFAULT, code, "guest triple fault (SHUTDOWN "
+		    "intercept) at rip 0x%llx",
+		    (unsigned long long)vmcb_rd64(v, VMCB_RIP));
+		return 0;
+	default:
+		if (code >= EXIT_VMRUN && code <= EXIT_SKINIT) {
+			/* SVM is hidden from the guest: as if EFER.SVME=0 */
+			svm_inject_exception(s, VEC_UD, false, 0);
+			return HV_RESUME;
+		}
+		hv_exit_error(ex, HV_EIO, code, "unexpected #VMEXIT %s (0x%llx), "
+		    "exitinfo1 0x%llx exitinfo2 0x%llx",
+		    svm_exit_name_or_unknown(code), (unsigned long long)code,
+		    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO1),
+		    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO2));
+		return 0;
+	}
+}

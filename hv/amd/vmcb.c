@@ -1,0 +1,87 @@
+/*
+ * vmcb.c - fill a fresh VMCB: the intercepts and nested-paging controls, and
+ * the guest boot state of hv_abi.h (64-bit long mode, CPL 0).
+ */
+#include "svm.h"
+#include "vmcb.h"
+
+/*
+ * Segment attributes in the VMCB's packed form (APM 15.5.1 / B-2): descriptor
+ * bits 47:40 go to attr 7:0 and bits 55:52 (AVL, L, D/B, G) to attr 11:8.
+ */
+#define ATTR_CODE64	0x0a9b	/* P, S, execute/read accessed, L=1, G */
+#define ATTR_DATA	0x0c93	/* P, S, read/write accessed, D/B, G */
+#define ATTR_TSS64_BUSY	0x008b	/* P, busy 64-bit TSS */
+
+/* Power-on PAT (APM 7.8.2): WB, WT, UC-, UC repeated. */
+#define PAT_DEFAULT	0x0007040600070406ull
+
+void
+vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
+{
+	/*
+	 * #BP goes to the host's db> prompt, #UD is counted and reflected.
+	 * Other exceptions stay in the guest, so double and triple faults are
+	 * formed by the CPU itself and end in a SHUTDOWN exit.
+	 */
+	vmcb_wr32(v, VMCB_INTERCEPT_EXC, (1u << 3) | (1u << 6));
+	/*
+	 * INTR/NMI/SMI: a host interrupt while the guest runs exits to the
+	 * host, which takes it after STGI (APM 15.17, 15.21).
+	 */
+	vmcb_wr32(v, VMCB_INTERCEPT_MISC1, VMCB_I1_INTR | VMCB_I1_NMI |
+	    VMCB_I1_SMI | VMCB_I1_CPUID | VMCB_I1_HLT | VMCB_I1_IOIO |
+	    VMCB_I1_MSR | VMCB_I1_SHUTDOWN);
+	/*
+	 * VMRUN must be intercepted (APM 15.5.1 consistency check); the other
+	 * SVM instructions are intercepted because the guest must not see SVM
+	 * (they would otherwise run on guest-physical addresses).
+	 */
+	vmcb_wr32(v, VMCB_INTERCEPT_MISC2, VMCB_I2_VMRUN | VMCB_I2_VMMCALL |
+	    VMCB_I2_VMLOAD | VMCB_I2_VMSAVE | VMCB_I2_STGI | VMCB_I2_CLGI |
+	    VMCB_I2_SKINIT);
+	vmcb_wr64(v, VMCB_IOPM_BASE_PA, svm_vm->iopm_pa);
+	vmcb_wr64(v, VMCB_MSRPM_BASE_PA, svm_vm->msrpm_pa);
+	/* Guest RFLAGS.IF then masks only virtual interrupts; physical ones
+	 * are masked by the host's IF saved at VMRUN (APM 15.21.1). */
+	vmcb_wr64(v, VMCB_VINTR, VMCB_VINTR_MASKING);
+	/* One nested root per VM, shared by all its vCPUs (APM 15.25). */
+	vmcb_wr64(v, VMCB_NP_CTL, VMCB_NP_ENABLE);
+	vmcb_wr64(v, VMCB_N_CR3, ncr3);
+	/* The ASID is chosen at each entry (asid.c). */
+	vmcb_wr32(v, VMCB_GUEST_ASID, 0);
+	vmcb_wr32(v, VMCB_CLEAN, 0);
+}
+
+void
+vmcb_init_boot_state(uint8_t *v)
+{
+	vmcb_set_seg(v, VMCB_SEG_CS, 0x08, ATTR_CODE64, 0xffffffffu, 0);
+	vmcb_set_seg(v, VMCB_SEG_DS, 0x10, ATTR_DATA, 0xffffffffu, 0);
+	vmcb_set_seg(v, VMCB_SEG_ES, 0x10, ATTR_DATA, 0xffffffffu, 0);
+	vmcb_set_seg(v, VMCB_SEG_SS, 0x10, ATTR_DATA, 0xffffffffu, 0);
+	vmcb_set_seg(v, VMCB_SEG_FS, 0x10, ATTR_DATA, 0xffffffffu, 0);
+	vmcb_set_seg(v, VMCB_SEG_GS, 0x10, ATTR_DATA, 0xffffffffu, 0);
+	/* No GDT, IDT or LDT (hv_abi.h); TR must still look like a TSS. */
+	vmcb_set_seg(v, VMCB_SEG_GDTR, 0, 0, 0, 0);
+	vmcb_set_seg(v, VMCB_SEG_IDTR, 0, 0, 0, 0);
+	vmcb_set_seg(v, VMCB_SEG_LDTR, 0, 0, 0, 0);
+	vmcb_set_seg(v, VMCB_SEG_TR, 0, ATTR_TSS64_BUSY, 0x67, 0);
+	vmcb_wr8(v, VMCB_CPL, 0);
+
+	/* Long mode: EFER.LME and LMA with CR0.PG and CR4.PAE; the guest
+	 * EFER must have SVME set or VMRUN fails (APM 15.5.1). */
+	vmcb_wr64(v, VMCB_EFER, EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME);
+	vmcb_wr64(v, VMCB_CR0, CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP |
+	    CR0_PE);
+	vmcb_wr64(v, VMCB_CR4, CR4_PAE);
+	vmcb_wr64(v, VMCB_CR3, HV_GUEST_PML4_GPA);
+	vmcb_wr64(v, VMCB_CR2, 0);
+	vmcb_wr64(v, VMCB_DR6, 0xffff0ff0u);
+	vmcb_wr64(v, VMCB_DR7, 0x400u);
+	vmcb_wr64(v, VMCB_RFLAGS, 0x2);
+	vmcb_wr64(v, VMCB_RIP, HV_GUEST_LOAD_GPA);
+	vmcb_wr64(v, VMCB_RSP, HV_GUEST_LOAD_GPA);
+	vmcb_wr64(v, VMCB_RAX, 0);
+	vmcb_wr64(v, VMCB_G_PAT, PAT_DEFAULT);
+}
