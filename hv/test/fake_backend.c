@@ -1,0 +1,246 @@
+/*
+ * fake_backend.c - a backend ops table for the core tests: per-CPU enable
+ * state with an injectable failure, allocations in vm/vcpu init (so failure
+ * injection reaches them), registers kept in memory, a scriptable run.
+ * Also the nested-table entry format used by the tree tests alongside the
+ * real EPT/NPT formats.
+ */
+#include <string.h>
+#include "test.h"
+
+int fake_fail_enable_cpu = -1;
+uint64_t fake_enabled_cpus;
+int fake_enable_calls, fake_disable_calls;
+int fake_flushes[HV_MAX_CPUS];
+int fake_vm_init_error;
+int (*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
+
+struct fake_vm {
+	int magic;
+};
+
+struct fake_vcpu {
+	struct hv_regs regs;
+};
+
+void
+fake_backend_reset(void)
+{
+	fake_fail_enable_cpu = -1;
+	fake_enabled_cpus = 0;
+	fake_enable_calls = fake_disable_calls = 0;
+	memset(fake_flushes, 0, sizeof(fake_flushes));
+	fake_vm_init_error = 0;
+	fake_run_hook = NULL;
+}
+
+struct hv_regs *
+fake_regs(struct hv_vcpu *vcpu)
+{
+	return &((struct fake_vcpu *)vcpu->backend)->regs;
+}
+
+static int
+fake_probe(void)
+{
+	return 0;
+}
+
+static int
+fake_cpu_enable(void *arg)
+{
+	int cpu = hv_os_cpu_id();
+
+	fake_enable_calls++;
+	if (cpu == fake_fail_enable_cpu)
+		return HV_EIO;
+	if (fake_enabled_cpus & (1ull << cpu))
+		return HV_EBUSY;	/* enabling twice is a core bug */
+	fake_enabled_cpus |= 1ull << cpu;
+	return 0;
+}
+
+static int
+fake_cpu_disable(void *arg)
+{
+	int cpu = hv_os_cpu_id();
+
+	fake_disable_calls++;
+	if (!(fake_enabled_cpus & (1ull << cpu)))
+		return HV_EINVAL;
+	fake_enabled_cpus &= ~(1ull << cpu);
+	return 0;
+}
+
+static int
+fake_vm_init(struct hv_vm *vm)
+{
+	struct fake_vm *f = hv_os_malloc(sizeof(*f));
+
+	if (f == NULL)
+		return HV_ENOMEM;
+	if (fake_vm_init_error != 0) {
+		hv_os_free(f);
+		return fake_vm_init_error;
+	}
+	f->magic = 0x5a;
+	vm->backend = f;
+	return 0;
+}
+
+static void
+fake_vm_fini(struct hv_vm *vm)
+{
+	hv_os_free(vm->backend);
+	vm->backend = NULL;
+}
+
+static int
+fake_vcpu_init(struct hv_vcpu *vcpu)
+{
+	struct fake_vcpu *f = hv_os_malloc(sizeof(*f));
+	void *vmcs_like;
+
+	if (f == NULL)
+		return HV_ENOMEM;
+	vmcs_like = hv_os_page_alloc();		/* a second allocation to fail */
+	if (vmcs_like == NULL) {
+		hv_os_free(f);
+		return HV_ENOMEM;
+	}
+	hv_os_page_free(vmcs_like);
+	/* the boot state of hv_abi.h */
+	f->regs.rip = HV_GUEST_LOAD_GPA;
+	f->regs.rsp = HV_GUEST_LOAD_GPA;
+	f->regs.rdi = vcpu->vm->mem_size;
+	f->regs.rsi = (uint64_t)vcpu->id;
+	f->regs.cr3 = HV_GUEST_PML4_GPA;
+	f->regs.cr0 = 0x80010033ull;		/* PG WP NE ET MP PE */
+	f->regs.cr4 = 0x20;			/* PAE */
+	f->regs.efer = 0xd00;			/* NXE LMA LME */
+	vcpu->backend = f;
+	return 0;
+}
+
+static void
+fake_vcpu_fini(struct hv_vcpu *vcpu)
+{
+	hv_os_free(vcpu->backend);
+	vcpu->backend = NULL;
+}
+
+static int
+fake_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	if (fake_run_hook != NULL)
+		return fake_run_hook(vcpu, ex);
+	hv_os_pin();
+	hv_pre_entry(vcpu);
+	hv_os_unpin();
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
+static int
+fake_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
+{
+	*r = *fake_regs(vcpu);
+	return 0;
+}
+
+static int
+fake_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
+{
+	*fake_regs(vcpu) = *r;
+	return 0;
+}
+
+static void
+fake_flush_nested(struct hv_vcpu *vcpu)
+{
+	fake_flushes[hv_os_cpu_id()]++;
+}
+
+/* Test entry format: bits 2:0 = R/W/X (present if any), bit 7 = large. */
+#define FE_ADDR		0x000ffffffffff000ull
+#define FE_LARGE	0x80ull
+
+static uint64_t
+fe_table(uint64_t pa)
+{
+	return (pa & FE_ADDR) | 7;
+}
+
+static uint64_t
+fe_leaf(uint64_t pa, int level, unsigned prot)
+{
+	return (pa & FE_ADDR) | (prot & 7) | (level > 1 ? FE_LARGE : 0);
+}
+
+static bool
+fe_present(uint64_t e)
+{
+	return (e & 7) != 0;
+}
+
+static bool
+fe_large(uint64_t e, int level)
+{
+	return level > 1 && level < 4 && (e & FE_LARGE) != 0;
+}
+
+static uint64_t
+fe_addr(uint64_t e, int level)
+{
+	uint64_t mask = FE_ADDR;
+
+	if (fe_large(e, level))
+		mask &= ~((1ull << (12 + 9 * (level - 1))) - 1);
+	return e & mask;
+}
+
+static unsigned
+fe_prot(uint64_t e)
+{
+	return (unsigned)(e & 7);
+}
+
+const struct hv_ntable_fmt fake_ntfmt = {
+	.name = "TEST",
+	.table = fe_table,
+	.leaf = fe_leaf,
+	.present = fe_present,
+	.large = fe_large,
+	.addr = fe_addr,
+	.prot = fe_prot,
+};
+
+const struct hv_backend_ops fake_ops = {
+	.type = "FAKE for tests",
+	.ntfmt = &fake_ntfmt,
+	.probe = fake_probe,
+	.cpu_enable = fake_cpu_enable,
+	.cpu_disable = fake_cpu_disable,
+	.vm_init = fake_vm_init,
+	.vm_fini = fake_vm_fini,
+	.vcpu_init = fake_vcpu_init,
+	.vcpu_fini = fake_vcpu_fini,
+	.vcpu_run = fake_vcpu_run,
+	.get_regs = fake_get_regs,
+	.set_regs = fake_set_regs,
+	.flush_nested = fake_flush_nested,
+};
+
+void
+t_setup_enabled(void)
+{
+	CHECK_EQ(hv_init_ops(&fake_ops), 0);
+	CHECK_EQ(hv_set_enable(true), 0);
+}
+
+void
+t_teardown(void)
+{
+	CHECK_EQ(hv_set_enable(false), 0);
+	hv_fini();
+}

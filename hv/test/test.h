@@ -1,0 +1,51 @@
+/*
+ * test.h - hosted unit tests of the hv core: the runner's check macros and
+ * the controls of the fake OS (fake_os.c) and fake backend (fake_backend.c).
+ */
+#ifndef HV_TEST_H
+#define HV_TEST_H
+
+#include "core.h"
+
+/* ---- runner ---- */
+bool	 t_check(bool ok, const char *expr, const char *file, int line);
+bool	 t_check_eq(uint64_t a, uint64_t b, const char *ea, const char *eb,
+	    const char *file, int line);
+#define CHECK(c)	t_check((c), #c, __FILE__, __LINE__)
+#define CHECK_EQ(a, b)	t_check_eq((uint64_t)(a), (uint64_t)(b), #a, #b, __FILE__, __LINE__)
+
+/* ---- fake OS ---- */
+extern int	 fake_ncpus;
+extern int	 fake_cpu;		/* hv_os_cpu_id() */
+extern long	 fake_pages_live;	/* page + contig pages not freed */
+extern long	 fake_mallocs_live;
+extern long	 fake_allocs;		/* allocations attempted so far */
+extern long	 fake_fail_at;		/* fail allocation number N (1-based from reset), 0 never */
+extern int	 fake_pin_depth;
+extern int	 fake_ipis[HV_MAX_CPUS];
+extern void	(*fake_ipi_hook)(int cpu);
+extern uint64_t	 fake_time_step;	/* ns added per hv_os_time_ns() call */
+void	 fake_os_reset(void);
+const char *fake_log(void);		/* everything logged since the reset */
+void	 fake_log_clear(void);
+const struct hv_sysctl *fake_sysctl(const char *name);
+int	 fake_sysctl_count(void);
+
+/* ---- fake backend ---- */
+extern const struct hv_backend_ops fake_ops;
+extern const struct hv_ntable_fmt fake_ntfmt;
+extern int	 fake_fail_enable_cpu;	/* cpu_enable fails there, -1 never */
+extern uint64_t	 fake_enabled_cpus;	/* bit per CPU in "VMX operation" */
+extern int	 fake_enable_calls, fake_disable_calls;
+extern int	 fake_flushes[HV_MAX_CPUS];
+extern int	 fake_vm_init_error;	/* vm_init returns this (after allocating) */
+/* vcpu_run calls this (NULL: hv_pre_entry then HV_EXIT_INTR) */
+extern int	(*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
+struct hv_regs *fake_regs(struct hv_vcpu *vcpu);
+void	 fake_backend_reset(void);
+
+/* helpers shared by test files */
+void	 t_setup_enabled(void);		/* fake os/backend reset, init, enable */
+void	 t_teardown(void);		/* disable, fini */
+
+#endif
