@@ -144,32 +144,40 @@ svm_vcpu_fini(struct hv_vcpu *vcpu)
 
 /*
  * Everything about the host that an entry depends on, read fresh at each
- * entry (never cached across entries: the 2013 stale-CR3 and zero-FS-base
- * bugs).  VMRUN itself saves CR3 in the host save area and the VMSAVE in
- * svm_world_switch keeps the FS base, so these values are what the exit must
- * leave behind; svm_host_verify checks that it did.
+ * entry and never cached across entries (the 2013 stale-CR3 and zero-FS-base
+ * bugs).  VMRUN saves the CPU's CR3 in the host save area and the VMSAVE in
+ * svm_world_switch keeps the FS base, so the world switch must leave both as
+ * they were here; svm_host_check makes sure of that, and that they agree
+ * with what the host believes.  This is the one place that decides what the
+ * host state is.
  */
 static void
 svm_host_capture(struct svm_host_state *h)
 {
 	h->cr3 = hv_os_cur_cr3();
 	h->fs_base = hv_os_cur_fs_base();
+	h->cr3_hw = svm_read_cr3();
+	h->fs_base_hw = svm_rdmsr(MSR_FS_BASE);
 }
 
+#define CR3_FRAME	0x000ffffffffff000ull
+
+/* when: "before VMRUN" / "after #VMEXIT".  0, or HV_EIO with *ex filled. */
 static int
-svm_host_verify(const struct svm_host_state *h, struct hv_exit *ex)
+svm_host_check(const struct svm_host_state *h, const char *when,
+    struct hv_exit *ex)
 {
 	uint64_t cr3 = svm_read_cr3(), fs = svm_rdmsr(MSR_FS_BASE);
 
-	if (cr3 != h->cr3) {
-		hv_exit_error(ex, HV_EIO, 0, "host CR3 0x%llx after #VMEXIT, "
-		    "0x%llx before VMRUN", (unsigned long long)cr3,
+	if (cr3 != h->cr3_hw || (cr3 & CR3_FRAME) != (h->cr3 & CR3_FRAME)) {
+		hv_exit_error(ex, HV_EIO, 0, "host CR3 0x%llx %s; the thread's "
+		    "address space is 0x%llx", (unsigned long long)cr3, when,
 		    (unsigned long long)h->cr3);
 		return HV_EIO;
 	}
-	if (fs != h->fs_base) {
-		hv_exit_error(ex, HV_EIO, 0, "host FS base 0x%llx after #VMEXIT, "
-		    "host believes 0x%llx", (unsigned long long)fs,
+	if (fs != h->fs_base_hw || fs != h->fs_base) {
+		hv_exit_error(ex, HV_EIO, 0, "host FS base 0x%llx %s; the host "
+		    "believes 0x%llx", (unsigned long long)fs, when,
 		    (unsigned long long)h->fs_base);
 		return HV_EIO;
 	}
@@ -198,9 +206,13 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	/* Nothing is cached: every VMCB field may have changed (APM 15.15). */
 	vmcb_wr32(v, VMCB_CLEAN, 0);
 	svm_host_capture(&s->host);
-	svm_world_switch(s->vmcb_pa, &s->gprs, svm_pcpu[cpu].host_vmcb_pa);
-	error = svm_host_verify(&s->host, ex);
-	vcpu->last_cpu = cpu;
+	error = svm_host_check(&s->host, "before VMRUN", ex);
+	if (error == 0) {
+		svm_world_switch(s->vmcb_pa, &s->gprs,
+		    svm_pcpu[cpu].host_vmcb_pa);
+		vcpu->last_cpu = cpu;
+		error = svm_host_check(&s->host, "after #VMEXIT", ex);
+	}
 	hv_os_unpin();
 	if (error != 0)
 		return 0;	/* ex says why */

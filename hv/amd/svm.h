@@ -90,8 +90,10 @@ struct svm_gprs {
 
 /* Host state captured at each entry (svm_host_capture). */
 struct svm_host_state {
-	uint64_t cr3;		/* hv_os_cur_cr3(): what the world switch must leave */
+	uint64_t cr3;		/* hv_os_cur_cr3(): the thread's address space */
 	uint64_t fs_base;	/* hv_os_cur_fs_base(): the host's cached FS base */
+	uint64_t cr3_hw;	/* CR3 as loaded: the world switch must keep it */
+	uint64_t fs_base_hw;	/* FS_BASE MSR as loaded */
 };
 
 struct svm_vcpu {

@@ -227,6 +227,21 @@ exit_hlt(struct svm_vcpu *s, struct hv_exit *ex)
 	return 0;
 }
 
+/*
+ * INTn, INT3 and INTO caught mid-delivery leave RIP on the instruction
+ * itself; without NRIPS there is no next RIP to inject them with, so they
+ * are not re-injected: the guest simply executes the instruction again.
+ */
+static bool
+soft_event(uint64_t ev)
+{
+	uint64_t type = (ev & EVENT_TYPE_MASK) >> EVENT_TYPE_SHIFT;
+	unsigned vec = (unsigned)(ev & 0xff);
+
+	return type == EVENT_TYPE_SWINT ||
+	    (type == EVENT_TYPE_EXC && (vec == 3 || vec == 4));
+}
+
 int
 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -242,7 +257,7 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * again or it is lost (APM 15.7.2).  A reflected exception below
 	 * replaces it, as the CPU would for a benign one.
 	 */
-	if (intinfo & EVENT_VALID)
+	if ((intinfo & EVENT_VALID) && !soft_event(intinfo))
 		s->pending_event = intinfo;
 
 	switch (code) {
