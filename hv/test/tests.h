@@ -4,4 +4,14 @@
 	X(ntable_map_2m)	\
 	X(ntable_split)		\
 	X(ntable_free_all)	\
-	X(ntable_nomem)
+	X(ntable_nomem)		\
+	X(gwalk_rights_all_combinations) \
+	X(gwalk_rights_spot)	\
+	X(gwalk_large_pages)	\
+	X(gwalk_reserved_and_canonical)	\
+	X(enable_rollback)	\
+	X(enable_same_value_and_ebusy) \
+	X(vm_create_fails_at_every_allocation) \
+	X(vm_ids_reused)	\
+	X(vcpu_create_fails_at_every_allocation) \
+	X(destroy_while_running)
