@@ -1,0 +1,295 @@
+/*
+ * vmcs.c - the only place that executes VMREAD/VMWRITE; programs the
+ * controls, the guest boot state of hv_abi.h and the host state.
+ */
+#include "vmx.h"
+#include "vmx_cpu.h"
+#include "vmcs.h"
+
+int
+vmcs_write(uint32_t field, uint64_t val)
+{
+	int rc;
+
+	if ((rc = vmx_vmwrite(field, val)) == VMX_OK)
+		return 0;
+	hv_os_log("hv: vmx: VMWRITE field 0x%x = 0x%llx\n", field,
+	    (unsigned long long)val);
+	return vmx_insn_fail("VMWRITE", rc);
+}
+
+int
+vmcs_read_checked(uint32_t field, uint64_t *val)
+{
+	if (vmx_vmread(field, val) != VMX_OK) {
+		*val = 0;
+		return HV_EIO;
+	}
+	return 0;
+}
+
+uint64_t
+vmcs_read(uint32_t field)
+{
+	uint64_t v;
+	int rc;
+
+	if ((rc = vmx_vmread(field, &v)) == VMX_OK)
+		return v;
+	hv_os_log("hv: vmx: VMREAD field 0x%x\n", field);
+	(void)vmx_insn_fail("VMREAD", rc);
+	return 0;
+}
+
+/* ---- host state ------------------------------------------------------------ */
+
+struct dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static uint16_t
+read_sel(int which)
+{
+	uint16_t s = 0;
+
+	switch (which) {
+	case 0: __asm__ __volatile__("mov %%cs, %0" : "=r"(s)); break;
+	case 1: __asm__ __volatile__("mov %%ss, %0" : "=r"(s)); break;
+	case 2: __asm__ __volatile__("mov %%ds, %0" : "=r"(s)); break;
+	case 3: __asm__ __volatile__("mov %%es, %0" : "=r"(s)); break;
+	case 4: __asm__ __volatile__("mov %%fs, %0" : "=r"(s)); break;
+	case 5: __asm__ __volatile__("mov %%gs, %0" : "=r"(s)); break;
+	default: __asm__ __volatile__("str %0" : "=r"(s)); break;
+	}
+	return s;
+}
+
+/*
+ * SDM 26.2.3: host selector fields must have RPL=0 and TI=0.  A data
+ * selector that does not qualify is replaced by the null selector, which a
+ * 64-bit host tolerates in DS/ES/FS/GS (the FS/GS bases come from their own
+ * fields).
+ */
+static uint16_t
+host_data_sel(int which)
+{
+	uint16_t s = read_sel(which);
+
+	return (s & 7) ? 0 : s;
+}
+
+/* Base of the TSS the TR selector names: a 16-byte system descriptor. */
+static uint64_t
+tss_base(uint64_t gdt_base, uint16_t tr)
+{
+	const uint32_t *d = (const uint32_t *)(uintptr_t)(gdt_base + (tr & ~7u));
+	uint64_t base;
+
+	base = (d[0] >> 16) | ((uint64_t)(d[1] & 0xff) << 16) |
+	    ((uint64_t)(d[1] >> 24) << 24) | ((uint64_t)d[2] << 32);
+	return base;
+}
+
+int
+vmcs_set_host_percpu(void)
+{
+	struct dtr gdtr, idtr;
+	uint16_t tr;
+	int err = 0;
+
+	__asm__ __volatile__("sgdt %0" : "=m"(gdtr));
+	__asm__ __volatile__("sidt %0" : "=m"(idtr));
+	tr = read_sel(6);
+	if (tr == 0) {
+		/* SDM 26.2.3: the host TR selector must not be null. */
+		hv_os_log("hv: vmx: this CPU has no TSS loaded (TR=0)\n");
+		return HV_EINVAL;
+	}
+	err |= vmcs_write(VMCS_HOST_TR_SEL, tr);
+	err |= vmcs_write(VMCS_HOST_TR_BASE, tss_base(gdtr.base, tr));
+	err |= vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
+	err |= vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+	err |= vmcs_write(VMCS_HOST_GS_BASE, vmx_rdmsr(MSR_IA32_GS_BASE));
+	err |= vmcs_write(VMCS_HOST_SYSENTER_CS, vmx_rdmsr(MSR_IA32_SYSENTER_CS));
+	err |= vmcs_write(VMCS_HOST_SYSENTER_ESP, vmx_rdmsr(MSR_IA32_SYSENTER_ESP));
+	err |= vmcs_write(VMCS_HOST_SYSENTER_EIP, vmx_rdmsr(MSR_IA32_SYSENTER_EIP));
+	err |= vmcs_write(VMCS_HOST_CR0, vmx_rdcr0());
+	err |= vmcs_write(VMCS_HOST_CR4, vmx_rdcr4());
+	err |= vmcs_write(VMCS_HOST_EFER, vmx_rdmsr(MSR_IA32_EFER));
+	if (vmx_caps.load_pat)
+		err |= vmcs_write(VMCS_HOST_PAT, vmx_rdmsr(MSR_IA32_PAT));
+	return err ? HV_EIO : 0;
+}
+
+/*
+ * The two host fields that can change between two entries on one CPU.  The
+ * 2013 DragonFly bugs lived exactly here: HOST_CR3 written only at CPU
+ * migration went stale after vmspace_ctl switched the thread's page tables,
+ * and HOST_FS_BASE left at 0 made the exit load FS base 0 behind the back of
+ * the context switch's cached value.  Both are asked for at every entry.
+ */
+int
+vmcs_set_host_dynamic(void)
+{
+	int err;
+
+	err = vmcs_write(VMCS_HOST_CR3, hv_os_cur_cr3());
+	err |= vmcs_write(VMCS_HOST_FS_BASE, hv_os_cur_fs_base());
+	return err ? HV_EIO : 0;
+}
+
+static int
+vmcs_set_host_static(void)
+{
+	int err = 0;
+
+	err |= vmcs_write(VMCS_HOST_CS_SEL, read_sel(0));
+	err |= vmcs_write(VMCS_HOST_SS_SEL, host_data_sel(1));
+	err |= vmcs_write(VMCS_HOST_DS_SEL, host_data_sel(2));
+	err |= vmcs_write(VMCS_HOST_ES_SEL, host_data_sel(3));
+	err |= vmcs_write(VMCS_HOST_FS_SEL, host_data_sel(4));
+	err |= vmcs_write(VMCS_HOST_GS_SEL, host_data_sel(5));
+	err |= vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_point);
+	return err ? HV_EIO : 0;
+}
+
+/* ---- controls ---------------------------------------------------------------- */
+
+#define EXC_UD	6
+#define EXC_BP	3
+
+static int
+vmcs_set_controls(struct hv_vcpu *vcpu)
+{
+	struct vmx_vm *vv = vcpu->vm->backend;
+	struct vmx_vcpu *vc = vcpu->backend;
+	int err = 0;
+
+	err |= vmcs_write(VMCS_PIN_CTLS, vmx_caps.pin_ctls);
+	err |= vmcs_write(VMCS_PROC_CTLS, vmx_caps.proc_ctls);
+	err |= vmcs_write(VMCS_PROC_CTLS2, vmx_caps.proc2_ctls);
+	err |= vmcs_write(VMCS_EXIT_CTLS, vmx_caps.exit_ctls);
+	err |= vmcs_write(VMCS_ENTRY_CTLS, vmx_caps.entry_ctls);
+	/* #BP goes to the host debugger; #UD is reflected (vmx_exit.c). */
+	err |= vmcs_write(VMCS_EXCEPTION_BITMAP, (1u << EXC_BP) | (1u << EXC_UD));
+	err |= vmcs_write(VMCS_PF_ERR_MASK, 0);
+	err |= vmcs_write(VMCS_PF_ERR_MATCH, 0);
+	err |= vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+	err |= vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	err |= vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	err |= vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	err |= vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	err |= vmcs_write(VMCS_TSC_OFFSET, 0);
+	err |= vmcs_write(VMCS_IO_BITMAP_A, hv_os_virt_to_phys(vv->io_bitmap_a));
+	err |= vmcs_write(VMCS_IO_BITMAP_B, hv_os_virt_to_phys(vv->io_bitmap_b));
+	err |= vmcs_write(VMCS_MSR_BITMAP, hv_os_virt_to_phys(vv->msr_bitmap));
+	err |= vmcs_write(VMCS_EPTP, vv->eptp);
+	if (vc->vpid)
+		err |= vmcs_write(VMCS_VPID, vc->vpid);
+	/*
+	 * CR0/CR4 bits the VMX fixed MSRs pin down are owned by the host: a guest
+	 * MOV that would change them exits (SDM 25.1.3), and reads see the
+	 * shadow.  CR4.VMXE must be 1 while the guest runs (SDM 26.3.1.1) but the
+	 * guest reads it as 0.
+	 */
+	err |= vmcs_write(VMCS_CR0_MASK, vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1);
+	err |= vmcs_write(VMCS_CR4_MASK, vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1);
+	return err ? HV_EIO : 0;
+}
+
+/* ---- guest boot state (hv_abi.h) --------------------------------------------- */
+
+/* Access rights: 64-bit code (type 0xb, S, P, L, G) and flat data (type 3, S, P, D/B, G). */
+#define AR_CODE64	(0xbu | VMX_AR_S | VMX_AR_P | VMX_AR_L | VMX_AR_G)
+#define AR_DATA		(0x3u | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
+/* TR: busy 64-bit TSS (type 11), present; LDTR unusable (SDM 26.3.1.2). */
+#define AR_TSS64_BUSY	(0xbu | VMX_AR_P)
+
+static int
+vmcs_set_guest(struct hv_vcpu *vcpu)
+{
+	static const uint32_t data_segs[][4] = {
+		{ VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_BASE, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR },
+		{ VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR },
+		{ VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR },
+		{ VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_BASE, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_AR },
+		{ VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_BASE, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR },
+	};
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t cr0, cr4;
+	size_t i;
+	int err = 0;
+
+	cr0 = hv_cr_fixed_apply(CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
+	    vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1);
+	cr4 = hv_cr_fixed_apply(CR4_PAE, vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1);
+	err |= vmcs_write(VMCS_GUEST_CR0, cr0);
+	err |= vmcs_write(VMCS_CR0_SHADOW, cr0);
+	err |= vmcs_write(VMCS_GUEST_CR4, cr4);
+	err |= vmcs_write(VMCS_CR4_SHADOW, cr4 & ~CR4_VMXE);
+	err |= vmcs_write(VMCS_GUEST_CR3, HV_GUEST_PML4_GPA);
+	err |= vmcs_write(VMCS_GUEST_EFER, EFER_LME | EFER_LMA | EFER_NXE);
+	if (vmx_caps.load_pat)	/* the power-on PAT (SDM Vol. 3A 11.12.4) */
+		err |= vmcs_write(VMCS_GUEST_PAT, 0x0007040600070406ull);
+	err |= vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
+	err |= vmcs_write(VMCS_GUEST_DR7, 0x400);
+
+	err |= vmcs_write(VMCS_GUEST_CS_SEL, 0x08);
+	err |= vmcs_write(VMCS_GUEST_CS_BASE, 0);
+	err |= vmcs_write(VMCS_GUEST_CS_LIMIT, 0xffffffffu);
+	err |= vmcs_write(VMCS_GUEST_CS_AR, AR_CODE64);
+	for (i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++) {
+		err |= vmcs_write(data_segs[i][0], 0x10);
+		err |= vmcs_write(data_segs[i][1], 0);
+		err |= vmcs_write(data_segs[i][2], 0xffffffffu);
+		err |= vmcs_write(data_segs[i][3], AR_DATA);
+	}
+	err |= vmcs_write(VMCS_GUEST_TR_SEL, 0);
+	err |= vmcs_write(VMCS_GUEST_TR_BASE, 0);
+	err |= vmcs_write(VMCS_GUEST_TR_LIMIT, 0x67);
+	err |= vmcs_write(VMCS_GUEST_TR_AR, AR_TSS64_BUSY);
+	err |= vmcs_write(VMCS_GUEST_LDTR_SEL, 0);
+	err |= vmcs_write(VMCS_GUEST_LDTR_BASE, 0);
+	err |= vmcs_write(VMCS_GUEST_LDTR_LIMIT, 0);
+	err |= vmcs_write(VMCS_GUEST_LDTR_AR, VMX_AR_UNUSABLE);
+	err |= vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+	err |= vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0);
+	err |= vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	err |= vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+	err |= vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	err |= vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	err |= vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+
+	err |= vmcs_write(VMCS_GUEST_RIP, HV_GUEST_LOAD_GPA);
+	err |= vmcs_write(VMCS_GUEST_RSP, HV_GUEST_LOAD_GPA);
+	err |= vmcs_write(VMCS_GUEST_RFLAGS, 0x2);	/* bit 1 is reserved as 1 */
+	err |= vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	err |= vmcs_write(VMCS_GUEST_ACTIVITY, 0);	/* active */
+	err |= vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+	/* SDM 26.3.1.5: no shadow VMCS, so the link pointer is all ones. */
+	err |= vmcs_write(VMCS_LINK_POINTER, ~0ull);
+
+	for (i = 0; i < VMX_NSAVE; i++)
+		vc->gpr[i] = 0;
+	vc->gpr[VMX_RDI] = vcpu->vm->mem_size;
+	vc->gpr[VMX_RSI] = (uint64_t)vcpu->id;
+	vc->guest_kgs = 0;
+	return err ? HV_EIO : 0;
+}
+
+int
+vmcs_setup(struct hv_vcpu *vcpu)
+{
+	int error;
+
+	if ((error = vmcs_set_controls(vcpu)) != 0)
+		return error;
+	if ((error = vmcs_set_host_static()) != 0)
+		return error;
+	if ((error = vmcs_set_host_percpu()) != 0)
+		return error;
+	if ((error = vmcs_set_host_dynamic()) != 0)
+		return error;
+	return vmcs_set_guest(vcpu);
+}

@@ -1,0 +1,667 @@
+/*
+ * vmx.c - the Intel VMX backend: per-CPU VMX operation, VM and vCPU state,
+ * loading a VMCS on the CPU the vCPU thread runs on, one VM entry per call.
+ *
+ * A VMCS is "current" on one CPU at a time.  Besides the vCPU's own thread,
+ * hv_os_on_cpu() callbacks (get/set regs from another CPU, VMCLEAR at
+ * migration) may run on that CPU between the thread's VMREADs; each one
+ * notes the current-VMCS pointer with VMPTRST and puts it back when done, so
+ * the interrupted thread never notices (SDM 24.11.3 allows several active
+ * VMCSs per CPU, each keeping its launch state).
+ */
+#include "vmx.h"
+#include "vmx_cpu.h"
+#include "vmcs.h"
+
+/* VMX-preemption timer budget per entry, in TSC cycles (scaled by MISC). */
+#define VMX_PREEMPT_TSC		(1ull << 24)
+
+static void	*vmxon_region[HV_MAX_CPUS];
+
+/* ---- VMX instruction failures ---------------------------------------------- */
+
+int
+vmx_insn_fail(const char *insn, int rc)
+{
+	uint64_t err = 0;
+	const char *name;
+
+	if (rc == VMX_FAIL_INVALID) {
+		hv_os_log("hv: vmx: %s failed: VMfailInvalid (no current VMCS)\n",
+		    insn);
+		return HV_EIO;
+	}
+	/* SDM 31.4: VMfailValid leaves the error number in the current VMCS. */
+	(void)vmx_vmread(VMCS_INSN_ERROR, &err);
+	name = hv_vmx_insn_error_name((unsigned)err);
+	hv_os_log("hv: vmx: %s failed: VMfailValid, VM-instruction error %u (%s)\n",
+	    insn, (unsigned)err, name != NULL ? name : "unknown");
+	return HV_EIO;
+}
+
+static inline uint64_t
+vmx_vmptrst(void)
+{
+	uint64_t pa;
+
+	__asm__ __volatile__("vmptrst %0" : "=m"(pa) : : "memory");
+	return pa;
+}
+
+/* Make pa the current VMCS; returns the previous current-VMCS pointer. */
+static int
+vmcs_make_current(uint64_t pa, uint64_t *prev)
+{
+	int rc;
+
+	*prev = vmx_vmptrst();
+	if (*prev == pa)
+		return 0;
+	if ((rc = vmx_vmptrld(pa)) != VMX_OK)
+		return vmx_insn_fail("VMPTRLD", rc);
+	return 0;
+}
+
+static void
+vmcs_restore_current(uint64_t pa, uint64_t prev)
+{
+	int rc;
+
+	/* all ones: there was no current VMCS (SDM 24.11.2) */
+	if (prev == pa || prev == ~0ull)
+		return;
+	if ((rc = vmx_vmptrld(prev)) != VMX_OK)
+		(void)vmx_insn_fail("VMPTRLD (restore)", rc);
+}
+
+/* ---- per-CPU enable/disable -------------------------------------------------- */
+
+/*
+ * VMXON regions are allocated here, in thread context, because cpu_enable runs
+ * as an hv_os_on_cpu() callback that must not sleep.  They are kept for the
+ * life of the kernel (one page per CPU; a later hv_init reuses them): the
+ * backend ops have no global fini hook.
+ */
+int
+vmx_percpu_alloc(void)
+{
+	int cpu, n = hv_os_ncpus();
+
+	for (cpu = 0; cpu < n && cpu < HV_MAX_CPUS; cpu++) {
+		if (vmxon_region[cpu] == NULL &&
+		    (vmxon_region[cpu] = hv_os_page_alloc()) == NULL)
+			return HV_ENOMEM;
+	}
+	return 0;
+}
+
+static int
+vmx_cpu_enable(void *arg)
+{
+	int cpu = hv_os_cpu_id();
+	uint64_t fc, cr0, cr4;
+	uint32_t *region;
+	int rc;
+
+	(void)arg;
+	/* IA32_FEATURE_CONTROL is per core: lock it here too (SDM 23.7). */
+	fc = vmx_rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if ((fc & 1) && !(fc & 4)) {
+		hv_os_log("hv: vmx: cpu %d: VMX disabled by BIOS "
+		    "(IA32_FEATURE_CONTROL 0x%llx)\n", cpu, (unsigned long long)fc);
+		return HV_ENODEV;
+	}
+	if (!(fc & 1))
+		vmx_wrmsr(MSR_IA32_FEATURE_CONTROL, fc | 1 | 4);
+	if ((region = vmxon_region[cpu]) == NULL)
+		return HV_ENOMEM;
+	region[0] = vmx_caps.revision;	/* SDM 24.11.5: revision id, bit 31 0 */
+	/* SDM 23.8: CR0 and CR4 must satisfy the fixed MSRs before VMXON. */
+	cr0 = hv_cr_fixed_apply(vmx_rdcr0(), vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1);
+	cr4 = hv_cr_fixed_apply(vmx_rdcr4() | CR4_VMXE, vmx_caps.cr4_fixed0,
+	    vmx_caps.cr4_fixed1);
+	vmx_wrcr0(cr0);
+	vmx_wrcr4(cr4);
+	if ((rc = vmx_vmxon(hv_os_virt_to_phys(region))) != VMX_OK) {
+		vmx_wrcr4(cr4 & ~CR4_VMXE);
+		hv_os_log("hv: vmx: cpu %d: VMXON failed (%s)\n", cpu,
+		    rc == VMX_FAIL_INVALID ? "VMfailInvalid: bad VMXON region" :
+		    "VMfailValid: already in VMX operation");
+		return HV_EIO;
+	}
+	return 0;
+}
+
+static int
+vmx_cpu_disable(void *arg)
+{
+	int rc;
+
+	(void)arg;
+	if (!(vmx_rdcr4() & CR4_VMXE))
+		return 0;		/* never enabled here (rollback) */
+	if ((rc = vmx_vmxoff()) != VMX_OK) {
+		hv_os_log("hv: vmx: cpu %d: ", hv_os_cpu_id());
+		return vmx_insn_fail("VMXOFF", rc);
+	}
+	vmx_wrcr4(vmx_rdcr4() & ~CR4_VMXE);
+	return 0;
+}
+
+/* ---- VMs ----------------------------------------------------------------------- */
+
+/* SDM 24.6.9: read bitmaps at 0 (MSRs 0-1fff) and 1024 (c0000000-c0001fff),
+ * write bitmaps at 2048 and 3072; a set bit makes the access exit. */
+static void
+msr_passthrough(uint8_t *bm, uint32_t msr)
+{
+	uint32_t base = (msr >= 0xc0000000u) ? 1024 : 0;
+	uint32_t bit = msr & 0x1fff;
+
+	bm[base + bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	bm[2048 + base + bit / 8] &= (uint8_t)~(1u << (bit % 8));
+}
+
+static void
+vmx_vm_free(struct vmx_vm *vv)
+{
+	if (vv->msr_bitmap != NULL)
+		hv_os_page_free(vv->msr_bitmap);
+	if (vv->io_bitmap_a != NULL)
+		hv_os_page_free(vv->io_bitmap_a);
+	if (vv->io_bitmap_b != NULL)
+		hv_os_page_free(vv->io_bitmap_b);
+	hv_os_free(vv);
+}
+
+static int
+vmx_vm_init(struct hv_vm *vm)
+{
+	struct vmx_vm *vv;
+
+	if ((vv = hv_os_malloc(sizeof(*vv))) == NULL)
+		return HV_ENOMEM;
+	vv->msr_bitmap = hv_os_page_alloc();
+	vv->io_bitmap_a = hv_os_page_alloc();
+	vv->io_bitmap_b = hv_os_page_alloc();
+	if (vv->msr_bitmap == NULL || vv->io_bitmap_a == NULL ||
+	    vv->io_bitmap_b == NULL) {
+		vmx_vm_free(vv);
+		return HV_ENOMEM;
+	}
+	/* every port and every MSR exits, except the three segment-base MSRs,
+	 * which the VMCS (FS/GS) or vmx_vcpu_run (KERNEL_GS) switch */
+	hv_memset(vv->io_bitmap_a, 0xff, HV_PAGE_SIZE);
+	hv_memset(vv->io_bitmap_b, 0xff, HV_PAGE_SIZE);
+	hv_memset(vv->msr_bitmap, 0xff, HV_PAGE_SIZE);
+	msr_passthrough(vv->msr_bitmap, MSR_IA32_FS_BASE);
+	msr_passthrough(vv->msr_bitmap, MSR_IA32_GS_BASE);
+	msr_passthrough(vv->msr_bitmap, MSR_IA32_KERNEL_GS_BASE);
+	vv->eptp = vmx_eptp(vm->nt.root_pa);
+	vm->backend = vv;
+	return 0;
+}
+
+static void
+vmx_vm_fini(struct hv_vm *vm)
+{
+	if (vm->backend != NULL)
+		vmx_vm_free(vm->backend);
+	vm->backend = NULL;
+}
+
+/* ---- VPIDs --------------------------------------------------------------------- */
+
+#define VPID_WORDS	8		/* 512 tags, more than VMs x vCPUs */
+static volatile uint64_t vpid_used[VPID_WORDS];
+
+static uint16_t
+vpid_alloc(void)
+{
+	int w, b;
+	uint64_t old;
+
+	for (w = 0; w < VPID_WORDS; w++) {
+		old = __atomic_load_n(&vpid_used[w], __ATOMIC_SEQ_CST);
+		while (old != ~0ull) {
+			for (b = 0; (old >> b) & 1; b++)
+				;
+			if (__atomic_compare_exchange_n(&vpid_used[w], &old,
+			    old | (1ull << b), false, __ATOMIC_SEQ_CST,
+			    __ATOMIC_SEQ_CST))
+				return (uint16_t)(1 + w * 64 + b);	/* 0 is the host's */
+		}
+	}
+	return 0;
+}
+
+static void
+vpid_free(uint16_t vpid)
+{
+	if (vpid == 0)
+		return;
+	vpid--;
+	__atomic_fetch_and(&vpid_used[vpid / 64], ~(1ull << (vpid % 64)),
+	    __ATOMIC_SEQ_CST);
+}
+
+/* ---- vCPUs --------------------------------------------------------------------- */
+
+/*
+ * Stale translations tagged with this vCPU's VPID or its VM's EPTP may sit in
+ * this CPU's TLB (an earlier run here, or an earlier owner of the tag or of
+ * the EPT root page): drop them when the VMCS arrives on a CPU.
+ */
+static void
+vmx_flush_tags(struct hv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	int rc;
+
+	vmx_flush_nested(vcpu);
+	if (vc->vpid != 0 && (rc = vmx_invvpid(INVVPID_SINGLE, vc->vpid)) != VMX_OK)
+		(void)vmx_insn_fail("INVVPID", rc);
+}
+
+static int
+vmx_vmclear_cb(void *arg)
+{
+	struct vmx_vcpu *vc = arg;
+	int rc;
+
+	/* SDM 24.11.3: VMCLEAR writes the VMCS back to memory and makes it
+	 * launchable elsewhere; required before loading it on another CPU. */
+	if ((rc = vmx_vmclear(vc->vmcs_pa)) != VMX_OK)
+		return vmx_insn_fail("VMCLEAR", rc);
+	return 0;
+}
+
+static void
+vmx_vcpu_free(struct hv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+
+	if (vc->vmcs != NULL)
+		hv_os_page_free(vc->vmcs);
+	vpid_free(vc->vpid);
+	hv_os_free(vc);
+	vcpu->backend = NULL;
+}
+
+static int
+vmx_vcpu_init(struct hv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vc;
+	uint64_t fl, prev = ~0ull;
+	int rc, error;
+
+	if ((vc = hv_os_malloc(sizeof(*vc))) == NULL)
+		return HV_ENOMEM;
+	vcpu->backend = vc;
+	if ((vc->vmcs = hv_os_page_alloc()) == NULL) {
+		vmx_vcpu_free(vcpu);
+		return HV_ENOMEM;
+	}
+	vc->vmcs_pa = hv_os_virt_to_phys(vc->vmcs);
+	*(uint32_t *)vc->vmcs = vmx_caps.revision;	/* SDM 24.2 */
+	if (vmx_caps.vpid && (vc->vpid = vpid_alloc()) == 0) {
+		hv_os_log("hv: vmx: out of VPIDs\n");
+		vmx_vcpu_free(vcpu);
+		return HV_ENOSPC;
+	}
+	hv_os_pin();
+	fl = vmx_intr_save_disable();
+	/* VMCLEAR initialises the launch state to "clear" (SDM 24.11.3). */
+	if ((rc = vmx_vmclear(vc->vmcs_pa)) != VMX_OK)
+		error = vmx_insn_fail("VMCLEAR", rc);
+	else if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) == 0) {
+		error = vmcs_setup(vcpu);
+		if (error == 0)
+			vmx_flush_tags(vcpu);
+		vmcs_restore_current(vc->vmcs_pa, prev);
+	}
+	if (error == 0)
+		vcpu->last_cpu = hv_os_cpu_id();
+	vmx_intr_restore(fl);
+	hv_os_unpin();
+	if (error != 0) {
+		(void)vmx_vmclear(vc->vmcs_pa);
+		vmx_vcpu_free(vcpu);
+		return error;
+	}
+	vc->launched = false;
+	return 0;
+}
+
+static void
+vmx_vcpu_fini(struct hv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+
+	if (vc == NULL)
+		return;
+	/* the VMCS may be active on last_cpu: clear it there before freeing */
+	if (vcpu->last_cpu >= 0 &&
+	    hv_os_on_cpu(vcpu->last_cpu, vmx_vmclear_cb, vc) != 0)
+		hv_os_log("hv: vmx: guest%d.%d: VMCLEAR at destroy failed; "
+		    "VMCS page leaked\n", vcpu->vm->id, vcpu->id);
+	else
+		hv_os_page_free(vc->vmcs);
+	vc->vmcs = NULL;
+	vcpu->last_cpu = -1;
+	vmx_vcpu_free(vcpu);
+}
+
+/* ---- registers ------------------------------------------------------------------- */
+
+static int
+vmx_regs_read(struct hv_vcpu *vcpu, struct hv_regs *r)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t mask;
+
+	r->rax = vc->gpr[VMX_RAX];
+	r->rbx = vc->gpr[VMX_RBX];
+	r->rcx = vc->gpr[VMX_RCX];
+	r->rdx = vc->gpr[VMX_RDX];
+	r->rsi = vc->gpr[VMX_RSI];
+	r->rdi = vc->gpr[VMX_RDI];
+	r->rbp = vc->gpr[VMX_RBP];
+	r->r8 = vc->gpr[VMX_R8];
+	r->r9 = vc->gpr[VMX_R9];
+	r->r10 = vc->gpr[VMX_R10];
+	r->r11 = vc->gpr[VMX_R11];
+	r->r12 = vc->gpr[VMX_R12];
+	r->r13 = vc->gpr[VMX_R13];
+	r->r14 = vc->gpr[VMX_R14];
+	r->r15 = vc->gpr[VMX_R15];
+	r->cr2 = vc->gpr[VMX_CR2];
+	r->rsp = vmcs_read(VMCS_GUEST_RSP);
+	r->rip = vmcs_read(VMCS_GUEST_RIP);
+	r->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	/* what the guest believes: host-owned bits come from the read shadow */
+	mask = vmcs_read(VMCS_CR0_MASK);
+	r->cr0 = (vmcs_read(VMCS_GUEST_CR0) & ~mask) |
+	    (vmcs_read(VMCS_CR0_SHADOW) & mask);
+	mask = vmcs_read(VMCS_CR4_MASK);
+	r->cr4 = (vmcs_read(VMCS_GUEST_CR4) & ~mask) |
+	    (vmcs_read(VMCS_CR4_SHADOW) & mask);
+	r->cr3 = vmcs_read(VMCS_GUEST_CR3);
+	r->efer = vmcs_read(VMCS_GUEST_EFER);
+	r->fs_base = vmcs_read(VMCS_GUEST_FS_BASE);
+	r->gs_base = vmcs_read(VMCS_GUEST_GS_BASE);
+	r->kernel_gs_base = vc->guest_kgs;
+	/* SDM 5.5: CPL is SS.DPL (equal to CS.DPL outside conforming cases) */
+	r->cpl = VMX_AR_DPL((uint32_t)vmcs_read(VMCS_GUEST_SS_AR));
+	return 0;
+}
+
+/*
+ * Writes what it is given: a state the VM-entry checks refuse is reported,
+ * decoded, by the next run (that is how a bad guest state is tested).  The
+ * control registers keep the host-owned bits forced as in vmcs.c.
+ */
+static int
+vmx_regs_write(struct hv_vcpu *vcpu, const struct hv_regs *r)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	int err = 0;
+
+	vc->gpr[VMX_RAX] = r->rax;
+	vc->gpr[VMX_RBX] = r->rbx;
+	vc->gpr[VMX_RCX] = r->rcx;
+	vc->gpr[VMX_RDX] = r->rdx;
+	vc->gpr[VMX_RSI] = r->rsi;
+	vc->gpr[VMX_RDI] = r->rdi;
+	vc->gpr[VMX_RBP] = r->rbp;
+	vc->gpr[VMX_R8] = r->r8;
+	vc->gpr[VMX_R9] = r->r9;
+	vc->gpr[VMX_R10] = r->r10;
+	vc->gpr[VMX_R11] = r->r11;
+	vc->gpr[VMX_R12] = r->r12;
+	vc->gpr[VMX_R13] = r->r13;
+	vc->gpr[VMX_R14] = r->r14;
+	vc->gpr[VMX_R15] = r->r15;
+	vc->gpr[VMX_CR2] = r->cr2;
+	err |= vmcs_write(VMCS_GUEST_RSP, r->rsp);
+	err |= vmcs_write(VMCS_GUEST_RIP, r->rip);
+	err |= vmcs_write(VMCS_GUEST_RFLAGS, r->rflags);
+	err |= vmcs_write(VMCS_CR0_SHADOW, r->cr0);
+	err |= vmcs_write(VMCS_GUEST_CR0, r->cr0 | vmx_caps.cr0_fixed0);
+	err |= vmcs_write(VMCS_CR4_SHADOW, r->cr4);
+	err |= vmcs_write(VMCS_GUEST_CR4, r->cr4 | vmx_caps.cr4_fixed0);
+	err |= vmcs_write(VMCS_GUEST_CR3, r->cr3);
+	err |= vmcs_write(VMCS_GUEST_EFER, r->efer);
+	err |= vmcs_write(VMCS_GUEST_FS_BASE, r->fs_base);
+	err |= vmcs_write(VMCS_GUEST_GS_BASE, r->gs_base);
+	vc->guest_kgs = r->kernel_gs_base;
+	return err ? HV_EIO : 0;
+}
+
+struct regs_call {
+	struct hv_vcpu	*vcpu;
+	struct hv_regs	*out;
+	const struct hv_regs *in;
+};
+
+/* On the CPU holding the VMCS, interrupts off: borrow it as current. */
+static int
+regs_call_here(void *arg)
+{
+	struct regs_call *c = arg;
+	struct vmx_vcpu *vc = c->vcpu->backend;
+	uint64_t prev;
+	int error;
+
+	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
+		return error;
+	error = c->out != NULL ? vmx_regs_read(c->vcpu, c->out) :
+	    vmx_regs_write(c->vcpu, c->in);
+	vmcs_restore_current(vc->vmcs_pa, prev);
+	return error;
+}
+
+static int
+regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in)
+{
+	struct regs_call c = { vcpu, out, in };
+	uint64_t fl;
+	int cpu, error;
+
+	hv_os_pin();
+	cpu = vcpu->last_cpu;
+	if (cpu < 0) {
+		hv_os_unpin();
+		return HV_EIO;		/* the VMCS was lost by a failed load */
+	}
+	if (cpu == hv_os_cpu_id()) {
+		fl = vmx_intr_save_disable();
+		error = regs_call_here(&c);
+		vmx_intr_restore(fl);
+		hv_os_unpin();
+		return error;
+	}
+	hv_os_unpin();
+	return hv_os_on_cpu(cpu, regs_call_here, &c);
+}
+
+static int
+vmx_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
+{
+	return regs_call(vcpu, r, NULL);
+}
+
+static int
+vmx_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
+{
+	return regs_call(vcpu, NULL, r);
+}
+
+/* ---- running ------------------------------------------------------------------- */
+
+/*
+ * The vCPU thread is pinned on `cpu` and the VMCS is not active anywhere:
+ * load it here and rewrite every host field that differs between CPUs.
+ */
+static int
+vmx_load_here(struct hv_vcpu *vcpu, int cpu)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t fl;
+	int rc, error;
+
+	fl = vmx_intr_save_disable();
+	if ((rc = vmx_vmptrld(vc->vmcs_pa)) != VMX_OK)
+		error = vmx_insn_fail("VMPTRLD", rc);
+	else if ((error = vmcs_set_host_percpu()) == 0)
+		vmx_flush_tags(vcpu);
+	vmx_intr_restore(fl);
+	if (error != 0)
+		return error;
+	vcpu->last_cpu = cpu;
+	/* after VMCLEAR the launch state is "clear": VMLAUNCH next */
+	vc->launched = false;
+	return 0;
+}
+
+static int
+vmx_entry_fail(struct hv_vcpu *vcpu, struct hv_exit *ex, int rc)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	const char *insn = vc->launched ? "VMRESUME" : "VMLAUNCH";
+	uint64_t err = 0;
+	const char *name;
+
+	if (rc == VMX_FAIL_INVALID) {
+		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: %s failed: "
+		    "VMfailInvalid (no current VMCS)", vcpu->vm->id, vcpu->id, insn);
+		return 0;
+	}
+	(void)vmcs_read_checked(VMCS_INSN_ERROR, &err);
+	name = hv_vmx_insn_error_name((unsigned)err);
+	hv_exit_error(ex, HV_EIO, err, "guest%d.%d: %s failed: VM-instruction "
+	    "error %u (%s)", vcpu->vm->id, vcpu->id, insn, (unsigned)err,
+	    name != NULL ? name : "unknown");
+	return 0;
+}
+
+static int
+vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t fl, prev, host_kgs, info;
+	int cpu, old, rc, error;
+#ifdef HV_DEBUG
+	char why[120];
+#endif
+
+	if (vc->dead) {
+		hv_exit_error(ex, HV_EIO, vc->last_exit_reason, "guest%d.%d: "
+		    "cannot run after a triple fault", vcpu->vm->id, vcpu->id);
+		return 0;
+	}
+	hv_os_pin();
+	cpu = hv_os_cpu_id();
+	if (vcpu->last_cpu != cpu) {
+		old = vcpu->last_cpu;
+		if (old >= 0) {
+			/* migrated: clear the VMCS on the CPU that holds it, from
+			 * thread context, then come back to load it wherever we are */
+			hv_os_unpin();
+			error = hv_os_on_cpu(old, vmx_vmclear_cb, vc);
+			if (error != 0)
+				return error;
+			vcpu->last_cpu = -1;
+			return HV_RESUME;
+		}
+		if ((error = vmx_load_here(vcpu, cpu)) != 0) {
+			hv_os_unpin();
+			return error;
+		}
+	}
+
+	fl = vmx_intr_save_disable();
+	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
+		goto fail;
+	hv_pre_entry(vcpu);
+	if ((error = vmcs_set_host_dynamic()) != 0)
+		goto fail;
+	if (vmx_caps.preempt_timer && (error = vmcs_write(VMCS_PREEMPT_TIMER,
+	    VMX_PREEMPT_TSC >> vmx_caps.preempt_shift)) != 0)
+		goto fail;
+#ifdef HV_DEBUG
+	if (vmx_check_guest_state(why, sizeof(why)) != 0) {
+		vmx_intr_restore(fl);
+		hv_os_unpin();
+		hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest state "
+		    "(software check): %s", vcpu->vm->id, vcpu->id, why);
+		return 0;
+	}
+#endif
+	/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may write it
+	 * directly (MSR bitmap): switch it by hand */
+	host_kgs = vmx_rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	vmx_wrmsr(MSR_IA32_KERNEL_GS_BASE, vc->guest_kgs);
+	rc = vmx_enter(vc->gpr, vc->launched);
+	vc->guest_kgs = vmx_rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	vmx_wrmsr(MSR_IA32_KERNEL_GS_BASE, host_kgs);
+	if (rc != 0) {
+		vmx_intr_restore(fl);
+		hv_os_unpin();
+		return vmx_entry_fail(vcpu, ex, rc);
+	}
+	vc->last_exit_reason = vmcs_read(VMCS_EXIT_REASON);
+	/* SDM 26.7: a failed entry (bit 31) leaves the launch state alone */
+	if (!(vc->last_exit_reason & 0x80000000u))
+		vc->launched = true;
+	if ((vc->last_exit_reason & 0xffff) == 0) {
+		/* an NMI that exited (NMI exiting) is the host's: deliver it to
+		 * the host's handler before anything else (SDM 27.1) */
+		info = vmcs_read(VMCS_EXIT_INTR_INFO);
+		if ((info & 0x80000000u) && ((info >> 8) & 7) == 2)
+			__asm__ __volatile__("int $2");
+	}
+	/* external-interrupt exits keep the interrupt pending in the local
+	 * APIC (no acknowledge on exit): the host takes it right here */
+	vmx_intr_restore(fl);
+	error = vmx_handle_exit(vcpu, ex);
+	hv_os_unpin();
+	return error;
+fail:
+	vmx_intr_restore(fl);
+	hv_os_unpin();
+	return error;
+}
+
+void
+vmx_inject_event(uint32_t info, bool has_err, uint32_t err, uint32_t len)
+{
+	(void)vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+	if (has_err)
+		(void)vmcs_write(VMCS_ENTRY_EXCEPTION_ERR, err);
+	(void)vmcs_write(VMCS_ENTRY_INSN_LEN, len);
+}
+
+/* SDM 26.6: interruption type 3 = hardware exception, bit 11 error code. */
+void
+vmx_inject_exception(unsigned vector, bool has_err, uint32_t err)
+{
+	vmx_inject_event((vector & 0xff) | (3u << 8) | (has_err ? 1u << 11 : 0) |
+	    0x80000000u, has_err, err, 0);
+}
+
+const struct hv_backend_ops hv_vmx_ops = {
+	.type = "VMX from Intel",
+	.ntfmt = &vmx_ept_fmt,
+	.probe = vmx_probe,
+	.cpu_enable = vmx_cpu_enable,
+	.cpu_disable = vmx_cpu_disable,
+	.vm_init = vmx_vm_init,
+	.vm_fini = vmx_vm_fini,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_fini = vmx_vcpu_fini,
+	.vcpu_run = vmx_vcpu_run,
+	.get_regs = vmx_get_regs,
+	.set_regs = vmx_set_regs,
+	.flush_nested = vmx_flush_nested,
+};

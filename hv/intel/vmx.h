@@ -1,0 +1,155 @@
+/*
+ * vmx.h - private to hv/intel: the Intel VMX backend's state and the
+ * functions its files share.
+ */
+#ifndef HV_INTEL_VMX_H
+#define HV_INTEL_VMX_H
+
+#include "hv_impl.h"
+
+/* ---- capabilities (vmx_caps.c) -------------------------------------------- */
+
+struct vmx_caps {
+	/* raw MSRs, published as hw.vmm.vmx.* */
+	uint64_t basic, pinbased, procbased, procbased2, exit, entry;
+	uint64_t misc, cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint64_t ept_vpid_cap;
+	uint32_t revision, region_size;
+	int	 width_addr;		/* 1: VMX structures must be below 4 GiB */
+	int	 ept, vpid;		/* 0/1 */
+	int	 unrestricted;		/* 0/1 (published, not used) */
+	/* what the backend runs with */
+	uint32_t pin_ctls, proc_ctls, proc2_ctls, exit_ctls, entry_ctls;
+	bool	 preempt_timer;
+	unsigned preempt_shift;		/* timer ticks = TSC >> shift (MISC 4:0) */
+	bool	 invept_single, invept_all, invvpid_single;
+	bool	 load_pat;
+};
+
+extern struct vmx_caps vmx_caps;
+
+int	 vmx_probe(void);
+
+/* Pin-based controls (SDM 24.6.1) */
+#define PIN_EXT_INTR_EXIT	(1u << 0)
+#define PIN_NMI_EXIT		(1u << 3)
+#define PIN_PREEMPT_TIMER	(1u << 6)
+/* Primary processor-based controls (SDM 24.6.2) */
+#define PROC_HLT_EXIT		(1u << 7)
+#define PROC_MWAIT_EXIT		(1u << 10)
+#define PROC_CR3_LOAD_EXIT	(1u << 15)
+#define PROC_CR3_STORE_EXIT	(1u << 16)
+#define PROC_IO_BITMAPS		(1u << 25)
+#define PROC_MSR_BITMAPS	(1u << 28)
+#define PROC_MONITOR_EXIT	(1u << 29)
+#define PROC_SECONDARY		(1u << 31)
+/* Secondary processor-based controls */
+#define PROC2_EPT		(1u << 1)
+#define PROC2_VPID		(1u << 5)
+#define PROC2_UNRESTRICTED	(1u << 7)
+/* VM-exit controls (SDM 24.7.1) */
+#define EXIT_HOST_64		(1u << 9)
+#define EXIT_ACK_INTR		(1u << 15)
+#define EXIT_SAVE_PAT		(1u << 18)
+#define EXIT_LOAD_PAT		(1u << 19)
+#define EXIT_SAVE_EFER		(1u << 20)
+#define EXIT_LOAD_EFER		(1u << 21)
+/* VM-entry controls (SDM 24.8.1) */
+#define ENTRY_IA32E_GUEST	(1u << 9)
+#define ENTRY_LOAD_PAT		(1u << 14)
+#define ENTRY_LOAD_EFER		(1u << 15)
+
+/* EPT/VPID capability bits (SDM Vol. 3D A.10) */
+#define EPTCAP_WALK4		(1ull << 6)
+#define EPTCAP_WB		(1ull << 14)
+#define EPTCAP_2M		(1ull << 16)
+#define EPTCAP_INVEPT		(1ull << 20)
+#define EPTCAP_INVEPT_SINGLE	(1ull << 25)
+#define EPTCAP_INVEPT_ALL	(1ull << 26)
+#define EPTCAP_INVVPID		(1ull << 32)
+#define EPTCAP_INVVPID_SINGLE	(1ull << 41)
+
+/* ---- per-VM and per-vCPU state ------------------------------------------- */
+
+/* Guest GPRs by their x86 register number (RSP, slot 4, lives in the VMCS). */
+enum {
+	VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP_UNUSED, VMX_RBP, VMX_RSI,
+	VMX_RDI, VMX_R8, VMX_R9, VMX_R10, VMX_R11, VMX_R12, VMX_R13, VMX_R14,
+	VMX_R15, VMX_CR2, VMX_NSAVE
+};
+
+struct vmx_vcpu {
+	uint64_t	 gpr[VMX_NSAVE];	/* vmx_switch.S uses the offsets */
+	void		*vmcs;
+	uint64_t	 vmcs_pa;
+	uint16_t	 vpid;			/* 0: VPID not used */
+	bool		 launched;		/* VMRESUME next (else VMLAUNCH) */
+	bool		 dead;			/* triple fault: never enter again */
+	uint64_t	 guest_kgs;		/* guest IA32_KERNEL_GS_BASE */
+	uint64_t	 last_exit_reason;	/* as read after the last entry */
+	/* EPT violations at one page in a row (a fault that never resolves) */
+	uint64_t	 last_fault_gpa;
+	unsigned	 fault_repeats;
+};
+
+struct vmx_vm {
+	void		*msr_bitmap;
+	void		*io_bitmap_a, *io_bitmap_b;
+	uint64_t	 eptp;
+};
+
+/* ---- vmx.c ---------------------------------------------------------------- */
+
+/*
+ * Log a failed VMX instruction (rc from vmx_cpu.h), decoding VMfailValid's
+ * VM-instruction error by number and name.  Returns HV_EIO.
+ */
+int	 vmx_insn_fail(const char *insn, int rc);
+/* Allocate what cpu_enable needs on every CPU (thread context, probe). */
+int	 vmx_percpu_alloc(void);
+/* Event injection at the next entry: interruption info, error code, length. */
+void	 vmx_inject_event(uint32_t info, bool has_err, uint32_t err, uint32_t len);
+/* Inject an exception into the guest at the next entry (SDM 26.6). */
+void	 vmx_inject_exception(unsigned vector, bool has_err, uint32_t err);
+
+/* ---- vmcs.c ---------------------------------------------------------------- */
+
+/* Program a fresh, current VMCS: controls, guest boot state, static host state. */
+int	 vmcs_setup(struct hv_vcpu *vcpu);
+/* Host fields that differ between CPUs; after loading the VMCS on a CPU. */
+int	 vmcs_set_host_percpu(void);
+/* Host fields that may change between two entries on the same CPU. */
+int	 vmcs_set_host_dynamic(void);
+
+/* ---- vmx_exit.c ------------------------------------------------------------ */
+
+/* Handle the exit just taken (pinned, VMCS current).  0 with *ex or HV_RESUME. */
+int	 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
+/* Wrapper with the hv_stats_exits_init() signature. */
+const char *vmx_exit_stat_name(uint64_t reason);
+#define VMX_NREASONS	65
+
+/* ---- vmx_check.c ----------------------------------------------------------- */
+
+/*
+ * Software check of the current VMCS guest state against the VM-entry
+ * checks of SDM 26.3.1.  0 if none failed, else writes the first failed
+ * check (field and rule) into buf.
+ */
+int	 vmx_check_guest_state(char *buf, size_t len);
+
+/* ---- ept.c ---------------------------------------------------------------- */
+
+extern const struct hv_ntable_fmt vmx_ept_fmt;
+uint64_t vmx_eptp(uint64_t root_pa);
+void	 vmx_flush_nested(struct hv_vcpu *vcpu);
+/* Describe the EPT entries on the path to gpa (misconfiguration report). */
+void	 vmx_ept_describe(const struct hv_vm *vm, uint64_t gpa, char *buf, size_t len);
+
+/* ---- vmx_switch.S ---------------------------------------------------------- */
+
+/* Returns 0 after a VM exit, else VMX_FAIL_INVALID / VMX_FAIL_VALID. */
+int	 vmx_enter(uint64_t *gpr, int launched);
+void	 vmx_exit_point(void);
+
+#endif /* HV_INTEL_VMX_H */

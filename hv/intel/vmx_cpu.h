@@ -1,0 +1,228 @@
+/*
+ * vmx_cpu.h - the VMX instructions and the few privileged register accesses
+ * the Intel backend needs, as inline functions.
+ *
+ * Every VMX instruction reports its outcome in RFLAGS (SDM Vol. 3C 31.2):
+ * CF=1 is VMfailInvalid (no current VMCS to hold an error number), ZF=1 is
+ * VMfailValid (the number is in the VM-instruction error field), both clear
+ * is success.  The wrappers return one of the VMX_* codes below and callers
+ * must look at it.
+ */
+#ifndef HV_INTEL_VMX_CPU_H
+#define HV_INTEL_VMX_CPU_H
+
+#include <stdint.h>
+
+#define VMX_OK			0
+#define VMX_FAIL_INVALID	1
+#define VMX_FAIL_VALID		2
+
+/* MSRs (SDM Vol. 4 Table 2-2) */
+#define MSR_IA32_FEATURE_CONTROL	0x03a
+#define MSR_IA32_SYSENTER_CS		0x174
+#define MSR_IA32_SYSENTER_ESP		0x175
+#define MSR_IA32_SYSENTER_EIP		0x176
+#define MSR_IA32_PAT			0x277
+#define MSR_IA32_VMX_BASIC		0x480
+#define MSR_IA32_VMX_PINBASED_CTLS	0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS	0x482
+#define MSR_IA32_VMX_EXIT_CTLS		0x483
+#define MSR_IA32_VMX_ENTRY_CTLS		0x484
+#define MSR_IA32_VMX_MISC		0x485
+#define MSR_IA32_VMX_CR0_FIXED0		0x486
+#define MSR_IA32_VMX_CR0_FIXED1		0x487
+#define MSR_IA32_VMX_CR4_FIXED0		0x488
+#define MSR_IA32_VMX_CR4_FIXED1		0x489
+#define MSR_IA32_VMX_PROCBASED_CTLS2	0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP	0x48c
+#define MSR_IA32_VMX_TRUE_PINBASED	0x48d
+#define MSR_IA32_VMX_TRUE_PROCBASED	0x48e
+#define MSR_IA32_VMX_TRUE_EXIT		0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY		0x490
+#define MSR_IA32_EFER			0xc0000080
+#define MSR_IA32_STAR			0xc0000081
+#define MSR_IA32_LSTAR			0xc0000082
+#define MSR_IA32_CSTAR			0xc0000083
+#define MSR_IA32_FMASK			0xc0000084
+#define MSR_IA32_FS_BASE		0xc0000100
+#define MSR_IA32_GS_BASE		0xc0000101
+#define MSR_IA32_KERNEL_GS_BASE		0xc0000102
+#define MSR_IA32_TSC			0x010
+
+#define CR0_PE		(1ul << 0)
+#define CR0_MP		(1ul << 1)
+#define CR0_ET		(1ul << 4)
+#define CR0_NE		(1ul << 5)
+#define CR0_WP		(1ul << 16)
+#define CR0_PG		(1ul << 31)
+#define CR4_PAE		(1ul << 5)
+#define CR4_VMXE	(1ul << 13)
+#define EFER_SCE	(1ul << 0)
+#define EFER_LME	(1ul << 8)
+#define EFER_LMA	(1ul << 10)
+#define EFER_NXE	(1ul << 11)
+
+static inline int
+vmx_result(uint8_t cf, uint8_t zf)
+{
+	if (cf)
+		return VMX_FAIL_INVALID;
+	if (zf)
+		return VMX_FAIL_VALID;
+	return VMX_OK;
+}
+
+static inline int
+vmx_vmxon(uint64_t pa)
+{
+	uint8_t cf, zf;
+
+	__asm__ __volatile__("vmxon %2; setc %0; setz %1"
+	    : "=q"(cf), "=q"(zf) : "m"(pa) : "cc", "memory");
+	return vmx_result(cf, zf);
+}
+
+static inline int
+vmx_vmxoff(void)
+{
+	uint8_t cf, zf;
+
+	__asm__ __volatile__("vmxoff; setc %0; setz %1"
+	    : "=q"(cf), "=q"(zf) : : "cc", "memory");
+	return vmx_result(cf, zf);
+}
+
+static inline int
+vmx_vmclear(uint64_t pa)
+{
+	uint8_t cf, zf;
+
+	__asm__ __volatile__("vmclear %2; setc %0; setz %1"
+	    : "=q"(cf), "=q"(zf) : "m"(pa) : "cc", "memory");
+	return vmx_result(cf, zf);
+}
+
+static inline int
+vmx_vmptrld(uint64_t pa)
+{
+	uint8_t cf, zf;
+
+	__asm__ __volatile__("vmptrld %2; setc %0; setz %1"
+	    : "=q"(cf), "=q"(zf) : "m"(pa) : "cc", "memory");
+	return vmx_result(cf, zf);
+}
+
+static inline int
+vmx_vmread(uint64_t field, uint64_t *val)
+{
+	uint8_t cf, zf;
+	uint64_t v;
+
+	__asm__ __volatile__("vmread %3, %2; setc %0; setz %1"
+	    : "=q"(cf), "=q"(zf), "=rm"(v) : "r"(field) : "cc");
+	*val = v;
+	return vmx_result(cf, zf);
+}
+
+static inline int
+vmx_vmwrite(uint64_t field, uint64_t val)
+{
+	uint8_t cf, zf;
+
+	__asm__ __volatile__("vmwrite %3, %2; setc %0; setz %1"
+	    : "=q"(cf), "=q"(zf) : "r"(field), "rm"(val) : "cc");
+	return vmx_result(cf, zf);
+}
+
+/* INVEPT types (SDM Vol. 3C 30.3 INVEPT) */
+#define INVEPT_SINGLE	1
+#define INVEPT_ALL	2
+
+static inline int
+vmx_invept(uint64_t type, uint64_t eptp)
+{
+	struct { uint64_t eptp, zero; } desc = { eptp, 0 };
+	uint8_t cf, zf;
+
+	__asm__ __volatile__("invept %2, %3; setc %0; setz %1"
+	    : "=q"(cf), "=q"(zf) : "m"(desc), "r"(type) : "cc", "memory");
+	return vmx_result(cf, zf);
+}
+
+/* INVVPID types (SDM Vol. 3C 30.3 INVVPID) */
+#define INVVPID_SINGLE	1
+#define INVVPID_ALL	2
+
+static inline int
+vmx_invvpid(uint64_t type, uint16_t vpid)
+{
+	struct { uint64_t vpid, addr; } desc = { vpid, 0 };
+	uint8_t cf, zf;
+
+	__asm__ __volatile__("invvpid %2, %3; setc %0; setz %1"
+	    : "=q"(cf), "=q"(zf) : "m"(desc), "r"(type) : "cc", "memory");
+	return vmx_result(cf, zf);
+}
+
+static inline uint64_t
+vmx_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void
+vmx_wrmsr(uint32_t msr, uint64_t val)
+{
+	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)val),
+	    "d"((uint32_t)(val >> 32)) : "memory");
+}
+
+static inline uint64_t
+vmx_rdcr0(void)
+{
+	uint64_t v;
+
+	__asm__ __volatile__("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void
+vmx_wrcr0(uint64_t v)
+{
+	__asm__ __volatile__("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline uint64_t
+vmx_rdcr4(void)
+{
+	uint64_t v;
+
+	__asm__ __volatile__("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void
+vmx_wrcr4(uint64_t v)
+{
+	__asm__ __volatile__("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline uint64_t
+vmx_intr_save_disable(void)
+{
+	uint64_t fl;
+
+	__asm__ __volatile__("pushfq; popq %0; cli" : "=r"(fl) : : "memory");
+	return fl;
+}
+
+static inline void
+vmx_intr_restore(uint64_t fl)
+{
+	__asm__ __volatile__("pushq %0; popfq" : : "r"(fl) : "memory", "cc");
+}
+
+#endif /* HV_INTEL_VMX_CPU_H */

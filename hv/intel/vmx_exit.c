@@ -1,0 +1,590 @@
+/*
+ * vmx_exit.c - VM-exit dispatch (SDM Vol. 3C 27.2 exit information, Vol. 3D
+ * Appendix C reasons).  Runs pinned on the CPU of the exit with the vCPU's
+ * VMCS current and interrupts enabled.  Every reason is counted
+ * (hw.vmm.stats.exit.<name>); one without a handler stops the VM with its
+ * name, never silently.
+ *
+ * HLT: hv injects no interrupts, so a halted guest would wait forever.  The
+ * HLT is completed (RIP advanced) and the run returns HV_EXIT_INTR: the host
+ * may reschedule and run the guest again (it then continues after the HLT,
+ * as after a wake-up) or stop it with its watchdog.
+ */
+#include "vmx.h"
+#include "vmx_cpu.h"
+#include "vmcs.h"
+
+#include <stdarg.h>
+
+#define EXIT_REASON_ENTRY_FAIL	0x80000000u
+
+#define R_EXCEPTION_NMI		0
+#define R_EXT_INTR		1
+#define R_TRIPLE_FAULT		2
+#define R_CPUID			10
+#define R_HLT			12
+#define R_INVD			13
+#define R_VMCALL		18
+#define R_CR_ACCESS		28
+#define R_IO			30
+#define R_RDMSR			31
+#define R_WRMSR			32
+#define R_BAD_GUEST		33
+#define R_BAD_MSR_LOAD		34
+#define R_MWAIT			36
+#define R_MONITOR		39
+#define R_MACHINE_CHECK		41
+#define R_EPT_VIOLATION		48
+#define R_EPT_MISCONFIG		49
+#define R_INVEPT		50
+#define R_PREEMPT_TIMER		52
+#define R_INVVPID		53
+#define R_VMFUNC		59
+
+#define INTR_INFO_VALID		0x80000000u
+#define INTR_INFO_ERR_VALID	(1u << 11)
+#define INTR_TYPE(i)		(((i) >> 8) & 7)
+#define INTR_TYPE_NMI		2
+#define INTR_TYPE_HW_EXC	3
+#define INTR_TYPE_SW_INT	4
+#define INTR_TYPE_PRIV_SW_EXC	5
+#define INTR_TYPE_SW_EXC	6
+
+#define EXC_BP		3
+#define EXC_UD		6
+#define EXC_DF		8
+#define EXC_GP		13
+
+/* EPT violations at one GPA in a row before the guest is stopped. */
+#define EPT_LOOP_LIMIT	1000
+
+const char *
+vmx_exit_stat_name(uint64_t reason)
+{
+	return hv_vmx_exit_name((unsigned)reason);
+}
+
+static const char *
+reason_name(unsigned basic)
+{
+	const char *n = hv_vmx_exit_name(basic);
+
+	return n != NULL ? n : "unknown";
+}
+
+/* Complete the instruction that exited: RIP past it, STI/MOV-SS blocking gone. */
+static void
+skip_insn(void)
+{
+	uint64_t intr;
+
+	(void)vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
+	    vmcs_read(VMCS_EXIT_INSN_LEN));
+	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & 3)	/* SDM 24.4.2: bits 0-1 end with the next instruction */
+		(void)vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
+}
+
+static uint64_t
+gpr_get(struct vmx_vcpu *vc, unsigned reg)
+{
+	return reg == VMX_RSP_UNUSED ? vmcs_read(VMCS_GUEST_RSP) : vc->gpr[reg];
+}
+
+static int stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* End the run with HV_EXIT_ERROR: "guest<vm>.<vcpu>: <what> at rip=...". */
+static int
+stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error, const char *fmt, ...)
+{
+	char what[112];
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	hv_exit_error(ex, error, ex->raw_reason, "guest%d.%d: %s at rip=0x%llx",
+	    vcpu->vm->id, vcpu->id, what,
+	    (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	return 0;
+}
+
+/*
+ * An exit in the middle of delivering an event through the guest IDT (an
+ * EPT violation on the IDT or the stack, say) loses the event unless it is
+ * injected again at the next entry (SDM 27.2.4, 26.6).
+ */
+static void
+reinject_vectoring(void)
+{
+	uint64_t info = vmcs_read(VMCS_IDT_VECTORING_INFO);
+	uint64_t err = 0, len = 0;
+	unsigned type;
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	type = INTR_TYPE(info);
+	if (info & INTR_INFO_ERR_VALID)
+		err = vmcs_read(VMCS_IDT_VECTORING_ERR);
+	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC ||
+	    type == INTR_TYPE_SW_EXC)
+		len = vmcs_read(VMCS_EXIT_INSN_LEN);
+	vmx_inject_event((uint32_t)info & ~(1u << 12), (info & INTR_INFO_ERR_VALID) != 0,
+	    (uint32_t)err, (uint32_t)len);
+}
+
+static int
+exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint64_t info = vmcs_read(VMCS_EXIT_INTR_INFO);
+	unsigned vector = info & 0xff;
+	uint64_t err = 0;
+
+	if (INTR_TYPE(info) == INTR_TYPE_NMI) {
+		/* delivered to the host by vmx_vcpu_run already */
+		ex->kind = HV_EXIT_INTR;
+		return 0;
+	}
+	if (vector == EXC_BP) {
+		/* INT3 exits before delivery with RIP on it (SDM 27.1): step
+		 * over it so the guest goes on after the host's debugger */
+		skip_insn();
+		ex->kind = HV_EXIT_DEBUG;
+		return 0;
+	}
+	if (vector == EXC_UD) {
+		/* an exception raised while delivering another is a #DF
+		 * (SDM 6.15 Table 6-5 treats the pair as benign-contributory:
+		 * conservative here since the guest IDT was already involved) */
+		if (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID) {
+			vmx_inject_exception(EXC_DF, true, 0);
+			return HV_RESUME;
+		}
+		if (info & INTR_INFO_ERR_VALID)
+			err = vmcs_read(VMCS_EXIT_INTR_ERR);
+		vmx_inject_exception(vector, (info & INTR_INFO_ERR_VALID) != 0,
+		    (uint32_t)err);
+		return HV_RESUME;
+	}
+	return stop(vcpu, ex, HV_EIO, "unexpected exception exit, vector %u "
+	    "(interruption info 0x%llx)", vector, (unsigned long long)info);
+}
+
+static int
+exit_cpuid(struct hv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint32_t a, b, c, d;
+
+	hv_guest_cpuid(vcpu, (uint32_t)vc->gpr[VMX_RAX], (uint32_t)vc->gpr[VMX_RCX],
+	    &a, &b, &c, &d);
+	vc->gpr[VMX_RAX] = a;
+	vc->gpr[VMX_RBX] = b;
+	vc->gpr[VMX_RCX] = c;
+	vc->gpr[VMX_RDX] = d;
+	skip_insn();
+	return HV_RESUME;
+}
+
+static int
+exit_vmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	struct hv_regs r;
+	int error;
+
+	skip_insn();
+	if ((error = hv_ops->get_regs(vcpu, &r)) != 0)
+		return error;
+	if (hv_hypercall(vcpu, &r, ex))
+		return 0;
+	vc->gpr[VMX_RAX] = r.rax;
+	return HV_RESUME;
+}
+
+/* SDM 27.2.1 Table 27-5: I/O exit qualification. */
+static int
+exit_io(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t q = vmcs_read(VMCS_EXIT_QUAL);
+	unsigned size = (unsigned)(q & 7) + 1;
+	bool in = (q & 8) != 0;
+	unsigned port = (unsigned)(q >> 16) & 0xffff;
+	uint64_t val, mask;
+
+	if (q & 16)	/* INS/OUTS would need the guest's segments and paging */
+		return stop(vcpu, ex, HV_ENOTSUP, "string I/O (%s) on port 0x%x "
+		    "not supported", in ? "INS" : "OUTS", port);
+	if (!in) {
+		if (port == HV_GUEST_COM1)
+			hv_guest_serial_out(vcpu, (uint8_t)vc->gpr[VMX_RAX]);
+		/* other ports, COM1's other registers included: ignored */
+		skip_insn();
+		return HV_RESUME;
+	}
+	/* the line status register says "transmitter empty" (bits 5 and 6) so
+	 * a polling driver sends; every other port reads as floating bus */
+	val = port == HV_GUEST_COM1 + 5 ? 0x60 : ~0ull;
+	mask = size == 4 ? ~0ull : (1ull << (size * 8)) - 1;
+	if (size == 4)	/* a 32-bit destination zero-extends into RAX */
+		vc->gpr[VMX_RAX] = val & 0xffffffffull;
+	else
+		vc->gpr[VMX_RAX] = (vc->gpr[VMX_RAX] & ~mask) | (val & mask);
+	skip_insn();
+	return HV_RESUME;
+}
+
+static bool
+canonical(uint64_t v)
+{
+	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
+/* PAT entries may hold types 0, 1, 4, 5, 6, 7 (SDM Vol. 3A 11.12.2). */
+static bool
+pat_valid(uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		unsigned t = (unsigned)(v >> (8 * i)) & 0xff;
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+/* 0 and *val, or -1: not an MSR this guest may read. */
+static int
+msr_read(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo, hi;
+
+	switch (msr) {
+	case MSR_IA32_EFER:
+		*val = vmcs_read(VMCS_GUEST_EFER);
+		return 0;
+	case MSR_IA32_PAT:
+		if (!vmx_caps.load_pat)
+			return -1;
+		*val = vmcs_read(VMCS_GUEST_PAT);
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmcs_read(VMCS_GUEST_SYSENTER_CS);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmcs_read(VMCS_GUEST_SYSENTER_ESP);
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmcs_read(VMCS_GUEST_SYSENTER_EIP);
+		return 0;
+	case MSR_IA32_TSC:	/* TSC offset is 0 */
+		__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+		*val = ((uint64_t)hi << 32) | lo;
+		return 0;
+	case MSR_IA32_FS_BASE:
+		*val = vmcs_read(VMCS_GUEST_FS_BASE);
+		return 0;
+	case MSR_IA32_GS_BASE:
+		*val = vmcs_read(VMCS_GUEST_GS_BASE);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* 0, or -1: the write raises #GP (unknown MSR or a value the CPU refuses). */
+static int
+msr_write(uint32_t msr, uint64_t val)
+{
+	uint64_t efer;
+
+	switch (msr) {
+	case MSR_IA32_EFER:
+		/* long mode stays on; only NXE is the guest's to change (SCE
+		 * would need the SYSCALL MSRs, which hv does not switch) */
+		efer = vmcs_read(VMCS_GUEST_EFER);
+		if ((val ^ efer) & ~EFER_NXE)
+			return -1;
+		return vmcs_write(VMCS_GUEST_EFER, val) ? -1 : 0;
+	case MSR_IA32_PAT:
+		if (!vmx_caps.load_pat || !pat_valid(val))
+			return -1;
+		return vmcs_write(VMCS_GUEST_PAT, val) ? -1 : 0;
+	case MSR_IA32_SYSENTER_CS:
+		return vmcs_write(VMCS_GUEST_SYSENTER_CS, val & 0xffffffffull) ? -1 : 0;
+	case MSR_IA32_SYSENTER_ESP:
+		if (!canonical(val))
+			return -1;
+		return vmcs_write(VMCS_GUEST_SYSENTER_ESP, val) ? -1 : 0;
+	case MSR_IA32_SYSENTER_EIP:
+		if (!canonical(val))
+			return -1;
+		return vmcs_write(VMCS_GUEST_SYSENTER_EIP, val) ? -1 : 0;
+	case MSR_IA32_FS_BASE:
+		if (!canonical(val))
+			return -1;
+		return vmcs_write(VMCS_GUEST_FS_BASE, val) ? -1 : 0;
+	case MSR_IA32_GS_BASE:
+		if (!canonical(val))
+			return -1;
+		return vmcs_write(VMCS_GUEST_GS_BASE, val) ? -1 : 0;
+	default:
+		return -1;
+	}
+}
+
+static int
+exit_msr(struct hv_vcpu *vcpu, bool write)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint32_t msr = (uint32_t)vc->gpr[VMX_RCX];
+	uint64_t val;
+
+	if (write) {
+		val = (vc->gpr[VMX_RDX] << 32) | (vc->gpr[VMX_RAX] & 0xffffffffull);
+		if (msr_write(msr, val) != 0)
+			goto gp;
+	} else {
+		if (msr_read(msr, &val) != 0)
+			goto gp;
+		vc->gpr[VMX_RAX] = val & 0xffffffffull;
+		vc->gpr[VMX_RDX] = val >> 32;
+	}
+	skip_insn();
+	return HV_RESUME;
+gp:
+	hv_ratelog("vmx_msr", "guest%d.%d: %s of MSR 0x%x refused: #GP\n",
+	    vcpu->vm->id, vcpu->id, write ? "WRMSR" : "RDMSR", msr);
+	vmx_inject_exception(EXC_GP, true, 0);
+	return HV_RESUME;
+}
+
+/*
+ * MOV to CR0/CR4 (and CLTS/LMSW) exit only when they would change a bit the
+ * host owns (the fixed bits; the masks in vmcs.c).  The guest may not leave
+ * long mode or turn on VMX; everything else is applied with the fixed bits
+ * forced and the guest's value kept in the read shadow.
+ */
+static int
+exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t q = vmcs_read(VMCS_EXIT_QUAL);
+	unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	uint64_t v, shadow;
+	int rc;
+
+	if (type == 1 || (cr != 0 && cr != 4) || (type != 0 && cr != 0))
+		return stop(vcpu, ex, HV_EIO, "unexpected CR access exit "
+		    "(qualification 0x%llx)", (unsigned long long)q);
+	shadow = vmcs_read(VMCS_CR0_SHADOW);
+	if (type == 0)
+		v = gpr_get(vc, reg);
+	else if (type == 2)	/* CLTS */
+		v = shadow & ~8ull;
+	else			/* LMSW: bits 3:0, and it cannot clear PE */
+		v = (shadow & ~0xeull) | ((q >> 16) & 0xf);
+	if (cr == 0) {
+		if ((v >> 32) != 0 || !(v & CR0_PG) || !(v & CR0_PE))
+			goto gp;
+		if (hv_cr_fixed_bad(v | vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed0,
+		    vmx_caps.cr0_fixed1) != 0)
+			goto gp;
+		rc = vmcs_write(VMCS_GUEST_CR0, v | vmx_caps.cr0_fixed0);
+		rc |= vmcs_write(VMCS_CR0_SHADOW, v);
+	} else {
+		if ((v & CR4_VMXE) || !(v & CR4_PAE) ||
+		    hv_cr_fixed_bad(v | vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed0,
+		    vmx_caps.cr4_fixed1) != 0)
+			goto gp;
+		rc = vmcs_write(VMCS_GUEST_CR4, v | vmx_caps.cr4_fixed0);
+		rc |= vmcs_write(VMCS_CR4_SHADOW, v);
+	}
+	if (rc != 0)
+		return stop(vcpu, ex, HV_EIO, "CR%u write of 0x%llx failed", cr,
+		    (unsigned long long)v);
+	/* the CPU would have flushed the guest's TLB on these writes; with a
+	 * VPID nothing else does it for us */
+	if (vc->vpid != 0 && (rc = vmx_invvpid(INVVPID_SINGLE, vc->vpid)) != VMX_OK)
+		(void)vmx_insn_fail("INVVPID", rc);
+	skip_insn();
+	return HV_RESUME;
+gp:
+	vmx_inject_exception(EXC_GP, true, 0);
+	return HV_RESUME;
+}
+
+static int
+exit_ept_violation(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	static const char *const kind[] = { "read", "write", "fetch" };
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t q = vmcs_read(VMCS_EXIT_QUAL);
+	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+	unsigned acc = 0;
+	const char *what;
+	int error;
+
+	/* SDM 27.2.1 Table 27-7: bit 1 write, bit 2 instruction fetch */
+	if (q & 2)
+		acc |= HV_ACC_WRITE;
+	if (q & 4)
+		acc |= HV_ACC_EXEC;
+	what = kind[(q & 4) ? 2 : (q & 2) ? 1 : 0];
+	if ((gpa & ~HV_PAGE_MASK) == vc->last_fault_gpa) {
+		if (++vc->fault_repeats >= EPT_LOOP_LIMIT)
+			return stop(vcpu, ex, HV_EFAULT, "EPT violation (%s) at "
+			    "gpa=0x%llx repeats: nested fault does not resolve",
+			    what, (unsigned long long)gpa);
+	} else {
+		vc->last_fault_gpa = gpa & ~HV_PAGE_MASK;
+		vc->fault_repeats = 0;
+	}
+	error = hv_nested_fault(vcpu->vm, gpa, acc);
+	if (error == HV_EFAULT) {
+		hv_exit_error(ex, HV_EFAULT, ex->raw_reason, "guest%d.%d: EPT "
+		    "violation outside guest memory at gpa=0x%llx (%s, rip=0x%llx, "
+		    "memory 0x%llx bytes)", vcpu->vm->id, vcpu->id,
+		    (unsigned long long)gpa, what,
+		    (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+		    (unsigned long long)vcpu->vm->mem_size);
+		return 0;
+	}
+	if (error != 0)
+		return stop(vcpu, ex, error, "EPT violation at gpa=0x%llx not "
+		    "resolved (error %d)", (unsigned long long)gpa, error);
+	return HV_RESUME;
+}
+
+static int
+exit_ept_misconfig(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+	char path[120];
+
+	vmx_ept_describe(vcpu->vm, gpa, path, sizeof(path));
+	hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: EPT "
+	    "misconfiguration at gpa=0x%llx: %s", vcpu->vm->id, vcpu->id,
+	    (unsigned long long)gpa, path);
+	return 0;
+}
+
+/* SDM 27.8 / 26.8: the entry failed after the VMCS checks passed. */
+static int
+exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned basic)
+{
+	static const char *const quals[] = {
+		[0] = "no detail", [2] = "PDPTE loading", [3] = "NMI injection "
+		"blocked", [4] = "invalid VMCS link pointer",
+	};
+	uint64_t q = vmcs_read(VMCS_EXIT_QUAL);
+	const char *qn = q < 5 && quals[q] != NULL ? quals[q] : "unknown";
+	char why[120];
+
+	switch (basic) {
+	case R_BAD_GUEST:
+		if (vmx_check_guest_state(why, sizeof(why)) != 0)
+			hv_exit_error(ex, HV_EINVAL, ex->raw_reason, "guest%d.%d: "
+			    "VM-entry failure: invalid guest state (qualification "
+			    "%llu: %s); failed check: %s", vcpu->vm->id, vcpu->id,
+			    (unsigned long long)q, qn, why);
+		else
+			hv_exit_error(ex, HV_EINVAL, ex->raw_reason, "guest%d.%d: "
+			    "VM-entry failure: invalid guest state (qualification "
+			    "%llu: %s)", vcpu->vm->id, vcpu->id,
+			    (unsigned long long)q, qn);
+		return 0;
+	case R_BAD_MSR_LOAD:
+		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
+		    "failure: MSR loading, entry %llu", vcpu->vm->id, vcpu->id,
+		    (unsigned long long)q);
+		return 0;
+	case R_MACHINE_CHECK:
+		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
+		    "failure: machine-check event", vcpu->vm->id, vcpu->id);
+		return 0;
+	default:
+		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
+		    "failure, reason %u (%s)", vcpu->vm->id, vcpu->id, basic,
+		    reason_name(basic));
+		return 0;
+	}
+}
+
+int
+vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t reason = vc->last_exit_reason;
+	unsigned basic = (unsigned)(reason & 0xffff);
+
+	hv_stats_exit(basic);
+	ex->raw_reason = reason;
+	if (reason & EXIT_REASON_ENTRY_FAIL)
+		return exit_entry_failure(vcpu, ex, basic);
+	if (basic != R_EPT_VIOLATION)
+		vc->fault_repeats = 0;
+	reinject_vectoring();
+	switch (basic) {
+	case R_EXCEPTION_NMI:
+		return exit_exception(vcpu, ex);
+	case R_EXT_INTR:
+	case R_PREEMPT_TIMER:
+		ex->kind = HV_EXIT_INTR;
+		return 0;
+	case R_HLT:
+		skip_insn();
+		ex->kind = HV_EXIT_INTR;
+		return 0;
+	case R_TRIPLE_FAULT:
+		vc->dead = true;
+		hv_exit_error(ex, HV_EFAULT, reason, "guest%d.%d: triple fault at "
+		    "rip=0x%llx rsp=0x%llx cr0=0x%llx cr3=0x%llx idtr=0x%llx/%llu",
+		    vcpu->vm->id, vcpu->id,
+		    (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+		    (unsigned long long)vmcs_read(VMCS_GUEST_RSP),
+		    (unsigned long long)vmcs_read(VMCS_CR0_SHADOW),
+		    (unsigned long long)vmcs_read(VMCS_GUEST_CR3),
+		    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_BASE),
+		    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_LIMIT));
+		return 0;
+	case R_CPUID:
+		return exit_cpuid(vcpu);
+	case R_VMCALL:
+		return exit_vmcall(vcpu, ex);
+	case R_IO:
+		return exit_io(vcpu, ex);
+	case R_RDMSR:
+		return exit_msr(vcpu, false);
+	case R_WRMSR:
+		return exit_msr(vcpu, true);
+	case R_CR_ACCESS:
+		return exit_cr(vcpu, ex);
+	case R_EPT_VIOLATION:
+		return exit_ept_violation(vcpu, ex);
+	case R_EPT_MISCONFIG:
+		return exit_ept_misconfig(vcpu, ex);
+	case R_INVD:		/* caches are coherent: nothing to drop */
+		skip_insn();
+		return HV_RESUME;
+	case R_MWAIT:
+	case R_MONITOR:
+	case R_INVEPT:
+	case R_INVVPID:
+	case R_VMFUNC:
+		/* CPUID hides VMX and MONITOR/MWAIT are not offered */
+		vmx_inject_exception(EXC_UD, false, 0);
+		return HV_RESUME;
+	default:
+		if (basic >= 19 && basic <= 27) {	/* VMCLEAR..VMXON */
+			vmx_inject_exception(EXC_UD, false, 0);
+			return HV_RESUME;
+		}
+		return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)",
+		    basic, reason_name(basic));
+	}
+}
