@@ -14,4 +14,9 @@
 	X(vm_create_fails_at_every_allocation) \
 	X(vm_ids_reused)	\
 	X(vcpu_create_fails_at_every_allocation) \
-	X(destroy_while_running)
+	X(destroy_while_running)	\
+	X(gmem_demand_backing)	\
+	X(pageout_keeps_data)	\
+	X(invalidation_local_vs_ipi) \
+	X(pre_entry_flush)	\
+	X(load_image)
