@@ -130,6 +130,26 @@ $(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h)
 	   -Wl,--gc-sections -Wall -Wextra -Wno-unused-parameter -Werror -Ihv -Ihv/test \
 	   -o $@ $(UNIT_SRC)
 
+# vmm.ko, the DragonFly BSD module (hv/dragonfly; README "DragonFly module").
+# `make module` on DragonFly (GNU make) runs hv/dragonfly/Makefile with the
+# system's BSD make and bsd.kmod.mk.  `make module-check` runs anywhere; with
+# DFLY_SYSDIR=<DragonFly src>/sys it also builds and inspects vmm.ko.
+DFLY_MAKE ?= /usr/bin/make
+SYSDIR    ?= /usr/src/sys
+DFLY_OBJ  := $(abspath $(BUILD))/dfly-obj
+
+.PHONY: module module-check
+module:
+	@mkdir -p $(DFLY_OBJ)
+	cd hv/dragonfly && MAKEOBJDIRPREFIX=$(DFLY_OBJ) $(DFLY_MAKE) SYSDIR=$(SYSDIR) obj
+	cd hv/dragonfly && MAKEOBJDIRPREFIX=$(DFLY_OBJ) $(DFLY_MAKE) SYSDIR=$(SYSDIR)
+	@cd hv/dragonfly && echo "vmm.ko is in $$(MAKEOBJDIRPREFIX=$(DFLY_OBJ) $(DFLY_MAKE) SYSDIR=$(SYSDIR) -V .OBJDIR)"
+
+module-check:
+	CC="$(CC)" hv/dragonfly/module-check.sh $(BUILD)/module-check
+
+TEST_QEMU_PREREQS += module-check
+
 clean:
 	rm -rf $(BUILD)
 

@@ -117,4 +117,11 @@ int	 hv_fuword64(struct hv_vcpu *vcpu, uint64_t gva, uint64_t *val);
 int	 hv_suword32(struct hv_vcpu *vcpu, uint64_t gva, uint32_t val);
 int	 hv_suword64(struct hv_vcpu *vcpu, uint64_t gva, uint64_t val);
 
+/*
+ * Translate one guest-virtual address as the copyin family would (for a
+ * write when `write`); 0 and *gpa, or HV_EFAULT.
+ */
+int	 hv_vcpu_translate(struct hv_vcpu *vcpu, uint64_t gva, bool write,
+	    uint64_t *gpa);
+
 #endif /* HV_H */

@@ -1,0 +1,212 @@
+/*
+ * hv_os_dfly.c - hv/hv_os.h implemented with DragonFly kernel facilities:
+ * memory, CPUs, the running thread, time and logging.  The sysctl part is
+ * in hv_sysctl_dfly.c.
+ */
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/kernel.h>
+#include <sys/malloc.h>
+#include <sys/thread.h>
+#include <sys/thread2.h>
+#include <sys/globaldata.h>
+#include <sys/time.h>
+#include <sys/stdarg.h>
+
+#include <vm/vm.h>
+#include <vm/pmap.h>
+
+#include <machine/cpufunc.h>
+#include <machine/globaldata.h>
+#include <machine/pmap.h>
+#include <machine/smp.h>
+#include <machine/vmparam.h>
+
+#include "hv_os.h"
+#include "vmm_dfly.h"
+
+MALLOC_DEFINE(M_HV, "hv", "hv hypervisor (vmm.ko)");
+
+/* ---- memory ------------------------------------------------------------ */
+
+/*
+ * VMXON regions, VMCS, VMCB and nested-table pages must be 4 KiB aligned and
+ * are handed to the CPU by physical address, so all page-sized memory comes
+ * from contigmalloc (physically contiguous, aligned, wired, M_ZERO honoured).
+ */
+void *
+hv_os_contig_alloc(size_t npages)
+{
+	if (npages == 0)
+		return (NULL);
+	return (contigmalloc(npages * PAGE_SIZE, M_HV, M_WAITOK | M_ZERO,
+	    0, ~(vm_paddr_t)0, PAGE_SIZE, 0));
+}
+
+void
+hv_os_contig_free(void *va, size_t npages)
+{
+	if (va != NULL)
+		contigfree(va, npages * PAGE_SIZE, M_HV);
+}
+
+void *
+hv_os_page_alloc(void)
+{
+	return (hv_os_contig_alloc(1));
+}
+
+void
+hv_os_page_free(void *va)
+{
+	hv_os_contig_free(va, 1);
+}
+
+void *
+hv_os_malloc(size_t size)
+{
+	/* M_NULLOK: the contract lets hv see a failure instead of a panic. */
+	return (kmalloc(size, M_HV, M_WAITOK | M_ZERO | M_NULLOK));
+}
+
+void
+hv_os_free(void *p)
+{
+	if (p != NULL)
+		kfree(p, M_HV);
+}
+
+uint64_t
+hv_os_virt_to_phys(const void *va)
+{
+	return (vtophys((uintptr_t)va));
+}
+
+void *
+hv_os_phys_to_virt(uint64_t pa)
+{
+	return ((void *)PHYS_TO_DMAP(pa));
+}
+
+/* ---- CPUs ---------------------------------------------------------------- */
+
+int
+hv_os_ncpus(void)
+{
+	return (ncpus);
+}
+
+int
+hv_os_cpu_id(void)
+{
+	return (mycpuid);
+}
+
+struct hv_oncpu {
+	int	(*fn)(void *arg);
+	void	*arg;
+	int	 ret;
+};
+
+/*
+ * Runs on the target CPU from the cpusync IPI (or directly when the target
+ * is the caller's CPU).  The contract promises fn interrupts disabled.
+ */
+static void
+hv_oncpu_thunk(void *p)
+{
+	struct hv_oncpu *c = p;
+	register_t rflags;
+
+	rflags = read_rflags();
+	cpu_disable_intr();
+	c->ret = c->fn(c->arg);
+	write_rflags(rflags);
+}
+
+int
+hv_os_on_cpu(int cpu, int (*fn)(void *arg), void *arg)
+{
+	struct hv_oncpu c;
+	cpumask_t mask;
+
+	if (cpu < 0 || cpu >= ncpus)
+		return (HV_EINVAL);
+	if (!CPUMASK_TESTBIT(smp_active_mask, cpu))
+		return (HV_ENODEV);
+	c.fn = fn;
+	c.arg = arg;
+	c.ret = HV_EIO;
+	CPUMASK_ASSBIT(mask, cpu);
+	lwkt_cpusync_simple(mask, hv_oncpu_thunk, &c);
+	return (c.ret);
+}
+
+void
+hv_os_ipi(int cpu)
+{
+	/*
+	 * A bare IPIQ interrupt: the target finds its queue empty and returns,
+	 * but the interrupt itself causes a VM exit if a guest runs there.
+	 * Does not queue anything, so it is safe with interrupts disabled.
+	 */
+	if (cpu >= 0 && cpu < ncpus)
+		cpu_send_ipiq(cpu);
+}
+
+void
+hv_os_pin(void)
+{
+	crit_enter();
+}
+
+void
+hv_os_unpin(void)
+{
+	crit_exit();
+}
+
+/* ---- the running thread -------------------------------------------------- */
+
+uint64_t
+hv_os_cur_cr3(void)
+{
+	/*
+	 * The hardware register, read at each entry: vmspace_ctl() can switch
+	 * the thread's address space between two runs, so a value cached in
+	 * the VMCS or taken once from the lwp goes stale (the 2013 bug).
+	 */
+	return (rcr3());
+}
+
+uint64_t
+hv_os_cur_fs_base(void)
+{
+	/*
+	 * The context switch skips the FS_BASE MSR write when the incoming
+	 * lwp's TLS equals this per-CPU cache, so the cache is what must be
+	 * loaded on VM exit.
+	 */
+	return (mdcpu->gd_user_fs);
+}
+
+/* ---- time and logging -------------------------------------------------- */
+
+uint64_t
+hv_os_time_ns(void)
+{
+	struct timespec ts;
+
+	nanouptime(&ts);
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+}
+
+void
+hv_os_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,311 @@
+#!/bin/bash
+# module-check.sh OUTDIR - what `make module-check` runs on Linux.
+#
+# 0. The module's source list (hv/dragonfly/Makefile) covers every hv/
+#    source, names no file twice, and names every glue file.
+# 1. Every hv/ source compiles with DragonFly's kernel-module flags and
+#    warning set, -Werror, and only <stddef.h> <stdint.h> <stdbool.h>
+#    <stdarg.h> visible; the linked result calls nothing but hv_os.h and the
+#    mem* functions every DragonFly kernel has.
+# 2. With DFLY_SYSDIR=<DragonFly src>/sys: hv/ and hv/dragonfly/ compiled
+#    against that tree as bsd.kmod.mk would (links, machine/ forwarding
+#    headers, opt_*.h, flags), linked into vmm.ko; the load handler must be
+#    there and every undefined symbol must be defined in that tree, in a
+#    file the pc64 kernel always builds.
+# Prints one "module-check: ..." line per verdict; exit 1 on any failure.
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mk="$top/hv/dragonfly/Makefile"
+out=${1:?usage: module-check.sh OUTDIR}
+mkdir -p "$out" && out=$(cd "$out" && pwd)
+CC=${CC:-gcc}
+LD=${LD:-ld}
+fail=0
+
+say() { echo "module-check: $*"; }
+bad() { echo "module-check: FAIL: $*"; fail=1; }
+
+# A one-line variable of hv/dragonfly/Makefile ("NAME=<tab>value").
+mkvar() {
+	sed -n "s/^$1[?+]*=[[:space:]]*//p" "$mk" | head -n 1
+}
+
+# ---- 0. source list --------------------------------------------------------
+
+globs=$(mkvar HV_GLOBS)
+dfly_srcs=$(mkvar DFLY_SRCS)
+[ -n "$globs" ] || bad "HV_GLOBS not found in $mk"
+# shellcheck disable=SC2086
+hv_srcs=$(cd "$top/hv" && ls $globs 2>/dev/null)
+
+# Every C or assembly file of hv/ outside test/ and dragonfly/ must match.
+for f in $(cd "$top/hv" && find . \( -path ./test -o -path ./dragonfly \) -prune \
+    -o \( -name '*.c' -o -name '*.S' -o -name '*.s' \) -print | sed 's|^\./||' | sort); do
+	case " $(echo $hv_srcs) " in
+	*" $f "*) ;;
+	*) bad "hv/$f is not matched by HV_GLOBS in hv/dragonfly/Makefile" ;;
+	esac
+done
+for f in $(cd "$top/hv/dragonfly" && ls *.c); do
+	case " $dfly_srcs " in
+	*" $f "*) ;;
+	*) bad "hv/dragonfly/$f is not in DFLY_SRCS" ;;
+	esac
+done
+for f in $dfly_srcs; do
+	case "$f" in opt_*.h) continue ;; esac
+	[ -f "$top/hv/dragonfly/$f" ] || bad "DFLY_SRCS names missing file $f"
+done
+# bsd.kmod.mk finds sources by name along .PATH: names must be unique.
+dups=$(for f in $hv_srcs $dfly_srcs; do basename "$f"; done | sort | uniq -d)
+[ -z "$dups" ] || bad "source names used twice (the module's .PATH finds one): $dups"
+nsrc=$(echo $hv_srcs | wc -w)
+say "sources: $nsrc hv/ files + $(echo $dfly_srcs | wc -w) glue files listed by hv/dragonfly/Makefile"
+
+# ---- 1. hv/ with DragonFly's module flags, no DragonFly tree needed -------
+
+# DragonFly bsd.kern.mk + platform/pc64/conf/kern.mk (x86_64) for modules.
+KMOD_FLAGS="-O2 -pipe -fno-pie -ffreestanding -fno-common -fno-stack-protector
+ -fno-strict-aliasing -fno-strict-overflow -mcmodel=kernel -mno-red-zone
+ -mno-mmx -mno-3dnow -mno-sse -mno-sse2 -mno-sse3 -msoft-float
+ -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -std=c99
+ -D_KERNEL -DKLD_MODULE"
+KMOD_WARN="-Wall -Wredundant-decls -Wnested-externs -Wstrict-prototypes
+ -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wold-style-definition
+ -Wmissing-include-dirs -Wno-pointer-sign -Winit-self -Wundef
+ -Wno-unused-but-set-variable -Wold-style-declaration -Werror"
+
+s1="$out/step1"
+rm -rf "$s1" && mkdir -p "$s1/stdinc"
+# Only the four headers hv/ may use; everything else must be missing.
+gccinc=$($CC -print-file-name=include)
+for h in stddef.h stdint.h stdbool.h stdarg.h; do
+	echo "#include \"$gccinc/$h\"" > "$s1/stdinc/$h"
+done
+objs1=""
+n1=0
+for f in $hv_srcs; do
+	o="$s1/$(echo "$f" | tr / _).o"
+	case "$f" in *.S) extra="-D__ASSEMBLY__" ;; *) extra="" ;; esac
+	# shellcheck disable=SC2086
+	if ! $CC $KMOD_FLAGS $KMOD_WARN $extra -nostdinc -I"$s1/stdinc" \
+	    -I"$top/hv" -c -o "$o" "$top/hv/$f" 2> "$o.err"; then
+		bad "hv/$f does not compile with DragonFly's module flags:"
+		sed 's/^/    /' "$o.err" | head -n 30
+		continue
+	fi
+	if [ -s "$o.err" ]; then
+		bad "hv/$f: compiler output"
+		sed 's/^/    /' "$o.err" | head -n 30
+	fi
+	objs1="$objs1 $o"
+	n1=$((n1 + 1))
+done
+say "step 1: $n1/$nsrc hv/ sources compiled with DragonFly module flags -Werror"
+
+if [ -n "$objs1" ]; then
+	# shellcheck disable=SC2086
+	$LD -r -o "$s1/hv.o" $objs1 || bad "ld -r of the hv/ objects failed"
+	# What hv/ may call: hv_os.h and the compiler's mem* helpers, which
+	# DragonFly defines in platform/pc64/x86_64/support.s and memcmp.s.
+	allowed=$(grep -o '\bhv_os_[a-z0-9_]*[[:space:]]*(' "$top/hv/hv_os.h" |
+	    tr -d ' \t(' | sort -u)
+	allowed="$allowed memcpy memset memmove memcmp"
+	extra_syms=""
+	for s in $(nm -u "$s1/hv.o" | awk '{print $2}'); do
+		case " $(echo $allowed) " in
+		*" $s "*) ;;
+		*) extra_syms="$extra_syms $s" ;;
+		esac
+	done
+	if [ -n "$extra_syms" ]; then
+		bad "hv/ calls symbols outside hv_os.h:$extra_syms"
+	else
+		say "step 1: hv/ undefined symbols are all hv_os.h or mem*: $(nm -u "$s1/hv.o" | awk '{print $2}' | tr '\n' ' ')"
+	fi
+fi
+
+# ---- 2. against a DragonFly source tree -----------------------------------
+
+if [ -z "${DFLY_SYSDIR:-}" ]; then
+	say "step 2: SKIPPED: DFLY_SYSDIR is not set (point it at a DragonFly src/sys tree)"
+	[ $fail -eq 0 ] && say "PASS" || say "FAILED"
+	exit $fail
+fi
+sys=$(cd "$DFLY_SYSDIR" 2>/dev/null && pwd)
+if [ -z "$sys" ] || [ ! -d "$sys/kern" ] || [ ! -f "$sys/conf/kmod.mk" ]; then
+	bad "step 2: DFLY_SYSDIR=$DFLY_SYSDIR is not a DragonFly sys/ tree"
+	say "FAILED"
+	exit 1
+fi
+
+s2="$out/dfly"
+rm -rf "$s2" && mkdir -p "$s2/forwarder_x86_64/include/machine"
+cd "$s2" || exit 1
+# bsd.kmod.mk's links (_ILINKS) for MACHINE_PLATFORM=pc64, MACHINE_ARCH=x86_64.
+ln -s "$sys" @
+ln -s "$sys/platform/pc64/include" machine
+ln -s "$sys/platform/pc64" machine_base
+ln -s "$sys/cpu/x86_64/include" cpu
+ln -s "$sys/cpu/x86_64" cpu_base
+# kern.fwd.mk: <machine/X.h> for headers that only cpu/x86_64/include has.
+nfwd=0
+for h in "$sys"/cpu/x86_64/include/*.h; do
+	b=$(basename "$h")
+	[ -e "$sys/platform/pc64/include/$b" ] && continue
+	g=$(echo "_MACHINE_$b" | tr 'a-z.' 'A-Z_')
+	printf '#ifndef %s_\n#define %s_\n#include <cpu/%s>\n#endif\n' \
+	    "$g" "$g" "$b" > "forwarder_x86_64/include/machine/$b"
+	nfwd=$((nfwd + 1))
+done
+# bsd.kmod.mk creates an empty opt_*.h for each one SRCS lists.
+for f in $dfly_srcs; do
+	case "$f" in opt_*.h) : > "$f" ;; esac
+done
+
+# The module Makefile's own CFLAGS+= line, with its make variables resolved.
+mkcflags=$(mkvar CFLAGS | sed -e "s|\${.CURDIR}|$top/hv/dragonfly|g" \
+    -e "s|\${HVDIR}|$top/hv|g")
+case "$mkcflags" in *'${'*) bad "unresolved variable in CFLAGS+=: $mkcflags" ;; esac
+# kmod.mk with CCVER=gcc80: gcc-only flags of bsd.kern.mk and pc64 kern.mk.
+GCC80="-finline-limit=8000 --param inline-unit-growth=100
+ --param large-function-growth=1000 -mfpmath=387 -mpreferred-stack-boundary=4
+ -mno-ssse3 -mno-sse4.1 -mno-sse4.2 -mno-sse4 -mno-sse4a -mno-abm -mno-aes
+ -mno-avx -mno-pclmul -mno-popcnt -mindirect-branch=thunk-inline"
+# shellcheck disable=SC2086
+CFLAGS2="$KMOD_FLAGS $KMOD_WARN $GCC80 $mkcflags -nostdinc $mkcflags -I. -I@
+ -I$s2/forwarder_x86_64/include"
+
+objs2=""
+n2=0
+all2=0
+for f in $(for x in $hv_srcs; do echo "$top/hv/$x"; done) \
+    $(for x in $dfly_srcs; do case $x in *.c) echo "$top/hv/dragonfly/$x" ;; esac; done); do
+	all2=$((all2 + 1))
+	b=$(basename "$f")
+	o="${b%.*}.o"
+	case "$f" in *.S) extra="-D__ASSEMBLY__" ;; *) extra="" ;; esac
+	# shellcheck disable=SC2086
+	if ! $CC $CFLAGS2 $extra -c -o "$o" "$f" 2> "$o.err"; then
+		bad "${f#$top/} does not compile against $sys:"
+		sed 's/^/    /' "$o.err" | head -n 30
+		continue
+	fi
+	if [ -s "$o.err" ]; then
+		bad "${f#$top/}: warnings against $sys"
+		sed 's/^/    /' "$o.err" | head -n 30
+	fi
+	objs2="$objs2 $o"
+	n2=$((n2 + 1))
+done
+say "step 2: $n2/$all2 sources compiled against $sys ($nfwd machine/ forwarding headers)"
+# On a compile failure still link the rest: the symbol report below shows
+# what else is missing.
+[ $n2 -eq $all2 ] || bad "step 2: $((all2 - n2)) source(s) did not compile; vmm.ko below is incomplete"
+
+# kmod.mk, x86_64: the module is a relocatable object, not a shared one.
+# shellcheck disable=SC2086
+if ! $CC -nostdlib -Wl,--hash-style=sysv -r -Wl,-d -o vmm.ko $objs2 2> link.err; then
+	bad "linking vmm.ko failed:"
+	sed 's/^/    /' link.err
+	say "FAILED"
+	exit 1
+fi
+[ -s link.err ] && { bad "linker output:"; sed 's/^/    /' link.err; }
+say "step 2: linked $s2/vmm.ko ($(stat -c %s vmm.ko) bytes)"
+
+# The module's load handler and the metadata that makes the kernel find it.
+if nm vmm.ko | grep -q ' [tT] vmm_modevent$' &&
+    nm vmm.ko | grep -q '_mod_metadata_md_vmm$'; then
+	say "step 2: load handler vmm_modevent and module metadata _md_vmm present"
+else
+	bad "vmm_modevent or the DECLARE_MODULE metadata is missing from vmm.ko"
+fi
+
+# Every undefined symbol must be defined in a file the pc64 kernel builds.
+std_files() {
+	# "standard" entries of conf/files and platform/pc64/conf/files
+	awk '$2 == "standard" {print $1}' \
+	    "$sys/conf/files" "$sys/platform/pc64/conf/files"
+}
+stdlist="$s2/standard-files"
+std_files | sort -u > "$stdlist"
+# Candidate definitions of symbol $1 in the tree, "file:line", one per line.
+defs() {
+	local s=$1 n
+	# functions (DragonFly style: the name starts the line) and variables
+	grep -rnE --include='*.c' "^$s\(|^[a-z_][a-zA-Z0-9_ ]*[ *]$s( *=.*|\[.*\])?;" \
+	    "$sys" 2>/dev/null | grep -v ':extern '
+	# assembly entry points and absolute symbols
+	grep -rnE --include='*.s' --include='*.S' \
+	    "^(ENTRY|NON_GPROF_ENTRY)\($s\)|^$s:|^[[:space:]]*\.set[[:space:]]+$s," \
+	    "$sys" 2>/dev/null
+	# sysctl__<name>_children comes from SYSCTL_NODE(<parent>, nbr, <name>, ...)
+	case "$s" in sysctl__*_children)
+		n=${s#sysctl__}; n=${n%_children}; n=${n##*_}
+		grep -rnE --include='*.c' \
+		    "^SYSCTL_NODE\([_a-z]*,[[:space:]]*[A-Z_0-9]+,[[:space:]]*$n," \
+		    "$sys" 2>/dev/null ;;
+	esac
+}
+nundef=0
+for s in $(nm -u vmm.ko | awk '{print $2}'); do
+	nundef=$((nundef + 1))
+	case "$s" in __start_set_*|__stop_set_*)
+		# The kld loader resolves these from the module's own linker
+		# set section (kern/link_elf_obj.c, link_elf_obj_fix_link_set).
+		sect=${s#__start_}; sect=${sect#__stop_}
+		if objdump -h vmm.ko | awk '{print $2}' | grep -qxF "$sect"; then
+			say "undef $s -> section $sect of vmm.ko (kld loader, sys/kern/link_elf_obj.c)"
+		else
+			bad "undefined $s but vmm.ko has no section $sect"
+		fi
+		continue ;;
+	esac
+	hit=""
+	first=""
+	while IFS= read -r d; do
+		[ -n "$d" ] || continue
+		rel=${d#$sys/}; rel=${rel%%:*}
+		[ -n "$first" ] || first=$d
+		if grep -qxF "$rel" "$stdlist"; then
+			hit=$d
+			break
+		fi
+	done <<EOD
+$(defs "$s")
+EOD
+	if [ -n "$hit" ]; then
+		rel=${hit#$sys/}
+		say "undef $s -> sys/$(echo "$rel" | cut -d: -f1,2) (standard)"
+	elif [ -n "$first" ]; then
+		rel=${first#$sys/}
+		bad "undefined $s: only in sys/$(echo "$rel" | cut -d: -f1,2), not a standard pc64 kernel file"
+	else
+		bad "undefined $s: no definition found in $sys"
+	fi
+done
+# A global of vmm.ko that the kernel defines too would be ambiguous to the
+# kld linker and to ddb: none may exist (static definitions do not count).
+pat=$(nm -g --defined-only vmm.ko | awk '{print $3}' | paste -sd'|')
+nclash=0
+if [ -n "$pat" ]; then
+	while IFS= read -r d; do
+		[ -n "$d" ] || continue
+		f=${d%%:*}; l=$(echo "$d" | cut -d: -f2)
+		grep -qxF "${f#$sys/}" "$stdlist" || continue
+		# DragonFly puts "static int" on the line before the name
+		sed -n "$((l - 1))p" "$f" | grep -q '^static' && continue
+		bad "vmm.ko defines a symbol the kernel defines too: sys/${d#$sys/}"
+		nclash=$((nclash + 1))
+	done <<EOD
+$(grep -rnE --include='*.c' --include='*.s' --include='*.S' \
+    "^($pat)\(|^(ENTRY|NON_GPROF_ENTRY)\(($pat)\)|^[a-z_][a-zA-Z0-9_ ]*[ *]($pat)( *=.*|\[.*\])?;" \
+    "$sys" 2>/dev/null | grep -v ':extern \|:static ')
+EOD
+fi
+say "step 2: $(nm -g --defined-only vmm.ko | wc -l) global symbols of vmm.ko, $nclash clash with the kernel's"
+say "step 2: $nundef undefined symbols checked against $sys"
+[ $fail -eq 0 ] && say "PASS" || say "FAILED"
+exit $fail
