@@ -398,8 +398,10 @@ vmx_regs_read(struct hv_vcpu *vcpu, struct hv_regs *r)
 
 /*
  * Writes what it is given: a state the VM-entry checks refuse is reported,
- * decoded, by the next run (that is how a bad guest state is tested).  The
- * control registers keep the host-owned bits forced as in vmcs.c.
+ * decoded, by the next run (that is how a bad guest state is tested).  Only
+ * the bits where the guest's view may legitimately differ from the real
+ * register are forced: CR4.VMXE, and CR0 bits fixed to 1 other than PE/PG
+ * (NE; the guest cannot clear PE or PG, exit_cr refuses that).
  */
 static int
 vmx_regs_write(struct hv_vcpu *vcpu, const struct hv_regs *r)
@@ -427,9 +429,10 @@ vmx_regs_write(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	err |= vmcs_write(VMCS_GUEST_RIP, r->rip);
 	err |= vmcs_write(VMCS_GUEST_RFLAGS, r->rflags);
 	err |= vmcs_write(VMCS_CR0_SHADOW, r->cr0);
-	err |= vmcs_write(VMCS_GUEST_CR0, r->cr0 | vmx_caps.cr0_fixed0);
+	err |= vmcs_write(VMCS_GUEST_CR0, r->cr0 |
+	    (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)));
 	err |= vmcs_write(VMCS_CR4_SHADOW, r->cr4);
-	err |= vmcs_write(VMCS_GUEST_CR4, r->cr4 | vmx_caps.cr4_fixed0);
+	err |= vmcs_write(VMCS_GUEST_CR4, r->cr4 | CR4_VMXE);
 	err |= vmcs_write(VMCS_GUEST_CR3, r->cr3);
 	err |= vmcs_write(VMCS_GUEST_EFER, r->efer);
 	err |= vmcs_write(VMCS_GUEST_FS_BASE, r->fs_base);
@@ -545,6 +548,36 @@ vmx_entry_fail(struct hv_vcpu *vcpu, struct hv_exit *ex, int rc)
 	return 0;
 }
 
+/*
+ * After an exit the CPU runs on HOST_CR3 and HOST_FS_BASE.  If either differs
+ * from what the host believes (the 2013 bugs: a stale CR3, an FS base of 0),
+ * put the host's values back and stop the guest with a decoded error rather
+ * than let the host run on the wrong address space or TLS.
+ */
+static int
+vmx_host_check(struct hv_exit *ex)
+{
+	uint64_t cr3, want_cr3 = hv_os_cur_cr3();
+	uint64_t fs = vmx_rdmsr(MSR_IA32_FS_BASE), want_fs = hv_os_cur_fs_base();
+
+	__asm__ __volatile__("mov %%cr3, %0" : "=r"(cr3));
+	if (cr3 != want_cr3) {
+		__asm__ __volatile__("mov %0, %%cr3" : : "r"(want_cr3) : "memory");
+		hv_exit_error(ex, HV_EIO, 0, "host CR3 0x%llx after the VM exit; "
+		    "the thread's address space is 0x%llx (restored)",
+		    (unsigned long long)cr3, (unsigned long long)want_cr3);
+		return -1;
+	}
+	if (fs != want_fs) {
+		vmx_wrmsr(MSR_IA32_FS_BASE, want_fs);
+		hv_exit_error(ex, HV_EIO, 0, "host FS base 0x%llx after the VM "
+		    "exit; the host believes 0x%llx (restored)",
+		    (unsigned long long)fs, (unsigned long long)want_fs);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -614,6 +647,13 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	/* SDM 26.7: a failed entry (bit 31) leaves the launch state alone */
 	if (!(vc->last_exit_reason & 0x80000000u))
 		vc->launched = true;
+	if (vmx_host_check(ex) != 0) {
+		/* the exit is not handled: the guest redoes what exited if the
+		 * host runs it again */
+		vmx_intr_restore(fl);
+		hv_os_unpin();
+		return 0;
+	}
 	if ((vc->last_exit_reason & 0xffff) == 0) {
 		/* an NMI that exited (NMI exiting) is the host's: deliver it to
 		 * the host's handler before anything else (SDM 27.1) */

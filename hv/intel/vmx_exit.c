@@ -5,10 +5,11 @@
  * (hw.vmm.stats.exit.<name>); one without a handler stops the VM with its
  * name, never silently.
  *
- * HLT: hv injects no interrupts, so a halted guest would wait forever.  The
- * HLT is completed (RIP advanced) and the run returns HV_EXIT_INTR: the host
- * may reschedule and run the guest again (it then continues after the HLT,
- * as after a wake-up) or stop it with its watchdog.
+ * HLT: hv injects no interrupts, so a halted guest would wait forever.  With
+ * RFLAGS.IF=0 that is a guest error (stopped, decoded); with IF=1 the HLT is
+ * completed (RIP advanced) and the run returns HV_EXIT_INTR, a yield: the
+ * host may reschedule and run the guest again (it continues after the HLT,
+ * as after a wake-up) or stop it with its watchdog.  Same as hv/amd.
  */
 #include "vmx.h"
 #include "vmx_cpu.h"
@@ -537,6 +538,9 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		ex->kind = HV_EXIT_INTR;
 		return 0;
 	case R_HLT:
+		if (!(vmcs_read(VMCS_GUEST_RFLAGS) & (1u << 9)))
+			return stop(vcpu, ex, HV_EINVAL, "HLT with interrupts "
+			    "disabled: it would never wake");
 		skip_insn();
 		ex->kind = HV_EXIT_INTR;
 		return 0;
