@@ -19,4 +19,8 @@
 	X(pageout_keeps_data)	\
 	X(invalidation_local_vs_ipi) \
 	X(pre_entry_flush)	\
-	X(load_image)
+	X(load_image)	\
+	X(copyin_page_crossing)	\
+	X(copyin_efault)	\
+	X(copyinstr)		\
+	X(copyin_faults_tables_in_once)
