@@ -58,9 +58,11 @@ hv_stats_exits_init(const char *(*name)(uint64_t reason), unsigned n)
 	unsigned r;
 	int error;
 
-	hv_stats_fini();
 	if (n == 0)
 		return HV_EINVAL;
+	/* published leaves point into the tables: never replace them */
+	if (exit_counts != NULL)
+		return HV_EBUSY;
 	exit_counts = hv_os_malloc(n * sizeof(*exit_counts));
 	exit_leaves = hv_os_malloc(n * sizeof(*exit_leaves));
 	exit_names = hv_os_malloc((size_t)n * EXIT_NAME_MAX);

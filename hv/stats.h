@@ -54,6 +54,7 @@ int	 hv_stats_publish(void);
  * reasons to count (0..n-1); reasons without a name are not published.
  * hv_stats_exit(reason) is then called once per VM exit (any context): it
  * bumps exits and the per-reason counter (exits_other beyond n or unnamed).
+ * A second init before hv_fini() is refused (HV_EBUSY).
  */
 int	 hv_stats_exits_init(const char *(*name)(uint64_t reason), unsigned n);
 void	 hv_stats_exit(uint64_t reason);

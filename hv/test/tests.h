@@ -23,4 +23,13 @@
 	X(copyin_page_crossing)	\
 	X(copyin_efault)	\
 	X(copyinstr)		\
-	X(copyin_faults_tables_in_once)
+	X(copyin_faults_tables_in_once)	\
+	X(hypercall_dispatch)	\
+	X(serial_lines)		\
+	X(ratelog)		\
+	X(ctl_adjust)		\
+	X(cr_fixed)		\
+	X(fmt)			\
+	X(exit_stats)		\
+	X(guest_cpuid)		\
+	X(exit_error)

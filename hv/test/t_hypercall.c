@@ -1,0 +1,167 @@
+/*
+ * t_hypercall.c - hypercall dispatch, the result and TLS reaching the
+ * guest at the next run, guest serial lines, rate limiting.
+ */
+#include <string.h>
+#include "test.h"
+
+#define MEM	(4ull << 20)
+
+static struct hv_vm *vm;
+static struct hv_vcpu *vcpu;
+static struct hv_regs seen;	/* registers at the last fake entry */
+static uint64_t hc_nr, hc_args[4];
+static bool handled_in_hv;
+
+/* One "entry": record the guest registers, then a VMCALL exit. */
+static int
+hypercall_hook(struct hv_vcpu *v, struct hv_exit *ex)
+{
+	struct hv_regs *r = fake_regs(v);
+
+	hv_os_pin();
+	hv_pre_entry(v);
+	hv_os_unpin();
+	seen = *r;
+	r->rax = hc_nr;
+	r->rdi = hc_args[0];
+	r->rsi = hc_args[1];
+	r->rdx = hc_args[2];
+	r->rcx = hc_args[3];
+	if (hv_hypercall(v, r, ex))
+		return 0;
+	handled_in_hv = true;
+	return 0;	/* the test looks at RAX directly */
+}
+
+static void
+setup(void)
+{
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 1, &vcpu), 0);
+	CHECK_EQ(hv_vm_load_image(vm, "hello\nworld", 11), 0);
+	fake_run_hook = hypercall_hook;
+}
+
+static void
+teardown(void)
+{
+	CHECK_EQ(hv_vm_destroy(vm), 0);
+	t_teardown();
+}
+
+static int
+call(uint64_t nr, uint64_t a0, uint64_t a1, struct hv_exit *ex)
+{
+	hc_nr = nr;
+	hc_args[0] = a0;
+	hc_args[1] = a1;
+	hc_args[2] = 0x33;
+	hc_args[3] = 0x44;
+	handled_in_hv = false;
+	return hv_vcpu_run(vcpu, ex);
+}
+
+void
+test_hypercall_dispatch(void)
+{
+	struct hv_exit ex;
+
+	setup();
+	/* HC_NOP and HC_PUTS are handled inside hv */
+	CHECK_EQ(call(HC_NOP, 0, 0, &ex), 0);
+	CHECK(handled_in_hv);
+	CHECK_EQ(fake_regs(vcpu)->rax, 0);
+	fake_log_clear();
+	CHECK_EQ(call(HC_PUTS, HV_GUEST_LOAD_GPA, 11, &ex), 0);
+	CHECK(handled_in_hv);
+	CHECK_EQ(fake_regs(vcpu)->rax, 0);
+	CHECK(strcmp(fake_log(), "guest0.1: hello\nguest0.1: world\n") == 0);
+	CHECK_EQ(call(HC_PUTS, 0x0000800000000000ull, 4, &ex), 0);
+	CHECK_EQ(fake_regs(vcpu)->rax, (uint64_t)-HV_EFAULT);
+	CHECK_EQ(call(HC_PUTS, HV_GUEST_LOAD_GPA, 100000, &ex), 0);
+	CHECK_EQ(fake_regs(vcpu)->rax, (uint64_t)-HV_EINVAL);
+	/* unknown number: -EINVAL to the guest, a rate-limited message */
+	fake_log_clear();
+	CHECK_EQ(call(999, 0, 0, &ex), 0);
+	CHECK(handled_in_hv);
+	CHECK_EQ(fake_regs(vcpu)->rax, (uint64_t)-HV_EINVAL);
+	CHECK(strstr(fake_log(), "unknown hypercall 999") != NULL);
+	/* host hypercalls: the exit carries number and arguments */
+	CHECK_EQ(call(HC_REPORT, 1, 0x1234, &ex), 0);
+	CHECK(!handled_in_hv);
+	CHECK_EQ(ex.kind, HV_EXIT_HYPERCALL);
+	CHECK_EQ(ex.nr, HC_REPORT);
+	CHECK_EQ(ex.args[0], 1);
+	CHECK_EQ(ex.args[1], 0x1234);
+	CHECK_EQ(ex.args[2], 0x33);
+	CHECK_EQ(ex.args[3], 0x44);
+	/* its result reaches RAX at the next entry, 0 when not set */
+	hv_vcpu_set_hc_result(vcpu, -5);
+	CHECK_EQ(call(HC_MARK, 7, 0, &ex), 0);
+	CHECK_EQ(seen.rax, (uint64_t)-5);
+	CHECK_EQ(ex.nr, HC_MARK);
+	CHECK_EQ(call(HC_NOP, 0, 0, &ex), 0);
+	CHECK_EQ(seen.rax, 0);
+	CHECK_EQ(call(HC_HOST, 1, 2, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_HYPERCALL);
+	CHECK_EQ(call(HC_COPY_TEST, 1, 2, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_HYPERCALL);
+	/* HC_SET_TLS goes to the host, which sets the TLS for the next entry */
+	CHECK_EQ(call(HC_SET_TLS, 0x7000123000ull, 0, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_HYPERCALL);
+	CHECK_EQ(ex.nr, HC_SET_TLS);
+	CHECK_EQ(hv_vcpu_set_tls(vcpu, ex.args[0]), 0);
+	CHECK_EQ(hv_vcpu_set_tls(vcpu, 0x0000900000000000ull), HV_EINVAL);
+	CHECK_EQ(call(HC_NOP, 0, 0, &ex), 0);
+	CHECK_EQ(seen.fs_base, 0x7000123000ull);
+	CHECK(!vcpu->tls_dirty);
+	/* HC_EXIT: done, with the code */
+	CHECK_EQ(call(HC_EXIT, (uint64_t)-3, 0, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_DONE);
+	CHECK_EQ(ex.code, -3);
+	CHECK_EQ(HV_STAT(hypercalls), 13);
+	teardown();
+}
+
+void
+test_serial_lines(void)
+{
+	const char *s = "ab\r\ncd\x1b[2J\n";
+
+	setup();
+	fake_log_clear();
+	while (*s != '\0')
+		hv_guest_serial_out(vcpu, (uint8_t)*s++);
+	/* the escape byte is neutralised; \r dropped */
+	CHECK(strcmp(fake_log(), "guest0.1: ab\nguest0.1: cd?[2J\n") == 0);
+	/* an overlong line goes out in pieces of 127 */
+	fake_log_clear();
+	for (int i = 0; i < 130; i++)
+		hv_guest_serial_out(vcpu, 'z');
+	CHECK_EQ(strlen(fake_log()), strlen("guest0.1: \n") + 127);
+	hv_guest_serial_out(vcpu, '\n');
+	CHECK(strstr(fake_log(), "guest0.1: zzz\n") != NULL);
+	CHECK_EQ(HV_STAT(serial_bytes), 11 + 131);
+	teardown();
+}
+
+void
+test_ratelog(void)
+{
+	int i;
+	const char *p;
+	int lines = 0;
+
+	for (i = 0; i < 20; i++)
+		hv_ratelog("test-flood", "flood %d\n", i);
+	hv_ratelog("test-other", "other\n");
+	for (p = fake_log(); (p = strstr(p, "flood ")) != NULL; p++)
+		lines++;
+	CHECK_EQ(lines, 5);
+	CHECK(strstr(fake_log(), "further such messages suppressed") != NULL);
+	CHECK(strstr(fake_log(), "other\n") != NULL);
+	CHECK_EQ(HV_STAT(ratelog), 21);
+	CHECK_EQ(HV_STAT(ratelog_dropped), 15);
+}
