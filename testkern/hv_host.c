@@ -1,0 +1,117 @@
+/* hv_host.c - hv/hv_os.h implemented on testkern. */
+#include "hv_os.h"
+#include "cpu.h"
+#include "mm.h"
+#include "sched.h"
+#include "sysctl.h"
+#include "trap.h"
+
+void *hv_os_page_alloc(void)
+{
+	uint64_t pa = pmm_alloc();
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+void hv_os_page_free(void *va)
+{
+	if (va)
+		pmm_free(virt_to_phys(va));
+}
+
+void *hv_os_contig_alloc(size_t npages)
+{
+	uint64_t pa = pmm_alloc_contig(npages, 0);
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+void hv_os_contig_free(void *va, size_t npages)
+{
+	if (va)
+		pmm_free_contig(virt_to_phys(va), npages);
+}
+
+void *hv_os_malloc(size_t size)
+{
+	return kmalloc(size);	/* zeroed */
+}
+
+void hv_os_free(void *p)
+{
+	kfree(p);
+}
+
+uint64_t hv_os_virt_to_phys(const void *va)
+{
+	return virt_to_phys(va);
+}
+
+void *hv_os_phys_to_virt(uint64_t pa)
+{
+	return phys_to_virt(pa);
+}
+
+int hv_os_ncpus(void)
+{
+	return ncpus;
+}
+
+int hv_os_cpu_id(void)
+{
+	return this_cpu()->id;
+}
+
+int hv_os_on_cpu(int cpu, int (*fn)(void *arg), void *arg)
+{
+	int ret = 0;
+	int err = cpu_call(cpu, fn, arg, &ret, 0);
+	return err ? HV_EINVAL : ret;
+}
+
+void hv_os_ipi(int cpu)
+{
+	ipi_send(cpu, VEC_KICK);
+}
+
+void hv_os_pin(void)
+{
+	sched_pin();
+}
+
+void hv_os_unpin(void)
+{
+	sched_unpin();
+}
+
+uint64_t hv_os_cur_cr3(void)
+{
+	return read_cr3();
+}
+
+uint64_t hv_os_cur_fs_base(void)
+{
+	/* the context switch's cache, not the MSR: that is the point (hv_os.h) */
+	return this_cpu()->fs_base_cache;
+}
+
+uint64_t hv_os_time_ns(void)
+{
+	return time_ns();
+}
+
+void hv_os_log(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}
+
+int hv_os_sysctl_add(const struct hv_sysctl *leaf)
+{
+	return sysctl_add(leaf, true);
+}
+
+void hv_os_sysctl_remove_all(void)
+{
+	sysctl_remove_hv();
+}

@@ -1,0 +1,36 @@
+/* ksysctl.c - the kernel's own sysctl leaves (kern.*). */
+#include "sysctl.h"
+#include "cpu.h"
+#include "mb2.h"
+#include "mm.h"
+#include "sched.h"
+
+extern uint64_t boot_ms;
+static int k_ncpus, k_hz = HZ;
+static uint64_t k_tsc_hz, k_lapic_hz, k_pages_total;
+static const char *k_version = "testkern 1";
+static const char *k_cmdline = mb2_cmdline;
+
+static const struct hv_sysctl leaves[] = {
+	{ "kern.ncpus", "CPUs online", HV_SYSCTL_INT, &k_ncpus, NULL },
+	{ "kern.hz", "scheduler tick rate", HV_SYSCTL_INT, &k_hz, NULL },
+	{ "kern.tsc_hz", "calibrated TSC frequency", HV_SYSCTL_U64, &k_tsc_hz, NULL },
+	{ "kern.lapic_timer_hz", "LAPIC timer input after divide-by-16", HV_SYSCTL_U64, &k_lapic_hz, NULL },
+	{ "kern.pages_total", "pages managed by the page allocator", HV_SYSCTL_U64, &k_pages_total, NULL },
+	{ "kern.boot_ms", "kmain to shell (ms)", HV_SYSCTL_U64, &boot_ms, NULL },
+	{ "kern.version", "kernel version", HV_SYSCTL_STRING, &k_version, NULL },
+	{ "kern.cmdline", "kernel command line", HV_SYSCTL_STRING, &k_cmdline, NULL },
+};
+
+void ksysctl_init(void)
+{
+	struct pmm_stats s;
+	pmm_stats(&s);
+	k_ncpus = ncpus;
+	k_tsc_hz = tsc_hz;
+	k_lapic_hz = lapic_hz;
+	k_pages_total = s.total;
+	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++)
+		if (sysctl_add(&leaves[i], false))
+			panic("sysctl: cannot add %s", leaves[i].name);
+}

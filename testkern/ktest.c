@@ -1,0 +1,188 @@
+/* ktest.c - test registry, report() and the runner (RESULT/SUMMARY lines). */
+#include "ktest.h"
+#include "sched.h"
+#include "spinlock.h"
+#include "sysctl.h"
+#include "trap.h"
+
+extern const struct ktest __start_ktests[], __stop_ktests[];
+
+struct run {
+	const struct ktest *t;
+	int checks, failed;
+	bool skipped;
+	char reason[120];
+	char backend[8];
+};
+
+static spinlock_t run_lock = SPINLOCK_INIT;
+static struct run *cur_run;
+int ktest_failures;
+static uint32_t test_timeout_ms = 120000;
+
+static const struct hv_sysctl timeout_leaf = {
+	"kern.test_timeout_ms", "watchdog per test (ms)", HV_SYSCTL_U32, &test_timeout_ms, sysctl_store
+};
+
+int ktest_count(void)
+{
+	return (int)(__stop_ktests - __start_ktests);
+}
+
+const struct ktest *ktest_sorted(int i)
+{
+	/* rank selection: the table is small and listing is rare */
+	int n = ktest_count();
+	for (int a = 0; a < n; a++) {
+		int rank = 0;
+		for (int b = 0; b < n; b++)
+			if (strcmp(__start_ktests[b].name, __start_ktests[a].name) < 0)
+				rank++;
+		if (rank == i)
+			return &__start_ktests[a];
+	}
+	return NULL;
+}
+
+const struct ktest *ktest_find(const char *name)
+{
+	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+bool report(bool cond, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	uint64_t f = spin_lock(&run_lock);
+	struct run *r = cur_run;
+	int n = 0;
+	if (r) {
+		n = ++r->checks;
+		if (!cond)
+			r->failed++;
+	}
+	spin_unlock(&run_lock, f);
+	if (r)
+		kprintf("CHECK %s.%d %s %s\n", r->t->name, n, cond ? "PASS" : "FAIL", msg);
+	else
+		kprintf("report outside a test (ignored): %s %s\n", cond ? "PASS" : "FAIL", msg);
+	return cond;
+}
+
+void ktest_skip(const char *fmt, ...)
+{
+	uint64_t f = spin_lock(&run_lock);
+	if (cur_run) {
+		va_list ap;
+		va_start(ap, fmt);
+		kvsnprintf(cur_run->reason, sizeof(cur_run->reason), fmt, ap);
+		va_end(ap);
+		cur_run->skipped = true;
+	}
+	spin_unlock(&run_lock, f);
+}
+
+void ktest_set_backend(const char *backend)
+{
+	uint64_t f = spin_lock(&run_lock);
+	if (cur_run)
+		strlcpy(cur_run->backend, backend, sizeof(cur_run->backend));
+	spin_unlock(&run_lock, f);
+}
+
+static void test_thread(void *arg)
+{
+	const struct ktest *t = arg;
+	t->fn();
+}
+
+/* returns 0 pass, 1 fail, 2 skip, 3 timeout */
+static int run_one(const struct ktest *t)
+{
+	static bool sysctl_done;
+	if (!sysctl_done) {
+		sysctl_add(&timeout_leaf, false);
+		sysctl_done = true;
+	}
+	struct run r;
+	memset(&r, 0, sizeof(r));
+	r.t = t;
+	uint64_t f = spin_lock(&run_lock);
+	cur_run = &r;
+	spin_unlock(&run_lock, f);
+
+	uint64_t t0 = time_ns();
+	char tname[24];
+	ksnprintf(tname, sizeof(tname), "test:%s", t->name);
+	struct thread *th = thread_create(tname, test_thread, (void *)t, NULL, 0);
+	struct thread_exit_info info;
+	int err = th ? thread_join(th, &info, (uint64_t)test_timeout_ms * 1000000) : ENOMEM;
+	uint64_t ms = (time_ns() - t0) / 1000000;
+
+	f = spin_lock(&run_lock);
+	cur_run = NULL;
+	spin_unlock(&run_lock, f);
+
+	const char *status;
+	int rc;
+	if (err == ETIMEDOUT) {
+		status = "TIMEOUT", rc = 3;
+		ksnprintf(r.reason, sizeof(r.reason), "no end after %u ms", test_timeout_ms);
+	} else if (err) {
+		status = "FAIL", rc = 1;
+		ksnprintf(r.reason, sizeof(r.reason), "cannot start test thread: %s", errno_name(err));
+	} else if (info.killed) {
+		status = "FAIL", rc = 1;
+		ksnprintf(r.reason, sizeof(r.reason), "test thread killed by %s at %#lx",
+		    trap_short(info.vector), info.rip);
+	} else if (r.failed) {
+		status = "FAIL", rc = 1;
+	} else if (r.skipped) {
+		status = "SKIP", rc = 2;
+	} else if (r.checks == 0) {
+		status = "FAIL", rc = 1;
+		strlcpy(r.reason, "no checks", sizeof(r.reason));
+	} else {
+		status = "PASS", rc = 0;
+	}
+	char extra[180] = "";
+	size_t n = 0;
+	if (r.backend[0])
+		n += ksnprintf(extra + n, sizeof(extra) - n, " backend=%s", r.backend);
+	if (r.reason[0] && n < sizeof(extra))
+		ksnprintf(extra + n, sizeof(extra) - n, " reason=\"%s\"", r.reason);
+	kprintf("RESULT %s %s checks=%d failed=%d ms=%lu%s\n", t->name, status, r.checks, r.failed, ms, extra);
+	if (rc == 1 || rc == 3)
+		ktest_failures++;
+	return rc;
+}
+
+bool ktest_run_patterns(int npat, char **pats)
+{
+	int counts[4] = { 0, 0, 0, 0 };
+	bool all_matched = true;
+	for (int p = 0; p < npat; p++) {
+		bool matched = false;
+		for (int i = 0; i < ktest_count(); i++) {
+			const struct ktest *t = ktest_sorted(i);
+			if (glob_match(pats[p], t->name)) {
+				matched = true;
+				counts[run_one(t)]++;
+			}
+		}
+		if (!matched) {
+			kprintf("error: run: no test named '%s'\n", pats[p]);
+			all_matched = false;
+		}
+	}
+	kprintf("SUMMARY passed=%d failed=%d skipped=%d timeout=%d\n",
+	    counts[0], counts[1], counts[2], counts[3]);
+	int ran = counts[0] + counts[1] + counts[2] + counts[3];
+	return all_matched && ran > 0 && counts[1] == 0 && counts[3] == 0;
+}

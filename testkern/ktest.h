@@ -1,0 +1,43 @@
+/*
+ * ktest.h - built-in kernel tests.
+ *
+ *   KTEST(name, "description") { ... report(cond, "fmt", ...); ... }
+ *
+ * defines and registers a test (a linker-section table, so any file can add
+ * tests without editing a list).  Each test runs in its own thread on CPU 0;
+ * report() prints `CHECK <test>.<n> PASS|FAIL <message>` (docs/CONSOLE.md)
+ * and may be called from helper threads of the test too.  A test with no
+ * checks fails; a fault in the test thread fails it; it times out after
+ * kern.test_timeout_ms.
+ */
+#ifndef KTEST_H
+#define KTEST_H
+
+#include "kern.h"
+
+struct ktest {
+	const char *name;
+	const char *descr;
+	void (*fn)(void);
+};
+
+#define KTEST(nm, descr) \
+	static void ktest_fn_##nm(void); \
+	static const struct ktest ktest_ent_##nm \
+	    __attribute__((used, section("ktests"), aligned(8))) = { #nm, descr, ktest_fn_##nm }; \
+	static void ktest_fn_##nm(void)
+
+bool	report(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void	ktest_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* RESULT SKIP reason=... */
+void	ktest_set_backend(const char *backend);	/* adds backend=... to RESULT */
+
+int	ktest_count(void);
+const struct ktest *ktest_sorted(int i);	/* i-th test by name */
+const struct ktest *ktest_find(const char *name);
+/* Run the tests matching the patterns (exact or globs); prints RESULT lines
+ * and SUMMARY.  Unknown names print an error.  Returns true if all passed
+ * (or skipped) and at least one ran and every pattern matched. */
+bool	ktest_run_patterns(int npat, char **pats);
+extern int ktest_failures;		/* FAIL + TIMEOUT results since boot */
+
+#endif

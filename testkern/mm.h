@@ -1,0 +1,42 @@
+/* mm.h - physical pages, kernel page tables, kernel heap. */
+#ifndef MM_H
+#define MM_H
+
+#include "kern.h"
+
+/* pmm.c: physical page allocator over the multiboot2 memory map. */
+void	 pmm_init(void);
+uint64_t pmm_alloc(void);			/* one zeroed page, PA or 0 */
+uint64_t pmm_alloc_contig(size_t n, uint64_t below);	/* n zeroed pages < below (0: any) */
+void	 pmm_free(uint64_t pa);
+void	 pmm_free_contig(uint64_t pa, size_t n);
+struct pmm_stats { uint64_t total, free, used; };
+void	 pmm_stats(struct pmm_stats *s);
+uint64_t pmm_used(void);			/* pages taken from the allocator now */
+uint64_t pmm_top(void);				/* end of the highest usable RAM */
+void	 pmm_set_limit(uint64_t limit);		/* highest PA the direct map covers */
+
+/* vm.c: kernel page tables. */
+#define PTE_P		(1UL << 0)
+#define PTE_W		(1UL << 1)
+#define PTE_U		(1UL << 2)
+#define PTE_PWT		(1UL << 3)
+#define PTE_PCD		(1UL << 4)
+#define PTE_PS		(1UL << 7)
+#define PTE_ADDR	0x000ffffffffff000UL
+#define USER_TOP	0x0000800000000000UL	/* user range is [0, USER_TOP) */
+
+void	 vm_init(void);			/* build the final kernel tables, load them */
+uint64_t vm_kernel_cr3(void);
+uint64_t *vm_kernel_pml4(void);
+void	*vm_map_mmio(uint64_t pa, size_t len);	/* uncached mapping */
+/* Page-table walk helpers shared with proc.c. */
+uint64_t *vm_walk(uint64_t *pml4, uint64_t va, bool create);	/* 4K PTE slot or NULL */
+uint64_t vm_translate(uint64_t *pml4, uint64_t va);	/* PA or ~0 */
+
+/* heap.c */
+void	*kmalloc(size_t size);		/* zeroed; NULL if out of memory */
+void	 kfree(void *p);
+uint64_t heap_bytes(void);		/* bytes allocated and not freed */
+
+#endif
