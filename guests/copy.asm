@@ -143,7 +143,7 @@ main:
 	mov	esi, USER_STACK
 	xor	edx, edx
 	call	enter_user
-	CHECK_EQ rax, 0x600d, "copy: returned from CPL 3 with its token"
+	CHECK_EQX rax, 0x600d, "copy: returned from CPL 3 with its token"
 .out:	pop	r15
 	pop	r14
 	pop	r13

@@ -6,9 +6,12 @@
 
 main:
 	push	rbx
-	CHECK_EQX [hv_leaf_ebx], HV_CPUID_SIG_EBX, "cpuid: leaf 0x40000000 ebx"
-	CHECK_EQX [hv_leaf_ecx], HV_CPUID_SIG_ECX, "cpuid: leaf 0x40000000 ecx"
-	CHECK_EQX [hv_leaf_edx], HV_CPUID_SIG_EDX, "cpuid: leaf 0x40000000 edx"
+	mov	eax, [hv_leaf_ebx]		; zero-extends
+	CHECK_EQX rax, HV_CPUID_SIG_EBX, "cpuid: leaf 0x40000000 ebx"
+	mov	eax, [hv_leaf_ecx]		; zero-extends
+	CHECK_EQX rax, HV_CPUID_SIG_ECX, "cpuid: leaf 0x40000000 ecx"
+	mov	eax, [hv_leaf_edx]		; zero-extends
+	CHECK_EQX rax, HV_CPUID_SIG_EDX, "cpuid: leaf 0x40000000 edx"
 	mov	eax, [hv_leaf_eax]
 	and	eax, ~HV_CPUID_F_VMMCALL
 	CHECK_EQX rax, 0, "cpuid: reserved flag bits of leaf eax"
@@ -31,7 +34,8 @@ main:
 	lea	rdi, [vendor]
 	call	msg_str
 	MSGS	" leaf_eax="
-	MSGX	[hv_leaf_eax]
+	mov	eax, [hv_leaf_eax]
+	MSGX	rax
 	MSGS	" vmmcall_flag="
 	movzx	eax, byte [hv_use_vmmcall]
 	MSGD	rax

@@ -1,0 +1,439 @@
+/*
+ * vmtests.c - the vm_* tests: guests (guests/NAME.asm, loaded from the
+ * multiboot2 modules) run on hv through the runner of vmtests_run.c.  Every
+ * guest report becomes a CHECK line; the host adds its own checks on how the
+ * run ended and on what it measured.  Backend-neutral: the same tests run on
+ * VMX (Bochs) and SVM (QEMU).
+ */
+#include "vmtests.h"
+#include "mm.h"
+#include "sched.h"
+#include "cpu.h"
+#include "ktest.h"
+#include "sysctl.h"
+
+/* ---- common ---------------------------------------------------------------- */
+
+/*
+ * Every vm_* test starts here: SKIP (with the reason) when hv has no backend,
+ * turn virtualization on when it is off.  false: the test is over.
+ */
+bool
+vm_begin(void)
+{
+	int error;
+
+	/* hv_init() leaves hw.vmm.type "none" when no backend probed usable */
+	if (strcmp(hv_type(), "none") == 0) {
+		ktest_skip("hv_init failed: no usable VMX or SVM (hw.vmm.type=none)");
+		return false;
+	}
+	ktest_set_backend(vm_backend_name());
+	if (!hv_is_enabled()) {
+		/* not a check of its own: check numbers must not depend on order */
+		error = hv_set_enable(true);
+		if (error != 0) {
+			report(false, "hw.vmm.enable=1 before the test: %s (%d)",
+			    vm_err(error), error);
+			return false;
+		}
+		kprintf("vm: hw.vmm.enable 0 -> 1 for the test\n");
+	}
+	return true;
+}
+
+/* Run `image` with the default settings; CHECK it ended with HC_EXIT(0). */
+static bool
+run_expect_exit0(struct vmrun *r)
+{
+	int error = vmrun_image(r);
+
+	if (error != 0) {
+		report(false, "%s: could not start: %s", r->image, r->errmsg);
+		return false;
+	}
+	report(r->end == VR_DONE && r->exit_code == 0,
+	    "%s: ended by %s, exit code %ld, %lu ms%s%s", r->image,
+	    vmrun_end_name(r->end), (long)r->exit_code, (unsigned long)r->ms,
+	    r->errmsg[0] ? ": " : "", r->errmsg);
+	return r->end == VR_DONE && r->exit_code == 0;
+}
+
+static void
+stat_leaf(const struct hv_sysctl *leaf, void *ctx)
+{
+	char buf[32];
+
+	sysctl_format(leaf, buf, sizeof(buf));
+	if (parse_u64(buf, ctx) != 0)
+		*(uint64_t *)ctx = 0;
+}
+
+/* A hw.vmm.stats counter, read through the sysctl tree like any reader. */
+static uint64_t
+stat(const char *name)
+{
+	char full[64];
+	uint64_t v = 0;
+
+	ksnprintf(full, sizeof(full), "hw.vmm.stats.%s", name);
+	if (sysctl_foreach(full, stat_leaf, &v) != 1)
+		kprintf("vm: no sysctl %s\n", full);
+	return v;
+}
+
+/* Does s contain w, ignoring case? */
+static bool
+contains_ci(const char *s, const char *w)
+{
+	size_t n = strlen(w), i;
+
+	for (; *s != '\0'; s++) {
+		for (i = 0; i < n; i++) {
+			char a = s[i], b = w[i];
+
+			if (a >= 'A' && a <= 'Z')
+				a += 'a' - 'A';
+			if (b >= 'A' && b <= 'Z')
+				b += 'a' - 'A';
+			if (a != b)
+				break;
+		}
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+/* ---- vm_hello, vm_cpuid, vm_copy: the guest's own checks ------------------ */
+
+KTEST(vm_hello, "guest prints via HC_PUTS and COM1, exits 0")
+{
+	struct vmrun r = { .image = "hello.bin" };
+
+	if (!vm_begin())
+		return;
+	run_expect_exit0(&r);
+	report(r.reports == 1 && r.reports_failed == 0,
+	    "hello: guest reports=%lu failed=%lu", (unsigned long)r.reports,
+	    (unsigned long)r.reports_failed);
+}
+
+KTEST(vm_cpuid, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
+{
+	struct vmrun r = { .image = "cpuid.bin" };
+
+	if (!vm_begin())
+		return;
+	run_expect_exit0(&r);
+	report(r.reports == 7 && r.reports_failed == 0,
+	    "cpuid: guest reports=%lu (want 7) failed=%lu",
+	    (unsigned long)r.reports, (unsigned long)r.reports_failed);
+}
+
+KTEST(vm_copy, "copyin family through guest page tables, CPL 0 and 3, EFAULT cases")
+{
+	struct vmrun r = { .image = "copy.bin" };
+
+	if (!vm_begin())
+		return;
+	run_expect_exit0(&r);
+	report(r.reports >= 30 && r.reports_failed == 0,
+	    "copy: guest reports=%lu failed=%lu", (unsigned long)r.reports,
+	    (unsigned long)r.reports_failed);
+}
+
+/* ---- vm_demand ------------------------------------------------------------- */
+
+#define DEMAND_GPA	0x800000ull	/* guests/demand.asm */
+#define DEMAND_PAGES	64
+
+struct demand_ctx {
+	uint64_t faults, resident, pageins;
+	bool paged_out;
+};
+
+static int
+demand_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
+{
+	struct demand_ctx *d = r->ctx;
+	uint64_t faults = stat("nested_faults"), res = hv_vm_resident_pages(r->vm);
+	uint64_t pageins = stat("pageins");
+	int error;
+
+	switch (n) {
+	case 1:
+		break;
+	case 2:
+		report(faults - d->faults == DEMAND_PAGES,
+		    "demand: nested faults for %d fresh pages: %lu", DEMAND_PAGES,
+		    (unsigned long)(faults - d->faults));
+		report(res - d->resident == DEMAND_PAGES,
+		    "demand: resident pages grew by %lu (%lu -> %lu)",
+		    (unsigned long)(res - d->resident), (unsigned long)d->resident,
+		    (unsigned long)res);
+		error = hv_vm_pageout(r->vm, DEMAND_GPA, DEMAND_PAGES * PAGE_SIZE);
+		d->paged_out = error == 0;
+		res = hv_vm_resident_pages(r->vm);
+		report(error == 0 && res == d->resident,
+		    "demand: hv_vm_pageout of %d pages: %s, resident %lu (before the "
+		    "touches %lu)", DEMAND_PAGES, vm_err(error),
+		    (unsigned long)res, (unsigned long)d->resident);
+		faults = stat("nested_faults");
+		break;
+	case 3:
+		report(d->paged_out && faults - d->faults == DEMAND_PAGES &&
+		    pageins - d->pageins == DEMAND_PAGES,
+		    "demand: refaults after pageout: nested faults %lu, page-ins %lu",
+		    (unsigned long)(faults - d->faults),
+		    (unsigned long)(pageins - d->pageins));
+		report(res - d->resident == DEMAND_PAGES,
+		    "demand: resident pages after the refaults grew by %lu",
+		    (unsigned long)(res - d->resident));
+		break;
+	default:
+		report(false, "demand: unexpected mark %lu", (unsigned long)n);
+		return EINVAL;
+	}
+	d->faults = faults;
+	d->resident = res;
+	d->pageins = pageins;
+	return 0;
+}
+
+static const struct vmrun_hooks demand_hooks = { .mark = demand_mark };
+
+KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and refault")
+{
+	struct demand_ctx d = { 0 };
+	struct vmrun r = { .image = "demand.bin", .hooks = &demand_hooks, .ctx = &d };
+
+	if (!vm_begin())
+		return;
+	run_expect_exit0(&r);
+	report(r.marks == 3, "demand: marks seen %lu (want 3)", (unsigned long)r.marks);
+}
+
+/* ---- vm_int3: db> ---------------------------------------------------------- */
+
+KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
+{
+	struct vmrun r = { .image = "int3.bin", .timeout_ms = 300000 };
+
+	if (!vm_begin())
+		return;
+	if (vmrun_image(&r) != 0) {
+		report(false, "int3: could not start: %s", r.errmsg);
+		return;
+	}
+	report(r.debug_exits == 1, "int3: breakpoint exits %lu (want 1)",
+	    (unsigned long)r.debug_exits);
+	report(r.end == VR_DONE && r.exit_code == 0,
+	    "int3: after db> the guest ended by %s, exit code %ld%s%s",
+	    vmrun_end_name(r.end), (long)r.exit_code, r.errmsg[0] ? ": " : "",
+	    r.errmsg);
+}
+
+/* ---- vm_triple, vm_runaway, vm_badstate: guests that must be stopped ------- */
+
+KTEST(vm_triple, "guest triple fault ends the VM with a decoded error")
+{
+	struct vmrun r = { .image = "triple.bin", .timeout_ms = 10000 };
+
+	if (!vm_begin())
+		return;
+	if (vmrun_image(&r) != 0) {
+		report(false, "triple: could not start: %s", r.errmsg);
+		return;
+	}
+	report(r.end == VR_ERROR, "triple: run ended by %s (want error)",
+	    vmrun_end_name(r.end));
+	report(contains_ci(r.errmsg, "triple"),
+	    "triple: decoded error: %s (raw reason 0x%lx, %s)", r.errmsg,
+	    (unsigned long)r.raw_reason, vm_err(r.error));
+}
+
+#define RUNAWAY_MS	2000
+
+KTEST(vm_runaway, "endless guest loop: preempted, stopped by the watchdog")
+{
+	struct vmrun r = { .image = "runaway.bin", .timeout_ms = RUNAWAY_MS };
+
+	if (!vm_begin())
+		return;
+	if (vmrun_image(&r) != 0) {
+		report(false, "runaway: could not start: %s", r.errmsg);
+		return;
+	}
+	report(r.end == VR_TIMEOUT, "runaway: run ended by %s (want timeout)",
+	    vmrun_end_name(r.end));
+	report(r.ms >= RUNAWAY_MS && r.ms < RUNAWAY_MS + 1000,
+	    "runaway: stopped after %lu ms (watchdog %d ms)", (unsigned long)r.ms,
+	    RUNAWAY_MS);
+	report(r.intr_exits > 0, "runaway: host-interrupt exits while spinning: %lu",
+	    (unsigned long)r.intr_exits);
+}
+
+#define HOST_CORRUPT_CR0	1	/* guests/badstate.asm */
+#define CR0_PE			(1ull << 0)
+#define CR0_PG			(1ull << 31)
+
+static int
+badstate_host(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
+    int64_t *result)
+{
+	struct hv_regs regs;
+	int error;
+
+	if (ex->args[0] != HOST_CORRUPT_CR0) {
+		*result = -EINVAL;
+		return 0;
+	}
+	error = hv_vcpu_get_regs(vcpu, &regs);
+	if (error == 0) {
+		/* paging without protection: illegal for VM entry and VMRUN */
+		regs.cr0 = (regs.cr0 | CR0_PG) & ~CR0_PE;
+		error = hv_vcpu_set_regs(vcpu, &regs);
+	}
+	report(error == 0, "badstate: set CR0=0x%lx (PG=1, PE=0): %s",
+	    (unsigned long)regs.cr0, vm_err(error));
+	*result = 0;
+	return error;
+}
+
+static const struct vmrun_hooks badstate_hooks = { .host = badstate_host };
+
+KTEST(vm_badstate, "illegal guest CR0 (PG without PE): entry refused, decoded")
+{
+	struct vmrun r = { .image = "badstate.bin", .hooks = &badstate_hooks,
+	    .timeout_ms = 10000 };
+
+	if (!vm_begin())
+		return;
+	if (vmrun_image(&r) != 0) {
+		report(false, "badstate: could not start: %s", r.errmsg);
+		return;
+	}
+	report(r.end == VR_ERROR, "badstate: run ended by %s (want error)",
+	    vmrun_end_name(r.end));
+	report(contains_ci(r.errmsg, "CR0"),
+	    "badstate: decoded error: %s (raw reason 0x%lx, %s)", r.errmsg,
+	    (unsigned long)r.raw_reason, vm_err(r.error));
+}
+
+/* ---- vm_leak --------------------------------------------------------------- */
+
+#define LEAK_VMS	100
+
+KTEST(vm_leak, "100 VMs created, run, destroyed: no page or heap leak")
+{
+	struct vmrun warm = { .image = "hello.bin", .mem = HV_GUEST_MIN_MEM, .quiet = true };
+	uint64_t pages0, heap0, pages1, heap1;
+	int i, ok = 0;
+
+	if (!vm_begin())
+		return;
+	/* one run first: anything hv sets up once (per-CPU areas) is not a leak */
+	if (vmrun_image(&warm) != 0) {
+		report(false, "leak: warm-up run: %s", warm.errmsg);
+		return;
+	}
+	pages0 = pmm_used();
+	heap0 = heap_bytes();
+	for (i = 0; i < LEAK_VMS; i++) {
+		struct vmrun r = { .image = "hello.bin", .mem = HV_GUEST_MIN_MEM,
+		    .quiet = true };
+
+		if (vmrun_image(&r) == 0 && r.end == VR_DONE && r.exit_code == 0 &&
+		    r.reports_failed == 0)
+			ok++;
+		else
+			kprintf("vm: leak run %d: %s %s\n", i, vmrun_end_name(r.end),
+			    r.errmsg);
+	}
+	pages1 = pmm_used();
+	heap1 = heap_bytes();
+	report(ok == LEAK_VMS, "leak: VMs created, run to exit 0, destroyed: %d of %d",
+	    ok, LEAK_VMS);
+	report(pages1 == pages0, "leak: pages used before=%lu after=%lu",
+	    (unsigned long)pages0, (unsigned long)pages1);
+	report(heap1 == heap0, "leak: heap bytes before=%lu after=%lu",
+	    (unsigned long)heap0, (unsigned long)heap1);
+}
+
+/* ---- vm_enable --------------------------------------------------------------- */
+
+/* Write hw.vmm.enable through the sysctl layer, as the shell does: 0 or
+ * the setter's error. */
+static int
+set_enable(int v)
+{
+	char old[32], new_[32];
+	int serr = 0, error;
+
+	error = sysctl_write("hw.vmm.enable", v ? "1" : "0", old, new_, sizeof(old),
+	    &serr);
+	return error == -1 ? serr : error;
+}
+
+KTEST(vm_enable, "hw.vmm.enable toggles; EBUSY while a VM exists; same value no-op")
+{
+	struct vmrun r = { .image = "hello.bin", .quiet = true };
+	struct vmrun held = { .image = "hello.bin", .quiet = true };
+	struct hv_vcpu *vcpu;
+	struct hv_vm *vm;
+	int error;
+
+	if (!vm_begin())
+		return;
+	error = set_enable(0);
+	report(error == 0 && !hv_is_enabled(), "enable: 1 -> 0: %s, enabled=%d",
+	    vm_err(error), hv_is_enabled());
+	error = hv_vm_create(VM_MEM_DEFAULT, &vm);
+	report(error != 0, "enable: hv_vm_create while disabled refused: %s",
+	    vm_err(error));
+	if (error == 0)
+		hv_vm_destroy(vm);
+	error = set_enable(0);
+	report(error == 0 && !hv_is_enabled(), "enable: 0 -> 0 (same value): %s",
+	    vm_err(error));
+	error = set_enable(1);
+	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1: %s, enabled=%d",
+	    vm_err(error), hv_is_enabled());
+	report(vmrun_image(&r) == 0 && r.end == VR_DONE && r.exit_code == 0,
+	    "enable: a guest runs after re-enabling: %s", vmrun_end_name(r.end));
+
+	/* a VM with a vCPU exists from here to its destroy */
+	error = vmrun_setup(&held);
+	if (error == 0) {
+		error = hv_vcpu_create(held.vm, 0, &vcpu);
+		if (error != 0)
+			vmrun_teardown(&held);
+	}
+	report(error == 0, "enable: VM and vCPU created: %s %s", vm_err(error),
+	    held.errmsg);
+	if (error != 0)
+		return;
+	error = set_enable(0);
+	report(error == EBUSY && hv_is_enabled(),
+	    "enable: 1 -> 0 while a VM exists: %s (%d), enabled=%d",
+	    vm_err(error), error, hv_is_enabled());
+	error = set_enable(1);
+	report(error == 0 && hv_is_enabled(),
+	    "enable: 1 -> 1 (same value) while a VM exists: %s", vm_err(error));
+	/* the same-value write left the existing VM usable */
+	vmrun_loop(&held, vcpu, &held);
+	report(held.end == VR_DONE && held.exit_code == 0,
+	    "enable: the VM created before the writes runs: %s, exit code %ld",
+	    vmrun_end_name(held.end), (long)held.exit_code);
+	vmrun_teardown(&held);
+	error = set_enable(0);
+	report(error == 0 && !hv_is_enabled(), "enable: 1 -> 0 after destroy: %s",
+	    vm_err(error));
+	error = set_enable(1);
+	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1 again: %s",
+	    vm_err(error));
+	r.end = VR_HOSTERR;
+	report(vmrun_image(&r) == 0 && r.end == VR_DONE && r.exit_code == 0,
+	    "enable: a guest runs at the end: %s", vmrun_end_name(r.end));
+}

@@ -1,0 +1,87 @@
+/*
+ * vmtests.h - the VM test runner shared by vmtests*.c and db.c: runs one
+ * guest image (a multiboot2 module) on hv and turns what the guest does into
+ * CHECK lines.
+ */
+#ifndef VMTESTS_H
+#define VMTESTS_H
+
+#include "kern.h"
+#include "hv.h"
+
+#define VM_MEM_DEFAULT	(16ull << 20)	/* guest memory of a test VM */
+#define VM_TIMEOUT_MS	20000		/* wall-clock watchdog of one run */
+#define VM_REPORT_MAX	200		/* longest guest check message (guests/lib/hv.inc) */
+
+/* How a run ended. */
+enum vmrun_end {
+	VR_DONE,	/* HC_EXIT: exit_code */
+	VR_ERROR,	/* HV_EXIT_ERROR: errmsg, error, raw_reason */
+	VR_TIMEOUT,	/* the watchdog fired */
+	VR_QUIT,	/* `q` at the db> prompt */
+	VR_HOSTERR,	/* hv refused an operation: errmsg */
+};
+
+struct vmrun;
+
+/* Per-test hooks; each returns 0 to go on or an error to stop the run. */
+struct vmrun_hooks {
+	/* HC_MARK(n) */
+	int	(*mark)(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n);
+	/* HC_HOST(action, a1, a2): *result goes to the guest's RAX */
+	int	(*host)(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
+		    int64_t *result);
+};
+
+struct vmrun {
+	/* set by the test */
+	const char		*image;		/* module name, e.g. "hello.bin" */
+	uint64_t		 mem;		/* 0: VM_MEM_DEFAULT */
+	uint64_t		 timeout_ms;	/* 0: VM_TIMEOUT_MS */
+	const struct vmrun_hooks *hooks;
+	bool			 quiet;		/* no CHECK lines for guest reports */
+	void			*ctx;		/* for the hooks */
+	int			 vcpu_id;	/* of the vCPU this outcome is for */
+	/* filled by the runner */
+	struct hv_vm		*vm;
+	enum vmrun_end		 end;
+	int64_t			 exit_code;
+	int			 error;
+	uint64_t		 raw_reason;
+	char			 errmsg[160];
+	uint64_t		 ms;
+	uint64_t		 intr_exits, reports, reports_failed, marks, debug_exits;
+	char			 last_report[VM_REPORT_MAX + 1];	/* message of the last guest report */
+};
+
+/*
+ * Start of every vm_* test: false (test over, SKIP recorded) when hv has no
+ * backend; turns virtualization on when it is off.
+ */
+bool	 vm_begin(void);
+
+/* Create a VM with the image loaded; 0 or an errno (errmsg says why). */
+int	 vmrun_setup(struct vmrun *r);
+/* Run one vCPU of r->vm until it ends; fills the outcome fields of r
+ * (or of `out` when several vCPUs share r). */
+void	 vmrun_loop(struct vmrun *r, struct hv_vcpu *vcpu, struct vmrun *out);
+void	 vmrun_teardown(struct vmrun *r);
+/* All three, with one vCPU: 0 when the run ended (any way), else errno. */
+int	 vmrun_image(struct vmrun *r);
+
+/* errno_name() that says "ok" for 0, for check messages. */
+const char *vm_err(int error);
+
+/* "vmx", "svm" or "none" for RESULT lines. */
+const char *vm_backend_name(void);
+const char *vmrun_end_name(enum vmrun_end e);
+
+/* HC_COPY_TEST (vmtests_copy.c): the result for the guest's RAX. */
+int64_t	 vm_copy_test(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len,
+	    uint64_t op, uint64_t val);
+
+/* db.c: the db> prompt on a guest #BP. */
+enum db_verdict { DB_CONTINUE, DB_QUIT };
+enum db_verdict db_prompt(struct hv_vcpu *vcpu);
+
+#endif
