@@ -4,6 +4,7 @@
 #include "mb2.h"
 #include "mm.h"
 #include "sched.h"
+#include "ktest.h"
 
 extern uint64_t boot_ms;
 static int k_ncpus, k_hz = HZ;
@@ -19,6 +20,7 @@ static const struct hv_sysctl leaves[] = {
 	{ "kern.pages_total", "pages managed by the page allocator", HV_SYSCTL_U64, &k_pages_total, NULL },
 	{ "kern.boot_ms", "kmain to shell (ms)", HV_SYSCTL_U64, &boot_ms, NULL },
 	{ "kern.version", "kernel version", HV_SYSCTL_STRING, &k_version, NULL },
+	{ "kern.test_timeout_ms", "watchdog of one test (ms)", HV_SYSCTL_U32, &test_timeout_ms, sysctl_store },
 	{ "kern.cmdline", "kernel command line", HV_SYSCTL_STRING, &k_cmdline, NULL },
 };
 

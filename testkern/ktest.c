@@ -18,11 +18,7 @@ struct run {
 static spinlock_t run_lock = SPINLOCK_INIT;
 static struct run *cur_run;
 int ktest_failures;
-static uint32_t test_timeout_ms = 120000;
-
-static const struct hv_sysctl timeout_leaf = {
-	"kern.test_timeout_ms", "watchdog per test (ms)", HV_SYSCTL_U32, &test_timeout_ms, sysctl_store
-};
+uint32_t test_timeout_ms = 120000;
 
 int ktest_count(void)
 {
@@ -105,11 +101,6 @@ static void test_thread(void *arg)
 /* returns 0 pass, 1 fail, 2 skip, 3 timeout */
 static int run_one(const struct ktest *t)
 {
-	static bool sysctl_done;
-	if (!sysctl_done) {
-		sysctl_add(&timeout_leaf, false);
-		sysctl_done = true;
-	}
 	struct run r;
 	memset(&r, 0, sizeof(r));
 	r.t = t;
@@ -167,22 +158,26 @@ bool ktest_run_patterns(int npat, char **pats)
 {
 	int counts[4] = { 0, 0, 0, 0 };
 	bool all_matched = true;
+	/* every name must match something before anything runs */
 	for (int p = 0; p < npat; p++) {
 		bool matched = false;
-		for (int i = 0; i < ktest_count(); i++) {
-			const struct ktest *t = ktest_sorted(i);
-			if (glob_match(pats[p], t->name)) {
-				matched = true;
-				counts[run_one(t)]++;
-			}
-		}
+		for (int i = 0; i < ktest_count() && !matched; i++)
+			matched = glob_match(pats[p], __start_ktests[i].name);
 		if (!matched) {
 			kprintf("error: run: no test named '%s'\n", pats[p]);
 			all_matched = false;
 		}
 	}
+	if (!all_matched)
+		return false;
+	for (int p = 0; p < npat; p++)
+		for (int i = 0; i < ktest_count(); i++) {
+			const struct ktest *t = ktest_sorted(i);
+			if (glob_match(pats[p], t->name))
+				counts[run_one(t)]++;
+		}
 	kprintf("SUMMARY passed=%d failed=%d skipped=%d timeout=%d\n",
 	    counts[0], counts[1], counts[2], counts[3]);
 	int ran = counts[0] + counts[1] + counts[2] + counts[3];
-	return all_matched && ran > 0 && counts[1] == 0 && counts[3] == 0;
+	return ran > 0 && counts[1] == 0 && counts[3] == 0;
 }

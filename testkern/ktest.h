@@ -34,10 +34,12 @@ void	ktest_set_backend(const char *backend);	/* adds backend=... to RESULT */
 int	ktest_count(void);
 const struct ktest *ktest_sorted(int i);	/* i-th test by name */
 const struct ktest *ktest_find(const char *name);
-/* Run the tests matching the patterns (exact or globs); prints RESULT lines
- * and SUMMARY.  Unknown names print an error.  Returns true if all passed
- * (or skipped) and at least one ran and every pattern matched. */
+/* Run the tests matching the patterns (exact or globs) in pattern order;
+ * prints RESULT lines and SUMMARY.  A pattern matching nothing prints one
+ * error line per pattern and nothing runs.  true if at least one test ran and
+ * none failed or timed out. */
 bool	ktest_run_patterns(int npat, char **pats);
-extern int ktest_failures;		/* FAIL + TIMEOUT results since boot */
+extern int ktest_failures;
+extern uint32_t test_timeout_ms;	/* kern.test_timeout_ms */		/* FAIL + TIMEOUT results since boot */
 
 #endif
