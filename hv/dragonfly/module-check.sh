@@ -11,7 +11,11 @@
 #    against that tree as bsd.kmod.mk would (links, machine/ forwarding
 #    headers, opt_*.h, flags), linked into vmm.ko; the load handler must be
 #    there and every undefined symbol must be defined in that tree, in a
-#    file the pc64 kernel always builds.
+#    file the pc64 kernel always builds, and no global of vmm.ko may clash
+#    with one of the kernel's.
+# 3. With bmake installed and DragonFly's share/mk beside DFLY_SYSDIR: the
+#    real hv/dragonfly/Makefile run through bsd.kmod.mk must build a vmm.ko
+#    with the same undefined symbols, printing no diagnostics.
 # Prints one "module-check: ..." line per verdict; exit 1 on any failure.
 set -u
 
@@ -164,10 +168,10 @@ for f in $dfly_srcs; do
 	case "$f" in opt_*.h) : > "$f" ;; esac
 done
 
-# The module Makefile's own CFLAGS+= line, with its make variables resolved.
-mkcflags=$(mkvar CFLAGS | sed -e "s|\${.CURDIR}|$top/hv/dragonfly|g" \
+# The module Makefile's own KCFLAGS+= line, with its make variables resolved.
+mkcflags=$(mkvar KCFLAGS | sed -e "s|\${.CURDIR}|$top/hv/dragonfly|g" \
     -e "s|\${HVDIR}|$top/hv|g")
-case "$mkcflags" in *'${'*) bad "unresolved variable in CFLAGS+=: $mkcflags" ;; esac
+case "$mkcflags" in *'${'*) bad "unresolved variable in KCFLAGS+=: $mkcflags" ;; esac
 # kmod.mk with CCVER=gcc80: gcc-only flags of bsd.kern.mk and pc64 kern.mk.
 GCC80="-finline-limit=8000 --param inline-unit-growth=100
  --param large-function-growth=1000 -mfpmath=387 -mpreferred-stack-boundary=4
@@ -307,5 +311,47 @@ EOD
 fi
 say "step 2: $(nm -g --defined-only vmm.ko | wc -l) global symbols of vmm.ko, $nclash clash with the kernel's"
 say "step 2: $nundef undefined symbols checked against $sys"
+
+# ---- 3. the real hv/dragonfly/Makefile: bmake + DragonFly's share/mk ------
+
+# Steps 1-2 mirror bsd.kmod.mk; this runs it, when the tools are here, and
+# checks that it builds the same module.
+mkdir=$(cd "$sys/../share/mk" 2>/dev/null && pwd)
+if ! command -v bmake > /dev/null; then
+	say "step 3: SKIPPED: bmake is not installed (Debian: apt-get install bmake)"
+elif [ -z "$mkdir" ] || [ ! -f "$mkdir/bsd.kmod.mk" ]; then
+	say "step 3: SKIPPED: no DragonFly share/mk beside DFLY_SYSDIR ($sys/../share/mk)"
+else
+	obj="$out/bmake-obj"
+	rm -rf "$obj" && mkdir -p "$obj"
+	# COPTS=-fno-pie: Debian's gcc defaults to PIE, which -mcmodel=kernel refuses.
+	bm() {
+		(cd "$top/hv/dragonfly" && MAKEOBJDIRPREFIX="$obj" bmake -m "$mkdir" \
+		    SYSDIR="$sys" MACHINE=x86_64 MACHINE_ARCH=x86_64 \
+		    MACHINE_PLATFORM=pc64 CCVER=gcc80 CC="$CC" COPTS=-fno-pie "$@")
+	}
+	# bsd.cpu.mk runs BSD find(1) with -s; GNU find's complaint is noise.
+	noise='find -s |unknown predicate .-s.'
+	if bm obj > "$out/bmake.log" 2>&1 && bm >> "$out/bmake.log" 2>&1; then
+		ko="$(bm -V .OBJDIR 2>/dev/null | tail -n 1)/vmm.ko"
+		warn=$(grep -E 'warning|error' "$out/bmake.log" | grep -vE "$noise" |
+		    grep -v '^gcc \|^cc \|^clang ')
+		if [ -n "$warn" ]; then
+			bad "step 3: bsd.kmod.mk build printed diagnostics:"
+			echo "$warn" | sed 's/^/    /' | head -n 30
+		fi
+		if [ ! -f "$ko" ]; then
+			bad "step 3: bmake succeeded but $ko is missing"
+		elif [ "$(nm -u "$ko" | sort)" != "$(nm -u vmm.ko | sort)" ]; then
+			bad "step 3: bsd.kmod.mk's vmm.ko has other undefined symbols than step 2's:"
+			diff <(nm -u "$ko" | sort) <(nm -u vmm.ko | sort) | sed 's/^/    /'
+		else
+			say "step 3: bsd.kmod.mk (bmake) built $ko: $(grep -c -- ' -c ' "$out/bmake.log") files compiled, same undefined symbols as step 2"
+		fi
+	else
+		bad "step 3: bmake with bsd.kmod.mk failed (log: $out/bmake.log):"
+		grep -vE "$noise" "$out/bmake.log" | grep -v '^gcc \|^cc ' | tail -n 20 | sed 's/^/    /'
+	fi
+fi
 [ $fail -eq 0 ] && say "PASS" || say "FAILED"
 exit $fail
