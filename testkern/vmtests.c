@@ -327,7 +327,8 @@ KTEST(vm_badstate, "illegal guest CR0 (PG without PE): entry refused, decoded")
 
 KTEST(vm_leak, "100 VMs created, run, destroyed: no page or heap leak")
 {
-	struct vmrun warm = { .image = "hello.bin", .mem = HV_GUEST_MIN_MEM, .quiet = true };
+	/* cpuid.bin: seven checks and no console output per run */
+	struct vmrun warm = { .image = "cpuid.bin", .mem = HV_GUEST_MIN_MEM, .quiet = true };
 	uint64_t pages0, heap0, pages1, heap1;
 	int i, ok = 0;
 
@@ -341,7 +342,7 @@ KTEST(vm_leak, "100 VMs created, run, destroyed: no page or heap leak")
 	pages0 = pmm_used();
 	heap0 = heap_bytes();
 	for (i = 0; i < LEAK_VMS; i++) {
-		struct vmrun r = { .image = "hello.bin", .mem = HV_GUEST_MIN_MEM,
+		struct vmrun r = { .image = "cpuid.bin", .mem = HV_GUEST_MIN_MEM,
 		    .quiet = true };
 
 		if (vmrun_image(&r) == 0 && r.end == VR_DONE && r.exit_code == 0 &&
@@ -400,8 +401,10 @@ KTEST(vm_enable, "hw.vmm.enable toggles; EBUSY while a VM exists; same value no-
 	error = set_enable(1);
 	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1: %s, enabled=%d",
 	    vm_err(error), hv_is_enabled());
-	report(vmrun_image(&r) == 0 && r.end == VR_DONE && r.exit_code == 0,
-	    "enable: a guest runs after re-enabling: %s", vmrun_end_name(r.end));
+	error = vmrun_image(&r);
+	report(error == 0 && r.end == VR_DONE && r.exit_code == 0,
+	    "enable: a guest runs after re-enabling: %s, exit code %ld %s",
+	    error ? r.errmsg : vmrun_end_name(r.end), (long)r.exit_code, r.errmsg);
 
 	/* a VM with a vCPU exists from here to its destroy */
 	error = vmrun_setup(&held);
@@ -434,6 +437,8 @@ KTEST(vm_enable, "hw.vmm.enable toggles; EBUSY while a VM exists; same value no-
 	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1 again: %s",
 	    vm_err(error));
 	r.end = VR_HOSTERR;
-	report(vmrun_image(&r) == 0 && r.end == VR_DONE && r.exit_code == 0,
-	    "enable: a guest runs at the end: %s", vmrun_end_name(r.end));
+	error = vmrun_image(&r);
+	report(error == 0 && r.end == VR_DONE && r.exit_code == 0,
+	    "enable: a guest runs at the end: %s, exit code %ld %s",
+	    error ? r.errmsg : vmrun_end_name(r.end), (long)r.exit_code, r.errmsg);
 }

@@ -39,7 +39,8 @@ struct vmrun {
 	uint64_t		 mem;		/* 0: VM_MEM_DEFAULT */
 	uint64_t		 timeout_ms;	/* 0: VM_TIMEOUT_MS */
 	const struct vmrun_hooks *hooks;
-	bool			 quiet;		/* no CHECK lines for guest reports */
+	bool			 quiet;		/* no CHECK lines for guest reports, no
+						 * summary line for a clean run */
 	void			*ctx;		/* for the hooks */
 	int			 vcpu_id;	/* of the vCPU this outcome is for */
 	/* filled by the runner */

@@ -219,10 +219,11 @@ vmrun_loop(struct vmrun *r, struct hv_vcpu *vcpu, struct vmrun *out)
 		break;
 	}
 	out->ms = (time_ns() - start) / 1000000;
-	kprintf("vm: %s on vcpu %d: %s after %lu ms (exit code %ld, %lu intr exits)%s%s\n",
-	    r->image, out->vcpu_id, vmrun_end_name(out->end),
-	    (unsigned long)out->ms, (long)out->exit_code,
-	    (unsigned long)out->intr_exits, out->errmsg[0] ? ": " : "", out->errmsg);
+	if (!out->quiet || out->end != VR_DONE || out->exit_code != 0)
+		kprintf("vm: %s on vcpu %d: %s after %lu ms (exit code %ld, %lu intr exits)%s%s\n",
+		    r->image, out->vcpu_id, vmrun_end_name(out->end),
+		    (unsigned long)out->ms, (long)out->exit_code,
+		    (unsigned long)out->intr_exits, out->errmsg[0] ? ": " : "", out->errmsg);
 }
 
 int
