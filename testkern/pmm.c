@@ -41,6 +41,16 @@ static inline bool bit_get(uint64_t pg) { return bitmap[pg >> 3] & (1 << (pg & 7
 static inline void bit_set(uint64_t pg) { bitmap[pg >> 3] |= (uint8_t)(1 << (pg & 7)); }
 static inline void bit_clr(uint64_t pg) { bitmap[pg >> 3] &= (uint8_t)~(1 << (pg & 7)); }
 
+static void reserve(uint64_t pa, uint64_t len)
+{
+	uint64_t e = MIN(ALIGN_UP(pa + len, PAGE_SIZE) / PAGE_SIZE, npages);
+	for (uint64_t pg = pa / PAGE_SIZE; pg < e; pg++)
+		if (!bit_get(pg)) {
+			bit_set(pg);
+			total_pages--;
+		}
+}
+
 void pmm_init(void)
 {
 	uint64_t top = 0;
@@ -68,20 +78,24 @@ void pmm_init(void)
 	bitmap = phys_to_virt(bm_pa);
 	memset(bitmap, 0xff, bm_bytes);
 
+	/* free every available page (regions may overlap: count once)... */
 	for (int i = 0; i < mb2_mmap_count; i++) {
 		if (mb2_mmap[i].type != 1)
 			continue;
-		uint64_t s = ALIGN_UP(mb2_mmap[i].base, PAGE_SIZE);
-		uint64_t e = ALIGN_DOWN(mb2_mmap[i].base + mb2_mmap[i].len, PAGE_SIZE);
-		for (; s < e; s += PAGE_SIZE) {
-			if (!range_free_of_boot_data(s, PAGE_SIZE) || overlaps(s, PAGE_SIZE, bm_pa, bm_bytes))
-				continue;
-			if (bit_get(s / PAGE_SIZE)) {	/* regions may overlap: count once */
-				bit_clr(s / PAGE_SIZE);
+		uint64_t s = ALIGN_UP(mb2_mmap[i].base, PAGE_SIZE) / PAGE_SIZE;
+		uint64_t e = ALIGN_DOWN(mb2_mmap[i].base + mb2_mmap[i].len, PAGE_SIZE) / PAGE_SIZE;
+		for (; s < e; s++)
+			if (bit_get(s)) {
+				bit_clr(s);
 				total_pages++;
 			}
-		}
 	}
+	/* ...then take back the low 1 MiB, the kernel, the modules and the bitmap */
+	reserve(0, 0x100000);
+	reserve((uint64_t)_kernel_start - KERNEL_VMA, (uint64_t)_kernel_end - (uint64_t)_kernel_start);
+	for (int i = 0; i < module_count(); i++)
+		reserve(module_get(i)->pa, module_get(i)->size);
+	reserve(bm_pa, bm_bytes);
 	hint = 0x100000 / PAGE_SIZE;
 }
 

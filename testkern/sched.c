@@ -416,7 +416,13 @@ void sched_unpin(void)
 	struct thread *t = curthread();
 	if (t->pin <= 0)
 		panic("sched_unpin: thread %d is not pinned", t->tid);
-	t->pin--;
+	/*
+	 * Leaving the last critical section is a preemption point: a tick that
+	 * arrived while pinned (e.g. the interrupt that ended a VM entry) only
+	 * set need_resched.
+	 */
+	if (--t->pin == 0 && this_cpu()->need_resched && (read_rflags() & RFLAGS_IF))
+		thread_yield();
 }
 
 void sched_tick(void)

@@ -1,20 +1,19 @@
 /* string.c - the few libc string routines the kernel (and gcc) need. */
 #include "kern.h"
 
+/* rep stosb/movsb: short in emulators (one instruction to decode), and gcc
+ * cannot turn them back into calls to memset/memcpy themselves */
 void *memset(void *d, int c, size_t n)
 {
-	unsigned char *p = d;
-	while (n--)
-		*p++ = (unsigned char)c;
+	void *p = d;
+	__asm__ __volatile__("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
 	return d;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-	while (n--)
-		*dp++ = *sp++;
+	void *p = d;
+	__asm__ __volatile__("rep movsb" : "+D"(p), "+S"(s), "+c"(n) :: "memory");
 	return d;
 }
 
