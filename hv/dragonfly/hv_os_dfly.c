@@ -145,13 +145,20 @@ hv_os_on_cpu(int cpu, int (*fn)(void *arg), void *arg)
 void
 hv_os_ipi(int cpu)
 {
+	register_t rflags;
+
 	/*
 	 * A bare IPIQ interrupt: the target finds its queue empty and returns,
 	 * but the interrupt itself causes a VM exit if a guest runs there.
-	 * Does not queue anything, so it is safe with interrupts disabled.
+	 * Nothing is queued, so it is safe when the caller has interrupts off;
+	 * cpu_send_ipiq() wants them off, so turn them off if they are not.
 	 */
-	if (cpu >= 0 && cpu < ncpus)
-		cpu_send_ipiq(cpu);
+	if (cpu < 0 || cpu >= ncpus)
+		return;
+	rflags = read_rflags();
+	cpu_disable_intr();
+	cpu_send_ipiq(cpu);
+	write_rflags(rflags);
 }
 
 void

@@ -208,6 +208,43 @@ say "step 2: $n2/$all2 sources compiled against $sys ($nfwd machine/ forwarding 
 # what else is missing.
 [ $n2 -eq $all2 ] || bad "step 2: $((all2 - n2)) source(s) did not compile; vmm.ko below is incomplete"
 
+# vmm_dev.h is for user space too: compile a user program that includes it
+# against the tree's userland headers (include/ beside sys/), when present.
+if [ -f "$sys/../include/stdio.h" ]; then
+	cat > user_vmm_dev.c <<'EOC'
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <stdio.h>
+#include "vmm_dev.h"
+
+/* every argument must fit the ioctl size field */
+typedef char run_fits[sizeof(struct vmm_ioc_run) <= IOCPARM_MAX ? 1 : -1];
+typedef char regs_fit[sizeof(struct vmm_ioc_regs) <= IOCPARM_MAX ? 1 : -1];
+
+int main(void);
+
+int
+main(void)
+{
+	printf("%lu %lu\n", (unsigned long)VMM_IOC_RUN,
+	    (unsigned long)VMM_IOC_TRANSLATE);
+	return (0);
+}
+EOC
+	# shellcheck disable=SC2086
+	if $CC -fsyntax-only -std=c99 $KMOD_WARN -Wno-unused-local-typedefs -nostdinc \
+	    -I"$sys/../include" -I"$sys" -I. -I"$s2/forwarder_x86_64/include" \
+	    -I"$top/hv/dragonfly" -isystem "$($CC -print-file-name=include)" \
+	    user_vmm_dev.c 2> user.err && [ ! -s user.err ]; then
+		say "step 2: hv/dragonfly/vmm_dev.h compiles in a user program against $sys/../include"
+	else
+		bad "hv/dragonfly/vmm_dev.h does not compile in a user program:"
+		sed 's/^/    /' user.err | head -n 20
+	fi
+else
+	say "step 2: user-space check of vmm_dev.h SKIPPED: no userland include/ beside $sys"
+fi
+
 # kmod.mk, x86_64: the module is a relocatable object, not a shared one.
 # shellcheck disable=SC2086
 if ! $CC -nostdlib -Wl,--hash-style=sysv -r -Wl,-d -o vmm.ko $objs2 2> link.err; then
@@ -239,8 +276,8 @@ std_files | sort -u > "$stdlist"
 defs() {
 	local s=$1 n
 	# functions (DragonFly style: the name starts the line) and variables
-	grep -rnE --include='*.c' "^$s\(|^[a-z_][a-zA-Z0-9_ ]*[ *]$s( *=.*|\[.*\])?;" \
-	    "$sys" 2>/dev/null | grep -v ':extern '
+	grep -rnE --include='*.c' "^$s\(|^[a-z_][a-zA-Z0-9_[:space:]]*[[:space:]*]$s([[:space:]]*=.*|\[.*\])?;" \
+	    "$sys" 2>/dev/null | grep -vE ':[0-9]+:extern[[:space:]]'
 	# assembly entry points and absolute symbols
 	grep -rnE --include='*.s' --include='*.S' \
 	    "^(ENTRY|NON_GPROF_ENTRY)\($s\)|^$s:|^[[:space:]]*\.set[[:space:]]+$s," \
@@ -305,8 +342,8 @@ if [ -n "$pat" ]; then
 		nclash=$((nclash + 1))
 	done <<EOD
 $(grep -rnE --include='*.c' --include='*.s' --include='*.S' \
-    "^($pat)\(|^(ENTRY|NON_GPROF_ENTRY)\(($pat)\)|^[a-z_][a-zA-Z0-9_ ]*[ *]($pat)( *=.*|\[.*\])?;" \
-    "$sys" 2>/dev/null | grep -v ':extern \|:static ')
+    "^($pat)\(|^(ENTRY|NON_GPROF_ENTRY)\(($pat)\)|^[a-z_][a-zA-Z0-9_[:space:]]*[[:space:]*]($pat)([[:space:]]*=.*|\[.*\])?;" \
+    "$sys" 2>/dev/null | grep -vE ':[0-9]+:(extern|static)[[:space:]]')
 EOD
 fi
 say "step 2: $(nm -g --defined-only vmm.ko | wc -l) global symbols of vmm.ko, $nclash clash with the kernel's"

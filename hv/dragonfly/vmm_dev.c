@@ -460,6 +460,11 @@ vmm_dev_fini(void)
 	 * VM) keeps the module loaded.
 	 */
 	lockmgr(&vmm_dev_lk, LK_EXCLUSIVE);
+	if (vmm_dying) {
+		/* an earlier unload got this far, then failed later on */
+		lockmgr(&vmm_dev_lk, LK_RELEASE);
+		return (0);
+	}
 	if (vmm_nvm != 0 || vmm_nctx != 0) {
 		kprintf("vmm: busy: %d VM(s), %d open /dev/vmm descriptor(s)\n",
 		    vmm_nvm, vmm_nctx);
@@ -470,6 +475,5 @@ vmm_dev_fini(void)
 	lockmgr(&vmm_dev_lk, LK_RELEASE);
 	destroy_dev(vmm_cdev);
 	vmm_cdev = NULL;
-	lockuninit(&vmm_dev_lk);
 	return (0);
 }

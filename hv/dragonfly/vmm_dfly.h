@@ -16,7 +16,7 @@ void	vmm_sysctl_release_builtin(void);
 
 /* vmm_dev.c: the /dev/vmm control device. */
 int	vmm_dev_init(void);
-/* 0 and /dev/vmm is gone, or EBUSY (a VM exists; the device stays). */
+/* 0 and /dev/vmm is gone (also when it already was), or EBUSY. */
 int	vmm_dev_fini(void);
 bool	vmm_dev_busy(void);
 

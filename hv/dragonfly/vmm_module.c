@@ -12,6 +12,7 @@
 #include <sys/module.h>
 
 #include "hv.h"
+#include "hv_os.h"
 #include "vmm_dfly.h"
 
 static int
@@ -59,6 +60,19 @@ vmm_unload(void)
 	error = vmm_dev_fini();
 	if (error != 0)
 		return (error);
+	/*
+	 * Drop hw.vmm before turning virtualization off, so that no sysctl
+	 * write can turn it back on (or make hv_fini() fail and leave
+	 * handlers pointing into an unloaded module).  If turning it off
+	 * fails, vmm.ko stays loaded, and a later unload tries again.
+	 */
+	hv_os_sysctl_remove_all();
+	error = hv_set_enable(false);
+	if (error != 0) {
+		kprintf("vmm: cannot turn %s off (error %d); staying loaded\n",
+		    hv_type(), error);
+		return (error);
+	}
 	hv_fini();
 	vmm_sysctl_release_builtin();
 	kprintf("vmm: unloaded\n");
