@@ -5,6 +5,10 @@
  *   x ADDR [N]   N bytes (default 16, at most 256) at guest-virtual ADDR,
  *                read with hv_copyin through the guest's page tables
  *   c            continue after the int3
+ * Both backends step over the INT3 before reporting the #BP exit (hv/amd
+ * svm_exit.c, hv/intel vmx_exit.c: the intercept comes before delivery with
+ * RIP on the instruction, SDM Vol. 3 27.1, APM Vol. 2 15.12), so RIP is the
+ * instruction after it here and `c` simply resumes.
  *   q            stop the VM
  * Input is COM1 through the console input buffer.  Bad input and
  * unreadable addresses give a one-line error and the prompt again.
@@ -16,7 +20,6 @@
 #define DB_LINE		80
 #define DB_X_MAX	256
 #define DB_IDLE_NS	(120ull * 1000000000ull)	/* no input at all: give up */
-#define INT3		0xcc
 
 /* Read one line with echo; false when nothing came for DB_IDLE_NS. */
 static bool
@@ -116,28 +119,6 @@ db_examine(struct hv_vcpu *vcpu, const char *args)
 	}
 }
 
-/*
- * Continue after the breakpoint.  A #BP exit leaves RIP at the int3 (the
- * exception is intercepted before delivery, SDM Vol. 3 27.1 / APM Vol. 2
- * 15.12); step over it when the byte there is the int3.
- */
-static int
-db_continue(struct hv_vcpu *vcpu)
-{
-	struct hv_regs r;
-	uint8_t op;
-	int error;
-
-	error = hv_vcpu_get_regs(vcpu, &r);
-	if (error == 0 && hv_copyin(vcpu, r.rip, &op, 1) == 0 && op == INT3) {
-		r.rip++;
-		error = hv_vcpu_set_regs(vcpu, &r);
-	}
-	if (error != 0)
-		kprintf("error: c: %s (%d)\n", errno_name(error), error);
-	return error;
-}
-
 enum db_verdict
 db_prompt(struct hv_vcpu *vcpu)
 {
@@ -145,7 +126,8 @@ db_prompt(struct hv_vcpu *vcpu)
 	struct hv_regs r;
 
 	if (hv_vcpu_get_regs(vcpu, &r) == 0)
-		kprintf("db: guest breakpoint at rip=0x%lx\n", r.rip);
+		kprintf("db: guest #BP: int3 at 0x%lx, rip=0x%lx\n",
+		    (unsigned long)(r.rip - 1), (unsigned long)r.rip);
 	for (;;) {
 		kprintf("db> ");
 		if (!db_readline(line, sizeof(line))) {
@@ -159,10 +141,9 @@ db_prompt(struct hv_vcpu *vcpu)
 			db_regs(vcpu);
 		else if (strcmp(line, "x") == 0 || strncmp(line, "x ", 2) == 0)
 			db_examine(vcpu, line + 1 + (line[1] == ' '));
-		else if (strcmp(line, "c") == 0) {
-			if (db_continue(vcpu) == 0)
-				return DB_CONTINUE;
-		} else if (strcmp(line, "q") == 0)
+		else if (strcmp(line, "c") == 0)
+			return DB_CONTINUE;
+		else if (strcmp(line, "q") == 0)
 			return DB_QUIT;
 		else if (strcmp(line, "help") == 0)
 			kprintf("  regs  registers\n  x ADDR [N]  dump guest memory\n"

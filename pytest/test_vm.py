@@ -1,0 +1,316 @@
+"""VM tests: guests (guests/*.asm) run on hv by testkern's vm_* tests.
+
+Every backend-neutral test runs on both backends:
+  svm: QEMU TCG `-cpu max` (SVM + NPT)     markers qemu, svm
+  vmx: Bochs Haswell (VMX + EPT)           markers bochs, vmx
+The non-interactive tests share one boot per backend (`run=` at boot, two
+CPUs so vm_smp runs too): Bochs is slow, so it boots twice in this file (the
+batch and the db> session).  Assertions read the values in the CHECK lines.
+"""
+import fcntl
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+import hvrun
+from conftest import LOGDIR, TOP, Results
+
+BACKENDS = [
+    pytest.param("svm", marks=[pytest.mark.qemu, pytest.mark.svm], id="svm"),
+    pytest.param("vmx", marks=[pytest.mark.bochs, pytest.mark.vmx], id="vmx"),
+]
+EMULATOR = {"svm": "qemu", "vmx": "bochs"}
+# seconds for the whole batch boot
+BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
+
+BATCH = ["vm_hello", "vm_cpuid", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
+         "vm_badstate", "vm_leak", "vm_enable", "vm_smp"]
+
+# What each backend must say; the rest of the assertions are the same.
+EXPECT = {
+    "svm": {
+        "vendor": "AuthenticAMD", "vmmcall": 1,
+        "triple": r"guest triple fault \(SHUTDOWN intercept\) at rip 0x[0-9a-f]+",
+        "badstate": r"VMRUN failed: invalid VMCB: EFER\.LME=1 and CR0\.PG=1 with CR0\.PE=0",
+    },
+    "vmx": {
+        "vendor": "GenuineIntel", "vmmcall": 0,
+        "triple": r"guest\d+\.0: triple fault at rip=0x[0-9a-f]+",
+        "badstate": r"VM-entry failure: invalid guest state .*CR0",
+    },
+}
+
+
+class Batch:
+    def __init__(self, status, res, log, stderr):
+        self.status, self.res, self.log, self.stderr = status, res, log, stderr
+
+    def passed(self, test, backend, nchecks=None):
+        """The test's RESULT is PASS on `backend`, its CHECK lines are numbered
+        1..n, all PASS, and match the RESULT's counts; returns the messages."""
+        r = self.res.result(test)
+        checks = self.res.checks_of(test)
+        bad = [c for c in checks if c["status"] != "PASS"]
+        assert r["status"] == "PASS" and not bad, \
+            "%s: %s, failed checks: %s (log %s)" % (test, r["status"], bad, self.log)
+        assert r["backend"] == backend
+        assert r["checks"] == len(checks) and r["failed"] == 0
+        assert [c["n"] for c in checks] == list(range(1, len(checks) + 1))
+        if nchecks is not None:
+            assert len(checks) == nchecks, [c["message"] for c in checks]
+        return [c["message"] for c in checks]
+
+
+def find(messages, regex):
+    """The match of regex in the one message that has it."""
+    hits = [m for m in (re.search(regex, msg) for msg in messages) if m]
+    assert len(hits) == 1, "want one message matching /%s/ in:\n%s" % (
+        regex, "\n".join(messages))
+    return hits[0]
+
+
+def run_id(config):
+    """One id per pytest run, the same in every xdist worker."""
+    worker = getattr(config, "workerinput", None)
+    return worker["testrunuid"] if worker else str(os.getpid())
+
+
+@pytest.fixture(scope="module")
+def batch(make_image, request):
+    """batch(backend) -> Batch: one boot per backend and pytest run executes
+    every BATCH test.  xdist workers share it through a locked result file, so
+    the slow Bochs boot happens once however the tests are distributed."""
+    done = {}
+
+    def get(backend):
+        if backend in done:
+            return done[backend]
+        image = make_image("run=" + ",".join(BATCH))
+        os.makedirs(LOGDIR, exist_ok=True)
+        base = os.path.join(LOGDIR, "test_vm_batch_%s" % backend)
+        log = base + ".log"
+        uid = run_id(request.config)
+        with open(base + ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                with open(base + ".json") as f:
+                    prev = json.load(f)
+            except (OSError, ValueError):
+                prev = {}
+            if prev.get("run") == uid and prev.get("image") == image:
+                status, stderr = prev["status"], prev["stderr"]
+            else:
+                runner = os.path.join(TOP, "scripts", "run-" + EMULATOR[backend])
+                p = subprocess.run([runner, "-i", image, "-n", "2", "--serial", "file",
+                                    "--log", log, "--timeout", str(BATCH_TIMEOUT[backend])],
+                                   capture_output=True, text=True)
+                status, stderr = p.returncode, p.stderr.strip()
+                with open(base + ".json", "w") as f:
+                    json.dump({"run": uid, "image": image, "status": status,
+                               "stderr": stderr}, f)
+        done[backend] = Batch(status, Results(hvrun.read_log(log)), log, stderr)
+        return done[backend]
+    return get
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_batch_status(batch, backend):
+    """The whole batch: every test PASS, the runner's status PASS (exit code
+    and SUMMARY agree)."""
+    b = batch(backend)
+    assert b.res.summary == {"passed": len(BATCH), "failed": 0, "skipped": 0,
+                             "timeout": 0}, "log %s: %s" % (b.log, b.stderr)
+    assert b.status == hvrun.PASS, b.stderr
+    assert [r["test"] for r in b.res.results] == BATCH
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_hello(batch, backend):
+    b = batch(backend)
+    msgs = b.passed("vm_hello", backend, nchecks=3)
+    find(msgs, r"^hello: vcpu=0 mem=0x1000000 vmmcall=%d$" % EXPECT[backend]["vmmcall"])
+    find(msgs, r"^hello\.bin: ended by done, exit code 0")
+    # both output paths reach the host console, one line each
+    text = hvrun.clean(b.res.text)
+    assert re.search(r"^guest\d+\.0: hello from the guest via HC_PUTS$", text, re.M)
+    assert re.search(r"^guest\d+\.0: hello from the guest via COM1$", text, re.M)
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_cpuid(batch, backend):
+    msgs = batch(backend).passed("vm_cpuid", backend, nchecks=9)
+    for reg, sig in (("ebx", "0x68207668"), ("ecx", "0x76682076"), ("edx", "0x20766820")):
+        find(msgs, r"leaf 0x40000000 %s: got=%s want=%s$" % (reg, sig, sig))
+    e = EXPECT[backend]
+    find(msgs, r"^cpuid: vendor=%s leaf_eax=0x%d vmmcall_flag=%d want=%d$" % (
+        e["vendor"], e["vmmcall"], e["vmmcall"], e["vmmcall"]))
+    find(msgs, r"ecx\.vmx \(bit 5\) hidden: got=0 want=0")
+    find(msgs, r"ecx\.svm \(bit 2\) hidden: got=0 want=0")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_demand(batch, backend):
+    msgs = batch(backend).passed("vm_demand", backend, nchecks=10)
+    # exactly one nested fault and one new resident page per fresh 4 KiB page
+    find(msgs, r"^demand: nested faults for 64 fresh pages: 64$")
+    find(msgs, r"^demand: resident pages grew by 64 ")
+    m = find(msgs, r"hv_vm_pageout of 64 pages: ok, resident (\d+) \(before the touches (\d+)\)")
+    assert m.group(1) == m.group(2)
+    find(msgs, r"^demand: refaults after pageout: nested faults 64, page-ins 64$")
+    find(msgs, r"^demand: mismatches after pageout and refault: got=0 want=0$")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_copy(batch, backend):
+    msgs = batch(backend).passed("vm_copy", backend, nchecks=35)
+    # CPL decides: the supervisor page reads at CPL 0, faults at CPL 3
+    m = find(msgs, r"copy cpl0: copyin supervisor page, fnv: got=(0x[0-9a-f]+) want=(\S+)")
+    assert m.group(1) == m.group(2)
+    find(msgs, r"copy cpl3: copyin supervisor-only page: got=-14 want=-14")
+    # page-crossing data read through non-contiguous guest-physical pages
+    m = find(msgs, r"copy cpl0: copyin 64 bytes across U0/U1, fnv: got=(0x[0-9a-f]+) want=(\S+)")
+    assert m.group(1) == m.group(2)
+    # 36 characters + NUL copied by copyinstr
+    for cpl in (0, 3):
+        m = find(msgs, r"copy cpl%d: copyinstr across U1/U2, done<<32\|fnv: "
+                 r"got=(0x25[0-9a-f]{8}) want=(\S+)" % cpl)
+        assert m.group(1) == m.group(2)
+    find(msgs, r"copyinstr no NUL within max 16: got=-63 want=-63")
+    for what in ("copyin unmapped page", "copyin non-canonical 0x800000000000",
+                 "copyin page mapped beyond guest memory",
+                 "suword32 to a read-only page \\(CR0\\.WP=1\\)"):
+        find(msgs, r"copy cpl0: %s: got=-14 want=-14" % what)
+    find(msgs, r"copy: returned from CPL 3 with its token: got=0x600d")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_triple(batch, backend):
+    msgs = batch(backend).passed("vm_triple", backend, nchecks=2)
+    find(msgs, r"^triple: run ended by error")
+    find(msgs, r"^triple: decoded error: " + EXPECT[backend]["triple"])
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_runaway(batch, backend):
+    msgs = batch(backend).passed("vm_runaway", backend, nchecks=3)
+    find(msgs, r"^runaway: run ended by timeout")
+    ms = int(find(msgs, r"^runaway: stopped after (\d+) ms").group(1))
+    # the watchdog is checked at exits; Bochs VMX exits only on the
+    # preemption timer while the guest spins with IF=0 (about every 4.2 s)
+    assert 2000 <= ms < (3000 if backend == "svm" else 7000)
+    assert int(find(msgs, r"host-interrupt exits while spinning: (\d+)").group(1)) > 0
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_badstate(batch, backend):
+    msgs = batch(backend).passed("vm_badstate", backend, nchecks=3)
+    find(msgs, r"^badstate: set CR0=0x[0-9a-f]+ \(PG=1, PE=0\): ok$")
+    find(msgs, r"^badstate: run ended by error")
+    find(msgs, r"^badstate: decoded error: " + EXPECT[backend]["badstate"])
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_leak(batch, backend):
+    msgs = batch(backend).passed("vm_leak", backend, nchecks=3)
+    find(msgs, r"VMs created, run to exit 0, destroyed: 100 of 100$")
+    m = find(msgs, r"pages used before=(\d+) after=(\d+)$")
+    assert m.group(1) == m.group(2)
+    m = find(msgs, r"heap bytes before=(\d+) after=(\d+)$")
+    assert m.group(1) == m.group(2)
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_enable(batch, backend):
+    msgs = batch(backend).passed("vm_enable", backend, nchecks=12)
+    find(msgs, r"^enable: 1 -> 0 while a VM exists: EBUSY \(16\), enabled=1$")
+    find(msgs, r"^enable: 1 -> 1 \(same value\) while a VM exists: ok$")
+    find(msgs, r"^enable: the VM created before the writes runs: done, exit code 0$")
+    find(msgs, r"^enable: hv_vm_create while disabled refused: ENODEV$")
+
+
+@pytest.mark.smp
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_smp(batch, backend):
+    msgs = batch(backend).passed("vm_smp", backend, nchecks=9)
+    find(msgs, r"vCPU 0 thread migrated cpu 0 -> 1 \(want 0 -> 1\): ok")
+    find(msgs, r"vCPU 1 thread migrated cpu 1 -> 0 \(want 1 -> 0\): ok")
+    find(msgs, r"shared counter after both vCPUs: got=80000 want=80000")
+
+
+@pytest.mark.qemu
+@pytest.mark.svm
+def test_vm_smp_skips_on_one_cpu(boot):
+    con = boot("qemu", smp=1)
+    res = con.run("vm_smp")
+    r = res.result("vm_smp")
+    assert r["status"] == "SKIP" and r["reason"] == "needs 2 CPUs, 1 online", res.text
+    assert res.checks_of("vm_smp") == []
+
+
+def db(con, line, timeout=30):
+    """One db> command; its output."""
+    con.p.send(line + "\r")
+    con.p.expect_exact("db> ", timeout=timeout)
+    out = hvrun.clean(con.p.before).split("\n")
+    if out and out[0].strip() == line:
+        out = out[1:]
+    return "\n".join(out).strip("\n")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_int3_db(boot, backend):
+    """int3 in the guest opens db> on the console: regs, x, errors, c; then
+    a second run stopped with q."""
+    slow = backend == "vmx"
+    con = boot(EMULATOR[backend], smp=1)
+    con.p.send("run vm_int3\r")
+    bp = int(con.expect(r"int3: breakpoint at (0x[0-9a-f]+)", 120 if slow else 30)
+             .group(1), 16)
+    con.p.expect_exact("db> ", timeout=60)
+    regs = db(con, "regs")
+    # the backends step over the int3 before the #BP exit: RIP is the next byte
+    assert re.search(r"\brip=0x%016x\b" % (bp + 1), regs), regs
+    assert "rbx=0x1122334455667788" in regs and "r15=0x00000000feedface" in regs, regs
+    assert re.search(r"\bcpl=0\b", regs) and re.search(r"\bcr3=0x1000\b", regs), regs
+    for reg in ("rax", "rsp", "rflags", "cr0", "cr4", "efer"):
+        assert re.search(r"\b%s=0x[0-9a-f]+" % reg, regs), regs
+    x = db(con, "x 0x%x 4" % bp)
+    assert re.fullmatch(r"0x%016x: cc [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}" % bp, x), x
+    # two lines for 20 bytes, 16 then 4
+    x = db(con, "x 0x%x 20" % bp)
+    assert [len(l.split()) - 1 for l in x.split("\n")] == [16, 4], x
+    # outside the guest's mappings: an error line, the prompt survives
+    err = db(con, "x 0x40000000")
+    assert err == "error: x: 0x40000000: EFAULT (14)", err
+    assert db(con, "x zz").startswith("error: usage: x ADDR [N]")
+    assert db(con, "frob") == "error: db: unknown command 'frob' (regs, x ADDR [N], c, q)"
+    con.p.send("c\r")
+    out = con.wait_prompt(120 if slow else 30)
+    res = Results(out)
+    assert res.result("vm_int3")["status"] == "PASS", out
+    assert "int3: resumed after the breakpoint, rbx: got=0x1122334455667788" in out
+
+    # q stops the VM: the test records it as a failure with the reason
+    con.p.send("run vm_int3\r")
+    con.p.expect_exact("db> ", timeout=120 if slow else 30)
+    con.p.send("q\r")
+    out = con.wait_prompt(120 if slow else 30)
+    res = Results(out)
+    assert res.result("vm_int3")["status"] == "FAIL", out
+    find([c["message"] for c in res.checks_of("vm_int3")],
+         r"after db> the guest ended by quit, exit code 0: stopped at the db> prompt")
