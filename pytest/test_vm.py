@@ -26,7 +26,7 @@ EMULATOR = {"svm": "qemu", "vmx": "bochs"}
 # seconds for the whole batch boot
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
-BATCH = ["vm_hello", "vm_cpuid", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
+BATCH = ["vm_hello", "vm_cpuid", "vm_tls", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
          "vm_badstate", "vm_leak", "vm_enable", "vm_smp"]
 
 # What each backend must say; the rest of the assertions are the same.
@@ -152,6 +152,15 @@ def test_vm_cpuid(batch, backend):
         e["vendor"], e["vmmcall"], e["vmmcall"], e["vmmcall"]))
     find(msgs, r"ecx\.vmx \(bit 5\) hidden: got=0 want=0")
     find(msgs, r"ecx\.svm \(bit 2\) hidden: got=0 want=0")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_tls(batch, backend):
+    msgs = batch(backend).passed("vm_tls", backend, nchecks=7)
+    find(msgs, r"^tls: fs:0 after HC_SET_TLS: got=0x7115da7a00000001 want=")
+    find(msgs, r"^tls: HC_SET_TLS\(non-canonical\) result: got=-22 want=-22$")
+    find(msgs, r"^tls: fs:0 after the refused HC_SET_TLS: got=0x7115da7a00000001 ")
 
 
 @pytest.mark.timeout(700)

@@ -143,6 +143,18 @@ KTEST(vm_copy, "copyin family through guest page tables, CPL 0 and 3, EFAULT cas
 	    (unsigned long)r.reports_failed);
 }
 
+KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
+{
+	struct vmrun r = { .image = "tls.bin" };
+
+	if (!vm_begin())
+		return;
+	run_expect_exit0(&r);
+	report(r.reports == 5 && r.reports_failed == 0,
+	    "tls: guest reports=%lu (want 5) failed=%lu", (unsigned long)r.reports,
+	    (unsigned long)r.reports_failed);
+}
+
 /* ---- vm_demand ------------------------------------------------------------- */
 
 #define DEMAND_GPA	0x800000ull	/* guests/demand.asm */
