@@ -54,3 +54,35 @@ KTEST(fault_gp, "a thread touching a non-canonical address dies with #GP, the ke
 {
 	fault_test(NONCANONICAL, 13, false);
 }
+
+static volatile int deep_limit = 1 << 30;	/* far beyond any stack: overflow first */
+
+static int deep(int n)
+{
+	volatile char buf[256];
+	buf[0] = (char)n;
+	if (n >= deep_limit)
+		return 0;
+	return deep(n + 1) + buf[0];	/* not a tail call: every level keeps its frame */
+}
+
+static void recurse(void *arg)
+{
+	thread_exit(deep(0));
+}
+
+KTEST(fault_stack, "a thread overflowing its stack hits the guard page, dies with #DF, the kernel goes on")
+{
+	uint64_t used = pmm_used();
+	struct thread *t = thread_create("recurse", recurse, NULL, NULL, -1);
+	struct thread_exit_info info;
+	int err = t ? thread_join(t, &info, 10000000000UL) : ENOMEM;
+	report(err == 0, "recursing thread ended: %s", err ? errno_name(err) : "ok");
+	if (err)
+		return;
+	report(info.killed && info.vector == 8, "killed by vector %d (want 8, #DF on the IST stack)", info.vector);
+	t = thread_create("after", alive, NULL, NULL, -1);
+	err = t ? thread_join(t, &info, 10000000000UL) : ENOMEM;
+	report(err == 0 && !info.killed && info.code == 42, "a thread runs after the overflow");
+	report(pmm_used() == used, "pages used before=%lu after=%lu", used, pmm_used());
+}

@@ -30,6 +30,16 @@ void	 vm_init(void);			/* build the final kernel tables, load them */
 uint64_t vm_kernel_cr3(void);
 uint64_t *vm_kernel_pml4(void);
 void	*vm_map_mmio(uint64_t pa, size_t len);	/* uncached mapping */
+/* Kernel 4 KiB mappings outside the direct map (thread stacks). */
+void	 vm_kmap_page(uint64_t va, uint64_t pa);
+uint64_t vm_kunmap_page(uint64_t va);		/* returns the PA (0 if none); no TLB flush */
+
+/* kstack.c: KSTACK_PAGES-page thread stacks with an unmapped guard below. */
+#define KSTACK_BASE	0xffffe00000000000UL	/* PML4[448] */
+#define KSTACK_PAGES	4UL
+#define KSTACK_GUARD	(4 * PAGE_SIZE)		/* unmapped below each stack */
+void	*kstack_alloc(void);			/* lowest address of the stack, or NULL */
+void	 kstack_free(void *bottom);
 /* Page-table walk helpers shared with proc.c. */
 uint64_t *vm_walk(uint64_t *pml4, uint64_t va, bool create);	/* 4K PTE slot or NULL */
 uint64_t vm_translate(uint64_t *pml4, uint64_t va);	/* PA or ~0 */

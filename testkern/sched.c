@@ -13,7 +13,6 @@
 #include "mm.h"
 #include "trap.h"
 
-#define STACK_PAGES	4
 #define STACK_CANARY	0x57ac4ca9a3757ac4UL
 #define JOIN_DONE	((struct thread *)1)	/* t->joiner once t has finished */
 
@@ -56,9 +55,10 @@ static void sleepers_remove(struct cpu *c, struct thread *t)
 		}
 }
 
+/* Idle threads' boot stacks have no guard page: a canary at the bottom. */
 static void check_stack(struct thread *t)
 {
-	if (t->stack && *(uint64_t *)t->stack != STACK_CANARY)
+	if (t->is_idle && *(uint64_t *)t->stack != STACK_CANARY)
 		panic("sched: stack overflow in thread %d '%s'", t->tid, t->name);
 }
 
@@ -169,14 +169,11 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	struct thread *t = kmalloc(sizeof(*t));
 	if (!t)
 		return NULL;
-	uint64_t spa = pmm_alloc_contig(STACK_PAGES, 0);
-	if (!spa) {
+	t->stack = kstack_alloc();
+	if (!t->stack) {
 		kfree(t);
 		return NULL;
 	}
-	t->stack = phys_to_virt(spa);
-	t->stack_pages = STACK_PAGES;
-	*(uint64_t *)t->stack = STACK_CANARY;
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	strlcpy(t->name, name, sizeof(t->name));
 	t->proc = p;
@@ -185,7 +182,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	t->cr3 = p ? p->cr3 : vm_kernel_cr3();
 
 	/* initial frame popped by switch_to: r15 r14 r13 r12 rbx rbp, ret */
-	uint64_t *sp = (uint64_t *)((char *)t->stack + STACK_PAGES * PAGE_SIZE - 72);
+	uint64_t *sp = (uint64_t *)((char *)t->stack + KSTACK_PAGES * PAGE_SIZE - 72);
 	sp[0] = 0;			/* r15 */
 	sp[1] = 0;			/* r14 */
 	sp[2] = (uint64_t)arg;		/* r13 */
@@ -353,7 +350,7 @@ int thread_join(struct thread *t, struct thread_exit_info *info, uint64_t timeou
 	}
 	if (t->proc)
 		proc_release(t->proc);
-	pmm_free_contig(virt_to_phys(t->stack), t->stack_pages);
+	kstack_free(t->stack);
 	kfree(t);
 	__atomic_fetch_sub(&nthreads, 1, __ATOMIC_RELAXED);
 	return 0;

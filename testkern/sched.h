@@ -31,8 +31,7 @@ struct thread {
 	uint64_t	 fs_base;	/* loaded into FS_BASE when switched in */
 	uint64_t	 cr3;
 	struct proc	*proc;		/* NULL: kernel address space */
-	void		*stack;		/* direct-map VA of the stack pages */
-	size_t		 stack_pages;
+	void		*stack;		/* lowest address of the stack (kstack.c) */
 	uint64_t	 wake_at;	/* sleep deadline (ns) */
 	struct thread	*rq_next;	/* run queue / sleepers link */
 	struct thread	*sleep_next;	/* cpu->sleepers link */

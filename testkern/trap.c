@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "sched.h"
 #include "console.h"
+#include "mm.h"
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -92,12 +93,20 @@ static void exception(struct trapframe *tf)
 		return;
 	}
 	struct thread *t = this_cpu()->cur;
+	/*
+	 * A #DF whose CR2 lies in the guard below the thread's stack is a stack
+	 * overflow: the #PF could not push its frame (SDM 3A 7.15, #DF).  We run
+	 * on the IST stack, so the thread can still be killed cleanly.
+	 */
+	bool overflow = tf->vector == 8 && t && !t->is_idle && t->stack &&
+	    read_cr2() < (uint64_t)t->stack && read_cr2() >= (uint64_t)t->stack - KSTACK_GUARD;
 	bool killable = t && !t->is_idle && t->pin == 0 && (tf->rflags & RFLAGS_IF) &&
-	    !panicking && tf->vector != 8 && tf->vector != 18;
+	    !panicking && (tf->vector != 8 || overflow) && tf->vector != 18;
 	if (!killable)
 		panic_frame(tf, "%s in kernel context", trap_name(tf->vector));
 	uint64_t f = console_lock();
-	kprintf("FAULT: thread %d '%s' killed by %s\n", t->tid, t->name, trap_name(tf->vector));
+	kprintf("FAULT: thread %d '%s' killed by %s%s\n", t->tid, t->name, trap_name(tf->vector),
+	    overflow ? " (kernel stack overflow into the guard page)" : "");
 	trap_dump(tf);
 	console_unlock(f);
 	thread_kill_current(tf);

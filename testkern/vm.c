@@ -1,7 +1,8 @@
 /*
  * vm.c - the kernel's page tables, built from the memory map to replace the
  * boot tables: PML4[256] direct-maps [0, max(4 GiB, top of RAM)) with 2 MiB
- * pages, PML4[384] is the uncached MMIO window, PML4[511] maps the kernel
+ * pages, PML4[384] is the uncached MMIO window, PML4[448] holds the thread
+ * stacks (kstack.c), PML4[511] maps the kernel
  * image at 0xffffffff80000000 + phys.  The lower half stays empty: it is the
  * user range of host processes, whose PML4s copy entries 256..511.
  */
@@ -39,6 +40,25 @@ uint64_t virt_to_phys(const void *va)
 	if (v >= DIRECT_MAP && v < MMIO_BASE)
 		return v - DIRECT_MAP;
 	return vm_translate(kernel_pml4, v);
+}
+
+void vm_kmap_page(uint64_t va, uint64_t pa)
+{
+	uint64_t f = spin_lock(&vm_lock);
+	*vm_walk(kernel_pml4, va, true) = pa | PTE_P | PTE_W;
+	spin_unlock(&vm_lock, f);
+}
+
+uint64_t vm_kunmap_page(uint64_t va)
+{
+	uint64_t f = spin_lock(&vm_lock);
+	uint64_t *pte = vm_walk(kernel_pml4, va, false), pa = 0;
+	if (pte && (*pte & PTE_P)) {
+		pa = *pte & PTE_ADDR;
+		*pte = 0;
+	}
+	spin_unlock(&vm_lock, f);
+	return pa;
 }
 
 uint64_t *vm_walk(uint64_t *pml4, uint64_t va, bool create)
@@ -105,6 +125,11 @@ void vm_init(void)
 	uint64_t mmio_pa;
 	table_alloc(&mmio_pa);
 	kernel_pml4[PML4_IDX(MMIO_BASE)] = mmio_pa | PTE_P | PTE_W;
+
+	/* thread stack region: empty PDPT now, shared with processes like MMIO */
+	uint64_t ks_pa;
+	table_alloc(&ks_pa);
+	kernel_pml4[PML4_IDX(KSTACK_BASE)] = ks_pa | PTE_P | PTE_W;
 
 	/* kernel image: 0xffffffff80000000 + [0, end of image) */
 	uint64_t kpdpt_pa, *kpdpt = table_alloc(&kpdpt_pa);
