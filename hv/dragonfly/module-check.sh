@@ -208,9 +208,16 @@ say "step 2: $n2/$all2 sources compiled against $sys ($nfwd machine/ forwarding 
 # what else is missing.
 [ $n2 -eq $all2 ] || bad "step 2: $((all2 - n2)) source(s) did not compile; vmm.ko below is incomplete"
 
-# vmm_dev.h is for user space too: compile a user program that includes it
-# against the tree's userland headers (include/ beside sys/), when present.
+# vmm_dev.h is for user space too: compile a user program that includes it,
+# and the vmmrun tool, against the tree's userland headers (include/ beside
+# sys/), when present.
 if [ -f "$sys/../include/stdio.h" ]; then
+	# include/Makefile installs LHDRS (errno.h, fcntl.h, ...) as links
+	# to sys/<name> in /usr/include.
+	mkdir -p userinc
+	for h in $(sed -n 's/^LHDRS=[[:space:]]*//p' "$sys/../include/Makefile"); do
+		ln -sf "$sys/sys/$h" "userinc/$h"
+	done
 	cat > user_vmm_dev.c <<'EOC'
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -233,12 +240,13 @@ main(void)
 EOC
 	# shellcheck disable=SC2086
 	if $CC -fsyntax-only -std=c99 $KMOD_WARN -Wno-unused-local-typedefs -nostdinc \
-	    -I"$sys/../include" -I"$sys" -I. -I"$s2/forwarder_x86_64/include" \
-	    -I"$top/hv/dragonfly" -isystem "$($CC -print-file-name=include)" \
-	    user_vmm_dev.c 2> user.err && [ ! -s user.err ]; then
-		say "step 2: hv/dragonfly/vmm_dev.h compiles in a user program against $sys/../include"
+	    -I"$sys/../include" -Iuserinc -I"$sys" -I. -I"$s2/forwarder_x86_64/include" \
+	    -I"$top/hv/dragonfly" -I"$top/hv" -isystem "$($CC -print-file-name=include)" \
+	    user_vmm_dev.c "$top/hv/dragonfly/tools/vmmrun.c" 2> user.err &&
+	    [ ! -s user.err ]; then
+		say "step 2: vmm_dev.h and tools/vmmrun.c compile as user programs against $sys/../include"
 	else
-		bad "hv/dragonfly/vmm_dev.h does not compile in a user program:"
+		bad "vmm_dev.h or tools/vmmrun.c does not compile as a user program:"
 		sed 's/^/    /' user.err | head -n 20
 	fi
 else
