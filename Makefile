@@ -130,6 +130,9 @@ $(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h)
 	   -Wl,--gc-sections -Wall -Wextra -Wno-unused-parameter -Werror -Ihv -Ihv/test \
 	   -o $@ $(UNIT_SRC)
 
+# make test-qemu (and so .ci/run) runs the unit tests first.
+TEST_QEMU_PREREQS += test-unit
+
 # vmm.ko, the DragonFly BSD module (hv/dragonfly; README "DragonFly module").
 # `make module` on DragonFly (GNU make) runs hv/dragonfly/Makefile with the
 # system's BSD make and bsd.kmod.mk.  `make module-check` runs anywhere; with
