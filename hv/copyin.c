@@ -18,8 +18,7 @@ walk_read64(void *arg, uint64_t gpa, uint64_t *val)
 }
 
 int
-hv_vcpu_walk_ctx(struct hv_vcpu *vcpu, struct hv_gwalk_ctx *ctx, bool *user,
-    bool *paging)
+hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c)
 {
 	struct hv_regs r;
 	int error;
@@ -27,15 +26,31 @@ hv_vcpu_walk_ctx(struct hv_vcpu *vcpu, struct hv_gwalk_ctx *ctx, bool *user,
 	error = hv_ops->get_regs(vcpu, &r);
 	if (error != 0)
 		return error;
-	ctx->read64 = walk_read64;
-	ctx->arg = vcpu->vm;
-	ctx->cr3 = r.cr3;
-	ctx->nxe = (r.efer & EFER_NXE) != 0;
-	ctx->wp = (r.cr0 & CR0_WP) != 0;
-	ctx->maxphyaddr = hv_guest_maxphyaddr;
-	*user = r.cpl == 3;
-	*paging = (r.cr0 & CR0_PG) != 0;
+	c->vm = vcpu->vm;
+	c->walk.read64 = walk_read64;
+	c->walk.arg = vcpu->vm;
+	c->walk.cr3 = r.cr3;
+	c->walk.nxe = (r.efer & EFER_NXE) != 0;
+	c->walk.wp = (r.cr0 & CR0_WP) != 0;
+	c->walk.maxphyaddr = hv_guest_maxphyaddr;
+	c->user = r.cpl == 3;
+	c->paging = (r.cr0 & CR0_PG) != 0;
 	return 0;
+}
+
+int
+hv_gva_translate(const struct hv_gva_ctx *c, uint64_t gva, bool write,
+    uint64_t *gpa)
+{
+	/* without paging a guest-virtual address is guest-physical */
+	if (!c->paging) {
+		if (gva >= c->vm->mem_size)
+			return HV_EFAULT;
+		*gpa = gva;
+		return 0;
+	}
+	return hv_gwalk(&c->walk, gva, (write ? HV_ACC_WRITE : 0) |
+	    (c->user ? HV_ACC_USER : 0), gpa);
 }
 
 /*
@@ -47,30 +62,23 @@ static int
 gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
     bool stop_nul, size_t *done)
 {
-	struct hv_gwalk_ctx ctx;
-	bool user, paging;
-	unsigned acc;
+	struct hv_gva_ctx c;
 	unsigned char *b = buf;
 	size_t copied = 0;
 	int error;
 
 	if (done != NULL)
 		*done = 0;
-	error = hv_vcpu_walk_ctx(vcpu, &ctx, &user, &paging);
+	error = hv_gva_begin(vcpu, &c);
 	if (error != 0)
 		return error;
-	acc = (write ? HV_ACC_WRITE : 0) | (user ? HV_ACC_USER : 0);
 	while (copied < len) {
 		uint64_t gpa, off = gva & HV_PAGE_MASK;
 		size_t n = HV_PAGE_SIZE - off, i;
 
 		if (n > len - copied)
 			n = len - copied;
-		/* without paging a guest-virtual address is guest-physical */
-		if (paging)
-			error = hv_gwalk(&ctx, gva, acc, &gpa);
-		else
-			gpa = gva;
+		error = hv_gva_translate(&c, gva, write, &gpa);
 		if (error == 0)
 			error = hv_gmem_access(vcpu->vm, gpa, b + copied, n, write);
 		if (error != 0) {

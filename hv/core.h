@@ -30,9 +30,17 @@ void	 hv_gmem_free_all(struct hv_vm *vm);
 int	 hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len,
 	    bool write);
 
-/* copyin.c: the walker context of a vCPU as of its last exit */
-int	 hv_vcpu_walk_ctx(struct hv_vcpu *vcpu, struct hv_gwalk_ctx *ctx,
-	    bool *user, bool *paging);
+/* copyin.c: guest-virtual translation as of the vCPU's last exit */
+struct hv_gva_ctx {
+	struct hv_vm	*vm;
+	struct hv_gwalk_ctx walk;
+	bool		 user;		/* CPL 3: user-mode rights */
+	bool		 paging;	/* CR0.PG */
+};
+int	 hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c);
+/* 0 and *gpa, or HV_EFAULT (not mapped, forbidden, outside memory). */
+int	 hv_gva_translate(const struct hv_gva_ctx *c, uint64_t gva, bool write,
+	    uint64_t *gpa);
 
 static inline void
 hv_cpu_relax(void)

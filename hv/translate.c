@@ -9,21 +9,11 @@
 int
 hv_vcpu_translate(struct hv_vcpu *vcpu, uint64_t gva, bool write, uint64_t *gpa)
 {
-	struct hv_gwalk_ctx ctx;
-	bool user, paging;
-	unsigned acc;
+	struct hv_gva_ctx c;
 	int error;
 
-	error = hv_vcpu_walk_ctx(vcpu, &ctx, &user, &paging);
+	error = hv_gva_begin(vcpu, &c);
 	if (error != 0)
 		return error;
-	/* without paging a guest-virtual address is guest-physical */
-	if (!paging) {
-		if (gva >= vcpu->vm->mem_size)
-			return HV_EFAULT;
-		*gpa = gva;
-		return 0;
-	}
-	acc = (write ? HV_ACC_WRITE : 0) | (user ? HV_ACC_USER : 0);
-	return hv_gwalk(&ctx, gva, acc, gpa);
+	return hv_gva_translate(&c, gva, write, gpa);
 }

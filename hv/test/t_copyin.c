@@ -207,3 +207,25 @@ test_copyin_faults_tables_in_once(void)
 	CHECK_EQ(hv_fubyte(vcpu, HV_GUEST_LOAD_GPA), 'x');
 	teardown();
 }
+
+void
+test_translate(void)
+{
+	uint64_t gpa = 0;
+
+	setup();
+	CHECK_EQ(hv_vcpu_translate(vcpu, GB + 0x123, false, &gpa), 0);
+	CHECK_EQ(gpa, 0x150123);
+	CHECK_EQ(hv_vcpu_translate(vcpu, GB, true, &gpa), HV_EFAULT);	/* RO, WP */
+	CHECK_EQ(hv_vcpu_translate(vcpu, GHOLE, false, &gpa), HV_EFAULT);
+	fake_regs(vcpu)->cpl = 3;
+	CHECK_EQ(hv_vcpu_translate(vcpu, GC, false, &gpa), HV_EFAULT);
+	/* paging off: guest-virtual is guest-physical, inside memory only */
+	fake_regs(vcpu)->cr0 &= ~(1ull << 31);
+	CHECK_EQ(hv_vcpu_translate(vcpu, 0x1234, true, &gpa), 0);
+	CHECK_EQ(gpa, 0x1234);
+	CHECK_EQ(hv_vcpu_translate(vcpu, MEM, false, &gpa), HV_EFAULT);
+	CHECK_EQ(hv_fubyte(vcpu, MEM - 1), 0);
+	CHECK_EQ(hv_fubyte(vcpu, MEM), -1);
+	teardown();
+}

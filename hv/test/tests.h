@@ -23,7 +23,8 @@
 	X(copyin_page_crossing)	\
 	X(copyin_efault)	\
 	X(copyinstr)		\
-	X(copyin_faults_tables_in_once)	\
+	X(copyin_faults_tables_in_once) \
+	X(translate)	\
 	X(hypercall_dispatch)	\
 	X(serial_lines)		\
 	X(ratelog)		\
