@@ -22,6 +22,9 @@ void	 hv_vm_count_put(void);
 int	 hv_vm_slot_get(struct hv_vm *vm);	/* vm->id, or HV_ENOSPC */
 void	 hv_vm_slot_put(struct hv_vm *vm);
 
+/* vcpu.c: destroy a vCPU of a VM being destroyed (waits out a racing run) */
+void	 hv_vcpu_destroy_dying(struct hv_vcpu *vcpu);
+
 /* gmem.c: the per-VM spin lock (pins the thread while held) */
 void	 hv_vm_lock(struct hv_vm *vm);
 void	 hv_vm_unlock(struct hv_vm *vm);

@@ -39,26 +39,48 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 	return 0;
 }
 
-void
-hv_vcpu_destroy(struct hv_vcpu *vcpu)
+/* in_run -1: claimed by destroy; hv_vcpu_run and the register calls refuse it. */
+static bool
+claim_for_destroy(struct hv_vcpu *vcpu)
 {
-	struct hv_vm *vm;
 	int idle = 0;
 
-	if (vcpu == NULL)
-		return;
-	vm = vcpu->vm;
-	/* in_run -1: claimed by destroy, hv_vcpu_run refuses it */
-	if (!__atomic_compare_exchange_n(&vcpu->in_run, &idle, -1, false,
-	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-		hv_os_log("hv: guest%d.%d is running or being destroyed; not "
-		    "destroyed\n", vm->id, vcpu->id);
-		return;
-	}
+	return __atomic_compare_exchange_n(&vcpu->in_run, &idle, -1, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+static void
+vcpu_free(struct hv_vcpu *vcpu)
+{
+	struct hv_vm *vm = vcpu->vm;
+
 	__atomic_store_n(&vm->vcpus[vcpu->id], NULL, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&vm->nvcpus, 1, __ATOMIC_SEQ_CST);
 	hv_ops->vcpu_fini(vcpu);
 	hv_os_free(vcpu);
+}
+
+void
+hv_vcpu_destroy(struct hv_vcpu *vcpu)
+{
+	if (vcpu == NULL)
+		return;
+	if (!claim_for_destroy(vcpu)) {
+		hv_os_log("hv: guest%d.%d is running or being destroyed; not "
+		    "destroyed\n", vcpu->vm->id, vcpu->id);
+		return;
+	}
+	vcpu_free(vcpu);
+}
+
+void
+hv_vcpu_destroy_dying(struct hv_vcpu *vcpu)
+{
+	/* vm->dying is set and no vCPU was running: whoever holds in_run now
+	 * (a run that is about to see dying, a register call) lets go soon */
+	while (!claim_for_destroy(vcpu))
+		hv_cpu_relax();
+	vcpu_free(vcpu);
 }
 
 /* Only while the vCPU is not inside hv_vcpu_run(). */

@@ -137,7 +137,7 @@ hv_vm_destroy(struct hv_vm *vm)
 	}
 	for (i = 0; i < HV_MAX_VCPUS; i++) {
 		if (vm->vcpus[i] != NULL)
-			hv_vcpu_destroy(vm->vcpus[i]);
+			hv_vcpu_destroy_dying(vm->vcpus[i]);
 	}
 	vm_free(vm, true, true);
 	return 0;
