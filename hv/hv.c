@@ -125,6 +125,8 @@ hv_init_ops(const struct hv_backend_ops *ops)
 	size_t i;
 	int error;
 
+	if (hv_ops != NULL)
+		return HV_EBUSY;	/* already initialised */
 	if (hv_os_ncpus() > HV_MAX_CPUS) {
 		hv_os_log("hv: %d CPUs, at most %d supported\n", hv_os_ncpus(),
 		    HV_MAX_CPUS);
@@ -167,7 +169,7 @@ hv_init(void)
 	const struct hv_backend_ops *ops;
 
 	if (hv_ops != NULL)
-		return HV_EBUSY;
+		return HV_EBUSY;	/* before hv_backend_svm changes */
 	hv_cpuid(0, 0, r);
 	/* The vendor string is EBX, EDX, ECX (SDM Vol. 2A, CPUID leaf 0). */
 	hv_memcpy(vendor, &r[1], 4);

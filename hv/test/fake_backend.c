@@ -13,6 +13,7 @@ uint64_t fake_enabled_cpus;
 int fake_enable_calls, fake_disable_calls;
 int fake_flushes[HV_MAX_CPUS];
 int fake_vm_init_error;
+int fake_probe_error;
 int (*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
 struct fake_vm {
@@ -31,6 +32,7 @@ fake_backend_reset(void)
 	fake_enable_calls = fake_disable_calls = 0;
 	memset(fake_flushes, 0, sizeof(fake_flushes));
 	fake_vm_init_error = 0;
+	fake_probe_error = 0;
 	fake_run_hook = NULL;
 }
 
@@ -43,7 +45,13 @@ fake_regs(struct hv_vcpu *vcpu)
 static int
 fake_probe(void)
 {
-	return 0;
+	/* a backend registers its own leaves here */
+	static const struct hv_sysctl leaf = { "hw.vmm.fake.rev", "revision",
+	    HV_SYSCTL_INT, &fake_probe_error, NULL };
+
+	if (hv_os_sysctl_add(&leaf) != 0)
+		return HV_EEXIST;
+	return fake_probe_error;
 }
 
 static int

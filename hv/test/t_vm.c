@@ -223,3 +223,36 @@ test_destroy_while_running(void)
 	CHECK_EQ(hv_vm_destroy(busy_vm), 0);
 	t_teardown();
 }
+
+void
+test_init_failures(void)
+{
+	/* this test binary links no backend: hv_init says so, publishes nothing */
+	CHECK_EQ(hv_init(), HV_ENODEV);
+	CHECK(strstr(fake_log(), "backend in this build") != NULL ||
+	    strstr(fake_log(), "neither VMX nor SVM") != NULL);
+	CHECK(hv_ops == NULL);
+	CHECK_EQ(fake_sysctl_count(), 0);
+	CHECK_EQ(hv_set_enable(true), HV_ENODEV);
+	CHECK(strcmp(hv_type(), "none") == 0);
+	/* a backend whose probe fails: its leaves are dropped too */
+	fake_probe_error = HV_ENODEV;
+	CHECK_EQ(hv_init_ops(&fake_ops), HV_ENODEV);
+	CHECK(hv_ops == NULL);
+	CHECK_EQ(fake_sysctl_count(), 0);
+	CHECK(strstr(fake_log(), "FAKE for tests not usable") != NULL);
+	/* too many CPUs for the cpus_ran masks */
+	fake_probe_error = 0;
+	fake_ncpus = HV_MAX_CPUS + 1;
+	CHECK_EQ(hv_init_ops(&fake_ops), HV_ENOTSUP);
+	fake_ncpus = 2;
+	CHECK_EQ(hv_init_ops(&fake_ops), 0);
+	CHECK(fake_sysctl("hw.vmm.fake.rev") != NULL);
+	/* a second init changes nothing */
+	CHECK_EQ(hv_init_ops(&fake_ops), HV_EBUSY);
+	CHECK_EQ(hv_init(), HV_EBUSY);
+	CHECK(hv_ops == &fake_ops);
+	CHECK(fake_sysctl("hw.vmm.enable") != NULL);
+	hv_fini();
+	CHECK_EQ(fake_sysctl_count(), 0);
+}

@@ -38,7 +38,8 @@ extern int	 fake_fail_enable_cpu;	/* cpu_enable fails there, -1 never */
 extern uint64_t	 fake_enabled_cpus;	/* bit per CPU in "VMX operation" */
 extern int	 fake_enable_calls, fake_disable_calls;
 extern int	 fake_flushes[HV_MAX_CPUS];
-extern int	 fake_vm_init_error;	/* vm_init returns this (after allocating) */
+extern int	 fake_vm_init_error;
+extern int	 fake_probe_error;	/* probe returns this */	/* vm_init returns this (after allocating) */
 /* vcpu_run calls this (NULL: hv_pre_entry then HV_EXIT_INTR) */
 extern int	(*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
 struct hv_regs *fake_regs(struct hv_vcpu *vcpu);

@@ -9,6 +9,7 @@
 	X(gwalk_rights_spot)	\
 	X(gwalk_large_pages)	\
 	X(gwalk_reserved_and_canonical)	\
+	X(init_failures)		\
 	X(enable_rollback)	\
 	X(enable_same_value_and_ebusy) \
 	X(vm_create_fails_at_every_allocation) \
