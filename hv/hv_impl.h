@@ -154,13 +154,22 @@ int	 hv_init_ops(const struct hv_backend_ops *ops);
 /*
  * Nested page fault at gpa (EPT violation / #NPF): back the page (zeroed, or
  * restored from its paged-out copy) and map it.  0, or HV_EFAULT when gpa is
- * outside guest memory (the caller stops the VM with a decoded error).
+ * outside guest memory (the caller stops the VM with a decoded error), or
+ * HV_ENOMEM.  It may allocate pages (hv_os_page_alloc): call it after the
+ * exit with interrupts enabled, not between hv_pre_entry() and the entry.
+ * It takes the VM's spin lock briefly; nothing is allocated under it.
  */
 int	 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc);
 
 /*
- * Called pinned just before every entry: records this CPU in cpus_ran and
- * calls flush_nested when the VM's generation moved since this CPU's flush.
+ * Called pinned, with interrupts disabled (GIF clear or IF=0) from here to
+ * the entry, just before every entry: sets running_on to this CPU, counts
+ * the entry, records this CPU in cpus_ran and calls flush_nested when the
+ * VM's generation moved since this CPU last flushed for this VM.  A pageout
+ * on another CPU then either sees running_on and IPIs this CPU (the pending
+ * interrupt makes the entry exit at once) or moved the generation before
+ * this call read it (so the flush happens here).  hv_vcpu_run() clears
+ * running_on after each ops->vcpu_run() call.
  */
 void	 hv_pre_entry(struct hv_vcpu *vcpu);
 
@@ -168,6 +177,12 @@ void	 hv_pre_entry(struct hv_vcpu *vcpu);
  * Common hypercall dispatch for VMCALL/VMMCALL exits, after the backend
  * advanced RIP: handles HC_NOP/HC_PUTS itself (returns false: resume) or
  * fills *ex for the host (returns true).  regs: the guest's GPRs.
+ * On false the backend copies regs->rax (the result) into the guest's RAX
+ * and resumes (HV_RESUME).  On true it returns 0 with *ex as filled; the
+ * host's result (hv_vcpu_set_hc_result, 0 by default) is written to RAX by
+ * hv_vcpu_run() through ops->set_regs before the next entry.  HC_PUTS reads
+ * guest memory with hv_copyin (ops->get_regs must give CR0/CR3/EFER/CPL of
+ * the exit) and may allocate, like hv_nested_fault().
  */
 bool	 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex);
 
