@@ -246,8 +246,8 @@ static void block_until(uint64_t deadline)
 		irq_restore(f);
 		return;
 	}
-	if (t->pin || t->is_idle)
-		panic("thread %d '%s' blocks while pinned or idle", t->tid, t->name);
+	if (t->pin || t->is_idle || !(f & RFLAGS_IF))
+		panic("thread %d '%s' blocks while pinned, idle or with interrupts off", t->tid, t->name);
 	t->state = T_BLOCKED;
 	t->wake_at = deadline;
 	if (deadline) {
@@ -308,7 +308,8 @@ void thread_yield(void)
 {
 	uint64_t f = irq_save();
 	struct cpu *c = this_cpu();
-	if (c->cur->pin) {
+	/* pinned, or interrupts were off (a spinlock may be held): no switch */
+	if (c->cur->pin || !(f & RFLAGS_IF)) {
 		irq_restore(f);
 		return;
 	}

@@ -125,6 +125,7 @@ static void cmd_help(int argc, char **argv)
 
 static int read_line(char *buf, size_t size)
 {
+	static int last;
 	size_t n = 0;
 	for (;;) {
 		int c = console_getc();
@@ -132,6 +133,10 @@ static int read_line(char *buf, size_t size)
 			thread_sleep_ns(10000000);	/* the BSP tick fills the buffer meanwhile */
 			continue;
 		}
+		bool crlf = c == '\n' && last == '\r';	/* one line end, not two */
+		last = c;
+		if (crlf)
+			continue;
 		if (c == '\r' || c == '\n') {
 			kprintf("\n");
 			buf[n] = 0;
