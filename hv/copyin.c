@@ -53,10 +53,30 @@ hv_gva_translate(const struct hv_gva_ctx *c, uint64_t gva, bool write,
 	    (c->user ? HV_ACC_USER : 0), gpa);
 }
 
+/* Every page of [gva, gva+len) translates for this access, inside memory. */
+static int
+gva_check(const struct hv_gva_ctx *c, uint64_t gva, size_t len, bool write)
+{
+	uint64_t page, last, gpa;
+
+	if (len == 0)
+		return 0;
+	last = (gva + len - 1) & ~HV_PAGE_MASK;
+	for (page = gva & ~HV_PAGE_MASK;; page += HV_PAGE_SIZE) {
+		if (hv_gva_translate(c, page, write, &gpa) != 0 ||
+		    gpa >= c->vm->mem_size)
+			return HV_EFAULT;
+		if (page == last)
+			return 0;
+	}
+}
+
 /*
  * Copy len bytes between buf and guest-virtual gva, page by page.  With
  * stop_nul (copyinstr) the copy ends after the first NUL byte, *done counts
- * the bytes copied including it.
+ * the bytes copied including it.  A write is checked page by page first, so
+ * that a fault leaves the guest's memory untouched (as far as the guest does
+ * not change its tables meanwhile).
  */
 static int
 gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
@@ -72,6 +92,14 @@ gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
 	error = hv_gva_begin(vcpu, &c);
 	if (error != 0)
 		return error;
+	if (len > 0 && gva + len - 1 < gva)
+		error = HV_EFAULT;	/* wraps around the address space */
+	else if (write)
+		error = gva_check(&c, gva, len, true);
+	if (error != 0) {
+		HV_STAT_INC(copyin_faults);
+		return error;
+	}
 	while (copied < len) {
 		uint64_t gpa, off = gva & HV_PAGE_MASK;
 		size_t n = HV_PAGE_SIZE - off, i;

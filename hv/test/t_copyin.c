@@ -136,6 +136,13 @@ test_copyin_efault(void)
 	CHECK_EQ(hv_copyin(vcpu, GB + 4000, buf, 200), HV_EFAULT);	/* B|C */
 	fake_regs(vcpu)->cpl = 0;
 	CHECK_EQ(hv_copyin(vcpu, GB + 4000, buf, 200), 0);
+	/* a copyout that faults on its second page writes nothing at all */
+	memset(buf, 0x77, sizeof(buf));
+	CHECK_EQ(hv_copyout(vcpu, buf, GHOLE - 16, 32), HV_EFAULT);
+	CHECK_EQ(hv_copyin(vcpu, GHOLE - 16, buf, 16), 0);
+	CHECK_EQ(buf[0] | buf[15], 0);
+	/* wrap-around of the address space */
+	CHECK_EQ(hv_copyin(vcpu, 0xfffffffffffffff0ull, buf, 32), HV_EFAULT);
 	/* a leaf pointing beyond guest memory */
 	gmap(vm, GHOLE, MEM, P | W | U);
 	CHECK_EQ(hv_fubyte(vcpu, GHOLE), -1);
