@@ -241,7 +241,7 @@ KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 	report(r.debug_exits == 1, "int3: breakpoint exits %lu (want 1)",
 	    (unsigned long)r.debug_exits);
 	report(r.end == VR_DONE && r.exit_code == 0,
-	    "int3: after db> the guest ended by %s, exit code %ld%s%s",
+	    "int3: after the debugger prompt the guest ended by %s, exit code %ld%s%s",
 	    vmrun_end_name(r.end), (long)r.exit_code, r.errmsg[0] ? ": " : "",
 	    r.errmsg);
 }

@@ -195,7 +195,7 @@ vmrun_loop(struct vmrun *r, struct hv_vcpu *vcpu, struct vmrun *out)
 			if (db_prompt(vcpu) == DB_QUIT) {
 				out->end = VR_QUIT;
 				ksnprintf(out->errmsg, sizeof(out->errmsg),
-				    "stopped at the db> prompt");
+				    "stopped by q at the debugger prompt");
 				break;
 			}
 			continue;
