@@ -131,6 +131,19 @@ main:
 	mov	eax, [abs U1 + 0x100]
 	CHECK_EQX rax, 0xcafef00d, "copy cpl0: word read back after suword32"
 
+	; a copyout that runs into the read-only page fails as a whole: the
+	; bytes before it (the string's start) stay as they were
+	mov	rdi, STR_VA
+	mov	esi, STR_LEN
+	call	fnv32
+	mov	r14, rax
+	COPYOP	COPY_COPYOUT, U1 + 0xff0, 32, 0
+	CHECK_EQ rax, -EFAULT, "copy cpl0: copyout running into a read-only page"
+	mov	rdi, STR_VA
+	mov	esi, STR_LEN
+	call	fnv32
+	CHECK_EQX rax, r14, "copy cpl0: bytes before the read-only page untouched, fnv"
+
 	COPYOP	COPY_COPYOUT, U0 + 0xfd0, 100, 0
 	CHECK_EQ rax, 0, "copy cpl0: copyout 100 bytes across U0/U1"
 	mov	rdi, U0 + 0xfd0

@@ -179,7 +179,7 @@ def test_vm_demand(batch, backend):
 @pytest.mark.timeout(700)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_copy(batch, backend):
-    msgs = batch(backend).passed("vm_copy", backend, nchecks=35)
+    msgs = batch(backend).passed("vm_copy", backend, nchecks=37)
     # CPL decides: the supervisor page reads at CPL 0, faults at CPL 3
     m = find(msgs, r"copy cpl0: copyin supervisor page, fnv: got=(0x[0-9a-f]+) want=(\S+)")
     assert m.group(1) == m.group(2)
@@ -198,6 +198,10 @@ def test_vm_copy(batch, backend):
                  "suword32 to a read-only page \\(CR0\\.WP=1\\)"):
         find(msgs, r"copy cpl0: %s: got=-14 want=-14" % what)
     find(msgs, r"copy: returned from CPL 3 with its token: got=0x600d")
+    # a copyout that faults part-way leaves the guest's bytes untouched
+    find(msgs, r"copy cpl0: copyout running into a read-only page: got=-14 want=-14")
+    m = find(msgs, r"bytes before the read-only page untouched, fnv: got=(\S+) want=(\S+)")
+    assert m.group(1) == m.group(2)
 
 
 @pytest.mark.timeout(700)
