@@ -9,7 +9,7 @@
 #include "mb2.h"
 
 #define WORDS_MAX	32
-#define TESTS_MAX	32
+#define TESTS_MAX	128
 
 void boot_cmdline_run(void *arg)
 {
@@ -29,7 +29,11 @@ void boot_cmdline_run(void *arg)
 				char *comma = strchr(p, ',');
 				if (comma)
 					*comma = 0;
-				if (*p && ntests < TESTS_MAX)
+				if (*p && ntests == TESTS_MAX) {
+					kprintf("error: cmdline: more than %d names in run=\n", TESTS_MAX);
+					emu_exit(false);
+				}
+				if (*p)
 					tests[ntests++] = p;
 				if (!comma)
 					break;

@@ -14,25 +14,21 @@ static void __attribute__((noreturn)) panic_v(struct trapframe *tf, const char *
 	kprintf("\nPANIC (cpu %d): ", this_cpu()->id);
 	kvprintf(fmt, ap);
 	kprintf("\n");
-	if (tf) {
-		trap_dump(tf);
-	} else {
-		/* no trap frame: dump what this function can see */
-		uint64_t rsp, rbp;
-		__asm__ __volatile__("mov %%rsp, %0; mov %%rbp, %1" : "=r"(rsp), "=r"(rbp));
-		kprintf("  rsp=%016lx rbp=%016lx cr0=%016lx cr2=%016lx cr3=%016lx cr4=%016lx\n",
-		    rsp, rbp, read_cr0(), read_cr2(), read_cr3(), read_cr4());
-		kprintf("  caller=%p\n", __builtin_return_address(0));
-	}
+	trap_dump(tf);
 	console_unlock(f);
 	emu_exit(false);
 }
 
+void regs_capture(struct trapframe *tf);	/* boot/regs.asm */
+
 void panic(const char *fmt, ...)
 {
+	struct trapframe tf;
+	regs_capture(&tf);
+	tf.rip = (uint64_t)__builtin_return_address(0);	/* who called panic() */
 	va_list ap;
 	va_start(ap, fmt);
-	panic_v(NULL, fmt, ap);
+	panic_v(&tf, fmt, ap);
 }
 
 void panic_frame(struct trapframe *tf, const char *fmt, ...)

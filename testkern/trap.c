@@ -65,8 +65,11 @@ void trap_dump(struct trapframe *tf)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->cur;
 	uint64_t f = console_lock();
-	kprintf("  %s (vector %lu) err=%#lx cpu %d thread %d '%s'\n",
-	    trap_name(tf->vector), tf->vector, tf->err, c->id, t ? t->tid : -1, t ? t->name : "boot");
+	if (tf->vector < 256)
+		kprintf("  %s (vector %lu) err=%#lx cpu %d thread %d '%s'\n",
+		    trap_name(tf->vector), tf->vector, tf->err, c->id, t ? t->tid : -1, t ? t->name : "boot");
+	else	/* from panic(): rip is the caller of panic() */
+		kprintf("  panic on cpu %d thread %d '%s'\n", c->id, t ? t->tid : -1, t ? t->name : "boot");
 	kprintf("  rip=%016lx cs=%04lx rflags=%016lx rsp=%016lx ss=%04lx\n",
 	    tf->rip, tf->cs, tf->rflags, tf->rsp, tf->ss);
 	kprintf("  cr2=%016lx cr3=%016lx cr0=%016lx cr4=%016lx\n",
