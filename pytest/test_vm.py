@@ -26,7 +26,7 @@ EMULATOR = {"svm": "qemu", "vmx": "bochs"}
 # seconds for the whole batch boot
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
-BATCH = ["vm_hello", "vm_cpuid", "vm_tls", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
+BATCH = ["vm_hello", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
          "vm_badstate", "vm_leak", "vm_enable", "vm_smp"]
 
 # What each backend must say; the rest of the assertions are the same.
@@ -161,6 +161,18 @@ def test_vm_tls(batch, backend):
     find(msgs, r"^tls: fs:0 after HC_SET_TLS: got=0x7115da7a00000001 want=")
     find(msgs, r"^tls: HC_SET_TLS\(non-canonical\) result: got=-22 want=-22$")
     find(msgs, r"^tls: fs:0 after the refused HC_SET_TLS: got=0x7115da7a00000001 ")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_paging(batch, backend):
+    """The guest's own paging under EPT/NPT: its #PF handler sees the error
+    codes the SDM defines (P=1, W=2, U=4, I/D=16)."""
+    msgs = batch(backend).passed("vm_paging", backend, nchecks=12)
+    find(msgs, r"#PF error executing an NX page: got=0x11 want=0x11$")
+    find(msgs, r"#PF error writing a read-only page: got=0x3 want=0x3$")
+    find(msgs, r"#PF error reading a supervisor page at CPL 3: got=0x5 want=0x5$")
+    find(msgs, r"4 KiB alias write seen through the 2 MiB page: got=0xa11a5a11a5a11a5 ")
 
 
 @pytest.mark.timeout(700)

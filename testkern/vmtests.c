@@ -155,6 +155,18 @@ KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
 	    (unsigned long)r.reports_failed);
 }
 
+KTEST(vm_paging, "guest page tables under nested paging: aliases, NX, WP, U/S faults")
+{
+	struct vmrun r = { .image = "paging.bin" };
+
+	if (!vm_begin())
+		return;
+	run_expect_exit0(&r);
+	report(r.reports == 10 && r.reports_failed == 0,
+	    "paging: guest reports=%lu (want 10) failed=%lu", (unsigned long)r.reports,
+	    (unsigned long)r.reports_failed);
+}
+
 /* ---- vm_demand ------------------------------------------------------------- */
 
 #define DEMAND_GPA	0x800000ull	/* guests/demand.asm */
