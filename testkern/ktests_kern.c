@@ -117,17 +117,30 @@ static enum pf_result test_hook(struct trapframe *tf, uint64_t cr2, void *arg)
 
 static struct pf_hook hook = { "ktest", test_hook, NULL, NULL };
 
+/* An observer in front of copyin's hook: sees the faults copyin resolves. */
+static volatile int observed;
+static enum pf_result observer(struct trapframe *tf, uint64_t cr2, void *arg)
+{
+	if (hook_armed && cr2 == 0xbad000UL)
+		observed++;
+	return PF_CONTINUE;
+}
+
+static struct pf_hook obs_hook = { "ktest-observer", observer, NULL, NULL };
+
 KTEST(pf_hook, "a registered #PF hook sees the fault and can resume the thread")
 {
 	static bool registered;
 	if (!registered) {
 		pf_hook_register(&hook);
+		pf_hook_register_first(&obs_hook);
 		registered = true;
 	}
 	uint64_t pa = pmm_alloc();
 	hook_page = phys_to_virt(pa);
 	hook_page[0] = 0x5a;
 	hook_calls = 0;
+	observed = 0;
 	hook_armed = true;
 	uint64_t addr = 0xbad000UL;	/* unmapped: the hook redirects RAX */
 	uint8_t v;
@@ -135,6 +148,14 @@ KTEST(pf_hook, "a registered #PF hook sees the fault and can resume the thread")
 	hook_armed = false;
 	report(hook_calls == 1 && hook_cr2 == 0xbad000UL, "hook called %d time(s), cr2 %#lx", hook_calls, hook_cr2);
 	report(v == 0x5a, "the faulting load resumed and read %#x", v);
+	report(observed == 1, "an observer registered first saw the fault (%d)", observed);
+	/* a copyin fault is resolved by copyin's hook, after the observer */
+	char c;
+	hook_armed = true;
+	int e = copyin(0xbad000UL, &c, 1);
+	hook_armed = false;
+	report(e == EFAULT && observed == 2 && hook_calls == 1,
+	    "copyin's fault: EFAULT from copyin's hook, seen by the observer only (%d, %d)", observed, hook_calls);
 	pmm_free(pa);
 }
 

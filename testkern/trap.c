@@ -31,6 +31,16 @@ static const char *const exc_short[32] = {
 	"#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
 };
 
+/* Before every hook registered so far: for observers (fault counters,
+ * storm detectors) that must see faults a later hook would resolve. */
+void pf_hook_register_first(struct pf_hook *h)
+{
+	uint64_t f = spin_lock(&pf_hook_lock);
+	h->next = pf_hooks;
+	__atomic_store_n(&pf_hooks, h, __ATOMIC_RELEASE);
+	spin_unlock(&pf_hook_lock, f);
+}
+
 const char *trap_short(uint64_t vec)
 {
 	return vec < 32 ? exc_short[vec] : "interrupt";

@@ -29,7 +29,9 @@ void	trap_dump(struct trapframe *tf);	/* decoded register dump */
  * registration order.  A hook returns PF_HANDLED when it has fixed the fault
  * (it may change tf->rip/rax to resume elsewhere) and PF_CONTINUE otherwise.
  * Unhandled faults kill the faulting test thread (or panic).  Register with a
- * statically allocated struct; hooks are never removed.
+ * statically allocated struct; hooks are never removed.  copyin's recovery
+ * hook is registered at boot: an observer that must also see the faults it
+ * resolves registers with pf_hook_register_first().
  */
 enum pf_result { PF_CONTINUE = 0, PF_HANDLED = 1 };
 struct pf_hook {
@@ -38,7 +40,8 @@ struct pf_hook {
 	void		*arg;
 	struct pf_hook	*next;
 };
-void	pf_hook_register(struct pf_hook *h);
+void	pf_hook_register(struct pf_hook *h);		/* after the existing hooks */
+void	pf_hook_register_first(struct pf_hook *h);	/* before them (observers) */
 
 /* Interrupt handlers for vectors >= 32 (apic.c, ipi.c, timer.c register). */
 typedef void (*irq_handler_t)(struct trapframe *tf);
