@@ -4,7 +4,7 @@
 
 main:
 	PUTS	"hello from the guest via HC_PUTS"
-	lea	rsi, [com1_msg]
+	lea	rdi, [com1_msg]
 	call	com1_puts
 	MSG	"hello: vcpu="
 	MSGD	[hv_vcpu_id]

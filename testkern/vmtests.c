@@ -242,7 +242,7 @@ KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and re
 
 KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 {
-	struct vmrun r = { .image = "int3.bin", .timeout_ms = 300000 };
+	struct vmrun r = { .image = "int3.bin" };
 
 	if (!vm_begin())
 		return;

@@ -191,8 +191,14 @@ vmrun_loop(struct vmrun *r, struct hv_vcpu *vcpu, struct vmrun *out)
 			break;
 		}
 		if (ex.kind == HV_EXIT_DEBUG) {
+			uint64_t t0 = time_ns();
+			enum db_verdict v;
+
 			out->debug_exits++;
-			if (db_prompt(vcpu) == DB_QUIT) {
+			v = db_prompt(vcpu);
+			/* time at the prompt is the user's, not the guest's */
+			start += time_ns() - t0;
+			if (v == DB_QUIT) {
 				out->end = VR_QUIT;
 				ksnprintf(out->errmsg, sizeof(out->errmsg),
 				    "stopped by q at the debugger prompt");
