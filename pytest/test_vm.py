@@ -341,3 +341,17 @@ def test_vm_int3_db(boot, backend):
     assert res.result("vm_int3")["status"] == "FAIL", out
     find([c["message"] for c in res.checks_of("vm_int3")],
          r"after the debugger prompt the guest ended by quit, exit code 0: stopped by q at the debugger prompt")
+
+
+@pytest.mark.qemu
+def test_vm_tests_skip_without_virtualization(run_batch):
+    """qemu64 has SVM but no NPT: hv_init fails and every vm_* test is SKIP
+    with the reason, none FAIL."""
+    status, res, msg = run_batch(",".join(BATCH), extra=["--", "-cpu", "qemu64"])
+    assert [r["test"] for r in res.results] == BATCH, msg
+    for r in res.results:
+        assert r["status"] == "SKIP", r
+        assert r["reason"] == "hv_init failed: no usable VMX or SVM (hw.vmm.type=none)"
+    assert res.checks == []
+    assert res.summary == {"passed": 0, "failed": 0, "skipped": len(BATCH), "timeout": 0}
+    assert status == hvrun.PASS, msg
