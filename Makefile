@@ -125,7 +125,7 @@ test-unit: $(UNIT_BIN)
 
 $(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h)
 	@mkdir -p $(dir $@)
-	cc -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	cc -std=gnu11 -g -O1 -pthread -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer -no-pie -fno-pie -ffunction-sections -fdata-sections \
 	   -Wl,--gc-sections -Wall -Wextra -Wno-unused-parameter -Werror -Ihv -Ihv/test \
 	   -o $@ $(UNIT_SRC)

@@ -40,7 +40,12 @@ int	 hv_gpa_read(struct hv_vm *vm, uint64_t gpa, void *dst, size_t len);
 /*
  * Page out [gpa, gpa+len): the contents are saved, the nested-table entries
  * removed and every CPU that may cache them invalidated; the next guest
- * access faults the page back in with its data intact.
+ * access faults the page back in with its data intact.  A page the guest
+ * touches again while this runs stays resident.  0, HV_EINVAL (gpa not page
+ * aligned or range outside guest memory), HV_ENOMEM, or HV_ETIMEDOUT when a
+ * CPU running this VM did not leave the guest within 1 s (pages not yet
+ * saved stay resident).  Not concurrently with hv_vm_destroy/hv_vcpu_destroy
+ * of the same VM.
  */
 int	 hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 

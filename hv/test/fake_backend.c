@@ -12,6 +12,7 @@ int fake_fail_enable_cpu = -1;
 uint64_t fake_enabled_cpus;
 int fake_enable_calls, fake_disable_calls;
 int fake_flushes[HV_MAX_CPUS];
+void (*fake_flush_hook)(struct hv_vcpu *vcpu);
 int fake_vm_init_error;
 int fake_probe_error;
 int (*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
@@ -34,6 +35,7 @@ fake_backend_reset(void)
 	fake_vm_init_error = 0;
 	fake_probe_error = 0;
 	fake_run_hook = NULL;
+	fake_flush_hook = NULL;
 }
 
 struct hv_regs *
@@ -166,7 +168,9 @@ fake_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 static void
 fake_flush_nested(struct hv_vcpu *vcpu)
 {
-	fake_flushes[hv_os_cpu_id()]++;
+	__atomic_add_fetch(&fake_flushes[hv_os_cpu_id()], 1, __ATOMIC_SEQ_CST);
+	if (fake_flush_hook != NULL)
+		fake_flush_hook(vcpu);
 }
 
 /* Test entry format: bits 2:0 = R/W/X (present if any), bit 7 = large. */

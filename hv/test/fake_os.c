@@ -8,9 +8,9 @@
 #include "test.h"
 
 int fake_ncpus = 2;
-int fake_cpu;
+__thread int fake_cpu;
 long fake_pages_live, fake_mallocs_live, fake_allocs, fake_fail_at;
-int fake_pin_depth;
+__thread int fake_pin_depth;
 int fake_ipis[HV_MAX_CPUS];
 void (*fake_ipi_hook)(int cpu);
 uint64_t fake_time_step = 1000;
@@ -37,10 +37,13 @@ fake_os_reset(void)
 	nleaves = 0;
 }
 
+/* The counters are shared by the threads of the concurrency test. */
+#define ADD(var, n)	__atomic_add_fetch(&(var), (n), __ATOMIC_SEQ_CST)
+
 static bool
 alloc_fails(void)
 {
-	return ++fake_allocs == fake_fail_at;
+	return ADD(fake_allocs, 1) == fake_fail_at;
 }
 
 void *
@@ -66,7 +69,7 @@ hv_os_contig_alloc(size_t npages)
 	if (p == NULL)
 		abort();
 	memset(p, 0, npages * HV_PAGE_SIZE);
-	fake_pages_live += (long)npages;
+	ADD(fake_pages_live, (long)npages);
 	return p;
 }
 
@@ -78,7 +81,7 @@ hv_os_contig_free(void *va, size_t npages)
 	/* poison: a use after free reads garbage, not the old data */
 	memset(va, 0xa5, npages * HV_PAGE_SIZE);
 	free(va);
-	fake_pages_live -= (long)npages;
+	ADD(fake_pages_live, -(long)npages);
 }
 
 void *
@@ -91,7 +94,7 @@ hv_os_malloc(size_t size)
 	p = calloc(1, size);
 	if (p == NULL)
 		abort();
-	fake_mallocs_live++;
+	ADD(fake_mallocs_live, 1);
 	return p;
 }
 
@@ -101,7 +104,7 @@ hv_os_free(void *p)
 	if (p == NULL)
 		abort();
 	free(p);
-	fake_mallocs_live--;
+	ADD(fake_mallocs_live, -1);
 }
 
 /* Hosted: the "physical" address is the virtual one. */
@@ -147,7 +150,7 @@ hv_os_ipi(int cpu)
 {
 	if (cpu < 0 || cpu >= fake_ncpus || cpu == fake_cpu)
 		abort();	/* hv must never IPI itself or a missing CPU */
-	fake_ipis[cpu]++;
+	ADD(fake_ipis[cpu], 1);
 	if (fake_ipi_hook != NULL)
 		fake_ipi_hook(cpu);
 }
@@ -180,8 +183,7 @@ hv_os_cur_fs_base(void)
 uint64_t
 hv_os_time_ns(void)
 {
-	now_ns += fake_time_step;
-	return now_ns;
+	return ADD(now_ns, fake_time_step);
 }
 
 void

@@ -16,12 +16,12 @@ bool	 t_check_eq(uint64_t a, uint64_t b, const char *ea, const char *eb,
 
 /* ---- fake OS ---- */
 extern int	 fake_ncpus;
-extern int	 fake_cpu;		/* hv_os_cpu_id() */
+extern __thread int fake_cpu;	/* hv_os_cpu_id(), per thread */
 extern long	 fake_pages_live;	/* page + contig pages not freed */
 extern long	 fake_mallocs_live;
 extern long	 fake_allocs;		/* allocations attempted so far */
 extern long	 fake_fail_at;		/* fail allocation number N (1-based from reset), 0 never */
-extern int	 fake_pin_depth;
+extern __thread int fake_pin_depth;
 extern int	 fake_ipis[HV_MAX_CPUS];
 extern void	(*fake_ipi_hook)(int cpu);
 extern uint64_t	 fake_time_step;	/* ns added per hv_os_time_ns() call */
@@ -38,6 +38,7 @@ extern int	 fake_fail_enable_cpu;	/* cpu_enable fails there, -1 never */
 extern uint64_t	 fake_enabled_cpus;	/* bit per CPU in "VMX operation" */
 extern int	 fake_enable_calls, fake_disable_calls;
 extern int	 fake_flushes[HV_MAX_CPUS];
+extern void	(*fake_flush_hook)(struct hv_vcpu *vcpu);	/* after counting */
 extern int	 fake_vm_init_error;
 extern int	 fake_probe_error;	/* probe returns this */	/* vm_init returns this (after allocating) */
 /* vcpu_run calls this (NULL: hv_pre_entry then HV_EXIT_INTR) */

@@ -19,6 +19,7 @@
 	X(gmem_demand_backing)	\
 	X(pageout_keeps_data)	\
 	X(invalidation_local_vs_ipi) \
+	X(shootdown_concurrent)	\
 	X(pre_entry_flush)	\
 	X(load_image)	\
 	X(copyin_page_crossing)	\
