@@ -131,14 +131,29 @@ def kill(proc):
         proc.wait()
 
 
-def forward_signals(proc):
-    """SIGTERM/SIGHUP/SIGINT to the runner kill the emulator, then the runner
-    exits NORESULT.  (SIGINT must never reach Bochs: it exits 0 on it.)"""
-    def handler(signum, _frame):
-        kill(proc)
-        sys.exit(NORESULT)
+class Killed(BaseException):
+    """The runner got SIGTERM/SIGHUP/SIGINT; `finally` blocks kill the emulator."""
+
+
+def _killed(signum, _frame):
+    raise Killed(signum)
+
+
+def catch_signals():
+    """Turn SIGTERM/SIGHUP/SIGINT into Killed (exit NORESULT after cleanup).
+    SIGINT must never reach Bochs: it exits 0 on it."""
     for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(s, handler)
+        signal.signal(s, _killed)
+
+
+def main(prog, fn):
+    """Run a runner's main(); a signal ends it as NORESULT."""
+    catch_signals()
+    try:
+        sys.exit(fn())
+    except Killed as k:
+        sys.stderr.write("%s: NORESULT (killed by signal %d)\n" % (prog, k.args[0]))
+        sys.exit(NORESULT)
 
 
 def wait(proc, timeout):
