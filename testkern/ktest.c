@@ -1,5 +1,6 @@
 /* ktest.c - test registry, report() and the runner (RESULT/SUMMARY lines). */
 #include "ktest.h"
+#include "mm.h"
 #include "sched.h"
 #include "spinlock.h"
 #include "sysctl.h"
@@ -9,6 +10,7 @@ extern const struct ktest __start_ktests[], __stop_ktests[];
 
 struct run {
 	const struct ktest *t;
+	uint32_t gen;		/* threads of this run carry it in test_gen */
 	int checks, failed;
 	bool skipped;
 	char reason[120];
@@ -17,6 +19,13 @@ struct run {
 
 static spinlock_t run_lock = SPINLOCK_INIT;
 static struct run *cur_run;
+static uint32_t last_gen;
+
+/* The run the calling thread belongs to, or NULL; run_lock held. */
+static struct run *my_run(void)
+{
+	return cur_run && curthread()->test_gen == cur_run->gen ? cur_run : NULL;
+}
 int ktest_failures;
 uint32_t test_timeout_ms = 120000;
 
@@ -56,7 +65,8 @@ bool report(bool cond, const char *fmt, ...)
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	uint64_t f = spin_lock(&run_lock);
-	struct run *r = cur_run;
+	/* a thread left behind by a test that timed out must not count for the next */
+	struct run *r = my_run();
 	int n = 0;
 	if (r) {
 		n = ++r->checks;
@@ -67,19 +77,20 @@ bool report(bool cond, const char *fmt, ...)
 	if (r)
 		kprintf("CHECK %s.%d %s %s\n", r->t->name, n, cond ? "PASS" : "FAIL", msg);
 	else
-		kprintf("report outside a test (ignored): %s %s\n", cond ? "PASS" : "FAIL", msg);
+		kprintf("report outside the running test (ignored): %s %s\n", cond ? "PASS" : "FAIL", msg);
 	return cond;
 }
 
 void ktest_skip(const char *fmt, ...)
 {
 	uint64_t f = spin_lock(&run_lock);
-	if (cur_run) {
+	struct run *r = my_run();
+	if (r) {
 		va_list ap;
 		va_start(ap, fmt);
-		kvsnprintf(cur_run->reason, sizeof(cur_run->reason), fmt, ap);
+		kvsnprintf(r->reason, sizeof(r->reason), fmt, ap);
 		va_end(ap);
-		cur_run->skipped = true;
+		r->skipped = true;
 	}
 	spin_unlock(&run_lock, f);
 }
@@ -87,16 +98,25 @@ void ktest_skip(const char *fmt, ...)
 void ktest_set_backend(const char *backend)
 {
 	uint64_t f = spin_lock(&run_lock);
-	if (cur_run)
-		strlcpy(cur_run->backend, backend, sizeof(cur_run->backend));
+	struct run *r = my_run();
+	if (r)
+		strlcpy(r->backend, backend, sizeof(r->backend));
 	spin_unlock(&run_lock, f);
 }
 
+struct start {
+	const struct ktest *t;
+	uint32_t gen;
+};
+
 static void test_thread(void *arg)
 {
-	const struct ktest *t = arg;
-	t->fn();
+	struct start s = *(struct start *)arg;	/* the runner's frame may be gone after a timeout */
+	kfree(arg);
+	curthread()->test_gen = s.gen;		/* inherited by the threads it creates */
+	s.t->fn();
 }
+
 
 /* returns 0 pass, 1 fail, 2 skip, 3 timeout */
 static int run_one(const struct ktest *t)
@@ -104,6 +124,7 @@ static int run_one(const struct ktest *t)
 	struct run r;
 	memset(&r, 0, sizeof(r));
 	r.t = t;
+	r.gen = ++last_gen;
 	uint64_t f = spin_lock(&run_lock);
 	cur_run = &r;
 	spin_unlock(&run_lock, f);
@@ -111,7 +132,15 @@ static int run_one(const struct ktest *t)
 	uint64_t t0 = time_ns();
 	char tname[24];
 	ksnprintf(tname, sizeof(tname), "test:%s", t->name);
-	struct thread *th = thread_create(tname, test_thread, (void *)t, NULL, 0);
+	struct start *st = kmalloc(sizeof(*st));
+	struct thread *th = NULL;
+	if (st) {
+		st->t = t;
+		st->gen = r.gen;
+		th = thread_create(tname, test_thread, st, NULL, 0);
+		if (!th)
+			kfree(st);
+	}
 	struct thread_exit_info info;
 	int err = th ? thread_join(th, &info, (uint64_t)test_timeout_ms * 1000000) : ENOMEM;
 	uint64_t ms = (time_ns() - t0) / 1000000;

@@ -179,6 +179,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	t->proc = p;
 	if (p)
 		proc_hold(p);
+	t->test_gen = curthread()->test_gen;
 	t->cr3 = p ? p->cr3 : vm_kernel_cr3();
 
 	/* initial frame popped by switch_to: r15 r14 r13 r12 rbx rbp, ret */

@@ -37,6 +37,7 @@ struct thread {
 	struct thread	*sleep_next;	/* cpu->sleepers link */
 	struct thread	*volatile joiner;
 	bool		 is_idle;
+	uint32_t	 test_gen;	/* test run that created it (inherited), see ktest.c */
 	/* how it ended */
 	bool		 killed;
 	int		 kill_vector;	/* exception that killed it */
