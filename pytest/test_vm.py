@@ -26,7 +26,7 @@ EMULATOR = {"svm": "qemu", "vmx": "bochs"}
 # seconds for the whole batch boot
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
-BATCH = ["vm_hello", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
+BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
          "vm_badstate", "vm_leak", "vm_enable", "vm_smp"]
 
 # What each backend must say; the rest of the assertions are the same.
@@ -139,6 +139,19 @@ def test_vm_hello(batch, backend):
     text = hvrun.clean(b.res.text)
     assert re.search(r"^guest\d+\.0: hello from the guest via HC_PUTS$", text, re.M)
     assert re.search(r"^guest\d+\.0: hello from the guest via COM1$", text, re.M)
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_boot(batch, backend):
+    """The boot state of hv_abi.h as the guest reads it.  VM entry keeps the
+    host's CR0.CD/NW (SDM Vol. 3 26.3.2.1), so on VMX this also checks that
+    the host runs with caches enabled."""
+    msgs = batch(backend).passed("vm_boot", backend, nchecks=12)
+    find(msgs, r"^boot: cr0=0x80010033 \(want PE=1 PG=1 CD=0 NW=0\)$")
+    find(msgs, r"^boot: efer\.lme\|lma: got=0x500 want=0x500$")
+    find(msgs, r"^boot: cr3: got=0x1000 want=0x1000$")
+    find(msgs, r"^boot: rdi = guest memory size: got=0x1000000 want=0x1000000$")
 
 
 @pytest.mark.timeout(700)

@@ -143,6 +143,18 @@ KTEST(vm_copy, "copyin family through guest page tables, CPL 0 and 3, EFAULT cas
 	    (unsigned long)r.reports_failed);
 }
 
+KTEST(vm_boot, "the guest sees the boot state of hv_abi.h (long mode, caches on, CR3, selectors)")
+{
+	struct vmrun r = { .image = "boot.bin" };
+
+	if (!vm_begin())
+		return;
+	run_expect_exit0(&r);
+	report(r.reports == 10 && r.reports_failed == 0,
+	    "boot: guest reports=%lu (want 10) failed=%lu", (unsigned long)r.reports,
+	    (unsigned long)r.reports_failed);
+}
+
 KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
 {
 	struct vmrun r = { .image = "tls.bin" };
