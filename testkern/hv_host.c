@@ -98,12 +98,39 @@ uint64_t hv_os_time_ns(void)
 	return time_ns();
 }
 
+/*
+ * hv may build one line with several calls ("cpu 1: " then the reason):
+ * partial lines wait in a per-CPU buffer so that each line reaches the
+ * console in one piece, never interleaved with another CPU's output.
+ */
+static struct {
+	char	 buf[256];
+	size_t	 len;
+} logline[MAX_CPUS];
+
 void hv_os_log(const char *fmt, ...)
 {
+	char tmp[256];
 	va_list ap;
 	va_start(ap, fmt);
-	kvprintf(fmt, ap);
+	kvsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+
+	uint64_t f = irq_save();
+	struct cpu *c = this_cpu();
+	char *b = logline[c->id].buf;
+	size_t *len = &logline[c->id].len;
+	for (const char *p = tmp; *p; p++) {
+		b[(*len)++] = *p;
+		if (*p == '\n' || *len == sizeof(logline[0].buf) - 2) {
+			if (*p != '\n')
+				b[(*len)++] = '\n';	/* too long: cut it here */
+			b[*len] = 0;
+			kprintf("%s", b);
+			*len = 0;
+		}
+	}
+	irq_restore(f);
 }
 
 int hv_os_sysctl_add(const struct hv_sysctl *leaf)
