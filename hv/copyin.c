@@ -17,6 +17,12 @@ walk_read64(void *arg, uint64_t gpa, uint64_t *val)
 	return hv_gmem_access(arg, gpa & ~7ull, val, sizeof(*val), false);
 }
 
+static int
+walk_or64(void *arg, uint64_t gpa, uint64_t bits)
+{
+	return hv_gmem_or64(arg, gpa, bits);
+}
+
 int
 hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c)
 {
@@ -33,6 +39,7 @@ hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c)
 	c->walk.nxe = (r.efer & EFER_NXE) != 0;
 	c->walk.wp = (r.cr0 & CR0_WP) != 0;
 	c->walk.maxphyaddr = hv_guest_maxphyaddr;
+	c->walk.or64 = walk_or64;
 	c->user = r.cpl == 3;
 	c->paging = (r.cr0 & CR0_PG) != 0;
 	return 0;

@@ -32,6 +32,8 @@ void	 hv_gmem_free_all(struct hv_vm *vm);
 /* Copy to/from guest-physical memory, backing pages as needed. */
 int	 hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len,
 	    bool write);
+/* Atomic OR into an aligned 64-bit guest-physical word (guest A/D flags). */
+int	 hv_gmem_or64(struct hv_vm *vm, uint64_t gpa, uint64_t bits);
 
 /* copyin.c: guest-virtual translation as of the vCPU's last exit */
 struct hv_gva_ctx {

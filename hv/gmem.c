@@ -75,6 +75,42 @@ prealloc(struct hv_vm *vm, uint64_t pn, void **fresh)
 	return *fresh == NULL ? HV_ENOMEM : 0;
 }
 
+/*
+ * Take the VM lock with page pn resident (backed now if it was not; a
+ * paged-out copy restored).  *fresh is a page to free after unlocking, or
+ * NULL.  0, or an error without the lock.
+ */
+static int
+lock_resident(struct hv_vm *vm, uint64_t pn, void **fresh, bool reserve_nt)
+{
+	int error;
+
+	for (;;) {
+		error = prealloc(vm, pn, fresh);
+		if (error == 0 && reserve_nt)
+			error = hv_ntable_reserve(&vm->nt);
+		if (error != 0) {
+			if (*fresh != NULL)
+				hv_os_page_free(*fresh);
+			return error;
+		}
+		hv_vm_lock(vm);
+		if (vm->pages[pn] != NULL || vm->swapped[pn] != NULL || *fresh != NULL)
+			break;
+		hv_vm_unlock(vm);	/* paged out meanwhile: retry */
+	}
+	back_locked(vm, pn, fresh);
+	return 0;
+}
+
+static void
+unlock_resident(struct hv_vm *vm, void *fresh)
+{
+	hv_vm_unlock(vm);
+	if (fresh != NULL)
+		hv_os_page_free(fresh);
+}
+
 int
 hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len, bool write)
 {
@@ -90,29 +126,39 @@ hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len, bool write
 
 		if (n > len)
 			n = len;
-		for (;;) {
-			error = prealloc(vm, pn, &fresh);
-			if (error != 0)
-				return error;
-			hv_vm_lock(vm);
-			if (vm->pages[pn] != NULL || vm->swapped[pn] != NULL ||
-			    fresh != NULL)
-				break;
-			hv_vm_unlock(vm);	/* paged out meanwhile: retry */
-		}
-		back_locked(vm, pn, &fresh);
+		error = lock_resident(vm, pn, &fresh, false);
+		if (error != 0)
+			return error;
 		/* copy under the lock: a pageout cannot free the page meanwhile */
 		if (write)
 			hv_memcpy((char *)vm->pages[pn] + off, b, n);
 		else
 			hv_memcpy(b, (char *)vm->pages[pn] + off, n);
-		hv_vm_unlock(vm);
-		if (fresh != NULL)
-			hv_os_page_free(fresh);
+		unlock_resident(vm, fresh);
 		gpa += n;
 		b += n;
 		len -= n;
 	}
+	return 0;
+}
+
+int
+hv_gmem_or64(struct hv_vm *vm, uint64_t gpa, uint64_t bits)
+{
+	uint64_t pn = gpa >> HV_PAGE_SHIFT;
+	void *fresh;
+	int error;
+
+	if (gpa >= vm->mem_size || (gpa & 7) != 0)
+		return HV_EFAULT;
+	error = lock_resident(vm, pn, &fresh, false);
+	if (error != 0)
+		return error;
+	/* locked, like the CPU's own A/D updates: a guest on another CPU may
+	 * be changing the same entry */
+	__atomic_fetch_or((uint64_t *)vm->pages[pn] + (gpa & HV_PAGE_MASK) / 8, bits,
+	    __ATOMIC_SEQ_CST);
+	unlock_resident(vm, fresh);
 	return 0;
 }
 
@@ -146,27 +192,14 @@ hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc)
 		HV_STAT_INC(nested_fault_errors);
 		return HV_EFAULT;
 	}
-	for (;;) {
-		error = prealloc(vm, pn, &fresh);
-		if (error == 0)
-			error = hv_ntable_reserve(&vm->nt);
-		if (error != 0) {
-			if (fresh != NULL)
-				hv_os_page_free(fresh);
-			return error;
-		}
-		hv_vm_lock(vm);
-		if (vm->pages[pn] != NULL || vm->swapped[pn] != NULL || fresh != NULL)
-			break;
-		hv_vm_unlock(vm);
-	}
-	back_locked(vm, pn, &fresh);
+	/* the reserve: mapping under the lock allocates no table page */
+	error = lock_resident(vm, pn, &fresh, true);
+	if (error != 0)
+		return error;
 	/* 4 KiB RWX: the guest's own page tables do the protection */
 	error = hv_ntable_map(&vm->nt, gpa & ~HV_PAGE_MASK,
 	    hv_os_virt_to_phys(vm->pages[pn]), 1, HV_PROT_RWX);
-	hv_vm_unlock(vm);
-	if (fresh != NULL)
-		hv_os_page_free(fresh);
+	unlock_resident(vm, fresh);
 	if (error == 0)
 		HV_STAT_INC(nested_faults);
 	return error;

@@ -8,6 +8,8 @@
 #define PTE_P		(1ull << 0)
 #define PTE_W		(1ull << 1)
 #define PTE_U		(1ull << 2)
+#define PTE_A		(1ull << 5)
+#define PTE_D		(1ull << 6)
 #define PTE_PS		(1ull << 7)
 #define PTE_NX		(1ull << 63)
 /* bits 51:12 hold a frame address; 62:52 are ignored by the CPU */
@@ -46,9 +48,9 @@ int
 hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
     uint64_t *gpa)
 {
-	uint64_t table, e = 0, frame_mask;
+	uint64_t table, e = 0, frame_mask, slots[5], ents[5];
 	bool w = true, u = true, nx = false;
-	int level;
+	int level, l;
 
 	if (!canonical(gva) || ctx->maxphyaddr < 32 || ctx->maxphyaddr > 52)
 		return HV_EFAULT;
@@ -62,6 +64,8 @@ hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 
 		if (ctx->read64(ctx->arg, slot, &e) != 0)
 			return HV_EFAULT;
+		slots[level] = slot;
+		ents[level] = e;
 		if ((e & PTE_P) == 0 || reserved(ctx, e, level))
 			return HV_EFAULT;
 		/* rights are the intersection over all levels (SDM 4.6.1) */
@@ -81,6 +85,14 @@ hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 		return HV_EFAULT;
 	if ((acc & HV_ACC_EXEC) != 0 && nx)
 		return HV_EFAULT;
+	/* the access happens: accessed flags on the way, dirty in the leaf */
+	for (l = 4; ctx->or64 != NULL && l >= level; l--) {
+		uint64_t bits = PTE_A | (l == level && (acc & HV_ACC_WRITE) ? PTE_D : 0);
+
+		if ((ents[l] & bits) != bits &&
+		    ctx->or64(ctx->arg, slots[l], bits) != 0)
+			return HV_EFAULT;
+	}
 	*gpa = (e & frame_mask) | (gva & ~frame_mask & 0x3fffffffull);
 	return 0;
 }

@@ -71,6 +71,13 @@ struct hv_gwalk_ctx {
 	bool	 nxe;		/* EFER.NXE */
 	bool	 wp;		/* CR0.WP */
 	int	 maxphyaddr;	/* guest physical-address width (reserved bits above) */
+	/*
+	 * Atomically OR bits into a 64-bit guest-physical word (0 or
+	 * HV_EFAULT), or NULL: after a successful walk the walker sets the
+	 * accessed flag in every entry it used and the dirty flag in the leaf
+	 * for a write, as the CPU would (SDM Vol. 3A 4.8).
+	 */
+	int	(*or64)(void *arg, uint64_t gpa, uint64_t bits);
 };
 
 /* Translate gva for an access of kind acc; 0 and *gpa, or HV_EFAULT. */

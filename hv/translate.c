@@ -15,5 +15,6 @@ hv_vcpu_translate(struct hv_vcpu *vcpu, uint64_t gva, bool write, uint64_t *gpa)
 	error = hv_gva_begin(vcpu, &c);
 	if (error != 0)
 		return error;
+	c.walk.or64 = NULL;	/* a query, not an access: no A/D flags */
 	return hv_gva_translate(&c, gva, write, gpa);
 }

@@ -40,6 +40,22 @@ gmap(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t flags)
 static struct hv_vm *vm;
 static struct hv_vcpu *vcpu;
 
+/* The guest's leaf entry for gva (tables built by gmap). */
+static uint64_t
+leaf_of(uint64_t gva)
+{
+	uint64_t table = ROOT, e = 0;
+	int level;
+
+	for (level = 4; level >= 1; level--) {
+		uint64_t slot = table + ((gva >> (12 + 9 * (level - 1))) & 511) * 8;
+
+		CHECK_EQ(hv_gpa_read(vm, slot, &e, 8), 0);
+		table = e & 0x000ffffffffff000ull;
+	}
+	return e;
+}
+
 /* gva 0x7000400000.. : pages A (gpa 0x100000), B (gpa 0x150000,
  * read-only), C (gpa 0x120000, supervisor only), then an unmapped page;
  * D (gpa 0x1a0000) just below A. */
@@ -92,6 +108,18 @@ test_copyin_page_crossing(void)
 	CHECK_EQ(hv_gpa_read(vm, 0x1a0000 + 4096 - 10, out, 10), 0);
 	CHECK_EQ(hv_gpa_read(vm, 0x100000, out + 10, 10), 0);
 	CHECK(memcmp(out, in, 20) == 0);
+	/* the guest's leaf entries of D and A now say accessed and dirty, B's
+	 * (only read) accessed but clean, as the CPU would have left them */
+	{
+		uint64_t pml4e;
+
+		CHECK_EQ(leaf_of(GD) & 0x60, 0x60);
+		CHECK_EQ(leaf_of(GA) & 0x60, 0x60);
+		CHECK_EQ(leaf_of(GB) & 0x60, 0x20);
+		CHECK_EQ(leaf_of(GC) & 0x60, 0);
+		CHECK_EQ(hv_gpa_read(vm, ROOT + ((GA >> 39) & 511) * 8, &pml4e, 8), 0);
+		CHECK_EQ(pml4e & 0x60, 0x20);
+	}
 	/* words across a page boundary */
 	CHECK_EQ(hv_suword64(vcpu, GA - 4, 0x1122334455667788ull), 0);
 	{
@@ -223,6 +251,8 @@ test_translate(void)
 	setup();
 	CHECK_EQ(hv_vcpu_translate(vcpu, GB + 0x123, false, &gpa), 0);
 	CHECK_EQ(gpa, 0x150123);
+	/* a translation query is not an access: no accessed flag */
+	CHECK_EQ(leaf_of(GB) & 0x60, 0);
 	CHECK_EQ(hv_vcpu_translate(vcpu, GB, true, &gpa), HV_EFAULT);	/* RO, WP */
 	CHECK_EQ(hv_vcpu_translate(vcpu, GHOLE, false, &gpa), HV_EFAULT);
 	fake_regs(vcpu)->cpl = 3;

@@ -10,6 +10,8 @@
 #define P	0x1ull
 #define W	0x2ull
 #define U	0x4ull
+#define A	0x20ull
+#define D	0x40ull
 #define PS	0x80ull
 #define NX	(1ull << 63)
 
@@ -27,10 +29,22 @@ mem_read64(void *arg, uint64_t gpa, uint64_t *val)
 	return 0;
 }
 
+static int ors;
+
+static int
+mem_or64(void *arg, uint64_t gpa, uint64_t bits)
+{
+	ors++;
+	if (gpa >= sizeof(mem) || (gpa & 7) != 0)
+		return HV_EFAULT;
+	mem[gpa >> 12][(gpa & 0xfff) / 8] |= bits;
+	return 0;
+}
+
 static struct hv_gwalk_ctx
 ctx_of(bool nxe, bool wp)
 {
-	struct hv_gwalk_ctx c = { mem_read64, NULL, 0x1000, nxe, wp, 40 };
+	struct hv_gwalk_ctx c = { mem_read64, NULL, 0x1000, nxe, wp, 40, mem_or64 };
 
 	return c;
 }
@@ -210,4 +224,43 @@ test_gwalk_reserved_and_canonical(void)
 	/* a table outside guest memory: the read fails, so does the walk */
 	mem[3][1] = 0x100000 | P | W;
 	CHECK_EQ(walk(true, true, VA, 0, &gpa), HV_EFAULT);
+}
+
+void
+test_gwalk_accessed_dirty(void)
+{
+	uint64_t gpa, clr[5] = { 0 }, set[5] = { 0 };
+	int l;
+
+	/* a read sets A at every level, D nowhere */
+	build_4k(NULL, NULL);
+	ors = 0;
+	CHECK_EQ(walk(true, true, VA, 0, &gpa), 0);
+	CHECK_EQ(ors, 4);
+	CHECK_EQ(mem[1][255] & (A | D), A);
+	CHECK_EQ(mem[2][1] & (A | D), A);
+	CHECK_EQ(mem[3][1] & (A | D), A);
+	CHECK_EQ(mem[4][1] & (A | D), A);
+	/* a write then sets D in the leaf only; flags already set: no writes */
+	CHECK_EQ(walk(true, true, VA, HV_ACC_WRITE, &gpa), 0);
+	CHECK_EQ(ors, 5);
+	CHECK_EQ(mem[4][1] & (A | D), A | D);
+	CHECK_EQ(mem[3][1] & D, 0);
+	CHECK_EQ(walk(true, true, VA, HV_ACC_WRITE, &gpa), 0);
+	CHECK_EQ(ors, 5);
+	/* a faulting access marks nothing */
+	clr[1] = W;
+	build_4k(clr, set);
+	ors = 0;
+	CHECK_EQ(walk(true, true, VA, HV_ACC_WRITE, &gpa), HV_EFAULT);
+	CHECK_EQ(ors, 0);
+	for (l = 1; l <= 4; l++)
+		CHECK_EQ(mem[l][l == 1 ? 255 : 1] & (A | D), 0);
+	/* a 2 MiB leaf gets D itself; the levels above only A */
+	build_4k(NULL, NULL);
+	mem[3][1] = 0x40000000 | P | W | PS;
+	CHECK_EQ(walk(true, true, VA, HV_ACC_WRITE, &gpa), 0);
+	CHECK_EQ(mem[3][1] & (A | D), A | D);
+	CHECK_EQ(mem[2][1] & (A | D), A);
+	CHECK_EQ(mem[4][1] & (A | D), 0);	/* not used by this walk */
 }

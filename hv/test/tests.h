@@ -8,7 +8,8 @@
 	X(gwalk_rights_all_combinations) \
 	X(gwalk_rights_spot)	\
 	X(gwalk_large_pages)	\
-	X(gwalk_reserved_and_canonical)	\
+	X(gwalk_reserved_and_canonical) \
+	X(gwalk_accessed_dirty)	\
 	X(init_failures)		\
 	X(enable_rollback)	\
 	X(enable_same_value_and_ebusy) \
