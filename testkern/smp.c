@@ -9,7 +9,7 @@
 #include "trap.h"
 
 #define TRAMP_PA	0x8000UL	/* below 1 MiB, page aligned: SIPI vector 0x08 */
-#define AP_STACK_PAGES	4
+#define AP_STACK_PAGES	KSTACK_PAGES	/* same size as thread stacks: trap_dump walks them */
 
 extern const char tramp_start[], tramp_end[];
 extern const char tr_cr3[], tr_stack[], tr_entry[], tr_arg[];

@@ -89,6 +89,20 @@ void trap_dump(struct trapframe *tf)
 	kprintf("  r9 =%016lx r10=%016lx r11=%016lx r12=%016lx\n", tf->r9, tf->r10, tf->r11, tf->r12);
 	kprintf("  r13=%016lx r14=%016lx r15=%016lx fs_base=%016lx\n", tf->r13, tf->r14, tf->r15,
 	    rdmsr(MSR_FS_BASE));
+	if (t && t->stack) {
+		/* frame-pointer walk (-fno-omit-frame-pointer), only inside this thread's stack */
+		uint64_t lo = (uint64_t)t->stack, hi = lo + KSTACK_PAGES * PAGE_SIZE;
+		uint64_t rbp = tf->rbp;
+		kprintf("  trace: %016lx", tf->rip);
+		for (int i = 0; i < 16 && rbp >= lo && rbp + 16 <= hi && !(rbp & 7); i++) {
+			uint64_t ret = ((uint64_t *)rbp)[1];
+			if (ret < KERNEL_VMA)
+				break;
+			kprintf(" %016lx", ret);
+			rbp = ((uint64_t *)rbp)[0];
+		}
+		kprintf("\n");
+	}
 	console_unlock(f);
 }
 
