@@ -76,39 +76,88 @@ prealloc(struct hv_vm *vm, uint64_t pn, void **fresh)
 }
 
 /*
+ * Pages for the nested table's spare pool, allocated before the lock is
+ * taken.  The pool's fill level is read unlocked, so once in a while the
+ * pool is short and the tree allocates under the lock itself; it is never
+ * corrupted, because only topup_give() (locked) touches it.
+ */
+struct topup {
+	void	*p[HV_NT_SPARE];
+	int	 n;
+};
+
+static void
+topup_free(struct topup *t)
+{
+	while (t->n > 0)
+		hv_os_page_free(t->p[--t->n]);
+}
+
+static int
+topup_alloc(struct hv_vm *vm, struct topup *t)
+{
+	int want = HV_NT_SPARE - __atomic_load_n(&vm->nt.nspare, __ATOMIC_RELAXED);
+
+	t->n = 0;
+	while (t->n < want) {
+		t->p[t->n] = hv_os_page_alloc();
+		if (t->p[t->n] == NULL) {
+			topup_free(t);
+			return HV_ENOMEM;
+		}
+		t->n++;
+	}
+	return 0;
+}
+
+static void
+topup_give(struct hv_vm *vm, struct topup *t)	/* locked */
+{
+	while (t->n > 0 && hv_ntable_give(&vm->nt, t->p[t->n - 1]))
+		t->n--;
+}
+
+/*
  * Take the VM lock with page pn resident (backed now if it was not; a
- * paged-out copy restored).  *fresh is a page to free after unlocking, or
- * NULL.  0, or an error without the lock.
+ * paged-out copy restored) and, with nt, the table's spare pool topped up.
+ * *fresh and nt hold pages to free after unlocking.  0, or an error
+ * without the lock.
  */
 static int
-lock_resident(struct hv_vm *vm, uint64_t pn, void **fresh, bool reserve_nt)
+lock_resident(struct hv_vm *vm, uint64_t pn, void **fresh, struct topup *nt)
 {
 	int error;
 
 	for (;;) {
 		error = prealloc(vm, pn, fresh);
-		if (error == 0 && reserve_nt)
-			error = hv_ntable_reserve(&vm->nt);
-		if (error != 0) {
-			if (*fresh != NULL)
+		if (error == 0 && nt != NULL) {
+			error = topup_alloc(vm, nt);
+			if (error != 0 && *fresh != NULL)
 				hv_os_page_free(*fresh);
-			return error;
 		}
+		if (error != 0)
+			return error;
 		hv_vm_lock(vm);
 		if (vm->pages[pn] != NULL || vm->swapped[pn] != NULL || *fresh != NULL)
 			break;
 		hv_vm_unlock(vm);	/* paged out meanwhile: retry */
+		if (nt != NULL)
+			topup_free(nt);
 	}
 	back_locked(vm, pn, fresh);
+	if (nt != NULL)
+		topup_give(vm, nt);
 	return 0;
 }
 
 static void
-unlock_resident(struct hv_vm *vm, void *fresh)
+unlock_resident(struct hv_vm *vm, void *fresh, struct topup *nt)
 {
 	hv_vm_unlock(vm);
 	if (fresh != NULL)
 		hv_os_page_free(fresh);
+	if (nt != NULL)
+		topup_free(nt);
 }
 
 int
@@ -126,7 +175,7 @@ hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len, bool write
 
 		if (n > len)
 			n = len;
-		error = lock_resident(vm, pn, &fresh, false);
+		error = lock_resident(vm, pn, &fresh, NULL);
 		if (error != 0)
 			return error;
 		/* copy under the lock: a pageout cannot free the page meanwhile */
@@ -134,7 +183,7 @@ hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len, bool write
 			hv_memcpy((char *)vm->pages[pn] + off, b, n);
 		else
 			hv_memcpy(b, (char *)vm->pages[pn] + off, n);
-		unlock_resident(vm, fresh);
+		unlock_resident(vm, fresh, NULL);
 		gpa += n;
 		b += n;
 		len -= n;
@@ -151,14 +200,14 @@ hv_gmem_or64(struct hv_vm *vm, uint64_t gpa, uint64_t bits)
 
 	if (gpa >= vm->mem_size || (gpa & 7) != 0)
 		return HV_EFAULT;
-	error = lock_resident(vm, pn, &fresh, false);
+	error = lock_resident(vm, pn, &fresh, NULL);
 	if (error != 0)
 		return error;
 	/* locked, like the CPU's own A/D updates: a guest on another CPU may
 	 * be changing the same entry */
 	__atomic_fetch_or((uint64_t *)vm->pages[pn] + (gpa & HV_PAGE_MASK) / 8, bits,
 	    __ATOMIC_SEQ_CST);
-	unlock_resident(vm, fresh);
+	unlock_resident(vm, fresh, NULL);
 	return 0;
 }
 
@@ -185,6 +234,7 @@ int
 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc)
 {
 	uint64_t pn = gpa >> HV_PAGE_SHIFT;
+	struct topup nt;
 	void *fresh;
 	int error;
 
@@ -192,14 +242,14 @@ hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc)
 		HV_STAT_INC(nested_fault_errors);
 		return HV_EFAULT;
 	}
-	/* the reserve: mapping under the lock allocates no table page */
-	error = lock_resident(vm, pn, &fresh, true);
+	/* with the spare pool full, mapping under the lock allocates nothing */
+	error = lock_resident(vm, pn, &fresh, &nt);
 	if (error != 0)
 		return error;
 	/* 4 KiB RWX: the guest's own page tables do the protection */
 	error = hv_ntable_map(&vm->nt, gpa & ~HV_PAGE_MASK,
 	    hv_os_virt_to_phys(vm->pages[pn]), 1, HV_PROT_RWX);
-	unlock_resident(vm, fresh);
+	unlock_resident(vm, fresh, &nt);
 	if (error == 0)
 		HV_STAT_INC(nested_faults);
 	return error;
@@ -316,12 +366,16 @@ hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 
 	/* 1: remove the translations, then move the generation */
 	for (pn = first; pn < end && error == 0; pn++) {
-		error = hv_ntable_reserve(&vm->nt);	/* an unmap may split */
+		struct topup nt;
+
+		error = topup_alloc(vm, &nt);	/* an unmap may split */
 		if (error != 0)
 			break;
 		hv_vm_lock(vm);
+		topup_give(vm, &nt);
 		error = hv_ntable_unmap(&vm->nt, pn << HV_PAGE_SHIFT);
 		hv_vm_unlock(vm);
+		topup_free(&nt);
 	}
 	__atomic_add_fetch(&vm->inval_gen, 1, __ATOMIC_SEQ_CST);
 	if (error != 0)

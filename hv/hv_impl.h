@@ -33,21 +33,29 @@ struct hv_ntable_fmt {
 	unsigned (*prot)(uint64_t e);
 };
 
+/* Spare table pages: a 4 KiB map needs at most 3 new tables (PDPT, PD,
+ * PT), an unmap at most 2 (splitting a 1 GiB and then a 2 MiB page). */
+#define HV_NT_SPARE	3
+
 struct hv_ntable {
 	const struct hv_ntable_fmt *fmt;
 	uint64_t	*root;		/* PML4 page, host VA */
 	uint64_t	 root_pa;
 	uint64_t	 table_pages;	/* pages used by the tree (root included) */
-	/* pages set aside by hv_ntable_reserve() so that map/unmap under a
-	 * spin lock never calls the allocator (which may sleep) */
-	void		*spare[3];
+	/* pages handed in by hv_ntable_give() (allocated before taking the
+	 * caller's spin lock): map/unmap use them before the allocator */
+	void		*spare[HV_NT_SPARE];
 	int		 nspare;
 };
 
 int	 hv_ntable_init(struct hv_ntable *nt, const struct hv_ntable_fmt *fmt);
 void	 hv_ntable_fini(struct hv_ntable *nt);	/* frees every table page */
-/* Top up the spare pool so the next map or unmap allocates nothing; 0 or HV_ENOMEM. */
-int	 hv_ntable_reserve(struct hv_ntable *nt);
+/*
+ * Put a zeroed page into the spare pool if it has room (true; it is the
+ * tree's now, freed by fini), else false.  Serialised like map/unmap.  With
+ * the pool full (HV_NT_SPARE) no map or unmap allocates.
+ */
+bool	 hv_ntable_give(struct hv_ntable *nt, void *page);
 /* Map one page of size 4K (level 1) or 2M (level 2); splits large pages. */
 int	 hv_ntable_map(struct hv_ntable *nt, uint64_t gpa, uint64_t hpa,
 	    int level, unsigned prot);

@@ -19,20 +19,16 @@ nt_span(int level)		/* bytes one entry of this level maps */
 	return 1ull << (HV_PAGE_SHIFT + 9 * (level - 1));
 }
 
-int
-hv_ntable_reserve(struct hv_ntable *nt)
+bool
+hv_ntable_give(struct hv_ntable *nt, void *page)
 {
-	while (nt->nspare < (int)(sizeof(nt->spare) / sizeof(nt->spare[0]))) {
-		void *p = hv_os_page_alloc();
-
-		if (p == NULL)
-			return HV_ENOMEM;
-		nt->spare[nt->nspare++] = p;
-	}
-	return 0;
+	if (nt->nspare == HV_NT_SPARE)
+		return false;
+	nt->spare[nt->nspare++] = page;
+	return true;
 }
 
-/* A zeroed table page: from the reserve when there is one. */
+/* A zeroed table page: from the spare pool when there is one. */
 static uint64_t *
 nt_alloc(struct hv_ntable *nt)
 {

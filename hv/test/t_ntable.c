@@ -182,8 +182,17 @@ test_ntable_nomem(void)
 	fake_fail_at = fake_allocs + 1;
 	CHECK_EQ(hv_ntable_unmap(&nt, 0x201000), HV_ENOMEM);
 	CHECK_EQ(look(&nt, 0x201000, &hpa, &prot), 2);
-	/* with a reserve, map and split allocate nothing */
-	CHECK_EQ(hv_ntable_reserve(&nt), 0);
+	/* with a full spare pool, map and split allocate nothing */
+	CHECK(hv_ntable_give(&nt, hv_os_page_alloc()));
+	CHECK(hv_ntable_give(&nt, hv_os_page_alloc()));
+	CHECK(hv_ntable_give(&nt, hv_os_page_alloc()));
+	{
+		void *extra = hv_os_page_alloc();
+
+		CHECK(!hv_ntable_give(&nt, extra));	/* full */
+		hv_os_page_free(extra);
+	}
+	CHECK_EQ(nt.nspare, HV_NT_SPARE);
 	before = fake_allocs;
 	CHECK_EQ(hv_ntable_unmap(&nt, 0x201000), 0);		/* PT */
 	CHECK_EQ(hv_ntable_map(&nt, 0x40000000, 0x1000, 1, HV_PROT_RWX), 0); /* PD, PT */
