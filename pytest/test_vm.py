@@ -27,7 +27,7 @@ EMULATOR = {"svm": "qemu", "vmx": "bochs"}
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
 BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
-         "vm_badstate", "vm_leak", "vm_enable", "vm_smp"]
+         "vm_badstate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown"]
 
 # What each backend must say; the rest of the assertions are the same.
 EXPECT = {
@@ -283,20 +283,36 @@ def test_vm_enable(batch, backend):
 @pytest.mark.timeout(700)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_smp(batch, backend):
-    msgs = batch(backend).passed("vm_smp", backend, nchecks=9)
+    msgs = batch(backend).passed("vm_smp", backend, nchecks=5)
     find(msgs, r"vCPU 0 thread migrated cpu 0 -> 1 \(want 0 -> 1\): ok")
     find(msgs, r"vCPU 1 thread migrated cpu 1 -> 0 \(want 1 -> 0\): ok")
     find(msgs, r"shared counter after both vCPUs: got=80000 want=80000")
+
+
+@pytest.mark.smp
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_shootdown(batch, backend):
+    msgs = batch(backend).passed("vm_shootdown", backend, nchecks=6)
+    find(msgs, r"hv_vm_pageout calls that succeeded: 200 of 200")
+    m = find(msgs, r"updates lost by vCPU 1: 0 in (\d+) iterations \(exit code 0\)")
+    assert int(m.group(1)) > 0
+    m = find(msgs, r"word in the page (0x[0-9a-f]+), vCPU 1 wrote last (0x[0-9a-f]+)")
+    assert m.group(1) == m.group(2)
+    m = find(msgs, r"page-ins (\d+), pages paged out (\d+), nested faults (\d+), "
+                   r"invalidation IPIs (\d+)")
+    assert int(m.group(3)) > 0 and int(m.group(4)) > 0
 
 
 @pytest.mark.qemu
 @pytest.mark.svm
 def test_vm_smp_skips_on_one_cpu(boot):
     con = boot("qemu", smp=1)
-    res = con.run("vm_smp")
-    r = res.result("vm_smp")
-    assert r["status"] == "SKIP" and r["reason"] == "needs 2 CPUs, 1 online", res.text
-    assert res.checks_of("vm_smp") == []
+    res = con.run("vm_smp vm_shootdown")
+    for test in ("vm_smp", "vm_shootdown"):
+        r = res.result(test)
+        assert r["status"] == "SKIP" and r["reason"] == "needs 2 CPUs, 1 online", res.text
+        assert res.checks_of(test) == []
 
 
 def db(con, line, timeout=30):

@@ -69,9 +69,8 @@ stat_leaf(const struct hv_sysctl *leaf, void *ctx)
 		*(uint64_t *)ctx = 0;
 }
 
-/* A hw.vmm.stats counter, read through the sysctl tree like any reader. */
-static uint64_t
-stat(const char *name)
+uint64_t
+vm_stat(const char *name)
 {
 	char full[64];
 	uint64_t v = 0;
@@ -193,8 +192,8 @@ static int
 demand_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
 {
 	struct demand_ctx *d = r->ctx;
-	uint64_t faults = stat("nested_faults"), res = hv_vm_resident_pages(r->vm);
-	uint64_t pageins = stat("pageins");
+	uint64_t faults = vm_stat("nested_faults"), res = hv_vm_resident_pages(r->vm);
+	uint64_t pageins = vm_stat("pageins");
 	int error;
 
 	switch (n) {
@@ -215,7 +214,7 @@ demand_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
 		    "demand: hv_vm_pageout of %d pages: %s, resident %lu (before the "
 		    "touches %lu)", DEMAND_PAGES, vm_err(error),
 		    (unsigned long)res, (unsigned long)d->resident);
-		faults = stat("nested_faults");
+		faults = vm_stat("nested_faults");
 		break;
 	case 3:
 		report(d->paged_out && faults - d->faults == DEMAND_PAGES &&

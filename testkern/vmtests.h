@@ -70,6 +70,9 @@ void	 vmrun_teardown(struct vmrun *r);
 /* All three, with one vCPU: 0 when the run ended (any way), else errno. */
 int	 vmrun_image(struct vmrun *r);
 
+/* A hw.vmm.stats counter, read through the sysctl tree like any reader. */
+uint64_t vm_stat(const char *name);
+
 /* errno_name() that says "ok" for 0, for check messages. */
 const char *vm_err(int error);
 
