@@ -10,6 +10,8 @@
 ;   HOLE 0x10003000            not mapped
 ;   BEYOND 0x10004000 -> guest memory size + 64 MiB (no guest memory there)
 ;   S0 0x20000000 -> 0x620000  supervisor only, RW
+;   U3 0x10005000 -> 0x613000  user, RW, touched only by the host (a write)
+;   U4 0x10006000 -> 0x614000  user, RW, touched only by the host (a read)
 ; plus an identity map of guest memory (2 MiB pages; user access only to the
 ; image's 2 MiB page so ring-3 code can run).  CR0.WP = 1.
 ; The same requests are made from CPL 0 and from CPL 3: the host must check
@@ -27,6 +29,10 @@ U2		equ 0x10002000
 HOLE		equ 0x10003000
 BEYOND		equ 0x10004000
 S0		equ 0x20000000
+U3		equ 0x10005000
+U4		equ 0x10006000
+PTE_A		equ 0x20	; accessed, dirty (SDM Vol. 3 4.8)
+PTE_D		equ 0x40
 U0_GPA		equ 0x611000
 U1_GPA		equ 0x605000
 U2_GPA		equ 0x60a000
@@ -151,6 +157,26 @@ main:
 	call	check_out
 	CHECK_EQ rax, 0, "copy cpl0: copyout bytes wrong"
 
+	; The host's accesses set the accessed/dirty flags in the guest's PTEs as
+	; the CPU would (a vkernel's pmap reads them to find modified pages).
+	mov	rdi, U3
+	call	pte_ad
+	mov	r13, rax
+	mov	rdi, U4
+	call	pte_ad
+	or	rax, r13
+	CHECK_EQX rax, 0, "copy cpl0: A/D of U3 and U4 before any access"
+	COPYOP	COPY_SUWORD32, U3 + 8, 4, 0x5eed
+	CHECK_EQ rax, 0, "copy cpl0: suword32 to U3"
+	mov	rdi, U3
+	call	pte_ad
+	CHECK_EQX rax, PTE_A | PTE_D, "copy cpl0: U3 PTE A/D after the host's write"
+	COPYOP	COPY_FUBYTE, U4 + 1, 1, 0
+	CHECK_EQ rax, 0, "copy cpl0: fubyte of the zero page U4"
+	mov	rdi, U4
+	call	pte_ad
+	CHECK_EQX rax, PTE_A, "copy cpl0: U4 PTE A/D after the host's read"
+
 	; ---- CPL 3 ----
 	lea	rdi, [user_main]
 	mov	esi, USER_STACK
@@ -219,6 +245,16 @@ check_out:
 .ok:	inc	rcx
 	jmp	.next
 .done:	mov	rax, r8
+	ret
+
+; pte_ad(rdi = va): RAX = the A and D flags of va's PTE.
+pte_ad:
+	mov	rsi, rdi
+	mov	rdi, [pml4]
+	mov	edx, 1
+	call	pt_entry
+	mov	rax, [rax]
+	and	eax, PTE_A | PTE_D
 	ret
 
 ; fill: the test data, written through the boot identity map (GPA == VA).
@@ -298,6 +334,16 @@ build_tables:
 	mov	esi, S0
 	mov	edx, S0_GPA
 	mov	ecx, PTE_W
+	call	pt_map4k
+	mov	rdi, [pml4]
+	mov	esi, U3
+	mov	edx, 0x613000
+	mov	ecx, PTE_W | PTE_U
+	call	pt_map4k
+	mov	rdi, [pml4]
+	mov	esi, U4
+	mov	edx, 0x614000
+	mov	ecx, PTE_W | PTE_U
 	call	pt_map4k
 	ret
 

@@ -204,7 +204,7 @@ def test_vm_demand(batch, backend):
 @pytest.mark.timeout(700)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_copy(batch, backend):
-    msgs = batch(backend).passed("vm_copy", backend, nchecks=37)
+    msgs = batch(backend).passed("vm_copy", backend, nchecks=42)
     # CPL decides: the supervisor page reads at CPL 0, faults at CPL 3
     m = find(msgs, r"copy cpl0: copyin supervisor page, fnv: got=(0x[0-9a-f]+) want=(\S+)")
     assert m.group(1) == m.group(2)
@@ -223,6 +223,9 @@ def test_vm_copy(batch, backend):
                  "suword32 to a read-only page \\(CR0\\.WP=1\\)"):
         find(msgs, r"copy cpl0: %s: got=-14 want=-14" % what)
     find(msgs, r"copy: returned from CPL 3 with its token: got=0x600d")
+    # host accesses set the guest PTE's accessed/dirty flags like the CPU
+    find(msgs, r"U3 PTE A/D after the host's write: got=0x60 want=0x60$")
+    find(msgs, r"U4 PTE A/D after the host's read: got=0x20 want=0x20$")
     # a copyout that faults part-way leaves the guest's bytes untouched
     find(msgs, r"copy cpl0: copyout running into a read-only page: got=-14 want=-14")
     m = find(msgs, r"bytes before the read-only page untouched, fnv: got=(\S+) want=(\S+)")
