@@ -193,7 +193,13 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	 * shadow.  CR4.VMXE must be 1 while the guest runs (SDM 26.3.1.1) but the
 	 * guest reads it as 0.
 	 */
-	err |= vmcs_write(VMCS_CR0_MASK, vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1);
+	/*
+	 * CD and NW are host-owned too: VM entry never loads them (SDM
+	 * 26.3.2.1), so the guest runs with the host's caching mode and sees
+	 * its own values through the shadow.
+	 */
+	err |= vmcs_write(VMCS_CR0_MASK, vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1 |
+	    CR0_CD | CR0_NW);
 	err |= vmcs_write(VMCS_CR4_MASK, vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1);
 	return err ? HV_EIO : 0;
 }

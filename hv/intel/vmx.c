@@ -13,9 +13,6 @@
 #include "vmx_cpu.h"
 #include "vmcs.h"
 
-/* VMX-preemption timer budget per entry, in TSC cycles (scaled by MISC). */
-#define VMX_PREEMPT_TSC		(1ull << 24)
-
 static void	*vmxon_region[HV_MAX_CPUS];
 
 /* ---- VMX instruction failures ---------------------------------------------- */
@@ -620,7 +617,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if ((error = vmcs_set_host_dynamic()) != 0)
 		goto fail;
 	if (vmx_caps.preempt_timer && (error = vmcs_write(VMCS_PREEMPT_TIMER,
-	    VMX_PREEMPT_TSC >> vmx_caps.preempt_shift)) != 0)
+	    vmx_caps.preempt_value)) != 0)
 		goto fail;
 #ifdef HV_DEBUG
 	if (vmx_check_guest_state(why, sizeof(why)) != 0) {

@@ -22,6 +22,7 @@ struct vmx_caps {
 	uint32_t pin_ctls, proc_ctls, proc2_ctls, exit_ctls, entry_ctls;
 	bool	 preempt_timer;
 	unsigned preempt_shift;		/* timer ticks = TSC >> shift (MISC 4:0) */
+	uint32_t preempt_value;		/* loaded at every entry (hw.vmm.vmx.preempt_timer) */
 	bool	 invept_single, invept_all, invvpid_single;
 	bool	 load_pat;
 };

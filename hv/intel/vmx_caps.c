@@ -51,6 +51,9 @@ static const struct hv_sysctl vmx_leaves[] = {
 	  HV_SYSCTL_INT, &vmx_caps.vpid, NULL },
 	{ "hw.vmm.vmx.unrestricted_guest", "1: unrestricted guest supported (not used)",
 	  HV_SYSCTL_INT, &vmx_caps.unrestricted, NULL },
+	{ "hw.vmm.vmx.preempt_timer", "VMX-preemption timer value loaded at each "
+	  "entry (about 10 ms; 0: no timer)",
+	  HV_SYSCTL_U32, &vmx_caps.preempt_value, NULL },
 	{ "hw.vmm.vmx.pinbased_used", "pin-based controls the backend runs with",
 	  HV_SYSCTL_U32, &vmx_caps.pin_ctls, NULL },
 	{ "hw.vmm.vmx.procbased_used", "primary processor-based controls in use",
@@ -149,6 +152,37 @@ vmx_read_caps(void)
 	return 0;
 }
 
+#define PREEMPT_MS		10	/* guest time between two forced exits */
+#define CALIBRATE_NS		2000000	/* TSC measured against hv_os_time_ns */
+
+/*
+ * The VMX-preemption timer bounds every entry: a guest that spins with
+ * interrupts off still exits every PREEMPT_MS, so the host's watchdog runs on
+ * time.  External-interrupt exits should do that on their own, but Bochs 2.7
+ * never takes one while the guest has RFLAGS.IF=0 from the entry on (it
+ * computes the interrupt mask before it counts itself in VMX non-root).  The
+ * timer counts TSC >> MISC[4:0] (SDM 25.5.1); the TSC rate is measured.
+ */
+static uint32_t
+preempt_value(void)
+{
+	uint64_t t0, t1, c0, c1, per_ms, v;
+
+	t0 = hv_os_time_ns();
+	c0 = vmx_rdtsc();
+	do {
+		t1 = hv_os_time_ns();
+		c1 = vmx_rdtsc();
+	} while (t1 - t0 < CALIBRATE_NS && c1 - c0 < (1ull << 40));
+	if (t1 <= t0)
+		return 0xffffffffu;
+	per_ms = (c1 - c0) * 1000000 / (t1 - t0);
+	v = (per_ms * PREEMPT_MS) >> vmx_caps.preempt_shift;
+	if (v == 0)
+		v = 1;
+	return v > 0xffffffffu ? 0xffffffffu : (uint32_t)v;
+}
+
 /* The controls the backend runs with (see vmcs.c for how they are used). */
 static int
 vmx_pick_controls(void)
@@ -165,6 +199,7 @@ vmx_pick_controls(void)
 	}
 	c->preempt_timer = ctl_allowed(c->pinbased, PIN_PREEMPT_TIMER);
 	c->preempt_shift = (unsigned)(c->misc & 0x1f);
+	c->preempt_value = c->preempt_timer ? preempt_value() : 0;
 	want = PIN_EXT_INTR_EXIT | PIN_NMI_EXIT |
 	    (c->preempt_timer ? PIN_PREEMPT_TIMER : 0);
 	if ((error = ctl_pick("pin-based", c->pinbased, want,

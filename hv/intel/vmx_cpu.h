@@ -54,6 +54,8 @@
 #define CR0_ET		(1ul << 4)
 #define CR0_NE		(1ul << 5)
 #define CR0_WP		(1ul << 16)
+#define CR0_NW		(1ul << 29)
+#define CR0_CD		(1ul << 30)
 #define CR0_PG		(1ul << 31)
 #define CR4_PAE		(1ul << 5)
 #define CR4_VMXE	(1ul << 13)
@@ -178,6 +180,15 @@ vmx_wrmsr(uint32_t msr, uint64_t val)
 {
 	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)val),
 	    "d"((uint32_t)(val >> 32)) : "memory");
+}
+
+static inline uint64_t
+vmx_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
 }
 
 static inline uint64_t

@@ -262,8 +262,6 @@ pat_valid(uint64_t v)
 static int
 msr_read(uint32_t msr, uint64_t *val)
 {
-	uint32_t lo, hi;
-
 	switch (msr) {
 	case MSR_IA32_EFER:
 		*val = vmcs_read(VMCS_GUEST_EFER);
@@ -283,8 +281,7 @@ msr_read(uint32_t msr, uint64_t *val)
 		*val = vmcs_read(VMCS_GUEST_SYSENTER_EIP);
 		return 0;
 	case MSR_IA32_TSC:	/* TSC offset is 0 */
-		__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-		*val = ((uint64_t)hi << 32) | lo;
+		*val = vmx_rdtsc();
 		return 0;
 	case MSR_IA32_FS_BASE:
 		*val = vmcs_read(VMCS_GUEST_FS_BASE);
