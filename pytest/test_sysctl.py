@@ -44,3 +44,12 @@ def test_sysctl_from_command_line(boot):
     assert "hw.vmm.enable: 0 -> 1" in con.banner
     assert con.cmd("sysctl hw.vmm.enable") == "hw.vmm.enable: 1"
     assert con.cmd("sysctl kern.cmdline") == "kern.cmdline: hw.vmm.enable=1"
+
+
+@pytest.mark.svm
+def test_qemu_reports_svm_with_npt(boot):
+    """QEMU TCG -cpu max: SVM with nested paging and no NRIPS (EMULATORS.md)."""
+    con = boot()
+    assert "hv: SVM from AMD" in con.banner
+    assert con.cmd("sysctl hw.vmm.svm.npt") == "hw.vmm.svm.npt: 1"
+    assert con.cmd("sysctl hw.vmm.svm.nrips") == "hw.vmm.svm.nrips: 0"
