@@ -30,11 +30,11 @@ main:
 	ret
 
 vcpu1:
-	; IF=1: hv takes every host interrupt as an exit (the guest has no IDT
-	; and gets none).  Bochs 2.7 takes no external-interrupt VM exit while
-	; the guest's IF=0, unlike SDM Vol. 3 25.3, so with IF=0 the shootdown
-	; IPIs would wait for the VMX-preemption timer there.
-	sti
+	; IF=0, as a guest kernel in a critical section: the shootdown IPIs
+	; must still take vCPU 1 out of the guest (external-interrupt exiting
+	; ignores the guest's IF, SDM Vol. 3 25.3; Bochs 2.7 does not, and there
+	; the VMX-preemption timer does it).
+	cli
 	mov	qword [abs FLAGS], 1
 	xor	r8d, r8d			; last value written
 	xor	r9d, r9d			; lost updates

@@ -246,9 +246,8 @@ def test_vm_runaway(batch, backend):
     msgs = batch(backend).passed("vm_runaway", backend, nchecks=3)
     find(msgs, r"^runaway: run ended by timeout")
     ms = int(find(msgs, r"^runaway: stopped after (\d+) ms").group(1))
-    # the watchdog is checked at exits; Bochs VMX exits only on the
-    # preemption timer while the guest spins with IF=0 (about every 4.2 s)
-    assert 2000 <= ms < (3000 if backend == "svm" else 7000)
+    # the watchdog is checked at exits, which must come often even with IF=0
+    assert 2000 <= ms < 3000
     assert int(find(msgs, r"host-interrupt exits while spinning: (\d+)").group(1)) > 0
 
 
