@@ -82,6 +82,29 @@ def verdict(text, signal_seen):
         for s in summaries)
 
 
+def qemu_signal(rc):
+    """The kernel's exit signal from QEMU's exit code (None: timed out).
+    isa-debug-exit turns 0x10/0x11 into 33/35; a triple fault with
+    -no-reboot exits 0, so 0 is "none", never PASS."""
+    return {None: "timeout", 33: "pass", 35: "fail"}.get(rc, "none")
+
+
+def bochs_signal(rc, bochs_log, serial):
+    """The kernel's exit signal from Bochs' exit code (None: timed out), its
+    own log and the serial text.  0 follows the magic-break `quit` (PASS path);
+    a segfault right after `quit_sim called with exit code 0` is that same
+    clean exit; 1 is "Shutdown" on port 0x8900 (FAIL path) only when a
+    SUMMARY was printed, else a triple fault or panic."""
+    if rc is None:
+        return "timeout"
+    if rc == 0 or (rc in (-signal.SIGSEGV, 139) and
+                   "quit_sim called with exit code 0" in bochs_log):
+        return "pass"
+    if rc == 1 and parse_summaries(serial):
+        return "fail"
+    return "none"
+
+
 def result_table(text):
     """A readable table of the RESULT lines, then the SUMMARY."""
     results = parse_results(text)
