@@ -191,7 +191,7 @@ def test_vm_paging(batch, backend):
 @pytest.mark.timeout(700)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_demand(batch, backend):
-    msgs = batch(backend).passed("vm_demand", backend, nchecks=10)
+    msgs = batch(backend).passed("vm_demand", backend, nchecks=12)
     # exactly one nested fault and one new resident page per fresh 4 KiB page
     find(msgs, r"^demand: nested faults for 64 fresh pages: 64$")
     find(msgs, r"^demand: resident pages grew by 64 ")
@@ -199,6 +199,9 @@ def test_vm_demand(batch, backend):
     assert m.group(1) == m.group(2)
     find(msgs, r"^demand: refaults after pageout: nested faults 64, page-ins 64$")
     find(msgs, r"^demand: mismatches after pageout and refault: got=0 want=0$")
+    # all of guest memory out (code, stack, page tables): the guest goes on
+    find(msgs, r"^demand: hv_vm_pageout of all guest memory: ok, resident 0$")
+    find(msgs, r"^demand: mismatches after paging out all guest memory: got=0 want=0$")
 
 
 @pytest.mark.timeout(700)

@@ -226,6 +226,13 @@ demand_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
 		    "demand: resident pages after the refaults grew by %lu",
 		    (unsigned long)(res - d->resident));
 		break;
+	case 4:
+		error = hv_vm_pageout(r->vm, 0, hv_vm_mem_size(r->vm));
+		res = hv_vm_resident_pages(r->vm);
+		report(error == 0 && res == 0,
+		    "demand: hv_vm_pageout of all guest memory: %s, resident %lu",
+		    vm_err(error), (unsigned long)res);
+		break;
 	default:
 		report(false, "demand: unexpected mark %lu", (unsigned long)n);
 		return EINVAL;
@@ -238,7 +245,7 @@ demand_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
 
 static const struct vmrun_hooks demand_hooks = { .mark = demand_mark };
 
-KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and refault")
+KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and refault, all memory too")
 {
 	struct demand_ctx d = { 0 };
 	struct vmrun r = { .image = "demand.bin", .hooks = &demand_hooks, .ctx = &d };
@@ -246,7 +253,7 @@ KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and re
 	if (!vm_begin())
 		return;
 	run_expect_exit0(&r);
-	report(r.marks == 3, "demand: marks seen %lu (want 3)", (unsigned long)r.marks);
+	report(r.marks == 4, "demand: marks seen %lu (want 4)", (unsigned long)r.marks);
 }
 
 /* ---- vm_int3: db> ---------------------------------------------------------- */
