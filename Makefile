@@ -90,7 +90,7 @@ PYTEST_ARGS ?= -n 2
 # Everything the pytest suite needs built; later checks add themselves here.
 TEST_QEMU_PREREQS := $(KERNEL) $(GUESTS)
 
-.PHONY: deps run shell test-qemu
+.PHONY: deps run shell shell-bochs test-qemu
 
 deps:
 	@scripts/deps.sh $(DEB_PKGS)
@@ -107,6 +107,11 @@ run: deps
 shell: deps
 	@$(MAKE) --no-print-directory $(ISO)
 	scripts/run-qemu -i $(ISO) -n $(SMP) --serial stdio --timeout 3600 || true
+
+# The same in Bochs (VMX+EPT CPU), COM1 relayed to this terminal.
+shell-bochs: deps
+	@$(MAKE) --no-print-directory $(ISO)
+	scripts/run-bochs -i $(ISO) -n $(SMP) --serial stdio --timeout 3600 || true
 
 test-qemu: deps
 	@$(MAKE) --no-print-directory $(TEST_QEMU_PREREQS)
