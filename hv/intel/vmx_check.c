@@ -190,8 +190,16 @@ check_rest(struct chk *c, bool ia32e, uint32_t cs_ar)
 	if ((vmcs_read(VMCS_GUEST_GDTR_LIMIT) >> 16) ||
 	    (vmcs_read(VMCS_GUEST_IDTR_LIMIT) >> 16))
 		fail(c, "GUEST_GDTR/IDTR limit above 0xffff");
-	if (ia32e && (cs_ar & VMX_AR_L) ? !canonical(rip) : (rip >> 32) != 0)
-		fail(c, "GUEST_RIP 0x%llx: not canonical", (unsigned long long)rip);
+	/* SDM 26.3.1.4: bits 63:48 identical (bit 47 may differ: that faults
+	 * at the first fetch instead), or 63:32 zero outside 64-bit code */
+	if (ia32e && (cs_ar & VMX_AR_L)) {
+		if ((rip >> 48) != 0 && (rip >> 48) != 0xffff)
+			fail(c, "GUEST_RIP 0x%llx: bits 63:48 not all equal",
+			    (unsigned long long)rip);
+	} else if ((rip >> 32) != 0) {
+		fail(c, "GUEST_RIP 0x%llx: bits 63:32 set outside 64-bit code",
+		    (unsigned long long)rip);
+	}
 	if ((fl & ~0x3f7fd7ull) || !(fl & 2))
 		fail(c, "GUEST_RFLAGS 0x%llx: reserved bits wrong (bit 1 must be "
 		    "1; 3, 5, 15, 63:22 must be 0)", (unsigned long long)fl);

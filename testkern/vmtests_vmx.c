@@ -1,0 +1,316 @@
+/*
+ * vmtests_vmx.c - tests of the Intel VMX backend only (hv/intel): the
+ * hw.vmm.vmx.* sysctls against the capability MSRs, VM-entry failures decoded
+ * down to the guest-state field, and the host state (CR3, FS base) after VM
+ * exits across address-space and TLS switches between entries (the 2013
+ * DragonFly bugs).  Each SKIPs when the backend is not VMX.
+ */
+#include "vmtests.h"
+#include "ktest.h"
+#include "sched.h"
+#include "cpu.h"
+#include "sysctl.h"
+#include "x86.h"
+
+#define MSR_VMX_BASIC		0x480
+#define MSR_VMX_PINBASED	0x481
+#define MSR_VMX_PROCBASED	0x482
+#define MSR_VMX_EXIT		0x483
+#define MSR_VMX_ENTRY		0x484
+#define MSR_VMX_MISC		0x485
+#define MSR_VMX_CR0_FIXED0	0x486
+#define MSR_VMX_CR0_FIXED1	0x487
+#define MSR_VMX_CR4_FIXED0	0x488
+#define MSR_VMX_CR4_FIXED1	0x489
+#define MSR_VMX_PROCBASED2	0x48b
+#define MSR_VMX_EPT_VPID_CAP	0x48c
+#define MSR_VMX_TRUE_PINBASED	0x48d
+#define MSR_VMX_TRUE_PROCBASED	0x48e
+#define MSR_VMX_TRUE_EXIT	0x48f
+#define MSR_VMX_TRUE_ENTRY	0x490
+#define MSR_FS_BASE		0xc0000100
+
+/* Does s contain w? */
+static bool
+contains(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; *s != '\0'; s++)
+		if (strncmp(s, w, n) == 0)
+			return true;
+	return false;
+}
+
+static bool
+vmx_begin(void)
+{
+	if (!vm_begin())
+		return false;
+	if (strcmp(vm_backend_name(), "vmx") != 0) {
+		ktest_skip("backend is %s, not vmx", vm_backend_name());
+		return false;
+	}
+	return true;
+}
+
+struct leaf_val {
+	uint64_t v;
+	int found;
+};
+
+static void
+leaf_u64(const struct hv_sysctl *leaf, void *ctx)
+{
+	struct leaf_val *lv = ctx;
+	char buf[32];
+
+	sysctl_format(leaf, buf, sizeof(buf));
+	if (parse_u64(buf, &lv->v) == 0)
+		lv->found++;
+}
+
+/* CHECK that sysctl hw.vmm.vmx.<name> reads as want. */
+static void
+check_leaf(const char *name, uint64_t want)
+{
+	struct leaf_val lv = { 0, 0 };
+	char full[64];
+
+	ksnprintf(full, sizeof(full), "hw.vmm.vmx.%s", name);
+	sysctl_foreach(full, leaf_u64, &lv);
+	report(lv.found == 1 && lv.v == want, "%s = 0x%lx (MSR says 0x%lx)%s", full,
+	    (unsigned long)lv.v, (unsigned long)want,
+	    lv.found == 1 ? "" : ": leaf missing");
+}
+
+static uint64_t
+leaf_get(const char *name)
+{
+	struct leaf_val lv = { 0, 0 };
+	char full[64];
+
+	ksnprintf(full, sizeof(full), "hw.vmm.vmx.%s", name);
+	sysctl_foreach(full, leaf_u64, &lv);
+	return lv.v;
+}
+
+/* A control word in use fits its capability MSR and holds the needed bits. */
+static void
+check_used(const char *name, const char *used, uint64_t cap, uint32_t need)
+{
+	uint32_t v = (uint32_t)leaf_get(used);
+	uint32_t must1 = (uint32_t)cap, may1 = (uint32_t)(cap >> 32);
+
+	report((v & must1) == must1 && (v & ~may1) == 0 && (v & need) == need,
+	    "%s in use 0x%x: allowed by the MSR (must-be-1 0x%x, may-be-1 0x%x), "
+	    "has 0x%x", name, v, must1, may1, need);
+}
+
+KTEST(vmx_caps, "hw.vmm.vmx.* sysctls equal the VMX capability MSRs; controls in use fit them")
+{
+	uint64_t basic, pin, proc, proc2 = 0, exit, entry, cap = 0;
+	bool true_ctls;
+
+	if (!vmx_begin())
+		return;
+	/* SDM Vol. 3D A.1: BASIC; bit 55 says the TRUE_ MSRs exist */
+	basic = rdmsr(MSR_VMX_BASIC);
+	true_ctls = (basic >> 55) & 1;
+	check_leaf("basic", basic);
+	check_leaf("revision", basic & 0x7fffffff);
+	check_leaf("region_size", (basic >> 32) & 0x1fff);
+	check_leaf("width_addr", (basic >> 48) & 1);
+	pin = rdmsr(true_ctls ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED);
+	proc = rdmsr(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED);
+	exit = rdmsr(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT);
+	entry = rdmsr(true_ctls ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY);
+	if ((proc >> 63) & 1)		/* secondary controls may be 1 */
+		proc2 = rdmsr(MSR_VMX_PROCBASED2);
+	if ((proc2 >> 33) & 1 || (proc2 >> 37) & 1)	/* EPT or VPID may be 1 */
+		cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
+	check_leaf("pinbased_ctls", pin);
+	check_leaf("procbased_ctls", proc);
+	check_leaf("procbased2_ctls", proc2);
+	check_leaf("exit_ctls", exit);
+	check_leaf("entry_ctls", entry);
+	check_leaf("misc", rdmsr(MSR_VMX_MISC));
+	check_leaf("cr0_fixed0", rdmsr(MSR_VMX_CR0_FIXED0));
+	check_leaf("cr0_fixed1", rdmsr(MSR_VMX_CR0_FIXED1));
+	check_leaf("cr4_fixed0", rdmsr(MSR_VMX_CR4_FIXED0));
+	check_leaf("cr4_fixed1", rdmsr(MSR_VMX_CR4_FIXED1));
+	check_leaf("ept_vpid_cap", cap);
+	check_leaf("ept", (proc2 >> 33) & 1);
+	check_leaf("unrestricted_guest", (proc2 >> 39) & 1);
+	/* vpid is 1 only with INVVPID single-context (bits 32 and 41) */
+	check_leaf("vpid", ((proc2 >> 37) & 1) && ((cap >> 32) & 1) && ((cap >> 41) & 1));
+	/* ext-interrupt + NMI exiting; EPT; 64-bit host; IA-32e guest */
+	check_used("pin-based", "pinbased_used", pin, 0x9);
+	check_used("processor-based", "procbased_used", proc, 1u << 31);
+	check_used("secondary", "procbased2_used", proc2, 1u << 1);
+	check_used("VM-exit", "exit_used", exit, 1u << 9);
+	check_used("VM-entry", "entry_used", entry, 1u << 9);
+	report((read_cr4() >> 13) & 1, "CR4.VMXE set on cpu %d while enabled (CR4 0x%lx)",
+	    this_cpu()->id, (unsigned long)read_cr4());
+}
+
+/* ---- vmx_entry_checks -------------------------------------------------------- */
+
+/*
+ * Each state breaks one VM-entry check of SDM 26.3.1 that Bochs 2.7 enforces
+ * (it does not check RIP bits 63:48: such an entry succeeds there and the
+ * guest faults at its first fetch, so RIP is not among them).
+ */
+struct badstate {
+	const char *what;
+	const char *field;	/* what the decoded message must name */
+	void	  (*corrupt)(struct hv_regs *r);
+};
+
+static void bad_rflags(struct hv_regs *r) { r->rflags &= ~2ull; }
+static void bad_efer(struct hv_regs *r) { r->efer &= ~(1ull << 10); }	/* LMA */
+static void bad_pae(struct hv_regs *r) { r->cr4 &= ~(1ull << 5); }
+static void bad_cr0(struct hv_regs *r) { r->cr0 = (r->cr0 | (1ull << 31)) & ~1ull; }
+
+static const struct badstate badstates[] = {
+	{ "RFLAGS bit 1 clear", "GUEST_RFLAGS", bad_rflags },
+	{ "EFER.LMA clear in an IA-32e guest", "GUEST_EFER", bad_efer },
+	{ "CR4.PAE clear in an IA-32e guest", "CR4.PAE", bad_pae },
+	{ "CR0.PG without CR0.PE", "GUEST_CR0", bad_cr0 },
+};
+
+static void
+one_badstate(const struct badstate *b)
+{
+	struct vmrun r = { .image = "hello.bin" };
+	struct hv_vcpu *vcpu;
+	struct hv_regs regs;
+	struct hv_exit ex;
+	int error;
+
+	if (vmrun_setup(&r) != 0) {
+		report(false, "%s: could not start: %s", b->what, r.errmsg);
+		return;
+	}
+	error = hv_vcpu_create(r.vm, 0, &vcpu);
+	if (error == 0)
+		error = hv_vcpu_get_regs(vcpu, &regs);
+	if (error == 0) {
+		b->corrupt(&regs);
+		error = hv_vcpu_set_regs(vcpu, &regs);
+	}
+	if (error == 0)
+		error = hv_vcpu_run(vcpu, &ex);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    contains(ex.msg, "VM-entry failure: invalid guest state") &&
+	    contains(ex.msg, b->field),
+	    "%s: entry refused and decoded naming %s: %s (kind %d, raw 0x%lx, "
+	    "error %s)", b->what, b->field, error == 0 ? ex.msg : "",
+	    error == 0 ? (int)ex.kind : -1, error == 0 ? (unsigned long)ex.raw_reason : 0,
+	    vm_err(error));
+	/* bit 31 of the exit reason: the failure came from the CPU's checks */
+	report(error == 0 && (ex.raw_reason & 0x80000000u) && (ex.raw_reason & 0xffff) == 33,
+	    "%s: exit reason 0x%lx is VM-entry failure 33 (invalid guest state)",
+	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0);
+	vmrun_teardown(&r);
+}
+
+KTEST(vmx_entry_checks, "bad guest states through set_regs: VM entry refused, failed field named, host lives")
+{
+	struct vmrun good = { .image = "hello.bin", .quiet = true };
+	size_t i;
+
+	if (!vmx_begin())
+		return;
+	for (i = 0; i < sizeof(badstates) / sizeof(badstates[0]); i++)
+		one_badstate(&badstates[i]);
+	/* the failures left nothing behind: a good guest still runs */
+	report(vmrun_image(&good) == 0 && good.end == VR_DONE && good.exit_code == 0,
+	    "a good guest runs after the failed entries: %s %s",
+	    vmrun_end_name(good.end), good.errmsg);
+}
+
+/* ---- vmx_host_state -------------------------------------------------------------- */
+
+/*
+ * At each guest mark the vCPU thread moves to another address space and
+ * another TLS, as DragonFly's vmspace_ctl and a vkernel thread switch do
+ * between two entries.  The backend must enter the next time with those as
+ * HOST_CR3 and HOST_FS_BASE; it checks them after every exit and stops the VM
+ * with an error if they differ, and this test checks them after the run.
+ */
+struct host_ctx {
+	struct proc *p[2];
+	uint64_t tls[2][2];	/* %fs:0 reads tls[i][0] */
+	int	 switches;
+	bool	 ok;
+};
+
+static int
+host_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
+{
+	struct host_ctx *h = r->ctx;
+	int i = h->switches++ & 1;
+	uint64_t fs0;
+
+	thread_vmspace_switch(h->p[i]);
+	thread_set_fs_base((uint64_t)(uintptr_t)h->tls[i]);
+	__asm__ __volatile__("movq %%fs:0, %0" : "=r"(fs0));
+	if (read_cr3() != h->p[i]->cr3 || fs0 != h->tls[i][0])
+		h->ok = false;
+	return 0;
+}
+
+static const struct vmrun_hooks host_hooks = { .mark = host_mark };
+
+KTEST(vmx_host_state, "HOST_CR3/HOST_FS_BASE follow vmspace and TLS switches between entries")
+{
+	struct host_ctx h = { .ok = true };
+	struct vmrun r = { .image = "demand.bin", .hooks = &host_hooks, .ctx = &h,
+	    .quiet = true };
+	uint64_t fs0, fs_msr, cr3;
+	int last;
+
+	if (!vmx_begin())
+		return;
+	h.p[0] = proc_create("vmx_host_a");
+	h.p[1] = proc_create("vmx_host_b");
+	h.tls[0][0] = 0x1111222233334444ull;
+	h.tls[1][0] = 0x5555666677778888ull;
+	if (h.p[0] == NULL || h.p[1] == NULL) {
+		report(false, "proc_create failed");
+		goto out;
+	}
+	thread_vmspace_switch(h.p[1]);
+	thread_set_fs_base((uint64_t)(uintptr_t)h.tls[1]);
+	if (vmrun_image(&r) != 0) {
+		report(false, "demand.bin: could not start: %s", r.errmsg);
+		goto out;
+	}
+	report(r.end == VR_DONE && r.marks >= 2 && h.switches == (int)r.marks,
+	    "the guest ran to its end across %d address-space/TLS switches: %s%s%s",
+	    h.switches, vmrun_end_name(r.end), r.errmsg[0] ? ": " : "", r.errmsg);
+	report(h.ok, "each switch took effect in the host (CR3 and %%fs:0)");
+	last = (h.switches - 1) & 1;
+	sched_pin();
+	cr3 = read_cr3();
+	fs_msr = rdmsr(MSR_FS_BASE);
+	__asm__ __volatile__("movq %%fs:0, %0" : "=r"(fs0));
+	report(cr3 == h.p[last]->cr3 && cr3 == hv_os_cur_cr3(),
+	    "after the last exit CR3 0x%lx is the thread's address space 0x%lx",
+	    (unsigned long)cr3, (unsigned long)h.p[last]->cr3);
+	report(fs_msr == (uint64_t)(uintptr_t)h.tls[last] &&
+	    fs_msr == this_cpu()->fs_base_cache && fs0 == h.tls[last][0],
+	    "after the last exit FS_BASE 0x%lx = the thread's TLS 0x%lx = the "
+	    "switch's cache 0x%lx; %%fs:0 = 0x%lx", (unsigned long)fs_msr,
+	    (unsigned long)(uintptr_t)h.tls[last],
+	    (unsigned long)this_cpu()->fs_base_cache, (unsigned long)fs0);
+	sched_unpin();
+out:
+	thread_set_fs_base(0);
+	thread_vmspace_switch(NULL);
+	if (h.p[0] != NULL)
+		proc_release(h.p[0]);
+	if (h.p[1] != NULL)
+		proc_release(h.p[1]);
+}
