@@ -1,0 +1,72 @@
+"""The Intel VMX backend under Bochs 2.7 (cpu model corei7_haswell_4770).
+
+One shell boot checks the hw.vmm.vmx.* sysctls against the capability MSR
+values EMULATORS.md measured for Bochs Haswell, toggles hw.vmm.enable
+(VMXON/VMXOFF on every CPU) and runs the VMX-only kernel tests
+(testkern/vmtests_vmx.c) on two CPUs; the VM exit statistics must count what
+those guests did, by reason name.
+"""
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.bochs, pytest.mark.vmx, pytest.mark.timeout(600)]
+
+LEAF_RE = re.compile(r"([a-z0-9_.]+): (.*)")
+
+# /work/shared/EMULATORS.md, "Bochs Haswell reports"
+HASWELL = {
+    "hw.vmm.vmx.basic": 0x00d810000000002b,
+    "hw.vmm.vmx.revision": 0x2b,
+    "hw.vmm.vmx.procbased2_ctls": 0x00047fff00000000,
+    "hw.vmm.vmx.ept_vpid_cap": 0x00000f0106334141,
+    "hw.vmm.vmx.cr0_fixed0": 0x80000021,
+    "hw.vmm.vmx.cr4_fixed0": 0x2000,
+}
+
+VMX_TESTS = ["vmx_caps", "vmx_entry_checks", "vmx_host_state"]
+
+
+def leaves(out):
+    found = [LEAF_RE.fullmatch(line) for line in out.splitlines()]
+    assert all(found), "line not `name: value` in:\n" + out
+    return {m[1]: m[2] for m in found}
+
+
+def test_vmx_backend_under_bochs(boot):
+    con = boot("bochs", smp=2)
+    assert "hv: VMX from Intel" in con.banner
+    vmx = leaves(con.cmd("sysctl hw.vmm.vmx"))
+    for name, want in HASWELL.items():
+        assert int(vmx[name]) == want, "%s = %s, Bochs Haswell has %#x" % (
+            name, vmx[name], want)
+    # the revision and the region size are fields of IA32_VMX_BASIC
+    basic = int(vmx["hw.vmm.vmx.basic"])
+    assert int(vmx["hw.vmm.vmx.region_size"]) == (basic >> 32) & 0x1fff
+    assert int(vmx["hw.vmm.vmx.width_addr"]) == (basic >> 48) & 1
+    assert vmx["hw.vmm.vmx.ept"] == "1" and vmx["hw.vmm.vmx.vpid"] == "1"
+    assert 0 < int(vmx["hw.vmm.vmx.preempt_timer"]) < 1 << 32
+
+    # VMXON on both CPUs and back, twice; a write of the current value is a no-op
+    assert con.cmd("sysctl hw.vmm.enable") == "hw.vmm.enable: 0"
+    assert con.cmd("sysctl hw.vmm.enable=1") == "hw.vmm.enable: 0 -> 1"
+    assert con.cmd("sysctl hw.vmm.enable=1") == "hw.vmm.enable: 1 -> 1"
+    assert con.cmd("sysctl hw.vmm.enable=0") == "hw.vmm.enable: 1 -> 0"
+    assert con.cmd("sysctl hw.vmm.enable=1") == "hw.vmm.enable: 0 -> 1"
+
+    res = con.run(",".join(VMX_TESTS).replace(",", " "), timeout=300)
+    for t in VMX_TESTS:
+        r = res.result(t)
+        bad = [c for c in res.checks_of(t) if c["status"] != "PASS"]
+        assert r["status"] == "PASS" and not bad and r["backend"] == "vmx", (t, r, bad)
+    msgs = [c["message"] for c in res.checks_of("vmx_entry_checks")]
+    assert any("failed check: GUEST_CR0" in m for m in msgs), msgs
+    assert any("failed check: GUEST_RFLAGS" in m for m in msgs), msgs
+
+    # exits were counted by reason name: the guests used CPUID and VMCALL,
+    # demand paging took EPT violations, and each bad state one entry failure
+    stats = leaves(con.cmd("sysctl hw.vmm.stats.exit"))
+    for reason in ("cpuid", "vmcall", "ept_violation"):
+        assert int(stats["hw.vmm.stats.exit." + reason]) > 0, stats
+    assert int(stats["hw.vmm.stats.exit.entry_fail_guest_state"]) == 4, stats
+    assert con.cmd("sysctl hw.vmm.enable=0") == "hw.vmm.enable: 1 -> 0"
