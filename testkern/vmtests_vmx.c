@@ -314,3 +314,46 @@ out:
 	if (h.p[1] != NULL)
 		proc_release(h.p[1]);
 }
+
+/* ---- vmx_ept_outside ---------------------------------------------------------- */
+
+/*
+ * A guest CR3 beyond guest memory: the CPU's first page walk reads it through
+ * EPT, takes an EPT violation there, and hv_nested_fault refuses a GPA
+ * outside the VM.  The run must end with the decoded error naming the GPA.
+ */
+KTEST(vmx_ept_outside, "EPT violation outside guest memory ends the run decoded (gpa, access)")
+{
+	struct vmrun r = { .image = "hello.bin", .mem = HV_GUEST_MIN_MEM };
+	const uint64_t bad_cr3 = 0x40000000ull;	/* 1 GiB: beyond 4 MiB of guest memory */
+	struct hv_vcpu *vcpu;
+	struct hv_regs regs;
+	struct hv_exit ex;
+	char want[64];
+	int error;
+
+	if (!vmx_begin())
+		return;
+	if (vmrun_setup(&r) != 0) {
+		report(false, "could not start: %s", r.errmsg);
+		return;
+	}
+	error = hv_vcpu_create(r.vm, 0, &vcpu);
+	if (error == 0)
+		error = hv_vcpu_get_regs(vcpu, &regs);
+	if (error == 0) {
+		regs.cr3 = bad_cr3;
+		error = hv_vcpu_set_regs(vcpu, &regs);
+	}
+	if (error == 0)
+		error = hv_vcpu_run(vcpu, &ex);
+	ksnprintf(want, sizeof(want), "gpa=0x%lx", (unsigned long)bad_cr3);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    contains(ex.msg, "EPT violation outside guest memory") && contains(ex.msg, want),
+	    "guest CR3 0x%lx outside its memory: %s (kind %d, raw 0x%lx, %s)",
+	    (unsigned long)bad_cr3, error == 0 ? ex.msg : "", error == 0 ? (int)ex.kind : -1,
+	    error == 0 ? (unsigned long)ex.raw_reason : 0, vm_err(error));
+	report(error == 0 && ex.raw_reason == 48, "exit reason %lu is 48 (EPT violation)",
+	    error == 0 ? (unsigned long)ex.raw_reason : 0);
+	vmrun_teardown(&r);
+}

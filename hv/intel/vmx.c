@@ -120,10 +120,12 @@ vmx_cpu_enable(void *arg)
 	vmx_wrcr0(cr0);
 	vmx_wrcr4(cr4);
 	if ((rc = vmx_vmxon(hv_os_virt_to_phys(region))) != VMX_OK) {
-		vmx_wrcr4(cr4 & ~CR4_VMXE);
-		hv_os_log("hv: vmx: cpu %d: VMXON failed (%s)\n", cpu,
-		    rc == VMX_FAIL_INVALID ? "VMfailInvalid: bad VMXON region" :
-		    "VMfailValid: already in VMX operation");
+		/* VMfailInvalid: bad region or revision; VMfailValid: already
+		 * in VMX operation with a current VMCS (error 15) */
+		hv_os_log("hv: vmx: cpu %d: ", cpu);
+		(void)vmx_insn_fail("VMXON", rc);
+		if (rc == VMX_FAIL_INVALID)
+			vmx_wrcr4(cr4 & ~CR4_VMXE);
 		return HV_EIO;
 	}
 	return 0;
