@@ -27,7 +27,7 @@ EMULATOR = {"svm": "qemu", "vmx": "bochs"}
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
 BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
-         "vm_badstate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown"]
+         "vm_badstate", "vm_oob", "vm_hcbad", "vm_badinput", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown"]
 
 # What each backend must say; the rest of the assertions are the same.
 EXPECT = {
@@ -35,11 +35,13 @@ EXPECT = {
         "vendor": "AuthenticAMD", "vmmcall": 1,
         "triple": r"guest triple fault \(SHUTDOWN intercept\) at rip 0x[0-9a-f]+",
         "badstate": r"VMRUN failed: invalid VMCB: EFER\.LME=1 and CR0\.PG=1 with CR0\.PE=0",
+        "oob": r"#NPF outside guest memory: gpa 0x7f000000 \(memory ends at 0x1000000\)",
     },
     "vmx": {
         "vendor": "GenuineIntel", "vmmcall": 0,
         "triple": r"guest\d+\.0: triple fault at rip=0x[0-9a-f]+",
         "badstate": r"guest\d+\.0: VM-entry failure: invalid guest state .*CR0",
+        "oob": r"guest\d+\.0: EPT violation outside guest memory at gpa=0x7f000000 \(read,",
     },
 }
 
@@ -261,6 +263,35 @@ def test_vm_badstate(batch, backend):
     find(msgs, r"^badstate: set CR0=0x[0-9a-f]+ \(PG=1, PE=0\): ok$")
     find(msgs, r"^badstate: run ended by error")
     find(msgs, r"^badstate: decoded error: " + EXPECT[backend]["badstate"])
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_oob(batch, backend):
+    msgs = batch(backend).passed("vm_oob", backend, nchecks=2)
+    find(msgs, r"^oob: run ended by error, EFAULT")
+    find(msgs, r"^oob: decoded error: " + EXPECT[backend]["oob"])
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_hcbad(batch, backend):
+    b = batch(backend)
+    msgs = b.passed("vm_hcbad", backend, nchecks=8)
+    find(msgs, r"unknown hypercall 99: got=-22 want=-22$")
+    find(msgs, r"HC_PUTS from an unmapped address: got=-14 want=-14$")
+    find(msgs, r"HC_PUTS of 5000 bytes: got=-22 want=-22$")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_badinput(batch, backend):
+    msgs = batch(backend).passed("vm_badinput", backend, nchecks=20)
+    find(msgs, r"hv_vm_create\(0\): EINVAL$")
+    find(msgs, r"hv_vcpu_create\(0\) again: EEXIST$")
+    find(msgs, r"hv_copyin across the end of memory: EFAULT$")
+    m = find(msgs, r"pages used (\d+) -> (\d+), heap bytes (\d+) -> (\d+)$")
+    assert m.group(1) == m.group(2) and m.group(3) == m.group(4)
 
 
 @pytest.mark.timeout(700)

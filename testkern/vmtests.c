@@ -11,6 +11,7 @@
 #include "cpu.h"
 #include "ktest.h"
 #include "sysctl.h"
+#include "mb2.h"
 
 /* ---- common ---------------------------------------------------------------- */
 
@@ -367,6 +368,120 @@ KTEST(vm_badstate, "illegal guest CR0 (PG without PE): entry refused, decoded")
 	report(contains_ci(r.errmsg, "CR0"),
 	    "badstate: decoded error: %s (raw reason 0x%lx, %s)", r.errmsg,
 	    (unsigned long)r.raw_reason, vm_err(r.error));
+}
+
+KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
+{
+	struct vmrun r = { .image = "oob.bin", .timeout_ms = 10000 };
+
+	if (!vm_begin())
+		return;
+	if (vmrun_image(&r) != 0) {
+		report(false, "oob: could not start: %s", r.errmsg);
+		return;
+	}
+	report(r.end == VR_ERROR && r.error == EFAULT,
+	    "oob: run ended by %s, %s (want error, EFAULT)", vmrun_end_name(r.end),
+	    vm_err(r.error));
+	report(contains_ci(r.errmsg, "outside guest memory") &&
+	    contains_ci(r.errmsg, "0x7f000000"),
+	    "oob: decoded error: %s", r.errmsg);
+}
+
+KTEST(vm_hcbad, "bad hypercalls return errors, the guest and host go on")
+{
+	struct vmrun r = { .image = "hcbad.bin" };
+
+	if (!vm_begin())
+		return;
+	run_expect_exit0(&r);
+	report(r.reports == 6 && r.reports_failed == 0,
+	    "hcbad: guest reports=%lu (want 6) failed=%lu", (unsigned long)r.reports,
+	    (unsigned long)r.reports_failed);
+}
+
+/* ---- vm_badinput: the host API refuses bad arguments ----------------------- */
+
+#define BAD_MEM		(4ull << 20)
+
+KTEST(vm_badinput, "hv host API: bad sizes, ids, addresses refused with errors")
+{
+	static uint8_t big[BAD_MEM];	/* an image that cannot fit */
+	const struct kmodule *m = module_find("hello.bin");
+	uint64_t pages0, heap0, w = 0;
+	struct hv_vcpu *vcpu, *dup;
+	struct hv_vm *vm;
+	int error;
+
+	if (!vm_begin())
+		return;
+	if (m == NULL) {
+		report(false, "badinput: no module hello.bin");
+		return;
+	}
+	/* one VM first: what hv allocates once for all VMs is not a leak */
+	if (hv_vm_create(BAD_MEM, &vm) == 0)
+		hv_vm_destroy(vm);
+	pages0 = pmm_used();
+	heap0 = heap_bytes();
+	error = hv_vm_create(0, &vm);
+	report(error == EINVAL, "badinput: hv_vm_create(0): %s", vm_err(error));
+	error = hv_vm_create(BAD_MEM + 1, &vm);
+	report(error == EINVAL, "badinput: hv_vm_create(4 MiB + 1): %s", vm_err(error));
+	error = hv_vm_create(64ull << 30, &vm);
+	report(error == EINVAL, "badinput: hv_vm_create(64 GiB): %s", vm_err(error));
+
+	error = hv_vm_create(BAD_MEM, &vm);
+	report(error == 0, "badinput: hv_vm_create(4 MiB): %s", vm_err(error));
+	if (error != 0)
+		return;
+	error = hv_vm_load_image(vm, big, sizeof(big));
+	report(error == EINVAL, "badinput: load a 4 MiB image into 4 MiB: %s",
+	    vm_err(error));
+	error = hv_vm_load_image(vm, m->data, 0);
+	report(error == EINVAL, "badinput: load an empty image: %s", vm_err(error));
+	error = hv_vm_load_image(vm, m->data, m->size);
+	report(error == 0, "badinput: load hello.bin: %s", vm_err(error));
+	error = hv_gpa_read(vm, BAD_MEM - 4, &w, sizeof(w));
+	report(error == EFAULT, "badinput: hv_gpa_read across the end of memory: %s",
+	    vm_err(error));
+	error = hv_gpa_write(vm, BAD_MEM, &w, sizeof(w));
+	report(error == EFAULT, "badinput: hv_gpa_write past the end of memory: %s",
+	    vm_err(error));
+	error = hv_vm_pageout(vm, 0x123, PAGE_SIZE);
+	report(error == EINVAL, "badinput: hv_vm_pageout at an unaligned gpa: %s",
+	    vm_err(error));
+	error = hv_vm_pageout(vm, BAD_MEM, PAGE_SIZE);
+	report(error == EINVAL, "badinput: hv_vm_pageout past the end: %s",
+	    vm_err(error));
+
+	error = hv_vcpu_create(vm, -1, &vcpu);
+	report(error == EINVAL, "badinput: hv_vcpu_create(-1): %s", vm_err(error));
+	error = hv_vcpu_create(vm, 1000, &vcpu);
+	report(error == EINVAL, "badinput: hv_vcpu_create(1000): %s", vm_err(error));
+	error = hv_vcpu_create(vm, 0, &vcpu);
+	report(error == 0, "badinput: hv_vcpu_create(0): %s", vm_err(error));
+	if (error == 0) {
+		error = hv_vcpu_create(vm, 0, &dup);
+		report(error == EEXIST, "badinput: hv_vcpu_create(0) again: %s",
+		    vm_err(error));
+		error = hv_vcpu_set_tls(vcpu, 0x0000800000000000ull);
+		report(error == EINVAL, "badinput: non-canonical TLS base: %s",
+		    vm_err(error));
+		/* boot state: guest memory is identity-mapped up to 4 MiB only */
+		error = hv_copyin(vcpu, 0x10000000, &w, sizeof(w));
+		report(error == EFAULT, "badinput: hv_copyin of an unmapped address: %s",
+		    vm_err(error));
+		error = hv_copyin(vcpu, BAD_MEM - 4, &w, sizeof(w));
+		report(error == EFAULT, "badinput: hv_copyin across the end of memory: %s",
+		    vm_err(error));
+	}
+	error = hv_vm_destroy(vm);
+	report(error == 0, "badinput: hv_vm_destroy: %s", vm_err(error));
+	report(pmm_used() == pages0 && heap_bytes() == heap0,
+	    "badinput: pages used %lu -> %lu, heap bytes %lu -> %lu",
+	    (unsigned long)pages0, (unsigned long)pmm_used(), (unsigned long)heap0,
+	    (unsigned long)heap_bytes());
 }
 
 /* ---- vm_leak --------------------------------------------------------------- */
