@@ -26,8 +26,9 @@ EMULATOR = {"svm": "qemu", "vmx": "bochs"}
 # seconds for the whole batch boot
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
-BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy", "vm_triple", "vm_runaway",
-         "vm_badstate", "vm_oob", "vm_hcbad", "vm_badinput", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown"]
+BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
+         "vm_triple", "vm_runaway", "vm_badstate", "vm_oob", "vm_hcbad", "vm_badinput",
+         "vm_leak", "vm_enable", "vm_smp", "vm_shootdown"]
 
 # What each backend must say; the rest of the assertions are the same.
 EXPECT = {
