@@ -218,10 +218,19 @@ def report(prog, status, detail, seconds, log):
         prog, STATUS_NAMES[status], detail, seconds, log))
 
 
+def fresh_log(path):
+    """Absolute path of a serial log, its directory made and an old file of
+    that name removed (its result lines must never count for this run)."""
+    path = os.path.abspath(path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    for p in (path, path + ".bochs", path + ".screen"):
+        if os.path.exists(p):
+            os.unlink(p)
+    return path
+
+
 def default_log(emulator):
-    d = os.path.join(TOP, "build", "logs")
-    os.makedirs(d, exist_ok=True)
-    return os.path.join(d, "%s.log" % emulator)
+    return os.path.join(TOP, "build", "logs", "%s.log" % emulator)
 
 
 if __name__ == "__main__":
