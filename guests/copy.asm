@@ -157,6 +157,19 @@ main:
 	call	check_out
 	CHECK_EQ rax, 0, "copy cpl0: copyout bytes wrong"
 
+	; hv_vcpu_translate: the guest-physical address through the guest's
+	; tables, rights checked, and no accessed flag set (a query)
+	COPYOP	COPY_TRANSLATE, U1 + 0x123, 0, 0
+	CHECK_EQX rax, U1_GPA + 0x123, "copy cpl0: translate U1+0x123"
+	COPYOP	COPY_TRANSLATE, U2 + 8, 0, 0
+	CHECK_EQX rax, U2_GPA + 8, "copy cpl0: translate U2+8 for a read"
+	COPYOP	COPY_TRANSLATE, U2 + 8, 0, 1
+	CHECK_EQ rax, -EFAULT, "copy cpl0: translate read-only U2 for a write"
+	COPYOP	COPY_TRANSLATE, HOLE, 0, 0
+	CHECK_EQ rax, -EFAULT, "copy cpl0: translate the unmapped page"
+	COPYOP	COPY_TRANSLATE, U4 + 16, 0, 1
+	CHECK_EQX rax, 0x614010, "copy cpl0: translate U4+16 for a write"
+
 	; The host's accesses set the accessed/dirty flags in the guest's PTEs as
 	; the CPU would (a vkernel's pmap reads them to find modified pages).
 	mov	rdi, U3
@@ -218,6 +231,10 @@ user_main:
 	CHECK_EQ rax, -EFAULT, "copy cpl3: suword32 read-only user page"
 	COPYOP	COPY_COPYIN, HOLE, 8, 0
 	CHECK_EQ rax, -EFAULT, "copy cpl3: copyin unmapped page"
+	COPYOP	COPY_TRANSLATE, S0, 0, 0
+	CHECK_EQ rax, -EFAULT, "copy cpl3: translate the supervisor-only page"
+	COPYOP	COPY_TRANSLATE, U0 + 0x10, 0, 0
+	CHECK_EQX rax, U0_GPA + 0x10, "copy cpl3: translate U0+0x10"
 
 	COPYOP	COPY_COPYOUT, U1 + 0x800, 40, 0
 	CHECK_EQ rax, 0, "copy cpl3: copyout 40 bytes to U1"

@@ -210,7 +210,7 @@ def test_vm_demand(batch, backend):
 @pytest.mark.timeout(700)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_copy(batch, backend):
-    msgs = batch(backend).passed("vm_copy", backend, nchecks=42)
+    msgs = batch(backend).passed("vm_copy", backend, nchecks=49)
     # CPL decides: the supervisor page reads at CPL 0, faults at CPL 3
     m = find(msgs, r"copy cpl0: copyin supervisor page, fnv: got=(0x[0-9a-f]+) want=(\S+)")
     assert m.group(1) == m.group(2)
@@ -229,6 +229,12 @@ def test_vm_copy(batch, backend):
                  "suword32 to a read-only page \\(CR0\\.WP=1\\)"):
         find(msgs, r"copy cpl0: %s: got=-14 want=-14" % what)
     find(msgs, r"copy: returned from CPL 3 with its token: got=0x600d")
+    # hv_vcpu_translate: gpa through the guest's tables, rights checked,
+    # and it sets no A/D flag (checked right after it on U4)
+    find(msgs, r"copy cpl0: translate U1\+0x123: got=0x605123 want=0x605123$")
+    find(msgs, r"copy cpl0: translate read-only U2 for a write: got=-14 want=-14$")
+    find(msgs, r"copy cpl3: translate the supervisor-only page: got=-14 want=-14$")
+    find(msgs, r"A/D of U3 and U4 before any access: got=0x0 want=0x0$")
     # host accesses set the guest PTE's accessed/dirty flags like the CPU
     find(msgs, r"U3 PTE A/D after the host's write: got=0x60 want=0x60$")
     find(msgs, r"U4 PTE A/D after the host's read: got=0x20 want=0x20$")

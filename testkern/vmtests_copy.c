@@ -14,6 +14,7 @@ enum copy_op {
 	COPY_SUWORD64,		/* 0 after storing val */
 	COPY_SUWORD32,
 	COPY_COPYOUT,		/* 0 after writing (i * 13 + 5) & 0xff */
+	COPY_TRANSLATE,		/* hv_vcpu_translate: the gpa; val != 0: for a write */
 };
 
 #define COPY_MAX	4096
@@ -68,6 +69,9 @@ vm_copy_test(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len, uint64_t op,
 		for (i = 0; i < len; i++)
 			buf[i] = (uint8_t)(i * 13 + 5);
 		return -hv_copyout(vcpu, buf, gva, len);
+	case COPY_TRANSLATE:
+		error = hv_vcpu_translate(vcpu, gva, val != 0, &w64);
+		return error ? -error : (int64_t)w64;
 	default:
 		kprintf("vm: HC_COPY_TEST: unknown op %lu\n", (unsigned long)op);
 		return -EINVAL;
