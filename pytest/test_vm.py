@@ -28,7 +28,7 @@ BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
 BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
          "vm_triple", "vm_runaway", "vm_badstate", "vm_oob", "vm_hcbad", "vm_badinput",
-         "vm_leak", "vm_enable", "vm_smp", "vm_shootdown"]
+         "vm_hoststate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown"]
 
 # What each backend must say; the rest of the assertions are the same.
 EXPECT = {
@@ -299,6 +299,16 @@ def test_vm_badinput(batch, backend):
     find(msgs, r"hv_copyin across the end of memory: EFAULT$")
     m = find(msgs, r"pages used (\d+) -> (\d+), heap bytes (\d+) -> (\d+)$")
     assert m.group(1) == m.group(2) and m.group(3) == m.group(4)
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_hoststate(batch, backend):
+    """The 2013 bugs: after guest runs separated by vmspace and TLS switches
+    the host's CR3 and FS base are still the thread's own."""
+    msgs = batch(backend).passed("vm_hoststate", backend, nchecks=3)
+    find(msgs, r"marks 40, host checks 40 \(want 40 each\)$")
+    find(msgs, r"wrong host CR3 after 0 runs, wrong FS base after 0 ")
 
 
 @pytest.mark.timeout(700)

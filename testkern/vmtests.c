@@ -12,6 +12,7 @@
 #include "ktest.h"
 #include "sysctl.h"
 #include "mb2.h"
+#include "x86.h"
 
 /* ---- common ---------------------------------------------------------------- */
 
@@ -482,6 +483,86 @@ KTEST(vm_badinput, "hv host API: bad sizes, ids, addresses refused with errors")
 	    "badinput: pages used %lu -> %lu, heap bytes %lu -> %lu",
 	    (unsigned long)pages0, (unsigned long)pmm_used(), (unsigned long)heap0,
 	    (unsigned long)heap_bytes());
+}
+
+/* ---- vm_hoststate: the host's CR3 and FS base survive guest runs ------------- */
+
+#define HS_ROUNDS	40		/* guests/hoststate.asm */
+#define HS_FS_BASE	0x00007f0000000000ull
+
+struct hs_ctx {
+	struct proc	*procs[2];
+	uint64_t	 cr3, fs;	/* what the host set at the last mark */
+	uint64_t	 bad_cr3, bad_fs, got_cr3, got_fs;
+	int		 checked, first_bad;
+};
+
+/* The host state now must be what this thread set before the guest ran. */
+static void
+hs_check(struct hs_ctx *c, int n)
+{
+	uint64_t cr3 = read_cr3(), fs = rdmsr(MSR_FS_BASE);
+
+	c->checked++;
+	if (cr3 != c->cr3 || fs != c->fs) {
+		if (c->first_bad == 0) {
+			c->first_bad = n;
+			c->got_cr3 = cr3;
+			c->got_fs = fs;
+		}
+		c->bad_cr3 += cr3 != c->cr3;
+		c->bad_fs += fs != c->fs;
+	}
+}
+
+static int
+hs_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
+{
+	struct hs_ctx *c = r->ctx;
+	struct proc *p = c->procs[n % 2];
+
+	if (n > 1)
+		hs_check(c, (int)n);
+	/* like DragonFly's vmspace_ctl: another address space, another TLS */
+	thread_vmspace_switch(p);
+	thread_set_fs_base(HS_FS_BASE + n * PAGE_SIZE);
+	c->cr3 = p->cr3;
+	c->fs = HS_FS_BASE + n * PAGE_SIZE;
+	return 0;
+}
+
+static const struct vmrun_hooks hs_hooks = { .mark = hs_mark };
+
+KTEST(vm_hoststate, "host CR3 and FS base intact after guest runs across vmspace/TLS switches")
+{
+	struct hs_ctx c = { 0 };
+	struct vmrun r = { .image = "hoststate.bin", .hooks = &hs_hooks, .ctx = &c };
+
+	if (!vm_begin())
+		return;
+	c.procs[0] = proc_create("vm_hs0");
+	c.procs[1] = proc_create("vm_hs1");
+	if (c.procs[0] != NULL && c.procs[1] != NULL) {
+		c.cr3 = read_cr3();
+		c.fs = rdmsr(MSR_FS_BASE);
+		run_expect_exit0(&r);
+		hs_check(&c, HS_ROUNDS + 1);	/* after the last run */
+	} else
+		report(false, "hoststate: proc_create failed");
+	thread_vmspace_switch(NULL);
+	thread_set_fs_base(0);
+	report(r.marks == HS_ROUNDS && c.checked == HS_ROUNDS,
+	    "hoststate: marks %lu, host checks %d (want %d each)",
+	    (unsigned long)r.marks, c.checked, HS_ROUNDS);
+	report(c.bad_cr3 == 0 && c.bad_fs == 0,
+	    "hoststate: wrong host CR3 after %lu runs, wrong FS base after %lu "
+	    "(first at mark %d: cr3 0x%lx fs 0x%lx)", (unsigned long)c.bad_cr3,
+	    (unsigned long)c.bad_fs, c.first_bad, (unsigned long)c.got_cr3,
+	    (unsigned long)c.got_fs);
+	if (c.procs[0] != NULL)
+		proc_release(c.procs[0]);
+	if (c.procs[1] != NULL)
+		proc_release(c.procs[1]);
 }
 
 /* ---- vm_leak --------------------------------------------------------------- */
