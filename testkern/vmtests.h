@@ -24,7 +24,11 @@ enum vmrun_end {
 
 struct vmrun;
 
-/* Per-test hooks; each returns 0 to go on or an error to stop the run. */
+/*
+ * Per-test hooks; each returns 0 to go on or an error to stop the run.  They
+ * get the struct vmrun that receives the outcome: r itself for vmrun_image(),
+ * `out` for vmrun_loop() (whose vm field is not set: reach the VM via ctx).
+ */
 struct vmrun_hooks {
 	/* HC_MARK(n) */
 	int	(*mark)(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n);
