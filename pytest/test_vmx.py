@@ -24,7 +24,7 @@ HASWELL = {
     "hw.vmm.vmx.cr4_fixed0": 0x2000,
 }
 
-VMX_TESTS = ["vmx_caps", "vmx_entry_checks", "vmx_host_state"]
+VMX_TESTS = ["vmx_caps", "vmx_entry_checks", "vmx_ept_outside", "vmx_exits", "vmx_host_state"]
 
 
 def leaves(out):
@@ -66,7 +66,8 @@ def test_vmx_backend_under_bochs(boot):
     # exits were counted by reason name: the guests used CPUID and VMCALL,
     # demand paging took EPT violations, and each bad state one entry failure
     stats = leaves(con.cmd("sysctl hw.vmm.stats.exit"))
-    for reason in ("cpuid", "vmcall", "ept_violation"):
+    for reason in ("cpuid", "vmcall", "ept_violation", "cr_access", "rdmsr", "wrmsr",
+                   "io_instruction", "triple_fault"):
         assert int(stats["hw.vmm.stats.exit." + reason]) > 0, stats
     assert int(stats["hw.vmm.stats.exit.entry_fail_guest_state"]) == 4, stats
     assert con.cmd("sysctl hw.vmm.enable=0") == "hw.vmm.enable: 1 -> 0"

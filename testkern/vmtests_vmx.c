@@ -357,3 +357,106 @@ KTEST(vmx_ept_outside, "EPT violation outside guest memory ends the run decoded 
 	    error == 0 ? (unsigned long)ex.raw_reason : 0);
 	vmrun_teardown(&r);
 }
+
+/* ---- vmx_exits ------------------------------------------------------------------ */
+
+/*
+ * Tiny guests assembled here (flat code at HV_GUEST_LOAD_GPA) for the exits
+ * no guest program uses: MOV to CR0 of a host-owned bit (CD), RDMSR of an
+ * emulated MSR, IN from the COM1 line status register, and WRMSR of an MSR hv
+ * refuses (#GP; the guest has no IDT, so the #GP becomes a triple fault at
+ * the WRMSR: proof the #GP was injected there).
+ */
+static const uint8_t guest_cr_msr_io[] = {
+	0x0f, 0x20, 0xc0,			/* mov rax, cr0 */
+	0x48, 0x89, 0xc3,			/* mov rbx, rax */
+	0x48, 0x0f, 0xba, 0xe8, 0x1e,		/* bts rax, 30 (CD) */
+	0x0f, 0x22, 0xc0,			/* mov cr0, rax: exits */
+	0x41, 0x0f, 0x20, 0xc2,			/* mov r10, cr0: the shadow */
+	0x0f, 0x22, 0xc3,			/* mov cr0, rbx: exits */
+	0xb9, 0x80, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000080 (EFER) */
+	0x0f, 0x32,				/* rdmsr: exits */
+	0x49, 0x89, 0xc0,			/* mov r8, rax */
+	0x66, 0xba, 0xfd, 0x03,			/* mov dx, 0x3fd (COM1 LSR) */
+	0xec,					/* in al, dx: exits */
+	0x44, 0x0f, 0xb6, 0xc8,			/* movzx r9d, al */
+	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
+	0x31, 0xff,				/* xor edi, edi */
+	0x0f, 0x01, 0xc1,			/* vmcall */
+	0xeb, 0xfe,				/* jmp $ (never) */
+};
+
+static const uint8_t guest_bad_wrmsr[] = {
+	0xb9, 0xff, 0x02, 0x00, 0x00,		/* mov ecx, 0x2ff (MTRR default type) */
+	0x31, 0xc0,				/* xor eax, eax */
+	0x31, 0xd2,				/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr at +9: #GP */
+	0xeb, 0xfe,				/* jmp $ (never) */
+};
+
+/* Run `code` as a fresh VM's only vCPU once; 0 with *ex and *regs after the run. */
+static int
+run_code(const uint8_t *code, size_t len, struct hv_exit *ex, struct hv_regs *regs)
+{
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	int error, i;
+
+	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
+	if (error != 0)
+		return error;
+	error = hv_vm_load_image(vm, code, len);
+	if (error == 0)
+		error = hv_vcpu_create(vm, 0, &vcpu);
+	/* host-interrupt and preemption exits come back as HV_EXIT_INTR */
+	for (i = 0; error == 0 && i < 100; i++) {
+		error = hv_vcpu_run(vcpu, ex);
+		if (error == 0 && ex->kind != HV_EXIT_INTR)
+			break;
+	}
+	if (error == 0)
+		error = hv_vcpu_get_regs(vcpu, regs);
+	hv_vm_destroy(vm);
+	return error;
+}
+
+KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, refused WRMSR -> #GP")
+{
+	uint64_t cr0 = vm_stat("exit.cr_access"), msr = vm_stat("exit.rdmsr");
+	uint64_t io = vm_stat("exit.io_instruction"), wr = vm_stat("exit.wrmsr");
+	struct hv_regs regs;
+	struct hv_exit ex;
+	char want[48];
+	int error;
+
+	if (!vmx_begin())
+		return;
+	error = run_code(guest_cr_msr_io, sizeof(guest_cr_msr_io), &ex, &regs);
+	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
+	    "CR/MSR/IO guest ran to HC_EXIT(0): %s, kind %d %s", vm_err(error),
+	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
+	report(error == 0 && regs.r10 == (regs.cr0 | (1ull << 30)) &&
+	    !(regs.cr0 >> 30 & 1) && (regs.cr0 & 0x80000001) == 0x80000001,
+	    "guest read CR0 0x%lx after setting CD (the same plus CD), 0x%lx at the "
+	    "end (CD cleared again, PE/PG kept)", (unsigned long)regs.r10,
+	    (unsigned long)regs.cr0);
+	report(vm_stat("exit.cr_access") - cr0 == 2, "CR access exits: %lu (want 2)",
+	    (unsigned long)(vm_stat("exit.cr_access") - cr0));
+	report(error == 0 && regs.r8 == (regs.efer & 0xffffffff) && (regs.r8 & 0x500) == 0x500,
+	    "RDMSR EFER gave 0x%lx, EFER is 0x%lx (LME, LMA set)", (unsigned long)regs.r8,
+	    (unsigned long)regs.efer);
+	report(vm_stat("exit.rdmsr") - msr == 1, "RDMSR exits: %lu (want 1)",
+	    (unsigned long)(vm_stat("exit.rdmsr") - msr));
+	report(error == 0 && regs.r9 == 0x60, "IN from COM1 LSR = 0x%lx (want 0x60: "
+	    "transmitter empty)", (unsigned long)regs.r9);
+	report(vm_stat("exit.io_instruction") - io == 1, "I/O exits: %lu (want 1)",
+	    (unsigned long)(vm_stat("exit.io_instruction") - io));
+
+	error = run_code(guest_bad_wrmsr, sizeof(guest_bad_wrmsr), &ex, &regs);
+	ksnprintf(want, sizeof(want), "triple fault at rip=0x%x", HV_GUEST_LOAD_GPA + 9);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR && contains(ex.msg, want),
+	    "WRMSR 0x2ff refused with #GP (no IDT: %s): %s", want,
+	    error == 0 ? ex.msg : vm_err(error));
+	report(vm_stat("exit.wrmsr") - wr == 1, "WRMSR exits: %lu (want 1)",
+	    (unsigned long)(vm_stat("exit.wrmsr") - wr));
+}
