@@ -365,7 +365,7 @@ KTEST(vmx_ept_outside, "EPT violation outside guest memory ends the run decoded 
  * no guest program uses: MOV to CR0 of a host-owned bit (CD), RDMSR of an
  * emulated MSR, IN from the COM1 line status register, and WRMSR of an MSR hv
  * refuses (#GP; the guest has no IDT, so the #GP becomes a triple fault at
- * the WRMSR: proof the #GP was injected there).
+ * the WRMSR: proof the #GP was injected there), HLT with and without IF.
  */
 static const uint8_t guest_cr_msr_io[] = {
 	0x0f, 0x20, 0xc0,			/* mov rax, cr0 */
@@ -391,6 +391,22 @@ static const uint8_t guest_bad_wrmsr[] = {
 	0x31, 0xc0,				/* xor eax, eax */
 	0x31, 0xd2,				/* xor edx, edx */
 	0x0f, 0x30,				/* wrmsr at +9: #GP */
+	0xeb, 0xfe,				/* jmp $ (never) */
+};
+
+/* HLT with IF=1 yields to the host and goes on; with IF=0 it could never wake. */
+static const uint8_t guest_sti_hlt[] = {
+	0xfb,					/* sti */
+	0xf4,					/* hlt: exits, HV_EXIT_INTR */
+	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
+	0x31, 0xff,				/* xor edi, edi */
+	0x0f, 0x01, 0xc1,			/* vmcall */
+	0xeb, 0xfe,				/* jmp $ (never) */
+};
+
+static const uint8_t guest_cli_hlt[] = {
+	0xfa,					/* cli */
+	0xf4,					/* hlt: a decoded error */
 	0xeb, 0xfe,				/* jmp $ (never) */
 };
 
@@ -420,10 +436,10 @@ run_code(const uint8_t *code, size_t len, struct hv_exit *ex, struct hv_regs *re
 	return error;
 }
 
-KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, refused WRMSR -> #GP")
+KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, refused WRMSR -> #GP, HLT")
 {
 	uint64_t cr0 = vm_stat("exit.cr_access"), msr = vm_stat("exit.rdmsr");
-	uint64_t io = vm_stat("exit.io_instruction"), wr = vm_stat("exit.wrmsr");
+	uint64_t io = vm_stat("exit.io_instruction"), wr = vm_stat("exit.wrmsr"), hlt;
 	struct hv_regs regs;
 	struct hv_exit ex;
 	char want[48];
@@ -459,4 +475,17 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.wrmsr") - wr == 1, "WRMSR exits: %lu (want 1)",
 	    (unsigned long)(vm_stat("exit.wrmsr") - wr));
+
+	hlt = vm_stat("exit.hlt");
+	error = run_code(guest_sti_hlt, sizeof(guest_sti_hlt), &ex, &regs);
+	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0 &&
+	    vm_stat("exit.hlt") - hlt == 1,
+	    "HLT with IF=1: one HLT exit (%lu), then the guest went on to HC_EXIT(0): "
+	    "kind %d %s", (unsigned long)(vm_stat("exit.hlt") - hlt),
+	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : vm_err(error));
+	error = run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    contains(ex.msg, "HLT with interrupts disabled"),
+	    "HLT with IF=0 stops the guest, decoded: %s",
+	    error == 0 ? ex.msg : vm_err(error));
 }
