@@ -201,6 +201,11 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		vmcb_wr64(v, VMCB_SEG_FS + VMCB_SEG_BASE, vcpu->tls_fs_base);
 		vcpu->tls_dirty = false;
 	}
+	/* A software interrupt returns to nRIP on CPUs with NRIPS (APM
+	 * 15.20); ours are always injected with RIP past the INTn. */
+	if ((s->pending_event & EVENT_TYPE_MASK) ==
+	    EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT)
+		vmcb_wr64(v, VMCB_NRIP, vmcb_rd64(v, VMCB_RIP));
 	vmcb_wr64(v, VMCB_EVENTINJ, s->pending_event);
 	s->pending_event = 0;
 	/* Nothing is cached: every VMCB field may have changed (APM 15.15). */

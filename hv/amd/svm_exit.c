@@ -12,6 +12,7 @@
 #define EXIT_NMI	0x61u
 #define EXIT_SMI	0x62u
 #define EXIT_CPUID	0x72u
+#define EXIT_SWINT	0x75u
 #define EXIT_HLT	0x78u
 #define EXIT_IOIO	0x7bu
 #define EXIT_MSR	0x7cu
@@ -199,6 +200,73 @@ exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 	return 0;
 }
 
+/*
+ * Guest INT3: the intercept comes before delivery, RIP is the INT3 itself.
+ * Step over it so that "continue" at the db> prompt goes on.
+ */
+static int
+exit_breakpoint(struct svm_vcpu *s, struct hv_exit *ex, uint64_t code)
+{
+	svm_skip_insn(s, 1);
+	s->pending_event = 0;
+	ex->kind = HV_EXIT_DEBUG;
+	ex->raw_reason = code;
+	return 0;
+}
+
+/*
+ * INTn intercept (APM 15.13.3), RIP on the instruction.  INT3 becomes a
+ * breakpoint exit; any other INTn is delivered to the guest as the software
+ * interrupt it is.  The vector comes from EXITINFO1 with decode assists,
+ * else from the instruction bytes.
+ */
+static int
+exit_swint(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+{
+	uint8_t *v = s->vmcb;
+	uint64_t rip = vmcb_rd64(v, VMCB_RIP);
+	uint8_t insn[2];
+	unsigned vec, len;
+
+	if (hv_copyin(vcpu, rip, insn, 1) != 0) {
+		hv_exit_error(ex, HV_EFAULT, EXIT_SWINT, "INTn at rip 0x%llx: "
+		    "instruction unreadable", (unsigned long long)rip);
+		return 0;
+	}
+	if (insn[0] == 0xcc) {			/* INT3 */
+		vec = 3;
+		len = 1;
+	} else if (insn[0] == 0xcd) {		/* INT imm8 */
+		if (svm_caps.decode_assists)
+			insn[1] = (uint8_t)vmcb_rd64(v, VMCB_EXITINFO1);
+		else if (hv_copyin(vcpu, rip + 1, &insn[1], 1) != 0) {
+			hv_exit_error(ex, HV_EFAULT, EXIT_SWINT, "INTn at rip "
+			    "0x%llx: vector byte unreadable",
+			    (unsigned long long)rip);
+			return 0;
+		}
+		vec = insn[1];
+		len = 2;
+	} else {
+		hv_exit_error(ex, HV_EIO, EXIT_SWINT, "INTn intercept at rip "
+		    "0x%llx on opcode 0x%02x: cannot decode",
+		    (unsigned long long)rip, insn[0]);
+		return 0;
+	}
+	if (vec == 3)
+		return exit_breakpoint(s, ex, EXIT_SWINT);
+	/*
+	 * Inject it as a software interrupt (type 4, so the gate DPL is
+	 * checked against CPL) with RIP past the instruction: that is the
+	 * return address pushed (svm_vcpu_run copies it to nRIP, where a CPU
+	 * with NRIPS takes it from).
+	 */
+	vmcb_wr64(v, VMCB_RIP, rip + len);
+	s->pending_event = vec | (EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT) |
+	    EVENT_VALID;
+	return HV_RESUME;
+}
+
 static int
 exit_invalid(struct svm_vcpu *s, struct hv_exit *ex)
 {
@@ -227,21 +295,6 @@ exit_hlt(struct svm_vcpu *s, struct hv_exit *ex)
 	return 0;
 }
 
-/*
- * INTn, INT3 and INTO caught mid-delivery leave RIP on the instruction
- * itself; without NRIPS there is no next RIP to inject them with, so they
- * are not re-injected: the guest simply executes the instruction again.
- */
-static bool
-soft_event(uint64_t ev)
-{
-	uint64_t type = (ev & EVENT_TYPE_MASK) >> EVENT_TYPE_SHIFT;
-	unsigned vec = (unsigned)(ev & 0xff);
-
-	return type == EVENT_TYPE_SWINT ||
-	    (type == EVENT_TYPE_EXC && (vec == 3 || vec == 4));
-}
-
 int
 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -255,9 +308,11 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * An exit in the middle of delivering an event (e.g. a #NPF on the
 	 * guest's IDT or stack) leaves it in EXITINTINFO; it must be injected
 	 * again or it is lost (APM 15.7.2).  A reflected exception below
-	 * replaces it, as the CPU would for a benign one.
+	 * replaces it, as the CPU would for a benign one.  A software
+	 * interrupt found there is always one we injected (INTn is
+	 * intercepted), so RIP is already past its instruction.
 	 */
-	if ((intinfo & EVENT_VALID) && !soft_event(intinfo))
+	if (intinfo & EVENT_VALID)
 		s->pending_event = intinfo;
 
 	switch (code) {
@@ -283,15 +338,9 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	case EXIT_HLT:
 		return exit_hlt(s, ex);
 	case EXIT_EXCP_BP:
-		/*
-		 * The intercept comes before delivery: RIP is the INT3 itself.
-		 * Step over it so that "continue" at the db> prompt goes on.
-		 */
-		svm_skip_insn(s, 1);
-		s->pending_event = 0;
-		ex->kind = HV_EXIT_DEBUG;
-		ex->raw_reason = code;
-		return 0;
+		return exit_breakpoint(s, ex, code);
+	case EXIT_SWINT:
+		return exit_swint(vcpu, s, ex);
 	case EXIT_EXCP_UD:
 		/* counted, then reflected: the guest's own #UD handler runs */
 		svm_inject_exception(s, VEC_UD, false, 0);

@@ -21,6 +21,8 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 {
 	/*
 	 * #BP goes to the host's db> prompt, #UD is counted and reflected.
+	 * INTn is intercepted too: QEMU TCG treats INT3 as a software
+	 * interrupt and checks only the INTn intercept for it, never #BP.
 	 * Other exceptions stay in the guest, so double and triple faults are
 	 * formed by the CPU itself and end in a SHUTDOWN exit.
 	 */
@@ -30,7 +32,7 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	 * host, which takes it after STGI (APM 15.17, 15.21).
 	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_MISC1, VMCB_I1_INTR | VMCB_I1_NMI |
-	    VMCB_I1_SMI | VMCB_I1_CPUID | VMCB_I1_HLT | VMCB_I1_IOIO |
+	    VMCB_I1_SMI | VMCB_I1_CPUID | VMCB_I1_INTN | VMCB_I1_HLT | VMCB_I1_IOIO |
 	    VMCB_I1_MSR | VMCB_I1_SHUTDOWN);
 	/*
 	 * VMRUN must be intercepted (APM 15.5.1 consistency check); the other

@@ -77,6 +77,7 @@
 #define VMCB_I1_NMI		(1u << 1)
 #define VMCB_I1_SMI		(1u << 2)
 #define VMCB_I1_CPUID		(1u << 18)
+#define VMCB_I1_INTN		(1u << 21)
 #define VMCB_I1_HLT		(1u << 24)
 #define VMCB_I1_IOIO		(1u << 27)
 #define VMCB_I1_MSR		(1u << 28)
