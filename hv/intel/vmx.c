@@ -646,19 +646,19 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	/* SDM 26.7: a failed entry (bit 31) leaves the launch state alone */
 	if (!(vc->last_exit_reason & 0x80000000u))
 		vc->launched = true;
-	if (vmx_host_check(ex) != 0) {
-		/* the exit is not handled: the guest redoes what exited if the
-		 * host runs it again */
-		vmx_intr_restore(fl);
-		hv_os_unpin();
-		return 0;
-	}
 	if ((vc->last_exit_reason & 0xffff) == 0) {
 		/* an NMI that exited (NMI exiting) is the host's: deliver it to
 		 * the host's handler before anything else (SDM 27.1) */
 		info = vmcs_read(VMCS_EXIT_INTR_INFO);
 		if ((info & 0x80000000u) && ((info >> 8) & 7) == 2)
 			__asm__ __volatile__("int $2");
+	}
+	if (vmx_host_check(ex) != 0) {
+		/* the exit is not handled: the guest redoes what exited if the
+		 * host runs it again */
+		vmx_intr_restore(fl);
+		hv_os_unpin();
+		return 0;
 	}
 	/* external-interrupt exits keep the interrupt pending in the local
 	 * APIC (no acknowledge on exit): the host takes it right here */
