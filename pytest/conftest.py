@@ -63,7 +63,7 @@ class Console:
                     self.status, runner_line(self.p.before))))
         if i == 2:
             raise BootError(self._fail_text("gave no `hv> ` prompt within %d s" % timeout))
-        return clean(self.p.before)
+        return hvrun.clean(self.p.before)
 
     def cmd(self, line, timeout=30):
         """Send one command line; return its output (echo and prompt removed)."""
@@ -118,17 +118,13 @@ class Results:
         return [c for c in self.checks if c["test"] == test]
 
 
-def clean(text):
-    return hvrun.clean(text)
-
-
 def runner_line(text):
-    m = re.search(r"run-\w+: .*", clean(text or ""))
+    m = re.search(r"run-\w+: .*", hvrun.clean(text or ""))
     return m.group(0) if m else "no status line"
 
 
 def log_tail(path, n=TAIL_LINES):
-    return "\n".join(clean(hvrun.read_log(path)).splitlines()[-n:])
+    return "\n".join(hvrun.clean(hvrun.read_log(path)).splitlines()[-n:])
 
 
 def log_name(nodeid):
