@@ -103,6 +103,16 @@ def test_mkimage_caches_by_content(kernel, tmp_path):
         return r.stdout.strip()
     a = image("run=aspace")
     assert image("run=aspace") == a and os.path.isfile(a)
+    cfg = tmp_path / "grub.cfg"
+    subprocess.run(["xorriso", "-osirrox", "on", "-indev", a, "-extract",
+                    "/boot/grub/grub.cfg", str(cfg)], capture_output=True, check=True)
+    lines = [line.strip() for line in cfg.read_text().splitlines()]
+    assert [line for line in lines if line.startswith("multiboot2")] == \
+        ["multiboot2 /boot/testkern.elf run=aspace"]
+    # one module line, inside the menu entry (never in a comment or at top level)
+    assert [line for line in lines if "m.bin" in line] == ["module2 /boot/mod/m.bin m.bin"]
+    assert lines.index("module2 /boot/mod/m.bin m.bin") > lines.index(
+        "multiboot2 /boot/testkern.elf run=aspace")
     assert image("run=copyin") != a
     mod.write_bytes(b"two")
     assert image("run=aspace") != a

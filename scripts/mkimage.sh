@@ -5,7 +5,8 @@
 #
 # KERNEL defaults to build/testkern.elf.  Each MODULE file is loaded as a
 # multiboot2 module named after its file name.  grub.cfg comes from
-# boot/grub.cfg.in when present (@CMDLINE@ and @MODULES@ are replaced), else
+# boot/grub.cfg.in when present (@CMDLINE@ and @MODULES@ are replaced outside
+# comment lines), else
 # from a built-in template.  Images are cached by the hash of grub.cfg, the
 # kernel and the modules under build/images/, so booting the same kernel with
 # the same command line twice builds one image.  Prints the image path (OUT if
@@ -48,7 +49,7 @@ done
 template=$top/boot/grub.cfg.in
 if [ -f "$template" ]; then
 	cfg=$(awk -v cmd="$cmdline" -v mods="${modlines%$'\n'}" \
-		'{ gsub(/@CMDLINE@/, cmd); gsub(/@MODULES@/, mods); print }' "$template")
+		'!/^[ \t]*#/ { gsub(/@CMDLINE@/, cmd); gsub(/@MODULES@/, mods) } { print }' "$template")
 else
 	cfg="set timeout=0
 set default=0
