@@ -70,36 +70,37 @@ leaf_u64(const struct hv_sysctl *leaf, void *ctx)
 		lv->found++;
 }
 
+/* sysctl hw.vmm.vmx.<name> as a number; *found: how many leaves matched. */
+static uint64_t
+leaf_get(const char *name, int *found)
+{
+	struct leaf_val lv = { 0, 0 };
+	char full[64];
+
+	ksnprintf(full, sizeof(full), "hw.vmm.vmx.%s", name);
+	sysctl_foreach(full, leaf_u64, &lv);
+	if (found != NULL)
+		*found = lv.found;
+	return lv.v;
+}
+
 /* CHECK that sysctl hw.vmm.vmx.<name> reads as want. */
 static void
 check_leaf(const char *name, uint64_t want)
 {
-	struct leaf_val lv = { 0, 0 };
-	char full[64];
+	int found;
+	uint64_t v = leaf_get(name, &found);
 
-	ksnprintf(full, sizeof(full), "hw.vmm.vmx.%s", name);
-	sysctl_foreach(full, leaf_u64, &lv);
-	report(lv.found == 1 && lv.v == want, "%s = 0x%lx (MSR says 0x%lx)%s", full,
-	    (unsigned long)lv.v, (unsigned long)want,
-	    lv.found == 1 ? "" : ": leaf missing");
-}
-
-static uint64_t
-leaf_get(const char *name)
-{
-	struct leaf_val lv = { 0, 0 };
-	char full[64];
-
-	ksnprintf(full, sizeof(full), "hw.vmm.vmx.%s", name);
-	sysctl_foreach(full, leaf_u64, &lv);
-	return lv.v;
+	report(found == 1 && v == want, "hw.vmm.vmx.%s = 0x%lx (MSR says 0x%lx)%s",
+	    name, (unsigned long)v, (unsigned long)want,
+	    found == 1 ? "" : ": leaf missing");
 }
 
 /* A control word in use fits its capability MSR and holds the needed bits. */
 static void
 check_used(const char *name, const char *used, uint64_t cap, uint32_t need)
 {
-	uint32_t v = (uint32_t)leaf_get(used);
+	uint32_t v = (uint32_t)leaf_get(used, NULL);
 	uint32_t must1 = (uint32_t)cap, may1 = (uint32_t)(cap >> 32);
 
 	report((v & must1) == must1 && (v & ~may1) == 0 && (v & need) == need,

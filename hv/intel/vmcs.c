@@ -18,16 +18,6 @@ vmcs_write(uint32_t field, uint64_t val)
 	return vmx_insn_fail("VMWRITE", rc);
 }
 
-int
-vmcs_read_checked(uint32_t field, uint64_t *val)
-{
-	if (vmx_vmread(field, val) != VMX_OK) {
-		*val = 0;
-		return HV_EIO;
-	}
-	return 0;
-}
-
 uint64_t
 vmcs_read(uint32_t field)
 {

@@ -147,7 +147,5 @@
  */
 int	 vmcs_write(uint32_t field, uint64_t val);
 uint64_t vmcs_read(uint32_t field);
-/* Same, reporting failure to the caller instead of logging. */
-int	 vmcs_read_checked(uint32_t field, uint64_t *val);
 
 #endif /* HV_INTEL_VMCS_H */

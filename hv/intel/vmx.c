@@ -17,22 +17,35 @@ static void	*vmxon_region[HV_MAX_CPUS];
 
 /* ---- VMX instruction failures ---------------------------------------------- */
 
+/*
+ * SDM 31.4: after VMfailValid the error number is in the current VMCS.
+ * Returns its name ("unknown" if hv has none) and the number in *num.
+ */
+const char *
+vmx_insn_error(uint64_t *num)
+{
+	const char *name;
+
+	*num = 0;
+	(void)vmx_vmread(VMCS_INSN_ERROR, num);
+	name = hv_vmx_insn_error_name((unsigned)*num);
+	return name != NULL ? name : "unknown";
+}
+
 int
 vmx_insn_fail(const char *insn, int rc)
 {
-	uint64_t err = 0;
 	const char *name;
+	uint64_t err;
 
 	if (rc == VMX_FAIL_INVALID) {
 		hv_os_log("hv: vmx: %s failed: VMfailInvalid (no current VMCS)\n",
 		    insn);
 		return HV_EIO;
 	}
-	/* SDM 31.4: VMfailValid leaves the error number in the current VMCS. */
-	(void)vmx_vmread(VMCS_INSN_ERROR, &err);
-	name = hv_vmx_insn_error_name((unsigned)err);
+	name = vmx_insn_error(&err);
 	hv_os_log("hv: vmx: %s failed: VMfailValid, VM-instruction error %u (%s)\n",
-	    insn, (unsigned)err, name != NULL ? name : "unknown");
+	    insn, (unsigned)err, name);
 	return HV_EIO;
 }
 
@@ -96,20 +109,13 @@ static int
 vmx_cpu_enable(void *arg)
 {
 	int cpu = hv_os_cpu_id();
-	uint64_t fc, cr0, cr4;
+	uint64_t cr0, cr4;
 	uint32_t *region;
-	int rc;
+	int rc, error;
 
 	(void)arg;
-	/* IA32_FEATURE_CONTROL is per core: lock it here too (SDM 23.7). */
-	fc = vmx_rdmsr(MSR_IA32_FEATURE_CONTROL);
-	if ((fc & 1) && !(fc & 4)) {
-		hv_os_log("hv: vmx: cpu %d: VMX disabled by BIOS "
-		    "(IA32_FEATURE_CONTROL 0x%llx)\n", cpu, (unsigned long long)fc);
-		return HV_ENODEV;
-	}
-	if (!(fc & 1))
-		vmx_wrmsr(MSR_IA32_FEATURE_CONTROL, fc | 1 | 4);
+	if ((error = vmx_feature_control()) != 0)
+		return error;
 	if ((region = vmxon_region[cpu]) == NULL)
 		return HV_ENOMEM;
 	region[0] = vmx_caps.revision;	/* SDM 24.11.5: revision id, bit 31 0 */
@@ -531,19 +537,17 @@ vmx_entry_fail(struct hv_vcpu *vcpu, struct hv_exit *ex, int rc)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	const char *insn = vc->launched ? "VMRESUME" : "VMLAUNCH";
-	uint64_t err = 0;
 	const char *name;
+	uint64_t err;
 
 	if (rc == VMX_FAIL_INVALID) {
 		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: %s failed: "
 		    "VMfailInvalid (no current VMCS)", vcpu->vm->id, vcpu->id, insn);
 		return 0;
 	}
-	(void)vmcs_read_checked(VMCS_INSN_ERROR, &err);
-	name = hv_vmx_insn_error_name((unsigned)err);
+	name = vmx_insn_error(&err);
 	hv_exit_error(ex, HV_EIO, err, "guest%d.%d: %s failed: VM-instruction "
-	    "error %u (%s)", vcpu->vm->id, vcpu->id, insn, (unsigned)err,
-	    name != NULL ? name : "unknown");
+	    "error %u (%s)", vcpu->vm->id, vcpu->id, insn, (unsigned)err, name);
 	return 0;
 }
 

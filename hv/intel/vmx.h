@@ -30,6 +30,8 @@ struct vmx_caps {
 extern struct vmx_caps vmx_caps;
 
 int	 vmx_probe(void);
+/* IA32_FEATURE_CONTROL on this CPU: 0, or HV_ENODEV when the BIOS locked VMX off. */
+int	 vmx_feature_control(void);
 
 /* Pin-based controls (SDM 24.6.1) */
 #define PIN_EXT_INTR_EXIT	(1u << 0)
@@ -106,6 +108,8 @@ struct vmx_vm {
  * VM-instruction error by number and name.  Returns HV_EIO.
  */
 int	 vmx_insn_fail(const char *insn, int rc);
+/* The VM-instruction error of the current VMCS: its name, the number in *num. */
+const char *vmx_insn_error(uint64_t *num);
 /* Allocate what cpu_enable needs on every CPU (thread context, probe). */
 int	 vmx_percpu_alloc(void);
 /* Event injection at the next entry: interruption info, error code, length. */

@@ -183,6 +183,29 @@ preempt_value(void)
 	return v > 0xffffffffu ? 0xffffffffu : (uint32_t)v;
 }
 
+/*
+ * SDM 23.7: VMXON outside SMX needs IA32_FEATURE_CONTROL bit 2 and the lock
+ * bit.  Locked without bit 2 (the BIOS said no) only a reset changes it;
+ * unlocked, we enable and lock it.  The MSR is per core: probe checks the
+ * boot CPU, cpu_enable every CPU.
+ */
+int
+vmx_feature_control(void)
+{
+	uint64_t fc = vmx_rdmsr(MSR_IA32_FEATURE_CONTROL);
+
+	if ((fc & FC_LOCK) && !(fc & FC_VMX_OUTSIDE_SMX)) {
+		hv_os_log("hv: vmx: cpu %d: VMX disabled by BIOS "
+		    "(IA32_FEATURE_CONTROL 0x%llx locked without VMX)\n",
+		    hv_os_cpu_id(), (unsigned long long)fc);
+		return HV_ENODEV;
+	}
+	if (!(fc & FC_LOCK))
+		vmx_wrmsr(MSR_IA32_FEATURE_CONTROL,
+		    fc | FC_LOCK | FC_VMX_OUTSIDE_SMX);
+	return 0;
+}
+
 /* The controls the backend runs with (see vmcs.c for how they are used). */
 static int
 vmx_pick_controls(void)
@@ -246,7 +269,6 @@ int
 vmx_probe(void)
 {
 	uint32_t r[4];
-	uint64_t fc;
 	size_t i;
 	int error;
 
@@ -255,20 +277,8 @@ vmx_probe(void)
 		hv_os_log("hv: vmx: CPU has no VMX (CPUID.1:ECX bit 5 clear)\n");
 		return HV_ENODEV;
 	}
-	/*
-	 * SDM 23.7: VMXON outside SMX needs IA32_FEATURE_CONTROL bit 2 and the
-	 * lock bit; once locked only a reset changes it.
-	 */
-	fc = vmx_rdmsr(MSR_IA32_FEATURE_CONTROL);
-	if ((fc & FC_LOCK) && !(fc & FC_VMX_OUTSIDE_SMX)) {
-		hv_os_log("hv: vmx: VMX disabled by BIOS "
-		    "(IA32_FEATURE_CONTROL 0x%llx locked without VMX)\n",
-		    (unsigned long long)fc);
-		return HV_ENODEV;
-	}
-	if (!(fc & FC_LOCK))
-		vmx_wrmsr(MSR_IA32_FEATURE_CONTROL,
-		    fc | FC_LOCK | FC_VMX_OUTSIDE_SMX);
+	if ((error = vmx_feature_control()) != 0)
+		return error;
 	if ((error = vmx_read_caps()) != 0)
 		return error;
 	if ((error = vmx_pick_controls()) != 0)

@@ -34,12 +34,6 @@ fail(struct chk *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool
-canonical(uint64_t v)
-{
-	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
-
 static void
 check_cr(struct chk *c, bool ia32e)
 {
@@ -63,8 +57,8 @@ check_cr(struct chk *c, bool ia32e)
 	if (vmcs_read(VMCS_GUEST_DR7) >> 32)
 		fail(c, "GUEST_DR7 0x%llx: bits 63:32 must be 0",
 		    (unsigned long long)vmcs_read(VMCS_GUEST_DR7));
-	if (!canonical(vmcs_read(VMCS_GUEST_SYSENTER_ESP)) ||
-	    !canonical(vmcs_read(VMCS_GUEST_SYSENTER_EIP)))
+	if (!vmx_canonical(vmcs_read(VMCS_GUEST_SYSENTER_ESP)) ||
+	    !vmx_canonical(vmcs_read(VMCS_GUEST_SYSENTER_EIP)))
 		fail(c, "GUEST_SYSENTER_ESP/EIP not canonical");
 	if (entry & ENTRY_LOAD_EFER) {
 		if (efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
@@ -173,7 +167,7 @@ check_seg(struct chk *c, const struct seg *s, bool ia32e, uint32_t cs_ar)
 			    s->name, ar);
 	}
 	if ((tr || ldtr || s->sel == VMCS_GUEST_FS_SEL ||
-	    s->sel == VMCS_GUEST_GS_SEL) && !canonical(base))
+	    s->sel == VMCS_GUEST_GS_SEL) && !vmx_canonical(base))
 		fail(c, "GUEST_%s_BASE 0x%llx: not canonical", s->name,
 		    (unsigned long long)base);
 }
@@ -184,8 +178,8 @@ check_rest(struct chk *c, bool ia32e, uint32_t cs_ar)
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP), fl = vmcs_read(VMCS_GUEST_RFLAGS);
 	uint64_t act = vmcs_read(VMCS_GUEST_ACTIVITY);
 
-	if (!canonical(vmcs_read(VMCS_GUEST_GDTR_BASE)) ||
-	    !canonical(vmcs_read(VMCS_GUEST_IDTR_BASE)))
+	if (!vmx_canonical(vmcs_read(VMCS_GUEST_GDTR_BASE)) ||
+	    !vmx_canonical(vmcs_read(VMCS_GUEST_IDTR_BASE)))
 		fail(c, "GUEST_GDTR/IDTR base not canonical");
 	if ((vmcs_read(VMCS_GUEST_GDTR_LIMIT) >> 16) ||
 	    (vmcs_read(VMCS_GUEST_IDTR_LIMIT) >> 16))

@@ -64,6 +64,13 @@
 #define EFER_LMA	(1ul << 10)
 #define EFER_NXE	(1ul << 11)
 
+/* 48-bit linear addresses: bits 63:47 all equal (SDM Vol. 1 3.3.7.1). */
+static inline int
+vmx_canonical(uint64_t v)
+{
+	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
 static inline int
 vmx_result(uint8_t cf, uint8_t zf)
 {

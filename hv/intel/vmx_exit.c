@@ -237,12 +237,6 @@ exit_io(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
-static bool
-canonical(uint64_t v)
-{
-	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
-
 /* PAT entries may hold types 0, 1, 4, 5, 6, 7 (SDM Vol. 3A 11.12.2). */
 static bool
 pat_valid(uint64_t v)
@@ -315,19 +309,19 @@ msr_write(uint32_t msr, uint64_t val)
 	case MSR_IA32_SYSENTER_CS:
 		return vmcs_write(VMCS_GUEST_SYSENTER_CS, val & 0xffffffffull) ? -1 : 0;
 	case MSR_IA32_SYSENTER_ESP:
-		if (!canonical(val))
+		if (!vmx_canonical(val))
 			return -1;
 		return vmcs_write(VMCS_GUEST_SYSENTER_ESP, val) ? -1 : 0;
 	case MSR_IA32_SYSENTER_EIP:
-		if (!canonical(val))
+		if (!vmx_canonical(val))
 			return -1;
 		return vmcs_write(VMCS_GUEST_SYSENTER_EIP, val) ? -1 : 0;
 	case MSR_IA32_FS_BASE:
-		if (!canonical(val))
+		if (!vmx_canonical(val))
 			return -1;
 		return vmcs_write(VMCS_GUEST_FS_BASE, val) ? -1 : 0;
 	case MSR_IA32_GS_BASE:
-		if (!canonical(val))
+		if (!vmx_canonical(val))
 			return -1;
 		return vmcs_write(VMCS_GUEST_GS_BASE, val) ? -1 : 0;
 	default:
