@@ -103,7 +103,7 @@ class Console:
 
 class Results:
     def __init__(self, text):
-        self.text = text
+        self.text = hvrun.clean(text)
         self.checks = hvrun.parse_checks(text)
         self.results = hvrun.parse_results(text)
         summaries = hvrun.parse_summaries(text)

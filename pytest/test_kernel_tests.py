@@ -90,3 +90,11 @@ def test_batch_run_exit_status(run_batch):
     assert status == 0, msg
     assert [r["test"] for r in res.results] == ["aspace", "copyin"]
     assert res.summary == {"passed": 2, "failed": 0, "skipped": 0, "timeout": 0}
+
+
+def test_batch_unknown_test_fails(run_batch):
+    """run= with an unknown name: the one-line error, nothing runs, FAIL (1)."""
+    status, res, msg = run_batch("aspace,no_such_test")
+    assert status == 1, msg
+    assert "error: run: no test named 'no_such_test'" in res.text.splitlines()
+    assert res.results == [] and res.summary is None
