@@ -210,6 +210,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	s->pending_event = 0;
 	/* Nothing is cached: every VMCB field may have changed (APM 15.15). */
 	vmcb_wr32(v, VMCB_CLEAN, 0);
+	vmcb_snapshot(v, &s->snap);
 	svm_host_capture(&s->host);
 	error = svm_host_check(&s->host, "before VMRUN", ex);
 	if (error == 0) {

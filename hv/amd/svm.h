@@ -88,6 +88,18 @@ struct svm_gprs {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
+/*
+ * What the VMRUN consistency checks look at, copied from the VMCB just before
+ * VMRUN: after a failed VMRUN the VMCB may no longer hold it (QEMU writes its
+ * partly loaded state back), and vmcb_check must see what was refused.
+ */
+struct vmcb_snap {
+	uint64_t efer, cr0, cr3, cr4, dr6, dr7;
+	uint64_t msrpm_pa, iopm_pa, eventinj;
+	uint32_t intercept_misc2, asid;
+	uint16_t cs_attr;
+};
+
 /* Host state captured at each entry (svm_host_capture). */
 struct svm_host_state {
 	uint64_t cr3;		/* hv_os_cur_cr3(): the thread's address space */
@@ -109,6 +121,7 @@ struct svm_vcpu {
 	/* event to deliver at the next VMRUN (EVENTINJ format), 0 = none */
 	uint64_t	 pending_event;
 	struct svm_host_state host;
+	struct vmcb_snap snap;		/* state of the last VMRUN */
 };
 
 static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
@@ -128,8 +141,9 @@ void	 svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa);
 void	 vmcb_init_boot_state(uint8_t *vmcb);
 void	 vmcb_init_control(uint8_t *vmcb, const struct svm_vm *svm_vm,
 	    uint64_t ncr3);
-/* Name the first consistency check (APM 15.5.1) the VMCB fails, or NULL. */
-const char *vmcb_check(const uint8_t *vmcb);
+void	 vmcb_snapshot(const uint8_t *vmcb, struct vmcb_snap *s);
+/* Name the first consistency check (APM 15.5.1) the state fails, or NULL. */
+const char *vmcb_check(const struct vmcb_snap *s);
 
 /* ---- ASIDs and TLB (asid.c) ------------------------------------------------ */
 void	 svm_asid_cpu_init(int cpu);

@@ -270,7 +270,7 @@ exit_swint(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 static int
 exit_invalid(struct svm_vcpu *s, struct hv_exit *ex)
 {
-	const char *why = vmcb_check(s->vmcb);
+	const char *why = vmcb_check(&s->snap);
 
 	hv_exit_error(ex, HV_EINVAL, EXIT_INVALID, "VMRUN failed: invalid VMCB: "
 	    "%s", why != NULL ? why :

@@ -45,14 +45,28 @@ check_event(uint64_t ev)
 	return NULL;
 }
 
-const char *
-vmcb_check(const uint8_t *v)
+void
+vmcb_snapshot(const uint8_t *v, struct vmcb_snap *s)
 {
-	uint64_t efer = vmcb_rd64(v, VMCB_EFER);
-	uint64_t cr0 = vmcb_rd64(v, VMCB_CR0);
-	uint64_t cr3 = vmcb_rd64(v, VMCB_CR3);
-	uint64_t cr4 = vmcb_rd64(v, VMCB_CR4);
-	uint16_t cs_attr = vmcb_rd16(v, VMCB_SEG_CS + VMCB_SEG_ATTR);
+	s->efer = vmcb_rd64(v, VMCB_EFER);
+	s->cr0 = vmcb_rd64(v, VMCB_CR0);
+	s->cr3 = vmcb_rd64(v, VMCB_CR3);
+	s->cr4 = vmcb_rd64(v, VMCB_CR4);
+	s->dr6 = vmcb_rd64(v, VMCB_DR6);
+	s->dr7 = vmcb_rd64(v, VMCB_DR7);
+	s->msrpm_pa = vmcb_rd64(v, VMCB_MSRPM_BASE_PA);
+	s->iopm_pa = vmcb_rd64(v, VMCB_IOPM_BASE_PA);
+	s->eventinj = vmcb_rd64(v, VMCB_EVENTINJ);
+	s->intercept_misc2 = vmcb_rd32(v, VMCB_INTERCEPT_MISC2);
+	s->asid = vmcb_rd32(v, VMCB_GUEST_ASID);
+	s->cs_attr = vmcb_rd16(v, VMCB_SEG_CS + VMCB_SEG_ATTR);
+}
+
+const char *
+vmcb_check(const struct vmcb_snap *s)
+{
+	uint64_t efer = s->efer, cr0 = s->cr0, cr3 = s->cr3, cr4 = s->cr4;
+	uint16_t cs_attr = s->cs_attr;
 	bool lm_paging = (efer & EFER_LME) && (cr0 & CR0_PG);
 
 	if (!(efer & EFER_SVME))
@@ -65,9 +79,9 @@ vmcb_check(const uint8_t *v)
 		return "CR3 MBZ bits set (above the physical-address width)";
 	if (cr4 & ~CR4_DEFINED)
 		return "CR4 MBZ bits set";
-	if (vmcb_rd64(v, VMCB_DR6) >> 32)
+	if (s->dr6 >> 32)
 		return "DR6[63:32] not zero";
-	if (vmcb_rd64(v, VMCB_DR7) >> 32)
+	if (s->dr7 >> 32)
 		return "DR7[63:32] not zero";
 	if (efer & ~EFER_DEFINED)
 		return "EFER MBZ bits set";
@@ -78,15 +92,13 @@ vmcb_check(const uint8_t *v)
 	if (lm_paging && (cr4 & CR4_PAE) && (cs_attr & CS_ATTR_L) &&
 	    (cs_attr & CS_ATTR_D))
 		return "EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D all set";
-	if (!(vmcb_rd32(v, VMCB_INTERCEPT_MISC2) & VMCB_I2_VMRUN))
+	if (!(s->intercept_misc2 & VMCB_I2_VMRUN))
 		return "VMRUN intercept not set";
-	if (beyond_phys(vmcb_rd64(v, VMCB_MSRPM_BASE_PA),
-	    SVM_MSRPM_PAGES * HV_PAGE_SIZE))
+	if (beyond_phys(s->msrpm_pa, SVM_MSRPM_PAGES * HV_PAGE_SIZE))
 		return "MSRPM beyond the maximum physical address";
-	if (beyond_phys(vmcb_rd64(v, VMCB_IOPM_BASE_PA),
-	    SVM_IOPM_PAGES * HV_PAGE_SIZE))
+	if (beyond_phys(s->iopm_pa, SVM_IOPM_PAGES * HV_PAGE_SIZE))
 		return "IOPM beyond the maximum physical address";
-	if (vmcb_rd32(v, VMCB_GUEST_ASID) == 0)
+	if (s->asid == 0)
 		return "ASID 0 (the host's)";
-	return check_event(vmcb_rd64(v, VMCB_EVENTINJ));
+	return check_event(s->eventinj);
 }

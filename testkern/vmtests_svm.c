@@ -1,0 +1,400 @@
+/*
+ * vmtests_svm.c - tests of the AMD SVM backend only (hv/amd): the
+ * hw.vmm.svm.* sysctls against CPUID 8000_000A, EFER.SVME and VM_HSAVE_PA on
+ * every CPU as hw.vmm.enable toggles, VMRUN consistency-check failures
+ * decoded by name, and the exits no guest program makes (MSR, I/O, the SVM
+ * instructions, INTn, HLT), counted by name.  Each SKIPs when the backend is
+ * not SVM.
+ */
+#include "vmtests.h"
+#include "ktest.h"
+#include "cpu.h"
+#include "sysctl.h"
+#include "x86.h"
+
+#define MSR_VM_CR		0xc0010114u
+#define MSR_VM_HSAVE_PA		0xc0010117u
+#define EFER_SVME		(1ull << 12)
+
+static bool
+contains(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; *s != '\0'; s++)
+		if (strncmp(s, w, n) == 0)
+			return true;
+	return false;
+}
+
+static bool
+svm_begin(void)
+{
+	if (!vm_begin())
+		return false;
+	if (strcmp(vm_backend_name(), "svm") != 0) {
+		ktest_skip("backend is %s, not svm", vm_backend_name());
+		return false;
+	}
+	return true;
+}
+
+struct leaf_val {
+	uint64_t v;
+	int found;
+};
+
+static void
+leaf_u64(const struct hv_sysctl *leaf, void *ctx)
+{
+	struct leaf_val *lv = ctx;
+	char buf[32];
+
+	sysctl_format(leaf, buf, sizeof(buf));
+	if (parse_u64(buf, &lv->v) == 0)
+		lv->found++;
+}
+
+/* CHECK that sysctl hw.vmm.svm.<name> reads as want. */
+static void
+check_leaf(const char *name, uint64_t want)
+{
+	struct leaf_val lv = { 0, 0 };
+	char full[64];
+
+	ksnprintf(full, sizeof(full), "hw.vmm.svm.%s", name);
+	sysctl_foreach(full, leaf_u64, &lv);
+	report(lv.found == 1 && lv.v == want, "%s = %lu (CPUID says %lu)%s", full,
+	    (unsigned long)lv.v, (unsigned long)want,
+	    lv.found == 1 ? "" : ": leaf missing");
+}
+
+/* ---- svm_caps ---------------------------------------------------------------- */
+
+struct cpu_svm_state {
+	uint64_t efer[MAX_CPUS];
+	uint64_t hsave[MAX_CPUS];
+};
+
+static int
+read_svm_state(void *arg)
+{
+	struct cpu_svm_state *st = arg;
+	int cpu = hv_os_cpu_id();
+
+	st->efer[cpu] = rdmsr(MSR_EFER);
+	st->hsave[cpu] = rdmsr(MSR_VM_HSAVE_PA);
+	return 0;
+}
+
+/* CHECK EFER.SVME and VM_HSAVE_PA on every CPU: set (on) or clear (!on). */
+static void
+check_cpus(bool on, const char *when)
+{
+	static struct cpu_svm_state st;
+	int cpu, n = hv_os_ncpus(), good = 0;
+
+	for (cpu = 0; cpu < n; cpu++) {
+		st.efer[cpu] = st.hsave[cpu] = ~0ull;
+		hv_os_on_cpu(cpu, read_svm_state, &st);
+		if (on ? ((st.efer[cpu] & EFER_SVME) && st.hsave[cpu] != 0 &&
+		    (st.hsave[cpu] & 0xfff) == 0) :
+		    (!(st.efer[cpu] & EFER_SVME) && st.hsave[cpu] == 0))
+			good++;
+		else
+			kprintf("svm_caps: cpu %d EFER 0x%lx VM_HSAVE_PA 0x%lx\n",
+			    cpu, (unsigned long)st.efer[cpu],
+			    (unsigned long)st.hsave[cpu]);
+	}
+	report(good == n, "%s: EFER.SVME %s and VM_HSAVE_PA %s on %d of %d CPUs",
+	    when, on ? "set" : "clear", on ? "a page" : "0", good, n);
+}
+
+KTEST(svm_caps, "hw.vmm.svm.* equal CPUID 8000_000A; EFER.SVME and VM_HSAVE_PA follow hw.vmm.enable on every CPU")
+{
+	uint32_t a, b, c, d;
+	int error;
+
+	if (!svm_begin())
+		return;
+	/* AMD APM Vol. 2 15.4 / Vol. 3 CPUID Fn8000_000A */
+	cpuid(0x8000000au, 0, &a, &b, &c, &d);
+	check_leaf("revision", a & 0xff);
+	check_leaf("nasid", b);
+	check_leaf("npt", d & 1);
+	check_leaf("nrips", (d >> 3) & 1);
+	check_leaf("flush_by_asid", (d >> 6) & 1);
+	check_leaf("decode_assists", (d >> 7) & 1);
+	report(!((rdmsr(MSR_VM_CR) >> 4) & 1), "VM_CR.SVMDIS clear (VM_CR 0x%lx)",
+	    (unsigned long)rdmsr(MSR_VM_CR));
+	check_cpus(true, "enabled");
+	error = hv_set_enable(false);
+	report(error == 0, "hw.vmm.enable 1 -> 0: %s", vm_err(error));
+	check_cpus(false, "disabled");
+	error = hv_set_enable(true);
+	report(error == 0, "hw.vmm.enable 0 -> 1: %s", vm_err(error));
+	check_cpus(true, "enabled again");
+}
+
+/* ---- svm_vmcb_checks ------------------------------------------------------------ */
+
+/*
+ * Each state breaks one VMRUN consistency check of APM Vol. 2 15.5.1 that
+ * QEMU TCG enforces; hv must name that check.
+ */
+struct badstate {
+	const char *what;
+	const char *name;	/* what the decoded message must say */
+	void	  (*corrupt)(struct hv_regs *r);
+};
+
+static void bad_nw(struct hv_regs *r) { r->cr0 = (r->cr0 | (1ull << 29)) & ~(1ull << 30); }
+static void bad_cr0_high(struct hv_regs *r) { r->cr0 |= 1ull << 32; }
+static void bad_pae(struct hv_regs *r) { r->cr4 &= ~(1ull << 5); }
+static void bad_pe(struct hv_regs *r) { r->cr0 &= ~1ull; }
+static void bad_cr4_mbz(struct hv_regs *r) { r->cr4 |= 1ull << 15; }
+static void bad_efer_mbz(struct hv_regs *r) { r->efer |= 1ull << 2; }
+
+static const struct badstate badstates[] = {
+	{ "CR0.NW=1 with CR0.CD=0", "CR0.CD=0 with CR0.NW=1", bad_nw },
+	{ "CR0 bit 32 set", "CR0[63:32] not zero", bad_cr0_high },
+	{ "CR4.PAE clear in long mode", "EFER.LME=1 and CR0.PG=1 with CR4.PAE=0", bad_pae },
+	{ "CR0.PE clear with paging", "EFER.LME=1 and CR0.PG=1 with CR0.PE=0", bad_pe },
+	{ "CR4 bit 15 set", "CR4 MBZ bits set", bad_cr4_mbz },
+	{ "EFER bit 2 set", "EFER MBZ bits set", bad_efer_mbz },
+};
+
+static void
+one_badstate(const struct badstate *b)
+{
+	struct vmrun r = { .image = "hello.bin" };
+	uint64_t inval = vm_stat("exit.invalid");
+	struct hv_vcpu *vcpu;
+	struct hv_regs regs;
+	struct hv_exit ex;
+	int error;
+
+	if (vmrun_setup(&r) != 0) {
+		report(false, "%s: could not start: %s", b->what, r.errmsg);
+		return;
+	}
+	error = hv_vcpu_create(r.vm, 0, &vcpu);
+	if (error == 0)
+		error = hv_vcpu_get_regs(vcpu, &regs);
+	if (error == 0) {
+		b->corrupt(&regs);
+		error = hv_vcpu_set_regs(vcpu, &regs);
+	}
+	if (error == 0)
+		error = hv_vcpu_run(vcpu, &ex);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    contains(ex.msg, "VMRUN failed: invalid VMCB") &&
+	    contains(ex.msg, b->name) && (uint32_t)ex.raw_reason == 0xffffffffu,
+	    "%s: VMRUN refused (exit code 0x%lx), decoded naming '%s': %s",
+	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0, b->name,
+	    error == 0 ? ex.msg : vm_err(error));
+	report(vm_stat("exit.invalid") - inval == 1,
+	    "%s: hw.vmm.stats.exit.invalid counted it (+%lu)", b->what,
+	    (unsigned long)(vm_stat("exit.invalid") - inval));
+	vmrun_teardown(&r);
+}
+
+KTEST(svm_vmcb_checks, "bad guest states through set_regs: VMRUN refused, failed check named, host lives")
+{
+	struct vmrun good = { .image = "hello.bin", .quiet = true };
+	size_t i;
+
+	if (!svm_begin())
+		return;
+	for (i = 0; i < sizeof(badstates) / sizeof(badstates[0]); i++)
+		one_badstate(&badstates[i]);
+	report(vmrun_image(&good) == 0 && good.end == VR_DONE && good.exit_code == 0,
+	    "a good guest runs after the failed VMRUNs: %s %s",
+	    vmrun_end_name(good.end), good.errmsg);
+}
+
+/* ---- svm_exits ------------------------------------------------------------------ */
+
+/*
+ * Tiny guests assembled here (flat code at HV_GUEST_LOAD_GPA).  The boot
+ * state has no IDT, so an exception hv reflects into the guest becomes a
+ * triple fault at the faulting instruction: proof it was injected there.
+ */
+static const uint8_t guest_msr_io[] = {
+	0xb9, 0x80, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000080 (EFER) */
+	0x0f, 0x32,				/* rdmsr: exits */
+	0x49, 0x89, 0xc0,			/* mov r8, rax */
+	0x66, 0xba, 0xfd, 0x03,			/* mov dx, 0x3fd (COM1 LSR) */
+	0xec,					/* in al, dx: exits */
+	0x44, 0x0f, 0xb6, 0xc8,			/* movzx r9d, al */
+	0x66, 0xba, 0x80, 0x00,			/* mov dx, 0x80 (nothing there) */
+	0xec,					/* in al, dx: exits */
+	0x44, 0x0f, 0xb6, 0xd0,			/* movzx r10d, al */
+	0xb9, 0x81, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000081 (STAR) */
+	0x31, 0xc0,				/* xor eax, eax */
+	0xba, 0x08, 0x00, 0x23, 0x00,		/* mov edx, 0x00230008 */
+	0x0f, 0x30,				/* wrmsr: exits */
+	0x31, 0xd2,				/* xor edx, edx */
+	0x0f, 0x32,				/* rdmsr: exits */
+	0x49, 0x89, 0xd3,			/* mov r11, rdx */
+	0xb9, 0x00, 0x01, 0x00, 0xc0,		/* mov ecx, 0xc0000100 (FS_BASE) */
+	0xb8, 0x44, 0x33, 0x22, 0x11,		/* mov eax, 0x11223344 */
+	0x31, 0xd2,				/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr: passed through, no exit */
+	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
+	0x31, 0xff,				/* xor edi, edi */
+	0x0f, 0x01, 0xd9,			/* vmmcall */
+	0xeb, 0xfe,				/* jmp $ (never) */
+};
+
+static const uint8_t guest_bad_rdmsr[] = {
+	0xb9, 0x78, 0x56, 0x34, 0x12,		/* mov ecx, 0x12345678 */
+	0x0f, 0x32,				/* rdmsr at +5: #GP */
+	0xeb, 0xfe,
+};
+
+static const uint8_t guest_vmload[] = {
+	0x48, 0x31, 0xc0,			/* xor rax, rax */
+	0x0f, 0x01, 0xda,			/* vmload at +3: #UD (SVM hidden) */
+	0xeb, 0xfe,
+};
+
+static const uint8_t guest_ud2[] = {
+	0x90,					/* nop */
+	0x0f, 0x0b,				/* ud2 at +1: #UD reflected */
+	0xeb, 0xfe,
+};
+
+static const uint8_t guest_int80[] = {
+	0xcd, 0x80,				/* int 0x80: delivered, no IDT */
+	0xeb, 0xfe,
+};
+
+static const uint8_t guest_sti_hlt[] = {
+	0xfb,					/* sti */
+	0xf4,					/* hlt: a yield to the host */
+	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
+	0x31, 0xff,				/* xor edi, edi */
+	0x0f, 0x01, 0xd9,			/* vmmcall */
+	0xeb, 0xfe,
+};
+
+static const uint8_t guest_cli_hlt[] = {
+	0xfa,					/* cli */
+	0xf4,					/* hlt: can never wake */
+	0xeb, 0xfe,
+};
+
+/* Run `code` as a fresh VM's only vCPU; 0 with *ex and *regs after the run. */
+static int
+run_code(const uint8_t *code, size_t len, struct hv_exit *ex, struct hv_regs *regs,
+    int *intr_exits)
+{
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	int error, i;
+
+	*intr_exits = 0;
+	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
+	if (error != 0)
+		return error;
+	error = hv_vm_load_image(vm, code, len);
+	if (error == 0)
+		error = hv_vcpu_create(vm, 0, &vcpu);
+	for (i = 0; error == 0 && i < 100; i++) {
+		error = hv_vcpu_run(vcpu, ex);
+		if (error == 0 && ex->kind != HV_EXIT_INTR)
+			break;
+		(*intr_exits)++;
+	}
+	if (error == 0)
+		error = hv_vcpu_get_regs(vcpu, regs);
+	hv_vm_destroy(vm);
+	return error;
+}
+
+/* A guest that must end in a triple fault at load address + off. */
+static void
+expect_triple(const char *what, const uint8_t *code, size_t len, unsigned off,
+    const char *stat)
+{
+	uint64_t n = vm_stat(stat), sd = vm_stat("exit.shutdown");
+	struct hv_regs regs;
+	struct hv_exit ex;
+	char want[48];
+	int error, intr;
+
+	error = run_code(code, len, &ex, &regs, &intr);
+	ksnprintf(want, sizeof(want), "at rip 0x%x", HV_GUEST_LOAD_GPA + off);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    contains(ex.msg, "triple fault") && contains(ex.msg, want),
+	    "%s: reflected into the guest, no IDT -> triple fault %s: %s", what,
+	    want, error == 0 ? ex.msg : vm_err(error));
+	report(vm_stat(stat) - n == 1 && vm_stat("exit.shutdown") - sd == 1,
+	    "%s: hw.vmm.stats.%s +%lu, exit.shutdown +%lu (want 1, 1)", what, stat,
+	    (unsigned long)(vm_stat(stat) - n),
+	    (unsigned long)(vm_stat("exit.shutdown") - sd));
+}
+
+KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions -> #UD, INTn, #UD/#GP reflection, HLT; counted by name")
+{
+	uint64_t msr = vm_stat("exit.msr"), io = vm_stat("exit.ioio");
+	uint64_t swint, hlt;
+	struct hv_regs regs;
+	struct hv_exit ex;
+	int error, intr;
+
+	if (!svm_begin())
+		return;
+	error = run_code(guest_msr_io, sizeof(guest_msr_io), &ex, &regs, &intr);
+	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
+	    "MSR/IO guest ran to HC_EXIT(0): %s, kind %d %s", vm_err(error),
+	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
+	report(error == 0 && regs.r8 == 0xd00,
+	    "RDMSR EFER = 0x%lx (want 0xd00: LME, LMA, NXE; SVME hidden)",
+	    (unsigned long)regs.r8);
+	report(error == 0 && regs.r9 == 0x60,
+	    "IN COM1 LSR = 0x%lx (want 0x60: transmitter empty)",
+	    (unsigned long)regs.r9);
+	report(error == 0 && regs.r10 == 0xff,
+	    "IN port 0x80 = 0x%lx (want 0xff: nothing answers)",
+	    (unsigned long)regs.r10);
+	report(error == 0 && regs.r11 == 0x00230008,
+	    "WRMSR/RDMSR STAR round trip, high half 0x%lx (want 0x230008)",
+	    (unsigned long)regs.r11);
+	report(error == 0 && regs.fs_base == 0x11223344,
+	    "guest WRMSR FS_BASE passed through: guest FS base 0x%lx (want "
+	    "0x11223344), host FS base intact", (unsigned long)regs.fs_base);
+	report(vm_stat("exit.msr") - msr == 3, "MSR exits: %lu (want 3: FS_BASE "
+	    "is not intercepted)", (unsigned long)(vm_stat("exit.msr") - msr));
+	report(vm_stat("exit.ioio") - io == 2, "IOIO exits: %lu (want 2)",
+	    (unsigned long)(vm_stat("exit.ioio") - io));
+
+	expect_triple("RDMSR of MSR 0x12345678 -> #GP", guest_bad_rdmsr,
+	    sizeof(guest_bad_rdmsr), 5, "exit.msr");
+	expect_triple("VMLOAD -> #UD", guest_vmload, sizeof(guest_vmload), 3,
+	    "exit.vmload");
+	expect_triple("UD2 -> #UD", guest_ud2, sizeof(guest_ud2), 1,
+	    "exit.excp_ud");
+
+	swint = vm_stat("exit.swint");
+	error = run_code(guest_int80, sizeof(guest_int80), &ex, &regs, &intr);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
+	    "INT 0x80: one INTn exit (%lu), delivered, no IDT -> %s",
+	    (unsigned long)(vm_stat("exit.swint") - swint),
+	    error == 0 ? ex.msg : vm_err(error));
+
+	hlt = vm_stat("exit.hlt");
+	error = run_code(guest_sti_hlt, sizeof(guest_sti_hlt), &ex, &regs, &intr);
+	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0 &&
+	    vm_stat("exit.hlt") - hlt == 1 && intr >= 1,
+	    "HLT with IF=1: one HLT exit (%lu) returned as a yield (%d), then "
+	    "HC_EXIT(0): kind %d %s", (unsigned long)(vm_stat("exit.hlt") - hlt),
+	    intr, error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : vm_err(error));
+	error = run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs, &intr);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    contains(ex.msg, "HLT with interrupts disabled"),
+	    "HLT with IF=0 stops the guest, decoded: %s",
+	    error == 0 ? ex.msg : vm_err(error));
+}
