@@ -10,6 +10,9 @@
 #include "svm.h"
 #include "vmcb.h"
 
+/* Times a CPU ran out of ASIDs and started a new generation. */
+uint64_t svm_asid_generations;
+
 /* On cpu_enable: whatever the TLB holds for guest ASIDs is unknown. */
 void
 svm_asid_cpu_init(int cpu)
@@ -49,6 +52,8 @@ svm_asid_prepare(struct hv_vcpu *vcpu, int cpu)
 			p->asid_gen++;
 			p->asid_next = 1;
 			p->asid_flush_all = true;
+			__atomic_fetch_add(&svm_asid_generations, 1,
+			    __ATOMIC_RELAXED);
 		}
 		s->asid = p->asid_next++;
 		s->asid_gen = p->asid_gen;

@@ -146,6 +146,7 @@ void	 vmcb_snapshot(const uint8_t *vmcb, struct vmcb_snap *s);
 const char *vmcb_check(const struct vmcb_snap *s);
 
 /* ---- ASIDs and TLB (asid.c) ------------------------------------------------ */
+extern uint64_t svm_asid_generations;	/* hw.vmm.svm.asid_generations */
 void	 svm_asid_cpu_init(int cpu);
 void	 svm_asid_prepare(struct hv_vcpu *vcpu, int cpu);
 void	 svm_flush_nested(struct hv_vcpu *vcpu);

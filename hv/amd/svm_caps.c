@@ -26,6 +26,9 @@ static const struct hv_sysctl svm_sysctls[] = {
 	    HV_SYSCTL_INT, &svm_caps.decode_assists, NULL },
 	{ "hw.vmm.svm.flush_by_asid", "TLB flush by ASID",
 	    HV_SYSCTL_INT, &svm_caps.flush_by_asid, NULL },
+	{ "hw.vmm.svm.asid_generations", "ASID generations started when a "
+	    "CPU ran out of ASIDs (each flushes all of them)",
+	    HV_SYSCTL_U64, &svm_asid_generations, NULL },
 };
 
 int
