@@ -7,9 +7,14 @@
  * <stdint.h>/<stddef.h>/<stdbool.h>: the compiler's freestanding headers under
  * testkern, forwarding headers in hv/dragonfly/include under DragonFly.
  *
- * Context rules: every function may be called from thread context with
- * preemption enabled unless it says otherwise.  hv_os_ipi() and the
- * hv_os_cpu_*() accessors may also be called with interrupts disabled.
+ * Context rules: every function is called from thread context, interrupts
+ * enabled, unless it says otherwise.  The backends handle exits while pinned
+ * (hv_os_pin: the VMCS/VMCB is current on this CPU), and nested faults back
+ * guest pages from there, so the allocation functions may be called pinned:
+ * they may sleep but must not move the thread to another CPU (DragonFly:
+ * blocking inside crit_enter() is allowed and keeps the LWKT thread on its
+ * CPU).  hv_os_ipi() and hv_os_cpu_id() may also be called with interrupts
+ * disabled.
  */
 #ifndef HV_OS_H
 #define HV_OS_H
