@@ -17,10 +17,12 @@ KCFLAGS  := -O2 -g -ffreestanding -fno-pie -fno-pic -mno-red-zone -mcmodel=kerne
             -Wall -Wextra -Wno-unused-parameter -Werror -MMD -MP
 # testkern may use GNU C; hv/ must build with DragonFly's module flags too,
 # so it is held to C99 and DragonFly's warning set here as well.
-TK_CFLAGS := $(KCFLAGS) -std=gnu11 -Itestkern -Ihv
+TK_CFLAGS := $(KCFLAGS) -std=gnu11 -Itestkern -Ihv -DHV_QUIRKS
 HV_WARN   := -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
              -Wold-style-definition -Wundef -Wredundant-decls -Wnested-externs
-HV_CFLAGS := $(KCFLAGS) -std=c99 $(HV_WARN) -Ihv -DHV_TESTKERN
+# HV_QUIRKS: the hw.vmm.quirk.* historic-bug switches (hv/quirk.c), testkern
+# only; the module build and module-check never define it.
+HV_CFLAGS := $(KCFLAGS) -std=c99 $(HV_WARN) -Ihv -DHV_TESTKERN -DHV_QUIRKS
 
 BOOT_SRC := $(wildcard boot/*.asm)
 TK_SRC   := $(wildcard testkern/*.c)

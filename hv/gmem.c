@@ -300,7 +300,10 @@ invalidate(struct hv_vm *vm)
 
 	hv_os_pin();
 	self = hv_os_cpu_id();
-	if ((__atomic_load_n(&vm->cpus_ran, __ATOMIC_SEQ_CST) & ~(1ull << self)) == 0) {
+	/* quirk no_cpusync_inval: the 2013 shortcut taken even though other
+	 * CPUs ran (and may be running) the VM */
+	if ((__atomic_load_n(&vm->cpus_ran, __ATOMIC_SEQ_CST) & ~(1ull << self)) == 0 ||
+	    HV_QUIRK(no_cpusync_inval)) {
 		/* only this CPU ever ran the VM and it is not in the guest now */
 		hv_os_unpin();
 		HV_STAT_INC(inval_local);

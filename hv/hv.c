@@ -152,6 +152,11 @@ hv_init_ops(const struct hv_backend_ops *ops)
 	error = hv_stats_publish();
 	if (error != 0)
 		goto fail;
+#ifdef HV_QUIRKS
+	error = hv_quirk_publish();
+	if (error != 0)
+		goto fail;
+#endif
 	return 0;
 fail:
 	hv_os_sysctl_remove_all();

@@ -175,7 +175,8 @@ svm_host_check(const struct svm_host_state *h, const char *when,
 		    (unsigned long long)h->cr3);
 		return HV_EIO;
 	}
-	if (fs != h->fs_base_hw || fs != h->fs_base) {
+	/* the zero_host_fs quirk wants the historic symptom, not this net */
+	if ((fs != h->fs_base_hw || fs != h->fs_base) && !HV_QUIRK(zero_host_fs)) {
 		hv_exit_error(ex, HV_EIO, 0, "host FS base 0x%llx %s; the host "
 		    "believes 0x%llx", (unsigned long long)fs, when,
 		    (unsigned long long)h->fs_base);
@@ -214,8 +215,12 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	svm_host_capture(&s->host);
 	error = svm_host_check(&s->host, "before VMRUN", ex);
 	if (error == 0) {
+		/* quirk zero_host_fs: the host state is saved once per CPU
+		 * and every later exit loads that stale FS base back */
 		svm_world_switch(s->vmcb_pa, &s->gprs,
-		    svm_pcpu[cpu].host_vmcb_pa);
+		    svm_pcpu[cpu].host_vmcb_pa,
+		    !HV_QUIRK(zero_host_fs) || !svm_pcpu[cpu].host_saved);
+		svm_pcpu[cpu].host_saved = true;
 		vcpu->last_cpu = cpu;
 		error = svm_host_check(&s->host, "after #VMEXIT", ex);
 	}

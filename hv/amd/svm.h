@@ -63,6 +63,7 @@ struct svm_pcpu {
 	void		*hsave;		/* VM_HSAVE_PA page */
 	void		*host_vmcb;	/* VMSAVE/VMLOAD of host FS/GS/TR/... */
 	uint64_t	 host_vmcb_pa;
+	bool		 host_saved;	/* host_vmcb holds a VMSAVE taken here */
 	/* ASID allocator (asid.c): touched only pinned on this CPU */
 	uint32_t	 asid_next;
 	uint64_t	 asid_gen;
@@ -135,7 +136,8 @@ static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
  * host_pa, with the guest GPRs loaded from and saved to *g, all under
  * CLGI with interrupts open so that a host interrupt becomes an INTR exit.
  */
-void	 svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa);
+void	 svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
+	    bool save_host);	/* false: VMLOAD the host_pa copy as it is */
 
 /* ---- VMCB (vmcb.c, vmcb_check.c) ------------------------------------------ */
 void	 vmcb_init_boot_state(uint8_t *vmcb);

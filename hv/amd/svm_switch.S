@@ -1,14 +1,17 @@
 /*
  * svm_switch.S - the SVM world switch (AMD APM Vol. 2 15.5, 15.17, 15.5.2).
  *
- * void svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa)
+ * void svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
+ *     bool save_host)
  *
  * VMRUN saves and restores only part of the host state: RAX, RSP and RIP
  * come back, every other GPR holds the guest's value after #VMEXIT, and FS,
  * GS, TR, LDTR, KERNEL_GS_BASE and the SYSCALL/SYSENTER MSRs are neither
  * saved nor loaded.  So: VMSAVE the host's copy of those into the per-CPU
  * host VMCB, VMLOAD the guest's, VMRUN, VMSAVE the guest's, VMLOAD the
- * host's back.  The guest GPRs other than RAX/RSP live in *g.
+ * host's back.  The guest GPRs other than RAX/RSP live in *g.  save_host is
+ * false only under the zero_host_fs quirk (hv/quirk.c): the host copy taken
+ * at an earlier entry is loaded back, with that entry's FS base.
  *
  * CLGI holds off interrupts and NMIs for the whole sequence; STI before VMRUN
  * makes the host's saved RFLAGS.IF=1, which (with V_INTR_MASKING=1 and the
@@ -51,7 +54,10 @@ svm_world_switch:
 	clgi
 	sti
 	mov	%rdx, %rax
+	test	%cl, %cl
+	jz	1f
 	vmsave	%rax
+1:
 
 	mov	%rsi, %rax
 	mov	G_RBX(%rax), %rbx

@@ -107,6 +107,10 @@ vmcs_set_host_percpu(void)
 	err |= vmcs_write(VMCS_HOST_CR0, vmx_rdcr0());
 	err |= vmcs_write(VMCS_HOST_CR4, vmx_rdcr4());
 	err |= vmcs_write(VMCS_HOST_EFER, vmx_rdmsr(MSR_IA32_EFER));
+	/* quirk stale_host_cr3: the 2013 code refreshed HOST_CR3 only here,
+	 * when the vCPU (re)loaded its VMCS on a CPU */
+	if (HV_QUIRK(stale_host_cr3))
+		err |= vmcs_write(VMCS_HOST_CR3, hv_os_cur_cr3());
 	if (vmx_caps.load_pat)
 		err |= vmcs_write(VMCS_HOST_PAT, vmx_rdmsr(MSR_IA32_PAT));
 	return err ? HV_EIO : 0;
@@ -122,10 +126,13 @@ vmcs_set_host_percpu(void)
 int
 vmcs_set_host_dynamic(void)
 {
-	int err;
+	int err = 0;
 
-	err = vmcs_write(VMCS_HOST_CR3, hv_os_cur_cr3());
-	err |= vmcs_write(VMCS_HOST_FS_BASE, hv_os_cur_fs_base());
+	/* the quirks (hv/quirk.c) put each 2013 bug back exactly here */
+	if (!HV_QUIRK(stale_host_cr3))
+		err |= vmcs_write(VMCS_HOST_CR3, hv_os_cur_cr3());
+	err |= vmcs_write(VMCS_HOST_FS_BASE,
+	    HV_QUIRK(zero_host_fs) ? 0 : hv_os_cur_fs_base());
 	return err ? HV_EIO : 0;
 }
 

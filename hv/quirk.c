@@ -1,0 +1,59 @@
+/*
+ * quirk.c - hw.vmm.quirk.<name>: switches that put each historic 2013
+ * DragonFly VMM bug back into hv/ exactly where it lived, so that testkern's
+ * detectors can prove they name the symptom.  Only testkern builds define
+ * HV_QUIRKS; the DragonFly module never contains any of this (make
+ * module-check asserts it).
+ */
+#include "hv_impl.h"
+
+#ifdef HV_QUIRKS
+
+struct hv_quirks hv_quirk;
+
+static int
+quirk_set(const struct hv_sysctl *leaf, uint64_t value)
+{
+	if (value > 1)
+		return HV_EINVAL;
+	/* read at the next VM entry / pageout / teardown: no lock needed */
+	__atomic_store_n((int *)leaf->ptr, (int)value, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static const struct hv_sysctl hv_quirk_leaves[] = {
+	{ "hw.vmm.quirk.stale_host_cr3", "VMX: HOST_CR3 written only when the "
+	    "vCPU moves to another CPU (2013 bug)", HV_SYSCTL_INT,
+	    &hv_quirk.stale_host_cr3, quirk_set },
+	{ "hw.vmm.quirk.zero_host_fs", "HOST_FS_BASE not refreshed at entry "
+	    "(VMX: left 0; SVM: host VMSAVE taken once) (2013 bug)", HV_SYSCTL_INT,
+	    &hv_quirk.zero_host_fs, quirk_set },
+	{ "hw.vmm.quirk.std_copyin_on_guest", "guest addresses copied with the "
+	    "host's own copyin routines (2013 bug)", HV_SYSCTL_INT,
+	    &hv_quirk.std_copyin_on_guest, quirk_set },
+	{ "hw.vmm.quirk.exec_frees_vmm", "VM teardown frees vCPU state while "
+	    "the vCPU still runs (2013 reboot bug)", HV_SYSCTL_INT,
+	    &hv_quirk.exec_frees_vmm, quirk_set },
+	{ "hw.vmm.quirk.no_cpusync_inval", "pageout skips the cross-CPU "
+	    "invalidation as if only this CPU ran the VM (2013 bug)",
+	    HV_SYSCTL_INT, &hv_quirk.no_cpusync_inval, quirk_set },
+};
+
+int
+hv_quirk_publish(void)
+{
+	size_t i;
+	int error;
+
+	for (i = 0; i < sizeof(hv_quirk_leaves) / sizeof(hv_quirk_leaves[0]); i++) {
+		error = hv_os_sysctl_add(&hv_quirk_leaves[i]);
+		if (error != 0)
+			return error;
+	}
+	return 0;
+}
+
+#else
+/* ISO C wants at least one declaration in a translation unit. */
+typedef int hv_quirk_none;
+#endif
