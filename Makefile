@@ -78,6 +78,14 @@ $(BUILD)/guests/hv_abi.inc: hv/hv_abi.h
 $(BUILD)/guests/%.bin: guests/%.asm $(GUEST_INC)
 	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -o $@ $<
 
+# Benchmark guests (guests/bench/, `make bench`): built and shipped like the
+# others, as modules named <guest>.bin.
+BENCH_GUEST_SRC := $(wildcard guests/bench/*.asm)
+GUESTS          += $(BENCH_GUEST_SRC:guests/bench/%.asm=$(BUILD)/guests/%.bin)
+
+$(BUILD)/guests/%.bin: guests/bench/%.asm $(GUEST_INC)
+	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -o $@ $<
+
 # ---- images, runs and tests (scripts/, pytest/; see README.md) ----------
 # Debian packages for building, both emulators, the tests and the reports.
 DEB_PKGS := qemu-system-x86 bochs bochsbios vgabios bochs-term grub-pc-bin grub-common \

@@ -11,6 +11,7 @@ static int k_ncpus, k_hz = HZ;
 static uint64_t k_tsc_hz, k_lapic_hz, k_pages_total;
 static const char *k_version = "testkern 1";
 static const char *k_cmdline = mb2_cmdline;
+extern uint32_t bench_iters;		/* bench.c */
 
 static const struct hv_sysctl leaves[] = {
 	{ "kern.ncpus", "CPUs online", HV_SYSCTL_INT, &k_ncpus, NULL },
@@ -22,6 +23,7 @@ static const struct hv_sysctl leaves[] = {
 	{ "kern.version", "kernel version", HV_SYSCTL_STRING, &k_version, NULL },
 	{ "kern.test_timeout_ms", "watchdog of one test (ms)", HV_SYSCTL_U32, &test_timeout_ms, sysctl_store },
 	{ "kern.cmdline", "kernel command line", HV_SYSCTL_STRING, &k_cmdline, NULL },
+	{ "kern.bench_iters", "iterations of each figure of the bench test", HV_SYSCTL_U32, &bench_iters, sysctl_store },
 };
 
 void ksysctl_init(void)
