@@ -6,6 +6,7 @@
 #include "sched.h"
 #include "mm.h"
 #include "trap.h"
+#include "hist.h"
 
 extern char copyuser_begin[], copyuser_end[], copyuser_fault[];
 int copy_user_bytes(void *dst, const void *src, size_t len);
@@ -17,6 +18,14 @@ static enum pf_result copyin_pf(struct trapframe *tf, uint64_t cr2, void *arg)
 		return PF_CONTINUE;
 	if (cr2 >= USER_TOP)
 		return PF_CONTINUE;	/* a bad kernel pointer is a bug, not EFAULT */
+	/* a not-present fault on a VA the thread's address space maps is one a
+	 * real kernel resolves (vm_fault finds the page): retry the copy.  Only
+	 * a wrong CR3 makes it repeat (hist_detect.c watches for that). */
+	if ((tf->err & 1) == 0 && curthread()->proc != NULL &&
+	    proc_translate(curthread()->proc, cr2) != ~0UL) {
+		__atomic_add_fetch(&copyin_retries, 1, __ATOMIC_RELAXED);
+		return PF_HANDLED;
+	}
 	tf->rip = (uint64_t)copyuser_fault;
 	return PF_HANDLED;
 }
@@ -26,6 +35,7 @@ static struct pf_hook copyin_hook = { "copyin", copyin_pf, NULL, NULL };
 void copyin_init(void)
 {
 	pf_hook_register(&copyin_hook);
+	hist_detect_init();
 }
 
 static bool user_range_ok(uint64_t uaddr, size_t len)

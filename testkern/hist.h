@@ -1,0 +1,34 @@
+/*
+ * hist.h - detectors that name the symptoms of the 2013 DragonFly VMM bugs
+ * (testkern/hist_detect.c), used by the historic-bug scenarios
+ * (testkern/vmtests_hist.c) with hw.vmm.quirk.* on and off.
+ */
+#ifndef HIST_H
+#define HIST_H
+
+#include "kern.h"
+
+/* Faults at one VA, mapped in the thread's own address space, before the
+ * storm detector aborts the copy with EFAULT. */
+#define STORM_LIMIT	64
+
+extern uint64_t copyin_retries;		/* kern.copyin_retries */
+extern uint64_t copyin_storms;		/* kern.copyin_storms */
+extern uint64_t fs_mismatches;		/* kern.fs_mismatches */
+
+/* Called from copyin_init(): registers the storm detector first on the #PF
+ * hook list and publishes the counters. */
+void	 hist_detect_init(void);
+
+/*
+ * The calling thread's TLS as a user program would use it: the FS_BASE MSR
+ * must be `expected` (checked before any dereference) and %fs:0 must read
+ * the self pointer stored there.  On a mismatch prints
+ * `fs base mismatch: thread=NAME expected=0x... got=0x...`, counts it and
+ * returns false.
+ */
+bool	 tls_check(const char *name, uint64_t expected);
+/* Make `area` (8-byte aligned) a TLS block whose word 0 is its own address. */
+uint64_t tls_area_init(uint64_t *area);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * hist_detect.c - the copyin fault-storm detector and the TLS checker.
+ *
+ * Fault storm (seed 000): with a stale HOST_CR3 the host resumes after a VM
+ * exit on another address space's page tables.  copyin then faults on a VA
+ * that is mapped in the thread's own address space, the fault is
+ * "resolved" (nothing to do: the mapping is there) and retried, and it
+ * faults again at the same VA until something reloads CR3.  This observer
+ * runs before copyin's own hook, counts repeated faults at one page while
+ * that page is mapped in the thread's process and CR3 is not the process's,
+ * and after STORM_LIMIT of them names the symptom and ends that copy with
+ * EFAULT, so the host goes on.
+ */
+#include "hist.h"
+#include "sched.h"
+#include "mm.h"
+#include "trap.h"
+#include "cpu.h"
+#include "sysctl.h"
+#include "x86.h"
+
+extern char copyuser_begin[], copyuser_end[], copyuser_fault[];
+
+uint64_t copyin_retries, copyin_storms, fs_mismatches;
+
+struct storm_state {
+	struct thread	*t;
+	uint64_t	 page;
+	uint64_t	 n;
+	uint64_t	 last_ns;
+};
+static struct storm_state storm[MAX_CPUS];
+
+/* A pause this long between two faults means they are not one storm. */
+#define STORM_GAP_NS	10000000ull
+
+static enum pf_result storm_pf(struct trapframe *tf, uint64_t cr2, void *arg)
+{
+	struct thread *t = curthread();
+	struct storm_state *s = &storm[this_cpu()->id];
+	uint64_t now = time_ns(), cr3 = read_cr3();
+
+	if (tf->rip < (uint64_t)copyuser_begin || tf->rip >= (uint64_t)copyuser_end ||
+	    cr2 >= USER_TOP || t->proc == NULL || (tf->err & 1) != 0 ||
+	    proc_translate(t->proc, cr2) == ~0UL)
+		return PF_CONTINUE;	/* not a fault copyin would retry */
+	if (s->t != t || s->page != (cr2 & ~0xfffUL) || now - s->last_ns > STORM_GAP_NS) {
+		s->t = t;
+		s->page = cr2 & ~0xfffUL;
+		s->n = 0;
+	}
+	s->last_ns = now;
+	if (++s->n < STORM_LIMIT || cr3 == t->proc->cr3)
+		return PF_CONTINUE;
+	kprintf("copyin fault storm: va=0x%lx cr3=0x%lx expected=0x%lx "
+	    "(%lu faults, copy aborted with EFAULT)\n", (unsigned long)cr2,
+	    (unsigned long)cr3, (unsigned long)t->proc->cr3, (unsigned long)s->n);
+	__atomic_add_fetch(&copyin_storms, 1, __ATOMIC_RELAXED);
+	s->n = 0;
+	tf->rip = (uint64_t)copyuser_fault;
+	return PF_HANDLED;
+}
+
+static struct pf_hook storm_hook = { "copyin-storm", storm_pf, NULL, NULL };
+
+static const struct hv_sysctl leaves[] = {
+	{ "kern.copyin_retries", "copyin faults retried (VA mapped in the thread's "
+	    "address space)", HV_SYSCTL_U64, &copyin_retries, NULL },
+	{ "kern.copyin_storms", "copyin fault storms detected and aborted",
+	    HV_SYSCTL_U64, &copyin_storms, NULL },
+	{ "kern.fs_mismatches", "TLS checks that found a wrong FS base",
+	    HV_SYSCTL_U64, &fs_mismatches, NULL },
+};
+
+void hist_detect_init(void)
+{
+	pf_hook_register_first(&storm_hook);
+	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++)
+		if (sysctl_add(&leaves[i], false))
+			panic("sysctl: cannot add %s", leaves[i].name);
+}
+
+uint64_t tls_area_init(uint64_t *area)
+{
+	area[0] = (uint64_t)area;
+	return (uint64_t)area;
+}
+
+bool tls_check(const char *name, uint64_t expected)
+{
+	uint64_t got, self;
+
+	/* interrupts off: a switch in between would reload FS_BASE and hide
+	 * exactly the state being checked */
+	uint64_t f = irq_save();
+	got = rdmsr(MSR_FS_BASE);
+	if (got == expected)
+		__asm__ __volatile__("movq %%fs:0, %0" : "=r"(self));
+	irq_restore(f);
+	if (got != expected) {
+		kprintf("fs base mismatch: thread=%s expected=0x%lx got=0x%lx\n",
+		    name, (unsigned long)expected, (unsigned long)got);
+		__atomic_add_fetch(&fs_mismatches, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	if (self != expected) {
+		kprintf("fs base mismatch: thread=%s expected=0x%lx got=0x%lx "
+		    "(%%fs:0)\n", name, (unsigned long)expected, (unsigned long)self);
+		__atomic_add_fetch(&fs_mismatches, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	return true;
+}

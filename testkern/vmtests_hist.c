@@ -1,0 +1,298 @@
+/*
+ * vmtests_hist.c - the historic 2013 DragonFly VMM bugs as scenarios.  Each
+ * test passes with its hw.vmm.quirk.* switch off; with it on, the detector of
+ * hist_detect.c prints the named symptom, the test fails with it, and the
+ * host goes on.
+ *   hist_stale_host_cr3  (seed 000) vmspace switched between entries, the
+ *                        exit handler copies in from the new address space
+ *   hist_zero_host_fs    (seed 000) host threads whose TLS sits at the same
+ *                        VA in other address spaces share the CPU with the
+ *                        vCPU thread, before and after its exits and after
+ *                        migrations; the guest switches TLS (HC_SET_TLS)
+ */
+#include "vmtests.h"
+#include "hv_impl.h"
+#include "hist.h"
+#include "sched.h"
+#include "cpu.h"
+#include "mm.h"
+#include "x86.h"
+#include "ktest.h"
+
+static bool
+hist_run(struct vmrun *r)
+{
+	int error = vmrun_image(r);
+
+	if (error != 0) {
+		report(false, "%s: could not start: %s", r->image, r->errmsg);
+		return false;
+	}
+	report(r->end == VR_DONE && r->exit_code == 0,
+	    "%s: ended by %s, exit code %ld, %lu ms%s%s", r->image,
+	    vmrun_end_name(r->end), (long)r->exit_code, (unsigned long)r->ms,
+	    r->errmsg[0] ? ": " : "", r->errmsg);
+	return r->end == VR_DONE && r->exit_code == 0;
+}
+
+/* ---- hist_stale_host_cr3 --------------------------------------------------- */
+
+#define SC_ROUNDS	40		/* guests/hoststate.asm marks */
+#define SC_LEN		200		/* bytes copied, across a page boundary */
+
+struct sc_ctx {
+	struct proc	*procs[2];
+	uint64_t	 va;		/* where the current process holds the data */
+	uint64_t	 stamp;		/* mark that wrote it, 0: nothing yet */
+	int		 copies, bad, first_bad_err;
+	uint64_t	 first_bad_mark;
+};
+
+/* Each process maps its data at its own VA: the other one's page tables
+ * (a stale CR3) do not map it at all. */
+static uint64_t
+sc_va(int i)
+{
+	return 0x10000000ull * (uint64_t)(i + 1) + PAGE_SIZE - SC_LEN / 2;
+}
+
+static void
+sc_fill(uint8_t *buf, uint64_t stamp)
+{
+	for (int i = 0; i < SC_LEN; i++)
+		buf[i] = (uint8_t)(stamp * 7 + (uint64_t)i);
+}
+
+static int
+sc_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
+{
+	struct sc_ctx *c = r->ctx;
+	uint8_t got[SC_LEN], want[SC_LEN];
+	int i = (int)(n % 2), error;
+
+	if (c->stamp != 0) {
+		/* the exit handler reads a syscall-like argument of the address
+		 * space the thread switched to before this entry */
+		memset(got, 0, sizeof(got));
+		error = copyin(c->va, got, SC_LEN);
+		sc_fill(want, c->stamp);
+		c->copies++;
+		if (error != 0 || memcmp(got, want, SC_LEN) != 0) {
+			if (c->bad++ == 0) {
+				c->first_bad_mark = n;
+				c->first_bad_err = error;
+			}
+		}
+	}
+	/* vmspace_ctl: the vCPU thread moves to the other address space */
+	thread_vmspace_switch(c->procs[i]);
+	c->va = sc_va(i);
+	sc_fill(want, n);
+	if (copyout(want, c->va, SC_LEN) != 0)
+		return EFAULT;
+	c->stamp = n;
+	return 0;
+}
+
+static const struct vmrun_hooks sc_hooks = { .mark = sc_mark };
+
+KTEST(hist_stale_host_cr3, "2013 stale HOST_CR3: copyin after vmspace switches between entries")
+{
+	struct sc_ctx c = { 0 };
+	struct vmrun r = { .image = "hoststate.bin", .hooks = &sc_hooks, .ctx = &c };
+	uint64_t storms0 = copyin_storms, retries0 = copyin_retries;
+	int i;
+
+	if (!vm_begin())
+		return;
+	if (hv_quirk.stale_host_cr3 && strcmp(vm_backend_name(), "svm") == 0) {
+		ktest_skip("stale_host_cr3 has no SVM analogue: VMRUN saves host "
+		    "CR3 and #VMEXIT reloads it (APM Vol. 2 15.5.1)");
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		c.procs[i] = proc_create(i ? "hist_cr3b" : "hist_cr3a");
+		if (c.procs[i] == NULL ||
+		    proc_map_anon(c.procs[i], sc_va(i) & ~(PAGE_SIZE - 1), 2) != 0) {
+			report(false, "stale_host_cr3: process %d setup failed", i);
+			goto out;
+		}
+	}
+	hist_run(&r);
+	report(c.copies == SC_ROUNDS - 1 && c.bad == 0,
+	    "stale_host_cr3: copyins after a vmspace switch: %d, wrong or failed %d "
+	    "(first at mark %lu: %s)", c.copies, c.bad,
+	    (unsigned long)c.first_bad_mark, vm_err(c.first_bad_err));
+	report(copyin_storms == storms0,
+	    "stale_host_cr3: copyin fault storms detected: %lu",
+	    (unsigned long)(copyin_storms - storms0));
+	/* the data pages are mapped before the guest runs: nothing to retry */
+	report(copyin_retries - retries0 <= (uint64_t)c.copies,
+	    "stale_host_cr3: copyin faults retried %lu (bound: %d, one per copy)",
+	    (unsigned long)(copyin_retries - retries0), c.copies);
+out:
+	thread_vmspace_switch(NULL);
+	for (i = 0; i < 2; i++)
+		if (c.procs[i] != NULL)
+			proc_release(c.procs[i]);
+}
+
+/* ---- hist_zero_host_fs ------------------------------------------------------ */
+
+/* Every host thread's TLS block is at this VA of its own process, as a
+ * dynamic linker places it: equal FS base values in different address
+ * spaces, which the context switch's FS-base cache does not reload. */
+#define FS_TLS_VA	0x00007f0000000000ull
+#define FS_MARKS	48		/* guests/hist_tls.asm: 2 x ROUNDS */
+#define FS_CHECKERS	3
+
+struct fs_checker {
+	char		 name[16];
+	struct proc	*proc;
+	struct thread	*t;
+	int		 cpu;
+	uint64_t	 checks, bad;
+};
+
+struct fs_ctx {
+	struct fs_checker chk[FS_CHECKERS];
+	int		 nchk;
+	volatile int	 stop;
+	uint64_t	 vcpu_tls;	/* the vCPU thread's FS base now */
+	uint64_t	 vcpu_checks, vcpu_bad;
+	int		 migrations;
+};
+
+/* Map two TLS pages in p and store their self pointers (in p's address
+ * space): the vCPU thread switches between them like two vkernel LWPs. */
+static int
+fs_tls_setup(struct proc *p)
+{
+	uint64_t self[2] = { FS_TLS_VA, FS_TLS_VA + PAGE_SIZE };
+	int error = proc_map_anon(p, FS_TLS_VA, 2);
+
+	if (error != 0)
+		return error;
+	thread_vmspace_switch(p);
+	error = copyout(&self[0], self[0], sizeof(self[0]));
+	if (error == 0)
+		error = copyout(&self[1], self[1], sizeof(self[1]));
+	thread_vmspace_switch(NULL);
+	return error;
+}
+
+static void
+fs_checker_thread(void *arg)
+{
+	struct fs_ctx *c = arg;
+	struct fs_checker *k = NULL;
+
+	for (int i = 0; i < c->nchk; i++)
+		if (c->chk[i].t == curthread() || c->chk[i].proc == curthread()->proc)
+			k = &c->chk[i];
+	thread_set_fs_base(FS_TLS_VA);
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		k->checks++;
+		if (!tls_check(k->name, FS_TLS_VA))
+			k->bad++;
+		thread_yield();
+		if ((k->checks & 15) == 0)
+			thread_sleep_ns(1000000);
+	}
+	thread_exit(0);
+}
+
+static int
+fs_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
+{
+	struct fs_ctx *c = r->ctx;
+	int cpu = this_cpu()->id;
+
+	/* right after the exit: the vCPU thread's own TLS */
+	c->vcpu_checks++;
+	if (!tls_check("vcpu", c->vcpu_tls))
+		c->vcpu_bad++;
+	/* let the checkers on this CPU run after the exit ... */
+	thread_yield();
+	/* ... and every fourth mark move to the other CPU */
+	if (ncpus > 1 && n % 4 == 0 && thread_migrate((cpu + 1) % 2) == 0)
+		c->migrations++;
+	c->vcpu_checks++;
+	if (!tls_check("vcpu", c->vcpu_tls))
+		c->vcpu_bad++;
+	/* the next entry runs for the other vkernel LWP: its own TLS block */
+	c->vcpu_tls = FS_TLS_VA + (n % 2) * PAGE_SIZE;
+	thread_set_fs_base(c->vcpu_tls);
+	return 0;
+}
+
+static const struct vmrun_hooks fs_hooks = { .mark = fs_mark };
+
+KTEST(hist_zero_host_fs, "2013 zero HOST_FS_BASE: TLS of host threads and guest across exits")
+{
+	struct fs_ctx c = { 0 };
+	struct vmrun r = { .image = "hist_tls.bin", .hooks = &fs_hooks, .ctx = &c };
+	struct proc *vp = NULL;
+	uint64_t bad = 0, checks = 0;
+	int i;
+
+	if (!vm_begin())
+		return;
+	c.nchk = ncpus > 1 ? FS_CHECKERS : FS_CHECKERS - 1;
+	vp = proc_create("hist_fs_vcpu");
+	if (vp == NULL || fs_tls_setup(vp) != 0) {
+		report(false, "zero_host_fs: vCPU process setup failed");
+		goto out;
+	}
+	for (i = 0; i < c.nchk; i++) {
+		struct fs_checker *k = &c.chk[i];
+
+		ksnprintf(k->name, sizeof(k->name), "tls-chk%d", i);
+		k->cpu = i < 2 ? 0 : 1;	/* two beside the vCPU thread, one elsewhere */
+		k->proc = proc_create(k->name);
+		if (k->proc == NULL || fs_tls_setup(k->proc) != 0) {
+			report(false, "zero_host_fs: checker %d setup failed", i);
+			goto out;
+		}
+	}
+	for (i = 0; i < c.nchk; i++)
+		c.chk[i].t = thread_create(c.chk[i].name, fs_checker_thread, &c,
+		    c.chk[i].proc, c.chk[i].cpu);
+	thread_vmspace_switch(vp);
+	c.vcpu_tls = FS_TLS_VA;
+	thread_set_fs_base(c.vcpu_tls);
+	hist_run(&r);
+	report(r.reports == 1 && r.reports_failed == 0,
+	    "zero_host_fs: guest TLS (HC_SET_TLS, two vkernel threads): %s",
+	    r.last_report);
+	if (thread_migrate(0) != 0)
+		report(false, "zero_host_fs: could not return to cpu 0");
+	thread_set_fs_base(0);
+	thread_vmspace_switch(NULL);
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < c.nchk; i++) {
+		struct thread_exit_info info;
+
+		if (c.chk[i].t == NULL || thread_join(c.chk[i].t, &info, 5000000000ull) != 0 ||
+		    info.killed)
+			report(false, "zero_host_fs: checker %s did not end cleanly", c.chk[i].name);
+		checks += c.chk[i].checks;
+		bad += c.chk[i].bad;
+	}
+	report(r.marks == FS_MARKS && c.vcpu_bad == 0,
+	    "zero_host_fs: vCPU thread TLS after %lu exits: %lu wrong",
+	    (unsigned long)r.marks, (unsigned long)c.vcpu_bad);
+	report(checks > 0 && bad == 0,
+	    "zero_host_fs: %d checker threads, %lu TLS checks, %lu wrong",
+	    c.nchk, (unsigned long)checks, (unsigned long)bad);
+	report(ncpus < 2 || c.migrations > 0,
+	    "zero_host_fs: vCPU thread migrations %d", c.migrations);
+out:
+	thread_set_fs_base(0);
+	thread_vmspace_switch(NULL);
+	if (vp != NULL)
+		proc_release(vp);
+	for (i = 0; i < FS_CHECKERS; i++)
+		if (c.chk[i].proc != NULL)
+			proc_release(c.chk[i].proc);
+}
