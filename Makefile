@@ -150,6 +150,9 @@ $(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h)
 # make test-qemu (and so .ci/run) runs the unit tests first.
 TEST_QEMU_PREREQS += test-unit
 
+# make fuzz (libFuzzer targets) and make coverage: hv/test/test.mk.
+include hv/test/test.mk
+
 # vmm.ko, the DragonFly BSD module (hv/dragonfly; README "DragonFly module").
 # `make module` on DragonFly (GNU make) runs hv/dragonfly/Makefile with the
 # system's BSD make and bsd.kmod.mk.  `make module-check` runs anywhere; with

@@ -1,0 +1,234 @@
+/*
+ * fuzz_gwalk.c - libFuzzer target: hv_gwalk() over fuzzed guest page-table
+ * memory.
+ *
+ * Input: a 24-byte header (CR3, GVA, access kind, EFER.NXE, CR0.WP,
+ * MAXPHYADDR) followed by 10-byte records, each storing one 64-bit entry at
+ * (page, slot) of an 8-page guest-physical memory at GPA 0 (the rest zero).
+ *
+ * Invariants checked (abort on violation):
+ * - no read outside the fake memory (ASan: the memory is exactly malloc'ed);
+ * - the walk reads at most one entry per level, each in the table page the
+ *   previous level pointed to ("faults in" each table page at most once);
+ * - result and GPA agree with ref_walk() below, written separately from the
+ *   SDM tables rather than from gwalk.c;
+ * - the accessed/dirty flags written are exactly the ones the SDM says (4.8):
+ *   the memory afterwards equals the reference's copy.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "test.h"
+#include "fuzz.h"
+
+#define NPAGES	8
+#define MEMSZ	(NPAGES * 4096)
+
+struct fmem {
+	uint8_t	*bytes;		/* exactly MEMSZ bytes (ASan red zones around) */
+	int	 reads;
+	uint64_t read_at[8];
+	int	 ors;
+};
+
+static int
+f_read64(void *arg, uint64_t gpa, uint64_t *val)
+{
+	struct fmem *m = arg;
+
+	if (m->reads < 8)
+		m->read_at[m->reads] = gpa;
+	m->reads++;
+	if (gpa >= MEMSZ || (gpa & 7) != 0)
+		return HV_EFAULT;
+	memcpy(val, m->bytes + gpa, 8);
+	return 0;
+}
+
+static int
+f_or64(void *arg, uint64_t gpa, uint64_t bits)
+{
+	struct fmem *m = arg;
+	uint64_t v;
+
+	m->ors++;
+	if (gpa >= MEMSZ || (gpa & 7) != 0)
+		FUZZ_FAIL("or64 outside memory: 0x%llx", (unsigned long long)gpa);
+	memcpy(&v, m->bytes + gpa, 8);
+	v |= bits;
+	memcpy(m->bytes + gpa, &v, 8);
+	return 0;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Bits lo..hi inclusive. */
+static uint64_t
+bits(int hi, int lo)
+{
+	if (hi < lo)
+		return 0;
+	return (hi == 63 ? ~0ull : ((1ull << (hi + 1)) - 1)) & ~((1ull << lo) - 1);
+}
+
+/*
+ * Reference walk, SDM Vol. 3A 4.5 tables 4-15..4-20 and 4.6: returns 0 and
+ * the GPA, or -1.  Applies the A/D updates to mem itself on success.
+ */
+static int
+ref_walk(uint8_t *mem, uint64_t cr3, uint64_t va, unsigned acc, bool nxe,
+    bool wp, int maxpa, uint64_t *gpa_out)
+{
+	uint64_t addr_rsvd, table, e[5], slot[5];
+	bool user_ok = true, write_ok = true, exec_ok = true;
+	int lvl, leaf = 0;
+
+	if (maxpa < 32 || maxpa > 52)
+		return -1;
+	/* canonical: bits 63:48 copy bit 47 */
+	if (((va >> 47) & 1) ? (va >> 48) != 0xffff : (va >> 48) != 0)
+		return -1;
+	addr_rsvd = bits(51, maxpa);
+	table = cr3 & bits(51, 12);
+	if (table & addr_rsvd)
+		return -1;
+	for (lvl = 4; lvl >= 1 && leaf == 0; lvl--) {
+		unsigned idx = (unsigned)(va >> (12 + 9 * (lvl - 1))) & 0x1ff;
+		uint64_t rsvd = addr_rsvd, ent;
+		bool ps;
+
+		slot[lvl] = table + idx * 8;
+		if (slot[lvl] + 8 > MEMSZ)
+			return -1;
+		memcpy(&ent, mem + slot[lvl], 8);
+		e[lvl] = ent;
+		if (!(ent & 1))
+			return -1;
+		ps = (ent >> 7) & 1;
+		if (!nxe)
+			rsvd |= 1ull << 63;
+		if (lvl == 4 && ps)
+			return -1;		/* PS is reserved in a PML4E */
+		if (lvl == 3 && ps)
+			rsvd |= bits(29, 13);
+		if (lvl == 2 && ps)
+			rsvd |= bits(20, 13);
+		if (ent & rsvd)
+			return -1;
+		if (!(ent & 2))
+			write_ok = false;
+		if (!(ent & 4))
+			user_ok = false;
+		if (nxe && (ent >> 63))
+			exec_ok = false;
+		if (lvl == 1 || ((lvl == 3 || lvl == 2) && ps))
+			leaf = lvl;
+		else
+			table = ent & bits(51, 12);
+	}
+	if ((acc & HV_ACC_USER) && !user_ok)
+		return -1;
+	if ((acc & HV_ACC_WRITE) && !write_ok) {
+		if ((acc & HV_ACC_USER) || wp)
+			return -1;
+	}
+	if ((acc & HV_ACC_EXEC) && !exec_ok)
+		return -1;
+	{
+		int pshift = 12 + 9 * (leaf - 1);
+
+		*gpa_out = (e[leaf] & bits(51, pshift)) | (va & bits(pshift - 1, 0));
+	}
+	for (lvl = 4; lvl >= leaf; lvl--) {
+		uint64_t v;
+
+		memcpy(&v, mem + slot[lvl], 8);
+		v |= 1ull << 5;
+		if (lvl == leaf && (acc & HV_ACC_WRITE))
+			v |= 1ull << 6;
+		memcpy(mem + slot[lvl], &v, 8);
+	}
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t refmem[MEMSZ];
+	struct hv_gwalk_ctx c;
+	struct fmem m;
+	uint64_t cr3, va, gpa = 0, rgpa = 0;
+	unsigned acc;
+	bool nxe, wp, use_or;
+	int maxpa, rc, rrc, i;
+	size_t off;
+
+	if (size < 20)
+		return 0;
+	cr3 = get64(data);
+	va = get64(data + 8);
+	acc = data[16] & 7;
+	nxe = (data[16] >> 3) & 1;
+	wp = (data[16] >> 4) & 1;
+	use_or = !((data[16] >> 5) & 1);
+	/* mostly 36..52; values 30..35 and 53 exercise the width guard */
+	maxpa = 30 + data[17] % 24;
+	/* bytes 18, 19 spare (alignment of the records) */
+	m.bytes = calloc(1, MEMSZ);
+	if (m.bytes == NULL)
+		abort();
+	for (off = 20; off + 10 <= size; off += 10) {
+		unsigned page = data[off] % NPAGES;
+		unsigned slot = (data[off + 1] | (data[off + 9] << 8)) & 511;
+
+		memcpy(m.bytes + page * 4096 + slot * 8, data + off + 2, 8);
+	}
+	memcpy(refmem, m.bytes, MEMSZ);
+	m.reads = m.ors = 0;
+	c.read64 = f_read64;
+	c.arg = &m;
+	c.cr3 = cr3;
+	c.nxe = nxe;
+	c.wp = wp;
+	c.maxphyaddr = maxpa;
+	c.or64 = use_or ? f_or64 : NULL;
+
+	rc = hv_gwalk(&c, va, acc, &gpa);
+	rrc = ref_walk(refmem, cr3, va, acc, nxe, wp, maxpa, &rgpa);
+
+	if (m.reads > 4)
+		FUZZ_FAIL("%d entry reads in one walk", m.reads);
+	/* each read is in the table the level above named (CR3 for the first) */
+	for (i = 0; i < m.reads; i++) {
+		uint64_t want_table = i == 0 ? (cr3 & bits(51, 12)) :
+		    get64(m.bytes + m.read_at[i - 1]) & bits(51, 12);
+
+		if ((m.read_at[i] & ~0xfffull) != want_table)
+			FUZZ_FAIL("read %d at 0x%llx, not in table 0x%llx", i,
+			    (unsigned long long)m.read_at[i],
+			    (unsigned long long)want_table);
+	}
+	if ((rc == 0) != (rrc == 0))
+		FUZZ_FAIL("walk %d, reference %d (va 0x%llx acc %u nxe %d wp %d "
+		    "maxpa %d)", rc, rrc, (unsigned long long)va, acc, nxe, wp, maxpa);
+	if (rc != 0 && rc != HV_EFAULT)
+		FUZZ_FAIL("walk returned %d", rc);
+	if (rc == 0 && gpa != rgpa)
+		FUZZ_FAIL("gpa 0x%llx, reference 0x%llx", (unsigned long long)gpa,
+		    (unsigned long long)rgpa);
+	if (rc != 0 && m.ors != 0)
+		FUZZ_FAIL("a failed walk set accessed/dirty flags");
+	if (rc == 0 && use_or && memcmp(m.bytes, refmem, MEMSZ) != 0)
+		FUZZ_FAIL("accessed/dirty flags differ from the reference");
+	if (!use_or && m.ors != 0)
+		FUZZ_FAIL("or64 called while NULL");
+	free(m.bytes);
+	return 0;
+}
