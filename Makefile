@@ -78,6 +78,10 @@ $(BUILD)/guests/hv_abi.inc: hv/hv_abi.h
 $(BUILD)/guests/%.bin: guests/%.asm $(GUEST_INC)
 	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -o $@ $<
 
+# Scenario files (guests/README.md "Scenario files") ship as modules named
+# NAME.scn next to the guest binaries; testkern runs each as test scn.NAME.
+SCENARIOS := $(wildcard guests/*.scn)
+
 # Benchmark guests (guests/bench/, `make bench`): built and shipped like the
 # others, as modules named <guest>.bin.
 BENCH_GUEST_SRC := $(wildcard guests/bench/*.asm)
@@ -105,13 +109,13 @@ TEST_QEMU_PREREQS := $(KERNEL) $(GUESTS)
 deps:
 	@scripts/deps.sh $(DEB_PKGS)
 
-$(ISO): $(KERNEL) $(GUESTS) scripts/mkimage.sh $(wildcard boot/grub.cfg.in)
-	scripts/mkimage.sh -k $(KERNEL) -o $@ $(GUESTS) >/dev/null
+$(ISO): $(KERNEL) $(GUESTS) $(SCENARIOS) scripts/mkimage.sh $(wildcard boot/grub.cfg.in)
+	scripts/mkimage.sh -k $(KERNEL) -o $@ $(GUESTS) $(SCENARIOS) >/dev/null
 
 # Boot QEMU, run RUN_TESTS at boot (run=...), print the result table.
 run: deps
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
-	scripts/run-suite -e qemu -n $(SMP) -k $(KERNEL) '$(RUN_TESTS)' $(GUESTS)
+	scripts/run-suite -e qemu -n $(SMP) -k $(KERNEL) '$(RUN_TESTS)' $(GUESTS) $(SCENARIOS)
 
 # Interactive shell in QEMU, COM1 on this terminal (Ctrl-C or `poweroff` leaves).
 shell: deps

@@ -37,6 +37,10 @@ const char *errno_name(int e);
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + DIRECT_MAP); }
 uint64_t virt_to_phys(const void *va);	/* direct map or kernel image */
 
+/* hv_host.c: called with each complete hv_os_log() line (interrupts off), e.g. to
+ * capture guest serial output "guestN.V: text\n"; NULL = none. */
+extern void (*volatile hv_log_hook)(const char *line);
+
 /* kprintf.c */
 typedef void (*kfmt_out)(void *ctx, char c);
 int	kvformat(kfmt_out out, void *ctx, const char *fmt, va_list ap);

@@ -12,9 +12,10 @@ struct run {
 	const struct ktest *t;
 	uint32_t gen;		/* threads of this run carry it in test_gen */
 	int checks, failed;
-	bool skipped;
-	char reason[120];
+	bool skipped, timed_out, forced_fail;
+	char reason[160];
 	char backend[8];
+	char fields[96];
 };
 
 static spinlock_t run_lock = SPINLOCK_INIT;
@@ -29,9 +30,31 @@ static struct run *my_run(void)
 int ktest_failures;
 uint32_t test_timeout_ms = 120000;
 
+/* Tests registered at run time (scenarios), after the linker-section table. */
+#define KTEST_DYN_MAX	128
+static const struct ktest *dyn_tests[KTEST_DYN_MAX];
+static int ndyn;
+
 int ktest_count(void)
 {
-	return (int)(__stop_ktests - __start_ktests);
+	return (int)(__stop_ktests - __start_ktests) + ndyn;
+}
+
+/* i-th test in registration order: the section first, then ktest_add()'s. */
+static const struct ktest *ktest_at(int i)
+{
+	int nsec = (int)(__stop_ktests - __start_ktests);
+	return i < nsec ? &__start_ktests[i] : dyn_tests[i - nsec];
+}
+
+int ktest_add(const struct ktest *t)
+{
+	if (ktest_find(t->name))
+		return EEXIST;
+	if (ndyn == KTEST_DYN_MAX)
+		return ENOSPC;
+	dyn_tests[ndyn++] = t;
+	return 0;
 }
 
 const struct ktest *ktest_sorted(int i)
@@ -41,29 +64,26 @@ const struct ktest *ktest_sorted(int i)
 	for (int a = 0; a < n; a++) {
 		int rank = 0;
 		for (int b = 0; b < n; b++)
-			if (strcmp(__start_ktests[b].name, __start_ktests[a].name) < 0)
+			if (strcmp(ktest_at(b)->name, ktest_at(a)->name) < 0)
 				rank++;
 		if (rank == i)
-			return &__start_ktests[a];
+			return ktest_at(a);
 	}
 	return NULL;
 }
 
 const struct ktest *ktest_find(const char *name)
 {
-	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++)
-		if (strcmp(t->name, name) == 0)
-			return t;
+	for (int i = 0; i < ktest_count(); i++)
+		if (strcmp(ktest_at(i)->name, name) == 0)
+			return ktest_at(i);
 	return NULL;
 }
 
-bool report(bool cond, const char *fmt, ...)
+static bool report_v(const char *status, bool cond, const char *fmt, va_list ap)
 {
 	char msg[200];
-	va_list ap;
-	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	uint64_t f = spin_lock(&run_lock);
 	/* a thread left behind by a test that timed out must not count for the next */
 	struct run *r = my_run();
@@ -75,10 +95,73 @@ bool report(bool cond, const char *fmt, ...)
 	}
 	spin_unlock(&run_lock, f);
 	if (r)
-		kprintf("CHECK %s.%d %s %s\n", r->t->name, n, cond ? "PASS" : "FAIL", msg);
+		kprintf("CHECK %s.%d %s %s\n", r->t->name, n, status, msg);
 	else
-		kprintf("report outside the running test (ignored): %s %s\n", cond ? "PASS" : "FAIL", msg);
+		kprintf("report outside the running test (ignored): %s %s\n", status, msg);
 	return cond;
+}
+
+bool report(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bool ret = report_v(cond ? "PASS" : "FAIL", cond, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+bool report_status(const char *status, const char *fmt, ...)
+{
+	bool ok = strcmp(status, "FAIL") != 0 && strcmp(status, "TIMEOUT") != 0;
+	va_list ap;
+	va_start(ap, fmt);
+	report_v(status, ok, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+/* Set the reason of the caller's run (formatted) and one flag under the lock. */
+static void set_reason(bool *(*which)(struct run *), const char *fmt, va_list ap)
+{
+	uint64_t f = spin_lock(&run_lock);
+	struct run *r = my_run();
+	if (r) {
+		kvsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+		*which(r) = true;
+	}
+	spin_unlock(&run_lock, f);
+}
+
+static bool *flag_timeout(struct run *r) { return &r->timed_out; }
+static bool *flag_fail(struct run *r) { return &r->forced_fail; }
+
+void ktest_timeout(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_reason(flag_timeout, fmt, ap);
+	va_end(ap);
+}
+
+void ktest_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_reason(flag_fail, fmt, ap);
+	va_end(ap);
+}
+
+void ktest_set_fields(const char *fmt, ...)
+{
+	uint64_t f = spin_lock(&run_lock);
+	struct run *r = my_run();
+	if (r) {
+		va_list ap;
+		va_start(ap, fmt);
+		kvsnprintf(r->fields, sizeof(r->fields), fmt, ap);
+		va_end(ap);
+	}
+	spin_unlock(&run_lock, f);
 }
 
 void ktest_skip(const char *fmt, ...)
@@ -114,7 +197,10 @@ static void test_thread(void *arg)
 	struct start s = *(struct start *)arg;	/* the runner's frame may be gone after a timeout */
 	kfree(arg);
 	curthread()->test_gen = s.gen;		/* inherited by the threads it creates */
-	s.t->fn();
+	if (s.t->run)
+		s.t->run(s.t->arg);
+	else
+		s.t->fn();
 }
 
 
@@ -161,7 +247,9 @@ static int run_one(const struct ktest *t)
 		status = "FAIL", rc = 1;
 		ksnprintf(r.reason, sizeof(r.reason), "test thread killed by %s at %#lx",
 		    trap_short(info.vector), info.rip);
-	} else if (r.failed) {
+	} else if (r.timed_out) {
+		status = "TIMEOUT", rc = 3;
+	} else if (r.failed || r.forced_fail) {
 		status = "FAIL", rc = 1;
 	} else if (r.skipped) {
 		status = "SKIP", rc = 2;
@@ -171,10 +259,12 @@ static int run_one(const struct ktest *t)
 	} else {
 		status = "PASS", rc = 0;
 	}
-	char extra[180] = "";
+	char extra[300] = "";
 	size_t n = 0;
 	if (r.backend[0])
 		n += ksnprintf(extra + n, sizeof(extra) - n, " backend=%s", r.backend);
+	if (r.fields[0] && n < sizeof(extra))
+		n += ksnprintf(extra + n, sizeof(extra) - n, " %s", r.fields);
 	if (r.reason[0] && n < sizeof(extra))
 		ksnprintf(extra + n, sizeof(extra) - n, " reason=\"%s\"", r.reason);
 	kprintf("RESULT %s %s checks=%d failed=%d ms=%lu%s\n", t->name, status, r.checks, r.failed, ms, extra);
@@ -191,7 +281,7 @@ bool ktest_run_patterns(int npat, char **pats)
 	for (int p = 0; p < npat; p++) {
 		bool matched = false;
 		for (int i = 0; i < ktest_count() && !matched; i++)
-			matched = glob_match(pats[p], __start_ktests[i].name);
+			matched = glob_match(pats[p], ktest_at(i)->name);
 		if (!matched) {
 			kprintf("error: run: no test named '%s'\n", pats[p]);
 			all_matched = false;

@@ -19,17 +19,32 @@ struct ktest {
 	const char *name;
 	const char *descr;
 	void (*fn)(void);
+	/* tests added at run time (ktest_add): run(arg) instead of fn() */
+	void (*run)(void *arg);
+	void *arg;
 };
 
 #define KTEST(nm, descr) \
 	static void ktest_fn_##nm(void); \
 	static const struct ktest ktest_ent_##nm \
-	    __attribute__((used, section("ktests"), aligned(8))) = { #nm, descr, ktest_fn_##nm }; \
+	    __attribute__((used, section("ktests"), aligned(8))) = { #nm, descr, ktest_fn_##nm, NULL, NULL }; \
 	static void ktest_fn_##nm(void)
 
 bool	report(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	ktest_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* RESULT SKIP reason=... */
 void	ktest_set_backend(const char *backend);	/* adds backend=... to RESULT */
+/* A CHECK line with status "PASS", "FAIL", "SKIP" or "TIMEOUT" (the last two
+ * for scenario checks); FAIL and TIMEOUT count as failed. */
+bool	report_status(const char *status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* RESULT TIMEOUT with this reason, whatever the checks say. */
+void	ktest_timeout(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* RESULT FAIL with this reason (checks may all have passed). */
+void	ktest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Extra ` key=value` fields for the RESULT line, after backend=. */
+void	ktest_set_fields(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Register a test at run time (scenarios); the struct must stay valid.
+ * 0, EEXIST (name taken), ENOSPC. */
+int	ktest_add(const struct ktest *t);
 
 int	ktest_count(void);
 const struct ktest *ktest_sorted(int i);	/* i-th test by name */

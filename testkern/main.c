@@ -13,6 +13,7 @@
 #include "sysctl.h"
 #include "trap.h"
 #include "hv.h"
+#include "scn_run.h"
 
 extern char boot_stack[];		/* boot/boot.asm: the BSP stack, later its idle thread's */
 
@@ -94,6 +95,7 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	    ncpus, ncpus_found, ps.free / 256, tsc_hz / 1000000, module_count(), boot_ms);
 	kprintf("cmdline: '%s'\n", mb2_cmdline);
 	start_hv();
+	scn_register_all();	/* the .scn modules become tests scn.NAME */
 
 	if (!thread_create("main", boot_cmdline_run, NULL, NULL, 0))
 		panic("cannot create the main thread");

@@ -5,7 +5,7 @@
 #include "kern.h"
 
 #define MB2_MMAP_MAX	64
-#define MB2_MOD_MAX	32
+#define MB2_MOD_MAX	128	/* guest images and scenarios */
 
 struct mb2_mmap_entry {
 	uint64_t base, len;
