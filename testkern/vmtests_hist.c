@@ -296,3 +296,93 @@ out:
 		if (c.chk[i].proc != NULL)
 			proc_release(c.chk[i].proc);
 }
+
+/* ---- hist_no_cpusync_inval ------------------------------------------------------ */
+
+#define NI_P		0x900000ull	/* guests/hist_reader.asm */
+#define NI_ROUNDS	100
+
+struct ni_vcpu {
+	struct vmrun	*r;
+	struct hv_vcpu	*vcpu;
+	struct vmrun	 out;
+	int		 pageout_err;
+};
+
+static int
+ni_mark(struct vmrun *out, struct hv_vcpu *vcpu, uint64_t n)
+{
+	struct ni_vcpu *nv = out->ctx;
+	int error = hv_vm_pageout(nv->r->vm, NI_P, PAGE_SIZE);
+
+	if (error != 0 && nv->pageout_err == 0)
+		nv->pageout_err = error;
+	return 0;
+}
+
+static const struct vmrun_hooks ni_hooks = { .mark = ni_mark };
+
+static void
+ni_thread(void *arg)
+{
+	struct ni_vcpu *nv = arg;
+
+	vmrun_loop(nv->r, nv->vcpu, &nv->out);
+	thread_exit(0);
+}
+
+KTEST(hist_no_cpusync_inval, "2013 pageout without cpusync: a reader vCPU on another CPU sees the new frame")
+{
+	struct vmrun r = { .image = "hist_reader.bin", .hooks = &ni_hooks };
+	struct ni_vcpu nv[2];
+	struct thread *t[2];
+	int i, error;
+
+	if (!vm_begin())
+		return;
+	if (ncpus < 2) {
+		ktest_skip("needs 2 CPUs, %d online", ncpus);
+		return;
+	}
+	if (vmrun_setup(&r) != 0) {
+		report(false, "hist_reader.bin: could not start: %s", r.errmsg);
+		return;
+	}
+	memset(nv, 0, sizeof(nv));
+	for (i = 0; i < 2; i++) {
+		nv[i].r = &r;
+		nv[i].out.ctx = &nv[i];
+		nv[i].out.vcpu_id = i;
+		error = hv_vcpu_create(r.vm, i, &nv[i].vcpu);
+		if (error != 0) {
+			report(false, "hv_vcpu_create(%d): %s", i, vm_err(error));
+			vmrun_teardown(&r);
+			return;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		t[i] = thread_create("vm_vcpu", ni_thread, &nv[i], NULL, i);
+	for (i = 0; i < 2; i++) {
+		struct thread_exit_info info;
+
+		error = t[i] ? thread_join(t[i], &info, (VM_TIMEOUT_MS + 5000) * 1000000ull)
+		    : ENOMEM;
+		if (error != 0) {
+			/* a thread may still run the VM: leave it alone */
+			report(false, "vCPU thread %d not joined: %s", i, vm_err(error));
+			return;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		report(nv[i].out.end == VR_DONE && nv[i].out.exit_code == 0,
+		    "no_cpusync_inval: vCPU %d ended by %s, exit code %ld (vCPU 1: "
+		    "stale reads)%s%s", i, vmrun_end_name(nv[i].out.end),
+		    (long)nv[i].out.exit_code, nv[i].out.errmsg[0] ? ": " : "",
+		    nv[i].out.errmsg);
+	report(nv[0].out.marks == NI_ROUNDS && nv[0].pageout_err == 0,
+	    "no_cpusync_inval: pageouts %lu (want %d), first error %s; "
+	    "invalidations local %lu, by IPI %lu", (unsigned long)nv[0].out.marks,
+	    NI_ROUNDS, vm_err(nv[0].pageout_err), (unsigned long)vm_stat("inval_local"),
+	    (unsigned long)vm_stat("inval_ipi"));
+	vmrun_teardown(&r);
+}

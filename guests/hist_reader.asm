@@ -1,0 +1,92 @@
+; hist_reader - the 2013 pageout without cpusync (seed 002): vCPU 1 keeps
+; reading page P on its CPU while vCPU 0, on the other CPU, asks the host to
+; page P out (MARK 1) and then stores a new value in P and its number in
+; page F.  P is written before F, so whenever vCPU 1 reads F = k it must read
+; P >= k; a smaller value comes from a stale nested translation of the old
+; frame.  Each round waits until the reader has seen it (emulators that run
+; the vCPUs in turn would otherwise run all rounds before the reader reads).
+; vCPU 1 prints and reports the first one as
+; "stale translation: gpa=0x900000 read=0x... want=0x..." and exits with the
+; number seen.  vCPU 0 exits 0 after ROUNDS rounds.
+%include "hv.inc"
+
+P		equ 0x900000
+F		equ 0xa00000	; +0 round published, +8 vCPU 1 started, +16 stop,
+			; +24 last round the reader has seen (its ack)
+ROUNDS		equ 100
+SPIN_LIMIT	equ 1000000000
+
+main:
+	test	rsi, rsi
+	jnz	reader
+	push	rbx
+	mov	rcx, SPIN_LIMIT			; vCPU 0: wait for the reader
+.wait:	cmp	qword [abs F + 8], 0
+	jne	.go
+	pause
+	dec	rcx
+	jnz	.wait
+	pop	rbx
+	mov	eax, 2				; vCPU 1 never started
+	ret
+.go:	xor	ebx, ebx
+.round:	inc	ebx
+	MARK	1				; the host pages P out
+	mov	[abs P], rbx			; faults P back in: a new frame
+	mov	[abs F], rbx
+	mov	rcx, SPIN_LIMIT			; the reader must see this round
+.ack:	cmp	[abs F + 24], rbx
+	je	.next
+	pause
+	dec	rcx
+	jnz	.ack
+.next:	cmp	ebx, ROUNDS
+	jb	.round
+	mov	qword [abs F + 16], 1
+	pop	rbx
+	xor	eax, eax
+	ret
+
+reader:
+	; IF=0 as in a guest critical section: only the host's shootdown IPI
+	; (or a timer exit) takes this vCPU out of the guest
+	cli
+	mov	qword [abs F + 8], 1
+	xor	r9d, r9d			; stale reads
+	xor	r10d, r10d			; first stale: value read
+	xor	r11d, r11d			; first stale: value wanted
+.loop:	mov	rdx, [abs F]
+	mov	rax, [abs P]
+	cmp	rax, rdx
+	jae	.ok
+	test	r9, r9
+	jnz	.more
+	mov	r10, rax
+	mov	r11, rdx
+.more:	inc	r9
+.ok:	mov	[abs F + 24], rdx
+	cmp	qword [abs F + 16], 0
+	je	.loop
+	sti
+	push	r9
+	test	r9, r9
+	jz	.clean
+	MSG	"stale translation: gpa="
+	MSGX	P
+	MSGS	" read="
+	MSGX	r10
+	MSGS	" want="
+	MSGX	r11
+	MSGS	" (stale reads "
+	MSGD	[rsp]
+	MSGS	")"
+	lea	rdi, [msgbuf]
+	call	hv_puts
+	xor	edi, edi
+	call	report
+	jmp	.out
+.clean:	MSG	"reader: no stale translation of P after the pageouts"
+	mov	edi, 1
+	call	report
+.out:	pop	rax
+	ret
