@@ -136,7 +136,8 @@ test-qemu: deps
 # non-zero on any failure.  Of the backends only the EPT/NPT entry formats are
 # linked (tree tests); --gc-sections drops their flush code, which needs the
 # rest of the backend.
-UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c
+UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
+            hv/intel/vmx_names.c hv/amd/svm_names.c
 
 UNIT_BIN := $(BUILD)/unit/hv-unit
 

@@ -53,3 +53,11 @@ $(BUILD)/fuzz/%/fuzz: hv/test/fuzz/fuzz_%.c $(FUZZ_HV_SRC) $(FUZZ_FMT_OBJ) \
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -Wl,--gc-sections \
 	   -o $@ $< $(FUZZ_HV_SRC) $(FUZZ_FMT_OBJ)
+
+# ---- make coverage ---------------------------------------------------------
+# The unit tests (UNIT_SRC, same sources as make test-unit) built with gcc
+# --coverage; prints per-file and total line coverage of the hv/ files
+# (hv/test/coverage.sh; HTML in build/coverage/html).
+.PHONY: coverage
+coverage:
+	hv/test/coverage.sh $(BUILD)/coverage $(UNIT_SRC)

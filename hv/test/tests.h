@@ -5,6 +5,8 @@
 	X(ntable_split)		\
 	X(ntable_free_all)	\
 	X(ntable_nomem)		\
+	X(ntfmt_ept_bits)	\
+	X(ntfmt_npt_bits)	\
 	X(gwalk_rights_all_combinations) \
 	X(gwalk_rights_spot)	\
 	X(gwalk_large_pages)	\
@@ -36,4 +38,7 @@
 	X(fmt)			\
 	X(exit_stats)		\
 	X(guest_cpuid)		\
-	X(exit_error)
+	X(exit_error)	\
+	X(names_vmx)	\
+	X(names_svm)	\
+	X(names_svm_counters)
