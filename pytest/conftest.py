@@ -142,10 +142,12 @@ def kernel():
 @pytest.fixture(scope="session")
 def make_image(kernel):
     """make_image(cmdline, modules=None) -> ISO path (cached by scripts/mkimage.sh).
-    modules defaults to every built guest, as in build/hv.iso."""
+    modules defaults to every built guest and every guests/*.scn scenario, as
+    in build/hv.iso."""
     def make(cmdline="shell", modules=None):
         if modules is None:
-            modules = sorted(glob.glob(os.path.join(TOP, "build", "guests", "*.bin")))
+            modules = sorted(glob.glob(os.path.join(TOP, "build", "guests", "*.bin"))) + \
+                sorted(glob.glob(os.path.join(TOP, "guests", "*.scn")))
         r = subprocess.run([os.path.join(TOP, "scripts", "mkimage.sh"), "-k", kernel,
                             "-c", cmdline] + list(modules),
                            capture_output=True, text=True)

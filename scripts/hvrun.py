@@ -25,10 +25,13 @@ STATUS_NAMES = {PASS: "PASS", FAIL: "FAIL", NORESULT: "NORESULT",
 
 TOP = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
-CHECK_RE = re.compile(r"^CHECK (\S+)\.(\d+) (PASS|FAIL) ?(.*)$", re.M)
+# SKIP and TIMEOUT checks come from scenarios (scn.NAME, docs/CONSOLE.md).
+CHECK_RE = re.compile(r"^CHECK (\S+)\.(\d+) (PASS|FAIL|SKIP|TIMEOUT) ?(.*)$", re.M)
+# Scenario RESULT lines add ` key=N` fields (exits, faults, ticks, pages) after backend.
 RESULT_RE = re.compile(
     r"^RESULT (\S+) (PASS|FAIL|SKIP|TIMEOUT) checks=(\d+) failed=(\d+) ms=(\d+)"
-    r"(?: backend=(vmx|svm|none))?(?: reason=\"([^\"]*)\")?\s*$", re.M)
+    r"(?: backend=(vmx|svm|none))?((?: [a-z_]+=-?\d+)*)(?: reason=\"([^\"]*)\")?\s*$", re.M)
+FIELD_RE = re.compile(r" ([a-z_]+)=(-?\d+)")
 SUMMARY_RE = re.compile(
     r"^SUMMARY passed=(\d+) failed=(\d+) skipped=(\d+) timeout=(\d+)\s*$", re.M)
 
@@ -44,9 +47,12 @@ def parse_checks(text):
 
 
 def parse_results(text):
+    """RESULT lines; scenario fields (exits, faults, ticks, pages) are ints
+    under "fields"."""
     return [{"test": m[0], "status": m[1], "checks": int(m[2]),
              "failed": int(m[3]), "ms": int(m[4]), "backend": m[5] or None,
-             "reason": m[6] or None}
+             "fields": {k: int(v) for k, v in FIELD_RE.findall(m[6])},
+             "reason": m[7] or None}
             for m in RESULT_RE.findall(clean(text))]
 
 

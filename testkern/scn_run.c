@@ -894,6 +894,14 @@ execute(struct scn_run *run, struct outcome *o)
 }
 
 static void
+unquote(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '"')
+			*s = '\'';
+}
+
+static void
 scn_test(void *arg)
 {
 	struct scn_entry *ent = arg;
@@ -912,6 +920,7 @@ scn_test(void *arg)
 	if (scn_parse(ent->m->name, ent->m->data, ent->m->size, infos, ninfos, s, err,
 	    sizeof(err)) != 0) {
 		kprintf("error: %s\n", err);
+		unquote(err);
 		ktest_fail("%s", err);
 		goto out;
 	}
@@ -951,6 +960,10 @@ scn_test(void *arg)
 	}
 	execute(run, o);
 	print_checks(run, o, backend, first_fail, sizeof(first_fail));
+	/* the RESULT reason is quoted: no double quote inside it */
+	unquote(o->timeout_reason);
+	unquote(run->failure);
+	unquote(first_fail);
 	ktest_set_fields("exits=%lu faults=%lu ticks=%lu pages=%ld", (unsigned long)o->exits,
 	    (unsigned long)o->faults, (unsigned long)o->ticks, (long)o->pages);
 	if (o->timed_out)
