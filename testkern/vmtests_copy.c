@@ -4,6 +4,7 @@
  * what the guest needs to check it (guests/lib/copytest.inc, keep equal).
  */
 #include "vmtests.h"
+#include "ucopy.h"
 
 enum copy_op {
 	COPY_COPYIN = 1,	/* FNV-1a 32 of the bytes read */
@@ -36,6 +37,7 @@ vm_copy_test(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len, uint64_t op,
     uint64_t val)
 {
 	static uint8_t buf[COPY_MAX];	/* one guest at a time runs this test */
+	const struct uspace us = { vcpu };	/* the guest's pointers */
 	uint64_t w64;
 	uint32_t w32;
 	size_t done, i;
@@ -45,10 +47,10 @@ vm_copy_test(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len, uint64_t op,
 		return -EINVAL;
 	switch (op) {
 	case COPY_COPYIN:
-		error = hv_copyin(vcpu, gva, buf, len);
+		error = us_copyin(&us, gva, buf, len);
 		return error ? -error : (int64_t)fnv1a32(buf, len);
 	case COPY_COPYINSTR:
-		error = hv_copyinstr(vcpu, gva, (char *)buf, len, &done);
+		error = us_copyinstr(&us, gva, (char *)buf, len, &done);
 		if (error != 0)
 			return -error;
 		return (int64_t)((uint64_t)done << 32 | fnv1a32(buf, done - 1));

@@ -386,3 +386,36 @@ KTEST(hist_no_cpusync_inval, "2013 pageout without cpusync: a reader vCPU on ano
 	    (unsigned long)vm_stat("inval_ipi"));
 	vmrun_teardown(&r);
 }
+
+/* ---- hist_std_copyin_on_guest ---------------------------------------------------- */
+
+#define VK_ARG_GPA	0x700000ull	/* guests/hist_vkern.asm: 3 processes x 16 KiB */
+#define VK_ARG_LEN	0xc000ull
+
+static int
+vk_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
+{
+	/* the argument pages leave the nested tables before the syscalls */
+	return hv_vm_pageout(r->vm, VK_ARG_GPA, VK_ARG_LEN);
+}
+
+static const struct vmrun_hooks vk_hooks = { .mark = vk_mark };
+
+KTEST(hist_std_copyin_on_guest, "2013 EPT-unaware copyin: guest-user syscall arguments across pages arrive intact")
+{
+	struct vmrun r = { .image = "hist_vkern.bin", .hooks = &vk_hooks };
+	uint64_t pageins0;
+
+	if (!vm_begin())
+		return;
+	pageins0 = vm_stat("pageins");
+	hist_run(&r);
+	report(r.marks == 1 && r.reports_failed == 0,
+	    "std_copyin_on_guest: marks %lu, failed guest reports %lu%s%s",
+	    (unsigned long)r.marks, (unsigned long)r.reports_failed,
+	    r.reports_failed ? ": " : "", r.reports_failed ? r.last_report : "");
+	/* the host's reads brought the paged-out argument pages back */
+	report(vm_stat("pageins") - pageins0 >= 6,
+	    "std_copyin_on_guest: argument pages paged in by the host's copies: %lu "
+	    "(want >= 6)", (unsigned long)(vm_stat("pageins") - pageins0));
+}
