@@ -201,6 +201,15 @@ void	 hv_pre_entry(struct hv_vcpu *vcpu);
  */
 bool	 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex);
 
+/*
+ * The fast path of the hypercall exit (make bench): the backend calls it
+ * right after the exit, still pinned, with the guest's RAX.  true (counted
+ * as a hypercall) when that hypercall needs nothing but the result 0 in RAX
+ * (HC_NOP): the backend completes the instruction and enters again at once.
+ * No allocation, lock or sysctl lookup; false for every other number.
+ */
+bool	 hv_hypercall_fast(uint64_t nr);
+
 /* Guest COM1 output byte (OUT to HV_GUEST_COM1). */
 void	 hv_guest_serial_out(struct hv_vcpu *vcpu, uint8_t byte);
 

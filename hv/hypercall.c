@@ -77,6 +77,15 @@ hc_puts(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len)
 }
 
 bool
+hv_hypercall_fast(uint64_t nr)
+{
+	if (nr != HC_NOP)
+		return false;
+	HV_STAT_INC(hypercalls);
+	return true;
+}
+
+bool
 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex)
 {
 	uint64_t nr = regs->rax;

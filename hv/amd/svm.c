@@ -185,15 +185,23 @@ svm_host_check(const struct svm_host_state *h, const char *when,
 	return 0;
 }
 
+/*
+ * HC_NOP exits in a row that svm_vcpu_run finishes itself before it returns
+ * through hv_vcpu_run (whose unpin is where the host may preempt the vCPU
+ * thread); host interrupts end the run at once anyway (INTR exit).
+ */
+#define SVM_FAST_MAX	64
+
 static int
 svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
-	int cpu, error;
+	int cpu, error = 0, fast = 0;
 
 	hv_os_pin();
 	cpu = hv_os_cpu_id();
+again:
 	hv_pre_entry(vcpu);
 	svm_asid_prepare(vcpu, cpu);
 	vmcb_wr64(v, VMCB_N_CR3, vcpu->vm->nt.root_pa);
@@ -211,9 +219,17 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	s->pending_event = 0;
 	/* Nothing is cached: every VMCB field may have changed (APM 15.15). */
 	vmcb_wr32(v, VMCB_CLEAN, 0);
-	vmcb_snapshot(v, &s->snap);
-	svm_host_capture(&s->host);
-	error = svm_host_check(&s->host, "before VMRUN", ex);
+	/*
+	 * A fast re-entry stayed pinned since the capture and the checks: the
+	 * host state is unchanged, and since the snapshot only the guest itself
+	 * (with what the CPU let it do) and the HC_NOP completion changed the
+	 * VMCB, so that snapshot still decodes a refused VMRUN.
+	 */
+	if (fast == 0) {
+		vmcb_snapshot(v, &s->snap);
+		svm_host_capture(&s->host);
+		error = svm_host_check(&s->host, "before VMRUN", ex);
+	}
 	if (error == 0) {
 		/* quirk zero_host_fs: the host state is saved once per CPU
 		 * and every later exit loads that stale FS base back */
@@ -223,6 +239,11 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		svm_pcpu[cpu].host_saved = true;
 		vcpu->last_cpu = cpu;
 		error = svm_host_check(&s->host, "after #VMEXIT", ex);
+	}
+	/* the fast path: HC_NOP finished here, pinned, and entered again */
+	if (error == 0 && fast < SVM_FAST_MAX && svm_exit_fast(vcpu)) {
+		fast++;
+		goto again;
 	}
 	hv_os_unpin();
 	if (error != 0)

@@ -295,6 +295,28 @@ exit_hlt(struct svm_vcpu *s, struct hv_exit *ex)
 	return 0;
 }
 
+/*
+ * The fast path, right after #VMEXIT and still pinned: a hypercall that
+ * needs nothing but its result (hv_hypercall_fast: HC_NOP) is finished here
+ * and counted as svm_handle_exit would; no allocation, lock or sysctl
+ * lookup.  true: done, enter again.  Not with an event to re-inject.
+ */
+bool
+svm_exit_fast(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+
+	if (vmcb_rd64(v, VMCB_EXITCODE) != EXIT_VMMCALL ||
+	    (vmcb_rd64(v, VMCB_EXITINTINFO) & EVENT_VALID) ||
+	    !hv_hypercall_fast(vmcb_rd64(v, VMCB_RAX)))
+		return false;
+	svm_exit_count(EXIT_VMMCALL);
+	svm_skip_insn(s, 3);		/* 0F 01 D9 */
+	vmcb_wr64(v, VMCB_RAX, 0);
+	return true;
+}
+
 int
 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {

@@ -583,12 +583,19 @@ vmx_host_check(struct hv_exit *ex)
 	return 0;
 }
 
+/*
+ * HC_NOP exits in a row that vmx_vcpu_run finishes itself before it returns
+ * through hv_vcpu_run (whose unpin is where the host may preempt the vCPU
+ * thread).
+ */
+#define VMX_FAST_MAX	64
+
 static int
 vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	uint64_t fl, prev, host_kgs, info;
-	int cpu, old, rc, error;
+	int cpu, old, rc, error, fast = 0;
 #ifdef HV_DEBUG
 	char why[120];
 #endif
@@ -621,8 +628,11 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	fl = vmx_intr_save_disable();
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		goto fail;
+again:
 	hv_pre_entry(vcpu);
-	if ((error = vmcs_set_host_dynamic()) != 0)
+	/* a fast re-entry stayed pinned with interrupts off since these were
+	 * written and checked: the host's CR3 and FS base are unchanged */
+	if (fast == 0 && (error = vmcs_set_host_dynamic()) != 0)
 		goto fail;
 	if (vmx_caps.preempt_timer && (error = vmcs_write(VMCS_PREEMPT_TIMER,
 	    vmx_caps.preempt_value)) != 0)
@@ -665,6 +675,15 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		vmx_intr_restore(fl);
 		hv_os_unpin();
 		return 0;
+	}
+	/*
+	 * The fast path: HC_NOP finished here and entered again, interrupts
+	 * still off (a host interrupt that arrived meanwhile makes the next
+	 * entry exit at once: external-interrupt exiting).
+	 */
+	if (fast < VMX_FAST_MAX && vmx_exit_fast(vcpu)) {
+		fast++;
+		goto again;
 	}
 	/* external-interrupt exits keep the interrupt pending in the local
 	 * APIC (no acknowledge on exit): the host takes it right here */

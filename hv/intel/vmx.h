@@ -130,6 +130,8 @@ int	 vmcs_set_host_dynamic(void);
 
 /* Handle the exit just taken (pinned, VMCS current).  0 with *ex or HV_RESUME. */
 int	 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
+/* HC_NOP finished right after the exit, pinned: true = enter again. */
+bool	 vmx_exit_fast(struct hv_vcpu *vcpu);
 /* Wrapper with the hv_stats_exits_init() signature. */
 const char *vmx_exit_stat_name(uint64_t reason);
 #define VMX_NREASONS	65

@@ -507,6 +507,28 @@ exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned basic)
 	}
 }
 
+/*
+ * The fast path, right after the exit (pinned, interrupts off): a VMCALL
+ * that needs nothing but its result (hv_hypercall_fast: HC_NOP) is finished
+ * here and counted as vmx_handle_exit would; no allocation, lock or sysctl
+ * lookup.  A VMCALL exit never happens while an event is delivered (SDM
+ * 27.2.4), so there is nothing to re-inject.  true: done, enter again.
+ */
+bool
+vmx_exit_fast(struct hv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+
+	if (vc->last_exit_reason != R_VMCALL ||
+	    !hv_hypercall_fast(vc->gpr[VMX_RAX]))
+		return false;
+	hv_stats_exit(R_VMCALL);
+	vc->fault_repeats = 0;
+	skip_insn();
+	vc->gpr[VMX_RAX] = 0;
+	return true;
+}
+
 int
 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
