@@ -137,7 +137,7 @@ test-qemu: deps
 # linked (tree tests); --gc-sections drops their flush code, which needs the
 # rest of the backend.
 UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
-            hv/intel/vmx_names.c hv/amd/svm_names.c
+            hv/intel/vmx_names.c hv/amd/svm_names.c testkern/scn_parse.c testkern/scn_re.c
 
 UNIT_BIN := $(BUILD)/unit/hv-unit
 
@@ -145,7 +145,7 @@ UNIT_BIN := $(BUILD)/unit/hv-unit
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
-$(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h)
+$(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h) testkern/scn.h
 	@mkdir -p $(dir $@)
 	cc -std=gnu11 -g -O1 -pthread -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer -no-pie -fno-pie -ffunction-sections -fdata-sections \

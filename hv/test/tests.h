@@ -41,4 +41,9 @@
 	X(exit_error)	\
 	X(names_vmx)	\
 	X(names_svm)	\
-	X(names_svm_counters)
+	X(names_svm_counters)	\
+	X(scn_directives)	\
+	X(scn_errors_header)	\
+	X(scn_errors_on)	\
+	X(scn_errors_expect)	\
+	X(scn_regex)
