@@ -6,8 +6,9 @@
 ; frame.  Each round waits until the reader has seen it (emulators that run
 ; the vCPUs in turn would otherwise run all rounds before the reader reads).
 ; vCPU 1 prints and reports the first one as
-; "stale translation: gpa=0x900000 read=0x... want=0x..." and exits with the
-; number seen.  vCPU 0 exits 0 after ROUNDS rounds.
+; "stale translation: gpa=0x900000 read=0x... want=0x...", then MARK 2 with
+; RSI = that message (scenario action guestfail), and exits with the number
+; seen.  vCPU 0 exits 0 after ROUNDS rounds.
 %include "hv.inc"
 
 P		equ 0x900000
@@ -84,6 +85,8 @@ reader:
 	call	hv_puts
 	xor	edi, edi
 	call	report
+	lea	rsi, [msgbuf]			; MARK 2: the host's verdict hook
+	MARK	2
 	jmp	.out
 .clean:	MSG	"reader: no stale translation of P after the pageouts"
 	mov	edi, 1

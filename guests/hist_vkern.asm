@@ -7,7 +7,8 @@
 ; are not in the nested tables when the host reads them.  The vkernel hashes
 ; each argument before MARK 1; the user code compares the host's hash with
 ; it and reports the first difference as
-; "syscall argument not intact: pid=N op=... got=0x... want=0x...".
+; "syscall argument not intact: pid=N op=... got=0x... want=0x...", prints
+; it, and makes MARK 2 with RSI = the message (scenario action guestfail).
 ; Guest memory >= 8 MiB.
 %include "hv.inc"
 %include "paging.inc"
@@ -174,6 +175,10 @@ bad_arg:
 	MSGX	r13
 	xor	edi, edi
 	call	report
+	lea	rdi, [msgbuf]
+	call	hv_puts
+	lea	rsi, [msgbuf]			; MARK 2: the host's verdict hook
+	MARK	2
 .done:	ret
 
 section .data

@@ -18,10 +18,40 @@
 #include "cpu.h"
 #include "sysctl.h"
 #include "x86.h"
+#include "spinlock.h"
+#include <stdarg.h>
 
 extern char copyuser_begin[], copyuser_end[], copyuser_fault[];
 
 uint64_t copyin_retries, copyin_storms, fs_mismatches;
+
+static spinlock_t symptom_lock = SPINLOCK_INIT;
+static char symptom[160];
+
+/* Print a symptom line and keep it for hist_symptom(). */
+static void __attribute__((format(printf, 1, 2)))
+say_symptom(const char *fmt, ...)
+{
+	char line[sizeof(symptom)];
+	va_list ap;
+	uint64_t f;
+
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	kprintf("%s\n", line);
+	f = spin_lock(&symptom_lock);
+	strlcpy(symptom, line, sizeof(symptom));
+	spin_unlock(&symptom_lock, f);
+}
+
+void hist_symptom(char *buf, size_t len)
+{
+	uint64_t f = spin_lock(&symptom_lock);
+
+	strlcpy(buf, symptom, len);
+	spin_unlock(&symptom_lock, f);
+}
 
 struct storm_state {
 	struct thread	*t;
@@ -52,8 +82,8 @@ static enum pf_result storm_pf(struct trapframe *tf, uint64_t cr2, void *arg)
 	s->last_ns = now;
 	if (++s->n < STORM_LIMIT || cr3 == t->proc->cr3)
 		return PF_CONTINUE;
-	kprintf("copyin fault storm: va=0x%lx cr3=0x%lx expected=0x%lx "
-	    "(%lu faults, copy aborted with EFAULT)\n", (unsigned long)cr2,
+	say_symptom("copyin fault storm: va=0x%lx cr3=0x%lx expected=0x%lx "
+	    "(%lu faults, copy aborted with EFAULT)", (unsigned long)cr2,
 	    (unsigned long)cr3, (unsigned long)t->proc->cr3, (unsigned long)s->n);
 	__atomic_add_fetch(&copyin_storms, 1, __ATOMIC_RELAXED);
 	s->n = 0;
@@ -98,14 +128,14 @@ bool tls_check(const char *name, uint64_t expected)
 		__asm__ __volatile__("movq %%fs:0, %0" : "=r"(self));
 	irq_restore(f);
 	if (got != expected) {
-		kprintf("fs base mismatch: thread=%s expected=0x%lx got=0x%lx\n",
+		say_symptom("fs base mismatch: thread=%s expected=0x%lx got=0x%lx",
 		    name, (unsigned long)expected, (unsigned long)got);
 		__atomic_add_fetch(&fs_mismatches, 1, __ATOMIC_RELAXED);
 		return false;
 	}
 	if (self != expected) {
-		kprintf("fs base mismatch: thread=%s expected=0x%lx got=0x%lx "
-		    "(%%fs:0)\n", name, (unsigned long)expected, (unsigned long)self);
+		say_symptom("fs base mismatch: thread=%s expected=0x%lx got=0x%lx "
+		    "(%%fs:0)", name, (unsigned long)expected, (unsigned long)self);
 		__atomic_add_fetch(&fs_mismatches, 1, __ATOMIC_RELAXED);
 		return false;
 	}

@@ -313,8 +313,11 @@ static int
 ni_mark(struct vmrun *out, struct hv_vcpu *vcpu, uint64_t n)
 {
 	struct ni_vcpu *nv = out->ctx;
-	int error = hv_vm_pageout(nv->r->vm, NI_P, PAGE_SIZE);
+	int error;
 
+	if (n != 1)
+		return 0;	/* MARK 2: the reader's verdict, reported by itself */
+	error = hv_vm_pageout(nv->r->vm, NI_P, PAGE_SIZE);
 	if (error != 0 && nv->pageout_err == 0)
 		nv->pageout_err = error;
 	return 0;
@@ -395,8 +398,9 @@ KTEST(hist_no_cpusync_inval, "2013 pageout without cpusync: a reader vCPU on ano
 static int
 vk_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
 {
-	/* the argument pages leave the nested tables before the syscalls */
-	return hv_vm_pageout(r->vm, VK_ARG_GPA, VK_ARG_LEN);
+	/* the argument pages leave the nested tables before the syscalls
+	 * (MARK 2 is the guest's verdict, reported by itself) */
+	return n == 1 ? hv_vm_pageout(r->vm, VK_ARG_GPA, VK_ARG_LEN) : 0;
 }
 
 static const struct vmrun_hooks vk_hooks = { .mark = vk_mark };
@@ -410,7 +414,7 @@ KTEST(hist_std_copyin_on_guest, "2013 EPT-unaware copyin: guest-user syscall arg
 		return;
 	pageins0 = vm_stat("pageins");
 	hist_run(&r);
-	report(r.marks == 1 && r.reports_failed == 0,
+	report(r.marks >= 1 && r.reports_failed == 0,
 	    "std_copyin_on_guest: marks %lu, failed guest reports %lu%s%s",
 	    (unsigned long)r.marks, (unsigned long)r.reports_failed,
 	    r.reports_failed ? ": " : "", r.reports_failed ? r.last_report : "");

@@ -1,0 +1,240 @@
+/*
+ * scn_hist.c - scenario host actions for the historic-bug scenarios
+ * (guests/stale_host_cr3.scn, zero_host_fs.scn).  Each checks what the 2013
+ * bug broke; when a detector of hist_detect.c names a symptom, that line
+ * becomes the scenario's RESULT reason and the action fails (EIO/EFAULT),
+ * which stops the run; the host goes on.
+ */
+#include "scn_run.h"
+#include "hist.h"
+#include "sched.h"
+#include "cpu.h"
+#include "mm.h"
+#include "x86.h"
+
+/* The run's first failure: the detector's symptom line. */
+static int
+symptom_fail(struct scn_actx *a, int error, const char *fallback)
+{
+	char line[160];
+	uint64_t f;
+
+	hist_symptom(line, sizeof(line));
+	f = spin_lock(&a->run->lock);
+	if (a->run->failure[0] == '\0')
+		ksnprintf(a->run->failure, sizeof(a->run->failure), "%s:%d: %s",
+		    a->run->file, a->step->line, line[0] ? line : fallback);
+	spin_unlock(&a->run->lock, f);
+	return error;
+}
+
+/* ---- hostcopy LEN ---------------------------------------------------------------- */
+
+#define HC_MAXLEN	512
+
+/* Each host process keeps its data at its own VA, across a page boundary:
+ * the other process's page tables (a stale CR3) do not map it. */
+static uint64_t
+hostcopy_va(int idx, uint64_t len)
+{
+	return 0x10000000ull * (uint64_t)(idx + 1) + PAGE_SIZE - len / 2;
+}
+
+static uint8_t
+hostcopy_byte(int idx, uint64_t i)
+{
+	return (uint8_t)(i * 13 + (uint64_t)idx * 101 + 7);
+}
+
+/*
+ * hostcopy LEN: the exit handler copies LEN bytes in from the vCPU thread's
+ * current host process (a syscall-like argument, after `vmspace`), with the
+ * ordinary copyin.  The data was written through the direct map, so the copy
+ * depends only on the CR3 the CPU uses after the VM exit.
+ */
+static int
+act_hostcopy(struct scn_actx *a)
+{
+	uint64_t len = a->step->args[0].num, va, i;
+	int idx = a->sv->proc_idx, error;
+	struct proc *p;
+	uint8_t got[HC_MAXLEN];
+
+	if (len == 0 || len > HC_MAXLEN || idx < 0)
+		return EINVAL;	/* needs `vmspace P` first */
+	p = a->run->procs[idx];
+	va = hostcopy_va(idx, len);
+	error = proc_map_anon(p, va & ~(uint64_t)(PAGE_SIZE - 1), 2);
+	if (error != 0 && error != EEXIST)
+		return error;
+	for (i = 0; i < len; i++) {
+		uint64_t pa = proc_translate(p, va + i);
+
+		if (pa == ~0ull)
+			return EFAULT;
+		*(uint8_t *)phys_to_virt(pa) = hostcopy_byte(idx, i);
+	}
+	error = copyin(va, got, len);
+	if (error != 0)
+		return symptom_fail(a, error, "hostcopy: copyin failed without a symptom line");
+	for (i = 0; i < len; i++)
+		if (got[i] != hostcopy_byte(idx, i)) {
+			char msg[120];
+
+			ksnprintf(msg, sizeof(msg), "hostcopy: byte %lu of process %d is "
+			    "0x%x, want 0x%x", (unsigned long)i, idx, got[i],
+			    hostcopy_byte(idx, i));
+			return symptom_fail(a, EIO, msg);
+		}
+	return 0;
+}
+SCN_ACTION("hostcopy", "n", "hostcopy LEN: copyin LEN bytes (across a page) from the vCPU "
+    "thread's host process, check them", act_hostcopy);
+
+/* ---- TLS: tlsarea VA, tlscheck, ctxcheck VA -------------------------------------- */
+
+/* A TLS block at va in p: its first word points at itself. */
+static int
+tls_block(struct proc *p, uint64_t va)
+{
+	uint64_t pa;
+	int error;
+
+	if (va % PAGE_SIZE != 0 || va >= USER_TOP)
+		return EINVAL;
+	error = proc_map_anon(p, va, 1);
+	if (error != 0 && error != EEXIST)
+		return error;
+	pa = proc_translate(p, va);
+	if (pa == ~0ull)
+		return EFAULT;
+	*(uint64_t *)phys_to_virt(pa) = va;
+	return 0;
+}
+
+/*
+ * tlsswap A B: the vCPU thread's TLS becomes the block at A of its process,
+ * or at B if it is at A now: two vkernel LWPs with their own TLS taking
+ * turns on one vCPU thread.
+ */
+static int
+act_tlsswap(struct scn_actx *a)
+{
+	uint64_t va = a->step->args[0].num, vb = a->step->args[1].num, to;
+	int idx = a->sv->proc_idx, error;
+
+	if (idx < 0)
+		return EINVAL;	/* needs `vmspace P` first */
+	to = curthread()->fs_base == va ? vb : va;
+	error = tls_block(a->run->procs[idx], to);
+	if (error != 0)
+		return error;
+	thread_set_fs_base(to);
+	return 0;
+}
+SCN_ACTION("tlsswap", "nn", "tlsswap A B: the vCPU thread's TLS becomes the block at A (B "
+    "when at A) of its process", act_tlsswap);
+
+/* tlscheck: the vCPU thread's own TLS right after the exit. */
+static int
+act_tlscheck(struct scn_actx *a)
+{
+	if (curthread()->proc == NULL || curthread()->fs_base == 0)
+		return EINVAL;	/* needs `vmspace P` and `tlsswap A B` */
+	if (!tls_check("vcpu", curthread()->fs_base))
+		return symptom_fail(a, EIO, "tlscheck failed");
+	return 0;
+}
+SCN_ACTION("tlscheck", "", "tlscheck: the vCPU thread checks its FS base and %fs:0", act_tlscheck);
+
+struct ctxcheck {
+	uint64_t	 va;
+	bool		 ok;
+};
+
+static void
+ctxcheck_thread(void *arg)
+{
+	struct ctxcheck *c = arg;
+
+	/* first thing after being switched in: the switch decided FS_BASE */
+	c->ok = tls_check("tls-checker", c->va);
+	thread_exit(0);
+}
+
+/*
+ * ctxcheck: a thread of another host process, whose TLS block is at the
+ * vCPU thread's TLS VA (as a dynamic linker places it), is switched in on
+ * this CPU while the vCPU thread waits, and checks its FS base and %fs:0.
+ * Equal FS base values are what the context switch's FS-base cache skips.
+ */
+static int
+act_ctxcheck(struct scn_actx *a)
+{
+	struct ctxcheck c = { curthread()->fs_base, false };
+	struct thread_exit_info info;
+	struct thread *t = NULL;
+	struct proc *p;
+	uint64_t f;
+	int error;
+
+	if (c.va == 0)
+		return EINVAL;	/* needs `tlsswap A B` first */
+	p = proc_create("scn_tls");
+	if (p == NULL)
+		return ENOMEM;
+	error = tls_block(p, c.va);
+	if (error == 0) {
+		/* its TLS pointer is set before it can first be switched in */
+		f = irq_save();
+		t = thread_create("tls-checker", ctxcheck_thread, &c, p, -1);
+		if (t != NULL)
+			t->fs_base = c.va;
+		irq_restore(f);
+		error = t == NULL ? ENOMEM : thread_join(t, &info, 5000000000ull);
+		if (error == 0 && info.killed)
+			error = EFAULT;
+	}
+	proc_release(p);
+	if (error != 0)
+		return error;
+	return c.ok ? 0 : symptom_fail(a, EIO, "ctxcheck failed");
+}
+SCN_ACTION("ctxcheck", "", "ctxcheck: a thread of another process with its TLS at the vCPU "
+    "thread's TLS VA is switched in here and checks FS base and %fs:0", act_ctxcheck);
+
+/* ---- guestfail ------------------------------------------------------------------------ */
+
+/*
+ * guestfail: the guest marks this only when its own check found the bug;
+ * the message it points RSI at (a NUL-terminated string in its memory)
+ * becomes the scenario's failure, so the RESULT reason names the symptom.
+ */
+static int
+act_guestfail(struct scn_actx *a)
+{
+	struct hv_regs r;
+	char msg[170];
+	size_t done;
+	uint64_t f;
+	int error;
+
+	error = hv_vcpu_get_regs(a->sv->vcpu, &r);
+	if (error == 0)
+		error = hv_copyinstr(a->sv->vcpu, r.rsi, msg, sizeof(msg), &done);
+	if (error == ENAMETOOLONG) {
+		msg[sizeof(msg) - 1] = '\0';	/* a long message, cut */
+		error = 0;
+	}
+	if (error != 0)
+		ksnprintf(msg, sizeof(msg), "guest failure message at 0x%lx unreadable: %s",
+		    (unsigned long)r.rsi, vm_err(error));
+	f = spin_lock(&a->run->lock);
+	if (a->run->failure[0] == '\0')
+		ksnprintf(a->run->failure, sizeof(a->run->failure), "%s:%d: %s",
+		    a->run->file, a->step->line, msg);
+	spin_unlock(&a->run->lock, f);
+	return EIO;
+}
+SCN_ACTION("guestfail", "", "guestfail: the guest found the bug; its message at RSI is the "
+    "failure", act_guestfail);
