@@ -131,6 +131,24 @@ test-qemu: deps
 	@$(MAKE) --no-print-directory $(TEST_QEMU_PREREQS)
 	$(PYTHON) -m pytest pytest/ $(PYTEST_ARGS)
 
+# make bench: testkern's `bench` test on both backends at once (SVM: QEMU
+# -icount shift=0, VMX: Bochs), by scripts/bench.py: a table on the console,
+# build/bench/results.json, build/bench/svm.png and vmx.png.  Not part of
+# test-qemu.  make bench-compare BASE=<git rev>: the same for BASE (built in a
+# git worktree, build/bench-base) and for this tree, then each figure's ratio;
+# fails when one is more than BENCH_TOLERANCE percent slower.
+BENCH_ITERS     ?= 1000
+BENCH_TOLERANCE ?= 5
+.PHONY: bench bench-compare
+bench: deps
+	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
+	$(PYTHON) scripts/bench.py run --iters $(BENCH_ITERS)
+
+bench-compare: deps
+	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<git rev>" >&2; exit 2; }
+	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
+	scripts/bench-compare.sh '$(BASE)' $(BENCH_ITERS) $(BENCH_TOLERANCE)
+
 # Hosted unit tests of hv/ (hv/test): the same hv/ sources built for the
 # build machine with ASan+UBSan; prints "N passed, N failed" last and exits
 # non-zero on any failure.  Of the backends only the EPT/NPT entry formats are
