@@ -16,7 +16,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-sanitize-recover=all -fno-omit-frame-poin
                 -ffunction-sections -fdata-sections -Wall -Wextra -Wno-unused-parameter \
                 -Ihv -Ihv/test -Ihv/test/fuzz
 FUZZ_HV_SRC  := $(wildcard hv/*.c) hv/test/fake_os.c hv/test/fake_backend.c \
-                hv/test/fuzz/fuzz_check.c $(FUZZ_EXTRA_SRC)
+                hv/test/fuzz/fuzz_check.c testkern/scn_parse.c testkern/scn_re.c
 # The EPT/NPT entry formats without coverage instrumentation: its tables
 # would keep the backends' flush code (and its undefined references) alive
 # past --gc-sections.
@@ -49,7 +49,7 @@ $(BUILD)/fuzz/%.o: hv/amd/%.c $(wildcard hv/*.h hv/amd/*.h)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -c -o $@ $<
 
 $(BUILD)/fuzz/%/fuzz: hv/test/fuzz/fuzz_%.c $(FUZZ_HV_SRC) $(FUZZ_FMT_OBJ) \
-    $(wildcard hv/*.h hv/test/*.h hv/test/fuzz/*.h)
+    $(wildcard hv/*.h hv/test/*.h hv/test/fuzz/*.h) testkern/scn.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -Wl,--gc-sections \
 	   -o $@ $< $(FUZZ_HV_SRC) $(FUZZ_FMT_OBJ)
