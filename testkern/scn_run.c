@@ -620,6 +620,17 @@ watchdog_reason(struct scn_run *run, char *buf, size_t len, const char *what,
 }
 
 /*
+ * Time since the last progress.  time_ns() of another CPU may run a little
+ * ahead of this one's (the TSCs are not synchronised, e.g. in Bochs): a stamp
+ * from the future counts as now, never as an unsigned wrap-around.
+ */
+static uint64_t
+idle_ns(uint64_t now, uint64_t stamp)
+{
+	return (int64_t)(now - stamp) > 0 ? now - stamp : 0;
+}
+
+/*
  * Start the vCPU threads and watch them.  Returns false when a thread did
  * not stop after the abort (then the VM is still in use and must leak).
  */
@@ -645,7 +656,7 @@ supervise(struct scn_run *run, char *timeout_reason, size_t len)
 			    s->timeout_ms);
 			run->abort = true;
 		} else if (!run->abort && s->stall_ms != 0 &&
-		    now - run->progress_ns > s->stall_ms * 1000000ull) {
+		    idle_ns(now, run->progress_ns) > s->stall_ms * 1000000ull) {
 			watchdog_reason(run, timeout_reason, len, "no progress for",
 			    s->stall_ms);
 			run->abort = true;
