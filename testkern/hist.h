@@ -8,9 +8,11 @@
 
 #include "kern.h"
 
-/* Faults at one VA, mapped in the thread's own address space, before the
- * storm detector aborts the copy with EFAULT. */
-#define STORM_LIMIT	64
+/* Faults at one VA, mapped in the thread's own address space while CR3 is
+ * not that space's, before the storm detector aborts the copy with EFAULT
+ * (a fault the kernel resolved never repeats; few, because a context switch
+ * reloads CR3 and ends a storm early, as in 2013). */
+#define STORM_LIMIT	8
 
 extern uint64_t copyin_retries;		/* kern.copyin_retries */
 extern uint64_t copyin_storms;		/* kern.copyin_storms */

@@ -28,17 +28,17 @@ symptom_fail(struct scn_actx *a, int error, const char *fallback)
 	return error;
 }
 
-/* ---- hostcopy LEN ---------------------------------------------------------------- */
+/* ---- hostdata LEN, hostcopy ---------------------------------------------------------- */
 
 #define HC_MAXLEN	512
 
-/* Each host process keeps its data at its own VA, across a page boundary:
- * the other process's page tables (a stale CR3) do not map it. */
-static uint64_t
-hostcopy_va(int idx, uint64_t len)
-{
-	return 0x10000000ull * (uint64_t)(idx + 1) + PAGE_SIZE - len / 2;
-}
+/* The argument the next `hostcopy` reads (one scenario runs at a time). */
+static struct {
+	struct scn_run	*run;
+	int		 idx;		/* host process */
+	uint64_t	 va, len;
+} hc;
+static uint64_t hc_calls;
 
 static uint8_t
 hostcopy_byte(int idx, uint64_t i)
@@ -47,49 +47,67 @@ hostcopy_byte(int idx, uint64_t i)
 }
 
 /*
- * hostcopy LEN: the exit handler copies LEN bytes in from the vCPU thread's
- * current host process (a syscall-like argument, after `vmspace`), with the
- * ordinary copyin.  The data was written through the direct map, so the copy
- * depends only on the CR3 the CPU uses after the VM exit.
+ * hostdata LEN: put a syscall-like argument of LEN bytes into the vCPU
+ * thread's current host process (after `vmspace`), across a page boundary,
+ * at a VA the other process does not map and no earlier copy used (so no
+ * TLB entry can hide a stale CR3), written through the direct map.
  */
 static int
-act_hostcopy(struct scn_actx *a)
+act_hostdata(struct scn_actx *a)
 {
 	uint64_t len = a->step->args[0].num, va, i;
 	int idx = a->sv->proc_idx, error;
 	struct proc *p;
-	uint8_t got[HC_MAXLEN];
 
 	if (len == 0 || len > HC_MAXLEN || idx < 0)
 		return EINVAL;	/* needs `vmspace P` first */
 	p = a->run->procs[idx];
-	va = hostcopy_va(idx, len);
+	va = 0x10000000ull * (uint64_t)(idx + 1) + (hc_calls++ % 4096) * 2 * PAGE_SIZE +
+	    PAGE_SIZE - len / 2;
 	error = proc_map_anon(p, va & ~(uint64_t)(PAGE_SIZE - 1), 2);
-	if (error != 0 && error != EEXIST)
+	if (error != 0)
 		return error;
-	for (i = 0; i < len; i++) {
-		uint64_t pa = proc_translate(p, va + i);
+	for (i = 0; i < len; i++)
+		*(uint8_t *)phys_to_virt(proc_translate(p, va + i)) = hostcopy_byte(idx, i);
+	hc.run = a->run;
+	hc.idx = idx;
+	hc.va = va;
+	hc.len = len;
+	return 0;
+}
+SCN_ACTION("hostdata", "n", "hostdata LEN: an argument of LEN bytes across a page in the vCPU "
+    "thread's host process, for the next hostcopy", act_hostdata);
 
-		if (pa == ~0ull)
-			return EFAULT;
-		*(uint8_t *)phys_to_virt(pa) = hostcopy_byte(idx, i);
-	}
-	error = copyin(va, got, len);
+/*
+ * hostcopy: right after the exit, copy that argument in with the ordinary
+ * copyin (the thread is still in that process) and check every byte.
+ */
+static int
+act_hostcopy(struct scn_actx *a)
+{
+	uint8_t got[HC_MAXLEN];
+	uint64_t i, len = hc.len;
+	int error;
+
+	if (hc.run != a->run || len == 0 || hc.idx != a->sv->proc_idx)
+		return EINVAL;	/* needs `hostdata LEN` before this entry */
+	hc.len = 0;
+	error = copyin(hc.va, got, len);
 	if (error != 0)
 		return symptom_fail(a, error, "hostcopy: copyin failed without a symptom line");
 	for (i = 0; i < len; i++)
-		if (got[i] != hostcopy_byte(idx, i)) {
+		if (got[i] != hostcopy_byte(hc.idx, i)) {
 			char msg[120];
 
 			ksnprintf(msg, sizeof(msg), "hostcopy: byte %lu of process %d is "
-			    "0x%x, want 0x%x", (unsigned long)i, idx, got[i],
-			    hostcopy_byte(idx, i));
+			    "0x%x, want 0x%x", (unsigned long)i, hc.idx, got[i],
+			    hostcopy_byte(hc.idx, i));
 			return symptom_fail(a, EIO, msg);
 		}
 	return 0;
 }
-SCN_ACTION("hostcopy", "n", "hostcopy LEN: copyin LEN bytes (across a page) from the vCPU "
-    "thread's host process, check them", act_hostcopy);
+SCN_ACTION("hostcopy", "", "hostcopy: copyin the hostdata argument right after the exit, check "
+    "every byte", act_hostcopy);
 
 /* ---- TLS: tlsarea VA, tlscheck, ctxcheck VA -------------------------------------- */
 
