@@ -65,6 +65,8 @@ $(KERNEL): $(KOBJS) boot/linker.ld
 # hv_abi.inc is hv/hv_abi.h's #defines in NASM syntax (one source of numbers).
 GUEST_SRC := $(wildcard guests/*.asm)
 GUESTS    := $(GUEST_SRC:guests/%.asm=$(BUILD)/guests/%.bin)
+BENCH_GUEST_SRC := $(wildcard guests/bench/*.asm)
+GUESTS    += $(BENCH_GUEST_SRC:guests/bench/%.asm=$(BUILD)/guests/%.bin)
 GUEST_INC := $(wildcard guests/lib/*.inc) $(BUILD)/guests/hv_abi.inc
 
 .PHONY: guests
@@ -84,9 +86,6 @@ SCENARIOS := $(wildcard guests/*.scn)
 
 # Benchmark guests (guests/bench/, `make bench`): built and shipped like the
 # others, as modules named <guest>.bin.
-BENCH_GUEST_SRC := $(wildcard guests/bench/*.asm)
-GUESTS          += $(BENCH_GUEST_SRC:guests/bench/%.asm=$(BUILD)/guests/%.bin)
-
 $(BUILD)/guests/%.bin: guests/bench/%.asm $(GUEST_INC)
 	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -o $@ $<
 
@@ -155,7 +154,8 @@ bench-compare: deps
 # linked (tree tests); --gc-sections drops their flush code, which needs the
 # rest of the backend.
 UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
-            hv/intel/vmx_names.c hv/amd/svm_names.c testkern/scn_parse.c testkern/scn_re.c
+            hv/intel/vmx_names.c hv/intel/vmx_ctls.c hv/amd/svm_names.c \
+            testkern/scn_parse.c testkern/scn_re.c
 
 UNIT_BIN := $(BUILD)/unit/hv-unit
 

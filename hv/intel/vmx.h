@@ -7,7 +7,7 @@
 
 #include "hv_impl.h"
 
-/* ---- capabilities (vmx_caps.c) -------------------------------------------- */
+/* ---- capabilities (vmx_caps.c, vmx_ctls.c) --------------------------------- */
 
 struct vmx_caps {
 	/* raw MSRs, published as hw.vmm.vmx.* */
@@ -30,6 +30,14 @@ struct vmx_caps {
 extern struct vmx_caps vmx_caps;
 
 int	 vmx_probe(void);
+/*
+ * vmx_ctls.c: fill *c from the capability MSRs, read through rdmsr (SDM
+ * A.1-A.10, TRUE_ MSRs when BASIC bit 55 says so); then choose the
+ * controls the backend runs with (everything but preempt_value, which
+ * vmx_probe measures).  0, or HV_ENODEV with a log line saying why.
+ */
+int	 vmx_caps_read(struct vmx_caps *c, uint64_t (*rdmsr)(uint32_t msr));
+int	 vmx_caps_pick(struct vmx_caps *c);
 /* IA32_FEATURE_CONTROL on this CPU: 0, or HV_ENODEV when the BIOS locked VMX off. */
 int	 vmx_feature_control(void);
 
@@ -130,7 +138,9 @@ int	 vmcs_set_host_dynamic(void);
 
 /* Handle the exit just taken (pinned, VMCS current).  0 with *ex or HV_RESUME. */
 int	 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
-/* HC_NOP finished right after the exit, pinned: true = enter again. */
+/* HC_NOP finished right after a VMCALL exit (VMX_EXIT_VMCALL, tested first
+ * by the caller), pinned: true = enter again. */
+#define VMX_EXIT_VMCALL		18u
 bool	 vmx_exit_fast(struct hv_vcpu *vcpu);
 /* Wrapper with the hv_stats_exits_init() signature. */
 const char *vmx_exit_stat_name(uint64_t reason);

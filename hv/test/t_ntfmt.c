@@ -5,6 +5,7 @@
  * pointer; NPT present/RW/U/S at every level (every nested access is a user
  * access), NX for non-executable leaves, PS, nothing at all for no rights.
  */
+#include <string.h>
 #include "test.h"
 #include "intel/vmx.h"
 
@@ -113,4 +114,73 @@ test_ntfmt_npt_bits(void)
 	    ~0xfffull))[1] & ~0xfffull);
 	CHECK_EQ(t[2], 0x800000 | P | RW | US | PS);
 	hv_ntable_fini(&nt);
+}
+
+/* The misconfiguration report of the EPT path to a GPA (SDM 28.2.3.1). */
+void
+test_ntfmt_ept_describe(void)
+{
+	struct hv_vm vm;
+	char buf[256], small[24];
+	uint64_t *pml4, *pdpt, *pd, *pt, saved;
+
+	memset(&vm, 0, sizeof(vm));
+	memset(&vmx_caps, 0, sizeof(vmx_caps));
+	CHECK_EQ(hv_ntable_init(&vm.nt, &vmx_ept_fmt), 0);
+	CHECK_EQ(hv_ntable_map(&vm.nt, 0x40201000, 0x7000, 1, HV_PROT_RWX), 0);
+	pml4 = vm.nt.root;
+	pdpt = hv_os_phys_to_virt(pml4[0] & ~0xfffull);
+	pd = hv_os_phys_to_virt(pdpt[1] & ~0xfffull);
+	pt = hv_os_phys_to_virt(pd[1] & ~0xfffull);
+	/* a good path: four entries, nothing BAD */
+	vmx_ept_describe(&vm, 0x40201000, buf, sizeof(buf));
+	CHECK(strncmp(buf, "PML4E=0x", 8) == 0);
+	CHECK(strstr(buf, " PDPTE=0x") != NULL && strstr(buf, " PDE=0x") != NULL);
+	CHECK(strstr(buf, " PTE=0x7077") != NULL);
+	CHECK(strstr(buf, "BAD") == NULL);
+	/* an absent entry ends the path */
+	vmx_ept_describe(&vm, 0x40202000, buf, sizeof(buf));
+	CHECK(strstr(buf, " PTE=0x0") != NULL && strstr(buf, "BAD") == NULL);
+	vmx_ept_describe(&vm, 0x8000000000ull, buf, sizeof(buf));
+	CHECK(strcmp(buf, "PML4E=0x0") == 0);
+	/* each reason, in the entry that has it */
+	saved = pt[1];
+	pt[1] = 0x7000 | 2 | 6 << 3;
+	vmx_ept_describe(&vm, 0x40201000, buf, sizeof(buf));
+	CHECK(strstr(buf, "PTE=0x7032 BAD: write without read") != NULL);
+	pt[1] = 0x7000 | 4 | 6 << 3;
+	vmx_ept_describe(&vm, 0x40201000, buf, sizeof(buf));
+	CHECK(strstr(buf, "BAD: execute-only not supported") != NULL);
+	vmx_caps.ept_vpid_cap = 1;		/* execute-only allowed */
+	vmx_ept_describe(&vm, 0x40201000, buf, sizeof(buf));
+	CHECK(strstr(buf, "BAD") == NULL);
+	pt[1] = 0x7000 | 1 | 7 << 3;
+	vmx_ept_describe(&vm, 0x40201000, buf, sizeof(buf));
+	CHECK(strstr(buf, "BAD: reserved memory type") != NULL);
+	pt[1] = saved;
+	pd[1] |= 0x8;				/* bits 6:3 of a non-leaf entry */
+	vmx_ept_describe(&vm, 0x40201000, buf, sizeof(buf));
+	CHECK(strstr(buf, "PDE=") != NULL &&
+	    strstr(buf, "BAD: reserved bits 6:3 set in a non-leaf entry") != NULL);
+	pd[1] &= ~0x8ull;
+	pml4[0] |= 0x80;
+	vmx_ept_describe(&vm, 0x40201000, buf, sizeof(buf));
+	CHECK(strstr(buf, "BAD: bit 7 set in a PML4 entry") != NULL);
+	pml4[0] &= ~0x80ull;
+	/* a 1 GiB leaf: needs EPT_VPID_CAP bit 17; the path stops there */
+	saved = pdpt[1];
+	pdpt[1] = 0x40000000 | 7 | 6 << 3 | 0x80;
+	vmx_ept_describe(&vm, 0x40201000, buf, sizeof(buf));
+	CHECK(strstr(buf, "BAD: 1 GiB page not supported") != NULL);
+	CHECK(strstr(buf, "PDE=") == NULL);
+	vmx_caps.ept_vpid_cap |= 1ull << 17;
+	vmx_ept_describe(&vm, 0x40201000, buf, sizeof(buf));
+	CHECK(strstr(buf, "BAD") == NULL);
+	CHECK_EQ(vmx_ept_fmt.addr(pdpt[1], 3), 0x40000000);
+	pdpt[1] = saved;
+	/* a short buffer: cut, terminated */
+	vmx_ept_describe(&vm, 0x40201000, small, sizeof(small));
+	CHECK_EQ(strlen(small), sizeof(small) - 1);
+	memset(&vmx_caps, 0, sizeof(vmx_caps));
+	hv_ntable_fini(&vm.nt);
 }

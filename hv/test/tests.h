@@ -7,6 +7,7 @@
 	X(ntable_nomem)		\
 	X(ntfmt_ept_bits)	\
 	X(ntfmt_npt_bits)	\
+	X(ntfmt_ept_describe)	\
 	X(gwalk_rights_all_combinations) \
 	X(gwalk_rights_spot)	\
 	X(gwalk_large_pages)	\
@@ -35,6 +36,9 @@
 	X(ratelog)		\
 	X(ctl_adjust)		\
 	X(cr_fixed)		\
+	X(vmxcaps_true_msrs)	\
+	X(vmxcaps_old_msrs)	\
+	X(vmxcaps_refusals)	\
 	X(fmt)			\
 	X(exit_stats)		\
 	X(guest_cpuid)		\
