@@ -241,7 +241,8 @@ again:
 		error = svm_host_check(&s->host, "after #VMEXIT", ex);
 	}
 	/* the fast path: HC_NOP finished here, pinned, and entered again */
-	if (error == 0 && fast < SVM_FAST_MAX && svm_exit_fast(vcpu)) {
+	if (error == 0 && vmcb_rd64(v, VMCB_EXITCODE) == SVM_EXIT_VMMCALL &&
+	    fast < SVM_FAST_MAX && svm_exit_fast(vcpu)) {
 		fast++;
 		goto again;
 	}

@@ -161,7 +161,9 @@ void	 svm_maps_fini(struct svm_vm *s);
 /* ---- exits (svm_exit.c, svm_msr.c) ----------------------------------------- */
 /* 0 with *ex filled for the host, HV_RESUME when handled. */
 int	 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
-/* HC_NOP finished right after the exit, pinned: true = enter again. */
+/* HC_NOP finished right after a VMMCALL exit (SVM_EXIT_VMMCALL, tested
+ * first by the caller), pinned: true = enter again. */
+#define SVM_EXIT_VMMCALL	0x81u
 bool	 svm_exit_fast(struct hv_vcpu *vcpu);
 int	 svm_exit_msr(struct hv_vcpu *vcpu);
 void	 svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,

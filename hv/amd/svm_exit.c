@@ -18,13 +18,15 @@
 #define EXIT_MSR	0x7cu
 #define EXIT_SHUTDOWN	0x7fu
 #define EXIT_VMRUN	0x80u
-#define EXIT_VMMCALL	0x81u
+#define EXIT_VMMCALL	SVM_EXIT_VMMCALL
 #define EXIT_SKINIT	0x86u
+#define EXIT_XSETBV	0x8du
 #define EXIT_NPF	0x400u
 #define EXIT_INVALID	((uint64_t)-1)
 #define EXIT_BUSY	((uint64_t)-2)
 
 #define VEC_UD		6
+#define VEC_GP		13
 
 /* IOIO EXITINFO1 (APM 15.10.2) */
 #define IO_IN		(1u << 0)
@@ -307,8 +309,7 @@ svm_exit_fast(struct hv_vcpu *vcpu)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 
-	if (vmcb_rd64(v, VMCB_EXITCODE) != EXIT_VMMCALL ||
-	    (vmcb_rd64(v, VMCB_EXITINTINFO) & EVENT_VALID) ||
+	if ((vmcb_rd64(v, VMCB_EXITINTINFO) & EVENT_VALID) ||
 	    !hv_hypercall_fast(vmcb_rd64(v, VMCB_RAX)))
 		return false;
 	svm_exit_count(EXIT_VMMCALL);
@@ -366,6 +367,13 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	case EXIT_EXCP_UD:
 		/* counted, then reflected: the guest's own #UD handler runs */
 		svm_inject_exception(s, VEC_UD, false, 0);
+		return HV_RESUME;
+	case EXIT_XSETBV:
+		/*
+		 * XCR0 stays the host's: refused as the CPU refuses a bad value
+		 * (the #UD for CR4.OSXSAVE=0 comes before the intercept).
+		 */
+		svm_inject_exception(s, VEC_GP, true, 0);
 		return HV_RESUME;
 	case EXIT_SHUTDOWN:
 		hv_exit_error(ex, HV_EFAULT, code, "guest triple fault (SHUTDOWN "

@@ -39,9 +39,14 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	 * SVM instructions are intercepted because the guest must not see SVM
 	 * (they would otherwise run on guest-physical addresses).
 	 */
+	/*
+	 * XSETBV too: VMRUN does not switch XCR0, so a guest XSETBV would
+	 * change the host's XSAVE feature set.  (QEMU 7.2 TCG ignores this
+	 * intercept: there the guest's XSETBV runs.)
+	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_MISC2, VMCB_I2_VMRUN | VMCB_I2_VMMCALL |
 	    VMCB_I2_VMLOAD | VMCB_I2_VMSAVE | VMCB_I2_STGI | VMCB_I2_CLGI |
-	    VMCB_I2_SKINIT);
+	    VMCB_I2_SKINIT | VMCB_I2_XSETBV);
 	vmcb_wr64(v, VMCB_IOPM_BASE_PA, svm_vm->iopm_pa);
 	vmcb_wr64(v, VMCB_MSRPM_BASE_PA, svm_vm->msrpm_pa);
 	/* Guest RFLAGS.IF then masks only virtual interrupts; physical ones

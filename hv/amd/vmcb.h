@@ -90,6 +90,7 @@
 #define VMCB_I2_STGI		(1u << 4)
 #define VMCB_I2_CLGI		(1u << 5)
 #define VMCB_I2_SKINIT		(1u << 6)
+#define VMCB_I2_XSETBV		(1u << 13)
 
 #define VMCB_VINTR_MASKING	(1ull << 24)	/* APM 15.21.1 */
 #define VMCB_NP_ENABLE		(1ull << 0)
