@@ -26,7 +26,7 @@ else
 	git -C "$top" worktree add -q --detach "$wt" "$rev"
 fi
 echo "bench-compare: building $base ($rev) in $wt" >&2
-if ! make -C "$wt" -s kernel guests >"$top/build/bench-base.make.log" 2>&1; then
+if ! make -C "$wt" -s iso >"$top/build/bench-base.make.log" 2>&1; then
 	echo "bench-compare: $base does not build (see build/bench-base.make.log)" >&2
 	exit 4
 fi

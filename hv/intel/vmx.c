@@ -681,7 +681,8 @@ again:
 	 * still off (a host interrupt that arrived meanwhile makes the next
 	 * entry exit at once: external-interrupt exiting).
 	 */
-	if (fast < VMX_FAST_MAX && vmx_exit_fast(vcpu)) {
+	if (vc->last_exit_reason == VMX_EXIT_VMCALL && fast < VMX_FAST_MAX &&
+	    vmx_exit_fast(vcpu)) {
 		fast++;
 		goto again;
 	}

@@ -25,7 +25,7 @@
 #define R_CPUID			10
 #define R_HLT			12
 #define R_INVD			13
-#define R_VMCALL		18
+#define R_VMCALL		VMX_EXIT_VMCALL
 #define R_CR_ACCESS		28
 #define R_IO			30
 #define R_RDMSR			31
@@ -519,8 +519,7 @@ vmx_exit_fast(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 
-	if (vc->last_exit_reason != R_VMCALL ||
-	    !hv_hypercall_fast(vc->gpr[VMX_RAX]))
+	if (!hv_hypercall_fast(vc->gpr[VMX_RAX]))
 		return false;
 	hv_stats_exit(R_VMCALL);
 	vc->fault_repeats = 0;
