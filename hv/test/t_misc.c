@@ -155,3 +155,23 @@ test_exit_error(void)
 	hv_exit_error(&ex, HV_EIO, 0, "%0200d", 1);
 	CHECK_EQ(strlen(ex.msg), sizeof(ex.msg) - 1);
 }
+
+void
+test_small_helpers(void)
+{
+	char b[32];
+	const char *odd = "[%q|%y]%";	/* not literal: unknown conversions on purpose */
+
+	/* unknown conversions are shown as written; a final lone % is dropped */
+	CHECK_EQ(hv_snprintf(b, sizeof(b), odd, 0), 7);
+	CHECK(strcmp(b, "[%q|%y]") == 0);
+	CHECK_EQ(hv_strlen(""), 0);
+	CHECK_EQ(hv_strlen("hv> "), 4);
+	/* only HC_NOP takes the backends' fast path, and it is counted */
+	CHECK(hv_hypercall_fast(HC_NOP));
+	CHECK_EQ(HV_STAT(hypercalls), 1);
+	CHECK(!hv_hypercall_fast(HC_PUTS));
+	CHECK(!hv_hypercall_fast(HC_EXIT));
+	CHECK(!hv_hypercall_fast(~0ull));
+	CHECK_EQ(HV_STAT(hypercalls), 1);
+}

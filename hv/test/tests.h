@@ -43,6 +43,7 @@
 	X(exit_stats)		\
 	X(guest_cpuid)		\
 	X(exit_error)	\
+	X(small_helpers)	\
 	X(names_vmx)	\
 	X(names_svm)	\
 	X(names_svm_counters)	\
