@@ -264,3 +264,49 @@ test_gwalk_accessed_dirty(void)
 	CHECK_EQ(mem[2][1] & (A | D), A);
 	CHECK_EQ(mem[4][1] & (A | D), 0);	/* not used by this walk */
 }
+
+void
+test_gwalk_not_present_each_level(void)
+{
+	uint64_t clr[5] = { 0 }, set[5] = { 0 }, gpa;
+	int level, acc, bad = 0;
+
+	/* P clear at one level: every access kind faults after reading
+	 * exactly the entries down to that level, and marks nothing */
+	for (level = 4; level >= 1; level--) {
+		clr[level] = P;
+		build_4k(clr, set);
+		for (acc = 0; acc < 8; acc++) {
+			reads = ors = 0;
+			if (walk(true, true, VA, (unsigned)acc, &gpa) != HV_EFAULT ||
+			    reads != 5 - level || ors != 0)
+				bad++;
+		}
+		/* the rest of the entry does not matter once P is clear */
+		set[level] = ~P & ~(1ull << 63);
+		build_4k(clr, set);
+		reads = 0;
+		if (walk(true, true, VA, 0, &gpa) != HV_EFAULT || reads != 5 - level)
+			bad++;
+		clr[level] = set[level] = 0;
+	}
+	CHECK_EQ(bad, 0);
+	/* CR3 above MAXPHYADDR, or a MAXPHYADDR outside 32..52: no read at all */
+	build_4k(NULL, NULL);
+	{
+		struct hv_gwalk_ctx c = ctx_of(true, true);
+
+		reads = 0;
+		c.cr3 = 1ull << 40;
+		CHECK_EQ(hv_gwalk(&c, VA, 0, &gpa), HV_EFAULT);
+		c.cr3 = 0x1000 | 0x18;		/* PWT/PCD bits are not address */
+		CHECK_EQ(hv_gwalk(&c, VA, 0, &gpa), 0);
+		c.maxphyaddr = 31;
+		CHECK_EQ(hv_gwalk(&c, VA, 0, &gpa), HV_EFAULT);
+		c.maxphyaddr = 53;
+		CHECK_EQ(hv_gwalk(&c, VA, 0, &gpa), HV_EFAULT);
+		c.maxphyaddr = 52;
+		CHECK_EQ(hv_gwalk(&c, VA, 0, &gpa), 0);
+		CHECK_EQ(reads, 8);
+	}
+}

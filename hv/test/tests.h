@@ -13,6 +13,7 @@
 	X(gwalk_large_pages)	\
 	X(gwalk_reserved_and_canonical) \
 	X(gwalk_accessed_dirty)	\
+	X(gwalk_not_present_each_level) \
 	X(init_failures)		\
 	X(enable_rollback)	\
 	X(enable_same_value_and_ebusy) \
