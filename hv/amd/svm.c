@@ -149,15 +149,18 @@ svm_vcpu_fini(struct hv_vcpu *vcpu)
  * svm_world_switch keeps the FS base, so the world switch must leave both as
  * they were here; svm_host_check makes sure of that, and that they agree
  * with what the host believes.  This is the one place that decides what the
- * host state is.
+ * host state is, so the zero_host_fs quirk (the 2013 bug's SVM analogue:
+ * the host VMSAVE taken once per CPU, every later exit loading that stale
+ * FS base back) lives here too.
  */
 static void
-svm_host_capture(struct svm_host_state *h)
+svm_host_capture(struct svm_host_state *h, const struct svm_pcpu *p)
 {
 	h->cr3 = hv_os_cur_cr3();
 	h->fs_base = hv_os_cur_fs_base();
 	h->cr3_hw = svm_read_cr3();
 	h->fs_base_hw = svm_rdmsr(MSR_FS_BASE);
+	h->save_host = !HV_QUIRK(zero_host_fs) || !p->host_saved;
 }
 
 #define CR3_FRAME	0x000ffffffffff000ull
@@ -227,15 +230,12 @@ again:
 	 */
 	if (fast == 0) {
 		vmcb_snapshot(v, &s->snap);
-		svm_host_capture(&s->host);
+		svm_host_capture(&s->host, &svm_pcpu[cpu]);
 		error = svm_host_check(&s->host, "before VMRUN", ex);
 	}
 	if (error == 0) {
-		/* quirk zero_host_fs: the host state is saved once per CPU
-		 * and every later exit loads that stale FS base back */
 		svm_world_switch(s->vmcb_pa, &s->gprs,
-		    svm_pcpu[cpu].host_vmcb_pa,
-		    !HV_QUIRK(zero_host_fs) || !svm_pcpu[cpu].host_saved);
+		    svm_pcpu[cpu].host_vmcb_pa, s->host.save_host);
 		svm_pcpu[cpu].host_saved = true;
 		vcpu->last_cpu = cpu;
 		error = svm_host_check(&s->host, "after #VMEXIT", ex);

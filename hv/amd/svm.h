@@ -107,6 +107,7 @@ struct svm_host_state {
 	uint64_t fs_base;	/* hv_os_cur_fs_base(): the host's cached FS base */
 	uint64_t cr3_hw;	/* CR3 as loaded: the world switch must keep it */
 	uint64_t fs_base_hw;	/* FS_BASE MSR as loaded */
+	bool	 save_host;	/* VMSAVE the host state at this entry */
 };
 
 struct svm_vcpu {
