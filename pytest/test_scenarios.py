@@ -257,7 +257,8 @@ def test_malformed(batch, name):
     want = r"%s\.scn:%d: %s" % (name, line, msg)
     assert re.search(r"^error: %s$" % want, hvrun.clean(b.res.text), re.M), b.log
     r = b.result(name)
-    assert r["status"] == "FAIL" and r["checks"] == 0
+    assert r["status"] == "FAIL" and r["checks"] == 0 and r["backend"] == "svm"
+    assert r["fields"] == {"exits": 0, "faults": 0, "ticks": 0, "pages": 0}
     assert re.fullmatch(want, r["reason"]), r["reason"]
 
 

@@ -811,7 +811,6 @@ skip_all(const struct scn *s, const char *backend, const char *why)
 		report_status("SKIP", "backend=%s exits=0 faults=0 ticks=0 %s: %s", backend,
 		    s->expects[i].text, why);
 	ktest_skip("%s", why);
-	ktest_set_fields("exits=0 faults=0 ticks=0 pages=0");
 }
 
 /* ---- one scenario ---------------------------------------------------------------------- */
@@ -923,6 +922,9 @@ scn_test(void *arg)
 	struct scn *s;
 	int i;
 
+	/* every RESULT has the same fields, whatever the outcome */
+	ktest_set_backend(backend);
+	ktest_set_fields("exits=0 faults=0 ticks=0 pages=0");
 	s = kmalloc(sizeof(*s));
 	if (s == NULL) {
 		ktest_fail("%s: out of memory", ent->m->name);
@@ -939,7 +941,6 @@ scn_test(void *arg)
 		skip_all(s, backend, "hv has no usable VMX or SVM backend");
 		goto out;
 	}
-	ktest_set_backend(backend);
 	if ((strcmp(backend, "svm") == 0 && !s->on_svm) ||
 	    (strcmp(backend, "vmx") == 0 && !s->on_vmx)) {
 		skip_all(s, backend, "not for this backend");
