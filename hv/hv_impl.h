@@ -94,7 +94,18 @@ int	 hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 
 /* ---- VM and vCPU objects ------------------------------------------------- */
 
+/*
+ * First word of a live VM / vCPU object; teardown overwrites it with
+ * HV_DEAD_MAGIC before the free, and hv_vcpu_run() checks it at every
+ * iteration, so a vCPU whose VM was torn down under it (the 2013 reboot
+ * bug) is named as a use-after-free instead of running on freed state.
+ */
+#define HV_VM_MAGIC	0x686d762e766d3031ull	/* "hmv.vm01" */
+#define HV_VCPU_MAGIC	0x686d762e63707531ull	/* "hmv.cpu1" */
+#define HV_DEAD_MAGIC	0x6465616466726565ull	/* "deadfree" */
+
 struct hv_vcpu {
+	uint64_t	 magic;		/* HV_VCPU_MAGIC while alive */
 	struct hv_vm	*vm;
 	int		 id;
 	volatile int	 running_on;	/* CPU id while inside run(), else -1 */
@@ -111,6 +122,7 @@ struct hv_vcpu {
 };
 
 struct hv_vm {
+	uint64_t	 magic;		/* HV_VM_MAGIC while alive */
 	int		 id;		/* small number, reused: "guest<id>.<vcpu>" */
 	volatile int	 dying;		/* hv_vm_destroy() in progress */
 	volatile int	 lock;		/* spin lock over pages/swapped/nt (hv/gmem.c) */

@@ -17,6 +17,7 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 	vcpu = hv_os_malloc(sizeof(*vcpu));
 	if (vcpu == NULL)
 		return HV_ENOMEM;
+	vcpu->magic = HV_VCPU_MAGIC;
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->running_on = -1;
@@ -57,6 +58,7 @@ vcpu_free(struct hv_vcpu *vcpu)
 	__atomic_store_n(&vm->vcpus[vcpu->id], NULL, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&vm->nvcpus, 1, __ATOMIC_SEQ_CST);
 	hv_ops->vcpu_fini(vcpu);
+	__atomic_store_n(&vcpu->magic, HV_DEAD_MAGIC, __ATOMIC_SEQ_CST);
 	hv_os_free(vcpu);
 }
 
@@ -77,8 +79,9 @@ void
 hv_vcpu_destroy_dying(struct hv_vcpu *vcpu)
 {
 	/* vm->dying is set and no vCPU was running: whoever holds in_run now
-	 * (a run that is about to see dying, a register call) lets go soon */
-	while (!claim_for_destroy(vcpu))
+	 * (a run that is about to see dying, a register call) lets go soon.
+	 * Quirk exec_frees_vmm: freed without waiting for its running user. */
+	while (!claim_for_destroy(vcpu) && !HV_QUIRK(exec_frees_vmm))
 		hv_cpu_relax();
 	vcpu_free(vcpu);
 }
@@ -166,6 +169,31 @@ apply_pending(struct hv_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * false (and *ex an HV_EXIT_ERROR naming it) when vcpu or its VM was freed:
+ * only the dead magic of the teardown is read, nothing it points to.
+ */
+static bool
+vcpu_alive(const struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint64_t vm_magic, magic = __atomic_load_n(&vcpu->magic, __ATOMIC_SEQ_CST);
+
+	if (magic != HV_VCPU_MAGIC) {
+		hv_exit_error(ex, HV_EIO, 0, "use-after-free: vcpu %p ran after its "
+		    "teardown (magic 0x%llx)", (const void *)vcpu,
+		    (unsigned long long)magic);
+		return false;
+	}
+	vm_magic = __atomic_load_n(&vcpu->vm->magic, __ATOMIC_SEQ_CST);
+	if (vm_magic != HV_VM_MAGIC) {
+		hv_exit_error(ex, HV_EIO, 0, "use-after-free: vcpu %d ran after its "
+		    "VM %p was torn down (magic 0x%llx)", vcpu->id,
+		    (const void *)vcpu->vm, (unsigned long long)vm_magic);
+		return false;
+	}
+	return true;
+}
+
 int
 hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -174,6 +202,10 @@ hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	hv_memset(ex, 0, sizeof(*ex));
 	if (!hv_is_enabled())
 		return HV_ENODEV;
+	if (!vcpu_alive(vcpu, ex)) {
+		hv_os_log("hv: %s\n", ex->msg);
+		return 0;
+	}
 	error = vcpu_claim(vcpu);
 	if (error != 0)
 		return error;
@@ -185,6 +217,11 @@ hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	error = apply_pending(vcpu);
 	while (error == 0) {
 		error = hv_ops->vcpu_run(vcpu, ex);
+		if (!vcpu_alive(vcpu, ex)) {
+			/* torn down under this run: touch nothing more of it */
+			hv_os_log("hv: %s\n", ex->msg);
+			return 0;
+		}
 		/* out of the guest: no shootdown needs to wait for this vCPU */
 		__atomic_store_n(&vcpu->running_on, -1, __ATOMIC_SEQ_CST);
 		if (error != HV_RESUME)

@@ -50,6 +50,7 @@ vm_free(struct hv_vm *vm, bool backend, bool slot)
 		hv_os_free(vm->swapped);
 	if (slot)
 		hv_vm_slot_put(vm);
+	__atomic_store_n(&vm->magic, HV_DEAD_MAGIC, __ATOMIC_SEQ_CST);
 	hv_os_free(vm);
 	hv_vm_count_put();
 }
@@ -76,6 +77,7 @@ hv_vm_create(uint64_t mem_size, struct hv_vm **out)
 		hv_vm_count_put();
 		return HV_ENOMEM;
 	}
+	vm->magic = HV_VM_MAGIC;
 	vm->mem_size = mem_size;
 	vm->npages = mem_size >> HV_PAGE_SHIFT;
 	/* generation 1: each CPU flushes before its first entry of this VM,
@@ -130,8 +132,9 @@ hv_vm_destroy(struct hv_vm *vm)
 	if (__atomic_exchange_n(&vm->dying, 1, __ATOMIC_SEQ_CST) != 0)
 		return HV_EBUSY;	/* a destroy is already under way */
 	/* dying is set before in_run is read; hv_vcpu_run sets in_run before
-	 * reading dying: one of the two sees the other */
-	if (any_running(vm)) {
+	 * reading dying: one of the two sees the other.  Quirk exec_frees_vmm:
+	 * the 2013 reboot freed the VMM state while a vCPU still ran. */
+	if (any_running(vm) && !HV_QUIRK(exec_frees_vmm)) {
 		__atomic_store_n(&vm->dying, 0, __ATOMIC_SEQ_CST);
 		return HV_EBUSY;
 	}

@@ -17,6 +17,16 @@
 extern uint64_t copyin_retries;		/* kern.copyin_retries */
 extern uint64_t copyin_storms;		/* kern.copyin_storms */
 extern uint64_t fs_mismatches;		/* kern.fs_mismatches */
+extern int free_quarantine;		/* kern.free_quarantine */
+extern uint64_t quarantined;		/* kern.quarantined */
+
+/*
+ * hv_host.c's frees ask this first: with kern.free_quarantine=1 the memory
+ * is kept as it is (true: do not free), so a vCPU still running on a torn
+ * down VM reads the dead object (its HV_DEAD_MAGIC) and hv names the
+ * use-after-free instead of the host running on reused memory.
+ */
+bool	 quarantine_keep(void *p);
 
 /* Called from copyin_init(): registers the storm detector first on the #PF
  * hook list and publishes the counters. */

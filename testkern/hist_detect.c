@@ -24,6 +24,8 @@
 extern char copyuser_begin[], copyuser_end[], copyuser_fault[];
 
 uint64_t copyin_retries, copyin_storms, fs_mismatches;
+int free_quarantine;
+uint64_t quarantined;
 
 static spinlock_t symptom_lock = SPINLOCK_INIT;
 static char symptom[160];
@@ -100,6 +102,11 @@ static const struct hv_sysctl leaves[] = {
 	    HV_SYSCTL_U64, &copyin_storms, NULL },
 	{ "kern.fs_mismatches", "TLS checks that found a wrong FS base",
 	    HV_SYSCTL_U64, &fs_mismatches, NULL },
+	{ "kern.free_quarantine", "1: memory hv frees is kept, never reused (a "
+	    "stale user reads the dead object, not someone else's)", HV_SYSCTL_INT,
+	    &free_quarantine, sysctl_store },
+	{ "kern.quarantined", "hv frees kept by kern.free_quarantine",
+	    HV_SYSCTL_U64, &quarantined, NULL },
 };
 
 void hist_detect_init(void)
@@ -139,5 +146,13 @@ bool tls_check(const char *name, uint64_t expected)
 		__atomic_add_fetch(&fs_mismatches, 1, __ATOMIC_RELAXED);
 		return false;
 	}
+	return true;
+}
+
+bool quarantine_keep(void *p)
+{
+	if (!__atomic_load_n(&free_quarantine, __ATOMIC_SEQ_CST))
+		return false;
+	__atomic_add_fetch(&quarantined, 1, __ATOMIC_RELAXED);
 	return true;
 }

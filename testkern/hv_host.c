@@ -5,6 +5,7 @@
 #include "sched.h"
 #include "sysctl.h"
 #include "trap.h"
+#include "hist.h"
 
 void *hv_os_page_alloc(void)
 {
@@ -14,7 +15,7 @@ void *hv_os_page_alloc(void)
 
 void hv_os_page_free(void *va)
 {
-	if (va)
+	if (va && !quarantine_keep(va))
 		pmm_free(virt_to_phys(va));
 }
 
@@ -26,7 +27,7 @@ void *hv_os_contig_alloc(size_t npages)
 
 void hv_os_contig_free(void *va, size_t npages)
 {
-	if (va)
+	if (va && !quarantine_keep(va))
 		pmm_free_contig(virt_to_phys(va), npages);
 }
 
@@ -37,7 +38,8 @@ void *hv_os_malloc(size_t size)
 
 void hv_os_free(void *p)
 {
-	kfree(p);
+	if (p && !quarantine_keep(p))
+		kfree(p);
 }
 
 uint64_t hv_os_virt_to_phys(const void *va)

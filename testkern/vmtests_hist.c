@@ -18,6 +18,7 @@
 #include "mm.h"
 #include "x86.h"
 #include "ktest.h"
+#include "trap.h"
 
 static bool
 hist_run(struct vmrun *r)
@@ -422,4 +423,165 @@ KTEST(hist_std_copyin_on_guest, "2013 EPT-unaware copyin: guest-user syscall arg
 	report(vm_stat("pageins") - pageins0 >= 6,
 	    "std_copyin_on_guest: argument pages paged in by the host's copies: %lu "
 	    "(want >= 6)", (unsigned long)(vm_stat("pageins") - pageins0));
+}
+
+/* ---- hist_exec_frees_vmm ------------------------------------------------------------ */
+
+#define EX_REBOOTS	4
+#define EX_VCPUS	2
+
+struct ex_vcpu {
+	struct hv_vcpu	*vcpu;
+	struct thread	*t;
+	volatile int	 stop;
+	int		 error;
+	uint64_t	 runs;
+	char		 msg[160];	/* an HV_EXIT_ERROR that ended it */
+};
+
+static void
+ex_thread(void *arg)
+{
+	struct ex_vcpu *v = arg;
+	struct hv_exit ex;
+
+	while (!__atomic_load_n(&v->stop, __ATOMIC_ACQUIRE)) {
+		v->error = hv_vcpu_run(v->vcpu, &ex);
+		v->runs++;
+		if (v->error != 0)
+			break;
+		if (ex.kind == HV_EXIT_ERROR) {
+			strlcpy(v->msg, ex.msg, sizeof(v->msg));
+			break;
+		}
+		if (ex.kind != HV_EXIT_INTR)
+			break;
+	}
+	thread_exit(0);
+}
+
+/* Both vCPUs inside hv_vcpu_run (in the guest or about to be), 1 s at most. */
+static bool
+ex_all_running(struct ex_vcpu *v)
+{
+	uint64_t end = time_ns() + 1000000000ull;
+
+	while (time_ns() < end) {
+		int i, n = 0;
+
+		for (i = 0; i < EX_VCPUS; i++)
+			n += v[i].runs > 0 &&
+			    __atomic_load_n(&v[i].vcpu->in_run, __ATOMIC_SEQ_CST) == 1;
+		if (n == EX_VCPUS)
+			return true;
+		thread_sleep_ns(100000);
+	}
+	return false;
+}
+
+/* Stop the vCPU threads (a kick takes each out of the guest) and reap them. */
+static bool
+ex_stop(struct ex_vcpu *v)
+{
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < EX_VCPUS; i++)
+		__atomic_store_n(&v[i].stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < EX_VCPUS; i++) {
+		struct thread_exit_info info;
+
+		if (v[i].t == NULL)
+			continue;
+		if (i != this_cpu()->id)
+			ipi_send(i, VEC_KICK);
+		if (thread_join(v[i].t, &info, 5000000000ull) != 0 || info.killed)
+			ok = false;
+		v[i].t = NULL;
+	}
+	return ok;
+}
+
+KTEST(hist_exec_frees_vmm, "2013 reboot via execve: VM teardown while its vCPUs run on other CPUs")
+{
+	struct vmrun r = { .image = "hist_spin.bin" };
+	struct ex_vcpu v[EX_VCPUS];
+	uint64_t pages0 = 0, heap0 = 0;
+	int boot, i, clean = 0, error;
+	char uaf[160] = "";
+	bool threads_ok = true;
+
+	if (!vm_begin())
+		return;
+	if (ncpus < EX_VCPUS) {
+		ktest_skip("needs %d CPUs, %d online", EX_VCPUS, ncpus);
+		return;
+	}
+	for (boot = 0; boot <= EX_REBOOTS && uaf[0] == '\0'; boot++) {
+		if (vmrun_setup(&r) != 0) {
+			report(false, "hist_spin.bin: could not start: %s", r.errmsg);
+			return;
+		}
+		memset(v, 0, sizeof(v));
+		for (i = 0; i < EX_VCPUS; i++) {
+			error = hv_vcpu_create(r.vm, i, &v[i].vcpu);
+			if (error != 0) {
+				report(false, "hv_vcpu_create(%d): %s", i, vm_err(error));
+				vmrun_teardown(&r);
+				return;
+			}
+		}
+		for (i = 0; i < EX_VCPUS; i++)
+			v[i].t = thread_create("vm_vcpu", ex_thread, &v[i], NULL, i);
+		if (boot == 0) {
+			/* the first boot warms per-CPU state up: not counted */
+			threads_ok &= ex_stop(v);
+			vmrun_teardown(&r);
+			pages0 = pmm_used();
+			heap0 = heap_bytes();
+			continue;
+		}
+		if (!ex_all_running(v)) {
+			report(false, "exec_frees_vmm: boot %d: vCPUs not running", boot);
+			threads_ok &= ex_stop(v);
+			vmrun_teardown(&r);
+			break;
+		}
+		/* execve's cleanup: tear the VM down while both vCPUs run.  Freed
+		 * memory is quarantined meanwhile, so a wrong teardown shows as
+		 * hv's use-after-free report, not as a host crash. */
+		__atomic_store_n(&free_quarantine, 1, __ATOMIC_SEQ_CST);
+		error = hv_vm_destroy(r.vm);
+		if (error == 0) {
+			/* torn down under them: each must notice and stop */
+			r.vm = NULL;
+			threads_ok &= ex_stop(v);
+			for (i = 0; i < EX_VCPUS; i++)
+				if (uaf[0] == '\0' && v[i].msg[0] != '\0')
+					strlcpy(uaf, v[i].msg, sizeof(uaf));
+			if (uaf[0] == '\0')
+				strlcpy(uaf, "VM freed under running vCPUs, not detected", sizeof(uaf));
+			kprintf("exec_frees_vmm: %s\n", uaf);
+			__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
+			break;
+		}
+		__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
+		/* hv refused (EBUSY): stop the vCPUs first, then tear down */
+		threads_ok &= ex_stop(v);
+		vmrun_teardown(&r);
+		if (error == EBUSY)
+			clean++;
+		else
+			report(false, "exec_frees_vmm: teardown with vCPUs running: %s "
+			    "(want EBUSY)", vm_err(error));
+	}
+	report(clean == EX_REBOOTS && uaf[0] == '\0',
+	    "exec_frees_vmm: %d of %d reboots refused while the vCPUs ran, then clean%s%s",
+	    clean, EX_REBOOTS, uaf[0] ? ": " : "", uaf);
+	report(threads_ok, "exec_frees_vmm: vCPU threads stopped and reaped");
+	if (uaf[0] == '\0')
+		report(pmm_used() == pages0 && heap_bytes() == heap0,
+		    "exec_frees_vmm: pages used before=%lu after=%lu, heap before=%lu "
+		    "after=%lu", (unsigned long)pages0, (unsigned long)pmm_used(),
+		    (unsigned long)heap0, (unsigned long)heap_bytes());
 }

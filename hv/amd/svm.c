@@ -102,7 +102,6 @@ svm_vm_fini(struct hv_vm *vm)
 		return;
 	svm_maps_fini(s);
 	hv_os_free(s);
-	vm->backend = NULL;
 }
 
 static int
@@ -137,7 +136,6 @@ svm_vcpu_fini(struct hv_vcpu *vcpu)
 		return;
 	hv_os_page_free(s->vmcb);
 	hv_os_free(s);
-	vcpu->backend = NULL;
 }
 
 /* ---- one entry ------------------------------------------------------------------ */

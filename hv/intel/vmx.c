@@ -212,7 +212,6 @@ vmx_vm_fini(struct hv_vm *vm)
 {
 	if (vm->backend != NULL)
 		vmx_vm_free(vm->backend);
-	vm->backend = NULL;
 }
 
 /* ---- VPIDs --------------------------------------------------------------------- */
@@ -290,7 +289,6 @@ vmx_vcpu_free(struct hv_vcpu *vcpu)
 		hv_os_page_free(vc->vmcs);
 	vpid_free(vc->vpid);
 	hv_os_free(vc);
-	vcpu->backend = NULL;
 }
 
 static int
