@@ -253,6 +253,22 @@ static const uint8_t guest_bad_rdmsr[] = {
 	0xeb, 0xfe,
 };
 
+static const uint8_t guest_bad_pat[] = {
+	0xb9, 0x77, 0x02, 0x00, 0x00,		/* mov ecx, 0x277 (PAT) */
+	0xb8, 0x06, 0x06, 0x06, 0x02,		/* mov eax, 0x02060606 (type 2) */
+	0x31, 0xd2,				/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr at +12: #GP */
+	0xeb, 0xfe,
+};
+
+static const uint8_t guest_bad_lstar[] = {
+	0xb9, 0x82, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000082 (LSTAR) */
+	0x31, 0xc0,				/* xor eax, eax */
+	0xba, 0x00, 0x00, 0x00, 0x80,		/* mov edx, 0x80000000 */
+	0x0f, 0x30,				/* wrmsr at +12: #GP (non-canonical) */
+	0xeb, 0xfe,
+};
+
 static const uint8_t guest_vmload[] = {
 	0x48, 0x31, 0xc0,			/* xor rax, rax */
 	0x0f, 0x01, 0xda,			/* vmload at +3: #UD (SVM hidden) */
@@ -372,6 +388,10 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 
 	expect_triple("RDMSR of MSR 0x12345678 -> #GP", guest_bad_rdmsr,
 	    sizeof(guest_bad_rdmsr), 5, "exit.msr");
+	expect_triple("WRMSR PAT with reserved type 2 -> #GP", guest_bad_pat,
+	    sizeof(guest_bad_pat), 12, "exit.msr");
+	expect_triple("WRMSR LSTAR non-canonical -> #GP", guest_bad_lstar,
+	    sizeof(guest_bad_lstar), 12, "exit.msr");
 	expect_triple("VMLOAD -> #UD", guest_vmload, sizeof(guest_vmload), 3,
 	    "exit.vmload");
 	expect_triple("UD2 -> #UD", guest_ud2, sizeof(guest_ud2), 1,

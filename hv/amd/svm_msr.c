@@ -60,6 +60,36 @@ msr_read(struct svm_vcpu *s, uint32_t msr, uint64_t *val)
 	}
 }
 
+/*
+ * Values the CPU itself would refuse with #GP, checked before they reach the
+ * VMCB: an illegal G_PAT type fails the next VMRUN (APM 15.25.8), and the
+ * SYSCALL/SYSENTER targets must be canonical (APM 6.1.1).
+ */
+static bool
+msr_value_ok(uint32_t msr, uint64_t val)
+{
+	int i;
+
+	switch (msr) {
+	case MSR_PAT:
+		/* memory types 2 and 3 are reserved, as is anything above 7 */
+		for (i = 0; i < 8; i++) {
+			unsigned t = (unsigned)(val >> (i * 8)) & 0xff;
+
+			if (t == 2 || t == 3 || t > 7)
+				return false;
+		}
+		return true;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_SYSENTER_ESP:
+	case MSR_SYSENTER_EIP:
+		return (uint64_t)((int64_t)(val << 16) >> 16) == val;
+	default:
+		return true;
+	}
+}
+
 static bool
 msr_write(struct svm_vcpu *s, uint32_t msr, uint64_t val)
 {
@@ -68,6 +98,8 @@ msr_write(struct svm_vcpu *s, uint32_t msr, uint64_t val)
 	uint64_t old;
 
 	if (f != 0) {
+		if (!msr_value_ok(msr, val))
+			return false;
 		vmcb_wr64(v, f, val);
 		return true;
 	}
