@@ -11,6 +11,7 @@
 #include "cpu.h"
 #include "mm.h"
 #include "x86.h"
+#include "hv_impl.h"
 
 /* The run's first failure: the detector's symptom line. */
 static int
@@ -256,3 +257,72 @@ act_guestfail(struct scn_actx *a)
 }
 SCN_ACTION("guestfail", "", "guestfail: the guest found the bug; its message at RSI is the "
     "failure", act_guestfail);
+
+/* ---- execve ------------------------------------------------------------------------------ */
+
+/* Every other vCPU inside hv_vcpu_run (in its guest), 1 s at most. */
+static bool
+others_in_run(struct scn_run *run, struct scn_vcpu *self)
+{
+	uint64_t end = time_ns() + 1000000000ull;
+
+	while (time_ns() < end && !run->abort) {
+		int i, n = 0;
+
+		for (i = 0; i < run->nv; i++)
+			n += &run->v[i] == self || (!run->v[i].done && run->v[i].vcpu != NULL &&
+			    __atomic_load_n(&run->v[i].vcpu->in_run, __ATOMIC_SEQ_CST) == 1);
+		if (n == run->nv)
+			return true;
+		thread_sleep_ns(100000);
+	}
+	return false;
+}
+
+/*
+ * execve: the vkernel's reboot as 2013's execve did it: the VMM state is
+ * torn down first, while the other vCPUs still run.  hv must refuse
+ * (EBUSY); then the vCPUs are stopped first and the VM rebooted (`reboot`).
+ * Meanwhile hv's frees are quarantined: if hv does free the VM under them,
+ * the stale vCPUs meet hv's use-after-free check, whose message becomes the
+ * failure, and the host goes on.  ETIMEDOUT when the other vCPUs are not
+ * seen running within 1 s (the scenario would test nothing).
+ */
+static int
+act_execve(struct scn_actx *a)
+{
+	struct scn_run *run = a->run;
+	uint64_t end, f;
+	char msg[160] = "";
+	int error, i;
+
+	if (run->nv < 2)
+		return EINVAL;	/* the point is a vCPU running elsewhere */
+	if (!others_in_run(run, a->sv))
+		return ETIMEDOUT;
+	__atomic_store_n(&free_quarantine, 1, __ATOMIC_SEQ_CST);
+	error = hv_vm_destroy(run->vm);
+	if (error != 0) {
+		__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
+		return error == EBUSY ? scn_reboot(a) : error;
+	}
+	/* freed under running vCPUs: they must notice at their next exit */
+	run->vm = NULL;
+	end = time_ns() + 2000000000ull;
+	while (time_ns() < end && msg[0] == '\0') {
+		for (i = 0; i < run->nv; i++)
+			if (&run->v[i] != a->sv && run->v[i].done && run->v[i].errmsg[0])
+				strlcpy(msg, run->v[i].errmsg, sizeof(msg));
+		thread_sleep_ns(1000000);
+	}
+	f = spin_lock(&run->lock);
+	if (run->failure[0] == '\0')
+		ksnprintf(run->failure, sizeof(run->failure), "%s:%d: %s", run->file,
+		    a->step->line, msg[0] ? msg : "VM freed under running vCPUs, not detected");
+	spin_unlock(&run->lock, f);
+	/* the stale vCPUs ran on quarantined memory; it stays leaked */
+	__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
+	return EIO;
+}
+SCN_ACTION("execve", "", "execve: tear the VM down while the other vCPUs run (hv must refuse), "
+    "then reboot", act_execve);
