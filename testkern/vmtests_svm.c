@@ -199,6 +199,31 @@ one_badstate(const struct badstate *b)
 	vmrun_teardown(&r);
 }
 
+/* A non-canonical segment base would go in by VMLOAD, unchecked: refused. */
+static void
+noncanonical_base(void)
+{
+	struct vmrun r = { .image = "hello.bin" };
+	struct hv_vcpu *vcpu;
+	struct hv_regs regs;
+	int error;
+
+	if (vmrun_setup(&r) != 0) {
+		report(false, "non-canonical GS base: could not start: %s", r.errmsg);
+		return;
+	}
+	error = hv_vcpu_create(r.vm, 0, &vcpu);
+	if (error == 0)
+		error = hv_vcpu_get_regs(vcpu, &regs);
+	if (error == 0) {
+		regs.gs_base = 0x0000800000000000ull;
+		error = hv_vcpu_set_regs(vcpu, &regs);
+	}
+	report(error == EINVAL, "set_regs with GS base 0x800000000000 "
+	    "(non-canonical): %s (want EINVAL)", vm_err(error));
+	vmrun_teardown(&r);
+}
+
 KTEST(svm_vmcb_checks, "bad guest states through set_regs: VMRUN refused, failed check named, host lives")
 {
 	struct vmrun good = { .image = "hello.bin", .quiet = true };
@@ -208,6 +233,7 @@ KTEST(svm_vmcb_checks, "bad guest states through set_regs: VMRUN refused, failed
 		return;
 	for (i = 0; i < sizeof(badstates) / sizeof(badstates[0]); i++)
 		one_badstate(&badstates[i]);
+	noncanonical_base();
 	report(vmrun_image(&good) == 0 && good.end == VR_DONE && good.exit_code == 0,
 	    "a good guest runs after the failed VMRUNs: %s %s",
 	    vmrun_end_name(good.end), good.errmsg);

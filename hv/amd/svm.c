@@ -291,13 +291,25 @@ svm_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 	return 0;
 }
 
+static bool
+canonical(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
 static int
 svm_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 
-	if (r->cpl > 3)
+	/*
+	 * FS/GS/KERNEL_GS bases go in through VMLOAD, which does not check
+	 * them: a non-canonical one is refused here.  Everything VMRUN checks
+	 * is left to VMRUN, whose refusal is decoded by name.
+	 */
+	if (r->cpl > 3 || !canonical(r->fs_base) || !canonical(r->gs_base) ||
+	    !canonical(r->kernel_gs_base))
 		return HV_EINVAL;
 	vmcb_wr64(v, VMCB_RAX, r->rax);
 	s->gprs.rbx = r->rbx;
