@@ -102,6 +102,7 @@ KTEST(hist_stale_host_cr3, "2013 stale HOST_CR3: copyin after vmspace switches b
 	struct sc_ctx c = { 0 };
 	struct vmrun r = { .image = "hoststate.bin", .hooks = &sc_hooks, .ctx = &c };
 	uint64_t storms0 = copyin_storms, retries0 = copyin_retries;
+	char last[160];
 	int i;
 
 	if (!vm_begin())
@@ -124,9 +125,11 @@ KTEST(hist_stale_host_cr3, "2013 stale HOST_CR3: copyin after vmspace switches b
 	    "stale_host_cr3: copyins after a vmspace switch: %d, wrong or failed %d "
 	    "(first at mark %lu: %s)", c.copies, c.bad,
 	    (unsigned long)c.first_bad_mark, vm_err(c.first_bad_err));
+	hist_symptom(last, sizeof(last));
 	report(copyin_storms == storms0,
-	    "stale_host_cr3: copyin fault storms detected: %lu",
-	    (unsigned long)(copyin_storms - storms0));
+	    "stale_host_cr3: copyin fault storms detected: %lu%s%s",
+	    (unsigned long)(copyin_storms - storms0),
+	    copyin_storms != storms0 ? "; last: " : "", copyin_storms != storms0 ? last : "");
 	/* the data pages are mapped before the guest runs: nothing to retry */
 	report(copyin_retries - retries0 <= (uint64_t)c.copies,
 	    "stale_host_cr3: copyin faults retried %lu (bound: %d, one per copy)",
@@ -235,6 +238,7 @@ KTEST(hist_zero_host_fs, "2013 zero HOST_FS_BASE: TLS of host threads and guest 
 	struct vmrun r = { .image = "hist_tls.bin", .hooks = &fs_hooks, .ctx = &c };
 	struct proc *vp = NULL;
 	uint64_t bad = 0, checks = 0;
+	char last[160];
 	int i;
 
 	if (!vm_begin())
@@ -280,12 +284,15 @@ KTEST(hist_zero_host_fs, "2013 zero HOST_FS_BASE: TLS of host threads and guest 
 		checks += c.chk[i].checks;
 		bad += c.chk[i].bad;
 	}
+	hist_symptom(last, sizeof(last));
 	report(r.marks == FS_MARKS && c.vcpu_bad == 0,
-	    "zero_host_fs: vCPU thread TLS after %lu exits: %lu wrong",
-	    (unsigned long)r.marks, (unsigned long)c.vcpu_bad);
+	    "zero_host_fs: vCPU thread TLS after %lu exits: %lu wrong%s%s",
+	    (unsigned long)r.marks, (unsigned long)c.vcpu_bad,
+	    c.vcpu_bad ? "; last: " : "", c.vcpu_bad ? last : "");
 	report(checks > 0 && bad == 0,
-	    "zero_host_fs: %d checker threads, %lu TLS checks, %lu wrong",
-	    c.nchk, (unsigned long)checks, (unsigned long)bad);
+	    "zero_host_fs: %d checker threads, %lu TLS checks, %lu wrong%s%s",
+	    c.nchk, (unsigned long)checks, (unsigned long)bad, bad ? "; last: " : "",
+	    bad ? last : "");
 	report(ncpus < 2 || c.migrations > 0,
 	    "zero_host_fs: vCPU thread migrations %d", c.migrations);
 out:
