@@ -4,25 +4,22 @@
  */
 #include "hv_impl.h"
 
+/*
+ * The host kernel's own memcpy/memset (both kernels have them; module-check
+ * allows mem* calls): the copyin family, page-in and page-out copy through
+ * here, and a byte loop made hv_copyin of 64 KiB 5.3 times slower than the
+ * host's memcpy (make bench, copyin_64k).
+ */
 void *
 hv_memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n-- > 0)
-		*d++ = *s++;
-	return dst;
+	return __builtin_memcpy(dst, src, n);
 }
 
 void *
 hv_memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
-
-	while (n-- > 0)
-		*d++ = (unsigned char)c;
-	return dst;
+	return __builtin_memset(dst, c, n);
 }
 
 size_t
