@@ -16,7 +16,8 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-sanitize-recover=all -fno-omit-frame-poin
                 -ffunction-sections -fdata-sections -Wall -Wextra -Wno-unused-parameter \
                 -Ihv -Ihv/test -Ihv/test/fuzz
 FUZZ_HV_SRC  := $(wildcard hv/*.c) hv/test/fake_os.c hv/test/fake_backend.c \
-                hv/test/fuzz/fuzz_check.c testkern/scn_parse.c testkern/scn_re.c
+                hv/test/fuzz/fuzz_check.c hv/test/fuzz/ref_walk.c testkern/scn_parse.c \
+                testkern/scn_re.c
 # The EPT/NPT entry formats without coverage instrumentation: its tables
 # would keep the backends' flush code (and its undefined references) alive
 # past --gc-sections.

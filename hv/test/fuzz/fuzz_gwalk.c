@@ -10,8 +10,8 @@
  * - no read outside the fake memory (ASan: the memory is exactly malloc'ed);
  * - the walk reads at most one entry per level, each in the table page the
  *   previous level pointed to ("faults in" each table page at most once);
- * - result and GPA agree with ref_walk() below, written separately from the
- *   SDM tables rather than from gwalk.c;
+ * - result and GPA agree with ref_walk() (ref_walk.c), written separately
+ *   from the SDM tables rather than from gwalk.c;
  * - the accessed/dirty flags written are exactly the ones the SDM says (4.8):
  *   the memory afterwards equals the reference's copy.
  */
@@ -20,6 +20,7 @@
 #include <string.h>
 #include "test.h"
 #include "fuzz.h"
+#include "ref_walk.h"
 
 #define NPAGES	8
 #define MEMSZ	(NPAGES * 4096)
@@ -69,86 +70,27 @@ get64(const uint8_t *p)
 	return v;
 }
 
-/* Bits lo..hi inclusive. */
-static uint64_t
-bits(int hi, int lo)
+static bool
+ref_read(void *arg, uint64_t gpa, uint64_t *val)
 {
-	if (hi < lo)
-		return 0;
-	return (hi == 63 ? ~0ull : ((1ull << (hi + 1)) - 1)) & ~((1ull << lo) - 1);
+	if (gpa + 8 > MEMSZ || (gpa & 7) != 0)
+		return false;
+	memcpy(val, (const uint8_t *)arg + gpa, 8);
+	return true;
 }
 
-/*
- * Reference walk, SDM Vol. 3A 4.5 tables 4-15..4-20 and 4.6: returns 0 and
- * the GPA, or -1.  Applies the A/D updates to mem itself on success.
- */
+/* The reference walk on mem, with the A/D updates of a successful one. */
 static int
-ref_walk(uint8_t *mem, uint64_t cr3, uint64_t va, unsigned acc, bool nxe,
+ref_walk_ad(uint8_t *mem, uint64_t cr3, uint64_t va, unsigned acc, bool nxe,
     bool wp, int maxpa, uint64_t *gpa_out)
 {
-	uint64_t addr_rsvd, table, e[5], slot[5];
-	bool user_ok = true, write_ok = true, exec_ok = true;
-	int lvl, leaf = 0;
+	uint64_t slot[5], v;
+	int leaf, lvl;
 
-	if (maxpa < 32 || maxpa > 52)
+	if (ref_walk(ref_read, mem, cr3, va, acc, nxe, wp, maxpa, gpa_out, slot,
+	    &leaf) != 0)
 		return -1;
-	/* canonical: bits 63:48 copy bit 47 */
-	if (((va >> 47) & 1) ? (va >> 48) != 0xffff : (va >> 48) != 0)
-		return -1;
-	addr_rsvd = bits(51, maxpa);
-	table = cr3 & bits(51, 12);
-	if (table & addr_rsvd)
-		return -1;
-	for (lvl = 4; lvl >= 1 && leaf == 0; lvl--) {
-		unsigned idx = (unsigned)(va >> (12 + 9 * (lvl - 1))) & 0x1ff;
-		uint64_t rsvd = addr_rsvd, ent;
-		bool ps;
-
-		slot[lvl] = table + idx * 8;
-		if (slot[lvl] + 8 > MEMSZ)
-			return -1;
-		memcpy(&ent, mem + slot[lvl], 8);
-		e[lvl] = ent;
-		if (!(ent & 1))
-			return -1;
-		ps = (ent >> 7) & 1;
-		if (!nxe)
-			rsvd |= 1ull << 63;
-		if (lvl == 4 && ps)
-			return -1;		/* PS is reserved in a PML4E */
-		if (lvl == 3 && ps)
-			rsvd |= bits(29, 13);
-		if (lvl == 2 && ps)
-			rsvd |= bits(20, 13);
-		if (ent & rsvd)
-			return -1;
-		if (!(ent & 2))
-			write_ok = false;
-		if (!(ent & 4))
-			user_ok = false;
-		if (nxe && (ent >> 63))
-			exec_ok = false;
-		if (lvl == 1 || ((lvl == 3 || lvl == 2) && ps))
-			leaf = lvl;
-		else
-			table = ent & bits(51, 12);
-	}
-	if ((acc & HV_ACC_USER) && !user_ok)
-		return -1;
-	if ((acc & HV_ACC_WRITE) && !write_ok) {
-		if ((acc & HV_ACC_USER) || wp)
-			return -1;
-	}
-	if ((acc & HV_ACC_EXEC) && !exec_ok)
-		return -1;
-	{
-		int pshift = 12 + 9 * (leaf - 1);
-
-		*gpa_out = (e[leaf] & bits(51, pshift)) | (va & bits(pshift - 1, 0));
-	}
 	for (lvl = 4; lvl >= leaf; lvl--) {
-		uint64_t v;
-
 		memcpy(&v, mem + slot[lvl], 8);
 		v |= 1ull << 5;
 		if (lvl == leaf && (acc & HV_ACC_WRITE))
@@ -201,14 +143,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.or64 = use_or ? f_or64 : NULL;
 
 	rc = hv_gwalk(&c, va, acc, &gpa);
-	rrc = ref_walk(refmem, cr3, va, acc, nxe, wp, maxpa, &rgpa);
+	rrc = ref_walk_ad(refmem, cr3, va, acc, nxe, wp, maxpa, &rgpa);
 
 	if (m.reads > 4)
 		FUZZ_FAIL("%d entry reads in one walk", m.reads);
 	/* each read is in the table the level above named (CR3 for the first) */
 	for (i = 0; i < m.reads; i++) {
-		uint64_t want_table = i == 0 ? (cr3 & bits(51, 12)) :
-		    get64(m.bytes + m.read_at[i - 1]) & bits(51, 12);
+		uint64_t want_table = i == 0 ? (cr3 & ref_bits(51, 12)) :
+		    get64(m.bytes + m.read_at[i - 1]) & ref_bits(51, 12);
 
 		if ((m.read_at[i] & ~0xfffull) != want_table)
 			FUZZ_FAIL("read %d at 0x%llx, not in table 0x%llx", i,
