@@ -444,3 +444,94 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	    "HLT with IF=0 stops the guest, decoded: %s",
 	    error == 0 ? ex.msg : vm_err(error));
 }
+
+/* ---- svm_fpu ---------------------------------------------------------------------- */
+
+/*
+ * The x87 control word as a witness of the FPU state: the guest loads its
+ * own, the host loads another between two entries; each must keep its own.
+ */
+static const uint8_t guest_fpu[] = {
+	0xdb, 0xe3,				/* fninit */
+	0x48, 0x83, 0xec, 0x10,			/* sub rsp, 16 */
+	0x66, 0xc7, 0x04, 0x24, 0x7f, 0x0b,	/* mov word [rsp], 0x0b7f */
+	0xd9, 0x2c, 0x24,			/* fldcw [rsp] */
+	0xb8, HC_MARK, 0x00, 0x00, 0x00,	/* mov eax, HC_MARK */
+	0x31, 0xff,				/* xor edi, edi */
+	0x0f, 0x01, 0xd9,			/* vmmcall: the host's turn */
+	0xd9, 0x7c, 0x24, 0x02,			/* fnstcw [rsp + 2] */
+	0x0f, 0xb7, 0x7c, 0x24, 0x02,		/* movzx edi, word [rsp + 2] */
+	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
+	0x0f, 0x01, 0xd9,			/* vmmcall */
+	0xeb, 0xfe,
+};
+
+static uint16_t
+fcw_get(void)
+{
+	uint16_t v;
+
+	__asm__ __volatile__("fnstcw %0" : "=m"(v));
+	return v;
+}
+
+static void
+fcw_set(uint16_t v)
+{
+	__asm__ __volatile__("fldcw %0" : : "m"(v));
+}
+
+/* Run until an exit other than a host interrupt; 0 or an errno. */
+static int
+run_until(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	int error, i;
+
+	for (i = 0; i < 1000; i++) {
+		error = hv_vcpu_run(vcpu, ex);
+		if (error != 0 || ex->kind != HV_EXIT_INTR)
+			return error;
+	}
+	return ETIMEDOUT;
+}
+
+KTEST(svm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FXRSTOR)")
+{
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_exit ex;
+	uint16_t host1, host2;
+	int error;
+
+	if (!svm_begin())
+		return;
+	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
+	if (error != 0) {
+		report(false, "hv_vm_create: %s", vm_err(error));
+		return;
+	}
+	error = hv_vm_load_image(vm, guest_fpu, sizeof(guest_fpu));
+	if (error == 0)
+		error = hv_vcpu_create(vm, 0, &vcpu);
+	fcw_set(0x0a7f);
+	if (error == 0)
+		error = run_until(vcpu, &ex);
+	host1 = fcw_get();
+	report(error == 0 && ex.kind == HV_EXIT_HYPERCALL && ex.nr == HC_MARK,
+	    "guest ran to its mark: %s, kind %d %s", vm_err(error),
+	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
+	report(host1 == 0x0a7f, "host FCW after the guest loaded 0x0b7f: 0x%x "
+	    "(want the host's 0x0a7f)", host1);
+	fcw_set(0x0e7f);
+	if (error == 0) {
+		hv_vcpu_set_hc_result(vcpu, 0);
+		error = run_until(vcpu, &ex);
+	}
+	host2 = fcw_get();
+	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0x0b7f,
+	    "guest FCW after the host loaded 0x0e7f: 0x%lx (want the guest's "
+	    "0x0b7f): %s", error == 0 ? (unsigned long)ex.code : 0, vm_err(error));
+	report(host2 == 0x0e7f, "host FCW at the end: 0x%x (want 0x0e7f)", host2);
+	fcw_set(0x037f);
+	hv_vm_destroy(vm);
+}

@@ -26,7 +26,10 @@ svm_pcpu_alloc(void)
 			p->hsave = hv_os_page_alloc();
 		if (p->host_vmcb == NULL)
 			p->host_vmcb = hv_os_page_alloc();
-		if (p->hsave == NULL || p->host_vmcb == NULL)
+		if (p->host_fpu == NULL)
+			p->host_fpu = hv_os_page_alloc();
+		if (p->hsave == NULL || p->host_vmcb == NULL ||
+		    p->host_fpu == NULL)
 			return HV_ENOMEM;
 		p->host_vmcb_pa = hv_os_virt_to_phys(p->host_vmcb);
 	}
@@ -50,7 +53,7 @@ svm_cpu_enable(void *arg)
 	struct svm_pcpu *p = &svm_pcpu[cpu];
 
 	(void)arg;
-	if (p->hsave == NULL || p->host_vmcb == NULL) {
+	if (p->hsave == NULL || p->host_vmcb == NULL || p->host_fpu == NULL) {
 		hv_os_log("hv: SVM: cpu %d came online after probe; no host "
 		    "save area\n", cpu);
 		return HV_ENOMEM;
@@ -113,10 +116,16 @@ svm_vcpu_init(struct hv_vcpu *vcpu)
 		return HV_ENOMEM;
 	/* A VMCB is one 4 KiB-aligned page (APM 15.5.1). */
 	s->vmcb = hv_os_page_alloc();
-	if (s->vmcb == NULL) {
+	s->fpu = hv_os_page_alloc();
+	if (s->vmcb == NULL || s->fpu == NULL) {
+		if (s->vmcb != NULL)
+			hv_os_page_free(s->vmcb);
+		if (s->fpu != NULL)
+			hv_os_page_free(s->fpu);
 		hv_os_free(s);
 		return HV_ENOMEM;
 	}
+	svm_fpu_init_guest(s->fpu);
 	s->vmcb_pa = hv_os_virt_to_phys(s->vmcb);
 	s->asid_cpu = -1;
 	vmcb_init_control(s->vmcb, vcpu->vm->backend, vcpu->vm->nt.root_pa);
@@ -135,6 +144,7 @@ svm_vcpu_fini(struct hv_vcpu *vcpu)
 	if (s == NULL)
 		return;
 	hv_os_page_free(s->vmcb);
+	hv_os_page_free(s->fpu);
 	hv_os_free(s);
 }
 
@@ -199,9 +209,12 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	int cpu, error = 0, fast = 0;
+	bool ts;
 
 	hv_os_pin();
 	cpu = hv_os_cpu_id();
+	/* the guest's FPU registers for as long as we stay pinned */
+	ts = svm_fpu_enter(svm_pcpu[cpu].host_fpu, s->fpu);
 again:
 	hv_pre_entry(vcpu);
 	svm_asid_prepare(vcpu, cpu);
@@ -244,6 +257,7 @@ again:
 		fast++;
 		goto again;
 	}
+	svm_fpu_leave(svm_pcpu[cpu].host_fpu, s->fpu, ts);
 	hv_os_unpin();
 	if (error != 0)
 		return 0;	/* ex says why */
