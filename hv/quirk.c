@@ -55,5 +55,5 @@ hv_quirk_publish(void)
 
 #else
 /* ISO C wants at least one declaration in a translation unit. */
-typedef int hv_quirk_none;
+typedef int quirks_not_built;
 #endif
