@@ -37,7 +37,7 @@ fuzz: $(FUZZ_BINS)
 	        >$$d/log 2>&1; then \
 	        tail -n 40 $$d/log; echo "fuzz $$t: FAILED (input in $$d/crash-*)"; exit 1; \
 	    fi; \
-	    grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE)' $$d/log \
+	    grep -aE '^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+[[:space:]]+DONE)' $$d/log \
 	        | sed "s/^/  $$t: /"; \
 	done; echo "fuzz: no crash in $(FUZZ_TARGETS)"
 
