@@ -21,6 +21,7 @@
 	X(vm_ids_reused)	\
 	X(vcpu_create_fails_at_every_allocation) \
 	X(destroy_while_running)	\
+	X(vcpu_run_outcomes)	\
 	X(gmem_demand_backing)	\
 	X(pageout_keeps_data)	\
 	X(invalidation_local_vs_ipi) \

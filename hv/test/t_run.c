@@ -1,0 +1,81 @@
+/*
+ * t_run.c - hv_vcpu_run()'s outcomes: disabled, a decoded error exit
+ * (counted), and the use-after-free check of the vCPU and VM magics before
+ * the entry and after it (a teardown under a running vCPU: DragonFly 2013's
+ * reboot/execve bug), which reports instead of touching the dead objects.
+ */
+#include <string.h>
+#include "test.h"
+
+#define MEM	(4ull << 20)
+
+static uint64_t *corrupt_at;	/* run hook: overwrite this magic */
+
+static int
+error_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	hv_exit_error(ex, HV_EIO, 33, "exit %u (%s)", 33u, "entry_fail_guest_state");
+	return 0;
+}
+
+static int
+torn_down_inside(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	*corrupt_at = HV_DEAD_MAGIC;
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
+void
+test_vcpu_run_outcomes(void)
+{
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_exit ex;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	/* an error exit reaches the host and is counted */
+	fake_run_hook = error_exit;
+	CHECK_EQ(hv_vcpu_run(vcpu, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
+	CHECK(strcmp(ex.msg, "exit 33 (entry_fail_guest_state)") == 0);
+	CHECK_EQ(HV_STAT(guest_errors), 1);
+	/* a dead vCPU or VM before the entry: reported, no entry */
+	fake_run_hook = NULL;
+	vcpu->magic = HV_DEAD_MAGIC;
+	fake_log_clear();
+	CHECK_EQ(hv_vcpu_run(vcpu, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
+	CHECK(strstr(ex.msg, "use-after-free: vcpu ") != NULL &&
+	    strstr(ex.msg, "ran after its teardown (magic 0x6465616466726565)") != NULL);
+	CHECK(strstr(fake_log(), "use-after-free") != NULL);
+	CHECK_EQ(vcpu->entries, 0);
+	vcpu->magic = HV_VCPU_MAGIC;
+	vm->magic = HV_DEAD_MAGIC;
+	CHECK_EQ(hv_vcpu_run(vcpu, &ex), 0);
+	CHECK(strstr(ex.msg, "use-after-free: vcpu 0 ran after its VM ") != NULL);
+	vm->magic = HV_VM_MAGIC;
+	CHECK_EQ(vcpu->entries, 0);
+	/* torn down while inside the backend's run: reported after it */
+	corrupt_at = &vm->magic;
+	fake_run_hook = torn_down_inside;
+	CHECK_EQ(hv_vcpu_run(vcpu, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
+	CHECK(strstr(ex.msg, "was torn down") != NULL);
+	/* the report leaves the run claimed (nothing of the dead objects is
+	 * touched); revive them for the teardown of this test */
+	vm->magic = HV_VM_MAGIC;
+	vcpu->in_run = 0;
+	vcpu->running_on = -1;
+	fake_run_hook = NULL;
+	CHECK_EQ(hv_vcpu_run(vcpu, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_INTR);
+	/* disabled: refused before anything */
+	CHECK_EQ(hv_set_enable(false), HV_EBUSY);	/* a VM exists */
+	CHECK_EQ(hv_vm_destroy(vm), 0);
+	CHECK_EQ(hv_set_enable(false), 0);
+	CHECK_EQ(hv_vcpu_run(vcpu, &ex), HV_ENODEV);	/* not dereferenced */
+	hv_fini();
+}
