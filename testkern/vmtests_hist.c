@@ -386,9 +386,9 @@ KTEST(hist_no_cpusync_inval, "2013 pageout without cpusync: a reader vCPU on ano
 	}
 	for (i = 0; i < 2; i++)
 		report(nv[i].out.end == VR_DONE && nv[i].out.exit_code == 0,
-		    "no_cpusync_inval: vCPU %d ended by %s, exit code %ld (vCPU 1: "
-		    "stale reads)%s%s", i, vmrun_end_name(nv[i].out.end),
-		    (long)nv[i].out.exit_code, nv[i].out.errmsg[0] ? ": " : "",
+		    "no_cpusync_inval: vCPU %d ended by %s, exit code %ld%s%s%s", i,
+		    vmrun_end_name(nv[i].out.end), (long)nv[i].out.exit_code,
+		    i == 1 ? " (the reader's stale reads)" : "", nv[i].out.errmsg[0] ? ": " : "",
 		    nv[i].out.errmsg);
 	report(nv[0].out.marks == NI_ROUNDS && nv[0].pageout_err == 0,
 	    "no_cpusync_inval: pageouts %lu (want %d), first error %s; "
