@@ -59,6 +59,7 @@ main(int argc, char **argv)
 		cur_failed = 0;
 		fake_os_reset();
 		fake_backend_reset();
+		fake_cpuid_reset();
 		memset(&hv_stats, 0, sizeof(hv_stats));
 		tests[i].fn();
 		/* every test leaves the fake host as it found it */

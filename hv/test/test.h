@@ -31,6 +31,12 @@ void	 fake_log_clear(void);
 const struct hv_sysctl *fake_sysctl(const char *name);
 int	 fake_sysctl_count(void);
 
+/* ---- fake CPUID (fake_cpu.c; the unit link wraps hv_cpuid) ---- */
+void	 fake_cpuid_reset(void);		/* back to the real instruction */
+void	 fake_cpuid_set(uint32_t leaf, uint32_t subleaf, uint32_t a, uint32_t b,
+	    uint32_t c, uint32_t d);
+void	 fake_cpuid_vendor(const char *v12);	/* leaf 0 */
+
 /* ---- fake backend ---- */
 extern const struct hv_backend_ops fake_ops;
 extern const struct hv_ntable_fmt fake_ntfmt;

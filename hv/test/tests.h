@@ -15,6 +15,8 @@
 	X(gwalk_accessed_dirty)	\
 	X(gwalk_not_present_each_level) \
 	X(init_failures)		\
+	X(hv_init_vendor)	\
+	X(hv_init_ops)		\
 	X(enable_rollback)	\
 	X(enable_same_value_and_ebusy) \
 	X(vm_create_fails_at_every_allocation) \
