@@ -104,6 +104,18 @@ struct hv_exit {
 int	 hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex);
 void	 hv_vcpu_set_hc_result(struct hv_vcpu *vcpu, int64_t value);
 
+/*
+ * Queue external interrupt `vector` (32..255; HV_EINVAL otherwise) for the
+ * vCPU.  Callable from any thread, also while the vCPU runs on another CPU:
+ * that CPU is interrupted (hv_os_ipi) so the guest exits and the vector is
+ * delivered at a following entry, as soon as the guest can take it
+ * (RFLAGS.IF=1, no STI/MOV SS shadow); highest vector first; a vector queued
+ * again before its delivery is delivered once.  A guest HLT with IF=1 wakes
+ * on it.  There is no emulated local APIC: the guest sees the vector
+ * through its IDT and owes no EOI.
+ */
+int	 hv_vcpu_inject_irq(struct hv_vcpu *vcpu, uint8_t vector);
+
 /* ---- guest-virtual memory access (the EPT/NPT copyin family) ------------ */
 
 /*

@@ -94,6 +94,10 @@ int	 hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 
 /* ---- VM and vCPU objects ------------------------------------------------- */
 
+/* Pending external interrupts: one bit per vector; 0-31 are exceptions. */
+#define HV_IRQ_WORDS		4
+#define HV_IRQ_VECTOR_MIN	32
+
 /*
  * First word of a live VM / vCPU object; teardown overwrites it with
  * HV_DEAD_MAGIC before the free, and hv_vcpu_run() checks it at every
@@ -119,6 +123,8 @@ struct hv_vcpu {
 	size_t		 serial_len;
 	volatile int	 in_run;	/* inside hv_vcpu_run() (destroy refuses) */
 	volatile uint64_t entries;	/* VM entries so far (hv_pre_entry) */
+	/* external interrupts queued by hv_vcpu_inject_irq (hv/irq.c) */
+	volatile uint64_t irq_pending[HV_IRQ_WORDS];
 };
 
 struct hv_vm {
@@ -221,6 +227,21 @@ bool	 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *e
  * No allocation, lock or sysctl lookup; false for every other number.
  */
 bool	 hv_hypercall_fast(uint64_t nr);
+
+/*
+ * Queued external interrupts (hv/irq.c).  The backend, pinned with
+ * interrupts off after hv_pre_entry(), asks hv_irq_next() for the highest
+ * pending vector (-1: none); when the guest can take it and no other event
+ * is being injected it injects it and calls hv_irq_taken(), otherwise it
+ * arranges an exit for when the guest can (interrupt window / VINTR).
+ * hv_irq_set/clear/highest work on any bitmap of HV_IRQ_WORDS words: set
+ * and clear return whether the bit changed.
+ */
+int	 hv_irq_next(struct hv_vcpu *vcpu);
+void	 hv_irq_taken(struct hv_vcpu *vcpu, unsigned vector);
+bool	 hv_irq_set(volatile uint64_t *bm, unsigned vector);
+bool	 hv_irq_clear(volatile uint64_t *bm, unsigned vector);
+int	 hv_irq_highest(const volatile uint64_t *bm);
 
 /* Guest COM1 output byte (OUT to HV_GUEST_COM1). */
 void	 hv_guest_serial_out(struct hv_vcpu *vcpu, uint8_t byte);

@@ -28,7 +28,12 @@
 	X(guest_errors,		"runs that ended with HV_EXIT_ERROR")		\
 	X(ratelog,		"rate-limited messages (printed or not)")	\
 	X(ratelog_dropped,	"rate-limited messages not printed")		\
-	X(serial_bytes,		"bytes the guests wrote to COM1")
+	X(serial_bytes,		"bytes the guests wrote to COM1")		\
+	X(irqs_queued,		"external interrupts queued (hv_vcpu_inject_irq)") \
+	X(irqs_merged,		"interrupts queued while already pending (one delivery)") \
+	X(irq_kicks,		"IPIs sent so a running vCPU takes a queued interrupt") \
+	X(irqs_injected,	"queued interrupts injected at a VM entry")	\
+	X(irq_windows,		"exits when the guest became interruptible (window/VINTR)")
 
 struct hv_stats {
 #define HV_STATS_FIELD(name, descr) uint64_t name;

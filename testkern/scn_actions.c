@@ -163,9 +163,9 @@ act_reboot(struct scn_actx *a)
 }
 SCN_ACTION("reboot", "", "reboot: stop all vCPUs, destroy and re-create the VM, restart", act_reboot);
 
-/* irq V: a host interrupt for the CPU vCPU V runs on (an interrupt exit) */
+/* kick V: a host interrupt for the CPU vCPU V runs on (an interrupt exit) */
 static int
-act_irq(struct scn_actx *a)
+act_kick(struct scn_actx *a)
 {
 	uint64_t v = arg(a, 0)->num;
 	int cpu;
@@ -178,7 +178,30 @@ act_irq(struct scn_actx *a)
 		return 0;
 	return ipi_send(cpu, VEC_KICK);
 }
-SCN_ACTION("irq", "n", "irq V: IPI the CPU running vCPU V (host interrupt exit)", act_irq);
+SCN_ACTION("kick", "n", "kick V: IPI the CPU running vCPU V (host interrupt exit)", act_kick);
+
+/*
+ * irq VECTOR [V]: queue external interrupt VECTOR for vCPU V (default: the
+ * vCPU whose trigger fired) with hv_vcpu_inject_irq; a vCPU running on
+ * another CPU is kicked and takes it as soon as it is interruptible.
+ */
+static int
+act_irq(struct scn_actx *a)
+{
+	uint64_t vec = arg(a, 0)->num, v = a->sv->id;
+	struct hv_vcpu *vcpu;
+
+	if (a->step->nargs > 1)
+		v = arg(a, 1)->num;
+	if (v >= (uint64_t)a->run->nv || vec > 255)
+		return EINVAL;
+	vcpu = a->run->v[v].vcpu;
+	if (vcpu == NULL)
+		return ENOENT;		/* not created yet in this boot */
+	return hv_vcpu_inject_irq(vcpu, (uint8_t)vec);
+}
+SCN_ACTION("irq", "n|n", "irq VECTOR [V]: inject external interrupt VECTOR (32..255) into vCPU V",
+    act_irq);
 
 /* sleep MS */
 static int

@@ -217,6 +217,8 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	ts = svm_fpu_enter(svm_pcpu[cpu].host_fpu, s->fpu);
 again:
 	hv_pre_entry(vcpu);
+	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
+	svm_irq_prepare(vcpu);
 	svm_asid_prepare(vcpu, cpu);
 	vmcb_wr64(v, VMCB_N_CR3, vcpu->vm->nt.root_pa);
 	if (vcpu->tls_dirty) {

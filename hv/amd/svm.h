@@ -178,6 +178,11 @@ void	 svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	    uint32_t err);
 void	 svm_skip_insn(struct svm_vcpu *s, unsigned len);
 
+/* ---- queued interrupts (svm_irq.c) --------------------------------------- */
+/* Just before VMRUN (pinned, after hv_pre_entry): inject the highest queued
+ * interrupt if the guest can take it, else ask for a VINTR exit. */
+void	 svm_irq_prepare(struct hv_vcpu *vcpu);
+
 /* ---- names (svm_names.c) --------------------------------------------------- */
 int	 svm_exit_stats_init(void);
 void	 svm_exit_count(uint64_t code);

@@ -11,6 +11,7 @@
 #define EXIT_INTR	0x60u
 #define EXIT_NMI	0x61u
 #define EXIT_SMI	0x62u
+#define EXIT_VINTR	0x64u
 #define EXIT_CPUID	0x72u
 #define EXIT_SWINT	0x75u
 #define EXIT_HLT	0x78u
@@ -281,17 +282,22 @@ exit_invalid(struct svm_vcpu *s, struct hv_exit *ex)
 }
 
 static int
-exit_hlt(struct svm_vcpu *s, struct hv_exit *ex)
+exit_hlt(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 {
-	/* hv gives guests no interrupts: a HLT with IF=0 can never end. */
+	/* the only interrupts are the host's queued ones (svm_irq.c), and
+	 * with IF=0 none of them ends a HLT */
 	if (!(vmcb_rd64(s->vmcb, VMCB_RFLAGS) & RFLAGS_IF)) {
 		hv_exit_error(ex, HV_EINVAL, EXIT_HLT, "guest HLT with "
 		    "interrupts disabled at rip 0x%llx: it would never wake",
 		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
 		return 0;
 	}
-	/* Otherwise a yield: give the CPU back to the host. */
+	/* Completed as after a wake-up: with an interrupt queued the guest
+	 * takes it at the next entry, else a yield gives the CPU back to the
+	 * host. */
 	svm_skip_insn(s, 1);
+	if (hv_irq_next(vcpu) >= 0)
+		return HV_RESUME;
 	ex->kind = HV_EXIT_INTR;
 	ex->raw_reason = EXIT_HLT;
 	return 0;
@@ -359,7 +365,12 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	case EXIT_NPF:
 		return exit_npf(vcpu, s, ex);
 	case EXIT_HLT:
-		return exit_hlt(s, ex);
+		return exit_hlt(vcpu, s, ex);
+	case EXIT_VINTR:
+		/* the guest can take the queued interrupt: svm_irq_prepare
+		 * injects it at the next entry */
+		HV_STAT_INC(irq_windows);
+		return HV_RESUME;
 	case EXIT_EXCP_BP:
 		return exit_breakpoint(s, ex, code);
 	case EXIT_SWINT:

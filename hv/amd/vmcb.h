@@ -76,6 +76,7 @@
 #define VMCB_I1_INTR		(1u << 0)
 #define VMCB_I1_NMI		(1u << 1)
 #define VMCB_I1_SMI		(1u << 2)
+#define VMCB_I1_VINTR		(1u << 4)
 #define VMCB_I1_CPUID		(1u << 18)
 #define VMCB_I1_INTN		(1u << 21)
 #define VMCB_I1_HLT		(1u << 24)
@@ -93,6 +94,11 @@
 #define VMCB_I2_XSETBV		(1u << 13)
 
 #define VMCB_VINTR_MASKING	(1ull << 24)	/* APM 15.21.1 */
+/* the virtual interrupt itself (APM 15.21.4, Table B-1 offset 0x60) */
+#define VMCB_V_IRQ		(1ull << 8)
+#define VMCB_V_INTR_PRIO_SHIFT	16		/* bits 19:16 */
+#define VMCB_V_IGN_TPR		(1ull << 20)
+#define VMCB_V_INTR_VECTOR_SHIFT 32		/* bits 39:32 */
 #define VMCB_NP_ENABLE		(1ull << 0)
 
 /* TLB_CONTROL values (APM 15.16.1) */

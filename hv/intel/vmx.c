@@ -628,6 +628,8 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		goto fail;
 again:
 	hv_pre_entry(vcpu);
+	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
+	vmx_irq_prepare(vcpu);
 	/* a fast re-entry stayed pinned with interrupts off since these were
 	 * written and checked: the host's CR3 and FS base are unchanged */
 	if (fast == 0 && (error = vmcs_set_host_dynamic()) != 0)

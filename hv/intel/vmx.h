@@ -46,6 +46,7 @@ int	 vmx_feature_control(void);
 #define PIN_NMI_EXIT		(1u << 3)
 #define PIN_PREEMPT_TIMER	(1u << 6)
 /* Primary processor-based controls (SDM 24.6.2) */
+#define PROC_INTR_WINDOW_EXIT	(1u << 2)
 #define PROC_HLT_EXIT		(1u << 7)
 #define PROC_MWAIT_EXIT		(1u << 10)
 #define PROC_CR3_LOAD_EXIT	(1u << 15)
@@ -101,6 +102,7 @@ struct vmx_vcpu {
 	/* EPT violations at one page in a row (a fault that never resolves) */
 	uint64_t	 last_fault_gpa;
 	unsigned	 fault_repeats;
+	bool		 irq_window;		/* interrupt-window exiting is on */
 };
 
 struct vmx_vm {
@@ -145,6 +147,13 @@ bool	 vmx_exit_fast(struct hv_vcpu *vcpu);
 /* Wrapper with the hv_stats_exits_init() signature. */
 const char *vmx_exit_stat_name(uint64_t reason);
 #define VMX_NREASONS	65
+
+/* ---- vmx_irq.c ------------------------------------------------------------- */
+
+/* Just before an entry (pinned, interrupts off, after hv_pre_entry): inject
+ * the highest queued interrupt if the guest can take it, else ask for an
+ * interrupt-window exit. */
+void	 vmx_irq_prepare(struct hv_vcpu *vcpu);
 
 /* ---- vmx_check.c ----------------------------------------------------------- */
 

@@ -5,11 +5,13 @@
  * (hw.vmm.stats.exit.<name>); one without a handler stops the VM with its
  * name, never silently.
  *
- * HLT: hv injects no interrupts, so a halted guest would wait forever.  With
- * RFLAGS.IF=0 that is a guest error (stopped, decoded); with IF=1 the HLT is
- * completed (RIP advanced) and the run returns HV_EXIT_INTR, a yield: the
- * host may reschedule and run the guest again (it continues after the HLT,
- * as after a wake-up) or stop it with its watchdog.  Same as hv/amd.
+ * HLT: the only interrupts a guest gets are the ones its host queues
+ * (hv_vcpu_inject_irq).  With RFLAGS.IF=0 a HLT never wakes: a guest error
+ * (stopped, decoded).  With IF=1 the HLT is completed (RIP advanced, as
+ * after a wake-up); with an interrupt queued the guest is entered again at
+ * once and takes it, else the run returns HV_EXIT_INTR, a yield: the host
+ * may reschedule and run the guest again or stop it with its watchdog.  The
+ * guest is never entered halted (vmx_irq.c).  Same as hv/amd.
  */
 #include "vmx.h"
 #include "vmx_cpu.h"
@@ -22,6 +24,7 @@
 #define R_EXCEPTION_NMI		0
 #define R_EXT_INTR		1
 #define R_TRIPLE_FAULT		2
+#define R_INTR_WINDOW		7
 #define R_CPUID			10
 #define R_HLT			12
 #define R_INVD			13
@@ -549,11 +552,18 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	case R_PREEMPT_TIMER:
 		ex->kind = HV_EXIT_INTR;
 		return 0;
+	case R_INTR_WINDOW:
+		/* the guest can take the queued interrupt: vmx_irq_prepare
+		 * injects it at the entry that follows */
+		HV_STAT_INC(irq_windows);
+		return HV_RESUME;
 	case R_HLT:
 		if (!(vmcs_read(VMCS_GUEST_RFLAGS) & (1u << 9)))
 			return stop(vcpu, ex, HV_EINVAL, "HLT with interrupts "
 			    "disabled: it would never wake");
 		skip_insn();
+		if (hv_irq_next(vcpu) >= 0)
+			return HV_RESUME;	/* woken by the queued interrupt */
 		ex->kind = HV_EXIT_INTR;
 		return 0;
 	case R_TRIPLE_FAULT:

@@ -28,6 +28,9 @@
 	X(pageout_keeps_data)	\
 	X(invalidation_local_vs_ipi) \
 	X(shootdown_concurrent)	\
+	X(irq_bitmap)		\
+	X(irq_inject)		\
+	X(irq_inject_racing_entries) \
 	X(pre_entry_flush)	\
 	X(load_image)	\
 	X(copyin_page_crossing)	\
