@@ -144,6 +144,9 @@ hv_init_ops(const struct hv_backend_ops *ops)
 		hv_os_log("hv: %s not usable (error %d)\n", ops->type, error);
 		goto fail;
 	}
+	error = hv_fpu_cpus_alloc();
+	if (error != 0)
+		goto fail;
 	for (i = 0; i < sizeof(hv_leaves) / sizeof(hv_leaves[0]); i++) {
 		error = hv_os_sysctl_add(&hv_leaves[i]);
 		if (error != 0)
@@ -161,6 +164,9 @@ hv_init_ops(const struct hv_backend_ops *ops)
 fail:
 	hv_os_sysctl_remove_all();
 	hv_stats_fini();
+	if (ops->fini != NULL)
+		ops->fini();
+	hv_fpu_cpus_free();
 	hv_ops = NULL;
 	hv_type_str = "none";
 	return error;
@@ -216,6 +222,10 @@ hv_fini(void)
 	}
 	hv_os_sysctl_remove_all();
 	hv_stats_fini();
+	/* no CPU is in VMX/SVM operation now: its pages may go */
+	if (hv_ops->fini != NULL)
+		hv_ops->fini();
+	hv_fpu_cpus_free();
 	hv_ops = NULL;
 	hv_type_str = "none";
 }

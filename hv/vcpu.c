@@ -22,9 +22,15 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 	vcpu->id = id;
 	vcpu->running_on = -1;
 	vcpu->last_cpu = -1;
+	error = hv_fpu_vcpu_init(vcpu);
+	if (error != 0) {
+		hv_os_free(vcpu);
+		return error;
+	}
 	error = hv_ops->vcpu_init(vcpu);
 	if (error != 0) {
 		/* the backend undid its own part */
+		hv_fpu_vcpu_fini(vcpu);
 		hv_os_free(vcpu);
 		return error;
 	}
@@ -32,6 +38,7 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		/* created concurrently under the same id */
 		hv_ops->vcpu_fini(vcpu);
+		hv_fpu_vcpu_fini(vcpu);
 		hv_os_free(vcpu);
 		return HV_EEXIST;
 	}
@@ -58,6 +65,7 @@ vcpu_free(struct hv_vcpu *vcpu)
 	__atomic_store_n(&vm->vcpus[vcpu->id], NULL, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&vm->nvcpus, 1, __ATOMIC_SEQ_CST);
 	hv_ops->vcpu_fini(vcpu);
+	hv_fpu_vcpu_fini(vcpu);
 	__atomic_store_n(&vcpu->magic, HV_DEAD_MAGIC, __ATOMIC_SEQ_CST);
 	hv_os_free(vcpu);
 }

@@ -24,7 +24,7 @@ CAPS = {
     "hw.vmm.svm.decode_assists": "0",  # EDX bit 7
 }
 
-SVM_TESTS = ["svm_caps", "svm_vmcb_checks", "svm_exits", "svm_fpu"]
+SVM_TESTS = ["svm_caps", "svm_vmcb_checks", "svm_exits"]
 GUESTS = ["vm_hello", "vm_cpuid", "vm_demand", "vm_triple", "vm_badstate", "vm_runaway",
           "vm_leak"]
 

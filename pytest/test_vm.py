@@ -28,7 +28,8 @@ BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
 BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
          "vm_triple", "vm_runaway", "vm_badstate", "vm_oob", "vm_hcbad", "vm_badinput",
-         "vm_hoststate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown"]
+         "vm_hoststate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown", "vm_fpu",
+         "hv_reinit"]
 
 # What each backend must say; the rest of the assertions are the same.
 EXPECT = {
@@ -177,6 +178,33 @@ def test_vm_tls(batch, backend):
     find(msgs, r"^tls: fs:0 after HC_SET_TLS: got=0x7115da7a00000001 want=")
     find(msgs, r"^tls: HC_SET_TLS\(non-canonical\) result: got=-22 want=-22$")
     find(msgs, r"^tls: fs:0 after the refused HC_SET_TLS: got=0x7115da7a00000001 ")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_fpu(batch, backend):
+    """hv/fpu.c: guest and host each keep their x87 control word across
+    entries, also when the host runs the guest with CR0.TS set (lazy FPU),
+    and CR0.TS is left set."""
+    msgs = batch(backend).passed("vm_fpu", backend, nchecks=5)
+    find(msgs, r"^host FCW after the guest loaded 0x0b7f: 0xa7f ")
+    find(msgs, r"^guest FCW after the host loaded 0x0e7f: 0xb7f ")
+    find(msgs, r"^host FCW at the end: 0xe7f ")
+    find(msgs, r"after it: 1 \(want 1: left as found\)$")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_hv_reinit(batch, backend):
+    """hv_fini frees every per-CPU page (2 CPUs: VMXON region + FPU area,
+    or SVM host save area + host VMCB + FPU area), hv_init restores it all."""
+    msgs = batch(backend).passed("hv_reinit", backend, nchecks=8)
+    per_cpu = {"svm": 3, "vmx": 2}[backend]
+    find(msgs, r"^hv_fini freed %d pages \(want %d: 2 CPUs x %d\), hv holds 0 \(want 0\)$" % (
+        2 * per_cpu, 2 * per_cpu, per_cpu))
+    m = find(msgs, r"^pages in use: (\d+) before, (\d+) after hv_fini")
+    assert m.group(1) == m.group(2)
+    find(msgs, r"^hw\.vmm\.type readable again: '(SVM from AMD|VMX from Intel)'")
 
 
 @pytest.mark.timeout(700)

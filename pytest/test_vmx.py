@@ -24,7 +24,8 @@ HASWELL = {
     "hw.vmm.vmx.cr4_fixed0": 0x2000,
 }
 
-VMX_TESTS = ["vmx_caps", "vmx_entry_checks", "vmx_ept_outside", "vmx_exits", "vmx_host_state"]
+VMX_TESTS = ["vmx_caps", "vmx_entry_checks", "vmx_ept_outside", "vmx_exits", "vmx_host_state",
+             "vmx_xsetbv"]
 
 
 def leaves(out):
@@ -62,6 +63,9 @@ def test_vmx_backend_under_bochs(boot):
     msgs = [c["message"] for c in res.checks_of("vmx_entry_checks")]
     assert any("failed check: GUEST_CR0" in m for m in msgs), msgs
     assert any("failed check: GUEST_RFLAGS" in m for m in msgs), msgs
+    # a valid XCR0 value refused all the same: #GP at the XSETBV (+20)
+    msgs = [c["message"] for c in res.checks_of("vmx_xsetbv")]
+    assert len(msgs) == 2 and "triple fault at rip=0x%x" % (0x200000 + 20) in msgs[0], msgs
 
     # exits were counted by reason name: the guests used CPUID and VMCALL,
     # demand paging took EPT violations, and each bad state one entry failure

@@ -7,14 +7,21 @@
 #include "trap.h"
 #include "hist.h"
 
+/* single pages hv holds now (ktests_hv.c: hv_fini gives them all back) */
+volatile int64_t hv_pages_live;
+
 void *hv_os_page_alloc(void)
 {
 	uint64_t pa = pmm_alloc();
+	if (pa)
+		__atomic_add_fetch(&hv_pages_live, 1, __ATOMIC_RELAXED);
 	return pa ? phys_to_virt(pa) : NULL;
 }
 
 void hv_os_page_free(void *va)
 {
+	if (va)
+		__atomic_sub_fetch(&hv_pages_live, 1, __ATOMIC_RELAXED);
 	if (va && !quarantine_keep(va))
 		pmm_free(virt_to_phys(va));
 }

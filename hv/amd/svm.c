@@ -12,7 +12,7 @@ struct svm_pcpu svm_pcpu[HV_MAX_CPUS];
 /*
  * The host save area and host VMCB pages are allocated here, in thread
  * context, for every CPU: cpu_enable runs with interrupts off and must not
- * allocate.  They are kept across disable/enable and reused by a new probe.
+ * allocate.  They are kept across disable/enable; svm_fini frees them.
  */
 static int
 svm_pcpu_alloc(void)
@@ -26,14 +26,32 @@ svm_pcpu_alloc(void)
 			p->hsave = hv_os_page_alloc();
 		if (p->host_vmcb == NULL)
 			p->host_vmcb = hv_os_page_alloc();
-		if (p->host_fpu == NULL)
-			p->host_fpu = hv_os_page_alloc();
-		if (p->hsave == NULL || p->host_vmcb == NULL ||
-		    p->host_fpu == NULL)
+		if (p->hsave == NULL || p->host_vmcb == NULL)
 			return HV_ENOMEM;
 		p->host_vmcb_pa = hv_os_virt_to_phys(p->host_vmcb);
 	}
 	return 0;
+}
+
+/* hv_fini, every CPU out of SVM (VM_HSAVE_PA 0): no CPU uses these pages. */
+static void
+svm_fini(void)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < HV_MAX_CPUS; cpu++) {
+		struct svm_pcpu *p = &svm_pcpu[cpu];
+
+		if (p->hsave != NULL)
+			hv_os_page_free(p->hsave);
+		if (p->host_vmcb != NULL)
+			hv_os_page_free(p->host_vmcb);
+		p->hsave = NULL;
+		p->host_vmcb = NULL;
+		p->host_vmcb_pa = 0;
+		/* a new host VMCB holds no VMSAVE yet (zero_host_fs quirk) */
+		p->host_saved = false;
+	}
 }
 
 static int
@@ -53,7 +71,7 @@ svm_cpu_enable(void *arg)
 	struct svm_pcpu *p = &svm_pcpu[cpu];
 
 	(void)arg;
-	if (p->hsave == NULL || p->host_vmcb == NULL || p->host_fpu == NULL) {
+	if (p->hsave == NULL || p->host_vmcb == NULL) {
 		hv_os_log("hv: SVM: cpu %d came online after probe; no host "
 		    "save area\n", cpu);
 		return HV_ENOMEM;
@@ -116,16 +134,10 @@ svm_vcpu_init(struct hv_vcpu *vcpu)
 		return HV_ENOMEM;
 	/* A VMCB is one 4 KiB-aligned page (APM 15.5.1). */
 	s->vmcb = hv_os_page_alloc();
-	s->fpu = hv_os_page_alloc();
-	if (s->vmcb == NULL || s->fpu == NULL) {
-		if (s->vmcb != NULL)
-			hv_os_page_free(s->vmcb);
-		if (s->fpu != NULL)
-			hv_os_page_free(s->fpu);
+	if (s->vmcb == NULL) {
 		hv_os_free(s);
 		return HV_ENOMEM;
 	}
-	svm_fpu_init_guest(s->fpu);
 	s->vmcb_pa = hv_os_virt_to_phys(s->vmcb);
 	s->asid_cpu = -1;
 	vmcb_init_control(s->vmcb, vcpu->vm->backend, vcpu->vm->nt.root_pa);
@@ -144,7 +156,6 @@ svm_vcpu_fini(struct hv_vcpu *vcpu)
 	if (s == NULL)
 		return;
 	hv_os_page_free(s->vmcb);
-	hv_os_page_free(s->fpu);
 	hv_os_free(s);
 }
 
@@ -214,7 +225,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	hv_os_pin();
 	cpu = hv_os_cpu_id();
 	/* the guest's FPU registers for as long as we stay pinned */
-	ts = svm_fpu_enter(svm_pcpu[cpu].host_fpu, s->fpu);
+	ts = hv_fpu_enter(vcpu);
 again:
 	hv_pre_entry(vcpu);
 	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
@@ -259,7 +270,7 @@ again:
 		fast++;
 		goto again;
 	}
-	svm_fpu_leave(svm_pcpu[cpu].host_fpu, s->fpu, ts);
+	hv_fpu_leave(vcpu, ts);
 	hv_os_unpin();
 	if (error != 0)
 		return 0;	/* ex says why */
@@ -364,6 +375,7 @@ const struct hv_backend_ops hv_svm_ops = {
 	.probe = svm_ops_probe,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
+	.fini = svm_fini,
 	.vm_init = svm_vm_init,
 	.vm_fini = svm_vm_fini,
 	.vcpu_init = svm_vcpu_init,

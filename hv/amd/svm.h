@@ -62,7 +62,6 @@ int	 svm_probe(void);
 struct svm_pcpu {
 	void		*hsave;		/* VM_HSAVE_PA page */
 	void		*host_vmcb;	/* VMSAVE/VMLOAD of host FS/GS/TR/... */
-	uint8_t		*host_fpu;	/* host FXSAVE area while a guest runs */
 	uint64_t	 host_vmcb_pa;
 	bool		 host_saved;	/* host_vmcb holds a VMSAVE taken here */
 	/* ASID allocator (asid.c): touched only pinned on this CPU */
@@ -114,7 +113,6 @@ struct svm_host_state {
 struct svm_vcpu {
 	uint8_t		*vmcb;
 	uint64_t	 vmcb_pa;
-	uint8_t		*fpu;		/* guest FXSAVE area (a page: aligned) */
 	struct svm_gprs	 gprs;
 	/* ASID (asid.c): valid on asid_cpu while asid_gen matches that CPU's */
 	uint32_t	 asid;
@@ -141,11 +139,6 @@ static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
  */
 void	 svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
 	    bool save_host);	/* false: VMLOAD the host_pa copy as it is */
-
-/* ---- FPU state (svm_fpu.c) -------------------------------------------------- */
-void	 svm_fpu_init_guest(uint8_t *area);
-bool	 svm_fpu_enter(uint8_t *host_area, uint8_t *guest_area);
-void	 svm_fpu_leave(uint8_t *host_area, uint8_t *guest_area, bool ts);
 
 /* ---- VMCB (vmcb.c, vmcb_check.c) ------------------------------------------ */
 void	 vmcb_init_boot_state(uint8_t *vmcb);

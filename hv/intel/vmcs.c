@@ -104,7 +104,13 @@ vmcs_set_host_percpu(void)
 	err |= vmcs_write(VMCS_HOST_SYSENTER_CS, vmx_rdmsr(MSR_IA32_SYSENTER_CS));
 	err |= vmcs_write(VMCS_HOST_SYSENTER_ESP, vmx_rdmsr(MSR_IA32_SYSENTER_ESP));
 	err |= vmcs_write(VMCS_HOST_SYSENTER_EIP, vmx_rdmsr(MSR_IA32_SYSENTER_EIP));
-	err |= vmcs_write(VMCS_HOST_CR0, vmx_rdcr0());
+	/*
+	 * The exit loads CR0 from here (SDM 28.5.1), but hv_fpu_enter has
+	 * cleared CR0.TS for the whole pinned stretch (a lazy-FPU host may have
+	 * had it set when this was written): an exit with TS set would make
+	 * hv_fpu_leave's FXSAVE raise #NM.  hv_fpu_leave puts TS back.
+	 */
+	err |= vmcs_write(VMCS_HOST_CR0, vmx_rdcr0() & ~CR0_TS);
 	err |= vmcs_write(VMCS_HOST_CR4, vmx_rdcr4());
 	err |= vmcs_write(VMCS_HOST_EFER, vmx_rdmsr(MSR_IA32_EFER));
 	/* quirk stale_host_cr3: the 2013 code refreshed HOST_CR3 only here,

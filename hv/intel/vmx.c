@@ -14,6 +14,7 @@
 #include "vmcs.h"
 
 static void	*vmxon_region[HV_MAX_CPUS];
+static bool	 vmxon_done[HV_MAX_CPUS];	/* in VMX operation on its region */
 
 /* ---- VMX instruction failures ---------------------------------------------- */
 
@@ -88,9 +89,8 @@ vmcs_restore_current(uint64_t pa, uint64_t prev)
 
 /*
  * VMXON regions are allocated here, in thread context, because cpu_enable runs
- * as an hv_os_on_cpu() callback that must not sleep.  They are kept for the
- * life of the kernel (one page per CPU; a later hv_init reuses them): the
- * backend ops have no global fini hook.
+ * as an hv_os_on_cpu() callback that must not sleep.  They are kept across
+ * disable/enable (one page per CPU); vmx_fini frees them.
  */
 int
 vmx_percpu_alloc(void)
@@ -103,6 +103,29 @@ vmx_percpu_alloc(void)
 			return HV_ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * hv_fini, after cpu_disable on every CPU.  A CPU whose VMXOFF failed still
+ * uses its region (SDM 24.11.5: it must not be touched in VMX operation):
+ * that page stays allocated, said once.
+ */
+static void
+vmx_fini(void)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < HV_MAX_CPUS; cpu++) {
+		if (vmxon_region[cpu] == NULL)
+			continue;
+		if (vmxon_done[cpu]) {
+			hv_os_log("hv: vmx: cpu %d still in VMX operation; its "
+			    "VMXON region is not freed\n", cpu);
+			continue;
+		}
+		hv_os_page_free(vmxon_region[cpu]);
+		vmxon_region[cpu] = NULL;
+	}
 }
 
 static int
@@ -134,6 +157,7 @@ vmx_cpu_enable(void *arg)
 			vmx_wrcr4(cr4 & ~CR4_VMXE);
 		return HV_EIO;
 	}
+	vmxon_done[cpu] = true;
 	return 0;
 }
 
@@ -150,6 +174,7 @@ vmx_cpu_disable(void *arg)
 		return vmx_insn_fail("VMXOFF", rc);
 	}
 	vmx_wrcr4(vmx_rdcr4() & ~CR4_VMXE);
+	vmxon_done[hv_os_cpu_id()] = false;
 	return 0;
 }
 
@@ -594,6 +619,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct vmx_vcpu *vc = vcpu->backend;
 	uint64_t fl, prev, host_kgs, info;
 	int cpu, old, rc, error, fast = 0;
+	bool ts = false, fpu = false;
 #ifdef HV_DEBUG
 	char why[120];
 #endif
@@ -626,6 +652,9 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	fl = vmx_intr_save_disable();
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		goto fail;
+	/* the guest's FPU registers for as long as we stay pinned (as hv/amd) */
+	ts = hv_fpu_enter(vcpu);
+	fpu = true;
 again:
 	hv_pre_entry(vcpu);
 	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
@@ -639,6 +668,7 @@ again:
 		goto fail;
 #ifdef HV_DEBUG
 	if (vmx_check_guest_state(why, sizeof(why)) != 0) {
+		hv_fpu_leave(vcpu, ts);
 		vmx_intr_restore(fl);
 		hv_os_unpin();
 		hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest state "
@@ -654,6 +684,7 @@ again:
 	vc->guest_kgs = vmx_rdmsr(MSR_IA32_KERNEL_GS_BASE);
 	vmx_wrmsr(MSR_IA32_KERNEL_GS_BASE, host_kgs);
 	if (rc != 0) {
+		hv_fpu_leave(vcpu, ts);
 		vmx_intr_restore(fl);
 		hv_os_unpin();
 		return vmx_entry_fail(vcpu, ex, rc);
@@ -672,6 +703,7 @@ again:
 	if (vmx_host_check(ex) != 0) {
 		/* the exit is not handled: the guest redoes what exited if the
 		 * host runs it again */
+		hv_fpu_leave(vcpu, ts);
 		vmx_intr_restore(fl);
 		hv_os_unpin();
 		return 0;
@@ -686,6 +718,8 @@ again:
 		fast++;
 		goto again;
 	}
+	/* the host's FPU state back before anything that may sleep */
+	hv_fpu_leave(vcpu, ts);
 	/* external-interrupt exits keep the interrupt pending in the local
 	 * APIC (no acknowledge on exit): the host takes it right here */
 	vmx_intr_restore(fl);
@@ -693,6 +727,8 @@ again:
 	hv_os_unpin();
 	return error;
 fail:
+	if (fpu)
+		hv_fpu_leave(vcpu, ts);
 	vmx_intr_restore(fl);
 	hv_os_unpin();
 	return error;
@@ -721,6 +757,7 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.probe = vmx_probe,
 	.cpu_enable = vmx_cpu_enable,
 	.cpu_disable = vmx_cpu_disable,
+	.fini = vmx_fini,
 	.vm_init = vmx_vm_init,
 	.vm_fini = vmx_vm_fini,
 	.vcpu_init = vmx_vcpu_init,

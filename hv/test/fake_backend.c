@@ -15,6 +15,9 @@ int fake_flushes[HV_MAX_CPUS];
 void (*fake_flush_hook)(struct hv_vcpu *vcpu);
 int fake_vm_init_error;
 int fake_probe_error;
+int fake_fini_calls;
+uint64_t fake_fini_saw_enabled;
+static void *fake_pcpu_page[HV_MAX_CPUS];	/* like a VMXON region */
 int (*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
 struct fake_vm {
@@ -34,6 +37,8 @@ fake_backend_reset(void)
 	memset(fake_flushes, 0, sizeof(fake_flushes));
 	fake_vm_init_error = 0;
 	fake_probe_error = 0;
+	fake_fini_calls = 0;
+	fake_fini_saw_enabled = 0;
 	fake_run_hook = NULL;
 	fake_flush_hook = NULL;
 }
@@ -50,10 +55,31 @@ fake_probe(void)
 	/* a backend registers its own leaves here */
 	static const struct hv_sysctl leaf = { "hw.vmm.fake.rev", "revision",
 	    HV_SYSCTL_INT, &fake_probe_error, NULL };
+	int cpu;
 
 	if (hv_os_sysctl_add(&leaf) != 0)
 		return HV_EEXIST;
+	/* per-CPU pages, as a real probe allocates them (fini frees) */
+	for (cpu = 0; cpu < hv_os_ncpus(); cpu++) {
+		if (fake_pcpu_page[cpu] == NULL &&
+		    (fake_pcpu_page[cpu] = hv_os_page_alloc()) == NULL)
+			return HV_ENOMEM;
+	}
 	return fake_probe_error;
+}
+
+static void
+fake_fini(void)
+{
+	int cpu;
+
+	fake_fini_calls++;
+	fake_fini_saw_enabled = fake_enabled_cpus;
+	for (cpu = 0; cpu < HV_MAX_CPUS; cpu++) {
+		if (fake_pcpu_page[cpu] != NULL)
+			hv_os_page_free(fake_pcpu_page[cpu]);
+		fake_pcpu_page[cpu] = NULL;
+	}
 }
 
 static int
@@ -233,6 +259,7 @@ const struct hv_backend_ops fake_ops = {
 	.probe = fake_probe,
 	.cpu_enable = fake_cpu_enable,
 	.cpu_disable = fake_cpu_disable,
+	.fini = fake_fini,
 	.vm_init = fake_vm_init,
 	.vm_fini = fake_vm_fini,
 	.vcpu_init = fake_vcpu_init,
