@@ -5,6 +5,12 @@
         out = con.cmd("cpus")               # text between the command and the next prompt
         res = con.run("aspace")             # parsed CHECK/RESULT/SUMMARY lines
 
+The emulator name says which backend the test wants: "qemu" the svm backend,
+"bochs" the vmx backend (or boot(backend="svm"|"vmx")).  What really runs it
+is scripts/hvaccel.py's decision (accel(backend)): QEMU+KVM on a host of that
+vendor with nested KVM, else QEMU TCG (svm) or Bochs (vmx).  The decisions
+are printed in pytest's header and added to the report of a failed test.
+
 The kernel is build/testkern.elf (HV_KERNEL overrides it).  Each boot's serial
 log is kept as build/logs/<test id>[.N].log; on failure the last 60 lines are
 added to the report.  Result-line parsing lives in scripts/hvrun.py, shared
@@ -21,13 +27,30 @@ import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "scripts"))
+import hvaccel  # noqa: E402
 import hvrun  # noqa: E402
 
 LOGDIR = os.path.join(TOP, "build", "logs")
 PROMPT = "hv> "
 TAIL_LINES = 60
-# Seconds from emulator start to the first prompt before the boot counts as failed.
+# Seconds from emulator start to the first prompt before the boot counts as
+# failed, by the runner that boots.
 BOOT_TIMEOUT = {"qemu": 30, "bochs": 90}
+# The backend a test asks for by emulator name.
+BACKEND_OF = {"qemu": "svm", "bochs": "vmx"}
+
+
+def accel(backend):
+    """hvaccel's Decision for backend: .runner (qemu, bochs), .accel (kvm,
+    tcg, bochs), .cpu, .why.  Tests check emulator-specific values only
+    under the emulator that has them."""
+    return hvaccel.decide(backend)
+
+
+def runner_cmd(backend):
+    """(runner argv prefix, one-line description) that boots backend."""
+    d = accel(backend)
+    return hvaccel.runner_argv(d), hvaccel.describe(d)
 
 
 class BootError(Exception):
@@ -36,16 +59,16 @@ class BootError(Exception):
 
 class Console:
     """The testkern shell on COM1 of one emulator run (pexpect on run-qemu or
-    run-bochs with --serial stdio)."""
+    run-bochs with --serial stdio), booting `backend` as hvaccel decides."""
 
-    def __init__(self, emulator, image, log, smp, mem, extra):
-        self.emulator = emulator
+    def __init__(self, backend, image, log, smp, mem, extra):
+        self.emulator = accel(backend).runner
         self.log = log
         self.status = None
-        runner = os.path.join(TOP, "scripts", "run-" + emulator)
-        argv = ["-i", image, "-n", str(smp), "-m", mem, "--serial", "stdio",
-                "--log", log, "--timeout", "600"] + list(extra)
-        self.p = pexpect.spawn(runner, argv, encoding="utf-8", codec_errors="replace",
+        runner, self.accel = runner_cmd(backend)
+        argv = runner[1:] + ["-i", image, "-n", str(smp), "-m", mem, "--serial", "stdio",
+                             "--log", log, "--timeout", "600"] + list(extra)
+        self.p = pexpect.spawn(runner[0], argv, encoding="utf-8", codec_errors="replace",
                                timeout=30, echo=False)
 
     def _fail_text(self, what):
@@ -159,14 +182,18 @@ def make_image(kernel):
 
 @pytest.fixture
 def logfile(request):
-    """logfile() -> a fresh build/logs/<test id>[.N].log path for this test."""
+    """logfile(backend) -> a fresh build/logs/<test id>[.N].log path for this
+    test's next boot of backend (the report of a failure names the
+    accelerator of each)."""
     os.makedirs(LOGDIR, exist_ok=True)
     base = os.path.join(LOGDIR, log_name(request.node.nodeid))
     made = []
+    request.node.hv_accels = []
 
-    def new():
+    def new(backend):
         path = base + (".%d" % len(made) if made else "") + ".log"
         made.append(path)
+        request.node.hv_accels.append("%s: %s" % (path, runner_cmd(backend)[1]))
         return path
     request.node.hv_logs = made
     return new
@@ -175,17 +202,19 @@ def logfile(request):
 @pytest.fixture
 def boot(make_image, logfile):
     """boot(emulator="qemu", smp=1, cmdline="shell", mem="256M", modules=None,
-    extra=()) -> Console at the first prompt.  Emulators still running at the
-    end of the test are killed."""
+    extra=(), backend=None) -> Console at the first prompt.  emulator names
+    the backend (BACKEND_OF) unless backend is given.  Emulators still running
+    at the end of the test are killed."""
     consoles = []
 
     def start(emulator="qemu", smp=1, cmdline="shell", mem="256M", modules=None,
-              extra=(), boot_timeout=None):
+              extra=(), boot_timeout=None, backend=None):
+        backend = backend or BACKEND_OF[emulator]
         image = make_image(cmdline, modules)
-        con = Console(emulator, image, logfile(), smp, mem, extra)
+        con = Console(backend, image, logfile(backend), smp, mem, extra)
         consoles.append(con)
         try:
-            con.banner = con.wait_prompt(boot_timeout or BOOT_TIMEOUT[emulator])
+            con.banner = con.wait_prompt(boot_timeout or BOOT_TIMEOUT[con.emulator])
             return con
         except BootError as e:
             failure = str(e)
@@ -198,13 +227,15 @@ def boot(make_image, logfile):
 
 @pytest.fixture
 def run_batch(make_image, logfile):
-    """run_batch(tests, emulator="qemu", smp=1, timeout=120) -> (status, Results):
-    boots with `run=TESTS` (no shell) through the runner, as `make run` does."""
-    def go(tests, emulator="qemu", smp=1, timeout=120, extra=()):
+    """run_batch(tests, emulator="qemu", smp=1, timeout=120, extra=(),
+    backend=None) -> (status, Results, runner's stderr): boots with
+    `run=TESTS` (no shell) through the runner, as `make run` does."""
+    def go(tests, emulator="qemu", smp=1, timeout=120, extra=(), backend=None):
+        backend = backend or BACKEND_OF[emulator]
         image = make_image("run=" + tests)
-        log = logfile()
-        r = subprocess.run([os.path.join(TOP, "scripts", "run-" + emulator), "-i", image,
-                            "-n", str(smp), "--serial", "file", "--log", log,
+        log = logfile(backend)
+        r = subprocess.run(runner_cmd(backend)[0] + [
+                            "-i", image, "-n", str(smp), "--serial", "file", "--log", log,
                             "--timeout", str(timeout)] + list(extra),
                            capture_output=True, text=True)
         return r.returncode, Results(hvrun.read_log(log)), r.stderr.strip()
@@ -216,13 +247,24 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     if rep.failed:
+        if getattr(item, "hv_accels", None):
+            rep.sections.append(("accelerators", "\n".join(item.hv_accels)))
         for path in getattr(item, "hv_logs", []):
             rep.sections.append(("serial log tail (full log: %s)" % path,
                                  log_tail(path)))
 
 
 def pytest_configure(config):
-    for name, what in (("qemu", "boots QEMU (TCG)"), ("bochs", "boots Bochs"),
+    for name, what in (("qemu", "boots the svm backend (QEMU TCG, or QEMU+KVM on an AMD "
+                                "host with nested KVM)"),
+                       ("bochs", "boots the vmx backend (Bochs, or QEMU+KVM on an Intel "
+                                 "host with nested KVM)"),
                        ("smp", "needs more than one CPU"),
-                       ("vmx", "needs Intel VMX (Bochs)"), ("svm", "needs AMD SVM")):
+                       ("vmx", "needs Intel VMX"), ("svm", "needs AMD SVM")):
         config.addinivalue_line("markers", "%s: %s" % (name, what))
+
+
+def pytest_report_header(config):
+    """Which accelerator boots each backend in this run, and why."""
+    return ["hv accelerators (scripts/hvaccel.py):"] + [
+        "  " + runner_cmd(b)[1] for b in hvaccel.BACKENDS]

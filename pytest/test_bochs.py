@@ -1,5 +1,10 @@
-"""Issue 2: the image that QEMU boots also boots under Bochs (Haswell: VMX+EPT)."""
+"""Issue 2: the image that QEMU boots also boots under Bochs (Haswell: VMX+EPT).
+On an Intel host with nested KVM the vmx backend (and so these tests) boots
+QEMU+KVM instead (scripts/hvaccel.py); the Bochs model's values are checked
+only under Bochs."""
 import pytest
+
+from conftest import accel
 
 pytestmark = [pytest.mark.bochs, pytest.mark.timeout(240)]
 
@@ -15,7 +20,8 @@ def test_bochs_shell_two_cpus(boot):
     assert all(line.endswith("online ipi ok") for line in lines[:-1])
     assert con.cmd("sysctl hw.vmm.type") == "hw.vmm.type: VMX from Intel"
     # IA32_VMX_BASIC revision of Bochs' Haswell model (0x2b), with EPT
-    assert con.cmd("sysctl hw.vmm.vmx.revision") == "hw.vmm.vmx.revision: 43"
+    if accel("vmx").runner == "bochs":
+        assert con.cmd("sysctl hw.vmm.vmx.revision") == "hw.vmm.vmx.revision: 43"
     assert con.cmd("sysctl hw.vmm.vmx.ept") == "hw.vmm.vmx.ept: 1"
     res = con.run("aspace")
     assert res.result("aspace")["status"] == "PASS"

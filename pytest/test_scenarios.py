@@ -3,11 +3,13 @@ backends: one pytest item per check line, per scenario result, per
 malformed fixture and per declared quirk.
 
 The items are generated from the scenario files, and a few boots run them
-all (shared by every item of a pytest run, across xdist workers too):
-  svm1  QEMU TCG -cpu max, 1 CPU   scn.hang first, then every scenario, then
-                                   the guests/malformed/ fixtures
-  svm2  QEMU TCG -cpu max, 2 CPUs  scn.hang first, then every scenario
-  vmx   Bochs Haswell, 2 CPUs      scn.hang first, then every scenario
+all (shared by every item of a pytest run, across xdist workers too), each
+booted as scripts/hvaccel.py decides (svm: QEMU TCG -cpu max, vmx: Bochs
+Haswell, either as QEMU+KVM on a host of its vendor with nested KVM):
+  svm1  svm, 1 CPU    scn.hang first, then every scenario, then the
+                      guests/malformed/ fixtures
+  svm2  svm, 2 CPUs   scn.hang first, then every scenario
+  vmx   vmx, 2 CPUs   scn.hang first, then every scenario
   quirk one boot per (backend, quirk) with hw.vmm.quirk.NAME=1 on the kernel
         command line, running the scenarios that declare that quirk
 Without its quirk every scenario must PASS (scn.hang: TIMEOUT by design);
@@ -23,11 +25,10 @@ import subprocess
 import pytest
 
 import hvrun
-from conftest import LOGDIR, TOP, Results
+from conftest import LOGDIR, TOP, Results, runner_cmd
 from test_vm import run_id
 
 GUESTS = os.path.join(TOP, "guests")
-EMULATOR = {"svm": "qemu", "vmx": "bochs"}
 BOOT_TIMEOUT = {"svm": 120, "vmx": 400}
 BOOTS = {  # name: (backend, CPUs, with the malformed fixtures)
     "svm1": ("svm", 1, True),
@@ -132,6 +133,7 @@ def boots(make_image, request):
         base = os.path.join(LOGDIR, "test_scenarios_%s" % key)
         log = base + ".log"
         uid = run_id(request.config)
+        runner, how = runner_cmd(backend)
         with open(base + ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -142,15 +144,14 @@ def boots(make_image, request):
             if prev.get("run") == uid and prev.get("image") == image:
                 status, stderr = prev["status"], prev["stderr"]
             else:
-                runner = os.path.join(TOP, "scripts", "run-" + EMULATOR[backend])
-                p = subprocess.run([runner, "-i", image, "-n", str(ncpus), "--serial",
-                                    "file", "--log", log, "--timeout",
-                                    str(BOOT_TIMEOUT[backend])],
+                p = subprocess.run(runner + ["-i", image, "-n", str(ncpus), "--serial",
+                                             "file", "--log", log, "--timeout",
+                                             str(BOOT_TIMEOUT[backend])],
                                    capture_output=True, text=True)
                 status, stderr = p.returncode, p.stderr.strip()
                 with open(base + ".json", "w") as f:
                     json.dump({"run": uid, "image": image, "status": status,
-                               "stderr": stderr}, f)
+                               "stderr": stderr, "accel": how}, f)
         done[key] = Boot(status, Results(hvrun.read_log(log)), log, stderr)
         return done[key]
     return get

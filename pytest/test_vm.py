@@ -1,8 +1,11 @@
 """VM tests: guests (guests/*.asm) run on hv by testkern's vm_* tests.
 
-Every backend-neutral test runs on both backends:
-  svm: QEMU TCG `-cpu max` (SVM + NPT)     markers qemu, svm
-  vmx: Bochs Haswell (VMX + EPT)           markers bochs, vmx
+Every backend-neutral test runs on both backends, booted as
+scripts/hvaccel.py decides (conftest.accel):
+  svm: QEMU TCG `-cpu max` (SVM + NPT), or QEMU+KVM on an AMD host with
+       nested KVM                              markers qemu, svm
+  vmx: Bochs Haswell (VMX + EPT), or QEMU+KVM on an Intel host with nested
+       KVM                                     markers bochs, vmx
 The non-interactive tests share one boot per backend (`run=` at boot, two
 CPUs so vm_smp runs too): Bochs is slow, so it boots twice in this file (the
 batch and the db> session).  Assertions read the values in the CHECK lines.
@@ -16,13 +19,12 @@ import subprocess
 import pytest
 
 import hvrun
-from conftest import LOGDIR, TOP, Results
+from conftest import LOGDIR, Results, accel, runner_cmd
 
 BACKENDS = [
     pytest.param("svm", marks=[pytest.mark.qemu, pytest.mark.svm], id="svm"),
     pytest.param("vmx", marks=[pytest.mark.bochs, pytest.mark.vmx], id="vmx"),
 ]
-EMULATOR = {"svm": "qemu", "vmx": "bochs"}
 # seconds for the whole batch boot
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
@@ -49,8 +51,9 @@ EXPECT = {
 
 
 class Batch:
-    def __init__(self, status, res, log, stderr):
+    def __init__(self, status, res, log, stderr, accel):
         self.status, self.res, self.log, self.stderr = status, res, log, stderr
+        self.accel = accel  # hvaccel's description of what booted it
 
     def passed(self, test, backend, nchecks=None):
         """The test's RESULT is PASS on `backend`, its CHECK lines are numbered
@@ -97,6 +100,7 @@ def batch(make_image, request):
         base = os.path.join(LOGDIR, "test_vm_batch_%s" % backend)
         log = base + ".log"
         uid = run_id(request.config)
+        runner, how = runner_cmd(backend)
         with open(base + ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -107,15 +111,15 @@ def batch(make_image, request):
             if prev.get("run") == uid and prev.get("image") == image:
                 status, stderr = prev["status"], prev["stderr"]
             else:
-                runner = os.path.join(TOP, "scripts", "run-" + EMULATOR[backend])
-                p = subprocess.run([runner, "-i", image, "-n", "2", "--serial", "file",
-                                    "--log", log, "--timeout", str(BATCH_TIMEOUT[backend])],
+                p = subprocess.run(runner + ["-i", image, "-n", "2", "--serial", "file",
+                                             "--log", log,
+                                             "--timeout", str(BATCH_TIMEOUT[backend])],
                                    capture_output=True, text=True)
                 status, stderr = p.returncode, p.stderr.strip()
                 with open(base + ".json", "w") as f:
                     json.dump({"run": uid, "image": image, "status": status,
-                               "stderr": stderr}, f)
-        done[backend] = Batch(status, Results(hvrun.read_log(log)), log, stderr)
+                               "stderr": stderr, "accel": how}, f)
+        done[backend] = Batch(status, Results(hvrun.read_log(log)), log, stderr, how)
         return done[backend]
     return get
 
@@ -127,7 +131,7 @@ def test_batch_status(batch, backend):
     and SUMMARY agree)."""
     b = batch(backend)
     assert b.res.summary == {"passed": len(BATCH), "failed": 0, "skipped": 0,
-                             "timeout": 0}, "log %s: %s" % (b.log, b.stderr)
+                             "timeout": 0}, "log %s: %s (%s)" % (b.log, b.stderr, b.accel)
     assert b.status == hvrun.PASS, b.stderr
     assert [r["test"] for r in b.res.results] == BATCH
 
@@ -411,8 +415,8 @@ def db(con, line, timeout=30):
 def test_vm_int3_db(boot, backend):
     """int3 in the guest opens db> on the console: regs, x, errors, c; then
     a second run stopped with q."""
-    slow = backend == "vmx"
-    con = boot(EMULATOR[backend], smp=1)
+    slow = accel(backend).runner == "bochs"
+    con = boot(backend=backend, smp=1)
     con.p.send("run vm_int3\r")
     bp = int(con.expect(r"int3: breakpoint at (0x[0-9a-f]+)\r", 120 if slow else 30)
              .group(1), 16)

@@ -7,6 +7,9 @@
         VMX under Bochs (Haswell, clock sync=none, default ips), both with
         2 CPUs and at the same time; prints the table and writes
         OUT/results.json, OUT/svm.png, OUT/vmx.png, OUT/<backend>.log.
+        On a host with nested KVM a backend of the host's vendor runs under
+        QEMU+KVM instead (scripts/hvaccel.py decides; results.json records
+        it per backend as "accel").
     bench.py compare BASE.json NEW.json [--tolerance PCT]
         the ratio NEW/BASE of every figure's median; exit 1 when one grew by
         more than PCT percent (default 5).
@@ -15,7 +18,8 @@
 
 Under -icount shift=0 (QEMU) and Bochs' sync=none clock the TSC advances one
 tick per retired instruction (the calib_201_insns figure shows it), so a
-figure is an instruction count, the same on every run.  For the exit_*
+figure is an instruction count, the same on every run (not under KVM: there
+a tick is host TSC time, and -icount is not available).  For the exit_*
 figures the host-side instruction count is the round trip minus rdtsc_pair
 (the guest's own timing instructions): everything between the guest's exit
 and its next entry, the world switch included.
@@ -31,18 +35,25 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import hvaccel  # noqa: E402
 import hvrun  # noqa: E402
 
 BENCH_RE = re.compile(r"^BENCH (\S+) (\S+) median=(\d+) p10=(\d+) p90=(\d+) "
                       r"n=(\d+) unit=(\S+)\s*$", re.M)
 
-# backend -> (runner, extra runner arguments, what the note says)
-BACKENDS = {
-    "svm": ("run-qemu", ["--", "-icount", "shift=0,sleep=off"],
-            "QEMU TCG -cpu max -smp 2 -icount shift=0,sleep=off (single-threaded TCG)"),
-    "vmx": ("run-bochs", [],
-            "Bochs corei7_haswell_4770, 2 CPUs, clock sync=none, ips 4000000"),
+BACKENDS = hvaccel.BACKENDS
+# what the note says for each accelerator
+EMULATOR_NOTE = {
+    "tcg": "QEMU TCG -cpu max -smp 2 -icount shift=0,sleep=off (single-threaded TCG)",
+    "bochs": "Bochs corei7_haswell_4770, 2 CPUs, clock sync=none, ips 4000000",
+    "kvm": "QEMU+KVM -cpu host -smp 2 (ticks are host TSC time, not instructions)",
 }
+
+
+def icount_args(d):
+    """run-qemu arguments making the TSC count instructions: under TCG only
+    (QEMU refuses -icount with KVM)."""
+    return ["--", "-icount", "shift=0,sleep=off"] if d.accel == "tcg" else []
 
 # What each figure is, in table order (the kernel prints them in its order).
 FIGURES = [
@@ -101,7 +112,7 @@ def derive(figs):
 
 def boot(top, backend, iters, out, results, errors):
     """One emulator run of `run=bench`; fills results[backend]."""
-    runner, extra, _ = BACKENDS[backend]
+    d = hvaccel.decide(backend)
     kernel = os.path.join(top, "build", "testkern.elf")
     guests = sorted(os.path.join(top, "build", "guests", g)
                     for g in os.listdir(os.path.join(top, "build", "guests"))
@@ -116,16 +127,17 @@ def boot(top, backend, iters, out, results, errors):
         return
     log = os.path.join(out, backend + ".log")
     t0 = time.monotonic()
-    r = subprocess.run([os.path.join(hvrun.TOP, "scripts", runner), "-i", r.stdout.strip(),
-                        "-n", "2", "--serial", "file", "--log", log,
-                        "--timeout", "540"] + extra, capture_output=True, text=True)
+    r = subprocess.run(hvaccel.runner_argv(d) + [
+                        "-i", r.stdout.strip(), "-n", "2", "--serial", "file", "--log", log,
+                        "--timeout", "540"] + icount_args(d), capture_output=True, text=True)
     secs = time.monotonic() - t0
     figs = parse(hvrun.read_log(log)).get(backend, {})
     if r.returncode != hvrun.PASS:
         errors.append("%s: %s (see %s)" % (backend, r.stderr.strip(), log))
     if not figs:
         errors.append("%s: no BENCH lines for this backend in %s" % (backend, log))
-    results[backend] = {"emulator": BACKENDS[backend][2], "wall_s": round(secs, 1),
+    results[backend] = {"emulator": EMULATOR_NOTE[d.accel], "accel": hvaccel.describe(d),
+                        "wall_s": round(secs, 1),
                         "runner_status": hvrun.STATUS_NAMES.get(r.returncode, r.returncode),
                         "figures": derive(figs)}
 
@@ -213,6 +225,8 @@ def cmd_run(a):
     os.makedirs(out, exist_ok=True)
     results, errors, threads = {}, [], []
     t0 = time.monotonic()
+    for b in BACKENDS:
+        print("bench: %s" % hvaccel.describe(hvaccel.decide(b)), flush=True)
     # both emulators at once: one core each
     for b in BACKENDS:
         t = threading.Thread(target=boot, args=(top, b, a.iters, out, results, errors))
@@ -252,6 +266,9 @@ def cmd_compare(a):
         nf = new["backends"].get(b, {}).get("figures", {})
         names = sorted(set(bf) | set(nf), key=lambda n: (ORDER.get(n, 999), n))
         print("%s:" % b)
+        kinds = [x["backends"].get(b, {}).get("emulator") for x in (base, new)]
+        if None not in kinds and kinds[0] != kinds[1]:
+            print("  note: base ran under %s, new under %s: not comparable" % tuple(kinds))
         for n in names:
             if n not in bf or n not in nf:
                 print("  %-20s %s" % (n, "only in " + ("new" if n in nf else "base")))
