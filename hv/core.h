@@ -24,12 +24,6 @@ void	 hv_fpu_cpus_free(void);
 int	 hv_fpu_vcpu_init(struct hv_vcpu *vcpu);
 void	 hv_fpu_vcpu_fini(struct hv_vcpu *vcpu);
 
-/* fpu.c: per-CPU host areas (hv_init_ops .. hv_fini), per-vCPU guest area */
-int	 hv_fpu_cpus_alloc(void);
-void	 hv_fpu_cpus_free(void);
-int	 hv_fpu_vcpu_init(struct hv_vcpu *vcpu);
-void	 hv_fpu_vcpu_fini(struct hv_vcpu *vcpu);
-
 /* vm.c */
 int	 hv_vm_slot_get(struct hv_vm *vm);	/* vm->id, or HV_ENOSPC */
 void	 hv_vm_slot_put(struct hv_vm *vm);

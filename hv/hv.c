@@ -147,9 +147,6 @@ hv_init_ops(const struct hv_backend_ops *ops)
 	error = hv_fpu_cpus_alloc();
 	if (error != 0)
 		goto fail;
-	error = hv_fpu_cpus_alloc();
-	if (error != 0)
-		goto fail;
 	for (i = 0; i < sizeof(hv_leaves) / sizeof(hv_leaves[0]); i++) {
 		error = hv_os_sysctl_add(&hv_leaves[i]);
 		if (error != 0)

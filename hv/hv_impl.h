@@ -163,12 +163,6 @@ struct hv_backend_ops {
 	 * when initialisation fails after probe (a failed probe included).
 	 */
 	void	(*fini)(void);
-	/*
-	 * Free every per-CPU page probe allocated (NULL: none).  Called by
-	 * hv_fini() after cpu_disable ran on every CPU, and by hv_init_ops()
-	 * when initialisation fails after probe (a failed probe included).
-	 */
-	void	(*fini)(void);
 	int	(*vm_init)(struct hv_vm *vm);
 	void	(*vm_fini)(struct hv_vm *vm);
 	int	(*vcpu_init)(struct hv_vcpu *vcpu);	/* boot state of hv_abi.h */
@@ -255,18 +249,6 @@ void	 hv_irq_taken(struct hv_vcpu *vcpu, unsigned vector);
 bool	 hv_irq_set(volatile uint64_t *bm, unsigned vector);
 bool	 hv_irq_clear(volatile uint64_t *bm, unsigned vector);
 int	 hv_irq_highest(const volatile uint64_t *bm);
-
-/*
- * The guest's x87/SSE registers (hv/fpu.c; neither world switch swaps them).
- * Both backends call hv_fpu_enter pinned, on the CPU of the entries, just
- * before the first entry of a pinned stretch, and hv_fpu_leave right after
- * its last exit, before anything that may sleep or unpin.  The FPU holds the
- * guest's state in between, and the host's again after, with the CR0.TS it
- * found (lazy-FPU hosts).  hv_fpu_enter returns whether CR0.TS was set: pass
- * it to hv_fpu_leave.
- */
-bool	 hv_fpu_enter(struct hv_vcpu *vcpu);
-void	 hv_fpu_leave(struct hv_vcpu *vcpu, bool ts);
 
 /*
  * The guest's x87/SSE registers (hv/fpu.c; neither world switch swaps them).

@@ -213,33 +213,6 @@ def test_hv_reinit(batch, backend):
 
 @pytest.mark.timeout(700)
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_vm_fpu(batch, backend):
-    """hv/fpu.c: guest and host each keep their x87 control word across
-    entries, also when the host runs the guest with CR0.TS set (lazy FPU),
-    and CR0.TS is left set."""
-    msgs = batch(backend).passed("vm_fpu", backend, nchecks=5)
-    find(msgs, r"^host FCW after the guest loaded 0x0b7f: 0xa7f ")
-    find(msgs, r"^guest FCW after the host loaded 0x0e7f: 0xb7f ")
-    find(msgs, r"^host FCW at the end: 0xe7f ")
-    find(msgs, r"after it: 1 \(want 1: left as found\)$")
-
-
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_hv_reinit(batch, backend):
-    """hv_fini frees every per-CPU page (2 CPUs: VMXON region + FPU area,
-    or SVM host save area + host VMCB + FPU area), hv_init restores it all."""
-    msgs = batch(backend).passed("hv_reinit", backend, nchecks=8)
-    per_cpu = {"svm": 3, "vmx": 2}[backend]
-    find(msgs, r"^hv_fini freed %d pages \(want %d: 2 CPUs x %d\), hv holds 0 \(want 0\)$" % (
-        2 * per_cpu, 2 * per_cpu, per_cpu))
-    m = find(msgs, r"^pages in use: (\d+) before, (\d+) after hv_fini")
-    assert m.group(1) == m.group(2)
-    find(msgs, r"^hw\.vmm\.type readable again: '(SVM from AMD|VMX from Intel)'")
-
-
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_paging(batch, backend):
     """The guest's own paging under EPT/NPT: its #PF handler sees the error
     codes the SDM defines (P=1, W=2, U=4, I/D=16)."""

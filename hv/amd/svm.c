@@ -376,7 +376,6 @@ const struct hv_backend_ops hv_svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
 	.fini = svm_fini,
-	.fini = svm_fini,
 	.vm_init = svm_vm_init,
 	.vm_fini = svm_vm_fini,
 	.vcpu_init = svm_vcpu_init,

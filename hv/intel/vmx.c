@@ -15,7 +15,6 @@
 
 static void	*vmxon_region[HV_MAX_CPUS];
 static bool	 vmxon_done[HV_MAX_CPUS];	/* in VMX operation on its region */
-static bool	 vmxon_done[HV_MAX_CPUS];	/* in VMX operation on its region */
 
 /* ---- VMX instruction failures ---------------------------------------------- */
 
@@ -621,7 +620,6 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	uint64_t fl, prev, host_kgs, info;
 	int cpu, old, rc, error, fast = 0;
 	bool ts = false, fpu = false;
-	bool ts = false, fpu = false;
 #ifdef HV_DEBUG
 	char why[120];
 #endif
@@ -722,8 +720,6 @@ again:
 	}
 	/* the host's FPU state back before anything that may sleep */
 	hv_fpu_leave(vcpu, ts);
-	/* the host's FPU state back before anything that may sleep */
-	hv_fpu_leave(vcpu, ts);
 	/* external-interrupt exits keep the interrupt pending in the local
 	 * APIC (no acknowledge on exit): the host takes it right here */
 	vmx_intr_restore(fl);
@@ -761,7 +757,6 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.probe = vmx_probe,
 	.cpu_enable = vmx_cpu_enable,
 	.cpu_disable = vmx_cpu_disable,
-	.fini = vmx_fini,
 	.fini = vmx_fini,
 	.vm_init = vmx_vm_init,
 	.vm_fini = vmx_vm_fini,

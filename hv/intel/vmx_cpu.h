@@ -52,7 +52,6 @@
 #define CR0_PE		(1ul << 0)
 #define CR0_MP		(1ul << 1)
 #define CR0_TS		(1ul << 3)
-#define CR0_TS		(1ul << 3)
 #define CR0_ET		(1ul << 4)
 #define CR0_NE		(1ul << 5)
 #define CR0_WP		(1ul << 16)

@@ -44,7 +44,6 @@
 #define R_PREEMPT_TIMER		52
 #define R_INVVPID		53
 #define R_XSETBV		55
-#define R_XSETBV		55
 #define R_VMFUNC		59
 
 #define INTR_INFO_VALID		0x80000000u
@@ -596,18 +595,6 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		return exit_ept_violation(vcpu, ex);
 	case R_EPT_MISCONFIG:
 		return exit_ept_misconfig(vcpu, ex);
-	case R_XSETBV:
-		/*
-		 * XSETBV exits unconditionally (SDM 25.1.3), after the #UD
-		 * (CR4.OSXSAVE=0) and CPL checks.  The guest may set nothing:
-		 * XCR0 is not part of the VMCS, so its value would become the
-		 * host's, and hv switches only the x87/SSE state (hv/fpu.c).
-		 * Refused as the CPU refuses a bad value, as hv/amd does.
-		 */
-		hv_ratelog("vmx_xsetbv", "guest%d.%d: XSETBV of XCR%u refused: "
-		    "#GP\n", vcpu->vm->id, vcpu->id, (unsigned)vc->gpr[VMX_RCX]);
-		vmx_inject_exception(EXC_GP, true, 0);
-		return HV_RESUME;
 	case R_XSETBV:
 		/*
 		 * XSETBV exits unconditionally (SDM 25.1.3), after the #UD

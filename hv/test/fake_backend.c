@@ -18,9 +18,6 @@ int fake_probe_error;
 int fake_fini_calls;
 uint64_t fake_fini_saw_enabled;
 static void *fake_pcpu_page[HV_MAX_CPUS];	/* like a VMXON region */
-int fake_fini_calls;
-uint64_t fake_fini_saw_enabled;
-static void *fake_pcpu_page[HV_MAX_CPUS];	/* like a VMXON region */
 int (*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
 struct fake_vm {
@@ -262,7 +259,6 @@ const struct hv_backend_ops fake_ops = {
 	.probe = fake_probe,
 	.cpu_enable = fake_cpu_enable,
 	.cpu_disable = fake_cpu_disable,
-	.fini = fake_fini,
 	.fini = fake_fini,
 	.vm_init = fake_vm_init,
 	.vm_fini = fake_vm_fini,

@@ -51,10 +51,6 @@ extern int	 fake_probe_error;	/* probe returns this */	/* vm_init returns this (
  * enabled-CPU mask as fini saw it) */
 extern int	 fake_fini_calls;
 extern uint64_t	 fake_fini_saw_enabled;
-/* probe allocates one page per CPU, fini frees them (counted; the
- * enabled-CPU mask as fini saw it) */
-extern int	 fake_fini_calls;
-extern uint64_t	 fake_fini_saw_enabled;
 /* vcpu_run calls this (NULL: hv_pre_entry then HV_EXIT_INTR) */
 extern int	(*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
 struct hv_regs *fake_regs(struct hv_vcpu *vcpu);

@@ -19,8 +19,6 @@
 	X(hv_init_ops)		\
 	X(hv_fini_frees_percpu)	\
 	X(hv_init_fails_at_every_allocation) \
-	X(hv_fini_frees_percpu)	\
-	X(hv_init_fails_at_every_allocation) \
 	X(enable_rollback)	\
 	X(enable_same_value_and_ebusy) \
 	X(vm_create_fails_at_every_allocation) \
