@@ -136,17 +136,35 @@ gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
 	return stop_nul ? HV_ENAMETOOLONG : 0;
 }
 
+/* The VM stays while the call is in flight (hv_vcpu_enter); HV_ENOENT once
+ * the vCPU was torn down with its VM. */
+static int
+gva_copy_held(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len,
+    bool write, bool stop_nul, size_t *done)
+{
+	int error;
+
+	if (done != NULL)
+		*done = 0;
+	error = hv_vcpu_enter(vcpu);
+	if (error != 0)
+		return error;
+	error = gva_copy(vcpu, gva, buf, len, write, stop_nul, done);
+	hv_vcpu_leave(vcpu);
+	return error;
+}
+
 int
 hv_copyin(struct hv_vcpu *vcpu, uint64_t gva, void *dst, size_t len)
 {
-	return gva_copy(vcpu, gva, dst, len, false, false, NULL);
+	return gva_copy_held(vcpu, gva, dst, len, false, false, NULL);
 }
 
 int
 hv_copyout(struct hv_vcpu *vcpu, const void *src, uint64_t gva, size_t len)
 {
 	/* the buffer is only read when write is true */
-	return gva_copy(vcpu, gva, (void *)(uintptr_t)src, len, true, false, NULL);
+	return gva_copy_held(vcpu, gva, (void *)(uintptr_t)src, len, true, false, NULL);
 }
 
 int
@@ -156,7 +174,7 @@ hv_copyinstr(struct hv_vcpu *vcpu, uint64_t gva, char *dst, size_t max,
 	size_t n;
 	int error;
 
-	error = gva_copy(vcpu, gva, dst, max, false, true, &n);
+	error = gva_copy_held(vcpu, gva, dst, max, false, true, &n);
 	if (done != NULL)
 		*done = n;
 	return error;

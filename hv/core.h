@@ -28,8 +28,13 @@ void	 hv_fpu_vcpu_fini(struct hv_vcpu *vcpu);
 int	 hv_vm_slot_get(struct hv_vm *vm);	/* vm->id, or HV_ENOSPC */
 void	 hv_vm_slot_put(struct hv_vm *vm);
 
-/* vcpu.c: destroy a vCPU of a VM being destroyed (waits out a racing run) */
+/* vcpu.c: tear down a vCPU of a VM being destroyed (kicks it out of the
+ * guest and waits until no call uses it; the handle lives on while held) */
 void	 hv_vcpu_destroy_dying(struct hv_vcpu *vcpu);
+/* vcpu.c: around host calls that use the VM through a vCPU (copyin family,
+ * translate): 0, or HV_ENOENT when it is torn down; teardown waits for leave */
+int	 hv_vcpu_enter(struct hv_vcpu *vcpu);
+void	 hv_vcpu_leave(struct hv_vcpu *vcpu);
 
 /* gmem.c: the per-VM spin lock (pins the thread while held) */
 void	 hv_vm_lock(struct hv_vm *vm);

@@ -29,7 +29,19 @@ const char *hv_type(void);		/* "VMX from Intel" / "SVM from AMD" */
 
 /* A VM with mem_size bytes of guest-physical memory at GPA 0, backed on demand. */
 int	 hv_vm_create(uint64_t mem_size, struct hv_vm **out);
-/* Frees every page; HV_EBUSY if a vCPU of it is running. */
+/*
+ * Tear the VM down, also while host threads run its vCPUs (a vkernel's
+ * reboot/execve): the VM is marked dying, every vCPU inside hv_vcpu_run() is
+ * kicked out of the guest (IPI) and waited for, and so is every other call
+ * in flight on its vCPUs; then guest memory, nested tables and all VM and
+ * vCPU state are freed.  A run in progress returns HV_ENOENT, and so does
+ * every later hv_vcpu_run / get_regs / set_regs / copyin-family / translate
+ * call on its vCPU handles, without touching freed memory, as long as the
+ * handle itself is still held (hv_vcpu_hold below).  0, HV_EINVAL (NULL),
+ * HV_EBUSY (a destroy of it is already under way).  Never call it from
+ * inside a run of the same VM, nor concurrently with hv_vcpu_create,
+ * hv_vm_pageout, hv_gpa_* or hv_vm_load_image on it: the struct hv_vm goes.
+ */
 int	 hv_vm_destroy(struct hv_vm *vm);
 uint64_t hv_vm_mem_size(const struct hv_vm *vm);
 
@@ -63,8 +75,20 @@ struct hv_regs {
 	uint32_t cpl;
 };
 
-/* Creates vCPU `id` in the boot state of hv_abi.h (image loaded separately). */
+/*
+ * Creates vCPU `id` in the boot state of hv_abi.h (image loaded separately).
+ * The VM holds the one reference to the handle; hv_vm_destroy or
+ * hv_vcpu_destroy drops it, and the handle memory is freed when the last
+ * reference goes.  A host whose threads may still use the handle after the
+ * VM was destroyed (a vCPU thread between two runs) takes its own reference
+ * with hv_vcpu_hold and drops it with hv_vcpu_release once no thread of it
+ * can reach the handle any more; releasing more than held is logged.
+ */
 int	 hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out);
+void	 hv_vcpu_hold(struct hv_vcpu *vcpu);
+void	 hv_vcpu_release(struct hv_vcpu *vcpu);
+/* Tears the vCPU down now unless it runs (then refused, logged); a no-op on a
+ * vCPU already torn down with its VM (handle still held). */
 void	 hv_vcpu_destroy(struct hv_vcpu *vcpu);
 int	 hv_vcpu_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r);
 int	 hv_vcpu_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r);
@@ -99,7 +123,9 @@ struct hv_exit {
  * faults, CPUID, I/O to the guest serial port, MSR bitmap misses, HC_NOP,
  * HC_PUTS, ...) never return here.  For HV_EXIT_HYPERCALL the host sets the
  * result with hv_vcpu_set_hc_result() before running again.
- * Returns 0 with *ex filled, or an HV_E* error (not enabled, destroyed VM).
+ * Returns 0 with *ex filled, or an HV_E* error: HV_ENODEV (not enabled),
+ * HV_EBUSY (another thread runs it), HV_ENOENT (its VM was destroyed, before
+ * or during this run: the host drops the vCPU).
  */
 int	 hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex);
 void	 hv_vcpu_set_hc_result(struct hv_vcpu *vcpu, int64_t value);

@@ -122,7 +122,12 @@ struct hv_vcpu {
 	uint8_t		*fpu;		/* guest FXSAVE area, a page (hv/fpu.c) */
 	char		 serial_line[128];	/* guest COM1 output being assembled */
 	size_t		 serial_len;
-	volatile int	 in_run;	/* inside hv_vcpu_run() (destroy refuses) */
+	/* 1: inside hv_vcpu_run() or a register call; -1: torn down (every
+	 * later call gets HV_ENOENT); 0: idle */
+	volatile int	 in_run;
+	volatile int	 users;		/* copyin family / translate calls in flight */
+	volatile int	 refs;		/* the VM's until teardown + hv_vcpu_hold()s */
+	int		 vm_id;		/* for messages once vm is gone */
 	volatile uint64_t entries;	/* VM entries so far (hv_pre_entry) */
 	/* external interrupts queued by hv_vcpu_inject_irq (hv/irq.c) */
 	volatile uint64_t irq_pending[HV_IRQ_WORDS];
@@ -131,7 +136,7 @@ struct hv_vcpu {
 struct hv_vm {
 	uint64_t	 magic;		/* HV_VM_MAGIC while alive */
 	int		 id;		/* small number, reused: "guest<id>.<vcpu>" */
-	volatile int	 dying;		/* hv_vm_destroy() in progress */
+	volatile int	 dying;		/* hv_vm_destroy() in progress: runs end */
 	volatile int	 lock;		/* spin lock over pages/swapped/nt (hv/gmem.c) */
 	uint64_t	 mem_size;
 	uint64_t	 npages;

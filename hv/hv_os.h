@@ -85,6 +85,9 @@ void	 hv_os_ipi(int cpu);
 void	 hv_os_pin(void);
 void	 hv_os_unpin(void);
 
+/* Let other runnable threads of this CPU go first (unpinned; wait loops). */
+void	 hv_os_yield(void);
+
 /* ---- the running thread -------------------------------------------------- */
 
 /*

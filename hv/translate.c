@@ -12,9 +12,14 @@ hv_vcpu_translate(struct hv_vcpu *vcpu, uint64_t gva, bool write, uint64_t *gpa)
 	struct hv_gva_ctx c;
 	int error;
 
-	error = hv_gva_begin(vcpu, &c);
+	error = hv_vcpu_enter(vcpu);	/* HV_ENOENT once torn down */
 	if (error != 0)
 		return error;
-	c.walk.or64 = NULL;	/* a query, not an access: no A/D flags */
-	return hv_gva_translate(&c, gva, write, gpa);
+	error = hv_gva_begin(vcpu, &c);
+	if (error == 0) {
+		c.walk.or64 = NULL;	/* a query, not an access: no A/D flags */
+		error = hv_gva_translate(&c, gva, write, gpa);
+	}
+	hv_vcpu_leave(vcpu);
+	return error;
 }

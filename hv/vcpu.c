@@ -22,6 +22,8 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 	vcpu->id = id;
 	vcpu->running_on = -1;
 	vcpu->last_cpu = -1;
+	vcpu->refs = 1;		/* the VM's, dropped at teardown */
+	vcpu->vm_id = vm->id;
 	error = hv_fpu_vcpu_init(vcpu);
 	if (error != 0) {
 		hv_os_free(vcpu);
@@ -47,7 +49,35 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 	return 0;
 }
 
-/* in_run -1: claimed by destroy; hv_vcpu_run and the register calls refuse it. */
+void
+hv_vcpu_hold(struct hv_vcpu *vcpu)
+{
+	__atomic_add_fetch(&vcpu->refs, 1, __ATOMIC_SEQ_CST);
+}
+
+void
+hv_vcpu_release(struct hv_vcpu *vcpu)
+{
+	int left;
+
+	if (vcpu == NULL)
+		return;
+	if (__atomic_load_n(&vcpu->magic, __ATOMIC_SEQ_CST) != HV_VCPU_MAGIC) {
+		hv_os_log("hv: release of vcpu %p, which is already freed\n",
+		    (void *)vcpu);
+		return;
+	}
+	left = __atomic_sub_fetch(&vcpu->refs, 1, __ATOMIC_SEQ_CST);
+	if (left < 0)
+		hv_os_log("hv: vcpu %p released more often than held\n", (void *)vcpu);
+	if (left != 0)
+		return;
+	/* the VM's reference goes only at teardown: nothing but the handle is left */
+	__atomic_store_n(&vcpu->magic, HV_DEAD_MAGIC, __ATOMIC_SEQ_CST);
+	hv_os_free(vcpu);
+}
+
+/* in_run -1: torn down; hv_vcpu_run and the register calls refuse it. */
 static bool
 claim_for_destroy(struct hv_vcpu *vcpu)
 {
@@ -57,8 +87,9 @@ claim_for_destroy(struct hv_vcpu *vcpu)
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
+/* Out of the VM, its state freed; in_run is -1 (or the quirk frees it). */
 static void
-vcpu_free(struct hv_vcpu *vcpu)
+vcpu_state_free(struct hv_vcpu *vcpu)
 {
 	struct hv_vm *vm = vcpu->vm;
 
@@ -66,8 +97,16 @@ vcpu_free(struct hv_vcpu *vcpu)
 	__atomic_sub_fetch(&vm->nvcpus, 1, __ATOMIC_SEQ_CST);
 	hv_ops->vcpu_fini(vcpu);
 	hv_fpu_vcpu_fini(vcpu);
-	__atomic_store_n(&vcpu->magic, HV_DEAD_MAGIC, __ATOMIC_SEQ_CST);
-	hv_os_free(vcpu);
+}
+
+/* The state goes; the handle stays for whoever still holds it. */
+static void
+vcpu_teardown(struct hv_vcpu *vcpu)
+{
+	vcpu_state_free(vcpu);
+	/* only ever read under a claim or hv_vcpu_enter, which now fail */
+	vcpu->vm = NULL;
+	hv_vcpu_release(vcpu);		/* the VM's reference */
 }
 
 void
@@ -76,40 +115,114 @@ hv_vcpu_destroy(struct hv_vcpu *vcpu)
 	if (vcpu == NULL)
 		return;
 	if (!claim_for_destroy(vcpu)) {
+		if (__atomic_load_n(&vcpu->in_run, __ATOMIC_SEQ_CST) < 0)
+			return;		/* torn down with its VM already */
 		hv_os_log("hv: guest%d.%d is running or being destroyed; not "
-		    "destroyed\n", vcpu->vm->id, vcpu->id);
+		    "destroyed\n", vcpu->vm_id, vcpu->id);
 		return;
 	}
-	vcpu_free(vcpu);
+	while (__atomic_load_n(&vcpu->users, __ATOMIC_SEQ_CST) != 0)
+		hv_os_yield();
+	vcpu_teardown(vcpu);
+}
+
+/*
+ * Wait for the vCPU's current user to let go, kicking a run out of the
+ * guest (the IPI makes the entry exit; the run loop then sees vm->dying),
+ * again every 100 us in case the run was between entries.  Once claimed
+ * (-1), the copyin-family calls already in flight are waited for.
+ */
+static void
+vcpu_stop(struct hv_vcpu *vcpu)
+{
+	uint64_t start = hv_os_time_ns(), kicked = 0, now;
+	bool said = false;
+	int cpu, me;
+
+	while (!claim_for_destroy(vcpu)) {
+		now = hv_os_time_ns();
+		if (kicked == 0 || now - kicked > 100000) {
+			kicked = now;
+			cpu = __atomic_load_n(&vcpu->running_on, __ATOMIC_SEQ_CST);
+			hv_os_pin();
+			me = hv_os_cpu_id();
+			if (cpu >= 0 && cpu != me)
+				hv_os_ipi(cpu);
+			hv_os_unpin();
+		}
+		if (!said && now - start > 1000000000ull) {
+			said = true;
+			hv_os_log("hv: guest%d.%d: teardown still waits for its run "
+			    "to end\n", vcpu->vm_id, vcpu->id);
+		}
+		hv_os_yield();
+	}
+	while (__atomic_load_n(&vcpu->users, __ATOMIC_SEQ_CST) != 0)
+		hv_os_yield();
 }
 
 void
 hv_vcpu_destroy_dying(struct hv_vcpu *vcpu)
 {
-	/* vm->dying is set and no vCPU was running: whoever holds in_run now
-	 * (a run that is about to see dying, a register call) lets go soon.
-	 * Quirk exec_frees_vmm: freed without waiting for its running user. */
-	while (!claim_for_destroy(vcpu) && !HV_QUIRK(exec_frees_vmm))
-		hv_cpu_relax();
-	vcpu_free(vcpu);
+	/*
+	 * Quirk exec_frees_vmm, the 2013 reboot: everything, handle included,
+	 * is freed at once, under a run in progress and under every holder.
+	 */
+	if (HV_QUIRK(exec_frees_vmm)) {
+		vcpu_state_free(vcpu);
+		__atomic_store_n(&vcpu->magic, HV_DEAD_MAGIC, __ATOMIC_SEQ_CST);
+		hv_os_free(vcpu);
+		return;
+	}
+	vcpu_stop(vcpu);
+	vcpu_teardown(vcpu);
 }
 
-/* Only while the vCPU is not inside hv_vcpu_run(). */
-static int
-vcpu_claim(struct hv_vcpu *vcpu)
+int
+hv_vcpu_enter(struct hv_vcpu *vcpu)
 {
-	int idle = 0;
-
-	if (!__atomic_compare_exchange_n(&vcpu->in_run, &idle, 1, false,
-	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-		return HV_EBUSY;
+	/* users is raised before in_run is read; vcpu_stop sets in_run before
+	 * reading users: one of the two sees the other */
+	__atomic_add_fetch(&vcpu->users, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vcpu->in_run, __ATOMIC_SEQ_CST) < 0 ||
+	    __atomic_load_n(&vcpu->vm->dying, __ATOMIC_SEQ_CST) != 0) {
+		hv_vcpu_leave(vcpu);
+		return HV_ENOENT;
+	}
 	return 0;
+}
+
+void
+hv_vcpu_leave(struct hv_vcpu *vcpu)
+{
+	__atomic_sub_fetch(&vcpu->users, 1, __ATOMIC_SEQ_CST);
 }
 
 static void
 vcpu_release(struct hv_vcpu *vcpu)
 {
 	__atomic_store_n(&vcpu->in_run, 0, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Only while the vCPU is not inside hv_vcpu_run(), and not torn down.
+ * in_run is set before dying is read; hv_vm_destroy sets dying before it
+ * claims in_run: either this call sees dying (HV_ENOENT) or destroy waits
+ * for its release.  vcpu->vm is read only once the claim is held.
+ */
+static int
+vcpu_claim(struct hv_vcpu *vcpu)
+{
+	int cur = 0;
+
+	if (!__atomic_compare_exchange_n(&vcpu->in_run, &cur, 1, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return cur < 0 ? HV_ENOENT : HV_EBUSY;
+	if (__atomic_load_n(&vcpu->vm->dying, __ATOMIC_SEQ_CST) != 0) {
+		vcpu_release(vcpu);
+		return HV_ENOENT;
+	}
+	return 0;
 }
 
 int
@@ -178,13 +291,14 @@ apply_pending(struct hv_vcpu *vcpu)
 }
 
 /*
- * false (and *ex an HV_EXIT_ERROR naming it) when vcpu or its VM was freed:
- * only the dead magic of the teardown is read, nothing it points to.
+ * false (and *ex an HV_EXIT_ERROR naming it) when the vCPU handle was freed
+ * (only the quirk exec_frees_vmm or a host that ran a handle it no longer
+ * held does that): only the dead magic of the free is read.
  */
 static bool
-vcpu_alive(const struct hv_vcpu *vcpu, struct hv_exit *ex)
+vcpu_handle_alive(const struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	uint64_t vm_magic, magic = __atomic_load_n(&vcpu->magic, __ATOMIC_SEQ_CST);
+	uint64_t magic = __atomic_load_n(&vcpu->magic, __ATOMIC_SEQ_CST);
 
 	if (magic != HV_VCPU_MAGIC) {
 		hv_exit_error(ex, HV_EIO, 0, "use-after-free: vcpu %p ran after its "
@@ -192,6 +306,18 @@ vcpu_alive(const struct hv_vcpu *vcpu, struct hv_exit *ex)
 		    (unsigned long long)magic);
 		return false;
 	}
+	return true;
+}
+
+/* The handle and, under the run's claim, its VM (freed under the run only
+ * by the quirk): nothing the dead objects point to is read. */
+static bool
+vcpu_alive(const struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint64_t vm_magic;
+
+	if (!vcpu_handle_alive(vcpu, ex))
+		return false;
 	vm_magic = __atomic_load_n(&vcpu->vm->magic, __ATOMIC_SEQ_CST);
 	if (vm_magic != HV_VM_MAGIC) {
 		hv_exit_error(ex, HV_EIO, 0, "use-after-free: vcpu %d ran after its "
@@ -210,17 +336,18 @@ hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	hv_memset(ex, 0, sizeof(*ex));
 	if (!hv_is_enabled())
 		return HV_ENODEV;
-	if (!vcpu_alive(vcpu, ex)) {
+	if (!vcpu_handle_alive(vcpu, ex)) {
 		hv_os_log("hv: %s\n", ex->msg);
 		return 0;
 	}
+	/* HV_ENOENT once its VM is dying (vcpu->vm is not read when torn down) */
 	error = vcpu_claim(vcpu);
 	if (error != 0)
 		return error;
-	/* in_run is set before dying is read; hv_vm_destroy does the reverse */
-	if (__atomic_load_n(&vcpu->vm->dying, __ATOMIC_SEQ_CST) != 0) {
+	if (!vcpu_alive(vcpu, ex)) {
 		vcpu_release(vcpu);
-		return HV_ENOENT;
+		hv_os_log("hv: %s\n", ex->msg);
+		return 0;
 	}
 	error = apply_pending(vcpu);
 	while (error == 0) {
@@ -232,6 +359,13 @@ hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		}
 		/* out of the guest: no shootdown needs to wait for this vCPU */
 		__atomic_store_n(&vcpu->running_on, -1, __ATOMIC_SEQ_CST);
+		/* a destroy kicked this run out: the host gets no exit of a VM
+		 * that is going (nothing of it may be used after this return) */
+		if (__atomic_load_n(&vcpu->vm->dying, __ATOMIC_SEQ_CST) != 0) {
+			if (error == 0 || error == HV_RESUME)
+				error = HV_ENOENT;
+			break;
+		}
 		if (error != HV_RESUME)
 			break;
 		error = 0;

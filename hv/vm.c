@@ -109,19 +109,6 @@ hv_vm_create(uint64_t mem_size, struct hv_vm **out)
 	return 0;
 }
 
-static bool
-any_running(const struct hv_vm *vm)
-{
-	int i;
-
-	for (i = 0; i < HV_MAX_VCPUS; i++) {
-		if (vm->vcpus[i] != NULL &&
-		    __atomic_load_n(&vm->vcpus[i]->in_run, __ATOMIC_SEQ_CST) != 0)
-			return true;
-	}
-	return false;
-}
-
 int
 hv_vm_destroy(struct hv_vm *vm)
 {
@@ -131,13 +118,8 @@ hv_vm_destroy(struct hv_vm *vm)
 		return HV_EINVAL;
 	if (__atomic_exchange_n(&vm->dying, 1, __ATOMIC_SEQ_CST) != 0)
 		return HV_EBUSY;	/* a destroy is already under way */
-	/* dying is set before in_run is read; hv_vcpu_run sets in_run before
-	 * reading dying: one of the two sees the other.  Quirk exec_frees_vmm:
-	 * the 2013 reboot freed the VMM state while a vCPU still ran. */
-	if (any_running(vm) && !HV_QUIRK(exec_frees_vmm)) {
-		__atomic_store_n(&vm->dying, 0, __ATOMIC_SEQ_CST);
-		return HV_EBUSY;
-	}
+	/* each vCPU is kicked out of the guest and waited for (its run sees
+	 * dying and returns HV_ENOENT); its handle outlives the VM while held */
 	for (i = 0; i < HV_MAX_VCPUS; i++) {
 		if (vm->vcpus[i] != NULL)
 			hv_vcpu_destroy_dying(vm->vcpus[i]);

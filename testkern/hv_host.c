@@ -91,6 +91,11 @@ void hv_os_unpin(void)
 	sched_unpin();
 }
 
+void hv_os_yield(void)
+{
+	thread_yield();
+}
+
 uint64_t hv_os_cur_cr3(void)
 {
 	return read_cr3();

@@ -173,6 +173,12 @@ hv_os_unpin(void)
 	crit_exit();
 }
 
+void
+hv_os_yield(void)
+{
+	lwkt_yield();
+}
+
 /* ---- the running thread -------------------------------------------------- */
 
 uint64_t

@@ -2,6 +2,7 @@
  * fake_os.c - hv_os.h for hosted tests: malloc-backed pages with counting
  * and injected failures, fake CPUs, a sysctl table, logging to a buffer.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,14 @@ hv_os_unpin(void)
 {
 	if (--fake_pin_depth < 0)
 		abort();
+}
+
+void
+hv_os_yield(void)
+{
+	if (fake_pin_depth != 0)
+		abort();	/* hv waits unpinned only */
+	sched_yield();
 }
 
 uint64_t

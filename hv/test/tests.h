@@ -25,6 +25,8 @@
 	X(vm_ids_reused)	\
 	X(vcpu_create_fails_at_every_allocation) \
 	X(destroy_while_running)	\
+	X(destroy_held_handle)	\
+	X(destroy_races_runs)	\
 	X(vcpu_run_outcomes)	\
 	X(gmem_demand_backing)	\
 	X(pageout_keeps_data)	\
