@@ -279,50 +279,89 @@ others_in_run(struct scn_run *run, struct scn_vcpu *self)
 	return false;
 }
 
+/* Every other vCPU parked (its run ended), 2 s at most. */
+static bool
+others_parked(struct scn_run *run, struct scn_vcpu *self)
+{
+	uint64_t end = time_ns() + 2000000000ull;
+
+	while (time_ns() < end && !run->abort) {
+		int i, n = 0;
+
+		for (i = 0; i < run->nv; i++)
+			n += &run->v[i] == self || run->v[i].waiting || run->v[i].exited;
+		if (n == run->nv)
+			return true;
+		thread_sleep_ns(1000000);
+	}
+	return false;
+}
+
 /*
  * execve: the vkernel's reboot as 2013's execve did it: the VMM state is
- * torn down first, while the other vCPUs still run.  hv must refuse
- * (EBUSY); then the vCPUs are stopped first and the VM rebooted (`reboot`).
- * Meanwhile hv's frees are quarantined: if hv does free the VM under them,
- * the stale vCPUs meet hv's use-after-free check, whose message becomes the
- * failure, and the host goes on.  ETIMEDOUT when the other vCPUs are not
- * seen running within 1 s (the scenario would test nothing).
+ * torn down first, while the other vCPUs still run in their guest.  hv
+ * stops them itself (each run returns ENOENT; the thread parks, its handle
+ * still held by the run), then the VM boots again.  With the quirk
+ * exec_frees_vmm hv frees everything under them instead; its frees are
+ * quarantined meanwhile, so the stale vCPUs meet hv's use-after-free check,
+ * whose message becomes the failure, and the host goes on (that memory
+ * stays leaked).  ETIMEDOUT when the other vCPUs are not seen running
+ * within 1 s (the scenario would test nothing) or do not park within 2 s.
  */
 static int
 act_execve(struct scn_actx *a)
 {
 	struct scn_run *run = a->run;
-	uint64_t end, f;
+	bool quirk = HV_QUIRK(exec_frees_vmm);
 	char msg[160] = "";
+	uint64_t f;
+	bool mine, parked;
 	int error, i;
 
 	if (run->nv < 2)
 		return EINVAL;	/* the point is a vCPU running elsewhere */
 	if (!others_in_run(run, a->sv))
 		return ETIMEDOUT;
-	__atomic_store_n(&free_quarantine, 1, __ATOMIC_SEQ_CST);
+	f = spin_lock(&run->lock);
+	mine = !run->reboot_req;
+	run->reboot_req = true;		/* a run that ends now parks */
+	spin_unlock(&run->lock, f);
+	if (!mine)
+		return scn_reboot(a);	/* another vCPU reboots: wait for it */
+	if (quirk)
+		__atomic_store_n(&free_quarantine, 1, __ATOMIC_SEQ_CST);
 	error = hv_vm_destroy(run->vm);
 	if (error != 0) {
 		__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
-		return error == EBUSY ? scn_reboot(a) : error;
+		run->reboot_req = false;
+		return error;
 	}
-	/* freed under running vCPUs: they must notice at their next exit */
 	run->vm = NULL;
-	end = time_ns() + 2000000000ull;
-	while (time_ns() < end && msg[0] == '\0') {
-		for (i = 0; i < run->nv; i++)
-			if (&run->v[i] != a->sv && run->v[i].done && run->v[i].errmsg[0])
-				strlcpy(msg, run->v[i].errmsg, sizeof(msg));
-		thread_sleep_ns(1000000);
+	parked = others_parked(run, a->sv);
+	for (i = 0; i < run->nv; i++)
+		if (msg[0] == '\0' && &run->v[i] != a->sv && run->v[i].errmsg[0])
+			strlcpy(msg, run->v[i].errmsg, sizeof(msg));
+	__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
+	if (!parked) {
+		/* a thread may still use its handle: keep them all (leak) */
+		strlcpy(msg, "execve: the other vCPUs did not stop after the teardown",
+		    sizeof(msg));
+		error = ETIMEDOUT;
+	} else if (msg[0] == '\0' && !quirk) {
+		scn_vcpus_drop(run, false);
+		return scn_reboot_finish(run);
+	} else {
+		/* this thread still sets its hypercall result on its handle:
+		 * the handles go at the end of the run (none under the quirk) */
+		run->vcpus_freed = quirk;
+		error = EIO;
 	}
 	f = spin_lock(&run->lock);
 	if (run->failure[0] == '\0')
 		ksnprintf(run->failure, sizeof(run->failure), "%s:%d: %s", run->file,
 		    a->step->line, msg[0] ? msg : "VM freed under running vCPUs, not detected");
 	spin_unlock(&run->lock, f);
-	/* the stale vCPUs ran on quarantined memory; it stays leaked */
-	__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
-	return EIO;
+	return error;
 }
-SCN_ACTION("execve", "", "execve: tear the VM down while the other vCPUs run (hv must refuse), "
-    "then reboot", act_execve);
+SCN_ACTION("execve", "", "execve: tear the VM down while the other vCPUs run (hv stops them), "
+    "then boot again", act_execve);

@@ -20,6 +20,7 @@
 #include "cpu.h"
 #include "sysctl.h"
 #include "trap.h"
+#include "hv_impl.h"
 
 #define SCN_MAX		96		/* registered scenarios */
 #define GRACE_NS	5000000000ull	/* vCPU threads must stop this soon after an abort */
@@ -201,6 +202,40 @@ capture_set(struct scn_run *run)
 
 /* ---- VM life cycle ---------------------------------------------------------------- */
 
+/*
+ * Destroy the VM (hv stops vCPUs still inside a run: they get ENOENT) and
+ * drop the run's vCPU references.  Only once no vCPU thread can call hv on
+ * them any more: every thread parked or gone.  Under the quirk
+ * exec_frees_vmm hv freed the handles itself (the 2013 bug): nothing to drop.
+ */
+int
+scn_vm_destroy(struct scn_run *run)
+{
+	bool freed = HV_QUIRK(exec_frees_vmm);
+	int error;
+
+	if (run->vm != NULL) {
+		error = hv_vm_destroy(run->vm);
+		if (error != 0)
+			return error;
+		run->vm = NULL;
+	}
+	scn_vcpus_drop(run, freed);
+	return 0;
+}
+
+void
+scn_vcpus_drop(struct scn_run *run, bool freed)
+{
+	int i;
+
+	for (i = 0; i < run->nv; i++) {
+		if (run->v[i].vcpu != NULL && !freed)
+			hv_vcpu_release(run->v[i].vcpu);
+		run->v[i].vcpu = NULL;
+	}
+}
+
 /* Create the VM with the image and every vCPU; 0 or an errno (failure set). */
 static int
 vm_boot(struct scn_run *run)
@@ -221,12 +256,16 @@ vm_boot(struct scn_run *run)
 		return error;
 	}
 	error = hv_vm_load_image(run->vm, m->data, m->size);
-	for (i = 0; error == 0 && i < run->nv; i++)
+	for (i = 0; error == 0 && i < run->nv; i++) {
 		error = hv_vcpu_create(run->vm, i, &run->v[i].vcpu);
+		/* the run's reference: a vCPU thread may still call run on it
+		 * after a teardown (it then gets ENOENT and parks) */
+		if (error == 0)
+			hv_vcpu_hold(run->v[i].vcpu);
+	}
 	if (error != 0) {
 		run_fail(run, "loading %s / creating vCPUs: %s", s->guest, vm_err(error));
-		hv_vm_destroy(run->vm);
-		run->vm = NULL;
+		scn_vm_destroy(run);
 		return error;
 	}
 	for (i = 0; i < run->nv; i++) {
@@ -296,11 +335,18 @@ scn_reboot(struct scn_actx *a)
 	}
 	if (run->abort)
 		return ETIMEDOUT;
-	error = hv_vm_destroy(run->vm);
+	error = scn_vm_destroy(run);
 	if (error != 0)
 		return error;
-	run->vm = NULL;
-	error = vm_boot(run);
+	return scn_reboot_finish(run);
+}
+
+/* The other vCPUs are parked and the old VM is gone: boot the new one. */
+int
+scn_reboot_finish(struct scn_run *run)
+{
+	int error = vm_boot(run);
+
 	if (error != 0)
 		return error;
 	run->reboots++;
@@ -578,6 +624,8 @@ vcpu_thread(void *arg)
 		}
 		sv->cpu = this_cpu()->id;
 		error = hv_vcpu_run(sv->vcpu, &ex);
+		if (error == ENOENT && run->reboot_req)
+			continue;	/* its VM was destroyed for a reboot: park */
 		if (error != 0) {
 			ksnprintf(sv->last_exit, sizeof(sv->last_exit), "hv_vcpu_run: %s",
 			    errno_name(error));
@@ -822,12 +870,14 @@ teardown(struct scn_run *run)
 	int i, serr;
 
 	if (run->vm != NULL) {
-		int error = hv_vm_destroy(run->vm);
+		int error = scn_vm_destroy(run);
 
 		if (error != 0)
 			run_fail(run, "hv_vm_destroy: %s", vm_err(error));
 		run->vm = NULL;
 	}
+	/* an execve that failed left the handles (its VM is gone) */
+	scn_vcpus_drop(run, run->vcpus_freed);
 	for (i = 0; i < SCN_PROCS; i++)
 		if (run->procs[i] != NULL) {
 			proc_release(run->procs[i]);

@@ -53,6 +53,7 @@ struct scn_run {
 	volatile uint32_t	 gen;		/* boot generation (reboot bumps it) */
 	volatile bool		 reboot_req;
 	uint64_t		 reboots;
+	bool			 vcpus_freed;	/* by hv (quirk exec_frees_vmm): not ours */
 	/* counters (atomic: several vCPU threads) */
 	uint64_t		 step_hits[SCN_STEPS_MAX];
 	volatile bool		 step_fired[SCN_STEPS_MAX];	/* on exits: once */
@@ -100,6 +101,12 @@ void	 scn_register_all(void);
 
 /* Helpers for actions (scn_run.c). */
 int	 scn_reboot(struct scn_actx *a);
+/* After the other vCPUs parked and the VM was destroyed: the new boot. */
+int	 scn_reboot_finish(struct scn_run *run);
+/* hv_vm_destroy, then the run's vCPU references go (threads parked or gone). */
+int	 scn_vm_destroy(struct scn_run *run);
+/* Forget the vCPU handles; release them unless hv freed them (`freed`). */
+void	 scn_vcpus_drop(struct scn_run *run, bool freed);
 int	 scn_sysctl_set(struct scn_run *run, const char *name, const char *value);
 void	 scn_progress(struct scn_run *run);
 

@@ -509,6 +509,30 @@ ex_stop(struct ex_vcpu *v)
 	return ok;
 }
 
+/* The vCPU threads are gone: drop the test's references (none under the
+ * quirk, whose teardown freed the handles itself). */
+static void
+ex_release(struct ex_vcpu *v, bool freed)
+{
+	int i;
+
+	for (i = 0; i < EX_VCPUS; i++) {
+		if (v[i].vcpu != NULL && !freed)
+			hv_vcpu_release(v[i].vcpu);
+		v[i].vcpu = NULL;
+	}
+}
+
+/* Orderly: threads already stopped, then the VM and the references go. */
+static void
+ex_teardown(struct vmrun *r, struct ex_vcpu *v)
+{
+	bool freed = HV_QUIRK(exec_frees_vmm);
+
+	vmrun_teardown(r);
+	ex_release(v, freed);
+}
+
 KTEST(hist_exec_frees_vmm, "2013 reboot via execve: VM teardown while its vCPUs run on other CPUs")
 {
 	struct vmrun r = { .image = "hist_spin.bin" };
@@ -516,7 +540,7 @@ KTEST(hist_exec_frees_vmm, "2013 reboot via execve: VM teardown while its vCPUs 
 	uint64_t pages0 = 0, heap0 = 0;
 	int boot, i, clean = 0, error;
 	char uaf[160] = "";
-	bool threads_ok = true;
+	bool threads_ok = true, quirk, stopped, reaped;
 
 	if (!vm_begin())
 		return;
@@ -534,16 +558,18 @@ KTEST(hist_exec_frees_vmm, "2013 reboot via execve: VM teardown while its vCPUs 
 			error = hv_vcpu_create(r.vm, i, &v[i].vcpu);
 			if (error != 0) {
 				report(false, "hv_vcpu_create(%d): %s", i, vm_err(error));
-				vmrun_teardown(&r);
+				ex_teardown(&r, v);
 				return;
 			}
+			/* its thread's reference: it may call run after the teardown */
+			hv_vcpu_hold(v[i].vcpu);
 		}
 		for (i = 0; i < EX_VCPUS; i++)
 			v[i].t = thread_create("vm_vcpu", ex_thread, &v[i], NULL, i);
 		if (boot == 0) {
 			/* the first boot warms per-CPU state up: not counted */
 			threads_ok &= ex_stop(v);
-			vmrun_teardown(&r);
+			ex_teardown(&r, v);
 			pages0 = pmm_used();
 			heap0 = heap_bytes();
 			continue;
@@ -551,40 +577,63 @@ KTEST(hist_exec_frees_vmm, "2013 reboot via execve: VM teardown while its vCPUs 
 		if (!ex_all_running(v)) {
 			report(false, "exec_frees_vmm: boot %d: vCPUs not running", boot);
 			threads_ok &= ex_stop(v);
-			vmrun_teardown(&r);
+			ex_teardown(&r, v);
 			break;
 		}
-		/* execve's cleanup: tear the VM down while both vCPUs run.  Freed
-		 * memory is quarantined meanwhile, so a wrong teardown shows as
-		 * hv's use-after-free report, not as a host crash. */
-		__atomic_store_n(&free_quarantine, 1, __ATOMIC_SEQ_CST);
+		/* execve's cleanup: tear the VM down while both vCPUs run.  hv
+		 * must stop them (their runs return ENOENT).  Under the quirk it
+		 * frees everything under them; its frees are quarantined then, so
+		 * that shows as hv's use-after-free report, not as a host crash. */
+		quirk = HV_QUIRK(exec_frees_vmm);
+		if (quirk)
+			__atomic_store_n(&free_quarantine, 1, __ATOMIC_SEQ_CST);
 		error = hv_vm_destroy(r.vm);
-		if (error == 0) {
-			/* torn down under them: each must notice and stop */
-			r.vm = NULL;
-			threads_ok &= ex_stop(v);
-			for (i = 0; i < EX_VCPUS; i++)
-				if (uaf[0] == '\0' && v[i].msg[0] != '\0')
-					strlcpy(uaf, v[i].msg, sizeof(uaf));
-			if (uaf[0] == '\0')
-				strlcpy(uaf, "VM freed under running vCPUs, not detected", sizeof(uaf));
-			kprintf("exec_frees_vmm: %s\n", uaf);
+		if (error != 0) {
 			__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
+			report(false, "exec_frees_vmm: teardown with vCPUs running: %s "
+			    "(want it done)", vm_err(error));
+			threads_ok &= ex_stop(v);
+			ex_teardown(&r, v);
 			break;
 		}
+		r.vm = NULL;
+		stopped = true;
+		for (i = 0; i < EX_VCPUS; i++) {
+			struct thread_exit_info info;
+
+			/* each run ends by itself: no stop flag, no kick */
+			if (thread_join(v[i].t, &info, 5000000000ull) != 0 || info.killed)
+				stopped = false;
+			else
+				v[i].t = NULL;
+		}
+		/* a thread still alive may use its handle: then it is kept */
+		reaped = stopped || ex_stop(v);
+		threads_ok &= reaped;
 		__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
-		/* hv refused (EBUSY): stop the vCPUs first, then tear down */
-		threads_ok &= ex_stop(v);
-		vmrun_teardown(&r);
-		if (error == EBUSY)
+		for (i = 0; i < EX_VCPUS; i++)
+			if (uaf[0] == '\0' && v[i].msg[0] != '\0')
+				strlcpy(uaf, v[i].msg, sizeof(uaf));
+		if (quirk && uaf[0] == '\0')
+			strlcpy(uaf, "VM freed under running vCPUs, not detected", sizeof(uaf));
+		if (uaf[0] != '\0') {
+			kprintf("exec_frees_vmm: %s\n", uaf);
+			if (!quirk && reaped)
+				ex_release(v, false);
+			break;	/* quarantined memory stays leaked */
+		}
+		if (stopped && v[0].error == ENOENT && v[1].error == ENOENT)
 			clean++;
 		else
-			report(false, "exec_frees_vmm: teardown with vCPUs running: %s "
-			    "(want EBUSY)", vm_err(error));
+			report(false, "exec_frees_vmm: boot %d: runs ended with %s / %s "
+			    "(want ENOENT from both)%s", boot, vm_err(v[0].error),
+			    vm_err(v[1].error), stopped ? "" : ", threads not ending by themselves");
+		if (reaped)
+			ex_release(v, false);
 	}
 	report(clean == EX_REBOOTS && uaf[0] == '\0',
-	    "exec_frees_vmm: %d of %d reboots refused while the vCPUs ran, then clean%s%s",
-	    clean, EX_REBOOTS, uaf[0] ? ": " : "", uaf);
+	    "exec_frees_vmm: %d of %d teardowns stopped the running vCPUs (ENOENT), "
+	    "then clean%s%s", clean, EX_REBOOTS, uaf[0] ? ": " : "", uaf);
 	report(threads_ok, "exec_frees_vmm: vCPU threads stopped and reaped");
 	if (uaf[0] == '\0')
 		report(pmm_used() == pages0 && heap_bytes() == heap0,
