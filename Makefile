@@ -3,7 +3,11 @@
 # (see README.md).  Edit with targeted changes: several people work in here.
 
 BUILD    ?= build
-CC       ?= gcc
+# make's built-in default is CC=cc, which `?=` would keep: ask for gcc
+# unless the user chose a compiler.
+ifeq ($(origin CC),default)
+CC       := gcc
+endif
 LD       := ld
 NASM     := nasm
 PYTHON   := /usr/bin/python3
@@ -13,7 +17,7 @@ PYTHON   := /usr/bin/python3
 KCFLAGS  := -O2 -g -ffreestanding -fno-pie -fno-pic -mno-red-zone -mcmodel=kernel \
             -mno-mmx -mno-sse -mno-sse2 -msoft-float -fno-stack-protector \
             -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-common \
-            -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+            -nostdinc -isystem $(shell $(CC) -print-file-name=include 2>/dev/null) \
             -Wall -Wextra -Wno-unused-parameter -Werror -MMD -MP
 # testkern may use GNU C; hv/ must build with DragonFly's module flags too,
 # so it is held to C99 and DragonFly's warning set here as well.
