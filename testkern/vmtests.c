@@ -44,6 +44,54 @@ vm_begin(void)
 	return true;
 }
 
+bool
+vm_begin_backend(const char *backend)
+{
+	if (!vm_begin())
+		return false;
+	if (strcmp(vm_backend_name(), backend) != 0) {
+		ktest_skip("backend is %s, not %s", vm_backend_name(), backend);
+		return false;
+	}
+	return true;
+}
+
+bool
+vm_contains(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; *s != '\0'; s++)
+		if (strncmp(s, w, n) == 0)
+			return true;
+	return false;
+}
+
+struct leaf_val {
+	uint64_t *v;
+	int found;
+};
+
+static void
+leaf_u64(const struct hv_sysctl *leaf, void *ctx)
+{
+	struct leaf_val *lv = ctx;
+	char buf[32];
+
+	sysctl_format(leaf, buf, sizeof(buf));
+	if (parse_u64(buf, lv->v) == 0)
+		lv->found++;
+}
+
+int
+vm_sysctl_u64(const char *name, uint64_t *v)
+{
+	struct leaf_val lv = { v, 0 };
+
+	sysctl_foreach(name, leaf_u64, &lv);
+	return lv.found;
+}
+
 /* Run `image` with the default settings; CHECK it ended with HC_EXIT(0). */
 static bool
 run_expect_exit0(struct vmrun *r)

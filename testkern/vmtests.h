@@ -64,6 +64,15 @@ struct vmrun {
  * backend; turns virtualization on when it is off.
  */
 bool	 vm_begin(void);
+/* vm_begin(), and SKIP when the backend is not `backend` ("vmx", "svm"). */
+bool	 vm_begin_backend(const char *backend);
+
+/* Sysctl `name` read as a number into *v; returns how many leaves matched
+ * and parsed (1: the leaf exists). */
+int	 vm_sysctl_u64(const char *name, uint64_t *v);
+
+/* Does s contain w? */
+bool	 vm_contains(const char *s, const char *w);
 
 /* Create a VM with the image loaded; 0 or an errno (errmsg says why). */
 int	 vmrun_setup(struct vmrun *r);

@@ -20,18 +20,6 @@
 
 #define CR0_TS		(1ull << 3)
 
-/* Does s contain w? */
-static bool
-contains(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (; *s != '\0'; s++)
-		if (strncmp(s, w, n) == 0)
-			return true;
-	return false;
-}
-
 /* Guest code: the hypercalls are VMMCALL (0f 01 d9), patched to VMCALL
  * (0f 01 c1) on VMX at the offsets in fpu_hc[]. */
 static const uint8_t guest_fpu[] = {
@@ -199,7 +187,7 @@ KTEST(vmx_xsetbv, "guest XSETBV of a valid XCR0 refused with #GP (XCR0 stays the
 	hv_vm_destroy(vm);
 	ksnprintf(want, sizeof(want), "triple fault at rip=0x%x",
 	    HV_GUEST_LOAD_GPA + 20);
-	report(error == 0 && ex.kind == HV_EXIT_ERROR && contains(ex.msg, want),
+	report(error == 0 && ex.kind == HV_EXIT_ERROR && vm_contains(ex.msg, want),
 	    "XSETBV XCR0=1 refused with #GP (no IDT: %s): %s", want,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.xsetbv") - n == 1 &&

@@ -9,64 +9,25 @@
 #include "vmtests.h"
 #include "ktest.h"
 #include "cpu.h"
-#include "sysctl.h"
 #include "x86.h"
 
 #define MSR_VM_CR		0xc0010114u
 #define MSR_VM_HSAVE_PA		0xc0010117u
 #define EFER_SVME		(1ull << 12)
 
-static bool
-contains(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (; *s != '\0'; s++)
-		if (strncmp(s, w, n) == 0)
-			return true;
-	return false;
-}
-
-static bool
-svm_begin(void)
-{
-	if (!vm_begin())
-		return false;
-	if (strcmp(vm_backend_name(), "svm") != 0) {
-		ktest_skip("backend is %s, not svm", vm_backend_name());
-		return false;
-	}
-	return true;
-}
-
-struct leaf_val {
-	uint64_t v;
-	int found;
-};
-
-static void
-leaf_u64(const struct hv_sysctl *leaf, void *ctx)
-{
-	struct leaf_val *lv = ctx;
-	char buf[32];
-
-	sysctl_format(leaf, buf, sizeof(buf));
-	if (parse_u64(buf, &lv->v) == 0)
-		lv->found++;
-}
-
 /* CHECK that sysctl hw.vmm.svm.<name> reads as want. */
 static void
 check_leaf(const char *name, uint64_t want)
 {
-	struct leaf_val lv = { 0, 0 };
+	uint64_t v = 0;
 	char full[64];
+	int found;
 
 	ksnprintf(full, sizeof(full), "hw.vmm.svm.%s", name);
-	sysctl_foreach(full, leaf_u64, &lv);
-	report(lv.found == 1 && lv.v == want, "%s = %lu (CPUID says %lu)%s", full,
-	    (unsigned long)lv.v, (unsigned long)want,
-	    lv.found == 1 ? "" : ": leaf missing");
+	found = vm_sysctl_u64(full, &v);
+	report(found == 1 && v == want, "%s = %lu (CPUID says %lu)%s", full,
+	    (unsigned long)v, (unsigned long)want,
+	    found == 1 ? "" : ": leaf missing");
 }
 
 /* ---- svm_caps ---------------------------------------------------------------- */
@@ -115,7 +76,7 @@ KTEST(svm_caps, "hw.vmm.svm.* equal CPUID 8000_000A; EFER.SVME and VM_HSAVE_PA f
 	uint32_t a, b, c, d;
 	int error;
 
-	if (!svm_begin())
+	if (!vm_begin_backend("svm"))
 		return;
 	/* AMD APM Vol. 2 15.4 / Vol. 3 CPUID Fn8000_000A */
 	cpuid(0x8000000au, 0, &a, &b, &c, &d);
@@ -188,8 +149,8 @@ one_badstate(const struct badstate *b)
 	if (error == 0)
 		error = hv_vcpu_run(vcpu, &ex);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    contains(ex.msg, "VMRUN failed: invalid VMCB") &&
-	    contains(ex.msg, b->name) && (uint32_t)ex.raw_reason == 0xffffffffu,
+	    vm_contains(ex.msg, "VMRUN failed: invalid VMCB") &&
+	    vm_contains(ex.msg, b->name) && (uint32_t)ex.raw_reason == 0xffffffffu,
 	    "%s: VMRUN refused (exit code 0x%lx), decoded naming '%s': %s",
 	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0, b->name,
 	    error == 0 ? ex.msg : vm_err(error));
@@ -229,7 +190,7 @@ KTEST(svm_vmcb_checks, "bad guest states through set_regs: VMRUN refused, failed
 	struct vmrun good = { .image = "hello.bin", .quiet = true };
 	size_t i;
 
-	if (!svm_begin())
+	if (!vm_begin_backend("svm"))
 		return;
 	for (i = 0; i < sizeof(badstates) / sizeof(badstates[0]); i++)
 		one_badstate(&badstates[i]);
@@ -369,7 +330,7 @@ expect_triple(const char *what, const uint8_t *code, size_t len, unsigned off,
 	error = run_code(code, len, &ex, &regs, &intr);
 	ksnprintf(want, sizeof(want), "at rip 0x%x", HV_GUEST_LOAD_GPA + off);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    contains(ex.msg, "triple fault") && contains(ex.msg, want),
+	    vm_contains(ex.msg, "triple fault") && vm_contains(ex.msg, want),
 	    "%s: reflected into the guest, no IDT -> triple fault %s: %s", what,
 	    want, error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat(stat) - n == 1 && vm_stat("exit.shutdown") - sd == 1,
@@ -386,7 +347,7 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	struct hv_exit ex;
 	int error, intr;
 
-	if (!svm_begin())
+	if (!vm_begin_backend("svm"))
 		return;
 	error = run_code(guest_msr_io, sizeof(guest_msr_io), &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
@@ -426,7 +387,7 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	swint = vm_stat("exit.swint");
 	error = run_code(guest_int80, sizeof(guest_int80), &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
+	    vm_contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
 	    "INT 0x80: one INTn exit (%lu), delivered, no IDT -> %s",
 	    (unsigned long)(vm_stat("exit.swint") - swint),
 	    error == 0 ? ex.msg : vm_err(error));
@@ -440,7 +401,7 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	    intr, error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : vm_err(error));
 	error = run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    contains(ex.msg, "HLT with interrupts disabled"),
+	    vm_contains(ex.msg, "HLT with interrupts disabled"),
 	    "HLT with IF=0 stops the guest, decoded: %s",
 	    error == 0 ? ex.msg : vm_err(error));
 }

@@ -9,7 +9,6 @@
 #include "ktest.h"
 #include "sched.h"
 #include "cpu.h"
-#include "sysctl.h"
 #include "x86.h"
 
 #define MSR_VMX_BASIC		0x480
@@ -30,58 +29,19 @@
 #define MSR_VMX_TRUE_ENTRY	0x490
 #define MSR_FS_BASE		0xc0000100
 
-/* Does s contain w? */
-static bool
-contains(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (; *s != '\0'; s++)
-		if (strncmp(s, w, n) == 0)
-			return true;
-	return false;
-}
-
-static bool
-vmx_begin(void)
-{
-	if (!vm_begin())
-		return false;
-	if (strcmp(vm_backend_name(), "vmx") != 0) {
-		ktest_skip("backend is %s, not vmx", vm_backend_name());
-		return false;
-	}
-	return true;
-}
-
-struct leaf_val {
-	uint64_t v;
-	int found;
-};
-
-static void
-leaf_u64(const struct hv_sysctl *leaf, void *ctx)
-{
-	struct leaf_val *lv = ctx;
-	char buf[32];
-
-	sysctl_format(leaf, buf, sizeof(buf));
-	if (parse_u64(buf, &lv->v) == 0)
-		lv->found++;
-}
-
 /* sysctl hw.vmm.vmx.<name> as a number; *found: how many leaves matched. */
 static uint64_t
 leaf_get(const char *name, int *found)
 {
-	struct leaf_val lv = { 0, 0 };
+	uint64_t v = 0;
 	char full[64];
+	int n;
 
 	ksnprintf(full, sizeof(full), "hw.vmm.vmx.%s", name);
-	sysctl_foreach(full, leaf_u64, &lv);
+	n = vm_sysctl_u64(full, &v);
 	if (found != NULL)
-		*found = lv.found;
-	return lv.v;
+		*found = n;
+	return v;
 }
 
 /* CHECK that sysctl hw.vmm.vmx.<name> reads as want. */
@@ -113,7 +73,7 @@ KTEST(vmx_caps, "hw.vmm.vmx.* sysctls equal the VMX capability MSRs; controls in
 	uint64_t basic, pin, proc, proc2 = 0, exit, entry, cap = 0;
 	bool true_ctls;
 
-	if (!vmx_begin())
+	if (!vm_begin_backend("vmx"))
 		return;
 	/* SDM Vol. 3D A.1: BASIC; bit 55 says the TRUE_ MSRs exist */
 	basic = rdmsr(MSR_VMX_BASIC);
@@ -203,8 +163,8 @@ one_badstate(const struct badstate *b)
 	if (error == 0)
 		error = hv_vcpu_run(vcpu, &ex);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    contains(ex.msg, "VM-entry failure: invalid guest state") &&
-	    contains(ex.msg, b->field),
+	    vm_contains(ex.msg, "VM-entry failure: invalid guest state") &&
+	    vm_contains(ex.msg, b->field),
 	    "%s: entry refused and decoded naming %s: %s (kind %d, raw 0x%lx, "
 	    "error %s)", b->what, b->field, error == 0 ? ex.msg : "",
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? (unsigned long)ex.raw_reason : 0,
@@ -221,7 +181,7 @@ KTEST(vmx_entry_checks, "bad guest states through set_regs: VM entry refused, fa
 	struct vmrun good = { .image = "hello.bin", .quiet = true };
 	size_t i;
 
-	if (!vmx_begin())
+	if (!vm_begin_backend("vmx"))
 		return;
 	for (i = 0; i < sizeof(badstates) / sizeof(badstates[0]); i++)
 		one_badstate(&badstates[i]);
@@ -272,7 +232,7 @@ KTEST(vmx_host_state, "HOST_CR3/HOST_FS_BASE follow vmspace and TLS switches bet
 	uint64_t fs0, fs_msr, cr3;
 	int last;
 
-	if (!vmx_begin())
+	if (!vm_begin_backend("vmx"))
 		return;
 	h.p[0] = proc_create("vmx_host_a");
 	h.p[1] = proc_create("vmx_host_b");
@@ -333,7 +293,7 @@ KTEST(vmx_ept_outside, "EPT violation outside guest memory ends the run decoded 
 	char want[64];
 	int error;
 
-	if (!vmx_begin())
+	if (!vm_begin_backend("vmx"))
 		return;
 	if (vmrun_setup(&r) != 0) {
 		report(false, "could not start: %s", r.errmsg);
@@ -350,7 +310,7 @@ KTEST(vmx_ept_outside, "EPT violation outside guest memory ends the run decoded 
 		error = hv_vcpu_run(vcpu, &ex);
 	ksnprintf(want, sizeof(want), "gpa=0x%lx", (unsigned long)bad_cr3);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    contains(ex.msg, "EPT violation outside guest memory") && contains(ex.msg, want),
+	    vm_contains(ex.msg, "EPT violation outside guest memory") && vm_contains(ex.msg, want),
 	    "guest CR3 0x%lx outside its memory: %s (kind %d, raw 0x%lx, %s)",
 	    (unsigned long)bad_cr3, error == 0 ? ex.msg : "", error == 0 ? (int)ex.kind : -1,
 	    error == 0 ? (unsigned long)ex.raw_reason : 0, vm_err(error));
@@ -446,7 +406,7 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 	char want[48];
 	int error;
 
-	if (!vmx_begin())
+	if (!vm_begin_backend("vmx"))
 		return;
 	error = run_code(guest_cr_msr_io, sizeof(guest_cr_msr_io), &ex, &regs);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
@@ -471,7 +431,7 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 
 	error = run_code(guest_bad_wrmsr, sizeof(guest_bad_wrmsr), &ex, &regs);
 	ksnprintf(want, sizeof(want), "triple fault at rip=0x%x", HV_GUEST_LOAD_GPA + 9);
-	report(error == 0 && ex.kind == HV_EXIT_ERROR && contains(ex.msg, want),
+	report(error == 0 && ex.kind == HV_EXIT_ERROR && vm_contains(ex.msg, want),
 	    "WRMSR 0x2ff refused with #GP (no IDT: %s): %s", want,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.wrmsr") - wr == 1, "WRMSR exits: %lu (want 1)",
@@ -486,7 +446,7 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : vm_err(error));
 	error = run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    contains(ex.msg, "HLT with interrupts disabled"),
+	    vm_contains(ex.msg, "HLT with interrupts disabled"),
 	    "HLT with IF=0 stops the guest, decoded: %s",
 	    error == 0 ? ex.msg : vm_err(error));
 }
