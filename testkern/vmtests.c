@@ -92,9 +92,8 @@ vm_sysctl_u64(const char *name, uint64_t *v)
 	return lv.found;
 }
 
-/* Run `image` with the default settings; CHECK it ended with HC_EXIT(0). */
-static bool
-run_expect_exit0(struct vmrun *r)
+bool
+vm_run_exit0(struct vmrun *r)
 {
 	int error = vmrun_image(r);
 
@@ -162,7 +161,7 @@ KTEST(vm_hello, "guest prints via HC_PUTS and COM1, exits 0")
 
 	if (!vm_begin())
 		return;
-	run_expect_exit0(&r);
+	vm_run_exit0(&r);
 	report(r.reports == 1 && r.reports_failed == 0,
 	    "hello: guest reports=%lu failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -174,7 +173,7 @@ KTEST(vm_cpuid, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
 
 	if (!vm_begin())
 		return;
-	run_expect_exit0(&r);
+	vm_run_exit0(&r);
 	report(r.reports == 7 && r.reports_failed == 0,
 	    "cpuid: guest reports=%lu (want 7) failed=%lu",
 	    (unsigned long)r.reports, (unsigned long)r.reports_failed);
@@ -186,7 +185,7 @@ KTEST(vm_copy, "copyin family through guest page tables, CPL 0 and 3, EFAULT cas
 
 	if (!vm_begin())
 		return;
-	run_expect_exit0(&r);
+	vm_run_exit0(&r);
 	report(r.reports >= 30 && r.reports_failed == 0,
 	    "copy: guest reports=%lu failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -198,7 +197,7 @@ KTEST(vm_boot, "the guest sees the boot state of hv_abi.h (long mode, caches on,
 
 	if (!vm_begin())
 		return;
-	run_expect_exit0(&r);
+	vm_run_exit0(&r);
 	report(r.reports == 10 && r.reports_failed == 0,
 	    "boot: guest reports=%lu (want 10) failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -210,7 +209,7 @@ KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
 
 	if (!vm_begin())
 		return;
-	run_expect_exit0(&r);
+	vm_run_exit0(&r);
 	report(r.reports == 5 && r.reports_failed == 0,
 	    "tls: guest reports=%lu (want 5) failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -222,7 +221,7 @@ KTEST(vm_paging, "guest page tables under nested paging: aliases, NX, WP, U/S fa
 
 	if (!vm_begin())
 		return;
-	run_expect_exit0(&r);
+	vm_run_exit0(&r);
 	report(r.reports == 10 && r.reports_failed == 0,
 	    "paging: guest reports=%lu (want 10) failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -302,7 +301,7 @@ KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and re
 
 	if (!vm_begin())
 		return;
-	run_expect_exit0(&r);
+	vm_run_exit0(&r);
 	report(r.marks == 4, "demand: marks seen %lu (want 4)", (unsigned long)r.marks);
 }
 
@@ -443,7 +442,7 @@ KTEST(vm_hcbad, "bad hypercalls return errors, the guest and host go on")
 
 	if (!vm_begin())
 		return;
-	run_expect_exit0(&r);
+	vm_run_exit0(&r);
 	report(r.reports == 6 && r.reports_failed == 0,
 	    "hcbad: guest reports=%lu (want 6) failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -593,7 +592,7 @@ KTEST(vm_hoststate, "host CR3 and FS base intact after guest runs across vmspace
 	if (c.procs[0] != NULL && c.procs[1] != NULL) {
 		c.cr3 = read_cr3();
 		c.fs = rdmsr(MSR_FS_BASE);
-		run_expect_exit0(&r);
+		vm_run_exit0(&r);
 		hs_check(&c, HS_ROUNDS + 1);	/* after the last run */
 	} else
 		report(false, "hoststate: proc_create failed");

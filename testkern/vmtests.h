@@ -82,6 +82,8 @@ void	 vmrun_loop(struct vmrun *r, struct hv_vcpu *vcpu, struct vmrun *out);
 void	 vmrun_teardown(struct vmrun *r);
 /* All three, with one vCPU: 0 when the run ended (any way), else errno. */
 int	 vmrun_image(struct vmrun *r);
+/* vmrun_image(), then CHECK that the run ended with HC_EXIT(0); true if so. */
+bool	 vm_run_exit0(struct vmrun *r);
 
 /* A hw.vmm.stats counter, read through the sysctl tree like any reader. */
 uint64_t vm_stat(const char *name);

@@ -20,22 +20,6 @@
 #include "ktest.h"
 #include "trap.h"
 
-static bool
-hist_run(struct vmrun *r)
-{
-	int error = vmrun_image(r);
-
-	if (error != 0) {
-		report(false, "%s: could not start: %s", r->image, r->errmsg);
-		return false;
-	}
-	report(r->end == VR_DONE && r->exit_code == 0,
-	    "%s: ended by %s, exit code %ld, %lu ms%s%s", r->image,
-	    vmrun_end_name(r->end), (long)r->exit_code, (unsigned long)r->ms,
-	    r->errmsg[0] ? ": " : "", r->errmsg);
-	return r->end == VR_DONE && r->exit_code == 0;
-}
-
 /* ---- hist_stale_host_cr3 --------------------------------------------------- */
 
 #define SC_ROUNDS	40		/* guests/hoststate.asm marks */
@@ -120,7 +104,7 @@ KTEST(hist_stale_host_cr3, "2013 stale HOST_CR3: copyin after vmspace switches b
 			goto out;
 		}
 	}
-	hist_run(&r);
+	vm_run_exit0(&r);
 	report(c.copies == SC_ROUNDS - 1 && c.bad == 0,
 	    "stale_host_cr3: copyins after a vmspace switch: %d, wrong or failed %d "
 	    "(first at mark %lu: %s)", c.copies, c.bad,
@@ -266,7 +250,7 @@ KTEST(hist_zero_host_fs, "2013 zero HOST_FS_BASE: TLS of host threads and guest 
 	thread_vmspace_switch(vp);
 	c.vcpu_tls = FS_TLS_VA;
 	thread_set_fs_base(c.vcpu_tls);
-	hist_run(&r);
+	vm_run_exit0(&r);
 	report(r.reports == 1 && r.reports_failed == 0,
 	    "zero_host_fs: guest TLS (HC_SET_TLS, two vkernel threads): %s",
 	    r.last_report);
@@ -421,7 +405,7 @@ KTEST(hist_std_copyin_on_guest, "2013 EPT-unaware copyin: guest-user syscall arg
 	if (!vm_begin())
 		return;
 	pageins0 = vm_stat("pageins");
-	hist_run(&r);
+	vm_run_exit0(&r);
 	report(r.marks >= 1 && r.reports_failed == 0,
 	    "std_copyin_on_guest: marks %lu, failed guest reports %lu%s%s",
 	    (unsigned long)r.marks, (unsigned long)r.reports_failed,
