@@ -16,7 +16,9 @@ log is kept as build/logs/<test id>[.N].log; on failure the last 60 lines are
 added to the report.  Result-line parsing lives in scripts/hvrun.py, shared
 with the runners.
 """
+import fcntl
 import glob
+import json
 import os
 import re
 import subprocess
@@ -152,6 +154,43 @@ def log_tail(path, n=TAIL_LINES):
 
 def log_name(nodeid):
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")
+
+
+def run_id(config):
+    """One id per pytest run, the same in every xdist worker."""
+    worker = getattr(config, "workerinput", None)
+    return worker["testrunuid"] if worker else str(os.getpid())
+
+
+def shared_boot(config, name, image, backend, ncpus, timeout):
+    """Boot image through the runner (`run=` images: no shell) once per pytest
+    run and name: xdist workers share the outcome through a locked
+    build/logs/<name>.json, so the boot happens once however the tests are
+    distributed.  -> (runner's status, its stderr, serial log path,
+    hvaccel's description of what booted it)."""
+    os.makedirs(LOGDIR, exist_ok=True)
+    base = os.path.join(LOGDIR, name)
+    log = base + ".log"
+    uid = run_id(config)
+    runner, how = runner_cmd(backend)
+    with open(base + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with open(base + ".json") as f:
+                prev = json.load(f)
+        except (OSError, ValueError):
+            prev = {}
+        if prev.get("run") == uid and prev.get("image") == image:
+            status, stderr = prev["status"], prev["stderr"]
+        else:
+            p = subprocess.run(runner + ["-i", image, "-n", str(ncpus), "--serial", "file",
+                                         "--log", log, "--timeout", str(timeout)],
+                               capture_output=True, text=True)
+            status, stderr = p.returncode, p.stderr.strip()
+            with open(base + ".json", "w") as f:
+                json.dump({"run": uid, "image": image, "status": status,
+                           "stderr": stderr, "accel": how}, f)
+    return status, stderr, log, how
 
 
 @pytest.fixture(scope="session")

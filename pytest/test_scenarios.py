@@ -15,18 +15,14 @@ Haswell, either as QEMU+KVM on a host of its vendor with nested KVM):
 Without its quirk every scenario must PASS (scn.hang: TIMEOUT by design);
 with it, FAIL or TIMEOUT with the declared symptom in the RESULT reason.
 """
-import fcntl
 import glob
-import json
 import os
 import re
-import subprocess
 
 import pytest
 
 import hvrun
-from conftest import LOGDIR, TOP, Results, runner_cmd
-from test_vm import run_id
+from conftest import TOP, Results, shared_boot
 
 GUESTS = os.path.join(TOP, "guests")
 BOOT_TIMEOUT = {"svm": 120, "vmx": 400}
@@ -129,29 +125,8 @@ def boots(make_image, request):
         if key in done:
             return done[key]
         image = make_image(cmdline, mods)
-        os.makedirs(LOGDIR, exist_ok=True)
-        base = os.path.join(LOGDIR, "test_scenarios_%s" % key)
-        log = base + ".log"
-        uid = run_id(request.config)
-        runner, how = runner_cmd(backend)
-        with open(base + ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                with open(base + ".json") as f:
-                    prev = json.load(f)
-            except (OSError, ValueError):
-                prev = {}
-            if prev.get("run") == uid and prev.get("image") == image:
-                status, stderr = prev["status"], prev["stderr"]
-            else:
-                p = subprocess.run(runner + ["-i", image, "-n", str(ncpus), "--serial",
-                                             "file", "--log", log, "--timeout",
-                                             str(BOOT_TIMEOUT[backend])],
-                                   capture_output=True, text=True)
-                status, stderr = p.returncode, p.stderr.strip()
-                with open(base + ".json", "w") as f:
-                    json.dump({"run": uid, "image": image, "status": status,
-                               "stderr": stderr, "accel": how}, f)
+        status, stderr, log, _ = shared_boot(request.config, "test_scenarios_%s" % key,
+                                             image, backend, ncpus, BOOT_TIMEOUT[backend])
         done[key] = Boot(status, Results(hvrun.read_log(log)), log, stderr)
         return done[key]
     return get

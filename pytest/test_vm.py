@@ -10,16 +10,12 @@ The non-interactive tests share one boot per backend (`run=` at boot, two
 CPUs so vm_smp runs too): Bochs is slow, so it boots twice in this file (the
 batch and the db> session).  Assertions read the values in the CHECK lines.
 """
-import fcntl
-import json
-import os
 import re
-import subprocess
 
 import pytest
 
 import hvrun
-from conftest import LOGDIR, Results, accel, runner_cmd
+from conftest import Results, accel, shared_boot
 
 BACKENDS = [
     pytest.param("svm", marks=[pytest.mark.qemu, pytest.mark.svm], id="svm"),
@@ -79,12 +75,6 @@ def find(messages, regex):
     return hits[0]
 
 
-def run_id(config):
-    """One id per pytest run, the same in every xdist worker."""
-    worker = getattr(config, "workerinput", None)
-    return worker["testrunuid"] if worker else str(os.getpid())
-
-
 @pytest.fixture(scope="module")
 def batch(make_image, request):
     """batch(backend) -> Batch: one boot per backend and pytest run executes
@@ -96,29 +86,9 @@ def batch(make_image, request):
         if backend in done:
             return done[backend]
         image = make_image("run=" + ",".join(BATCH))
-        os.makedirs(LOGDIR, exist_ok=True)
-        base = os.path.join(LOGDIR, "test_vm_batch_%s" % backend)
-        log = base + ".log"
-        uid = run_id(request.config)
-        runner, how = runner_cmd(backend)
-        with open(base + ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                with open(base + ".json") as f:
-                    prev = json.load(f)
-            except (OSError, ValueError):
-                prev = {}
-            if prev.get("run") == uid and prev.get("image") == image:
-                status, stderr = prev["status"], prev["stderr"]
-            else:
-                p = subprocess.run(runner + ["-i", image, "-n", "2", "--serial", "file",
-                                             "--log", log,
-                                             "--timeout", str(BATCH_TIMEOUT[backend])],
-                                   capture_output=True, text=True)
-                status, stderr = p.returncode, p.stderr.strip()
-                with open(base + ".json", "w") as f:
-                    json.dump({"run": uid, "image": image, "status": status,
-                               "stderr": stderr, "accel": how}, f)
+        status, stderr, log, how = shared_boot(request.config,
+                                               "test_vm_batch_%s" % backend, image,
+                                               backend, 2, BATCH_TIMEOUT[backend])
         done[backend] = Batch(status, Results(hvrun.read_log(log)), log, stderr, how)
         return done[backend]
     return get
