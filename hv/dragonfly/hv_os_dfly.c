@@ -161,6 +161,37 @@ hv_os_ipi(int cpu)
 	write_rflags(rflags);
 }
 
+/*
+ * x87/SSE state under DragonFly's lazy FPU (hv/fpu.c, checked against
+ * platform/pc64/x86_64/npx.c and swtch.s of the DragonFly tree).
+ *
+ * DragonFly keeps the invariant that gd_npxthread is NULL or curthread
+ * (npxdna panics otherwise): a switch away from the owner saves its state
+ * (npxsave: XSAVE or FXSAVE to td_savefpu, then FNINIT, a restore of the
+ * all-zero gd_zerofpu as a security wipe, CR0.TS set), and a switch to a
+ * thread with TDF_USINGFP restores its state at once (npxdna_quick: CLTS,
+ * XRSTOR or FXRSTOR).  hv_fpu_enter/leave run inside one critical section (this pin)
+ * with no sleep in between (hv/fpu.c), so no switch can save or restore the
+ * FPU while the guest's registers are loaded, and npxdna is not reached
+ * (TS is clear during the stretch).  The two cases:
+ *   - curthread owns the FPU (TS clear): hv saves the thread's live x87/SSE
+ *     registers and restores them exactly; TS stays clear.
+ *   - nobody owns it (gd_npxthread NULL, TS set): hv clears TS, saves the
+ *     wiped FNINIT state npxsave left, and restores that state before it
+ *     sets TS again.  The "host" contents are nobody's, but restoring them
+ *     matters: npx.c states that the registers are "safe" (FNINIT'd, no
+ *     pending exception) whenever gd_npxthread is NULL, and no guest value
+ *     stays behind in them.  The next user takes #NM and npxdna FXRSTORs
+ *     its own td_savefpu without saving the registers first.
+ * No pc64 kernel code uses the FPU itself (TDF_KERNELFP is never set, the
+ * kernel is built -mno-sse), so an interrupt taken inside the stretch
+ * (SVM runs it with interrupts enabled) does not see guest state.
+ * Not covered: DragonFly sets XCR0 = x87|SSE|YMM when the CPU has AVX
+ * (initcpu.c) and saves threads with XSAVE; hv switches only the FXSAVE
+ * part and leaves XCR0 as the host's, so the YMM upper halves of the owner
+ * thread survive a guest's legacy SSE code but not VEX-encoded (AVX) code,
+ * which a guest can run after setting CR4.OSXSAVE itself.
+ */
 void
 hv_os_pin(void)
 {
@@ -173,6 +204,17 @@ hv_os_unpin(void)
 	crit_exit();
 }
 
+/*
+ * hv calls this unpinned, in the wait loops of a vCPU or VM teardown.
+ * lwkt_yield (kern/lwkt_thread.c) switches when a higher-priority LWKT
+ * thread is runnable, and at least once per tick to an equal-priority one
+ * (lwkt_schedulerclock moves the current thread behind them and requests
+ * the switch), so a vCPU thread that is runnable on this CPU inside the
+ * kernel gets the CPU within a tick: having blocked there it runs at
+ * TDPRI_KERN_USER (lwkt_passive_release), not below the waiting thread.  It would
+ * also be safe inside a critical section (lwkt_switch may block there); it
+ * returns at once only with a spinlock held, which hv never holds here.
+ */
 void
 hv_os_yield(void)
 {

@@ -235,14 +235,15 @@ if [ -f "$sys/../include/stdio.h" ]; then
 /* every argument must fit the ioctl size field */
 typedef char run_fits[sizeof(struct vmm_ioc_run) <= IOCPARM_MAX ? 1 : -1];
 typedef char regs_fit[sizeof(struct vmm_ioc_regs) <= IOCPARM_MAX ? 1 : -1];
+typedef char irq_fits[sizeof(struct vmm_ioc_irq) == 8 ? 1 : -1];
 
 int main(void);
 
 int
 main(void)
 {
-	printf("%lu %lu\n", (unsigned long)VMM_IOC_RUN,
-	    (unsigned long)VMM_IOC_TRANSLATE);
+	printf("%lu %lu %lu\n", (unsigned long)VMM_IOC_RUN,
+	    (unsigned long)VMM_IOC_TRANSLATE, (unsigned long)VMM_IOC_INJECT_IRQ);
 	return (0);
 }
 EOC

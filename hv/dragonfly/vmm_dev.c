@@ -8,6 +8,27 @@
  * lock only guards bookkeeping; long operations (running a vCPU, copying
  * guest memory) run unlocked with the vCPU or the context marked busy, so
  * the vkernel's threads can run their vCPUs at the same time.
+ *
+ * Teardown under running vCPUs.  A thread that takes a vCPU for an ioctl
+ * also takes a reference to its hv handle (hv_vcpu_hold) and drops it when
+ * done: VMM_IOC_RUN and the copyin-family paths of hv may sleep (backing a
+ * guest page), and meanwhile another thread may destroy the VM.  The
+ * destroy (VMM_IOC_VM_DESTROY, with the context lock held) is hv_vm_destroy,
+ * which kicks each running vCPU out of the guest and waits until its run
+ * has returned (HV_ENOENT); no thread inside hv needs the context lock, so
+ * the wait ends.  The handle stays valid for its holder, which finds the
+ * slot emptied (or holding a new vCPU) and only drops its reference.
+ * Guest-memory copies (hv_gpa_*, hv_vm_load_image) must not overlap a
+ * destroy (hv.h): the destroy is refused with EBUSY while one runs.
+ *
+ * Close.  devfs calls vmm_ctx_dtor from the last fdrop() of the file (its
+ * fo_close), and every ioctl holds the file (holdfp/dropfp in
+ * kern/sys_generic.c mapped_ioctl) for its whole duration.  So when the
+ * destructor runs, no ioctl of this context is in progress: no VMM_IOC_RUN
+ * of another thread of the process (or of a process that shared the
+ * descriptor) can be waited for, and the destroy there never waits on a
+ * run.  At process exit the other threads have left the kernel (exit1
+ * kills them first) before the descriptors are closed.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -27,7 +48,7 @@ struct vmm_ctx {
 	struct lock	 lk;
 	struct hv_vm	*vm;
 	struct hv_vcpu	*vcpu[VMM_MAX_VCPUS];
-	bool		 vcpu_busy[VMM_MAX_VCPUS];
+	bool		 vcpu_busy[VMM_MAX_VCPUS];	/* an ioctl uses it */
 	int		 mem_busy;	/* memory copies in flight */
 };
 
@@ -49,7 +70,10 @@ static cdev_t vmm_cdev;
 
 /* ---- context life cycle ------------------------------------------------- */
 
-/* Called with ctx->lk held and nothing busy. */
+/*
+ * Called with ctx->lk held and no memory copy in flight; vCPUs may be
+ * running in other threads (each holds its handle: see the top).
+ */
 static int
 vmm_ctx_destroy_vm(struct vmm_ctx *ctx)
 {
@@ -57,16 +81,16 @@ vmm_ctx_destroy_vm(struct vmm_ctx *ctx)
 
 	if (ctx->vm == NULL)
 		return (ENOENT);
-	for (i = 0; i < VMM_MAX_VCPUS; i++) {
-		if (ctx->vcpu[i] != NULL) {
-			hv_vcpu_destroy(ctx->vcpu[i]);
-			ctx->vcpu[i] = NULL;
-		}
-	}
+	/* every vCPU goes with the VM, running ones after their run ended */
 	error = hv_vm_destroy(ctx->vm);
 	if (error != 0)
 		return (error);
 	ctx->vm = NULL;
+	for (i = 0; i < VMM_MAX_VCPUS; i++) {
+		/* the VM's reference is gone; a busy slot's user holds its own */
+		ctx->vcpu[i] = NULL;
+		ctx->vcpu_busy[i] = false;
+	}
 	lockmgr(&vmm_dev_lk, LK_EXCLUSIVE);
 	vmm_nvm--;
 	lockmgr(&vmm_dev_lk, LK_RELEASE);
@@ -126,7 +150,10 @@ vmm_open(struct dev_open_args *ap)
 
 /* ---- vCPU operations ---------------------------------------------------- */
 
-/* Take vCPU `id` for the caller alone; the context lock is not kept. */
+/*
+ * Take vCPU `id` for the caller alone, with a reference to its handle that
+ * outlives a destroy of the VM; the context lock is not kept.
+ */
 static int
 vmm_vcpu_get(struct vmm_ctx *ctx, int32_t id, struct hv_vcpu **out)
 {
@@ -142,17 +169,21 @@ vmm_vcpu_get(struct vmm_ctx *ctx, int32_t id, struct hv_vcpu **out)
 	else {
 		ctx->vcpu_busy[id] = true;
 		*out = ctx->vcpu[id];
+		hv_vcpu_hold(*out);
 	}
 	lockmgr(&ctx->lk, LK_RELEASE);
 	return (error);
 }
 
 static void
-vmm_vcpu_put(struct vmm_ctx *ctx, int32_t id)
+vmm_vcpu_put(struct vmm_ctx *ctx, int32_t id, struct hv_vcpu *vcpu)
 {
 	lockmgr(&ctx->lk, LK_EXCLUSIVE);
-	ctx->vcpu_busy[id] = false;
+	/* destroyed meanwhile: the slot is free already, or another vCPU's */
+	if (ctx->vcpu[id] == vcpu)
+		ctx->vcpu_busy[id] = false;
 	lockmgr(&ctx->lk, LK_RELEASE);
+	hv_vcpu_release(vcpu);
 }
 
 static void
@@ -274,18 +305,39 @@ vmm_vm_create(struct vmm_ctx *ctx, const struct vmm_ioc_vm *arg)
 	return (error);
 }
 
+/* Also while vCPUs run (their runs return ENOENT), not during a copy. */
 static int
 vmm_vm_destroy(struct vmm_ctx *ctx)
 {
-	int i, error;
+	int error;
 
 	lockmgr(&ctx->lk, LK_EXCLUSIVE);
-	error = ctx->mem_busy != 0 ? EBUSY : 0;
-	for (i = 0; i < VMM_MAX_VCPUS && error == 0; i++)
-		if (ctx->vcpu_busy[i])
-			error = EBUSY;
-	if (error == 0)
+	if (ctx->mem_busy != 0)
+		error = EBUSY;
+	else
 		error = vmm_ctx_destroy_vm(ctx);
+	lockmgr(&ctx->lk, LK_RELEASE);
+	return (error);
+}
+
+/*
+ * Needs no exclusive use of the vCPU (its own thread may be running it):
+ * done under the context lock, which keeps the VM and the handle from
+ * going; hv_vcpu_inject_irq does not sleep (it pins for the IPI only).
+ */
+static int
+vmm_inject_irq(struct vmm_ctx *ctx, const struct vmm_ioc_irq *arg)
+{
+	int error;
+
+	if (arg->vcpu < 0 || arg->vcpu >= VMM_MAX_VCPUS || arg->vector > 255)
+		return (EINVAL);
+	lockmgr(&ctx->lk, LK_EXCLUSIVE);
+	if (ctx->vm == NULL || ctx->vcpu[arg->vcpu] == NULL)
+		error = ENOENT;
+	else	/* EINVAL for vectors 0-31 (exceptions) */
+		error = hv_vcpu_inject_irq(ctx->vcpu[arg->vcpu],
+		    (uint8_t)arg->vector);
 	lockmgr(&ctx->lk, LK_RELEASE);
 	return (error);
 }
@@ -402,6 +454,8 @@ vmm_ioctl(struct dev_ioctl_args *ap)
 		return (vmm_vm_destroy(ctx));
 	case VMM_IOC_VCPU_CREATE:
 		return (vmm_vcpu_create(ctx, (struct vmm_ioc_vcpu *)ap->a_data));
+	case VMM_IOC_INJECT_IRQ:
+		return (vmm_inject_irq(ctx, (struct vmm_ioc_irq *)ap->a_data));
 	case VMM_IOC_MEM_READ:
 	case VMM_IOC_MEM_WRITE:
 	case VMM_IOC_LOAD_IMAGE:
@@ -419,7 +473,7 @@ vmm_ioctl(struct dev_ioctl_args *ap)
 		if (error != 0)
 			return (error);
 		error = vmm_vcpu_ioctl(vcpu, ap->a_cmd, ap->a_data);
-		vmm_vcpu_put(ctx, id);
+		vmm_vcpu_put(ctx, id, vcpu);
 		return (error);
 	}
 	return (ENOTTY);

@@ -14,8 +14,15 @@
  * vCPUs; each vCPU is run by one thread at a time (the vkernel's threads
  * each run their own vCPU).  Errors are returned in errno: EINVAL (bad
  * argument), ENOENT (no such VM/vCPU), EEXIST (already created), EBUSY
- * (vCPU running / VM has vCPUs running), EFAULT (bad user or guest
- * address), ENOMEM, ENODEV (virtualization is off: sysctl hw.vmm.enable).
+ * (the vCPU is in use by another thread / a guest-memory copy is in
+ * flight), EFAULT (bad user or guest address), ENOMEM, ENODEV
+ * (virtualization is off: sysctl hw.vmm.enable).
+ *
+ * VMM_IOC_VM_DESTROY may be called while other threads of the process run
+ * vCPUs of the VM (a vkernel's reboot): their guests are made to exit and
+ * each VMM_IOC_RUN in progress returns ENOENT, as does every later vCPU
+ * ioctl until a new VM and vCPU are created.  It is refused (EBUSY) while
+ * a VMM_IOC_MEM_READ/MEM_WRITE/LOAD_IMAGE of the same descriptor runs.
  */
 #ifndef HV_VMM_DEV_H
 #define HV_VMM_DEV_H
@@ -55,6 +62,19 @@ struct vmm_ioc_xlate {
 	uint32_t	flags;		/* VMM_XLATE_* */
 	uint64_t	gva;		/* in */
 	uint64_t	gpa;		/* out */
+};
+
+/*
+ * VMM_IOC_INJECT_IRQ: queue external interrupt `vector` (32..255) for vCPU
+ * `vcpu`.  Unlike the other vCPU ioctls it may be called while another
+ * thread runs that vCPU: the guest is made to exit and takes the vector as
+ * soon as it can (RFLAGS.IF=1, no interrupt shadow), highest vector first;
+ * a vector queued again before delivery is delivered once.  The guest sees
+ * it through its IDT; there is no emulated local APIC and no EOI.
+ */
+struct vmm_ioc_irq {
+	int32_t		vcpu;
+	uint32_t	vector;
 };
 
 /* VMM_IOC_GET_REGS / VMM_IOC_SET_REGS (same fields as hv's struct hv_regs). */
@@ -122,5 +142,6 @@ struct vmm_ioc_run {
 #define VMM_IOC_MEM_READ	_IOW('V', 10, struct vmm_ioc_mem)
 #define VMM_IOC_MEM_WRITE	_IOW('V', 11, struct vmm_ioc_mem)
 #define VMM_IOC_LOAD_IMAGE	_IOW('V', 12, struct vmm_ioc_mem)
+#define VMM_IOC_INJECT_IRQ	_IOW('V', 13, struct vmm_ioc_irq)
 
 #endif /* HV_VMM_DEV_H */

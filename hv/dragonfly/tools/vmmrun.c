@@ -3,12 +3,14 @@
  * A smoke test of the module and an example of the ioctl interface in
  * ../vmm_dev.h:
  *
- *	vmmrun [-m MiB] image.bin
+ *	vmmrun [-m MiB] [-i MARK:VECTOR ...] image.bin
  *
  * Creates a VM with one vCPU, loads the flat image and runs it.  Answers
  * the guest's host hypercalls: HC_REPORT and HC_MARK are printed, HC_SET_TLS
  * goes to VMM_IOC_SET_TLS, anything else gets -HV_ENOTSUP (so guests that
  * need the testkern host, such as multi-vCPU ones, report failures here).
+ * -i queues external interrupt VECTOR (VMM_IOC_INJECT_IRQ) each time the
+ * guest reaches HC_MARK MARK, like a scenario's `on mark M do irq V`.
  * Guest COM1 output is printed by the module on the console.  The exit
  * status is the guest's HC_EXIT code, or 2 when the VM stops with an error.
  */
@@ -29,11 +31,19 @@
 
 #define HV_ENOTSUP	45	/* hv_os.h: BSD errno values */
 #define MSG_MAX		256
+#define INJ_MAX		16
+
+/* -i MARK:VECTOR */
+static struct {
+	uint64_t	mark;
+	uint32_t	vector;
+} inj[INJ_MAX];
+static int ninj;
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: vmmrun [-m MiB] image.bin\n");
+	fprintf(stderr, "usage: vmmrun [-m MiB] [-i MARK:VECTOR ...] image.bin\n");
 	exit(1);
 }
 
@@ -71,6 +81,46 @@ guest_string(int fd, uint64_t gva, char *buf, size_t size)
 	}
 }
 
+static void
+parse_inject(const char *arg)
+{
+	unsigned long long mark;
+	unsigned long vector;
+	char *end;
+
+	if (ninj == INJ_MAX)
+		errx(1, "-i: at most %d interrupts", INJ_MAX);
+	mark = strtoull(arg, &end, 0);
+	if (end == arg || *end != ':')
+		errx(1, "-i %s: want MARK:VECTOR", arg);
+	vector = strtoul(end + 1, &end, 0);
+	if (*end != '\0' || vector < 32 || vector > 255)
+		errx(1, "-i %s: VECTOR is 32 to 255", arg);
+	inj[ninj].mark = mark;
+	inj[ninj].vector = (uint32_t)vector;
+	ninj++;
+}
+
+/* The interrupts -i asked for at this mark, queued for vCPU 0. */
+static void
+mark_injects(int fd, uint64_t mark)
+{
+	struct vmm_ioc_irq irq;
+	int i;
+
+	for (i = 0; i < ninj; i++) {
+		if (inj[i].mark != mark)
+			continue;
+		memset(&irq, 0, sizeof(irq));
+		irq.vcpu = 0;
+		irq.vector = inj[i].vector;
+		if (ioctl(fd, VMM_IOC_INJECT_IRQ, &irq) < 0)
+			err(2, "VMM_IOC_INJECT_IRQ vector 0x%x", irq.vector);
+		printf("injected vector 0x%x at mark %llu\n", irq.vector,
+		    (unsigned long long)mark);
+	}
+}
+
 /* One host hypercall: returns the value the guest gets in RAX. */
 static int64_t
 hypercall(int fd, const struct vmm_ioc_run *run)
@@ -85,6 +135,7 @@ hypercall(int fd, const struct vmm_ioc_run *run)
 		return (0);
 	case HC_MARK:
 		printf("MARK %llu\n", (unsigned long long)run->args[0]);
+		mark_injects(fd, run->args[0]);
 		return (0);
 	case HC_SET_TLS:
 		memset(&val, 0, sizeof(val));
@@ -109,12 +160,15 @@ main(int argc, char **argv)
 	char *image, *end;
 	int fd, ifd, ch;
 
-	while ((ch = getopt(argc, argv, "m:")) != -1) {
+	while ((ch = getopt(argc, argv, "m:i:")) != -1) {
 		switch (ch) {
 		case 'm':
 			mib = strtoul(optarg, &end, 10);
 			if (*end != '\0' || mib < 4 || mib > 1024)
 				errx(1, "-m: guest memory is 4 to 1024 MiB");
+			break;
+		case 'i':
+			parse_inject(optarg);
 			break;
 		default:
 			usage();
