@@ -315,12 +315,8 @@ fill:
 	ret
 
 build_tables:
-	call	pt_new
+	call	pt_new_identity
 	mov	[pml4], rax
-	mov	rdi, rax
-	mov	rsi, [hv_mem_size]
-	mov	edx, PTE_W
-	call	pt_identity2m
 	mov	rdi, [pml4]			; the image's 2 MiB page: user code
 	mov	esi, HV_GUEST_LOAD_GPA
 	mov	edx, HV_GUEST_LOAD_GPA

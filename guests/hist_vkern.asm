@@ -65,12 +65,8 @@ make_proc:
 	push	rbx
 	push	r12
 	mov	ebx, edi
-	call	pt_new
+	call	pt_new_identity		; the vkernel's own view: supervisor
 	mov	[pml4s + rbx * 8], rax
-	mov	rdi, rax
-	mov	rsi, [hv_mem_size]
-	mov	edx, PTE_W
-	call	pt_identity2m			; the vkernel's own view: supervisor
 	mov	rdi, [pml4s + rbx * 8]		; the image's 2 MiB page: user code
 	mov	esi, HV_GUEST_LOAD_GPA
 	mov	edx, HV_GUEST_LOAD_GPA

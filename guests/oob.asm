@@ -9,12 +9,8 @@ OOB_VA		equ 0x40000000
 OOB_GPA		equ 0x7f000000		; far above the 16 MiB of the test VM
 
 main:
-	call	pt_new
+	call	pt_new_identity
 	mov	[pml4], rax
-	mov	rdi, rax
-	mov	rsi, [hv_mem_size]
-	mov	edx, PTE_W
-	call	pt_identity2m
 	mov	rdi, [pml4]
 	mov	esi, OOB_VA
 	mov	edx, OOB_GPA

@@ -108,12 +108,8 @@ pf_handler:
 	iretq
 
 build:
-	call	pt_new
+	call	pt_new_identity
 	mov	[pml4], rax
-	mov	rdi, rax
-	mov	rsi, [hv_mem_size]
-	mov	edx, PTE_W
-	call	pt_identity2m
 	mov	rdi, [pml4]			; user code and stack
 	mov	esi, HV_GUEST_LOAD_GPA
 	mov	edx, HV_GUEST_LOAD_GPA
