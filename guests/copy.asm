@@ -44,6 +44,27 @@ STR_VA		equ U2 - 20		; string from U1 into U2
 STR_LEN		equ str_end - str_text
 MIN_MEM		equ 0x800000
 
+; COPYIN_ACROSS "prefix": copyin of 64 bytes across U0/U1 and copyinstr across
+; U1/U2, each against the guest's own reading; the same at CPL 0 and CPL 3.
+%macro COPYIN_ACROSS 1
+	mov	rdi, U0 + 0xfe0
+	mov	esi, 64
+	call	fnv32
+	mov	r13, rax
+	COPYOP	COPY_COPYIN, U0 + 0xfe0, 64, 0
+	%strcat %%m1 %1, ": copyin 64 bytes across U0/U1, fnv"
+	CHECK_EQX rax, r13, %%m1
+
+	mov	rdi, STR_VA
+	mov	esi, STR_LEN
+	call	fnv32
+	mov	r13, (STR_LEN + 1) << 32
+	or	r13, rax
+	COPYOP	COPY_COPYINSTR, STR_VA, 64, 0
+	%strcat %%m2 %1, ": copyinstr across U1/U2, done<<32|fnv"
+	CHECK_EQX rax, r13, %%m2
+%endmacro
+
 main:
 	push	rbx
 	push	r12
@@ -70,20 +91,7 @@ main:
 	call	pt_load
 
 	; ---- CPL 0 ----
-	mov	rdi, U0 + 0xfe0
-	mov	esi, 64
-	call	fnv32
-	mov	r13, rax
-	COPYOP	COPY_COPYIN, U0 + 0xfe0, 64, 0
-	CHECK_EQX rax, r13, "copy cpl0: copyin 64 bytes across U0/U1, fnv"
-
-	mov	rdi, STR_VA
-	mov	esi, STR_LEN
-	call	fnv32
-	mov	r13, (STR_LEN + 1) << 32
-	or	r13, rax
-	COPYOP	COPY_COPYINSTR, STR_VA, 64, 0
-	CHECK_EQX rax, r13, "copy cpl0: copyinstr across U1/U2, done<<32|fnv"
+	COPYIN_ACROSS "copy cpl0"
 
 	mov	r13, [abs U0 + 0xffc]
 	COPYOP	COPY_FUWORD64, U0 + 0xffc, 8, 0
@@ -206,20 +214,7 @@ main:
 
 ; Guest-user code: the same host operations with the guest at CPL 3.
 user_main:
-	mov	rdi, U0 + 0xfe0
-	mov	esi, 64
-	call	fnv32
-	mov	r13, rax
-	COPYOP	COPY_COPYIN, U0 + 0xfe0, 64, 0
-	CHECK_EQX rax, r13, "copy cpl3: copyin 64 bytes across U0/U1, fnv"
-
-	mov	rdi, STR_VA
-	mov	esi, STR_LEN
-	call	fnv32
-	mov	r13, (STR_LEN + 1) << 32
-	or	r13, rax
-	COPYOP	COPY_COPYINSTR, STR_VA, 64, 0
-	CHECK_EQX rax, r13, "copy cpl3: copyinstr across U1/U2, done<<32|fnv"
+	COPYIN_ACROSS "copy cpl3"
 
 	COPYOP	COPY_COPYIN, S0, 64, 0
 	CHECK_EQ rax, -EFAULT, "copy cpl3: copyin supervisor-only page"
