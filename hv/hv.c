@@ -122,7 +122,6 @@ int
 hv_init_ops(const struct hv_backend_ops *ops)
 {
 	uint32_t r[4];
-	size_t i;
 	int error;
 
 	if (hv_ops != NULL)
@@ -147,11 +146,9 @@ hv_init_ops(const struct hv_backend_ops *ops)
 	error = hv_fpu_cpus_alloc();
 	if (error != 0)
 		goto fail;
-	for (i = 0; i < sizeof(hv_leaves) / sizeof(hv_leaves[0]); i++) {
-		error = hv_os_sysctl_add(&hv_leaves[i]);
-		if (error != 0)
-			goto fail;
-	}
+	error = hv_sysctl_add_all(hv_leaves, sizeof(hv_leaves) / sizeof(hv_leaves[0]));
+	if (error != 0)
+		goto fail;
 	error = hv_stats_publish();
 	if (error != 0)
 		goto fail;

@@ -42,15 +42,8 @@ static const struct hv_sysctl hv_quirk_leaves[] = {
 int
 hv_quirk_publish(void)
 {
-	size_t i;
-	int error;
-
-	for (i = 0; i < sizeof(hv_quirk_leaves) / sizeof(hv_quirk_leaves[0]); i++) {
-		error = hv_os_sysctl_add(&hv_quirk_leaves[i]);
-		if (error != 0)
-			return error;
-	}
-	return 0;
+	return hv_sysctl_add_all(hv_quirk_leaves,
+	    sizeof(hv_quirk_leaves) / sizeof(hv_quirk_leaves[0]));
 }
 
 #else

@@ -16,15 +16,8 @@ static const struct hv_sysctl hv_stats_leaves[] = {
 int
 hv_stats_publish(void)
 {
-	size_t i;
-	int error;
-
-	for (i = 0; i < sizeof(hv_stats_leaves) / sizeof(hv_stats_leaves[0]); i++) {
-		error = hv_os_sysctl_add(&hv_stats_leaves[i]);
-		if (error != 0)
-			return error;
-	}
-	return 0;
+	return hv_sysctl_add_all(hv_stats_leaves,
+	    sizeof(hv_stats_leaves) / sizeof(hv_stats_leaves[0]));
 }
 
 /* Exits by reason: one counter per reason below exit_n. */

@@ -1,6 +1,7 @@
 /*
- * util.c - the few string/memory helpers hv/ needs; hv/ links into two
- * kernels and includes no C library header beyond the freestanding ones.
+ * util.c - the few string/memory helpers hv/ needs (hv/ links into two
+ * kernels and includes no C library header beyond the freestanding ones),
+ * and the registration of a table of sysctl leaves.
  */
 #include "hv_impl.h"
 
@@ -30,4 +31,18 @@ hv_strlen(const char *s)
 	while (s[n] != '\0')
 		n++;
 	return n;
+}
+
+int
+hv_sysctl_add_all(const struct hv_sysctl *leaves, size_t n)
+{
+	size_t i;
+	int error;
+
+	for (i = 0; i < n; i++) {
+		error = hv_os_sysctl_add(&leaves[i]);
+		if (error != 0)
+			return error;
+	}
+	return 0;
 }

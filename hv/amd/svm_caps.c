@@ -35,7 +35,6 @@ int
 svm_probe(void)
 {
 	uint32_t r[4];
-	size_t i;
 	int error;
 
 	hv_cpuid(0x80000000u, 0, r);
@@ -71,10 +70,9 @@ svm_probe(void)
 		    svm_caps.nasid);
 		return HV_ENODEV;
 	}
-	for (i = 0; i < sizeof(svm_sysctls) / sizeof(svm_sysctls[0]); i++) {
-		error = hv_os_sysctl_add(&svm_sysctls[i]);
-		if (error != 0)
-			return error;
-	}
+	error = hv_sysctl_add_all(svm_sysctls,
+	    sizeof(svm_sysctls) / sizeof(svm_sysctls[0]));
+	if (error != 0)
+		return error;
 	return svm_exit_stats_init();
 }

@@ -120,7 +120,6 @@ int
 vmx_probe(void)
 {
 	uint32_t r[4];
-	size_t i;
 	int error;
 
 	hv_cpuid(1, 0, r);
@@ -137,8 +136,8 @@ vmx_probe(void)
 	vmx_caps.preempt_value = vmx_caps.preempt_timer ? preempt_value() : 0;
 	if ((error = vmx_percpu_alloc()) != 0)
 		return error;
-	for (i = 0; i < sizeof(vmx_leaves) / sizeof(vmx_leaves[0]); i++)
-		if ((error = hv_os_sysctl_add(&vmx_leaves[i])) != 0)
-			return error;
+	error = hv_sysctl_add_all(vmx_leaves, sizeof(vmx_leaves) / sizeof(vmx_leaves[0]));
+	if (error != 0)
+		return error;
 	return hv_stats_exits_init(vmx_exit_stat_name, VMX_NREASONS);
 }
