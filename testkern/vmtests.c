@@ -92,6 +92,26 @@ vm_sysctl_u64(const char *name, uint64_t *v)
 	return lv.found;
 }
 
+int
+vm_run_changed_regs(struct vmrun *r, void (*change)(struct hv_regs *regs),
+    struct hv_exit *ex)
+{
+	struct hv_vcpu *vcpu;
+	struct hv_regs regs;
+	int error;
+
+	error = hv_vcpu_create(r->vm, 0, &vcpu);
+	if (error == 0)
+		error = hv_vcpu_get_regs(vcpu, &regs);
+	if (error == 0) {
+		change(&regs);
+		error = hv_vcpu_set_regs(vcpu, &regs);
+	}
+	if (error == 0)
+		error = hv_vcpu_run(vcpu, ex);
+	return error;
+}
+
 bool
 vm_run_exit0(struct vmrun *r)
 {

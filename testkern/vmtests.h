@@ -82,6 +82,11 @@ void	 vmrun_loop(struct vmrun *r, struct hv_vcpu *vcpu, struct vmrun *out);
 void	 vmrun_teardown(struct vmrun *r);
 /* All three, with one vCPU: 0 when the run ended (any way), else errno. */
 int	 vmrun_image(struct vmrun *r);
+/* vCPU 0 of r->vm (after vmrun_setup) with its boot registers passed
+ * through change(), then one hv_vcpu_run: 0 with *ex filled, else the errno
+ * of the first call that failed. */
+int	 vm_run_changed_regs(struct vmrun *r, void (*change)(struct hv_regs *regs),
+	    struct hv_exit *ex);
 /* vmrun_image(), then CHECK that the run ended with HC_EXIT(0); true if so. */
 bool	 vm_run_exit0(struct vmrun *r);
 

@@ -130,8 +130,6 @@ one_badstate(const struct badstate *b)
 {
 	struct vmrun r = { .image = "hello.bin" };
 	uint64_t inval = vm_stat("exit.invalid");
-	struct hv_vcpu *vcpu;
-	struct hv_regs regs;
 	struct hv_exit ex;
 	int error;
 
@@ -139,15 +137,7 @@ one_badstate(const struct badstate *b)
 		report(false, "%s: could not start: %s", b->what, r.errmsg);
 		return;
 	}
-	error = hv_vcpu_create(r.vm, 0, &vcpu);
-	if (error == 0)
-		error = hv_vcpu_get_regs(vcpu, &regs);
-	if (error == 0) {
-		b->corrupt(&regs);
-		error = hv_vcpu_set_regs(vcpu, &regs);
-	}
-	if (error == 0)
-		error = hv_vcpu_run(vcpu, &ex);
+	error = vm_run_changed_regs(&r, b->corrupt, &ex);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "VMRUN failed: invalid VMCB") &&
 	    vm_contains(ex.msg, b->name) && (uint32_t)ex.raw_reason == 0xffffffffu,
