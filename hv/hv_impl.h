@@ -293,7 +293,6 @@ int	 hv_snprintf(char *buf, size_t size, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	*hv_memcpy(void *dst, const void *src, size_t n);
 void	*hv_memset(void *dst, int c, size_t n);
-size_t	 hv_strlen(const char *s);
 /* hv_os_sysctl_add() of each of the n leaves in turn; 0 or the first error. */
 int	 hv_sysctl_add_all(const struct hv_sysctl *leaves, size_t n);
 

@@ -1,5 +1,5 @@
 /*
- * util.c - the few string/memory helpers hv/ needs (hv/ links into two
+ * util.c - the memory helpers hv/ needs (hv/ links into two
  * kernels and includes no C library header beyond the freestanding ones),
  * and the registration of a table of sysctl leaves.
  */
@@ -21,16 +21,6 @@ void *
 hv_memset(void *dst, int c, size_t n)
 {
 	return __builtin_memset(dst, c, n);
-}
-
-size_t
-hv_strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n] != '\0')
-		n++;
-	return n;
 }
 
 int
