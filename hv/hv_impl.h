@@ -239,6 +239,9 @@ bool	 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *e
  * No allocation, lock or sysctl lookup; false for every other number.
  */
 bool	 hv_hypercall_fast(uint64_t nr);
+/* count HC_NOPs a backend's world-switch loop finished (hypercalls and
+ * entries; the exits go through hv_stats_exits) */
+void	 hv_hypercall_fast_loop(uint64_t count);
 
 /*
  * Queued external interrupts (hv/irq.c).  The backend, pinned with

@@ -89,11 +89,17 @@ hv_stats_exits_init(const char *(*name)(uint64_t reason), unsigned n)
 void
 hv_stats_exit(uint64_t reason)
 {
+	hv_stats_exits(reason, 1);
+}
+
+void
+hv_stats_exits(uint64_t reason, uint64_t count)
+{
 	unsigned n = __atomic_load_n(&exit_n, __ATOMIC_ACQUIRE);
 
-	HV_STAT_INC(exits);
+	HV_STAT_ADD(exits, count);
 	if (reason < n && exit_leaves[reason].name != NULL)
-		__atomic_fetch_add(&exit_counts[reason], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&exit_counts[reason], count, __ATOMIC_RELAXED);
 	else
-		HV_STAT_INC(exits_other);
+		HV_STAT_ADD(exits_other, count);
 }

@@ -63,6 +63,8 @@ int	 hv_stats_publish(void);
  */
 int	 hv_stats_exits_init(const char *(*name)(uint64_t reason), unsigned n);
 void	 hv_stats_exit(uint64_t reason);
+/* count exits of one reason at once (a backend's HC_NOP loop) */
+void	 hv_stats_exits(uint64_t reason, uint64_t count);
 void	 hv_stats_fini(void);	/* hv_fini: frees the per-reason tables */
 
 #endif /* HV_STATS_H */

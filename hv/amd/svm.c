@@ -4,6 +4,33 @@
  */
 #include "svm.h"
 #include "vmcb.h"
+#include "svm_switch.h"
+
+/* svm_switch.S reads struct svm_fast and the VMCB by these numbers */
+#define SWITCH_AGREES(name, cond)	typedef char switch_##name[(cond) ? 1 : -1]
+SWITCH_AGREES(vmcb, offsetof(struct svm_fast, vmcb) == F_VMCB);
+SWITCH_AGREES(entries, offsetof(struct svm_fast, entries) == F_ENTRIES);
+SWITCH_AGREES(inval_gen, offsetof(struct svm_fast, inval_gen) == F_INVAL_GEN);
+SWITCH_AGREES(flushed_gen, offsetof(struct svm_fast, flushed_gen) == F_FLUSHED_GEN);
+SWITCH_AGREES(irq_pending, offsetof(struct svm_fast, irq_pending) == F_IRQ_PENDING);
+SWITCH_AGREES(budget, offsetof(struct svm_fast, budget) == F_BUDGET);
+SWITCH_AGREES(nrips, offsetof(struct svm_fast, nrips) == F_NRIPS);
+SWITCH_AGREES(irq_words, HV_IRQ_WORDS == 4);
+SWITCH_AGREES(misc1, VMCB_INTERCEPT_MISC1 == V_MISC1);
+SWITCH_AGREES(tlb_control, VMCB_TLB_CONTROL == V_TLB_CONTROL);
+SWITCH_AGREES(int_shadow, VMCB_INT_SHADOW == V_INT_SHADOW);
+SWITCH_AGREES(exitcode, VMCB_EXITCODE == V_EXITCODE);
+SWITCH_AGREES(exitintinfo, VMCB_EXITINTINFO == V_EXITINTINFO);
+SWITCH_AGREES(eventinj, VMCB_EVENTINJ == V_EVENTINJ);
+SWITCH_AGREES(clean, VMCB_CLEAN == V_CLEAN);
+SWITCH_AGREES(nrip, VMCB_NRIP == V_NRIP);
+SWITCH_AGREES(rip, VMCB_RIP == V_RIP);
+SWITCH_AGREES(rax, VMCB_RAX == V_RAX);
+SWITCH_AGREES(vintr, VMCB_I1_VINTR == V_I1_VINTR);
+SWITCH_AGREES(vmmcall, SVM_EXIT_VMMCALL == V_EXIT_VMMCALL);
+SWITCH_AGREES(event_valid, EVENT_VALID == 1ull << V_EVENT_VALID_BIT);
+SWITCH_AGREES(hc_nop, HC_NOP == V_HC_NOP);
+SWITCH_AGREES(tlb_none, TLB_CONTROL_NONE == 0);
 
 struct svm_pcpu svm_pcpu[HV_MAX_CPUS];
 
@@ -142,6 +169,11 @@ svm_vcpu_init(struct hv_vcpu *vcpu)
 	s->asid_cpu = -1;
 	vmcb_init_control(s->vmcb, vcpu->vm->backend, vcpu->vm->nt.root_pa);
 	vmcb_init_boot_state(s->vmcb);
+	s->fast.vmcb = s->vmcb;
+	s->fast.entries = &vcpu->entries;
+	s->fast.inval_gen = &vcpu->vm->inval_gen;
+	s->fast.irq_pending = vcpu->irq_pending;
+	s->fast.nrips = (uint32_t)svm_caps.nrips;
 	s->gprs.rdi = vcpu->vm->mem_size;	/* hv_abi.h boot registers */
 	s->gprs.rsi = (uint64_t)vcpu->id;
 	vcpu->backend = s;
@@ -219,13 +251,15 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
-	int cpu, error = 0, fast = 0;
+	struct svm_fast *f = &s->fast;
+	int cpu, error = 0, fast = 0, looped;
 	bool ts;
 
 	hv_os_pin();
 	cpu = hv_os_cpu_id();
 	/* the guest's FPU registers for as long as we stay pinned */
 	ts = hv_fpu_enter(vcpu);
+	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
 again:
 	hv_pre_entry(vcpu);
 	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
@@ -258,10 +292,24 @@ again:
 		error = svm_host_check(&s->host, "before VMRUN", ex);
 	}
 	if (error == 0) {
+		/* the HC_NOPs the world switch may finish itself (svm_switch.S) */
+		f->budget = (uint32_t)(SVM_FAST_MAX - fast);
 		svm_world_switch(s->vmcb_pa, &s->gprs,
-		    svm_pcpu[cpu].host_vmcb_pa, s->host.save_host);
+		    svm_pcpu[cpu].host_vmcb_pa, s->host.save_host, f);
 		svm_pcpu[cpu].host_saved = true;
 		vcpu->last_cpu = cpu;
+		looped = SVM_FAST_MAX - fast - (int)f->budget;
+		if (looped > 0) {
+			fast += looped;
+			svm_exit_counts(SVM_EXIT_VMMCALL, (uint64_t)looped);
+			hv_hypercall_fast_loop((uint64_t)looped);
+		}
+		/*
+		 * Once per call, not per loop turn: the loop ran at GIF=0 with
+		 * no host code but its own, VMRUN gives back the CR3 it saved
+		 * and the FS base comes from the host VMCB's VMLOAD after the
+		 * loop, so this checks exactly what the host gets back.
+		 */
 		error = svm_host_check(&s->host, "after #VMEXIT", ex);
 	}
 	/* the fast path: HC_NOP finished here, pinned, and entered again */

@@ -110,6 +110,24 @@ struct svm_host_state {
 	bool	 save_host;	/* VMSAVE the host state at this entry */
 };
 
+/*
+ * The HC_NOP loop inside svm_world_switch: after a #VMEXIT that is a
+ * VMMCALL with RAX=HC_NOP, no event in EXITINTINFO, no interrupt queued or
+ * VINTR intercept armed, and the VM's invalidation generation still the one
+ * this CPU flushed for, it finishes the hypercall in the VMCB and runs VMRUN
+ * again, still under CLGI, at most `budget` times.  The offsets are
+ * svm_switch.S's F_* (svm.c checks them).
+ */
+struct svm_fast {
+	uint8_t			*vmcb;		/* the VMCB's mapping */
+	volatile uint64_t	*entries;	/* &vcpu->entries */
+	volatile uint64_t	*inval_gen;	/* &vm->inval_gen */
+	uint64_t		*flushed_gen;	/* &vm->flushed_gen[this CPU] */
+	volatile uint64_t	*irq_pending;	/* vcpu->irq_pending */
+	uint32_t		 budget;	/* in: at most; out: left */
+	uint32_t		 nrips;		/* svm_caps.nrips */
+};
+
 struct svm_vcpu {
 	uint8_t		*vmcb;
 	uint64_t	 vmcb_pa;
@@ -124,6 +142,7 @@ struct svm_vcpu {
 	uint64_t	 pending_event;
 	struct svm_host_state host;
 	struct vmcb_snap snap;		/* state of the last VMRUN */
+	struct svm_fast	 fast;		/* svm_switch.S's HC_NOP loop */
 };
 
 static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
@@ -138,7 +157,9 @@ static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
  * CLGI with interrupts open so that a host interrupt becomes an INTR exit.
  */
 void	 svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
-	    bool save_host);	/* false: VMLOAD the host_pa copy as it is */
+	    bool save_host,	/* false: VMLOAD the host_pa copy as it is */
+	    struct svm_fast *f);
+
 
 /* ---- VMCB (vmcb.c, vmcb_check.c) ------------------------------------------ */
 void	 vmcb_init_boot_state(uint8_t *vmcb);
@@ -179,6 +200,7 @@ void	 svm_irq_prepare(struct hv_vcpu *vcpu);
 /* ---- names (svm_names.c) --------------------------------------------------- */
 int	 svm_exit_stats_init(void);
 void	 svm_exit_count(uint64_t code);
+void	 svm_exit_counts(uint64_t code, uint64_t count);
 /* Exit name for messages: the table name or "unknown". */
 const char *svm_exit_name_or_unknown(uint64_t code);
 

@@ -151,3 +151,9 @@ svm_exit_count(uint64_t code)
 {
 	hv_stats_exit(reason_of(code));
 }
+
+void
+svm_exit_counts(uint64_t code, uint64_t count)
+{
+	hv_stats_exits(reason_of(code), count);
+}

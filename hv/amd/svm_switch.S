@@ -2,7 +2,7 @@
  * svm_switch.S - the SVM world switch (AMD APM Vol. 2 15.5, 15.17, 15.5.2).
  *
  * void svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
- *     bool save_host)
+ *     bool save_host, struct svm_fast *f)
  *
  * VMRUN saves and restores only part of the host state: RAX, RSP and RIP
  * come back, every other GPR holds the guest's value after #VMEXIT, and FS,
@@ -19,7 +19,34 @@
  * #VMEXIT instead of leaving it pending (15.21.1).  After the exit, CLI then
  * STGI, and the caller's RFLAGS (its IF) comes back with POPFQ, at which
  * point the host takes the interrupt.
+ *
+ * The HC_NOP loop (struct svm_fast, svm.h): right after #VMEXIT, a VMMCALL
+ * with RAX=HC_NOP that needs nothing else is finished here and VMRUN runs
+ * again, at most f->budget times in a row.  Still GIF=0: no interrupt, NMI
+ * or SMI handler of the host runs in the loop, so nothing the host state
+ * depends on can change; an interrupt that arrives is held and turns the
+ * next VMRUN into an INTR #VMEXIT before any guest instruction, which ends
+ * the loop.  No VMSAVE/VMLOAD in the loop: the CPU keeps the guest's FS, GS,
+ * TR, LDTR, KERNEL_GS_BASE and SYSCALL/SYSENTER MSRs from the last VMRUN
+ * (#VMEXIT does not touch them, 15.5.2, and nothing here uses them), and
+ * the host's copy stays in the host VMCB for the VMLOAD after the loop.
+ * The loop touches only guest GPRs it saves and restores (RCX, RDX, RSI on
+ * the stack; guest RAX lives in the VMCB, ours holds the VMCB pa that VMRUN
+ * saved and #VMEXIT restored, 15.5.1).
+ * Per exit, as svm_vcpu_run's own fast path would do at its next entry:
+ * vcpu->entries is bumped and the VM's invalidation generation read after it
+ * (the hv_pre_entry protocol, gmem.c: running_on is already this CPU); a new
+ * generation ends the loop so that the flush happens in C.  No queued
+ * interrupt and no VINTR intercept (else svm_irq_prepare has work).  RIP
+ * moves past VMMCALL (NRIP when the CPU gives one, else +3, 15.7.1), the
+ * interrupt shadow ends, EVENTINJ and TLB_CONTROL are 0 and the clean bits
+ * say "nothing cached" exactly as svm_vcpu_run writes them (the ASID, N_CR3
+ * and the rest stay: nothing in this pinned GIF=0 stretch can change them;
+ * a teardown or a nested invalidation first interrupts this CPU).  The
+ * counters are added by svm_vcpu_run after the call (budget used).
  */
+#include "svm_switch.h"
+
 #define G_RBX	0
 #define G_RCX	8
 #define G_RDX	16
@@ -49,6 +76,7 @@ svm_world_switch:
 	pushfq
 	push	%rdx			/* host VMCB pa */
 	push	%rsi			/* guest GPR area */
+	push	%r8			/* struct svm_fast */
 	push	%rdi			/* guest VMCB pa */
 
 	clgi
@@ -74,13 +102,73 @@ svm_world_switch:
 	mov	G_R13(%rax), %r13
 	mov	G_R14(%rax), %r14
 	mov	G_R15(%rax), %r15
-	pop	%rax			/* guest VMCB pa */
+	mov	(%rsp), %rax		/* guest VMCB pa */
 
 	vmload	%rax
+.Lrun:
 	vmrun	%rax
+
+	/* the HC_NOP loop; any other exit costs these four */
+	mov	8(%rsp), %rax		/* struct svm_fast */
+	mov	F_VMCB(%rax), %rax
+	cmpq	$V_EXIT_VMMCALL, V_EXITCODE(%rax)
+	jne	.Lsave
+	/* three guest GPRs as scratch */
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	mov	32(%rsp), %rcx		/* struct svm_fast */
+	mov	%rax, %rdx		/* the VMCB */
+	cmpl	$0, F_BUDGET(%rcx)
+	je	.Lleave
+	cmpq	$V_HC_NOP, V_RAX(%rdx)
+	jne	.Lleave
+	btl	$V_EVENT_VALID_BIT, V_EXITINTINFO(%rdx)
+	jc	.Lleave			/* an event to re-inject */
+	testl	$V_I1_VINTR, V_MISC1(%rdx)
+	jnz	.Lleave
+	mov	F_IRQ_PENDING(%rcx), %rsi
+	mov	(%rsi), %rax
+	or	8(%rsi), %rax
+	or	16(%rsi), %rax
+	or	24(%rsi), %rax
+	jnz	.Lleave
+	/* hv_pre_entry's order: entries (a full barrier), then the generation */
+	mov	F_ENTRIES(%rcx), %rsi
+	lock incq (%rsi)
+	mov	F_INVAL_GEN(%rcx), %rsi
+	mov	(%rsi), %rax
+	mov	F_FLUSHED_GEN(%rcx), %rsi
+	cmp	(%rsi), %rax
+	jne	.Lleave
+	/* done: RIP past the 3-byte VMMCALL; RAX is already HC_NOP's 0 */
+	mov	V_RIP(%rdx), %rax
+	add	$3, %rax
+	cmpl	$0, F_NRIPS(%rcx)
+	je	1f
+	mov	V_NRIP(%rdx), %rsi
+	test	%rsi, %rsi
+	cmovnz	%rsi, %rax
+1:	mov	%rax, V_RIP(%rdx)
+	movq	$0, V_INT_SHADOW(%rdx)
+	movq	$0, V_EVENTINJ(%rdx)
+	movb	$0, V_TLB_CONTROL(%rdx)
+	movl	$0, V_CLEAN(%rdx)
+	decl	F_BUDGET(%rcx)
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	mov	(%rsp), %rax		/* guest VMCB pa */
+	jmp	.Lrun
+.Lleave:
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+.Lsave:
+	mov	(%rsp), %rax		/* guest VMCB pa */
 	vmsave	%rax
 
-	mov	(%rsp), %rax		/* guest GPR area */
+	mov	16(%rsp), %rax		/* guest GPR area */
 	mov	%rbx, G_RBX(%rax)
 	mov	%rcx, G_RCX(%rax)
 	mov	%rdx, G_RDX(%rax)
@@ -95,7 +183,7 @@ svm_world_switch:
 	mov	%r13, G_R13(%rax)
 	mov	%r14, G_R14(%rax)
 	mov	%r15, G_R15(%rax)
-	pop	%rax			/* drop the GPR area pointer */
+	add	$24, %rsp		/* drop the VMCB pa, svm_fast and GPR area */
 	pop	%rax			/* host VMCB pa */
 	vmload	%rax
 

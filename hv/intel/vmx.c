@@ -13,6 +13,23 @@
 #include "vmx_cpu.h"
 #include "vmcs.h"
 
+/* vmx_switch.S reads struct vmx_fast and these numbers by its own names */
+#define SWITCH_AGREES(name, cond)	typedef char switch_##name[(cond) ? 1 : -1]
+SWITCH_AGREES(entries, offsetof(struct vmx_fast, entries) == 0);
+SWITCH_AGREES(inval_gen, offsetof(struct vmx_fast, inval_gen) == 8);
+SWITCH_AGREES(flushed_gen, offsetof(struct vmx_fast, flushed_gen) == 16);
+SWITCH_AGREES(irq_pending, offsetof(struct vmx_fast, irq_pending) == 24);
+SWITCH_AGREES(irq_window, offsetof(struct vmx_fast, irq_window) == 32);
+SWITCH_AGREES(budget, offsetof(struct vmx_fast, budget) == 40);
+SWITCH_AGREES(bool_byte, sizeof(bool) == 1);
+SWITCH_AGREES(irq_words, HV_IRQ_WORDS == 4);
+SWITCH_AGREES(hc_nop, HC_NOP == 0);
+SWITCH_AGREES(exit_reason, VMCS_EXIT_REASON == 0x4402);
+SWITCH_AGREES(insn_len, VMCS_EXIT_INSN_LEN == 0x440c);
+SWITCH_AGREES(intr, VMCS_GUEST_INTERRUPTIBILITY == 0x4824);
+SWITCH_AGREES(rip, VMCS_GUEST_RIP == 0x681e);
+SWITCH_AGREES(vmcall, VMX_EXIT_VMCALL == 18);
+
 static void	*vmxon_region[HV_MAX_CPUS];
 static bool	 vmxon_done[HV_MAX_CPUS];	/* in VMX operation on its region */
 
@@ -358,6 +375,10 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 		return error;
 	}
 	vc->launched = false;
+	vc->fast.entries = &vcpu->entries;
+	vc->fast.inval_gen = &vcpu->vm->inval_gen;
+	vc->fast.irq_pending = vcpu->irq_pending;
+	vc->fast.irq_window = &vc->irq_window;
 	return 0;
 }
 
@@ -618,7 +639,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	uint64_t fl, prev, host_kgs, info;
-	int cpu, old, rc, error, fast = 0;
+	int cpu, old, rc, error, fast = 0, looped;
 	bool ts = false, fpu = false;
 #ifdef HV_DEBUG
 	char why[120];
@@ -655,6 +676,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	/* the guest's FPU registers for as long as we stay pinned (as hv/amd) */
 	ts = hv_fpu_enter(vcpu);
 	fpu = true;
+	vc->fast.flushed_gen = &vcpu->vm->flushed_gen[cpu];
 again:
 	hv_pre_entry(vcpu);
 	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
@@ -680,9 +702,18 @@ again:
 	 * directly (MSR bitmap): switch it by hand */
 	host_kgs = vmx_rdmsr(MSR_IA32_KERNEL_GS_BASE);
 	vmx_wrmsr(MSR_IA32_KERNEL_GS_BASE, vc->guest_kgs);
-	rc = vmx_enter(vc->gpr, vc->launched);
+	/* the HC_NOPs vmx_enter may finish itself (vmx_switch.S) */
+	vc->fast.budget = (uint32_t)(VMX_FAST_MAX - fast);
+	rc = vmx_enter(vc->gpr, vc->launched, &vc->fast);
 	vc->guest_kgs = vmx_rdmsr(MSR_IA32_KERNEL_GS_BASE);
 	vmx_wrmsr(MSR_IA32_KERNEL_GS_BASE, host_kgs);
+	looped = VMX_FAST_MAX - fast - (int)vc->fast.budget;
+	if (looped > 0) {
+		fast += looped;
+		vc->fault_repeats = 0;	/* as vmx_exit_fast */
+		hv_stats_exits(VMX_EXIT_VMCALL, (uint64_t)looped);
+		hv_hypercall_fast_loop((uint64_t)looped);
+	}
 	if (rc != 0) {
 		hv_fpu_leave(vcpu, ts);
 		vmx_intr_restore(fl);
@@ -700,6 +731,12 @@ again:
 		if ((info & 0x80000000u) && ((info >> 8) & 7) == 2)
 			__asm__ __volatile__("int $2");
 	}
+	/*
+	 * Once per call, also after HC_NOP loop turns: the loop writes no
+	 * host field, so each of its exits loaded the HOST_CR3 and
+	 * HOST_FS_BASE that the last one did, and no host code but the loop
+	 * ran in between (interrupts off since vmx_intr_save_disable).
+	 */
 	if (vmx_host_check(ex) != 0) {
 		/* the exit is not handled: the guest redoes what exited if the
 		 * host runs it again */

@@ -90,6 +90,20 @@ enum {
 	VMX_R15, VMX_CR2, VMX_NSAVE
 };
 
+/*
+ * The HC_NOP loop inside vmx_enter (vmx_switch.S, whose X_* offsets vmx.c
+ * checks): VMCALL exits with RAX=HC_NOP that need nothing else are finished
+ * there and entered again, at most `budget` times in a row.
+ */
+struct vmx_fast {
+	volatile uint64_t	*entries;	/* &vcpu->entries */
+	volatile uint64_t	*inval_gen;	/* &vm->inval_gen */
+	uint64_t		*flushed_gen;	/* &vm->flushed_gen[this CPU] */
+	volatile uint64_t	*irq_pending;	/* vcpu->irq_pending */
+	bool			*irq_window;	/* &vmx_vcpu.irq_window */
+	uint32_t		 budget;	/* in: at most; out: left */
+};
+
 struct vmx_vcpu {
 	uint64_t	 gpr[VMX_NSAVE];	/* vmx_switch.S uses the offsets */
 	void		*vmcs;
@@ -103,6 +117,7 @@ struct vmx_vcpu {
 	uint64_t	 last_fault_gpa;
 	unsigned	 fault_repeats;
 	bool		 irq_window;		/* interrupt-window exiting is on */
+	struct vmx_fast	 fast;
 };
 
 struct vmx_vm {
@@ -175,7 +190,7 @@ void	 vmx_ept_describe(const struct hv_vm *vm, uint64_t gpa, char *buf, size_t l
 /* ---- vmx_switch.S ---------------------------------------------------------- */
 
 /* Returns 0 after a VM exit, else VMX_FAIL_INVALID / VMX_FAIL_VALID. */
-int	 vmx_enter(uint64_t *gpr, int launched);
+int	 vmx_enter(uint64_t *gpr, int launched, struct vmx_fast *f);
 void	 vmx_exit_point(void);
 
 #endif /* HV_INTEL_VMX_H */

@@ -1,7 +1,7 @@
 /*
  * vmx_switch.S - the VMX world switch.
  *
- * int vmx_enter(uint64_t *gpr, int launched)
+ * int vmx_enter(uint64_t *gpr, int launched, struct vmx_fast *f)
  *   gpr: struct vmx_vcpu's save area, indexed by x86 register number
  *   (slot 4, RSP, unused: the VMCS holds guest RSP), slot 16 = CR2.
  *   launched: 0 -> VMLAUNCH, else VMRESUME.
@@ -12,7 +12,36 @@
  * RIP from the VMCS host area, SDM 27.5.3) lands at vmx_exit_point with
  * everything needed to store the guest's registers and return.  Guest CR2 is
  * not part of the VMCS, so it is switched here by hand.
+ *
+ * f (struct vmx_fast, vmx.h) is the HC_NOP loop: an exit that is a VMCALL
+ * (full exit reason 18: not a failed entry) with guest RAX=HC_NOP, while no
+ * interrupt is queued, interrupt-window exiting is off and the VM's
+ * invalidation generation is the one this CPU flushed for, is finished here
+ * and VMRESUME runs again, at most f->budget times in a row.  The caller
+ * has interrupts off for the whole call (vmx_vcpu_run), and a host
+ * interrupt arriving meanwhile stays pending and makes the next VMRESUME
+ * exit at once (external-interrupt exiting), ending the loop.  HOST_RSP,
+ * HOST_CR3, HOST_FS_BASE are not written in the loop, so every exit in it
+ * lands on the same stack with the same host CR3 and FS base that the
+ * caller checks after the last one; guest CR2 and IA32_KERNEL_GS_BASE stay
+ * in the CPU (nothing here faults or uses them) and are saved after the
+ * loop.  Per exit, as vmx_vcpu_run's own fast path: vcpu->entries is bumped
+ * before the generation is read (hv_pre_entry's order; running_on is
+ * already this CPU), RIP moves past VMCALL by the exit's instruction length
+ * and blocking by STI/MOV SS ends (SDM 24.4.2).  RAX is HC_NOP's result 0
+ * already.  Guest RAX, RCX, RDX are the scratch, kept on the stack.
  */
+#define VMCS_EXIT_REASON	0x4402
+#define VMCS_EXIT_INSN_LEN	0x440c
+#define VMCS_GUEST_INTERRUPTIBILITY 0x4824
+#define VMCS_GUEST_RIP		0x681e
+#define EXIT_VMCALL		18
+#define X_ENTRIES	0
+#define X_INVAL_GEN	8
+#define X_FLUSHED_GEN	16
+#define X_IRQ_PENDING	24
+#define X_IRQ_WINDOW	32
+#define X_BUDGET	40
 #define VMCS_HOST_RSP	0x6c14
 #define G_RAX	0
 #define G_RCX	8
@@ -31,6 +60,29 @@
 #define G_R15	120
 #define G_CR2	128
 
+/* guest RDI on the stack top, the save area in RDI: store every guest
+ * register there (RDI popped from the stack; RAX is clobbered) */
+.macro SAVE_GUEST
+	movq	%rax, G_RAX(%rdi)
+	movq	%rcx, G_RCX(%rdi)
+	movq	%rdx, G_RDX(%rdi)
+	movq	%rbx, G_RBX(%rdi)
+	movq	%rbp, G_RBP(%rdi)
+	movq	%rsi, G_RSI(%rdi)
+	movq	%r8, G_R8(%rdi)
+	movq	%r9, G_R9(%rdi)
+	movq	%r10, G_R10(%rdi)
+	movq	%r11, G_R11(%rdi)
+	movq	%r12, G_R12(%rdi)
+	movq	%r13, G_R13(%rdi)
+	movq	%r14, G_R14(%rdi)
+	movq	%r15, G_R15(%rdi)
+	popq	%rax			/* guest RDI */
+	movq	%rax, G_RDI(%rdi)
+	movq	%cr2, %rax
+	movq	%rax, G_CR2(%rdi)
+.endm
+
 	.text
 	.globl	vmx_enter
 	.type	vmx_enter, @function
@@ -41,6 +93,7 @@ vmx_enter:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	pushq	%rdx			/* struct vmx_fast */
 	pushq	%rdi			/* save area, found again at the exit */
 
 	movq	$VMCS_HOST_RSP, %rax
@@ -77,34 +130,81 @@ vmx_enter:
 	jnc	1f
 	movl	$1, %eax
 1:
-	addq	$8, %rsp
+	addq	$16, %rsp
 	jmp	.Lreturn
 
 	.globl	vmx_exit_point
 	.type	vmx_exit_point, @function
 vmx_exit_point:
-	/* RSP = HOST_RSP: the save-area pointer is on top */
+	/* RSP = HOST_RSP: the save-area pointer on top, struct vmx_fast next */
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	movl	$VMCS_EXIT_REASON, %edx
+	vmread	%rdx, %rax
+	cmpq	$EXIT_VMCALL, %rax
+	jne	.Lslow
+	movq	32(%rsp), %rcx		/* struct vmx_fast */
+	cmpl	$0, X_BUDGET(%rcx)
+	je	.Lslow
+	cmpq	$0, 16(%rsp)		/* guest RAX: HC_NOP */
+	jne	.Lslow
+	movq	X_IRQ_WINDOW(%rcx), %rdx
+	cmpb	$0, (%rdx)
+	jne	.Lslow
+	movq	X_IRQ_PENDING(%rcx), %rdx
+	movq	(%rdx), %rax
+	orq	8(%rdx), %rax
+	orq	16(%rdx), %rax
+	orq	24(%rdx), %rax
+	jnz	.Lslow
+	/* hv_pre_entry's order: entries (a full barrier), then the generation */
+	movq	X_ENTRIES(%rcx), %rdx
+	lock incq (%rdx)
+	movq	X_INVAL_GEN(%rcx), %rdx
+	movq	(%rdx), %rax
+	movq	X_FLUSHED_GEN(%rcx), %rdx
+	cmpq	(%rdx), %rax
+	jne	.Lslow
+	decl	X_BUDGET(%rcx)
+	/* RIP past VMCALL; the exit's instruction length is valid (27.2.5) */
+	movl	$VMCS_GUEST_RIP, %edx
+	vmread	%rdx, %rax
+	movl	$VMCS_EXIT_INSN_LEN, %ecx
+	vmread	%rcx, %rcx
+	addq	%rcx, %rax
+	vmwrite	%rax, %rdx
+	movl	$VMCS_GUEST_INTERRUPTIBILITY, %edx
+	vmread	%rdx, %rax
+	testb	$3, %al
+	jz	2f
+	andq	$~3, %rax
+	vmwrite	%rax, %rdx
+2:
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	vmresume
+	/* failed (CF or ZF): keep the guest's registers, then report it */
+	pushfq
+	pushq	%rdi
+	movq	16(%rsp), %rdi
+	SAVE_GUEST
+	popfq
+	movl	$2, %eax
+	jnc	3f
+	movl	$1, %eax
+3:
+	addq	$16, %rsp
+	jmp	.Lreturn
+.Lslow:
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
 	pushq	%rdi
 	movq	8(%rsp), %rdi
-	movq	%rax, G_RAX(%rdi)
-	movq	%rcx, G_RCX(%rdi)
-	movq	%rdx, G_RDX(%rdi)
-	movq	%rbx, G_RBX(%rdi)
-	movq	%rbp, G_RBP(%rdi)
-	movq	%rsi, G_RSI(%rdi)
-	movq	%r8, G_R8(%rdi)
-	movq	%r9, G_R9(%rdi)
-	movq	%r10, G_R10(%rdi)
-	movq	%r11, G_R11(%rdi)
-	movq	%r12, G_R12(%rdi)
-	movq	%r13, G_R13(%rdi)
-	movq	%r14, G_R14(%rdi)
-	movq	%r15, G_R15(%rdi)
-	popq	%rax			/* guest RDI */
-	movq	%rax, G_RDI(%rdi)
-	movq	%cr2, %rax
-	movq	%rax, G_CR2(%rdi)
-	addq	$8, %rsp
+	SAVE_GUEST
+	addq	$16, %rsp
 	xorl	%eax, %eax
 .Lreturn:
 	popq	%r15
