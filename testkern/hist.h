@@ -42,7 +42,5 @@ void	 hist_detect_init(void);
 bool	 tls_check(const char *name, uint64_t expected);
 /* The last symptom line a detector printed ("" if none). */
 void	 hist_symptom(char *buf, size_t len);
-/* Make `area` (8-byte aligned) a TLS block whose word 0 is its own address. */
-uint64_t tls_area_init(uint64_t *area);
 
 #endif

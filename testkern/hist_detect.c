@@ -117,12 +117,6 @@ void hist_detect_init(void)
 			panic("sysctl: cannot add %s", leaves[i].name);
 }
 
-uint64_t tls_area_init(uint64_t *area)
-{
-	area[0] = (uint64_t)area;
-	return (uint64_t)area;
-}
-
 bool tls_check(const char *name, uint64_t expected)
 {
 	uint64_t got, self;

@@ -13,7 +13,6 @@ void	 pmm_free_contig(uint64_t pa, size_t n);
 struct pmm_stats { uint64_t total, free, used; };
 void	 pmm_stats(struct pmm_stats *s);
 uint64_t pmm_used(void);			/* pages taken from the allocator now */
-uint64_t pmm_top(void);				/* end of the highest usable RAM */
 void	 pmm_set_limit(uint64_t limit);		/* highest PA the direct map covers */
 
 /* vm.c: kernel page tables. */

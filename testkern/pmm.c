@@ -105,11 +105,6 @@ void pmm_set_limit(uint64_t limit)
 	alloc_limit = limit;
 }
 
-uint64_t pmm_top(void)
-{
-	return npages * PAGE_SIZE;
-}
-
 static uint64_t find_run(uint64_t n, uint64_t below)
 {
 	uint64_t lim = MIN(npages, alloc_limit / PAGE_SIZE);

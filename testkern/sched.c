@@ -259,11 +259,6 @@ static void block_until(uint64_t deadline)
 	irq_restore(f);
 }
 
-void thread_block(void)
-{
-	block_until(0);
-}
-
 void thread_wakeup(struct thread *t)
 {
 	uint64_t f = irq_save();

@@ -70,7 +70,6 @@ void	 thread_kill_current(struct trapframe *tf) __attribute__((noreturn));
 int	 thread_join(struct thread *t, struct thread_exit_info *info, uint64_t timeout_ns);
 void	 thread_yield(void);
 void	 thread_sleep_ns(uint64_t ns);
-void	 thread_block(void);			/* until thread_wakeup() */
 void	 thread_wakeup(struct thread *t);
 /* Move the current thread to CPU `cpu`; returns there.  0, EINVAL, EBUSY (pinned). */
 int	 thread_migrate(int cpu);
