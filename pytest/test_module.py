@@ -51,6 +51,12 @@ def test_make_module_check():
     m = re.search(r"step 1: (\d+)/(\d+) hv/ sources compiled", out)
     assert m and m.group(1) == m.group(2) and int(m.group(2)) > 0, out
     assert "step 1: hv/ undefined symbols are all hv_os.h or mem*" in out, out
+    m = re.search(r"step 1: hosted /dev/vmm test .*: (\d+) rounds, 2 vCPU threads: "
+                  r"(\d+) had run before it \((\d+) met it inside a run in the guest\), "
+                  r"(\d+) refused.*vmmdev: (\d+) checks, 0 failed", out)
+    assert m, out
+    rounds, ran, met, refused, checks = (int(x) for x in m.groups())
+    assert rounds >= 400 and ran + refused == 2 * rounds and met > 0 and checks > 50, out
     assert "step 2: SKIPPED: DFLY_SYSDIR is not set" in out, out
     assert out.rstrip().endswith("module-check: PASS"), out
 
@@ -131,3 +137,21 @@ def test_catches_unlisted_sources(tmp_path):
     assert "FAIL: hv/intel/sub/deep.c is not matched by HV_GLOBS" in out, out
     assert "FAIL: hv/dragonfly/zz_glue.c is not in DFLY_SRCS" in out, out
     assert re.search(r"FAIL: source names used twice.*translate\.c", out), out
+
+
+def test_catches_vmm_dev_defect(tmp_path):
+    """The hosted /dev/vmm test fails on a glue defect: VMM_IOC_VM_DESTROY no
+    longer refused during a guest-memory copy (the copy then writes into a
+    freed VM: ASan, or the test's EBUSY check)."""
+    top = hv_copy(tmp_path)
+    path = os.path.join(top, "hv", "dragonfly", "vmm_dev.c")
+    with open(path) as f:
+        src = f.read()
+    good = ("\tif (ctx->mem_busy != 0)\n\t\terror = EBUSY;\n\telse\n"
+            "\t\terror = vmm_ctx_destroy_vm(ctx);\n")
+    assert good in src
+    with open(path, "w") as f:
+        f.write(src.replace(good, "\terror = vmm_ctx_destroy_vm(ctx);\n"))
+    rc, out = run_check(top, tmp_path / "mc")
+    assert rc != 0, out
+    assert "FAIL: step 1: the hosted /dev/vmm test failed" in out, out

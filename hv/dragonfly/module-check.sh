@@ -6,7 +6,8 @@
 # 1. Every hv/ source compiles with DragonFly's kernel-module flags and
 #    warning set, -Werror, and only <stddef.h> <stdint.h> <stdbool.h>
 #    <stdarg.h> visible; the linked result calls nothing but hv_os.h and the
-#    mem* functions every DragonFly kernel has.
+#    mem* functions every DragonFly kernel has.  Also on the build machine:
+#    vmm_dev.c on the real hv core with fake OS/backend/DragonFly (test/).
 # 2. With DFLY_SYSDIR=<DragonFly src>/sys: hv/ and hv/dragonfly/ compiled
 #    against that tree as bsd.kmod.mk would (links, machine/ forwarding
 #    headers, opt_*.h, flags), linked into vmm.ko; the load handler must be
@@ -136,6 +137,33 @@ if [ -n "$objs1" ]; then
 	else
 		say "step 1: hv/ undefined symbols are all hv_os.h or mem*: $(nm -u "$s1/hv.o" | awk '{print $2}' | tr '\n' ' ')"
 	fi
+fi
+
+# ---- 1b. /dev/vmm on the build machine --------------------------------------
+
+# vmm_dev.c against the real hv core with the unit tests' fake OS and backend
+# (hv/test) and a fake of the DragonFly interfaces it uses (test/shim,
+# test/fake_dfly.c), under ASan+UBSan: the ioctls, destroy under running
+# vCPUs, destroy during a copy, close and unload (test/t_vmmdev.c).
+HOSTCC=${HOSTCC:-cc}
+t="$top/hv/dragonfly/test"
+# shellcheck disable=SC2046
+if ! (cd "$top" && $HOSTCC -std=gnu11 -g -O1 -pthread -fsanitize=address,undefined \
+    -fno-sanitize-recover=all -fno-omit-frame-pointer -no-pie -fno-pie \
+    -ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,--wrap=hv_cpuid \
+    -Wall -Wextra -Wno-unused-parameter -Werror -I"$t/shim" -I"$t" \
+    -Ihv/dragonfly -Ihv -Ihv/test -o "$s1/vmmdev-test" $(ls hv/*.c) \
+    hv/test/fake_os.c hv/test/fake_backend.c hv/test/fake_cpu.c hv/intel/ept.c \
+    hv/amd/npt.c hv/dragonfly/vmm_dev.c "$t/fake_dfly.c" "$t/t_vmmdev.c") \
+    > "$s1/vmmdev-build.log" 2>&1; then
+	bad "step 1: the hosted /dev/vmm test does not build:"
+	sed 's/^/    /' "$s1/vmmdev-build.log" | head -n 30
+elif timeout 120 "$s1/vmmdev-test" > "$s1/vmmdev-test.log" 2>&1 &&
+    tail -n 1 "$s1/vmmdev-test.log" | grep -q '^vmmdev: [0-9]* checks, 0 failed$'; then
+	say "step 1: hosted /dev/vmm test (vmm_dev.c on hv, fake backend, ASan): $(grep 'destroy while running' "$s1/vmmdev-test.log" | sed 's/^ *//'); $(tail -n 1 "$s1/vmmdev-test.log")"
+else
+	bad "step 1: the hosted /dev/vmm test failed ($s1/vmmdev-test.log):"
+	grep -E 'FAIL|ERROR|SUMMARY|vmmdev:' "$s1/vmmdev-test.log" | head -n 20 | sed 's/^/    /'
 fi
 
 # ---- 2. against a DragonFly source tree -----------------------------------
