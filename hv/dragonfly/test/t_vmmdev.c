@@ -136,6 +136,8 @@ test_basics(void)
 	struct vmm_ioc_run r;
 	struct vmm_ioc_regs rg;
 	struct vmm_ioc_mem m;
+	struct vmm_ioc_xlate xl;
+	struct vmm_ioc_val val;
 	char out[64], in[64] = "written through VMM_IOC_MEM_WRITE";
 
 	CHECK_EQ(dfly_open(&fp), 0);
@@ -168,6 +170,44 @@ test_basics(void)
 	CHECK(memcmp(in, out, sizeof(in)) == 0);
 	m.gpa = (4 << 20) - 8;
 	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_MEM_READ, &m), EFAULT);
+
+	/* an image at HV_GUEST_LOAD_GPA, reached through the boot identity map */
+	m.gpa = 0;
+	m.uaddr = (uint64_t)(uintptr_t)in;
+	m.len = 0;
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_LOAD_IMAGE, &m), EINVAL);
+	m.len = sizeof(in);
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_LOAD_IMAGE, &m), 0);
+	memset(&xl, 0, sizeof(xl));
+	xl.vcpu = 0;
+	xl.gva = HV_GUEST_LOAD_GPA + 5;
+	xl.flags = VMM_XLATE_WRITE;
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_TRANSLATE, &xl), 0);
+	CHECK_EQ(xl.gpa, HV_GUEST_LOAD_GPA + 5);
+	m.gpa = HV_GUEST_LOAD_GPA;
+	m.uaddr = (uint64_t)(uintptr_t)out;
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_MEM_READ, &m), 0);
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	xl.gva = 0x8000000000ull;			/* unmapped */
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_TRANSLATE, &xl), EFAULT);
+
+	/* vmspace_ctl's CR3 switch and the TLS (canonical only) */
+	val.vcpu = 0;
+	val.pad = 0;
+	val.value = 0x7000;
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_SET_CR3, &val), 0);
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_GET_REGS, &rg), 0);
+	CHECK_EQ(rg.regs.cr3, 0x7000);
+	val.value = HV_GUEST_PML4_GPA;
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_SET_CR3, &val), 0);
+	val.value = 0x0000800000000000ull;		/* not canonical */
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_SET_TLS, &val), EINVAL);
+	val.value = 0x7fff12340000ull;
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_SET_TLS, &val), 0);
+	CHECK_EQ(run(&fp, 0, &r), 0);			/* applies the TLS */
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_GET_REGS, &rg), 0);
+	CHECK_EQ(rg.regs.fs_base, 0x7fff12340000ull);
+	CHECK_EQ(dfly_ioctl(&fp, 0x12345678ul, &rg), ENOTTY);
 
 	/* VMM_IOC_INJECT_IRQ: argument errors, then two vectors queued */
 	CHECK_EQ(inject(&fp, 0, 31), EINVAL);		/* an exception vector */
