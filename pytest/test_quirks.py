@@ -13,7 +13,6 @@ reason with the quirk on.  Here:
     where the quirk has no analogue), followed by vm_hello to show the host
     survived all of it.
 """
-import os
 import re
 
 import pytest
