@@ -87,6 +87,12 @@ int	 vmrun_image(struct vmrun *r);
  * of the first call that failed. */
 int	 vm_run_changed_regs(struct vmrun *r, void (*change)(struct hv_regs *regs),
 	    struct hv_exit *ex);
+/* Run `code` (loaded at HV_GUEST_LOAD_GPA) as a fresh VM's only vCPU until an
+ * exit other than HV_EXIT_INTR (at most 100 runs); 0 with *ex and *regs after
+ * it, else the errno of the first failed call.  *intr_exits (if not NULL):
+ * HV_EXIT_INTR exits on the way.  The VM is destroyed. */
+int	 vm_run_code(const uint8_t *code, size_t len, struct hv_exit *ex,
+	    struct hv_regs *regs, int *intr_exits);
 /* vmrun_image(), then CHECK that the run ended with HC_EXIT(0); true if so. */
 bool	 vm_run_exit0(struct vmrun *r);
 

@@ -278,34 +278,6 @@ static const uint8_t guest_cli_hlt[] = {
 	0xeb, 0xfe,
 };
 
-/* Run `code` as a fresh VM's only vCPU; 0 with *ex and *regs after the run. */
-static int
-run_code(const uint8_t *code, size_t len, struct hv_exit *ex, struct hv_regs *regs,
-    int *intr_exits)
-{
-	struct hv_vm *vm;
-	struct hv_vcpu *vcpu;
-	int error, i;
-
-	*intr_exits = 0;
-	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
-	if (error != 0)
-		return error;
-	error = hv_vm_load_image(vm, code, len);
-	if (error == 0)
-		error = hv_vcpu_create(vm, 0, &vcpu);
-	for (i = 0; error == 0 && i < 100; i++) {
-		error = hv_vcpu_run(vcpu, ex);
-		if (error == 0 && ex->kind != HV_EXIT_INTR)
-			break;
-		(*intr_exits)++;
-	}
-	if (error == 0)
-		error = hv_vcpu_get_regs(vcpu, regs);
-	hv_vm_destroy(vm);
-	return error;
-}
-
 /* A guest that must end in a triple fault at load address + off. */
 static void
 expect_triple(const char *what, const uint8_t *code, size_t len, unsigned off,
@@ -317,7 +289,7 @@ expect_triple(const char *what, const uint8_t *code, size_t len, unsigned off,
 	char want[48];
 	int error, intr;
 
-	error = run_code(code, len, &ex, &regs, &intr);
+	error = vm_run_code(code, len, &ex, &regs, &intr);
 	ksnprintf(want, sizeof(want), "at rip 0x%x", HV_GUEST_LOAD_GPA + off);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "triple fault") && vm_contains(ex.msg, want),
@@ -339,7 +311,7 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 
 	if (!vm_begin_backend("svm"))
 		return;
-	error = run_code(guest_msr_io, sizeof(guest_msr_io), &ex, &regs, &intr);
+	error = vm_run_code(guest_msr_io, sizeof(guest_msr_io), &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
 	    "MSR/IO guest ran to HC_EXIT(0): %s, kind %d %s", vm_err(error),
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
@@ -375,7 +347,7 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	    "exit.excp_ud");
 
 	swint = vm_stat("exit.swint");
-	error = run_code(guest_int80, sizeof(guest_int80), &ex, &regs, &intr);
+	error = vm_run_code(guest_int80, sizeof(guest_int80), &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
 	    "INT 0x80: one INTn exit (%lu), delivered, no IDT -> %s",
@@ -383,13 +355,13 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	    error == 0 ? ex.msg : vm_err(error));
 
 	hlt = vm_stat("exit.hlt");
-	error = run_code(guest_sti_hlt, sizeof(guest_sti_hlt), &ex, &regs, &intr);
+	error = vm_run_code(guest_sti_hlt, sizeof(guest_sti_hlt), &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0 &&
 	    vm_stat("exit.hlt") - hlt == 1 && intr >= 1,
 	    "HLT with IF=1: one HLT exit (%lu) returned as a yield (%d), then "
 	    "HC_EXIT(0): kind %d %s", (unsigned long)(vm_stat("exit.hlt") - hlt),
 	    intr, error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : vm_err(error));
-	error = run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs, &intr);
+	error = vm_run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "HLT with interrupts disabled"),
 	    "HLT with IF=0 stops the guest, decoded: %s",

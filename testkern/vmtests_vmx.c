@@ -361,32 +361,6 @@ static const uint8_t guest_cli_hlt[] = {
 	0xeb, 0xfe,				/* jmp $ (never) */
 };
 
-/* Run `code` as a fresh VM's only vCPU once; 0 with *ex and *regs after the run. */
-static int
-run_code(const uint8_t *code, size_t len, struct hv_exit *ex, struct hv_regs *regs)
-{
-	struct hv_vm *vm;
-	struct hv_vcpu *vcpu;
-	int error, i;
-
-	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
-	if (error != 0)
-		return error;
-	error = hv_vm_load_image(vm, code, len);
-	if (error == 0)
-		error = hv_vcpu_create(vm, 0, &vcpu);
-	/* host-interrupt and preemption exits come back as HV_EXIT_INTR */
-	for (i = 0; error == 0 && i < 100; i++) {
-		error = hv_vcpu_run(vcpu, ex);
-		if (error == 0 && ex->kind != HV_EXIT_INTR)
-			break;
-	}
-	if (error == 0)
-		error = hv_vcpu_get_regs(vcpu, regs);
-	hv_vm_destroy(vm);
-	return error;
-}
-
 KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, refused WRMSR -> #GP, HLT")
 {
 	uint64_t cr0 = vm_stat("exit.cr_access"), msr = vm_stat("exit.rdmsr");
@@ -398,7 +372,7 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 
 	if (!vm_begin_backend("vmx"))
 		return;
-	error = run_code(guest_cr_msr_io, sizeof(guest_cr_msr_io), &ex, &regs);
+	error = vm_run_code(guest_cr_msr_io, sizeof(guest_cr_msr_io), &ex, &regs, NULL);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
 	    "CR/MSR/IO guest ran to HC_EXIT(0): %s, kind %d %s", vm_err(error),
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
@@ -419,7 +393,7 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 	report(vm_stat("exit.io_instruction") - io == 1, "I/O exits: %lu (want 1)",
 	    (unsigned long)(vm_stat("exit.io_instruction") - io));
 
-	error = run_code(guest_bad_wrmsr, sizeof(guest_bad_wrmsr), &ex, &regs);
+	error = vm_run_code(guest_bad_wrmsr, sizeof(guest_bad_wrmsr), &ex, &regs, NULL);
 	ksnprintf(want, sizeof(want), "triple fault at rip=0x%x", HV_GUEST_LOAD_GPA + 9);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR && vm_contains(ex.msg, want),
 	    "WRMSR 0x2ff refused with #GP (no IDT: %s): %s", want,
@@ -428,13 +402,13 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 	    (unsigned long)(vm_stat("exit.wrmsr") - wr));
 
 	hlt = vm_stat("exit.hlt");
-	error = run_code(guest_sti_hlt, sizeof(guest_sti_hlt), &ex, &regs);
+	error = vm_run_code(guest_sti_hlt, sizeof(guest_sti_hlt), &ex, &regs, NULL);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0 &&
 	    vm_stat("exit.hlt") - hlt == 1,
 	    "HLT with IF=1: one HLT exit (%lu), then the guest went on to HC_EXIT(0): "
 	    "kind %d %s", (unsigned long)(vm_stat("exit.hlt") - hlt),
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : vm_err(error));
-	error = run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs);
+	error = vm_run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs, NULL);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "HLT with interrupts disabled"),
 	    "HLT with IF=0 stops the guest, decoded: %s",
