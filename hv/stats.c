@@ -86,14 +86,9 @@ hv_stats_exits_init(const char *(*name)(uint64_t reason), unsigned n)
 	return 0;
 }
 
-void
-hv_stats_exit(uint64_t reason)
-{
-	hv_stats_exits(reason, 1);
-}
-
-void
-hv_stats_exits(uint64_t reason, uint64_t count)
+/* inline in both callers: the one-exit count (every exit) stays a constant */
+static inline void
+count_exits(uint64_t reason, uint64_t count)
 {
 	unsigned n = __atomic_load_n(&exit_n, __ATOMIC_ACQUIRE);
 
@@ -102,4 +97,16 @@ hv_stats_exits(uint64_t reason, uint64_t count)
 		__atomic_fetch_add(&exit_counts[reason], count, __ATOMIC_RELAXED);
 	else
 		HV_STAT_ADD(exits_other, count);
+}
+
+void
+hv_stats_exit(uint64_t reason)
+{
+	count_exits(reason, 1);
+}
+
+void
+hv_stats_exits(uint64_t reason, uint64_t count)
+{
+	count_exits(reason, count);
 }

@@ -23,13 +23,17 @@
  * exit at once (external-interrupt exiting), ending the loop.  HOST_RSP,
  * HOST_CR3, HOST_FS_BASE are not written in the loop, so every exit in it
  * lands on the same stack with the same host CR3 and FS base that the
- * caller checks after the last one; guest CR2 and IA32_KERNEL_GS_BASE stay
+ * caller checks after the last one (nor the VMX-preemption timer: without
+ * "save VMX-preemption timer value" every entry starts from the field the
+ * caller wrote, 25.5.1); guest CR2 and IA32_KERNEL_GS_BASE stay
  * in the CPU (nothing here faults or uses them) and are saved after the
  * loop.  Per exit, as vmx_vcpu_run's own fast path: vcpu->entries is bumped
  * before the generation is read (hv_pre_entry's order; running_on is
  * already this CPU), RIP moves past VMCALL by the exit's instruction length
  * and blocking by STI/MOV SS ends (SDM 24.4.2).  RAX is HC_NOP's result 0
- * already.  Guest RAX, RCX, RDX are the scratch, kept on the stack.
+ * already.  Guest RAX, RCX, RDX are the scratch, kept on the stack.  A
+ * VMRESUME of the loop that fails stores the guest's registers before it
+ * returns the failure, as an exit would.
  */
 #define VMCS_EXIT_REASON	0x4402
 #define VMCS_EXIT_INSN_LEN	0x440c
@@ -137,6 +141,8 @@ vmx_enter:
 	.type	vmx_exit_point, @function
 vmx_exit_point:
 	/* RSP = HOST_RSP: the save-area pointer on top, struct vmx_fast next */
+	testq	%rax, %rax		/* guest RAX: HC_NOP? (else two insns) */
+	jnz	.Lsave
 	pushq	%rax
 	pushq	%rcx
 	pushq	%rdx
@@ -147,8 +153,6 @@ vmx_exit_point:
 	movq	32(%rsp), %rcx		/* struct vmx_fast */
 	cmpl	$0, X_BUDGET(%rcx)
 	je	.Lslow
-	cmpq	$0, 16(%rsp)		/* guest RAX: HC_NOP */
-	jne	.Lslow
 	movq	X_IRQ_WINDOW(%rcx), %rdx
 	cmpb	$0, (%rdx)
 	jne	.Lslow
@@ -201,6 +205,7 @@ vmx_exit_point:
 	popq	%rdx
 	popq	%rcx
 	popq	%rax
+.Lsave:
 	pushq	%rdi
 	movq	8(%rsp), %rdi
 	SAVE_GUEST

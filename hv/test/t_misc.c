@@ -93,6 +93,12 @@ test_exit_stats(void)
 	CHECK_EQ(HV_STAT(exits_other), 2);
 	l = fake_sysctl("hw.vmm.stats.exits");
 	CHECK(l != NULL && *(uint64_t *)l->ptr == 5);
+	/* a backend's HC_NOP loop counts its exits at once */
+	hv_stats_exits(2, 40);
+	hv_stats_exits(1, 3);		/* unnamed */
+	CHECK_EQ(*(uint64_t *)fake_sysctl("hw.vmm.stats.exit.two")->ptr, 42);
+	CHECK_EQ(HV_STAT(exits), 48);
+	CHECK_EQ(HV_STAT(exits_other), 5);
 	CHECK_EQ(hv_stats_exits_init(names3, 0), HV_EINVAL);
 	CHECK_EQ(hv_stats_exits_init(names3, 3), HV_EBUSY);
 	hv_fini();			/* frees the per-reason tables */
