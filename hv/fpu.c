@@ -1,42 +1,111 @@
 /*
- * fpu.c - the guest's x87/SSE registers, kept apart from the host's.
+ * fpu.c - the guest's FPU/SSE/AVX registers, kept apart from the host's.
  *
- * Neither world switch touches the x87/SSE state: VMRUN/#VMEXIT leave it
+ * Neither world switch touches the FPU state: VMRUN/#VMEXIT leave it
  * alone (AMD APM Vol. 2 15.5) and VM entry/exit load no FPU register (Intel
  * SDM Vol. 3C 27.3, 28.5), so a guest would run on the host thread's FPU
  * registers and leave its own values behind.  Around each pinned stretch of
- * entries the host's state is FXSAVEd to a per-CPU page and the guest's
- * FXRSTORed from its vCPU page, and back after the last exit (SDM Vol. 2A
- * FXSAVE/FXRSTOR, 64-bit format).  XSAVE-only state (AVX upper halves and
- * beyond) is not covered: XCR0 stays the host's and the backends refuse a
- * guest XSETBV.
+ * entries the host's state is saved to a per-CPU area and the guest's
+ * restored from its vCPU area, and back after the last exit.
+ *
+ * Which instructions: with the host's CR4.OSXSAVE set (CPUID.1:ECX.OSXSAVE
+ * mirrors it, SDM Vol. 2A CPUID) XSAVE/XRSTOR with the host's XCR0 as the
+ * mask, so every component the host enabled is switched, AVX's upper YMM
+ * halves included (SDM Vol. 1 13.7, 13.8).  XCR0 is not switched and the
+ * backends refuse a guest XSETBV, so the guest runs under the host's XCR0
+ * and can reach no component outside the mask.  Without OSXSAVE, XSAVE
+ * #UDs and the host has only the x87/SSE state: FXSAVE/FXRSTOR (SDM Vol. 2A,
+ * 64-bit format).
  *
  * Lazy-FPU hosts (DragonFly): CR0.TS is set while the current thread does
- * not own the FPU, and FXSAVE/FXRSTOR would raise #NM then (SDM Vol. 3A
- * 2.5).  hv_fpu_enter clears TS for the stretch and hv_fpu_leave sets it
- * again, so the FPU registers and TS are exactly as found once the stretch
- * ends; nothing in between may sleep (the backends call hv_fpu_leave before
- * exit handling that may allocate).
+ * not own the FPU, and FXSAVE/XSAVE and their restores would raise #NM then
+ * (SDM Vol. 3A 2.5, Vol. 1 13.7).  hv_fpu_enter clears TS for the stretch
+ * and hv_fpu_leave sets it again, so the FPU registers and TS are exactly as
+ * found once the stretch ends; nothing in between may sleep (the backends
+ * call hv_fpu_leave before exit handling that may allocate).
  */
 #include "core.h"
 
 #define CR0_TS		(1ull << 3)
 
-/* FXSAVE image: FCW at byte 0, MXCSR at byte 24 (SDM Vol. 1 Table 10-2). */
+/* FXSAVE image: FCW at byte 0, MXCSR at byte 24 (SDM Vol. 1 Table 10-2);
+ * the XSAVE area starts with the same 512-byte legacy region (13.4.1). */
 #define FX_FCW		0
 #define FX_MXCSR	24
+#define FX_SIZE		512
 
-static uint8_t *hv_fpu_host[HV_MAX_CPUS];	/* host FXSAVE area per CPU */
+#define CPUID1_ECX_OSXSAVE	(1u << 27)	/* SDM Vol. 2A, CPUID leaf 1 */
+/* legacy region + XSAVE header: the least an XSAVE area can be (13.4) */
+#define XSAVE_MIN		(FX_SIZE + 64)
+
+static uint8_t *hv_fpu_host[HV_MAX_CPUS];	/* host save area per CPU */
+static bool hv_fpu_xsave;		/* XSAVE/XRSTOR, else FXSAVE/FXRSTOR */
+static uint64_t hv_fpu_mask;		/* XSAVE: the host's XCR0 */
+static size_t hv_fpu_pages = 1;		/* pages per save area */
+
+static uint64_t
+xgetbv0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * XSAVE when the host OS enabled it.  The area size is CPUID.(EAX=0Dh,
+ * ECX=0):EBX, the standard-format size for the components XCR0 enables now
+ * (SDM Vol. 1 13.2); XSAVE/XRSTOR want it 64-byte aligned (13.4), pages
+ * are.
+ */
+static void
+fpu_mode(void)
+{
+	uint32_t r[4];
+	size_t size = FX_SIZE;
+
+	hv_cpuid(1, 0, r);
+	hv_fpu_xsave = false;
+	if (r[2] & CPUID1_ECX_OSXSAVE) {
+		hv_fpu_mask = xgetbv0();
+		hv_cpuid(0xd, 0, r);
+		if (r[1] >= XSAVE_MIN) {
+			hv_fpu_xsave = true;
+			size = r[1];
+		}
+	}
+	hv_fpu_pages = (size + HV_PAGE_SIZE - 1) / HV_PAGE_SIZE;
+}
+
+static uint8_t *
+area_alloc(void)
+{
+	return hv_fpu_pages == 1 ? hv_os_page_alloc() :
+	    hv_os_contig_alloc(hv_fpu_pages);
+}
+
+static void
+area_free(uint8_t *a)
+{
+	if (hv_fpu_pages == 1)
+		hv_os_page_free(a);
+	else
+		hv_os_contig_free(a, hv_fpu_pages);
+}
 
 int
 hv_fpu_cpus_alloc(void)
 {
 	int cpu;
 
+	/* the mode sizes the areas: fixed while any area exists */
+	for (cpu = 0; cpu < HV_MAX_CPUS && hv_fpu_host[cpu] == NULL; cpu++)
+		;
+	if (cpu == HV_MAX_CPUS)
+		fpu_mode();
 	for (cpu = 0; cpu < hv_os_ncpus(); cpu++) {
-		/* a page: FXSAVE wants 16-byte alignment */
 		if (hv_fpu_host[cpu] == NULL &&
-		    (hv_fpu_host[cpu] = hv_os_page_alloc()) == NULL)
+		    (hv_fpu_host[cpu] = area_alloc()) == NULL)
 			return HV_ENOMEM;
 	}
 	return 0;
@@ -49,16 +118,21 @@ hv_fpu_cpus_free(void)
 
 	for (cpu = 0; cpu < HV_MAX_CPUS; cpu++) {
 		if (hv_fpu_host[cpu] != NULL)
-			hv_os_page_free(hv_fpu_host[cpu]);
+			area_free(hv_fpu_host[cpu]);
 		hv_fpu_host[cpu] = NULL;
 	}
 }
 
-/* The guest starts with the FNINIT state: FCW 0x37f, MXCSR 0x1f80 (masked). */
+/*
+ * The guest starts with the FNINIT state: FCW 0x37f, MXCSR 0x1f80 (masked).
+ * For XRSTOR the zeroed header (XSTATE_BV = 0) puts every component in its
+ * init state, FCW 0x37f included, but MXCSR is still loaded from the legacy
+ * region when the mask has SSE or AVX (SDM Vol. 1 13.8.1): it must be valid.
+ */
 int
 hv_fpu_vcpu_init(struct hv_vcpu *vcpu)
 {
-	uint8_t *a = hv_os_page_alloc();
+	uint8_t *a = area_alloc();
 
 	if (a == NULL)
 		return HV_ENOMEM;
@@ -79,7 +153,7 @@ hv_fpu_vcpu_init(struct hv_vcpu *vcpu)
 void
 hv_fpu_vcpu_fini(struct hv_vcpu *vcpu)
 {
-	hv_os_page_free(vcpu->fpu);
+	area_free(vcpu->fpu);
 }
 
 static uint64_t
@@ -91,6 +165,34 @@ read_cr0(void)
 	return v;
 }
 
+/*
+ * XSAVE writes the components in XCR0 & EDX:EAX and XRSTOR loads them (or
+ * their init state where the area's XSTATE_BV bit is clear) (SDM Vol. 1
+ * 13.7, 13.8); the "memory" clobbers because the area is larger than any
+ * operand type and is both read and written by the instructions.
+ */
+static void
+fpu_save(uint8_t *a)
+{
+	if (hv_fpu_xsave)
+		__asm__ __volatile__("xsave64 (%0)" : : "r"(a),
+		    "a"((uint32_t)hv_fpu_mask),
+		    "d"((uint32_t)(hv_fpu_mask >> 32)) : "memory");
+	else
+		__asm__ __volatile__("fxsave64 (%0)" : : "r"(a) : "memory");
+}
+
+static void
+fpu_restore(uint8_t *a)
+{
+	if (hv_fpu_xsave)
+		__asm__ __volatile__("xrstor64 (%0)" : : "r"(a),
+		    "a"((uint32_t)hv_fpu_mask),
+		    "d"((uint32_t)(hv_fpu_mask >> 32)) : "memory");
+	else
+		__asm__ __volatile__("fxrstor64 (%0)" : : "r"(a) : "memory");
+}
+
 bool
 hv_fpu_enter(struct hv_vcpu *vcpu)
 {
@@ -100,9 +202,8 @@ hv_fpu_enter(struct hv_vcpu *vcpu)
 	/* CLTS before the first FPU instruction: with TS set it would #NM */
 	if (ts)
 		__asm__ __volatile__("clts");
-	__asm__ __volatile__("fxsave64 %0" : "=m"(*(uint8_t (*)[512])host));
-	__asm__ __volatile__("fxrstor64 %0" : :
-	    "m"(*(uint8_t (*)[512])vcpu->fpu));
+	fpu_save(host);
+	fpu_restore(vcpu->fpu);
 	return ts;
 }
 
@@ -111,8 +212,8 @@ hv_fpu_leave(struct hv_vcpu *vcpu, bool ts)
 {
 	uint8_t *host = hv_fpu_host[hv_os_cpu_id()];
 
-	__asm__ __volatile__("fxsave64 %0" : "=m"(*(uint8_t (*)[512])vcpu->fpu));
-	__asm__ __volatile__("fxrstor64 %0" : : "m"(*(uint8_t (*)[512])host));
+	fpu_save(vcpu->fpu);
+	fpu_restore(host);
 	if (ts)
 		__asm__ __volatile__("mov %0, %%cr0" : : "r"(read_cr0() | CR0_TS));
 }

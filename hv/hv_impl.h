@@ -119,7 +119,7 @@ struct hv_vcpu {
 	int64_t		 hc_result;
 	bool		 hc_pending;	/* host owes a hypercall result */
 	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
-	uint8_t		*fpu;		/* guest FXSAVE area, a page (hv/fpu.c) */
+	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
 	char		 serial_line[128];	/* guest COM1 output being assembled */
 	size_t		 serial_len;
 	/* 1: inside hv_vcpu_run() or a register call; -1: torn down (every
@@ -259,7 +259,7 @@ bool	 hv_irq_clear(volatile uint64_t *bm, unsigned vector);
 int	 hv_irq_highest(const volatile uint64_t *bm);
 
 /*
- * The guest's x87/SSE registers (hv/fpu.c; neither world switch swaps them).
+ * The guest's x87/SSE/AVX state (hv/fpu.c; neither world switch swaps it).
  * Both backends call hv_fpu_enter pinned, on the CPU of the entries, just
  * before the first entry of a pinned stretch, and hv_fpu_leave right after
  * its last exit, before anything that may sleep or unpin.  The FPU holds the

@@ -27,7 +27,7 @@ BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
          "vm_triple", "vm_runaway", "vm_badstate", "vm_oob", "vm_hcbad", "vm_badinput",
          "vm_hoststate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown", "vm_fpu",
-         "hv_reinit"]
+         "vm_avx", "hv_reinit"]
 
 # What each backend must say; the rest of the assertions are the same.
 EXPECT = {
@@ -165,6 +165,20 @@ def test_vm_fpu(batch, backend):
     find(msgs, r"^guest FCW after the host loaded 0x0e7f: 0xb7f ")
     find(msgs, r"^host FCW at the end: 0xe7f ")
     find(msgs, r"after it: 1 \(want 1: left as found\)$")
+
+
+@pytest.mark.timeout(700)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vm_avx(batch, backend):
+    """hv/fpu.c with XSAVE: the host's ymm0 upper half survives a guest that
+    loads its own with VEX code, and the guest finds its own after a host
+    round trip (testkern enables AVX at boot; both emulators have it)."""
+    msgs = batch(backend).passed("vm_avx", backend, nchecks=5)
+    find(msgs, r"^host XCR0 0x7 \(want 0x7: set at boot\), XSAVE area \d+ bytes")
+    find(msgs, r"^host ymm0\[255:128\] after the guest loaded its own: "
+               r"0x55556666777788881111222233334444 ")
+    find(msgs, r"^guest ymm0\[255:128\] XOR its pattern after a host round trip: 0x0 ")
+    find(msgs, r"^host ymm0\[255:128\] at the end: 0xccccddddeeeeffff99990000aaaabbbb ")
 
 
 @pytest.mark.timeout(700)

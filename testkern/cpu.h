@@ -75,6 +75,9 @@ extern int ncpus_found;			/* CPUs in the MADT */
 /* gdt.c */
 void	cpu_setup_descriptors(struct cpu *c);	/* GDT, TSS, GS base on this CPU */
 
+/* xsave.c */
+void	xsave_cpu_init(void);			/* every CPU: OSXSAVE, XCR0 x87|SSE|AVX if present */
+
 /* apic.c */
 void	lapic_init(uint64_t pa);		/* BSP: map the LAPIC */
 void	lapic_cpu_init(void);			/* every CPU: enable, LVTs */

@@ -71,6 +71,7 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	ncpus = 1;
 	idt_init();
 	idt_load();
+	xsave_cpu_init();
 	copyin_init();
 	sched_init_cpu(&cpu0, boot_stack);
 

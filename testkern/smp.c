@@ -30,6 +30,7 @@ static void ap_entry(struct cpu *c)
 	write_cr3(vm_kernel_cr3());
 	cpu_setup_descriptors(c);
 	idt_load();
+	xsave_cpu_init();
 	lapic_cpu_init();
 	sched_init_cpu(c, (char *)c->idle_stack_base);
 	timer_cpu_start();

@@ -9,6 +9,13 @@
  * neither fault on it nor clear it behind the host's back.  Each side must
  * find its own control word.
  *
+ * vm_avx: the upper half of ymm0 is the witness of the XSAVE-only state
+ * (testkern enables AVX at boot, xsave.c).  The guest sets CR4.OSXSAVE,
+ * loads its pattern into ymm0[255:128] with VEX code and stops at HC_MARK;
+ * the host, which loaded another pattern there before the run, must find its
+ * own, loads a third and runs the guest again, which must find its pattern.
+ * With only the FXSAVE part switched both checks see the other side's value.
+ *
  * vmx_xsetbv: XCR0 is not switched, so every guest XSETBV is refused with
  * #GP (the guest has no IDT: the #GP becomes a triple fault at the XSETBV).
  * SVM only under QEMU TCG, which ignores the XSETBV intercept: SKIP there.
@@ -140,6 +147,140 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 	    "second run, after it: %d (want 1: left as found)",
 	    (int)((cr0_after & CR0_TS) != 0));
 	fcw_set(0x037f);
+	hv_vm_destroy(vm);
+}
+
+/* ---- vm_avx ---------------------------------------------------------------- */
+
+#define CPUID1_ECX_XSAVE	(1u << 26)
+#define CPUID1_ECX_OSXSAVE	(1u << 27)
+#define CPUID1_ECX_AVX		(1u << 28)
+#define XCR0_AVX_SET		0x7u		/* x87 | SSE | YMM */
+
+/* Guest code (VMMCALL at +58 and +96, patched on VMX as in guest_fpu). */
+static const uint8_t guest_avx[] = {
+	0x0f, 0x20, 0xe0,			/* mov rax, cr4 */
+	0x48, 0x0f, 0xba, 0xe8, 0x12,		/* bts rax, 18 (OSXSAVE) */
+	0x0f, 0x22, 0xe0,			/* mov cr4, rax */
+	0x48, 0x83, 0xec, 0x20,			/* sub rsp, 32 */
+	0x48, 0xb8, 0x67, 0x45, 0x23, 0x01,	/* mov rax, 0x6a7b8c9d01234567 */
+	0x9d, 0x8c, 0x7b, 0x6a,
+	0x48, 0x89, 0x04, 0x24,			/* mov [rsp], rax */
+	0x48, 0xb8, 0x55, 0x1e, 0xed, 0x5e,	/* mov rax, 0x0badcafe5eed1e55 */
+	0xfe, 0xca, 0xad, 0x0b,
+	0x48, 0x89, 0x44, 0x24, 0x08,		/* mov [rsp + 8], rax */
+	0xc4, 0xe3, 0x7d, 0x18, 0x04, 0x24, 0x01, /* vinsertf128 ymm0, ymm0, [rsp], 1 */
+	0xb8, HC_MARK, 0x00, 0x00, 0x00,	/* mov eax, HC_MARK */
+	0x31, 0xff,				/* xor edi, edi */
+	0x0f, 0x01, 0xd9,			/* +58 vmmcall: the host's turn */
+	0xc4, 0xe3, 0x7d, 0x19, 0x44, 0x24,	/* vextractf128 [rsp + 16], ymm0, 1 */
+	0x10, 0x01,
+	0x48, 0x8b, 0x7c, 0x24, 0x10,		/* mov rdi, [rsp + 16] */
+	0x48, 0x33, 0x3c, 0x24,			/* xor rdi, [rsp] */
+	0x48, 0x8b, 0x44, 0x24, 0x18,		/* mov rax, [rsp + 24] */
+	0x48, 0x33, 0x44, 0x24, 0x08,		/* xor rax, [rsp + 8] */
+	0x48, 0x09, 0xc7,			/* or rdi, rax: 0 if intact */
+	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
+	0x0f, 0x01, 0xd9,			/* +96 vmmcall */
+	0xeb, 0xfe,				/* jmp $ (never) */
+};
+static const unsigned avx_hc[] = { 58, 96 };
+
+/* ymm0[255:128], with explicit VEX code: the kernel is built -mno-sse and
+ * the compiler never touches these registers itself. */
+static void
+ymm0_hi_set(const uint64_t v[2])
+{
+	__asm__ __volatile__("vinsertf128 $1, (%0), %%ymm0, %%ymm0"
+	    : : "r"(v) : "memory");
+}
+
+static void
+ymm0_hi_get(uint64_t v[2])
+{
+	__asm__ __volatile__("vextractf128 $1, %%ymm0, (%0)"
+	    : : "r"(v) : "memory");
+}
+
+static uint64_t
+xcr0_get(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across entries (XSAVE/XRSTOR)")
+{
+	static const uint64_t host_a[2] = { 0x1111222233334444ull, 0x5555666677778888ull };
+	static const uint64_t host_b[2] = { 0x99990000aaaabbbbull, 0xccccddddeeeeffffull };
+	uint8_t code[sizeof(guest_avx)];
+	uint32_t a, b, c, d, xb;
+	uint64_t got1[2], got2[2], xcr0;
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu = NULL;
+	struct hv_exit ex;
+	size_t i;
+	int error;
+
+	if (!vm_begin())
+		return;
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(c & CPUID1_ECX_OSXSAVE)) {
+		ktest_skip("no AVX: CPUID.1 ECX 0x%x (XSAVE %d, AVX %d, OSXSAVE 0)",
+		    c, (c & CPUID1_ECX_XSAVE) != 0, (c & CPUID1_ECX_AVX) != 0);
+		return;
+	}
+	xcr0 = xcr0_get();
+	cpuid(0xd, 0, &a, &xb, &c, &d);
+	if ((xcr0 & XCR0_AVX_SET) != XCR0_AVX_SET) {
+		ktest_skip("XCR0 0x%lx has no AVX", (unsigned long)xcr0);
+		return;
+	}
+	report(xcr0 == XCR0_AVX_SET, "host XCR0 0x%lx (want 0x7: set at boot), "
+	    "XSAVE area %u bytes (CPUID.0Dh.0 EBX)", (unsigned long)xcr0, xb);
+	memcpy(code, guest_avx, sizeof(code));
+	if (strcmp(vm_backend_name(), "vmx") == 0)
+		for (i = 0; i < sizeof(avx_hc) / sizeof(avx_hc[0]); i++)
+			code[avx_hc[i] + 2] = 0xc1;	/* vmmcall -> vmcall */
+	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
+	if (error != 0) {
+		report(false, "hv_vm_create: %s", vm_err(error));
+		return;
+	}
+	error = hv_vm_load_image(vm, code, sizeof(code));
+	if (error == 0)
+		error = hv_vcpu_create(vm, 0, &vcpu);
+	/* pinned throughout: ymm0 is this CPU's register */
+	sched_pin();
+	ymm0_hi_set(host_a);
+	if (error == 0)
+		error = run_until(vcpu, &ex);
+	ymm0_hi_get(got1);
+	ymm0_hi_set(host_b);
+	report(error == 0 && ex.kind == HV_EXIT_HYPERCALL && ex.nr == HC_MARK,
+	    "guest ran to its mark: %s, kind %d %s", vm_err(error),
+	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
+	report(got1[0] == host_a[0] && got1[1] == host_a[1],
+	    "host ymm0[255:128] after the guest loaded its own: 0x%016lx%016lx "
+	    "(want 0x%016lx%016lx)", (unsigned long)got1[1],
+	    (unsigned long)got1[0], (unsigned long)host_a[1],
+	    (unsigned long)host_a[0]);
+	if (error == 0 && ex.kind == HV_EXIT_HYPERCALL) {
+		hv_vcpu_set_hc_result(vcpu, 0);
+		error = run_until(vcpu, &ex);
+	}
+	ymm0_hi_get(got2);
+	sched_unpin();
+	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
+	    "guest ymm0[255:128] XOR its pattern after a host round trip: 0x%lx "
+	    "(want 0): %s %s", error == 0 ? (unsigned long)ex.code : 0,
+	    vm_err(error), error == 0 ? ex.msg : "");
+	report(got2[0] == host_b[0] && got2[1] == host_b[1],
+	    "host ymm0[255:128] at the end: 0x%016lx%016lx (want 0x%016lx%016lx)",
+	    (unsigned long)got2[1], (unsigned long)got2[0],
+	    (unsigned long)host_b[1], (unsigned long)host_b[0]);
 	hv_vm_destroy(vm);
 }
 

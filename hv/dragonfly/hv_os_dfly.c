@@ -162,7 +162,7 @@ hv_os_ipi(int cpu)
 }
 
 /*
- * x87/SSE state under DragonFly's lazy FPU (hv/fpu.c, checked against
+ * FPU state under DragonFly's lazy FPU (hv/fpu.c, checked against
  * platform/pc64/x86_64/npx.c and swtch.s of the DragonFly tree).
  *
  * DragonFly keeps the invariant that gd_npxthread is NULL or curthread
@@ -174,23 +174,22 @@ hv_os_ipi(int cpu)
  * with no sleep in between (hv/fpu.c), so no switch can save or restore the
  * FPU while the guest's registers are loaded, and npxdna is not reached
  * (TS is clear during the stretch).  The two cases:
- *   - curthread owns the FPU (TS clear): hv saves the thread's live x87/SSE
+ *   - curthread owns the FPU (TS clear): hv saves the thread's live FPU
  *     registers and restores them exactly; TS stays clear.
  *   - nobody owns it (gd_npxthread NULL, TS set): hv clears TS, saves the
  *     wiped FNINIT state npxsave left, and restores that state before it
  *     sets TS again.  The "host" contents are nobody's, but restoring them
  *     matters: npx.c states that the registers are "safe" (FNINIT'd, no
  *     pending exception) whenever gd_npxthread is NULL, and no guest value
- *     stays behind in them.  The next user takes #NM and npxdna FXRSTORs
+ *     stays behind in them.  The next user takes #NM and npxdna restores
  *     its own td_savefpu without saving the registers first.
  * No pc64 kernel code uses the FPU itself (TDF_KERNELFP is never set, the
  * kernel is built -mno-sse), so an interrupt taken inside the stretch
  * (SVM runs it with interrupts enabled) does not see guest state.
- * Not covered: DragonFly sets XCR0 = x87|SSE|YMM when the CPU has AVX
- * (initcpu.c) and saves threads with XSAVE; hv switches only the FXSAVE
- * part and leaves XCR0 as the host's, so the YMM upper halves of the owner
- * thread survive a guest's legacy SSE code but not VEX-encoded (AVX) code,
- * which a guest can run after setting CR4.OSXSAVE itself.
+ * AVX: DragonFly sets XCR0 = x87|SSE|YMM when the CPU has AVX (initcpu.c)
+ * and CR4.OSXSAVE, so hv/fpu.c switches the whole XSAVE state under the
+ * host's XCR0 (which the guest runs under and cannot change): the owner
+ * thread's YMM upper halves survive a guest's VEX-encoded code too (vm_avx).
  */
 void
 hv_os_pin(void)

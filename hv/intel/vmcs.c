@@ -108,7 +108,7 @@ vmcs_set_host_percpu(void)
 	 * The exit loads CR0 from here (SDM 28.5.1), but hv_fpu_enter has
 	 * cleared CR0.TS for the whole pinned stretch (a lazy-FPU host may have
 	 * had it set when this was written): an exit with TS set would make
-	 * hv_fpu_leave's FXSAVE raise #NM.  hv_fpu_leave puts TS back.
+	 * hv_fpu_leave's FXSAVE/XSAVE raise #NM.  hv_fpu_leave puts TS back.
 	 */
 	err |= vmcs_write(VMCS_HOST_CR0, vmx_rdcr0() & ~CR0_TS);
 	err |= vmcs_write(VMCS_HOST_CR4, vmx_rdcr4());

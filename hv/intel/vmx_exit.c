@@ -600,7 +600,7 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		 * XSETBV exits unconditionally (SDM 25.1.3), after the #UD
 		 * (CR4.OSXSAVE=0) and CPL checks.  The guest may set nothing:
 		 * XCR0 is not part of the VMCS, so its value would become the
-		 * host's, and hv switches only the x87/SSE state (hv/fpu.c).
+		 * host's, and hv/fpu.c switches the state under the host's XCR0.
 		 * Refused as the CPU refuses a bad value, as hv/amd does.
 		 */
 		hv_ratelog("vmx_xsetbv", "guest%d.%d: XSETBV of XCR%u refused: "
