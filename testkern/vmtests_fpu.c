@@ -89,6 +89,36 @@ run_until(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return ETIMEDOUT;
 }
 
+/*
+ * Copy the guest code src into code (len bytes), patch its VMMCALLs at the
+ * nhc offsets in hc[] into VMCALL on VMX, create a VM, load the code and
+ * create vCPU 0.  false when hv_vm_create failed (reported, nothing to
+ * destroy); otherwise *vmp is the VM to destroy and *errorp the error of
+ * the load or the vCPU creation (0: *vcpup is ready to run).
+ */
+static bool
+guest_setup(const uint8_t *src, uint8_t *code, size_t len, const unsigned *hc,
+    size_t nhc, struct hv_vm **vmp, struct hv_vcpu **vcpup, int *errorp)
+{
+	size_t i;
+	int error;
+
+	memcpy(code, src, len);
+	if (strcmp(vm_backend_name(), "vmx") == 0)
+		for (i = 0; i < nhc; i++)
+			code[hc[i] + 2] = 0xc1;	/* vmmcall -> vmcall */
+	error = hv_vm_create(HV_GUEST_MIN_MEM, vmp);
+	if (error != 0) {
+		report(false, "hv_vm_create: %s", vm_err(error));
+		return false;
+	}
+	error = hv_vm_load_image(*vmp, code, len);
+	if (error == 0)
+		error = hv_vcpu_create(*vmp, 0, vcpup);
+	*errorp = error;
+	return true;
+}
+
 KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FXRSTOR), host CR0.TS kept")
 {
 	uint8_t code[sizeof(guest_fpu)];
@@ -97,23 +127,13 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 	struct hv_exit ex;
 	uint16_t host1, host2;
 	uint64_t cr0_after = 0;
-	size_t i;
 	int error;
 
 	if (!vm_begin())
 		return;
-	memcpy(code, guest_fpu, sizeof(code));
-	if (strcmp(vm_backend_name(), "vmx") == 0)
-		for (i = 0; i < sizeof(fpu_hc) / sizeof(fpu_hc[0]); i++)
-			code[fpu_hc[i] + 2] = 0xc1;	/* vmmcall -> vmcall */
-	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
-	if (error != 0) {
-		report(false, "hv_vm_create: %s", vm_err(error));
+	if (!guest_setup(guest_fpu, code, sizeof(code), fpu_hc,
+	    sizeof(fpu_hc) / sizeof(fpu_hc[0]), &vm, &vcpu, &error))
 		return;
-	}
-	error = hv_vm_load_image(vm, code, sizeof(code));
-	if (error == 0)
-		error = hv_vcpu_create(vm, 0, &vcpu);
 	fcw_set(0x0a7f);
 	if (error == 0)
 		error = run_until(vcpu, &ex);
@@ -221,7 +241,6 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	struct hv_vm *vm;
 	struct hv_vcpu *vcpu = NULL;
 	struct hv_exit ex;
-	size_t i;
 	int error;
 
 	if (!vm_begin())
@@ -240,18 +259,9 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	}
 	report(xcr0 == XCR0_AVX_SET, "host XCR0 0x%lx (want 0x7: set at boot), "
 	    "XSAVE area %u bytes (CPUID.0Dh.0 EBX)", (unsigned long)xcr0, xb);
-	memcpy(code, guest_avx, sizeof(code));
-	if (strcmp(vm_backend_name(), "vmx") == 0)
-		for (i = 0; i < sizeof(avx_hc) / sizeof(avx_hc[0]); i++)
-			code[avx_hc[i] + 2] = 0xc1;	/* vmmcall -> vmcall */
-	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
-	if (error != 0) {
-		report(false, "hv_vm_create: %s", vm_err(error));
+	if (!guest_setup(guest_avx, code, sizeof(code), avx_hc,
+	    sizeof(avx_hc) / sizeof(avx_hc[0]), &vm, &vcpu, &error))
 		return;
-	}
-	error = hv_vm_load_image(vm, code, sizeof(code));
-	if (error == 0)
-		error = hv_vcpu_create(vm, 0, &vcpu);
 	/* pinned throughout: ymm0 is this CPU's register */
 	sched_pin();
 	ymm0_hi_set(host_a);
