@@ -10,6 +10,7 @@
 ; RSI = that message (scenario action guestfail), and exits with the number
 ; seen.  vCPU 0 exits 0 after ROUNDS rounds.
 %include "hv.inc"
+%include "pageout_writer.inc"
 
 P		equ 0x900000
 F		equ 0xa00000	; +0 round published, +8 vCPU 1 started, +16 stop,
@@ -20,33 +21,7 @@ SPIN_LIMIT	equ 1000000000
 main:
 	test	rsi, rsi
 	jnz	reader
-	push	rbx
-	mov	rcx, SPIN_LIMIT			; vCPU 0: wait for the reader
-.wait:	cmp	qword [abs F + 8], 0
-	jne	.go
-	pause
-	dec	rcx
-	jnz	.wait
-	pop	rbx
-	mov	eax, 2				; vCPU 1 never started
-	ret
-.go:	xor	ebx, ebx
-.round:	inc	ebx
-	MARK	1				; the host pages P out
-	mov	[abs P], rbx			; faults P back in: a new frame
-	mov	[abs F], rbx
-	mov	rcx, SPIN_LIMIT			; the reader must see this round
-.ack:	cmp	[abs F + 24], rbx
-	je	.next
-	pause
-	dec	rcx
-	jnz	.ack
-.next:	cmp	ebx, ROUNDS
-	jb	.round
-	mov	qword [abs F + 16], 1
-	pop	rbx
-	xor	eax, eax
-	ret
+	PAGEOUT_WRITER P, F, ROUNDS, SPIN_LIMIT	; vCPU 0
 
 reader:
 	; IF=0 as in a guest critical section: only the host's shootdown IPI

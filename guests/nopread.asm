@@ -8,6 +8,7 @@
 ; nested translation the loop kept across the invalidation.  vCPU 1 reports
 ; the first such read ("stale translation after HC_NOP: ...") or none.
 %include "hv.inc"
+%include "pageout_writer.inc"
 
 P		equ 0x900000
 F		equ 0xa00000	; +0 round, +8 reader started, +16 stop, +24 reader's ack
@@ -17,33 +18,7 @@ SPIN_LIMIT	equ 1000000000
 main:
 	test	rsi, rsi
 	jnz	reader
-	push	rbx
-	mov	rcx, SPIN_LIMIT			; vCPU 0: wait for the reader
-.wait:	cmp	qword [abs F + 8], 0
-	jne	.go
-	pause
-	dec	rcx
-	jnz	.wait
-	pop	rbx
-	mov	eax, 2				; vCPU 1 never started
-	ret
-.go:	xor	ebx, ebx
-.round:	inc	ebx
-	MARK	1				; the host pages P out
-	mov	[abs P], rbx
-	mov	[abs F], rbx
-	mov	rcx, SPIN_LIMIT			; wait until the reader saw it
-.ack:	cmp	[abs F + 24], rbx
-	je	.next
-	pause
-	dec	rcx
-	jnz	.ack
-.next:	cmp	ebx, ROUNDS
-	jb	.round
-	mov	qword [abs F + 16], 1
-	pop	rbx
-	xor	eax, eax
-	ret
+	PAGEOUT_WRITER P, F, ROUNDS, SPIN_LIMIT	; vCPU 0
 
 reader:
 	mov	qword [abs F + 8], 1
