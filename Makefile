@@ -21,7 +21,10 @@ KCFLAGS  := -O2 -g -ffreestanding -fno-pie -fno-pic -mno-red-zone -mcmodel=kerne
             -Wall -Wextra -Wno-unused-parameter -Werror -MMD -MP
 # testkern may use GNU C; hv/ must build with DragonFly's module flags too,
 # so it is held to C99 and DragonFly's warning set here as well.
-TK_CFLAGS := $(KCFLAGS) -std=gnu11 -Itestkern -Ihv -DHV_QUIRKS
+# testkern's folders (testkern/README.md) are all on the include path, so an
+# #include names a header, not where it lives.
+TK_DIRS   := kern framework ktests vmtests scn hist bench
+TK_CFLAGS := $(KCFLAGS) -std=gnu11 $(TK_DIRS:%=-Itestkern/%) -Ihv -DHV_QUIRKS
 HV_WARN   := -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
              -Wold-style-definition -Wundef -Wredundant-decls -Wnested-externs
 # HV_QUIRKS: the hw.vmm.quirk.* historic-bug switches (hv/quirk.c), testkern
@@ -29,7 +32,7 @@ HV_WARN   := -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qua
 HV_CFLAGS := $(KCFLAGS) -std=c99 $(HV_WARN) -Ihv -DHV_TESTKERN -DHV_QUIRKS
 
 BOOT_SRC := $(wildcard boot/*.asm)
-TK_SRC   := $(wildcard testkern/*.c)
+TK_SRC   := $(foreach d,$(TK_DIRS),$(wildcard testkern/$(d)/*.c))
 HV_SRC   := $(wildcard hv/*.c hv/intel/*.c hv/amd/*.c)
 HV_ASM   := $(wildcard hv/*.S hv/intel/*.S hv/amd/*.S)
 
@@ -161,7 +164,7 @@ bench-compare: deps
 # make fuzz and make coverage: hv/test/test.mk.
 UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
             hv/intel/vmx_names.c hv/intel/vmx_ctls.c hv/amd/svm_names.c \
-            testkern/scn_parse.c testkern/scn_re.c
+            testkern/scn/scn_parse.c testkern/scn/scn_re.c
 
 UNIT_BIN := $(BUILD)/unit/hv-unit
 
@@ -169,11 +172,11 @@ UNIT_BIN := $(BUILD)/unit/hv-unit
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
-$(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h) testkern/scn.h
+$(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h) testkern/scn/scn.h
 	@mkdir -p $(dir $@)
 	cc -std=gnu11 -g -O1 -pthread -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer -no-pie -fno-pie -ffunction-sections -fdata-sections \
-	   -Wl,--gc-sections -Wl,--wrap=hv_cpuid -Wall -Wextra -Wno-unused-parameter -Werror -Ihv -Ihv/test \
+	   -Wl,--gc-sections -Wl,--wrap=hv_cpuid -Wall -Wextra -Wno-unused-parameter -Werror -Ihv -Ihv/test -Itestkern/scn \
 	   -o $@ $(UNIT_SRC)
 
 # make test-qemu (and so .ci/run) runs the unit tests first.

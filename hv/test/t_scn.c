@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "test.h"
-#include "../../testkern/scn.h"
+#include "scn.h"
 
 static const struct scn_action_info acts[] = {
 	{ "reboot", "" },

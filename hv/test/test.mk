@@ -14,10 +14,10 @@ FUZZ_TARGETS ?= $(patsubst hv/test/fuzz/fuzz_%.c,%,$(filter-out hv/test/fuzz/fuz
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-sanitize-recover=all -fno-omit-frame-pointer \
                 -ffunction-sections -fdata-sections -Wall -Wextra -Wno-unused-parameter \
-                -Ihv -Ihv/test -Ihv/test/fuzz
+                -Ihv -Ihv/test -Ihv/test/fuzz -Itestkern/scn
 FUZZ_HV_SRC  := $(wildcard hv/*.c) hv/test/fake_os.c hv/test/fake_backend.c \
-                hv/test/fuzz/fuzz_check.c hv/test/fuzz/ref_walk.c testkern/scn_parse.c \
-                testkern/scn_re.c
+                hv/test/fuzz/fuzz_check.c hv/test/fuzz/ref_walk.c testkern/scn/scn_parse.c \
+                testkern/scn/scn_re.c
 # The EPT/NPT entry formats without coverage instrumentation: its tables
 # would keep the backends' flush code (and its undefined references) alive
 # past --gc-sections.
@@ -50,7 +50,7 @@ $(BUILD)/fuzz/%.o: hv/amd/%.c $(wildcard hv/*.h hv/amd/*.h)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -c -o $@ $<
 
 $(BUILD)/fuzz/%/fuzz: hv/test/fuzz/fuzz_%.c $(FUZZ_HV_SRC) $(FUZZ_FMT_OBJ) \
-    $(wildcard hv/*.h hv/test/*.h hv/test/fuzz/*.h) testkern/scn.h
+    $(wildcard hv/*.h hv/test/*.h hv/test/fuzz/*.h) testkern/scn/scn.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -Wl,--gc-sections \
 	   -o $@ $< $(FUZZ_HV_SRC) $(FUZZ_FMT_OBJ)

@@ -18,7 +18,7 @@
  */
 #include <string.h>
 #include "fuzz.h"
-#include "../../../testkern/scn.h"
+#include "scn.h"
 
 static const struct scn_action_info acts[] = {
 	{ "reboot", "" },
