@@ -32,7 +32,9 @@ HV_WARN   := -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qua
 HV_CFLAGS := $(KCFLAGS) -std=c99 $(HV_WARN) -Ihv -DHV_TESTKERN -DHV_QUIRKS
 
 BOOT_SRC := $(wildcard boot/*.asm)
-TK_SRC   := $(foreach d,$(TK_DIRS),$(wildcard testkern/$(d)/*.c))
+# scn_info.c is a program for the build machine ($(SCN_INFO) below).
+TK_SRC   := $(filter-out testkern/scn/scn_info.c,\
+              $(foreach d,$(TK_DIRS),$(wildcard testkern/$(d)/*.c)))
 HV_SRC   := $(wildcard hv/*.c hv/intel/*.c hv/amd/*.c)
 HV_ASM   := $(wildcard hv/*.S hv/intel/*.S hv/amd/*.S)
 
@@ -91,6 +93,22 @@ $(BUILD)/guests/%.bin: guests/%.asm $(GUEST_INC)
 # NAME.scn next to the guest binaries; testkern runs each as test scn.NAME.
 SCENARIOS := $(wildcard guests/*.scn)
 
+# build/scn-info FILE...: the scenario parser on the build machine (one JSON
+# line per file; testkern/scn/scn_info.c), checked against the kernel's own
+# actions: the SCN_ACTION lines of testkern's sources.  pytest reads the
+# scenarios through it.
+SCN_INFO := $(BUILD)/scn-info
+
+$(BUILD)/scn/scn_actions.inc: $(TK_SRC)
+	@mkdir -p $(dir $@)
+	sed -nE 's/^SCN_ACTION\(("[^"]*"), ("[^"]*"), ("[^"]*").*/\t{ \1, \2, \3 },/p' $(TK_SRC) | \
+	    LC_ALL=C sort >$@.tmp && mv $@.tmp $@
+
+$(SCN_INFO): testkern/scn/scn_info.c testkern/scn/scn_parse.c testkern/scn/scn_re.c \
+    testkern/scn/scn.h $(BUILD)/scn/scn_actions.inc
+	cc -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror -Itestkern/scn \
+	   -I$(BUILD)/scn -o $@ $(filter %.c,$^)
+
 # Benchmark guests (guests/bench/, `make bench`): built and shipped like the
 # others, as modules named <guest>.bin.
 $(BUILD)/guests/%.bin: guests/bench/%.asm $(GUEST_INC)
@@ -108,7 +126,7 @@ RUN_TESTS   ?= aspace,copyin,fault_*,fsbase,ipi,leak,timer,vm_hello,vm_boot,vm_c
 SMP         ?= 2
 PYTEST_ARGS ?= -n 2
 # Everything the pytest suite needs built; later checks add themselves here.
-TEST_QEMU_PREREQS := $(KERNEL) $(GUESTS)
+TEST_QEMU_PREREQS := $(KERNEL) $(GUESTS) $(SCN_INFO)
 
 .PHONY: deps run shell shell-bochs test-qemu
 

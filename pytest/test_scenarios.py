@@ -1,6 +1,6 @@
 """Scenario files (guests/*.scn; grammar in guests/README.md) on both
-backends: one pytest item per check line, per scenario result, per
-malformed fixture and per declared quirk.
+backends: one pytest item per check line, per scenario result and per
+malformed fixture.
 
 The items are generated from the scenario files, and a few boots run them
 all (shared by every item of a pytest run, across xdist workers too), each
@@ -10,14 +10,15 @@ Haswell, either as QEMU+KVM on a host of its vendor with nested KVM):
                       guests/malformed/ fixtures
   svm2  svm, 2 CPUs   scn.hang first, then every scenario
   vmx   vmx, 2 CPUs   scn.hang first, then every scenario
-  quirk one boot per (backend, quirk) with hw.vmm.quirk.NAME=1 on the kernel
-        command line, running the scenarios that declare that quirk
 Without its quirk every scenario must PASS (scn.hang: TIMEOUT by design);
-with it, FAIL or TIMEOUT with the declared symptom in the RESULT reason.
+test_quirks.py runs the historic-bug scenarios with their quirk on.  The
+scenario files are read through the project's parser (build/scn-info).
 """
 import glob
+import json
 import os
 import re
+import subprocess
 
 import pytest
 
@@ -25,6 +26,7 @@ import hvrun
 from conftest import TOP, Results, shared_boot
 
 GUESTS = os.path.join(TOP, "guests")
+SCN_INFO = os.path.join(TOP, "build", "scn-info")
 BOOT_TIMEOUT = {"svm": 120, "vmx": 400}
 BOOTS = {  # name: (backend, CPUs, with the malformed fixtures)
     "svm1": ("svm", 1, True),
@@ -38,46 +40,50 @@ EXPECT_RESULT = {"hang": "TIMEOUT"}
 EXPECT_CHECK = {("hang", 1): "TIMEOUT"}
 # The first two scenarios of each batch: the hang, then one that must pass.
 FIRST, SECOND = "hang", "hello"
-# guests/malformed/*.scn: the line and message the kernel must print.
+# guests/malformed/*.scn: the message (after FILE:) the kernel and
+# build/scn-info must both give.
 MALFORMED = {
-    "bad_action": (3, r"unknown action 'fly'"),
-    "bad_dup": (3, r"duplicate 'vcpus'"),
-    "bad_noguest": (3, r"no 'guest IMAGE' line in the file"),
-    "bad_range": (2, r"bad range '9\.\.2'"),
-    "bad_regex": (3, r"unterminated \[class\] '\[abc'"),
+    "bad_absent": "5: quirk-absent: svm is not one of the scenario's backends",
+    "bad_action": "3: on mark: unknown action 'fly' (the actions are listed in "
+                  "guests/README.md)",
+    "bad_args": "3: on mark: pageout takes 2 arguments, got 1 (usage: pageout GPA LEN)",
+    "bad_dup": "3: vcpus: duplicate (first on line 2; at most one per file)",
+    "bad_mem": "2: mem: 3M is out of range 4M..1G",
+    "bad_noguest": "3: no 'guest IMAGE' line in the file",
+    "bad_nosymptom": "2: quirk: no 'symptom /REGEX/' line: what the quirk shows is needed",
+    "bad_range": "2: expect marks: '9..2' is not a range (N, A..B with A <= B, A.. or ..B)",
+    "bad_regex": "3: expect serial: bad regex /[abc/: unterminated [class]",
+    "bad_vcpus": "2: vcpus: 9 is out of range 1..8",
 }
 
 
-class Scenario:
-    """What the harness needs from a .scn file (the kernel parses it for real)."""
+def scn_info(paths):
+    """Scenario files as the project's parser reads them (build/scn-info,
+    testkern/scn/scn_info.c: the kernel's parser and action table built for
+    this machine; `make` builds it): one dict per file, "error" set when
+    the file is malformed."""
+    if not os.access(SCN_INFO, os.X_OK):
+        raise RuntimeError("%s is missing: run `make build/scn-info` (make test-qemu "
+                           "builds it)" % SCN_INFO)
+    out = subprocess.run([SCN_INFO] + paths, check=True, capture_output=True,
+                         text=True).stdout
+    return [json.loads(line) for line in out.splitlines()]
 
-    def __init__(self, path):
-        self.path = path
-        self.name = os.path.basename(path)[:-4]
-        self.expects = []          # the text after `expect `, in file order
-        self.backends = {"svm", "vmx"}
-        self.cpus = 1
-        self.quirk = None
-        self.symptom = None
-        self.quirk_backends = None  # `# quirk-backends: vmx ...` (default: backends)
-        with open(path) as f:
-            for line in f:
-                words = line.split()
-                if words[:2] == ["#", "quirk-backends:"]:
-                    self.quirk_backends = set(words[2:])
-                if not words or words[0].startswith("#"):
-                    continue
-                rest = line.strip()[len(words[0]):].strip()
-                if words[0] == "expect":
-                    self.expects.append(rest)
-                elif words[0] == "backends":
-                    self.backends = set(words[1:])
-                elif words[0] == "cpus":
-                    self.cpus = int(words[1], 0)
-                elif words[0] == "quirk":
-                    self.quirk = words[1]
-                elif words[0] == "symptom":
-                    self.symptom = rest[1:-1]
+
+class Scenario:
+    """What the harness needs from a .scn file, from build/scn-info."""
+
+    def __init__(self, info):
+        assert info["error"] is None, info["error"]
+        self.path = info["file"]
+        self.name = os.path.basename(self.path)[:-4]
+        self.expects = info["expects"]      # the text after `expect `, in file order
+        self.backends = set(info["backends"])
+        self.cpus = info["cpus"]
+        self.quirk = info["quirk"] or None
+        self.symptom = info["symptom"] or None
+        self.quirk_on = set(info["quirk_on"])   # backends with a quirk-on run
+        self.quirk_absent = info["quirk_absent"]  # {backend: why not}
 
     def result_for(self, backend, ncpus):
         if backend not in self.backends or ncpus < self.cpus:
@@ -89,9 +95,10 @@ class Scenario:
         return "SKIP" if r == "SKIP" else EXPECT_CHECK.get((self.name, n), "PASS")
 
 
-SCENARIOS = [Scenario(p) for p in sorted(glob.glob(os.path.join(GUESTS, "*.scn")))]
+SCENARIOS = [Scenario(i) for i in scn_info(sorted(glob.glob(os.path.join(GUESTS, "*.scn"))))]
 BY_NAME = {s.name: s for s in SCENARIOS}
 MALFORMED_FILES = sorted(glob.glob(os.path.join(GUESTS, "malformed", "*.scn")))
+MALFORMED_INFO = {os.path.basename(i["file"])[:-4]: i for i in scn_info(MALFORMED_FILES)}
 
 
 def order():
@@ -221,6 +228,17 @@ def test_hang_then_next(batch, boot):
     assert b.status == hvrun.FAIL, b.stderr
 
 
+def test_malformed_fixtures_listed():
+    """Every fixture in guests/malformed/ has its expected message here."""
+    assert sorted(MALFORMED) == sorted(MALFORMED_INFO)
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_scn_info(name):
+    """build/scn-info gives the expected message: FILE:LINE: directive: what."""
+    assert MALFORMED_INFO[name]["error"] == "%s.scn:%s" % (name, MALFORMED[name])
+
+
 @pytest.mark.qemu
 @pytest.mark.svm
 @pytest.mark.timeout(300)
@@ -229,8 +247,7 @@ def test_malformed(batch, name):
     """A malformed file: `error: FILE:LINE: message`, RESULT FAIL with that
     reason and no check, and the run went on (the next RESULT is there)."""
     b = batch("svm1")
-    line, msg = MALFORMED[name]
-    want = r"%s\.scn:%d: %s" % (name, line, msg)
+    want = re.escape("%s.scn:%s" % (name, MALFORMED[name]))
     assert re.search(r"^error: %s$" % want, hvrun.clean(b.res.text), re.M), b.log
     r = b.result(name)
     assert r["status"] == "FAIL" and r["checks"] == 0 and r["backend"] == "svm"
@@ -256,30 +273,3 @@ def test_shell_list_and_run(boot):
     assert [r["test"] for r in res.results] == ["scn.hello", "scn.pageout"]
     assert all(r["status"] == "PASS" for r in res.results)
     assert res.summary == {"passed": 2, "failed": 0, "skipped": 0, "timeout": 0}
-
-
-QUIRKS = sorted({s.quirk for s in SCENARIOS if s.quirk})
-QUIRK_ITEMS = [pytest.param(backend, s.name, marks=BOOT_MARKS[backend],
-                            id="%s-%s" % (backend, s.name))
-               for s in SCENARIOS if s.quirk for backend in ("svm", "vmx")
-               if backend in s.backends and backend in (s.quirk_backends or s.backends)]
-
-
-@pytest.mark.timeout(600)
-@pytest.mark.parametrize("backend,scn", QUIRK_ITEMS)
-def test_quirk(boots, backend, scn):
-    """With hw.vmm.quirk.NAME=1 the scenario that declares NAME must FAIL or
-    TIMEOUT, its reason matching the declared symptom (without the quirk the
-    batches above require PASS)."""
-    s = BY_NAME[scn]
-    same = [x.name for x in SCENARIOS if x.quirk == s.quirk and backend in x.backends and
-            backend in (x.quirk_backends or x.backends)]
-    b = boots("quirk_%s_%s" % (backend, s.quirk), backend, 2,
-              "hw.vmm.quirk.%s=1 run=%s" % (s.quirk, ",".join("scn." + n for n in same)),
-              modules())
-    r = b.result(scn)
-    assert r["status"] in ("FAIL", "TIMEOUT"), "scn.%s with quirk %s: %s (log %s)" % (
-        scn, s.quirk, r["status"], b.log)
-    assert s.symptom, "scn.%s declares quirk %s but no symptom" % (scn, s.quirk)
-    assert re.search(s.symptom, r["reason"] or ""), \
-        "symptom /%s/ not in reason %r (log %s)" % (s.symptom, r["reason"], b.log)

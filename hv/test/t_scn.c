@@ -11,11 +11,11 @@
 #include "scn.h"
 
 static const struct scn_action_info acts[] = {
-	{ "reboot", "" },
-	{ "pageout", "nn" },
-	{ "migrate", "x" },
-	{ "sysctl", "w" },
-	{ "opt", "w|nn" },
+	{ "reboot", "", "reboot: the VM again" },
+	{ "pageout", "nn", "pageout GPA LEN: unmap" },
+	{ "migrate", "x", "migrate CPU|next: move" },
+	{ "sysctl", "w", "sysctl NAME=VALUE: write" },
+	{ "opt", "w|nn", NULL },
 };
 #define NACTS	((int)(sizeof(acts) / sizeof(acts[0])))
 
@@ -205,9 +205,11 @@ test_scn_directives(void)
 	CHECK_EQ(s.steps[1].args[1].num, 17179869183ull << 30);
 	/* 2^34 G does not fit in 64 bits: a word, and pageout wants numbers */
 	BAD("guest g\non mark 1 do pageout 1 17179869184G\nexpect alive\n",
-	    "t.scn:2: want a number, got '17179869184G'");
+	    "t.scn:2: on mark: pageout: argument 2 '17179869184G' is not a number (usage: "
+	    "pageout GPA LEN)");
 	BAD("guest g\non mark 1 do pageout 1 18446744073709551616\nexpect alive\n",
-	    "t.scn:2: want a number, got '18446744073709551616'");
+	    "t.scn:2: on mark: pageout: argument 2 '18446744073709551616' is not a number "
+	    "(usage: pageout GPA LEN)");
 	/* exactly 255 characters and 24 words are fine */
 	{
 		char line[400];
@@ -225,7 +227,8 @@ test_scn_directives(void)
 	CHECK_EQ(parse("guest g\nexpect alive\ndescr 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 "
 	    "16 17 18 19 20 21 22 23\n"), 0);
 	BAD("guest g\nexpect alive\ndescr 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 "
-	    "16 17 18 19 20 21 22 23 24\n", "t.scn:3: too many words on one line");
+	    "16 17 18 19 20 21 22 23 24\n",
+	    "t.scn:3: more than 24 words on one line");
 	/* 32 'on' and 32 'expect' lines fit, the 33rd does not */
 	{
 		char big[4096];
@@ -238,10 +241,10 @@ test_scn_directives(void)
 		CHECK_EQ(s.nsteps, 32);
 		CHECK_EQ(s.nexpects, 32);
 		strcat(big, "expect alive\n");
-		BAD(big, "t.scn:66: too many 'expect' lines (at most 32)");
+		BAD(big, "t.scn:66: expect: more than 32 'expect' lines");
 		big[strlen(big) - 13] = '\0';
 		strcat(big, "on mark 1 do reboot\n");
-		BAD(big, "t.scn:66: too many 'on' lines (at most 32)");
+		BAD(big, "t.scn:66: on: more than 32 'on' lines");
 	}
 	/* err may be short: cut, terminated; or absent */
 	CHECK_EQ(scn_parse("t.scn", "bogus", 5, acts, NACTS, &s, err, 8), -1);
@@ -266,64 +269,94 @@ test_scn_errors_header(void)
 	BAD("guest g\n", "t.scn:1: no 'expect' line in the file");
 	BAD("guest g\nexpect alive\x01\n", "t.scn:2: control character in the line");
 	BAD("guest g\nexp\x1b\n", "t.scn:2: control character in the line");
-	BAD("guest g\nfly away\n", "t.scn:2: unknown directive 'fly'");
+	BAD("guest g\nfly away\n",
+	    "t.scn:2: unknown directive 'fly' (want guest, descr, vcpus, mem, backends, cpus, "
+	    "timeout, stall, quirk, quirk-absent, symptom, on or expect)");
 	BAD("guest g\n/x/ guest\n", "t.scn:2: a line cannot start with a regex");
-	BAD("guest g\nsymptom /abc\n", "t.scn:2: regex without a closing /");
-	BAD("guest g\nsymptom /a\\/\n", "t.scn:2: regex without a closing /");
-	BAD("guest g\nsymptom /abc/x\n", "t.scn:2: text right after a regex's closing /");
+	BAD("guest g\nsymptom /abc\n",
+	    "t.scn:2: symptom: regex without a closing / (write \\/ for a slash)");
+	BAD("guest g\nsymptom /a\\/\n",
+	    "t.scn:2: symptom: regex without a closing / (write \\/ for a slash)");
+	BAD("guest g\nsymptom /abc/x\n",
+	    "t.scn:2: symptom: text right after a regex's closing / (want a blank)");
 	/* duplicates, each header directive */
-	BAD("guest a\nguest b\n", "t.scn:2: duplicate 'guest'");
-	BAD("guest g\ndescr a\ndescr b\n", "t.scn:3: duplicate 'descr'");
-	BAD("guest g\nvcpus 1\nvcpus 1\n", "t.scn:3: duplicate 'vcpus'");
-	BAD("guest g\nmem 4M\nmem 4M\n", "t.scn:3: duplicate 'mem'");
-	BAD("guest g\ncpus 1\ncpus 1\n", "t.scn:3: duplicate 'cpus'");
-	BAD("guest g\ntimeout 1\ntimeout 1\n", "t.scn:3: duplicate 'timeout'");
-	BAD("guest g\nstall 1\nstall 1\n", "t.scn:3: duplicate 'stall'");
-	BAD("guest g\nbackends svm\nbackends vmx\n", "t.scn:3: duplicate 'backends'");
-	BAD("guest g\nquirk a\nquirk b\n", "t.scn:3: duplicate 'quirk'");
-	BAD("guest g\nsymptom /a/\nsymptom /b/\n", "t.scn:3: duplicate 'symptom'");
+	BAD("guest a\nguest b\n",
+	    "t.scn:2: guest: duplicate (first on line 1; at most one per file)");
+	BAD("guest g\ndescr a\ndescr b\n",
+	    "t.scn:3: descr: duplicate (first on line 2; at most one per file)");
+	BAD("guest g\nvcpus 1\nvcpus 1\n",
+	    "t.scn:3: vcpus: duplicate (first on line 2; at most one per file)");
+	BAD("guest g\nmem 4M\nmem 4M\n",
+	    "t.scn:3: mem: duplicate (first on line 2; at most one per file)");
+	BAD("guest g\ncpus 1\ncpus 1\n",
+	    "t.scn:3: cpus: duplicate (first on line 2; at most one per file)");
+	BAD("guest g\ntimeout 1\ntimeout 1\n",
+	    "t.scn:3: timeout: duplicate (first on line 2; at most one per file)");
+	BAD("guest g\nstall 1\nstall 1\n",
+	    "t.scn:3: stall: duplicate (first on line 2; at most one per file)");
+	BAD("guest g\nbackends svm\nbackends vmx\n",
+	    "t.scn:3: backends: duplicate (first on line 2; at most one per file)");
+	BAD("guest g\nquirk a\nquirk b\n",
+	    "t.scn:3: quirk: duplicate (first on line 2; at most one per file)");
+	BAD("guest g\nsymptom /a/\nsymptom /b/\n",
+	    "t.scn:3: symptom: duplicate (first on line 2; at most one per file)");
 	/* argument counts */
-	BAD("guest\n", "t.scn:1: missing argument for 'guest'");
-	BAD("guest a b\n", "t.scn:1: too many arguments for 'guest'");
-	BAD("guest g\ndescr\n", "t.scn:2: missing argument for 'descr'");
-	BAD("guest g\nvcpus\n", "t.scn:2: missing argument for 'vcpus'");
-	BAD("guest g\nmem 4M 8M\n", "t.scn:2: too many arguments for 'mem'");
-	BAD("guest g\nbackends\n", "t.scn:2: missing argument for 'backends'");
-	BAD("guest g\nquirk\n", "t.scn:2: missing argument for 'quirk'");
-	BAD("guest g\nsymptom /a/ /b/\n", "t.scn:2: too many arguments for 'symptom'");
+	BAD("guest\n", "t.scn:1: guest: missing argument (usage: guest IMAGE)");
+	BAD("guest a b\n", "t.scn:1: guest: too many arguments (usage: guest IMAGE)");
+	BAD("guest g\ndescr\n", "t.scn:2: descr: missing argument (usage: descr TEXT...)");
+	BAD("guest g\nvcpus\n", "t.scn:2: vcpus: missing argument (usage: vcpus N)");
+	BAD("guest g\nmem 4M 8M\n", "t.scn:2: mem: too many arguments (usage: mem SIZE)");
+	BAD("guest g\nbackends\n",
+	    "t.scn:2: backends: missing argument (usage: backends svm|vmx...)");
+	BAD("guest g\nquirk\n", "t.scn:2: quirk: missing argument (usage: quirk NAME)");
+	BAD("guest g\nsymptom /a/ /b/\n",
+	    "t.scn:2: symptom: too many arguments (usage: symptom /REGEX/)");
 	/* values */
-	BAD("guest Hello.bin\n", "t.scn:1: bad guest image name 'Hello.bin'");
-	BAD("guest /hello/\n", "t.scn:1: bad guest image name 'hello'");
-	BAD("guest g\nquirk zero/fs\n", "t.scn:2: bad quirk name 'zero/fs'");
-	BAD("guest g\nvcpus 0\n", "t.scn:2: bad or out-of-range value '0'");
-	BAD("guest g\nvcpus 9\n", "t.scn:2: bad or out-of-range value '9'");
-	BAD("guest g\nvcpus two\n", "t.scn:2: bad or out-of-range value 'two'");
-	BAD("guest g\nvcpus 1K\n", "t.scn:2: bad or out-of-range value '1K'");
-	BAD("guest g\nmem 3M\n", "t.scn:2: bad or out-of-range value '3M'");
-	BAD("guest g\nmem 2G\n", "t.scn:2: bad or out-of-range value '2G'");
-	BAD("guest g\nmem 0x\n", "t.scn:2: bad or out-of-range value '0x'");
-	BAD("guest g\nmem M\n", "t.scn:2: bad or out-of-range value 'M'");
+	BAD("guest Hello.bin\n",
+	    "t.scn:1: guest: 'Hello.bin' is not a module name (a-z 0-9 _ . -, at most 47 "
+	    "characters)");
+	BAD("guest /hello/\n",
+	    "t.scn:1: guest: '/hello/' is not a module name (a-z 0-9 _ . -, at most 47 "
+	    "characters)");
+	BAD("guest g\nquirk zero/fs\n",
+	    "t.scn:2: quirk: 'zero/fs' is not a quirk name (a-z 0-9 _ . -, at most 47 "
+	    "characters)");
+	BAD("guest g\nvcpus 0\n", "t.scn:2: vcpus: 0 is out of range 1..8");
+	BAD("guest g\nvcpus 9\n", "t.scn:2: vcpus: 9 is out of range 1..8");
+	BAD("guest g\nvcpus two\n", "t.scn:2: vcpus: 'two' is not a number (1..8)");
+	BAD("guest g\nvcpus 1K\n", "t.scn:2: vcpus: '1K' is not a number (1..8)");
+	BAD("guest g\nmem 3M\n", "t.scn:2: mem: 3M is out of range 4M..1G");
+	BAD("guest g\nmem 2G\n", "t.scn:2: mem: 2G is out of range 4M..1G");
+	BAD("guest g\nmem 0x\n",
+	    "t.scn:2: mem: '0x' is not a size (N, 0xN, with K, M or G: 4M..1G)");
+	BAD("guest g\nmem M\n", "t.scn:2: mem: 'M' is not a size (N, 0xN, with K, M or G: 4M..1G)");
 	BAD("guest g\nmem 0x4000000000000000K\n",
-	    "t.scn:2: bad or out-of-range value '0x4000000000000000K'");
-	BAD("guest g\nmem 4194305\n", "t.scn:2: memory size not a multiple of 4K '4194305'");
-	BAD("guest g\ncpus 65\n", "t.scn:2: bad or out-of-range value '65'");
-	BAD("guest g\ntimeout 0\n", "t.scn:2: bad or out-of-range value '0'");
-	BAD("guest g\ntimeout 100001\n", "t.scn:2: bad or out-of-range value '100001'");
-	BAD("guest g\nstall -1\n", "t.scn:2: bad or out-of-range value '-1'");
-	BAD("guest g\nbackends svm arm\n", "t.scn:2: unknown backend (svm, vmx) 'arm'");
-	BAD("guest g\nsymptom abc\n", "t.scn:2: want a /regex/, got 'abc'");
-	BAD("guest g\nsymptom /*a/\n", "t.scn:2: quantifier without an atom before it '*a'");
-	BAD("guest g\nsymptom /a+*/\n", "t.scn:2: quantifier without an atom before it 'a+*'");
-	BAD("guest g\nsymptom /ab\\/\n", "t.scn:2: regex without a closing /");
+	    "t.scn:2: mem: '0x4000000000000000K' is not a size (N, 0xN, with K, M or G: "
+	    "4M..1G)");
+	BAD("guest g\nmem 4194305\n", "t.scn:2: mem: 4194305 is not a multiple of 4K");
+	BAD("guest g\ncpus 65\n", "t.scn:2: cpus: 65 is out of range 1..64");
+	BAD("guest g\ntimeout 0\n", "t.scn:2: timeout: 0 is out of range 1..100000");
+	BAD("guest g\ntimeout 100001\n", "t.scn:2: timeout: 100001 is out of range 1..100000");
+	BAD("guest g\nstall -1\n", "t.scn:2: stall: '-1' is not a number (0..100000)");
+	BAD("guest g\nbackends svm arm\n",
+	    "t.scn:2: backends: unknown backend 'arm' (want svm or vmx)");
+	BAD("guest g\nsymptom abc\n", "t.scn:2: symptom: want a /REGEX/, got 'abc'");
+	BAD("guest g\nsymptom /*a/\n",
+	    "t.scn:2: symptom: bad regex /*a/: quantifier without an atom before it");
+	BAD("guest g\nsymptom /a+*/\n",
+	    "t.scn:2: symptom: bad regex /a+*/: quantifier without an atom before it");
+	BAD("guest g\nsymptom /ab\\/\n",
+	    "t.scn:2: symptom: regex without a closing / (write \\/ for a slash)");
 	/* the escaped backslash and blank are fine: no trailing backslash
 	 * can reach the regex check from a file (a final \ escapes the /) */
-	CHECK_EQ(parse("guest g\nexpect alive\nsymptom /ab\\\\\\ /\n"), 0);
+	CHECK_EQ(parse("guest g\nexpect alive\nquirk q\nsymptom /ab\\\\\\ /\n"), 0);
 	CHECK(strcmp(s.symptom, "ab\\\\\\ ") == 0);
-	BAD("guest g\nsymptom /[ab/\n", "t.scn:2: unterminated [class] '[ab'");
-	BAD("guest g\nsymptom /[]/\n", "t.scn:2: unterminated [class] '[]'");
+	BAD("guest g\nsymptom /[ab/\n", "t.scn:2: symptom: bad regex /[ab/: unterminated [class]");
+	BAD("guest g\nsymptom /[]/\n", "t.scn:2: symptom: bad regex /[]/: unterminated [class]");
 	/* long words are cut at 40 characters in the message */
 	BAD("guest g\nquirk ABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJK\n",
-	    "t.scn:2: bad quirk name 'ABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJ...'");
+	    "t.scn:2: quirk: 'ABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJ...' is not a quirk "
+	    "name (a-z 0-9 _ . -, at most 47 characters)");
 	/* lengths: description 99, regex 127, names 47 */
 	memset(t, 0, sizeof(t));
 	strcpy(t, "guest g\nexpect alive\ndescr ");
@@ -331,130 +364,206 @@ test_scn_errors_header(void)
 	CHECK_EQ(parse(t), 0);
 	CHECK_EQ(strlen(s.descr), 99);
 	strcat(t, "d");
-	BAD(t, "t.scn:3: description longer than 99 characters");
+	BAD(t, "t.scn:3: descr: text longer than 99 characters");
 	memset(t, 0, sizeof(t));
-	strcpy(t, "guest g\nexpect alive\nsymptom /");
+	strcpy(t, "guest g\nexpect alive\nquirk q\nsymptom /");
 	memset(t + strlen(t), 'r', 127);
 	strcat(t, "/");
 	CHECK_EQ(parse(t), 0);
 	CHECK_EQ(strlen(s.symptom), 127);
 	t[strlen(t) - 1] = 'r';
 	strcat(t, "/");
-	BAD(t, "t.scn:3: regex longer than 127 characters");
+	BAD(t, "t.scn:4: symptom: regex longer than 127 characters");
 	memset(t, 0, sizeof(t));
 	strcpy(t, "expect alive\nguest ");
 	memset(t + strlen(t), 'g', 47);
 	CHECK_EQ(parse(t), 0);
 	strcat(t, "g");
-	BAD(t, "t.scn:2: bad guest image name 'gggggggggggggggggggggggggggggggggggggggg...'");
+	BAD(t,
+	    "t.scn:2: guest: 'gggggggggggggggggggggggggggggggggggggggg...' is not a module "
+	    "name (a-z 0-9 _ . -, at most 47 characters)");
+
+	/* quirk, symptom and quirk-absent go together */
+	CHECK_EQ(parse("guest g\nexpect alive\nbackends svm vmx\nquirk q\nsymptom /x/\n"
+	    "quirk-absent svm  no such thing on SVM (APM 15.5.1)  \n"), 0);
+	CHECK(strcmp(s.quirk_absent[SCN_BK_SVM], "no such thing on SVM (APM 15.5.1)") == 0);
+	CHECK_EQ(s.quirk_absent[SCN_BK_VMX][0], '\0');
+	CHECK(!scn_quirk_on(&s, SCN_BK_SVM) && scn_quirk_on(&s, SCN_BK_VMX));
+	CHECK_EQ(parse("guest g\nexpect alive\nbackends vmx\nquirk q\nsymptom /x/\n"), 0);
+	CHECK(!scn_quirk_on(&s, SCN_BK_SVM) && scn_quirk_on(&s, SCN_BK_VMX));
+	CHECK_EQ(parse("guest g\nexpect alive\n"), 0);
+	CHECK(!scn_quirk_on(&s, SCN_BK_SVM) && !scn_quirk_on(&s, SCN_BK_VMX));
+	BAD("guest g\nexpect alive\nquirk q\n",
+	    "t.scn:3: quirk: no 'symptom /REGEX/' line: what the quirk shows is needed");
+	BAD("guest g\nsymptom /x/\nexpect alive\n",
+	    "t.scn:2: symptom: no 'quirk NAME' line: a symptom of which quirk?");
+	BAD("guest g\nexpect alive\nquirk-absent svm why\n",
+	    "t.scn:3: quirk-absent: no 'quirk NAME' line: absent is which quirk?");
+	BAD("guest g\nquirk q\nsymptom /x/\nbackends vmx\nquirk-absent svm why\nexpect alive\n",
+	    "t.scn:5: quirk-absent: svm is not one of the scenario's backends");
+	BAD("guest g\nquirk q\nsymptom /x/\nquirk-absent svm a\nquirk-absent vmx b\n"
+	    "expect alive\n",
+	    "t.scn:5: quirk-absent: the quirk is absent on every backend the scenario runs on");
+	BAD("guest g\nquirk-absent svm a\nquirk-absent svm b\n",
+	    "t.scn:3: quirk-absent: 'svm' given twice");
+	BAD("guest g\nquirk-absent arm why\n",
+	    "t.scn:2: quirk-absent: unknown backend 'arm' (want svm or vmx)");
+	BAD("guest g\nquirk-absent svm\n",
+	    "t.scn:2: quirk-absent: missing reason (usage: quirk-absent svm|vmx WHY...)");
+	BAD("guest g\nquirk-absent\n",
+	    "t.scn:2: quirk-absent: missing argument (usage: quirk-absent svm|vmx WHY...)");
 }
 
 void
 test_scn_errors_on(void)
 {
 	BAD("guest g\non mark\n",
-	    "t.scn:2: want 'on mark N ... do ACTION' or 'on exits N ... do ACTION'");
+	    "t.scn:2: on: want 'on mark N|any ... do ACTION' or 'on exits N ... do ACTION'");
 	BAD("guest g\non step 1 do reboot\n",
-	    "t.scn:2: want 'mark' or 'exits' after 'on', got 'step'");
+	    "t.scn:2: on: 'step': want 'mark' or 'exits' after 'on'");
 	BAD("guest g\non mark x do reboot\n",
-	    "t.scn:2: want a mark number or 'any', got 'x'");
+	    "t.scn:2: on mark: 'x' is not a mark number (0..2^64-2) or 'any'");
 	BAD("guest g\non mark 0xffffffffffffffff do reboot\n",
-	    "t.scn:2: want a mark number or 'any', got '0xffffffffffffffff'");
+	    "t.scn:2: on mark: '0xffffffffffffffff' is not a mark number (0..2^64-2) or 'any'");
 	BAD("guest g\non mark 1K do reboot\n",
-	    "t.scn:2: want a mark number or 'any', got '1K'");
+	    "t.scn:2: on mark: '1K' is not a mark number (0..2^64-2) or 'any'");
 	BAD("guest g\non exits 0 do reboot\n",
-	    "t.scn:2: want an exit count of at least 1, got '0'");
+	    "t.scn:2: on exits: '0' is not an exit count (1..)");
 	BAD("guest g\non exits any do reboot\n",
-	    "t.scn:2: want an exit count of at least 1, got 'any'");
-	BAD("guest g\non mark 1 vcpu 8 do reboot\n", "t.scn:2: bad vcpu number '8'");
-	BAD("guest g\non mark 1 vcpu x do reboot\n", "t.scn:2: bad vcpu number 'x'");
+	    "t.scn:2: on exits: 'any' is not an exit count (1..)");
+	BAD("guest g\non mark 1 vcpu 8 do reboot\n",
+	    "t.scn:2: on mark: vcpu 8 is out of range 0..7");
+	BAD("guest g\non mark 1 vcpu x do reboot\n",
+	    "t.scn:2: on mark: vcpu 'x' is not a number (0..7)");
 	BAD("guest g\non exits 5 hits 1 do reboot\n",
-	    "t.scn:2: 'hits' only goes with 'on mark'");
+	    "t.scn:2: on exits: 'hits' only goes with 'on mark'");
 	BAD("guest g\non mark 1 hits 0..2 do reboot\n",
-	    "t.scn:2: bad hits range (from 1) '0..2'");
+	    "t.scn:2: on mark: '0..2' is not a range from 1 (N, A..B with 1 <= A <= B, or A..)");
 	/* hits count from 1, so an open start (0) is refused too */
 	BAD("guest g\non mark 1 hits ..4 do reboot\n",
-	    "t.scn:2: bad hits range (from 1) '..4'");
+	    "t.scn:2: on mark: '..4' is not a range from 1 (N, A..B with 1 <= A <= B, or A..)");
 	BAD("guest g\non mark 1 hits 3..2 do reboot\n",
-	    "t.scn:2: bad hits range (from 1) '3..2'");
+	    "t.scn:2: on mark: '3..2' is not a range from 1 (N, A..B with 1 <= A <= B, or A..)");
 	BAD("guest g\non mark 1 hits .. do reboot\n",
-	    "t.scn:2: bad hits range (from 1) '..'");
+	    "t.scn:2: on mark: '..' is not a range from 1 (N, A..B with 1 <= A <= B, or A..)");
 	BAD("guest g\non mark 1 hits 1...2 do reboot\n",
-	    "t.scn:2: bad hits range (from 1) '1...2'");
+	    "t.scn:2: on mark: '1...2' is not a range from 1 (N, A..B with 1 <= A <= B, or "
+	    "A..)");
 	BAD("guest g\non mark 1 now do reboot\n",
-	    "t.scn:2: unexpected word (want vcpu V, hits RANGE or do) 'now'");
+	    "t.scn:2: on mark: unexpected 'now' (want vcpu V, hits RANGE or do ACTION)");
 	BAD("guest g\non mark 1 vcpu\n",
-	    "t.scn:2: unexpected word (want vcpu V, hits RANGE or do) 'vcpu'");
-	BAD("guest g\non mark 1 vcpu 0\n", "t.scn:2: no 'do ACTION' in the 'on' line");
-	BAD("guest g\non mark 1 do\n", "t.scn:2: no action after 'do'");
-	BAD("guest g\non mark 1 do want ok\n", "t.scn:2: no action after 'do'");
-	BAD("guest g\non mark 1 do fly\n", "t.scn:2: unknown action 'fly'");
-	BAD("guest g\non mark 1 do /reboot/\n", "t.scn:2: unknown action 'reboot'");
+	    "t.scn:2: on mark: unexpected 'vcpu' (want vcpu V, hits RANGE or do ACTION)");
+	BAD("guest g\non mark 1 vcpu 0\n", "t.scn:2: on mark: no 'do ACTION'");
+	BAD("guest g\non mark 1 do\n", "t.scn:2: on mark: no ACTION after 'do'");
+	BAD("guest g\non mark 1 do want ok\n", "t.scn:2: on mark: no ACTION after 'do'");
+	BAD("guest g\non mark 1 do fly\n",
+	    "t.scn:2: on mark: unknown action 'fly' (the actions are listed in "
+	    "guests/README.md)");
+	BAD("guest g\non mark 1 do /reboot/\n",
+	    "t.scn:2: on mark: unknown action '/reboot/' (the actions are listed in "
+	    "guests/README.md)");
 	BAD("guest g\non mark 1 do pageout 1\n",
-	    "t.scn:2: wrong number of arguments for action 'pageout'");
+	    "t.scn:2: on mark: pageout takes 2 arguments, got 1 (usage: pageout GPA LEN)");
 	BAD("guest g\non mark 1 do reboot now\n",
-	    "t.scn:2: wrong number of arguments for action 'reboot'");
+	    "t.scn:2: on mark: reboot takes no argument, got 1 (usage: reboot)");
 	BAD("guest g\non mark 1 do opt a 1 2 3\n",
-	    "t.scn:2: wrong number of arguments for action 'opt'");
+	    "t.scn:2: on mark: opt takes 1 to 3 arguments, got 4 (usage: opt)");
 	BAD("guest g\non mark 1 do opt\n",
-	    "t.scn:2: wrong number of arguments for action 'opt'");
+	    "t.scn:2: on mark: opt takes 1 to 3 arguments, got 0 (usage: opt)");
 	BAD("guest g\non mark 1 do reboot want EWHAT\n",
-	    "t.scn:2: want: unknown result (ok, any or an errno name like EBUSY) 'EWHAT'");
+	    "t.scn:2: on mark: want 'EWHAT': not ok, any or an errno name (EBUSY, EINVAL, "
+	    "ENOENT, ... in guests/README.md)");
 	BAD("guest g\non mark 1 do reboot want "
 	    "EBUSYEBUSYEBUSYEBUSYEBUSYEBUSYEBUSYEBUSYEBUSYEBUSY\n",
-	    "t.scn:2: want: unknown result (ok, any or an errno name like EBUSY) "
-	    "'EBUSYEBUSYEBUSYEBUSYEBUSYEBUSYEBUSYEBUSY...'");
-	BAD("guest g\non mark 1 do pageout abc 1\n", "t.scn:2: want a number, got 'abc'");
-	BAD("guest g\non mark 1 do sysctl 5\n", "t.scn:2: want a word, got '5'");
-	BAD("guest g\non mark 1 do opt 1\n", "t.scn:2: want a word, got '1'");
-	BAD("guest g\non mark 1 do opt a b 1\n", "t.scn:2: want a number, got 'b'");
-	BAD("guest g\non mark 1 do migrate /x/\n", "t.scn:2: bad argument 'x'");
+	    "t.scn:2: on mark: want 'EBUSYEBUSYEBUSYEBUSYEBUSYEBUSYEBUSYEBUSY...': not ok, "
+	    "any or an errno name (EBUSY, EINVAL, ENOENT, ... in guests/README.md)");
+	BAD("guest g\non mark 1 do pageout abc 1\n",
+	    "t.scn:2: on mark: pageout: argument 1 'abc' is not a number (usage: pageout GPA "
+	    "LEN)");
+	BAD("guest g\non mark 1 do sysctl 5\n",
+	    "t.scn:2: on mark: sysctl: argument 1 '5' is a number, want a word (usage: sysctl "
+	    "NAME=VALUE)");
+	BAD("guest g\non mark 1 do opt 1\n",
+	    "t.scn:2: on mark: opt: argument 1 '1' is a number, want a word (usage: opt)");
+	BAD("guest g\non mark 1 do opt a b 1\n",
+	    "t.scn:2: on mark: opt: argument 2 'b' is not a number (usage: opt)");
+	BAD("guest g\non mark 1 do migrate /x/\n",
+	    "t.scn:2: on mark: migrate: argument 1 '/x/' is not a word or number of at most "
+	    "47 characters (usage: migrate CPU|next)");
 	BAD("guest g\non mark 1 do migrate "
 	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefgh\n",
-	    "t.scn:2: bad argument 'abcdefghijabcdefghijabcdefghijabcdefghij...'");
+	    "t.scn:2: on mark: migrate: argument 1 "
+	    "'abcdefghijabcdefghijabcdefghijabcdefghij...' is not a word or number of at most "
+	    "47 characters (usage: migrate CPU|next)");
 	/* whole-file rule, reported at the 'on' line */
 	BAD("guest g\non mark 1 vcpu 1 do reboot\nexpect alive\n",
-	    "t.scn:2: vcpu number not below 'vcpus'");
+	    "t.scn:2: on: vcpu 1 is out of range 0..0 (the scenario has vcpus 1)");
 	CHECK_EQ(parse("guest g\non mark 1 vcpu 1 do reboot\nexpect alive\nvcpus 2\n"), 0);
 }
 
 void
 test_scn_errors_expect(void)
 {
-	BAD("guest g\nexpect\n", "t.scn:2: 'expect' without a kind");
-	BAD("guest g\nexpect nothing\n", "t.scn:2: unknown expectation 'nothing'");
-	BAD("guest g\nexpect /end/\n", "t.scn:2: unknown expectation 'end'");
+	BAD("guest g\nexpect\n",
+	    "t.scn:2: expect: no KIND (end, serial, exits, stat, faults, marks, reports, "
+	    "failed-reports, alive or no-leak)");
+	BAD("guest g\nexpect nothing\n",
+	    "t.scn:2: expect: unknown KIND 'nothing' (want end, serial, exits, stat, faults, "
+	    "marks, reports, failed-reports, alive or no-leak)");
+	BAD("guest g\nexpect /end/\n",
+	    "t.scn:2: expect: unknown KIND '/end/' (want end, serial, exits, stat, faults, "
+	    "marks, reports, failed-reports, alive or no-leak)");
 	BAD("guest g\nexpect end\n",
-	    "t.scn:2: want 'end exit CODE' or 'end error [/REGEX/]'");
+	    "t.scn:2: expect end: want 'expect end exit CODE' or 'expect end error [/REGEX/]'");
 	BAD("guest g\nexpect end well\n",
-	    "t.scn:2: want 'end exit CODE' or 'end error [/REGEX/]'");
-	BAD("guest g\nexpect end exit\n", "t.scn:2: missing argument for 'end'");
-	BAD("guest g\nexpect end exit 1 2\n", "t.scn:2: too many arguments for 'end'");
-	BAD("guest g\nexpect end exit x\n", "t.scn:2: want an exit code, got 'x'");
-	BAD("guest g\nexpect end error /a/ /b/\n", "t.scn:2: too many arguments for 'end'");
-	BAD("guest g\nexpect end error abc\n", "t.scn:2: want a /regex/, got 'abc'");
+	    "t.scn:2: expect end: want 'expect end exit CODE' or 'expect end error [/REGEX/]'");
+	BAD("guest g\nexpect end exit\n",
+	    "t.scn:2: expect end exit: missing argument (usage: expect end exit CODE)");
+	BAD("guest g\nexpect end exit 1 2\n",
+	    "t.scn:2: expect end exit: too many arguments (usage: expect end exit CODE)");
+	BAD("guest g\nexpect end exit x\n",
+	    "t.scn:2: expect end exit: 'x' is not an exit code (a number)");
+	BAD("guest g\nexpect end error /a/ /b/\n",
+	    "t.scn:2: expect end error: too many arguments (usage: expect end error [/REGEX/])");
+	BAD("guest g\nexpect end error abc\n",
+	    "t.scn:2: expect end error: want a /REGEX/, got 'abc'");
 	BAD("guest g\nexpect end error /a**/\n",
-	    "t.scn:2: quantifier without an atom before it 'a**'");
-	BAD("guest g\nexpect serial\n", "t.scn:2: want 'serial /REGEX/ [RANGE]'");
-	BAD("guest g\nexpect serial /a/ 1 2\n", "t.scn:2: want 'serial /REGEX/ [RANGE]'");
-	BAD("guest g\nexpect serial a\n", "t.scn:2: want a /regex/, got 'a'");
-	BAD("guest g\nexpect serial /a/ 2..1\n", "t.scn:2: bad range '2..1'");
-	BAD("guest g\nexpect serial /a/ /1/\n", "t.scn:2: bad range '1'");
-	BAD("guest g\nexpect exits hlt\n", "t.scn:2: missing argument for 'exits'");
-	BAD("guest g\nexpect exits HLT 1\n", "t.scn:2: bad counter name 'HLT'");
-	BAD("guest g\nexpect stat pageouts x\n", "t.scn:2: bad range 'x'");
-	BAD("guest g\nexpect stat a b c\n", "t.scn:2: too many arguments for 'stat'");
-	BAD("guest g\nexpect marks any 1\n", "t.scn:2: want a mark number, got 'any'");
+	    "t.scn:2: expect end error: bad regex /a**/: quantifier without an atom before it");
+	BAD("guest g\nexpect serial\n",
+	    "t.scn:2: expect serial: missing argument (usage: expect serial /REGEX/ [RANGE])");
+	BAD("guest g\nexpect serial /a/ 1 2\n",
+	    "t.scn:2: expect serial: too many arguments (usage: expect serial /REGEX/ [RANGE])");
+	BAD("guest g\nexpect serial a\n", "t.scn:2: expect serial: want a /REGEX/, got 'a'");
+	BAD("guest g\nexpect serial /a/ 2..1\n",
+	    "t.scn:2: expect serial: '2..1' is not a range (N, A..B with A <= B, A.. or ..B)");
+	BAD("guest g\nexpect serial /a/ /1/\n",
+	    "t.scn:2: expect serial: '/1/' is not a range (N, A..B with A <= B, A.. or ..B)");
+	BAD("guest g\nexpect exits hlt\n",
+	    "t.scn:2: expect exits: missing argument (usage: expect exits NAME|all RANGE)");
+	BAD("guest g\nexpect exits HLT 1\n",
+	    "t.scn:2: expect exits: 'HLT' is not a counter name (a-z 0-9 _ . -, at most 47 "
+	    "characters)");
+	BAD("guest g\nexpect stat pageouts x\n",
+	    "t.scn:2: expect stat: 'x' is not a range (N, A..B with A <= B, A.. or ..B)");
+	BAD("guest g\nexpect stat a b c\n",
+	    "t.scn:2: expect stat: too many arguments (usage: expect stat NAME RANGE)");
+	BAD("guest g\nexpect marks any 1\n",
+	    "t.scn:2: expect marks: 'any' is not a mark number (0..2^64-2)");
 	BAD("guest g\nexpect marks 0xffffffffffffffff 1\n",
-	    "t.scn:2: want a mark number, got '0xffffffffffffffff'");
-	BAD("guest g\nexpect marks 1 1..x\n", "t.scn:2: bad range '1..x'");
-	BAD("guest g\nexpect marks 1\n", "t.scn:2: missing argument for 'marks'");
-	BAD("guest g\nexpect faults\n", "t.scn:2: missing argument for 'faults'");
-	BAD("guest g\nexpect reports x..\n", "t.scn:2: bad range 'x..'");
+	    "t.scn:2: expect marks: '0xffffffffffffffff' is not a mark number (0..2^64-2)");
+	BAD("guest g\nexpect marks 1 1..x\n",
+	    "t.scn:2: expect marks: '1..x' is not a range (N, A..B with A <= B, A.. or ..B)");
+	BAD("guest g\nexpect marks 1\n",
+	    "t.scn:2: expect marks: missing argument (usage: expect marks N RANGE)");
+	BAD("guest g\nexpect faults\n",
+	    "t.scn:2: expect faults: missing argument (usage: expect faults RANGE)");
+	BAD("guest g\nexpect reports x..\n",
+	    "t.scn:2: expect reports: 'x..' is not a range (N, A..B with A <= B, A.. or ..B)");
 	BAD("guest g\nexpect failed-reports 1 2\n",
-	    "t.scn:2: too many arguments for 'failed-reports'");
-	BAD("guest g\nexpect alive 1\n", "t.scn:2: too many arguments for 'alive'");
-	BAD("guest g\nexpect no-leak now\n", "t.scn:2: too many arguments for 'no-leak'");
+	    "t.scn:2: expect failed-reports: too many arguments (usage: expect failed-reports "
+	    "RANGE)");
+	BAD("guest g\nexpect alive 1\n", "t.scn:2: expect alive: takes no argument");
+	BAD("guest g\nexpect no-leak now\n", "t.scn:2: expect no-leak: takes no argument");
 }
 
 void

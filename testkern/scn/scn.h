@@ -19,7 +19,10 @@
 #define SCN_EXPECTS_MAX	32	/* `expect ...` lines */
 #define SCN_ARGS_MAX	3	/* arguments of one action */
 #define SCN_VCPUS_MAX	8
-#define SCN_ERR_MAX	160	/* "file:line: message" */
+#define SCN_ERR_MAX	200	/* "file:line: directive: message" */
+#define SCN_BACKENDS	2	/* index of per-backend arrays: */
+#define SCN_BK_SVM	0
+#define SCN_BK_VMX	1
 
 #define SCN_ANY		UINT64_MAX	/* `on mark any` */
 
@@ -82,8 +85,10 @@ struct scn {
 	bool		 on_svm, on_vmx;
 	int		 cpus;
 	uint64_t	 timeout_ms, stall_ms;
-	char		 quirk[SCN_WORD_MAX];
-	char		 symptom[SCN_RE_MAX];
+	char		 quirk[SCN_WORD_MAX];	/* the hw.vmm.quirk.NAME it detects */
+	char		 symptom[SCN_RE_MAX];	/* the RESULT reason with the quirk on */
+	/* `quirk-absent BACKEND WHY`: the quirk has no analogue there (why) */
+	char		 quirk_absent[SCN_BACKENDS][SCN_DESCR_MAX];
 	int		 nsteps, nexpects;
 	struct scn_step	 steps[SCN_STEPS_MAX];
 	struct scn_expect expects[SCN_EXPECTS_MAX];
@@ -97,13 +102,16 @@ struct scn {
 #define SCN_STALL_DEFAULT	5000
 
 /*
- * What the parser knows of an action: its name and argument spec, one
+ * What the parser knows of an action: its name, argument spec, one
  * character per argument: 'n' a number, 'w' a word, 'x' either; after a
- * '|' the rest are optional.  E.g. "nn", "x", "w|n".
+ * '|' the rest are optional (e.g. "nn", "x", "w|n"), and its usage
+ * ("pageout GPA LEN: what it does"; up to the ':' goes into messages; NULL:
+ * the name).
  */
 struct scn_action_info {
 	const char	*name;
 	const char	*argspec;
+	const char	*usage;
 };
 
 /*
@@ -115,6 +123,10 @@ struct scn_action_info {
 int	 scn_parse(const char *file, const char *text, size_t len,
 	    const struct scn_action_info *actions, int nactions,
 	    struct scn *out, char *err, size_t errlen);
+
+/* The scenario runs on `backend` (SCN_BK_*), declares a quirk and does not
+ * say it is absent there: the quirk-on run has a symptom to look for. */
+bool	 scn_quirk_on(const struct scn *s, int backend);
 
 /* The errno names `want` accepts besides "ok" and "any". */
 bool	 scn_errno_known(const char *name);

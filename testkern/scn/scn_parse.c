@@ -5,6 +5,7 @@
  * and no allocation, so the same file runs in testkern and in host unit
  * tests / fuzzers; every copy into a fixed array is bounded.
  */
+#include <stdarg.h>
 #include "scn.h"
 
 #define WORDS_MAX	24	/* words of one line */
@@ -15,6 +16,31 @@ struct tok {
 	bool	 re;		/* /regex/: p, n are the text between the slashes */
 };
 
+/* The directives, in the order `unknown directive` lists them. */
+enum dir {
+	D_GUEST, D_DESCR, D_VCPUS, D_MEM, D_BACKENDS, D_CPUS, D_TIMEOUT, D_STALL,
+	D_QUIRK, D_QUIRK_ABSENT, D_SYMPTOM, D_ON, D_EXPECT, D_COUNT
+};
+
+static const struct {
+	const char	*name;
+	const char	*usage;
+} dirs[D_COUNT] = {
+	[D_GUEST] = { "guest", "guest IMAGE" },
+	[D_DESCR] = { "descr", "descr TEXT..." },
+	[D_VCPUS] = { "vcpus", "vcpus N" },
+	[D_MEM] = { "mem", "mem SIZE" },
+	[D_BACKENDS] = { "backends", "backends svm|vmx..." },
+	[D_CPUS] = { "cpus", "cpus N" },
+	[D_TIMEOUT] = { "timeout", "timeout MS" },
+	[D_STALL] = { "stall", "stall MS" },
+	[D_QUIRK] = { "quirk", "quirk NAME" },
+	[D_QUIRK_ABSENT] = { "quirk-absent", "quirk-absent svm|vmx WHY..." },
+	[D_SYMPTOM] = { "symptom", "symptom /REGEX/" },
+	[D_ON] = { "on", "on mark N|any [vcpu V] [hits RANGE] do ACTION ARGS... [want ERR]" },
+	[D_EXPECT] = { "expect", "expect KIND ..." },
+};
+
 struct ctx {
 	const char	*file;
 	int		 line;
@@ -23,9 +49,9 @@ struct ctx {
 	const struct scn_action_info *actions;
 	int		 nactions;
 	struct scn	*s;
-	/* header directives seen, to refuse duplicates */
-	bool		 seen_guest, seen_descr, seen_vcpus, seen_mem, seen_backends;
-	bool		 seen_cpus, seen_timeout, seen_stall, seen_quirk, seen_symptom;
+	const char	*dir;		/* what the message is about, e.g. "vcpus" */
+	int		 seen[D_COUNT];	/* line of each header directive, 0: none */
+	int		 absent_line[SCN_BACKENDS];	/* of each quirk-absent */
 };
 
 /* ---- small string helpers (no libc) -------------------------------------- */
@@ -94,10 +120,18 @@ append_dec(char *buf, size_t len, uint64_t v)
 	append(buf, len, d + i, (size_t)-1);
 }
 
-/* "file:line: what 'tok'" into the error buffer; always returns -1. */
+/*
+ * "file:line: DIR: message" into the error buffer (DIR: the directive being
+ * parsed, when known); always returns -1.  fmt takes %s (a string), %d (an
+ * int, not negative) and %t (a token as written, cut at 40 characters;
+ * a regex with its slashes).
+ */
 static int
-fail(struct ctx *c, const char *what, const struct tok *t)
+fail(struct ctx *c, const char *fmt, ...)
 {
+	va_list ap;
+	size_t i;
+
 	if (c->errlen == 0)
 		return -1;
 	c->err[0] = '\0';
@@ -105,12 +139,40 @@ fail(struct ctx *c, const char *what, const struct tok *t)
 	append(c->err, c->errlen, ":", 1);
 	append_dec(c->err, c->errlen, (uint64_t)c->line);
 	append(c->err, c->errlen, ": ", 2);
-	append(c->err, c->errlen, what, (size_t)-1);
-	if (t != NULL) {
-		append(c->err, c->errlen, " '", 2);
-		append(c->err, c->errlen, t->p, t->n > 40 ? 40 : t->n);
-		append(c->err, c->errlen, t->n > 40 ? "...'" : "'", (size_t)-1);
+	if (c->dir != NULL) {
+		append(c->err, c->errlen, c->dir, (size_t)-1);
+		append(c->err, c->errlen, ": ", 2);
 	}
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] != '\0'; i++) {
+		const struct tok *t;
+
+		if (fmt[i] != '%' || fmt[i + 1] == '\0') {
+			append(c->err, c->errlen, fmt + i, 1);
+			continue;
+		}
+		switch (fmt[++i]) {
+		case 's':
+			append(c->err, c->errlen, va_arg(ap, const char *), (size_t)-1);
+			break;
+		case 'd':
+			append_dec(c->err, c->errlen, (uint64_t)va_arg(ap, int));
+			break;
+		case 't':
+			t = va_arg(ap, const struct tok *);
+			if (t->re)
+				append(c->err, c->errlen, "/", 1);
+			append(c->err, c->errlen, t->p, t->n > 40 ? 40 : t->n);
+			if (t->n > 40)
+				append(c->err, c->errlen, "...", 3);
+			if (t->re)
+				append(c->err, c->errlen, "/", 1);
+			break;
+		default:
+			append(c->err, c->errlen, fmt + i, 1);
+		}
+	}
+	va_end(ap);
 	return -1;
 }
 
@@ -238,6 +300,18 @@ blank(char ch)
 	return ch == ' ' || ch == '\t';
 }
 
+/* The directive a word names, NULL if none. */
+static const char *
+dir_name(const struct tok *t)
+{
+	int d;
+
+	for (d = 0; d < D_COUNT; d++)
+		if (tok_is(t, dirs[d].name))
+			return dirs[d].name;
+	return NULL;
+}
+
 /* Split one line into words; -1 on error (message set). */
 static int
 split(struct ctx *c, const char *p, size_t n, struct tok *w, int *nw)
@@ -251,7 +325,7 @@ split(struct ctx *c, const char *p, size_t n, struct tok *w, int *nw)
 		if (i >= n || p[i] == '#')
 			return 0;
 		if (*nw == WORDS_MAX)
-			return fail(c, "too many words on one line", NULL);
+			return fail(c, "more than %d words on one line", WORDS_MAX);
 		if (p[i] == '/') {
 			size_t j = i + 1;
 
@@ -260,10 +334,12 @@ split(struct ctx *c, const char *p, size_t n, struct tok *w, int *nw)
 					j++;
 				j++;
 			}
+			if (*nw > 0)
+				c->dir = dir_name(&w[0]);
 			if (j >= n)
-				return fail(c, "regex without a closing /", NULL);
+				return fail(c, "regex without a closing / (write \\/ for a slash)");
 			if (j + 1 < n && !blank(p[j + 1]))
-				return fail(c, "text right after a regex's closing /", NULL);
+				return fail(c, "text right after a regex's closing / (want a blank)");
 			w[*nw].p = p + i + 1;
 			w[*nw].n = j - i - 1;
 			w[*nw].re = true;
@@ -289,12 +365,32 @@ take_re(struct ctx *c, const struct tok *t, char *dst)
 	const char *why;
 
 	if (!t->re)
-		return fail(c, "want a /regex/, got", t);
+		return fail(c, "want a /REGEX/, got '%t'", t);
 	if (!copy_tok(dst, SCN_RE_MAX, t))
-		return fail(c, "regex longer than 127 characters", NULL);
+		return fail(c, "regex longer than %d characters", SCN_RE_MAX - 1);
 	why = scn_re_check(dst);
 	if (why != NULL)
-		return fail(c, why, t);
+		return fail(c, "bad regex %t: %s", t, why);
+	return 0;
+}
+
+/* A RANGE token (N, A..B, A.., ..B) whose low end is at least `min`. */
+static int
+take_range(struct ctx *c, const struct tok *t, uint64_t min, struct scn_range *r)
+{
+	if (!parse_range(t, r) || r->lo < min)
+		return fail(c, min == 0 ? "'%t' is not a range (N, A..B with A <= B, A.. or ..B)" :
+		    "'%t' is not a range from 1 (N, A..B with 1 <= A <= B, or A..)", t);
+	return 0;
+}
+
+/* A name of [a-z0-9_.-] into dst[SCN_WORD_MAX]; `what` names it. */
+static int
+take_name(struct ctx *c, const struct tok *t, char *dst, const char *what)
+{
+	if (!is_name(t) || !copy_tok(dst, SCN_WORD_MAX, t))
+		return fail(c, "'%t' is not %s (a-z 0-9 _ . -, at most %d characters)", t, what,
+		    SCN_WORD_MAX - 1);
 	return 0;
 }
 
@@ -327,11 +423,28 @@ find_action(struct ctx *c, const struct tok *t)
 	return -1;
 }
 
+/* An action's usage as its table gives it, up to the first ':'. */
+static void
+usage_of(const struct scn_action_info *a, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (a->usage == NULL) {
+		append(buf, len, a->name, (size_t)-1);
+		return;
+	}
+	while (a->usage[n] != '\0' && a->usage[n] != ':')
+		n++;
+	append(buf, len, a->usage, n);
+}
+
 /* The action and its arguments: w[0] is the action name. */
 static int
 parse_action(struct ctx *c, struct scn_step *st, const struct tok *w, int nw)
 {
 	const char *spec;
+	char use[64];
 	int a, i, min = 0, max = 0;
 	bool opt = false;
 
@@ -339,18 +452,20 @@ parse_action(struct ctx *c, struct scn_step *st, const struct tok *w, int nw)
 		if (!copy_tok(st->want, sizeof(st->want), &w[nw - 1]) ||
 		    !(tok_is(&w[nw - 1], "ok") || tok_is(&w[nw - 1], "any") ||
 		    scn_errno_known(st->want)))
-			return fail(c, "want: unknown result (ok, any or an errno name like EBUSY)",
-			    &w[nw - 1]);
+			return fail(c, "want '%t': not ok, any or an errno name (EBUSY, EINVAL, "
+			    "ENOENT, ... in guests/README.md)", &w[nw - 1]);
 		nw -= 2;
 	} else
 		append(st->want, sizeof(st->want), "ok", 2);
 	if (nw < 1)
-		return fail(c, "no action after 'do'", NULL);
+		return fail(c, "no ACTION after 'do'");
 	a = find_action(c, &w[0]);
 	if (a < 0)
-		return fail(c, "unknown action", &w[0]);
+		return fail(c, "unknown action '%t' (the actions are listed in guests/README.md)",
+		    &w[0]);
 	st->action = a;
 	spec = c->actions[a].argspec;
+	usage_of(&c->actions[a], use, sizeof(use));
 	for (i = 0; spec[i] != '\0'; i++) {
 		if (spec[i] == '|') {
 			opt = true;
@@ -360,8 +475,18 @@ parse_action(struct ctx *c, struct scn_step *st, const struct tok *w, int nw)
 		if (!opt)
 			min++;
 	}
-	if (nw - 1 < min || nw - 1 > max || max > SCN_ARGS_MAX)
-		return fail(c, "wrong number of arguments for action", &w[0]);
+	if (max > SCN_ARGS_MAX)
+		return fail(c, "action '%t' has more than %d arguments", &w[0], SCN_ARGS_MAX);
+	if (nw - 1 < min || nw - 1 > max) {
+		if (max == 0)
+			return fail(c, "%s takes no argument, got %d (usage: %s)", c->actions[a].name,
+			    nw - 1, use);
+		if (min == max)
+			return fail(c, "%s takes %d argument%s, got %d (usage: %s)", c->actions[a].name,
+			    min, min == 1 ? "" : "s", nw - 1, use);
+		return fail(c, "%s takes %d to %d arguments, got %d (usage: %s)",
+		    c->actions[a].name, min, max, nw - 1, use);
+	}
 	st->nargs = nw - 1;
 	for (i = 0; i < st->nargs; i++) {
 		const struct tok *t = &w[1 + i];
@@ -378,12 +503,16 @@ parse_action(struct ctx *c, struct scn_step *st, const struct tok *w, int nw)
 		}
 		kind = spec[k];
 		if (t->re || !copy_tok(arg->word, sizeof(arg->word), t))
-			return fail(c, "bad argument", t);
+			return fail(c, "%s: argument %d '%t' is not a word or number of at most "
+			    "%d characters (usage: %s)", c->actions[a].name, i + 1, t,
+			    SCN_WORD_MAX - 1, use);
 		arg->is_num = parse_num(t, true, &arg->num);
 		if (kind == 'n' && !arg->is_num)
-			return fail(c, "want a number, got", t);
+			return fail(c, "%s: argument %d '%t' is not a number (usage: %s)",
+			    c->actions[a].name, i + 1, t, use);
 		if (kind == 'w' && arg->is_num)
-			return fail(c, "want a word, got", t);
+			return fail(c, "%s: argument %d '%t' is a number, want a word (usage: %s)",
+			    c->actions[a].name, i + 1, t, use);
 	}
 	return 0;
 }
@@ -396,56 +525,64 @@ parse_on(struct ctx *c, const struct tok *w, int nw)
 	int i;
 
 	if (c->s->nsteps == SCN_STEPS_MAX)
-		return fail(c, "too many 'on' lines (at most 32)", NULL);
+		return fail(c, "more than %d 'on' lines", SCN_STEPS_MAX);
 	st = &c->s->steps[c->s->nsteps];
 	st->line = c->line;
 	st->vcpu = -1;
 	st->hits.lo = 1;
 	st->hits.hi = UINT64_MAX;
 	if (nw < 3)
-		return fail(c, "want 'on mark N ... do ACTION' or 'on exits N ... do ACTION'", NULL);
+		return fail(c, "want 'on mark N|any ... do ACTION' or 'on exits N ... do ACTION'");
 	if (tok_is(&w[1], "mark")) {
+		c->dir = "on mark";
 		st->trigger = SCN_ON_MARK;
 		if (tok_is(&w[2], "any"))
 			st->value = SCN_ANY;
 		else if (!parse_num(&w[2], false, &st->value) || st->value == SCN_ANY)
-			return fail(c, "want a mark number or 'any', got", &w[2]);
+			return fail(c, "'%t' is not a mark number (0..2^64-2) or 'any'", &w[2]);
 	} else if (tok_is(&w[1], "exits")) {
+		c->dir = "on exits";
 		st->trigger = SCN_ON_EXITS;
 		if (!parse_num(&w[2], false, &st->value) || st->value == 0)
-			return fail(c, "want an exit count of at least 1, got", &w[2]);
+			return fail(c, "'%t' is not an exit count (1..)", &w[2]);
 	} else
-		return fail(c, "want 'mark' or 'exits' after 'on', got", &w[1]);
+		return fail(c, "'%t': want 'mark' or 'exits' after 'on'", &w[1]);
 	for (i = 3; i < nw && !tok_is(&w[i], "do"); i++) {
 		uint64_t v;
 
 		if (tok_is(&w[i], "vcpu") && i + 1 < nw) {
-			if (!parse_num(&w[i + 1], false, &v) || v >= SCN_VCPUS_MAX)
-				return fail(c, "bad vcpu number", &w[i + 1]);
+			if (!parse_num(&w[i + 1], false, &v))
+				return fail(c, "vcpu '%t' is not a number (0..%d)", &w[i + 1],
+				    SCN_VCPUS_MAX - 1);
+			if (v >= SCN_VCPUS_MAX)
+				return fail(c, "vcpu %t is out of range 0..%d", &w[i + 1],
+				    SCN_VCPUS_MAX - 1);
 			st->vcpu = (int)v;
 			i++;
 		} else if (tok_is(&w[i], "hits") && i + 1 < nw) {
 			if (st->trigger != SCN_ON_MARK)
-				return fail(c, "'hits' only goes with 'on mark'", NULL);
-			if (!parse_range(&w[i + 1], &st->hits) || st->hits.lo == 0)
-				return fail(c, "bad hits range (from 1)", &w[i + 1]);
+				return fail(c, "'hits' only goes with 'on mark'");
+			if (take_range(c, &w[i + 1], 1, &st->hits) != 0)
+				return -1;
 			i++;
 		} else
-			return fail(c, "unexpected word (want vcpu V, hits RANGE or do)", &w[i]);
+			return fail(c, "unexpected '%t' (want vcpu V, hits RANGE or do ACTION)", &w[i]);
 	}
 	if (i >= nw)
-		return fail(c, "no 'do ACTION' in the 'on' line", NULL);
+		return fail(c, "no 'do ACTION'");
 	if (parse_action(c, st, w + i + 1, nw - i - 1) != 0)
 		return -1;
 	c->s->nsteps++;
 	return 0;
 }
 
+/* Exactly `want` words (the directive included), else its usage. */
 static int
-want_args(struct ctx *c, int nw, int want, const struct tok *w)
+want_words(struct ctx *c, int nw, int want, const char *usage)
 {
 	if (nw != want)
-		return fail(c, nw < want ? "missing argument for" : "too many arguments for", &w[0]);
+		return fail(c, "%s (usage: %s)", nw < want ? "missing argument" :
+		    "too many arguments", usage);
 	return 0;
 }
 
@@ -456,9 +593,10 @@ parse_expect(struct ctx *c, const struct tok *w, int nw, const char *line, size_
 	size_t at;
 
 	if (c->s->nexpects == SCN_EXPECTS_MAX)
-		return fail(c, "too many 'expect' lines (at most 32)", NULL);
+		return fail(c, "more than %d 'expect' lines", SCN_EXPECTS_MAX);
 	if (nw < 2)
-		return fail(c, "'expect' without a kind", NULL);
+		return fail(c, "no KIND (end, serial, exits, stat, faults, marks, reports, "
+		    "failed-reports, alive or no-leak)");
 	e = &c->s->expects[c->s->nexpects];
 	e->line = c->line;
 	e->range.lo = 1;
@@ -468,178 +606,285 @@ parse_expect(struct ctx *c, const struct tok *w, int nw, const char *line, size_
 	while (len > at && blank(line[len - 1]))
 		len--;
 	if (!(len - at < sizeof(e->text)))
-		return fail(c, "line too long", NULL);
+		return fail(c, "line too long");
 	append(e->text, sizeof(e->text), line + at, len - at);
 	w++;
 	nw--;
 	if (tok_is(&w[0], "end")) {
+		c->dir = "expect end";
 		if (nw >= 2 && tok_is(&w[1], "exit")) {
+			c->dir = "expect end exit";
 			e->kind = SCN_EXP_END_EXIT;
-			if (want_args(c, nw, 3, w) != 0)
+			if (want_words(c, nw, 3, "expect end exit CODE") != 0)
 				return -1;
 			if (!parse_num(&w[2], false, &e->num))
-				return fail(c, "want an exit code, got", &w[2]);
+				return fail(c, "'%t' is not an exit code (a number)", &w[2]);
 		} else if (nw >= 2 && tok_is(&w[1], "error")) {
+			c->dir = "expect end error";
 			e->kind = SCN_EXP_END_ERROR;
 			if (nw > 3)
-				return fail(c, "too many arguments for", &w[0]);
+				return fail(c, "too many arguments (usage: expect end error [/REGEX/])");
 			if (nw == 3 && take_re(c, &w[2], e->re) != 0)
 				return -1;
 		} else
-			return fail(c, "want 'end exit CODE' or 'end error [/REGEX/]'", NULL);
+			return fail(c, "want 'expect end exit CODE' or 'expect end error [/REGEX/]'");
 	} else if (tok_is(&w[0], "serial")) {
+		c->dir = "expect serial";
 		e->kind = SCN_EXP_SERIAL;
 		if (nw < 2 || nw > 3)
-			return fail(c, "want 'serial /REGEX/ [RANGE]'", NULL);
+			return fail(c, "%s (usage: expect serial /REGEX/ [RANGE])",
+			    nw < 2 ? "missing argument" : "too many arguments");
 		if (take_re(c, &w[1], e->re) != 0)
 			return -1;
-		if (nw == 3 && !parse_range(&w[2], &e->range))
-			return fail(c, "bad range", &w[2]);
-	} else if (tok_is(&w[0], "exits") || tok_is(&w[0], "stat")) {
-		e->kind = tok_is(&w[0], "exits") ? SCN_EXP_EXITS : SCN_EXP_STAT;
-		if (want_args(c, nw, 3, w) != 0)
+		if (nw == 3 && take_range(c, &w[2], 0, &e->range) != 0)
 			return -1;
-		if (!is_name(&w[1]) || !copy_tok(e->name, sizeof(e->name), &w[1]))
-			return fail(c, "bad counter name", &w[1]);
-		if (!parse_range(&w[2], &e->range))
-			return fail(c, "bad range", &w[2]);
+	} else if (tok_is(&w[0], "exits") || tok_is(&w[0], "stat")) {
+		bool exits = tok_is(&w[0], "exits");
+
+		c->dir = exits ? "expect exits" : "expect stat";
+		e->kind = exits ? SCN_EXP_EXITS : SCN_EXP_STAT;
+		if (want_words(c, nw, 3, exits ? "expect exits NAME|all RANGE" :
+		    "expect stat NAME RANGE") != 0)
+			return -1;
+		if (take_name(c, &w[1], e->name, "a counter name") != 0)
+			return -1;
+		if (take_range(c, &w[2], 0, &e->range) != 0)
+			return -1;
 	} else if (tok_is(&w[0], "marks")) {
+		c->dir = "expect marks";
 		e->kind = SCN_EXP_MARKS;
-		if (want_args(c, nw, 3, w) != 0)
+		if (want_words(c, nw, 3, "expect marks N RANGE") != 0)
 			return -1;
 		if (!parse_num(&w[1], false, &e->num) || e->num == SCN_ANY)
-			return fail(c, "want a mark number, got", &w[1]);
-		if (!parse_range(&w[2], &e->range))
-			return fail(c, "bad range", &w[2]);
+			return fail(c, "'%t' is not a mark number (0..2^64-2)", &w[1]);
+		if (take_range(c, &w[2], 0, &e->range) != 0)
+			return -1;
 	} else if (tok_is(&w[0], "faults") || tok_is(&w[0], "reports") ||
 	    tok_is(&w[0], "failed-reports")) {
 		e->kind = tok_is(&w[0], "faults") ? SCN_EXP_FAULTS :
 		    tok_is(&w[0], "reports") ? SCN_EXP_REPORTS : SCN_EXP_FAILED_REPORTS;
-		if (want_args(c, nw, 2, w) != 0)
+		c->dir = e->kind == SCN_EXP_FAULTS ? "expect faults" :
+		    e->kind == SCN_EXP_REPORTS ? "expect reports" : "expect failed-reports";
+		if (want_words(c, nw, 2, e->kind == SCN_EXP_FAULTS ? "expect faults RANGE" :
+		    e->kind == SCN_EXP_REPORTS ? "expect reports RANGE" :
+		    "expect failed-reports RANGE") != 0)
 			return -1;
-		if (!parse_range(&w[1], &e->range))
-			return fail(c, "bad range", &w[1]);
+		if (take_range(c, &w[1], 0, &e->range) != 0)
+			return -1;
 	} else if (tok_is(&w[0], "alive") || tok_is(&w[0], "no-leak")) {
 		e->kind = tok_is(&w[0], "alive") ? SCN_EXP_ALIVE : SCN_EXP_NO_LEAK;
-		if (want_args(c, nw, 1, w) != 0)
-			return -1;
+		c->dir = e->kind == SCN_EXP_ALIVE ? "expect alive" : "expect no-leak";
+		if (nw != 1)
+			return fail(c, "takes no argument");
 	} else
-		return fail(c, "unknown expectation", &w[0]);
+		return fail(c, "unknown KIND '%t' (want end, serial, exits, stat, faults, marks, "
+		    "reports, failed-reports, alive or no-leak)", &w[0]);
 	c->s->nexpects++;
 	return 0;
 }
 
-/* A header directive with one numeric argument in [lo, hi]. */
+/* A header directive's one numeric argument in [lo, hi] (`range` says so). */
 static int
-header_num(struct ctx *c, const struct tok *w, int nw, bool *seen, bool size,
-    uint64_t lo, uint64_t hi, uint64_t *out)
+header_num(struct ctx *c, const struct tok *w, int nw, enum dir d, bool size,
+    uint64_t lo, uint64_t hi, const char *range, uint64_t *out)
 {
-	if (*seen)
-		return fail(c, "duplicate", &w[0]);
-	*seen = true;
-	if (want_args(c, nw, 2, w) != 0)
+	if (want_words(c, nw, 2, dirs[d].usage) != 0)
 		return -1;
-	if (!parse_num(&w[1], size, out) || *out < lo || *out > hi)
-		return fail(c, "bad or out-of-range value", &w[1]);
+	if (!parse_num(&w[1], size, out))
+		return fail(c, size ? "'%t' is not a size (N, 0xN, with K, M or G: %s)" :
+		    "'%t' is not a number (%s)", &w[1], range);
+	if (*out < lo || *out > hi)
+		return fail(c, "%t is out of range %s", &w[1], range);
 	return 0;
+}
+
+static int
+backend_of(const struct tok *t)
+{
+	return tok_is(t, "svm") ? SCN_BK_SVM : tok_is(t, "vmx") ? SCN_BK_VMX : -1;
+}
+
+/* The text from word w to the end of the line, blanks trimmed, into dst[cap]. */
+static int
+take_rest(struct ctx *c, const char *line, size_t len, const struct tok *w, char *dst,
+    size_t cap)
+{
+	size_t at = (size_t)(w->p - line) - (w->re ? 1 : 0);
+
+	while (len > at && blank(line[len - 1]))
+		len--;
+	if (len - at >= cap)
+		return fail(c, "text longer than %d characters", (int)cap - 1);
+	append(dst, cap, line + at, len - at);
+	return 0;
+}
+
+static int
+parse_header(struct ctx *c, enum dir d, const struct tok *w, int nw, const char *line,
+    size_t len)
+{
+	struct scn *s = c->s;
+	uint64_t v;
+	int i, b;
+
+	if (c->seen[d] != 0)
+		return fail(c, "duplicate (first on line %d; at most one per file)", c->seen[d]);
+	c->seen[d] = c->line;
+	switch (d) {
+	case D_GUEST:
+		if (want_words(c, nw, 2, dirs[d].usage) != 0)
+			return -1;
+		return take_name(c, &w[1], s->guest, "a module name");
+	case D_DESCR:
+		if (nw < 2)
+			return fail(c, "missing argument (usage: %s)", dirs[d].usage);
+		return take_rest(c, line, len, &w[1], s->descr, sizeof(s->descr));
+	case D_VCPUS:
+		if (header_num(c, w, nw, d, false, 1, SCN_VCPUS_MAX, "1..8", &v) != 0)
+			return -1;
+		s->vcpus = (int)v;
+		return 0;
+	case D_MEM:
+		if (header_num(c, w, nw, d, true, SCN_MEM_MIN, SCN_MEM_MAX, "4M..1G", &s->mem) != 0)
+			return -1;
+		if (s->mem % 4096 != 0)
+			return fail(c, "%t is not a multiple of 4K", &w[1]);
+		return 0;
+	case D_CPUS:
+		if (header_num(c, w, nw, d, false, 1, 64, "1..64", &v) != 0)
+			return -1;
+		s->cpus = (int)v;
+		return 0;
+	case D_TIMEOUT:
+		return header_num(c, w, nw, d, false, 1, SCN_TIMEOUT_MAX, "1..100000",
+		    &s->timeout_ms);
+	case D_STALL:
+		return header_num(c, w, nw, d, false, 0, SCN_TIMEOUT_MAX, "0..100000",
+		    &s->stall_ms);
+	case D_BACKENDS:
+		if (nw < 2)
+			return fail(c, "missing argument (usage: %s)", dirs[d].usage);
+		s->on_svm = s->on_vmx = false;
+		for (i = 1; i < nw; i++) {
+			b = backend_of(&w[i]);
+			if (b < 0)
+				return fail(c, "unknown backend '%t' (want svm or vmx)", &w[i]);
+			if (b == SCN_BK_SVM)
+				s->on_svm = true;
+			else
+				s->on_vmx = true;
+		}
+		return 0;
+	case D_QUIRK:
+		if (want_words(c, nw, 2, dirs[d].usage) != 0)
+			return -1;
+		return take_name(c, &w[1], s->quirk, "a quirk name");
+	case D_QUIRK_ABSENT:
+		/* one line per backend: not a header directive seen once */
+		c->seen[d] = 0;
+		if (nw < 3)
+			return fail(c, "missing %s (usage: %s)", nw < 2 ? "argument" : "reason",
+			    dirs[d].usage);
+		b = backend_of(&w[1]);
+		if (b < 0)
+			return fail(c, "unknown backend '%t' (want svm or vmx)", &w[1]);
+		if (s->quirk_absent[b][0] != '\0')
+			return fail(c, "'%t' given twice", &w[1]);
+		c->absent_line[b] = c->line;
+		return take_rest(c, line, len, &w[2], s->quirk_absent[b],
+		    sizeof(s->quirk_absent[b]));
+	case D_SYMPTOM:
+		if (want_words(c, nw, 2, dirs[d].usage) != 0)
+			return -1;
+		return take_re(c, &w[1], s->symptom);
+	default:
+		return -1;
+	}
 }
 
 static int
 parse_line(struct ctx *c, const char *line, size_t len)
 {
 	struct tok w[WORDS_MAX];
-	struct scn *s = c->s;
-	uint64_t v;
-	int nw, i;
+	int nw, d;
 
+	c->dir = NULL;
 	if (split(c, line, len, w, &nw) != 0)
 		return -1;
 	if (nw == 0)
 		return 0;
 	if (w[0].re)
-		return fail(c, "a line cannot start with a regex", NULL);
-	if (tok_is(&w[0], "guest")) {
-		if (c->seen_guest)
-			return fail(c, "duplicate", &w[0]);
-		c->seen_guest = true;
-		if (want_args(c, nw, 2, w) != 0)
-			return -1;
-		if (!is_name(&w[1]) || !copy_tok(s->guest, sizeof(s->guest), &w[1]))
-			return fail(c, "bad guest image name", &w[1]);
-	} else if (tok_is(&w[0], "descr")) {
-		size_t at, end = len;
-
-		if (c->seen_descr)
-			return fail(c, "duplicate", &w[0]);
-		c->seen_descr = true;
-		if (nw < 2)
-			return fail(c, "missing argument for", &w[0]);
-		at = (size_t)(w[1].p - line) - (w[1].re ? 1 : 0);
-		while (end > at && blank(line[end - 1]))
-			end--;
-		if (end - at >= sizeof(s->descr))
-			return fail(c, "description longer than 99 characters", NULL);
-		append(s->descr, sizeof(s->descr), line + at, end - at);
-	} else if (tok_is(&w[0], "vcpus")) {
-		if (header_num(c, w, nw, &c->seen_vcpus, false, 1, SCN_VCPUS_MAX, &v) != 0)
-			return -1;
-		s->vcpus = (int)v;
-	} else if (tok_is(&w[0], "mem")) {
-		if (header_num(c, w, nw, &c->seen_mem, true, SCN_MEM_MIN, SCN_MEM_MAX,
-		    &s->mem) != 0)
-			return -1;
-		if (s->mem % 4096 != 0)
-			return fail(c, "memory size not a multiple of 4K", &w[1]);
-	} else if (tok_is(&w[0], "cpus")) {
-		if (header_num(c, w, nw, &c->seen_cpus, false, 1, 64, &v) != 0)
-			return -1;
-		s->cpus = (int)v;
-	} else if (tok_is(&w[0], "timeout")) {
-		if (header_num(c, w, nw, &c->seen_timeout, false, 1, SCN_TIMEOUT_MAX,
-		    &s->timeout_ms) != 0)
-			return -1;
-	} else if (tok_is(&w[0], "stall")) {
-		if (header_num(c, w, nw, &c->seen_stall, false, 0, SCN_TIMEOUT_MAX,
-		    &s->stall_ms) != 0)
-			return -1;
-	} else if (tok_is(&w[0], "backends")) {
-		if (c->seen_backends)
-			return fail(c, "duplicate", &w[0]);
-		c->seen_backends = true;
-		if (nw < 2)
-			return fail(c, "missing argument for", &w[0]);
-		s->on_svm = s->on_vmx = false;
-		for (i = 1; i < nw; i++) {
-			if (tok_is(&w[i], "svm"))
-				s->on_svm = true;
-			else if (tok_is(&w[i], "vmx"))
-				s->on_vmx = true;
-			else
-				return fail(c, "unknown backend (svm, vmx)", &w[i]);
-		}
-	} else if (tok_is(&w[0], "quirk")) {
-		if (c->seen_quirk)
-			return fail(c, "duplicate", &w[0]);
-		c->seen_quirk = true;
-		if (want_args(c, nw, 2, w) != 0)
-			return -1;
-		if (!is_name(&w[1]) || !copy_tok(s->quirk, sizeof(s->quirk), &w[1]))
-			return fail(c, "bad quirk name", &w[1]);
-	} else if (tok_is(&w[0], "symptom")) {
-		if (c->seen_symptom)
-			return fail(c, "duplicate", &w[0]);
-		c->seen_symptom = true;
-		if (want_args(c, nw, 2, w) != 0)
-			return -1;
-		if (take_re(c, &w[1], s->symptom) != 0)
-			return -1;
-	} else if (tok_is(&w[0], "on"))
+		return fail(c, "a line cannot start with a regex");
+	c->dir = dir_name(&w[0]);
+	for (d = 0; d < D_COUNT && c->dir != dirs[d].name; d++)
+		;
+	if (d == D_COUNT)
+		return fail(c, "unknown directive '%t' (want guest, descr, vcpus, mem, backends, "
+		    "cpus, timeout, stall, quirk, quirk-absent, symptom, on or expect)", &w[0]);
+	if (d == D_ON)
 		return parse_on(c, w, nw);
-	else if (tok_is(&w[0], "expect"))
+	if (d == D_EXPECT)
 		return parse_expect(c, w, nw, line, len);
-	else
-		return fail(c, "unknown directive", &w[0]);
+	return parse_header(c, (enum dir)d, w, nw, line, len);
+}
+
+/* Rules about the whole file, each reported at the line that breaks it. */
+static int
+check_file(struct ctx *c, int last_line)
+{
+	struct scn *s = c->s;
+	int j;
+
+	for (j = 0; j < s->nsteps; j++)
+		if (s->steps[j].vcpu >= s->vcpus) {
+			c->line = s->steps[j].line;
+			c->dir = "on";
+			return fail(c, "vcpu %d is out of range 0..%d (the scenario has vcpus %d)",
+			    s->steps[j].vcpu, s->vcpus - 1, s->vcpus);
+		}
+	c->dir = NULL;
+	c->line = last_line == 0 ? 1 : last_line;
+	if (c->seen[D_GUEST] == 0)
+		return fail(c, "no 'guest IMAGE' line in the file");
+	if (s->nexpects == 0)
+		return fail(c, "no 'expect' line in the file");
+	if (c->seen[D_QUIRK] != 0 && c->seen[D_SYMPTOM] == 0) {
+		c->line = c->seen[D_QUIRK];
+		c->dir = "quirk";
+		return fail(c, "no 'symptom /REGEX/' line: what the quirk shows is needed");
+	}
+	if (c->seen[D_SYMPTOM] != 0 && c->seen[D_QUIRK] == 0) {
+		c->line = c->seen[D_SYMPTOM];
+		c->dir = "symptom";
+		return fail(c, "no 'quirk NAME' line: a symptom of which quirk?");
+	}
+	for (j = 0; j < SCN_BACKENDS; j++) {
+		bool runs = j == SCN_BK_SVM ? s->on_svm : s->on_vmx;
+
+		if (s->quirk_absent[j][0] == '\0')
+			continue;
+		c->dir = "quirk-absent";
+		c->line = c->absent_line[j];
+		if (c->seen[D_QUIRK] == 0)
+			return fail(c, "no 'quirk NAME' line: absent is which quirk?");
+		if (!runs)
+			return fail(c, "%s is not one of the scenario's backends",
+			    j == SCN_BK_SVM ? "svm" : "vmx");
+	}
+	if (c->seen[D_QUIRK] != 0 && !scn_quirk_on(s, SCN_BK_SVM) &&
+	    !scn_quirk_on(s, SCN_BK_VMX)) {
+		c->dir = "quirk-absent";
+		return fail(c, "the quirk is absent on every backend the scenario runs on");
+	}
 	return 0;
+}
+
+bool
+scn_quirk_on(const struct scn *s, int backend)
+{
+	bool runs = backend == SCN_BK_SVM ? s->on_svm : s->on_vmx;
+
+	return s->quirk[0] != '\0' && runs && s->quirk_absent[backend][0] == '\0';
 }
 
 int
@@ -649,7 +894,6 @@ scn_parse(const char *file, const char *text, size_t len,
 {
 	struct ctx c;
 	size_t i = 0, k;
-	int j;
 
 	zero(&c, sizeof(c));
 	zero(out, sizeof(*out));
@@ -671,32 +915,20 @@ scn_parse(const char *file, const char *text, size_t len,
 		size_t end = i, n;
 
 		c.line++;
+		c.dir = NULL;
 		while (end < len && text[end] != '\n')
 			end++;
 		n = end - i;
 		if (n > 0 && text[i + n - 1] == '\r')
 			n--;
 		if (n > SCN_LINE_MAX)
-			return fail(&c, "line longer than 255 characters", NULL);
+			return fail(&c, "line longer than %d characters", SCN_LINE_MAX);
 		for (k = 0; k < n; k++)
 			if ((unsigned char)text[i + k] < 0x20 && text[i + k] != '\t')
-				return fail(&c, "control character in the line", NULL);
+				return fail(&c, "control character in the line");
 		if (parse_line(&c, text + i, n) != 0)
 			return -1;
 		i = end + 1;
 	}
-	/* whole-file rules, reported at the line that breaks them */
-	for (j = 0; j < out->nsteps; j++)
-		if (out->steps[j].vcpu >= out->vcpus) {
-			c.line = out->steps[j].line;
-			return fail(&c, "vcpu number not below 'vcpus'", NULL);
-		}
-	c.line = c.line == 0 ? 1 : c.line;
-	if (!c.seen_guest)
-		return fail(&c, "no 'guest IMAGE' line in the file", NULL);
-	if (out->nexpects == 0)
-		return fail(&c, "no 'expect' line in the file", NULL);
-	if (!out->on_svm && !out->on_vmx)
-		return fail(&c, "no backend", NULL);
-	return 0;
+	return check_file(&c, c.line);
 }

@@ -1067,6 +1067,7 @@ scn_register_all(void)
 	for (i = 0; i < scn_action_count() && ninfos < (int)ARRAY_SIZE(infos); i++) {
 		infos[ninfos].name = scn_action_get(i)->name;
 		infos[ninfos].argspec = scn_action_get(i)->argspec;
+		infos[ninfos].usage = scn_action_get(i)->usage;
 		ninfos++;
 	}
 	for (i = 0; i < module_count() && n < SCN_MAX; i++) {

@@ -21,11 +21,11 @@
 #include "scn.h"
 
 static const struct scn_action_info acts[] = {
-	{ "reboot", "" },
-	{ "pageout", "nn" },
-	{ "migrate", "x" },
-	{ "sysctl", "w" },
-	{ "opt", "w|nn" },
+	{ "reboot", "", NULL },
+	{ "pageout", "nn", NULL },
+	{ "migrate", "x", NULL },
+	{ "sysctl", "w", NULL },
+	{ "opt", "w|nn", NULL },
 };
 #define NACTS	((int)(sizeof(acts) / sizeof(acts[0])))
 
