@@ -1,7 +1,7 @@
 ; hist_tls - two vkernel threads on one vCPU, each with its own TLS area set
 ; through HC_SET_TLS, switched between at every round; each checks %fs:0
 ; before and after the MARK exit where the host checks its own TLS (the
-; 2013 zero HOST_FS_BASE bug, testkern/vmtests_hist.c hist_zero_host_fs).
+; 2013 zero HOST_FS_BASE bug, guests/zero_host_fs.scn).
 ; One report at the end: the number of wrong %fs:0 reads (want 0).
 %include "hv.inc"
 

@@ -2,7 +2,7 @@
 ; while the host changes its thread's address space and TLS base between
 ; entries (at each MARK): after every return from the guest the host checks
 ; that its own CR3 and FS base are the ones it set (the 2013 stale
-; HOST_CR3 and zero HOST_FS_BASE bugs, testkern/vmtests.c).
+; HOST_CR3 and zero HOST_FS_BASE bugs, testkern/vmtests/guests.c).
 %include "hv.inc"
 
 ROUNDS		equ 40

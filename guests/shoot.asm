@@ -5,7 +5,7 @@
 ; stale nested translation after a pageout writes into the old frame after
 ; the copy was taken: the update is lost and vCPU 1 sees an older value.
 ; vCPU 1's exit code is the number of lost updates; its counts are left at
-; RESULTS for the host (testkern/vmtests_smp.c).
+; RESULTS for the host (testkern/vmtests/smp.c).
 %include "hv.inc"
 
 P		equ 0x900000

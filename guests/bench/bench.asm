@@ -1,4 +1,4 @@
-; bench - the guest half of `make bench` (host half: testkern/bench.c).
+; bench - the guest half of `make bench` (host half: testkern/bench/bench.c).
 ;
 ; The guest asks the host what to measure (HC_HOST BH_NEXT returns
 ; op | iterations << 8, 0 when done), runs the operation that many times,
@@ -7,7 +7,7 @@
 ; with clock sync=none the TSC advances with retired instructions, so a
 ; difference of two RDTSCs counts the instructions the guest and the host
 ; executed in between: an exit round trip is the host's whole exit path.
-; Keep the numbers below equal to testkern/bench.c.
+; Keep the numbers below equal to testkern/bench/bench.c.
 %include "hv.inc"
 
 BH_NEXT		equ 0x100	; HC_HOST actions

@@ -1,5 +1,5 @@
 /*
- * vmtests_run.c - the generic guest runner of the VM tests: create a VM,
+ * guest_run.c - the generic guest runner of the VM tests: create a VM,
  * load a guest image from the multiboot2 modules, run a vCPU and serve its
  * exits until the guest is done, fails, or the wall-clock watchdog fires;
  * always destroy the VM.

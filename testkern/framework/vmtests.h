@@ -106,7 +106,7 @@ const char *vm_err(int error);
 const char *vm_backend_name(void);
 const char *vmrun_end_name(enum vmrun_end e);
 
-/* HC_COPY_TEST (vmtests_copy.c): the result for the guest's RAX. */
+/* HC_COPY_TEST (vmtests/hc_copy_test.c): the result for the guest's RAX. */
 int64_t	 vm_copy_test(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len,
 	    uint64_t op, uint64_t val);
 

@@ -1,7 +1,7 @@
 /*
  * hist.h - detectors that name the symptoms of the 2013 DragonFly VMM bugs
- * (testkern/hist_detect.c), used by the historic-bug scenarios
- * (testkern/vmtests_hist.c) with hw.vmm.quirk.* on and off.
+ * (hist_detect.c), used by the historic-bug scenarios (guests/<bug>.scn,
+ * hist_actions.c) with hw.vmm.quirk.* on and off.
  */
 #ifndef HIST_H
 #define HIST_H

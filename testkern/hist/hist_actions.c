@@ -1,5 +1,5 @@
 /*
- * scn_hist.c - scenario host actions for the historic-bug scenarios
+ * hist_actions.c - scenario host actions for the historic-bug scenarios
  * (guests/stale_host_cr3.scn, zero_host_fs.scn).  Each checks what the 2013
  * bug broke; when a detector of hist_detect.c names a symptom, that line
  * becomes the scenario's RESULT reason and the action fails (EIO/EFAULT),

@@ -1,10 +1,10 @@
 /*
- * ucopy.c - the per-address-space copy dispatch (ucopy.h).  The
- * std_copyin_on_guest quirk sends guest pointers to the std routines, as
+ * copyin_dispatch.c - the per-address-space copy dispatch
+ * (copyin_dispatch.h).  The std_copyin_on_guest quirk sends guest pointers to the std routines, as
  * DragonFly's copyin did before the EPT variants existed (seed 001): a
  * guest-virtual address read as if it were one of the host thread's own.
  */
-#include "ucopy.h"
+#include "copyin_dispatch.h"
 #include "sched.h"
 #include "hv_impl.h"
 

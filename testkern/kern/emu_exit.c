@@ -1,4 +1,4 @@
-/* exit.c - leave the emulator with a PASS/FAIL status (docs/CONSOLE.md). */
+/* emu_exit.c - leave the emulator with a PASS/FAIL status (docs/CONSOLE.md). */
 #include "kern.h"
 #include "console.h"
 #include "x86.h"

@@ -7,7 +7,7 @@
 #include "trap.h"
 #include "hist.h"
 
-/* single pages hv holds now (ktests_hv.c: hv_fini gives them all back) */
+/* single pages hv holds now (ktests/hv_life.c: hv_fini gives them all back) */
 volatile int64_t hv_pages_live;
 
 void *hv_os_page_alloc(void)

@@ -55,7 +55,7 @@ void	panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 void	panic_frame(struct trapframe *tf, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 extern volatile int panicking;
 
-/* exit.c: leave the emulator (QEMU isa-debug-exit, Bochs magic break / 0x8900) */
+/* emu_exit.c: leave the emulator (QEMU isa-debug-exit, Bochs magic break / 0x8900) */
 void	emu_exit(bool pass) __attribute__((noreturn));
 
 /* string.c */

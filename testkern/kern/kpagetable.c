@@ -1,5 +1,5 @@
 /*
- * vm.c - the kernel's page tables, built from the memory map to replace the
+ * kpagetable.c - the kernel's page tables, built from the memory map to replace the
  * boot tables: PML4[256] direct-maps [0, max(4 GiB, top of RAM)) with 2 MiB
  * pages, PML4[384] is the uncached MMIO window, PML4[448] holds the thread
  * stacks (kstack.c), PML4[511] maps the kernel

@@ -1,4 +1,4 @@
-/* ktests_vm.c - address-space tests: vmspace switch and the copyin family. */
+/* aspace.c - address-space tests: vmspace switch and the copyin family. */
 #include "ktest.h"
 #include "mm.h"
 #include "sched.h"

@@ -1,4 +1,4 @@
-/* ktests_cpu.c - CPU tests: every CPU answers IPIs. */
+/* cpu_ipi.c - CPU tests: every CPU answers IPIs. */
 #include "ktest.h"
 #include "cpu.h"
 #include "sched.h"

@@ -1,5 +1,5 @@
 /*
- * ktests_fault.c - a fault in a test thread kills that thread only: the
+ * fault.c - a fault in a test thread kills that thread only: the
  * decoded dump is printed, the joiner learns the vector, the kernel goes on.
  */
 #include "ktest.h"

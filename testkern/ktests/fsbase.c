@@ -1,5 +1,5 @@
 /*
- * ktests_sched.c - FS base per thread: two threads with different FS bases
+ * fsbase.c - FS base per thread: two threads with different FS bases
  * switch on one CPU many times (and migrate between two CPUs when there are
  * two); each reads its own %fs:0 every time and checks the switch's cache.
  */

@@ -1,5 +1,5 @@
 /*
- * ktests_hv.c - hv's global life cycle on the running kernel.
+ * hv_life.c - hv's global life cycle on the running kernel.
  *
  * hv_reinit: hv_fini() gives back every per-CPU page (the backend's through
  * ops->fini: VMXON regions, or SVM host save areas and host VMCBs; the

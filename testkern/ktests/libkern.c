@@ -1,4 +1,4 @@
-/* ktests_kern.c - kernel library pieces: formatting, sysctl registry, #PF hooks, modules. */
+/* libkern.c - kernel library pieces: formatting, sysctl registry, #PF hooks, modules. */
 #include "ktest.h"
 #include "mb2.h"
 #include "mm.h"

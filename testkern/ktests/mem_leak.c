@@ -1,4 +1,4 @@
-/* ktests_mem.c - memory tests: processes and threads do not leak pages. */
+/* mem_leak.c - memory tests: processes and threads do not leak pages. */
 #include "ktest.h"
 #include "mm.h"
 #include "sched.h"

@@ -1,4 +1,4 @@
-/* ktests_time.c - time base, sleeps, ticks on every CPU, preemption. */
+/* time.c - time base, sleeps, ticks on every CPU, preemption. */
 #include "ktest.h"
 #include "cpu.h"
 #include "sched.h"

@@ -1,5 +1,5 @@
 /*
- * vmtests_fpu.c - the guest's x87/SSE state against the host's (hv/fpu.c),
+ * fpu.c - the guest's x87/SSE state against the host's (hv/fpu.c),
  * on both backends, and the guest's XSETBV on VMX.
  *
  * vm_fpu: the x87 control word is the witness of the FPU state.  The guest

@@ -1,6 +1,6 @@
 /*
- * vmtests.c - the vm_* tests: guests (guests/NAME.asm, loaded from the
- * multiboot2 modules) run on hv through the runner of vmtests_run.c.  Every
+ * guests.c - the vm_* tests: guests (guests/NAME.asm, loaded from the
+ * multiboot2 modules) run on hv through the runner of framework/guest_run.c.  Every
  * guest report becomes a CHECK line; the host adds its own checks on how the
  * run ended and on what it measured.  Backend-neutral: the same tests run on
  * VMX (Bochs) and SVM (QEMU).

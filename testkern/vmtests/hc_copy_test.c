@@ -1,10 +1,10 @@
 /*
- * vmtests_copy.c - the host side of HC_COPY_TEST: runs one operation of the
+ * hc_copy_test.c - the host side of HC_COPY_TEST: runs one operation of the
  * hv copyin family on a guest-virtual address the guest chose and returns
  * what the guest needs to check it (guests/lib/copytest.inc, keep equal).
  */
 #include "vmtests.h"
-#include "ucopy.h"
+#include "copyin_dispatch.h"
 
 enum copy_op {
 	COPY_COPYIN = 1,	/* FNV-1a 32 of the bytes read */

@@ -1,5 +1,5 @@
 /*
- * vmtests_smp.c - VM tests with two vCPUs of one VM running at the same time
+ * smp.c - VM tests with two vCPUs of one VM running at the same time
  * on two CPUs, each in its own kernel thread:
  *   vm_smp        at the guest's mark each thread migrates to the other CPU
  *                 and its vCPU runs on there (hv_vcpu_run pins only for one

@@ -1,5 +1,5 @@
 /*
- * vmtests_svm.c - tests of the AMD SVM backend only (hv/amd): the
+ * svm.c - tests of the AMD SVM backend only (hv/amd): the
  * hw.vmm.svm.* sysctls against CPUID 8000_000A, EFER.SVME and VM_HSAVE_PA on
  * every CPU as hw.vmm.enable toggles, VMRUN consistency-check failures
  * decoded by name, and the exits no guest program makes (MSR, I/O, the SVM

@@ -1,5 +1,5 @@
 /*
- * vmtests_vmx.c - tests of the Intel VMX backend only (hv/intel): the
+ * vmx.c - tests of the Intel VMX backend only (hv/intel): the
  * hw.vmm.vmx.* sysctls against the capability MSRs, VM-entry failures decoded
  * down to the guest-state field, and the host state (CR3, FS base) after VM
  * exits across address-space and TLS switches between entries (the 2013

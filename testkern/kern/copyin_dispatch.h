@@ -1,10 +1,10 @@
 /*
- * ucopy.h - copyin by address space, as DragonFly dispatches it through the
+ * copyin_dispatch.h - copyin by address space, as DragonFly dispatches it through the
  * pmap (seed 001): a host process's pointers go to the std routines
  * (copyin.c), a guest's to the guest-page-table walk of the hv copyin family.
  */
-#ifndef UCOPY_H
-#define UCOPY_H
+#ifndef COPYIN_DISPATCH_H
+#define COPYIN_DISPATCH_H
 
 #include "kern.h"
 
