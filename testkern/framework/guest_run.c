@@ -71,6 +71,64 @@ vmrun_setup(struct vmrun *r)
 	return 0;
 }
 
+int
+vm_case_setup(struct vmrun *r, uint64_t which, struct hv_vcpu **vcpup)
+{
+	struct hv_regs regs;
+	int error;
+
+	r->mem = HV_GUEST_MIN_MEM;
+	error = vmrun_setup(r);
+	if (error != 0)
+		return error;
+	error = hv_vcpu_create(r->vm, 0, vcpup);
+	if (error == 0)
+		error = hv_vcpu_get_regs(*vcpup, &regs);
+	if (error == 0) {
+		regs.r13 = which;
+		error = hv_vcpu_set_regs(*vcpup, &regs);
+	}
+	if (error != 0)
+		vmrun_teardown(r);
+	return error;
+}
+
+int
+vm_run_until(struct hv_vcpu *vcpu, struct hv_exit *ex, int *intr_exits)
+{
+	int error, i;
+
+	/* host-interrupt and preemption exits come back as HV_EXIT_INTR */
+	for (i = 0; i < 1000; i++) {
+		error = hv_vcpu_run(vcpu, ex);
+		if (error != 0 || ex->kind != HV_EXIT_INTR)
+			break;
+		if (intr_exits != NULL)
+			(*intr_exits)++;
+	}
+	return i == 1000 ? ETIMEDOUT : error;
+}
+
+int
+vm_run_case(const char *image, uint64_t which, struct hv_exit *ex, struct hv_regs *regs,
+    int *intr_exits)
+{
+	struct vmrun r = { .image = image };
+	struct hv_vcpu *vcpu;
+	int error;
+
+	if (intr_exits != NULL)
+		*intr_exits = 0;
+	error = vm_case_setup(&r, which, &vcpu);
+	if (error != 0)
+		return error;
+	error = vm_run_until(vcpu, ex, intr_exits);
+	if (error == 0)
+		error = hv_vcpu_get_regs(vcpu, regs);
+	vmrun_teardown(&r);
+	return error;
+}
+
 void
 vmrun_teardown(struct vmrun *r)
 {

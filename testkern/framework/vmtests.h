@@ -87,12 +87,29 @@ int	 vmrun_image(struct vmrun *r);
  * of the first call that failed. */
 int	 vm_run_changed_regs(struct vmrun *r, void (*change)(struct hv_regs *regs),
 	    struct hv_exit *ex);
-/* Run `code` (loaded at HV_GUEST_LOAD_GPA) as a fresh VM's only vCPU until an
- * exit other than HV_EXIT_INTR (at most 100 runs); 0 with *ex and *regs after
- * it, else the errno of the first failed call.  *intr_exits (if not NULL):
- * HV_EXIT_INTR exits on the way.  The VM is destroyed. */
-int	 vm_run_code(const uint8_t *code, size_t len, struct hv_exit *ex,
+/*
+ * Guests with several short cases (guests/exits.asm, fpu.asm): the host
+ * picks one in R13 before the first entry.  vm_case_setup: r->image loaded
+ * into a fresh VM of HV_GUEST_MIN_MEM (r->vm) and vCPU 0 created with
+ * R13 = which; 0, else the errno (r->errmsg may say why; nothing to tear
+ * down).  vm_run_until: run until an exit other than HV_EXIT_INTR (at
+ * most 1000 runs, else ETIMEDOUT); *intr_exits (if not NULL) counts those
+ * on the way.  vm_run_case: all of it for one run, then *regs after it; the
+ * VM is destroyed.
+ */
+int	 vm_case_setup(struct vmrun *r, uint64_t which, struct hv_vcpu **vcpup);
+int	 vm_run_until(struct hv_vcpu *vcpu, struct hv_exit *ex, int *intr_exits);
+int	 vm_run_case(const char *image, uint64_t which, struct hv_exit *ex,
 	    struct hv_regs *regs, int *intr_exits);
+
+/* The cases of guests/exits.asm, in the order of its `cases` table. */
+enum exits_case {
+	EXITS_MSR_IO, EXITS_BAD_RDMSR, EXITS_BAD_PAT, EXITS_BAD_LSTAR, EXITS_VMLOAD,
+	EXITS_UD, EXITS_INT80, EXITS_STI_HLT, EXITS_CLI_HLT, EXITS_CR_MSR_IO,
+	EXITS_BAD_WRMSR, EXITS_XSETBV,
+};
+/* The cases of guests/fpu.asm. */
+enum fpu_case { FPU_X87, FPU_AVX };
 /* vmrun_image(), then CHECK that the run ended with HC_EXIT(0); true if so. */
 bool	 vm_run_exit0(struct vmrun *r);
 

@@ -27,24 +27,6 @@
 
 #define CR0_TS		(1ull << 3)
 
-/* Guest code: the hypercalls are VMMCALL (0f 01 d9), patched to VMCALL
- * (0f 01 c1) on VMX at the offsets in fpu_hc[]. */
-static const uint8_t guest_fpu[] = {
-	0xdb, 0xe3,				/* fninit */
-	0x48, 0x83, 0xec, 0x10,			/* sub rsp, 16 */
-	0x66, 0xc7, 0x04, 0x24, 0x7f, 0x0b,	/* mov word [rsp], 0x0b7f */
-	0xd9, 0x2c, 0x24,			/* fldcw [rsp] */
-	0xb8, HC_MARK, 0x00, 0x00, 0x00,	/* mov eax, HC_MARK */
-	0x31, 0xff,				/* xor edi, edi */
-	0x0f, 0x01, 0xd9,			/* +22 vmmcall: the host's turn */
-	0xd9, 0x7c, 0x24, 0x02,			/* fnstcw [rsp + 2] */
-	0x0f, 0xb7, 0x7c, 0x24, 0x02,		/* movzx edi, word [rsp + 2] */
-	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
-	0x0f, 0x01, 0xd9,			/* +39 vmmcall */
-	0xeb, 0xfe,				/* jmp $ (never) */
-};
-static const unsigned fpu_hc[] = { 22, 39 };
-
 static uint16_t
 fcw_get(void)
 {
@@ -75,54 +57,9 @@ cr0_set(uint64_t v)
 	__asm__ __volatile__("mov %0, %%cr0" : : "r"(v) : "memory");
 }
 
-/* Run until an exit other than a host interrupt; 0 or an errno. */
-static int
-run_until(struct hv_vcpu *vcpu, struct hv_exit *ex)
-{
-	int error, i;
-
-	for (i = 0; i < 1000; i++) {
-		error = hv_vcpu_run(vcpu, ex);
-		if (error != 0 || ex->kind != HV_EXIT_INTR)
-			return error;
-	}
-	return ETIMEDOUT;
-}
-
-/*
- * Copy the guest code src into code (len bytes), patch its VMMCALLs at the
- * nhc offsets in hc[] into VMCALL on VMX, create a VM, load the code and
- * create vCPU 0.  false when hv_vm_create failed (reported, nothing to
- * destroy); otherwise *vmp is the VM to destroy and *errorp the error of
- * the load or the vCPU creation (0: *vcpup is ready to run).
- */
-static bool
-guest_setup(const uint8_t *src, uint8_t *code, size_t len, const unsigned *hc,
-    size_t nhc, struct hv_vm **vmp, struct hv_vcpu **vcpup, int *errorp)
-{
-	size_t i;
-	int error;
-
-	memcpy(code, src, len);
-	if (strcmp(vm_backend_name(), "vmx") == 0)
-		for (i = 0; i < nhc; i++)
-			code[hc[i] + 2] = 0xc1;	/* vmmcall -> vmcall */
-	error = hv_vm_create(HV_GUEST_MIN_MEM, vmp);
-	if (error != 0) {
-		report(false, "hv_vm_create: %s", vm_err(error));
-		return false;
-	}
-	error = hv_vm_load_image(*vmp, code, len);
-	if (error == 0)
-		error = hv_vcpu_create(*vmp, 0, vcpup);
-	*errorp = error;
-	return true;
-}
-
 KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FXRSTOR), host CR0.TS kept")
 {
-	uint8_t code[sizeof(guest_fpu)];
-	struct hv_vm *vm;
+	struct vmrun r = { .image = "fpu.bin" };
 	struct hv_vcpu *vcpu = NULL;
 	struct hv_exit ex;
 	uint16_t host1, host2;
@@ -131,12 +68,10 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 
 	if (!vm_begin())
 		return;
-	if (!guest_setup(guest_fpu, code, sizeof(code), fpu_hc,
-	    sizeof(fpu_hc) / sizeof(fpu_hc[0]), &vm, &vcpu, &error))
-		return;
+	error = vm_case_setup(&r, FPU_X87, &vcpu);
 	fcw_set(0x0a7f);
 	if (error == 0)
-		error = run_until(vcpu, &ex);
+		error = vm_run_until(vcpu, &ex, NULL);
 	host1 = fcw_get();
 	report(error == 0 && ex.kind == HV_EXIT_HYPERCALL && ex.nr == HC_MARK,
 	    "guest ran to its mark: %s, kind %d %s", vm_err(error),
@@ -153,7 +88,7 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 		hv_vcpu_set_hc_result(vcpu, 0);
 		sched_pin();
 		cr0_set(cr0_get() | CR0_TS);
-		error = run_until(vcpu, &ex);
+		error = vm_run_until(vcpu, &ex, NULL);
 		cr0_after = cr0_get();
 		cr0_set(cr0_after & ~CR0_TS);
 		sched_unpin();
@@ -167,7 +102,7 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 	    "second run, after it: %d (want 1: left as found)",
 	    (int)((cr0_after & CR0_TS) != 0));
 	fcw_set(0x037f);
-	hv_vm_destroy(vm);
+	vmrun_teardown(&r);
 }
 
 /* ---- vm_avx ---------------------------------------------------------------- */
@@ -176,35 +111,6 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 #define CPUID1_ECX_OSXSAVE	(1u << 27)
 #define CPUID1_ECX_AVX		(1u << 28)
 #define XCR0_AVX_SET		0x7u		/* x87 | SSE | YMM */
-
-/* Guest code (VMMCALL at +58 and +96, patched on VMX as in guest_fpu). */
-static const uint8_t guest_avx[] = {
-	0x0f, 0x20, 0xe0,			/* mov rax, cr4 */
-	0x48, 0x0f, 0xba, 0xe8, 0x12,		/* bts rax, 18 (OSXSAVE) */
-	0x0f, 0x22, 0xe0,			/* mov cr4, rax */
-	0x48, 0x83, 0xec, 0x20,			/* sub rsp, 32 */
-	0x48, 0xb8, 0x67, 0x45, 0x23, 0x01,	/* mov rax, 0x6a7b8c9d01234567 */
-	0x9d, 0x8c, 0x7b, 0x6a,
-	0x48, 0x89, 0x04, 0x24,			/* mov [rsp], rax */
-	0x48, 0xb8, 0x55, 0x1e, 0xed, 0x5e,	/* mov rax, 0x0badcafe5eed1e55 */
-	0xfe, 0xca, 0xad, 0x0b,
-	0x48, 0x89, 0x44, 0x24, 0x08,		/* mov [rsp + 8], rax */
-	0xc4, 0xe3, 0x7d, 0x18, 0x04, 0x24, 0x01, /* vinsertf128 ymm0, ymm0, [rsp], 1 */
-	0xb8, HC_MARK, 0x00, 0x00, 0x00,	/* mov eax, HC_MARK */
-	0x31, 0xff,				/* xor edi, edi */
-	0x0f, 0x01, 0xd9,			/* +58 vmmcall: the host's turn */
-	0xc4, 0xe3, 0x7d, 0x19, 0x44, 0x24,	/* vextractf128 [rsp + 16], ymm0, 1 */
-	0x10, 0x01,
-	0x48, 0x8b, 0x7c, 0x24, 0x10,		/* mov rdi, [rsp + 16] */
-	0x48, 0x33, 0x3c, 0x24,			/* xor rdi, [rsp] */
-	0x48, 0x8b, 0x44, 0x24, 0x18,		/* mov rax, [rsp + 24] */
-	0x48, 0x33, 0x44, 0x24, 0x08,		/* xor rax, [rsp + 8] */
-	0x48, 0x09, 0xc7,			/* or rdi, rax: 0 if intact */
-	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
-	0x0f, 0x01, 0xd9,			/* +96 vmmcall */
-	0xeb, 0xfe,				/* jmp $ (never) */
-};
-static const unsigned avx_hc[] = { 58, 96 };
 
 /* ymm0[255:128], with explicit VEX code: the kernel is built -mno-sse and
  * the compiler never touches these registers itself. */
@@ -235,10 +141,9 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 {
 	static const uint64_t host_a[2] = { 0x1111222233334444ull, 0x5555666677778888ull };
 	static const uint64_t host_b[2] = { 0x99990000aaaabbbbull, 0xccccddddeeeeffffull };
-	uint8_t code[sizeof(guest_avx)];
+	struct vmrun r = { .image = "fpu.bin" };
 	uint32_t a, b, c, d, xb;
 	uint64_t got1[2], got2[2], xcr0;
-	struct hv_vm *vm;
 	struct hv_vcpu *vcpu = NULL;
 	struct hv_exit ex;
 	int error;
@@ -259,14 +164,12 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	}
 	report(xcr0 == XCR0_AVX_SET, "host XCR0 0x%lx (want 0x7: set at boot), "
 	    "XSAVE area %u bytes (CPUID.0Dh.0 EBX)", (unsigned long)xcr0, xb);
-	if (!guest_setup(guest_avx, code, sizeof(code), avx_hc,
-	    sizeof(avx_hc) / sizeof(avx_hc[0]), &vm, &vcpu, &error))
-		return;
+	error = vm_case_setup(&r, FPU_AVX, &vcpu);
 	/* pinned throughout: ymm0 is this CPU's register */
 	sched_pin();
 	ymm0_hi_set(host_a);
 	if (error == 0)
-		error = run_until(vcpu, &ex);
+		error = vm_run_until(vcpu, &ex, NULL);
 	ymm0_hi_get(got1);
 	ymm0_hi_set(host_b);
 	report(error == 0 && ex.kind == HV_EXIT_HYPERCALL && ex.nr == HC_MARK,
@@ -279,7 +182,7 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	    (unsigned long)host_a[0]);
 	if (error == 0 && ex.kind == HV_EXIT_HYPERCALL) {
 		hv_vcpu_set_hc_result(vcpu, 0);
-		error = run_until(vcpu, &ex);
+		error = vm_run_until(vcpu, &ex, NULL);
 	}
 	ymm0_hi_get(got2);
 	sched_unpin();
@@ -291,27 +194,15 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	    "host ymm0[255:128] at the end: 0x%016lx%016lx (want 0x%016lx%016lx)",
 	    (unsigned long)got2[1], (unsigned long)got2[0],
 	    (unsigned long)host_b[1], (unsigned long)host_b[0]);
-	hv_vm_destroy(vm);
+	vmrun_teardown(&r);
 }
 
 /* ---- vmx_xsetbv ------------------------------------------------------------ */
 
-static const uint8_t guest_xsetbv[] = {
-	0x0f, 0x20, 0xe0,			/* mov rax, cr4 */
-	0x48, 0x0f, 0xba, 0xe8, 0x12,		/* bts rax, 18 (OSXSAVE) */
-	0x0f, 0x22, 0xe0,			/* mov cr4, rax */
-	0x31, 0xc9,				/* xor ecx, ecx: XCR0 */
-	0xb8, 0x01, 0x00, 0x00, 0x00,		/* mov eax, 1: x87 only, valid */
-	0x31, 0xd2,				/* xor edx, edx */
-	0x0f, 0x01, 0xd1,			/* +20 xsetbv: exits, #GP */
-	0xeb, 0xfe,				/* jmp $ (never) */
-};
-
 KTEST(vmx_xsetbv, "guest XSETBV of a valid XCR0 refused with #GP (XCR0 stays the host's)")
 {
 	uint64_t n, tf;
-	struct hv_vm *vm;
-	struct hv_vcpu *vcpu;
+	struct hv_regs regs;
 	struct hv_exit ex;
 	char want[48];
 	int error;
@@ -325,20 +216,11 @@ KTEST(vmx_xsetbv, "guest XSETBV of a valid XCR0 refused with #GP (XCR0 stays the
 	}
 	n = vm_stat("exit.xsetbv");
 	tf = vm_stat("exit.triple_fault");
-	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
-	if (error != 0) {
-		report(false, "hv_vm_create: %s", vm_err(error));
-		return;
-	}
-	error = hv_vm_load_image(vm, guest_xsetbv, sizeof(guest_xsetbv));
-	if (error == 0)
-		error = hv_vcpu_create(vm, 0, &vcpu);
-	if (error == 0)
-		error = run_until(vcpu, &ex);
-	hv_vm_destroy(vm);
-	ksnprintf(want, sizeof(want), "triple fault at rip=0x%x",
-	    HV_GUEST_LOAD_GPA + 20);
-	report(error == 0 && ex.kind == HV_EXIT_ERROR && vm_contains(ex.msg, want),
+	error = vm_run_case("exits.bin", EXITS_XSETBV, &ex, &regs, NULL);
+	ksnprintf(want, sizeof(want), "triple fault at rip=0x%lx",
+	    error == 0 ? (unsigned long)regs.r15 : 0);
+	report(error == 0 && regs.r15 > HV_GUEST_LOAD_GPA && ex.kind == HV_EXIT_ERROR &&
+	    vm_contains(ex.msg, want),
 	    "XSETBV XCR0=1 refused with #GP (no IDT: %s): %s", want,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.xsetbv") - n == 1 &&

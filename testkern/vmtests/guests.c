@@ -112,36 +112,6 @@ vm_run_changed_regs(struct vmrun *r, void (*change)(struct hv_regs *regs),
 	return error;
 }
 
-int
-vm_run_code(const uint8_t *code, size_t len, struct hv_exit *ex, struct hv_regs *regs,
-    int *intr_exits)
-{
-	struct hv_vm *vm;
-	struct hv_vcpu *vcpu;
-	int error, i, intr = 0;
-
-	error = hv_vm_create(HV_GUEST_MIN_MEM, &vm);
-	if (error != 0)
-		goto out;
-	error = hv_vm_load_image(vm, code, len);
-	if (error == 0)
-		error = hv_vcpu_create(vm, 0, &vcpu);
-	/* host-interrupt and preemption exits come back as HV_EXIT_INTR */
-	for (i = 0; error == 0 && i < 100; i++) {
-		error = hv_vcpu_run(vcpu, ex);
-		if (error == 0 && ex->kind != HV_EXIT_INTR)
-			break;
-		intr++;
-	}
-	if (error == 0)
-		error = hv_vcpu_get_regs(vcpu, regs);
-	hv_vm_destroy(vm);
-out:
-	if (intr_exits != NULL)
-		*intr_exits = intr;
-	return error;
-}
-
 bool
 vm_run_exit0(struct vmrun *r)
 {

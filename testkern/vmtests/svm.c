@@ -193,95 +193,15 @@ KTEST(svm_vmcb_checks, "bad guest states through set_regs: VMRUN refused, failed
 /* ---- svm_exits ------------------------------------------------------------------ */
 
 /*
- * Tiny guests assembled here (flat code at HV_GUEST_LOAD_GPA).  The boot
- * state has no IDT, so an exception hv reflects into the guest becomes a
- * triple fault at the faulting instruction: proof it was injected there.
+ * The guests are the cases of guests/exits.asm.  The boot state has no IDT,
+ * so an exception hv reflects into the guest becomes a triple fault at the
+ * faulting instruction, whose address the case leaves in R15: proof it was
+ * injected there.
  */
-static const uint8_t guest_msr_io[] = {
-	0xb9, 0x80, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000080 (EFER) */
-	0x0f, 0x32,				/* rdmsr: exits */
-	0x49, 0x89, 0xc0,			/* mov r8, rax */
-	0x66, 0xba, 0xfd, 0x03,			/* mov dx, 0x3fd (COM1 LSR) */
-	0xec,					/* in al, dx: exits */
-	0x44, 0x0f, 0xb6, 0xc8,			/* movzx r9d, al */
-	0x66, 0xba, 0x80, 0x00,			/* mov dx, 0x80 (nothing there) */
-	0xec,					/* in al, dx: exits */
-	0x44, 0x0f, 0xb6, 0xd0,			/* movzx r10d, al */
-	0xb9, 0x81, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000081 (STAR) */
-	0x31, 0xc0,				/* xor eax, eax */
-	0xba, 0x08, 0x00, 0x23, 0x00,		/* mov edx, 0x00230008 */
-	0x0f, 0x30,				/* wrmsr: exits */
-	0x31, 0xd2,				/* xor edx, edx */
-	0x0f, 0x32,				/* rdmsr: exits */
-	0x49, 0x89, 0xd3,			/* mov r11, rdx */
-	0xb9, 0x00, 0x01, 0x00, 0xc0,		/* mov ecx, 0xc0000100 (FS_BASE) */
-	0xb8, 0x44, 0x33, 0x22, 0x11,		/* mov eax, 0x11223344 */
-	0x31, 0xd2,				/* xor edx, edx */
-	0x0f, 0x30,				/* wrmsr: passed through, no exit */
-	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
-	0x31, 0xff,				/* xor edi, edi */
-	0x0f, 0x01, 0xd9,			/* vmmcall */
-	0xeb, 0xfe,				/* jmp $ (never) */
-};
 
-static const uint8_t guest_bad_rdmsr[] = {
-	0xb9, 0x78, 0x56, 0x34, 0x12,		/* mov ecx, 0x12345678 */
-	0x0f, 0x32,				/* rdmsr at +5: #GP */
-	0xeb, 0xfe,
-};
-
-static const uint8_t guest_bad_pat[] = {
-	0xb9, 0x77, 0x02, 0x00, 0x00,		/* mov ecx, 0x277 (PAT) */
-	0xb8, 0x06, 0x06, 0x06, 0x02,		/* mov eax, 0x02060606 (type 2) */
-	0x31, 0xd2,				/* xor edx, edx */
-	0x0f, 0x30,				/* wrmsr at +12: #GP */
-	0xeb, 0xfe,
-};
-
-static const uint8_t guest_bad_lstar[] = {
-	0xb9, 0x82, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000082 (LSTAR) */
-	0x31, 0xc0,				/* xor eax, eax */
-	0xba, 0x00, 0x00, 0x00, 0x80,		/* mov edx, 0x80000000 */
-	0x0f, 0x30,				/* wrmsr at +12: #GP (non-canonical) */
-	0xeb, 0xfe,
-};
-
-static const uint8_t guest_vmload[] = {
-	0x48, 0x31, 0xc0,			/* xor rax, rax */
-	0x0f, 0x01, 0xda,			/* vmload at +3: #UD (SVM hidden) */
-	0xeb, 0xfe,
-};
-
-static const uint8_t guest_ud2[] = {
-	0x90,					/* nop */
-	0x0f, 0x0b,				/* ud2 at +1: #UD reflected */
-	0xeb, 0xfe,
-};
-
-static const uint8_t guest_int80[] = {
-	0xcd, 0x80,				/* int 0x80: delivered, no IDT */
-	0xeb, 0xfe,
-};
-
-static const uint8_t guest_sti_hlt[] = {
-	0xfb,					/* sti */
-	0xf4,					/* hlt: a yield to the host */
-	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
-	0x31, 0xff,				/* xor edi, edi */
-	0x0f, 0x01, 0xd9,			/* vmmcall */
-	0xeb, 0xfe,
-};
-
-static const uint8_t guest_cli_hlt[] = {
-	0xfa,					/* cli */
-	0xf4,					/* hlt: can never wake */
-	0xeb, 0xfe,
-};
-
-/* A guest that must end in a triple fault at load address + off. */
+/* A case that must end in a triple fault at the instruction R15 names. */
 static void
-expect_triple(const char *what, const uint8_t *code, size_t len, unsigned off,
-    const char *stat)
+expect_triple(const char *what, enum exits_case which, const char *stat)
 {
 	uint64_t n = vm_stat(stat), sd = vm_stat("exit.shutdown");
 	struct hv_regs regs;
@@ -289,9 +209,9 @@ expect_triple(const char *what, const uint8_t *code, size_t len, unsigned off,
 	char want[48];
 	int error, intr;
 
-	error = vm_run_code(code, len, &ex, &regs, &intr);
-	ksnprintf(want, sizeof(want), "at rip 0x%x", HV_GUEST_LOAD_GPA + off);
-	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	error = vm_run_case("exits.bin", which, &ex, &regs, &intr);
+	ksnprintf(want, sizeof(want), "at rip 0x%lx", error == 0 ? (unsigned long)regs.r15 : 0);
+	report(error == 0 && regs.r15 > HV_GUEST_LOAD_GPA && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "triple fault") && vm_contains(ex.msg, want),
 	    "%s: reflected into the guest, no IDT -> triple fault %s: %s", what,
 	    want, error == 0 ? ex.msg : vm_err(error));
@@ -311,7 +231,7 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 
 	if (!vm_begin_backend("svm"))
 		return;
-	error = vm_run_code(guest_msr_io, sizeof(guest_msr_io), &ex, &regs, &intr);
+	error = vm_run_case("exits.bin", EXITS_MSR_IO, &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
 	    "MSR/IO guest ran to HC_EXIT(0): %s, kind %d %s", vm_err(error),
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
@@ -335,19 +255,14 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	report(vm_stat("exit.ioio") - io == 2, "IOIO exits: %lu (want 2)",
 	    (unsigned long)(vm_stat("exit.ioio") - io));
 
-	expect_triple("RDMSR of MSR 0x12345678 -> #GP", guest_bad_rdmsr,
-	    sizeof(guest_bad_rdmsr), 5, "exit.msr");
-	expect_triple("WRMSR PAT with reserved type 2 -> #GP", guest_bad_pat,
-	    sizeof(guest_bad_pat), 12, "exit.msr");
-	expect_triple("WRMSR LSTAR non-canonical -> #GP", guest_bad_lstar,
-	    sizeof(guest_bad_lstar), 12, "exit.msr");
-	expect_triple("VMLOAD -> #UD", guest_vmload, sizeof(guest_vmload), 3,
-	    "exit.vmload");
-	expect_triple("UD2 -> #UD", guest_ud2, sizeof(guest_ud2), 1,
-	    "exit.excp_ud");
+	expect_triple("RDMSR of MSR 0x12345678 -> #GP", EXITS_BAD_RDMSR, "exit.msr");
+	expect_triple("WRMSR PAT with reserved type 2 -> #GP", EXITS_BAD_PAT, "exit.msr");
+	expect_triple("WRMSR LSTAR non-canonical -> #GP", EXITS_BAD_LSTAR, "exit.msr");
+	expect_triple("VMLOAD -> #UD", EXITS_VMLOAD, "exit.vmload");
+	expect_triple("UD2 -> #UD", EXITS_UD, "exit.excp_ud");
 
 	swint = vm_stat("exit.swint");
-	error = vm_run_code(guest_int80, sizeof(guest_int80), &ex, &regs, &intr);
+	error = vm_run_case("exits.bin", EXITS_INT80, &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
 	    "INT 0x80: one INTn exit (%lu), delivered, no IDT -> %s",
@@ -355,13 +270,13 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	    error == 0 ? ex.msg : vm_err(error));
 
 	hlt = vm_stat("exit.hlt");
-	error = vm_run_code(guest_sti_hlt, sizeof(guest_sti_hlt), &ex, &regs, &intr);
+	error = vm_run_case("exits.bin", EXITS_STI_HLT, &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0 &&
 	    vm_stat("exit.hlt") - hlt == 1 && intr >= 1,
 	    "HLT with IF=1: one HLT exit (%lu) returned as a yield (%d), then "
 	    "HC_EXIT(0): kind %d %s", (unsigned long)(vm_stat("exit.hlt") - hlt),
 	    intr, error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : vm_err(error));
-	error = vm_run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs, &intr);
+	error = vm_run_case("exits.bin", EXITS_CLI_HLT, &ex, &regs, &intr);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "HLT with interrupts disabled"),
 	    "HLT with IF=0 stops the guest, decoded: %s",

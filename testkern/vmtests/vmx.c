@@ -312,55 +312,13 @@ KTEST(vmx_ept_outside, "EPT violation outside guest memory ends the run decoded 
 /* ---- vmx_exits ------------------------------------------------------------------ */
 
 /*
- * Tiny guests assembled here (flat code at HV_GUEST_LOAD_GPA) for the exits
- * no guest program uses: MOV to CR0 of a host-owned bit (CD), RDMSR of an
- * emulated MSR, IN from the COM1 line status register, and WRMSR of an MSR hv
- * refuses (#GP; the guest has no IDT, so the #GP becomes a triple fault at
- * the WRMSR: proof the #GP was injected there), HLT with and without IF.
+ * The exits no other guest program makes, as cases of guests/exits.asm: MOV
+ * to CR0 of a host-owned bit (CD), RDMSR of an emulated MSR, IN from the COM1
+ * line status register, and WRMSR of an MSR hv refuses (#GP; the guest has
+ * no IDT, so the #GP becomes a triple fault at the WRMSR, whose address the
+ * case leaves in R15: proof the #GP was injected there), HLT with and
+ * without IF.
  */
-static const uint8_t guest_cr_msr_io[] = {
-	0x0f, 0x20, 0xc0,			/* mov rax, cr0 */
-	0x48, 0x89, 0xc3,			/* mov rbx, rax */
-	0x48, 0x0f, 0xba, 0xe8, 0x1e,		/* bts rax, 30 (CD) */
-	0x0f, 0x22, 0xc0,			/* mov cr0, rax: exits */
-	0x41, 0x0f, 0x20, 0xc2,			/* mov r10, cr0: the shadow */
-	0x0f, 0x22, 0xc3,			/* mov cr0, rbx: exits */
-	0xb9, 0x80, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000080 (EFER) */
-	0x0f, 0x32,				/* rdmsr: exits */
-	0x49, 0x89, 0xc0,			/* mov r8, rax */
-	0x66, 0xba, 0xfd, 0x03,			/* mov dx, 0x3fd (COM1 LSR) */
-	0xec,					/* in al, dx: exits */
-	0x44, 0x0f, 0xb6, 0xc8,			/* movzx r9d, al */
-	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
-	0x31, 0xff,				/* xor edi, edi */
-	0x0f, 0x01, 0xc1,			/* vmcall */
-	0xeb, 0xfe,				/* jmp $ (never) */
-};
-
-static const uint8_t guest_bad_wrmsr[] = {
-	0xb9, 0xff, 0x02, 0x00, 0x00,		/* mov ecx, 0x2ff (MTRR default type) */
-	0x31, 0xc0,				/* xor eax, eax */
-	0x31, 0xd2,				/* xor edx, edx */
-	0x0f, 0x30,				/* wrmsr at +9: #GP */
-	0xeb, 0xfe,				/* jmp $ (never) */
-};
-
-/* HLT with IF=1 yields to the host and goes on; with IF=0 it could never wake. */
-static const uint8_t guest_sti_hlt[] = {
-	0xfb,					/* sti */
-	0xf4,					/* hlt: exits, HV_EXIT_INTR */
-	0xb8, HC_EXIT, 0x00, 0x00, 0x00,	/* mov eax, HC_EXIT */
-	0x31, 0xff,				/* xor edi, edi */
-	0x0f, 0x01, 0xc1,			/* vmcall */
-	0xeb, 0xfe,				/* jmp $ (never) */
-};
-
-static const uint8_t guest_cli_hlt[] = {
-	0xfa,					/* cli */
-	0xf4,					/* hlt: a decoded error */
-	0xeb, 0xfe,				/* jmp $ (never) */
-};
-
 KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, refused WRMSR -> #GP, HLT")
 {
 	uint64_t cr0 = vm_stat("exit.cr_access"), msr = vm_stat("exit.rdmsr");
@@ -372,7 +330,7 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 
 	if (!vm_begin_backend("vmx"))
 		return;
-	error = vm_run_code(guest_cr_msr_io, sizeof(guest_cr_msr_io), &ex, &regs, NULL);
+	error = vm_run_case("exits.bin", EXITS_CR_MSR_IO, &ex, &regs, NULL);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
 	    "CR/MSR/IO guest ran to HC_EXIT(0): %s, kind %d %s", vm_err(error),
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
@@ -393,22 +351,24 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 	report(vm_stat("exit.io_instruction") - io == 1, "I/O exits: %lu (want 1)",
 	    (unsigned long)(vm_stat("exit.io_instruction") - io));
 
-	error = vm_run_code(guest_bad_wrmsr, sizeof(guest_bad_wrmsr), &ex, &regs, NULL);
-	ksnprintf(want, sizeof(want), "triple fault at rip=0x%x", HV_GUEST_LOAD_GPA + 9);
-	report(error == 0 && ex.kind == HV_EXIT_ERROR && vm_contains(ex.msg, want),
+	error = vm_run_case("exits.bin", EXITS_BAD_WRMSR, &ex, &regs, NULL);
+	ksnprintf(want, sizeof(want), "triple fault at rip=0x%lx",
+	    error == 0 ? (unsigned long)regs.r15 : 0);
+	report(error == 0 && regs.r15 > HV_GUEST_LOAD_GPA && ex.kind == HV_EXIT_ERROR &&
+	    vm_contains(ex.msg, want),
 	    "WRMSR 0x2ff refused with #GP (no IDT: %s): %s", want,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.wrmsr") - wr == 1, "WRMSR exits: %lu (want 1)",
 	    (unsigned long)(vm_stat("exit.wrmsr") - wr));
 
 	hlt = vm_stat("exit.hlt");
-	error = vm_run_code(guest_sti_hlt, sizeof(guest_sti_hlt), &ex, &regs, NULL);
+	error = vm_run_case("exits.bin", EXITS_STI_HLT, &ex, &regs, NULL);
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0 &&
 	    vm_stat("exit.hlt") - hlt == 1,
 	    "HLT with IF=1: one HLT exit (%lu), then the guest went on to HC_EXIT(0): "
 	    "kind %d %s", (unsigned long)(vm_stat("exit.hlt") - hlt),
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : vm_err(error));
-	error = vm_run_code(guest_cli_hlt, sizeof(guest_cli_hlt), &ex, &regs, NULL);
+	error = vm_run_case("exits.bin", EXITS_CLI_HLT, &ex, &regs, NULL);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "HLT with interrupts disabled"),
 	    "HLT with IF=0 stops the guest, decoded: %s",
