@@ -142,28 +142,52 @@ vmrun_teardown(struct vmrun *r)
 	r->vm = NULL;
 }
 
+bool
+vm_report_read(struct hv_vcpu *vcpu, const struct hv_exit *ex, char *msg, size_t len)
+{
+	size_t done;
+	int error;
+
+	error = hv_copyinstr(vcpu, ex->args[1], msg, len, &done);
+	if (error == ENAMETOOLONG) {
+		msg[len - 1] = '\0';	/* cut: the check still counts */
+		error = 0;
+	}
+	if (error != 0)
+		ksnprintf(msg, len, "guest report at 0x%lx unreadable: %s",
+		    (unsigned long)ex->args[1], errno_name(error));
+	return ex->args[0] != 0 && error == 0;
+}
+
+bool
+vm_hc_common(struct hv_vcpu *vcpu, const struct hv_exit *ex, int64_t *result)
+{
+	switch (ex->nr) {
+	case HC_SET_TLS:
+		*result = -hv_vcpu_set_tls(vcpu, ex->args[0]);
+		return true;
+	case HC_COPY_TEST:
+		*result = vm_copy_test(vcpu, ex->args[0], ex->args[1], ex->args[2],
+		    ex->args[3]);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* HC_REPORT(cond, gva): the guest's check becomes one CHECK line. */
 static void
 do_report(struct vmrun *out, struct hv_vcpu *vcpu, const struct hv_exit *ex)
 {
 	char msg[VM_REPORT_MAX + 1];
-	size_t done;
-	int error;
+	bool ok = vm_report_read(vcpu, ex, msg, sizeof(msg));
 
 	out->reports++;
-	error = hv_copyinstr(vcpu, ex->args[1], msg, sizeof(msg), &done);
-	if (error == ENAMETOOLONG) {
-		msg[sizeof(msg) - 1] = '\0';
-		error = 0;
-	}
-	if (error != 0)
-		ksnprintf(msg, sizeof(msg), "guest report at 0x%lx unreadable: %s",
-		    (unsigned long)ex->args[1], errno_name(error));
-	if (ex->args[0] == 0 || error != 0)
+	if (!ok)
 		out->reports_failed++;
 	strlcpy(out->last_report, msg, sizeof(out->last_report));
 	if (!out->quiet)
-		report(ex->args[0] != 0 && error == 0, "%s", msg);
+		report(ok, "%s", msg);
 }
 
 /* One hypercall for the host; false when the run must stop. */
@@ -183,13 +207,6 @@ do_hypercall(struct vmrun *r, struct vmrun *out, struct hv_vcpu *vcpu,
 		if (r->hooks != NULL && r->hooks->mark != NULL)
 			error = r->hooks->mark(out, vcpu, ex->args[0]);
 		break;
-	case HC_SET_TLS:
-		result = -hv_vcpu_set_tls(vcpu, ex->args[0]);
-		break;
-	case HC_COPY_TEST:
-		result = vm_copy_test(vcpu, ex->args[0], ex->args[1], ex->args[2],
-		    ex->args[3]);
-		break;
 	case HC_HOST:
 		if (r->hooks != NULL && r->hooks->host != NULL)
 			error = r->hooks->host(out, vcpu, ex, &result);
@@ -197,7 +214,8 @@ do_hypercall(struct vmrun *r, struct vmrun *out, struct hv_vcpu *vcpu,
 			result = -EINVAL;
 		break;
 	default:
-		result = -EINVAL;
+		if (!vm_hc_common(vcpu, ex, &result))
+			result = -EINVAL;
 		break;
 	}
 	if (error != 0) {

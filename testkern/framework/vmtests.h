@@ -113,6 +113,17 @@ enum fpu_case { FPU_X87, FPU_AVX };
 /* vmrun_image(), then CHECK that the run ended with HC_EXIT(0); true if so. */
 bool	 vm_run_exit0(struct vmrun *r);
 
+/*
+ * What every guest runner (vmrun_loop, the scenario runner) does alike.
+ * vm_report_read: HC_REPORT(cond, gva): the guest's message into msg (cut
+ * at len - 1; an unreadable one is replaced by why); true when the check
+ * passed.  vm_hc_common: HC_SET_TLS and HC_COPY_TEST; true with the guest's
+ * RAX in *result when ex->nr is one of them.
+ */
+bool	 vm_report_read(struct hv_vcpu *vcpu, const struct hv_exit *ex, char *msg,
+	    size_t len);
+bool	 vm_hc_common(struct hv_vcpu *vcpu, const struct hv_exit *ex, int64_t *result);
+
 /* A hw.vmm.stats counter, read through the sysctl tree like any reader. */
 uint64_t vm_stat(const char *name);
 

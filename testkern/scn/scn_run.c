@@ -468,24 +468,13 @@ do_report(struct scn_vcpu *sv, const struct hv_exit *ex)
 {
 	struct scn_run *run = sv->run;
 	char msg[VM_REPORT_MAX + 1];
-	size_t done;
-	int error;
 
-	error = hv_copyinstr(sv->vcpu, ex->args[1], msg, sizeof(msg), &done);
-	if (error == ENAMETOOLONG) {
-		msg[sizeof(msg) - 1] = '\0';
-		error = 0;
-	}
-	if (ex->args[0] != 0 && error == 0) {
+	if (vm_report_read(sv->vcpu, ex, msg, sizeof(msg))) {
 		__atomic_fetch_add(&run->reports, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	__atomic_fetch_add(&run->failed_reports, 1, __ATOMIC_RELAXED);
-	if (error != 0)
-		kprintf("scn: %s: vcpu %d: guest report at 0x%lx unreadable: %s\n", run->file,
-		    sv->id, (unsigned long)ex->args[1], errno_name(error));
-	else
-		kprintf("scn: %s: vcpu %d: guest check failed: %s\n", run->file, sv->id, msg);
+	kprintf("scn: %s: vcpu %d: guest check failed: %s\n", run->file, sv->id, msg);
 }
 
 static void
@@ -515,15 +504,9 @@ handle_exit(struct scn_vcpu *sv, const struct hv_exit *ex, uint32_t gen)
 		case HC_MARK:
 			on_mark(sv, ex->args[0]);
 			break;
-		case HC_SET_TLS:
-			result = -hv_vcpu_set_tls(sv->vcpu, ex->args[0]);
-			break;
-		case HC_COPY_TEST:
-			result = vm_copy_test(sv->vcpu, ex->args[0], ex->args[1], ex->args[2],
-			    ex->args[3]);
-			break;
 		default:
-			result = -EINVAL;
+			if (!vm_hc_common(sv->vcpu, ex, &result))
+				result = -EINVAL;
 			break;
 		}
 		/* after a reboot this vCPU is gone: the new one starts afresh */
