@@ -34,12 +34,7 @@ cases:	dq	msr_io, bad_rdmsr, bad_pat, bad_lstar, vmload, ud, int80
 ; written and read back (high half -> R11): exits; WRMSR FS_BASE: not
 ; intercepted.
 msr_io:
-	mov	ecx, MSR_EFER
-	rdmsr
-	mov	r8, rax
-	mov	dx, COM1_LSR
-	in	al, dx
-	movzx	r9d, al
+	call	efer_lsr
 	mov	dx, 0x80		; nothing answers there
 	in	al, dx
 	movzx	r10d, al
@@ -124,13 +119,18 @@ cr_msr_io:
 	mov	cr0, rax
 	mov	r10, cr0
 	mov	cr0, rbx
+	call	efer_lsr
+	xor	eax, eax
+	ret
+
+; RDMSR EFER -> R8 and IN COM1 LSR -> R9 (both exit)
+efer_lsr:
 	mov	ecx, MSR_EFER
 	rdmsr
 	mov	r8, rax
 	mov	dx, COM1_LSR
 	in	al, dx
 	movzx	r9d, al
-	xor	eax, eax
 	ret
 
 ; 10 (VMX): WRMSR of the MTRR default type, which hv refuses: #GP

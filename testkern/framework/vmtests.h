@@ -102,6 +102,11 @@ int	 vm_run_until(struct hv_vcpu *vcpu, struct hv_exit *ex, int *intr_exits);
 int	 vm_run_case(const char *image, uint64_t which, struct hv_exit *ex,
 	    struct hv_regs *regs, int *intr_exits);
 
+/* After vm_run_case: the case ended in a triple fault at the instruction
+ * whose address it left in R15; want gets the RIP text looked for. */
+bool	 vm_triple_at_r15(int error, const struct hv_exit *ex, const struct hv_regs *regs,
+	    char *want, size_t len);
+
 /* The cases of guests/exits.asm, in the order of its `cases` table. */
 enum exits_case {
 	EXITS_MSR_IO, EXITS_BAD_RDMSR, EXITS_BAD_PAT, EXITS_BAD_LSTAR, EXITS_VMLOAD,

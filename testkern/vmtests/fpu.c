@@ -217,10 +217,7 @@ KTEST(vmx_xsetbv, "guest XSETBV of a valid XCR0 refused with #GP (XCR0 stays the
 	n = vm_stat("exit.xsetbv");
 	tf = vm_stat("exit.triple_fault");
 	error = vm_run_case("exits.bin", EXITS_XSETBV, &ex, &regs, NULL);
-	ksnprintf(want, sizeof(want), "triple fault at rip=0x%lx",
-	    error == 0 ? (unsigned long)regs.r15 : 0);
-	report(error == 0 && regs.r15 > HV_GUEST_LOAD_GPA && ex.kind == HV_EXIT_ERROR &&
-	    vm_contains(ex.msg, want),
+	report(vm_triple_at_r15(error, &ex, &regs, want, sizeof(want)),
 	    "XSETBV XCR0=1 refused with #GP (no IDT: %s): %s", want,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.xsetbv") - n == 1 &&

@@ -210,9 +210,7 @@ expect_triple(const char *what, enum exits_case which, const char *stat)
 	int error, intr;
 
 	error = vm_run_case("exits.bin", which, &ex, &regs, &intr);
-	ksnprintf(want, sizeof(want), "at rip 0x%lx", error == 0 ? (unsigned long)regs.r15 : 0);
-	report(error == 0 && regs.r15 > HV_GUEST_LOAD_GPA && ex.kind == HV_EXIT_ERROR &&
-	    vm_contains(ex.msg, "triple fault") && vm_contains(ex.msg, want),
+	report(vm_triple_at_r15(error, &ex, &regs, want, sizeof(want)),
 	    "%s: reflected into the guest, no IDT -> triple fault %s: %s", what,
 	    want, error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat(stat) - n == 1 && vm_stat("exit.shutdown") - sd == 1,

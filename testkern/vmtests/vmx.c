@@ -352,10 +352,7 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 	    (unsigned long)(vm_stat("exit.io_instruction") - io));
 
 	error = vm_run_case("exits.bin", EXITS_BAD_WRMSR, &ex, &regs, NULL);
-	ksnprintf(want, sizeof(want), "triple fault at rip=0x%lx",
-	    error == 0 ? (unsigned long)regs.r15 : 0);
-	report(error == 0 && regs.r15 > HV_GUEST_LOAD_GPA && ex.kind == HV_EXIT_ERROR &&
-	    vm_contains(ex.msg, want),
+	report(vm_triple_at_r15(error, &ex, &regs, want, sizeof(want)),
 	    "WRMSR 0x2ff refused with #GP (no IDT: %s): %s", want,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.wrmsr") - wr == 1, "WRMSR exits: %lu (want 1)",
