@@ -73,7 +73,8 @@ def test_vmx_backend(boot):
     # a valid XCR0 value refused all the same: #GP at the XSETBV (the kernel
     # check compares the RIP with the address guests/exits.asm puts in R15)
     msgs = [c["message"] for c in res.checks_of("vmx_xsetbv")]
-    assert len(msgs) == 2 and re.search(r"no IDT: at rip=(0x2[0-9a-f]{5}\b).*triple fault at rip=\1", msgs[0]), msgs
+    assert len(msgs) == 2 and re.search(
+        r"no IDT: at rip=(0x2[0-9a-f]{5}\b).*triple fault at rip=\1", msgs[0]), msgs
 
     # exits were counted by reason name: the guests used CPUID and VMCALL,
     # demand paging took EPT violations, and each bad state one entry failure
