@@ -171,7 +171,8 @@ bench-compare: deps
 # the backend.  hv_cpuid is wrapped by the fake CPUID of hv/test/fake_cpu.c.
 # make fuzz and make coverage: hv/test/test.mk.
 UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
-            hv/intel/vmx_names.c hv/intel/vmx_ctls.c hv/amd/svm_names.c \
+            hv/intel/vmx_names.c hv/intel/vmx_ctls.c hv/intel/vmx_ctl_math.c \
+            hv/amd/svm_names.c \
             testkern/scn_parse.c testkern/scn_re.c
 
 UNIT_BIN := $(BUILD)/unit/hv-unit

@@ -3,7 +3,8 @@
  * 4.6 access rights).  Used by the copyin family; the hardware never sees
  * these results, so every check the CPU would make is made here.
  */
-#include "hv_impl.h"
+#include "hv.h"
+#include "gwalk.h"
 #include "x86_arch.h"
 
 /*
