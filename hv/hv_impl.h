@@ -2,9 +2,9 @@
  * hv_impl.h - shared between the backend-neutral core and the backends
  * (hv/intel, hv/amd): the VM and vCPU objects, the backend ops and the
  * services the core gives the backends.  Hosts never include this; they use
- * hv.h.  The other concerns have headers of their own, included here
- * because these declarations use them: ntable.h, gwalk.h, hv_util.h,
- * stats.h; x86 facts: x86_arch.h.
+ * hv.h (and testkern hv_quirk.h, x86_arch.h).  The other concerns have
+ * headers of their own, included here because these declarations use them:
+ * ntable.h, gwalk.h, hv_util.h, stats.h, hv_quirk.h; x86 facts: x86_arch.h.
  */
 #ifndef HV_IMPL_H
 #define HV_IMPL_H
@@ -231,22 +231,6 @@ const char *hv_svm_exit_name(uint64_t code);	/* hv/amd/svm_names.c */
  */
 #include "stats.h"
 
-/* ---- historic-bug switches (hv/quirk.c; testkern builds only) ------------- */
-
-#ifdef HV_QUIRKS
-/* hw.vmm.quirk.<name> (0/1): each re-introduces one 2013 bug at one place. */
-struct hv_quirks {
-	int	stale_host_cr3;		/* hv/intel/vmcs.c, vmx.c */
-	int	zero_host_fs;		/* hv/intel/vmcs.c, hv/amd/svm.c */
-	int	std_copyin_on_guest;	/* the host's copy dispatch (testkern) */
-	int	exec_frees_vmm;		/* hv/vm.c teardown */
-	int	no_cpusync_inval;	/* hv/gmem.c invalidate() */
-};
-extern struct hv_quirks hv_quirk;
-int	 hv_quirk_publish(void);
-#define HV_QUIRK(name)	(__atomic_load_n(&hv_quirk.name, __ATOMIC_RELAXED) != 0)
-#else
-#define HV_QUIRK(name)	0
-#endif
+#include "hv_quirk.h"	/* HV_QUIRK(name): the historic-bug switches */
 
 #endif /* HV_IMPL_H */

@@ -129,6 +129,13 @@ hv_vm_destroy(struct hv_vm *vm)
 	return 0;
 }
 
+bool
+hv_vcpu_in_run(const struct hv_vcpu *vcpu)
+{
+	/* in_run is 1 inside hv_vcpu_run() (vcpu.c), 0 idle, -1 torn down */
+	return __atomic_load_n(&vcpu->in_run, __ATOMIC_SEQ_CST) == 1;
+}
+
 /* Boot page tables (hv_abi.h): PML4, PDPT, PD at 0x1000, 0x2000, 0x3000. */
 #define BOOT_PDPT	(HV_GUEST_PML4_GPA + 0x1000u)
 #define BOOT_PD		(HV_GUEST_PML4_GPA + 0x2000u)

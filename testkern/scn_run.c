@@ -20,7 +20,7 @@
 #include "cpu.h"
 #include "sysctl.h"
 #include "trap.h"
-#include "hv_impl.h"
+#include "hv_quirk.h"
 
 #define SCN_MAX		96		/* registered scenarios */
 #define GRACE_NS	5000000000ull	/* vCPU threads must stop this soon after an abort */

@@ -11,7 +11,7 @@
  *                        migrations; the guest switches TLS (HC_SET_TLS)
  */
 #include "vmtests.h"
-#include "hv_impl.h"
+#include "hv_quirk.h"
 #include "hist.h"
 #include "sched.h"
 #include "cpu.h"
@@ -461,8 +461,7 @@ ex_all_running(struct ex_vcpu *v)
 		int i, n = 0;
 
 		for (i = 0; i < EX_VCPUS; i++)
-			n += v[i].runs > 0 &&
-			    __atomic_load_n(&v[i].vcpu->in_run, __ATOMIC_SEQ_CST) == 1;
+			n += v[i].runs > 0 && hv_vcpu_in_run(v[i].vcpu);
 		if (n == EX_VCPUS)
 			return true;
 		thread_sleep_ns(100000);
