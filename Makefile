@@ -50,9 +50,20 @@ all: iso
 kernel: $(KERNEL)
 iso: $(ISO)
 
-$(BUILD)/boot/%.o: boot/%.asm
+# x86_arch.inc: hv/x86_arch.h's X86_* macros in NASM syntax, for boot/ and
+# guests/ (one definition of each architectural number).  The preprocessor
+# reads the header's __ASSEMBLY__ side, so only plain numbers come out.
+X86_INC := $(BUILD)/inc/x86_arch.inc
+
+$(X86_INC): hv/x86_arch.h
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -o $@ $<
+	$(CC) -E -dM -undef -nostdinc -D__ASSEMBLY__ -x c $< | \
+	    sed -nE 's/^#define[[:space:]]+(X86_[A-Za-z0-9_]+(\([a-z, ]*\))?)[[:space:]]+(.+)$$/%define \1 \3/p' | \
+	    LC_ALL=C sort >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/boot/%.o: boot/%.asm $(X86_INC)
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -F dwarf -I $(dir $(X86_INC)) -o $@ $<
 
 $(BUILD)/testkern/%.o: testkern/%.c
 	@mkdir -p $(dir $@)
@@ -76,7 +87,7 @@ GUEST_SRC := $(wildcard guests/*.asm)
 GUESTS    := $(GUEST_SRC:guests/%.asm=$(BUILD)/guests/%.bin)
 BENCH_GUEST_SRC := $(wildcard guests/bench/*.asm)
 GUESTS    += $(BENCH_GUEST_SRC:guests/bench/%.asm=$(BUILD)/guests/%.bin)
-GUEST_INC := $(wildcard guests/lib/*.inc) $(BUILD)/guests/hv_abi.inc
+GUEST_INC := $(wildcard guests/lib/*.inc) $(BUILD)/guests/hv_abi.inc $(X86_INC)
 
 .PHONY: guests
 guests: $(GUESTS)
@@ -87,7 +98,7 @@ $(BUILD)/guests/hv_abi.inc: hv/hv_abi.h
 	    sed -E 's/\b(0x[0-9a-fA-F]+|[0-9]+)u\b/\1/g' >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/guests/%.bin: guests/%.asm $(GUEST_INC)
-	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -o $@ $<
+	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -I $(dir $(X86_INC)) -o $@ $<
 
 # Scenario files (guests/README.md "Scenario files") ship as modules named
 # NAME.scn next to the guest binaries; testkern runs each as test scn.NAME.
@@ -112,7 +123,7 @@ $(SCN_INFO): testkern/scn/scn_info.c testkern/scn/scn_parse.c testkern/scn/scn_r
 # Benchmark guests (guests/bench/, `make bench`): built and shipped like the
 # others, as modules named <guest>.bin.
 $(BUILD)/guests/%.bin: guests/bench/%.asm $(GUEST_INC)
-	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -o $@ $<
+	$(NASM) -f bin -Werror -I guests/lib/ -I $(BUILD)/guests/ -I $(dir $(X86_INC)) -o $@ $<
 
 # ---- images, runs and tests (scripts/, pytest/; see README.md) ----------
 # Debian packages for building, both emulators, the tests and the reports.
@@ -181,13 +192,17 @@ bench-compare: deps
 # the backend.  hv_cpuid is wrapped by the fake CPUID of hv/test/fake_cpu.c.
 # make fuzz and make coverage: hv/test/test.mk.
 UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
-            hv/intel/vmx_names.c hv/intel/vmx_ctls.c hv/amd/svm_names.c \
+            hv/intel/vmx_names.c hv/intel/vmx_ctls.c hv/intel/vmx_ctl_math.c \
+            hv/amd/svm_names.c \
             testkern/scn/scn_parse.c testkern/scn/scn_re.c
 
 UNIT_BIN := $(BUILD)/unit/hv-unit
 
+# scripts/check-x86-facts.sh: no architectural number is defined outside
+# hv/x86_arch.h (it runs first, in a second).
 .PHONY: test-unit
 test-unit: $(UNIT_BIN)
+	scripts/check-x86-facts.sh
 	$(UNIT_BIN)
 
 $(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h) testkern/scn/scn.h

@@ -7,6 +7,8 @@ DIRECT_MAP	equ 0xffff800000000000
 MB2_MAGIC	equ 0xe85250d6
 MB2_BOOT_MAGIC	equ 0x36d76289
 
+%include "x86_arch.inc"
+
 section .multiboot
 align 8
 mb2_header:
@@ -73,18 +75,18 @@ _start:
 	; PML4[0] = identity (needed while we switch), PML4[256] = direct map,
 	; PML4[511] = kernel image window.
 	mov eax, boot_pdpt_low - KERNEL_VMA
-	or eax, 3
+	or eax, X86_PTE_P | X86_PTE_RW
 	mov [boot_pml4 - KERNEL_VMA + 0 * 8], eax
 	mov eax, boot_pdpt_dm - KERNEL_VMA
-	or eax, 3
+	or eax, X86_PTE_P | X86_PTE_RW
 	mov [boot_pml4 - KERNEL_VMA + 256 * 8], eax
 	mov eax, boot_pdpt_k - KERNEL_VMA
-	or eax, 3
+	or eax, X86_PTE_P | X86_PTE_RW
 	mov [boot_pml4 - KERNEL_VMA + 511 * 8], eax
 
 	; identity 0-1 GiB and kernel window 0xffffffff80000000 -> 0 share PD 0
 	mov eax, boot_pd - KERNEL_VMA
-	or eax, 3
+	or eax, X86_PTE_P | X86_PTE_RW
 	mov [boot_pdpt_low - KERNEL_VMA], eax
 	mov [boot_pdpt_k - KERNEL_VMA + 510 * 8], eax
 	; direct map 0-4 GiB: PDPT_dm[0..3] = PD 0..3
@@ -93,7 +95,7 @@ _start:
 	mov eax, ecx
 	shl eax, 12
 	add eax, boot_pd - KERNEL_VMA
-	or eax, 3
+	or eax, X86_PTE_P | X86_PTE_RW
 	mov [boot_pdpt_dm - KERNEL_VMA + ecx * 8], eax
 	inc ecx
 	cmp ecx, 4
@@ -103,7 +105,7 @@ _start:
 .pd:
 	mov eax, ecx
 	shl eax, 21
-	or eax, 0x83
+	or eax, X86_PTE_P | X86_PTE_RW | X86_PTE_PS
 	mov edx, ecx
 	shr edx, 11			; bits 32+ of the physical address
 	mov [boot_pd - KERNEL_VMA + ecx * 8], eax
@@ -114,16 +116,16 @@ _start:
 
 	; long mode: CR4.PAE, CR3, EFER.LME, then CR0.PG (SDM vol. 3A 10.8.5)
 	mov eax, cr4
-	or eax, 1 << 5
+	or eax, X86_CR4_PAE
 	mov cr4, eax
 	mov eax, boot_pml4 - KERNEL_VMA
 	mov cr3, eax
-	mov ecx, 0xc0000080
+	mov ecx, X86_MSR_EFER
 	rdmsr
-	or eax, 1 << 8
+	or eax, X86_EFER_LME
 	wrmsr
 	mov eax, cr0
-	or eax, (1 << 31) | (1 << 16) | (1 << 5) | 1	; PG, WP, NE, PE
+	or eax, X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_PE
 	mov cr0, eax
 	lgdt [boot_gdtr - KERNEL_VMA]
 	jmp 0x08:(long_entry - KERNEL_VMA)

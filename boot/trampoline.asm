@@ -6,6 +6,8 @@
 
 TRAMP_PA	equ 0x8000
 
+%include "x86_arch.inc"
+
 section .rodata
 global tramp_start, tramp_end, tr_cr3, tr_stack, tr_entry, tr_arg
 bits 16
@@ -16,7 +18,7 @@ tramp_start:
 	mov ds, ax
 	lgdt [tr_gdtr - tramp_start]
 	mov eax, cr0
-	or eax, 1			; PE
+	or eax, X86_CR0_PE
 	mov cr0, eax
 	jmp dword 0x08:(TRAMP_PA + tr_pm32 - tramp_start)
 
@@ -27,16 +29,16 @@ tr_pm32:
 	mov es, ax
 	mov ss, ax
 	mov eax, cr4
-	or eax, 1 << 5			; PAE
+	or eax, X86_CR4_PAE
 	mov cr4, eax
 	mov eax, [TRAMP_PA + tr_cr3 - tramp_start]
 	mov cr3, eax
-	mov ecx, 0xc0000080		; EFER.LME
+	mov ecx, X86_MSR_EFER
 	rdmsr
-	or eax, 1 << 8
+	or eax, X86_EFER_LME
 	wrmsr
 	mov eax, cr0
-	or eax, (1 << 31) | (1 << 16) | (1 << 5)	; PG, WP, NE
+	or eax, X86_CR0_PG | X86_CR0_WP | X86_CR0_NE
 	mov cr0, eax
 	jmp 0x18:(TRAMP_PA + tr_lm64 - tramp_start)
 

@@ -4,15 +4,6 @@
 ; identity map covering all of guest memory (the last byte is readable).
 %include "hv.inc"
 
-CR0_PE		equ 1 << 0
-CR0_NW		equ 1 << 29
-CR0_CD		equ 1 << 30
-CR0_PG		equ 1 << 31
-CR4_PAE		equ 1 << 5
-EFER_LME	equ 1 << 8
-EFER_LMA	equ 1 << 10
-MSR_EFER	equ 0xc0000080
-
 main:
 	push	rbx
 	push	r12
@@ -24,20 +15,20 @@ main:
 	MSGX	rbx
 	MSGS	" (want PE=1 PG=1 CD=0 NW=0)"
 	mov	rax, rbx
-	mov	ecx, CR0_PE | CR0_PG | CR0_CD | CR0_NW	; zero-extended
+	mov	ecx, X86_CR0_PE | X86_CR0_PG | X86_CR0_CD | X86_CR0_NW	; zero-extended
 	and	rax, rcx
-	mov	ecx, CR0_PE | CR0_PG
+	mov	ecx, X86_CR0_PE | X86_CR0_PG
 	xor	edi, edi
 	cmp	rax, rcx
 	sete	dil
 	call	report
 	mov	rax, cr4
-	and	eax, CR4_PAE
-	CHECK_EQX rax, CR4_PAE, "boot: cr4.pae"
-	mov	ecx, MSR_EFER
+	and	eax, X86_CR4_PAE
+	CHECK_EQX rax, X86_CR4_PAE, "boot: cr4.pae"
+	mov	ecx, X86_MSR_EFER
 	rdmsr
-	and	eax, EFER_LME | EFER_LMA
-	CHECK_EQX rax, EFER_LME | EFER_LMA, "boot: efer.lme|lma"
+	and	eax, X86_EFER_LME | X86_EFER_LMA
+	CHECK_EQX rax, X86_EFER_LME | X86_EFER_LMA, "boot: efer.lme|lma"
 	mov	rax, cr3
 	CHECK_EQX rax, HV_GUEST_PML4_GPA, "boot: cr3"
 	mov	ax, cs

@@ -31,8 +31,6 @@ BEYOND		equ 0x10004000
 S0		equ 0x20000000
 U3		equ 0x10005000
 U4		equ 0x10006000
-PTE_A		equ 0x20	; accessed, dirty (SDM Vol. 3 4.8)
-PTE_D		equ 0x40
 U0_GPA		equ 0x611000
 U1_GPA		equ 0x605000
 U2_GPA		equ 0x60a000
@@ -191,12 +189,12 @@ main:
 	CHECK_EQ rax, 0, "copy cpl0: suword32 to U3"
 	mov	rdi, U3
 	call	pte_ad
-	CHECK_EQX rax, PTE_A | PTE_D, "copy cpl0: U3 PTE A/D after the host's write"
+	CHECK_EQX rax, X86_PTE_A | X86_PTE_D, "copy cpl0: U3 PTE A/D after the host's write"
 	COPYOP	COPY_FUBYTE, U4 + 1, 1, 0
 	CHECK_EQ rax, 0, "copy cpl0: fubyte of the zero page U4"
 	mov	rdi, U4
 	call	pte_ad
-	CHECK_EQX rax, PTE_A, "copy cpl0: U4 PTE A/D after the host's read"
+	CHECK_EQX rax, X86_PTE_A, "copy cpl0: U4 PTE A/D after the host's read"
 
 	; ---- CPL 3 ----
 	lea	rdi, [user_main]
@@ -266,7 +264,7 @@ pte_ad:
 	mov	edx, 1
 	call	pt_entry
 	mov	rax, [rax]
-	and	eax, PTE_A | PTE_D
+	and	eax, X86_PTE_A | X86_PTE_D
 	ret
 
 ; fill: the test data, written through the boot identity map (GPA == VA).
@@ -315,43 +313,43 @@ build_tables:
 	mov	rdi, [pml4]			; the image's 2 MiB page: user code
 	mov	esi, HV_GUEST_LOAD_GPA
 	mov	edx, HV_GUEST_LOAD_GPA
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map2m
 	mov	rdi, [pml4]
 	mov	esi, U0
 	mov	edx, U0_GPA
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map4k
 	mov	rdi, [pml4]
 	mov	esi, U1
 	mov	edx, U1_GPA
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map4k
 	mov	rdi, [pml4]
 	mov	esi, U2
 	mov	edx, U2_GPA
-	mov	ecx, PTE_U
+	mov	ecx, X86_PTE_US
 	call	pt_map4k
 	mov	rdi, [pml4]
 	mov	esi, BEYOND
 	mov	rdx, [hv_mem_size]
 	add	rdx, 64 << 20
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map4k
 	mov	rdi, [pml4]
 	mov	esi, S0
 	mov	edx, S0_GPA
-	mov	ecx, PTE_W
+	mov	ecx, X86_PTE_RW
 	call	pt_map4k
 	mov	rdi, [pml4]
 	mov	esi, U3
 	mov	edx, 0x613000
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map4k
 	mov	rdi, [pml4]
 	mov	esi, U4
 	mov	edx, 0x614000
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map4k
 	ret
 

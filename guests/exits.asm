@@ -8,15 +8,7 @@
 ; in the decoded error.
 %include "hv.inc"
 
-MSR_EFER	equ 0xc0000080
-MSR_STAR	equ 0xc0000081
-MSR_LSTAR	equ 0xc0000082
-MSR_FS_BASE	equ 0xc0000100
-MSR_PAT		equ 0x277
-MSR_MTRR_DEF	equ 0x2ff
-COM1_LSR	equ 0x3fd
-CR0_CD		equ 30
-CR4_OSXSAVE	equ 18
+COM1_LSR	equ HV_GUEST_COM1 + 5	; the 16550 line status register
 
 main:
 	cmp	r13, (cases.end - cases) / 8
@@ -38,14 +30,14 @@ msr_io:
 	mov	dx, 0x80		; nothing answers there
 	in	al, dx
 	movzx	r10d, al
-	mov	ecx, MSR_STAR
+	mov	ecx, X86_MSR_STAR
 	xor	eax, eax
 	mov	edx, 0x00230008
 	wrmsr
 	xor	edx, edx
 	rdmsr
 	mov	r11, rdx
-	mov	ecx, MSR_FS_BASE
+	mov	ecx, X86_MSR_FS_BASE
 	mov	eax, 0x11223344
 	xor	edx, edx
 	wrmsr
@@ -62,7 +54,7 @@ bad_rdmsr:
 ; 2: WRMSR PAT with the reserved memory type 2: #GP
 bad_pat:
 	lea	r15, [.f]
-	mov	ecx, MSR_PAT
+	mov	ecx, X86_MSR_PAT
 	mov	eax, 0x02060606
 	xor	edx, edx
 .f:	wrmsr
@@ -71,7 +63,7 @@ bad_pat:
 ; 3: WRMSR LSTAR with a non-canonical address: #GP
 bad_lstar:
 	lea	r15, [.f]
-	mov	ecx, MSR_LSTAR
+	mov	ecx, X86_MSR_LSTAR
 	xor	eax, eax
 	mov	edx, 0x80000000
 .f:	wrmsr
@@ -115,7 +107,7 @@ cli_hlt:
 cr_msr_io:
 	mov	rax, cr0
 	mov	rbx, rax
-	bts	rax, CR0_CD
+	or	rax, X86_CR0_CD
 	mov	cr0, rax
 	mov	r10, cr0
 	mov	cr0, rbx
@@ -125,7 +117,7 @@ cr_msr_io:
 
 ; RDMSR EFER -> R8 and IN COM1 LSR -> R9 (both exit)
 efer_lsr:
-	mov	ecx, MSR_EFER
+	mov	ecx, X86_MSR_EFER
 	rdmsr
 	mov	r8, rax
 	mov	dx, COM1_LSR
@@ -136,7 +128,7 @@ efer_lsr:
 ; 10 (VMX): WRMSR of the MTRR default type, which hv refuses: #GP
 bad_wrmsr:
 	lea	r15, [.f]
-	mov	ecx, MSR_MTRR_DEF
+	mov	ecx, X86_MSR_MTRR_DEF_TYPE
 	xor	eax, eax
 	xor	edx, edx
 .f:	wrmsr
@@ -145,7 +137,7 @@ bad_wrmsr:
 ; 11 (VMX): XSETBV of a valid XCR0 (x87 only): exits, refused with #GP
 xsetbv:
 	mov	rax, cr4
-	bts	rax, CR4_OSXSAVE
+	or	rax, X86_CR4_OSXSAVE
 	mov	cr4, rax
 	lea	r15, [.f]
 	xor	ecx, ecx

@@ -4,7 +4,6 @@
 ; picks the case in R13 before the first entry (vm_run_case).
 %include "hv.inc"
 
-CR4_OSXSAVE	equ 18
 GUEST_FCW	equ 0x0b7f
 
 main:
@@ -32,7 +31,7 @@ fpu:
 ; the upper half XOR the pattern (0: intact)
 avx:
 	mov	rax, cr4
-	bts	rax, CR4_OSXSAVE
+	or	rax, X86_CR4_OSXSAVE
 	mov	cr4, rax
 	sub	rsp, 32
 	mov	rax, 0x6a7b8c9d01234567

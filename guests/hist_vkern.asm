@@ -70,7 +70,7 @@ make_proc:
 	mov	rdi, [pml4s + rbx * 8]		; the image's 2 MiB page: user code
 	mov	esi, HV_GUEST_LOAD_GPA
 	mov	edx, HV_GUEST_LOAD_GPA
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map2m
 	; ARG_VA pages 0, 1, 2 -> GPA +0x2000, +0x0000, +0x3000: out of order
 	mov	r12, rbx
@@ -79,17 +79,17 @@ make_proc:
 	mov	rdi, [pml4s + rbx * 8]
 	mov	esi, ARG_VA
 	lea	rdx, [r12 + 0x2000]
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map4k
 	mov	rdi, [pml4s + rbx * 8]
 	mov	esi, ARG_VA + 0x1000
 	mov	rdx, r12
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map4k
 	mov	rdi, [pml4s + rbx * 8]
 	mov	esi, ARG_VA + 0x2000
 	lea	rdx, [r12 + 0x3000]
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map4k
 	mov	rdi, [pml4s + rbx * 8]
 	call	pt_load

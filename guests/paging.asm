@@ -13,30 +13,24 @@ NXPAGE		equ 0x40401000	; NX -> GPA 0x640000, holds a RET
 ROPAGE		equ 0x40402000	; read-only -> GPA 0x641000
 SUPPAGE		equ 0x40403000	; supervisor only -> GPA 0x642000
 USER_STACK	equ 0x3f0000
-MSR_EFER	equ 0xc0000080
-EFER_NXE	equ 1 << 11
-PF_P		equ 1		; #PF error code bits (SDM Vol. 3 4.7)
-PF_W		equ 2
-PF_U		equ 4
-PF_ID		equ 16
 
 main:
 	push	rbx
 	push	r12
 	push	r13
 	call	cpu_setup
-	mov	edi, 14
+	mov	edi, X86_VEC_PF
 	lea	rsi, [pf_handler]
 	mov	edx, 0x8e
 	call	idt_set
 	; NX needs EFER.NXE (SDM Vol. 3 4.1.1)
-	mov	ecx, MSR_EFER
+	mov	ecx, X86_MSR_EFER
 	rdmsr
-	or	eax, EFER_NXE
+	or	eax, X86_EFER_NXE
 	wrmsr
 	rdmsr
-	and	eax, EFER_NXE
-	CHECK_EQX rax, EFER_NXE, "paging: EFER.NXE set by the guest"
+	and	eax, X86_EFER_NXE
+	CHECK_EQX rax, X86_EFER_NXE, "paging: EFER.NXE set by the guest"
 	call	build
 	mov	rax, cr0
 	or	rax, 1 << 16			; CR0.WP
@@ -58,7 +52,7 @@ main:
 	mov	rax, NXPAGE
 	jmp	rax
 .nx_back:
-	CHECK_EQX [pf_err], PF_P | PF_ID, "paging: #PF error executing an NX page"
+	CHECK_EQX [pf_err], X86_PFERR_P | X86_PFERR_ID, "paging: #PF error executing an NX page"
 	CHECK_EQX [pf_cr2], NXPAGE, "paging: CR2 of the NX fault"
 
 	; writing a read-only page at CPL 0 with CR0.WP=1: #PF, error P|W
@@ -66,7 +60,7 @@ main:
 	mov	[pf_resume], rax
 	mov	qword [abs ROPAGE + 8], 1
 .ro_back:
-	CHECK_EQX [pf_err], PF_P | PF_W, "paging: #PF error writing a read-only page"
+	CHECK_EQX [pf_err], X86_PFERR_P | X86_PFERR_W, "paging: #PF error writing a read-only page"
 	CHECK_EQX [pf_cr2], ROPAGE + 8, "paging: CR2 of the write fault"
 
 	; the supervisor page from CPL 3: #PF, error P|U; the user code then
@@ -75,7 +69,7 @@ main:
 	mov	esi, USER_STACK
 	xor	edx, edx
 	call	enter_user
-	CHECK_EQX rax, PF_P | PF_U, "paging: #PF error reading a supervisor page at CPL 3"
+	CHECK_EQX rax, X86_PFERR_P | X86_PFERR_U, "paging: #PF error reading a supervisor page at CPL 3"
 	CHECK_EQX [pf_cr2], SUPPAGE + 0x10, "paging: CR2 of the CPL 3 fault"
 	CHECK_EQX [pf_cs], SEL_UCODE, "paging: the CPL 3 fault came from the user CS"
 	pop	r13
@@ -113,23 +107,23 @@ build:
 	mov	rdi, [pml4]			; user code and stack
 	mov	esi, HV_GUEST_LOAD_GPA
 	mov	edx, HV_GUEST_LOAD_GPA
-	mov	ecx, PTE_W | PTE_U
+	mov	ecx, X86_PTE_RW | X86_PTE_US
 	call	pt_map2m
 	mov	rdi, [pml4]
 	mov	esi, ALIAS2M
 	mov	edx, 0x600000
-	mov	ecx, PTE_W
+	mov	ecx, X86_PTE_RW
 	call	pt_map2m
 	mov	rdi, [pml4]
 	mov	esi, ALIAS4K
 	mov	edx, 0x601000
-	mov	ecx, PTE_W
+	mov	ecx, X86_PTE_RW
 	call	pt_map4k
 	mov	byte [abs 0x640000], 0xc3	; RET: would run if NX were ignored
 	mov	rdi, [pml4]
 	mov	esi, NXPAGE
 	mov	edx, 0x640000
-	mov	rcx, PTE_W | PTE_NX
+	mov	rcx, X86_PTE_RW | X86_PTE_NX
 	call	pt_map4k
 	mov	rdi, [pml4]
 	mov	esi, ROPAGE
@@ -139,7 +133,7 @@ build:
 	mov	rdi, [pml4]
 	mov	esi, SUPPAGE
 	mov	edx, 0x642000
-	mov	ecx, PTE_W
+	mov	ecx, X86_PTE_RW
 	call	pt_map4k
 	ret
 

@@ -5,10 +5,7 @@
  * pages in.  Nothing here relies on the host's own page tables.
  */
 #include "core.h"
-
-#define CR0_PG		(1ull << 31)
-#define CR0_WP		(1ull << 16)
-#define EFER_NXE	(1ull << 11)
+#include "x86_arch.h"
 
 static int
 walk_read64(void *arg, uint64_t gpa, uint64_t *val)
@@ -36,12 +33,12 @@ hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c)
 	c->walk.read64 = walk_read64;
 	c->walk.arg = vcpu->vm;
 	c->walk.cr3 = r.cr3;
-	c->walk.nxe = (r.efer & EFER_NXE) != 0;
-	c->walk.wp = (r.cr0 & CR0_WP) != 0;
+	c->walk.nxe = (r.efer & X86_EFER_NXE) != 0;
+	c->walk.wp = (r.cr0 & X86_CR0_WP) != 0;
 	c->walk.maxphyaddr = hv_guest_maxphyaddr;
 	c->walk.or64 = walk_or64;
 	c->user = r.cpl == 3;
-	c->paging = (r.cr0 & CR0_PG) != 0;
+	c->paging = (r.cr0 & X86_CR0_PG) != 0;
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * cpuid.c - host CPUID and the CPUID values a guest sees.
  */
 #include "core.h"
+#include "x86_arch.h"
 
 void
 hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
@@ -16,10 +17,6 @@ hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 	r[2] = c;
 	r[3] = d;
 }
-
-#define CPUID1_ECX_VMX		(1u << 5)	/* SDM Vol. 2A, CPUID leaf 1 */
-#define CPUID1_ECX_HYPERVISOR	(1u << 31)	/* reserved for hypervisors */
-#define CPUID81_ECX_SVM		(1u << 2)	/* APM Vol. 3, CPUID Fn8000_0001 */
 
 void
 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
@@ -41,11 +38,11 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 		if (leaf == 1) {
 			/* no nested virtualization; a hypervisor is present;
 			 * the initial APIC ID (EBX[31:24]) is the vCPU id */
-			r[2] &= ~CPUID1_ECX_VMX;
-			r[2] |= CPUID1_ECX_HYPERVISOR;
+			r[2] &= ~X86_CPUID1_ECX_VMX;
+			r[2] |= X86_CPUID1_ECX_HV;
 			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
 		} else if (leaf == 0x80000001u) {
-			r[2] &= ~CPUID81_ECX_SVM;
+			r[2] &= ~X86_CPUID81_ECX_SVM;
 		}
 	}
 	*a = r[0];

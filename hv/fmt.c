@@ -2,7 +2,7 @@
  * fmt.c - a small vsnprintf for hv's own messages (exit decoding into
  * struct hv_exit.msg, sysctl names).  hv_os_log() does console output.
  */
-#include "hv_impl.h"
+#include "hv_util.h"
 
 struct out {
 	char	*buf;

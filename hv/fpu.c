@@ -25,8 +25,7 @@
  * call hv_fpu_leave before exit handling that may allocate).
  */
 #include "core.h"
-
-#define CR0_TS		(1ull << 3)
+#include "x86_arch.h"
 
 /* FXSAVE image: FCW at byte 0, MXCSR at byte 24 (SDM Vol. 1 Table 10-2);
  * the XSAVE area starts with the same 512-byte legacy region (13.4.1). */
@@ -34,7 +33,6 @@
 #define FX_MXCSR	24
 #define FX_SIZE		512
 
-#define CPUID1_ECX_OSXSAVE	(1u << 27)	/* SDM Vol. 2A, CPUID leaf 1 */
 /* legacy region + XSAVE header: the least an XSAVE area can be (13.4) */
 #define XSAVE_MIN		(FX_SIZE + 64)
 
@@ -66,7 +64,7 @@ fpu_mode(void)
 
 	hv_cpuid(1, 0, r);
 	hv_fpu_xsave = false;
-	if (r[2] & CPUID1_ECX_OSXSAVE) {
+	if (r[2] & X86_CPUID1_ECX_OSXSAVE) {
 		hv_fpu_mask = xgetbv0();
 		hv_cpuid(0xd, 0, r);
 		if (r[1] >= XSAVE_MIN) {
@@ -197,7 +195,7 @@ bool
 hv_fpu_enter(struct hv_vcpu *vcpu)
 {
 	uint8_t *host = hv_fpu_host[hv_os_cpu_id()];
-	bool ts = (read_cr0() & CR0_TS) != 0;
+	bool ts = (read_cr0() & X86_CR0_TS) != 0;
 
 	/* CLTS before the first FPU instruction: with TS set it would #NM */
 	if (ts)
@@ -215,5 +213,5 @@ hv_fpu_leave(struct hv_vcpu *vcpu, bool ts)
 	fpu_save(vcpu->fpu);
 	fpu_restore(host);
 	if (ts)
-		__asm__ __volatile__("mov %0, %%cr0" : : "r"(read_cr0() | CR0_TS));
+		__asm__ __volatile__("mov %0, %%cr0" : : "r"(read_cr0() | X86_CR0_TS));
 }

@@ -3,24 +3,9 @@
  * 4.6 access rights).  Used by the copyin family; the hardware never sees
  * these results, so every check the CPU would make is made here.
  */
-#include "hv_impl.h"
-
-#define PTE_P		(1ull << 0)
-#define PTE_W		(1ull << 1)
-#define PTE_U		(1ull << 2)
-#define PTE_A		(1ull << 5)
-#define PTE_D		(1ull << 6)
-#define PTE_PS		(1ull << 7)
-#define PTE_NX		(1ull << 63)
-/* bits 51:12 hold a frame address; 62:52 are ignored by the CPU */
-#define PTE_FRAME	0x000ffffffffff000ull
-
-static bool
-canonical(uint64_t va)
-{
-	/* 48-bit linear addresses: bits 63:47 all equal */
-	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
-}
+#include "hv.h"
+#include "gwalk.h"
+#include "x86_arch.h"
 
 /*
  * Reserved bits of an entry at `level` (4 = PML4E ... 1 = PTE) that is
@@ -31,15 +16,15 @@ canonical(uint64_t va)
 static bool
 reserved(const struct hv_gwalk_ctx *ctx, uint64_t e, int level)
 {
-	uint64_t rsvd = PTE_FRAME & ~((1ull << ctx->maxphyaddr) - 1);
+	uint64_t rsvd = X86_PTE_ADDR & ~((1ull << ctx->maxphyaddr) - 1);
 
 	if (!ctx->nxe)
-		rsvd |= PTE_NX;
+		rsvd |= X86_PTE_NX;
 	if (level == 4)
-		rsvd |= PTE_PS;
-	else if (level == 3 && (e & PTE_PS) != 0)
+		rsvd |= X86_PTE_PS;
+	else if (level == 3 && (e & X86_PTE_PS) != 0)
 		rsvd |= 0x3fffe000ull;		/* bits 29:13 of a 1 GiB leaf */
-	else if (level == 2 && (e & PTE_PS) != 0)
+	else if (level == 2 && (e & X86_PTE_PS) != 0)
 		rsvd |= 0x1fe000ull;		/* bits 20:13 of a 2 MiB leaf */
 	return (e & rsvd) != 0;
 }
@@ -52,10 +37,10 @@ hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 	bool w = true, u = true, nx = false;
 	int level, l;
 
-	if (!canonical(gva) || ctx->maxphyaddr < 32 || ctx->maxphyaddr > 52)
+	if (!x86_canonical(gva) || ctx->maxphyaddr < 32 || ctx->maxphyaddr > 52)
 		return HV_EFAULT;
 	/* CR3 bits 51:12 (PCID/PWT/PCD below); above MAXPHYADDR is invalid */
-	table = ctx->cr3 & PTE_FRAME;
+	table = ctx->cr3 & X86_PTE_ADDR;
 	if ((table >> ctx->maxphyaddr) != 0)
 		return HV_EFAULT;
 	for (level = 4; level >= 1; level--) {
@@ -66,17 +51,17 @@ hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 			return HV_EFAULT;
 		slots[level] = slot;
 		ents[level] = e;
-		if ((e & PTE_P) == 0 || reserved(ctx, e, level))
+		if ((e & X86_PTE_P) == 0 || reserved(ctx, e, level))
 			return HV_EFAULT;
 		/* rights are the intersection over all levels (SDM 4.6.1) */
-		w = w && (e & PTE_W) != 0;
-		u = u && (e & PTE_U) != 0;
-		nx = nx || (ctx->nxe && (e & PTE_NX) != 0);
-		if (level == 1 || (level <= 3 && (e & PTE_PS) != 0))
+		w = w && (e & X86_PTE_RW) != 0;
+		u = u && (e & X86_PTE_US) != 0;
+		nx = nx || (ctx->nxe && (e & X86_PTE_NX) != 0);
+		if (level == 1 || (level <= 3 && (e & X86_PTE_PS) != 0))
 			break;
-		table = e & PTE_FRAME;
+		table = e & X86_PTE_ADDR;
 	}
-	frame_mask = PTE_FRAME & ~((1ull << (HV_PAGE_SHIFT + 9 * (level - 1))) - 1);
+	frame_mask = X86_PTE_ADDR & ~((1ull << (HV_PAGE_SHIFT + 9 * (level - 1))) - 1);
 
 	if ((acc & HV_ACC_USER) != 0 && !u)
 		return HV_EFAULT;
@@ -87,7 +72,7 @@ hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 		return HV_EFAULT;
 	/* the access happens: accessed flags on the way, dirty in the leaf */
 	for (l = 4; ctx->or64 != NULL && l >= level; l--) {
-		uint64_t bits = PTE_A | (l == level && (acc & HV_ACC_WRITE) ? PTE_D : 0);
+		uint64_t bits = X86_PTE_A | (l == level && (acc & HV_ACC_WRITE) ? X86_PTE_D : 0);
 
 		if ((ents[l] & bits) != bits &&
 		    ctx->or64(ctx->arg, slots[l], bits) != 0)

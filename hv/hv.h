@@ -129,6 +129,9 @@ struct hv_exit {
  */
 int	 hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex);
 void	 hv_vcpu_set_hc_result(struct hv_vcpu *vcpu, int64_t value);
+/* Whether a thread is inside hv_vcpu_run() on vcpu now (a snapshot: hosts
+ * use it to wait until every vCPU of a test is running). */
+bool	 hv_vcpu_in_run(const struct hv_vcpu *vcpu);
 
 /*
  * Queue external interrupt `vector` (32..255; HV_EINVAL otherwise) for the

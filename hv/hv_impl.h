@@ -1,6 +1,10 @@
 /*
  * hv_impl.h - shared between the backend-neutral core and the backends
- * (hv/intel, hv/amd).  Hosts never include this; they use hv.h.
+ * (hv/intel, hv/amd): the VM and vCPU objects, the backend ops and the
+ * services the core gives the backends.  Hosts never include this; they use
+ * hv.h (and testkern hv_quirk.h, x86_arch.h).  The other concerns have
+ * headers of their own, included here because these declarations use them:
+ * ntable.h, gwalk.h, hv_util.h, stats.h, hv_quirk.h; x86 facts: x86_arch.h.
  */
 #ifndef HV_IMPL_H
 #define HV_IMPL_H
@@ -10,87 +14,8 @@
 #define HV_MAX_CPUS	64
 #define HV_MAX_VCPUS	8
 
-/* ---- nested page tables (EPT and NPT share one walker/builder) ---------- */
-
-/* Access rights of a nested or guest mapping. */
-#define HV_PROT_R	0x1u
-#define HV_PROT_W	0x2u
-#define HV_PROT_X	0x4u
-#define HV_PROT_RWX	(HV_PROT_R | HV_PROT_W | HV_PROT_X)
-
-/*
- * The entry format of one nested-table flavour.  Levels: 1 = 4 KiB leaf
- * (PT), 2 = 2 MiB (PD), 3 = 1 GiB (PDPT), 4 = PML4.  Everything else about the
- * 4-level radix tree is common and lives in hv/npt_tree.c.
- */
-struct hv_ntable_fmt {
-	const char *name;					/* "EPT" / "NPT" */
-	uint64_t (*table)(uint64_t pa);				/* non-leaf entry */
-	uint64_t (*leaf)(uint64_t pa, int level, unsigned prot);	/* level 1..3 */
-	bool	 (*present)(uint64_t e);
-	bool	 (*large)(uint64_t e, int level);		/* leaf above level 1 */
-	uint64_t (*addr)(uint64_t e, int level);		/* frame (masked per level) */
-	unsigned (*prot)(uint64_t e);
-};
-
-/* Spare table pages: a 4 KiB map needs at most 3 new tables (PDPT, PD,
- * PT), an unmap at most 2 (splitting a 1 GiB and then a 2 MiB page). */
-#define HV_NT_SPARE	3
-
-struct hv_ntable {
-	const struct hv_ntable_fmt *fmt;
-	uint64_t	*root;		/* PML4 page, host VA */
-	uint64_t	 root_pa;
-	uint64_t	 table_pages;	/* pages used by the tree (root included) */
-	/* pages handed in by hv_ntable_give() (allocated before taking the
-	 * caller's spin lock): map/unmap use them before the allocator */
-	void		*spare[HV_NT_SPARE];
-	int		 nspare;
-};
-
-int	 hv_ntable_init(struct hv_ntable *nt, const struct hv_ntable_fmt *fmt);
-void	 hv_ntable_fini(struct hv_ntable *nt);	/* frees every table page */
-/*
- * Put a zeroed page into the spare pool if it has room (true; it is the
- * tree's now, freed by fini), else false.  Serialised like map/unmap.  With
- * the pool full (HV_NT_SPARE) no map or unmap allocates.
- */
-bool	 hv_ntable_give(struct hv_ntable *nt, void *page);
-/* Map one page of size 4K (level 1) or 2M (level 2); splits large pages. */
-int	 hv_ntable_map(struct hv_ntable *nt, uint64_t gpa, uint64_t hpa,
-	    int level, unsigned prot);
-/* Remove the 4 KiB translation of gpa (splitting a large page); 0 if none. */
-int	 hv_ntable_unmap(struct hv_ntable *nt, uint64_t gpa);
-/* Translate; 0 and *hpa, *prot, *level, or HV_ENOENT. */
-int	 hv_ntable_lookup(const struct hv_ntable *nt, uint64_t gpa,
-	    uint64_t *hpa, unsigned *prot, int *level);
-
-/* ---- guest page-table walker (hv/gwalk.c) -------------------------------- */
-
-#define HV_ACC_WRITE	0x1u
-#define HV_ACC_USER	0x2u
-#define HV_ACC_EXEC	0x4u
-
-struct hv_gwalk_ctx {
-	/* Read a 64-bit guest-physical word; may fault the page in. 0 or HV_EFAULT. */
-	int	(*read64)(void *arg, uint64_t gpa, uint64_t *val);
-	void	*arg;
-	uint64_t cr3;
-	bool	 nxe;		/* EFER.NXE */
-	bool	 wp;		/* CR0.WP */
-	int	 maxphyaddr;	/* guest physical-address width (reserved bits above) */
-	/*
-	 * Atomically OR bits into a 64-bit guest-physical word (0 or
-	 * HV_EFAULT), or NULL: after a successful walk the walker sets the
-	 * accessed flag in every entry it used and the dirty flag in the leaf
-	 * for a write, as the CPU would (SDM Vol. 3A 4.8).
-	 */
-	int	(*or64)(void *arg, uint64_t gpa, uint64_t bits);
-};
-
-/* Translate gva for an access of kind acc; 0 and *gpa, or HV_EFAULT. */
-int	 hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
-	    uint64_t *gpa);
+#include "ntable.h"	/* nested page tables: hv_ntable, HV_PROT_* */
+#include "gwalk.h"	/* guest page walks: HV_ACC_* */
 
 /* ---- VM and vCPU objects ------------------------------------------------- */
 
@@ -285,37 +210,7 @@ void	 hv_exit_error(struct hv_exit *ex, int error, uint64_t raw,
 void	 hv_ratelog(const char *what, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* ---- small helpers (hv/fmt.c, hv/util.c) ---------------------------------- */
-
-/* %s %d %i %u %x %X %p %c %%, flags '-' '0', width, .precision for %s,
- * length h hh l ll z.  Always NUL-terminates (size > 0); returns the length
- * the full output would have. */
-#include <stdarg.h>
-int	 hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int	 hv_snprintf(char *buf, size_t size, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-void	*hv_memcpy(void *dst, const void *src, size_t n);
-void	*hv_memset(void *dst, int c, size_t n);
-/* hv_os_sysctl_add() of each of the n leaves in turn; 0 or the first error. */
-int	 hv_sysctl_add_all(const struct hv_sysctl *leaves, size_t n);
-
-/* Host CPUID (hv/cpuid.c). */
-void	 hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
-
-/* ---- VMX control math (hv/ctl.c; SDM Vol. 3D A.3-A.8) --------------------- */
-
-/*
- * A VMX control capability MSR: bits 31:0 are the allowed-0 settings (a 1
- * there means the control must be 1), bits 63:32 the allowed-1 settings (a 0
- * there means it must be 0).  Returns want with the must-be-1 bits added and
- * the must-be-0 bits removed; *refused (may be NULL) gets the bits of want
- * that the CPU does not allow to be 1.
- */
-uint32_t hv_ctl_adjust(uint64_t cap, uint32_t want, uint32_t *refused);
-/* CR0/CR4 fixed bits: 1 in fixed0 must be 1, 0 in fixed1 must be 0.
- * hv_cr_fixed_bad returns the bits of val that violate that (0 = fine). */
-uint64_t hv_cr_fixed_bad(uint64_t val, uint64_t fixed0, uint64_t fixed1);
-uint64_t hv_cr_fixed_apply(uint64_t val, uint64_t fixed0, uint64_t fixed1);
+#include "hv_util.h"	/* hv_snprintf, hv_memcpy, hv_cpuid, ... */
 
 /*
  * Names (short identifiers such as "ept_violation", also used as sysctl leaf
@@ -336,22 +231,6 @@ const char *hv_svm_exit_name(uint64_t code);	/* hv/amd/svm_names.c */
  */
 #include "stats.h"
 
-/* ---- historic-bug switches (hv/quirk.c; testkern builds only) ------------- */
-
-#ifdef HV_QUIRKS
-/* hw.vmm.quirk.<name> (0/1): each re-introduces one 2013 bug at one place. */
-struct hv_quirks {
-	int	stale_host_cr3;		/* hv/intel/vmcs.c, vmx.c */
-	int	zero_host_fs;		/* hv/intel/vmcs.c, hv/amd/svm.c */
-	int	std_copyin_on_guest;	/* the host's copy dispatch (testkern) */
-	int	exec_frees_vmm;		/* hv/vm.c teardown */
-	int	no_cpusync_inval;	/* hv/gmem.c invalidate() */
-};
-extern struct hv_quirks hv_quirk;
-int	 hv_quirk_publish(void);
-#define HV_QUIRK(name)	(__atomic_load_n(&hv_quirk.name, __ATOMIC_RELAXED) != 0)
-#else
-#define HV_QUIRK(name)	0
-#endif
+#include "hv_quirk.h"	/* HV_QUIRK(name): the historic-bug switches */
 
 #endif /* HV_IMPL_H */

@@ -5,7 +5,8 @@
  * HV_QUIRKS; the DragonFly module never contains any of this (make
  * module-check asserts it).
  */
-#include "hv_impl.h"
+#include "hv_quirk.h"
+#include "hv_util.h"
 
 #ifdef HV_QUIRKS
 

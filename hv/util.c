@@ -3,7 +3,7 @@
  * kernels and includes no C library header beyond the freestanding ones),
  * and the registration of a table of sysctl leaves.
  */
-#include "hv_impl.h"
+#include "hv_util.h"
 
 /*
  * The host kernel's own memcpy/memset (both kernels have them; module-check

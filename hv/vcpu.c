@@ -2,6 +2,7 @@
  * vcpu.c - vCPU objects and the run loop around the backend.
  */
 #include "core.h"
+#include "x86_arch.h"
 
 int
 hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
@@ -253,7 +254,7 @@ int
 hv_vcpu_set_tls(struct hv_vcpu *vcpu, uint64_t fs_base)
 {
 	/* canonical check: a bad FS base would fail the next VM entry */
-	if ((uint64_t)((int64_t)(fs_base << 16) >> 16) != fs_base)
+	if (!x86_canonical(fs_base))
 		return HV_EINVAL;
 	vcpu->tls_fs_base = fs_base;
 	vcpu->tls_dirty = true;

@@ -2,6 +2,7 @@
  * vm.c - VM objects: create, destroy, numbering, the guest boot image.
  */
 #include "core.h"
+#include "x86_arch.h"
 
 static struct hv_vm *volatile hv_vms[HV_MAX_VMS];
 
@@ -128,10 +129,14 @@ hv_vm_destroy(struct hv_vm *vm)
 	return 0;
 }
 
+bool
+hv_vcpu_in_run(const struct hv_vcpu *vcpu)
+{
+	/* in_run is 1 inside hv_vcpu_run() (vcpu.c), 0 idle, -1 torn down */
+	return __atomic_load_n(&vcpu->in_run, __ATOMIC_SEQ_CST) == 1;
+}
+
 /* Boot page tables (hv_abi.h): PML4, PDPT, PD at 0x1000, 0x2000, 0x3000. */
-#define PTE_P		0x001ull
-#define PTE_W		0x002ull
-#define PTE_PS		0x080ull	/* 2 MiB page in a PD entry */
 #define BOOT_PDPT	(HV_GUEST_PML4_GPA + 0x1000u)
 #define BOOT_PD		(HV_GUEST_PML4_GPA + 0x2000u)
 
@@ -169,13 +174,13 @@ hv_vm_load_image(struct hv_vm *vm, const void *image, size_t len)
 	}
 	error = hv_gpa_write(vm, HV_GUEST_LOAD_GPA, image, len);
 	if (error == 0)
-		error = write_table(vm, HV_GUEST_PML4_GPA, BOOT_PDPT | PTE_P | PTE_W,
+		error = write_table(vm, HV_GUEST_PML4_GPA, BOOT_PDPT | X86_PTE_P | X86_PTE_RW,
 		    0, 1);
 	if (error == 0)
-		error = write_table(vm, BOOT_PDPT, BOOT_PD | PTE_P | PTE_W, 0, 1);
+		error = write_table(vm, BOOT_PDPT, BOOT_PD | X86_PTE_P | X86_PTE_RW, 0, 1);
 	/* identity map of all guest memory; HV_MAX_MEM keeps it in one PD */
 	if (error == 0)
-		error = write_table(vm, BOOT_PD, PTE_P | PTE_W | PTE_PS, 1ull << 21,
+		error = write_table(vm, BOOT_PD, X86_PTE_P | X86_PTE_RW | X86_PTE_PS, 1ull << 21,
 		    (vm->mem_size + (1ull << 21) - 1) >> 21);
 	return error;
 }

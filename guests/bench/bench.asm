@@ -134,7 +134,7 @@ TIMED hc_nop_amd, {xor eax, eax}, vmmcall
 TIMED hc_nop_intel, {xor eax, eax}, vmcall
 TIMED cpuid, {xor eax, eax}, {xor ecx, ecx}, cpuid
 TIMED out, {mov edx, UART_SCR}, {out dx, al}
-TIMED rdmsr, {mov ecx, 0xc0000080}, rdmsr
+TIMED rdmsr, {mov ecx, X86_MSR_EFER}, rdmsr
 TIMED hlt, sti, hlt, cli
 TIMED ping_amd, {mov edi, BH_PING}, {mov eax, HC_HOST}, vmmcall
 TIMED ping_intel, {mov edi, BH_PING}, {mov eax, HC_HOST}, vmcall

@@ -9,25 +9,18 @@
 #include "svm.h"
 #include "vmcb.h"
 
-#define NPT_P		(1ull << 0)
-#define NPT_RW		(1ull << 1)
-#define NPT_US		(1ull << 2)
-#define NPT_PS		(1ull << 7)
-#define NPT_NX		(1ull << 63)
-#define NPT_FRAME	0x000ffffffffff000ull	/* bits 51:12 */
-
 static uint64_t
 npt_table(uint64_t pa)
 {
 	/* Non-leaf entries grant everything; the leaf decides. */
-	return (pa & NPT_FRAME) | NPT_P | NPT_RW | NPT_US;
+	return (pa & X86_PTE_ADDR) | X86_PTE_P | X86_PTE_RW | X86_PTE_US;
 }
 
 static uint64_t
 npt_frame_mask(int level)
 {
 	/* 4 KiB: 51:12; 2 MiB: 51:21; 1 GiB: 51:30 (bit 12 is PAT there). */
-	return NPT_FRAME & ~((1ull << (12 + 9 * (level - 1))) - 1);
+	return X86_PTE_ADDR & ~((1ull << (12 + 9 * (level - 1))) - 1);
 }
 
 static uint64_t
@@ -37,34 +30,34 @@ npt_leaf(uint64_t pa, int level, unsigned prot)
 
 	if (prot == 0)
 		return 0;
-	e = (pa & npt_frame_mask(level)) | NPT_P | NPT_US;
+	e = (pa & npt_frame_mask(level)) | X86_PTE_P | X86_PTE_US;
 	if (prot & HV_PROT_W)
-		e |= NPT_RW;
+		e |= X86_PTE_RW;
 	if (!(prot & HV_PROT_X))
-		e |= NPT_NX;
+		e |= X86_PTE_NX;
 	if (level > 1)
-		e |= NPT_PS;
+		e |= X86_PTE_PS;
 	return e;
 }
 
 static bool
 npt_present(uint64_t e)
 {
-	return (e & NPT_P) != 0;
+	return (e & X86_PTE_P) != 0;
 }
 
 static bool
 npt_large(uint64_t e, int level)
 {
-	return level > 1 && (e & NPT_PS) != 0;
+	return level > 1 && (e & X86_PTE_PS) != 0;
 }
 
 static uint64_t
 npt_addr(uint64_t e, int level)
 {
 	/* A table entry (not large) always holds a 4 KiB-aligned frame. */
-	if (level > 1 && !(e & NPT_PS))
-		return e & NPT_FRAME;
+	if (level > 1 && !(e & X86_PTE_PS))
+		return e & X86_PTE_ADDR;
 	return e & npt_frame_mask(level);
 }
 
@@ -73,12 +66,12 @@ npt_prot(uint64_t e)
 {
 	unsigned p;
 
-	if (!(e & NPT_P))
+	if (!(e & X86_PTE_P))
 		return 0;
 	p = HV_PROT_R;
-	if (e & NPT_RW)
+	if (e & X86_PTE_RW)
 		p |= HV_PROT_W;
-	if (!(e & NPT_NX))
+	if (!(e & X86_PTE_NX))
 		p |= HV_PROT_X;
 	return p;
 }

@@ -103,12 +103,12 @@ svm_cpu_enable(void *arg)
 		    "save area\n", cpu);
 		return HV_ENOMEM;
 	}
-	if (svm_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+	if (svm_rdmsr(X86_MSR_VM_CR) & X86_VM_CR_SVMDIS)
 		return HV_ENODEV;
 	/* APM 15.4: EFER.SVME enables the SVM instructions; VMRUN stores the
 	 * host state it restores at #VMEXIT in the VM_HSAVE_PA page (15.30.4). */
-	svm_wrmsr(MSR_EFER, svm_rdmsr(MSR_EFER) | EFER_SVME);
-	svm_wrmsr(MSR_VM_HSAVE_PA, hv_os_virt_to_phys(p->hsave));
+	svm_wrmsr(X86_MSR_EFER, svm_rdmsr(X86_MSR_EFER) | X86_EFER_SVME);
+	svm_wrmsr(X86_MSR_VM_HSAVE_PA, hv_os_virt_to_phys(p->hsave));
 	svm_asid_cpu_init(cpu);
 	return 0;
 }
@@ -117,8 +117,8 @@ static int
 svm_cpu_disable(void *arg)
 {
 	(void)arg;
-	svm_wrmsr(MSR_VM_HSAVE_PA, 0);
-	svm_wrmsr(MSR_EFER, svm_rdmsr(MSR_EFER) & ~EFER_SVME);
+	svm_wrmsr(X86_MSR_VM_HSAVE_PA, 0);
+	svm_wrmsr(X86_MSR_EFER, svm_rdmsr(X86_MSR_EFER) & ~X86_EFER_SVME);
 	return 0;
 }
 
@@ -210,20 +210,18 @@ svm_host_capture(struct svm_host_state *h, const struct svm_pcpu *p)
 	h->cr3 = hv_os_cur_cr3();
 	h->fs_base = hv_os_cur_fs_base();
 	h->cr3_hw = svm_read_cr3();
-	h->fs_base_hw = svm_rdmsr(MSR_FS_BASE);
+	h->fs_base_hw = svm_rdmsr(X86_MSR_FS_BASE);
 	h->save_host = !HV_QUIRK(zero_host_fs) || !p->host_saved;
 }
-
-#define CR3_FRAME	0x000ffffffffff000ull
 
 /* when: "before VMRUN" / "after #VMEXIT".  0, or HV_EIO with *ex filled. */
 static int
 svm_host_check(const struct svm_host_state *h, const char *when,
     struct hv_exit *ex)
 {
-	uint64_t cr3 = svm_read_cr3(), fs = svm_rdmsr(MSR_FS_BASE);
+	uint64_t cr3 = svm_read_cr3(), fs = svm_rdmsr(X86_MSR_FS_BASE);
 
-	if (cr3 != h->cr3_hw || (cr3 & CR3_FRAME) != (h->cr3 & CR3_FRAME)) {
+	if (cr3 != h->cr3_hw || (cr3 & X86_CR3_ADDR) != (h->cr3 & X86_CR3_ADDR)) {
 		hv_exit_error(ex, HV_EIO, 0, "host CR3 0x%llx %s; the thread's "
 		    "address space is 0x%llx", (unsigned long long)cr3, when,
 		    (unsigned long long)h->cr3);
@@ -357,19 +355,13 @@ svm_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 	r->cr3 = vmcb_rd64(v, VMCB_CR3);
 	r->cr4 = vmcb_rd64(v, VMCB_CR4);
 	/* SVME is ours, not the guest's (it cannot see SVM). */
-	r->efer = vmcb_rd64(v, VMCB_EFER) & ~EFER_SVME;
+	r->efer = vmcb_rd64(v, VMCB_EFER) & ~X86_EFER_SVME;
 	r->fs_base = vmcb_rd64(v, VMCB_SEG_FS + VMCB_SEG_BASE);
 	r->gs_base = vmcb_rd64(v, VMCB_SEG_GS + VMCB_SEG_BASE);
 	r->kernel_gs_base = vmcb_rd64(v, VMCB_KERNEL_GS_BASE);
 	/* The VMCB CPL field is the guest's current privilege level (B-2). */
 	r->cpl = vmcb_rd8(v, VMCB_CPL);
 	return 0;
-}
-
-static bool
-canonical(uint64_t va)
-{
-	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
 }
 
 static int
@@ -383,8 +375,8 @@ svm_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	 * them: a non-canonical one is refused here.  Everything VMRUN checks
 	 * is left to VMRUN, whose refusal is decoded by name.
 	 */
-	if (r->cpl > 3 || !canonical(r->fs_base) || !canonical(r->gs_base) ||
-	    !canonical(r->kernel_gs_base))
+	if (r->cpl > 3 || !x86_canonical(r->fs_base) || !x86_canonical(r->gs_base) ||
+	    !x86_canonical(r->kernel_gs_base))
 		return HV_EINVAL;
 	vmcb_wr64(v, VMCB_RAX, r->rax);
 	s->gprs.rbx = r->rbx;
@@ -409,7 +401,7 @@ svm_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	vmcb_wr64(v, VMCB_CR3, r->cr3);
 	vmcb_wr64(v, VMCB_CR4, r->cr4);
 	/* Guest EFER.SVME must stay set or VMRUN fails (APM 15.5.1). */
-	vmcb_wr64(v, VMCB_EFER, r->efer | EFER_SVME);
+	vmcb_wr64(v, VMCB_EFER, r->efer | X86_EFER_SVME);
 	vmcb_wr64(v, VMCB_SEG_FS + VMCB_SEG_BASE, r->fs_base);
 	vmcb_wr64(v, VMCB_SEG_GS + VMCB_SEG_BASE, r->gs_base);
 	vmcb_wr64(v, VMCB_KERNEL_GS_BASE, r->kernel_gs_base);

@@ -5,43 +5,7 @@
 #define HV_AMD_SVM_H
 
 #include "hv_impl.h"
-
-/* ---- MSRs and CPUID bits (AMD APM Vol. 2, 15.4, 15.30) ------------------- */
-#define MSR_EFER		0xc0000080u
-#define MSR_STAR		0xc0000081u
-#define MSR_LSTAR		0xc0000082u
-#define MSR_CSTAR		0xc0000083u
-#define MSR_SFMASK		0xc0000084u
-#define MSR_FS_BASE		0xc0000100u
-#define MSR_GS_BASE		0xc0000101u
-#define MSR_KERNEL_GS_BASE	0xc0000102u
-#define MSR_SYSENTER_CS		0x174u
-#define MSR_SYSENTER_ESP	0x175u
-#define MSR_SYSENTER_EIP	0x176u
-#define MSR_PAT			0x277u
-#define MSR_TSC			0x10u
-#define MSR_VM_CR		0xc0010114u
-#define MSR_VM_HSAVE_PA		0xc0010117u
-
-#define EFER_SCE		(1ull << 0)
-#define EFER_LME		(1ull << 8)
-#define EFER_LMA		(1ull << 10)
-#define EFER_NXE		(1ull << 11)
-#define EFER_SVME		(1ull << 12)
-
-#define VM_CR_SVMDIS		(1ull << 4)	/* APM 15.30.1: BIOS disabled SVM */
-
-#define CR0_PE			(1ull << 0)
-#define CR0_MP			(1ull << 1)
-#define CR0_ET			(1ull << 4)
-#define CR0_NE			(1ull << 5)
-#define CR0_WP			(1ull << 16)
-#define CR0_NW			(1ull << 29)
-#define CR0_CD			(1ull << 30)
-#define CR0_PG			(1ull << 31)
-#define CR4_PAE			(1ull << 5)
-
-#define RFLAGS_IF		(1ull << 9)
+#include "x86_arch.h"
 
 /* ---- capabilities (svm_caps.c) ------------------------------------------- */
 struct svm_caps {

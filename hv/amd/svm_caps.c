@@ -6,7 +6,6 @@
 
 struct svm_caps svm_caps;
 
-#define CPUID_EXT_SVM		(1u << 2)	/* 8000_0001 ECX */
 #define SVM_EDX_NP		(1u << 0)
 #define SVM_EDX_NRIPS		(1u << 3)
 #define SVM_EDX_VMCB_CLEAN	(1u << 5)
@@ -41,10 +40,10 @@ svm_probe(void)
 	if (r[0] < 0x8000000au)
 		return HV_ENODEV;
 	hv_cpuid(0x80000001u, 0, r);
-	if (!(r[2] & CPUID_EXT_SVM))
+	if (!(r[2] & X86_CPUID81_ECX_SVM))
 		return HV_ENODEV;
 	/* APM 15.30.1: firmware can lock SVM off through VM_CR.SVMDIS. */
-	if (svm_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+	if (svm_rdmsr(X86_MSR_VM_CR) & X86_VM_CR_SVMDIS) {
 		hv_os_log("hv: SVM disabled by BIOS (VM_CR.SVMDIS=1)\n");
 		return HV_ENODEV;
 	}

@@ -26,9 +26,6 @@
 #define EXIT_INVALID	((uint64_t)-1)
 #define EXIT_BUSY	((uint64_t)-2)
 
-#define VEC_UD		6
-#define VEC_GP		13
-
 /* IOIO EXITINFO1 (APM 15.10.2) */
 #define IO_IN		(1u << 0)
 #define IO_STR		(1u << 2)
@@ -286,7 +283,7 @@ exit_hlt(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 {
 	/* the only interrupts are the host's queued ones (svm_irq.c), and
 	 * with IF=0 none of them ends a HLT */
-	if (!(vmcb_rd64(s->vmcb, VMCB_RFLAGS) & RFLAGS_IF)) {
+	if (!(vmcb_rd64(s->vmcb, VMCB_RFLAGS) & X86_RFLAGS_IF)) {
 		hv_exit_error(ex, HV_EINVAL, EXIT_HLT, "guest HLT with "
 		    "interrupts disabled at rip 0x%llx: it would never wake",
 		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
@@ -377,14 +374,14 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		return exit_swint(vcpu, s, ex);
 	case EXIT_EXCP_UD:
 		/* counted, then reflected: the guest's own #UD handler runs */
-		svm_inject_exception(s, VEC_UD, false, 0);
+		svm_inject_exception(s, X86_VEC_UD, false, 0);
 		return HV_RESUME;
 	case EXIT_XSETBV:
 		/*
 		 * XCR0 stays the host's: refused as the CPU refuses a bad value
 		 * (the #UD for CR4.OSXSAVE=0 comes before the intercept).
 		 */
-		svm_inject_exception(s, VEC_GP, true, 0);
+		svm_inject_exception(s, X86_VEC_GP, true, 0);
 		return HV_RESUME;
 	case EXIT_SHUTDOWN:
 		hv_exit_error(ex, HV_EFAULT, code, "guest triple fault (SHUTDOWN "
@@ -394,7 +391,7 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	default:
 		if (code >= EXIT_VMRUN && code <= EXIT_SKINIT) {
 			/* SVM is hidden from the guest: as if EFER.SVME=0 */
-			svm_inject_exception(s, VEC_UD, false, 0);
+			svm_inject_exception(s, X86_VEC_UD, false, 0);
 			return HV_RESUME;
 		}
 		hv_exit_error(ex, HV_EIO, code, "unexpected #VMEXIT %s (0x%llx), "

@@ -22,7 +22,7 @@
 static bool
 interruptible(const uint8_t *v)
 {
-	return (vmcb_rd64(v, VMCB_RFLAGS) & RFLAGS_IF) != 0 &&
+	return (vmcb_rd64(v, VMCB_RFLAGS) & X86_RFLAGS_IF) != 0 &&
 	    (vmcb_rd64(v, VMCB_INT_SHADOW) & 1) == 0;
 }
 

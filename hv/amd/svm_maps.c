@@ -39,9 +39,9 @@ svm_maps_init(struct svm_vm *s)
 	}
 	hv_memset(s->iopm, 0xff, SVM_IOPM_PAGES * HV_PAGE_SIZE);
 	hv_memset(s->msrpm, 0xff, SVM_MSRPM_PAGES * HV_PAGE_SIZE);
-	msrpm_pass(s->msrpm, MSR_FS_BASE);
-	msrpm_pass(s->msrpm, MSR_GS_BASE);
-	msrpm_pass(s->msrpm, MSR_KERNEL_GS_BASE);
+	msrpm_pass(s->msrpm, X86_MSR_FS_BASE);
+	msrpm_pass(s->msrpm, X86_MSR_GS_BASE);
+	msrpm_pass(s->msrpm, X86_MSR_KERNEL_GS_BASE);
 	s->iopm_pa = hv_os_virt_to_phys(s->iopm);
 	s->msrpm_pa = hv_os_virt_to_phys(s->msrpm);
 	return 0;

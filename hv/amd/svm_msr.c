@@ -7,23 +7,21 @@
 #include "svm.h"
 #include "vmcb.h"
 
-#define VEC_GP		13
-
 /* EFER bits a guest may set: SCE, LME, NXE (APM 3.1.7); LMA is the CPU's. */
-#define EFER_GUEST_WRITABLE	(EFER_SCE | EFER_LME | EFER_NXE)
+#define EFER_GUEST_WRITABLE	(X86_EFER_SCE | X86_EFER_LME | X86_EFER_NXE)
 
 static unsigned
 msr_vmcb_field(uint32_t msr)
 {
 	switch (msr) {
-	case MSR_STAR:		return VMCB_STAR;
-	case MSR_LSTAR:		return VMCB_LSTAR;
-	case MSR_CSTAR:		return VMCB_CSTAR;
-	case MSR_SFMASK:	return VMCB_SFMASK;
-	case MSR_SYSENTER_CS:	return VMCB_SYSENTER_CS;
-	case MSR_SYSENTER_ESP:	return VMCB_SYSENTER_ESP;
-	case MSR_SYSENTER_EIP:	return VMCB_SYSENTER_EIP;
-	case MSR_PAT:		return VMCB_G_PAT;
+	case X86_MSR_STAR:		return VMCB_STAR;
+	case X86_MSR_LSTAR:		return VMCB_LSTAR;
+	case X86_MSR_CSTAR:		return VMCB_CSTAR;
+	case X86_MSR_FMASK:	return VMCB_SFMASK;
+	case X86_MSR_SYSENTER_CS:	return VMCB_SYSENTER_CS;
+	case X86_MSR_SYSENTER_ESP:	return VMCB_SYSENTER_ESP;
+	case X86_MSR_SYSENTER_EIP:	return VMCB_SYSENTER_EIP;
+	case X86_MSR_PAT:		return VMCB_G_PAT;
 	default:		return 0;
 	}
 }
@@ -49,10 +47,10 @@ msr_read(struct svm_vcpu *s, uint32_t msr, uint64_t *val)
 		return true;
 	}
 	switch (msr) {
-	case MSR_EFER:
-		*val = vmcb_rd64(v, VMCB_EFER) & ~EFER_SVME;
+	case X86_MSR_EFER:
+		*val = vmcb_rd64(v, VMCB_EFER) & ~X86_EFER_SVME;
 		return true;
-	case MSR_TSC:
+	case X86_MSR_TSC:
 		*val = rdtsc() + vmcb_rd64(v, VMCB_TSC_OFFSET);
 		return true;
 	default:
@@ -71,7 +69,7 @@ msr_value_ok(uint32_t msr, uint64_t val)
 	int i;
 
 	switch (msr) {
-	case MSR_PAT:
+	case X86_MSR_PAT:
 		/* memory types 2 and 3 are reserved, as is anything above 7 */
 		for (i = 0; i < 8; i++) {
 			unsigned t = (unsigned)(val >> (i * 8)) & 0xff;
@@ -80,11 +78,11 @@ msr_value_ok(uint32_t msr, uint64_t val)
 				return false;
 		}
 		return true;
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_SYSENTER_ESP:
-	case MSR_SYSENTER_EIP:
-		return (uint64_t)((int64_t)(val << 16) >> 16) == val;
+	case X86_MSR_LSTAR:
+	case X86_MSR_CSTAR:
+	case X86_MSR_SYSENTER_ESP:
+	case X86_MSR_SYSENTER_EIP:
+		return x86_canonical(val);
 	default:
 		return true;
 	}
@@ -104,18 +102,18 @@ msr_write(struct svm_vcpu *s, uint32_t msr, uint64_t val)
 		return true;
 	}
 	switch (msr) {
-	case MSR_EFER:
+	case X86_MSR_EFER:
 		old = vmcb_rd64(v, VMCB_EFER);
-		if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+		if (val & ~(EFER_GUEST_WRITABLE | X86_EFER_LMA))
 			return false;
 		/* LME cannot change while paging is on (APM 14.6.1). */
-		if (((val ^ old) & EFER_LME) &&
-		    (vmcb_rd64(v, VMCB_CR0) & CR0_PG))
+		if (((val ^ old) & X86_EFER_LME) &&
+		    (vmcb_rd64(v, VMCB_CR0) & X86_CR0_PG))
 			return false;
 		vmcb_wr64(v, VMCB_EFER, (val & EFER_GUEST_WRITABLE) |
-		    (old & EFER_LMA) | EFER_SVME);
+		    (old & X86_EFER_LMA) | X86_EFER_SVME);
 		return true;
-	case MSR_TSC:
+	case X86_MSR_TSC:
 		vmcb_wr64(v, VMCB_TSC_OFFSET, val - rdtsc());
 		return true;
 	default:
@@ -147,6 +145,6 @@ svm_exit_msr(struct hv_vcpu *vcpu)
 gp:
 	hv_ratelog("msr", "guest%d.%d: %s of MSR 0x%x: #GP\n", vcpu->vm->id,
 	    vcpu->id, write ? "wrmsr" : "rdmsr", msr);
-	svm_inject_exception(s, VEC_GP, true, 0);
+	svm_inject_exception(s, X86_VEC_GP, true, 0);
 	return HV_RESUME;
 }

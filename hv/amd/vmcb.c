@@ -78,10 +78,10 @@ vmcb_init_boot_state(uint8_t *v)
 
 	/* Long mode: EFER.LME and LMA with CR0.PG and CR4.PAE; the guest
 	 * EFER must have SVME set or VMRUN fails (APM 15.5.1). */
-	vmcb_wr64(v, VMCB_EFER, EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME);
-	vmcb_wr64(v, VMCB_CR0, CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP |
-	    CR0_PE);
-	vmcb_wr64(v, VMCB_CR4, CR4_PAE);
+	vmcb_wr64(v, VMCB_EFER, X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE | X86_EFER_SVME);
+	vmcb_wr64(v, VMCB_CR0, X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET | X86_CR0_MP |
+	    X86_CR0_PE);
+	vmcb_wr64(v, VMCB_CR4, X86_CR4_PAE);
 	vmcb_wr64(v, VMCB_CR3, HV_GUEST_PML4_GPA);
 	vmcb_wr64(v, VMCB_CR2, 0);
 	vmcb_wr64(v, VMCB_DR6, 0xffff0ff0u);

@@ -8,7 +8,7 @@
 #include "vmcb.h"
 
 /* EFER bits that exist (APM 3.1.7); every other bit must be zero. */
-#define EFER_DEFINED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME | \
+#define EFER_DEFINED	(X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE | X86_EFER_SVME | \
 			 (1ull << 13) | (1ull << 14) | (1ull << 15) | \
 			 (1ull << 17) | (1ull << 18) | (1ull << 20) | (1ull << 21))
 /* CR4 bits that exist on AMD (APM 3.1.3): 11:0, LA57, FSGSBASE, PCIDE,
@@ -67,15 +67,15 @@ vmcb_check(const struct vmcb_snap *s)
 {
 	uint64_t efer = s->efer, cr0 = s->cr0, cr3 = s->cr3, cr4 = s->cr4;
 	uint16_t cs_attr = s->cs_attr;
-	bool lm_paging = (efer & EFER_LME) && (cr0 & CR0_PG);
+	bool lm_paging = (efer & X86_EFER_LME) && (cr0 & X86_CR0_PG);
 
-	if (!(efer & EFER_SVME))
+	if (!(efer & X86_EFER_SVME))
 		return "EFER.SVME=0";
-	if (!(cr0 & CR0_CD) && (cr0 & CR0_NW))
+	if (!(cr0 & X86_CR0_CD) && (cr0 & X86_CR0_NW))
 		return "CR0.CD=0 with CR0.NW=1";
 	if (cr0 >> 32)
 		return "CR0[63:32] not zero";
-	if ((efer & EFER_LMA) && beyond_phys(cr3 & ~0xfffull, 1))
+	if ((efer & X86_EFER_LMA) && beyond_phys(cr3 & ~0xfffull, 1))
 		return "CR3 MBZ bits set (above the physical-address width)";
 	if (cr4 & ~CR4_DEFINED)
 		return "CR4 MBZ bits set";
@@ -85,11 +85,11 @@ vmcb_check(const struct vmcb_snap *s)
 		return "DR7[63:32] not zero";
 	if (efer & ~EFER_DEFINED)
 		return "EFER MBZ bits set";
-	if (lm_paging && !(cr4 & CR4_PAE))
+	if (lm_paging && !(cr4 & X86_CR4_PAE))
 		return "EFER.LME=1 and CR0.PG=1 with CR4.PAE=0";
-	if (lm_paging && !(cr0 & CR0_PE))
+	if (lm_paging && !(cr0 & X86_CR0_PE))
 		return "EFER.LME=1 and CR0.PG=1 with CR0.PE=0";
-	if (lm_paging && (cr4 & CR4_PAE) && (cs_attr & CS_ATTR_L) &&
+	if (lm_paging && (cr4 & X86_CR4_PAE) && (cs_attr & CS_ATTR_L) &&
 	    (cs_attr & CS_ATTR_D))
 		return "EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D all set";
 	if (!(s->intercept_misc2 & VMCB_I2_VMRUN))

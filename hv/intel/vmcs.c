@@ -100,25 +100,25 @@ vmcs_set_host_percpu(void)
 	err |= vmcs_write(VMCS_HOST_TR_BASE, tss_base(gdtr.base, tr));
 	err |= vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
 	err |= vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
-	err |= vmcs_write(VMCS_HOST_GS_BASE, vmx_rdmsr(MSR_IA32_GS_BASE));
-	err |= vmcs_write(VMCS_HOST_SYSENTER_CS, vmx_rdmsr(MSR_IA32_SYSENTER_CS));
-	err |= vmcs_write(VMCS_HOST_SYSENTER_ESP, vmx_rdmsr(MSR_IA32_SYSENTER_ESP));
-	err |= vmcs_write(VMCS_HOST_SYSENTER_EIP, vmx_rdmsr(MSR_IA32_SYSENTER_EIP));
+	err |= vmcs_write(VMCS_HOST_GS_BASE, vmx_rdmsr(X86_MSR_GS_BASE));
+	err |= vmcs_write(VMCS_HOST_SYSENTER_CS, vmx_rdmsr(X86_MSR_SYSENTER_CS));
+	err |= vmcs_write(VMCS_HOST_SYSENTER_ESP, vmx_rdmsr(X86_MSR_SYSENTER_ESP));
+	err |= vmcs_write(VMCS_HOST_SYSENTER_EIP, vmx_rdmsr(X86_MSR_SYSENTER_EIP));
 	/*
 	 * The exit loads CR0 from here (SDM 28.5.1), but hv_fpu_enter has
 	 * cleared CR0.TS for the whole pinned stretch (a lazy-FPU host may have
 	 * had it set when this was written): an exit with TS set would make
 	 * hv_fpu_leave's FXSAVE/XSAVE raise #NM.  hv_fpu_leave puts TS back.
 	 */
-	err |= vmcs_write(VMCS_HOST_CR0, vmx_rdcr0() & ~CR0_TS);
+	err |= vmcs_write(VMCS_HOST_CR0, vmx_rdcr0() & ~X86_CR0_TS);
 	err |= vmcs_write(VMCS_HOST_CR4, vmx_rdcr4());
-	err |= vmcs_write(VMCS_HOST_EFER, vmx_rdmsr(MSR_IA32_EFER));
+	err |= vmcs_write(VMCS_HOST_EFER, vmx_rdmsr(X86_MSR_EFER));
 	/* quirk stale_host_cr3: the 2013 code refreshed HOST_CR3 only here,
 	 * when the vCPU (re)loaded its VMCS on a CPU */
 	if (HV_QUIRK(stale_host_cr3))
 		err |= vmcs_write(VMCS_HOST_CR3, hv_os_cur_cr3());
 	if (vmx_caps.load_pat)
-		err |= vmcs_write(VMCS_HOST_PAT, vmx_rdmsr(MSR_IA32_PAT));
+		err |= vmcs_write(VMCS_HOST_PAT, vmx_rdmsr(X86_MSR_PAT));
 	return err ? HV_EIO : 0;
 }
 
@@ -159,9 +159,6 @@ vmcs_set_host_static(void)
 
 /* ---- controls ---------------------------------------------------------------- */
 
-#define EXC_UD	6
-#define EXC_BP	3
-
 static int
 vmcs_set_controls(struct hv_vcpu *vcpu)
 {
@@ -175,7 +172,7 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_EXIT_CTLS, vmx_caps.exit_ctls);
 	err |= vmcs_write(VMCS_ENTRY_CTLS, vmx_caps.entry_ctls);
 	/* #BP goes to the host debugger; #UD is reflected (vmx_exit.c). */
-	err |= vmcs_write(VMCS_EXCEPTION_BITMAP, (1u << EXC_BP) | (1u << EXC_UD));
+	err |= vmcs_write(VMCS_EXCEPTION_BITMAP, (1u << X86_VEC_BP) | (1u << X86_VEC_UD));
 	err |= vmcs_write(VMCS_PF_ERR_MASK, 0);
 	err |= vmcs_write(VMCS_PF_ERR_MATCH, 0);
 	err |= vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
@@ -202,7 +199,7 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	 * its own values through the shadow.
 	 */
 	err |= vmcs_write(VMCS_CR0_MASK, vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1 |
-	    CR0_CD | CR0_NW);
+	    X86_CR0_CD | X86_CR0_NW);
 	err |= vmcs_write(VMCS_CR4_MASK, vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1);
 	return err ? HV_EIO : 0;
 }
@@ -230,15 +227,15 @@ vmcs_set_guest(struct hv_vcpu *vcpu)
 	size_t i;
 	int err = 0;
 
-	cr0 = hv_cr_fixed_apply(CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
+	cr0 = hv_cr_fixed_apply(X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG,
 	    vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1);
-	cr4 = hv_cr_fixed_apply(CR4_PAE, vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1);
+	cr4 = hv_cr_fixed_apply(X86_CR4_PAE, vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1);
 	err |= vmcs_write(VMCS_GUEST_CR0, cr0);
 	err |= vmcs_write(VMCS_CR0_SHADOW, cr0);
 	err |= vmcs_write(VMCS_GUEST_CR4, cr4);
-	err |= vmcs_write(VMCS_CR4_SHADOW, cr4 & ~CR4_VMXE);
+	err |= vmcs_write(VMCS_CR4_SHADOW, cr4 & ~X86_CR4_VMXE);
 	err |= vmcs_write(VMCS_GUEST_CR3, HV_GUEST_PML4_GPA);
-	err |= vmcs_write(VMCS_GUEST_EFER, EFER_LME | EFER_LMA | EFER_NXE);
+	err |= vmcs_write(VMCS_GUEST_EFER, X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE);
 	if (vmx_caps.load_pat)	/* the power-on PAT (SDM Vol. 3A 11.12.4) */
 		err |= vmcs_write(VMCS_GUEST_PAT, 0x0007040600070406ull);
 	err |= vmcs_write(VMCS_GUEST_DEBUGCTL, 0);

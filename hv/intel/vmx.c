@@ -161,7 +161,7 @@ vmx_cpu_enable(void *arg)
 	region[0] = vmx_caps.revision;	/* SDM 24.11.5: revision id, bit 31 0 */
 	/* SDM 23.8: CR0 and CR4 must satisfy the fixed MSRs before VMXON. */
 	cr0 = hv_cr_fixed_apply(vmx_rdcr0(), vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1);
-	cr4 = hv_cr_fixed_apply(vmx_rdcr4() | CR4_VMXE, vmx_caps.cr4_fixed0,
+	cr4 = hv_cr_fixed_apply(vmx_rdcr4() | X86_CR4_VMXE, vmx_caps.cr4_fixed0,
 	    vmx_caps.cr4_fixed1);
 	vmx_wrcr0(cr0);
 	vmx_wrcr4(cr4);
@@ -171,7 +171,7 @@ vmx_cpu_enable(void *arg)
 		hv_os_log("hv: vmx: cpu %d: ", cpu);
 		(void)vmx_insn_fail("VMXON", rc);
 		if (rc == VMX_FAIL_INVALID)
-			vmx_wrcr4(cr4 & ~CR4_VMXE);
+			vmx_wrcr4(cr4 & ~X86_CR4_VMXE);
 		return HV_EIO;
 	}
 	vmxon_done[cpu] = true;
@@ -184,13 +184,13 @@ vmx_cpu_disable(void *arg)
 	int rc;
 
 	(void)arg;
-	if (!(vmx_rdcr4() & CR4_VMXE))
+	if (!(vmx_rdcr4() & X86_CR4_VMXE))
 		return 0;		/* never enabled here (rollback) */
 	if ((rc = vmx_vmxoff()) != VMX_OK) {
 		hv_os_log("hv: vmx: cpu %d: ", hv_os_cpu_id());
 		return vmx_insn_fail("VMXOFF", rc);
 	}
-	vmx_wrcr4(vmx_rdcr4() & ~CR4_VMXE);
+	vmx_wrcr4(vmx_rdcr4() & ~X86_CR4_VMXE);
 	vmxon_done[hv_os_cpu_id()] = false;
 	return 0;
 }
@@ -241,9 +241,9 @@ vmx_vm_init(struct hv_vm *vm)
 	hv_memset(vv->io_bitmap_a, 0xff, HV_PAGE_SIZE);
 	hv_memset(vv->io_bitmap_b, 0xff, HV_PAGE_SIZE);
 	hv_memset(vv->msr_bitmap, 0xff, HV_PAGE_SIZE);
-	msr_passthrough(vv->msr_bitmap, MSR_IA32_FS_BASE);
-	msr_passthrough(vv->msr_bitmap, MSR_IA32_GS_BASE);
-	msr_passthrough(vv->msr_bitmap, MSR_IA32_KERNEL_GS_BASE);
+	msr_passthrough(vv->msr_bitmap, X86_MSR_FS_BASE);
+	msr_passthrough(vv->msr_bitmap, X86_MSR_GS_BASE);
+	msr_passthrough(vv->msr_bitmap, X86_MSR_KERNEL_GS_BASE);
 	vv->eptp = vmx_eptp(vm->nt.root_pa);
 	vm->backend = vv;
 	return 0;
@@ -479,9 +479,9 @@ vmx_regs_write(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	err |= vmcs_write(VMCS_GUEST_RFLAGS, r->rflags);
 	err |= vmcs_write(VMCS_CR0_SHADOW, r->cr0);
 	err |= vmcs_write(VMCS_GUEST_CR0, r->cr0 |
-	    (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)));
+	    (vmx_caps.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG)));
 	err |= vmcs_write(VMCS_CR4_SHADOW, r->cr4);
-	err |= vmcs_write(VMCS_GUEST_CR4, r->cr4 | CR4_VMXE);
+	err |= vmcs_write(VMCS_GUEST_CR4, r->cr4 | X86_CR4_VMXE);
 	err |= vmcs_write(VMCS_GUEST_CR3, r->cr3);
 	err |= vmcs_write(VMCS_GUEST_EFER, r->efer);
 	err |= vmcs_write(VMCS_GUEST_FS_BASE, r->fs_base);
@@ -605,7 +605,7 @@ static int
 vmx_host_check(struct hv_exit *ex)
 {
 	uint64_t cr3, want_cr3 = hv_os_cur_cr3();
-	uint64_t fs = vmx_rdmsr(MSR_IA32_FS_BASE), want_fs = hv_os_cur_fs_base();
+	uint64_t fs = vmx_rdmsr(X86_MSR_FS_BASE), want_fs = hv_os_cur_fs_base();
 
 	__asm__ __volatile__("mov %%cr3, %0" : "=r"(cr3));
 	/* with a quirk on, this safety net stays out of the way so that the
@@ -618,7 +618,7 @@ vmx_host_check(struct hv_exit *ex)
 		return -1;
 	}
 	if (fs != want_fs && !HV_QUIRK(zero_host_fs)) {
-		vmx_wrmsr(MSR_IA32_FS_BASE, want_fs);
+		vmx_wrmsr(X86_MSR_FS_BASE, want_fs);
 		hv_exit_error(ex, HV_EIO, 0, "host FS base 0x%llx after the VM "
 		    "exit; the host believes 0x%llx (restored)",
 		    (unsigned long long)fs, (unsigned long long)want_fs);
@@ -700,13 +700,13 @@ again:
 #endif
 	/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may write it
 	 * directly (MSR bitmap): switch it by hand */
-	host_kgs = vmx_rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	vmx_wrmsr(MSR_IA32_KERNEL_GS_BASE, vc->guest_kgs);
+	host_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
+	vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
 	/* the HC_NOPs vmx_enter may finish itself (vmx_switch.S) */
 	vc->fast.budget = (uint32_t)(VMX_FAST_MAX - fast);
 	rc = vmx_enter(vc->gpr, vc->launched, &vc->fast);
-	vc->guest_kgs = vmx_rdmsr(MSR_IA32_KERNEL_GS_BASE);
-	vmx_wrmsr(MSR_IA32_KERNEL_GS_BASE, host_kgs);
+	vc->guest_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
+	vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
 	looped = VMX_FAST_MAX - fast - (int)vc->fast.budget;
 	if (looped > 0) {
 		fast += looped;

@@ -6,6 +6,7 @@
 #define HV_INTEL_VMX_H
 
 #include "hv_impl.h"
+#include "vmx_ctl_math.h"
 
 /* ---- capabilities (vmx_caps.c, vmx_ctls.c) --------------------------------- */
 

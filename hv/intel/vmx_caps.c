@@ -6,7 +6,6 @@
 #include "vmx.h"
 #include "vmx_cpu.h"
 
-#define CPUID1_ECX_VMX		(1u << 5)
 #define FC_LOCK			(1ull << 0)
 #define FC_VMX_OUTSIDE_SMX	(1ull << 2)
 
@@ -102,7 +101,7 @@ preempt_value(void)
 int
 vmx_feature_control(void)
 {
-	uint64_t fc = vmx_rdmsr(MSR_IA32_FEATURE_CONTROL);
+	uint64_t fc = vmx_rdmsr(X86_MSR_FEATURE_CONTROL);
 
 	if ((fc & FC_LOCK) && !(fc & FC_VMX_OUTSIDE_SMX)) {
 		hv_os_log("hv: vmx: cpu %d: VMX disabled by BIOS "
@@ -111,7 +110,7 @@ vmx_feature_control(void)
 		return HV_ENODEV;
 	}
 	if (!(fc & FC_LOCK))
-		vmx_wrmsr(MSR_IA32_FEATURE_CONTROL,
+		vmx_wrmsr(X86_MSR_FEATURE_CONTROL,
 		    fc | FC_LOCK | FC_VMX_OUTSIDE_SMX);
 	return 0;
 }
@@ -123,7 +122,7 @@ vmx_probe(void)
 	int error;
 
 	hv_cpuid(1, 0, r);
-	if (!(r[2] & CPUID1_ECX_VMX)) {
+	if (!(r[2] & X86_CPUID1_ECX_VMX)) {
 		hv_os_log("hv: vmx: CPU has no VMX (CPUID.1:ECX bit 5 clear)\n");
 		return HV_ENODEV;
 	}

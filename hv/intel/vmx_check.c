@@ -47,28 +47,28 @@ check_cr(struct chk *c, bool ia32e)
 	if ((bad = hv_cr_fixed_bad(cr4, vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1)))
 		fail(c, "GUEST_CR4 0x%llx: bits 0x%llx violate IA32_VMX_CR4_FIXED0/1",
 		    (unsigned long long)cr4, (unsigned long long)bad);
-	if ((cr0 & CR0_PG) && !(cr0 & CR0_PE))
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
 		fail(c, "GUEST_CR0 0x%llx: PG set with PE clear",
 		    (unsigned long long)cr0);
-	if (ia32e && (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE)))
+	if (ia32e && (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE)))
 		fail(c, "IA-32e mode guest needs CR0.PG and CR4.PAE "
 		    "(CR0 0x%llx CR4 0x%llx)", (unsigned long long)cr0,
 		    (unsigned long long)cr4);
 	if (vmcs_read(VMCS_GUEST_DR7) >> 32)
 		fail(c, "GUEST_DR7 0x%llx: bits 63:32 must be 0",
 		    (unsigned long long)vmcs_read(VMCS_GUEST_DR7));
-	if (!vmx_canonical(vmcs_read(VMCS_GUEST_SYSENTER_ESP)) ||
-	    !vmx_canonical(vmcs_read(VMCS_GUEST_SYSENTER_EIP)))
+	if (!x86_canonical(vmcs_read(VMCS_GUEST_SYSENTER_ESP)) ||
+	    !x86_canonical(vmcs_read(VMCS_GUEST_SYSENTER_EIP)))
 		fail(c, "GUEST_SYSENTER_ESP/EIP not canonical");
 	if (entry & ENTRY_LOAD_EFER) {
-		if (efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		if (efer & ~(X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE))
 			fail(c, "GUEST_EFER 0x%llx: reserved bits set",
 			    (unsigned long long)efer);
-		if (((efer & EFER_LMA) != 0) != ia32e)
+		if (((efer & X86_EFER_LMA) != 0) != ia32e)
 			fail(c, "GUEST_EFER 0x%llx: LMA differs from the IA-32e "
 			    "mode guest entry control", (unsigned long long)efer);
-		if ((cr0 & CR0_PG) && ((efer & EFER_LMA) != 0) !=
-		    ((efer & EFER_LME) != 0))
+		if ((cr0 & X86_CR0_PG) && ((efer & X86_EFER_LMA) != 0) !=
+		    ((efer & X86_EFER_LME) != 0))
 			fail(c, "GUEST_EFER 0x%llx: LMA differs from LME with "
 			    "CR0.PG set", (unsigned long long)efer);
 	}
@@ -167,7 +167,7 @@ check_seg(struct chk *c, const struct seg *s, bool ia32e, uint32_t cs_ar)
 			    s->name, ar);
 	}
 	if ((tr || ldtr || s->sel == VMCS_GUEST_FS_SEL ||
-	    s->sel == VMCS_GUEST_GS_SEL) && !vmx_canonical(base))
+	    s->sel == VMCS_GUEST_GS_SEL) && !x86_canonical(base))
 		fail(c, "GUEST_%s_BASE 0x%llx: not canonical", s->name,
 		    (unsigned long long)base);
 }
@@ -178,8 +178,8 @@ check_rest(struct chk *c, bool ia32e, uint32_t cs_ar)
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP), fl = vmcs_read(VMCS_GUEST_RFLAGS);
 	uint64_t act = vmcs_read(VMCS_GUEST_ACTIVITY);
 
-	if (!vmx_canonical(vmcs_read(VMCS_GUEST_GDTR_BASE)) ||
-	    !vmx_canonical(vmcs_read(VMCS_GUEST_IDTR_BASE)))
+	if (!x86_canonical(vmcs_read(VMCS_GUEST_GDTR_BASE)) ||
+	    !x86_canonical(vmcs_read(VMCS_GUEST_IDTR_BASE)))
 		fail(c, "GUEST_GDTR/IDTR base not canonical");
 	if ((vmcs_read(VMCS_GUEST_GDTR_LIMIT) >> 16) ||
 	    (vmcs_read(VMCS_GUEST_IDTR_LIMIT) >> 16))

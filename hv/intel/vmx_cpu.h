@@ -12,65 +12,11 @@
 #define HV_INTEL_VMX_CPU_H
 
 #include <stdint.h>
+#include "x86_arch.h"
 
 #define VMX_OK			0
 #define VMX_FAIL_INVALID	1
 #define VMX_FAIL_VALID		2
-
-/* MSRs (SDM Vol. 4 Table 2-2) */
-#define MSR_IA32_FEATURE_CONTROL	0x03a
-#define MSR_IA32_SYSENTER_CS		0x174
-#define MSR_IA32_SYSENTER_ESP		0x175
-#define MSR_IA32_SYSENTER_EIP		0x176
-#define MSR_IA32_PAT			0x277
-#define MSR_IA32_VMX_BASIC		0x480
-#define MSR_IA32_VMX_PINBASED_CTLS	0x481
-#define MSR_IA32_VMX_PROCBASED_CTLS	0x482
-#define MSR_IA32_VMX_EXIT_CTLS		0x483
-#define MSR_IA32_VMX_ENTRY_CTLS		0x484
-#define MSR_IA32_VMX_MISC		0x485
-#define MSR_IA32_VMX_CR0_FIXED0		0x486
-#define MSR_IA32_VMX_CR0_FIXED1		0x487
-#define MSR_IA32_VMX_CR4_FIXED0		0x488
-#define MSR_IA32_VMX_CR4_FIXED1		0x489
-#define MSR_IA32_VMX_PROCBASED_CTLS2	0x48b
-#define MSR_IA32_VMX_EPT_VPID_CAP	0x48c
-#define MSR_IA32_VMX_TRUE_PINBASED	0x48d
-#define MSR_IA32_VMX_TRUE_PROCBASED	0x48e
-#define MSR_IA32_VMX_TRUE_EXIT		0x48f
-#define MSR_IA32_VMX_TRUE_ENTRY		0x490
-#define MSR_IA32_EFER			0xc0000080
-#define MSR_IA32_STAR			0xc0000081
-#define MSR_IA32_LSTAR			0xc0000082
-#define MSR_IA32_CSTAR			0xc0000083
-#define MSR_IA32_FMASK			0xc0000084
-#define MSR_IA32_FS_BASE		0xc0000100
-#define MSR_IA32_GS_BASE		0xc0000101
-#define MSR_IA32_KERNEL_GS_BASE		0xc0000102
-#define MSR_IA32_TSC			0x010
-
-#define CR0_PE		(1ul << 0)
-#define CR0_MP		(1ul << 1)
-#define CR0_TS		(1ul << 3)
-#define CR0_ET		(1ul << 4)
-#define CR0_NE		(1ul << 5)
-#define CR0_WP		(1ul << 16)
-#define CR0_NW		(1ul << 29)
-#define CR0_CD		(1ul << 30)
-#define CR0_PG		(1ul << 31)
-#define CR4_PAE		(1ul << 5)
-#define CR4_VMXE	(1ul << 13)
-#define EFER_SCE	(1ul << 0)
-#define EFER_LME	(1ul << 8)
-#define EFER_LMA	(1ul << 10)
-#define EFER_NXE	(1ul << 11)
-
-/* 48-bit linear addresses: bits 63:47 all equal (SDM Vol. 1 3.3.7.1). */
-static inline int
-vmx_canonical(uint64_t v)
-{
-	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 static inline int
 vmx_result(uint8_t cf, uint8_t zf)

@@ -44,7 +44,7 @@ vmx_caps_read(struct vmx_caps *c, uint64_t (*rdmsr)(uint32_t msr))
 {
 	bool true_ctls;
 
-	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
+	c->basic = rdmsr(X86_MSR_VMX_BASIC);
 	c->revision = (uint32_t)(c->basic & 0x7fffffffu);
 	c->region_size = (uint32_t)((c->basic >> 32) & 0x1fff);
 	c->width_addr = (int)((c->basic >> 48) & 1);
@@ -61,28 +61,28 @@ vmx_caps_read(struct vmx_caps *c, uint64_t (*rdmsr)(uint32_t msr))
 		return HV_ENODEV;
 	}
 	/* SDM A.2: with bit 55 the TRUE_ MSRs give the real allowed-0 bits. */
-	c->pinbased = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED :
-	    MSR_IA32_VMX_PINBASED_CTLS);
-	c->procbased = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED :
-	    MSR_IA32_VMX_PROCBASED_CTLS);
-	c->exit = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_EXIT :
-	    MSR_IA32_VMX_EXIT_CTLS);
-	c->entry = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY :
-	    MSR_IA32_VMX_ENTRY_CTLS);
-	c->misc = rdmsr(MSR_IA32_VMX_MISC);
-	c->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
-	c->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
-	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
-	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	c->pinbased = rdmsr(true_ctls ? X86_MSR_VMX_TRUE_PINBASED :
+	    X86_MSR_VMX_PINBASED_CTLS);
+	c->procbased = rdmsr(true_ctls ? X86_MSR_VMX_TRUE_PROCBASED :
+	    X86_MSR_VMX_PROCBASED_CTLS);
+	c->exit = rdmsr(true_ctls ? X86_MSR_VMX_TRUE_EXIT :
+	    X86_MSR_VMX_EXIT_CTLS);
+	c->entry = rdmsr(true_ctls ? X86_MSR_VMX_TRUE_ENTRY :
+	    X86_MSR_VMX_ENTRY_CTLS);
+	c->misc = rdmsr(X86_MSR_VMX_MISC);
+	c->cr0_fixed0 = rdmsr(X86_MSR_VMX_CR0_FIXED0);
+	c->cr0_fixed1 = rdmsr(X86_MSR_VMX_CR0_FIXED1);
+	c->cr4_fixed0 = rdmsr(X86_MSR_VMX_CR4_FIXED0);
+	c->cr4_fixed1 = rdmsr(X86_MSR_VMX_CR4_FIXED1);
 	/* SDM A.3.3: the secondary MSR exists only if the control may be 1. */
 	c->procbased2 = 0;
 	if (ctl_allowed(c->procbased, PROC_SECONDARY))
-		c->procbased2 = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);
+		c->procbased2 = rdmsr(X86_MSR_VMX_PROCBASED_CTLS2);
 	/* SDM A.10: EPT_VPID_CAP exists only if EPT or VPID may be enabled. */
 	c->ept_vpid_cap = 0;
 	if (ctl_allowed(c->procbased2, PROC2_EPT) ||
 	    ctl_allowed(c->procbased2, PROC2_VPID))
-		c->ept_vpid_cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+		c->ept_vpid_cap = rdmsr(X86_MSR_VMX_EPT_VPID_CAP);
 	c->ept = ctl_allowed(c->procbased2, PROC2_EPT) &&
 	    (c->ept_vpid_cap & EPTCAP_WALK4) && (c->ept_vpid_cap & EPTCAP_WB) &&
 	    (c->ept_vpid_cap & EPTCAP_INVEPT) &&

@@ -55,11 +55,6 @@
 #define INTR_TYPE_PRIV_SW_EXC	5
 #define INTR_TYPE_SW_EXC	6
 
-#define EXC_BP		3
-#define EXC_UD		6
-#define EXC_DF		8
-#define EXC_GP		13
-
 /* EPT violations at one GPA in a row before the guest is stopped. */
 #define EPT_LOOP_LIMIT	1000
 
@@ -151,19 +146,19 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		ex->kind = HV_EXIT_INTR;
 		return 0;
 	}
-	if (vector == EXC_BP) {
+	if (vector == X86_VEC_BP) {
 		/* INT3 exits before delivery with RIP on it (SDM 27.1): step
 		 * over it so the guest goes on after the host's debugger */
 		skip_insn();
 		ex->kind = HV_EXIT_DEBUG;
 		return 0;
 	}
-	if (vector == EXC_UD) {
+	if (vector == X86_VEC_UD) {
 		/* an exception raised while delivering another is a #DF
 		 * (SDM 6.15 Table 6-5 treats the pair as benign-contributory:
 		 * conservative here since the guest IDT was already involved) */
 		if (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID) {
-			vmx_inject_exception(EXC_DF, true, 0);
+			vmx_inject_exception(X86_VEC_DF, true, 0);
 			return HV_RESUME;
 		}
 		if (info & INTR_INFO_ERR_VALID)
@@ -261,30 +256,30 @@ static int
 msr_read(uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
-	case MSR_IA32_EFER:
+	case X86_MSR_EFER:
 		*val = vmcs_read(VMCS_GUEST_EFER);
 		return 0;
-	case MSR_IA32_PAT:
+	case X86_MSR_PAT:
 		if (!vmx_caps.load_pat)
 			return -1;
 		*val = vmcs_read(VMCS_GUEST_PAT);
 		return 0;
-	case MSR_IA32_SYSENTER_CS:
+	case X86_MSR_SYSENTER_CS:
 		*val = vmcs_read(VMCS_GUEST_SYSENTER_CS);
 		return 0;
-	case MSR_IA32_SYSENTER_ESP:
+	case X86_MSR_SYSENTER_ESP:
 		*val = vmcs_read(VMCS_GUEST_SYSENTER_ESP);
 		return 0;
-	case MSR_IA32_SYSENTER_EIP:
+	case X86_MSR_SYSENTER_EIP:
 		*val = vmcs_read(VMCS_GUEST_SYSENTER_EIP);
 		return 0;
-	case MSR_IA32_TSC:	/* TSC offset is 0 */
+	case X86_MSR_TSC:	/* TSC offset is 0 */
 		*val = vmx_rdtsc();
 		return 0;
-	case MSR_IA32_FS_BASE:
+	case X86_MSR_FS_BASE:
 		*val = vmcs_read(VMCS_GUEST_FS_BASE);
 		return 0;
-	case MSR_IA32_GS_BASE:
+	case X86_MSR_GS_BASE:
 		*val = vmcs_read(VMCS_GUEST_GS_BASE);
 		return 0;
 	default:
@@ -299,33 +294,33 @@ msr_write(uint32_t msr, uint64_t val)
 	uint64_t efer;
 
 	switch (msr) {
-	case MSR_IA32_EFER:
+	case X86_MSR_EFER:
 		/* long mode stays on; only NXE is the guest's to change (SCE
 		 * would need the SYSCALL MSRs, which hv does not switch) */
 		efer = vmcs_read(VMCS_GUEST_EFER);
-		if ((val ^ efer) & ~EFER_NXE)
+		if ((val ^ efer) & ~X86_EFER_NXE)
 			return -1;
 		return vmcs_write(VMCS_GUEST_EFER, val) ? -1 : 0;
-	case MSR_IA32_PAT:
+	case X86_MSR_PAT:
 		if (!vmx_caps.load_pat || !pat_valid(val))
 			return -1;
 		return vmcs_write(VMCS_GUEST_PAT, val) ? -1 : 0;
-	case MSR_IA32_SYSENTER_CS:
+	case X86_MSR_SYSENTER_CS:
 		return vmcs_write(VMCS_GUEST_SYSENTER_CS, val & 0xffffffffull) ? -1 : 0;
-	case MSR_IA32_SYSENTER_ESP:
-		if (!vmx_canonical(val))
+	case X86_MSR_SYSENTER_ESP:
+		if (!x86_canonical(val))
 			return -1;
 		return vmcs_write(VMCS_GUEST_SYSENTER_ESP, val) ? -1 : 0;
-	case MSR_IA32_SYSENTER_EIP:
-		if (!vmx_canonical(val))
+	case X86_MSR_SYSENTER_EIP:
+		if (!x86_canonical(val))
 			return -1;
 		return vmcs_write(VMCS_GUEST_SYSENTER_EIP, val) ? -1 : 0;
-	case MSR_IA32_FS_BASE:
-		if (!vmx_canonical(val))
+	case X86_MSR_FS_BASE:
+		if (!x86_canonical(val))
 			return -1;
 		return vmcs_write(VMCS_GUEST_FS_BASE, val) ? -1 : 0;
-	case MSR_IA32_GS_BASE:
-		if (!vmx_canonical(val))
+	case X86_MSR_GS_BASE:
+		if (!x86_canonical(val))
 			return -1;
 		return vmcs_write(VMCS_GUEST_GS_BASE, val) ? -1 : 0;
 	default:
@@ -355,7 +350,7 @@ exit_msr(struct hv_vcpu *vcpu, bool write)
 gp:
 	hv_ratelog("vmx_msr", "guest%d.%d: %s of MSR 0x%x refused: #GP\n",
 	    vcpu->vm->id, vcpu->id, write ? "WRMSR" : "RDMSR", msr);
-	vmx_inject_exception(EXC_GP, true, 0);
+	vmx_inject_exception(X86_VEC_GP, true, 0);
 	return HV_RESUME;
 }
 
@@ -385,7 +380,7 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	else			/* LMSW: bits 3:0, and it cannot clear PE */
 		v = (shadow & ~0xeull) | ((q >> 16) & 0xf);
 	if (cr == 0) {
-		if ((v >> 32) != 0 || !(v & CR0_PG) || !(v & CR0_PE))
+		if ((v >> 32) != 0 || !(v & X86_CR0_PG) || !(v & X86_CR0_PE))
 			goto gp;
 		if (hv_cr_fixed_bad(v | vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed0,
 		    vmx_caps.cr0_fixed1) != 0)
@@ -393,7 +388,7 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		rc = vmcs_write(VMCS_GUEST_CR0, v | vmx_caps.cr0_fixed0);
 		rc |= vmcs_write(VMCS_CR0_SHADOW, v);
 	} else {
-		if ((v & CR4_VMXE) || !(v & CR4_PAE) ||
+		if ((v & X86_CR4_VMXE) || !(v & X86_CR4_PAE) ||
 		    hv_cr_fixed_bad(v | vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed0,
 		    vmx_caps.cr4_fixed1) != 0)
 			goto gp;
@@ -410,7 +405,7 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	skip_insn();
 	return HV_RESUME;
 gp:
-	vmx_inject_exception(EXC_GP, true, 0);
+	vmx_inject_exception(X86_VEC_GP, true, 0);
 	return HV_RESUME;
 }
 
@@ -605,7 +600,7 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		 */
 		hv_ratelog("vmx_xsetbv", "guest%d.%d: XSETBV of XCR%u refused: "
 		    "#GP\n", vcpu->vm->id, vcpu->id, (unsigned)vc->gpr[VMX_RCX]);
-		vmx_inject_exception(EXC_GP, true, 0);
+		vmx_inject_exception(X86_VEC_GP, true, 0);
 		return HV_RESUME;
 	case R_INVD:		/* caches are coherent: nothing to drop */
 		skip_insn();
@@ -616,11 +611,11 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	case R_INVVPID:
 	case R_VMFUNC:
 		/* CPUID hides VMX and MONITOR/MWAIT are not offered */
-		vmx_inject_exception(EXC_UD, false, 0);
+		vmx_inject_exception(X86_VEC_UD, false, 0);
 		return HV_RESUME;
 	default:
 		if (basic >= 19 && basic <= 27) {	/* VMCLEAR..VMXON */
-			vmx_inject_exception(EXC_UD, false, 0);
+			vmx_inject_exception(X86_VEC_UD, false, 0);
 			return HV_RESUME;
 		}
 		return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)",

@@ -14,8 +14,8 @@
  */
 #include "vmx.h"
 #include "vmcs.h"
+#include "x86_arch.h"
 
-#define RFLAGS_IF		(1ull << 9)
 #define BLOCK_STI_MOVSS		3ull	/* interruptibility bits 0 and 1 (24.4.2) */
 #define INTR_INFO_VALID		0x80000000u
 #define INTR_TYPE_EXT		(0u << 8)
@@ -24,7 +24,7 @@
 static bool
 guest_interruptible(void)
 {
-	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) != 0 &&
+	return (vmcs_read(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) != 0 &&
 	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & BLOCK_STI_MOVSS) == 0;
 }
 

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "test.h"
+#include "x86_arch.h"
 
 int fake_fail_enable_cpu = -1;
 uint64_t fake_enabled_cpus;
@@ -200,7 +201,7 @@ fake_flush_nested(struct hv_vcpu *vcpu)
 }
 
 /* Test entry format: bits 2:0 = R/W/X (present if any), bit 7 = large. */
-#define FE_ADDR		0x000ffffffffff000ull
+#define FE_ADDR		X86_PTE_ADDR	/* frame bits as in x86 entries */
 #define FE_LARGE	0x80ull
 
 static uint64_t

@@ -6,12 +6,13 @@
  */
 #include <string.h>
 #include "test.h"
+#include "x86_arch.h"
 
 #define MEM	(4ull << 20)
 #define ROOT	0x8000ull
-#define P	0x1ull
-#define W	0x2ull
-#define U	0x4ull
+#define P	X86_PTE_P
+#define W	X86_PTE_RW
+#define U	X86_PTE_US
 
 static uint64_t next_table;
 

@@ -6,14 +6,15 @@
  */
 #include <string.h>
 #include "test.h"
+#include "x86_arch.h"
 
-#define P	0x1ull
-#define W	0x2ull
-#define U	0x4ull
-#define A	0x20ull
-#define D	0x40ull
-#define PS	0x80ull
-#define NX	(1ull << 63)
+#define P	X86_PTE_P
+#define W	X86_PTE_RW
+#define U	X86_PTE_US
+#define A	X86_PTE_A
+#define D	X86_PTE_D
+#define PS	X86_PTE_PS
+#define NX	X86_PTE_NX
 
 /* Guest-physical memory of the walker tests: 16 pages at GPA 0. */
 static uint64_t mem[16][512];

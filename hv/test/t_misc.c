@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include "test.h"
+#include "intel/vmx_ctl_math.h"
 
 void
 test_ctl_adjust(void)

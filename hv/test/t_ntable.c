@@ -1,5 +1,5 @@
 /*
- * t_ntable.c - the nested-table tree (npt_tree.c) with the test format and
+ * t_ntable.c - the nested-table tree (ntable.c) with the test format and
  * the real EPT and NPT formats: 4 KiB / 2 MiB map, unmap, lookup, splits,
  * table page counts, freeing everything, allocation failure.
  */

@@ -76,10 +76,10 @@ test_vmxcaps_true_msrs(void)
 	CHECK_EQ(c.region_size, 4096);
 	CHECK_EQ(c.width_addr, 0);
 	/* bit 55: the TRUE_ MSRs, not the old ones (SDM A.2) */
-	CHECK(was_read(MSR_IA32_VMX_TRUE_PINBASED) && was_read(MSR_IA32_VMX_TRUE_PROCBASED) &&
-	    was_read(MSR_IA32_VMX_TRUE_EXIT) && was_read(MSR_IA32_VMX_TRUE_ENTRY));
-	CHECK(!was_read(MSR_IA32_VMX_PINBASED_CTLS) && !was_read(MSR_IA32_VMX_PROCBASED_CTLS) &&
-	    !was_read(MSR_IA32_VMX_EXIT_CTLS) && !was_read(MSR_IA32_VMX_ENTRY_CTLS));
+	CHECK(was_read(X86_MSR_VMX_TRUE_PINBASED) && was_read(X86_MSR_VMX_TRUE_PROCBASED) &&
+	    was_read(X86_MSR_VMX_TRUE_EXIT) && was_read(X86_MSR_VMX_TRUE_ENTRY));
+	CHECK(!was_read(X86_MSR_VMX_PINBASED_CTLS) && !was_read(X86_MSR_VMX_PROCBASED_CTLS) &&
+	    !was_read(X86_MSR_VMX_EXIT_CTLS) && !was_read(X86_MSR_VMX_ENTRY_CTLS));
 	CHECK_EQ(c.procbased, msr[0x0e]);
 	CHECK_EQ(c.exit, msr[0x0f]);
 	CHECK_EQ(c.cr0_fixed0, 0x80000021);
@@ -123,10 +123,10 @@ test_vmxcaps_old_msrs(void)
 	msr[0x00] &= ~(1ull << 55);
 	memset(&c, 0, sizeof(c));
 	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	CHECK(was_read(MSR_IA32_VMX_PINBASED_CTLS) && was_read(MSR_IA32_VMX_PROCBASED_CTLS) &&
-	    was_read(MSR_IA32_VMX_EXIT_CTLS) && was_read(MSR_IA32_VMX_ENTRY_CTLS));
-	CHECK(!was_read(MSR_IA32_VMX_TRUE_PINBASED) && !was_read(MSR_IA32_VMX_TRUE_PROCBASED) &&
-	    !was_read(MSR_IA32_VMX_TRUE_EXIT) && !was_read(MSR_IA32_VMX_TRUE_ENTRY));
+	CHECK(was_read(X86_MSR_VMX_PINBASED_CTLS) && was_read(X86_MSR_VMX_PROCBASED_CTLS) &&
+	    was_read(X86_MSR_VMX_EXIT_CTLS) && was_read(X86_MSR_VMX_ENTRY_CTLS));
+	CHECK(!was_read(X86_MSR_VMX_TRUE_PINBASED) && !was_read(X86_MSR_VMX_TRUE_PROCBASED) &&
+	    !was_read(X86_MSR_VMX_TRUE_EXIT) && !was_read(X86_MSR_VMX_TRUE_ENTRY));
 	CHECK_EQ(c.procbased, msr[0x02]);
 	CHECK_EQ(vmx_caps_pick(&c), 0);
 	CHECK_EQ(c.proc_ctls & (PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT),
@@ -137,8 +137,8 @@ test_vmxcaps_old_msrs(void)
 	msr[0x0e] &= ~((uint64_t)PROC_SECONDARY << 32);
 	memset(&c, 0, sizeof(c));
 	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	CHECK(!was_read(MSR_IA32_VMX_PROCBASED_CTLS2));
-	CHECK(!was_read(MSR_IA32_VMX_EPT_VPID_CAP));
+	CHECK(!was_read(X86_MSR_VMX_PROCBASED_CTLS2));
+	CHECK(!was_read(X86_MSR_VMX_EPT_VPID_CAP));
 	CHECK_EQ(c.procbased2, 0);
 	CHECK(!c.ept && !c.vpid);
 	fake_log_clear();
@@ -150,8 +150,8 @@ test_vmxcaps_old_msrs(void)
 	msr[0x0b] &= ~((uint64_t)(PROC2_EPT | PROC2_VPID) << 32);
 	memset(&c, 0, sizeof(c));
 	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	CHECK(was_read(MSR_IA32_VMX_PROCBASED_CTLS2));
-	CHECK(!was_read(MSR_IA32_VMX_EPT_VPID_CAP));
+	CHECK(was_read(X86_MSR_VMX_PROCBASED_CTLS2));
+	CHECK(!was_read(X86_MSR_VMX_EPT_VPID_CAP));
 	CHECK(!c.ept && !c.vpid);
 
 	/* EPT without INVVPID: EPT used, VPID not asked for */

@@ -11,7 +11,7 @@
 #include "cpu.h"
 #include "mm.h"
 #include "x86.h"
-#include "hv_impl.h"
+#include "hv_quirk.h"
 
 /* The run's first failure: the detector's symptom line. */
 static int
@@ -271,7 +271,7 @@ others_in_run(struct scn_run *run, struct scn_vcpu *self)
 
 		for (i = 0; i < run->nv; i++)
 			n += &run->v[i] == self || (!run->v[i].done && run->v[i].vcpu != NULL &&
-			    __atomic_load_n(&run->v[i].vcpu->in_run, __ATOMIC_SEQ_CST) == 1);
+			    hv_vcpu_in_run(run->v[i].vcpu));
 		if (n == run->nv)
 			return true;
 		thread_sleep_ns(100000);

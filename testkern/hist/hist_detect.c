@@ -124,7 +124,7 @@ bool tls_check(const char *name, uint64_t expected)
 	/* interrupts off: a switch in between would reload FS_BASE and hide
 	 * exactly the state being checked */
 	uint64_t f = irq_save();
-	got = rdmsr(MSR_FS_BASE);
+	got = rdmsr(X86_MSR_FS_BASE);
 	if (got == expected)
 		__asm__ __volatile__("movq %%fs:0, %0" : "=r"(self));
 	irq_restore(f);

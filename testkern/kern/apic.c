@@ -34,7 +34,7 @@ void lapic_init(uint64_t pa)
 
 void lapic_cpu_init(void)
 {
-	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint64_t base = rdmsr(X86_MSR_APIC_BASE);
 	/* x2APIC mode cannot be left without disabling the APIC (SDM 3A 11.12.5) */
 	if (base & (1UL << 10))
 		panic("apic: firmware left this CPU in x2APIC mode");

@@ -6,7 +6,8 @@
  */
 #include "copyin_dispatch.h"
 #include "sched.h"
-#include "hv_impl.h"
+#include "hv.h"
+#include "hv_quirk.h"
 
 static bool
 is_guest(const struct uspace *us)

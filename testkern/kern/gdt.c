@@ -54,7 +54,7 @@ void cpu_setup_descriptors(struct cpu *c)
 	    "ltr %%ax"
 	    :: "m"(gdtr) : "rax", "memory");
 	/* segment loads may clear the bases: set them after */
-	wrmsr(MSR_GS_BASE, (uint64_t)c);
-	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(X86_MSR_GS_BASE, (uint64_t)c);
+	wrmsr(X86_MSR_FS_BASE, 0);
 	c->fs_base_cache = 0;
 }

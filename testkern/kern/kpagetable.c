@@ -45,7 +45,7 @@ uint64_t virt_to_phys(const void *va)
 void vm_kmap_page(uint64_t va, uint64_t pa)
 {
 	uint64_t f = spin_lock(&vm_lock);
-	*vm_walk(kernel_pml4, va, true) = pa | PTE_P | PTE_W;
+	*vm_walk(kernel_pml4, va, true) = pa | X86_PTE_P | X86_PTE_RW;
 	spin_unlock(&vm_lock, f);
 }
 
@@ -53,8 +53,8 @@ uint64_t vm_kunmap_page(uint64_t va)
 {
 	uint64_t f = spin_lock(&vm_lock);
 	uint64_t *pte = vm_walk(kernel_pml4, va, false), pa = 0;
-	if (pte && (*pte & PTE_P)) {
-		pa = *pte & PTE_ADDR;
+	if (pte && (*pte & X86_PTE_P)) {
+		pa = *pte & X86_PTE_ADDR;
 		*pte = 0;
 	}
 	spin_unlock(&vm_lock, f);
@@ -67,17 +67,17 @@ uint64_t *vm_walk(uint64_t *pml4, uint64_t va, bool create)
 	static const int shifts[3] = { 39, 30, 21 };
 	for (int lvl = 0; lvl < 3; lvl++) {
 		uint64_t *e = &t[(va >> shifts[lvl]) & 511];
-		if (!(*e & PTE_P)) {
+		if (!(*e & X86_PTE_P)) {
 			if (!create)
 				return NULL;
 			uint64_t pa;
 			table_alloc(&pa);
 			/* user bit on the upper levels: the leaf decides */
-			*e = pa | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
-		} else if (*e & PTE_PS) {
+			*e = pa | X86_PTE_P | X86_PTE_RW | (va < USER_TOP ? X86_PTE_US : 0);
+		} else if (*e & X86_PTE_PS) {
 			return NULL;	/* inside a large page */
 		}
-		t = phys_to_virt(*e & PTE_ADDR);
+		t = phys_to_virt(*e & X86_PTE_ADDR);
 	}
 	return &t[PT_IDX(va)];
 }
@@ -88,13 +88,13 @@ uint64_t vm_translate(uint64_t *pml4, uint64_t va)
 	static const int shifts[4] = { 39, 30, 21, 12 };
 	for (int lvl = 0; lvl < 4; lvl++) {
 		uint64_t e = t[(va >> shifts[lvl]) & 511];
-		if (!(e & PTE_P))
+		if (!(e & X86_PTE_P))
 			return ~0UL;
-		if (lvl == 3 || (lvl >= 1 && (e & PTE_PS))) {
+		if (lvl == 3 || (lvl >= 1 && (e & X86_PTE_PS))) {
 			uint64_t mask = (1UL << shifts[lvl]) - 1;
-			return (e & PTE_ADDR & ~mask) | (va & mask);
+			return (e & X86_PTE_ADDR & ~mask) | (va & mask);
 		}
-		t = phys_to_virt(e & PTE_ADDR);
+		t = phys_to_virt(e & X86_PTE_ADDR);
 	}
 	return ~0UL;
 }
@@ -113,32 +113,32 @@ void vm_init(void)
 
 	/* direct map, 2 MiB pages */
 	uint64_t pdpt_pa, *pdpt = table_alloc(&pdpt_pa);
-	kernel_pml4[256] = pdpt_pa | PTE_P | PTE_W;
+	kernel_pml4[256] = pdpt_pa | X86_PTE_P | X86_PTE_RW;
 	for (uint64_t gb = 0; gb < top >> 30; gb++) {
 		uint64_t pd_pa, *pd = table_alloc(&pd_pa);
-		pdpt[gb] = pd_pa | PTE_P | PTE_W;
+		pdpt[gb] = pd_pa | X86_PTE_P | X86_PTE_RW;
 		for (int i = 0; i < 512; i++)
-			pd[i] = ((gb << 30) + ((uint64_t)i << 21)) | PTE_P | PTE_W | PTE_PS;
+			pd[i] = ((gb << 30) + ((uint64_t)i << 21)) | X86_PTE_P | X86_PTE_RW | X86_PTE_PS;
 	}
 
 	/* MMIO window: an empty PDPT now, so that processes share what is added later */
 	uint64_t mmio_pa;
 	table_alloc(&mmio_pa);
-	kernel_pml4[PML4_IDX(MMIO_BASE)] = mmio_pa | PTE_P | PTE_W;
+	kernel_pml4[PML4_IDX(MMIO_BASE)] = mmio_pa | X86_PTE_P | X86_PTE_RW;
 
 	/* thread stack region: empty PDPT now, shared with processes like MMIO */
 	uint64_t ks_pa;
 	table_alloc(&ks_pa);
-	kernel_pml4[PML4_IDX(KSTACK_BASE)] = ks_pa | PTE_P | PTE_W;
+	kernel_pml4[PML4_IDX(KSTACK_BASE)] = ks_pa | X86_PTE_P | X86_PTE_RW;
 
 	/* kernel image: 0xffffffff80000000 + [0, end of image) */
 	uint64_t kpdpt_pa, *kpdpt = table_alloc(&kpdpt_pa);
 	uint64_t kpd_pa, *kpd = table_alloc(&kpd_pa);
-	kernel_pml4[511] = kpdpt_pa | PTE_P | PTE_W;
-	kpdpt[510] = kpd_pa | PTE_P | PTE_W;
+	kernel_pml4[511] = kpdpt_pa | X86_PTE_P | X86_PTE_RW;
+	kpdpt[510] = kpd_pa | X86_PTE_P | X86_PTE_RW;
 	uint64_t kend = ALIGN_UP((uint64_t)_kernel_end - KERNEL_VMA, 2UL << 20);
 	for (uint64_t pa = 0; pa < kend; pa += 2UL << 20)
-		kpd[PD_IDX(pa)] = pa | PTE_P | PTE_W | PTE_PS;
+		kpd[PD_IDX(pa)] = pa | X86_PTE_P | X86_PTE_RW | X86_PTE_PS;
 
 	/* the boot tables' identity map of low memory goes away here */
 	write_cr3(kernel_cr3);
@@ -165,7 +165,7 @@ void *vm_map_mmio(uint64_t pa, size_t len)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t *pte = vm_walk(kernel_pml4, va + i * PAGE_SIZE, true);
 		/* PCD|PWT: uncached, device registers must not be cached (SDM 3A 12.3) */
-		*pte = (ALIGN_DOWN(pa, PAGE_SIZE) + i * PAGE_SIZE) | PTE_P | PTE_W | PTE_PCD | PTE_PWT;
+		*pte = (ALIGN_DOWN(pa, PAGE_SIZE) + i * PAGE_SIZE) | X86_PTE_P | X86_PTE_RW | X86_PTE_PCD | X86_PTE_PWT;
 	}
 	spin_unlock(&vm_lock, f);
 	return (void *)(va + off);

@@ -59,7 +59,7 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	boot_tsc = rdtsc();
 	cpu0.self = &cpu0;
 	cpu0.bsp = true;
-	wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+	wrmsr(X86_MSR_GS_BASE, (uint64_t)&cpu0);
 	console_init();
 	kprintf("\ntestkern: booting\n");
 
@@ -76,7 +76,7 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	sched_init_cpu(&cpu0, boot_stack);
 
 	acpi_init();
-	uint64_t lapic_pa = rdmsr(MSR_APIC_BASE) & 0xfffff000UL;
+	uint64_t lapic_pa = rdmsr(X86_MSR_APIC_BASE) & 0xfffff000UL;
 	lapic_init(lapic_pa);
 	lapic_cpu_init();
 	cpu0.apic_id = lapic_id();

@@ -16,13 +16,6 @@ uint64_t pmm_used(void);			/* pages taken from the allocator now */
 void	 pmm_set_limit(uint64_t limit);		/* highest PA the direct map covers */
 
 /* vm.c: kernel page tables. */
-#define PTE_P		(1UL << 0)
-#define PTE_W		(1UL << 1)
-#define PTE_U		(1UL << 2)
-#define PTE_PWT		(1UL << 3)
-#define PTE_PCD		(1UL << 4)
-#define PTE_PS		(1UL << 7)
-#define PTE_ADDR	0x000ffffffffff000UL
 #define USER_TOP	0x0000800000000000UL	/* user range is [0, USER_TOP) */
 
 void	 vm_init(void);			/* build the final kernel tables, load them */

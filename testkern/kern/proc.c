@@ -38,25 +38,25 @@ void proc_hold(struct proc *p)
 static void free_user_tables(struct proc *p)
 {
 	for (int i = 0; i < 256; i++) {
-		if (!(p->pml4[i] & PTE_P))
+		if (!(p->pml4[i] & X86_PTE_P))
 			continue;
-		uint64_t *pdpt = phys_to_virt(p->pml4[i] & PTE_ADDR);
+		uint64_t *pdpt = phys_to_virt(p->pml4[i] & X86_PTE_ADDR);
 		for (int j = 0; j < 512; j++) {
-			if (!(pdpt[j] & PTE_P))
+			if (!(pdpt[j] & X86_PTE_P))
 				continue;
-			uint64_t *pd = phys_to_virt(pdpt[j] & PTE_ADDR);
+			uint64_t *pd = phys_to_virt(pdpt[j] & X86_PTE_ADDR);
 			for (int k = 0; k < 512; k++) {
-				if (!(pd[k] & PTE_P))
+				if (!(pd[k] & X86_PTE_P))
 					continue;
-				uint64_t *pt = phys_to_virt(pd[k] & PTE_ADDR);
+				uint64_t *pt = phys_to_virt(pd[k] & X86_PTE_ADDR);
 				for (int l = 0; l < 512; l++)
-					if (pt[l] & PTE_P)
-						pmm_free(pt[l] & PTE_ADDR);
-				pmm_free(pd[k] & PTE_ADDR);
+					if (pt[l] & X86_PTE_P)
+						pmm_free(pt[l] & X86_PTE_ADDR);
+				pmm_free(pd[k] & X86_PTE_ADDR);
 			}
-			pmm_free(pdpt[j] & PTE_ADDR);
+			pmm_free(pdpt[j] & X86_PTE_ADDR);
 		}
-		pmm_free(p->pml4[i] & PTE_ADDR);
+		pmm_free(p->pml4[i] & X86_PTE_ADDR);
 	}
 }
 
@@ -81,7 +81,7 @@ int proc_map_anon(struct proc *p, uint64_t va, size_t n)
 	int err = 0;
 	for (size_t i = 0; i < n && !err; i++) {
 		uint64_t *pte = vm_walk(p->pml4, va + i * PAGE_SIZE, true);
-		if (*pte & PTE_P) {
+		if (*pte & X86_PTE_P) {
 			err = EEXIST;
 			break;
 		}
@@ -90,7 +90,7 @@ int proc_map_anon(struct proc *p, uint64_t va, size_t n)
 			err = ENOMEM;
 			break;
 		}
-		*pte = pa | PTE_P | PTE_W | PTE_U;
+		*pte = pa | X86_PTE_P | X86_PTE_RW | X86_PTE_US;
 		p->user_pages++;
 	}
 	spin_unlock(&p->lock, f);

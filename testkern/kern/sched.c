@@ -110,7 +110,7 @@ static void schedule_locked(struct cpu *c)
 	c->cur = next;
 	c->ctx_switches++;
 	if (next->fs_base != c->fs_base_cache) {
-		wrmsr(MSR_FS_BASE, next->fs_base);
+		wrmsr(X86_MSR_FS_BASE, next->fs_base);
 		c->fs_base_cache = next->fs_base;
 	}
 	if (read_cr3() != next->cr3)
@@ -247,7 +247,7 @@ static void block_until(uint64_t deadline)
 		irq_restore(f);
 		return;
 	}
-	if (t->pin || t->is_idle || !(f & RFLAGS_IF))
+	if (t->pin || t->is_idle || !(f & X86_RFLAGS_IF))
 		panic("thread %d '%s' blocks while pinned, idle or with interrupts off", t->tid, t->name);
 	t->state = T_BLOCKED;
 	t->wake_at = deadline;
@@ -292,7 +292,7 @@ void thread_sleep_ns(uint64_t ns)
 {
 	uint64_t deadline = time_ns() + ns;
 	struct thread *t = curthread();
-	if (t->pin || t->is_idle || !(read_rflags() & RFLAGS_IF)) {
+	if (t->pin || t->is_idle || !(read_rflags() & X86_RFLAGS_IF)) {
 		delay_ns(ns);		/* cannot switch away: busy wait */
 		return;
 	}
@@ -305,7 +305,7 @@ void thread_yield(void)
 	uint64_t f = irq_save();
 	struct cpu *c = this_cpu();
 	/* pinned, or interrupts were off (a spinlock may be held): no switch */
-	if (c->cur->pin || !(f & RFLAGS_IF)) {
+	if (c->cur->pin || !(f & X86_RFLAGS_IF)) {
 		irq_restore(f);
 		return;
 	}
@@ -379,7 +379,7 @@ void thread_set_fs_base(uint64_t base)
 	uint64_t f = irq_save();
 	struct cpu *c = this_cpu();
 	c->cur->fs_base = base;
-	wrmsr(MSR_FS_BASE, base);
+	wrmsr(X86_MSR_FS_BASE, base);
 	c->fs_base_cache = base;
 	irq_restore(f);
 }
@@ -415,7 +415,7 @@ void sched_unpin(void)
 	 * arrived while pinned (e.g. the interrupt that ended a VM entry) only
 	 * set need_resched.
 	 */
-	if (--t->pin == 0 && this_cpu()->need_resched && (read_rflags() & RFLAGS_IF))
+	if (--t->pin == 0 && this_cpu()->need_resched && (read_rflags() & X86_RFLAGS_IF))
 		thread_yield();
 }
 
@@ -444,7 +444,7 @@ void sched_tick(void)
 void sched_preempt_check(struct trapframe *tf)
 {
 	struct cpu *c = this_cpu();
-	if (!c->need_resched || !(tf->rflags & RFLAGS_IF) || c->cur->pin || panicking)
+	if (!c->need_resched || !(tf->rflags & X86_RFLAGS_IF) || c->cur->pin || panicking)
 		return;
 	if (!c->idle)
 		return;			/* scheduler not set up on this CPU yet */

@@ -51,10 +51,10 @@ static uint64_t ap_pml4_build(uint64_t *pages)
 	uint64_t *k = vm_kernel_pml4();
 	for (int i = 256; i < 512; i++)
 		pml4[i] = k[i];
-	pml4[0] = pages[1] | PTE_P | PTE_W;
-	pdpt[0] = pages[2] | PTE_P | PTE_W;
+	pml4[0] = pages[1] | X86_PTE_P | X86_PTE_RW;
+	pdpt[0] = pages[2] | X86_PTE_P | X86_PTE_RW;
 	for (int i = 0; i < 512; i++)
-		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS;
+		pd[i] = ((uint64_t)i << 21) | X86_PTE_P | X86_PTE_RW | X86_PTE_PS;
 	return pages[0];
 }
 

@@ -88,7 +88,7 @@ void trap_dump(struct trapframe *tf)
 	kprintf("  rsi=%016lx rdi=%016lx rbp=%016lx r8 =%016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->r8);
 	kprintf("  r9 =%016lx r10=%016lx r11=%016lx r12=%016lx\n", tf->r9, tf->r10, tf->r11, tf->r12);
 	kprintf("  r13=%016lx r14=%016lx r15=%016lx fs_base=%016lx\n", tf->r13, tf->r14, tf->r15,
-	    rdmsr(MSR_FS_BASE));
+	    rdmsr(X86_MSR_FS_BASE));
 	if (t && t->stack) {
 		/* frame-pointer walk (-fno-omit-frame-pointer), only inside this thread's stack */
 		uint64_t lo = (uint64_t)t->stack, hi = lo + KSTACK_PAGES * PAGE_SIZE;
@@ -108,14 +108,14 @@ void trap_dump(struct trapframe *tf)
 
 static void exception(struct trapframe *tf)
 {
-	if (tf->vector == 14) {
+	if (tf->vector == X86_VEC_PF) {
 		uint64_t cr2 = read_cr2();
 		for (struct pf_hook *h = __atomic_load_n(&pf_hooks, __ATOMIC_ACQUIRE); h;
 		    h = __atomic_load_n(&h->next, __ATOMIC_ACQUIRE))
 			if (h->fn(tf, cr2, h->arg) == PF_HANDLED)
 				return;
 	}
-	if (tf->vector == 2) {
+	if (tf->vector == X86_VEC_NMI) {
 		kprintf("NMI on cpu %d (ignored)\n", this_cpu()->id);
 		return;
 	}
@@ -125,10 +125,10 @@ static void exception(struct trapframe *tf)
 	 * overflow: the #PF could not push its frame (SDM 3A 7.15, #DF).  We run
 	 * on the IST stack, so the thread can still be killed cleanly.
 	 */
-	bool overflow = tf->vector == 8 && t && !t->is_idle && t->stack &&
+	bool overflow = tf->vector == X86_VEC_DF && t && !t->is_idle && t->stack &&
 	    read_cr2() < (uint64_t)t->stack && read_cr2() >= (uint64_t)t->stack - KSTACK_GUARD;
-	bool killable = t && !t->is_idle && t->pin == 0 && (tf->rflags & RFLAGS_IF) &&
-	    !panicking && (tf->vector != 8 || overflow) && tf->vector != 18;
+	bool killable = t && !t->is_idle && t->pin == 0 && (tf->rflags & X86_RFLAGS_IF) &&
+	    !panicking && (tf->vector != X86_VEC_DF || overflow) && tf->vector != X86_VEC_MC;
 	if (!killable)
 		panic_frame(tf, "%s in kernel context", trap_name(tf->vector));
 	uint64_t f = console_lock();

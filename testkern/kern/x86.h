@@ -1,16 +1,9 @@
-/* x86.h - thin wrappers around x86-64 instructions and MSR/CR numbers. */
+/* x86.h - thin wrappers around x86-64 instructions (the numbers: x86_arch.h). */
 #ifndef X86_H
 #define X86_H
 
 #include <stdint.h>
-
-#define MSR_APIC_BASE	0x1b
-#define MSR_EFER	0xc0000080
-#define MSR_FS_BASE	0xc0000100
-#define MSR_GS_BASE	0xc0000101
-#define MSR_KGS_BASE	0xc0000102
-
-#define RFLAGS_IF	(1UL << 9)
+#include "x86_arch.h"
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outl(uint16_t port, uint32_t v) { __asm__ __volatile__("outl %0, %1" :: "a"(v), "Nd"(port)); }
@@ -53,6 +46,6 @@ static inline void invlpg(uint64_t va) { __asm__ __volatile__("invlpg (%0)" :: "
 
 /* Save the interrupt flag and disable interrupts; restore it later. */
 static inline uint64_t irq_save(void) { uint64_t f = read_rflags(); cli(); return f; }
-static inline void irq_restore(uint64_t f) { if (f & RFLAGS_IF) sti(); }
+static inline void irq_restore(uint64_t f) { if (f & X86_RFLAGS_IF) sti(); }
 
 #endif

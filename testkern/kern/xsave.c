@@ -10,25 +10,20 @@
 #include "cpu.h"
 #include "x86.h"
 
-#define CPUID1_ECX_XSAVE	(1u << 26)	/* SDM Vol. 2A, CPUID leaf 1 */
-#define CPUID1_ECX_AVX		(1u << 28)
-#define CR4_OSXSAVE		(1ull << 18)	/* SDM Vol. 3A 2.5 */
-#define XCR0_AVX_SET		0x7u		/* x87 | SSE | YMM (SDM Vol. 1 13.3) */
-
 void
 xsave_cpu_init(void)
 {
 	uint32_t a, b, c, d, xa, xb, xc, xd;
 
 	cpuid(1, 0, &a, &b, &c, &d);
-	if (!(c & CPUID1_ECX_XSAVE) || !(c & CPUID1_ECX_AVX))
+	if (!(c & X86_CPUID1_ECX_XSAVE) || !(c & X86_CPUID1_ECX_AVX))
 		return;
 	/* XCR0 may only name components the CPU supports (CPUID.0Dh.0 EAX),
 	 * else XSETBV raises #GP (SDM Vol. 1 13.3) */
 	cpuid(0xd, 0, &xa, &xb, &xc, &xd);
-	if ((xa & XCR0_AVX_SET) != XCR0_AVX_SET)
+	if ((xa & X86_XCR0_AVX) != X86_XCR0_AVX)
 		return;
 	/* XSETBV #UDs while CR4.OSXSAVE is clear (SDM Vol. 2C XSETBV) */
-	write_cr4(read_cr4() | CR4_OSXSAVE);
-	__asm__ __volatile__("xsetbv" : : "c"(0), "a"(XCR0_AVX_SET), "d"(0));
+	write_cr4(read_cr4() | X86_CR4_OSXSAVE);
+	__asm__ __volatile__("xsetbv" : : "c"(0), "a"(X86_XCR0_AVX), "d"(0));
 }

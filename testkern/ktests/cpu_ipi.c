@@ -20,9 +20,9 @@ KTEST(ipi, "every CPU answers a kick IPI and a call-function IPI")
 		uint64_t flags = ~0UL;
 		int ret = -1;
 		err = cpu_call(i, whoami, &flags, &ret, 2000000000UL);
-		report(err == 0 && ret == i && !(flags & RFLAGS_IF),
+		report(err == 0 && ret == i && !(flags & X86_RFLAGS_IF),
 		    "cpu %d runs a function by IPI: err=%d ran on cpu %d, interrupts %s", i, err, ret,
-		    flags & RFLAGS_IF ? "on" : "off");
+		    flags & X86_RFLAGS_IF ? "on" : "off");
 	}
 	report(cpu_call(ncpus, whoami, NULL, NULL, 1000000) == EINVAL, "call on cpu %d (absent) is EINVAL", ncpus);
 }

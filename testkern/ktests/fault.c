@@ -47,12 +47,12 @@ static void fault_test(uint64_t addr, int vector, bool check_cr2)
 
 KTEST(fault_pf, "a thread touching an unmapped address dies with #PF, the kernel goes on")
 {
-	fault_test(BAD_USER_VA, 14, true);
+	fault_test(BAD_USER_VA, X86_VEC_PF, true);
 }
 
 KTEST(fault_gp, "a thread touching a non-canonical address dies with #GP, the kernel goes on")
 {
-	fault_test(NONCANONICAL, 13, false);
+	fault_test(NONCANONICAL, X86_VEC_GP, false);
 }
 
 static volatile int deep_limit = 1 << 30;	/* far beyond any stack: overflow first */
@@ -80,7 +80,7 @@ KTEST(fault_stack, "a thread overflowing its stack hits the guard page, dies wit
 	report(err == 0, "recursing thread ended: %s", err ? errno_name(err) : "ok");
 	if (err)
 		return;
-	report(info.killed && info.vector == 8, "killed by vector %d (want 8, #DF on the IST stack)", info.vector);
+	report(info.killed && info.vector == X86_VEC_DF, "killed by vector %d (want 8, #DF on the IST stack)", info.vector);
 	t = thread_create("after", alive, NULL, NULL, -1);
 	err = t ? thread_join(t, &info, 10000000000UL) : ENOMEM;
 	report(err == 0 && !info.killed && info.code == 42, "a thread runs after the overflow");

@@ -28,7 +28,7 @@ static void fs_thread(void *arg)
 		if (v != (uint64_t)c)
 			c->bad++;
 		uint64_t f = irq_save();
-		if (this_cpu()->fs_base_cache != (uint64_t)c->tls || rdmsr(MSR_FS_BASE) != (uint64_t)c->tls)
+		if (this_cpu()->fs_base_cache != (uint64_t)c->tls || rdmsr(X86_MSR_FS_BASE) != (uint64_t)c->tls)
 			c->cache_bad++;
 		irq_restore(f);
 		if (c->migrate && i % FS_MIGRATE_EVERY == FS_MIGRATE_EVERY - 1) {

@@ -58,17 +58,11 @@ act_migrate(struct scn_actx *a)
 }
 SCN_ACTION("migrate", "x", "migrate CPU|next: move the vCPU thread", act_migrate);
 
-static bool
-canonical(uint64_t va)
-{
-	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
-}
-
 /* fsbase VA: the vCPU thread's own TLS pointer */
 static int
 act_fsbase(struct scn_actx *a)
 {
-	if (!canonical(arg(a, 0)->num))
+	if (!x86_canonical(arg(a, 0)->num))
 		return EINVAL;
 	thread_set_fs_base(arg(a, 0)->num);
 	return 0;
@@ -92,7 +86,7 @@ act_ctxsw(struct scn_actx *a)
 	uint64_t fs = arg(a, 0)->num;
 	struct thread *t;
 
-	if (!canonical(fs))
+	if (!x86_canonical(fs))
 		return EINVAL;
 	t = thread_create("scn_ctxsw", ctxsw_thread, &fs, NULL, -1);
 	if (t == NULL)

@@ -8,7 +8,7 @@
 #include "sched.h"
 #include "sysctl.h"
 #include "trap.h"
-#include "hv_impl.h"
+#include "hv_quirk.h"
 
 /* ---- guest serial capture (hv_log_hook) ---------------------------------------- */
 

@@ -25,8 +25,6 @@
 #include "sched.h"
 #include "x86.h"
 
-#define CR0_TS		(1ull << 3)
-
 static uint16_t
 fcw_get(void)
 {
@@ -87,10 +85,10 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 	if (error == 0) {
 		hv_vcpu_set_hc_result(vcpu, 0);
 		sched_pin();
-		cr0_set(cr0_get() | CR0_TS);
+		cr0_set(cr0_get() | X86_CR0_TS);
 		error = vm_run_until(vcpu, &ex, NULL);
 		cr0_after = cr0_get();
-		cr0_set(cr0_after & ~CR0_TS);
+		cr0_set(cr0_after & ~X86_CR0_TS);
 		sched_unpin();
 	}
 	host2 = fcw_get();
@@ -98,19 +96,14 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 	    "guest FCW after the host loaded 0x0e7f: 0x%lx (want the guest's "
 	    "0x0b7f): %s", error == 0 ? (unsigned long)ex.code : 0, vm_err(error));
 	report(host2 == 0x0e7f, "host FCW at the end: 0x%x (want 0x0e7f)", host2);
-	report(error == 0 && (cr0_after & CR0_TS) != 0, "host CR0.TS set before the "
+	report(error == 0 && (cr0_after & X86_CR0_TS) != 0, "host CR0.TS set before the "
 	    "second run, after it: %d (want 1: left as found)",
-	    (int)((cr0_after & CR0_TS) != 0));
+	    (int)((cr0_after & X86_CR0_TS) != 0));
 	fcw_set(0x037f);
 	vmrun_teardown(&r);
 }
 
 /* ---- vm_avx ---------------------------------------------------------------- */
-
-#define CPUID1_ECX_XSAVE	(1u << 26)
-#define CPUID1_ECX_OSXSAVE	(1u << 27)
-#define CPUID1_ECX_AVX		(1u << 28)
-#define XCR0_AVX_SET		0x7u		/* x87 | SSE | YMM */
 
 /* ymm0[255:128], with explicit VEX code: the kernel is built -mno-sse and
  * the compiler never touches these registers itself. */
@@ -151,18 +144,18 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	if (!vm_begin())
 		return;
 	cpuid(1, 0, &a, &b, &c, &d);
-	if (!(c & CPUID1_ECX_OSXSAVE)) {
+	if (!(c & X86_CPUID1_ECX_OSXSAVE)) {
 		ktest_skip("no AVX: CPUID.1 ECX 0x%x (XSAVE %d, AVX %d, OSXSAVE 0)",
-		    c, (c & CPUID1_ECX_XSAVE) != 0, (c & CPUID1_ECX_AVX) != 0);
+		    c, (c & X86_CPUID1_ECX_XSAVE) != 0, (c & X86_CPUID1_ECX_AVX) != 0);
 		return;
 	}
 	xcr0 = xcr0_get();
 	cpuid(0xd, 0, &a, &xb, &c, &d);
-	if ((xcr0 & XCR0_AVX_SET) != XCR0_AVX_SET) {
+	if ((xcr0 & X86_XCR0_AVX) != X86_XCR0_AVX) {
 		ktest_skip("XCR0 0x%lx has no AVX", (unsigned long)xcr0);
 		return;
 	}
-	report(xcr0 == XCR0_AVX_SET, "host XCR0 0x%lx (want 0x7: set at boot), "
+	report(xcr0 == X86_XCR0_AVX, "host XCR0 0x%lx (want 0x7: set at boot), "
 	    "XSAVE area %u bytes (CPUID.0Dh.0 EBX)", (unsigned long)xcr0, xb);
 	error = vm_case_setup(&r, FPU_AVX, &vcpu);
 	/* pinned throughout: ymm0 is this CPU's register */

@@ -392,8 +392,6 @@ KTEST(vm_runaway, "endless guest loop: preempted, stopped by the watchdog")
 }
 
 #define HOST_CORRUPT_CR0	1	/* guests/badstate.asm */
-#define CR0_PE			(1ull << 0)
-#define CR0_PG			(1ull << 31)
 
 static int
 badstate_host(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
@@ -409,7 +407,7 @@ badstate_host(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
 	error = hv_vcpu_get_regs(vcpu, &regs);
 	if (error == 0) {
 		/* paging without protection: illegal for VM entry and VMRUN */
-		regs.cr0 = (regs.cr0 | CR0_PG) & ~CR0_PE;
+		regs.cr0 = (regs.cr0 | X86_CR0_PG) & ~X86_CR0_PE;
 		error = hv_vcpu_set_regs(vcpu, &regs);
 	}
 	report(error == 0, "badstate: set CR0=0x%lx (PG=1, PE=0): %s",
@@ -568,7 +566,7 @@ struct hs_ctx {
 static void
 hs_check(struct hs_ctx *c, int n)
 {
-	uint64_t cr3 = read_cr3(), fs = rdmsr(MSR_FS_BASE);
+	uint64_t cr3 = read_cr3(), fs = rdmsr(X86_MSR_FS_BASE);
 
 	c->checked++;
 	if (cr3 != c->cr3 || fs != c->fs) {
@@ -611,7 +609,7 @@ KTEST(vm_hoststate, "host CR3 and FS base intact after guest runs across vmspace
 	c.procs[1] = proc_create("vm_hs1");
 	if (c.procs[0] != NULL && c.procs[1] != NULL) {
 		c.cr3 = read_cr3();
-		c.fs = rdmsr(MSR_FS_BASE);
+		c.fs = rdmsr(X86_MSR_FS_BASE);
 		vm_run_exit0(&r);
 		hs_check(&c, HS_ROUNDS + 1);	/* after the last run */
 	} else

@@ -11,10 +11,6 @@
 #include "cpu.h"
 #include "x86.h"
 
-#define MSR_VM_CR		0xc0010114u
-#define MSR_VM_HSAVE_PA		0xc0010117u
-#define EFER_SVME		(1ull << 12)
-
 /* CHECK that sysctl hw.vmm.svm.<name> reads as want. */
 static void
 check_leaf(const char *name, uint64_t want)
@@ -43,8 +39,8 @@ read_svm_state(void *arg)
 	struct cpu_svm_state *st = arg;
 	int cpu = hv_os_cpu_id();
 
-	st->efer[cpu] = rdmsr(MSR_EFER);
-	st->hsave[cpu] = rdmsr(MSR_VM_HSAVE_PA);
+	st->efer[cpu] = rdmsr(X86_MSR_EFER);
+	st->hsave[cpu] = rdmsr(X86_MSR_VM_HSAVE_PA);
 	return 0;
 }
 
@@ -58,9 +54,9 @@ check_cpus(bool on, const char *when)
 	for (cpu = 0; cpu < n; cpu++) {
 		st.efer[cpu] = st.hsave[cpu] = ~0ull;
 		hv_os_on_cpu(cpu, read_svm_state, &st);
-		if (on ? ((st.efer[cpu] & EFER_SVME) && st.hsave[cpu] != 0 &&
+		if (on ? ((st.efer[cpu] & X86_EFER_SVME) && st.hsave[cpu] != 0 &&
 		    (st.hsave[cpu] & 0xfff) == 0) :
-		    (!(st.efer[cpu] & EFER_SVME) && st.hsave[cpu] == 0))
+		    (!(st.efer[cpu] & X86_EFER_SVME) && st.hsave[cpu] == 0))
 			good++;
 		else
 			kprintf("svm_caps: cpu %d EFER 0x%lx VM_HSAVE_PA 0x%lx\n",
@@ -86,8 +82,8 @@ KTEST(svm_caps, "hw.vmm.svm.* equal CPUID 8000_000A; EFER.SVME and VM_HSAVE_PA f
 	check_leaf("nrips", (d >> 3) & 1);
 	check_leaf("flush_by_asid", (d >> 6) & 1);
 	check_leaf("decode_assists", (d >> 7) & 1);
-	report(!((rdmsr(MSR_VM_CR) >> 4) & 1), "VM_CR.SVMDIS clear (VM_CR 0x%lx)",
-	    (unsigned long)rdmsr(MSR_VM_CR));
+	report(!((rdmsr(X86_MSR_VM_CR) >> 4) & 1), "VM_CR.SVMDIS clear (VM_CR 0x%lx)",
+	    (unsigned long)rdmsr(X86_MSR_VM_CR));
 	check_cpus(true, "enabled");
 	error = hv_set_enable(false);
 	report(error == 0, "hw.vmm.enable 1 -> 0: %s", vm_err(error));

@@ -11,24 +11,6 @@
 #include "cpu.h"
 #include "x86.h"
 
-#define MSR_VMX_BASIC		0x480
-#define MSR_VMX_PINBASED	0x481
-#define MSR_VMX_PROCBASED	0x482
-#define MSR_VMX_EXIT		0x483
-#define MSR_VMX_ENTRY		0x484
-#define MSR_VMX_MISC		0x485
-#define MSR_VMX_CR0_FIXED0	0x486
-#define MSR_VMX_CR0_FIXED1	0x487
-#define MSR_VMX_CR4_FIXED0	0x488
-#define MSR_VMX_CR4_FIXED1	0x489
-#define MSR_VMX_PROCBASED2	0x48b
-#define MSR_VMX_EPT_VPID_CAP	0x48c
-#define MSR_VMX_TRUE_PINBASED	0x48d
-#define MSR_VMX_TRUE_PROCBASED	0x48e
-#define MSR_VMX_TRUE_EXIT	0x48f
-#define MSR_VMX_TRUE_ENTRY	0x490
-#define MSR_FS_BASE		0xc0000100
-
 /* sysctl hw.vmm.vmx.<name> as a number; *found: how many leaves matched. */
 static uint64_t
 leaf_get(const char *name, int *found)
@@ -76,30 +58,30 @@ KTEST(vmx_caps, "hw.vmm.vmx.* sysctls equal the VMX capability MSRs; controls in
 	if (!vm_begin_backend("vmx"))
 		return;
 	/* SDM Vol. 3D A.1: BASIC; bit 55 says the TRUE_ MSRs exist */
-	basic = rdmsr(MSR_VMX_BASIC);
+	basic = rdmsr(X86_MSR_VMX_BASIC);
 	true_ctls = (basic >> 55) & 1;
 	check_leaf("basic", basic);
 	check_leaf("revision", basic & 0x7fffffff);
 	check_leaf("region_size", (basic >> 32) & 0x1fff);
 	check_leaf("width_addr", (basic >> 48) & 1);
-	pin = rdmsr(true_ctls ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED);
-	proc = rdmsr(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED);
-	exit = rdmsr(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT);
-	entry = rdmsr(true_ctls ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY);
+	pin = rdmsr(true_ctls ? X86_MSR_VMX_TRUE_PINBASED : X86_MSR_VMX_PINBASED_CTLS);
+	proc = rdmsr(true_ctls ? X86_MSR_VMX_TRUE_PROCBASED : X86_MSR_VMX_PROCBASED_CTLS);
+	exit = rdmsr(true_ctls ? X86_MSR_VMX_TRUE_EXIT : X86_MSR_VMX_EXIT_CTLS);
+	entry = rdmsr(true_ctls ? X86_MSR_VMX_TRUE_ENTRY : X86_MSR_VMX_ENTRY_CTLS);
 	if ((proc >> 63) & 1)		/* secondary controls may be 1 */
-		proc2 = rdmsr(MSR_VMX_PROCBASED2);
+		proc2 = rdmsr(X86_MSR_VMX_PROCBASED_CTLS2);
 	if ((proc2 >> 33) & 1 || (proc2 >> 37) & 1)	/* EPT or VPID may be 1 */
-		cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
+		cap = rdmsr(X86_MSR_VMX_EPT_VPID_CAP);
 	check_leaf("pinbased_ctls", pin);
 	check_leaf("procbased_ctls", proc);
 	check_leaf("procbased2_ctls", proc2);
 	check_leaf("exit_ctls", exit);
 	check_leaf("entry_ctls", entry);
-	check_leaf("misc", rdmsr(MSR_VMX_MISC));
-	check_leaf("cr0_fixed0", rdmsr(MSR_VMX_CR0_FIXED0));
-	check_leaf("cr0_fixed1", rdmsr(MSR_VMX_CR0_FIXED1));
-	check_leaf("cr4_fixed0", rdmsr(MSR_VMX_CR4_FIXED0));
-	check_leaf("cr4_fixed1", rdmsr(MSR_VMX_CR4_FIXED1));
+	check_leaf("misc", rdmsr(X86_MSR_VMX_MISC));
+	check_leaf("cr0_fixed0", rdmsr(X86_MSR_VMX_CR0_FIXED0));
+	check_leaf("cr0_fixed1", rdmsr(X86_MSR_VMX_CR0_FIXED1));
+	check_leaf("cr4_fixed0", rdmsr(X86_MSR_VMX_CR4_FIXED0));
+	check_leaf("cr4_fixed1", rdmsr(X86_MSR_VMX_CR4_FIXED1));
 	check_leaf("ept_vpid_cap", cap);
 	check_leaf("ept", (proc2 >> 33) & 1);
 	check_leaf("unrestricted_guest", (proc2 >> 39) & 1);
@@ -245,7 +227,7 @@ KTEST(vmx_host_state, "HOST_CR3/HOST_FS_BASE follow vmspace and TLS switches bet
 	last = (h.switches - 1) & 1;
 	sched_pin();
 	cr3 = read_cr3();
-	fs_msr = rdmsr(MSR_FS_BASE);
+	fs_msr = rdmsr(X86_MSR_FS_BASE);
 	__asm__ __volatile__("movq %%fs:0, %0" : "=r"(fs0));
 	report(cr3 == h.p[last]->cr3 && cr3 == hv_os_cur_cr3(),
 	    "after the last exit CR3 0x%lx is the thread's address space 0x%lx",

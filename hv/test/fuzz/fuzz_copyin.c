@@ -27,11 +27,12 @@
 #include "test.h"
 #include "fuzz.h"
 #include "ref_walk.h"
+#include "x86_arch.h"
 
 #define MEM		(4ull << 20)
 #define NSHADOW		16
 #define MAXLEN		12288
-#define AD		0x60ull		/* accessed + dirty */
+#define AD		(X86_PTE_A | X86_PTE_D)
 
 static uint8_t shadow[NSHADOW * 4096];
 

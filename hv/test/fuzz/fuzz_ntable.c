@@ -1,5 +1,5 @@
 /*
- * fuzz_ntable.c - libFuzzer target: the nested-table tree (npt_tree.c) in
+ * fuzz_ntable.c - libFuzzer target: the nested-table tree (ntable.c) in
  * the test, EPT and NPT entry formats, driven by a sequence of map / unmap /
  * lookup / injected allocation failure / spare-page operations over a small
  * guest-physical space (2 PML4 x 2 PDPT x 4 PD slots = 16 x 2 MiB), so that

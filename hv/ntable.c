@@ -1,9 +1,11 @@
 /*
- * npt_tree.c - the 4-level nested page table shared by EPT and NPT.  The
+ * ntable.c - the 4-level nested page table shared by EPT and NPT.  The
  * entry bits come from struct hv_ntable_fmt; the radix tree is common.
  * Levels: 4 = PML4, 3 = PDPT (1 GiB leaves), 2 = PD (2 MiB), 1 = PT (4 KiB).
  */
-#include "hv_impl.h"
+#include "hv.h"
+#include "hv_util.h"
+#include "ntable.h"
 
 #define NT_ENTRIES	512
 

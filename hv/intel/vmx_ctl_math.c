@@ -1,8 +1,11 @@
 /*
- * ctl.c - backend-neutral VMX capability math (SDM Vol. 3D Appendix A):
- * fitting a control field to its capability MSR and CR0/CR4 fixed bits.
+ * vmx_ctl_math.c - VMX capability math (SDM Vol. 3D Appendix A): fitting
+ * a control field to its capability MSR and CR0/CR4 to their fixed bits.
+ * Plain arithmetic, linked into the unit tests too.
  */
-#include "hv_impl.h"
+#include <stddef.h>
+
+#include "vmx_ctl_math.h"
 
 uint32_t
 hv_ctl_adjust(uint64_t cap, uint32_t want, uint32_t *refused)

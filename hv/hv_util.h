@@ -1,0 +1,29 @@
+/*
+ * hv_util.h - small helpers of hv/ that a host's C library would give:
+ * formatting (hv/fmt.c), memory copy/fill and sysctl lists (hv/util.c),
+ * host CPUID (hv/cpuid.c).
+ */
+#ifndef HV_UTIL_H
+#define HV_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hv_os.h"	/* struct hv_sysctl */
+
+/* %s %d %i %u %x %X %p %c %%, flags '-' '0', width, .precision for %s,
+ * length h hh l ll z.  Always NUL-terminates (size > 0); returns the length
+ * the full output would have. */
+int	 hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int	 hv_snprintf(char *buf, size_t size, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	*hv_memcpy(void *dst, const void *src, size_t n);
+void	*hv_memset(void *dst, int c, size_t n);
+/* hv_os_sysctl_add() of each of the n leaves in turn; 0 or the first error. */
+int	 hv_sysctl_add_all(const struct hv_sysctl *leaves, size_t n);
+
+/* Host CPUID (hv/cpuid.c). */
+void	 hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
+
+#endif /* HV_UTIL_H */
