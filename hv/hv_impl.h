@@ -325,6 +325,8 @@ uint64_t hv_cr_fixed_apply(uint64_t val, uint64_t fixed0, uint64_t fixed1);
  */
 const char *hv_vmx_insn_error_name(unsigned n);	/* hv/intel/vmx_names.c */
 const char *hv_vmx_exit_name(unsigned n);	/* hv/intel/vmx_names.c */
+/* the same for the handled reasons only (hv_stats_exits_init) */
+const char *hv_vmx_exit_stat_name(uint64_t reason);	/* hv/intel/vmx_names.c */
 const char *hv_svm_exit_name(uint64_t code);	/* hv/amd/svm_names.c */
 
 /* ---- statistics (hw.vmm.stats.*) ----------------------------------------- */

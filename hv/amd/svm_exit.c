@@ -6,26 +6,6 @@
 #include "svm.h"
 #include "vmcb.h"
 
-#define EXIT_EXCP_BP	0x43u
-#define EXIT_EXCP_UD	0x46u
-#define EXIT_INTR	0x60u
-#define EXIT_NMI	0x61u
-#define EXIT_SMI	0x62u
-#define EXIT_VINTR	0x64u
-#define EXIT_CPUID	0x72u
-#define EXIT_SWINT	0x75u
-#define EXIT_HLT	0x78u
-#define EXIT_IOIO	0x7bu
-#define EXIT_MSR	0x7cu
-#define EXIT_SHUTDOWN	0x7fu
-#define EXIT_VMRUN	0x80u
-#define EXIT_VMMCALL	SVM_EXIT_VMMCALL
-#define EXIT_SKINIT	0x86u
-#define EXIT_XSETBV	0x8du
-#define EXIT_NPF	0x400u
-#define EXIT_INVALID	((uint64_t)-1)
-#define EXIT_BUSY	((uint64_t)-2)
-
 #define VEC_UD		6
 #define VEC_GP		13
 
@@ -74,23 +54,10 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	s->pending_event = ev;
 }
 
-/* EXITCODE, with the "invalid VMCB" and "busy" codes normalized: QEMU writes
- * them as 32-bit values, Bochs as 64-bit (EMULATORS.md). */
-static uint64_t
-exit_code(const uint8_t *v)
-{
-	uint64_t code = vmcb_rd64(v, VMCB_EXITCODE);
-
-	if ((uint32_t)code == 0xffffffffu)
-		return EXIT_INVALID;
-	if ((uint32_t)code == 0xfffffffeu)
-		return EXIT_BUSY;
-	return code;
-}
-
 static int
-exit_cpuid(struct hv_vcpu *vcpu, struct svm_vcpu *s)
+exit_cpuid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
 	uint32_t a, b, c, d;
 
 	hv_guest_cpuid(vcpu, (uint32_t)vmcb_rd64(s->vmcb, VMCB_RAX),
@@ -104,25 +71,25 @@ exit_cpuid(struct hv_vcpu *vcpu, struct svm_vcpu *s)
 }
 
 static int
-exit_vmmcall(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_vmmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
 	struct hv_regs r;
 	bool for_host;
 
 	svm_skip_insn(s, 3);		/* 0F 01 D9 */
 	hv_ops->get_regs(vcpu, &r);
 	for_host = hv_hypercall(vcpu, &r, ex);
-	if (for_host) {
-		ex->raw_reason = EXIT_VMMCALL;
+	if (for_host)
 		return 0;
-	}
 	vmcb_wr64(s->vmcb, VMCB_RAX, r.rax);
 	return HV_RESUME;
 }
 
 static int
-exit_ioio(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	uint64_t info = vmcb_rd64(v, VMCB_EXITINFO1);
 	unsigned port = (unsigned)(info >> 16) & 0xffff;
@@ -130,7 +97,7 @@ exit_ioio(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 	uint64_t rax = vmcb_rd64(v, VMCB_RAX), val;
 
 	if (info & (IO_STR | IO_REP)) {
-		hv_exit_error(ex, HV_ENOTSUP, EXIT_IOIO, "string I/O (%s%s) to "
+		hv_exit_error(ex, HV_ENOTSUP, SVM_EXIT_ioio, "string I/O (%s%s) to "
 		    "port 0x%x is not emulated", (info & IO_REP) ? "rep " : "",
 		    (info & IO_IN) ? "ins" : "outs", port);
 		return 0;
@@ -166,8 +133,9 @@ exit_ioio(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 }
 
 static int
-exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
 	uint64_t err = vmcb_rd64(s->vmcb, VMCB_EXITINFO1);
 	uint64_t gpa = vmcb_rd64(s->vmcb, VMCB_EXITINFO2);
 	unsigned acc = 0;
@@ -181,7 +149,7 @@ exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 		acc |= HV_ACC_EXEC;
 	if (err & NPF_RSV) {
 		/* our entries never set reserved bits: a table bug */
-		hv_exit_error(ex, HV_EIO, EXIT_NPF, "#NPF: reserved bit in a "
+		hv_exit_error(ex, HV_EIO, SVM_EXIT_npf, "#NPF: reserved bit in a "
 		    "nested entry, gpa 0x%llx, error code 0x%llx",
 		    (unsigned long long)gpa, (unsigned long long)err);
 		return 0;
@@ -190,14 +158,14 @@ exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 	if (error == 0)
 		return HV_RESUME;
 	if (error == HV_EFAULT)
-		hv_exit_error(ex, HV_EFAULT, EXIT_NPF, "#NPF outside guest "
+		hv_exit_error(ex, HV_EFAULT, SVM_EXIT_npf, "#NPF outside guest "
 		    "memory: gpa 0x%llx (memory ends at 0x%llx), error code "
 		    "0x%llx, rip 0x%llx", (unsigned long long)gpa,
 		    (unsigned long long)vcpu->vm->mem_size,
 		    (unsigned long long)err,
 		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
 	else
-		hv_exit_error(ex, error, EXIT_NPF, "#NPF at gpa 0x%llx could "
+		hv_exit_error(ex, error, SVM_EXIT_npf, "#NPF at gpa 0x%llx could "
 		    "not be resolved (error %d)", (unsigned long long)gpa,
 		    error);
 	return 0;
@@ -208,12 +176,13 @@ exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
  * Step over it so that "continue" at the db> prompt goes on.
  */
 static int
-exit_breakpoint(struct svm_vcpu *s, struct hv_exit *ex, uint64_t code)
+exit_breakpoint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
+
 	svm_skip_insn(s, 1);
 	s->pending_event = 0;
 	ex->kind = HV_EXIT_DEBUG;
-	ex->raw_reason = code;
 	return 0;
 }
 
@@ -224,15 +193,16 @@ exit_breakpoint(struct svm_vcpu *s, struct hv_exit *ex, uint64_t code)
  * else from the instruction bytes.
  */
 static int
-exit_swint(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	uint64_t rip = vmcb_rd64(v, VMCB_RIP);
 	uint8_t insn[2];
 	unsigned vec, len;
 
 	if (hv_copyin(vcpu, rip, insn, 1) != 0) {
-		hv_exit_error(ex, HV_EFAULT, EXIT_SWINT, "INTn at rip 0x%llx: "
+		hv_exit_error(ex, HV_EFAULT, SVM_EXIT_swint, "INTn at rip 0x%llx: "
 		    "instruction unreadable", (unsigned long long)rip);
 		return 0;
 	}
@@ -243,7 +213,7 @@ exit_swint(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 		if (svm_caps.decode_assists)
 			insn[1] = (uint8_t)vmcb_rd64(v, VMCB_EXITINFO1);
 		else if (hv_copyin(vcpu, rip + 1, &insn[1], 1) != 0) {
-			hv_exit_error(ex, HV_EFAULT, EXIT_SWINT, "INTn at rip "
+			hv_exit_error(ex, HV_EFAULT, SVM_EXIT_swint, "INTn at rip "
 			    "0x%llx: vector byte unreadable",
 			    (unsigned long long)rip);
 			return 0;
@@ -251,13 +221,13 @@ exit_swint(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 		vec = insn[1];
 		len = 2;
 	} else {
-		hv_exit_error(ex, HV_EIO, EXIT_SWINT, "INTn intercept at rip "
+		hv_exit_error(ex, HV_EIO, SVM_EXIT_swint, "INTn intercept at rip "
 		    "0x%llx on opcode 0x%02x: cannot decode",
 		    (unsigned long long)rip, insn[0]);
 		return 0;
 	}
 	if (vec == 3)
-		return exit_breakpoint(s, ex, EXIT_SWINT);
+		return exit_breakpoint(vcpu, ex);
 	/*
 	 * Inject it as a software interrupt (type 4, so the gate DPL is
 	 * checked against CPL) with RIP past the instruction: that is the
@@ -271,23 +241,25 @@ exit_swint(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 }
 
 static int
-exit_invalid(struct svm_vcpu *s, struct hv_exit *ex)
+exit_invalid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	const char *why = vmcb_check(&s->snap);
+	const char *why = vmcb_check(&svm_of(vcpu)->snap);
 
-	hv_exit_error(ex, HV_EINVAL, EXIT_INVALID, "VMRUN failed: invalid VMCB: "
+	hv_exit_error(ex, HV_EINVAL, (uint64_t)-1, "VMRUN failed: invalid VMCB: "
 	    "%s", why != NULL ? why :
 	    "no consistency check of APM 15.5.1 fails in software");
 	return 0;
 }
 
 static int
-exit_hlt(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
+
 	/* the only interrupts are the host's queued ones (svm_irq.c), and
 	 * with IF=0 none of them ends a HLT */
 	if (!(vmcb_rd64(s->vmcb, VMCB_RFLAGS) & RFLAGS_IF)) {
-		hv_exit_error(ex, HV_EINVAL, EXIT_HLT, "guest HLT with "
+		hv_exit_error(ex, HV_EINVAL, SVM_EXIT_hlt, "guest HLT with "
 		    "interrupts disabled at rip 0x%llx: it would never wake",
 		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
 		return 0;
@@ -299,7 +271,6 @@ exit_hlt(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 	if (hv_irq_next(vcpu) >= 0)
 		return HV_RESUME;
 	ex->kind = HV_EXIT_INTR;
-	ex->raw_reason = EXIT_HLT;
 	return 0;
 }
 
@@ -318,21 +289,89 @@ svm_exit_fast(struct hv_vcpu *vcpu)
 	if ((vmcb_rd64(v, VMCB_EXITINTINFO) & EVENT_VALID) ||
 	    !hv_hypercall_fast(vmcb_rd64(v, VMCB_RAX)))
 		return false;
-	svm_exit_count(EXIT_VMMCALL);
+	svm_exit_count(SVM_EXIT_vmmcall);
 	svm_skip_insn(s, 3);		/* 0F 01 D9 */
 	vmcb_wr64(v, VMCB_RAX, 0);
 	return true;
 }
+
+static int
+exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	/* the host takes it after STGI (svm_switch.S) */
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
+static int
+exit_vintr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	/* the guest can take the queued interrupt: svm_irq_prepare injects it
+	 * at the next entry */
+	HV_STAT_INC(irq_windows);
+	return HV_RESUME;
+}
+
+static int
+exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return svm_exit_msr(vcpu);
+}
+
+static int
+exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	/* counted, then reflected: the guest's own #UD handler runs */
+	svm_inject_exception(svm_of(vcpu), VEC_UD, false, 0);
+	return HV_RESUME;
+}
+
+/* VMRUN..SKINIT: SVM is hidden from the guest, as if EFER.SVME=0 */
+static int
+exit_svm_insn(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	svm_inject_exception(svm_of(vcpu), VEC_UD, false, 0);
+	return HV_RESUME;
+}
+
+/* XCR0 stays the host's: refused as the CPU refuses a bad value (the #UD
+ * for CR4.OSXSAVE=0 comes before the intercept). */
+static int
+exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	svm_inject_exception(svm_of(vcpu), VEC_GP, true, 0);
+	return HV_RESUME;
+}
+
+static int
+exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	hv_exit_error(ex, HV_EFAULT, SVM_EXIT_shutdown, "guest triple fault "
+	    "(SHUTDOWN intercept) at rip 0x%llx",
+	    (unsigned long long)vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_RIP));
+	return 0;
+}
+
+typedef int svm_exit_fn(struct hv_vcpu *vcpu, struct hv_exit *ex);
+
+/* svm_exits.h's handler column; NULL: named, not handled */
+#define HANDLER_X(reason, name, handler)	[reason] = handler,
+#define HANDLER_N(reason, name)
+static svm_exit_fn *const handlers[SVM_NREASONS] = {
+	SVM_EXITS(HANDLER_X, HANDLER_N)
+};
 
 int
 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
-	uint64_t code = exit_code(v);
+	uint64_t code = vmcb_rd64(v, VMCB_EXITCODE);
+	unsigned reason = svm_exit_reason(code);
 	uint64_t intinfo = vmcb_rd64(v, VMCB_EXITINTINFO);
 
 	svm_exit_count(code);
+	ex->raw_reason = code;
 	/*
 	 * An exit in the middle of delivering an event (e.g. a #NPF on the
 	 * guest's IDT or stack) leaves it in EXITINTINFO; it must be injected
@@ -343,65 +382,12 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 */
 	if (intinfo & EVENT_VALID)
 		s->pending_event = intinfo;
-
-	switch (code) {
-	case EXIT_INVALID:
-		return exit_invalid(s, ex);
-	case EXIT_INTR:
-	case EXIT_NMI:
-	case EXIT_SMI:
-		/* the host takes it after STGI (svm_switch.S) */
-		ex->kind = HV_EXIT_INTR;
-		ex->raw_reason = code;
-		return 0;
-	case EXIT_CPUID:
-		return exit_cpuid(vcpu, s);
-	case EXIT_VMMCALL:
-		return exit_vmmcall(vcpu, s, ex);
-	case EXIT_IOIO:
-		return exit_ioio(vcpu, s, ex);
-	case EXIT_MSR:
-		return svm_exit_msr(vcpu);
-	case EXIT_NPF:
-		return exit_npf(vcpu, s, ex);
-	case EXIT_HLT:
-		return exit_hlt(vcpu, s, ex);
-	case EXIT_VINTR:
-		/* the guest can take the queued interrupt: svm_irq_prepare
-		 * injects it at the next entry */
-		HV_STAT_INC(irq_windows);
-		return HV_RESUME;
-	case EXIT_EXCP_BP:
-		return exit_breakpoint(s, ex, code);
-	case EXIT_SWINT:
-		return exit_swint(vcpu, s, ex);
-	case EXIT_EXCP_UD:
-		/* counted, then reflected: the guest's own #UD handler runs */
-		svm_inject_exception(s, VEC_UD, false, 0);
-		return HV_RESUME;
-	case EXIT_XSETBV:
-		/*
-		 * XCR0 stays the host's: refused as the CPU refuses a bad value
-		 * (the #UD for CR4.OSXSAVE=0 comes before the intercept).
-		 */
-		svm_inject_exception(s, VEC_GP, true, 0);
-		return HV_RESUME;
-	case EXIT_SHUTDOWN:
-		hv_exit_error(ex, HV_EFAULT, code, "guest triple fault (SHUTDOWN "
-		    "intercept) at rip 0x%llx",
-		    (unsigned long long)vmcb_rd64(v, VMCB_RIP));
-		return 0;
-	default:
-		if (code >= EXIT_VMRUN && code <= EXIT_SKINIT) {
-			/* SVM is hidden from the guest: as if EFER.SVME=0 */
-			svm_inject_exception(s, VEC_UD, false, 0);
-			return HV_RESUME;
-		}
-		hv_exit_error(ex, HV_EIO, code, "unexpected #VMEXIT %s (0x%llx), "
-		    "exitinfo1 0x%llx exitinfo2 0x%llx",
-		    svm_exit_name_or_unknown(code), (unsigned long long)code,
-		    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO1),
-		    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO2));
-		return 0;
-	}
+	if (reason < SVM_NREASONS && handlers[reason] != NULL)
+		return handlers[reason](vcpu, ex);
+	hv_exit_error(ex, HV_EIO, code, "unexpected #VMEXIT %s (0x%llx), "
+	    "exitinfo1 0x%llx exitinfo2 0x%llx",
+	    svm_exit_name_or_unknown(code), (unsigned long long)code,
+	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO1),
+	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO2));
+	return 0;
 }

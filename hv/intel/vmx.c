@@ -13,23 +13,6 @@
 #include "vmx_cpu.h"
 #include "vmcs.h"
 
-/* vmx_switch.S reads struct vmx_fast and these numbers by its own names */
-#define SWITCH_AGREES(name, cond)	typedef char switch_##name[(cond) ? 1 : -1]
-SWITCH_AGREES(entries, offsetof(struct vmx_fast, entries) == 0);
-SWITCH_AGREES(inval_gen, offsetof(struct vmx_fast, inval_gen) == 8);
-SWITCH_AGREES(flushed_gen, offsetof(struct vmx_fast, flushed_gen) == 16);
-SWITCH_AGREES(irq_pending, offsetof(struct vmx_fast, irq_pending) == 24);
-SWITCH_AGREES(irq_window, offsetof(struct vmx_fast, irq_window) == 32);
-SWITCH_AGREES(budget, offsetof(struct vmx_fast, budget) == 40);
-SWITCH_AGREES(bool_byte, sizeof(bool) == 1);
-SWITCH_AGREES(irq_words, HV_IRQ_WORDS == 4);
-SWITCH_AGREES(hc_nop, HC_NOP == 0);
-SWITCH_AGREES(exit_reason, VMCS_EXIT_REASON == 0x4402);
-SWITCH_AGREES(insn_len, VMCS_EXIT_INSN_LEN == 0x440c);
-SWITCH_AGREES(intr, VMCS_GUEST_INTERRUPTIBILITY == 0x4824);
-SWITCH_AGREES(rip, VMCS_GUEST_RIP == 0x681e);
-SWITCH_AGREES(vmcall, VMX_EXIT_VMCALL == 18);
-
 static void	*vmxon_region[HV_MAX_CPUS];
 static bool	 vmxon_done[HV_MAX_CPUS];	/* in VMX operation on its region */
 
@@ -711,7 +694,7 @@ again:
 	if (looped > 0) {
 		fast += looped;
 		vc->fault_repeats = 0;	/* as vmx_exit_fast */
-		hv_stats_exits(VMX_EXIT_VMCALL, (uint64_t)looped);
+		hv_stats_exits(VMX_EXIT_vmcall, (uint64_t)looped);
 		hv_hypercall_fast_loop((uint64_t)looped);
 	}
 	if (rc != 0) {
@@ -750,7 +733,7 @@ again:
 	 * still off (a host interrupt that arrived meanwhile makes the next
 	 * entry exit at once: external-interrupt exiting).
 	 */
-	if (vc->last_exit_reason == VMX_EXIT_VMCALL && fast < VMX_FAST_MAX &&
+	if (vc->last_exit_reason == VMX_EXIT_vmcall && fast < VMX_FAST_MAX &&
 	    vmx_exit_fast(vcpu)) {
 		fast++;
 		goto again;

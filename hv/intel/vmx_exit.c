@@ -16,35 +16,11 @@
 #include "vmx.h"
 #include "vmx_cpu.h"
 #include "vmcs.h"
+#include "vmx_exits.h"
 
 #include <stdarg.h>
 
 #define EXIT_REASON_ENTRY_FAIL	0x80000000u
-
-#define R_EXCEPTION_NMI		0
-#define R_EXT_INTR		1
-#define R_TRIPLE_FAULT		2
-#define R_INTR_WINDOW		7
-#define R_CPUID			10
-#define R_HLT			12
-#define R_INVD			13
-#define R_VMCALL		VMX_EXIT_VMCALL
-#define R_CR_ACCESS		28
-#define R_IO			30
-#define R_RDMSR			31
-#define R_WRMSR			32
-#define R_BAD_GUEST		33
-#define R_BAD_MSR_LOAD		34
-#define R_MWAIT			36
-#define R_MONITOR		39
-#define R_MACHINE_CHECK		41
-#define R_EPT_VIOLATION		48
-#define R_EPT_MISCONFIG		49
-#define R_INVEPT		50
-#define R_PREEMPT_TIMER		52
-#define R_INVVPID		53
-#define R_XSETBV		55
-#define R_VMFUNC		59
 
 #define INTR_INFO_VALID		0x80000000u
 #define INTR_INFO_ERR_VALID	(1u << 11)
@@ -62,12 +38,6 @@
 
 /* EPT violations at one GPA in a row before the guest is stopped. */
 #define EPT_LOOP_LIMIT	1000
-
-const char *
-vmx_exit_stat_name(uint64_t reason)
-{
-	return hv_vmx_exit_name((unsigned)reason);
-}
 
 static const char *
 reason_name(unsigned basic)
@@ -177,7 +147,7 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 static int
-exit_cpuid(struct hv_vcpu *vcpu)
+exit_cpuid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	uint32_t a, b, c, d;
@@ -334,7 +304,7 @@ msr_write(uint32_t msr, uint64_t val)
 }
 
 static int
-exit_msr(struct hv_vcpu *vcpu, bool write)
+msr_access(struct hv_vcpu *vcpu, bool write)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	uint32_t msr = (uint32_t)vc->gpr[VMX_RCX];
@@ -357,6 +327,18 @@ gp:
 	    vcpu->vm->id, vcpu->id, write ? "WRMSR" : "RDMSR", msr);
 	vmx_inject_exception(EXC_GP, true, 0);
 	return HV_RESUME;
+}
+
+static int
+exit_rdmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return msr_access(vcpu, false);
+}
+
+static int
+exit_wrmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return msr_access(vcpu, true);
 }
 
 /*
@@ -471,8 +453,9 @@ exit_ept_misconfig(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 /* SDM 27.8 / 26.8: the entry failed after the VMCS checks passed. */
 static int
-exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned basic)
+exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	unsigned basic = (unsigned)(ex->raw_reason & 0xffff);
 	static const char *const quals[] = {
 		[0] = "no detail", [2] = "PDPTE loading", [3] = "NMI injection "
 		"blocked", [4] = "invalid VMCS link pointer",
@@ -482,7 +465,7 @@ exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned basic)
 	char why[120];
 
 	switch (basic) {
-	case R_BAD_GUEST:
+	case VMX_EXIT_entry_fail_guest_state:
 		if (vmx_check_guest_state(why, sizeof(why)) != 0)
 			hv_exit_error(ex, HV_EINVAL, ex->raw_reason, "guest%d.%d: "
 			    "VM-entry failure: invalid guest state (qualification "
@@ -494,12 +477,12 @@ exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned basic)
 			    "%llu: %s)", vcpu->vm->id, vcpu->id,
 			    (unsigned long long)q, qn);
 		return 0;
-	case R_BAD_MSR_LOAD:
+	case VMX_EXIT_entry_fail_msr_loading:
 		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
 		    "failure: MSR loading, entry %llu", vcpu->vm->id, vcpu->id,
 		    (unsigned long long)q);
 		return 0;
-	case R_MACHINE_CHECK:
+	case VMX_EXIT_entry_fail_machine_check:
 		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
 		    "failure: machine-check event", vcpu->vm->id, vcpu->id);
 		return 0;
@@ -525,12 +508,102 @@ vmx_exit_fast(struct hv_vcpu *vcpu)
 
 	if (!hv_hypercall_fast(vc->gpr[VMX_RAX]))
 		return false;
-	hv_stats_exit(R_VMCALL);
+	hv_stats_exit(VMX_EXIT_vmcall);
 	vc->fault_repeats = 0;
 	skip_insn();
 	vc->gpr[VMX_RAX] = 0;
 	return true;
 }
+
+static int
+exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	/* the host takes its interrupt once vmx_vcpu_run enables them (an
+	 * external interrupt or the preemption timer's end of the slice) */
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
+static int
+exit_intr_window(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	/* the guest can take the queued interrupt: vmx_irq_prepare injects it
+	 * at the entry that follows */
+	HV_STAT_INC(irq_windows);
+	return HV_RESUME;
+}
+
+static int
+exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & (1u << 9)))
+		return stop(vcpu, ex, HV_EINVAL, "HLT with interrupts "
+		    "disabled: it would never wake");
+	skip_insn();
+	if (hv_irq_next(vcpu) >= 0)
+		return HV_RESUME;	/* woken by the queued interrupt */
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
+static int
+exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+
+	vc->dead = true;
+	hv_exit_error(ex, HV_EFAULT, ex->raw_reason, "guest%d.%d: triple fault at "
+	    "rip=0x%llx rsp=0x%llx cr0=0x%llx cr3=0x%llx idtr=0x%llx/%llu",
+	    vcpu->vm->id, vcpu->id,
+	    (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+	    (unsigned long long)vmcs_read(VMCS_GUEST_RSP),
+	    (unsigned long long)vmcs_read(VMCS_CR0_SHADOW),
+	    (unsigned long long)vmcs_read(VMCS_GUEST_CR3),
+	    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_BASE),
+	    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_LIMIT));
+	return 0;
+}
+
+/*
+ * XSETBV exits unconditionally (SDM 25.1.3), after the #UD (CR4.OSXSAVE=0)
+ * and CPL checks.  The guest may set nothing: XCR0 is not part of the VMCS,
+ * so its value would become the host's, and hv/fpu.c switches the state
+ * under the host's XCR0.  Refused as the CPU refuses a bad value, as hv/amd
+ * does.
+ */
+static int
+exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+
+	hv_ratelog("vmx_xsetbv", "guest%d.%d: XSETBV of XCR%u refused: "
+	    "#GP\n", vcpu->vm->id, vcpu->id, (unsigned)vc->gpr[VMX_RCX]);
+	vmx_inject_exception(EXC_GP, true, 0);
+	return HV_RESUME;
+}
+
+static int
+exit_invd(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	skip_insn();		/* caches are coherent: nothing to drop */
+	return HV_RESUME;
+}
+
+static int
+exit_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	vmx_inject_exception(EXC_UD, false, 0);
+	return HV_RESUME;
+}
+
+typedef int vmx_exit_fn(struct hv_vcpu *vcpu, struct hv_exit *ex);
+
+/* vmx_exits.h's handler column; NULL: named, not handled */
+#define HANDLER_X(reason, name, handler)	[reason] = handler,
+#define HANDLER_N(reason, name)
+static vmx_exit_fn *const handlers[VMX_NREASONS] = {
+	VMX_EXITS(HANDLER_X, HANDLER_N)
+};
 
 int
 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
@@ -542,88 +615,12 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	hv_stats_exit(basic);
 	ex->raw_reason = reason;
 	if (reason & EXIT_REASON_ENTRY_FAIL)
-		return exit_entry_failure(vcpu, ex, basic);
-	if (basic != R_EPT_VIOLATION)
+		return exit_entry_failure(vcpu, ex);
+	if (basic != VMX_EXIT_ept_violation)
 		vc->fault_repeats = 0;
 	reinject_vectoring();
-	switch (basic) {
-	case R_EXCEPTION_NMI:
-		return exit_exception(vcpu, ex);
-	case R_EXT_INTR:
-	case R_PREEMPT_TIMER:
-		ex->kind = HV_EXIT_INTR;
-		return 0;
-	case R_INTR_WINDOW:
-		/* the guest can take the queued interrupt: vmx_irq_prepare
-		 * injects it at the entry that follows */
-		HV_STAT_INC(irq_windows);
-		return HV_RESUME;
-	case R_HLT:
-		if (!(vmcs_read(VMCS_GUEST_RFLAGS) & (1u << 9)))
-			return stop(vcpu, ex, HV_EINVAL, "HLT with interrupts "
-			    "disabled: it would never wake");
-		skip_insn();
-		if (hv_irq_next(vcpu) >= 0)
-			return HV_RESUME;	/* woken by the queued interrupt */
-		ex->kind = HV_EXIT_INTR;
-		return 0;
-	case R_TRIPLE_FAULT:
-		vc->dead = true;
-		hv_exit_error(ex, HV_EFAULT, reason, "guest%d.%d: triple fault at "
-		    "rip=0x%llx rsp=0x%llx cr0=0x%llx cr3=0x%llx idtr=0x%llx/%llu",
-		    vcpu->vm->id, vcpu->id,
-		    (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-		    (unsigned long long)vmcs_read(VMCS_GUEST_RSP),
-		    (unsigned long long)vmcs_read(VMCS_CR0_SHADOW),
-		    (unsigned long long)vmcs_read(VMCS_GUEST_CR3),
-		    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_BASE),
-		    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_LIMIT));
-		return 0;
-	case R_CPUID:
-		return exit_cpuid(vcpu);
-	case R_VMCALL:
-		return exit_vmcall(vcpu, ex);
-	case R_IO:
-		return exit_io(vcpu, ex);
-	case R_RDMSR:
-		return exit_msr(vcpu, false);
-	case R_WRMSR:
-		return exit_msr(vcpu, true);
-	case R_CR_ACCESS:
-		return exit_cr(vcpu, ex);
-	case R_EPT_VIOLATION:
-		return exit_ept_violation(vcpu, ex);
-	case R_EPT_MISCONFIG:
-		return exit_ept_misconfig(vcpu, ex);
-	case R_XSETBV:
-		/*
-		 * XSETBV exits unconditionally (SDM 25.1.3), after the #UD
-		 * (CR4.OSXSAVE=0) and CPL checks.  The guest may set nothing:
-		 * XCR0 is not part of the VMCS, so its value would become the
-		 * host's, and hv/fpu.c switches the state under the host's XCR0.
-		 * Refused as the CPU refuses a bad value, as hv/amd does.
-		 */
-		hv_ratelog("vmx_xsetbv", "guest%d.%d: XSETBV of XCR%u refused: "
-		    "#GP\n", vcpu->vm->id, vcpu->id, (unsigned)vc->gpr[VMX_RCX]);
-		vmx_inject_exception(EXC_GP, true, 0);
-		return HV_RESUME;
-	case R_INVD:		/* caches are coherent: nothing to drop */
-		skip_insn();
-		return HV_RESUME;
-	case R_MWAIT:
-	case R_MONITOR:
-	case R_INVEPT:
-	case R_INVVPID:
-	case R_VMFUNC:
-		/* CPUID hides VMX and MONITOR/MWAIT are not offered */
-		vmx_inject_exception(EXC_UD, false, 0);
-		return HV_RESUME;
-	default:
-		if (basic >= 19 && basic <= 27) {	/* VMCLEAR..VMXON */
-			vmx_inject_exception(EXC_UD, false, 0);
-			return HV_RESUME;
-		}
-		return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)",
-		    basic, reason_name(basic));
-	}
+	if (basic < VMX_NREASONS && handlers[basic] != NULL)
+		return handlers[basic](vcpu, ex);
+	return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)", basic,
+	    reason_name(basic));
 }

@@ -58,6 +58,7 @@
 	X(names_vmx)	\
 	X(names_svm)	\
 	X(names_svm_counters)	\
+	X(names_vmx_counters)	\
 	X(scn_directives)	\
 	X(scn_errors_header)	\
 	X(scn_errors_on)	\
