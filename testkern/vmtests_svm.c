@@ -141,8 +141,8 @@ one_badstate(const struct badstate *b)
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "VMRUN failed: invalid VMCB") &&
 	    vm_contains(ex.msg, b->name) && (uint32_t)ex.raw_reason == 0xffffffffu,
-	    "%s: VMRUN refused (exit code 0x%lx), decoded naming '%s': %s",
-	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0, b->name,
+	    "%s: VMRUN refused (exit code 0x%lx), decoded: %s",
+	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.invalid") - inval == 1,
 	    "%s: hw.vmm.stats.exit.invalid counted it (+%lu)", b->what,
@@ -290,7 +290,7 @@ expect_triple(const char *what, const uint8_t *code, size_t len, unsigned off,
 	int error, intr;
 
 	error = vm_run_code(code, len, &ex, &regs, &intr);
-	ksnprintf(want, sizeof(want), "at rip 0x%x", HV_GUEST_LOAD_GPA + off);
+	ksnprintf(want, sizeof(want), "at rip=0x%x", HV_GUEST_LOAD_GPA + off);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "triple fault") && vm_contains(ex.msg, want),
 	    "%s: reflected into the guest, no IDT -> triple fault %s: %s", what,

@@ -7,6 +7,7 @@
 #include "vmcb.h"
 
 #define VEC_UD		6
+#define VEC_DF		8
 #define VEC_GP		13
 
 /* IOIO EXITINFO1 (APM 15.10.2) */
@@ -23,11 +24,6 @@
 #define NPF_U		(1ull << 2)
 #define NPF_RSV		(1ull << 3)
 #define NPF_ID		(1ull << 4)
-
-/* UART registers the guest may poll: the line status says "transmitter
- * empty" (bits 5 and 6) so a polling guest writes at once. */
-#define COM1_LSR	(HV_GUEST_COM1 + 5)
-#define LSR_THRE_TEMT	0x60u
 
 void
 svm_skip_insn(struct svm_vcpu *s, unsigned len)
@@ -54,20 +50,42 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	s->pending_event = ev;
 }
 
+/* End the run with HV_EXIT_ERROR: "guest<vm>.<vcpu>: <what> at rip=...". */
+#define stop(vcpu, ex, error, ...)					\
+	hv_vcpu_stop((vcpu), (ex), (error), (ex)->raw_reason,		\
+	    vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_RIP), __VA_ARGS__)
+
+/* Hand a decoded exit to the core's rule (hv/exit.c) and apply its result;
+ * len: the instruction's length when the CPU gives no next RIP. */
+static int
+core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
+    struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+	int rc;
+
+	vx->rip = vmcb_rd64(v, VMCB_RIP);
+	vx->rax = vmcb_rd64(v, VMCB_RAX);
+	vx->rbx = s->gprs.rbx;
+	vx->rcx = s->gprs.rcx;
+	vx->rdx = s->gprs.rdx;
+	rc = hv_vmexit(vcpu, vx, ex);
+	vmcb_wr64(v, VMCB_RAX, vx->rax);
+	s->gprs.rbx = vx->rbx;
+	s->gprs.rcx = vx->rcx;
+	s->gprs.rdx = vx->rdx;
+	if (vx->skip)
+		svm_skip_insn(s, len);
+	return rc;
+}
+
 static int
 exit_cpuid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct svm_vcpu *s = svm_of(vcpu);
-	uint32_t a, b, c, d;
+	struct hv_vmexit vx = { .kind = HV_VX_CPUID };
 
-	hv_guest_cpuid(vcpu, (uint32_t)vmcb_rd64(s->vmcb, VMCB_RAX),
-	    (uint32_t)s->gprs.rcx, &a, &b, &c, &d);
-	vmcb_wr64(s->vmcb, VMCB_RAX, a);
-	s->gprs.rbx = b;
-	s->gprs.rcx = c;
-	s->gprs.rdx = d;
-	svm_skip_insn(s, 2);		/* 0F A2 */
-	return HV_RESUME;
+	return core_exit(vcpu, &vx, 2, ex);	/* 0F A2 */
 }
 
 static int
@@ -76,9 +94,12 @@ exit_vmmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct svm_vcpu *s = svm_of(vcpu);
 	struct hv_regs r;
 	bool for_host;
+	int error;
 
 	svm_skip_insn(s, 3);		/* 0F 01 D9 */
-	hv_ops->get_regs(vcpu, &r);
+	error = hv_ops->get_regs(vcpu, &r);
+	if (error != 0)
+		return error;
 	for_host = hv_hypercall(vcpu, &r, ex);
 	if (for_host)
 		return 0;
@@ -89,47 +110,18 @@ exit_vmmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct svm_vcpu *s = svm_of(vcpu);
-	uint8_t *v = s->vmcb;
+	uint8_t *v = svm_of(vcpu)->vmcb;
 	uint64_t info = vmcb_rd64(v, VMCB_EXITINFO1);
-	unsigned port = (unsigned)(info >> 16) & 0xffff;
-	unsigned size = (info & IO_SZ32) ? 4 : (info & IO_SZ16) ? 2 : 1;
-	uint64_t rax = vmcb_rd64(v, VMCB_RAX), val;
+	struct hv_vmexit vx = { .kind = HV_VX_PIO };
 
-	if (info & (IO_STR | IO_REP)) {
-		hv_exit_error(ex, HV_ENOTSUP, SVM_EXIT_ioio, "string I/O (%s%s) to "
-		    "port 0x%x is not emulated", (info & IO_REP) ? "rep " : "",
-		    (info & IO_IN) ? "ins" : "outs", port);
-		return 0;
-	}
-	if (!(info & IO_IN)) {
-		if (port == HV_GUEST_COM1 && size == 1)
-			hv_guest_serial_out(vcpu, (uint8_t)rax);
-		else if (port < HV_GUEST_COM1 || port > HV_GUEST_COM1 + 7)
-			hv_ratelog("io", "guest%d.%d: out%c 0x%llx to port 0x%x "
-			    "ignored\n", vcpu->vm->id, vcpu->id,
-			    size == 1 ? 'b' : size == 2 ? 'w' : 'l',
-			    (unsigned long long)rax, port);
-	} else {
-		/* COM1: an idle UART; elsewhere nothing answers (all ones). */
-		if (port == COM1_LSR)
-			val = LSR_THRE_TEMT;
-		else if (port >= HV_GUEST_COM1 && port <= HV_GUEST_COM1 + 7)
-			val = 0;
-		else
-			val = 0xffffffffu;
-		val &= size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
-		/* IN to AL/AX keeps the rest of RAX; IN to EAX zero-extends. */
-		if (size == 4)
-			rax = val;
-		else
-			rax = (rax & ~(size == 2 ? 0xffffull : 0xffull)) | val;
-		vmcb_wr64(v, VMCB_RAX, rax);
-	}
-	/* EXITINFO2 holds the next RIP for IOIO even without NRIPS. */
-	vmcb_wr64(v, VMCB_RIP, vmcb_rd64(v, VMCB_EXITINFO2));
-	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
-	return HV_RESUME;
+	vx.io.port = (uint16_t)(info >> 16);
+	vx.io.size = (info & IO_SZ32) ? 4 : (info & IO_SZ16) ? 2 : 1;
+	vx.io.in = (info & IO_IN) != 0;
+	vx.io.string = (info & IO_STR) != 0;
+	vx.io.rep = (info & IO_REP) != 0;
+	/* EXITINFO2 holds the next RIP for IOIO even without NRIPS */
+	return core_exit(vcpu, &vx, (unsigned)(vmcb_rd64(v, VMCB_EXITINFO2) -
+	    vmcb_rd64(v, VMCB_RIP)), ex);
 }
 
 static int
@@ -149,26 +141,21 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		acc |= HV_ACC_EXEC;
 	if (err & NPF_RSV) {
 		/* our entries never set reserved bits: a table bug */
-		hv_exit_error(ex, HV_EIO, SVM_EXIT_npf, "#NPF: reserved bit in a "
-		    "nested entry, gpa 0x%llx, error code 0x%llx",
+		return stop(vcpu, ex, HV_EIO, "#NPF: reserved bit in a nested "
+		    "entry, gpa 0x%llx, error code 0x%llx",
 		    (unsigned long long)gpa, (unsigned long long)err);
-		return 0;
 	}
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
 	if (error == 0)
 		return HV_RESUME;
 	if (error == HV_EFAULT)
-		hv_exit_error(ex, HV_EFAULT, SVM_EXIT_npf, "#NPF outside guest "
-		    "memory: gpa 0x%llx (memory ends at 0x%llx), error code "
-		    "0x%llx, rip 0x%llx", (unsigned long long)gpa,
+		return stop(vcpu, ex, HV_EFAULT, "#NPF outside guest memory: "
+		    "gpa 0x%llx (memory ends at 0x%llx), error code 0x%llx",
+		    (unsigned long long)gpa,
 		    (unsigned long long)vcpu->vm->mem_size,
-		    (unsigned long long)err,
-		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
-	else
-		hv_exit_error(ex, error, SVM_EXIT_npf, "#NPF at gpa 0x%llx could "
-		    "not be resolved (error %d)", (unsigned long long)gpa,
-		    error);
-	return 0;
+		    (unsigned long long)err);
+	return stop(vcpu, ex, error, "#NPF at gpa 0x%llx could not be resolved "
+	    "(error %d)", (unsigned long long)gpa, error);
 }
 
 /*
@@ -201,31 +188,22 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	uint8_t insn[2];
 	unsigned vec, len;
 
-	if (hv_copyin(vcpu, rip, insn, 1) != 0) {
-		hv_exit_error(ex, HV_EFAULT, SVM_EXIT_swint, "INTn at rip 0x%llx: "
-		    "instruction unreadable", (unsigned long long)rip);
-		return 0;
-	}
+	if (hv_copyin(vcpu, rip, insn, 1) != 0)
+		return stop(vcpu, ex, HV_EFAULT, "INTn: instruction unreadable");
 	if (insn[0] == 0xcc) {			/* INT3 */
 		vec = 3;
 		len = 1;
 	} else if (insn[0] == 0xcd) {		/* INT imm8 */
 		if (svm_caps.decode_assists)
 			insn[1] = (uint8_t)vmcb_rd64(v, VMCB_EXITINFO1);
-		else if (hv_copyin(vcpu, rip + 1, &insn[1], 1) != 0) {
-			hv_exit_error(ex, HV_EFAULT, SVM_EXIT_swint, "INTn at rip "
-			    "0x%llx: vector byte unreadable",
-			    (unsigned long long)rip);
-			return 0;
-		}
+		else if (hv_copyin(vcpu, rip + 1, &insn[1], 1) != 0)
+			return stop(vcpu, ex, HV_EFAULT, "INTn: vector byte "
+			    "unreadable");
 		vec = insn[1];
 		len = 2;
-	} else {
-		hv_exit_error(ex, HV_EIO, SVM_EXIT_swint, "INTn intercept at rip "
-		    "0x%llx on opcode 0x%02x: cannot decode",
-		    (unsigned long long)rip, insn[0]);
-		return 0;
-	}
+	} else
+		return stop(vcpu, ex, HV_EIO, "INTn intercept on opcode 0x%02x: "
+		    "cannot decode", insn[0]);
 	if (vec == 3)
 		return exit_breakpoint(vcpu, ex);
 	/*
@@ -245,33 +223,19 @@ exit_invalid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	const char *why = vmcb_check(&svm_of(vcpu)->snap);
 
-	hv_exit_error(ex, HV_EINVAL, (uint64_t)-1, "VMRUN failed: invalid VMCB: "
-	    "%s", why != NULL ? why :
+	ex->raw_reason = (uint64_t)-1;	/* as -1 whichever width the CPU wrote */
+	return stop(vcpu, ex, HV_EINVAL, "VMRUN failed: invalid VMCB: %s",
+	    why != NULL ? why :
 	    "no consistency check of APM 15.5.1 fails in software");
-	return 0;
 }
 
 static int
 exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct svm_vcpu *s = svm_of(vcpu);
+	struct hv_vmexit vx = { .kind = HV_VX_HLT };
 
-	/* the only interrupts are the host's queued ones (svm_irq.c), and
-	 * with IF=0 none of them ends a HLT */
-	if (!(vmcb_rd64(s->vmcb, VMCB_RFLAGS) & RFLAGS_IF)) {
-		hv_exit_error(ex, HV_EINVAL, SVM_EXIT_hlt, "guest HLT with "
-		    "interrupts disabled at rip 0x%llx: it would never wake",
-		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
-		return 0;
-	}
-	/* Completed as after a wake-up: with an interrupt queued the guest
-	 * takes it at the next entry, else a yield gives the CPU back to the
-	 * host. */
-	svm_skip_insn(s, 1);
-	if (hv_irq_next(vcpu) >= 0)
-		return HV_RESUME;
-	ex->kind = HV_EXIT_INTR;
-	return 0;
+	vx.rflags = vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_RFLAGS);
+	return core_exit(vcpu, &vx, 1, ex);
 }
 
 /*
@@ -321,8 +285,21 @@ exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	/* counted, then reflected: the guest's own #UD handler runs */
-	svm_inject_exception(svm_of(vcpu), VEC_UD, false, 0);
+	struct svm_vcpu *s = svm_of(vcpu);
+
+	/* counted, then reflected: the guest's own #UD handler runs; raised
+	 * while delivering another event, the pair decides (the core's rule;
+	 * #UD is benign: itself) */
+	switch (hv_exception_merge((uint32_t)s->pending_event, VEC_UD)) {
+	case HV_MERGE_SHUTDOWN:
+		return stop(vcpu, ex, HV_EFAULT, "triple fault");
+	case HV_MERGE_DOUBLE_FAULT:
+		svm_inject_exception(s, VEC_DF, true, 0);
+		return HV_RESUME;
+	case HV_MERGE_SECOND:
+		break;
+	}
+	svm_inject_exception(s, VEC_UD, false, 0);
 	return HV_RESUME;
 }
 
@@ -346,10 +323,9 @@ exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	hv_exit_error(ex, HV_EFAULT, SVM_EXIT_shutdown, "guest triple fault "
-	    "(SHUTDOWN intercept) at rip 0x%llx",
-	    (unsigned long long)vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_RIP));
-	return 0;
+	struct hv_vmexit vx = { .kind = HV_VX_SHUTDOWN };
+
+	return core_exit(vcpu, &vx, 0, ex);
 }
 
 typedef int svm_exit_fn(struct hv_vcpu *vcpu, struct hv_exit *ex);
@@ -384,10 +360,9 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		s->pending_event = intinfo;
 	if (reason < SVM_NREASONS && handlers[reason] != NULL)
 		return handlers[reason](vcpu, ex);
-	hv_exit_error(ex, HV_EIO, code, "unexpected #VMEXIT %s (0x%llx), "
+	return stop(vcpu, ex, HV_EIO, "unhandled #VMEXIT %s (0x%llx), "
 	    "exitinfo1 0x%llx exitinfo2 0x%llx",
 	    svm_exit_name_or_unknown(code), (unsigned long long)code,
 	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO1),
 	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO2));
-	return 0;
 }

@@ -628,11 +628,6 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	char why[120];
 #endif
 
-	if (vc->dead) {
-		hv_exit_error(ex, HV_EIO, vc->last_exit_reason, "guest%d.%d: "
-		    "cannot run after a triple fault", vcpu->vm->id, vcpu->id);
-		return 0;
-	}
 	hv_os_pin();
 	cpu = hv_os_cpu_id();
 	if (vcpu->last_cpu != cpu) {

@@ -111,7 +111,6 @@ struct vmx_vcpu {
 	uint64_t	 vmcs_pa;
 	uint16_t	 vpid;			/* 0: VPID not used */
 	bool		 launched;		/* VMRESUME next (else VMLAUNCH) */
-	bool		 dead;			/* triple fault: never enter again */
 	uint64_t	 guest_kgs;		/* guest IA32_KERNEL_GS_BASE */
 	uint64_t	 last_exit_reason;	/* as read after the last entry */
 	/* EPT violations at one page in a row (a fault that never resolves) */

@@ -5,13 +5,8 @@
  * (hw.vmm.stats.exit.<name>); one without a handler stops the VM with its
  * name, never silently.
  *
- * HLT: the only interrupts a guest gets are the ones its host queues
- * (hv_vcpu_inject_irq).  With RFLAGS.IF=0 a HLT never wakes: a guest error
- * (stopped, decoded).  With IF=1 the HLT is completed (RIP advanced, as
- * after a wake-up); with an interrupt queued the guest is entered again at
- * once and takes it, else the run returns HV_EXIT_INTR, a yield: the host
- * may reschedule and run the guest again or stop it with its watchdog.  The
- * guest is never entered halted (vmx_irq.c).  Same as hv/amd.
+ * The guest-visible rules of CPUID, I/O, HLT and shutdown are the core's
+ * (hv/exit.c): this file decodes those exits into a struct hv_vmexit.
  */
 #include "vmx.h"
 #include "vmx_cpu.h"
@@ -66,23 +61,31 @@ gpr_get(struct vmx_vcpu *vc, unsigned reg)
 	return reg == VMX_RSP_UNUSED ? vmcs_read(VMCS_GUEST_RSP) : vc->gpr[reg];
 }
 
-static int stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
 /* End the run with HV_EXIT_ERROR: "guest<vm>.<vcpu>: <what> at rip=...". */
-static int
-stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error, const char *fmt, ...)
-{
-	char what[112];
-	va_list ap;
+#define stop(vcpu, ex, error, ...)					\
+	hv_vcpu_stop((vcpu), (ex), (error), (ex)->raw_reason,		\
+	    vmcs_read(VMCS_GUEST_RIP), __VA_ARGS__)
 
-	va_start(ap, fmt);
-	hv_vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	hv_exit_error(ex, error, ex->raw_reason, "guest%d.%d: %s at rip=0x%llx",
-	    vcpu->vm->id, vcpu->id, what,
-	    (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
-	return 0;
+/* Hand a decoded exit to the core's rule (hv/exit.c) and apply its result. */
+static int
+core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	int rc;
+
+	vx->rip = vmcs_read(VMCS_GUEST_RIP);
+	vx->rax = vc->gpr[VMX_RAX];
+	vx->rbx = vc->gpr[VMX_RBX];
+	vx->rcx = vc->gpr[VMX_RCX];
+	vx->rdx = vc->gpr[VMX_RDX];
+	rc = hv_vmexit(vcpu, vx, ex);
+	vc->gpr[VMX_RAX] = vx->rax;
+	vc->gpr[VMX_RBX] = vx->rbx;
+	vc->gpr[VMX_RCX] = vx->rcx;
+	vc->gpr[VMX_RDX] = vx->rdx;
+	if (vx->skip)
+		skip_insn();
+	return rc;
 }
 
 /*
@@ -129,12 +132,17 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		return 0;
 	}
 	if (vector == EXC_UD) {
-		/* an exception raised while delivering another is a #DF
-		 * (SDM 6.15 Table 6-5 treats the pair as benign-contributory:
-		 * conservative here since the guest IDT was already involved) */
-		if (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID) {
+		/* reflected; raised while delivering another event, the pair
+		 * decides (the core's rule; #UD is benign: itself) */
+		switch (hv_exception_merge((uint32_t)vmcs_read(
+		    VMCS_IDT_VECTORING_INFO), vector)) {
+		case HV_MERGE_SHUTDOWN:
+			return stop(vcpu, ex, HV_EFAULT, "triple fault");
+		case HV_MERGE_DOUBLE_FAULT:
 			vmx_inject_exception(EXC_DF, true, 0);
 			return HV_RESUME;
+		case HV_MERGE_SECOND:
+			break;
 		}
 		if (info & INTR_INFO_ERR_VALID)
 			err = vmcs_read(VMCS_EXIT_INTR_ERR);
@@ -149,17 +157,9 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_cpuid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct vmx_vcpu *vc = vcpu->backend;
-	uint32_t a, b, c, d;
+	struct hv_vmexit vx = { .kind = HV_VX_CPUID };
 
-	hv_guest_cpuid(vcpu, (uint32_t)vc->gpr[VMX_RAX], (uint32_t)vc->gpr[VMX_RCX],
-	    &a, &b, &c, &d);
-	vc->gpr[VMX_RAX] = a;
-	vc->gpr[VMX_RBX] = b;
-	vc->gpr[VMX_RCX] = c;
-	vc->gpr[VMX_RDX] = d;
-	skip_insn();
-	return HV_RESUME;
+	return core_exit(vcpu, &vx, ex);
 }
 
 static int
@@ -182,33 +182,15 @@ exit_vmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_io(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct vmx_vcpu *vc = vcpu->backend;
 	uint64_t q = vmcs_read(VMCS_EXIT_QUAL);
-	unsigned size = (unsigned)(q & 7) + 1;
-	bool in = (q & 8) != 0;
-	unsigned port = (unsigned)(q >> 16) & 0xffff;
-	uint64_t val, mask;
+	struct hv_vmexit vx = { .kind = HV_VX_PIO };
 
-	if (q & 16)	/* INS/OUTS would need the guest's segments and paging */
-		return stop(vcpu, ex, HV_ENOTSUP, "string I/O (%s) on port 0x%x "
-		    "not supported", in ? "INS" : "OUTS", port);
-	if (!in) {
-		if (port == HV_GUEST_COM1)
-			hv_guest_serial_out(vcpu, (uint8_t)vc->gpr[VMX_RAX]);
-		/* other ports, COM1's other registers included: ignored */
-		skip_insn();
-		return HV_RESUME;
-	}
-	/* the line status register says "transmitter empty" (bits 5 and 6) so
-	 * a polling driver sends; every other port reads as floating bus */
-	val = port == HV_GUEST_COM1 + 5 ? 0x60 : ~0ull;
-	mask = size == 4 ? ~0ull : (1ull << (size * 8)) - 1;
-	if (size == 4)	/* a 32-bit destination zero-extends into RAX */
-		vc->gpr[VMX_RAX] = val & 0xffffffffull;
-	else
-		vc->gpr[VMX_RAX] = (vc->gpr[VMX_RAX] & ~mask) | (val & mask);
-	skip_insn();
-	return HV_RESUME;
+	vx.io.size = (uint8_t)((q & 7) + 1);
+	vx.io.in = (q & 8) != 0;
+	vx.io.string = (q & 16) != 0;
+	vx.io.rep = (q & 32) != 0;
+	vx.io.port = (uint16_t)(q >> 16);
+	return core_exit(vcpu, &vx, ex);
 }
 
 /* PAT entries may hold types 0, 1, 4, 5, 6, 7 (SDM Vol. 3A 11.12.2). */
@@ -423,15 +405,11 @@ exit_ept_violation(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		vc->fault_repeats = 0;
 	}
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
-	if (error == HV_EFAULT) {
-		hv_exit_error(ex, HV_EFAULT, ex->raw_reason, "guest%d.%d: EPT "
-		    "violation outside guest memory at gpa=0x%llx (%s, rip=0x%llx, "
-		    "memory 0x%llx bytes)", vcpu->vm->id, vcpu->id,
+	if (error == HV_EFAULT)
+		return stop(vcpu, ex, HV_EFAULT, "EPT violation outside guest "
+		    "memory at gpa=0x%llx (%s, memory 0x%llx bytes)",
 		    (unsigned long long)gpa, what,
-		    (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
 		    (unsigned long long)vcpu->vm->mem_size);
-		return 0;
-	}
 	if (error != 0)
 		return stop(vcpu, ex, error, "EPT violation at gpa=0x%llx not "
 		    "resolved (error %d)", (unsigned long long)gpa, error);
@@ -445,10 +423,8 @@ exit_ept_misconfig(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	char path[120];
 
 	vmx_ept_describe(vcpu->vm, gpa, path, sizeof(path));
-	hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: EPT "
-	    "misconfiguration at gpa=0x%llx: %s", vcpu->vm->id, vcpu->id,
+	return stop(vcpu, ex, HV_EIO, "EPT misconfiguration at gpa=0x%llx: %s",
 	    (unsigned long long)gpa, path);
-	return 0;
 }
 
 /* SDM 27.8 / 26.8: the entry failed after the VMCS checks passed. */
@@ -467,30 +443,20 @@ exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	switch (basic) {
 	case VMX_EXIT_entry_fail_guest_state:
 		if (vmx_check_guest_state(why, sizeof(why)) != 0)
-			hv_exit_error(ex, HV_EINVAL, ex->raw_reason, "guest%d.%d: "
-			    "VM-entry failure: invalid guest state (qualification "
-			    "%llu: %s); failed check: %s", vcpu->vm->id, vcpu->id,
-			    (unsigned long long)q, qn, why);
-		else
-			hv_exit_error(ex, HV_EINVAL, ex->raw_reason, "guest%d.%d: "
-			    "VM-entry failure: invalid guest state (qualification "
-			    "%llu: %s)", vcpu->vm->id, vcpu->id,
-			    (unsigned long long)q, qn);
-		return 0;
+			return stop(vcpu, ex, HV_EINVAL, "VM-entry failure: invalid "
+			    "guest state (qualification %llu: %s); failed check: "
+			    "%s", (unsigned long long)q, qn, why);
+		return stop(vcpu, ex, HV_EINVAL, "VM-entry failure: invalid guest "
+		    "state (qualification %llu: %s)", (unsigned long long)q, qn);
 	case VMX_EXIT_entry_fail_msr_loading:
-		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
-		    "failure: MSR loading, entry %llu", vcpu->vm->id, vcpu->id,
-		    (unsigned long long)q);
-		return 0;
+		return stop(vcpu, ex, HV_EIO, "VM-entry failure: MSR loading, "
+		    "entry %llu", (unsigned long long)q);
 	case VMX_EXIT_entry_fail_machine_check:
-		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
-		    "failure: machine-check event", vcpu->vm->id, vcpu->id);
-		return 0;
+		return stop(vcpu, ex, HV_EIO, "VM-entry failure: machine-check "
+		    "event");
 	default:
-		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
-		    "failure, reason %u (%s)", vcpu->vm->id, vcpu->id, basic,
-		    reason_name(basic));
-		return 0;
+		return stop(vcpu, ex, HV_EIO, "VM-entry failure, reason %u (%s)",
+		    basic, reason_name(basic));
 	}
 }
 
@@ -536,32 +502,18 @@ exit_intr_window(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & (1u << 9)))
-		return stop(vcpu, ex, HV_EINVAL, "HLT with interrupts "
-		    "disabled: it would never wake");
-	skip_insn();
-	if (hv_irq_next(vcpu) >= 0)
-		return HV_RESUME;	/* woken by the queued interrupt */
-	ex->kind = HV_EXIT_INTR;
-	return 0;
+	struct hv_vmexit vx = { .kind = HV_VX_HLT };
+
+	vx.rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	return core_exit(vcpu, &vx, ex);
 }
 
 static int
 exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct vmx_vcpu *vc = vcpu->backend;
+	struct hv_vmexit vx = { .kind = HV_VX_SHUTDOWN };
 
-	vc->dead = true;
-	hv_exit_error(ex, HV_EFAULT, ex->raw_reason, "guest%d.%d: triple fault at "
-	    "rip=0x%llx rsp=0x%llx cr0=0x%llx cr3=0x%llx idtr=0x%llx/%llu",
-	    vcpu->vm->id, vcpu->id,
-	    (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-	    (unsigned long long)vmcs_read(VMCS_GUEST_RSP),
-	    (unsigned long long)vmcs_read(VMCS_CR0_SHADOW),
-	    (unsigned long long)vmcs_read(VMCS_GUEST_CR3),
-	    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_BASE),
-	    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_LIMIT));
-	return 0;
+	return core_exit(vcpu, &vx, ex);
 }
 
 /*
