@@ -200,6 +200,7 @@ extern const struct hv_backend_ops hv_svm_ops;
 extern const struct hv_backend_ops *hv_ops;	/* the one in use */
 
 #define HV_RESUME	(-1)	/* vcpu_run: exit handled, enter again */
+#define HV_NOT_PINNED	(-2)	/* a backend's pinned dispatch: not an exit for it */
 
 /* hv_init() minus the vendor choice: probe ops and publish hw.vmm.* (tests use it). */
 int	 hv_init_ops(const struct hv_backend_ops *ops);

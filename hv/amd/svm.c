@@ -212,9 +212,10 @@ svm_host_check(const struct svm_host_state *h, const char *when,
 }
 
 /*
- * HC_NOP exits in a row that svm_vcpu_run finishes itself before it returns
- * through hv_vcpu_run (whose unpin is where the host may preempt the vCPU
- * thread); host interrupts end the run at once anyway (INTR exit).
+ * Exits in a row that svm_vcpu_run handles pinned (HC_NOPs in the world
+ * switch, svm_exit_pinned) before it returns through hv_vcpu_run (whose
+ * unpin is where the host may preempt the vCPU thread); host interrupts end
+ * the run at once anyway (INTR exit).
  */
 #define SVM_FAST_MAX	64
 
@@ -224,7 +225,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	struct svm_fast *f = &s->fast;
-	int cpu, error = 0, fast = 0, looped;
+	int cpu, error = 0, fast = 0, looped, rc;
 	bool ts;
 
 	hv_os_pin();
@@ -254,12 +255,11 @@ again:
 	vmcb_wr32(v, VMCB_CLEAN, 0);
 	/*
 	 * A fast re-entry stayed pinned since the capture and the checks: the
-	 * host state is unchanged, and since the snapshot only the guest itself
-	 * (with what the CPU let it do) and the HC_NOP completion changed the
-	 * VMCB, so that snapshot still decodes a refused VMRUN.
+	 * host state is unchanged.  The snapshot is taken again: a pinned
+	 * handler may have changed what VMRUN checks (EFER, G_PAT).
 	 */
+	vmcb_snapshot(v, &s->snap);
 	if (fast == 0) {
-		vmcb_snapshot(v, &s->snap);
 		svm_host_capture(&s->host, &svm_pcpu[cpu]);
 		error = svm_host_check(&s->host, "before VMRUN", ex);
 	}
@@ -284,16 +284,21 @@ again:
 		 */
 		error = svm_host_check(&s->host, "after #VMEXIT", ex);
 	}
-	/* the fast path: HC_NOP finished here, pinned, and entered again */
-	if (error == 0 && vmcb_rd64(v, VMCB_EXITCODE) == SVM_EXIT_vmmcall &&
-	    fast < SVM_FAST_MAX && svm_exit_fast(vcpu)) {
-		fast++;
-		goto again;
+	/* the fast path: an exit handled here, pinned, and entered again */
+	rc = HV_NOT_PINNED;
+	if (error == 0 && fast < SVM_FAST_MAX) {
+		rc = svm_exit_pinned(vcpu, ex);
+		if (rc == HV_RESUME) {
+			fast++;
+			goto again;
+		}
 	}
 	hv_fpu_leave(vcpu, ts);
 	hv_os_unpin();
 	if (error != 0)
 		return 0;	/* ex says why */
+	if (rc != HV_NOT_PINNED)
+		return rc;
 	/* Exit handling may sleep (backing a page): not pinned. */
 	return svm_handle_exit(vcpu, ex);
 }

@@ -184,9 +184,13 @@ void	 svm_maps_fini(struct svm_vm *s);
 /* ---- exits (svm_exit.c, svm_msr.c) ----------------------------------------- */
 /* 0 with *ex filled for the host, HV_RESUME when handled. */
 int	 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
-/* HC_NOP finished right after a VMMCALL exit (SVM_EXIT_vmmcall, tested
- * first by the caller), pinned: true = enter again. */
-bool	 svm_exit_fast(struct hv_vcpu *vcpu);
+/*
+ * The fast path: right after the exit, still pinned, the exits whose
+ * handler may run there (svm_exits.h's pinned column, and HC_NOP):
+ * HV_RESUME (enter again from here), 0 with *ex, or HV_NOT_PINNED when the
+ * exit is for svm_handle_exit (which must then be called unpinned).
+ */
+int	 svm_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex);
 int	 svm_exit_msr(struct hv_vcpu *vcpu);
 void	 svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	    uint32_t err);

@@ -239,13 +239,11 @@ exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 /*
- * The fast path, right after #VMEXIT and still pinned: a hypercall that
- * needs nothing but its result (hv_hypercall_fast: HC_NOP) is finished here
- * and counted as svm_handle_exit would; no allocation, lock or sysctl
- * lookup.  true: done, enter again.  Not with an event to re-inject.
+ * HC_NOP, the hypercall that needs nothing but its result: finished and
+ * counted as svm_handle_exit would; not with an event to re-inject.
  */
-bool
-svm_exit_fast(struct hv_vcpu *vcpu)
+static bool
+exit_hc_nop(struct hv_vcpu *vcpu)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
@@ -330,20 +328,22 @@ exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 typedef int svm_exit_fn(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
-/* svm_exits.h's handler column; NULL: named, not handled */
-#define HANDLER_X(reason, name, handler)	[reason] = handler,
+/* svm_exits.h's handler and pinned columns; fn NULL: named, not handled */
+static const struct {
+	svm_exit_fn	*fn;
+	bool		 pinned;
+} handlers[SVM_NREASONS] = {
+#define HANDLER_X(reason, name, handler, pin)	[reason] = { handler, pin },
 #define HANDLER_N(reason, name)
-static svm_exit_fn *const handlers[SVM_NREASONS] = {
 	SVM_EXITS(HANDLER_X, HANDLER_N)
 };
 
-int
-svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
+static int
+dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
+    unsigned reason)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
-	uint64_t code = vmcb_rd64(v, VMCB_EXITCODE);
-	unsigned reason = svm_exit_reason(code);
 	uint64_t intinfo = vmcb_rd64(v, VMCB_EXITINTINFO);
 
 	svm_exit_count(code);
@@ -352,17 +352,38 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * An exit in the middle of delivering an event (e.g. a #NPF on the
 	 * guest's IDT or stack) leaves it in EXITINTINFO; it must be injected
 	 * again or it is lost (APM 15.7.2).  A reflected exception below
-	 * replaces it, as the CPU would for a benign one.  A software
+	 * replaces it or becomes a #DF (hv_exception_merge).  A software
 	 * interrupt found there is always one we injected (INTn is
 	 * intercepted), so RIP is already past its instruction.
 	 */
 	if (intinfo & EVENT_VALID)
 		s->pending_event = intinfo;
-	if (reason < SVM_NREASONS && handlers[reason] != NULL)
-		return handlers[reason](vcpu, ex);
+	if (reason < SVM_NREASONS && handlers[reason].fn != NULL)
+		return handlers[reason].fn(vcpu, ex);
 	return stop(vcpu, ex, HV_EIO, "unhandled #VMEXIT %s (0x%llx), "
 	    "exitinfo1 0x%llx exitinfo2 0x%llx",
 	    svm_exit_name_or_unknown(code), (unsigned long long)code,
 	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO1),
 	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO2));
+}
+
+int
+svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint64_t code = vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_EXITCODE);
+
+	return dispatch(vcpu, ex, code, svm_exit_reason(code));
+}
+
+int
+svm_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint64_t code = vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_EXITCODE);
+	unsigned reason = svm_exit_reason(code);
+
+	if (reason == SVM_EXIT_vmmcall)
+		return exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
+	if (reason >= SVM_NREASONS || !handlers[reason].pinned)
+		return HV_NOT_PINNED;
+	return dispatch(vcpu, ex, code, reason);
 }

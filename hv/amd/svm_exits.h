@@ -1,12 +1,16 @@
 /*
  * svm_exits.h - the SVM exit codes (AMD APM Vol. 2 Appendix C), one line
- * each: X(reason, name, handler) for an exit hv handles (svm_exit.c),
- * N(reason, name) for one it only names: that one stops the VM as
- * "unhandled".  reason is the exit code, except that the two negative
- * codes get the dense numbers 0x404 (invalid, -1) and 0x405 (busy, -2),
- * so that a table indexed by reason stays small (svm_exit_reason).  name is
- * the identifier of messages and of hw.vmm.stats.exit.<name>, published for
- * the handled ones.  Adding a handled exit is one X line.
+ * each: X(reason, name, handler, pinned) for an exit hv handles
+ * (svm_exit.c), N(reason, name) for one it only names: that one stops the
+ * VM as "unhandled".  reason is the exit code, except that the two
+ * negative codes get the dense numbers 0x404 (invalid, -1) and 0x405
+ * (busy, -2), so that a table indexed by reason stays small
+ * (svm_exit_reason).  name is the identifier of messages and of
+ * hw.vmm.stats.exit.<name>, published for the handled ones.  pinned 1: the
+ * handler neither allocates, sleeps, locks nor reads guest memory, so it
+ * runs right after the exit, pinned, and the guest is entered again from
+ * there (the fast path of svm_vcpu_run).  Adding a handled exit is one X
+ * line.
  */
 #ifndef HV_AMD_SVM_EXITS_H
 #define HV_AMD_SVM_EXITS_H
@@ -81,10 +85,10 @@
 	N(0x040, excp_de) \
 	N(0x041, excp_db) \
 	N(0x042, excp_nmi) \
-	X(0x043, excp_bp, exit_breakpoint) \
+	X(0x043, excp_bp, exit_breakpoint, 1) \
 	N(0x044, excp_of) \
 	N(0x045, excp_br) \
-	X(0x046, excp_ud, exit_reflect_ud) \
+	X(0x046, excp_ud, exit_reflect_ud, 1) \
 	N(0x047, excp_nm) \
 	N(0x048, excp_df) \
 	N(0x049, excp_9) \
@@ -110,11 +114,11 @@
 	N(0x05d, excp_vc) \
 	N(0x05e, excp_sx) \
 	N(0x05f, excp_31) \
-	X(0x060, intr, exit_host_intr) \
-	X(0x061, nmi, exit_host_intr) \
-	X(0x062, smi, exit_host_intr) \
+	X(0x060, intr, exit_host_intr, 0) \
+	X(0x061, nmi, exit_host_intr, 0) \
+	X(0x062, smi, exit_host_intr, 0) \
 	N(0x063, init) \
-	X(0x064, vintr, exit_vintr) \
+	X(0x064, vintr, exit_vintr, 1) \
 	N(0x065, cr0_sel_write) \
 	N(0x066, idtr_read) \
 	N(0x067, gdtr_read) \
@@ -128,34 +132,34 @@
 	N(0x06f, rdpmc) \
 	N(0x070, pushf) \
 	N(0x071, popf) \
-	X(0x072, cpuid, exit_cpuid) \
+	X(0x072, cpuid, exit_cpuid, 1) \
 	N(0x073, rsm) \
 	N(0x074, iret) \
-	X(0x075, swint, exit_swint) \
+	X(0x075, swint, exit_swint, 0) \
 	N(0x076, invd) \
 	N(0x077, pause) \
-	X(0x078, hlt, exit_hlt) \
+	X(0x078, hlt, exit_hlt, 1) \
 	N(0x079, invlpg) \
 	N(0x07a, invlpga) \
-	X(0x07b, ioio, exit_ioio) \
-	X(0x07c, msr, exit_msr) \
+	X(0x07b, ioio, exit_ioio, 1) \
+	X(0x07c, msr, exit_msr, 1) \
 	N(0x07d, task_switch) \
 	N(0x07e, ferr_freeze) \
-	X(0x07f, shutdown, exit_shutdown) \
-	X(0x080, vmrun, exit_svm_insn) \
-	X(0x081, vmmcall, exit_vmmcall) \
-	X(0x082, vmload, exit_svm_insn) \
-	X(0x083, vmsave, exit_svm_insn) \
-	X(0x084, stgi, exit_svm_insn) \
-	X(0x085, clgi, exit_svm_insn) \
-	X(0x086, skinit, exit_svm_insn) \
+	X(0x07f, shutdown, exit_shutdown, 1) \
+	X(0x080, vmrun, exit_svm_insn, 1) \
+	X(0x081, vmmcall, exit_vmmcall, 0) \
+	X(0x082, vmload, exit_svm_insn, 1) \
+	X(0x083, vmsave, exit_svm_insn, 1) \
+	X(0x084, stgi, exit_svm_insn, 1) \
+	X(0x085, clgi, exit_svm_insn, 1) \
+	X(0x086, skinit, exit_svm_insn, 1) \
 	N(0x087, rdtscp) \
 	N(0x088, icebp) \
 	N(0x089, wbinvd) \
 	N(0x08a, monitor) \
 	N(0x08b, mwait) \
 	N(0x08c, mwait_conditional) \
-	X(0x08d, xsetbv, exit_xsetbv) \
+	X(0x08d, xsetbv, exit_xsetbv, 1) \
 	N(0x08e, rdpru) \
 	N(0x08f, efer_write_trap) \
 	N(0x090, cr0_write_trap) \
@@ -179,15 +183,16 @@
 	N(0x0a2, invpcid) \
 	N(0x0a3, mcommit) \
 	N(0x0a4, tlbsync) \
-	X(0x400, npf, exit_npf) \
+	X(0x400, npf, exit_npf, 0) \
 	N(0x401, avic_incomplete_ipi) \
 	N(0x402, avic_noaccel) \
 	N(0x403, vmgexit) \
-	X(0x404, invalid, exit_invalid) \
+	X(0x404, invalid, exit_invalid, 0) \
 	N(0x405, busy)
 
 enum svm_exit_reason {
-#define SVM_EXIT_ENUM_X(reason, name, handler)	SVM_EXIT_##name = reason,
+#define SVM_EXIT_ENUM_X(reason, name, handler, pinned) \
+	SVM_EXIT_##name = reason,
 #define SVM_EXIT_ENUM_N(reason, name)		SVM_EXIT_##name = reason,
 	SVM_EXITS(SVM_EXIT_ENUM_X, SVM_EXIT_ENUM_N)
 #undef SVM_EXIT_ENUM_X

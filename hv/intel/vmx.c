@@ -611,9 +611,9 @@ vmx_host_check(struct hv_exit *ex)
 }
 
 /*
- * HC_NOP exits in a row that vmx_vcpu_run finishes itself before it returns
- * through hv_vcpu_run (whose unpin is where the host may preempt the vCPU
- * thread).
+ * Exits in a row that vmx_vcpu_run handles pinned (HC_NOPs in vmx_enter,
+ * vmx_exit_pinned) before it returns through hv_vcpu_run (whose unpin is
+ * where the host may preempt the vCPU thread).
  */
 #define VMX_FAST_MAX	64
 
@@ -724,21 +724,25 @@ again:
 		return 0;
 	}
 	/*
-	 * The fast path: HC_NOP finished here and entered again, interrupts
+	 * The fast path: an exit handled here and entered again, interrupts
 	 * still off (a host interrupt that arrived meanwhile makes the next
 	 * entry exit at once: external-interrupt exiting).
 	 */
-	if (vc->last_exit_reason == VMX_EXIT_vmcall && fast < VMX_FAST_MAX &&
-	    vmx_exit_fast(vcpu)) {
-		fast++;
-		goto again;
+	error = HV_NOT_PINNED;
+	if (fast < VMX_FAST_MAX) {
+		error = vmx_exit_pinned(vcpu, ex);
+		if (error == HV_RESUME) {
+			fast++;
+			goto again;
+		}
 	}
 	/* the host's FPU state back before anything that may sleep */
 	hv_fpu_leave(vcpu, ts);
 	/* external-interrupt exits keep the interrupt pending in the local
 	 * APIC (no acknowledge on exit): the host takes it right here */
 	vmx_intr_restore(fl);
-	error = vmx_handle_exit(vcpu, ex);
+	if (error == HV_NOT_PINNED)
+		error = vmx_handle_exit(vcpu, ex);
 	hv_os_unpin();
 	return error;
 fail:

@@ -155,9 +155,13 @@ int	 vmcs_set_host_dynamic(void);
 
 /* Handle the exit just taken (pinned, VMCS current).  0 with *ex or HV_RESUME. */
 int	 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
-/* HC_NOP finished right after a VMCALL exit (VMX_EXIT_vmcall, tested first
- * by the caller), pinned: true = enter again. */
-bool	 vmx_exit_fast(struct hv_vcpu *vcpu);
+/*
+ * The fast path: right after the exit, pinned with interrupts off, the
+ * exits whose handler may run there (vmx_exits.h's pinned column, and
+ * HC_NOP): HV_RESUME (enter again from here), 0 with *ex, or HV_NOT_PINNED
+ * when the exit is for vmx_handle_exit (called with interrupts on).
+ */
+int	 vmx_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
 /* ---- vmx_irq.c ------------------------------------------------------------- */
 

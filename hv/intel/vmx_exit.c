@@ -461,14 +461,12 @@ exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 /*
- * The fast path, right after the exit (pinned, interrupts off): a VMCALL
- * that needs nothing but its result (hv_hypercall_fast: HC_NOP) is finished
- * here and counted as vmx_handle_exit would; no allocation, lock or sysctl
- * lookup.  A VMCALL exit never happens while an event is delivered (SDM
- * 27.2.4), so there is nothing to re-inject.  true: done, enter again.
+ * HC_NOP, the hypercall that needs nothing but its result: finished and
+ * counted as vmx_handle_exit would.  A VMCALL exit never happens while an
+ * event is delivered (SDM 27.2.4), so there is nothing to re-inject.
  */
-bool
-vmx_exit_fast(struct hv_vcpu *vcpu)
+static bool
+exit_hc_nop(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 
@@ -550,10 +548,13 @@ exit_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 typedef int vmx_exit_fn(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
-/* vmx_exits.h's handler column; NULL: named, not handled */
-#define HANDLER_X(reason, name, handler)	[reason] = handler,
+/* vmx_exits.h's handler and pinned columns; fn NULL: named, not handled */
+static const struct {
+	vmx_exit_fn	*fn;
+	bool		 pinned;
+} handlers[VMX_NREASONS] = {
+#define HANDLER_X(reason, name, handler, pin)	[reason] = { handler, pin },
 #define HANDLER_N(reason, name)
-static vmx_exit_fn *const handlers[VMX_NREASONS] = {
 	VMX_EXITS(HANDLER_X, HANDLER_N)
 };
 
@@ -571,8 +572,22 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (basic != VMX_EXIT_ept_violation)
 		vc->fault_repeats = 0;
 	reinject_vectoring();
-	if (basic < VMX_NREASONS && handlers[basic] != NULL)
-		return handlers[basic](vcpu, ex);
+	if (basic < VMX_NREASONS && handlers[basic].fn != NULL)
+		return handlers[basic].fn(vcpu, ex);
 	return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)", basic,
 	    reason_name(basic));
+}
+
+int
+vmx_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t reason = vc->last_exit_reason;
+
+	if (reason == VMX_EXIT_vmcall)
+		return exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
+	/* a failed entry has bit 31 set: beyond the table */
+	if (reason >= VMX_NREASONS || !handlers[reason].pinned)
+		return HV_NOT_PINNED;
+	return vmx_handle_exit(vcpu, ex);
 }

@@ -37,7 +37,7 @@ static const char *const insn_errors[] = {
 };
 
 /* every named reason (messages) and the handled ones (counters) */
-#define NAME_X(reason, name, handler)	[reason] = #name,
+#define NAME_X(reason, name, handler, pinned)	[reason] = #name,
 #define NAME_N(reason, name)		[reason] = #name,
 #define NONE_N(reason, name)
 static const char *const exit_names[VMX_NREASONS] = {
