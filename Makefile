@@ -75,7 +75,17 @@ $(BUILD)/hv/%.o: hv/%.c
 
 $(BUILD)/hv/%.o: hv/%.S
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+	$(CC) $(HV_CFLAGS) -I$(BUILD)/hv/gen -D__ASSEMBLY__ -c -o $@ $<
+
+# The structure offsets and exit codes the world switches use, generated
+# from their C definitions: hv/*/NAME.sym -> build/hv/gen/NAME.h (hv/assym.h).
+HV_SYM   := $(wildcard hv/intel/*.sym hv/amd/*.sym)
+HV_ASSYM := $(patsubst %.sym,$(BUILD)/hv/gen/%.h,$(notdir $(HV_SYM)))
+vpath %.sym $(sort $(dir $(HV_SYM)))
+$(BUILD)/hv/gen/%.h: %.sym hv/genassym.sh $(wildcard hv/*.h hv/intel/*.h hv/amd/*.h)
+	@mkdir -p $(dir $@)
+	hv/genassym.sh $@ $< $(CC) $(filter-out -MMD -MP,$(HV_CFLAGS))
+$(HV_ASM:%.S=$(BUILD)/%.o): $(HV_ASSYM)
 
 $(KERNEL): $(KOBJS) boot/linker.ld
 	$(LD) -n -nostdlib -z max-page-size=0x1000 -T boot/linker.ld -o $@ $(KOBJS)

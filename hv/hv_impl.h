@@ -33,6 +33,14 @@
 #define HV_VCPU_MAGIC	0x686d762e63707531ull	/* "hmv.cpu1" */
 #define HV_DEAD_MAGIC	0x6465616466726565ull	/* "deadfree" */
 
+/* The guest's COM1 16550 registers (hv/uart.c). */
+struct hv_uart {
+	uint8_t		 ier, lcr, mcr, scr, fcr;
+	uint8_t		 dll, dlm;	/* divisor latch */
+	uint8_t		 rbr;		/* loopback byte */
+	bool		 lsr_dr;	/* RBR holds it */
+};
+
 struct hv_vcpu {
 	uint64_t	 magic;		/* HV_VCPU_MAGIC while alive */
 	struct hv_vm	*vm;
@@ -45,6 +53,7 @@ struct hv_vcpu {
 	bool		 hc_pending;	/* host owes a hypercall result */
 	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
 	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
+	struct hv_uart	 com1;
 	char		 serial_line[128];	/* guest COM1 output being assembled */
 	size_t		 serial_len;
 	/* 1: inside hv_vcpu_run() or a register call; -1: torn down (every
@@ -54,6 +63,7 @@ struct hv_vcpu {
 	volatile int	 refs;		/* the VM's until teardown + hv_vcpu_hold()s */
 	int		 vm_id;		/* for messages once vm is gone */
 	volatile uint64_t entries;	/* VM entries so far (hv_pre_entry) */
+	bool		 dead;		/* shut down (triple fault): never entered again */
 	/* external interrupts queued by hv_vcpu_inject_irq (hv/irq.c) */
 	volatile uint64_t irq_pending[HV_IRQ_WORDS];
 };
@@ -115,6 +125,7 @@ extern const struct hv_backend_ops hv_svm_ops;
 extern const struct hv_backend_ops *hv_ops;	/* the one in use */
 
 #define HV_RESUME	(-1)	/* vcpu_run: exit handled, enter again */
+#define HV_NOT_PINNED	(-2)	/* a backend's pinned dispatch: not an exit for it */
 
 /* hv_init() minus the vendor choice: probe ops and publish hw.vmm.* (tests use it). */
 int	 hv_init_ops(const struct hv_backend_ops *ops);
@@ -195,8 +206,64 @@ int	 hv_irq_highest(const volatile uint64_t *bm);
 bool	 hv_fpu_enter(struct hv_vcpu *vcpu);
 void	 hv_fpu_leave(struct hv_vcpu *vcpu, bool ts);
 
-/* Guest COM1 output byte (OUT to HV_GUEST_COM1). */
+/* Guest COM1 output byte (THR of hv/uart.c): assembled into console lines. */
 void	 hv_guest_serial_out(struct hv_vcpu *vcpu, uint8_t byte);
+/* COM1 register reg (0..7) of the vCPU's UART (hv/uart.c). */
+uint8_t	 hv_uart_read(struct hv_vcpu *vcpu, unsigned reg);
+void	 hv_uart_write(struct hv_vcpu *vcpu, unsigned reg, uint8_t val);
+
+/*
+ * The neutral exit record (hv/exit.c): the backend decodes an exit whose
+ * guest-visible rule is the core's into it, calls hv_vmexit(), and then
+ * always applies it: RAX..RDX back into the guest, and the instruction
+ * completed (RIP past it, STI/MOV SS shadow ended) when skip is set.
+ * hv_vmexit returns HV_RESUME, or 0 with *ex filled (a stop, or the
+ * HV_EXIT_INTR yield of a HLT).  ex->raw_reason must be set before.
+ */
+enum hv_vmexit_kind {
+	HV_VX_PIO,		/* IN/OUT/INS/OUTS: io */
+	HV_VX_CPUID,
+	HV_VX_HLT,		/* rflags */
+	HV_VX_SHUTDOWN,		/* triple fault */
+};
+
+struct hv_vmexit {
+	enum hv_vmexit_kind kind;
+	uint64_t	 rip;		/* of the exiting instruction (messages) */
+	uint64_t	 rflags;
+	uint64_t	 rax, rbx, rcx, rdx;	/* in: the guest's; out: its new ones */
+	struct {
+		uint16_t port;
+		uint8_t	 size;		/* 1, 2 or 4 */
+		bool	 in, string, rep;
+	} io;
+	bool		 skip;		/* out: complete the instruction */
+};
+
+int	 hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+
+/*
+ * An exception `vector` raised while the event `first` was being delivered
+ * (interruption information, one layout on VMX and SVM: vector 7:0, type
+ * 10:8, 3 = hardware exception, valid 31; 0 = none): what the guest gets
+ * (SDM Vol. 3A 6.15 Table 6-5): the second exception (benign pairs are
+ * handled serially), a #DF, or shutdown (a fault while delivering #DF).
+ */
+enum hv_event_merge {
+	HV_MERGE_SECOND,
+	HV_MERGE_DOUBLE_FAULT,
+	HV_MERGE_SHUTDOWN,
+};
+enum hv_event_merge hv_exception_merge(uint32_t first, unsigned vector);
+
+/*
+ * Stop the guest: *ex becomes HV_EXIT_ERROR with the one message format of
+ * every guest stop, "guest<vm>.<vcpu>: <what> at rip=0x<rip>".  Returns 0,
+ * what an exit handler returns with *ex filled.
+ */
+int	 hv_vcpu_stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error,
+	    uint64_t raw, uint64_t rip, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
 
 /* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf. */
 void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
@@ -220,6 +287,8 @@ void	 hv_ratelog(const char *what, const char *fmt, ...)
  */
 const char *hv_vmx_insn_error_name(unsigned n);	/* hv/intel/vmx_names.c */
 const char *hv_vmx_exit_name(unsigned n);	/* hv/intel/vmx_names.c */
+/* the same for the handled reasons only (hv_stats_exits_init) */
+const char *hv_vmx_exit_stat_name(uint64_t reason);	/* hv/intel/vmx_names.c */
 const char *hv_svm_exit_name(uint64_t code);	/* hv/amd/svm_names.c */
 
 /* ---- statistics (hw.vmm.stats.*) ----------------------------------------- */

@@ -17,6 +17,21 @@ hv_exit_error(struct hv_exit *ex, int error, uint64_t raw, const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+hv_vcpu_stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error, uint64_t raw,
+    uint64_t rip, const char *fmt, ...)
+{
+	char what[sizeof(ex->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	hv_exit_error(ex, error, raw, "guest%d.%d: %s at rip=0x%llx",
+	    vcpu->vm->id, vcpu->id, what, (unsigned long long)rip);
+	return 0;
+}
+
 #define RATELOG_KINDS	16	/* distinct `what` keys tracked */
 #define RATELOG_FIRST	5	/* messages printed per key */
 

@@ -350,6 +350,14 @@ hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		hv_os_log("hv: %s\n", ex->msg);
 		return 0;
 	}
+	if (vcpu->dead) {
+		/* shutdown: only INIT or a reset would leave it, hv has neither */
+		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: cannot run after a "
+		    "triple fault", vcpu->vm->id, vcpu->id);
+		HV_STAT_INC(guest_errors);
+		vcpu_release(vcpu);
+		return 0;
+	}
 	error = apply_pending(vcpu);
 	while (error == 0) {
 		error = hv_ops->vcpu_run(vcpu, ex);

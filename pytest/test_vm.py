@@ -33,9 +33,9 @@ BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", 
 EXPECT = {
     "svm": {
         "vendor": "AuthenticAMD", "vmmcall": 1,
-        "triple": r"guest triple fault \(SHUTDOWN intercept\) at rip 0x[0-9a-f]+",
-        "badstate": r"VMRUN failed: invalid VMCB: EFER\.LME=1 and CR0\.PG=1 with CR0\.PE=0",
-        "oob": r"#NPF outside guest memory: gpa 0x7f000000 \(memory ends at 0x1000000\)",
+        "triple": r"guest\d+\.0: triple fault at rip=0x[0-9a-f]+",
+        "badstate": r"guest\d+\.0: VMRUN failed: invalid VMCB: EFER\.LME=1 and CR0\.PG=1 with CR0\.PE=0",
+        "oob": r"guest\d+\.0: #NPF outside guest memory: gpa 0x7f000000 \(memory ends at 0x1000000\)",
     },
     "vmx": {
         "vendor": "GenuineIntel", "vmmcall": 0,

@@ -4,34 +4,6 @@
  */
 #include "svm.h"
 #include "vmcb.h"
-#include "svm_switch.h"
-
-/* svm_switch.S reads struct svm_fast and the VMCB by these numbers */
-#define SWITCH_AGREES(name, cond)	typedef char switch_##name[(cond) ? 1 : -1]
-SWITCH_AGREES(vmcb, offsetof(struct svm_fast, vmcb) == F_VMCB);
-SWITCH_AGREES(entries, offsetof(struct svm_fast, entries) == F_ENTRIES);
-SWITCH_AGREES(inval_gen, offsetof(struct svm_fast, inval_gen) == F_INVAL_GEN);
-SWITCH_AGREES(flushed_gen, offsetof(struct svm_fast, flushed_gen) == F_FLUSHED_GEN);
-SWITCH_AGREES(irq_pending, offsetof(struct svm_fast, irq_pending) == F_IRQ_PENDING);
-SWITCH_AGREES(budget, offsetof(struct svm_fast, budget) == F_BUDGET);
-SWITCH_AGREES(nrips, offsetof(struct svm_fast, nrips) == F_NRIPS);
-SWITCH_AGREES(irq_words, HV_IRQ_WORDS == 4);
-SWITCH_AGREES(misc1, VMCB_INTERCEPT_MISC1 == V_MISC1);
-SWITCH_AGREES(tlb_control, VMCB_TLB_CONTROL == V_TLB_CONTROL);
-SWITCH_AGREES(int_shadow, VMCB_INT_SHADOW == V_INT_SHADOW);
-SWITCH_AGREES(exitcode, VMCB_EXITCODE == V_EXITCODE);
-SWITCH_AGREES(exitintinfo, VMCB_EXITINTINFO == V_EXITINTINFO);
-SWITCH_AGREES(eventinj, VMCB_EVENTINJ == V_EVENTINJ);
-SWITCH_AGREES(clean, VMCB_CLEAN == V_CLEAN);
-SWITCH_AGREES(nrip, VMCB_NRIP == V_NRIP);
-SWITCH_AGREES(rip, VMCB_RIP == V_RIP);
-SWITCH_AGREES(rax, VMCB_RAX == V_RAX);
-SWITCH_AGREES(vintr, VMCB_I1_VINTR == V_I1_VINTR);
-SWITCH_AGREES(vmmcall, SVM_EXIT_VMMCALL == V_EXIT_VMMCALL);
-SWITCH_AGREES(event_valid, EVENT_VALID == 1ull << V_EVENT_VALID_BIT);
-SWITCH_AGREES(hc_nop, HC_NOP == V_HC_NOP);
-SWITCH_AGREES(tlb_none, TLB_CONTROL_NONE == 0);
-
 struct svm_pcpu svm_pcpu[HV_MAX_CPUS];
 
 /* ---- per CPU --------------------------------------------------------------- */
@@ -238,9 +210,10 @@ svm_host_check(const struct svm_host_state *h, const char *when,
 }
 
 /*
- * HC_NOP exits in a row that svm_vcpu_run finishes itself before it returns
- * through hv_vcpu_run (whose unpin is where the host may preempt the vCPU
- * thread); host interrupts end the run at once anyway (INTR exit).
+ * Exits in a row that svm_vcpu_run handles pinned (HC_NOPs in the world
+ * switch, svm_exit_pinned) before it returns through hv_vcpu_run (whose
+ * unpin is where the host may preempt the vCPU thread); host interrupts end
+ * the run at once anyway (INTR exit).
  */
 #define SVM_FAST_MAX	64
 
@@ -250,7 +223,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	struct svm_fast *f = &s->fast;
-	int cpu, error = 0, fast = 0, looped;
+	int cpu, error = 0, fast = 0, looped, rc;
 	bool ts;
 
 	hv_os_pin();
@@ -280,12 +253,11 @@ again:
 	vmcb_wr32(v, VMCB_CLEAN, 0);
 	/*
 	 * A fast re-entry stayed pinned since the capture and the checks: the
-	 * host state is unchanged, and since the snapshot only the guest itself
-	 * (with what the CPU let it do) and the HC_NOP completion changed the
-	 * VMCB, so that snapshot still decodes a refused VMRUN.
+	 * host state is unchanged.  The snapshot is taken again: a pinned
+	 * handler may have changed what VMRUN checks (EFER, G_PAT).
 	 */
+	vmcb_snapshot(v, &s->snap);
 	if (fast == 0) {
-		vmcb_snapshot(v, &s->snap);
 		svm_host_capture(&s->host, &svm_pcpu[cpu]);
 		error = svm_host_check(&s->host, "before VMRUN", ex);
 	}
@@ -299,7 +271,7 @@ again:
 		looped = SVM_FAST_MAX - fast - (int)f->budget;
 		if (looped > 0) {
 			fast += looped;
-			svm_exit_counts(SVM_EXIT_VMMCALL, (uint64_t)looped);
+			svm_exit_counts(SVM_EXIT_vmmcall, (uint64_t)looped);
 			hv_hypercall_fast_loop((uint64_t)looped);
 		}
 		/*
@@ -310,16 +282,21 @@ again:
 		 */
 		error = svm_host_check(&s->host, "after #VMEXIT", ex);
 	}
-	/* the fast path: HC_NOP finished here, pinned, and entered again */
-	if (error == 0 && vmcb_rd64(v, VMCB_EXITCODE) == SVM_EXIT_VMMCALL &&
-	    fast < SVM_FAST_MAX && svm_exit_fast(vcpu)) {
-		fast++;
-		goto again;
+	/* the fast path: an exit handled here, pinned, and entered again */
+	rc = HV_NOT_PINNED;
+	if (error == 0 && fast < SVM_FAST_MAX) {
+		rc = svm_exit_pinned(vcpu, ex);
+		if (rc == HV_RESUME) {
+			fast++;
+			goto again;
+		}
 	}
 	hv_fpu_leave(vcpu, ts);
 	hv_os_unpin();
 	if (error != 0)
 		return 0;	/* ex says why */
+	if (rc != HV_NOT_PINNED)
+		return rc;
 	/* Exit handling may sleep (backing a page): not pinned. */
 	return svm_handle_exit(vcpu, ex);
 }

@@ -6,6 +6,7 @@
 
 #include "hv_impl.h"
 #include "x86_arch.h"
+#include "svm_exits.h"
 
 /* ---- capabilities (svm_caps.c) ------------------------------------------- */
 struct svm_caps {
@@ -46,8 +47,8 @@ struct svm_vm {
 	uint64_t	 msrpm_pa;
 };
 
-/* Guest GPRs that VMRUN/#VMEXIT do not switch (RAX and RSP are in the VMCB).
- * Offsets are used by svm_switch.S: keep in step with SVM_GPR_* there. */
+/* Guest GPRs that VMRUN/#VMEXIT do not switch (RAX and RSP are in the VMCB);
+ * svm_switch.S reads them through svm_assym.sym. */
 struct svm_gprs {
 	uint64_t rbx, rcx, rdx, rsi, rdi, rbp;
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
@@ -79,8 +80,8 @@ struct svm_host_state {
  * VMMCALL with RAX=HC_NOP, no event in EXITINTINFO, no interrupt queued or
  * VINTR intercept armed, and the VM's invalidation generation still the one
  * this CPU flushed for, it finishes the hypercall in the VMCB and runs VMRUN
- * again, still under CLGI, at most `budget` times.  The offsets are
- * svm_switch.S's F_* (svm.c checks them).
+ * again, still under CLGI, at most `budget` times.  svm_switch.S reads it
+ * through svm_assym.sym.
  */
 struct svm_fast {
 	uint8_t			*vmcb;		/* the VMCB's mapping */
@@ -147,10 +148,13 @@ void	 svm_maps_fini(struct svm_vm *s);
 /* ---- exits (svm_exit.c, svm_msr.c) ----------------------------------------- */
 /* 0 with *ex filled for the host, HV_RESUME when handled. */
 int	 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
-/* HC_NOP finished right after a VMMCALL exit (SVM_EXIT_VMMCALL, tested
- * first by the caller), pinned: true = enter again. */
-#define SVM_EXIT_VMMCALL	0x81u
-bool	 svm_exit_fast(struct hv_vcpu *vcpu);
+/*
+ * The fast path: right after the exit, still pinned, the exits whose
+ * handler may run there (svm_exits.h's pinned column, and HC_NOP):
+ * HV_RESUME (enter again from here), 0 with *ex, or HV_NOT_PINNED when the
+ * exit is for svm_handle_exit (which must then be called unpinned).
+ */
+int	 svm_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex);
 int	 svm_exit_msr(struct hv_vcpu *vcpu);
 void	 svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	    uint32_t err);

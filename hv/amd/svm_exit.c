@@ -6,26 +6,6 @@
 #include "svm.h"
 #include "vmcb.h"
 
-#define EXIT_EXCP_BP	0x43u
-#define EXIT_EXCP_UD	0x46u
-#define EXIT_INTR	0x60u
-#define EXIT_NMI	0x61u
-#define EXIT_SMI	0x62u
-#define EXIT_VINTR	0x64u
-#define EXIT_CPUID	0x72u
-#define EXIT_SWINT	0x75u
-#define EXIT_HLT	0x78u
-#define EXIT_IOIO	0x7bu
-#define EXIT_MSR	0x7cu
-#define EXIT_SHUTDOWN	0x7fu
-#define EXIT_VMRUN	0x80u
-#define EXIT_VMMCALL	SVM_EXIT_VMMCALL
-#define EXIT_SKINIT	0x86u
-#define EXIT_XSETBV	0x8du
-#define EXIT_NPF	0x400u
-#define EXIT_INVALID	((uint64_t)-1)
-#define EXIT_BUSY	((uint64_t)-2)
-
 /* IOIO EXITINFO1 (APM 15.10.2) */
 #define IO_IN		(1u << 0)
 #define IO_STR		(1u << 2)
@@ -40,11 +20,6 @@
 #define NPF_U		(1ull << 2)
 #define NPF_RSV		(1ull << 3)
 #define NPF_ID		(1ull << 4)
-
-/* UART registers the guest may poll: the line status says "transmitter
- * empty" (bits 5 and 6) so a polling guest writes at once. */
-#define COM1_LSR	(HV_GUEST_COM1 + 5)
-#define LSR_THRE_TEMT	0x60u
 
 void
 svm_skip_insn(struct svm_vcpu *s, unsigned len)
@@ -71,100 +46,84 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	s->pending_event = ev;
 }
 
-/* EXITCODE, with the "invalid VMCB" and "busy" codes normalized: QEMU writes
- * them as 32-bit values, Bochs as 64-bit (EMULATORS.md). */
-static uint64_t
-exit_code(const uint8_t *v)
-{
-	uint64_t code = vmcb_rd64(v, VMCB_EXITCODE);
+/* End the run with HV_EXIT_ERROR: "guest<vm>.<vcpu>: <what> at rip=...". */
+#define stop(vcpu, ex, error, ...)					\
+	hv_vcpu_stop((vcpu), (ex), (error), (ex)->raw_reason,		\
+	    vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_RIP), __VA_ARGS__)
 
-	if ((uint32_t)code == 0xffffffffu)
-		return EXIT_INVALID;
-	if ((uint32_t)code == 0xfffffffeu)
-		return EXIT_BUSY;
-	return code;
+/* Hand a decoded exit to the core's rule (hv/exit.c) and apply its result;
+ * len: the instruction's length when the CPU gives no next RIP. */
+static int
+core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
+    struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+	int rc;
+
+	vx->rip = vmcb_rd64(v, VMCB_RIP);
+	vx->rax = vmcb_rd64(v, VMCB_RAX);
+	vx->rbx = s->gprs.rbx;
+	vx->rcx = s->gprs.rcx;
+	vx->rdx = s->gprs.rdx;
+	rc = hv_vmexit(vcpu, vx, ex);
+	vmcb_wr64(v, VMCB_RAX, vx->rax);
+	s->gprs.rbx = vx->rbx;
+	s->gprs.rcx = vx->rcx;
+	s->gprs.rdx = vx->rdx;
+	if (vx->skip)
+		svm_skip_insn(s, len);
+	return rc;
 }
 
 static int
-exit_cpuid(struct hv_vcpu *vcpu, struct svm_vcpu *s)
+exit_cpuid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	uint32_t a, b, c, d;
+	struct hv_vmexit vx = { .kind = HV_VX_CPUID };
 
-	hv_guest_cpuid(vcpu, (uint32_t)vmcb_rd64(s->vmcb, VMCB_RAX),
-	    (uint32_t)s->gprs.rcx, &a, &b, &c, &d);
-	vmcb_wr64(s->vmcb, VMCB_RAX, a);
-	s->gprs.rbx = b;
-	s->gprs.rcx = c;
-	s->gprs.rdx = d;
-	svm_skip_insn(s, 2);		/* 0F A2 */
-	return HV_RESUME;
+	return core_exit(vcpu, &vx, 2, ex);	/* 0F A2 */
 }
 
 static int
-exit_vmmcall(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_vmmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
 	struct hv_regs r;
 	bool for_host;
+	int error;
 
 	svm_skip_insn(s, 3);		/* 0F 01 D9 */
-	hv_ops->get_regs(vcpu, &r);
+	error = hv_ops->get_regs(vcpu, &r);
+	if (error != 0)
+		return error;
 	for_host = hv_hypercall(vcpu, &r, ex);
-	if (for_host) {
-		ex->raw_reason = EXIT_VMMCALL;
+	if (for_host)
 		return 0;
-	}
 	vmcb_wr64(s->vmcb, VMCB_RAX, r.rax);
 	return HV_RESUME;
 }
 
 static int
-exit_ioio(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	uint8_t *v = s->vmcb;
+	uint8_t *v = svm_of(vcpu)->vmcb;
 	uint64_t info = vmcb_rd64(v, VMCB_EXITINFO1);
-	unsigned port = (unsigned)(info >> 16) & 0xffff;
-	unsigned size = (info & IO_SZ32) ? 4 : (info & IO_SZ16) ? 2 : 1;
-	uint64_t rax = vmcb_rd64(v, VMCB_RAX), val;
+	struct hv_vmexit vx = { .kind = HV_VX_PIO };
 
-	if (info & (IO_STR | IO_REP)) {
-		hv_exit_error(ex, HV_ENOTSUP, EXIT_IOIO, "string I/O (%s%s) to "
-		    "port 0x%x is not emulated", (info & IO_REP) ? "rep " : "",
-		    (info & IO_IN) ? "ins" : "outs", port);
-		return 0;
-	}
-	if (!(info & IO_IN)) {
-		if (port == HV_GUEST_COM1 && size == 1)
-			hv_guest_serial_out(vcpu, (uint8_t)rax);
-		else if (port < HV_GUEST_COM1 || port > HV_GUEST_COM1 + 7)
-			hv_ratelog("io", "guest%d.%d: out%c 0x%llx to port 0x%x "
-			    "ignored\n", vcpu->vm->id, vcpu->id,
-			    size == 1 ? 'b' : size == 2 ? 'w' : 'l',
-			    (unsigned long long)rax, port);
-	} else {
-		/* COM1: an idle UART; elsewhere nothing answers (all ones). */
-		if (port == COM1_LSR)
-			val = LSR_THRE_TEMT;
-		else if (port >= HV_GUEST_COM1 && port <= HV_GUEST_COM1 + 7)
-			val = 0;
-		else
-			val = 0xffffffffu;
-		val &= size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
-		/* IN to AL/AX keeps the rest of RAX; IN to EAX zero-extends. */
-		if (size == 4)
-			rax = val;
-		else
-			rax = (rax & ~(size == 2 ? 0xffffull : 0xffull)) | val;
-		vmcb_wr64(v, VMCB_RAX, rax);
-	}
-	/* EXITINFO2 holds the next RIP for IOIO even without NRIPS. */
-	vmcb_wr64(v, VMCB_RIP, vmcb_rd64(v, VMCB_EXITINFO2));
-	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
-	return HV_RESUME;
+	vx.io.port = (uint16_t)(info >> 16);
+	vx.io.size = (info & IO_SZ32) ? 4 : (info & IO_SZ16) ? 2 : 1;
+	vx.io.in = (info & IO_IN) != 0;
+	vx.io.string = (info & IO_STR) != 0;
+	vx.io.rep = (info & IO_REP) != 0;
+	/* EXITINFO2 holds the next RIP for IOIO even without NRIPS */
+	return core_exit(vcpu, &vx, (unsigned)(vmcb_rd64(v, VMCB_EXITINFO2) -
+	    vmcb_rd64(v, VMCB_RIP)), ex);
 }
 
 static int
-exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
 	uint64_t err = vmcb_rd64(s->vmcb, VMCB_EXITINFO1);
 	uint64_t gpa = vmcb_rd64(s->vmcb, VMCB_EXITINFO2);
 	unsigned acc = 0;
@@ -178,26 +137,21 @@ exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 		acc |= HV_ACC_EXEC;
 	if (err & NPF_RSV) {
 		/* our entries never set reserved bits: a table bug */
-		hv_exit_error(ex, HV_EIO, EXIT_NPF, "#NPF: reserved bit in a "
-		    "nested entry, gpa 0x%llx, error code 0x%llx",
+		return stop(vcpu, ex, HV_EIO, "#NPF: reserved bit in a nested "
+		    "entry, gpa 0x%llx, error code 0x%llx",
 		    (unsigned long long)gpa, (unsigned long long)err);
-		return 0;
 	}
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
 	if (error == 0)
 		return HV_RESUME;
 	if (error == HV_EFAULT)
-		hv_exit_error(ex, HV_EFAULT, EXIT_NPF, "#NPF outside guest "
-		    "memory: gpa 0x%llx (memory ends at 0x%llx), error code "
-		    "0x%llx, rip 0x%llx", (unsigned long long)gpa,
+		return stop(vcpu, ex, HV_EFAULT, "#NPF outside guest memory: "
+		    "gpa 0x%llx (memory ends at 0x%llx), error code 0x%llx",
+		    (unsigned long long)gpa,
 		    (unsigned long long)vcpu->vm->mem_size,
-		    (unsigned long long)err,
-		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
-	else
-		hv_exit_error(ex, error, EXIT_NPF, "#NPF at gpa 0x%llx could "
-		    "not be resolved (error %d)", (unsigned long long)gpa,
-		    error);
-	return 0;
+		    (unsigned long long)err);
+	return stop(vcpu, ex, error, "#NPF at gpa 0x%llx could not be resolved "
+	    "(error %d)", (unsigned long long)gpa, error);
 }
 
 /*
@@ -205,12 +159,13 @@ exit_npf(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
  * Step over it so that "continue" at the db> prompt goes on.
  */
 static int
-exit_breakpoint(struct svm_vcpu *s, struct hv_exit *ex, uint64_t code)
+exit_breakpoint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
+
 	svm_skip_insn(s, 1);
 	s->pending_event = 0;
 	ex->kind = HV_EXIT_DEBUG;
-	ex->raw_reason = code;
 	return 0;
 }
 
@@ -221,40 +176,32 @@ exit_breakpoint(struct svm_vcpu *s, struct hv_exit *ex, uint64_t code)
  * else from the instruction bytes.
  */
 static int
-exit_swint(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	uint64_t rip = vmcb_rd64(v, VMCB_RIP);
 	uint8_t insn[2];
 	unsigned vec, len;
 
-	if (hv_copyin(vcpu, rip, insn, 1) != 0) {
-		hv_exit_error(ex, HV_EFAULT, EXIT_SWINT, "INTn at rip 0x%llx: "
-		    "instruction unreadable", (unsigned long long)rip);
-		return 0;
-	}
+	if (hv_copyin(vcpu, rip, insn, 1) != 0)
+		return stop(vcpu, ex, HV_EFAULT, "INTn: instruction unreadable");
 	if (insn[0] == 0xcc) {			/* INT3 */
 		vec = 3;
 		len = 1;
 	} else if (insn[0] == 0xcd) {		/* INT imm8 */
 		if (svm_caps.decode_assists)
 			insn[1] = (uint8_t)vmcb_rd64(v, VMCB_EXITINFO1);
-		else if (hv_copyin(vcpu, rip + 1, &insn[1], 1) != 0) {
-			hv_exit_error(ex, HV_EFAULT, EXIT_SWINT, "INTn at rip "
-			    "0x%llx: vector byte unreadable",
-			    (unsigned long long)rip);
-			return 0;
-		}
+		else if (hv_copyin(vcpu, rip + 1, &insn[1], 1) != 0)
+			return stop(vcpu, ex, HV_EFAULT, "INTn: vector byte "
+			    "unreadable");
 		vec = insn[1];
 		len = 2;
-	} else {
-		hv_exit_error(ex, HV_EIO, EXIT_SWINT, "INTn intercept at rip "
-		    "0x%llx on opcode 0x%02x: cannot decode",
-		    (unsigned long long)rip, insn[0]);
-		return 0;
-	}
+	} else
+		return stop(vcpu, ex, HV_EIO, "INTn intercept on opcode 0x%02x: "
+		    "cannot decode", insn[0]);
 	if (vec == 3)
-		return exit_breakpoint(s, ex, EXIT_SWINT);
+		return exit_breakpoint(vcpu, ex);
 	/*
 	 * Inject it as a software interrupt (type 4, so the gate DPL is
 	 * checked against CPL) with RIP past the instruction: that is the
@@ -268,46 +215,31 @@ exit_swint(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
 }
 
 static int
-exit_invalid(struct svm_vcpu *s, struct hv_exit *ex)
+exit_invalid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	const char *why = vmcb_check(&s->snap);
+	const char *why = vmcb_check(&svm_of(vcpu)->snap);
 
-	hv_exit_error(ex, HV_EINVAL, EXIT_INVALID, "VMRUN failed: invalid VMCB: "
-	    "%s", why != NULL ? why :
+	ex->raw_reason = (uint64_t)-1;	/* as -1 whichever width the CPU wrote */
+	return stop(vcpu, ex, HV_EINVAL, "VMRUN failed: invalid VMCB: %s",
+	    why != NULL ? why :
 	    "no consistency check of APM 15.5.1 fails in software");
-	return 0;
 }
 
 static int
-exit_hlt(struct hv_vcpu *vcpu, struct svm_vcpu *s, struct hv_exit *ex)
+exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	/* the only interrupts are the host's queued ones (svm_irq.c), and
-	 * with IF=0 none of them ends a HLT */
-	if (!(vmcb_rd64(s->vmcb, VMCB_RFLAGS) & X86_RFLAGS_IF)) {
-		hv_exit_error(ex, HV_EINVAL, EXIT_HLT, "guest HLT with "
-		    "interrupts disabled at rip 0x%llx: it would never wake",
-		    (unsigned long long)vmcb_rd64(s->vmcb, VMCB_RIP));
-		return 0;
-	}
-	/* Completed as after a wake-up: with an interrupt queued the guest
-	 * takes it at the next entry, else a yield gives the CPU back to the
-	 * host. */
-	svm_skip_insn(s, 1);
-	if (hv_irq_next(vcpu) >= 0)
-		return HV_RESUME;
-	ex->kind = HV_EXIT_INTR;
-	ex->raw_reason = EXIT_HLT;
-	return 0;
+	struct hv_vmexit vx = { .kind = HV_VX_HLT };
+
+	vx.rflags = vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_RFLAGS);
+	return core_exit(vcpu, &vx, 1, ex);
 }
 
 /*
- * The fast path, right after #VMEXIT and still pinned: a hypercall that
- * needs nothing but its result (hv_hypercall_fast: HC_NOP) is finished here
- * and counted as svm_handle_exit would; no allocation, lock or sysctl
- * lookup.  true: done, enter again.  Not with an event to re-inject.
+ * HC_NOP, the hypercall that needs nothing but its result: finished and
+ * counted as svm_handle_exit would; not with an event to re-inject.
  */
-bool
-svm_exit_fast(struct hv_vcpu *vcpu)
+static bool
+exit_hc_nop(struct hv_vcpu *vcpu)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
@@ -315,90 +247,139 @@ svm_exit_fast(struct hv_vcpu *vcpu)
 	if ((vmcb_rd64(v, VMCB_EXITINTINFO) & EVENT_VALID) ||
 	    !hv_hypercall_fast(vmcb_rd64(v, VMCB_RAX)))
 		return false;
-	svm_exit_count(EXIT_VMMCALL);
+	svm_exit_count(SVM_EXIT_vmmcall);
 	svm_skip_insn(s, 3);		/* 0F 01 D9 */
 	vmcb_wr64(v, VMCB_RAX, 0);
 	return true;
 }
 
-int
-svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
+static int
+exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	/* the host takes it after STGI (svm_switch.S) */
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
+static int
+exit_vintr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	/* the guest can take the queued interrupt: svm_irq_prepare injects it
+	 * at the next entry */
+	HV_STAT_INC(irq_windows);
+	return HV_RESUME;
+}
+
+static int
+exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return svm_exit_msr(vcpu);
+}
+
+static int
+exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+
+	/* counted, then reflected: the guest's own #UD handler runs; raised
+	 * while delivering another event, the pair decides (the core's rule;
+	 * #UD is benign: itself) */
+	switch (hv_exception_merge((uint32_t)s->pending_event, X86_VEC_UD)) {
+	case HV_MERGE_SHUTDOWN:
+		return stop(vcpu, ex, HV_EFAULT, "triple fault");
+	case HV_MERGE_DOUBLE_FAULT:
+		svm_inject_exception(s, X86_VEC_DF, true, 0);
+		return HV_RESUME;
+	case HV_MERGE_SECOND:
+		break;
+	}
+	svm_inject_exception(s, X86_VEC_UD, false, 0);
+	return HV_RESUME;
+}
+
+/* VMRUN..SKINIT: SVM is hidden from the guest, as if EFER.SVME=0 */
+static int
+exit_svm_insn(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	svm_inject_exception(svm_of(vcpu), X86_VEC_UD, false, 0);
+	return HV_RESUME;
+}
+
+/* XCR0 stays the host's: refused as the CPU refuses a bad value (the #UD
+ * for CR4.OSXSAVE=0 comes before the intercept). */
+static int
+exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	svm_inject_exception(svm_of(vcpu), X86_VEC_GP, true, 0);
+	return HV_RESUME;
+}
+
+static int
+exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct hv_vmexit vx = { .kind = HV_VX_SHUTDOWN };
+
+	return core_exit(vcpu, &vx, 0, ex);
+}
+
+typedef int svm_exit_fn(struct hv_vcpu *vcpu, struct hv_exit *ex);
+
+/* svm_exits.h's handler and pinned columns; fn NULL: named, not handled */
+static const struct {
+	svm_exit_fn	*fn;
+	bool		 pinned;
+} handlers[SVM_NREASONS] = {
+#define HANDLER_X(reason, name, handler, pin)	[reason] = { handler, pin },
+#define HANDLER_N(reason, name)
+	SVM_EXITS(HANDLER_X, HANDLER_N)
+};
+
+static int
+dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
+    unsigned reason)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
-	uint64_t code = exit_code(v);
 	uint64_t intinfo = vmcb_rd64(v, VMCB_EXITINTINFO);
 
 	svm_exit_count(code);
+	ex->raw_reason = code;
 	/*
 	 * An exit in the middle of delivering an event (e.g. a #NPF on the
 	 * guest's IDT or stack) leaves it in EXITINTINFO; it must be injected
 	 * again or it is lost (APM 15.7.2).  A reflected exception below
-	 * replaces it, as the CPU would for a benign one.  A software
+	 * replaces it or becomes a #DF (hv_exception_merge).  A software
 	 * interrupt found there is always one we injected (INTn is
 	 * intercepted), so RIP is already past its instruction.
 	 */
 	if (intinfo & EVENT_VALID)
 		s->pending_event = intinfo;
+	if (reason < SVM_NREASONS && handlers[reason].fn != NULL)
+		return handlers[reason].fn(vcpu, ex);
+	return stop(vcpu, ex, HV_EIO, "unhandled #VMEXIT %s (0x%llx), "
+	    "exitinfo1 0x%llx exitinfo2 0x%llx",
+	    svm_exit_name_or_unknown(code), (unsigned long long)code,
+	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO1),
+	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO2));
+}
 
-	switch (code) {
-	case EXIT_INVALID:
-		return exit_invalid(s, ex);
-	case EXIT_INTR:
-	case EXIT_NMI:
-	case EXIT_SMI:
-		/* the host takes it after STGI (svm_switch.S) */
-		ex->kind = HV_EXIT_INTR;
-		ex->raw_reason = code;
-		return 0;
-	case EXIT_CPUID:
-		return exit_cpuid(vcpu, s);
-	case EXIT_VMMCALL:
-		return exit_vmmcall(vcpu, s, ex);
-	case EXIT_IOIO:
-		return exit_ioio(vcpu, s, ex);
-	case EXIT_MSR:
-		return svm_exit_msr(vcpu);
-	case EXIT_NPF:
-		return exit_npf(vcpu, s, ex);
-	case EXIT_HLT:
-		return exit_hlt(vcpu, s, ex);
-	case EXIT_VINTR:
-		/* the guest can take the queued interrupt: svm_irq_prepare
-		 * injects it at the next entry */
-		HV_STAT_INC(irq_windows);
-		return HV_RESUME;
-	case EXIT_EXCP_BP:
-		return exit_breakpoint(s, ex, code);
-	case EXIT_SWINT:
-		return exit_swint(vcpu, s, ex);
-	case EXIT_EXCP_UD:
-		/* counted, then reflected: the guest's own #UD handler runs */
-		svm_inject_exception(s, X86_VEC_UD, false, 0);
-		return HV_RESUME;
-	case EXIT_XSETBV:
-		/*
-		 * XCR0 stays the host's: refused as the CPU refuses a bad value
-		 * (the #UD for CR4.OSXSAVE=0 comes before the intercept).
-		 */
-		svm_inject_exception(s, X86_VEC_GP, true, 0);
-		return HV_RESUME;
-	case EXIT_SHUTDOWN:
-		hv_exit_error(ex, HV_EFAULT, code, "guest triple fault (SHUTDOWN "
-		    "intercept) at rip 0x%llx",
-		    (unsigned long long)vmcb_rd64(v, VMCB_RIP));
-		return 0;
-	default:
-		if (code >= EXIT_VMRUN && code <= EXIT_SKINIT) {
-			/* SVM is hidden from the guest: as if EFER.SVME=0 */
-			svm_inject_exception(s, X86_VEC_UD, false, 0);
-			return HV_RESUME;
-		}
-		hv_exit_error(ex, HV_EIO, code, "unexpected #VMEXIT %s (0x%llx), "
-		    "exitinfo1 0x%llx exitinfo2 0x%llx",
-		    svm_exit_name_or_unknown(code), (unsigned long long)code,
-		    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO1),
-		    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO2));
-		return 0;
-	}
+int
+svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint64_t code = vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_EXITCODE);
+
+	return dispatch(vcpu, ex, code, svm_exit_reason(code));
+}
+
+int
+svm_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint64_t code = vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_EXITCODE);
+	unsigned reason = svm_exit_reason(code);
+
+	if (reason == SVM_EXIT_vmmcall)
+		return exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
+	if (reason >= SVM_NREASONS || !handlers[reason].pinned)
+		return HV_NOT_PINNED;
+	return dispatch(vcpu, ex, code, reason);
 }

@@ -45,22 +45,15 @@
  * a teardown or a nested invalidation first interrupts this CPU).  The
  * counters are added by svm_vcpu_run after the call (budget used).
  */
-#include "svm_switch.h"
+#include "svm_assym.h"	/* generated from svm_assym.sym */
 
-#define G_RBX	0
-#define G_RCX	8
-#define G_RDX	16
-#define G_RSI	24
-#define G_RDI	32
-#define G_RBP	40
-#define G_R8	48
-#define G_R9	56
-#define G_R10	64
-#define G_R11	72
-#define G_R12	80
-#define G_R13	88
-#define G_R14	96
-#define G_R15	104
+/* what the loop below takes for granted about those numbers */
+#if IRQ_WORDS != 4
+#error "the queued-interrupt test reads 4 words"
+#endif
+#if TLB_CONTROL_NONE != 0
+#error "the loop clears TLB_CONTROL with movb $0"
+#endif
 
 	.text
 	.globl	svm_world_switch
@@ -111,7 +104,7 @@ svm_world_switch:
 	/* the HC_NOP loop; any other exit costs these four */
 	mov	8(%rsp), %rax		/* struct svm_fast */
 	mov	F_VMCB(%rax), %rax
-	cmpq	$V_EXIT_VMMCALL, V_EXITCODE(%rax)
+	cmpq	$EXIT_VMMCALL, V_EXITCODE(%rax)
 	jne	.Lsave
 	/* three guest GPRs as scratch */
 	push	%rcx
@@ -121,7 +114,7 @@ svm_world_switch:
 	mov	%rax, %rdx		/* the VMCB */
 	cmpl	$0, F_BUDGET(%rcx)
 	je	.Lleave
-	cmpq	$V_HC_NOP, V_RAX(%rdx)
+	cmpq	$HC_NOP, V_RAX(%rdx)
 	jne	.Lleave
 	btl	$V_EVENT_VALID_BIT, V_EXITINTINFO(%rdx)
 	jc	.Lleave			/* an event to re-inject */

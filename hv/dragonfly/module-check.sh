@@ -88,11 +88,20 @@ gccinc=$($CC -print-file-name=include)
 for h in stddef.h stdint.h stdbool.h stdarg.h; do
 	echo "#include \"$gccinc/$h\"" > "$s1/stdinc/$h"
 done
+# The world switches' generated headers (hv/genassym.sh), as the Makefiles make them.
+syms=$(cd "$top/hv" && ls intel/*.sym amd/*.sym 2>/dev/null)
+mkdir -p "$s1/gen"
+for y in $syms; do
+	# shellcheck disable=SC2086
+	sh "$top/hv/genassym.sh" "$s1/gen/$(basename "${y%.sym}").h" "$top/hv/$y" \
+	    $CC $KMOD_FLAGS $KMOD_WARN -nostdinc -I"$s1/stdinc" -I"$top/hv" ||
+	    bad "hv/$y: genassym.sh failed"
+done
 objs1=""
 n1=0
 for f in $hv_srcs; do
 	o="$s1/$(echo "$f" | tr / _).o"
-	case "$f" in *.S) extra="-D__ASSEMBLY__" ;; *) extra="" ;; esac
+	case "$f" in *.S) extra="-D__ASSEMBLY__ -I$s1/gen" ;; *) extra="" ;; esac
 	# shellcheck disable=SC2086
 	if ! $CC $KMOD_FLAGS $KMOD_WARN $extra -nostdinc -I"$s1/stdinc" \
 	    -I"$top/hv" -c -o "$o" "$top/hv/$f" 2> "$o.err"; then
@@ -217,6 +226,12 @@ GCC80="-finline-limit=8000 --param inline-unit-growth=100
 CFLAGS2="$KMOD_FLAGS $KMOD_WARN $GCC80 $mkcflags -nostdinc $mkcflags -I. -I@
  -I$s2/forwarder_x86_64/include"
 
+# the world switches' generated headers, here in the object directory (-I.)
+for y in $syms; do
+	# shellcheck disable=SC2086
+	sh "$top/hv/genassym.sh" "$(basename "${y%.sym}").h" "$top/hv/$y" $CC $CFLAGS2 ||
+	    bad "hv/$y: genassym.sh failed against $sys"
+done
 objs2=""
 n2=0
 all2=0

@@ -13,23 +13,6 @@
 #include "vmx_cpu.h"
 #include "vmcs.h"
 
-/* vmx_switch.S reads struct vmx_fast and these numbers by its own names */
-#define SWITCH_AGREES(name, cond)	typedef char switch_##name[(cond) ? 1 : -1]
-SWITCH_AGREES(entries, offsetof(struct vmx_fast, entries) == 0);
-SWITCH_AGREES(inval_gen, offsetof(struct vmx_fast, inval_gen) == 8);
-SWITCH_AGREES(flushed_gen, offsetof(struct vmx_fast, flushed_gen) == 16);
-SWITCH_AGREES(irq_pending, offsetof(struct vmx_fast, irq_pending) == 24);
-SWITCH_AGREES(irq_window, offsetof(struct vmx_fast, irq_window) == 32);
-SWITCH_AGREES(budget, offsetof(struct vmx_fast, budget) == 40);
-SWITCH_AGREES(bool_byte, sizeof(bool) == 1);
-SWITCH_AGREES(irq_words, HV_IRQ_WORDS == 4);
-SWITCH_AGREES(hc_nop, HC_NOP == 0);
-SWITCH_AGREES(exit_reason, VMCS_EXIT_REASON == 0x4402);
-SWITCH_AGREES(insn_len, VMCS_EXIT_INSN_LEN == 0x440c);
-SWITCH_AGREES(intr, VMCS_GUEST_INTERRUPTIBILITY == 0x4824);
-SWITCH_AGREES(rip, VMCS_GUEST_RIP == 0x681e);
-SWITCH_AGREES(vmcall, VMX_EXIT_VMCALL == 18);
-
 static void	*vmxon_region[HV_MAX_CPUS];
 static bool	 vmxon_done[HV_MAX_CPUS];	/* in VMX operation on its region */
 
@@ -628,9 +611,9 @@ vmx_host_check(struct hv_exit *ex)
 }
 
 /*
- * HC_NOP exits in a row that vmx_vcpu_run finishes itself before it returns
- * through hv_vcpu_run (whose unpin is where the host may preempt the vCPU
- * thread).
+ * Exits in a row that vmx_vcpu_run handles pinned (HC_NOPs in vmx_enter,
+ * vmx_exit_pinned) before it returns through hv_vcpu_run (whose unpin is
+ * where the host may preempt the vCPU thread).
  */
 #define VMX_FAST_MAX	64
 
@@ -645,11 +628,6 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	char why[120];
 #endif
 
-	if (vc->dead) {
-		hv_exit_error(ex, HV_EIO, vc->last_exit_reason, "guest%d.%d: "
-		    "cannot run after a triple fault", vcpu->vm->id, vcpu->id);
-		return 0;
-	}
 	hv_os_pin();
 	cpu = hv_os_cpu_id();
 	if (vcpu->last_cpu != cpu) {
@@ -711,7 +689,7 @@ again:
 	if (looped > 0) {
 		fast += looped;
 		vc->fault_repeats = 0;	/* as vmx_exit_fast */
-		hv_stats_exits(VMX_EXIT_VMCALL, (uint64_t)looped);
+		hv_stats_exits(VMX_EXIT_vmcall, (uint64_t)looped);
 		hv_hypercall_fast_loop((uint64_t)looped);
 	}
 	if (rc != 0) {
@@ -746,21 +724,25 @@ again:
 		return 0;
 	}
 	/*
-	 * The fast path: HC_NOP finished here and entered again, interrupts
+	 * The fast path: an exit handled here and entered again, interrupts
 	 * still off (a host interrupt that arrived meanwhile makes the next
 	 * entry exit at once: external-interrupt exiting).
 	 */
-	if (vc->last_exit_reason == VMX_EXIT_VMCALL && fast < VMX_FAST_MAX &&
-	    vmx_exit_fast(vcpu)) {
-		fast++;
-		goto again;
+	error = HV_NOT_PINNED;
+	if (fast < VMX_FAST_MAX) {
+		error = vmx_exit_pinned(vcpu, ex);
+		if (error == HV_RESUME) {
+			fast++;
+			goto again;
+		}
 	}
 	/* the host's FPU state back before anything that may sleep */
 	hv_fpu_leave(vcpu, ts);
 	/* external-interrupt exits keep the interrupt pending in the local
 	 * APIC (no acknowledge on exit): the host takes it right here */
 	vmx_intr_restore(fl);
-	error = vmx_handle_exit(vcpu, ex);
+	if (error == HV_NOT_PINNED)
+		error = vmx_handle_exit(vcpu, ex);
 	hv_os_unpin();
 	return error;
 fail:

@@ -7,6 +7,7 @@
 
 #include "hv_impl.h"
 #include "vmx_ctl_math.h"
+#include "vmx_exits.h"
 
 /* ---- capabilities (vmx_caps.c, vmx_ctls.c) --------------------------------- */
 
@@ -92,8 +93,8 @@ enum {
 };
 
 /*
- * The HC_NOP loop inside vmx_enter (vmx_switch.S, whose X_* offsets vmx.c
- * checks): VMCALL exits with RAX=HC_NOP that need nothing else are finished
+ * The HC_NOP loop inside vmx_enter (vmx_switch.S, which reads it through
+ * vmx_assym.sym): VMCALL exits with RAX=HC_NOP that need nothing else are finished
  * there and entered again, at most `budget` times in a row.
  */
 struct vmx_fast {
@@ -106,12 +107,11 @@ struct vmx_fast {
 };
 
 struct vmx_vcpu {
-	uint64_t	 gpr[VMX_NSAVE];	/* vmx_switch.S uses the offsets */
+	uint64_t	 gpr[VMX_NSAVE];	/* vmx_switch.S: G_* of vmx_assym.sym */
 	void		*vmcs;
 	uint64_t	 vmcs_pa;
 	uint16_t	 vpid;			/* 0: VPID not used */
 	bool		 launched;		/* VMRESUME next (else VMLAUNCH) */
-	bool		 dead;			/* triple fault: never enter again */
 	uint64_t	 guest_kgs;		/* guest IA32_KERNEL_GS_BASE */
 	uint64_t	 last_exit_reason;	/* as read after the last entry */
 	/* EPT violations at one page in a row (a fault that never resolves) */
@@ -156,13 +156,13 @@ int	 vmcs_set_host_dynamic(void);
 
 /* Handle the exit just taken (pinned, VMCS current).  0 with *ex or HV_RESUME. */
 int	 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
-/* HC_NOP finished right after a VMCALL exit (VMX_EXIT_VMCALL, tested first
- * by the caller), pinned: true = enter again. */
-#define VMX_EXIT_VMCALL		18u
-bool	 vmx_exit_fast(struct hv_vcpu *vcpu);
-/* Wrapper with the hv_stats_exits_init() signature. */
-const char *vmx_exit_stat_name(uint64_t reason);
-#define VMX_NREASONS	65
+/*
+ * The fast path: right after the exit, pinned with interrupts off, the
+ * exits whose handler may run there (vmx_exits.h's pinned column, and
+ * HC_NOP): HV_RESUME (enter again from here), 0 with *ex, or HV_NOT_PINNED
+ * when the exit is for vmx_handle_exit (called with interrupts on).
+ */
+int	 vmx_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
 /* ---- vmx_irq.c ------------------------------------------------------------- */
 

@@ -138,5 +138,5 @@ vmx_probe(void)
 	error = hv_sysctl_add_all(vmx_leaves, sizeof(vmx_leaves) / sizeof(vmx_leaves[0]));
 	if (error != 0)
 		return error;
-	return hv_stats_exits_init(vmx_exit_stat_name, VMX_NREASONS);
+	return hv_stats_exits_init(hv_vmx_exit_stat_name, VMX_NREASONS);
 }

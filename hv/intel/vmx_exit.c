@@ -5,46 +5,17 @@
  * (hw.vmm.stats.exit.<name>); one without a handler stops the VM with its
  * name, never silently.
  *
- * HLT: the only interrupts a guest gets are the ones its host queues
- * (hv_vcpu_inject_irq).  With RFLAGS.IF=0 a HLT never wakes: a guest error
- * (stopped, decoded).  With IF=1 the HLT is completed (RIP advanced, as
- * after a wake-up); with an interrupt queued the guest is entered again at
- * once and takes it, else the run returns HV_EXIT_INTR, a yield: the host
- * may reschedule and run the guest again or stop it with its watchdog.  The
- * guest is never entered halted (vmx_irq.c).  Same as hv/amd.
+ * The guest-visible rules of CPUID, I/O, HLT and shutdown are the core's
+ * (hv/exit.c): this file decodes those exits into a struct hv_vmexit.
  */
 #include "vmx.h"
 #include "vmx_cpu.h"
 #include "vmcs.h"
+#include "vmx_exits.h"
 
 #include <stdarg.h>
 
 #define EXIT_REASON_ENTRY_FAIL	0x80000000u
-
-#define R_EXCEPTION_NMI		0
-#define R_EXT_INTR		1
-#define R_TRIPLE_FAULT		2
-#define R_INTR_WINDOW		7
-#define R_CPUID			10
-#define R_HLT			12
-#define R_INVD			13
-#define R_VMCALL		VMX_EXIT_VMCALL
-#define R_CR_ACCESS		28
-#define R_IO			30
-#define R_RDMSR			31
-#define R_WRMSR			32
-#define R_BAD_GUEST		33
-#define R_BAD_MSR_LOAD		34
-#define R_MWAIT			36
-#define R_MONITOR		39
-#define R_MACHINE_CHECK		41
-#define R_EPT_VIOLATION		48
-#define R_EPT_MISCONFIG		49
-#define R_INVEPT		50
-#define R_PREEMPT_TIMER		52
-#define R_INVVPID		53
-#define R_XSETBV		55
-#define R_VMFUNC		59
 
 #define INTR_INFO_VALID		0x80000000u
 #define INTR_INFO_ERR_VALID	(1u << 11)
@@ -57,12 +28,6 @@
 
 /* EPT violations at one GPA in a row before the guest is stopped. */
 #define EPT_LOOP_LIMIT	1000
-
-const char *
-vmx_exit_stat_name(uint64_t reason)
-{
-	return hv_vmx_exit_name((unsigned)reason);
-}
 
 static const char *
 reason_name(unsigned basic)
@@ -91,23 +56,31 @@ gpr_get(struct vmx_vcpu *vc, unsigned reg)
 	return reg == VMX_RSP_UNUSED ? vmcs_read(VMCS_GUEST_RSP) : vc->gpr[reg];
 }
 
-static int stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
 /* End the run with HV_EXIT_ERROR: "guest<vm>.<vcpu>: <what> at rip=...". */
-static int
-stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error, const char *fmt, ...)
-{
-	char what[112];
-	va_list ap;
+#define stop(vcpu, ex, error, ...)					\
+	hv_vcpu_stop((vcpu), (ex), (error), (ex)->raw_reason,		\
+	    vmcs_read(VMCS_GUEST_RIP), __VA_ARGS__)
 
-	va_start(ap, fmt);
-	hv_vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	hv_exit_error(ex, error, ex->raw_reason, "guest%d.%d: %s at rip=0x%llx",
-	    vcpu->vm->id, vcpu->id, what,
-	    (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
-	return 0;
+/* Hand a decoded exit to the core's rule (hv/exit.c) and apply its result. */
+static int
+core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	int rc;
+
+	vx->rip = vmcs_read(VMCS_GUEST_RIP);
+	vx->rax = vc->gpr[VMX_RAX];
+	vx->rbx = vc->gpr[VMX_RBX];
+	vx->rcx = vc->gpr[VMX_RCX];
+	vx->rdx = vc->gpr[VMX_RDX];
+	rc = hv_vmexit(vcpu, vx, ex);
+	vc->gpr[VMX_RAX] = vx->rax;
+	vc->gpr[VMX_RBX] = vx->rbx;
+	vc->gpr[VMX_RCX] = vx->rcx;
+	vc->gpr[VMX_RDX] = vx->rdx;
+	if (vx->skip)
+		skip_insn();
+	return rc;
 }
 
 /*
@@ -154,12 +127,17 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		return 0;
 	}
 	if (vector == X86_VEC_UD) {
-		/* an exception raised while delivering another is a #DF
-		 * (SDM 6.15 Table 6-5 treats the pair as benign-contributory:
-		 * conservative here since the guest IDT was already involved) */
-		if (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID) {
+		/* reflected; raised while delivering another event, the pair
+		 * decides (the core's rule; #UD is benign: itself) */
+		switch (hv_exception_merge((uint32_t)vmcs_read(
+		    VMCS_IDT_VECTORING_INFO), vector)) {
+		case HV_MERGE_SHUTDOWN:
+			return stop(vcpu, ex, HV_EFAULT, "triple fault");
+		case HV_MERGE_DOUBLE_FAULT:
 			vmx_inject_exception(X86_VEC_DF, true, 0);
 			return HV_RESUME;
+		case HV_MERGE_SECOND:
+			break;
 		}
 		if (info & INTR_INFO_ERR_VALID)
 			err = vmcs_read(VMCS_EXIT_INTR_ERR);
@@ -172,19 +150,11 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 static int
-exit_cpuid(struct hv_vcpu *vcpu)
+exit_cpuid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct vmx_vcpu *vc = vcpu->backend;
-	uint32_t a, b, c, d;
+	struct hv_vmexit vx = { .kind = HV_VX_CPUID };
 
-	hv_guest_cpuid(vcpu, (uint32_t)vc->gpr[VMX_RAX], (uint32_t)vc->gpr[VMX_RCX],
-	    &a, &b, &c, &d);
-	vc->gpr[VMX_RAX] = a;
-	vc->gpr[VMX_RBX] = b;
-	vc->gpr[VMX_RCX] = c;
-	vc->gpr[VMX_RDX] = d;
-	skip_insn();
-	return HV_RESUME;
+	return core_exit(vcpu, &vx, ex);
 }
 
 static int
@@ -207,33 +177,15 @@ exit_vmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_io(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct vmx_vcpu *vc = vcpu->backend;
 	uint64_t q = vmcs_read(VMCS_EXIT_QUAL);
-	unsigned size = (unsigned)(q & 7) + 1;
-	bool in = (q & 8) != 0;
-	unsigned port = (unsigned)(q >> 16) & 0xffff;
-	uint64_t val, mask;
+	struct hv_vmexit vx = { .kind = HV_VX_PIO };
 
-	if (q & 16)	/* INS/OUTS would need the guest's segments and paging */
-		return stop(vcpu, ex, HV_ENOTSUP, "string I/O (%s) on port 0x%x "
-		    "not supported", in ? "INS" : "OUTS", port);
-	if (!in) {
-		if (port == HV_GUEST_COM1)
-			hv_guest_serial_out(vcpu, (uint8_t)vc->gpr[VMX_RAX]);
-		/* other ports, COM1's other registers included: ignored */
-		skip_insn();
-		return HV_RESUME;
-	}
-	/* the line status register says "transmitter empty" (bits 5 and 6) so
-	 * a polling driver sends; every other port reads as floating bus */
-	val = port == HV_GUEST_COM1 + 5 ? 0x60 : ~0ull;
-	mask = size == 4 ? ~0ull : (1ull << (size * 8)) - 1;
-	if (size == 4)	/* a 32-bit destination zero-extends into RAX */
-		vc->gpr[VMX_RAX] = val & 0xffffffffull;
-	else
-		vc->gpr[VMX_RAX] = (vc->gpr[VMX_RAX] & ~mask) | (val & mask);
-	skip_insn();
-	return HV_RESUME;
+	vx.io.size = (uint8_t)((q & 7) + 1);
+	vx.io.in = (q & 8) != 0;
+	vx.io.string = (q & 16) != 0;
+	vx.io.rep = (q & 32) != 0;
+	vx.io.port = (uint16_t)(q >> 16);
+	return core_exit(vcpu, &vx, ex);
 }
 
 /* PAT entries may hold types 0, 1, 4, 5, 6, 7 (SDM Vol. 3A 11.12.2). */
@@ -329,7 +281,7 @@ msr_write(uint32_t msr, uint64_t val)
 }
 
 static int
-exit_msr(struct hv_vcpu *vcpu, bool write)
+msr_access(struct hv_vcpu *vcpu, bool write)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	uint32_t msr = (uint32_t)vc->gpr[VMX_RCX];
@@ -352,6 +304,18 @@ gp:
 	    vcpu->vm->id, vcpu->id, write ? "WRMSR" : "RDMSR", msr);
 	vmx_inject_exception(X86_VEC_GP, true, 0);
 	return HV_RESUME;
+}
+
+static int
+exit_rdmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return msr_access(vcpu, false);
+}
+
+static int
+exit_wrmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return msr_access(vcpu, true);
 }
 
 /*
@@ -436,15 +400,11 @@ exit_ept_violation(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		vc->fault_repeats = 0;
 	}
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
-	if (error == HV_EFAULT) {
-		hv_exit_error(ex, HV_EFAULT, ex->raw_reason, "guest%d.%d: EPT "
-		    "violation outside guest memory at gpa=0x%llx (%s, rip=0x%llx, "
-		    "memory 0x%llx bytes)", vcpu->vm->id, vcpu->id,
+	if (error == HV_EFAULT)
+		return stop(vcpu, ex, HV_EFAULT, "EPT violation outside guest "
+		    "memory at gpa=0x%llx (%s, memory 0x%llx bytes)",
 		    (unsigned long long)gpa, what,
-		    (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
 		    (unsigned long long)vcpu->vm->mem_size);
-		return 0;
-	}
 	if (error != 0)
 		return stop(vcpu, ex, error, "EPT violation at gpa=0x%llx not "
 		    "resolved (error %d)", (unsigned long long)gpa, error);
@@ -458,16 +418,15 @@ exit_ept_misconfig(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	char path[120];
 
 	vmx_ept_describe(vcpu->vm, gpa, path, sizeof(path));
-	hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: EPT "
-	    "misconfiguration at gpa=0x%llx: %s", vcpu->vm->id, vcpu->id,
+	return stop(vcpu, ex, HV_EIO, "EPT misconfiguration at gpa=0x%llx: %s",
 	    (unsigned long long)gpa, path);
-	return 0;
 }
 
 /* SDM 27.8 / 26.8: the entry failed after the VMCS checks passed. */
 static int
-exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned basic)
+exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
+	unsigned basic = (unsigned)(ex->raw_reason & 0xffff);
 	static const char *const quals[] = {
 		[0] = "no detail", [2] = "PDPTE loading", [3] = "NMI injection "
 		"blocked", [4] = "invalid VMCS link pointer",
@@ -477,55 +436,122 @@ exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned basic)
 	char why[120];
 
 	switch (basic) {
-	case R_BAD_GUEST:
+	case VMX_EXIT_entry_fail_guest_state:
 		if (vmx_check_guest_state(why, sizeof(why)) != 0)
-			hv_exit_error(ex, HV_EINVAL, ex->raw_reason, "guest%d.%d: "
-			    "VM-entry failure: invalid guest state (qualification "
-			    "%llu: %s); failed check: %s", vcpu->vm->id, vcpu->id,
-			    (unsigned long long)q, qn, why);
-		else
-			hv_exit_error(ex, HV_EINVAL, ex->raw_reason, "guest%d.%d: "
-			    "VM-entry failure: invalid guest state (qualification "
-			    "%llu: %s)", vcpu->vm->id, vcpu->id,
-			    (unsigned long long)q, qn);
-		return 0;
-	case R_BAD_MSR_LOAD:
-		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
-		    "failure: MSR loading, entry %llu", vcpu->vm->id, vcpu->id,
-		    (unsigned long long)q);
-		return 0;
-	case R_MACHINE_CHECK:
-		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
-		    "failure: machine-check event", vcpu->vm->id, vcpu->id);
-		return 0;
+			return stop(vcpu, ex, HV_EINVAL, "VM-entry failure: invalid "
+			    "guest state (qualification %llu: %s); failed check: "
+			    "%s", (unsigned long long)q, qn, why);
+		return stop(vcpu, ex, HV_EINVAL, "VM-entry failure: invalid guest "
+		    "state (qualification %llu: %s)", (unsigned long long)q, qn);
+	case VMX_EXIT_entry_fail_msr_loading:
+		return stop(vcpu, ex, HV_EIO, "VM-entry failure: MSR loading, "
+		    "entry %llu", (unsigned long long)q);
+	case VMX_EXIT_entry_fail_machine_check:
+		return stop(vcpu, ex, HV_EIO, "VM-entry failure: machine-check "
+		    "event");
 	default:
-		hv_exit_error(ex, HV_EIO, ex->raw_reason, "guest%d.%d: VM-entry "
-		    "failure, reason %u (%s)", vcpu->vm->id, vcpu->id, basic,
-		    reason_name(basic));
-		return 0;
+		return stop(vcpu, ex, HV_EIO, "VM-entry failure, reason %u (%s)",
+		    basic, reason_name(basic));
 	}
 }
 
 /*
- * The fast path, right after the exit (pinned, interrupts off): a VMCALL
- * that needs nothing but its result (hv_hypercall_fast: HC_NOP) is finished
- * here and counted as vmx_handle_exit would; no allocation, lock or sysctl
- * lookup.  A VMCALL exit never happens while an event is delivered (SDM
- * 27.2.4), so there is nothing to re-inject.  true: done, enter again.
+ * HC_NOP, the hypercall that needs nothing but its result: finished and
+ * counted as vmx_handle_exit would.  A VMCALL exit never happens while an
+ * event is delivered (SDM 27.2.4), so there is nothing to re-inject.
  */
-bool
-vmx_exit_fast(struct hv_vcpu *vcpu)
+static bool
+exit_hc_nop(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 
 	if (!hv_hypercall_fast(vc->gpr[VMX_RAX]))
 		return false;
-	hv_stats_exit(R_VMCALL);
+	hv_stats_exit(VMX_EXIT_vmcall);
 	vc->fault_repeats = 0;
 	skip_insn();
 	vc->gpr[VMX_RAX] = 0;
 	return true;
 }
+
+static int
+exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	/* the host takes its interrupt once vmx_vcpu_run enables them (an
+	 * external interrupt or the preemption timer's end of the slice) */
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
+static int
+exit_intr_window(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	/* the guest can take the queued interrupt: vmx_irq_prepare injects it
+	 * at the entry that follows */
+	HV_STAT_INC(irq_windows);
+	return HV_RESUME;
+}
+
+static int
+exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct hv_vmexit vx = { .kind = HV_VX_HLT };
+
+	vx.rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	return core_exit(vcpu, &vx, ex);
+}
+
+static int
+exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct hv_vmexit vx = { .kind = HV_VX_SHUTDOWN };
+
+	return core_exit(vcpu, &vx, ex);
+}
+
+/*
+ * XSETBV exits unconditionally (SDM 25.1.3), after the #UD (CR4.OSXSAVE=0)
+ * and CPL checks.  The guest may set nothing: XCR0 is not part of the VMCS,
+ * so its value would become the host's, and hv/fpu.c switches the state
+ * under the host's XCR0.  Refused as the CPU refuses a bad value, as hv/amd
+ * does.
+ */
+static int
+exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+
+	hv_ratelog("vmx_xsetbv", "guest%d.%d: XSETBV of XCR%u refused: "
+	    "#GP\n", vcpu->vm->id, vcpu->id, (unsigned)vc->gpr[VMX_RCX]);
+	vmx_inject_exception(X86_VEC_GP, true, 0);
+	return HV_RESUME;
+}
+
+static int
+exit_invd(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	skip_insn();		/* caches are coherent: nothing to drop */
+	return HV_RESUME;
+}
+
+static int
+exit_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	vmx_inject_exception(X86_VEC_UD, false, 0);
+	return HV_RESUME;
+}
+
+typedef int vmx_exit_fn(struct hv_vcpu *vcpu, struct hv_exit *ex);
+
+/* vmx_exits.h's handler and pinned columns; fn NULL: named, not handled */
+static const struct {
+	vmx_exit_fn	*fn;
+	bool		 pinned;
+} handlers[VMX_NREASONS] = {
+#define HANDLER_X(reason, name, handler, pin)	[reason] = { handler, pin },
+#define HANDLER_N(reason, name)
+	VMX_EXITS(HANDLER_X, HANDLER_N)
+};
 
 int
 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
@@ -537,88 +563,26 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	hv_stats_exit(basic);
 	ex->raw_reason = reason;
 	if (reason & EXIT_REASON_ENTRY_FAIL)
-		return exit_entry_failure(vcpu, ex, basic);
-	if (basic != R_EPT_VIOLATION)
+		return exit_entry_failure(vcpu, ex);
+	if (basic != VMX_EXIT_ept_violation)
 		vc->fault_repeats = 0;
 	reinject_vectoring();
-	switch (basic) {
-	case R_EXCEPTION_NMI:
-		return exit_exception(vcpu, ex);
-	case R_EXT_INTR:
-	case R_PREEMPT_TIMER:
-		ex->kind = HV_EXIT_INTR;
-		return 0;
-	case R_INTR_WINDOW:
-		/* the guest can take the queued interrupt: vmx_irq_prepare
-		 * injects it at the entry that follows */
-		HV_STAT_INC(irq_windows);
-		return HV_RESUME;
-	case R_HLT:
-		if (!(vmcs_read(VMCS_GUEST_RFLAGS) & (1u << 9)))
-			return stop(vcpu, ex, HV_EINVAL, "HLT with interrupts "
-			    "disabled: it would never wake");
-		skip_insn();
-		if (hv_irq_next(vcpu) >= 0)
-			return HV_RESUME;	/* woken by the queued interrupt */
-		ex->kind = HV_EXIT_INTR;
-		return 0;
-	case R_TRIPLE_FAULT:
-		vc->dead = true;
-		hv_exit_error(ex, HV_EFAULT, reason, "guest%d.%d: triple fault at "
-		    "rip=0x%llx rsp=0x%llx cr0=0x%llx cr3=0x%llx idtr=0x%llx/%llu",
-		    vcpu->vm->id, vcpu->id,
-		    (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-		    (unsigned long long)vmcs_read(VMCS_GUEST_RSP),
-		    (unsigned long long)vmcs_read(VMCS_CR0_SHADOW),
-		    (unsigned long long)vmcs_read(VMCS_GUEST_CR3),
-		    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_BASE),
-		    (unsigned long long)vmcs_read(VMCS_GUEST_IDTR_LIMIT));
-		return 0;
-	case R_CPUID:
-		return exit_cpuid(vcpu);
-	case R_VMCALL:
-		return exit_vmcall(vcpu, ex);
-	case R_IO:
-		return exit_io(vcpu, ex);
-	case R_RDMSR:
-		return exit_msr(vcpu, false);
-	case R_WRMSR:
-		return exit_msr(vcpu, true);
-	case R_CR_ACCESS:
-		return exit_cr(vcpu, ex);
-	case R_EPT_VIOLATION:
-		return exit_ept_violation(vcpu, ex);
-	case R_EPT_MISCONFIG:
-		return exit_ept_misconfig(vcpu, ex);
-	case R_XSETBV:
-		/*
-		 * XSETBV exits unconditionally (SDM 25.1.3), after the #UD
-		 * (CR4.OSXSAVE=0) and CPL checks.  The guest may set nothing:
-		 * XCR0 is not part of the VMCS, so its value would become the
-		 * host's, and hv/fpu.c switches the state under the host's XCR0.
-		 * Refused as the CPU refuses a bad value, as hv/amd does.
-		 */
-		hv_ratelog("vmx_xsetbv", "guest%d.%d: XSETBV of XCR%u refused: "
-		    "#GP\n", vcpu->vm->id, vcpu->id, (unsigned)vc->gpr[VMX_RCX]);
-		vmx_inject_exception(X86_VEC_GP, true, 0);
-		return HV_RESUME;
-	case R_INVD:		/* caches are coherent: nothing to drop */
-		skip_insn();
-		return HV_RESUME;
-	case R_MWAIT:
-	case R_MONITOR:
-	case R_INVEPT:
-	case R_INVVPID:
-	case R_VMFUNC:
-		/* CPUID hides VMX and MONITOR/MWAIT are not offered */
-		vmx_inject_exception(X86_VEC_UD, false, 0);
-		return HV_RESUME;
-	default:
-		if (basic >= 19 && basic <= 27) {	/* VMCLEAR..VMXON */
-			vmx_inject_exception(X86_VEC_UD, false, 0);
-			return HV_RESUME;
-		}
-		return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)",
-		    basic, reason_name(basic));
-	}
+	if (basic < VMX_NREASONS && handlers[basic].fn != NULL)
+		return handlers[basic].fn(vcpu, ex);
+	return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)", basic,
+	    reason_name(basic));
+}
+
+int
+vmx_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t reason = vc->last_exit_reason;
+
+	if (reason == VMX_EXIT_vmcall)
+		return exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
+	/* a failed entry has bit 31 set: beyond the table */
+	if (reason >= VMX_NREASONS || !handlers[reason].pinned)
+		return HV_NOT_PINNED;
+	return vmx_handle_exit(vcpu, ex);
 }

@@ -2,10 +2,11 @@
  * vmx_names.c - names of VMX numbers, for messages and sysctl leaves.
  *
  * Short identifiers (lower case, '_'), usable as hw.vmm.stats.exit.<name>.
- * VM-instruction errors: SDM Vol. 3C 31.4.  Basic exit reasons: SDM Vol. 3D
- * Appendix C.
+ * VM-instruction errors: SDM Vol. 3C 31.4.  Basic exit reasons: the table
+ * of vmx_exits.h.
  */
 #include "hv_impl.h"
+#include "vmx_exits.h"
 
 static const char *const insn_errors[] = {
 	[1] = "vmcall_in_root",
@@ -35,69 +36,15 @@ static const char *const insn_errors[] = {
 	[28] = "invept_invvpid_bad_operand",
 };
 
-static const char *const exit_names[] = {
-	[0] = "exception_nmi",
-	[1] = "external_interrupt",
-	[2] = "triple_fault",
-	[3] = "init_signal",
-	[4] = "sipi",
-	[5] = "io_smi",
-	[6] = "other_smi",
-	[7] = "interrupt_window",
-	[8] = "nmi_window",
-	[9] = "task_switch",
-	[10] = "cpuid",
-	[11] = "getsec",
-	[12] = "hlt",
-	[13] = "invd",
-	[14] = "invlpg",
-	[15] = "rdpmc",
-	[16] = "rdtsc",
-	[17] = "rsm",
-	[18] = "vmcall",
-	[19] = "vmclear",
-	[20] = "vmlaunch",
-	[21] = "vmptrld",
-	[22] = "vmptrst",
-	[23] = "vmread",
-	[24] = "vmresume",
-	[25] = "vmwrite",
-	[26] = "vmxoff",
-	[27] = "vmxon",
-	[28] = "cr_access",
-	[29] = "dr_access",
-	[30] = "io_instruction",
-	[31] = "rdmsr",
-	[32] = "wrmsr",
-	[33] = "entry_fail_guest_state",
-	[34] = "entry_fail_msr_loading",
-	[36] = "mwait",
-	[37] = "monitor_trap_flag",
-	[39] = "monitor",
-	[40] = "pause",
-	[41] = "entry_fail_machine_check",
-	[43] = "tpr_below_threshold",
-	[44] = "apic_access",
-	[45] = "virtualized_eoi",
-	[46] = "gdtr_idtr_access",
-	[47] = "ldtr_tr_access",
-	[48] = "ept_violation",
-	[49] = "ept_misconfig",
-	[50] = "invept",
-	[51] = "rdtscp",
-	[52] = "preemption_timer",
-	[53] = "invvpid",
-	[54] = "wbinvd",
-	[55] = "xsetbv",
-	[56] = "apic_write",
-	[57] = "rdrand",
-	[58] = "invpcid",
-	[59] = "vmfunc",
-	[60] = "encls",
-	[61] = "rdseed",
-	[62] = "pml_full",
-	[63] = "xsaves",
-	[64] = "xrstors",
+/* every named reason (messages) and the handled ones (counters) */
+#define NAME_X(reason, name, handler, pinned)	[reason] = #name,
+#define NAME_N(reason, name)		[reason] = #name,
+#define NONE_N(reason, name)
+static const char *const exit_names[VMX_NREASONS] = {
+	VMX_EXITS(NAME_X, NAME_N)
+};
+static const char *const stat_names[VMX_NREASONS] = {
+	VMX_EXITS(NAME_X, NONE_N)
 };
 
 const char *
@@ -114,4 +61,11 @@ hv_vmx_exit_name(unsigned n)
 	if (n >= sizeof(exit_names) / sizeof(exit_names[0]))
 		return NULL;
 	return exit_names[n];
+}
+
+/* hv_stats_exits_init()'s name function: the handled reasons only */
+const char *
+hv_vmx_exit_stat_name(uint64_t reason)
+{
+	return reason < VMX_NREASONS ? stat_names[reason] : NULL;
 }

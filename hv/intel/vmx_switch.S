@@ -35,34 +35,15 @@
  * VMRESUME of the loop that fails stores the guest's registers before it
  * returns the failure, as an exit would.
  */
-#define VMCS_EXIT_REASON	0x4402
-#define VMCS_EXIT_INSN_LEN	0x440c
-#define VMCS_GUEST_INTERRUPTIBILITY 0x4824
-#define VMCS_GUEST_RIP		0x681e
-#define EXIT_VMCALL		18
-#define X_ENTRIES	0
-#define X_INVAL_GEN	8
-#define X_FLUSHED_GEN	16
-#define X_IRQ_PENDING	24
-#define X_IRQ_WINDOW	32
-#define X_BUDGET	40
-#define VMCS_HOST_RSP	0x6c14
-#define G_RAX	0
-#define G_RCX	8
-#define G_RDX	16
-#define G_RBX	24
-#define G_RBP	40
-#define G_RSI	48
-#define G_RDI	56
-#define G_R8	64
-#define G_R9	72
-#define G_R10	80
-#define G_R11	88
-#define G_R12	96
-#define G_R13	104
-#define G_R14	112
-#define G_R15	120
-#define G_CR2	128
+#include "vmx_assym.h"	/* generated from vmx_assym.sym */
+
+/* what the loop below takes for granted about those numbers */
+#if HC_NOP != 0
+#error "the HC_NOP test is testq %rax, %rax"
+#endif
+#if IRQ_WORDS != 4 || X_IRQ_WINDOW_SIZE != 1
+#error "the queued-interrupt test reads 4 words, the window flag 1 byte"
+#endif
 
 /* guest RDI on the stack top, the save area in RDI: store every guest
  * register there (RDI popped from the stack; RAX is clobbered) */

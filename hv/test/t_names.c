@@ -1,11 +1,12 @@
 /*
  * t_names.c - the number-to-name tables (hv/intel/vmx_names.c,
  * hv/amd/svm_names.c) against the SDM/APM numbers, their use as sysctl leaf
- * names (unique, [a-z0-9_]), and the SVM per-reason exit counters.
+ * names (unique, [a-z0-9_]), and the per-reason exit counters of both.
  */
 #include <string.h>
 #include "test.h"
 #include "amd/svm.h"
+#include "intel/vmx_exits.h"
 
 static bool
 ident(const char *s)
@@ -188,5 +189,30 @@ test_names_svm_counters(void)
 	}
 	CHECK_EQ(HV_STAT(exits), 6);
 	CHECK_EQ(HV_STAT(exits_other), 3);
+	hv_fini();
+}
+
+void
+test_names_vmx_counters(void)
+{
+	const struct hv_sysctl *cpuid;
+
+	CHECK_EQ(hv_init_ops(&fake_ops), 0);
+	CHECK_EQ(hv_stats_exits_init(hv_vmx_exit_stat_name, VMX_NREASONS), 0);
+	/* the handled reasons of vmx_exits.h are published, the named rest not */
+	cpuid = fake_sysctl("hw.vmm.stats.exit.cpuid");
+	CHECK(cpuid != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.vmcall") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.entry_fail_guest_state") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.vmxon") != NULL);	/* #UD */
+	CHECK(fake_sysctl("hw.vmm.stats.exit.getsec") == NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.rdtsc") == NULL);
+	hv_stats_exit(VMX_EXIT_cpuid);
+	hv_stats_exit(VMX_EXIT_getsec);		/* named, not handled */
+	hv_stats_exit(VMX_NREASONS);		/* beyond the table */
+	if (cpuid != NULL)
+		CHECK_EQ(*(uint64_t *)cpuid->ptr, 1);
+	CHECK_EQ(HV_STAT(exits), 3);
+	CHECK_EQ(HV_STAT(exits_other), 2);
 	hv_fini();
 }

@@ -58,6 +58,10 @@
 	X(names_vmx)	\
 	X(names_svm)	\
 	X(names_svm_counters)	\
+	X(names_vmx_counters)	\
+	X(exit_pio_uart)	\
+	X(exit_hlt_shutdown)	\
+	X(exit_exception_merge)	\
 	X(scn_directives)	\
 	X(scn_errors_header)	\
 	X(scn_errors_on)	\

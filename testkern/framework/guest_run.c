@@ -133,10 +133,8 @@ bool
 vm_triple_at_r15(int error, const struct hv_exit *ex, const struct hv_regs *regs,
     char *want, size_t len)
 {
-	/* the backends' decoders say "triple fault at rip=0x..." (VMX) and
-	 * "triple fault (SHUTDOWN intercept) at rip 0x..." (SVM) */
-	ksnprintf(want, len, strcmp(vm_backend_name(), "vmx") == 0 ? "at rip=0x%lx" :
-	    "at rip 0x%lx", error == 0 ? (unsigned long)regs->r15 : 0);
+	/* hv stops a guest as "guest<vm>.<vcpu>: <what> at rip=0x..." */
+	ksnprintf(want, len, "at rip=0x%lx", error == 0 ? (unsigned long)regs->r15 : 0);
 	return error == 0 && regs->r15 > HV_GUEST_LOAD_GPA && ex->kind == HV_EXIT_ERROR &&
 	    vm_contains(ex->msg, "triple fault") && vm_contains(ex->msg, want);
 }

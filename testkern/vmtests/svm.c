@@ -137,8 +137,8 @@ one_badstate(const struct badstate *b)
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "VMRUN failed: invalid VMCB") &&
 	    vm_contains(ex.msg, b->name) && (uint32_t)ex.raw_reason == 0xffffffffu,
-	    "%s: VMRUN refused (exit code 0x%lx), decoded naming '%s': %s",
-	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0, b->name,
+	    "%s: VMRUN refused (exit code 0x%lx), decoded: %s",
+	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.invalid") - inval == 1,
 	    "%s: hw.vmm.stats.exit.invalid counted it (+%lu)", b->what,

@@ -1,0 +1,151 @@
+/*
+ * exit.c - the guest-visible rules of the exits both backends share, once:
+ * the backend decodes its exit information into a struct hv_vmexit, calls
+ * hv_vmexit() and applies the result (registers, instruction completion).
+ * Port I/O (COM1 is hv/uart.c; every other port is absent), CPUID, HLT,
+ * shutdown, and which exception a guest gets when one arises while another
+ * event is delivered.
+ */
+#include "core.h"
+#include "x86_arch.h"
+
+/* ---- port I/O ------------------------------------------------------------- */
+
+static bool
+com1_reg(unsigned port, unsigned *reg)
+{
+	if (port < HV_GUEST_COM1 || port >= HV_GUEST_COM1 + 8)
+		return false;
+	*reg = port - HV_GUEST_COM1;
+	return true;
+}
+
+/*
+ * A 16- or 32-bit access to 8-bit devices is a run of byte accesses to
+ * consecutive ports, lowest byte first, as the bus splits it.  Nothing
+ * answers outside COM1: reads float to all ones, writes are dropped.
+ */
+static int
+vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	unsigned i, reg, port = vx->io.port, size = vx->io.size;
+	uint64_t val = 0, mask;
+	bool known = false;
+
+	if (vx->io.string)	/* INS/OUTS would need the guest's segments */
+		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
+		    vx->rip, "string I/O (%s%s) on port 0x%x not supported",
+		    vx->io.rep ? "rep " : "", vx->io.in ? "ins" : "outs", port);
+	for (i = 0; i < size; i++) {
+		if (!com1_reg((port + i) & 0xffff, &reg)) {
+			if (vx->io.in)
+				val |= 0xffull << (8 * i);
+			continue;
+		}
+		known = true;
+		if (vx->io.in)
+			val |= (uint64_t)hv_uart_read(vcpu, reg) << (8 * i);
+		else
+			hv_uart_write(vcpu, reg, (uint8_t)(vx->rax >> (8 * i)));
+	}
+	if (!known && !vx->io.in)
+		hv_ratelog("io", "guest%d.%d: out%c 0x%llx to port 0x%x "
+		    "ignored\n", vcpu->vm->id, vcpu->id,
+		    size == 1 ? 'b' : size == 2 ? 'w' : 'l',
+		    (unsigned long long)(vx->rax & ((1ull << (8 * size)) - 1)),
+		    port);
+	if (vx->io.in) {
+		/* IN to AL/AX keeps the rest of RAX; IN to EAX zero-extends */
+		mask = (1ull << (8 * size)) - 1;
+		vx->rax = size == 4 ? val : (vx->rax & ~mask) | val;
+	}
+	vx->skip = true;
+	return HV_RESUME;
+}
+
+/* ---- the rest ------------------------------------------------------------ */
+
+/*
+ * HLT: the only interrupts a guest gets are the ones its host queues
+ * (hv_vcpu_inject_irq).  With RFLAGS.IF=0 a HLT never wakes: the guest is
+ * stopped.  With IF=1 the HLT completes (RIP past it, as after a wake-up);
+ * with an interrupt queued the guest is entered again at once and takes
+ * it, else the run returns HV_EXIT_INTR, a yield: the host may run the
+ * guest again or stop it with its watchdog.  A guest is never entered
+ * halted.
+ */
+static int
+vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	if (!(vx->rflags & X86_RFLAGS_IF))
+		return hv_vcpu_stop(vcpu, ex, HV_EINVAL, ex->raw_reason, vx->rip,
+		    "HLT with interrupts disabled: it would never wake");
+	vx->skip = true;
+	if (hv_irq_next(vcpu) >= 0)
+		return HV_RESUME;
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
+int
+hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	uint32_t a, b, c, d;
+
+	switch (vx->kind) {
+	case HV_VX_PIO:
+		return vx_pio(vcpu, vx, ex);
+	case HV_VX_CPUID:
+		/* CPUID writes EAX..EDX, zero-extended into RAX..RDX */
+		hv_guest_cpuid(vcpu, (uint32_t)vx->rax, (uint32_t)vx->rcx,
+		    &a, &b, &c, &d);
+		vx->rax = a;
+		vx->rbx = b;
+		vx->rcx = c;
+		vx->rdx = d;
+		vx->skip = true;
+		return HV_RESUME;
+	case HV_VX_HLT:
+		return vx_hlt(vcpu, vx, ex);
+	case HV_VX_SHUTDOWN:
+		/* the CPU is in shutdown: only INIT or a reset would leave it */
+		vcpu->dead = true;
+		return hv_vcpu_stop(vcpu, ex, HV_EFAULT, ex->raw_reason, vx->rip,
+		    "triple fault");
+	}
+	return hv_vcpu_stop(vcpu, ex, HV_EIO, ex->raw_reason, vx->rip,
+	    "exit record of unknown kind %d", (int)vx->kind);
+}
+
+/* ---- an exception during the delivery of an event ------------------------- */
+
+#define EVENT_VALID	(1u << 31)
+#define EVENT_TYPE(e)	(((e) >> 8) & 7)
+#define TYPE_HW_EXC	3
+
+/* SDM Vol. 3A 6.15 Table 6-4 (APM Vol. 2 8.2.9 has the same classes) */
+static bool
+contributory(unsigned v)
+{
+	return v == 0 || (v >= 10 && v <= 13);	/* #DE #TS #NP #SS #GP */
+}
+
+enum hv_event_merge
+hv_exception_merge(uint32_t first, unsigned vector)
+{
+	unsigned f;
+
+	/* an interrupt or software event being delivered is benign */
+	if (!(first & EVENT_VALID) || EVENT_TYPE(first) != TYPE_HW_EXC)
+		return HV_MERGE_SECOND;
+	f = first & 0xff;
+	/* SDM Vol. 3A 6.15 Table 6-5 */
+	if (f == X86_VEC_DF)
+		return contributory(vector) || vector == X86_VEC_PF ?
+		    HV_MERGE_SHUTDOWN : HV_MERGE_SECOND;
+	if (contributory(f) && contributory(vector))
+		return HV_MERGE_DOUBLE_FAULT;
+	if (f == X86_VEC_PF && (contributory(vector) || vector == X86_VEC_PF))
+		return HV_MERGE_DOUBLE_FAULT;
+	return HV_MERGE_SECOND;
+}

@@ -1,0 +1,174 @@
+/*
+ * t_exit.c - the core's guest-visible exit rules (hv/exit.c, hv/uart.c,
+ * hv_vcpu_stop): port I/O with the COM1 16550 model and absent ports, HLT,
+ * shutdown (and no entry after it), and the exception pairs of SDM Vol. 3A
+ * 6.15 Table 6-5.
+ */
+#include <string.h>
+#include "test.h"
+
+#define MEM	(4ull << 20)
+#define COM1	HV_GUEST_COM1
+
+/* One IN or OUT through hv_vmexit; returns the new RAX. */
+static uint64_t
+pio(struct hv_vcpu *vcpu, bool in, unsigned port, unsigned size, uint64_t rax)
+{
+	struct hv_vmexit vx = { .kind = HV_VX_PIO };
+	struct hv_exit ex;
+
+	memset(&ex, 0, sizeof(ex));
+	vx.io.in = in;
+	vx.io.port = (uint16_t)port;
+	vx.io.size = (uint8_t)size;
+	vx.rax = rax;
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
+	CHECK(vx.skip);
+	return vx.rax;
+}
+
+void
+test_exit_pio_uart(void)
+{
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_vmexit vx = { .kind = HV_VX_PIO };
+	struct hv_exit ex;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	/* reset state: transmitter empty, no interrupt, a cable on MSR */
+	CHECK_EQ(pio(vcpu, true, COM1 + 5, 1, 0x1234), 0x1260);	/* AL only */
+	CHECK_EQ(pio(vcpu, true, COM1 + 2, 1, 0), 0x01);
+	CHECK_EQ(pio(vcpu, true, COM1 + 6, 1, 0), 0xb0);
+	/* scratch, LCR, IER, FCR -> IIR FIFO bits */
+	pio(vcpu, false, COM1 + 7, 1, 0x5a);
+	CHECK_EQ(pio(vcpu, true, COM1 + 7, 1, 0), 0x5a);
+	pio(vcpu, false, COM1 + 1, 1, 0xff);
+	CHECK_EQ(pio(vcpu, true, COM1 + 1, 1, 0), 0x0f);
+	pio(vcpu, false, COM1 + 2, 1, 0x07);
+	CHECK_EQ(pio(vcpu, true, COM1 + 2, 1, 0), 0xc1);
+	/* DLAB: ports 0 and 1 are the divisor latch, nothing is sent */
+	pio(vcpu, false, COM1 + 3, 1, 0x83);
+	pio(vcpu, false, COM1, 1, 0x01);
+	pio(vcpu, false, COM1 + 1, 1, 0x02);
+	CHECK_EQ(pio(vcpu, true, COM1, 2, 0), 0x0201);	/* DLL, DLM at once */
+	CHECK_EQ(HV_STAT(serial_bytes), 0);
+	pio(vcpu, false, COM1 + 3, 1, 0x03);
+	CHECK_EQ(pio(vcpu, true, COM1 + 1, 1, 0), 0x0f);	/* IER again */
+	/* THR: a line on the console; a 16-bit OUT is two byte writes, so
+	 * 'h' goes to THR and 'i' to IER (as the bus splits it) */
+	fake_log_clear();
+	pio(vcpu, false, COM1, 2, 0x6968);
+	CHECK_EQ(pio(vcpu, true, COM1 + 1, 1, 0), 0x09);	/* 'i' & 0x0f */
+	pio(vcpu, false, COM1, 1, '\n');
+	CHECK(strstr(fake_log(), "guest0.0: h\n") != NULL);
+	CHECK_EQ(HV_STAT(serial_bytes), 2);
+	/* loopback: THR comes back in RBR, modem outputs on MSR inputs */
+	pio(vcpu, false, COM1 + 4, 1, 0x1f);
+	CHECK_EQ(pio(vcpu, true, COM1 + 6, 1, 0), 0xf0);
+	pio(vcpu, false, COM1 + 4, 1, 0x12);		/* loop + RTS */
+	CHECK_EQ(pio(vcpu, true, COM1 + 6, 1, 0), 0x10);	/* CTS */
+	pio(vcpu, false, COM1, 1, 0xa5);
+	CHECK_EQ(pio(vcpu, true, COM1 + 5, 1, 0), 0x61);	/* DR */
+	CHECK_EQ(pio(vcpu, true, COM1, 1, 0), 0xa5);
+	CHECK_EQ(pio(vcpu, true, COM1 + 5, 1, 0), 0x60);
+	CHECK_EQ(HV_STAT(serial_bytes), 2);
+	/* absent ports float high, IN EAX zero-extends, writes are dropped */
+	CHECK_EQ(pio(vcpu, true, 0x80, 1, 0xffffffff00000000ull),
+	    0xffffffff000000ffull);
+	CHECK_EQ(pio(vcpu, true, 0x80, 4, 0xffffffff00000000ull), 0xffffffffull);
+	/* MSR, SCR, then two absent ports */
+	CHECK_EQ(pio(vcpu, true, COM1 + 6, 4, 0), 0xffff5a10ull);
+	pio(vcpu, false, 0x80, 1, 0x55);
+	/* string I/O stops the guest, one message format */
+	memset(&ex, 0, sizeof(ex));
+	vx.io.port = COM1;
+	vx.io.size = 1;
+	vx.io.string = true;
+	vx.io.rep = true;
+	vx.rip = 0x200010;
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
+	CHECK_EQ(ex.error, HV_ENOTSUP);
+	CHECK(strcmp(ex.msg, "guest0.0: string I/O (rep outs) on port 0x3f8 not "
+	    "supported at rip=0x200010") == 0);
+	CHECK(!vx.skip);
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
+void
+test_exit_hlt_shutdown(void)
+{
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_vmexit vx = { .kind = HV_VX_HLT };
+	struct hv_exit ex;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	/* IF=0: never wakes, stopped */
+	memset(&ex, 0, sizeof(ex));
+	vx.rip = 0x200004;
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), 0);
+	CHECK(strcmp(ex.msg, "guest0.0: HLT with interrupts disabled: it would "
+	    "never wake at rip=0x200004") == 0);
+	CHECK(!vx.skip);
+	/* IF=1, nothing queued: completed, a yield */
+	memset(&ex, 0, sizeof(ex));
+	vx.rflags = 0x202;
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_INTR);
+	CHECK(vx.skip);
+	/* IF=1 with an interrupt queued: completed, entered again */
+	CHECK_EQ(hv_vcpu_inject_irq(vcpu, 40), 0);
+	vx.skip = false;
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
+	CHECK(vx.skip);
+	/* shutdown: stopped, and no later run enters it */
+	memset(&ex, 0, sizeof(ex));
+	vx.kind = HV_VX_SHUTDOWN;
+	vx.skip = false;
+	vx.rip = 0x200008;
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), 0);
+	CHECK(strcmp(ex.msg, "guest0.0: triple fault at rip=0x200008") == 0);
+	CHECK_EQ(ex.error, HV_EFAULT);
+	CHECK_EQ(hv_vcpu_run(vcpu, &ex), 0);
+	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
+	CHECK(strcmp(ex.msg, "guest0.0: cannot run after a triple fault") == 0);
+	CHECK_EQ(vcpu->entries, 0);
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
+/* interruption information of a hardware exception being delivered */
+#define EXC(v)	((1u << 31) | (3u << 8) | (v))
+
+void
+test_exit_exception_merge(void)
+{
+	/* nothing, an interrupt or a software interrupt in flight: the second */
+	CHECK_EQ(hv_exception_merge(0, 13), HV_MERGE_SECOND);
+	CHECK_EQ(hv_exception_merge((1u << 31) | 40, 13), HV_MERGE_SECOND);
+	CHECK_EQ(hv_exception_merge((1u << 31) | (4u << 8) | 0x80, 14),
+	    HV_MERGE_SECOND);
+	/* benign first: serially, whatever the second */
+	CHECK_EQ(hv_exception_merge(EXC(6), 13), HV_MERGE_SECOND);
+	CHECK_EQ(hv_exception_merge(EXC(3), 14), HV_MERGE_SECOND);
+	/* contributory first */
+	CHECK_EQ(hv_exception_merge(EXC(13), 11), HV_MERGE_DOUBLE_FAULT);
+	CHECK_EQ(hv_exception_merge(EXC(0), 10), HV_MERGE_DOUBLE_FAULT);
+	CHECK_EQ(hv_exception_merge(EXC(12), 14), HV_MERGE_SECOND);
+	CHECK_EQ(hv_exception_merge(EXC(13), 6), HV_MERGE_SECOND);
+	/* page fault first */
+	CHECK_EQ(hv_exception_merge(EXC(14), 14), HV_MERGE_DOUBLE_FAULT);
+	CHECK_EQ(hv_exception_merge(EXC(14), 13), HV_MERGE_DOUBLE_FAULT);
+	CHECK_EQ(hv_exception_merge(EXC(14), 6), HV_MERGE_SECOND);
+	/* double fault first */
+	CHECK_EQ(hv_exception_merge(EXC(8), 13), HV_MERGE_SHUTDOWN);
+	CHECK_EQ(hv_exception_merge(EXC(8), 14), HV_MERGE_SHUTDOWN);
+	CHECK_EQ(hv_exception_merge(EXC(8), 6), HV_MERGE_SECOND);
+}
