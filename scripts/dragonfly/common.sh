@@ -33,6 +33,10 @@ dfly_defs="-U__linux__ -U__linux -Ulinux -U__gnu_linux__ -D__DragonFly__=5"
 bm=(bmake -m "$src/share/mk" MACHINE=x86_64 MACHINE_ARCH=x86_64
     MACHINE_PLATFORM=pc64 CCVER=gcc80)
 
+# Run from GNU make, the environment holds GNU make's flags, which bmake
+# would read as its own and refuse.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
 # The kernel's newvers.sh runs `make -V KERN_IDENT`: that make must be bmake.
 mkdir -p "$out/bin"
 printf '#!/bin/sh\nexec %s "$@"\n' "${bm[*]@Q}" >"$out/bin/make"

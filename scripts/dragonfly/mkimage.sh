@@ -6,6 +6,7 @@
 #                                [-s NAME=VALUE]... [-v]
 #
 #   -k KERNEL     default build/dfly/kernel (scripts/dragonfly/build.sh)
+#   -o OUT        also copy the image to OUT
 #   -e KLD        a kernel module (ELF object, e.g. build/dfly/modules/vmm.ko),
 #                 linked at boot by the kernel's module linker; give them in
 #                 dependency order
@@ -23,8 +24,8 @@
 # timer exists).
 # GRUB's own relocator.mod is fixed first (grub-relocator-fix.py: Debian 12's
 # enters 64-bit kernels at a wrong address); a GRUB whose bytes it does not
-# recognise is refused.  Images are cached by content in build/dfly/images/;
-# prints the image path (OUT if given).
+# recognise is refused.  Images are cached by content in build/dfly/images/
+# (the 16 last used); prints the image path (OUT with -o).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -126,11 +127,9 @@ if [ ! -f "$iso" ]; then
 	ls -t "$images"/*.iso 2>/dev/null | tail -n +17 | xargs -r rm -f
 fi
 
+touch "$iso"	# the cache drops the least recently used images
 if [ -n "$out" ]; then
-	mkdir -p "$(dirname "$out")"
 	cp "$iso" "$out.tmp.$$" && mv "$out.tmp.$$" "$out"
-	echo "$out"
-else
-	touch "$iso"
-	echo "$iso"
+	iso=$out
 fi
+echo "$iso"

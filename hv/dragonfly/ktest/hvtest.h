@@ -24,7 +24,9 @@
 
 struct hvt_test {
 	const char	*name;
-	void		(*fn)(void);
+	void		(*fn)(const struct hvt_test *t);
+	const char	*image;		/* the guest it runs (a preloaded file) */
+	uint64_t	 reports;	/* the checks that guest makes */
 };
 
 /* One CHECK <test>.<n> line of the running test. */

@@ -85,7 +85,7 @@ hvt_run_tests(const struct hvt_test *tests, int n)
 		memset(&cur, 0, sizeof(cur));
 		cur.name = tests[i].name;
 		t0 = hvt_ms();
-		tests[i].fn();
+		tests[i].fn(&tests[i]);
 		if (cur.failed > 0) {
 			status = "FAIL";
 			failed++;
