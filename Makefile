@@ -1,5 +1,6 @@
 # hv - top-level build.  `make` builds the test kernel and its GRUB ISO.
-# Targets: all run shell test-qemu test-unit module module-check bench deps clean
+# Targets: all run shell test-qemu test-unit module module-check bench dfly
+# test-dragonfly deps clean
 # (see README.md).  Edit with targeted changes: several people work in here.
 
 BUILD    ?= build
@@ -98,7 +99,7 @@ $(BUILD)/guests/%.bin: guests/bench/%.asm $(GUEST_INC)
 DEB_PKGS := qemu-system-x86 bochs bochsbios vgabios bochs-term grub-pc-bin grub-common \
             xorriso mtools nasm gcc make python3-pytest python3-pexpect \
             python3-pytest-timeout python3-pytest-xdist clang lcov python3-matplotlib \
-            libclang-rt-14-dev
+            libclang-rt-14-dev bmake bison flex libbsd-dev
 # `make run`'s suite: kernel and VM tests that need no console input (vm_int3
 # waits for commands at its db> prompt); RUN_TESTS='*' runs every test.
 RUN_TESTS   ?= aspace,copyin,fault_*,fsbase,ipi,leak,timer,vm_hello,vm_boot,vm_copy,vm_demand,vm_paging,vm_smp,vm_triple
@@ -201,6 +202,43 @@ module-check:
 	CC="$(CC)" hv/dragonfly/module-check.sh $(BUILD)/module-check
 
 TEST_QEMU_PREREQS += module-check
+
+# A real DragonFly kernel with vmm.ko (scripts/dragonfly/, README "DragonFly
+# kernel under QEMU and Bochs").  `make dfly`: the kernel (cached by the hash
+# of the source tarball, its configuration and build script), vmm.ko and
+# hvtest.ko through DragonFly's bsd.kmod.mk, and DFLY_ISO, which boots them
+# with the guests hvtest.ko runs.  `make test-dragonfly`: those pytest items
+# alone.  Part of test-qemu when the DragonFly sources are here.
+DFLY_SRC    ?= ../shared/dragonfly/dragonfly-src-f875a8eec7.tar.xz
+DFLY_OUT    := $(BUILD)/dfly
+DFLY_ISO    := $(DFLY_OUT)/hvtest.iso
+DFLY_GUESTS := $(patsubst %,$(BUILD)/guests/%.bin,hello boot cpuid paging demand smp triple oob)
+DFLY_MODSRC := $(HV_SRC) $(HV_ASM) $(wildcard hv/*.h hv/*/*.h hv/dragonfly/*.c \
+               hv/dragonfly/*.h hv/dragonfly/include/*.h hv/dragonfly/ktest/*) \
+               hv/dragonfly/Makefile
+DFLY_KSRC   := $(wildcard $(DFLY_SRC)) hv/dragonfly/kernel/HVTEST scripts/dragonfly/build-kernel.sh \
+               scripts/dragonfly/common.sh
+
+.PHONY: dfly test-dragonfly
+dfly: $(DFLY_ISO)
+
+# build.sh makes the kernel only when build-kernel.sh's key changed.
+$(DFLY_OUT)/modules/vmm.ko: $(DFLY_KSRC) $(DFLY_MODSRC) scripts/dragonfly/build.sh
+	@test -f "$(DFLY_SRC)" || { echo "make: no DragonFly sources $(DFLY_SRC) (set DFLY_SRC)" >&2; exit 1; }
+	DFLY_SRC="$(abspath $(DFLY_SRC))" DFLY_OUT="$(DFLY_OUT)" scripts/dragonfly/build.sh
+
+$(DFLY_ISO): $(DFLY_OUT)/modules/vmm.ko $(DFLY_GUESTS) scripts/dragonfly/mkimage.sh \
+             scripts/dragonfly/grub-relocator-fix.py
+	scripts/dragonfly/mkimage.sh -k $(DFLY_OUT)/kernel -o $@ -e $(DFLY_OUT)/modules/vmm.ko \
+	    -e $(DFLY_OUT)/modules/hvtest.ko $(DFLY_GUESTS:%=-f %:hv_guest) >/dev/null
+
+test-dragonfly: deps
+	@$(MAKE) --no-print-directory dfly
+	$(PYTHON) -m pytest pytest/test_dragonfly.py $(PYTEST_ARGS)
+
+ifneq ($(wildcard $(DFLY_SRC)),)
+TEST_QEMU_PREREQS += dfly
+endif
 
 clean:
 	rm -rf $(BUILD)

@@ -162,12 +162,14 @@ def run_id(config):
     return worker["testrunuid"] if worker else str(os.getpid())
 
 
-def shared_boot(config, name, image, backend, ncpus, timeout):
+def shared_boot(config, name, image, backend, ncpus, timeout, argv=None):
     """Boot image through the runner (`run=` images: no shell) once per pytest
     run and name: xdist workers share the outcome through a locked
     build/logs/<name>.json, so the boot happens once however the tests are
-    distributed.  -> (runner's status, its stderr, serial log path,
-    hvaccel's description of what booted it)."""
+    distributed.  argv: another command that boots image and writes its
+    serial log to build/logs/<name>.log, instead of the runner.
+    -> (runner's status, its stderr, serial log path, hvaccel's description
+    of what booted it)."""
     os.makedirs(LOGDIR, exist_ok=True)
     base = os.path.join(LOGDIR, name)
     log = base + ".log"
@@ -183,8 +185,8 @@ def shared_boot(config, name, image, backend, ncpus, timeout):
         if prev.get("run") == uid and prev.get("image") == image:
             status, stderr = prev["status"], prev["stderr"]
         else:
-            p = subprocess.run(runner + ["-i", image, "-n", str(ncpus), "--serial", "file",
-                                         "--log", log, "--timeout", str(timeout)],
+            p = subprocess.run(argv or runner + ["-i", image, "-n", str(ncpus), "--serial",
+                                                 "file", "--log", log, "--timeout", str(timeout)],
                                capture_output=True, text=True)
             status, stderr = p.returncode, p.stderr.strip()
             with open(base + ".json", "w") as f:
