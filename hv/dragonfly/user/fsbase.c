@@ -10,6 +10,12 @@
  * pinned to CPU 0, each run guests/hist_tls.asm in its own VM and read
  * %fs:0 after every VMM_IOC_RUN.  Page 0 is mapped and holds a marker, so
  * an FS base of 0 reads the marker instead of faulting.
+ *
+ * Before them the main thread (no TLS: FS base 0) runs a guest on CPU 0,
+ * then applies the loader's vmmcheck.sysctl (a quirk build: zero_host_fs).
+ * So the quirk's SVM form (the host VMSAVE taken once per CPU, every later
+ * exit loading it back) brings back that FS base of 0 too, as VMX's
+ * HOST_FS_BASE of 0 does: both read page 0's marker.
  */
 #include <sys/types.h>
 #include <sys/errno.h>
@@ -60,6 +66,29 @@ fs_thread_main(void *arg)
 	vc_close((int)fd);
 }
 
+/* hist_tls once in the main thread, on CPU 0 */
+static void
+main_run_on_cpu0(void)
+{
+	struct vc_vcpu v;
+	long fd, pin, e;
+
+	pin = vc_pin_cpu(0);
+	fd = vc_open(VMM_DEV_PATH, O_RDWR);
+	e = fd < 0 ? fd : guest_vm((int)fd, 1, fs_img, (size_t)fs_imglen);
+	vc_memset(&v, 0, sizeof(v));
+	if (e == 0) {
+		v.fd = (int)fd;
+		guest_run(&v);
+	}
+	check(pin == 0 && e == 0 && v.run_error == 0 && v.kind == VMM_EXIT_DONE &&
+	    v.code == 0, "main thread (FS base 0) on CPU 0 (%s): hist_tls %s, "
+	    "exit code %ld", errname(pin), errname(e != 0 ? e : v.run_error),
+	    (long)v.code);
+	if (fd >= 0)
+		vc_close((int)fd);
+}
+
 void
 test_fsbase(void)
 {
@@ -79,6 +108,8 @@ test_fsbase(void)
 		test_end(backend_name());
 		return;
 	}
+	main_run_on_cpu0();
+	apply_env_sysctl();
 	for (i = 0; i < NTHREADS; i++)
 		thread_start(&fst[i].t, fs_thread_main, &fst[i]);
 	for (i = 0; i < NTHREADS; i++)

@@ -3,6 +3,7 @@
  */
 #include <sys/types.h>
 #include <sys/fcntl.h>
+#include <sys/ttycom.h>
 #include <stdarg.h>
 #include "out.h"
 #include "sys.h"
@@ -161,8 +162,15 @@ out_vline(const char *fmt, va_list ap)
 	vc_vfmt(line, sizeof(line) - 1, fmt, ap);
 	n = vc_strlen(line);
 	line[n++] = '\n';
-	if (console_fd >= 0)
+	/*
+	 * Wait until the tty has sent it: the kernel's own messages (kprintf)
+	 * go to the console directly and would land inside a line still
+	 * queued in the tty.
+	 */
+	if (console_fd >= 0) {
 		vc_write(console_fd, line, n);
+		vc_ioctl(console_fd, TIOCDRAIN, NULL);
+	}
 }
 
 void

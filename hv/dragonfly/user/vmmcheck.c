@@ -9,8 +9,9 @@
  * Results are CHECK/RESULT/SUMMARY lines on /dev/console (docs/CONSOLE.md).
  *
  * The kernel environment variable vmmcheck.sysctl=NAME=VALUE (a loader
- * variable) is written through __sysctl just before the FS-base test: a
- * test build of vmm.ko uses it to switch a quirk on (hw.vmm.quirk.*).
+ * variable) is written through __sysctl inside the FS-base test, before its
+ * threads start: a test build of vmm.ko uses it to switch a quirk on
+ * (hw.vmm.quirk.*).
  */
 #include <sys/types.h>
 #include <sys/errno.h>
@@ -82,7 +83,7 @@ test_load(void)
 }
 
 /* The kernel environment's vmmcheck.sysctl=NAME=VALUE, if any. */
-static void
+void
 apply_env_sysctl(void)
 {
 	char var[96], *val;
@@ -116,7 +117,6 @@ vc_main(int argc, char **argv)
 		test_dev();
 		test_irq();
 		test_destroy();
-		apply_env_sysctl();
 		test_fsbase();
 		test_sysctl();
 		test_unload(vmm_fileid);

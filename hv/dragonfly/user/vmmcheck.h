@@ -4,6 +4,7 @@
 
 const char *errname(long e);		/* "EBUSY" for -16 or 16, "0" for 0 */
 const char *backend_name(void);		/* svm, vmx, or none */
+void	apply_env_sysctl(void);		/* kenv vmmcheck.sysctl=NAME=VALUE */
 
 void	test_dev(void);		/* dev.c: every single-vCPU ioctl, hello */
 void	test_irq(void);		/* dev.c: INJECT_IRQ, also from a 2nd thread */
