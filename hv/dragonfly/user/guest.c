@@ -5,6 +5,7 @@
 #include <sys/errno.h>
 #include <sys/fcntl.h>
 #include "hv_abi.h"
+#include "hv_impl.h"
 #include "guest.h"
 #include "out.h"
 #include "sys.h"
@@ -15,7 +16,7 @@ guest_image(const char *name, void *buf, size_t len)
 	char path[64];
 	long fd, n, total = 0;
 
-	vc_fmt(path, sizeof(path), "%s%s", GUEST_DIR, name);
+	hv_snprintf(path, sizeof(path), "%s%s", GUEST_DIR, name);
 	fd = vc_open(path, O_RDONLY);
 	if (fd < 0)
 		return (fd);
@@ -97,7 +98,7 @@ guest_hypercall(struct vc_vcpu *v, const struct vmm_ioc_run *r)
 		/* keep the first failed report, else the last one */
 		if (r->args[0] == 0 && v->failed_reports++ != 0)
 			return (0);
-		vc_fmt(v->report, sizeof(v->report), "%s", msg);
+		hv_snprintf(v->report, sizeof(v->report), "%s", msg);
 		return (0);
 	case HC_MARK:
 		v->marks++;
@@ -142,7 +143,7 @@ guest_run(struct vc_vcpu *v)
 		if (r.kind != VMM_EXIT_HYPERCALL) {
 			v->kind = r.kind;
 			v->code = r.code;
-			vc_fmt(v->msg, sizeof(v->msg), "%s", r.msg);
+			hv_snprintf(v->msg, sizeof(v->msg), "%s", r.msg);
 			return;
 		}
 		v->hypercalls++;

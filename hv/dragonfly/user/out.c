@@ -1,10 +1,12 @@
 /*
- * out.c - formatting and the CHECK/RESULT/SUMMARY bookkeeping of vmmcheck.
+ * out.c - the CHECK/RESULT/SUMMARY bookkeeping of vmmcheck; formatting is
+ * hv's own small vsnprintf (hv/fmt.c, linked in).
  */
 #include <sys/types.h>
 #include <sys/fcntl.h>
 #include <sys/ttycom.h>
 #include <stdarg.h>
+#include "hv_impl.h"
 #include "out.h"
 #include "sys.h"
 
@@ -37,7 +39,7 @@ vc_strcmp(const char *a, const char *b)
 	return ((unsigned char)*a - (unsigned char)*b);
 }
 
-/* gcc may emit calls to memset for zeroing structures */
+/* also what gcc calls to zero a structure */
 void *
 vc_memset(void *d, int c, size_t n)
 {
@@ -46,103 +48,6 @@ vc_memset(void *d, int c, size_t n)
 	while (n-- > 0)
 		*p++ = (unsigned char)c;
 	return (d);
-}
-void *memset(void *d, int c, size_t n);
-void *
-memset(void *d, int c, size_t n)
-{
-	return (vc_memset(d, c, n));
-}
-
-struct fmtbuf {
-	char	*p;
-	size_t	 left, n;
-};
-
-static void
-put(struct fmtbuf *b, char c)
-{
-	if (b->left > 1) {
-		*b->p++ = c;
-		b->left--;
-	}
-	b->n++;
-}
-
-static void
-put_num(struct fmtbuf *b, unsigned long long v, unsigned base, int neg)
-{
-	char tmp[24];
-	int i = 0;
-
-	do {
-		tmp[i++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v != 0);
-	if (neg)
-		put(b, '-');
-	while (i > 0)
-		put(b, tmp[--i]);
-}
-
-int
-vc_vfmt(char *buf, size_t size, const char *fmt, va_list ap)
-{
-	struct fmtbuf b = { buf, size, 0 };
-	const char *s;
-	long long sv;
-	unsigned long long uv;
-	int lng;
-
-	for (; *fmt != '\0'; fmt++) {
-		if (*fmt != '%') {
-			put(&b, *fmt);
-			continue;
-		}
-		for (lng = 0; fmt[1] == 'l'; fmt++)
-			lng++;
-		switch (*++fmt) {
-		case 'd':
-			sv = lng ? va_arg(ap, long) : va_arg(ap, int);
-			put_num(&b, sv < 0 ? -(unsigned long long)sv :
-			    (unsigned long long)sv, 10, sv < 0);
-			break;
-		case 'u':
-		case 'x':
-			uv = lng ? va_arg(ap, unsigned long) :
-			    va_arg(ap, unsigned int);
-			put_num(&b, uv, *fmt == 'x' ? 16 : 10, 0);
-			break;
-		case 's':
-			for (s = va_arg(ap, const char *); *s != '\0'; s++)
-				put(&b, *s);
-			break;
-		case 'c':
-			put(&b, (char)va_arg(ap, int));
-			break;
-		case '%':
-			put(&b, '%');
-			break;
-		default:	/* a format this subset lacks: show it */
-			put(&b, '?');
-			break;
-		}
-	}
-	if (size > 0)
-		*b.p = '\0';
-	return ((int)b.n);
-}
-
-int
-vc_fmt(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vc_vfmt(buf, size, fmt, ap);
-	va_end(ap);
-	return (n);
 }
 
 void
@@ -159,7 +64,7 @@ out_vline(const char *fmt, va_list ap)
 	char line[400];
 	size_t n;
 
-	vc_vfmt(line, sizeof(line) - 1, fmt, ap);
+	hv_vsnprintf(line, sizeof(line) - 1, fmt, ap);
 	n = vc_strlen(line);
 	line[n++] = '\n';
 	/*
@@ -199,7 +104,7 @@ check(int ok, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vc_vfmt(msg, sizeof(msg), fmt, ap);
+	hv_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cur.checks++;
 	if (!ok)

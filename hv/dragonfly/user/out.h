@@ -8,12 +8,8 @@
 #define VC_OUT_H
 
 #include <sys/types.h>
-#include <stdarg.h>
 
-/* snprintf subset: %d %u %ld %lu %lx %llx %s %c %% (with l/ll, no width) */
-int	vc_vfmt(char *buf, size_t size, const char *fmt, va_list ap);
-int	vc_fmt(char *buf, size_t size, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
+/* formatting: hv_snprintf (hv/fmt.c, declared in hv_impl.h) */
 size_t	vc_strlen(const char *s);
 int	vc_strcmp(const char *a, const char *b);
 void	*vc_memset(void *d, int c, size_t n);

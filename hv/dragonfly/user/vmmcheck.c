@@ -17,6 +17,7 @@
 #include <sys/errno.h>
 #include <sys/fcntl.h>
 #include "hv_abi.h"
+#include "hv_impl.h"
 #include "guest.h"
 #include "out.h"
 #include "sys.h"
@@ -47,7 +48,7 @@ errname(long e)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].no == e)
 			return (names[i].name);
-	vc_fmt(other, sizeof(other), "errno %ld", e);
+	hv_snprintf(other, sizeof(other), "errno %ld", e);
 	return (other);
 }
 
@@ -76,9 +77,9 @@ test_load(void)
 	check(e == 0 && len > 4, "hw.vmm.type = \"%s\" (%s)", type, errname(e));
 	/* "SVM from AMD", "VMX from Intel" (hv_type) */
 	if (type[0] == 'S')
-		vc_fmt(backend, sizeof(backend), "svm");
+		hv_snprintf(backend, sizeof(backend), "svm");
 	else if (type[0] == 'V')
-		vc_fmt(backend, sizeof(backend), "vmx");
+		hv_snprintf(backend, sizeof(backend), "vmx");
 	test_end(backend);
 }
 
