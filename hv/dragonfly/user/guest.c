@@ -123,7 +123,6 @@ guest_run(struct vc_vcpu *v)
 
 	vc_memset(&r, 0, sizeof(r));
 	r.vcpu = v->vcpu;
-	v->entered = 1;
 	for (;;) {
 		e = vc_ioctl(v->fd, VMM_IOC_RUN, &r);
 		v->runs++;
@@ -143,7 +142,6 @@ guest_run(struct vc_vcpu *v)
 		if (r.kind != VMM_EXIT_HYPERCALL) {
 			v->kind = r.kind;
 			v->code = r.code;
-			hv_snprintf(v->msg, sizeof(v->msg), "%s", r.msg);
 			return;
 		}
 		v->hypercalls++;

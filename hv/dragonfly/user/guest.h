@@ -18,11 +18,9 @@ struct vc_vcpu {
 	int		 vcpu;
 	/* answer to HC_MARK n (its result), in the running thread */
 	long		(*on_mark)(struct vc_vcpu *v, uint64_t n);
-	void		*arg;
 	/* set: after every VMM_IOC_RUN compare %fs:0 with fs_want */
 	int		 fs_check;
 	uint64_t	 fs_want;
-	volatile int	 entered;	/* the first VMM_IOC_RUN is under way */
 	/* results */
 	int		 runs, hypercalls, marks, tls_sets;
 	int		 reports, failed_reports;
@@ -32,7 +30,6 @@ struct vc_vcpu {
 	uint32_t	 kind;		/* VMM_EXIT_* that ended it */
 	int64_t		 code;
 	char		 report[160];	/* the last report, or the first failed one */
-	char		 msg[160];	/* VMM_EXIT_ERROR's reason */
 };
 
 /* The image /guests/NAME into buf (at most len bytes): its size or -errno. */

@@ -23,7 +23,6 @@ long vc_write(int fd, const void *b, size_t n) { return SC(SYS_write, fd, b, n, 
 long vc_ioctl(int fd, unsigned long c, void *a) { return SC(SYS_ioctl, fd, c, a, 0, 0, 0); }
 long vc_kldload(const char *p)		{ return SC(SYS_kldload, p, 0, 0, 0, 0, 0); }
 long vc_kldunload(int id)		{ return SC(SYS_kldunload, id, 0, 0, 0, 0, 0); }
-long vc_sched_yield(void)		{ return SC(SYS_sched_yield, 0, 0, 0, 0, 0, 0); }
 
 /* mmap(addr, len, prot, flags, fd, pad, pos): pos is the seventh argument */
 long

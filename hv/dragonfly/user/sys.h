@@ -32,7 +32,6 @@ void	vc_lwp_exit(void) __attribute__((noreturn));
 long	vc_pin_cpu(int cpu);			/* this thread onto CPU cpu */
 long	vc_umtx_sleep(volatile const int *ptr, int value, int timeout_us);
 long	vc_umtx_wakeup(volatile const int *ptr);
-long	vc_sched_yield(void);
 uint64_t vc_now_ms(void);			/* monotonic */
 void	vc_poweroff(void) __attribute__((noreturn));
 
