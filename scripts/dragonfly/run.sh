@@ -63,7 +63,7 @@ trap stop EXIT
 # more second lets the rest of the line reach the log.
 deadline=$(( $(date +%s) + timeout ))
 while :; do
-	if grep -aqE "$until_re" "$log"; then
+	if grep -aqE "$until_re" "$log" 2>/dev/null; then
 		echo "run.sh: $backend: '$(grep -aoE "$until_re" "$log" | head -n 1)' after $(elapsed) s, log $log" >&2
 		sleep 1
 		exit 0
