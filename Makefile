@@ -1,6 +1,6 @@
 # hv - top-level build.  `make` builds the test kernel and its GRUB ISO.
 # Targets: all run shell test-qemu test-unit module module-check bench dfly
-# test-dragonfly deps clean
+# dfly-user test-dragonfly deps clean
 # (see README.md).  Edit with targeted changes: several people work in here.
 
 BUILD    ?= build
@@ -233,8 +233,8 @@ $(DFLY_ISO): $(DFLY_OUT)/modules/vmm.ko $(DFLY_GUESTS) scripts/dragonfly/mkimage
 	    -e $(DFLY_OUT)/modules/hvtest.ko $(DFLY_GUESTS:%=-f %:hv_guest) >/dev/null
 
 test-dragonfly: deps
-	@$(MAKE) --no-print-directory dfly
-	$(PYTHON) -m pytest pytest/test_dragonfly.py $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory dfly dfly-user
+	$(PYTHON) -m pytest pytest/test_dragonfly.py pytest/test_dragonfly_user.py $(PYTEST_ARGS)
 
 ifneq ($(wildcard $(DFLY_SRC)),)
 TEST_QEMU_PREREQS += dfly
