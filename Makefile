@@ -1,6 +1,6 @@
 # hv - top-level build.  `make` builds the test kernel and its GRUB ISO.
 # Targets: all run shell test-qemu test-unit module module-check bench dfly
-# test-dragonfly deps clean
+# dfly-user test-dragonfly deps clean
 # (see README.md).  Edit with targeted changes: several people work in here.
 
 BUILD    ?= build
@@ -141,7 +141,7 @@ $(BUILD)/guests/%.bin: guests/bench/%.asm $(GUEST_INC)
 DEB_PKGS := qemu-system-x86 bochs bochsbios vgabios bochs-term grub-pc-bin grub-common \
             xorriso mtools nasm gcc make python3-pytest python3-pexpect \
             python3-pytest-timeout python3-pytest-xdist clang lcov python3-matplotlib \
-            libclang-rt-14-dev bmake bison flex libbsd-dev
+            libclang-rt-14-dev makefs bmake bison flex libbsd-dev
 # `make run`'s suite: kernel and VM tests that need no console input (vm_int3
 # waits for commands at its db> prompt); RUN_TESTS='*' runs every test.
 RUN_TESTS   ?= aspace,copyin,fault_*,fsbase,ipi,leak,timer,vm_hello,vm_boot,vm_copy,vm_demand,vm_paging,vm_smp,vm_triple
@@ -279,11 +279,49 @@ $(DFLY_ISO): $(DFLY_OUT)/modules/vmm.ko $(DFLY_GUESTS) scripts/dragonfly/mkimage
 	    -e $(DFLY_OUT)/modules/hvtest.ko $(DFLY_GUESTS:%=-f %:hv_guest) >/dev/null
 
 test-dragonfly: deps
-	@$(MAKE) --no-print-directory dfly
-	$(PYTHON) -m pytest pytest/test_dragonfly.py $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory dfly dfly-user
+	$(PYTHON) -m pytest pytest/test_dragonfly.py pytest/test_dragonfly_user.py $(PYTEST_ARGS)
 
 ifneq ($(wildcard $(DFLY_SRC)),)
 TEST_QEMU_PREREQS += dfly
+endif
+
+# vmmcheck (hv/dragonfly/user): /dev/vmm from DragonFly user space.  A
+# freestanding init on a UFS md root (scripts/dragonfly/mkroot.sh) kldloads
+# vmm.ko from it and drives its ioctls, sysctls and unload
+# (pytest/test_dragonfly_user.py).  The quirks image carries a test build of
+# vmm.ko (-DHV_QUIRKS) and switches hw.vmm.quirk.zero_host_fs on.
+DFLY_USER      := $(DFLY_OUT)/user/vmmcheck
+DFLY_UGUESTS   := $(patsubst %,$(BUILD)/guests/%.bin,hello irqrecv hist_spin hist_tls)
+DFLY_USER_ISOS := $(DFLY_OUT)/vmmcheck.iso $(DFLY_OUT)/vmmcheck-quirks.iso
+DFLY_ROOTVARS  := -s vfs.root.mountfrom=ufs:md0
+
+.PHONY: dfly-user
+dfly-user: $(DFLY_USER_ISOS)
+
+# the tree's headers come from build.sh's extracted sources
+$(DFLY_USER): $(DFLY_OUT)/modules/vmm.ko $(wildcard hv/dragonfly/user/*) hv/dragonfly/vmm_dev.h hv/hv_abi.h
+	$(MAKE) --no-print-directory -C hv/dragonfly/user DFLY_SRC=$(abspath $(DFLY_OUT))/src \
+	    OUT=$(abspath $(DFLY_OUT))/user
+
+$(DFLY_OUT)/quirks/vmm.ko: $(DFLY_OUT)/modules/vmm.ko
+	DFLY_SRC="$(abspath $(DFLY_SRC))" DFLY_OUT="$(DFLY_OUT)" scripts/dragonfly/build.sh \
+	    -V quirks -C -DHV_QUIRKS
+
+$(DFLY_OUT)/vmmcheck-root.img: $(DFLY_OUT)/modules/vmm.ko
+$(DFLY_OUT)/vmmcheck-quirks-root.img: $(DFLY_OUT)/quirks/vmm.ko
+$(DFLY_OUT)/vmmcheck%root.img: $(DFLY_USER) $(DFLY_UGUESTS) scripts/dragonfly/mkroot.sh
+	scripts/dragonfly/mkroot.sh -o $@ -i $(DFLY_USER) -k $(filter %vmm.ko,$^) $(DFLY_UGUESTS)
+
+$(DFLY_OUT)/vmmcheck.iso: $(DFLY_OUT)/vmmcheck-root.img scripts/dragonfly/mkimage.sh
+	scripts/dragonfly/mkimage.sh -k $(DFLY_OUT)/kernel -o $@ -f $<:md_image \
+	    $(DFLY_ROOTVARS) >/dev/null
+$(DFLY_OUT)/vmmcheck-quirks.iso: $(DFLY_OUT)/vmmcheck-quirks-root.img scripts/dragonfly/mkimage.sh
+	scripts/dragonfly/mkimage.sh -k $(DFLY_OUT)/kernel -o $@ -f $<:md_image \
+	    $(DFLY_ROOTVARS) -s vmmcheck.sysctl=hw.vmm.quirk.zero_host_fs=1 >/dev/null
+
+ifneq ($(wildcard $(DFLY_SRC)),)
+TEST_QEMU_PREREQS += dfly-user
 endif
 
 clean:

@@ -6,8 +6,10 @@
  *
  * Every DragonFly pc64 kernel has its own built-in vmm, which owns hw.vmm
  * too.  While vmm.ko is loaded the built-in node is renamed hw.vmm_builtin
- * so that the module's leaves do not collide with the kernel's; unload
- * gives the name back.
+ * so that the module's leaves do not collide with the kernel's, and its
+ * enable leaf refuses writes (EBUSY): enabling the built-in vmm would
+ * execute VMXON on CPUs already in VMX operation under vmm.ko.  Unload
+ * gives the name and the leaf's handler back.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -33,6 +35,8 @@ static struct sysctl_ctx_list vmm_sysctl_ctx;
 static SLIST_HEAD(, hv_sysctl_rec) vmm_sysctl_recs =
     SLIST_HEAD_INITIALIZER(vmm_sysctl_recs);
 static struct sysctl_oid *vmm_builtin_oid;	/* the kernel's hw.vmm, renamed */
+static struct sysctl_oid *vmm_builtin_enable;	/* its enable leaf */
+static int (*vmm_builtin_enable_handler)(SYSCTL_HANDLER_ARGS);	/* its own */
 
 void
 vmm_sysctl_init(void)
@@ -189,6 +193,20 @@ hv_os_sysctl_remove_all(void)
 }
 
 /*
+ * hw.vmm_builtin.enable while vmm.ko is loaded: reads go to the kernel's
+ * own handler, writes are refused before they reach it.  (A read-only
+ * enable leaf, a built-in vmm that found no usable extension, never gets
+ * here for a write: the sysctl layer answers EPERM first.)
+ */
+static int
+vmm_builtin_enable_guard(SYSCTL_HANDLER_ARGS)
+{
+	if (req->newptr != NULL)
+		return (EBUSY);
+	return (vmm_builtin_enable_handler(oidp, arg1, arg2, req));
+}
+
+/*
  * Move the kernel's own hw.vmm aside.  Refused while the built-in vmm is
  * enabled: it already executed VMXON on every CPU and the two cannot share
  * VMX operation.
@@ -197,7 +215,7 @@ int
 vmm_sysctl_claim_builtin(void)
 {
 	char enable_name[] = "hw.vmm.enable";
-	struct sysctl_oid *oid;
+	struct sysctl_oid *oid, *leaf = NULL;
 	size_t len;
 	int enabled;
 
@@ -214,12 +232,25 @@ vmm_sysctl_claim_builtin(void)
 		if (strcmp(oid->oid_name, "vmm") == 0)
 			break;
 	}
+	if (oid != NULL) {
+		SLIST_FOREACH(leaf, SYSCTL_CHILDREN(oid), oid_link) {
+			if (strcmp(leaf->oid_name, "enable") == 0)
+				break;
+		}
+	}
+	/* no sysctl request runs while the tree is locked exclusively */
+	if (leaf != NULL) {
+		vmm_builtin_enable_handler = leaf->oid_handler;
+		leaf->oid_handler = vmm_builtin_enable_guard;
+		vmm_builtin_enable = leaf;
+	}
 	SYSCTL_XUNLOCK();
 	if (oid != NULL) {
 		sysctl_rename_oid(oid, BUILTIN_NAME);
 		vmm_builtin_oid = oid;
 		kprintf("vmm: the kernel's hw.vmm is hw." BUILTIN_NAME
-		    " while vmm.ko is loaded\n");
+		    " while vmm.ko is loaded%s\n", leaf != NULL ?
+		    "; writes to its enable are refused" : "");
 	}
 	return (0);
 }
@@ -227,6 +258,12 @@ vmm_sysctl_claim_builtin(void)
 void
 vmm_sysctl_release_builtin(void)
 {
+	if (vmm_builtin_enable != NULL) {
+		SYSCTL_XLOCK();
+		vmm_builtin_enable->oid_handler = vmm_builtin_enable_handler;
+		SYSCTL_XUNLOCK();
+		vmm_builtin_enable = NULL;
+	}
 	if (vmm_builtin_oid != NULL) {
 		sysctl_rename_oid(vmm_builtin_oid, "vmm");
 		vmm_builtin_oid = NULL;

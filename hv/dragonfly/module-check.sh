@@ -175,6 +175,24 @@ else
 	grep -E 'FAIL|ERROR|SUMMARY|vmmdev:' "$s1/vmmdev-test.log" | head -n 20 | sed 's/^/    /'
 fi
 
+# hv_sysctl_dfly.c with a fake sysctl tree (test/fake_sysctl.c): the
+# kernel's own hw.vmm renamed while vmm.ko is loaded, its enable leaf
+# refusing writes, both given back at unload (test/t_builtin.c).
+if ! (cd "$top" && $HOSTCC -std=gnu11 -g -O1 -pthread -fsanitize=address,undefined \
+    -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter -Werror \
+    -I"$t/shim" -I"$t" -Ihv/dragonfly -Ihv -o "$s1/builtin-test" \
+    hv/dragonfly/hv_sysctl_dfly.c "$t/fake_sysctl.c" "$t/fake_dfly.c" \
+    "$t/t_builtin.c") > "$s1/builtin-build.log" 2>&1; then
+	bad "step 1: the hosted hw.vmm_builtin test does not build:"
+	sed 's/^/    /' "$s1/builtin-build.log" | head -n 30
+elif timeout 60 "$s1/builtin-test" > "$s1/builtin-test.log" 2>&1 &&
+    tail -n 1 "$s1/builtin-test.log" | grep -q '^builtin: [0-9]* checks, 0 failed$'; then
+	say "step 1: hosted hw.vmm_builtin test (hv_sysctl_dfly.c, fake sysctl tree, ASan): $(tail -n 1 "$s1/builtin-test.log")"
+else
+	bad "step 1: the hosted hw.vmm_builtin test failed ($s1/builtin-test.log):"
+	head -n 20 "$s1/builtin-test.log" | sed 's/^/    /'
+fi
+
 # ---- 2. against a DragonFly source tree -----------------------------------
 
 if [ -z "${DFLY_SYSDIR:-}" ]; then

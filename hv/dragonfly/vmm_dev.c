@@ -58,6 +58,7 @@ static d_ioctl_t	vmm_ioctl;
 static struct dev_ops vmm_ops = {
 	{ "vmm", 0, D_MPSAFE },
 	.d_open =	vmm_open,
+	.d_close =	nullclose,	/* the context goes with the file: vmm_ctx_dtor */
 	.d_ioctl =	vmm_ioctl,
 };
 

@@ -175,12 +175,24 @@ dfly_ioctl(struct file *fp, unsigned long cmd, void *data)
 	return dfly_cdev->d_ioctl(&a);
 }
 
-void
+int
+nullclose(struct dev_close_args *ap)
+{
+	return 0;
+}
+
+int
 dfly_close(struct file *fp)
 {
-	/* devfs_clear_cdevpriv at the last fdrop: no ioctl is in progress */
+	struct dev_close_args a = { fp };
+	/* devfs: the device's d_close, then devfs_clear_cdevpriv (the last
+	 * fdrop: no ioctl is in progress); a cdev without d_close has
+	 * kern_device.c's noclose, so close(2) would say ENODEV */
+	int error = dfly_cdev->d_close != NULL ? dfly_cdev->d_close(&a) : ENODEV;
+
 	if (fp->dtor != NULL)
 		fp->dtor(fp->priv);
 	fp->priv = NULL;
 	fp->dtor = NULL;
+	return error;
 }

@@ -14,6 +14,6 @@ extern char	 dfly_log[4096];		/* kprintf output */
 /* open(2), ioctl(2) and the last close(2) of /dev/vmm, as devfs does them */
 int	 dfly_open(struct file *fp);
 int	 dfly_ioctl(struct file *fp, unsigned long cmd, void *data);
-void	 dfly_close(struct file *fp);
+int	 dfly_close(struct file *fp);
 
 #endif

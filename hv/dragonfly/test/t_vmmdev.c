@@ -231,7 +231,7 @@ test_basics(void)
 	CHECK_EQ(vm_create(&fp, 4 << 20), 0);
 	CHECK_EQ(vcpu_create(&fp, 0), 0);
 	CHECK_EQ(run(&fp, 0, &r), 0);
-	dfly_close(&fp);
+	CHECK_EQ(dfly_close(&fp), 0);	/* close(2) succeeds */
 	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_RUN, &r), EBADF);
 }
 

@@ -67,12 +67,16 @@ struct file {
 struct dev_open_args {
 	struct file	*a_fp;
 };
+struct dev_close_args {
+	struct file	*a_fp;
+};
 struct dev_ioctl_args {
 	struct file	*a_fp;
 	u_long		 a_cmd;
 	caddr_t		 a_data;
 };
 typedef int d_open_t(struct dev_open_args *ap);
+typedef int d_close_t(struct dev_close_args *ap);
 typedef int d_ioctl_t(struct dev_ioctl_args *ap);
 struct dev_ops {
 	struct {
@@ -81,8 +85,10 @@ struct dev_ops {
 		unsigned	 flags;
 	} head;
 	d_open_t	*d_open;
+	d_close_t	*d_close;
 	d_ioctl_t	*d_ioctl;
 };
+d_close_t	 nullclose;
 #define D_MPSAFE	0x1
 #define UID_ROOT	0
 #define GID_WHEEL	0
