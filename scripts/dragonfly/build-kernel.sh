@@ -67,9 +67,13 @@ step "kernel configured"
 # -no-pie: Debian's gcc links PIE by default.  --no-as-needed: the link
 # needs _DYNAMIC from the linker script, which --as-needed drops.  gcc 12
 # warns a lot about this tree (-Warray-bounds): no -Werror.
-run_logged "$out/log/kernel.log" bash -c "cd '$kobj' && ${bm[*]@Q} -j$jobs \
-	NO_WERROR=1 WERROR= DEBUG=-g NO_MODULES=1 \
-	'CC=gcc -no-pie -Wl,--no-as-needed' 'CONF_CFLAGS=-fno-pie $dfly_defs'"
+# The generated headers first, serially: without `make depend` nothing
+# orders e.g. mpboot.S after assym.s, and a parallel build can race them.
+kargs=(NO_WERROR=1 WERROR= DEBUG=-g NO_MODULES=1
+	'CC=gcc -no-pie -Wl,--no-as-needed' "CONF_CFLAGS=-fno-pie $dfly_defs")
+gen=$(cd "$kobj" && "${bm[@]}" -V BEFORE_DEPEND)
+run_logged "$out/log/kernel-gen.log" bash -c "cd '$kobj' && ${bm[*]@Q} ${kargs[*]@Q} assym.s $gen"
+run_logged "$out/log/kernel.log" bash -c "cd '$kobj' && ${bm[*]@Q} -j$jobs ${kargs[*]@Q}"
 # kernel.stripped keeps the symbol tables (modules link against them).
 for f in kernel.debug kernel.stripped; do
 	[ -f "$kobj/$f" ] || die "no $kobj/$f after the build"
