@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.qemu, pytest.mark.svm, pytest.mark.timeout(300)]
 
 LEAF_RE = re.compile(r"([a-z0-9_.]+): (.*)")
 
-# /work/shared/EMULATORS.md: QEMU -cpu max
+# QEMU TCG `-cpu max`: CPUID 0x8000000A as measured (SVM revision 1, 16 ASIDs, NPT only)
 CAPS = {
     "hw.vmm.svm.revision": "1",
     "hw.vmm.svm.nasid": "16",

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.bochs, pytest.mark.vmx, pytest.mark.timeout(600)]
 
 LEAF_RE = re.compile(r"([a-z0-9_.]+): (.*)")
 
-# /work/shared/EMULATORS.md, "Bochs Haswell reports"
+# Bochs 2.7 `corei7_haswell_4770`: its VMX capability MSRs as measured
 HASWELL = {
     "hw.vmm.vmx.basic": 0x00d810000000002b,
     "hw.vmm.vmx.revision": 0x2b,

@@ -1,6 +1,6 @@
 /*
  * ucopy.h - copyin by address space, as DragonFly dispatches it through the
- * pmap (seed 001): a host process's pointers go to the std routines
+ * pmap (report of 2 Sep 2013): a host process's pointers go to the std routines
  * (copyin.c), a guest's to the guest-page-table walk of the hv copyin family.
  */
 #ifndef UCOPY_H

@@ -2,10 +2,11 @@
  * vmtests_hist.c - the historic 2013 DragonFly VMM bugs as scenarios.  Each
  * test passes with its hw.vmm.quirk.* switch off; with it on, the detector of
  * hist_detect.c prints the named symptom, the test fails with it, and the
- * host goes on.
- *   hist_stale_host_cr3  (seed 000) vmspace switched between entries, the
+ * host goes on (the reports: docs/HISTORY.md).  The two bugs of the report
+ * of 10 Aug 2013:
+ *   hist_stale_host_cr3  vmspace switched between entries, the
  *                        exit handler copies in from the new address space
- *   hist_zero_host_fs    (seed 000) host threads whose TLS sits at the same
+ *   hist_zero_host_fs    host threads whose TLS sits at the same
  *                        VA in other address spaces share the CPU with the
  *                        vCPU thread, before and after its exits and after
  *                        migrations; the guest switches TLS (HC_SET_TLS)
