@@ -1,6 +1,6 @@
 # hv - top-level build.  `make` builds the test kernel and its GRUB ISO.
-# Targets: all run shell test-qemu test-unit module module-check bench deps clean
-# (see README.md).  Edit with targeted changes: several people work in here.
+# `make help` lists every target (from the `## ` comment on its rule line);
+# README.md says more.
 
 BUILD    ?= build
 # make's built-in default is CC=cc, which `?=` would keep: ask for gcc
@@ -39,11 +39,11 @@ KOBJS := $(BOOT_SRC:%.asm=$(BUILD)/%.o) $(TK_SRC:%.c=$(BUILD)/%.o) \
 KERNEL := $(BUILD)/testkern.elf
 ISO    := $(BUILD)/hv.iso
 
-.PHONY: all kernel iso clean
-all: iso
+.PHONY: all kernel iso clean help
+all: iso ## the default: build/testkern.elf, the guests and build/hv.iso
 
-kernel: $(KERNEL)
-iso: $(ISO)
+kernel: $(KERNEL) ## build/testkern.elf only
+iso: $(ISO) ## build/hv.iso (GRUB, shell command line) with every guest and scenario
 
 $(BUILD)/boot/%.o: boot/%.asm
 	@mkdir -p $(dir $@)
@@ -74,7 +74,7 @@ GUESTS    += $(BENCH_GUEST_SRC:guests/bench/%.asm=$(BUILD)/guests/%.bin)
 GUEST_INC := $(wildcard guests/lib/*.inc) $(BUILD)/guests/hv_abi.inc
 
 .PHONY: guests
-guests: $(GUESTS)
+guests: $(GUESTS) ## the guest binaries in build/guests/
 
 $(BUILD)/guests/hv_abi.inc: hv/hv_abi.h
 	@mkdir -p $(dir $@)
@@ -109,30 +109,32 @@ TEST_QEMU_PREREQS := $(KERNEL) $(GUESTS)
 
 .PHONY: deps run shell shell-bochs test-qemu
 
-deps:
+deps: ## install the missing Debian packages (DEB_PKGS) with apt-get
 	@scripts/deps.sh $(DEB_PKGS)
 
 $(ISO): $(KERNEL) $(GUESTS) $(SCENARIOS) scripts/mkimage.sh $(wildcard boot/grub.cfg.in)
 	scripts/mkimage.sh -k $(KERNEL) -o $@ $(GUESTS) $(SCENARIOS) >/dev/null
 
 # Boot QEMU, run RUN_TESTS at boot (run=...), print the result table.
-run: deps
+run: deps ## boot QEMU with run=RUN_TESTS (SMP CPUs), print the result table
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
 	scripts/run-suite -e qemu -n $(SMP) -k $(KERNEL) '$(RUN_TESTS)' $(GUESTS) $(SCENARIOS)
 
 # Interactive shell in QEMU, COM1 on this terminal (Ctrl-C or `poweroff` leaves).
-shell: deps
+shell: deps ## interactive hv> shell in QEMU on this terminal
 	@$(MAKE) --no-print-directory $(ISO)
 	scripts/run-qemu -i $(ISO) -n $(SMP) --serial stdio --timeout 3600 || true
 
 # The same in Bochs (VMX+EPT CPU), COM1 relayed to this terminal.
-shell-bochs: deps
+shell-bochs: deps ## the same in Bochs (VMX+EPT), COM1 relayed to this terminal
 	@$(MAKE) --no-print-directory $(ISO)
 	scripts/run-bochs -i $(ISO) -n $(SMP) --serial stdio --timeout 3600 || true
 
-test-qemu: deps
+# JUnit XML for CI in $(JUNIT_XML) whatever PYTEST_ARGS says.
+JUNIT_XML := $(BUILD)/logs/junit.xml
+test-qemu: deps ## everything CI runs: unit tests, module-check, pytest (JUnit XML: build/logs/junit.xml)
 	@$(MAKE) --no-print-directory $(TEST_QEMU_PREREQS)
-	$(PYTHON) -m pytest pytest/ $(PYTEST_ARGS)
+	$(PYTHON) -m pytest pytest/ --junitxml=$(JUNIT_XML) $(PYTEST_ARGS)
 
 # make bench: testkern's `bench` test on both backends at once (SVM: QEMU
 # -icount shift=0, VMX: Bochs), by scripts/bench.py: a table on the console,
@@ -143,11 +145,11 @@ test-qemu: deps
 BENCH_ITERS     ?= 1000
 BENCH_TOLERANCE ?= 5
 .PHONY: bench bench-compare
-bench: deps
+bench: deps ## cost of every exit path on both backends (build/bench/)
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
 	$(PYTHON) scripts/bench.py run --iters $(BENCH_ITERS)
 
-bench-compare: deps
+bench-compare: deps ## make bench for BASE=<rev> and this tree, fail on a slowdown
 	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<git rev>" >&2; exit 2; }
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
 	scripts/bench-compare.sh '$(BASE)' $(BENCH_ITERS) $(BENCH_TOLERANCE)
@@ -166,7 +168,7 @@ UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
 UNIT_BIN := $(BUILD)/unit/hv-unit
 
 .PHONY: test-unit
-test-unit: $(UNIT_BIN)
+test-unit: $(UNIT_BIN) ## hosted unit tests of hv/ (ASan+UBSan)
 	$(UNIT_BIN)
 
 $(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h) testkern/scn.h
@@ -191,18 +193,21 @@ SYSDIR    ?= /usr/src/sys
 DFLY_OBJ  := $(abspath $(BUILD))/dfly-obj
 
 .PHONY: module module-check
-module:
+module: ## vmm.ko on DragonFly BSD (bsd.kmod.mk)
 	@mkdir -p $(DFLY_OBJ)
 	cd hv/dragonfly && MAKEOBJDIRPREFIX=$(DFLY_OBJ) $(DFLY_MAKE) SYSDIR=$(SYSDIR) obj
 	cd hv/dragonfly && MAKEOBJDIRPREFIX=$(DFLY_OBJ) $(DFLY_MAKE) SYSDIR=$(SYSDIR)
 	@cd hv/dragonfly && echo "vmm.ko is in $$(MAKEOBJDIRPREFIX=$(DFLY_OBJ) $(DFLY_MAKE) SYSDIR=$(SYSDIR) -V .OBJDIR)"
 
-module-check:
+module-check: ## check the DragonFly module build on this machine (DFLY_SYSDIR for more)
 	CC="$(CC)" hv/dragonfly/module-check.sh $(BUILD)/module-check
 
 TEST_QEMU_PREREQS += module-check
 
-clean:
+clean: ## remove build/
 	rm -rf $(BUILD)
+
+help: ## this list
+	@awk -F':[^#]*## ' '/^[a-zA-Z_-]+:[^=]*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 -include $(KOBJS:.o=.d)
