@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+import hvrun
 from conftest import accel
 
 pytestmark = [pytest.mark.bochs, pytest.mark.vmx, pytest.mark.timeout(600)]
@@ -39,7 +40,7 @@ def leaves(out):
 
 
 def test_vmx_backend(boot):
-    con = boot("bochs", smp=2)
+    con = boot("vmx", smp=2)
     assert "hv: VMX from Intel" in con.banner
     vmx = leaves(con.cmd("sysctl hw.vmm.vmx"))
     if accel("vmx").runner == "bochs":
@@ -67,12 +68,21 @@ def test_vmx_backend(boot):
         r = res.result(t)
         bad = [c for c in res.checks_of(t) if c["status"] != "PASS"]
         assert r["status"] == "PASS" and not bad and r["backend"] == "vmx", (t, r, bad)
-    msgs = [c["message"] for c in res.checks_of("vmx_entry_checks")]
-    assert any("failed check: GUEST_CR0" in m for m in msgs), msgs
-    assert any("failed check: GUEST_RFLAGS" in m for m in msgs), msgs
-    # a valid XCR0 value refused all the same: #GP at the XSETBV (+20)
-    msgs = [c["message"] for c in res.checks_of("vmx_xsetbv")]
-    assert len(msgs) == 2 and "triple fault at rip=0x%x" % (0x200000 + 20) in msgs[0], msgs
+    # each bad state: VM-entry failure 33 with bit 31 (SDM Vol. 3 26.8), the
+    # decoded error naming the field whose check failed
+    refused = [c["facts"] for c in res.checks_of("vmx_entry_checks") if "check" in c["facts"]]
+    assert sorted(f["check"] for f in refused) == \
+        ["CR4.PAE", "GUEST_CR0", "GUEST_EFER", "GUEST_RFLAGS"], refused
+    for f in refused:
+        assert f["raw"] == 0x80000021 and f["check"] in f["decoded"], f
+    for field in ("GUEST_CR0", "GUEST_RFLAGS"):
+        assert any("failed check: " + field in f["decoded"] for f in refused), refused
+    # a valid XCR0 value refused all the same: #GP at the XSETBV (+20), a
+    # triple fault without an IDT
+    checks = res.checks_of("vmx_xsetbv")
+    assert len(checks) == 2, checks
+    triple = hvrun.facts(checks[0]["facts"]["decoded"])
+    assert triple["rip"] == 0x200000 + 20, checks[0]
 
     # exits were counted by reason name: the guests used CPUID and VMCALL,
     # demand paging took EPT violations, and each bad state one entry failure
