@@ -158,6 +158,17 @@ class Results:
         return found[0]["facts"]
 
 
+SYSCTL_LEAF_RE = re.compile(r"([a-z0-9_.]+): (.*)")
+
+
+def sysctl_leaves(out):
+    """`sysctl` output (docs/CONSOLE.md: `name: value` lines) as a list of
+    (name, value) in the printed order; any other line fails the test."""
+    found = [SYSCTL_LEAF_RE.fullmatch(line) for line in out.splitlines()]
+    assert all(found), "line not `name: value` in:\n" + out
+    return [(m[1], m[2]) for m in found]
+
+
 def runner_line(text):
     m = re.search(r"run-\w+: .*", hvrun.clean(text or ""))
     return m.group(0) if m else "no status line"

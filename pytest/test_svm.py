@@ -9,15 +9,12 @@ hw.vmm.enable (EFER.SVME on every CPU), runs the SVM-only kernel tests
 (testkern/vmtests_svm.c) and a few guests, and checks the per-reason exit
 counters by name.
 """
-import re
 
 import pytest
 
-from conftest import accel
+from conftest import accel, sysctl_leaves
 
 pytestmark = [pytest.mark.qemu, pytest.mark.svm, pytest.mark.timeout(300)]
-
-LEAF_RE = re.compile(r"([a-z0-9_.]+): (.*)")
 
 # QEMU TCG `-cpu max`: CPUID 0x8000000A as measured (SVM revision 1, 16 ASIDs, NPT only)
 CAPS = {
@@ -34,15 +31,9 @@ GUESTS = ["vm_hello", "vm_cpuid", "vm_demand", "vm_triple", "vm_badstate", "vm_r
           "vm_leak"]
 
 
-def leaves(out):
-    found = [LEAF_RE.fullmatch(line) for line in out.splitlines()]
-    assert all(found), "line not `name: value` in:\n" + out
-    return {m[1]: m[2] for m in found}
-
-
 def stats(con):
     return {k[len("hw.vmm.stats."):]: int(v)
-            for k, v in leaves(con.cmd("sysctl hw.vmm.stats")).items()}
+            for k, v in sysctl_leaves(con.cmd("sysctl hw.vmm.stats"))}
 
 
 @pytest.mark.parametrize("smp", [1, 2])
@@ -50,7 +41,7 @@ def test_svm_backend_under_qemu(boot, smp):
     con = boot("svm", smp=smp)
     assert "hv: SVM from AMD" in con.banner
     assert con.cmd("sysctl hw.vmm.type") == "hw.vmm.type: SVM from AMD"
-    svm = leaves(con.cmd("sysctl hw.vmm.svm"))
+    svm = dict(sysctl_leaves(con.cmd("sysctl hw.vmm.svm")))
     if accel("svm").accel == "tcg":
         assert {k: v for k, v in svm.items() if k in CAPS} == CAPS, svm
     else:
@@ -108,7 +99,7 @@ def test_svm_backend_under_qemu(boot, smp):
     assert d["exit.intr"] > 10, d
     # vm_leak's 100 VMs took a fresh ASID each: 1..nasid-1 (1..15 under TCG)
     # ran out several times
-    gens = int(leaves(con.cmd("sysctl hw.vmm.svm.asid_generations"))[
+    gens = int(dict(sysctl_leaves(con.cmd("sysctl hw.vmm.svm.asid_generations")))[
         "hw.vmm.svm.asid_generations"])
     assert gens >= 100 // (nasid - 1), (gens, nasid)
     assert con.cmd("sysctl hw.vmm.enable=0") == "hw.vmm.enable: 1 -> 0"

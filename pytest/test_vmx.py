@@ -8,16 +8,13 @@ hw.vmm.enable (VMXON/VMXOFF on every CPU) and runs the VMX-only kernel tests
 (testkern/vmtests_vmx.c) on two CPUs; the VM exit statistics must count what
 those guests did, by reason name.
 """
-import re
 
 import pytest
 
 import hvrun
-from conftest import accel
+from conftest import accel, sysctl_leaves
 
 pytestmark = [pytest.mark.bochs, pytest.mark.vmx, pytest.mark.timeout(600)]
-
-LEAF_RE = re.compile(r"([a-z0-9_.]+): (.*)")
 
 # Bochs 2.7 `corei7_haswell_4770`: its VMX capability MSRs as measured
 HASWELL = {
@@ -33,16 +30,10 @@ VMX_TESTS = ["vmx_caps", "vmx_entry_checks", "vmx_ept_outside", "vmx_exits", "vm
              "vmx_xsetbv"]
 
 
-def leaves(out):
-    found = [LEAF_RE.fullmatch(line) for line in out.splitlines()]
-    assert all(found), "line not `name: value` in:\n" + out
-    return {m[1]: m[2] for m in found}
-
-
 def test_vmx_backend(boot):
     con = boot("vmx", smp=2)
     assert "hv: VMX from Intel" in con.banner
-    vmx = leaves(con.cmd("sysctl hw.vmm.vmx"))
+    vmx = dict(sysctl_leaves(con.cmd("sysctl hw.vmm.vmx")))
     if accel("vmx").runner == "bochs":
         for name, want in HASWELL.items():
             assert int(vmx[name]) == want, "%s = %s, Bochs Haswell has %#x" % (
@@ -86,7 +77,7 @@ def test_vmx_backend(boot):
 
     # exits were counted by reason name: the guests used CPUID and VMCALL,
     # demand paging took EPT violations, and each bad state one entry failure
-    stats = leaves(con.cmd("sysctl hw.vmm.stats.exit"))
+    stats = dict(sysctl_leaves(con.cmd("sysctl hw.vmm.stats.exit")))
     for reason in ("cpuid", "vmcall", "ept_violation", "cr_access", "rdmsr", "wrmsr",
                    "io_instruction", "triple_fault"):
         assert int(stats["hw.vmm.stats.exit." + reason]) > 0, stats
