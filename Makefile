@@ -1,7 +1,6 @@
 # hv - top-level build.  `make` builds the test kernel and its GRUB ISO.
-# Targets: all run shell test-qemu test-unit module module-check bench dfly
-# dfly-user test-dragonfly deps clean
-# (see README.md).  Edit with targeted changes: several people work in here.
+# `make help` lists every target (from the `## ` comment on its rule line);
+# README.md says more.
 
 BUILD    ?= build
 # make's built-in default is CC=cc, which `?=` would keep: ask for gcc
@@ -45,11 +44,11 @@ KOBJS := $(BOOT_SRC:%.asm=$(BUILD)/%.o) $(TK_SRC:%.c=$(BUILD)/%.o) \
 KERNEL := $(BUILD)/testkern.elf
 ISO    := $(BUILD)/hv.iso
 
-.PHONY: all kernel iso clean
-all: iso
+.PHONY: all kernel iso clean help
+all: iso ## the default: build/testkern.elf, the guests and build/hv.iso
 
-kernel: $(KERNEL)
-iso: $(ISO)
+kernel: $(KERNEL) ## build/testkern.elf only
+iso: $(ISO) ## build/hv.iso (GRUB, shell command line) with every guest and scenario
 
 # x86_arch.inc: hv/x86_arch.h's X86_* macros in NASM syntax, for boot/ and
 # guests/ (one definition of each architectural number).  The preprocessor
@@ -101,7 +100,7 @@ GUESTS    += $(BENCH_GUEST_SRC:guests/bench/%.asm=$(BUILD)/guests/%.bin)
 GUEST_INC := $(wildcard guests/lib/*.inc) $(BUILD)/guests/hv_abi.inc $(X86_INC)
 
 .PHONY: guests
-guests: $(GUESTS)
+guests: $(GUESTS) ## the guest binaries in build/guests/
 
 $(BUILD)/guests/hv_abi.inc: hv/hv_abi.h
 	@mkdir -p $(dir $@)
@@ -152,30 +151,32 @@ TEST_QEMU_PREREQS := $(KERNEL) $(GUESTS) $(SCN_INFO)
 
 .PHONY: deps run shell shell-bochs test-qemu
 
-deps:
+deps: ## install the missing Debian packages (DEB_PKGS) with apt-get
 	@scripts/deps.sh $(DEB_PKGS)
 
 $(ISO): $(KERNEL) $(GUESTS) $(SCENARIOS) scripts/mkimage.sh $(wildcard boot/grub.cfg.in)
 	scripts/mkimage.sh -k $(KERNEL) -o $@ $(GUESTS) $(SCENARIOS) >/dev/null
 
 # Boot QEMU, run RUN_TESTS at boot (run=...), print the result table.
-run: deps
+run: deps ## boot QEMU with run=RUN_TESTS (SMP CPUs), print the result table
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
 	scripts/run-suite -e qemu -n $(SMP) -k $(KERNEL) '$(RUN_TESTS)' $(GUESTS) $(SCENARIOS)
 
 # Interactive shell in QEMU, COM1 on this terminal (Ctrl-C or `poweroff` leaves).
-shell: deps
+shell: deps ## interactive hv> shell in QEMU on this terminal
 	@$(MAKE) --no-print-directory $(ISO)
 	scripts/run-qemu -i $(ISO) -n $(SMP) --serial stdio --timeout 3600 || true
 
 # The same in Bochs (VMX+EPT CPU), COM1 relayed to this terminal.
-shell-bochs: deps
+shell-bochs: deps ## the same in Bochs (VMX+EPT), COM1 relayed to this terminal
 	@$(MAKE) --no-print-directory $(ISO)
 	scripts/run-bochs -i $(ISO) -n $(SMP) --serial stdio --timeout 3600 || true
 
-test-qemu: deps
+# JUnit XML for CI in $(JUNIT_XML) whatever PYTEST_ARGS says.
+JUNIT_XML := $(BUILD)/logs/junit.xml
+test-qemu: deps ## everything CI runs: unit tests, module-check, pytest (JUnit XML: build/logs/junit.xml)
 	@$(MAKE) --no-print-directory $(TEST_QEMU_PREREQS)
-	$(PYTHON) -m pytest pytest/ $(PYTEST_ARGS)
+	$(PYTHON) -m pytest pytest/ --junitxml=$(JUNIT_XML) $(PYTEST_ARGS)
 
 # make bench: testkern's `bench` test on both backends at once (SVM: QEMU
 # -icount shift=0, VMX: Bochs), by scripts/bench.py: a table on the console,
@@ -186,11 +187,11 @@ test-qemu: deps
 BENCH_ITERS     ?= 1000
 BENCH_TOLERANCE ?= 5
 .PHONY: bench bench-compare
-bench: deps
+bench: deps ## cost of every exit path on both backends (build/bench/)
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
 	$(PYTHON) scripts/bench.py run --iters $(BENCH_ITERS)
 
-bench-compare: deps
+bench-compare: deps ## make bench for BASE=<rev> and this tree, fail on a slowdown
 	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<git rev>" >&2; exit 2; }
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
 	scripts/bench-compare.sh '$(BASE)' $(BENCH_ITERS) $(BENCH_TOLERANCE)
@@ -212,7 +213,7 @@ UNIT_BIN := $(BUILD)/unit/hv-unit
 # scripts/check-x86-facts.sh: no architectural number is defined outside
 # hv/x86_arch.h (it runs first, in a second).
 .PHONY: test-unit
-test-unit: $(UNIT_BIN)
+test-unit: $(UNIT_BIN) ## the x86-facts check and the hosted unit tests of hv/ (ASan+UBSan)
 	scripts/check-x86-facts.sh
 	$(UNIT_BIN)
 
@@ -238,13 +239,13 @@ SYSDIR    ?= /usr/src/sys
 DFLY_OBJ  := $(abspath $(BUILD))/dfly-obj
 
 .PHONY: module module-check
-module:
+module: ## vmm.ko on DragonFly BSD (bsd.kmod.mk)
 	@mkdir -p $(DFLY_OBJ)
 	cd hv/dragonfly && MAKEOBJDIRPREFIX=$(DFLY_OBJ) $(DFLY_MAKE) SYSDIR=$(SYSDIR) obj
 	cd hv/dragonfly && MAKEOBJDIRPREFIX=$(DFLY_OBJ) $(DFLY_MAKE) SYSDIR=$(SYSDIR)
 	@cd hv/dragonfly && echo "vmm.ko is in $$(MAKEOBJDIRPREFIX=$(DFLY_OBJ) $(DFLY_MAKE) SYSDIR=$(SYSDIR) -V .OBJDIR)"
 
-module-check:
+module-check: ## check the DragonFly module build on this machine (DFLY_SYSDIR for more)
 	CC="$(CC)" hv/dragonfly/module-check.sh $(BUILD)/module-check
 
 TEST_QEMU_PREREQS += module-check
@@ -266,7 +267,7 @@ DFLY_KSRC   := $(wildcard $(DFLY_SRC)) hv/dragonfly/kernel/HVTEST scripts/dragon
                scripts/dragonfly/common.sh
 
 .PHONY: dfly test-dragonfly
-dfly: $(DFLY_ISO)
+dfly: $(DFLY_ISO) ## the DragonFly kernel, vmm.ko, hvtest.ko and their boot image (build/dfly/)
 
 # build.sh makes the kernel only when build-kernel.sh's key changed.
 $(DFLY_OUT)/modules/vmm.ko: $(DFLY_KSRC) $(DFLY_MODSRC) scripts/dragonfly/build.sh
@@ -278,7 +279,7 @@ $(DFLY_ISO): $(DFLY_OUT)/modules/vmm.ko $(DFLY_GUESTS) scripts/dragonfly/mkimage
 	scripts/dragonfly/mkimage.sh -k $(DFLY_OUT)/kernel -o $@ -e $(DFLY_OUT)/modules/vmm.ko \
 	    -e $(DFLY_OUT)/modules/hvtest.ko $(DFLY_GUESTS:%=-f %:hv_guest) >/dev/null
 
-test-dragonfly: deps
+test-dragonfly: deps ## the DragonFly pytest items alone (kernel, vmm.ko, /dev/vmm from user space)
 	@$(MAKE) --no-print-directory dfly dfly-user
 	$(PYTHON) -m pytest pytest/test_dragonfly.py pytest/test_dragonfly_user.py $(PYTEST_ARGS)
 
@@ -297,7 +298,7 @@ DFLY_USER_ISOS := $(DFLY_OUT)/vmmcheck.iso $(DFLY_OUT)/vmmcheck-quirks.iso
 DFLY_ROOTVARS  := -s vfs.root.mountfrom=ufs:md0
 
 .PHONY: dfly-user
-dfly-user: $(DFLY_USER_ISOS)
+dfly-user: $(DFLY_USER_ISOS) ## the vmmcheck user-space images (/dev/vmm from DragonFly user space)
 
 # the tree's headers come from build.sh's extracted sources
 $(DFLY_USER): $(DFLY_OUT)/modules/vmm.ko $(wildcard hv/dragonfly/user/*) hv/dragonfly/vmm_dev.h hv/hv_abi.h
@@ -324,7 +325,10 @@ ifneq ($(wildcard $(DFLY_SRC)),)
 TEST_QEMU_PREREQS += dfly-user
 endif
 
-clean:
+clean: ## remove build/
 	rm -rf $(BUILD)
+
+help: ## this list
+	@awk -F':[^#]*## ' '/^[a-zA-Z_-]+:[^=]*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 -include $(KOBJS:.o=.d)

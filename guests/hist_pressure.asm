@@ -1,4 +1,4 @@
-; hist_pressure - the problem seed 002 left open: the host pages guest memory
+; hist_pressure - the problem the 20 Sep 2013 report left open: the host pages guest memory
 ; out under pressure while the guest uses it.  Each vCPU fills its own 512 KiB
 ; region (two words per page: at offset 0 and 0xff8, each its own address
 ; xor a seed), then verifies it again and again; vCPU 0 marks after each of

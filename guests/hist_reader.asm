@@ -1,4 +1,4 @@
-; hist_reader - the 2013 pageout without cpusync (seed 002): vCPU 1 keeps
+; hist_reader - the 2013 pageout without cpusync (report of 20 Sep 2013): vCPU 1 keeps
 ; reading page P on its CPU while vCPU 0, on the other CPU, asks the host to
 ; page P out (MARK 1) and then stores a new value in P and its number in
 ; page F.  P is written before F, so whenever vCPU 1 reads F = k it must read

@@ -1,4 +1,4 @@
-; hist_vkern - a minimal vkernel (seed 001): three guest-user processes, each
+; hist_vkern - a minimal vkernel (report of 2 Sep 2013): three guest-user processes, each
 ; with its own page tables, make "system calls" whose arguments the host
 ; reads with its copyin family (HC_COPY_TEST: copyin of a 64-byte struct and
 ; copyinstr of a string, both crossing a page boundary).  The processes use

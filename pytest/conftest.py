@@ -1,15 +1,20 @@
 """Fixtures that boot testkern images in QEMU or Bochs and drive the COM1 shell.
 
     def test_x(boot):
-        con = boot("qemu", smp=2)           # waits for the first `hv> `
+        con = boot("svm", smp=2)            # waits for the first `hv> `
         out = con.cmd("cpus")               # text between the command and the next prompt
         res = con.run("aspace")             # parsed CHECK/RESULT/SUMMARY lines
+        res.facts("aspace", 1)              # the key=value facts of CHECK aspace.1
 
-The emulator name says which backend the test wants: "qemu" the svm backend,
-"bochs" the vmx backend (or boot(backend="svm"|"vmx")).  What really runs it
-is scripts/hvaccel.py's decision (accel(backend)): QEMU+KVM on a host of that
-vendor with nested KVM, else QEMU TCG (svm) or Bochs (vmx).  The decisions
-are printed in pytest's header and added to the report of a failed test.
+    def test_y(boot, backend):              # one item per backend: svm, vmx
+        con = boot(backend)
+
+A test names the backend it wants, "svm" or "vmx"; the `backend` fixture
+runs a test once per backend (marks qemu+svm, bochs+vmx).  What really boots
+it is scripts/hvaccel.py's decision (accel(backend)): QEMU+KVM on a host of
+that vendor with nested KVM, else QEMU TCG (svm) or Bochs (vmx).  The
+decisions are printed in pytest's header and added to the report of a
+failed test.
 
 The kernel is build/testkern.elf (HV_KERNEL overrides it).  Each boot's serial
 log is kept as build/logs/<test id>[.N].log; on failure the last 60 lines are
@@ -38,8 +43,12 @@ TAIL_LINES = 60
 # Seconds from emulator start to the first prompt before the boot counts as
 # failed, by the runner that boots.
 BOOT_TIMEOUT = {"qemu": 30, "bochs": 90}
-# The backend a test asks for by emulator name.
-BACKEND_OF = {"qemu": "svm", "bochs": "vmx"}
+# The `backend` fixture's items: each backend with the markers of what boots
+# it unless nested KVM does (pytest_configure describes them).
+BACKEND_PARAMS = [
+    pytest.param("svm", marks=[pytest.mark.qemu, pytest.mark.svm], id="svm"),
+    pytest.param("vmx", marks=[pytest.mark.bochs, pytest.mark.vmx], id="vmx"),
+]
 
 
 def accel(backend):
@@ -142,6 +151,23 @@ class Results:
     def checks_of(self, test):
         return [c for c in self.checks if c["test"] == test]
 
+    def facts(self, test, n):
+        """The facts (key=value, docs/CONSOLE.md) of CHECK <test>.<n>."""
+        found = [c for c in self.checks_of(test) if c["n"] == n]
+        assert len(found) == 1, "expected one CHECK %s.%d in:\n%s" % (test, n, self.text)
+        return found[0]["facts"]
+
+
+SYSCTL_LEAF_RE = re.compile(r"([a-z0-9_.]+): (.*)")
+
+
+def sysctl_leaves(out):
+    """`sysctl` output (docs/CONSOLE.md: `name: value` lines) as a list of
+    (name, value) in the printed order; any other line fails the test."""
+    found = [SYSCTL_LEAF_RE.fullmatch(line) for line in out.splitlines()]
+    assert all(found), "line not `name: value` in:\n" + out
+    return [(m[1], m[2]) for m in found]
+
 
 def runner_line(text):
     m = re.search(r"run-\w+: .*", hvrun.clean(text or ""))
@@ -240,17 +266,29 @@ def logfile(request):
     return new
 
 
+def check_backend(backend):
+    if backend not in hvaccel.BACKENDS:
+        pytest.fail("unknown backend %r (want one of %s)" % (
+            backend, ", ".join(hvaccel.BACKENDS)), pytrace=False)
+
+
+@pytest.fixture(params=BACKEND_PARAMS)
+def backend(request):
+    """Each backend in turn: a test taking it runs once on svm, once on vmx."""
+    return request.param
+
+
 @pytest.fixture
 def boot(make_image, logfile):
-    """boot(emulator="qemu", smp=1, cmdline="shell", mem="256M", modules=None,
-    extra=(), backend=None) -> Console at the first prompt.  emulator names
-    the backend (BACKEND_OF) unless backend is given.  Emulators still running
-    at the end of the test are killed."""
+    """boot(backend="svm", smp=1, cmdline="shell", mem="256M", modules=None,
+    extra=()) -> Console at the first prompt, booted as hvaccel decides for
+    that backend.  Emulators still running at the end of the test are
+    killed."""
     consoles = []
 
-    def start(emulator="qemu", smp=1, cmdline="shell", mem="256M", modules=None,
-              extra=(), boot_timeout=None, backend=None):
-        backend = backend or BACKEND_OF[emulator]
+    def start(backend="svm", smp=1, cmdline="shell", mem="256M", modules=None,
+              extra=(), boot_timeout=None):
+        check_backend(backend)
         image = make_image(cmdline, modules)
         con = Console(backend, image, logfile(backend), smp, mem, extra)
         consoles.append(con)
@@ -268,11 +306,11 @@ def boot(make_image, logfile):
 
 @pytest.fixture
 def run_batch(make_image, logfile):
-    """run_batch(tests, emulator="qemu", smp=1, timeout=120, extra=(),
-    backend=None) -> (status, Results, runner's stderr): boots with
-    `run=TESTS` (no shell) through the runner, as `make run` does."""
-    def go(tests, emulator="qemu", smp=1, timeout=120, extra=(), backend=None):
-        backend = backend or BACKEND_OF[emulator]
+    """run_batch(tests, backend="svm", smp=1, timeout=120, extra=()) ->
+    (status, Results, runner's stderr): boots with `run=TESTS` (no shell)
+    through the runner, as `make run` does."""
+    def go(tests, backend="svm", smp=1, timeout=120, extra=()):
+        check_backend(backend)
         image = make_image("run=" + tests)
         log = logfile(backend)
         r = subprocess.run(runner_cmd(backend)[0] + [

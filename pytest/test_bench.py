@@ -47,7 +47,7 @@ def check_figures(figs):
 @pytest.mark.smp
 def test_bench_smoke_svm(boot):
     tcg = accel("svm").accel == "tcg"
-    con = boot("qemu", smp=2, extra=bench.icount_args(accel("svm")))
+    con = boot("svm", smp=2, extra=bench.icount_args(accel("svm")))
     figs = run_bench(con, "svm")
     check_figures(figs)
     if tcg:
@@ -60,7 +60,7 @@ def test_bench_smoke_svm(boot):
 @pytest.mark.vmx
 @pytest.mark.smp
 def test_bench_smoke_vmx(boot):
-    con = boot("bochs", smp=2)
+    con = boot("vmx", smp=2)
     figs = run_bench(con, "vmx")
     check_figures(figs)
     if accel("vmx").runner == "bochs":

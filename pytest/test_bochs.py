@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.bochs, pytest.mark.timeout(240)]
 def test_bochs_shell_two_cpus(boot):
     """Interactive shell over Bochs' socket COM1; poweroff after a passing
     run takes the PASS exit (magic break, rc `quit`): runner status 0."""
-    con = boot("bochs", smp=2)
+    con = boot("vmx", smp=2)
     lines = con.cmd("cpus").splitlines()
     assert lines[-1] == "cpus: 2 online"
     assert all(line.endswith("online ipi ok") for line in lines[:-1])
@@ -30,7 +30,7 @@ def test_bochs_shell_two_cpus(boot):
 
 def test_bochs_batch_run_exit_status(run_batch):
     """run= at boot with COM1 in a file: the runner maps Bochs' exit to PASS."""
-    status, res, msg = run_batch("aspace,copyin", emulator="bochs", timeout=180)
+    status, res, msg = run_batch("aspace,copyin", backend="vmx", timeout=180)
     assert status == 0, msg
     assert [r["test"] for r in res.results] == ["aspace", "copyin"]
     assert res.summary == {"passed": 2, "failed": 0, "skipped": 0, "timeout": 0}

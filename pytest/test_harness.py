@@ -28,6 +28,29 @@ def test_parsers_read_crlf_lines():
         [{"passed": 1, "failed": 1, "skipped": 0, "timeout": 0}]
 
 
+@pytest.mark.parametrize("message,facts", [
+    ("demand: nested faults for fresh pages: pages=64 faults=64", {"pages": 64, "faults": 64}),
+    # hex, negative, words; "(" may precede a key; , ; ) . : end a value
+    ("copy: got=0x25740d2cf7 want=-14 (first error=ok), x=y; ts=1.",
+     {"got": 0x25740d2cf7, "want": -14, "error": "ok", "x": "y", "ts": 1}),
+    # quoted text; a repeated key keeps its first value; upper-case words
+    # (CR0.PG=1) and glued ones (fs:0=) are prose
+    ('oob: decoded="guest0.0: EPT violation at gpa=0x7f000000" gpa=1 CR0.PG=1 fs:0=2',
+     {"decoded": "guest0.0: EPT violation at gpa=0x7f000000", "gpa": 1}),
+    # a quoted value cut at the message length limit runs to the end
+    ('raw=0x2 decoded="guest0.0: VM-entry failure: bits 0x1 viol',
+     {"raw": 2, "decoded": "guest0.0: VM-entry failure: bits 0x1 viol"}),
+    ("backend=svm exits=12 faults=0 ticks=3 reg rax=0x5: seen rax=0x6",
+     {"backend": "svm", "exits": 12, "faults": 0, "ticks": 3, "rax": 5}),
+    ("boot: last byte of guest memory readable", {}),
+])
+def test_check_facts(message, facts):
+    """docs/CONSOLE.md: the key=value facts of a CHECK message."""
+    assert hvrun.facts(message) == facts
+    line = "CHECK t.1 PASS %s\r\n" % message
+    assert hvrun.parse_checks(line)[0]["facts"] == facts
+
+
 def test_table_shows_failed_checks():
     table = hvrun.result_table(RESULTS + SUMMARY_BAD).splitlines()
     assert table[1].split() == ["a", "FAIL", "2", "1", "12", "svm", "(x", "y)"]

@@ -88,36 +88,37 @@ def test_module_check_dragonfly_tree(tmp_path):
         assert re.search(r"undef %s -> " % re.escape(s), out), (s, out)
 
 
-def test_catches_host_dependency(tmp_path):
-    """An hv/ file that calls something outside hv_os.h fails step 1."""
+def check_with_bad_file(tmp_path, name, text):
+    """module-check on a copy of the tree with hv/<name> added: it must fail;
+    returns its output."""
     top = hv_copy(tmp_path)
-    with open(os.path.join(top, "hv", "zz_bad_dep.c"), "w") as f:
-        f.write('#include "hv_os.h"\n'
-                "void kprintf(const char *fmt, ...);\n"
-                "void zz_bad(void);\n"
-                'void zz_bad(void) { kprintf("x"); }\n')
+    with open(os.path.join(top, "hv", name), "w") as f:
+        f.write(text)
     rc, out = run_check(top, tmp_path / "mc")
     assert rc != 0, out
+    return out
+
+
+def test_catches_host_dependency(tmp_path):
+    """An hv/ file that calls something outside hv_os.h fails step 1."""
+    out = check_with_bad_file(tmp_path, "zz_bad_dep.c",
+                              '#include "hv_os.h"\n'
+                              "void kprintf(const char *fmt, ...);\n"
+                              "void zz_bad(void);\n"
+                              'void zz_bad(void) { kprintf("x"); }\n')
     assert re.search(r"FAIL: hv/ calls symbols outside hv_os.h:.*\bkprintf\b", out), out
 
 
 def test_catches_libc_header(tmp_path):
     """An hv/ file that includes a header the module build lacks fails step 1."""
-    top = hv_copy(tmp_path)
-    with open(os.path.join(top, "hv", "zz_bad_inc.c"), "w") as f:
-        f.write("#include <string.h>\nint zz_x;\n")
-    rc, out = run_check(top, tmp_path / "mc")
-    assert rc != 0, out
+    out = check_with_bad_file(tmp_path, "zz_bad_inc.c", "#include <string.h>\nint zz_x;\n")
     assert "FAIL: hv/zz_bad_inc.c does not compile with DragonFly's module flags" in out, out
 
 
 def test_catches_dragonfly_warning(tmp_path):
     """DragonFly's warning set is enforced: a missing prototype fails."""
-    top = hv_copy(tmp_path)
-    with open(os.path.join(top, "hv", "zz_bad_warn.c"), "w") as f:
-        f.write("int zz_noproto(void);\nint zz_noproto2(void) { return 1; }\n")
-    rc, out = run_check(top, tmp_path / "mc")
-    assert rc != 0, out
+    out = check_with_bad_file(tmp_path, "zz_bad_warn.c",
+                              "int zz_noproto(void);\nint zz_noproto2(void) { return 1; }\n")
     assert "zz_bad_warn.c" in out and "missing-prototypes" in out, out
 
 

@@ -260,7 +260,7 @@ def test_malformed(batch, name):
 def test_shell_list_and_run(boot):
     """Scenarios are tests like the others: `list` shows scn.NAME with the
     file's descr, `run` takes their names and globs."""
-    con = boot("qemu")
+    con = boot("svm")
     listed = {}
     for line in con.cmd("list").splitlines():
         m = re.fullmatch(r"  (\S+)  +(\S.*)", line)

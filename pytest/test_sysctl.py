@@ -1,19 +1,10 @@
 """Issue 2: sysctl listing, lookup, setting, boot-time setting and its errors."""
-import re
 
 import pytest
 
-from conftest import accel
+from conftest import accel, sysctl_leaves as leaves
 
 pytestmark = pytest.mark.qemu
-
-LEAF_RE = re.compile(r"([a-z0-9_.]+): (.*)")
-
-
-def leaves(out):
-    found = [LEAF_RE.fullmatch(line) for line in out.splitlines()]
-    assert all(found), "line not `name: value` in:\n" + out
-    return [(m[1], m[2]) for m in found]
 
 
 @pytest.mark.smp

@@ -1,14 +1,15 @@
 """VM tests: guests (guests/*.asm) run on hv by testkern's vm_* tests.
 
-Every backend-neutral test runs on both backends, booted as
-scripts/hvaccel.py decides (conftest.accel):
+Every backend-neutral test runs on both backends (the `backend` fixture),
+booted as scripts/hvaccel.py decides (conftest.accel):
   svm: QEMU TCG `-cpu max` (SVM + NPT), or QEMU+KVM on an AMD host with
        nested KVM                              markers qemu, svm
   vmx: Bochs Haswell (VMX + EPT), or QEMU+KVM on an Intel host with nested
        KVM                                     markers bochs, vmx
 The non-interactive tests share one boot per backend (`run=` at boot, two
 CPUs so vm_smp runs too): Bochs is slow, so it boots twice in this file (the
-batch and the db> session).  Assertions read the values in the CHECK lines.
+batch and the db> session).  The assertions read the facts of the CHECK
+lines (key=value, docs/CONSOLE.md), by check number: f[n] is CHECK <test>.<n>.
 """
 import re
 
@@ -17,10 +18,6 @@ import pytest
 import hvrun
 from conftest import Results, accel, shared_boot
 
-BACKENDS = [
-    pytest.param("svm", marks=[pytest.mark.qemu, pytest.mark.svm], id="svm"),
-    pytest.param("vmx", marks=[pytest.mark.bochs, pytest.mark.vmx], id="vmx"),
-]
 # seconds for the whole batch boot
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
@@ -30,18 +27,21 @@ BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", 
          "vm_avx", "hv_reinit"]
 
 # What each backend must say; the rest of the assertions are the same.
+# raw: the backend's exit code (SVM EXITCODE, VMX exit reason; APM Vol. 2
+# App. C, SDM Vol. 3 App. C); decoded: text hv's decoded error contains.
 EXPECT = {
     "svm": {
-        "vendor": "AuthenticAMD", "vmmcall": 1,
-        "triple": r"guest\d+\.0: triple fault at rip=0x[0-9a-f]+",
-        "badstate": r"guest\d+\.0: VMRUN failed: invalid VMCB: EFER\.LME=1 and CR0\.PG=1 with CR0\.PE=0",
-        "oob": r"guest\d+\.0: #NPF outside guest memory: gpa 0x7f000000 \(memory ends at 0x1000000\)",
+        "vendor": "AuthenticAMD", "vmmcall": 1, "type": "SVM from AMD", "per_cpu_pages": 3,
+        "triple": (0x7f, ".0: triple fault at rip=0x"),
+        "badstate": (0xffffffffffffffff,
+                     "VMRUN failed: invalid VMCB: EFER.LME=1 and CR0.PG=1 with CR0.PE=0"),
+        "oob": "#NPF outside guest memory: gpa 0x7f000000 (memory ends at 0x1000000)",
     },
     "vmx": {
-        "vendor": "GenuineIntel", "vmmcall": 0,
-        "triple": r"guest\d+\.0: triple fault at rip=0x[0-9a-f]+",
-        "badstate": r"guest\d+\.0: VM-entry failure: invalid guest state .*CR0",
-        "oob": r"guest\d+\.0: EPT violation outside guest memory at gpa=0x7f000000 \(read,",
+        "vendor": "GenuineIntel", "vmmcall": 0, "type": "VMX from Intel", "per_cpu_pages": 2,
+        "triple": (2, ".0: triple fault at rip=0x"),
+        "badstate": (0x80000021, ".0: VM-entry failure: invalid guest state"),
+        "oob": ".0: EPT violation outside guest memory at gpa=0x7f000000 (read,",
     },
 }
 
@@ -51,28 +51,28 @@ class Batch:
         self.status, self.res, self.log, self.stderr = status, res, log, stderr
         self.accel = accel  # hvaccel's description of what booted it
 
-    def passed(self, test, backend, nchecks=None):
-        """The test's RESULT is PASS on `backend`, its CHECK lines are numbered
-        1..n, all PASS, and match the RESULT's counts; returns the messages."""
+    def passed(self, test, backend, nchecks):
+        """The test's RESULT is PASS on `backend`, its nchecks CHECK lines are
+        numbered 1..n, all PASS, and match the RESULT's counts; every check
+        that reports got and want has them equal.  Returns {n: facts}."""
         r = self.res.result(test)
         checks = self.res.checks_of(test)
         bad = [c for c in checks if c["status"] != "PASS"]
         assert r["status"] == "PASS" and not bad, \
             "%s: %s, failed checks: %s (log %s)" % (test, r["status"], bad, self.log)
         assert r["backend"] == backend
-        assert r["checks"] == len(checks) and r["failed"] == 0
-        assert [c["n"] for c in checks] == list(range(1, len(checks) + 1))
-        if nchecks is not None:
-            assert len(checks) == nchecks, [c["message"] for c in checks]
-        return [c["message"] for c in checks]
+        assert r["checks"] == len(checks) == nchecks and r["failed"] == 0, \
+            [c["message"] for c in checks]
+        assert [c["n"] for c in checks] == list(range(1, nchecks + 1))
+        for c in checks:
+            f = c["facts"]
+            assert "got" not in f or f["got"] == f["want"], c
+        return {c["n"]: c["facts"] for c in checks}
 
 
-def find(messages, regex):
-    """The match of regex in the one message that has it."""
-    hits = [m for m in (re.search(regex, msg) for msg in messages) if m]
-    assert len(hits) == 1, "want one message matching /%s/ in:\n%s" % (
-        regex, "\n".join(messages))
-    return hits[0]
+def ran(f, end="done", code=0):
+    """A vm_run_exit0-style check: the guest's run ended as wanted."""
+    assert (f["end"], f["exit"]) == (end, code), f
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +94,9 @@ def batch(make_image, request):
     return get
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
+pytestmark = pytest.mark.timeout(700)
+
+
 def test_batch_status(batch, backend):
     """The whole batch: every test PASS, the runner's status PASS (exit code
     and SUMMARY agree)."""
@@ -106,277 +107,247 @@ def test_batch_status(batch, backend):
     assert [r["test"] for r in b.res.results] == BATCH
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_hello(batch, backend):
     b = batch(backend)
-    msgs = b.passed("vm_hello", backend, nchecks=3)
-    find(msgs, r"^hello: vcpu=0 mem=0x1000000 vmmcall=%d$" % EXPECT[backend]["vmmcall"])
-    find(msgs, r"^hello\.bin: ended by done, exit code 0")
+    f = b.passed("vm_hello", backend, 3)
+    assert f[1] == {"vcpu": 0, "mem": 0x1000000, "vmmcall": EXPECT[backend]["vmmcall"]}
+    ran(f[2])
+    assert (f[3]["reports"], f[3]["failed"]) == (1, 0)
     # both output paths reach the host console, one line each
     text = hvrun.clean(b.res.text)
     assert re.search(r"^guest\d+\.0: hello from the guest via HC_PUTS$", text, re.M)
     assert re.search(r"^guest\d+\.0: hello from the guest via COM1$", text, re.M)
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_boot(batch, backend):
     """The boot state of hv_abi.h as the guest reads it.  VM entry keeps the
     host's CR0.CD/NW (SDM Vol. 3 26.3.2.1), so on VMX this also checks that
     the host runs with caches enabled."""
-    msgs = batch(backend).passed("vm_boot", backend, nchecks=12)
-    find(msgs, r"^boot: cr0=0x80010033 \(want PE=1 PG=1 CD=0 NW=0\)$")
-    find(msgs, r"^boot: efer\.lme\|lma: got=0x500 want=0x500$")
-    find(msgs, r"^boot: cr3: got=0x1000 want=0x1000$")
-    find(msgs, r"^boot: rdi = guest memory size: got=0x1000000 want=0x1000000$")
+    f = batch(backend).passed("vm_boot", backend, 12)
+    assert f[1]["cr0"] == 0x80010033            # PE, PG; CD=0, NW=0
+    # CR4.PAE, EFER.LME|LMA, CR3, CS, SS, DS, RDI (memory size), RSI (vCPU id)
+    assert [f[n]["got"] for n in range(2, 10)] == \
+        [0x20, 0x500, 0x1000, 0x8, 0x10, 0x10, 0x1000000, 0]
+    ran(f[11])
+    assert (f[12]["reports"], f[12]["want"], f[12]["failed"]) == (10, 10, 0)
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_cpuid(batch, backend):
-    msgs = batch(backend).passed("vm_cpuid", backend, nchecks=9)
-    for reg, sig in (("ebx", "0x68207668"), ("ecx", "0x76682076"), ("edx", "0x20766820")):
-        find(msgs, r"leaf 0x40000000 %s: got=%s want=%s$" % (reg, sig, sig))
+    f = batch(backend).passed("vm_cpuid", backend, 9)
+    assert [f[n]["got"] for n in (1, 2, 3)] == [0x68207668, 0x76682076, 0x20766820]
     e = EXPECT[backend]
-    find(msgs, r"^cpuid: vendor=%s leaf_eax=0x%d vmmcall_flag=%d want=%d$" % (
-        e["vendor"], e["vmmcall"], e["vmmcall"], e["vmmcall"]))
-    find(msgs, r"ecx\.vmx \(bit 5\) hidden: got=0 want=0")
-    find(msgs, r"ecx\.svm \(bit 2\) hidden: got=0 want=0")
+    assert f[5] == {"vendor": e["vendor"], "leaf_eax": e["vmmcall"],
+                    "vmmcall_flag": e["vmmcall"], "want": e["vmmcall"]}
+    assert f[6]["got"] == 0 and f[7]["got"] == 0   # VMX and SVM flags hidden
+    ran(f[8])
+    assert (f[9]["reports"], f[9]["failed"]) == (7, 0)
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_tls(batch, backend):
-    msgs = batch(backend).passed("vm_tls", backend, nchecks=7)
-    find(msgs, r"^tls: fs:0 after HC_SET_TLS: got=0x7115da7a00000001 want=")
-    find(msgs, r"^tls: HC_SET_TLS\(non-canonical\) result: got=-22 want=-22$")
-    find(msgs, r"^tls: fs:0 after the refused HC_SET_TLS: got=0x7115da7a00000001 ")
+    f = batch(backend).passed("vm_tls", backend, 7)
+    assert f[2]["got"] == 0x7115da7a00000001
+    assert f[4]["got"] == -22                   # non-canonical base: EINVAL
+    assert f[5]["got"] == 0x7115da7a00000001    # unchanged by the refused call
+    assert (f[7]["reports"], f[7]["failed"]) == (5, 0)
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_fpu(batch, backend):
     """hv/fpu.c: guest and host each keep their x87 control word across
     entries, also when the host runs the guest with CR0.TS set (lazy FPU),
     and CR0.TS is left set."""
-    msgs = batch(backend).passed("vm_fpu", backend, nchecks=5)
-    find(msgs, r"^host FCW after the guest loaded 0x0b7f: 0xa7f ")
-    find(msgs, r"^guest FCW after the host loaded 0x0e7f: 0xb7f ")
-    find(msgs, r"^host FCW at the end: 0xe7f ")
-    find(msgs, r"after it: 1 \(want 1: left as found\)$")
+    f = batch(backend).passed("vm_fpu", backend, 5)
+    assert f[1]["error"] == "ok"
+    assert [f[n]["fcw"] for n in (2, 3, 4)] == [0xa7f, 0xb7f, 0xe7f]
+    assert f[5]["ts"] == 1
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_avx(batch, backend):
     """hv/fpu.c with XSAVE: the host's ymm0 upper half survives a guest that
     loads its own with VEX code, and the guest finds its own after a host
     round trip (testkern enables AVX at boot; both emulators have it)."""
-    msgs = batch(backend).passed("vm_avx", backend, nchecks=5)
-    find(msgs, r"^host XCR0 0x7 \(want 0x7: set at boot\), XSAVE area \d+ bytes")
-    find(msgs, r"^host ymm0\[255:128\] after the guest loaded its own: "
-               r"0x55556666777788881111222233334444 ")
-    find(msgs, r"^guest ymm0\[255:128\] XOR its pattern after a host round trip: 0x0 ")
-    find(msgs, r"^host ymm0\[255:128\] at the end: 0xccccddddeeeeffff99990000aaaabbbb ")
+    f = batch(backend).passed("vm_avx", backend, 5)
+    assert f[1]["xcr0"] == 0x7 and f[1]["bytes"] >= 832   # legacy + header + AVX
+    assert f[3]["got"] == 0x55556666777788881111222233334444
+    assert f[4]["xor"] == 0 and f[4]["error"] == "ok"
+    assert f[5]["got"] == 0xccccddddeeeeffff99990000aaaabbbb
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_hv_reinit(batch, backend):
     """hv_fini frees every per-CPU page (2 CPUs: VMXON region + FPU area,
     or SVM host save area + host VMCB + FPU area), hv_init restores it all."""
-    msgs = batch(backend).passed("hv_reinit", backend, nchecks=8)
-    per_cpu = {"svm": 3, "vmx": 2}[backend]
-    find(msgs, r"^hv_fini freed %d pages \(want %d: 2 CPUs x %d\), hv holds 0 \(want 0\)$" % (
-        2 * per_cpu, 2 * per_cpu, per_cpu))
-    m = find(msgs, r"^pages in use: (\d+) before, (\d+) after hv_fini")
-    assert m.group(1) == m.group(2)
-    find(msgs, r"^hw\.vmm\.type readable again: '(SVM from AMD|VMX from Intel)'")
+    f = batch(backend).passed("hv_reinit", backend, 8)
+    per_cpu = EXPECT[backend]["per_cpu_pages"]
+    assert (f[1]["type"], f[1]["enabled"]) == ("none", 0)
+    assert (f[2]["freed"], f[2]["want"], f[2]["cpus"], f[2]["per_cpu"], f[2]["holds"]) == \
+        (2 * per_cpu, 2 * per_cpu, 2, per_cpu, 0)
+    assert f[3]["leaves"] == 0 and f[4]["error"] == "ok"
+    assert f[5]["before"] == f[5]["after"] and f[5]["held"] == f[5]["held_before"]
+    assert f[6]["type"] == f[6]["type_before"] == EXPECT[backend]["type"]
+    assert f[7]["enabled"] == f[7]["before"]
+    ran(f[8])
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_paging(batch, backend):
     """The guest's own paging under EPT/NPT: its #PF handler sees the error
     codes the SDM defines (P=1, W=2, U=4, I/D=16)."""
-    msgs = batch(backend).passed("vm_paging", backend, nchecks=12)
-    find(msgs, r"#PF error executing an NX page: got=0x11 want=0x11$")
-    find(msgs, r"#PF error writing a read-only page: got=0x3 want=0x3$")
-    find(msgs, r"#PF error reading a supervisor page at CPL 3: got=0x5 want=0x5$")
-    find(msgs, r"4 KiB alias write seen through the 2 MiB page: got=0xa11a5a11a5a11a5 ")
+    f = batch(backend).passed("vm_paging", backend, 12)
+    assert f[2]["got"] == 0xa11a5a11a5a11a5     # 4 KiB alias seen through the 2 MiB page
+    assert [f[n]["got"] for n in (4, 6, 8)] == [0x11, 0x3, 0x5]   # NX, RO write, U/S
+    ran(f[11])
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_demand(batch, backend):
-    msgs = batch(backend).passed("vm_demand", backend, nchecks=12)
+    f = batch(backend).passed("vm_demand", backend, 12)
     # exactly one nested fault and one new resident page per fresh 4 KiB page
-    find(msgs, r"^demand: nested faults for 64 fresh pages: 64$")
-    find(msgs, r"^demand: resident pages grew by 64 ")
-    m = find(msgs, r"hv_vm_pageout of 64 pages: ok, resident (\d+) \(before the touches (\d+)\)")
-    assert m.group(1) == m.group(2)
-    find(msgs, r"^demand: refaults after pageout: nested faults 64, page-ins 64$")
-    find(msgs, r"^demand: mismatches after pageout and refault: got=0 want=0$")
+    assert (f[2]["pages"], f[2]["faults"]) == (64, 64)
+    assert f[3]["grew"] == 64 and f[3]["after"] - f[3]["before"] == 64
+    assert (f[4]["pages"], f[4]["error"]) == (64, "ok")
+    assert f[4]["resident"] == f[4]["resident_before"]
+    assert f[5]["got"] == 0                     # mismatches
+    assert (f[6]["faults"], f[6]["pageins"]) == (64, 64)
+    assert f[7]["grew"] == 64 and f[8]["got"] == 0
     # all of guest memory out (code, stack, page tables): the guest goes on
-    find(msgs, r"^demand: hv_vm_pageout of all guest memory: ok, resident 0$")
-    find(msgs, r"^demand: mismatches after paging out all guest memory: got=0 want=0$")
+    assert (f[9]["error"], f[9]["resident"]) == ("ok", 0)
+    assert f[10]["got"] == 0
+    ran(f[11])
+    assert f[12]["marks"] == 4
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_copy(batch, backend):
-    msgs = batch(backend).passed("vm_copy", backend, nchecks=49)
+    f = batch(backend).passed("vm_copy", backend, 49)
+    efault, enametoolong = -14, -63
     # CPL decides: the supervisor page reads at CPL 0, faults at CPL 3
-    m = find(msgs, r"copy cpl0: copyin supervisor page, fnv: got=(0x[0-9a-f]+) want=(\S+)")
-    assert m.group(1) == m.group(2)
-    find(msgs, r"copy cpl3: copyin supervisor-only page: got=-14 want=-14")
-    # page-crossing data read through non-contiguous guest-physical pages
-    m = find(msgs, r"copy cpl0: copyin 64 bytes across U0/U1, fnv: got=(0x[0-9a-f]+) want=(\S+)")
-    assert m.group(1) == m.group(2)
-    # 36 characters + NUL copied by copyinstr
-    for cpl in (0, 3):
-        m = find(msgs, r"copy cpl%d: copyinstr across U1/U2, done<<32\|fnv: "
-                 r"got=(0x25[0-9a-f]{8}) want=(\S+)" % cpl)
-        assert m.group(1) == m.group(2)
-    find(msgs, r"copyinstr no NUL within max 16: got=-63 want=-63")
-    for what in ("copyin unmapped page", "copyin non-canonical 0x800000000000",
-                 "copyin page mapped beyond guest memory",
-                 "suword32 to a read-only page \\(CR0\\.WP=1\\)"):
-        find(msgs, r"copy cpl0: %s: got=-14 want=-14" % what)
-    find(msgs, r"copy: returned from CPL 3 with its token: got=0x600d")
-    # hv_vcpu_translate: gpa through the guest's tables, rights checked,
-    # and it sets no A/D flag (checked right after it on U4)
-    find(msgs, r"copy cpl0: translate U1\+0x123: got=0x605123 want=0x605123$")
-    find(msgs, r"copy cpl0: translate read-only U2 for a write: got=-14 want=-14$")
-    find(msgs, r"copy cpl3: translate the supervisor-only page: got=-14 want=-14$")
-    find(msgs, r"A/D of U3 and U4 before any access: got=0x0 want=0x0$")
-    # host accesses set the guest PTE's accessed/dirty flags like the CPU
-    find(msgs, r"U3 PTE A/D after the host's write: got=0x60 want=0x60$")
-    find(msgs, r"U4 PTE A/D after the host's read: got=0x20 want=0x20$")
+    assert f[7]["got"] > 0 and f[38]["got"] == efault
+    # copyinstr across U1/U2: 36 characters + NUL copied (done << 32 | fnv)
+    assert f[3]["got"] >> 32 == 0x25 and f[37]["got"] >> 32 == 0x25
+    assert f[14]["got"] == enametoolong         # no NUL within max 16
+    # unmapped, non-canonical, beyond guest memory, read-only with CR0.WP=1
+    assert [f[n]["got"] for n in (8, 10, 12, 16)] == [efault] * 4
+    assert f[47]["got"] == 0x600d               # returned from CPL 3 with its token
+    # hv_vcpu_translate: gpa through the guest's tables, rights checked
+    assert (f[26]["got"], f[28]["got"], f[43]["got"]) == (0x605123, efault, efault)
+    # it sets no A/D flag; host accesses set them like the CPU (A=0x20, D=0x40)
+    assert (f[31]["got"], f[33]["got"], f[35]["got"]) == (0, 0x60, 0x20)
     # a copyout that faults part-way leaves the guest's bytes untouched
-    find(msgs, r"copy cpl0: copyout running into a read-only page: got=-14 want=-14")
-    m = find(msgs, r"bytes before the read-only page untouched, fnv: got=(\S+) want=(\S+)")
-    assert m.group(1) == m.group(2)
+    assert f[22]["got"] == efault and f[23]["got"] > 0
+    ran(f[48])
+    assert (f[49]["reports"], f[49]["failed"]) == (47, 0)
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
+def decoded(f, backend, what):
+    """The check of a decoded error: the backend's raw code, the text."""
+    raw, text = EXPECT[backend][what]
+    assert f["raw"] == raw and text in f["decoded"], f
+
+
 def test_vm_triple(batch, backend):
-    msgs = batch(backend).passed("vm_triple", backend, nchecks=2)
-    find(msgs, r"^triple: run ended by error")
-    find(msgs, r"^triple: decoded error: " + EXPECT[backend]["triple"])
+    f = batch(backend).passed("vm_triple", backend, 2)
+    assert (f[1]["end"], f[1]["want"]) == ("error", "error")
+    decoded(f[2], backend, "triple")
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_runaway(batch, backend):
-    msgs = batch(backend).passed("vm_runaway", backend, nchecks=3)
-    find(msgs, r"^runaway: run ended by timeout")
-    ms = int(find(msgs, r"^runaway: stopped after (\d+) ms").group(1))
+    f = batch(backend).passed("vm_runaway", backend, 3)
+    assert f[1]["end"] == "timeout"
     # the watchdog is checked at exits, which must come often even with IF=0
-    assert 2000 <= ms < 3000
-    assert int(find(msgs, r"host-interrupt exits while spinning: (\d+)").group(1)) > 0
+    assert f[2]["watchdog_ms"] == 2000 and 2000 <= f[2]["ms"] < 3000
+    assert f[3]["intr_exits"] > 0
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_badstate(batch, backend):
-    msgs = batch(backend).passed("vm_badstate", backend, nchecks=3)
-    find(msgs, r"^badstate: set CR0=0x[0-9a-f]+ \(PG=1, PE=0\): ok$")
-    find(msgs, r"^badstate: run ended by error")
-    find(msgs, r"^badstate: decoded error: " + EXPECT[backend]["badstate"])
+    f = batch(backend).passed("vm_badstate", backend, 3)
+    assert f[1]["error"] == "ok" and f[1]["cr0"] & 0x80000001 == 0x80000000   # PG, no PE
+    assert f[2]["end"] == "error"
+    decoded(f[3], backend, "badstate")
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_oob(batch, backend):
-    msgs = batch(backend).passed("vm_oob", backend, nchecks=2)
-    find(msgs, r"^oob: run ended by error, EFAULT")
-    find(msgs, r"^oob: decoded error: " + EXPECT[backend]["oob"])
+    f = batch(backend).passed("vm_oob", backend, 2)
+    assert (f[1]["end"], f[1]["error"]) == ("error", "EFAULT")
+    assert EXPECT[backend]["oob"] in f[2]["decoded"]
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_hcbad(batch, backend):
-    b = batch(backend)
-    msgs = b.passed("vm_hcbad", backend, nchecks=8)
-    find(msgs, r"unknown hypercall 99: got=-22 want=-22$")
-    find(msgs, r"HC_PUTS from an unmapped address: got=-14 want=-14$")
-    find(msgs, r"HC_PUTS of 5000 bytes: got=-22 want=-22$")
+    f = batch(backend).passed("vm_hcbad", backend, 8)
+    # unknown hypercall, HC_PUTS unmapped / too long, HC_COPY_TEST bad op /
+    # too long, HC_HOST without a host action
+    assert [f[n]["got"] for n in range(1, 7)] == [-22, -14, -22, -22, -22, -22]
+    ran(f[7])
+    assert (f[8]["reports"], f[8]["failed"]) == (6, 0)
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_badinput(batch, backend):
-    msgs = batch(backend).passed("vm_badinput", backend, nchecks=20)
-    find(msgs, r"hv_vm_create\(0\): EINVAL$")
-    find(msgs, r"hv_vcpu_create\(0\) again: EEXIST$")
-    find(msgs, r"hv_copyin across the end of memory: EFAULT$")
-    m = find(msgs, r"pages used (\d+) -> (\d+), heap bytes (\d+) -> (\d+)$")
-    assert m.group(1) == m.group(2) and m.group(3) == m.group(4)
+    f = batch(backend).passed("vm_badinput", backend, 20)
+    assert [f[n]["error"] for n in range(1, 20)] == [
+        "EINVAL", "EINVAL", "EINVAL", "ok",     # hv_vm_create: 0, 4 MiB + 1, 64 GiB, 4 MiB
+        "EINVAL", "EINVAL", "ok",               # load: too big, empty, hello.bin
+        "EFAULT", "EFAULT",                     # hv_gpa_read/write past the end
+        "EINVAL", "EINVAL",                     # hv_vm_pageout: unaligned, past the end
+        "EINVAL", "EINVAL", "ok", "EEXIST",     # hv_vcpu_create: -1, 1000, 0, 0 again
+        "EINVAL",                               # non-canonical TLS base
+        "EFAULT", "EFAULT",                     # hv_copyin: unmapped, across the end
+        "ok"]                                   # hv_vm_destroy
+    assert f[20]["pages_before"] == f[20]["pages_after"]
+    assert f[20]["heap_before"] == f[20]["heap_after"]
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_hoststate(batch, backend):
-    """The 2013 bugs: after guest runs separated by vmspace and TLS switches
-    the host's CR3 and FS base are still the thread's own."""
-    msgs = batch(backend).passed("vm_hoststate", backend, nchecks=3)
-    find(msgs, r"marks 40, host checks 40 \(want 40 each\)$")
-    find(msgs, r"wrong host CR3 after 0 runs, wrong FS base after 0 ")
+    """The 2013 bugs (docs/HISTORY.md): after guest runs separated by vmspace
+    and TLS switches the host's CR3 and FS base are still the thread's own."""
+    f = batch(backend).passed("vm_hoststate", backend, 3)
+    ran(f[1])
+    assert (f[2]["marks"], f[2]["checks"]) == (40, 40)
+    assert (f[3]["bad_cr3"], f[3]["bad_fs"]) == (0, 0)
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_leak(batch, backend):
-    msgs = batch(backend).passed("vm_leak", backend, nchecks=3)
-    find(msgs, r"VMs created, run to exit 0, destroyed: 100 of 100$")
-    m = find(msgs, r"pages used before=(\d+) after=(\d+)$")
-    assert m.group(1) == m.group(2)
-    m = find(msgs, r"heap bytes before=(\d+) after=(\d+)$")
-    assert m.group(1) == m.group(2)
+    f = batch(backend).passed("vm_leak", backend, 3)
+    assert f[1]["ok"] == f[1]["vms"] == 100
+    assert f[2]["before"] == f[2]["after"]      # pages
+    assert f[3]["before"] == f[3]["after"]      # heap bytes
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_enable(batch, backend):
-    msgs = batch(backend).passed("vm_enable", backend, nchecks=12)
-    find(msgs, r"^enable: 1 -> 0 while a VM exists: EBUSY \(16\), enabled=1$")
-    find(msgs, r"^enable: 1 -> 1 \(same value\) while a VM exists: ok$")
-    find(msgs, r"^enable: the VM created before the writes runs: done, exit code 0$")
-    find(msgs, r"^enable: hv_vm_create while disabled refused: ENODEV$")
+    f = batch(backend).passed("vm_enable", backend, 12)
+    assert (f[1]["error"], f[1]["enabled"]) == ("ok", 0)           # 1 -> 0
+    assert f[2]["error"] == "ENODEV"                               # create while disabled
+    assert f[3]["error"] == "ok"                                   # 0 -> 0
+    assert (f[4]["error"], f[4]["enabled"]) == ("ok", 1)           # 0 -> 1
+    ran(f[5])
+    assert f[6]["error"] == "ok"                                   # VM and vCPU held
+    assert (f[7]["error"], f[7]["errno"], f[7]["enabled"]) == ("EBUSY", 16, 1)
+    assert f[8]["error"] == "ok"                                   # 1 -> 1 with a VM
+    ran(f[9])
+    assert f[10]["error"] == f[11]["error"] == "ok"                # 1 -> 0 -> 1
+    ran(f[12])
 
 
 @pytest.mark.smp
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_smp(batch, backend):
-    msgs = batch(backend).passed("vm_smp", backend, nchecks=5)
-    find(msgs, r"vCPU 0 thread migrated cpu 0 -> 1 \(want 0 -> 1\): ok")
-    find(msgs, r"vCPU 1 thread migrated cpu 1 -> 0 \(want 1 -> 0\): ok")
-    find(msgs, r"shared counter after both vCPUs: got=80000 want=80000")
+    f = batch(backend).passed("vm_smp", backend, 5)
+    for n, vcpu, start, target in ((1, 0, 0, 1), (3, 1, 1, 0)):
+        ran(f[n])
+        assert f[n]["vcpu"] == f[n + 1]["vcpu"] == vcpu
+        m = f[n + 1]
+        assert (m["from"], m["to"], m["want_from"], m["want_to"], m["error"]) == \
+            (start, target, start, target, "ok")
+    assert f[5]["got"] == 80000                 # the shared counter
 
 
 @pytest.mark.smp
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_shootdown(batch, backend):
-    msgs = batch(backend).passed("vm_shootdown", backend, nchecks=6)
-    find(msgs, r"hv_vm_pageout calls that succeeded: 200 of 200")
-    m = find(msgs, r"updates lost by vCPU 1: 0 in (\d+) iterations \(exit code 0\)")
-    assert int(m.group(1)) > 0
-    m = find(msgs, r"word in the page (0x[0-9a-f]+), vCPU 1 wrote last (0x[0-9a-f]+)")
-    assert m.group(1) == m.group(2)
-    m = find(msgs, r"page-ins (\d+), pages paged out (\d+), nested faults (\d+), "
-                   r"invalidation IPIs (\d+)")
-    assert int(m.group(3)) > 0 and int(m.group(4)) > 0
+    f = batch(backend).passed("vm_shootdown", backend, 6)
+    assert f[1]["end"] == f[2]["end"] == "done"
+    assert f[3]["ok"] == f[3]["calls"] == 200
+    assert (f[4]["lost"], f[4]["exit"]) == (0, 0) and f[4]["iterations"] > 0
+    assert f[5]["word"] == f[5]["last"]
+    assert f[6]["faults"] > 0 and f[6]["ipis"] > 0
 
 
 @pytest.mark.qemu
 @pytest.mark.svm
 def test_vm_smp_skips_on_one_cpu(boot):
-    con = boot("qemu", smp=1)
+    con = boot("svm", smp=1)
     res = con.run("vm_smp vm_shootdown")
     for test in ("vm_smp", "vm_shootdown"):
         r = res.result(test)
@@ -394,26 +365,23 @@ def db(con, line, timeout=30):
     return "\n".join(out).strip("\n")
 
 
-@pytest.mark.timeout(700)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_vm_int3_db(boot, backend):
     """int3 in the guest opens db> on the console: regs, x, errors, c; then
     a second run stopped with q."""
     slow = accel(backend).runner == "bochs"
-    con = boot(backend=backend, smp=1)
+    con = boot(backend, smp=1)
     con.p.send("run vm_int3\r")
     bp = int(con.expect(r"int3: breakpoint at (0x[0-9a-f]+)\r", 120 if slow else 30)
              .group(1), 16)
     # a #BP the backend does not catch ends the test instead of prompting
     i = con.p.expect(["db> ", r"RESULT vm_int3 .*\n"], timeout=120 if slow else 30)
     assert i == 0, "no db> prompt: " + hvrun.clean(con.p.before + con.p.after)
-    regs = db(con, "regs")
+    regs = hvrun.facts(db(con, "regs"))
     # the backends step over the int3 before the #BP exit: RIP is the next byte
-    assert re.search(r"\brip=0x%016x\b" % (bp + 1), regs), regs
-    assert "rbx=0x1122334455667788" in regs and "r15=0x00000000feedface" in regs, regs
-    assert re.search(r"\bcpl=0\b", regs) and re.search(r"\bcr3=0x1000\b", regs), regs
-    for reg in ("rax", "rsp", "rflags", "cr0", "cr4", "efer"):
-        assert re.search(r"\b%s=0x[0-9a-f]+" % reg, regs), regs
+    assert regs["rip"] == bp + 1, regs
+    assert (regs["rbx"], regs["r15"]) == (0x1122334455667788, 0xfeedface), regs
+    assert (regs["cpl"], regs["cr3"]) == (0, 0x1000), regs
+    assert {"rax", "rsp", "rflags", "cr0", "cr4", "efer"} <= set(regs), regs
     x = db(con, "x 0x%x 4" % bp)
     assert re.fullmatch(r"0x%016x: cc [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}" % bp, x), x
     # two lines for 20 bytes, 16 then 4
@@ -425,20 +393,21 @@ def test_vm_int3_db(boot, backend):
     assert db(con, "x zz").startswith("error: usage: x ADDR [N]")
     assert db(con, "frob") == "error: db: unknown command 'frob' (regs, x ADDR [N], c, q)"
     con.p.send("c\r")
-    out = con.wait_prompt(120 if slow else 30)
-    res = Results(out)
-    assert res.result("vm_int3")["status"] == "PASS", out
-    assert "int3: resumed after the breakpoint, rbx: got=0x1122334455667788" in out
+    res = Results(con.wait_prompt(120 if slow else 30))
+    assert res.result("vm_int3")["status"] == "PASS", res.text
+    # the guest resumed after the breakpoint with its registers intact
+    assert {"got": 0x1122334455667788, "want": 0x1122334455667788} in \
+        [{k: c["facts"].get(k) for k in ("got", "want")} for c in res.checks_of("vm_int3")]
 
     # q stops the VM: the test records it as a failure with the reason
     con.p.send("run vm_int3\r")
     con.p.expect_exact("db> ", timeout=120 if slow else 30)
     con.p.send("q\r")
-    out = con.wait_prompt(120 if slow else 30)
-    res = Results(out)
-    assert res.result("vm_int3")["status"] == "FAIL", out
-    find([c["message"] for c in res.checks_of("vm_int3")],
-         r"after the debugger prompt the guest ended by quit, exit code 0: stopped by q at the debugger prompt")
+    res = Results(con.wait_prompt(120 if slow else 30))
+    assert res.result("vm_int3")["status"] == "FAIL", res.text
+    last = res.checks_of("vm_int3")[-1]
+    assert (last["status"], last["facts"]["end"], last["facts"]["exit"]) == ("FAIL", "quit", 0)
+    assert last["message"].endswith(": stopped by q at the debugger prompt"), last
 
 
 @pytest.mark.qemu

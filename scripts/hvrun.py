@@ -32,6 +32,11 @@ RESULT_RE = re.compile(
     r"^RESULT (\S+) (PASS|FAIL|SKIP|TIMEOUT) checks=(\d+) failed=(\d+) ms=(\d+)"
     r"(?: backend=(vmx|svm|none))?((?: [a-z_]+=-?\d+)*)(?: reason=\"([^\"]*)\")?\s*$", re.M)
 FIELD_RE = re.compile(r" ([a-z_]+)=(-?\d+)")
+# A fact in a CHECK message (docs/CONSOLE.md): key=value after a space, a
+# "(" or the start; the value a "quoted text" (cut at the end of a message
+# that reached the length limit) or a run without space , ; ( ).
+FACT_RE = re.compile(r'(?:^|(?<=[\s(]))([a-z][a-z0-9_.]*)=("[^"]*(?:"|$)|[^\s,;()"]+)')
+NUMBER_RE = re.compile(r"-?(?:0x[0-9a-f]+|[0-9]+)")
 SUMMARY_RE = re.compile(
     r"^SUMMARY passed=(\d+) failed=(\d+) skipped=(\d+) timeout=(\d+)\s*$", re.M)
 
@@ -41,8 +46,31 @@ def clean(text):
     return text.replace("\r", "")
 
 
+def fact_value(v):
+    """A fact's value: an int for a decimal or 0x number, the text without
+    its quotes for "text", else the word itself."""
+    if v.startswith('"'):
+        return v[1:-1] if v.endswith('"') and len(v) > 1 else v[1:]
+    v = v.rstrip(":.") or v    # "rax=0x5: ..." ends the value at the colon
+    if NUMBER_RE.fullmatch(v):
+        return int(v, 16 if "0x" in v else 10)
+    return v
+
+
+def facts(message):
+    """The key=value facts of a CHECK message as a dict; when a key repeats
+    (text quoted from a scenario or hv), the first one counts."""
+    found = {}
+    for k, v in FACT_RE.findall(message):
+        found.setdefault(k, fact_value(v))
+    return found
+
+
 def parse_checks(text):
-    return [{"test": m[0], "n": int(m[1]), "status": m[2], "message": m[3]}
+    """CHECK lines: message is the whole text after the status, facts its
+    key=value facts."""
+    return [{"test": m[0], "n": int(m[1]), "status": m[2], "message": m[3],
+             "facts": facts(m[3])}
             for m in CHECK_RE.findall(clean(text))]
 
 

@@ -26,9 +26,9 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%/fuzz)
 .SECONDARY: $(FUZZ_FMT_OBJ)
 
 .PHONY: fuzz fuzz-build
-fuzz-build: $(FUZZ_BINS)
+fuzz-build: $(FUZZ_BINS) ## build the libFuzzer targets of hv/test/fuzz/ only
 
-fuzz: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS) ## run each libFuzzer target for FUZZ_SECONDS; fails on a crash
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    d=$(BUILD)/fuzz/$$t; mkdir -p $$d/corpus; \
 	    echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
@@ -60,5 +60,5 @@ $(BUILD)/fuzz/%/fuzz: hv/test/fuzz/fuzz_%.c $(FUZZ_HV_SRC) $(FUZZ_FMT_OBJ) \
 # --coverage; prints per-file and total line coverage of the hv/ files
 # (hv/test/coverage.sh; HTML in build/coverage/html).
 .PHONY: coverage
-coverage:
+coverage: ## line coverage of hv/ and the scenario parser by the unit tests
 	hv/test/coverage.sh $(BUILD)/coverage $(UNIT_SRC)

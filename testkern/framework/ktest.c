@@ -80,9 +80,12 @@ const struct ktest *ktest_find(const char *name)
 	return NULL;
 }
 
+/* Long enough for a decoded hv error quoted as a fact (docs/CONSOLE.md). */
+#define REPORT_MSG_MAX	320
+
 static bool report_v(const char *status, bool cond, const char *fmt, va_list ap)
 {
-	char msg[200];
+	char msg[REPORT_MSG_MAX];
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	uint64_t f = spin_lock(&run_lock);
 	/* a thread left behind by a test that timed out must not count for the next */

@@ -1,7 +1,7 @@
 /*
  * hist_detect.c - the copyin fault-storm detector and the TLS checker.
  *
- * Fault storm (seed 000): with a stale HOST_CR3 the host resumes after a VM
+ * Fault storm (report of 10 Aug 2013): with a stale HOST_CR3 the host resumes after a VM
  * exit on another address space's page tables.  copyin then faults on a VA
  * that is mapped in the thread's own address space, the fault is
  * "resolved" (nothing to do: the mapping is there) and retried, and it

@@ -1,8 +1,9 @@
 /*
  * copyin_dispatch.c - the per-address-space copy dispatch
- * (copyin_dispatch.h).  The std_copyin_on_guest quirk sends guest pointers to the std routines, as
- * DragonFly's copyin did before the EPT variants existed (seed 001): a
- * guest-virtual address read as if it were one of the host thread's own.
+ * (copyin_dispatch.h).  The std_copyin_on_guest quirk sends guest pointers
+ * to the std routines, as DragonFly's copyin did before the EPT variants
+ * existed (report of 2 Sep 2013): a guest-virtual address read as if it
+ * were one of the host thread's own.
  */
 #include "copyin_dispatch.h"
 #include "sched.h"

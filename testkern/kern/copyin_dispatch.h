@@ -1,7 +1,8 @@
 /*
- * copyin_dispatch.h - copyin by address space, as DragonFly dispatches it through the
- * pmap (seed 001): a host process's pointers go to the std routines
- * (copyin.c), a guest's to the guest-page-table walk of the hv copyin family.
+ * copyin_dispatch.h - copyin by address space, as DragonFly dispatches it
+ * through the pmap (report of 2 Sep 2013): a host process's pointers go to
+ * the std routines (copyin.c), a guest's to the guest-page-table walk of the
+ * hv copyin family.
  */
 #ifndef COPYIN_DISPATCH_H
 #define COPYIN_DISPATCH_H

@@ -21,10 +21,10 @@ KTEST(aspace, "one thread switches between two processes and reads each one's da
 	if (!report(a && b, "two processes created"))
 		return;
 	int ea = proc_map_anon(a, AS_VA, 1), eb = proc_map_anon(b, AS_VA, 1);
-	report(ea == 0 && eb == 0, "both map user VA %#lx: %d %d", AS_VA, ea, eb);
+	report(ea == 0 && eb == 0, "both map user va=%#lx: error_a=%d error_b=%d", AS_VA, ea, eb);
 	put(a, AS_VA, "data of A", 10);
 	put(b, AS_VA, "data of B", 10);
-	report(proc_translate(a, AS_VA) != proc_translate(b, AS_VA), "same VA, different frames %#lx %#lx",
+	report(proc_translate(a, AS_VA) != proc_translate(b, AS_VA), "same VA, different frames: frame_a=%#lx frame_b=%#lx",
 	    proc_translate(a, AS_VA), proc_translate(b, AS_VA));
 
 	int good = 0, cr3_good = 0;
@@ -39,15 +39,15 @@ KTEST(aspace, "one thread switches between two processes and reads each one's da
 		    memcmp(buf, (i & 1) ? "data of B" : "data of A", 10) == 0 && read_cr3() == p->cr3)
 			good++;
 	}
-	report(cr3_good == AS_ROUNDS, "CR3 is the process's right after each switch: %d/%d", cr3_good, AS_ROUNDS);
-	report(good == AS_ROUNDS, "copyin read the current process's own data: %d/%d", good, AS_ROUNDS);
+	report(cr3_good == AS_ROUNDS, "CR3 is the process's right after each switch: good=%d rounds=%d", cr3_good, AS_ROUNDS);
+	report(good == AS_ROUNDS, "copyin read the current process's own data: good=%d rounds=%d", good, AS_ROUNDS);
 
 	/* a write lands in the current process only */
 	thread_vmspace_switch(b);
 	int e = copyout("B2", AS_VA, 3);
 	report(e == 0 && memcmp(phys_to_virt(proc_translate(b, AS_VA)), "B2", 3) == 0 &&
 	    memcmp(phys_to_virt(proc_translate(a, AS_VA)), "data of A", 10) == 0,
-	    "copyout went to B only (%d)", e);
+	    "copyout went to B only: error=%d", e);
 
 	thread_vmspace_switch(NULL);
 	char buf[4];
@@ -87,23 +87,23 @@ static void copyin_thread(void *arg)
 	e = copyout(out, cross, 64);
 	memset(buf, 0, sizeof(buf));
 	int e2 = copyin(cross, buf, 64);
-	report(e == 0 && e2 == 0 && memcmp(buf, out, 64) == 0, "page-crossing copyout/copyin of 64 bytes: %d %d", e, e2);
+	report(e == 0 && e2 == 0 && memcmp(buf, out, 64) == 0, "page-crossing copyout/copyin of 64 bytes: error_out=%d error_in=%d", e, e2);
 	report(copyin(CI_VA + 2 * PAGE_SIZE - 8, buf, 16) == EFAULT, "copy running off the mapping: EFAULT");
 
 	copyout("hello", CI_VA + 100, 6);
 	e = copyinstr(CI_VA + 100, buf, sizeof(buf), &done);
-	report(e == 0 && done == 6 && strcmp(buf, "hello") == 0, "copyinstr with terminator: %d, %zu bytes", e, done);
+	report(e == 0 && done == 6 && strcmp(buf, "hello") == 0, "copyinstr with terminator: error=%d done=%zu", e, done);
 	memset(out, 'x', sizeof(out));
 	copyout(out, CI_VA + 200, 32);
 	e = copyinstr(CI_VA + 200, buf, 16, &done);
-	report(e == ENAMETOOLONG && done == 16, "copyinstr without terminator in max: %s, %zu bytes", errno_name(e), done);
+	report(e == ENAMETOOLONG && done == 16, "copyinstr without terminator in max: error=%s done=%zu", errno_name(e), done);
 	copyout(out, CI_VA + 2 * PAGE_SIZE - 16, 16);
 	e = copyinstr(CI_VA + 2 * PAGE_SIZE - 16, buf, sizeof(buf), &done);
-	report(e == EFAULT && done == 16, "copyinstr into an unmapped page: %s after %zu bytes", errno_name(e), done);
+	report(e == EFAULT && done == 16, "copyinstr into an unmapped page: error=%s done=%zu", errno_name(e), done);
 	copyout("ab", CI_VA + PAGE_SIZE - 2, 2);
 	copyout("c", CI_VA + PAGE_SIZE, 2);
 	e = copyinstr(CI_VA + PAGE_SIZE - 2, buf, sizeof(buf), &done);
-	report(e == 0 && done == 4 && strcmp(buf, "abc") == 0, "copyinstr across a page boundary: %d", e);
+	report(e == 0 && done == 4 && strcmp(buf, "abc") == 0, "copyinstr across a page boundary: error=%d", e);
 	report(copyinstr((uint64_t)&kernel_var, buf, 8, &done) == EFAULT, "copyinstr from a kernel address: EFAULT");
 }
 
@@ -113,7 +113,7 @@ KTEST(copyin, "copyin/copyout/copyinstr: EFAULT cases, page crossing, terminator
 	c.p = proc_create("copyin");
 	if (!report(c.p != NULL, "process created"))
 		return;
-	report(proc_map_anon(c.p, CI_VA, 2) == 0, "two pages mapped at %#lx", CI_VA);
+	report(proc_map_anon(c.p, CI_VA, 2) == 0, "two pages mapped at va=%#lx", CI_VA);
 	struct thread *t = thread_create("copyin", copyin_thread, &c, c.p, -1);
 	struct thread_exit_info info;
 	int err = t ? thread_join(t, &info, 10000000000UL) : ENOMEM;

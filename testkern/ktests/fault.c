@@ -32,10 +32,10 @@ static void fault_test(uint64_t addr, int vector, bool check_cr2)
 	report(err == 0, "faulting thread ended: %s", err ? errno_name(err) : "ok");
 	if (err)
 		return;
-	report(info.killed && info.vector == vector, "thread killed by vector %d (want %d), killed=%d",
+	report(info.killed && info.vector == vector, "thread killed by vector=%d want=%d killed=%d",
 	    info.vector, vector, info.killed);
 	if (check_cr2)
-		report(info.cr2 == addr, "cr2=%#lx (want %#lx)", info.cr2, addr);
+		report(info.cr2 == addr, "fault address cr2=%#lx want=%#lx", info.cr2, addr);
 	report(info.rip >= KERNEL_VMA, "faulting rip %#lx is in the kernel image", info.rip);
 	/* the kernel goes on: a new thread runs and its stack came back */
 	t = thread_create("after", alive, NULL, NULL, -1);

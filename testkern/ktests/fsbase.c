@@ -57,12 +57,12 @@ KTEST(fsbase, "two threads with different FS bases switch (and migrate) and read
 		int err = t[i] ? thread_join(t[i], &info, 60000000000UL) : ENOMEM;
 		struct fs_ctx *c = &ctx[i];
 		report(err == 0 && !info.killed, "thread %d ended normally", i);
-		report(c->reads == FS_ROUNDS && c->bad == 0, "thread %d: %d reads of %%fs:0, %d wrong", i, c->reads, c->bad);
-		report(c->cache_bad == 0, "thread %d: FS_BASE MSR and the switch's cache matched its TLS %d/%d times",
+		report(c->reads == FS_ROUNDS && c->bad == 0, "thread=%d: reads of %%fs:0 reads=%d wrong=%d", i, c->reads, c->bad);
+		report(c->cache_bad == 0, "thread=%d: FS_BASE MSR and the switch's cache matched its TLS matched=%d of reads=%d",
 		    i, c->reads - c->cache_bad, c->reads);
 		if (migrate)
 			report(c->migrations == FS_ROUNDS / FS_MIGRATE_EVERY && c->migrate_err == 0,
-			    "thread %d: %d migrations between cpu 0 and 1, %d failed", i, c->migrations, c->migrate_err);
+			    "thread=%d: migrations between cpu 0 and 1: migrations=%d failed=%d", i, c->migrations, c->migrate_err);
 	}
 	if (!migrate)
 		kprintf("fsbase: 1 CPU, no migration part\n");

@@ -47,36 +47,36 @@ KTEST(hv_reinit, "hv_fini frees every per-CPU page, hv_init after it restores hv
 	 * the host FPU area.  No VM exists, so that is all hv holds. */
 	want = (int64_t)ncpus * (svm ? 3 : 2);
 	report(strcmp(hv_type(), "none") == 0 && !hv_is_enabled(),
-	    "after hv_fini: hw.vmm.type '%s', enabled %d (want 'none', 0)",
+	    "after hv_fini: type=%s enabled=%d (want none, 0)",
 	    hv_type(), (int)hv_is_enabled());
-	report(held - held_mid == want && held_mid == 0, "hv_fini freed %ld "
-	    "pages (want %ld: %d CPUs x %d), hv holds %ld (want 0)",
+	report(held - held_mid == want && held_mid == 0, "hv_fini freed=%ld "
+	    "pages want=%ld (cpus=%d x per_cpu=%d), hv holds=%ld (want 0)",
 	    (long)(held - held_mid), (long)want, ncpus, svm ? 3 : 2,
 	    (long)held_mid);
 	n = sysctl_foreach("hw.vmm", leaf_str, scratch);
-	report(n == 0, "hw.vmm leaves after hv_fini: %d (want 0)", n);
+	report(n == 0, "hw.vmm leaves after hv_fini: leaves=%d (want 0)", n);
 	error = hv_init();
-	report(error == 0, "hv_init after hv_fini: %s", vm_err(error));
+	report(error == 0, "hv_init after hv_fini: error=%s", vm_err(error));
 	if (error == 0 && was_enabled)
 		error = hv_set_enable(true);
 	after = pmm_used();
-	report(after == before && hv_pages_live == held, "pages in use: %lu "
-	    "before, %lu after hv_fini + hv_init (want equal); hv holds %ld, "
-	    "before %ld", (unsigned long)before, (unsigned long)after,
+	report(after == before && hv_pages_live == held, "pages in use: before=%lu "
+	    "after=%lu hv_fini + hv_init (want equal); hv holds held=%ld, "
+	    "held_before=%ld", (unsigned long)before, (unsigned long)after,
 	    (long)hv_pages_live, (long)held);
 	n = sysctl_foreach("hw.vmm.type", leaf_str, after_type);
 	report(n == 1 && strcmp(after_type, before_type) == 0 &&
-	    strcmp(hv_type(), type) == 0, "hw.vmm.type readable again: '%s' "
-	    "(before '%s')", after_type, before_type);
+	    strcmp(hv_type(), type) == 0, "hw.vmm.type readable again: type=\"%s\" "
+	    "type_before=\"%s\"", after_type, before_type);
 	report(error == 0 && hv_is_enabled() == was_enabled,
-	    "hw.vmm.enable %d as before (%d): %s", (int)hv_is_enabled(),
+	    "hw.vmm.enable enabled=%d as before=%d: error=%s", (int)hv_is_enabled(),
 	    (int)was_enabled, vm_err(error));
 	/* the new per-CPU pages work: a guest runs (enabling if needed) */
 	if (!vm_begin())
 		return;
 	error = vmrun_image(&r);
 	report(error == 0 && r.end == VR_DONE && r.exit_code == 0,
-	    "hello.bin after the re-init: ended by %s, exit code %ld%s%s",
+	    "hello.bin after the re-init: end=%s exit=%ld%s%s",
 	    error == 0 ? vmrun_end_name(r.end) : vm_err(error),
 	    (long)r.exit_code, r.errmsg[0] ? ": " : "", r.errmsg);
 	if (!was_enabled)

@@ -39,8 +39,8 @@ KTEST(leak, "create/destroy 50 processes with user pages and 50 threads: no page
 		if (thread_join(t, &info, 10000000000UL) == 0 && !info.killed && info.code == 1000 + i)
 			ok++;
 	}
-	report(created == LEAK_ROUNDS, "%d of %d processes and threads created", created, LEAK_ROUNDS);
-	report(ok == LEAK_ROUNDS, "%d of %d threads read their own process's page", ok, LEAK_ROUNDS);
+	report(created == LEAK_ROUNDS, "processes and threads created: created=%d rounds=%d", created, LEAK_ROUNDS);
+	report(ok == LEAK_ROUNDS, "threads that read their own process's page: ok=%d rounds=%d", ok, LEAK_ROUNDS);
 	uint64_t after = pmm_used(), heap_after = heap_bytes();
 	report(after == before, "pages used before=%lu after=%lu", before, after);
 	report(heap_after == heap_before, "heap bytes before=%lu after=%lu", heap_before, heap_after);

@@ -5,7 +5,7 @@
 
 KTEST(timer, "calibrated time: monotonic, sleeps last as asked, every CPU ticks")
 {
-	report(tsc_hz > 0 && lapic_hz > 0, "calibrated: tsc %lu Hz, lapic timer %lu Hz", tsc_hz, lapic_hz);
+	report(tsc_hz > 0 && lapic_hz > 0, "calibrated: tsc_hz=%lu lapic_hz=%lu", tsc_hz, lapic_hz);
 	uint64_t prev = time_ns(), back = 0;
 	for (int i = 0; i < 10000; i++) {
 		uint64_t now = time_ns();
@@ -13,7 +13,7 @@ KTEST(timer, "calibrated time: monotonic, sleeps last as asked, every CPU ticks"
 			back++;
 		prev = now;
 	}
-	report(back == 0, "time_ns never went back in 10000 reads (%lu times)", back);
+	report(back == 0, "time_ns never went back in 10000 reads: back=%lu", back);
 
 	uint64_t ticks[MAX_CPUS];
 	for (int i = 0; i < ncpus; i++)
@@ -23,11 +23,11 @@ KTEST(timer, "calibrated time: monotonic, sleeps last as asked, every CPU ticks"
 	uint64_t slept = time_ns() - t0;
 	/* at least as asked; at most two ticks late plus slack for a busy host */
 	report(slept >= 100000000 && slept < 100000000 + 3 * (1000000000 / HZ) + 50000000,
-	    "thread_sleep_ns(100 ms) slept %lu us", slept / 1000);
+	    "thread_sleep_ns(100 ms) slept us=%lu", slept / 1000);
 	for (int i = 0; i < ncpus; i++) {
 		uint64_t d = cpus[i]->ticks - ticks[i];
 		report(d >= 100 * HZ / 1000 / 2 && d <= 100 * HZ / 1000 * 3,
-		    "cpu %d: %lu timer ticks in 100 ms at %d Hz", i, d, HZ);
+		    "cpu=%d: timer ticks=%lu in 100 ms at hz=%d", i, d, HZ);
 	}
 }
 
@@ -58,6 +58,6 @@ KTEST(preempt, "a thread spinning without yielding is preempted by the tick")
 	int es = s ? thread_join(s, &si, 10000000000UL) : ENOMEM;
 	int er = r ? thread_join(r, &ri, 10000000000UL) : ENOMEM;
 	uint64_t ms = (time_ns() - t0) / 1000000;
-	report(es == 0 && er == 0, "both threads ended: %d %d", es, er);
-	report(es == 0 && si.code == 0, "the releaser ran while the spinner spun (%lu ms)", ms);
+	report(es == 0 && er == 0, "both threads ended: error_spinner=%d error_releaser=%d", es, er);
+	report(es == 0 && si.code == 0, "the releaser ran while the spinner spun: ms=%lu", ms);
 }

@@ -72,9 +72,9 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 		error = vm_run_until(vcpu, &ex, NULL);
 	host1 = fcw_get();
 	report(error == 0 && ex.kind == HV_EXIT_HYPERCALL && ex.nr == HC_MARK,
-	    "guest ran to its mark: %s, kind %d %s", vm_err(error),
+	    "guest ran to its mark: error=%s kind=%d %s", vm_err(error),
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
-	report(host1 == 0x0a7f, "host FCW after the guest loaded 0x0b7f: 0x%x "
+	report(host1 == 0x0a7f, "host FCW after the guest loaded 0x0b7f: fcw=0x%x "
 	    "(want the host's 0x0a7f)", host1);
 	/*
 	 * The second stretch with CR0.TS set, pinned so that no other thread
@@ -93,11 +93,11 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 	}
 	host2 = fcw_get();
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0x0b7f,
-	    "guest FCW after the host loaded 0x0e7f: 0x%lx (want the guest's "
-	    "0x0b7f): %s", error == 0 ? (unsigned long)ex.code : 0, vm_err(error));
-	report(host2 == 0x0e7f, "host FCW at the end: 0x%x (want 0x0e7f)", host2);
+	    "guest FCW after the host loaded 0x0e7f: fcw=0x%lx (want the guest's "
+	    "0x0b7f): error=%s", error == 0 ? (unsigned long)ex.code : 0, vm_err(error));
+	report(host2 == 0x0e7f, "host FCW at the end: fcw=0x%x (want 0x0e7f)", host2);
 	report(error == 0 && (cr0_after & X86_CR0_TS) != 0, "host CR0.TS set before the "
-	    "second run, after it: %d (want 1: left as found)",
+	    "second run, after it: ts=%d (want 1: left as found)",
 	    (int)((cr0_after & X86_CR0_TS) != 0));
 	fcw_set(0x037f);
 	vmrun_teardown(&r);
@@ -155,8 +155,8 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 		ktest_skip("XCR0 0x%lx has no AVX", (unsigned long)xcr0);
 		return;
 	}
-	report(xcr0 == X86_XCR0_AVX, "host XCR0 0x%lx (want 0x7: set at boot), "
-	    "XSAVE area %u bytes (CPUID.0Dh.0 EBX)", (unsigned long)xcr0, xb);
+	report(xcr0 == X86_XCR0_AVX, "host xcr0=0x%lx (want 0x7: set at boot), "
+	    "XSAVE area bytes=%u (CPUID.0Dh.0 EBX)", (unsigned long)xcr0, xb);
 	error = vm_case_setup(&r, FPU_AVX, &vcpu);
 	/* pinned throughout: ymm0 is this CPU's register */
 	sched_pin();
@@ -166,11 +166,11 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	ymm0_hi_get(got1);
 	ymm0_hi_set(host_b);
 	report(error == 0 && ex.kind == HV_EXIT_HYPERCALL && ex.nr == HC_MARK,
-	    "guest ran to its mark: %s, kind %d %s", vm_err(error),
+	    "guest ran to its mark: error=%s kind=%d %s", vm_err(error),
 	    error == 0 ? (int)ex.kind : -1, error == 0 ? ex.msg : "");
 	report(got1[0] == host_a[0] && got1[1] == host_a[1],
-	    "host ymm0[255:128] after the guest loaded its own: 0x%016lx%016lx "
-	    "(want 0x%016lx%016lx)", (unsigned long)got1[1],
+	    "host ymm0[255:128] after the guest loaded its own: "
+	    "got=0x%016lx%016lx want=0x%016lx%016lx", (unsigned long)got1[1],
 	    (unsigned long)got1[0], (unsigned long)host_a[1],
 	    (unsigned long)host_a[0]);
 	if (error == 0 && ex.kind == HV_EXIT_HYPERCALL) {
@@ -180,11 +180,11 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	ymm0_hi_get(got2);
 	sched_unpin();
 	report(error == 0 && ex.kind == HV_EXIT_DONE && ex.code == 0,
-	    "guest ymm0[255:128] XOR its pattern after a host round trip: 0x%lx "
-	    "(want 0): %s %s", error == 0 ? (unsigned long)ex.code : 0,
+	    "guest ymm0[255:128] XOR its pattern after a host round trip: "
+	    "xor=0x%lx (want 0): error=%s %s", error == 0 ? (unsigned long)ex.code : 0,
 	    vm_err(error), error == 0 ? ex.msg : "");
 	report(got2[0] == host_b[0] && got2[1] == host_b[1],
-	    "host ymm0[255:128] at the end: 0x%016lx%016lx (want 0x%016lx%016lx)",
+	    "host ymm0[255:128] at the end: got=0x%016lx%016lx want=0x%016lx%016lx",
 	    (unsigned long)got2[1], (unsigned long)got2[0],
 	    (unsigned long)host_b[1], (unsigned long)host_b[0]);
 	vmrun_teardown(&r);
@@ -211,7 +211,7 @@ KTEST(vmx_xsetbv, "guest XSETBV of a valid XCR0 refused with #GP (XCR0 stays the
 	tf = vm_stat("exit.triple_fault");
 	error = vm_run_case("exits.bin", EXITS_XSETBV, &ex, &regs, NULL);
 	report(vm_triple_at_r15(error, &ex, &regs, want, sizeof(want)),
-	    "XSETBV XCR0=1 refused with #GP (no IDT: %s): %s", want,
+	    "XSETBV XCR0=1 refused with #GP (no IDT: %s): decoded=\"%s\"", want,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.xsetbv") - n == 1 &&
 	    vm_stat("exit.triple_fault") - tf == 1,

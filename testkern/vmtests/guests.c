@@ -122,7 +122,7 @@ vm_run_exit0(struct vmrun *r)
 		return false;
 	}
 	report(r->end == VR_DONE && r->exit_code == 0,
-	    "%s: ended by %s, exit code %ld, %lu ms%s%s", r->image,
+	    "%s: end=%s exit=%ld ms=%lu%s%s", r->image,
 	    vmrun_end_name(r->end), (long)r->exit_code, (unsigned long)r->ms,
 	    r->errmsg[0] ? ": " : "", r->errmsg);
 	return r->end == VR_DONE && r->exit_code == 0;
@@ -195,7 +195,7 @@ KTEST(vm_cpuid, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
 		return;
 	vm_run_exit0(&r);
 	report(r.reports == 7 && r.reports_failed == 0,
-	    "cpuid: guest reports=%lu (want 7) failed=%lu",
+	    "cpuid: guest reports=%lu want=7 failed=%lu",
 	    (unsigned long)r.reports, (unsigned long)r.reports_failed);
 }
 
@@ -219,7 +219,7 @@ KTEST(vm_boot, "the guest sees the boot state of hv_abi.h (long mode, caches on,
 		return;
 	vm_run_exit0(&r);
 	report(r.reports == 10 && r.reports_failed == 0,
-	    "boot: guest reports=%lu (want 10) failed=%lu", (unsigned long)r.reports,
+	    "boot: guest reports=%lu want=10 failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
 }
 
@@ -231,7 +231,7 @@ KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
 		return;
 	vm_run_exit0(&r);
 	report(r.reports == 5 && r.reports_failed == 0,
-	    "tls: guest reports=%lu (want 5) failed=%lu", (unsigned long)r.reports,
+	    "tls: guest reports=%lu want=5 failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
 }
 
@@ -243,7 +243,7 @@ KTEST(vm_paging, "guest page tables under nested paging: aliases, NX, WP, U/S fa
 		return;
 	vm_run_exit0(&r);
 	report(r.reports == 10 && r.reports_failed == 0,
-	    "paging: guest reports=%lu (want 10) failed=%lu", (unsigned long)r.reports,
+	    "paging: guest reports=%lu want=10 failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
 }
 
@@ -270,36 +270,36 @@ demand_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
 		break;
 	case 2:
 		report(faults - d->faults == DEMAND_PAGES,
-		    "demand: nested faults for %d fresh pages: %lu", DEMAND_PAGES,
+		    "demand: nested faults for fresh pages: pages=%d faults=%lu", DEMAND_PAGES,
 		    (unsigned long)(faults - d->faults));
 		report(res - d->resident == DEMAND_PAGES,
-		    "demand: resident pages grew by %lu (%lu -> %lu)",
+		    "demand: resident pages grew=%lu before=%lu after=%lu",
 		    (unsigned long)(res - d->resident), (unsigned long)d->resident,
 		    (unsigned long)res);
 		error = hv_vm_pageout(r->vm, DEMAND_GPA, DEMAND_PAGES * PAGE_SIZE);
 		d->paged_out = error == 0;
 		res = hv_vm_resident_pages(r->vm);
 		report(error == 0 && res == d->resident,
-		    "demand: hv_vm_pageout of %d pages: %s, resident %lu (before the "
-		    "touches %lu)", DEMAND_PAGES, vm_err(error),
+		    "demand: hv_vm_pageout pages=%d error=%s resident=%lu, before the "
+		    "touches resident_before=%lu", DEMAND_PAGES, vm_err(error),
 		    (unsigned long)res, (unsigned long)d->resident);
 		faults = vm_stat("nested_faults");
 		break;
 	case 3:
 		report(d->paged_out && faults - d->faults == DEMAND_PAGES &&
 		    pageins - d->pageins == DEMAND_PAGES,
-		    "demand: refaults after pageout: nested faults %lu, page-ins %lu",
+		    "demand: refaults after pageout: faults=%lu pageins=%lu",
 		    (unsigned long)(faults - d->faults),
 		    (unsigned long)(pageins - d->pageins));
 		report(res - d->resident == DEMAND_PAGES,
-		    "demand: resident pages after the refaults grew by %lu",
+		    "demand: resident pages after the refaults grew=%lu",
 		    (unsigned long)(res - d->resident));
 		break;
 	case 4:
 		error = hv_vm_pageout(r->vm, 0, hv_vm_mem_size(r->vm));
 		res = hv_vm_resident_pages(r->vm);
 		report(error == 0 && res == 0,
-		    "demand: hv_vm_pageout of all guest memory: %s, resident %lu",
+		    "demand: hv_vm_pageout of all guest memory: error=%s resident=%lu",
 		    vm_err(error), (unsigned long)res);
 		break;
 	default:
@@ -322,7 +322,7 @@ KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and re
 	if (!vm_begin())
 		return;
 	vm_run_exit0(&r);
-	report(r.marks == 4, "demand: marks seen %lu (want 4)", (unsigned long)r.marks);
+	report(r.marks == 4, "demand: marks=%lu want=4", (unsigned long)r.marks);
 }
 
 /* ---- vm_int3: db> ---------------------------------------------------------- */
@@ -337,10 +337,10 @@ KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 		report(false, "int3: could not start: %s", r.errmsg);
 		return;
 	}
-	report(r.debug_exits == 1, "int3: breakpoint exits %lu (want 1)",
+	report(r.debug_exits == 1, "int3: breakpoint exits=%lu want=1",
 	    (unsigned long)r.debug_exits);
 	report(r.end == VR_DONE && r.exit_code == 0,
-	    "int3: after the debugger prompt the guest ended by %s, exit code %ld%s%s",
+	    "int3: after the debugger prompt the guest end=%s exit=%ld%s%s",
 	    vmrun_end_name(r.end), (long)r.exit_code, r.errmsg[0] ? ": " : "",
 	    r.errmsg);
 }
@@ -357,11 +357,11 @@ KTEST(vm_triple, "guest triple fault ends the VM with a decoded error")
 		report(false, "triple: could not start: %s", r.errmsg);
 		return;
 	}
-	report(r.end == VR_ERROR, "triple: run ended by %s (want error)",
+	report(r.end == VR_ERROR, "triple: run end=%s want=error",
 	    vmrun_end_name(r.end));
 	report(contains_ci(r.errmsg, "triple"),
-	    "triple: decoded error: %s (raw reason 0x%lx, %s)", r.errmsg,
-	    (unsigned long)r.raw_reason, vm_err(r.error));
+	    "triple: decoded error: raw=0x%lx error=%s decoded=\"%s\"",
+	    (unsigned long)r.raw_reason, vm_err(r.error), r.errmsg);
 }
 
 #define RUNAWAY_MS	2000
@@ -382,12 +382,12 @@ KTEST(vm_runaway, "endless guest loop: preempted, stopped by the watchdog")
 		report(false, "runaway: could not start: %s", r.errmsg);
 		return;
 	}
-	report(r.end == VR_TIMEOUT, "runaway: run ended by %s (want timeout)",
+	report(r.end == VR_TIMEOUT, "runaway: run end=%s want=timeout",
 	    vmrun_end_name(r.end));
 	report(r.ms >= RUNAWAY_MS && r.ms < RUNAWAY_MS + RUNAWAY_SLACK_MS,
-	    "runaway: stopped after %lu ms (watchdog %d ms)", (unsigned long)r.ms,
+	    "runaway: stopped ms=%lu watchdog_ms=%d", (unsigned long)r.ms,
 	    RUNAWAY_MS);
-	report(r.intr_exits > 0, "runaway: host-interrupt exits while spinning: %lu",
+	report(r.intr_exits > 0, "runaway: host-interrupt exits while spinning: intr_exits=%lu",
 	    (unsigned long)r.intr_exits);
 }
 
@@ -410,7 +410,7 @@ badstate_host(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
 		regs.cr0 = (regs.cr0 | X86_CR0_PG) & ~X86_CR0_PE;
 		error = hv_vcpu_set_regs(vcpu, &regs);
 	}
-	report(error == 0, "badstate: set CR0=0x%lx (PG=1, PE=0): %s",
+	report(error == 0, "badstate: set cr0=0x%lx (PG=1, PE=0): error=%s",
 	    (unsigned long)regs.cr0, vm_err(error));
 	*result = 0;
 	return error;
@@ -429,11 +429,11 @@ KTEST(vm_badstate, "illegal guest CR0 (PG without PE): entry refused, decoded")
 		report(false, "badstate: could not start: %s", r.errmsg);
 		return;
 	}
-	report(r.end == VR_ERROR, "badstate: run ended by %s (want error)",
+	report(r.end == VR_ERROR, "badstate: run end=%s want=error",
 	    vmrun_end_name(r.end));
 	report(contains_ci(r.errmsg, "CR0"),
-	    "badstate: decoded error: %s (raw reason 0x%lx, %s)", r.errmsg,
-	    (unsigned long)r.raw_reason, vm_err(r.error));
+	    "badstate: decoded error: raw=0x%lx error=%s decoded=\"%s\"",
+	    (unsigned long)r.raw_reason, vm_err(r.error), r.errmsg);
 }
 
 KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
@@ -447,11 +447,11 @@ KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
 		return;
 	}
 	report(r.end == VR_ERROR && r.error == EFAULT,
-	    "oob: run ended by %s, %s (want error, EFAULT)", vmrun_end_name(r.end),
+	    "oob: run end=%s error=%s (want error, EFAULT)", vmrun_end_name(r.end),
 	    vm_err(r.error));
 	report(contains_ci(r.errmsg, "outside guest memory") &&
 	    contains_ci(r.errmsg, "0x7f000000"),
-	    "oob: decoded error: %s", r.errmsg);
+	    "oob: decoded=\"%s\"", r.errmsg);
 }
 
 KTEST(vm_hcbad, "bad hypercalls return errors, the guest and host go on")
@@ -462,7 +462,7 @@ KTEST(vm_hcbad, "bad hypercalls return errors, the guest and host go on")
 		return;
 	vm_run_exit0(&r);
 	report(r.reports == 6 && r.reports_failed == 0,
-	    "hcbad: guest reports=%lu (want 6) failed=%lu", (unsigned long)r.reports,
+	    "hcbad: guest reports=%lu want=6 failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
 }
 
@@ -491,61 +491,61 @@ KTEST(vm_badinput, "hv host API: bad sizes, ids, addresses refused with errors")
 	pages0 = pmm_used();
 	heap0 = heap_bytes();
 	error = hv_vm_create(0, &vm);
-	report(error == EINVAL, "badinput: hv_vm_create(0): %s", vm_err(error));
+	report(error == EINVAL, "badinput: hv_vm_create(0): error=%s", vm_err(error));
 	error = hv_vm_create(BAD_MEM + 1, &vm);
-	report(error == EINVAL, "badinput: hv_vm_create(4 MiB + 1): %s", vm_err(error));
+	report(error == EINVAL, "badinput: hv_vm_create(4 MiB + 1): error=%s", vm_err(error));
 	error = hv_vm_create(64ull << 30, &vm);
-	report(error == EINVAL, "badinput: hv_vm_create(64 GiB): %s", vm_err(error));
+	report(error == EINVAL, "badinput: hv_vm_create(64 GiB): error=%s", vm_err(error));
 
 	error = hv_vm_create(BAD_MEM, &vm);
-	report(error == 0, "badinput: hv_vm_create(4 MiB): %s", vm_err(error));
+	report(error == 0, "badinput: hv_vm_create(4 MiB): error=%s", vm_err(error));
 	if (error != 0)
 		return;
 	error = hv_vm_load_image(vm, big, sizeof(big));
-	report(error == EINVAL, "badinput: load a 4 MiB image into 4 MiB: %s",
+	report(error == EINVAL, "badinput: load a 4 MiB image into 4 MiB: error=%s",
 	    vm_err(error));
 	error = hv_vm_load_image(vm, m->data, 0);
-	report(error == EINVAL, "badinput: load an empty image: %s", vm_err(error));
+	report(error == EINVAL, "badinput: load an empty image: error=%s", vm_err(error));
 	error = hv_vm_load_image(vm, m->data, m->size);
-	report(error == 0, "badinput: load hello.bin: %s", vm_err(error));
+	report(error == 0, "badinput: load hello.bin: error=%s", vm_err(error));
 	error = hv_gpa_read(vm, BAD_MEM - 4, &w, sizeof(w));
-	report(error == EFAULT, "badinput: hv_gpa_read across the end of memory: %s",
+	report(error == EFAULT, "badinput: hv_gpa_read across the end of memory: error=%s",
 	    vm_err(error));
 	error = hv_gpa_write(vm, BAD_MEM, &w, sizeof(w));
-	report(error == EFAULT, "badinput: hv_gpa_write past the end of memory: %s",
+	report(error == EFAULT, "badinput: hv_gpa_write past the end of memory: error=%s",
 	    vm_err(error));
 	error = hv_vm_pageout(vm, 0x123, PAGE_SIZE);
-	report(error == EINVAL, "badinput: hv_vm_pageout at an unaligned gpa: %s",
+	report(error == EINVAL, "badinput: hv_vm_pageout at an unaligned gpa: error=%s",
 	    vm_err(error));
 	error = hv_vm_pageout(vm, BAD_MEM, PAGE_SIZE);
-	report(error == EINVAL, "badinput: hv_vm_pageout past the end: %s",
+	report(error == EINVAL, "badinput: hv_vm_pageout past the end: error=%s",
 	    vm_err(error));
 
 	error = hv_vcpu_create(vm, -1, &vcpu);
-	report(error == EINVAL, "badinput: hv_vcpu_create(-1): %s", vm_err(error));
+	report(error == EINVAL, "badinput: hv_vcpu_create(-1): error=%s", vm_err(error));
 	error = hv_vcpu_create(vm, 1000, &vcpu);
-	report(error == EINVAL, "badinput: hv_vcpu_create(1000): %s", vm_err(error));
+	report(error == EINVAL, "badinput: hv_vcpu_create(1000): error=%s", vm_err(error));
 	error = hv_vcpu_create(vm, 0, &vcpu);
-	report(error == 0, "badinput: hv_vcpu_create(0): %s", vm_err(error));
+	report(error == 0, "badinput: hv_vcpu_create(0): error=%s", vm_err(error));
 	if (error == 0) {
 		error = hv_vcpu_create(vm, 0, &dup);
-		report(error == EEXIST, "badinput: hv_vcpu_create(0) again: %s",
+		report(error == EEXIST, "badinput: hv_vcpu_create(0) again: error=%s",
 		    vm_err(error));
 		error = hv_vcpu_set_tls(vcpu, 0x0000800000000000ull);
-		report(error == EINVAL, "badinput: non-canonical TLS base: %s",
+		report(error == EINVAL, "badinput: non-canonical TLS base: error=%s",
 		    vm_err(error));
 		/* boot state: guest memory is identity-mapped up to 4 MiB only */
 		error = hv_copyin(vcpu, 0x10000000, &w, sizeof(w));
-		report(error == EFAULT, "badinput: hv_copyin of an unmapped address: %s",
+		report(error == EFAULT, "badinput: hv_copyin of an unmapped address: error=%s",
 		    vm_err(error));
 		error = hv_copyin(vcpu, BAD_MEM - 4, &w, sizeof(w));
-		report(error == EFAULT, "badinput: hv_copyin across the end of memory: %s",
+		report(error == EFAULT, "badinput: hv_copyin across the end of memory: error=%s",
 		    vm_err(error));
 	}
 	error = hv_vm_destroy(vm);
-	report(error == 0, "badinput: hv_vm_destroy: %s", vm_err(error));
+	report(error == 0, "badinput: hv_vm_destroy: error=%s", vm_err(error));
 	report(pmm_used() == pages0 && heap_bytes() == heap0,
-	    "badinput: pages used %lu -> %lu, heap bytes %lu -> %lu",
+	    "badinput: pages_before=%lu pages_after=%lu heap_before=%lu heap_after=%lu",
 	    (unsigned long)pages0, (unsigned long)pmm_used(), (unsigned long)heap0,
 	    (unsigned long)heap_bytes());
 }
@@ -617,11 +617,11 @@ KTEST(vm_hoststate, "host CR3 and FS base intact after guest runs across vmspace
 	thread_vmspace_switch(NULL);
 	thread_set_fs_base(0);
 	report(r.marks == HS_ROUNDS && c.checked == HS_ROUNDS,
-	    "hoststate: marks %lu, host checks %d (want %d each)",
+	    "hoststate: marks=%lu checks=%d want=%d",
 	    (unsigned long)r.marks, c.checked, HS_ROUNDS);
 	report(c.bad_cr3 == 0 && c.bad_fs == 0,
-	    "hoststate: wrong host CR3 after %lu runs, wrong FS base after %lu "
-	    "(first at mark %d: cr3 0x%lx fs 0x%lx)", (unsigned long)c.bad_cr3,
+	    "hoststate: runs with a wrong host CR3 bad_cr3=%lu, FS base bad_fs=%lu "
+	    "(first at mark=%d: cr3=0x%lx fs=0x%lx)", (unsigned long)c.bad_cr3,
 	    (unsigned long)c.bad_fs, c.first_bad, (unsigned long)c.got_cr3,
 	    (unsigned long)c.got_fs);
 	if (c.procs[0] != NULL)
@@ -663,7 +663,7 @@ KTEST(vm_leak, "100 VMs created, run, destroyed: no page or heap leak")
 	}
 	pages1 = pmm_used();
 	heap1 = heap_bytes();
-	report(ok == LEAK_VMS, "leak: VMs created, run to exit 0, destroyed: %d of %d",
+	report(ok == LEAK_VMS, "leak: VMs created, run to exit 0, destroyed: ok=%d of vms=%d",
 	    ok, LEAK_VMS);
 	report(pages1 == pages0, "leak: pages used before=%lu after=%lu",
 	    (unsigned long)pages0, (unsigned long)pages1);
@@ -697,22 +697,22 @@ KTEST(vm_enable, "hw.vmm.enable toggles; EBUSY while a VM exists; same value no-
 	if (!vm_begin())
 		return;
 	error = set_enable(0);
-	report(error == 0 && !hv_is_enabled(), "enable: 1 -> 0: %s, enabled=%d",
+	report(error == 0 && !hv_is_enabled(), "enable: 1 -> 0: error=%s enabled=%d",
 	    vm_err(error), hv_is_enabled());
 	error = hv_vm_create(VM_MEM_DEFAULT, &vm);
-	report(error != 0, "enable: hv_vm_create while disabled refused: %s",
+	report(error != 0, "enable: hv_vm_create while disabled refused: error=%s",
 	    vm_err(error));
 	if (error == 0)
 		hv_vm_destroy(vm);
 	error = set_enable(0);
-	report(error == 0 && !hv_is_enabled(), "enable: 0 -> 0 (same value): %s",
+	report(error == 0 && !hv_is_enabled(), "enable: 0 -> 0 (same value): error=%s",
 	    vm_err(error));
 	error = set_enable(1);
-	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1: %s, enabled=%d",
+	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1: error=%s enabled=%d",
 	    vm_err(error), hv_is_enabled());
 	error = vmrun_image(&r);
 	report(error == 0 && r.end == VR_DONE && r.exit_code == 0,
-	    "enable: a guest runs after re-enabling: %s, exit code %ld %s",
+	    "enable: a guest runs after re-enabling: end=%s exit=%ld %s",
 	    error ? r.errmsg : vmrun_end_name(r.end), (long)r.exit_code, r.errmsg);
 
 	/* a VM with a vCPU exists from here to its destroy */
@@ -722,32 +722,32 @@ KTEST(vm_enable, "hw.vmm.enable toggles; EBUSY while a VM exists; same value no-
 		if (error != 0)
 			vmrun_teardown(&held);
 	}
-	report(error == 0, "enable: VM and vCPU created: %s %s", vm_err(error),
+	report(error == 0, "enable: VM and vCPU created: error=%s %s", vm_err(error),
 	    held.errmsg);
 	if (error != 0)
 		return;
 	error = set_enable(0);
 	report(error == EBUSY && hv_is_enabled(),
-	    "enable: 1 -> 0 while a VM exists: %s (%d), enabled=%d",
+	    "enable: 1 -> 0 while a VM exists: error=%s errno=%d enabled=%d",
 	    vm_err(error), error, hv_is_enabled());
 	error = set_enable(1);
 	report(error == 0 && hv_is_enabled(),
-	    "enable: 1 -> 1 (same value) while a VM exists: %s", vm_err(error));
+	    "enable: 1 -> 1 (same value) while a VM exists: error=%s", vm_err(error));
 	/* the same-value write left the existing VM usable */
 	vmrun_loop(&held, vcpu, &held);
 	report(held.end == VR_DONE && held.exit_code == 0,
-	    "enable: the VM created before the writes runs: %s, exit code %ld",
+	    "enable: the VM created before the writes runs: end=%s exit=%ld",
 	    vmrun_end_name(held.end), (long)held.exit_code);
 	vmrun_teardown(&held);
 	error = set_enable(0);
-	report(error == 0 && !hv_is_enabled(), "enable: 1 -> 0 after destroy: %s",
+	report(error == 0 && !hv_is_enabled(), "enable: 1 -> 0 after destroy: error=%s",
 	    vm_err(error));
 	error = set_enable(1);
-	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1 again: %s",
+	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1 again: error=%s",
 	    vm_err(error));
 	r.end = VR_HOSTERR;
 	error = vmrun_image(&r);
 	report(error == 0 && r.end == VR_DONE && r.exit_code == 0,
-	    "enable: a guest runs at the end: %s, exit code %ld %s",
+	    "enable: a guest runs at the end: end=%s exit=%ld %s",
 	    error ? r.errmsg : vmrun_end_name(r.end), (long)r.exit_code, r.errmsg);
 }

@@ -122,12 +122,12 @@ KTEST(vm_smp, "two vCPUs on two CPUs, vCPU threads migrate between them")
 		return;
 	for (i = 0; i < NVCPUS; i++) {
 		report(sv[i].out.end == VR_DONE && sv[i].out.exit_code == 0,
-		    "smp: vCPU %d ended by %s, exit code %ld%s%s", i,
+		    "smp: vcpu=%d end=%s exit=%ld%s%s", i,
 		    vmrun_end_name(sv[i].out.end), (long)sv[i].out.exit_code,
 		    sv[i].out.errmsg[0] ? ": " : "", sv[i].out.errmsg);
 		report(sv[i].hook_error == 0 && sv[i].cpu_before == sv[i].start_cpu &&
 		    sv[i].cpu_after == sv[i].target_cpu,
-		    "smp: vCPU %d thread migrated cpu %d -> %d (want %d -> %d): %s", i,
+		    "smp: vcpu=%d thread migrated from=%d to=%d want_from=%d want_to=%d error=%s", i,
 		    sv[i].cpu_before, sv[i].cpu_after, sv[i].start_cpu,
 		    sv[i].target_cpu, vm_err(sv[i].hook_error));
 	}
@@ -191,19 +191,19 @@ KTEST(vm_shootdown, "pageouts while another CPU's vCPU writes the page: no lost 
 		return;
 	for (i = 0; i < NVCPUS; i++)
 		report(sv[i].out.end == VR_DONE,
-		    "shootdown: vCPU %d ended by %s%s%s", i, vmrun_end_name(sv[i].out.end),
+		    "shootdown: vcpu=%d end=%s%s%s", i, vmrun_end_name(sv[i].out.end),
 		    sv[i].out.errmsg[0] ? ": " : "", sv[i].out.errmsg);
 	report(c.pageouts_ok == SHOOT_PAGEOUTS,
-	    "shootdown: hv_vm_pageout calls that succeeded: %d of %d (first error %s)",
+	    "shootdown: hv_vm_pageout calls that succeeded: ok=%d of calls=%d (first error=%s)",
 	    c.pageouts_ok, SHOOT_PAGEOUTS, vm_err(c.first_error));
 	error = hv_gpa_read(r.vm, SHOOT_RESULTS, res, sizeof(res));
 	if (error == 0)
 		error = hv_gpa_read(r.vm, SHOOT_PAGE, &word, sizeof(word));
 	report(error == 0 && sv[1].out.exit_code == 0 && res[1] == 0,
-	    "shootdown: updates lost by vCPU 1: %lu in %lu iterations (exit code %ld)",
+	    "shootdown: updates lost by vCPU 1: lost=%lu iterations=%lu exit=%ld",
 	    (unsigned long)res[1], (unsigned long)res[0], (long)sv[1].out.exit_code);
 	report(error == 0 && word == res[2] && res[2] != 0,
-	    "shootdown: word in the page 0x%lx, vCPU 1 wrote last 0x%lx",
+	    "shootdown: word in the page: word=0x%lx, vCPU 1 wrote last=0x%lx",
 	    (unsigned long)word, (unsigned long)res[2]);
 	/*
 	 * The race really happened: the pageouts had to interrupt vCPU 1's CPU,
@@ -211,8 +211,8 @@ KTEST(vm_shootdown, "pageouts while another CPU's vCPU writes the page: no lost 
 	 * fault; a page-in too when the copy was taken first: timing decides).
 	 */
 	report(c.faults > 0 && c.ipis > 0,
-	    "shootdown: during the pageouts: page-ins %lu, pages paged out %lu, "
-	    "nested faults %lu, invalidation IPIs %lu", (unsigned long)c.pageins,
+	    "shootdown: during the pageouts: pageins=%lu pageouts=%lu "
+	    "faults=%lu ipis=%lu", (unsigned long)c.pageins,
 	    (unsigned long)c.pageouts, (unsigned long)c.faults, (unsigned long)c.ipis);
 	vmrun_teardown(&r);
 }

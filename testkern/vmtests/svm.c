@@ -63,7 +63,7 @@ check_cpus(bool on, const char *when)
 			    cpu, (unsigned long)st.efer[cpu],
 			    (unsigned long)st.hsave[cpu]);
 	}
-	report(good == n, "%s: EFER.SVME %s and VM_HSAVE_PA %s on %d of %d CPUs",
+	report(good == n, "%s: EFER.SVME %s and VM_HSAVE_PA %s: cpus_ok=%d cpus=%d",
 	    when, on ? "set" : "clear", on ? "a page" : "0", good, n);
 }
 
@@ -137,11 +137,11 @@ one_badstate(const struct badstate *b)
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "VMRUN failed: invalid VMCB") &&
 	    vm_contains(ex.msg, b->name) && (uint32_t)ex.raw_reason == 0xffffffffu,
-	    "%s: VMRUN refused (exit code 0x%lx), decoded: %s",
-	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0,
+	    "%s: VMRUN refused: raw=0x%lx check=\"%s\" decoded=\"%s\"",
+	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0, b->name,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.invalid") - inval == 1,
-	    "%s: hw.vmm.stats.exit.invalid counted it (+%lu)", b->what,
+	    "%s: hw.vmm.stats.exit.invalid counted it: added=%lu", b->what,
 	    (unsigned long)(vm_stat("exit.invalid") - inval));
 	vmrun_teardown(&r);
 }

@@ -137,13 +137,13 @@ one_badstate(const struct badstate *b)
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "VM-entry failure: invalid guest state") &&
 	    vm_contains(ex.msg, b->field),
-	    "%s: entry refused and decoded naming %s: %s (kind %d, raw 0x%lx, "
-	    "error %s)", b->what, b->field, error == 0 ? ex.msg : "",
-	    error == 0 ? (int)ex.kind : -1, error == 0 ? (unsigned long)ex.raw_reason : 0,
-	    vm_err(error));
+	    "%s: entry refused: check=%s kind=%d raw=0x%lx error=%s "
+	    "decoded=\"%s\"", b->what, b->field, error == 0 ? (int)ex.kind : -1,
+	    error == 0 ? (unsigned long)ex.raw_reason : 0, vm_err(error),
+	    error == 0 ? ex.msg : "");
 	/* bit 31 of the exit reason: the failure came from the CPU's checks */
 	report(error == 0 && (ex.raw_reason & 0x80000000u) && (ex.raw_reason & 0xffff) == 33,
-	    "%s: exit reason 0x%lx is VM-entry failure 33 (invalid guest state)",
+	    "%s: exit reason raw=0x%lx is VM-entry failure 33 (invalid guest state)",
 	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0);
 	vmrun_teardown(&r);
 }
@@ -335,7 +335,7 @@ KTEST(vmx_exits, "CR0 host-owned bit via the shadow, RDMSR EFER, IN COM1 LSR, re
 
 	error = vm_run_case("exits.bin", EXITS_BAD_WRMSR, &ex, &regs, NULL);
 	report(vm_triple_at_r15(error, &ex, &regs, want, sizeof(want)),
-	    "WRMSR 0x2ff refused with #GP (no IDT: %s): %s", want,
+	    "WRMSR 0x2ff refused with #GP (no IDT: %s): decoded=\"%s\"", want,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.wrmsr") - wr == 1, "WRMSR exits: %lu (want 1)",
 	    (unsigned long)(vm_stat("exit.wrmsr") - wr));
