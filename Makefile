@@ -293,7 +293,7 @@ endif
 # (pytest/test_dragonfly_user.py).  The quirks image carries a test build of
 # vmm.ko (-DHV_QUIRKS) and switches hw.vmm.quirk.zero_host_fs on.
 DFLY_USER      := $(DFLY_OUT)/user/vmmcheck
-DFLY_UGUESTS   := $(patsubst %,$(BUILD)/guests/%.bin,hello irqrecv hist_spin hist_tls)
+DFLY_UGUESTS   := $(patsubst %,$(BUILD)/guests/%.bin,hello irqrecv spin hist_tls)
 DFLY_USER_ISOS := $(DFLY_OUT)/vmmcheck.iso $(DFLY_OUT)/vmmcheck-quirks.iso
 DFLY_ROOTVARS  := -s vfs.root.mountfrom=ufs:md0
 

@@ -82,7 +82,7 @@ CHECKS = [
                      "runs = 0")),
     ("dfly_irq.7", E("guest reports (6, 0 failed), last: arrivals logged: got=6 want=6")),
     ("dfly_irq.8", E("close with the VM = 0")),
-    ("dfly_destroy.1", r"hist_spin\.bin \(\d+ bytes\): 0"),
+    ("dfly_destroy.1", r"spin\.bin \(\d+ bytes\): 0"),
     ("dfly_destroy.2", r"vCPU 0 runs in the second thread: guest counter [1-9]\d*"),
     ("dfly_destroy.3", E("VM_DESTROY while it runs = 0")),
     ("dfly_destroy.4", r"its VMM_IOC_RUN returned ENOENT after [1-9]\d* runs"),

@@ -297,10 +297,10 @@ test_destroy(void)
 	int tries;
 
 	test_begin("dfly_destroy");
-	imglen = guest_image("hist_spin.bin", img, sizeof(img));
+	imglen = guest_image("spin.bin", img, sizeof(img));
 	fd = vc_open(VMM_DEV_PATH, O_RDWR);
 	e = fd < 0 ? fd : guest_vm((int)fd, 1, img, (size_t)imglen);
-	check(imglen > 0 && e == 0, "hist_spin.bin (%ld bytes): %s", imglen,
+	check(imglen > 0 && e == 0, "spin.bin (%ld bytes): %s", imglen,
 	    errname(e));
 	if (e != 0) {
 		test_end(backend_name());
