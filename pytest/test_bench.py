@@ -47,7 +47,9 @@ def check_figures(figs):
 @pytest.mark.smp
 def test_bench_smoke_svm(boot):
     tcg = accel("svm").accel == "tcg"
-    con = boot("svm", smp=2, extra=bench.icount_args(accel("svm")))
+    # -icount runs both vCPUs in one host thread (no multi-threaded TCG):
+    # the boot takes several times the plain one when the machine is busy
+    con = boot("svm", smp=2, extra=bench.icount_args(accel("svm")), boot_timeout=90)
     figs = run_bench(con, "svm")
     check_figures(figs)
     if tcg:
