@@ -208,7 +208,7 @@ boot_pdpt_dm:	resb 4096
 boot_pdpt_k:	resb 4096
 boot_pd:	resb 4 * 4096
 global boot_stack, boot_stack_top
-boot_stack:	resb 16384			; = KSTACK_PAGES pages (testkern/mm.h)
+boot_stack:	resb 16384			; = KSTACK_PAGES pages (testkern/kern/mm.h)
 boot_stack_top:
 
 section .note.GNU-stack noalloc noexec nowrite progbits

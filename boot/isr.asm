@@ -1,5 +1,5 @@
 ; isr.asm - interrupt and exception entry stubs.  Every stub leaves the same
-; frame (struct trapframe in testkern/trap.h): GPRs, vector, error code, then
+; frame (struct trapframe in testkern/kern/trap.h): GPRs, vector, error code, then
 ; the CPU's RIP/CS/RFLAGS/RSP/SS.  The CPU pushes an error code only for
 ; vectors 8, 10-14, 17, 21, 29, 30 (SDM vol. 3A 6.13); the others push 0.
 

@@ -1,8 +1,9 @@
 /*
  * hv_os.h - the only way hv/ reaches its host.
  *
- * hv/ is built into two hosts from the same files: testkern (testkern/hv_host.c
- * implements this header) and the DragonFly module (hv/dragonfly/hv_os_dfly.c).
+ * hv/ is built into two hosts from the same files: testkern
+ * (testkern/kern/hv_host.c implements this header) and the DragonFly module
+ * (hv/dragonfly/hv_os_dfly.c).
  * Nothing else in hv/ may include a host header.  Fixed-width types come from
  * <stdint.h>/<stddef.h>/<stdbool.h>: the compiler's freestanding headers under
  * testkern, forwarding headers in hv/dragonfly/include under DragonFly.

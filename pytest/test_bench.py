@@ -16,7 +16,7 @@ from conftest import TOP, accel
 import bench  # scripts/bench.py (conftest puts scripts/ on the path)
 
 ITERS = 10
-# every figure testkern/bench.c prints with 2 CPUs, in bench.py's order
+# every figure testkern/bench/bench.c prints with 2 CPUs, in bench.py's order
 FIGURES = [name for name, _ in bench.FIGURES]
 
 

@@ -6,7 +6,7 @@ against the values EMULATORS.md measured for QEMU -cpu max (revision 1, 16
 ASIDs, CPUID 8000000A EDX 0x10010001: NPT yes, NRIPS no), under KVM only
 what hv needs (NPT, a revision, more than one ASID); it toggles
 hw.vmm.enable (EFER.SVME on every CPU), runs the SVM-only kernel tests
-(testkern/vmtests_svm.c) and a few guests, and checks the per-reason exit
+(testkern/vmtests/svm.c) and a few guests, and checks the per-reason exit
 counters by name.
 """
 

@@ -5,7 +5,7 @@ decides).
 One shell boot checks the hw.vmm.vmx.* sysctls (under Bochs against the
 capability MSR values EMULATORS.md measured for Bochs Haswell), toggles
 hw.vmm.enable (VMXON/VMXOFF on every CPU) and runs the VMX-only kernel tests
-(testkern/vmtests_vmx.c) on two CPUs; the VM exit statistics must count what
+(testkern/vmtests/vmx.c) on two CPUs; the VM exit statistics must count what
 those guests did, by reason name.
 """
 

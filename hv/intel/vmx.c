@@ -688,7 +688,7 @@ again:
 	looped = VMX_FAST_MAX - fast - (int)vc->fast.budget;
 	if (looped > 0) {
 		fast += looped;
-		vc->fault_repeats = 0;	/* as vmx_exit_fast */
+		vc->fault_repeats = 0;	/* as vmx_handle_exit */
 		hv_stats_exits(VMX_EXIT_vmcall, (uint64_t)looped);
 		hv_hypercall_fast_loop((uint64_t)looped);
 	}

@@ -1,6 +1,6 @@
 /*
- * t_scn.c - the scenario parser (testkern/scn_parse.c) and its regex
- * (testkern/scn_re.c), built on the host from the same files as testkern:
+ * t_scn.c - the scenario parser (testkern/scn/scn_parse.c) and its regex
+ * (testkern/scn/scn_re.c), built on the host from the same files as testkern:
  * every directive and expectation kind parsed into its fields, defaults,
  * numbers, sizes and ranges, comments/CRLF/tabs, and every error message
  * with its file:line.

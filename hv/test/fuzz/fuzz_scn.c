@@ -1,6 +1,7 @@
 /*
- * fuzz_scn.c - libFuzzer target: the scenario parser (testkern/scn_parse.c)
- * and its regex matcher (testkern/scn_re.c), the same files testkern runs.
+ * fuzz_scn.c - libFuzzer target: the scenario parser
+ * (testkern/scn/scn_parse.c) and its regex matcher (testkern/scn/scn_re.c),
+ * the same files testkern runs.
  *
  * Input: scenario text.  Checked (abort on violation):
  * - the text is handed over unterminated and the error buffer is exactly
