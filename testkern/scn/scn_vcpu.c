@@ -50,7 +50,8 @@ on_mark(struct scn_vcpu *sv, uint64_t n)
 	int i;
 
 	for (i = 0; i < s->nexpects; i++)
-		if (s->expects[i].kind == SCN_EXP_MARKS && s->expects[i].num == n)
+		if (s->expects[i].kind == SCN_EXP_MARKS &&
+		    (s->expects[i].num == n || s->expects[i].num == SCN_ANY))
 			__atomic_fetch_add(&run->exp_count[i], 1, __ATOMIC_RELAXED);
 	for (i = 0; i < s->nsteps && !run->abort; i++) {
 		const struct scn_step *st = &s->steps[i];
