@@ -61,7 +61,7 @@ enum scn_expect_kind {
 	SCN_EXP_STAT,		/* name, range */
 	SCN_EXP_SYSCTL,		/* name (a whole sysctl name), range */
 	SCN_EXP_FAULTS,		/* range */
-	SCN_EXP_MARKS,		/* num = mark (SCN_ANY: every mark), range */
+	SCN_EXP_MARKS,		/* num = mark, range */
 	SCN_EXP_REPORTS,	/* range */
 	SCN_EXP_FAILED_REPORTS,	/* range */
 	SCN_EXP_ALIVE,

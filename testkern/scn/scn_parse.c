@@ -655,12 +655,10 @@ parse_expect(struct ctx *c, const struct tok *w, int nw, const char *line, size_
 	} else if (tok_is(&w[0], "marks")) {
 		c->dir = "expect marks";
 		e->kind = SCN_EXP_MARKS;
-		if (want_words(c, nw, 3, "expect marks N|any RANGE") != 0)
+		if (want_words(c, nw, 3, "expect marks N RANGE") != 0)
 			return -1;
-		if (tok_is(&w[1], "any"))
-			e->num = SCN_ANY;
-		else if (!parse_num(&w[1], false, &e->num) || e->num == SCN_ANY)
-			return fail(c, "'%t' is not a mark number (0..2^64-2) or any", &w[1]);
+		if (!parse_num(&w[1], false, &e->num) || e->num == SCN_ANY)
+			return fail(c, "'%t' is not a mark number (0..2^64-2)", &w[1]);
 		if (take_range(c, &w[2], 0, &e->range) != 0)
 			return -1;
 	} else if (tok_is(&w[0], "faults") || tok_is(&w[0], "reports") ||
