@@ -105,12 +105,12 @@ ends_str(struct scn_run *run, char *buf, size_t len)
 		if (!sv->done)
 			n += ksnprintf(buf + n, len - n, "%svcpu%d not ended (last exit %s)",
 			    i ? ", " : "", i, sv->last_exit[0] ? sv->last_exit : "none");
-		else if (sv->end == VR_DONE)
+		else if (sv->res.end == VR_DONE)
 			n += ksnprintf(buf + n, len - n, "%svcpu%d exit %ld", i ? ", " : "",
-			    i, (long)sv->exit_code);
+			    i, (long)sv->res.exit_code);
 		else
 			n += ksnprintf(buf + n, len - n, "%svcpu%d %s: %s", i ? ", " : "", i,
-			    vmrun_end_name(sv->end), sv->errmsg);
+			    vmrun_end_name(sv->res.end), sv->res.errmsg);
 	}
 }
 
@@ -129,15 +129,15 @@ check_one(struct scn_run *run, struct outcome *o, int i, char *seen, size_t len)
 	case SCN_EXP_END_EXIT:
 		ok = true;
 		for (k = 0; k < run->nv; k++)
-			ok = ok && run->v[k].done && run->v[k].end == VR_DONE &&
-			    run->v[k].exit_code == (int64_t)e->num;
+			ok = ok && run->v[k].done && run->v[k].res.end == VR_DONE &&
+			    run->v[k].res.exit_code == (int64_t)e->num;
 		ends_str(run, seen, len);
 		return ok;
 	case SCN_EXP_END_ERROR:
 		ok = false;
 		for (k = 0; k < run->nv; k++)
-			ok = ok || (run->v[k].done && run->v[k].end == VR_ERROR &&
-			    (e->re[0] == '\0' || scn_re_search(e->re, run->v[k].errmsg)));
+			ok = ok || (run->v[k].done && run->v[k].res.end == VR_ERROR &&
+			    (e->re[0] == '\0' || scn_re_search(e->re, run->v[k].res.errmsg)));
 		ends_str(run, seen, len);
 		return ok;
 	case SCN_EXP_SERIAL:
@@ -161,13 +161,17 @@ check_one(struct scn_run *run, struct outcome *o, int i, char *seen, size_t len)
 		return in_range(v, &e->range);
 	case SCN_EXP_REPORTS:
 	case SCN_EXP_FAILED_REPORTS:
-		v = e->kind == SCN_EXP_REPORTS ? run->reports : run->failed_reports;
+		v = 0;
+		for (k = 0; k < run->nv; k++)
+			v += e->kind == SCN_EXP_REPORTS ?
+			    run->v[k].res.reports - run->v[k].res.reports_failed :
+			    run->v[k].res.reports_failed;
 		ksnprintf(seen, len, "%lu (want %s)", (unsigned long)v, rs);
 		return in_range(v, &e->range);
 	case SCN_EXP_ALIVE:
 		ok = !run->abort && !o->leaked && hv_is_enabled();
 		for (k = 0; k < run->nv; k++)
-			ok = ok && run->v[k].done && run->v[k].end == VR_DONE;
+			ok = ok && run->v[k].done && run->v[k].res.end == VR_DONE;
 		ends_str(run, seen, len);
 		if (run->abort)
 			strlcpy(seen + strlen(seen), "; run aborted", len - strlen(seen));

@@ -192,9 +192,11 @@ scn_test(void *arg)
 	run->s = s;
 	run->file = ent->m->name;
 	run->nv = s->vcpus;
+	scn_cfg_init(run);
 	for (i = 0; i < run->nv; i++) {
 		run->v[i].run = run;
 		run->v[i].id = i;
+		run->v[i].res.vcpu_id = i;
 		run->v[i].cpu = -1;
 		run->v[i].proc_idx = -1;
 	}

@@ -29,6 +29,8 @@ void	 kick_vcpus(struct scn_run *run, struct scn_vcpu *self);
 /* Start the vCPU threads and watch them; false when a thread did not stop
  * after the abort (the VM is still in use and must leak). */
 bool	 supervise(struct scn_run *run, char *timeout_reason, size_t len);
+/* run->cfg: the guest, quiet, no debugger, marks to the scenario's triggers. */
+void	 scn_cfg_init(struct scn_run *run);
 
 /* scn_check.c */
 /* hw.vmm.stats.<name>; false (and 0) when there is no such leaf. */
