@@ -278,10 +278,11 @@ bench_done(struct bench *b, struct hv_vm *vm, uint64_t op, uint64_t n)
 }
 
 static int
-bench_host(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
+bench_host(const struct guest_run_cfg *cfg, struct guest_run_result *r,
+    struct hv_vcpu *vcpu, const struct hv_exit *ex,
     int64_t *result)
 {
-	struct bench *b = r->ctx;
+	struct bench *b = cfg->ctx;
 	struct hv_vm *vm = r->vm;
 	int cpu;
 
@@ -303,15 +304,14 @@ bench_host(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
 	}
 }
 
-static const struct vmrun_hooks bench_hooks = { .host = bench_host };
-
 KTEST(bench, "make bench: exit paths, nested faults, guest copies, VM life cycle in TSC ticks (BENCH lines)")
 {
 	struct bench b = { 0 };
-	struct vmrun r = { .image = "bench.bin", .mem = BENCH_MEM,
-	    .hooks = &bench_hooks, .ctx = &b, .quiet = true,
+	const struct guest_run_cfg cfg = { .image = "bench.bin", .mem = BENCH_MEM,
+	    .host = bench_host, .ctx = &b, .quiet = true,
 	    /* emulated time: Bochs counts 4M instructions a second */
 	    .timeout_ms = 3600000 };
+	struct guest_run_result r = { 0 };
 	struct hv_vcpu *vcpu;
 	unsigned want;
 	int error;
@@ -332,21 +332,21 @@ KTEST(bench, "make bench: exit paths, nested faults, guest copies, VM life cycle
 		report(false, "bench: no memory for %u samples", b.n);
 		goto out;
 	}
-	error = vmrun_setup(&r);
+	error = guest_run_setup(&cfg, &r);
 	if (error == 0) {
-		error = hv_vcpu_create(r.vm, 0, &vcpu);
+		error = guest_run_vcpu(&cfg, &r, 0, &vcpu);
 		if (error != 0)
-			vmrun_teardown(&r);
+			guest_run_teardown(&r);
 	}
 	if (error != 0) {
 		report(false, "bench: guest setup: %s %s", vm_err(error), r.errmsg);
 		goto out;
 	}
-	vmrun_loop(&r, vcpu, &r);
+	guest_run_loop(&cfg, vcpu, &r);
 	/* the guest is done but its vCPU and page tables are still there */
 	if (r.end == VR_DONE)
 		bench_copies(&b, vcpu);
-	vmrun_teardown(&r);
+	guest_run_teardown(&r);
 	(void)thread_migrate(0);
 	report(r.end == VR_DONE && r.exit_code == 0 && r.reports_failed == 0,
 	    "bench: guest ended by %s, exit code %ld%s%s", vmrun_end_name(r.end),

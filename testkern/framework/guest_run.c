@@ -1,8 +1,8 @@
 /*
- * guest_run.c - the generic guest runner of the VM tests: create a VM,
- * load a guest image from the multiboot2 modules, run a vCPU and serve its
- * exits until the guest is done, fails, or the wall-clock watchdog fires;
- * always destroy the VM.
+ * guest_run.c - the one guest runner of the VM tests and the scenarios:
+ * create a VM, load a guest image from the multiboot2 modules, run a vCPU
+ * and serve its exits (guest_run_exit, one exit at a time) until the guest
+ * is done, fails, or the wall-clock watchdog fires; always destroy the VM.
  */
 #include "vmtests.h"
 #include "mb2.h"
@@ -38,94 +38,127 @@ vmrun_end_name(enum vmrun_end e)
 	case VR_TIMEOUT:	return "timeout";
 	case VR_QUIT:		return "quit";
 	case VR_HOSTERR:	return "host error";
+	case VR_STOPPED:	return "stopped at an exit";
 	}
 	return "?";
 }
 
 int
-vmrun_setup(struct vmrun *r)
+guest_run_setup(const struct guest_run_cfg *cfg, struct guest_run_result *res)
 {
 	const struct kmodule *m;
 	int error;
 
-	r->vm = NULL;
-	m = module_find(r->image);
+	res->vm = NULL;
+	m = module_find(cfg->image);
 	if (m == NULL) {
-		ksnprintf(r->errmsg, sizeof(r->errmsg),
-		    "no multiboot2 module named %s in the image", r->image);
+		ksnprintf(res->errmsg, sizeof(res->errmsg),
+		    "no multiboot2 module named %s in the image", cfg->image);
 		return ENOENT;
 	}
-	error = hv_vm_create(r->mem ? r->mem : VM_MEM_DEFAULT, &r->vm);
+	error = hv_vm_create(cfg->mem ? cfg->mem : VM_MEM_DEFAULT, &res->vm);
 	if (error != 0) {
-		ksnprintf(r->errmsg, sizeof(r->errmsg), "hv_vm_create: %s (%d)",
+		ksnprintf(res->errmsg, sizeof(res->errmsg), "hv_vm_create: %s (%d)",
 		    errno_name(error), error);
 		return error;
 	}
-	error = hv_vm_load_image(r->vm, m->data, m->size);
+	error = hv_vm_load_image(res->vm, m->data, m->size);
 	if (error != 0) {
-		ksnprintf(r->errmsg, sizeof(r->errmsg), "hv_vm_load_image(%s): %s (%d)",
-		    r->image, errno_name(error), error);
-		vmrun_teardown(r);
+		ksnprintf(res->errmsg, sizeof(res->errmsg), "hv_vm_load_image(%s): %s (%d)",
+		    cfg->image, errno_name(error), error);
+		guest_run_teardown(res);
 		return error;
 	}
 	return 0;
 }
 
 int
-vm_case_setup(struct vmrun *r, uint64_t which, struct hv_vcpu **vcpup)
+guest_run_vcpu(const struct guest_run_cfg *cfg, struct guest_run_result *res, int id,
+    struct hv_vcpu **vcpup)
 {
 	struct hv_regs regs;
 	int error;
 
-	r->mem = HV_GUEST_MIN_MEM;
-	error = vmrun_setup(r);
-	if (error != 0)
-		return error;
-	error = hv_vcpu_create(r->vm, 0, vcpup);
-	if (error == 0)
+	error = hv_vcpu_create(res->vm, id, vcpup);
+	if (error == 0 && (cfg->set_r13 || cfg->boot_regs != NULL)) {
 		error = hv_vcpu_get_regs(*vcpup, &regs);
-	if (error == 0) {
-		regs.r13 = which;
-		error = hv_vcpu_set_regs(*vcpup, &regs);
+		if (error == 0) {
+			if (cfg->set_r13)
+				regs.r13 = cfg->r13;
+			if (cfg->boot_regs != NULL)
+				cfg->boot_regs(&regs);
+			error = hv_vcpu_set_regs(*vcpup, &regs);
+		}
 	}
 	if (error != 0)
-		vmrun_teardown(r);
+		ksnprintf(res->errmsg, sizeof(res->errmsg), "vCPU %d setup: %s (%d)", id,
+		    errno_name(error), error);
+	return error;
+}
+
+int
+vm_case_setup(const char *image, uint64_t which, struct guest_run_result *res,
+    struct hv_vcpu **vcpup)
+{
+	const struct guest_run_cfg cfg = { .image = image, .mem = HV_GUEST_MIN_MEM,
+	    .set_r13 = true, .r13 = which };
+	int error;
+
+	error = guest_run_setup(&cfg, res);
+	if (error != 0)
+		return error;
+	error = guest_run_vcpu(&cfg, res, 0, vcpup);
+	if (error != 0)
+		guest_run_teardown(res);
 	return error;
 }
 
 int
 vm_run_until(struct hv_vcpu *vcpu, struct hv_exit *ex, int *intr_exits)
 {
-	int error, i;
+	static const struct guest_run_cfg to_exit = { .image = "(case)", .quiet = true,
+	    .stop_at_exit = true };
+	struct guest_run_result res = { 0 };
 
-	/* host-interrupt and preemption exits come back as HV_EXIT_INTR */
-	for (i = 0; i < 1000; i++) {
-		error = hv_vcpu_run(vcpu, ex);
-		if (error != 0 || ex->kind != HV_EXIT_INTR)
-			break;
-		if (intr_exits != NULL)
-			(*intr_exits)++;
-	}
-	return i == 1000 ? ETIMEDOUT : error;
+	guest_run_loop(&to_exit, vcpu, &res);
+	if (intr_exits != NULL)
+		*intr_exits += (int)res.intr_exits;
+	if (res.end != VR_STOPPED)
+		return res.end == VR_TIMEOUT ? ETIMEDOUT : res.error ? res.error : EIO;
+	*ex = res.exit;
+	return 0;
+}
+
+int
+vm_run_changed_regs(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+    struct hv_exit *ex)
+{
+	struct hv_vcpu *vcpu;
+	int error;
+
+	error = guest_run_vcpu(cfg, res, 0, &vcpu);
+	if (error == 0)
+		error = vm_run_until(vcpu, ex, NULL);
+	return error;
 }
 
 int
 vm_run_case(const char *image, uint64_t which, struct hv_exit *ex, struct hv_regs *regs,
     int *intr_exits)
 {
-	struct vmrun r = { .image = image };
+	struct guest_run_result res = { 0 };
 	struct hv_vcpu *vcpu;
 	int error;
 
 	if (intr_exits != NULL)
 		*intr_exits = 0;
-	error = vm_case_setup(&r, which, &vcpu);
+	error = vm_case_setup(image, which, &res, &vcpu);
 	if (error != 0)
 		return error;
 	error = vm_run_until(vcpu, ex, intr_exits);
 	if (error == 0)
 		error = hv_vcpu_get_regs(vcpu, regs);
-	vmrun_teardown(&r);
+	guest_run_teardown(&res);
 	return error;
 }
 
@@ -140,19 +173,23 @@ vm_triple_at_r15(int error, const struct hv_exit *ex, const struct hv_regs *regs
 }
 
 void
-vmrun_teardown(struct vmrun *r)
+guest_run_teardown(struct guest_run_result *res)
 {
 	int error;
 
-	if (r->vm == NULL)
+	if (res->vm == NULL)
 		return;
-	error = hv_vm_destroy(r->vm);
+	error = hv_vm_destroy(res->vm);
 	if (error != 0)
 		kprintf("vm: hv_vm_destroy: %s (%d)\n", errno_name(error), error);
-	r->vm = NULL;
+	res->vm = NULL;
 }
 
-bool
+/*
+ * HC_REPORT(cond, gva): the guest's message into msg (cut at len - 1; an
+ * unreadable one is replaced by why); true when the check passed.
+ */
+static bool
 vm_report_read(struct hv_vcpu *vcpu, const struct hv_exit *ex, char *msg, size_t len)
 {
 	size_t done;
@@ -169,7 +206,9 @@ vm_report_read(struct hv_vcpu *vcpu, const struct hv_exit *ex, char *msg, size_t
 	return ex->args[0] != 0 && error == 0;
 }
 
-bool
+/* HC_SET_TLS and HC_COPY_TEST: true with the guest's RAX in *result when
+ * ex->nr is one of them. */
+static bool
 vm_hc_common(struct hv_vcpu *vcpu, const struct hv_exit *ex, int64_t *result)
 {
 	switch (ex->nr) {
@@ -185,41 +224,48 @@ vm_hc_common(struct hv_vcpu *vcpu, const struct hv_exit *ex, int64_t *result)
 	}
 }
 
-/* HC_REPORT(cond, gva): the guest's check becomes one CHECK line. */
+/*
+ * HC_REPORT(cond, gva): the guest's check becomes one CHECK line (quiet:
+ * counted, a failed one logged).
+ */
 static void
-do_report(struct vmrun *out, struct hv_vcpu *vcpu, const struct hv_exit *ex)
+do_report(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+    struct hv_vcpu *vcpu, const struct hv_exit *ex)
 {
 	char msg[VM_REPORT_MAX + 1];
 	bool ok = vm_report_read(vcpu, ex, msg, sizeof(msg));
 
-	out->reports++;
+	res->reports++;
 	if (!ok)
-		out->reports_failed++;
-	strlcpy(out->last_report, msg, sizeof(out->last_report));
-	if (!out->quiet)
+		res->reports_failed++;
+	strlcpy(res->last_report, msg, sizeof(res->last_report));
+	if (!cfg->quiet)
 		report(ok, "%s", msg);
+	else if (!ok)
+		kprintf("vm: %s: vcpu %d: guest check failed: %s\n", cfg->image, res->vcpu_id,
+		    msg);
 }
 
 /* One hypercall for the host; false when the run must stop. */
 static bool
-do_hypercall(struct vmrun *r, struct vmrun *out, struct hv_vcpu *vcpu,
-    const struct hv_exit *ex)
+do_hypercall(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+    struct hv_vcpu *vcpu, const struct hv_exit *ex)
 {
 	int64_t result = 0;
 	int error = 0;
 
 	switch (ex->nr) {
 	case HC_REPORT:
-		do_report(out, vcpu, ex);
+		do_report(cfg, res, vcpu, ex);
 		break;
 	case HC_MARK:
-		out->marks++;
-		if (r->hooks != NULL && r->hooks->mark != NULL)
-			error = r->hooks->mark(out, vcpu, ex->args[0]);
+		res->marks++;
+		if (cfg->mark != NULL)
+			error = cfg->mark(cfg, res, vcpu, ex->args[0]);
 		break;
 	case HC_HOST:
-		if (r->hooks != NULL && r->hooks->host != NULL)
-			error = r->hooks->host(out, vcpu, ex, &result);
+		if (cfg->host != NULL)
+			error = cfg->host(cfg, res, vcpu, ex, &result);
 		else
 			result = -EINVAL;
 		break;
@@ -228,11 +274,13 @@ do_hypercall(struct vmrun *r, struct vmrun *out, struct hv_vcpu *vcpu,
 			result = -EINVAL;
 		break;
 	}
+	if (error == GUEST_RUN_VCPU_GONE)
+		return true;
 	if (error != 0) {
-		out->end = VR_HOSTERR;
-		out->error = error;
-		if (out->errmsg[0] == '\0')
-			ksnprintf(out->errmsg, sizeof(out->errmsg),
+		res->end = VR_HOSTERR;
+		res->error = error;
+		if (res->errmsg[0] == '\0')
+			ksnprintf(res->errmsg, sizeof(res->errmsg),
 			    "hypercall %lu hook: %s (%d)", (unsigned long)ex->nr,
 			    errno_name(error), error);
 		return false;
@@ -241,100 +289,123 @@ do_hypercall(struct vmrun *r, struct vmrun *out, struct hv_vcpu *vcpu,
 	return true;
 }
 
+/* A guest #BP: the db> prompt, or the end of a run that has none. */
+static bool
+do_debug(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+    struct hv_vcpu *vcpu)
+{
+	uint64_t t0 = time_ns();
+	enum db_verdict v;
+
+	res->debug_exits++;
+	if (cfg->no_debugger) {
+		res->end = VR_ERROR;
+		res->error = EINVAL;
+		strlcpy(res->errmsg, "guest #BP (this run has no debugger)",
+		    sizeof(res->errmsg));
+		return false;
+	}
+	v = db_prompt(vcpu);
+	res->prompt_ns += time_ns() - t0;
+	if (v == DB_QUIT) {
+		res->end = VR_QUIT;
+		strlcpy(res->errmsg, "stopped by q at the debugger prompt", sizeof(res->errmsg));
+		return false;
+	}
+	return true;
+}
+
+bool
+guest_run_exit(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+    struct hv_vcpu *vcpu, const struct hv_exit *ex)
+{
+	switch (ex->kind) {
+	case HV_EXIT_HYPERCALL:
+		return do_hypercall(cfg, res, vcpu, ex);
+	case HV_EXIT_DONE:
+		res->end = VR_DONE;
+		res->exit_code = ex->code;
+		return false;
+	case HV_EXIT_DEBUG:
+		return do_debug(cfg, res, vcpu);
+	case HV_EXIT_INTR:
+		/* the host's turn: let other threads run, then re-enter */
+		res->intr_exits++;
+		thread_yield();
+		return true;
+	case HV_EXIT_ERROR:
+		res->end = VR_ERROR;
+		res->error = ex->error;
+		res->raw_reason = ex->raw_reason;
+		strlcpy(res->errmsg, ex->msg, sizeof(res->errmsg));
+		return false;
+	}
+	res->end = VR_HOSTERR;
+	res->error = EINVAL;
+	ksnprintf(res->errmsg, sizeof(res->errmsg), "unknown exit kind %d", (int)ex->kind);
+	return false;
+}
+
 void
-vmrun_loop(struct vmrun *r, struct hv_vcpu *vcpu, struct vmrun *out)
+guest_run_loop(const struct guest_run_cfg *cfg, struct hv_vcpu *vcpu,
+    struct guest_run_result *res)
 {
 	uint64_t start = time_ns();
-	uint64_t limit = (r->timeout_ms ? r->timeout_ms : VM_TIMEOUT_MS) * 1000000ull;
+	uint64_t limit = (cfg->timeout_ms ? cfg->timeout_ms : VM_TIMEOUT_MS) * 1000000ull;
 	struct hv_exit ex;
 	int error;
 
-	out->errmsg[0] = '\0';
+	res->errmsg[0] = '\0';
+	res->prompt_ns = 0;
 	for (;;) {
-		if (time_ns() - start > limit) {
-			out->end = VR_TIMEOUT;
-			ksnprintf(out->errmsg, sizeof(out->errmsg),
+		/* time at the prompt is the user's, not the guest's */
+		if (time_ns() - start - res->prompt_ns > limit) {
+			res->end = VR_TIMEOUT;
+			ksnprintf(res->errmsg, sizeof(res->errmsg),
 			    "watchdog: guest still running after %lu ms",
 			    (unsigned long)(limit / 1000000));
 			break;
 		}
 		error = hv_vcpu_run(vcpu, &ex);
 		if (error != 0) {
-			out->end = VR_HOSTERR;
-			out->error = error;
-			ksnprintf(out->errmsg, sizeof(out->errmsg), "hv_vcpu_run: %s (%d)",
+			res->end = VR_HOSTERR;
+			res->error = error;
+			ksnprintf(res->errmsg, sizeof(res->errmsg), "hv_vcpu_run: %s (%d)",
 			    errno_name(error), error);
 			break;
 		}
-		if (ex.kind == HV_EXIT_HYPERCALL) {
-			if (!do_hypercall(r, out, vcpu, &ex))
-				break;
-			continue;
-		}
-		if (ex.kind == HV_EXIT_DONE) {
-			out->end = VR_DONE;
-			out->exit_code = ex.code;
+		if (cfg->stop_at_exit && ex.kind != HV_EXIT_INTR) {
+			res->end = VR_STOPPED;
+			res->exit = ex;
 			break;
 		}
-		if (ex.kind == HV_EXIT_DEBUG) {
-			uint64_t t0 = time_ns();
-			enum db_verdict v;
-
-			out->debug_exits++;
-			v = db_prompt(vcpu);
-			/* time at the prompt is the user's, not the guest's */
-			start += time_ns() - t0;
-			if (v == DB_QUIT) {
-				out->end = VR_QUIT;
-				ksnprintf(out->errmsg, sizeof(out->errmsg),
-				    "stopped by q at the debugger prompt");
-				break;
-			}
-			continue;
-		}
-		if (ex.kind == HV_EXIT_INTR) {
-			/* the host's turn: let other threads run, then re-enter */
-			out->intr_exits++;
-			thread_yield();
-			continue;
-		}
-		if (ex.kind == HV_EXIT_ERROR) {
-			out->end = VR_ERROR;
-			out->error = ex.error;
-			out->raw_reason = ex.raw_reason;
-			strlcpy(out->errmsg, ex.msg, sizeof(out->errmsg));
+		if (!guest_run_exit(cfg, res, vcpu, &ex))
 			break;
-		}
-		out->end = VR_HOSTERR;
-		ksnprintf(out->errmsg, sizeof(out->errmsg), "unknown exit kind %d",
-		    (int)ex.kind);
-		break;
 	}
-	out->ms = (time_ns() - start) / 1000000;
-	if (!out->quiet || out->end != VR_DONE || out->exit_code != 0)
+	res->ms = (time_ns() - start - res->prompt_ns) / 1000000;
+	if (!cfg->quiet || (res->end != VR_DONE && res->end != VR_STOPPED) ||
+	    res->exit_code != 0)
 		kprintf("vm: %s on vcpu %d: %s after %lu ms (exit code %ld, %lu intr exits)%s%s\n",
-		    r->image, out->vcpu_id, vmrun_end_name(out->end),
-		    (unsigned long)out->ms, (long)out->exit_code,
-		    (unsigned long)out->intr_exits, out->errmsg[0] ? ": " : "", out->errmsg);
+		    cfg->image, res->vcpu_id, vmrun_end_name(res->end),
+		    (unsigned long)res->ms, (long)res->exit_code,
+		    (unsigned long)res->intr_exits, res->errmsg[0] ? ": " : "", res->errmsg);
 }
 
 int
-vmrun_image(struct vmrun *r)
+guest_run_image(const struct guest_run_cfg *cfg, struct guest_run_result *res)
 {
 	struct hv_vcpu *vcpu;
 	int error;
 
-	error = vmrun_setup(r);
+	error = guest_run_setup(cfg, res);
 	if (error != 0)
 		return error;
-	error = hv_vcpu_create(r->vm, 0, &vcpu);
+	error = guest_run_vcpu(cfg, res, 0, &vcpu);
 	if (error != 0) {
-		ksnprintf(r->errmsg, sizeof(r->errmsg), "hv_vcpu_create: %s (%d)",
-		    errno_name(error), error);
-		vmrun_teardown(r);
+		guest_run_teardown(res);
 		return error;
 	}
-	vmrun_loop(r, vcpu, r);
-	vmrun_teardown(r);
+	guest_run_loop(cfg, vcpu, res);
+	guest_run_teardown(res);
 	return 0;
 }

@@ -20,41 +20,56 @@ enum vmrun_end {
 	VR_TIMEOUT,	/* the watchdog fired */
 	VR_QUIT,	/* `q` at the db> prompt */
 	VR_HOSTERR,	/* hv refused an operation: errmsg */
+	VR_STOPPED,	/* stop_at_exit: the first exit other than a host
+			 * interrupt is in `exit`, not handled */
 };
 
-struct vmrun;
+struct guest_run_result;
 
 /*
- * Per-test hooks; each returns 0 to go on or an error to stop the run.  They
- * get the struct vmrun that receives the outcome: r itself for vmrun_image(),
- * `out` for vmrun_loop() (whose vm field is not set: reach the VM via ctx).
+ * A hook's return for a mark it handled with the vCPU gone (a reboot): go
+ * on, but put no result in the old vCPU.
  */
-struct vmrun_hooks {
-	/* HC_MARK(n) */
-	int	(*mark)(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n);
+#define GUEST_RUN_VCPU_GONE	(-1)
+
+/* How to run a guest: set by the test, only read by the runner. */
+struct guest_run_cfg {
+	const char	*image;		/* module name, e.g. "hello.bin" */
+	uint64_t	 mem;		/* 0: VM_MEM_DEFAULT */
+	uint64_t	 timeout_ms;	/* 0: VM_TIMEOUT_MS */
+	bool		 quiet;		/* no CHECK lines for guest reports (a failed one
+					 * is logged), no summary line for a clean run */
+	bool		 no_debugger;	/* a guest #BP ends the run instead of the db> prompt */
+	bool		 stop_at_exit;	/* stop at the first exit other than a host
+					 * interrupt and hand it back unhandled */
+	void		*ctx;		/* for the hooks */
+	/* boot register overrides of each vCPU before its first entry */
+	bool		 set_r13;	/* R13 = r13: the case of guests with several */
+	uint64_t	 r13;
+	void		(*boot_regs)(struct hv_regs *regs);
+	/*
+	 * Hooks, each 0 to go on or an error to stop the run; res is the
+	 * result of this vCPU's run.  HC_MARK(n):
+	 */
+	int	(*mark)(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+		    struct hv_vcpu *vcpu, uint64_t n);
 	/* HC_HOST(action, a1, a2): *result goes to the guest's RAX */
-	int	(*host)(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
-		    int64_t *result);
+	int	(*host)(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+		    struct hv_vcpu *vcpu, const struct hv_exit *ex, int64_t *result);
 };
 
-struct vmrun {
-	/* set by the test */
-	const char		*image;		/* module name, e.g. "hello.bin" */
-	uint64_t		 mem;		/* 0: VM_MEM_DEFAULT */
-	uint64_t		 timeout_ms;	/* 0: VM_TIMEOUT_MS */
-	const struct vmrun_hooks *hooks;
-	bool			 quiet;		/* no CHECK lines for guest reports, no
-						 * summary line for a clean run */
-	void			*ctx;		/* for the hooks */
-	int			 vcpu_id;	/* of the vCPU this outcome is for */
-	/* filled by the runner */
-	struct hv_vm		*vm;
+/* What a run did: filled by the runner. */
+struct guest_run_result {
+	struct hv_vm		*vm;		/* guest_run_setup's VM (NULL after teardown) */
+	int			 vcpu_id;	/* of the vCPU this result is for */
 	enum vmrun_end		 end;
 	int64_t			 exit_code;
 	int			 error;
 	uint64_t		 raw_reason;
 	char			 errmsg[160];
 	uint64_t		 ms;
+	uint64_t		 prompt_ns;	/* spent at the db> prompt (not the guest's) */
+	struct hv_exit		 exit;		/* VR_STOPPED: the exit */
 	uint64_t		 intr_exits, reports, reports_failed, marks, debug_exits;
 	char			 last_report[VM_REPORT_MAX + 1];	/* message of the last guest report */
 };
@@ -74,30 +89,43 @@ int	 vm_sysctl_u64(const char *name, uint64_t *v);
 /* Does s contain w? */
 bool	 vm_contains(const char *s, const char *w);
 
-/* Create a VM with the image loaded; 0 or an errno (errmsg says why). */
-int	 vmrun_setup(struct vmrun *r);
-/* Run one vCPU of r->vm until it ends; fills the outcome fields of r
- * (or of `out` when several vCPUs share r). */
-void	 vmrun_loop(struct vmrun *r, struct hv_vcpu *vcpu, struct vmrun *out);
-void	 vmrun_teardown(struct vmrun *r);
-/* All three, with one vCPU: 0 when the run ended (any way), else errno. */
-int	 vmrun_image(struct vmrun *r);
-/* vCPU 0 of r->vm (after vmrun_setup) with its boot registers passed
- * through change(), then one hv_vcpu_run: 0 with *ex filled, else the errno
- * of the first call that failed. */
-int	 vm_run_changed_regs(struct vmrun *r, void (*change)(struct hv_regs *regs),
+/*
+ * The guest runner.  guest_run_setup: a VM with cfg->image loaded in
+ * res->vm; 0 or an errno (res->errmsg says why; nothing to tear down).
+ * guest_run_vcpu: vCPU `id` of res->vm with cfg's boot register overrides;
+ * 0 or an errno (res->errmsg says why).  guest_run_loop: run that vCPU until
+ * it ends (one result per vCPU: res may be another than setup's).
+ * guest_run_exit: one exit of a run, false when it ended the run (the step
+ * of guest_run_loop and of the scenario runner's vCPU threads).
+ * guest_run_image: setup, vCPU 0, loop, teardown: 0 when the run ended (any
+ * way), else errno.
+ */
+int	 guest_run_setup(const struct guest_run_cfg *cfg, struct guest_run_result *res);
+int	 guest_run_vcpu(const struct guest_run_cfg *cfg, struct guest_run_result *res, int id,
+	    struct hv_vcpu **vcpup);
+void	 guest_run_loop(const struct guest_run_cfg *cfg, struct hv_vcpu *vcpu,
+	    struct guest_run_result *res);
+bool	 guest_run_exit(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+	    struct hv_vcpu *vcpu, const struct hv_exit *ex);
+void	 guest_run_teardown(struct guest_run_result *res);
+int	 guest_run_image(const struct guest_run_cfg *cfg, struct guest_run_result *res);
+/* vCPU 0 of res->vm (after guest_run_setup) with cfg's boot register
+ * overrides, run to its first exit other than a host interrupt: 0 with *ex
+ * filled, else the errno of the first call that failed. */
+int	 vm_run_changed_regs(const struct guest_run_cfg *cfg, struct guest_run_result *res,
 	    struct hv_exit *ex);
 /*
  * Guests with several short cases (guests/exits.asm, fpu.asm): the host
- * picks one in R13 before the first entry.  vm_case_setup: r->image loaded
- * into a fresh VM of HV_GUEST_MIN_MEM (r->vm) and vCPU 0 created with
- * R13 = which; 0, else the errno (r->errmsg may say why; nothing to tear
- * down).  vm_run_until: run until an exit other than HV_EXIT_INTR (at
- * most 1000 runs, else ETIMEDOUT); *intr_exits (if not NULL) counts those
- * on the way.  vm_run_case: all of it for one run, then *regs after it; the
- * VM is destroyed.
+ * picks one in R13 before the first entry.  vm_case_setup: image loaded
+ * into a fresh VM of HV_GUEST_MIN_MEM (res->vm) and vCPU 0 created
+ * with R13 = which; 0, else the errno (res->errmsg may say why; nothing to
+ * tear down).  vm_run_until: run until an exit other than HV_EXIT_INTR
+ * (ETIMEDOUT after VM_TIMEOUT_MS); *intr_exits (if not NULL) counts those
+ * on the way.  vm_run_case: all of it for one run, then *regs after it;
+ * the VM is destroyed.
  */
-int	 vm_case_setup(struct vmrun *r, uint64_t which, struct hv_vcpu **vcpup);
+int	 vm_case_setup(const char *image, uint64_t which, struct guest_run_result *res,
+	    struct hv_vcpu **vcpup);
 int	 vm_run_until(struct hv_vcpu *vcpu, struct hv_exit *ex, int *intr_exits);
 int	 vm_run_case(const char *image, uint64_t which, struct hv_exit *ex,
 	    struct hv_regs *regs, int *intr_exits);
@@ -115,19 +143,8 @@ enum exits_case {
 };
 /* The cases of guests/fpu.asm. */
 enum fpu_case { FPU_X87, FPU_AVX };
-/* vmrun_image(), then CHECK that the run ended with HC_EXIT(0); true if so. */
-bool	 vm_run_exit0(struct vmrun *r);
-
-/*
- * What every guest runner (vmrun_loop, the scenario runner) does alike.
- * vm_report_read: HC_REPORT(cond, gva): the guest's message into msg (cut
- * at len - 1; an unreadable one is replaced by why); true when the check
- * passed.  vm_hc_common: HC_SET_TLS and HC_COPY_TEST; true with the guest's
- * RAX in *result when ex->nr is one of them.
- */
-bool	 vm_report_read(struct hv_vcpu *vcpu, const struct hv_exit *ex, char *msg,
-	    size_t len);
-bool	 vm_hc_common(struct hv_vcpu *vcpu, const struct hv_exit *ex, int64_t *result);
+/* guest_run_image(), then CHECK that the run ended with HC_EXIT(0); true if so. */
+bool	 vm_run_exit0(const struct guest_run_cfg *cfg, struct guest_run_result *r);
 
 /* A hw.vmm.stats counter, read through the sysctl tree like any reader. */
 uint64_t vm_stat(const char *name);

@@ -339,8 +339,8 @@ act_execve(struct scn_actx *a)
 	run->vm = NULL;
 	parked = others_parked(run, a->sv);
 	for (i = 0; i < run->nv; i++)
-		if (msg[0] == '\0' && &run->v[i] != a->sv && run->v[i].errmsg[0])
-			strlcpy(msg, run->v[i].errmsg, sizeof(msg));
+		if (msg[0] == '\0' && &run->v[i] != a->sv && run->v[i].res.errmsg[0])
+			strlcpy(msg, run->v[i].res.errmsg, sizeof(msg));
 	__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
 	if (!parked) {
 		/* a thread may still use its handle: keep them all (leak) */

@@ -27,7 +27,8 @@ KTEST(hv_reinit, "hv_fini frees every per-CPU page, hv_init after it restores hv
 	uint64_t before, after;
 	int64_t held, held_mid, want;
 	bool was_enabled = hv_is_enabled(), svm;
-	struct vmrun r = { .image = "hello.bin", .quiet = true };
+	const struct guest_run_cfg cfg = { .image = "hello.bin", .quiet = true };
+	struct guest_run_result r = { 0 };
 	int error, n;
 
 	if (strcmp(hv_type(), "none") == 0) {
@@ -74,7 +75,7 @@ KTEST(hv_reinit, "hv_fini frees every per-CPU page, hv_init after it restores hv
 	/* the new per-CPU pages work: a guest runs (enabling if needed) */
 	if (!vm_begin())
 		return;
-	error = vmrun_image(&r);
+	error = guest_run_image(&cfg, &r);
 	report(error == 0 && r.end == VR_DONE && r.exit_code == 0,
 	    "hello.bin after the re-init: end=%s exit=%ld%s%s",
 	    error == 0 ? vmrun_end_name(r.end) : vm_err(error),

@@ -59,6 +59,7 @@ enum scn_expect_kind {
 	SCN_EXP_SERIAL,		/* re, range */
 	SCN_EXP_EXITS,		/* name, range */
 	SCN_EXP_STAT,		/* name, range */
+	SCN_EXP_SYSCTL,		/* name (a whole sysctl name), range */
 	SCN_EXP_FAULTS,		/* range */
 	SCN_EXP_MARKS,		/* num = mark, range */
 	SCN_EXP_REPORTS,	/* range */

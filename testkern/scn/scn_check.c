@@ -5,19 +5,8 @@
 #include "scn_run_int.h"
 #include "ktest.h"
 #include "sched.h"
-#include "sysctl.h"
 
 /* ---- counters ----------------------------------------------------------------- */
-
-static void
-stat_leaf(const struct hv_sysctl *leaf, void *ctx)
-{
-	char buf[32];
-
-	sysctl_format(leaf, buf, sizeof(buf));
-	if (parse_u64(buf, ctx) != 0)
-		*(uint64_t *)ctx = 0;
-}
 
 /* hw.vmm.stats.<name>; false when there is no such leaf. */
 bool
@@ -25,9 +14,16 @@ stat_read(const char *name, uint64_t *v)
 {
 	char full[96];
 
-	*v = 0;
 	ksnprintf(full, sizeof(full), "hw.vmm.stats.%s", name);
-	return sysctl_foreach(full, stat_leaf, v) == 1;
+	return counter_read(full, v);
+}
+
+/* A numeric sysctl by its whole name; false when there is no such leaf. */
+bool
+counter_read(const char *full, uint64_t *v)
+{
+	*v = 0;
+	return vm_sysctl_u64(full, v) == 1;
 }
 
 uint64_t
@@ -38,16 +34,18 @@ stat_or0(const char *name)
 	return stat_read(name, &v) ? v : 0;
 }
 
-/* The leaf an EXITS/STAT/FAULTS expectation reads. */
+/* The whole sysctl name an EXITS/STAT/FAULTS/SYSCTL expectation reads. */
 void
-exp_stat_name(const struct scn_expect *e, char *buf, size_t len)
+exp_counter_name(const struct scn_expect *e, char *buf, size_t len)
 {
 	if (e->kind == SCN_EXP_FAULTS)
-		strlcpy(buf, "nested_faults", len);
+		strlcpy(buf, "hw.vmm.stats.nested_faults", len);
 	else if (e->kind == SCN_EXP_EXITS && strcmp(e->name, "all") == 0)
-		strlcpy(buf, "exits", len);
+		strlcpy(buf, "hw.vmm.stats.exits", len);
 	else if (e->kind == SCN_EXP_EXITS)
-		ksnprintf(buf, len, "exit.%s", e->name);
+		ksnprintf(buf, len, "hw.vmm.stats.exit.%s", e->name);
+	else if (e->kind == SCN_EXP_STAT)
+		ksnprintf(buf, len, "hw.vmm.stats.%s", e->name);
 	else
 		strlcpy(buf, e->name, len);
 }
@@ -107,12 +105,12 @@ ends_str(struct scn_run *run, char *buf, size_t len)
 		if (!sv->done)
 			n += ksnprintf(buf + n, len - n, "%svcpu%d not ended (last exit %s)",
 			    i ? ", " : "", i, sv->last_exit[0] ? sv->last_exit : "none");
-		else if (sv->end == VR_DONE)
+		else if (sv->res.end == VR_DONE)
 			n += ksnprintf(buf + n, len - n, "%svcpu%d exit %ld", i ? ", " : "",
-			    i, (long)sv->exit_code);
+			    i, (long)sv->res.exit_code);
 		else
 			n += ksnprintf(buf + n, len - n, "%svcpu%d %s: %s", i ? ", " : "", i,
-			    vmrun_end_name(sv->end), sv->errmsg);
+			    vmrun_end_name(sv->res.end), sv->res.errmsg);
 	}
 }
 
@@ -121,7 +119,7 @@ static bool
 check_one(struct scn_run *run, struct outcome *o, int i, char *seen, size_t len)
 {
 	const struct scn_expect *e = &run->s->expects[i];
-	char name[64], rs[48];
+	char name[96], rs[48];
 	uint64_t v;
 	bool ok;
 	int k;
@@ -131,15 +129,15 @@ check_one(struct scn_run *run, struct outcome *o, int i, char *seen, size_t len)
 	case SCN_EXP_END_EXIT:
 		ok = true;
 		for (k = 0; k < run->nv; k++)
-			ok = ok && run->v[k].done && run->v[k].end == VR_DONE &&
-			    run->v[k].exit_code == (int64_t)e->num;
+			ok = ok && run->v[k].done && run->v[k].res.end == VR_DONE &&
+			    run->v[k].res.exit_code == (int64_t)e->num;
 		ends_str(run, seen, len);
 		return ok;
 	case SCN_EXP_END_ERROR:
 		ok = false;
 		for (k = 0; k < run->nv; k++)
-			ok = ok || (run->v[k].done && run->v[k].end == VR_ERROR &&
-			    (e->re[0] == '\0' || scn_re_search(e->re, run->v[k].errmsg)));
+			ok = ok || (run->v[k].done && run->v[k].res.end == VR_ERROR &&
+			    (e->re[0] == '\0' || scn_re_search(e->re, run->v[k].res.errmsg)));
 		ends_str(run, seen, len);
 		return ok;
 	case SCN_EXP_SERIAL:
@@ -151,24 +149,29 @@ check_one(struct scn_run *run, struct outcome *o, int i, char *seen, size_t len)
 	case SCN_EXP_EXITS:
 	case SCN_EXP_STAT:
 	case SCN_EXP_FAULTS:
-		exp_stat_name(e, name, sizeof(name));
-		if (!o->has[i] || !stat_read(name, &v)) {
-			ksnprintf(seen, len, "no sysctl hw.vmm.stats.%s", name);
+	case SCN_EXP_SYSCTL:
+		exp_counter_name(e, name, sizeof(name));
+		if (!o->has[i] || !counter_read(name, &v)) {
+			ksnprintf(seen, len, "no sysctl %s", name);
 			return false;
 		}
 		v -= o->base[i];
-		ksnprintf(seen, len, "hw.vmm.stats.%s grew by %lu (want %s)", name,
+		ksnprintf(seen, len, "%s grew by %lu (want %s)", name,
 		    (unsigned long)v, rs);
 		return in_range(v, &e->range);
 	case SCN_EXP_REPORTS:
 	case SCN_EXP_FAILED_REPORTS:
-		v = e->kind == SCN_EXP_REPORTS ? run->reports : run->failed_reports;
+		v = 0;
+		for (k = 0; k < run->nv; k++)
+			v += e->kind == SCN_EXP_REPORTS ?
+			    run->v[k].res.reports - run->v[k].res.reports_failed :
+			    run->v[k].res.reports_failed;
 		ksnprintf(seen, len, "%lu (want %s)", (unsigned long)v, rs);
 		return in_range(v, &e->range);
 	case SCN_EXP_ALIVE:
 		ok = !run->abort && !o->leaked && hv_is_enabled();
 		for (k = 0; k < run->nv; k++)
-			ok = ok && run->v[k].done && run->v[k].end == VR_DONE;
+			ok = ok && run->v[k].done && run->v[k].res.end == VR_DONE;
 		ends_str(run, seen, len);
 		if (run->abort)
 			strlcpy(seen + strlen(seen), "; run aborted", len - strlen(seen));

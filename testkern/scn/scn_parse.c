@@ -638,13 +638,15 @@ parse_expect(struct ctx *c, const struct tok *w, int nw, const char *line, size_
 			return -1;
 		if (nw == 3 && take_range(c, &w[2], 0, &e->range) != 0)
 			return -1;
-	} else if (tok_is(&w[0], "exits") || tok_is(&w[0], "stat")) {
-		bool exits = tok_is(&w[0], "exits");
-
-		c->dir = exits ? "expect exits" : "expect stat";
-		e->kind = exits ? SCN_EXP_EXITS : SCN_EXP_STAT;
-		if (want_words(c, nw, 3, exits ? "expect exits NAME|all RANGE" :
-		    "expect stat NAME RANGE") != 0)
+	} else if (tok_is(&w[0], "exits") || tok_is(&w[0], "stat") ||
+	    tok_is(&w[0], "sysctl")) {
+		e->kind = tok_is(&w[0], "exits") ? SCN_EXP_EXITS :
+		    tok_is(&w[0], "stat") ? SCN_EXP_STAT : SCN_EXP_SYSCTL;
+		c->dir = e->kind == SCN_EXP_EXITS ? "expect exits" :
+		    e->kind == SCN_EXP_STAT ? "expect stat" : "expect sysctl";
+		if (want_words(c, nw, 3, e->kind == SCN_EXP_EXITS ? "expect exits NAME|all RANGE" :
+		    e->kind == SCN_EXP_STAT ? "expect stat NAME RANGE" :
+		    "expect sysctl NAME RANGE") != 0)
 			return -1;
 		if (take_name(c, &w[1], e->name, "a counter name") != 0)
 			return -1;

@@ -89,7 +89,7 @@ execute(struct scn_run *run, struct outcome *o)
 {
 	const struct scn *s = run->s;
 	uint64_t pages0, heap0, exits0, faults0, ticks0;
-	char name[64];
+	char name[96];
 	int i;
 
 	warm_up();
@@ -99,9 +99,9 @@ execute(struct scn_run *run, struct outcome *o)
 		const struct scn_expect *e = &s->expects[i];
 
 		if (e->kind == SCN_EXP_EXITS || e->kind == SCN_EXP_STAT ||
-		    e->kind == SCN_EXP_FAULTS) {
-			exp_stat_name(e, name, sizeof(name));
-			o->has[i] = stat_read(name, &o->base[i]);
+		    e->kind == SCN_EXP_FAULTS || e->kind == SCN_EXP_SYSCTL) {
+			exp_counter_name(e, name, sizeof(name));
+			o->has[i] = counter_read(name, &o->base[i]);
 		}
 	}
 	exits0 = run->exits0 = stat_or0("exits");
@@ -192,9 +192,11 @@ scn_test(void *arg)
 	run->s = s;
 	run->file = ent->m->name;
 	run->nv = s->vcpus;
+	scn_cfg_init(run);
 	for (i = 0; i < run->nv; i++) {
 		run->v[i].run = run;
 		run->v[i].id = i;
+		run->v[i].res.vcpu_id = i;
 		run->v[i].cpu = -1;
 		run->v[i].proc_idx = -1;
 	}

@@ -30,17 +30,17 @@ struct scn_vcpu {
 	volatile bool		 waiting;	/* parked: done, or stopped for a reboot */
 	volatile bool		 exited;	/* the thread is returning */
 	int			 proc_idx;	/* vmspace: -1 kernel, else procs[] */
-	/* how it ended (this boot) */
-	enum vmrun_end		 end;
-	int64_t			 exit_code;
-	int			 error;
-	char			 errmsg[160];
+	/* the runner's result: how it ended (end, exit_code, error, errmsg:
+	 * this boot), guest reports (all boots) */
+	struct guest_run_result	 res;
+	uint32_t		 gen;		/* boot of the exit being handled */
 	char			 last_exit[96];	/* for watchdog reasons */
 };
 
 struct scn_run {
 	const struct scn	*s;
 	const char		*file;		/* module name, e.g. "hello.scn" */
+	struct guest_run_cfg	 cfg;		/* the guest and the runner's hooks */
 	struct hv_vm		*vm;
 	struct proc		*procs[SCN_PROCS];
 	int			 nv;
@@ -58,7 +58,6 @@ struct scn_run {
 	uint64_t		 step_hits[SCN_STEPS_MAX];
 	volatile bool		 step_fired[SCN_STEPS_MAX];	/* on exits: once */
 	uint64_t		 exp_count[SCN_EXPECTS_MAX];	/* marks, serial lines */
-	uint64_t		 reports, failed_reports;
 	/* sysctls to restore */
 	int			 nsysctl;
 	char			 sysctl_name[SCN_SYSCTLS][64];

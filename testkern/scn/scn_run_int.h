@@ -29,13 +29,17 @@ void	 kick_vcpus(struct scn_run *run, struct scn_vcpu *self);
 /* Start the vCPU threads and watch them; false when a thread did not stop
  * after the abort (the VM is still in use and must leak). */
 bool	 supervise(struct scn_run *run, char *timeout_reason, size_t len);
+/* run->cfg: the guest, quiet, no debugger, marks to the scenario's triggers. */
+void	 scn_cfg_init(struct scn_run *run);
 
 /* scn_check.c */
 /* hw.vmm.stats.<name>; false (and 0) when there is no such leaf. */
 bool	 stat_read(const char *name, uint64_t *v);
 uint64_t stat_or0(const char *name);
-/* The leaf an EXITS/STAT/FAULTS expectation reads. */
-void	 exp_stat_name(const struct scn_expect *e, char *buf, size_t len);
+/* A numeric sysctl by its whole name; false (and 0) when there is no such leaf. */
+bool	 counter_read(const char *full, uint64_t *v);
+/* The whole sysctl name an EXITS/STAT/FAULTS/SYSCTL expectation reads. */
+void	 exp_counter_name(const struct scn_expect *e, char *buf, size_t len);
 bool	 in_range(uint64_t v, const struct scn_range *r);
 /* The first failure stops the run and becomes the RESULT reason. */
 void	 run_fail(struct scn_run *run, const char *fmt, ...)

@@ -95,73 +95,33 @@ on_exit_count(struct scn_vcpu *sv)
 	}
 }
 
-static void
-do_report(struct scn_vcpu *sv, const struct hv_exit *ex)
+/*
+ * HC_MARK(n), the runner's mark hook: the triggers' actions.  After a
+ * reboot by one of them this vCPU is gone: the new one starts afresh.
+ */
+static int
+scn_mark(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+    struct hv_vcpu *vcpu, uint64_t n)
 {
-	struct scn_run *run = sv->run;
-	char msg[VM_REPORT_MAX + 1];
+	struct scn_run *run = cfg->ctx;
+	struct scn_vcpu *sv = &run->v[res->vcpu_id];
 
-	if (vm_report_read(sv->vcpu, ex, msg, sizeof(msg))) {
-		__atomic_fetch_add(&run->reports, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	__atomic_fetch_add(&run->failed_reports, 1, __ATOMIC_RELAXED);
-	kprintf("scn: %s: vcpu %d: guest check failed: %s\n", run->file, sv->id, msg);
+	on_mark(sv, n);
+	return run->gen == sv->gen ? 0 : GUEST_RUN_VCPU_GONE;
+}
+
+void
+scn_cfg_init(struct scn_run *run)
+{
+	run->cfg = (struct guest_run_cfg){ .image = run->s->guest, .mem = run->s->mem,
+	    .quiet = true, .no_debugger = true, .ctx = run, .mark = scn_mark };
 }
 
 static void
-end_vcpu(struct scn_vcpu *sv, enum vmrun_end end, int error, const char *msg)
+end_vcpu(struct scn_vcpu *sv)
 {
-	sv->end = end;
-	sv->error = error;
-	strlcpy(sv->errmsg, msg, sizeof(sv->errmsg));
 	sv->done = true;
 	scn_progress(sv->run);
-}
-
-/* One exit; false when the vCPU's run is over. */
-static void
-handle_exit(struct scn_vcpu *sv, const struct hv_exit *ex, uint32_t gen)
-{
-	struct scn_run *run = sv->run;
-	int64_t result = 0;
-
-	switch (ex->kind) {
-	case HV_EXIT_HYPERCALL:
-		scn_progress(run);
-		switch (ex->nr) {
-		case HC_REPORT:
-			do_report(sv, ex);
-			break;
-		case HC_MARK:
-			on_mark(sv, ex->args[0]);
-			break;
-		default:
-			if (!vm_hc_common(sv->vcpu, ex, &result))
-				result = -EINVAL;
-			break;
-		}
-		/* after a reboot this vCPU is gone: the new one starts afresh */
-		if (run->gen == gen)
-			hv_vcpu_set_hc_result(sv->vcpu, result);
-		break;
-	case HV_EXIT_DONE:
-		sv->exit_code = ex->code;
-		end_vcpu(sv, VR_DONE, 0, "");
-		break;
-	case HV_EXIT_DEBUG:
-		end_vcpu(sv, VR_ERROR, EINVAL, "guest #BP (scenarios have no debugger)");
-		break;
-	case HV_EXIT_INTR:
-		thread_yield();		/* the host's turn */
-		break;
-	case HV_EXIT_ERROR:
-		end_vcpu(sv, VR_ERROR, ex->error, ex->msg);
-		break;
-	default:
-		end_vcpu(sv, VR_HOSTERR, EINVAL, "unknown exit kind");
-		break;
-	}
 }
 
 static void
@@ -244,12 +204,21 @@ vcpu_thread(void *arg)
 		if (error != 0) {
 			ksnprintf(sv->last_exit, sizeof(sv->last_exit), "hv_vcpu_run: %s",
 			    errno_name(error));
-			end_vcpu(sv, VR_HOSTERR, error, sv->last_exit);
+			sv->res.end = VR_HOSTERR;
+			sv->res.error = error;
+			strlcpy(sv->res.errmsg, sv->last_exit, sizeof(sv->res.errmsg));
+			end_vcpu(sv);
 			continue;
 		}
 		describe_exit(sv, &ex);
 		on_exit_count(sv);
-		handle_exit(sv, &ex, gen);
+		if (run->gen != gen)
+			continue;	/* an `on exits` action rebooted: a dead boot's exit */
+		if (ex.kind == HV_EXIT_HYPERCALL)
+			scn_progress(run);
+		sv->gen = gen;
+		if (!guest_run_exit(&run->cfg, &sv->res, sv->vcpu, &ex))
+			end_vcpu(sv);
 	}
 	__atomic_store_n(&sv->exited, true, __ATOMIC_RELEASE);
 	thread_exit(0);

@@ -4,7 +4,6 @@
  * kicks and the sysctls actions change.
  */
 #include "scn_run_int.h"
-#include "mb2.h"
 #include "sched.h"
 #include "sysctl.h"
 #include "trap.h"
@@ -117,21 +116,15 @@ int
 vm_boot(struct scn_run *run)
 {
 	const struct scn *s = run->s;
-	const struct kmodule *m = module_find(s->guest);
+	struct guest_run_result boot = { 0 };
 	int error, i;
 
-	run->vm = NULL;
-	if (m == NULL) {
-		run_fail(run, "%s: no multiboot2 module named %s", run->file, s->guest);
-		return ENOENT;
-	}
-	error = hv_vm_create(s->mem, &run->vm);
+	error = guest_run_setup(&run->cfg, &boot);
+	run->vm = boot.vm;
 	if (error != 0) {
-		run->vm = NULL;
-		run_fail(run, "hv_vm_create: %s", vm_err(error));
+		run_fail(run, "%s: %s", run->file, boot.errmsg);
 		return error;
 	}
-	error = hv_vm_load_image(run->vm, m->data, m->size);
 	for (i = 0; error == 0 && i < run->nv; i++) {
 		error = hv_vcpu_create(run->vm, i, &run->v[i].vcpu);
 		/* the run's reference: a vCPU thread may still call run on it
@@ -140,16 +133,16 @@ vm_boot(struct scn_run *run)
 			hv_vcpu_hold(run->v[i].vcpu);
 	}
 	if (error != 0) {
-		run_fail(run, "loading %s / creating vCPUs: %s", s->guest, vm_err(error));
+		run_fail(run, "creating the vCPUs of %s: %s", s->guest, vm_err(error));
 		scn_vm_destroy(run);
 		return error;
 	}
 	for (i = 0; i < run->nv; i++) {
 		run->v[i].done = false;
-		run->v[i].end = VR_HOSTERR;
-		run->v[i].exit_code = 0;
-		run->v[i].error = 0;
-		run->v[i].errmsg[0] = '\0';
+		run->v[i].res.end = VR_HOSTERR;
+		run->v[i].res.exit_code = 0;
+		run->v[i].res.error = 0;
+		run->v[i].res.errmsg[0] = '\0';
 	}
 	return 0;
 }

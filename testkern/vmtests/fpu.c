@@ -57,7 +57,7 @@ cr0_set(uint64_t v)
 
 KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FXRSTOR), host CR0.TS kept")
 {
-	struct vmrun r = { .image = "fpu.bin" };
+	struct guest_run_result r = { 0 };
 	struct hv_vcpu *vcpu = NULL;
 	struct hv_exit ex;
 	uint16_t host1, host2;
@@ -66,7 +66,7 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 
 	if (!vm_begin())
 		return;
-	error = vm_case_setup(&r, FPU_X87, &vcpu);
+	error = vm_case_setup("fpu.bin", FPU_X87, &r, &vcpu);
 	fcw_set(0x0a7f);
 	if (error == 0)
 		error = vm_run_until(vcpu, &ex, NULL);
@@ -100,7 +100,7 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 	    "second run, after it: ts=%d (want 1: left as found)",
 	    (int)((cr0_after & X86_CR0_TS) != 0));
 	fcw_set(0x037f);
-	vmrun_teardown(&r);
+	guest_run_teardown(&r);
 }
 
 /* ---- vm_avx ---------------------------------------------------------------- */
@@ -134,7 +134,7 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 {
 	static const uint64_t host_a[2] = { 0x1111222233334444ull, 0x5555666677778888ull };
 	static const uint64_t host_b[2] = { 0x99990000aaaabbbbull, 0xccccddddeeeeffffull };
-	struct vmrun r = { .image = "fpu.bin" };
+	struct guest_run_result r = { 0 };
 	uint32_t a, b, c, d, xb;
 	uint64_t got1[2], got2[2], xcr0;
 	struct hv_vcpu *vcpu = NULL;
@@ -157,7 +157,7 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	}
 	report(xcr0 == X86_XCR0_AVX, "host xcr0=0x%lx (want 0x7: set at boot), "
 	    "XSAVE area bytes=%u (CPUID.0Dh.0 EBX)", (unsigned long)xcr0, xb);
-	error = vm_case_setup(&r, FPU_AVX, &vcpu);
+	error = vm_case_setup("fpu.bin", FPU_AVX, &r, &vcpu);
 	/* pinned throughout: ymm0 is this CPU's register */
 	sched_pin();
 	ymm0_hi_set(host_a);
@@ -187,7 +187,7 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 	    "host ymm0[255:128] at the end: got=0x%016lx%016lx want=0x%016lx%016lx",
 	    (unsigned long)got2[1], (unsigned long)got2[0],
 	    (unsigned long)host_b[1], (unsigned long)host_b[0]);
-	vmrun_teardown(&r);
+	guest_run_teardown(&r);
 }
 
 /* ---- vmx_xsetbv ------------------------------------------------------------ */

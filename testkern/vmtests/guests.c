@@ -92,37 +92,17 @@ vm_sysctl_u64(const char *name, uint64_t *v)
 	return lv.found;
 }
 
-int
-vm_run_changed_regs(struct vmrun *r, void (*change)(struct hv_regs *regs),
-    struct hv_exit *ex)
-{
-	struct hv_vcpu *vcpu;
-	struct hv_regs regs;
-	int error;
-
-	error = hv_vcpu_create(r->vm, 0, &vcpu);
-	if (error == 0)
-		error = hv_vcpu_get_regs(vcpu, &regs);
-	if (error == 0) {
-		change(&regs);
-		error = hv_vcpu_set_regs(vcpu, &regs);
-	}
-	if (error == 0)
-		error = hv_vcpu_run(vcpu, ex);
-	return error;
-}
-
 bool
-vm_run_exit0(struct vmrun *r)
+vm_run_exit0(const struct guest_run_cfg *cfg, struct guest_run_result *r)
 {
-	int error = vmrun_image(r);
+	int error = guest_run_image(cfg, r);
 
 	if (error != 0) {
-		report(false, "%s: could not start: %s", r->image, r->errmsg);
+		report(false, "%s: could not start: %s", cfg->image, r->errmsg);
 		return false;
 	}
 	report(r->end == VR_DONE && r->exit_code == 0,
-	    "%s: end=%s exit=%ld ms=%lu%s%s", r->image,
+	    "%s: end=%s exit=%ld ms=%lu%s%s", cfg->image,
 	    vmrun_end_name(r->end), (long)r->exit_code, (unsigned long)r->ms,
 	    r->errmsg[0] ? ": " : "", r->errmsg);
 	return r->end == VR_DONE && r->exit_code == 0;
@@ -177,11 +157,12 @@ contains_ci(const char *s, const char *w)
 
 KTEST(vm_hello, "guest prints via HC_PUTS and COM1, exits 0")
 {
-	struct vmrun r = { .image = "hello.bin" };
+	const struct guest_run_cfg cfg = { .image = "hello.bin" };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	vm_run_exit0(&r);
+	vm_run_exit0(&cfg, &r);
 	report(r.reports == 1 && r.reports_failed == 0,
 	    "hello: guest reports=%lu failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -189,11 +170,12 @@ KTEST(vm_hello, "guest prints via HC_PUTS and COM1, exits 0")
 
 KTEST(vm_cpuid, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
 {
-	struct vmrun r = { .image = "cpuid.bin" };
+	const struct guest_run_cfg cfg = { .image = "cpuid.bin" };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	vm_run_exit0(&r);
+	vm_run_exit0(&cfg, &r);
 	report(r.reports == 7 && r.reports_failed == 0,
 	    "cpuid: guest reports=%lu want=7 failed=%lu",
 	    (unsigned long)r.reports, (unsigned long)r.reports_failed);
@@ -201,11 +183,12 @@ KTEST(vm_cpuid, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
 
 KTEST(vm_copy, "copyin family through guest page tables, CPL 0 and 3, EFAULT cases")
 {
-	struct vmrun r = { .image = "copy.bin" };
+	const struct guest_run_cfg cfg = { .image = "copy.bin" };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	vm_run_exit0(&r);
+	vm_run_exit0(&cfg, &r);
 	report(r.reports >= 30 && r.reports_failed == 0,
 	    "copy: guest reports=%lu failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -213,11 +196,12 @@ KTEST(vm_copy, "copyin family through guest page tables, CPL 0 and 3, EFAULT cas
 
 KTEST(vm_boot, "the guest sees the boot state of hv_abi.h (long mode, caches on, CR3, selectors)")
 {
-	struct vmrun r = { .image = "boot.bin" };
+	const struct guest_run_cfg cfg = { .image = "boot.bin" };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	vm_run_exit0(&r);
+	vm_run_exit0(&cfg, &r);
 	report(r.reports == 10 && r.reports_failed == 0,
 	    "boot: guest reports=%lu want=10 failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -225,11 +209,12 @@ KTEST(vm_boot, "the guest sees the boot state of hv_abi.h (long mode, caches on,
 
 KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
 {
-	struct vmrun r = { .image = "tls.bin" };
+	const struct guest_run_cfg cfg = { .image = "tls.bin" };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	vm_run_exit0(&r);
+	vm_run_exit0(&cfg, &r);
 	report(r.reports == 5 && r.reports_failed == 0,
 	    "tls: guest reports=%lu want=5 failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -237,11 +222,12 @@ KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
 
 KTEST(vm_paging, "guest page tables under nested paging: aliases, NX, WP, U/S faults")
 {
-	struct vmrun r = { .image = "paging.bin" };
+	const struct guest_run_cfg cfg = { .image = "paging.bin" };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	vm_run_exit0(&r);
+	vm_run_exit0(&cfg, &r);
 	report(r.reports == 10 && r.reports_failed == 0,
 	    "paging: guest reports=%lu want=10 failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -258,9 +244,10 @@ struct demand_ctx {
 };
 
 static int
-demand_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
+demand_mark(const struct guest_run_cfg *cfg, struct guest_run_result *r,
+    struct hv_vcpu *vcpu, uint64_t n)
 {
-	struct demand_ctx *d = r->ctx;
+	struct demand_ctx *d = cfg->ctx;
 	uint64_t faults = vm_stat("nested_faults"), res = hv_vm_resident_pages(r->vm);
 	uint64_t pageins = vm_stat("pageins");
 	int error;
@@ -312,16 +299,16 @@ demand_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
 	return 0;
 }
 
-static const struct vmrun_hooks demand_hooks = { .mark = demand_mark };
-
 KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and refault, all memory too")
 {
 	struct demand_ctx d = { 0 };
-	struct vmrun r = { .image = "demand.bin", .hooks = &demand_hooks, .ctx = &d };
+	const struct guest_run_cfg cfg = { .image = "demand.bin", .mark = demand_mark,
+	    .ctx = &d };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	vm_run_exit0(&r);
+	vm_run_exit0(&cfg, &r);
 	report(r.marks == 4, "demand: marks=%lu want=4", (unsigned long)r.marks);
 }
 
@@ -329,11 +316,12 @@ KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and re
 
 KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 {
-	struct vmrun r = { .image = "int3.bin" };
+	const struct guest_run_cfg cfg = { .image = "int3.bin" };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	if (vmrun_image(&r) != 0) {
+	if (guest_run_image(&cfg, &r) != 0) {
 		report(false, "int3: could not start: %s", r.errmsg);
 		return;
 	}
@@ -349,11 +337,12 @@ KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 
 KTEST(vm_triple, "guest triple fault ends the VM with a decoded error")
 {
-	struct vmrun r = { .image = "triple.bin", .timeout_ms = 10000 };
+	const struct guest_run_cfg cfg = { .image = "triple.bin", .timeout_ms = 10000 };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	if (vmrun_image(&r) != 0) {
+	if (guest_run_image(&cfg, &r) != 0) {
 		report(false, "triple: could not start: %s", r.errmsg);
 		return;
 	}
@@ -374,11 +363,12 @@ KTEST(vm_triple, "guest triple fault ends the VM with a decoded error")
 
 KTEST(vm_runaway, "endless guest loop: preempted, stopped by the watchdog")
 {
-	struct vmrun r = { .image = "runaway.bin", .timeout_ms = RUNAWAY_MS };
+	const struct guest_run_cfg cfg = { .image = "runaway.bin", .timeout_ms = RUNAWAY_MS };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	if (vmrun_image(&r) != 0) {
+	if (guest_run_image(&cfg, &r) != 0) {
 		report(false, "runaway: could not start: %s", r.errmsg);
 		return;
 	}
@@ -394,7 +384,8 @@ KTEST(vm_runaway, "endless guest loop: preempted, stopped by the watchdog")
 #define HOST_CORRUPT_CR0	1	/* guests/badstate.asm */
 
 static int
-badstate_host(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
+badstate_host(const struct guest_run_cfg *cfg, struct guest_run_result *r,
+    struct hv_vcpu *vcpu, const struct hv_exit *ex,
     int64_t *result)
 {
 	struct hv_regs regs;
@@ -416,16 +407,15 @@ badstate_host(struct vmrun *r, struct hv_vcpu *vcpu, const struct hv_exit *ex,
 	return error;
 }
 
-static const struct vmrun_hooks badstate_hooks = { .host = badstate_host };
-
 KTEST(vm_badstate, "illegal guest CR0 (PG without PE): entry refused, decoded")
 {
-	struct vmrun r = { .image = "badstate.bin", .hooks = &badstate_hooks,
+	const struct guest_run_cfg cfg = { .image = "badstate.bin", .host = badstate_host,
 	    .timeout_ms = 10000 };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	if (vmrun_image(&r) != 0) {
+	if (guest_run_image(&cfg, &r) != 0) {
 		report(false, "badstate: could not start: %s", r.errmsg);
 		return;
 	}
@@ -438,11 +428,12 @@ KTEST(vm_badstate, "illegal guest CR0 (PG without PE): entry refused, decoded")
 
 KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
 {
-	struct vmrun r = { .image = "oob.bin", .timeout_ms = 10000 };
+	const struct guest_run_cfg cfg = { .image = "oob.bin", .timeout_ms = 10000 };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	if (vmrun_image(&r) != 0) {
+	if (guest_run_image(&cfg, &r) != 0) {
 		report(false, "oob: could not start: %s", r.errmsg);
 		return;
 	}
@@ -456,11 +447,12 @@ KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
 
 KTEST(vm_hcbad, "bad hypercalls return errors, the guest and host go on")
 {
-	struct vmrun r = { .image = "hcbad.bin" };
+	const struct guest_run_cfg cfg = { .image = "hcbad.bin" };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
-	vm_run_exit0(&r);
+	vm_run_exit0(&cfg, &r);
 	report(r.reports == 6 && r.reports_failed == 0,
 	    "hcbad: guest reports=%lu want=6 failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
@@ -581,9 +573,10 @@ hs_check(struct hs_ctx *c, int n)
 }
 
 static int
-hs_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
+hs_mark(const struct guest_run_cfg *cfg, struct guest_run_result *r,
+    struct hv_vcpu *vcpu, uint64_t n)
 {
-	struct hs_ctx *c = r->ctx;
+	struct hs_ctx *c = cfg->ctx;
 	struct proc *p = c->procs[n % 2];
 
 	if (n > 1)
@@ -596,12 +589,12 @@ hs_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
 	return 0;
 }
 
-static const struct vmrun_hooks hs_hooks = { .mark = hs_mark };
-
 KTEST(vm_hoststate, "host CR3 and FS base intact after guest runs across vmspace/TLS switches")
 {
 	struct hs_ctx c = { 0 };
-	struct vmrun r = { .image = "hoststate.bin", .hooks = &hs_hooks, .ctx = &c };
+	const struct guest_run_cfg cfg = { .image = "hoststate.bin", .mark = hs_mark,
+	    .ctx = &c };
+	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
@@ -610,7 +603,7 @@ KTEST(vm_hoststate, "host CR3 and FS base intact after guest runs across vmspace
 	if (c.procs[0] != NULL && c.procs[1] != NULL) {
 		c.cr3 = read_cr3();
 		c.fs = rdmsr(X86_MSR_FS_BASE);
-		vm_run_exit0(&r);
+		vm_run_exit0(&cfg, &r);
 		hs_check(&c, HS_ROUNDS + 1);	/* after the last run */
 	} else
 		report(false, "hoststate: proc_create failed");
@@ -637,24 +630,27 @@ KTEST(vm_hoststate, "host CR3 and FS base intact after guest runs across vmspace
 KTEST(vm_leak, "100 VMs created, run, destroyed: no page or heap leak")
 {
 	/* cpuid.bin: seven checks and no console output per run */
-	struct vmrun warm = { .image = "cpuid.bin", .mem = HV_GUEST_MIN_MEM, .quiet = true };
+	const struct guest_run_cfg warm_cfg = { .image = "cpuid.bin", .mem = HV_GUEST_MIN_MEM,
+	    .quiet = true };
+	struct guest_run_result warm = { 0 };
 	uint64_t pages0, heap0, pages1, heap1;
 	int i, ok = 0;
 
 	if (!vm_begin())
 		return;
 	/* one run first: anything hv sets up once (per-CPU areas) is not a leak */
-	if (vmrun_image(&warm) != 0) {
+	if (guest_run_image(&warm_cfg, &warm) != 0) {
 		report(false, "leak: warm-up run: %s", warm.errmsg);
 		return;
 	}
 	pages0 = pmm_used();
 	heap0 = heap_bytes();
 	for (i = 0; i < LEAK_VMS; i++) {
-		struct vmrun r = { .image = "cpuid.bin", .mem = HV_GUEST_MIN_MEM,
+		const struct guest_run_cfg cfg = { .image = "cpuid.bin", .mem = HV_GUEST_MIN_MEM,
 		    .quiet = true };
+		struct guest_run_result r = { 0 };
 
-		if (vmrun_image(&r) == 0 && r.end == VR_DONE && r.exit_code == 0 &&
+		if (guest_run_image(&cfg, &r) == 0 && r.end == VR_DONE && r.exit_code == 0 &&
 		    r.reports_failed == 0)
 			ok++;
 		else
@@ -688,8 +684,10 @@ set_enable(int v)
 
 KTEST(vm_enable, "hw.vmm.enable toggles; EBUSY while a VM exists; same value no-op")
 {
-	struct vmrun r = { .image = "hello.bin", .quiet = true };
-	struct vmrun held = { .image = "hello.bin", .quiet = true };
+	const struct guest_run_cfg cfg = { .image = "hello.bin", .quiet = true };
+	struct guest_run_result r = { 0 };
+	const struct guest_run_cfg held_cfg = { .image = "hello.bin", .quiet = true };
+	struct guest_run_result held = { 0 };
 	struct hv_vcpu *vcpu;
 	struct hv_vm *vm;
 	int error;
@@ -710,17 +708,17 @@ KTEST(vm_enable, "hw.vmm.enable toggles; EBUSY while a VM exists; same value no-
 	error = set_enable(1);
 	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1: error=%s enabled=%d",
 	    vm_err(error), hv_is_enabled());
-	error = vmrun_image(&r);
+	error = guest_run_image(&cfg, &r);
 	report(error == 0 && r.end == VR_DONE && r.exit_code == 0,
 	    "enable: a guest runs after re-enabling: end=%s exit=%ld %s",
 	    error ? r.errmsg : vmrun_end_name(r.end), (long)r.exit_code, r.errmsg);
 
 	/* a VM with a vCPU exists from here to its destroy */
-	error = vmrun_setup(&held);
+	error = guest_run_setup(&held_cfg, &held);
 	if (error == 0) {
-		error = hv_vcpu_create(held.vm, 0, &vcpu);
+		error = guest_run_vcpu(&held_cfg, &held, 0, &vcpu);
 		if (error != 0)
-			vmrun_teardown(&held);
+			guest_run_teardown(&held);
 	}
 	report(error == 0, "enable: VM and vCPU created: error=%s %s", vm_err(error),
 	    held.errmsg);
@@ -734,11 +732,11 @@ KTEST(vm_enable, "hw.vmm.enable toggles; EBUSY while a VM exists; same value no-
 	report(error == 0 && hv_is_enabled(),
 	    "enable: 1 -> 1 (same value) while a VM exists: error=%s", vm_err(error));
 	/* the same-value write left the existing VM usable */
-	vmrun_loop(&held, vcpu, &held);
+	guest_run_loop(&held_cfg, vcpu, &held);
 	report(held.end == VR_DONE && held.exit_code == 0,
 	    "enable: the VM created before the writes runs: end=%s exit=%ld",
 	    vmrun_end_name(held.end), (long)held.exit_code);
-	vmrun_teardown(&held);
+	guest_run_teardown(&held);
 	error = set_enable(0);
 	report(error == 0 && !hv_is_enabled(), "enable: 1 -> 0 after destroy: error=%s",
 	    vm_err(error));
@@ -746,7 +744,7 @@ KTEST(vm_enable, "hw.vmm.enable toggles; EBUSY while a VM exists; same value no-
 	report(error == 0 && hv_is_enabled(), "enable: 0 -> 1 again: error=%s",
 	    vm_err(error));
 	r.end = VR_HOSTERR;
-	error = vmrun_image(&r);
+	error = guest_run_image(&cfg, &r);
 	report(error == 0 && r.end == VR_DONE && r.exit_code == 0,
 	    "enable: a guest runs at the end: end=%s exit=%ld %s",
 	    error ? r.errmsg : vmrun_end_name(r.end), (long)r.exit_code, r.errmsg);

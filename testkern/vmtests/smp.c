@@ -16,9 +16,9 @@
 #define NVCPUS		2
 
 struct smp_vcpu {
-	struct vmrun	*r;
+	const struct guest_run_cfg *cfg;
 	struct hv_vcpu	*vcpu;
-	struct vmrun	 out;
+	struct guest_run_result out;	/* of this vCPU's run; out.vm: the VM */
 	int		 start_cpu, target_cpu;
 	int		 cpu_before, cpu_after;	/* around the migration */
 	int		 hook_error;
@@ -29,30 +29,31 @@ smp_thread(void *arg)
 {
 	struct smp_vcpu *sv = arg;
 
-	vmrun_loop(sv->r, sv->vcpu, &sv->out);
+	guest_run_loop(sv->cfg, sv->vcpu, &sv->out);
 	thread_exit(0);
 }
 
 /*
  * Run vCPUs 0 and 1 of r's VM (set up by the caller) in threads on CPUs 0
- * and 1 until both end.  false when a thread could not be started or joined
- * (then a thread may still run the VM: the caller must leave it alone).
+ * and 1 until both end (cfg quiet: reports are checked after the join).
+ * false when a thread could not be started or joined (then a thread may
+ * still run the VM: the caller must leave it alone).
  */
 static bool
-run_two(struct vmrun *r, struct smp_vcpu *sv)
+run_two(const struct guest_run_cfg *cfg, struct guest_run_result *r,
+    struct smp_vcpu *sv)
 {
 	struct thread *t[NVCPUS];
 	int i, error;
 
 	for (i = 0; i < NVCPUS; i++) {
-		sv[i].r = r;
-		sv[i].out.ctx = &sv[i];
-		sv[i].out.quiet = true;		/* reports are checked after the join */
+		sv[i].cfg = cfg;
+		sv[i].out.vm = r->vm;
 		sv[i].out.vcpu_id = i;
 		sv[i].start_cpu = i;
 		sv[i].target_cpu = (i + 1) % NVCPUS;
 		sv[i].cpu_before = sv[i].cpu_after = -1;
-		error = hv_vcpu_create(r->vm, i, &sv[i].vcpu);
+		error = guest_run_vcpu(cfg, r, i, &sv[i].vcpu);
 		if (error != 0) {
 			report(false, "hv_vcpu_create(%d): %s", i, vm_err(error));
 			return false;
@@ -76,7 +77,7 @@ run_two(struct vmrun *r, struct smp_vcpu *sv)
 
 /* Common start: backend, 2 CPUs, the VM; false when the test is over. */
 static bool
-two_cpu_begin(struct vmrun *r)
+two_cpu_begin(const struct guest_run_cfg *cfg, struct guest_run_result *r)
 {
 	int error;
 
@@ -86,9 +87,9 @@ two_cpu_begin(struct vmrun *r)
 		ktest_skip("needs %d CPUs, %d online", NVCPUS, ncpus);
 		return false;
 	}
-	error = vmrun_setup(r);
+	error = guest_run_setup(cfg, r);
 	if (error != 0) {
-		report(false, "%s: could not start: %s", r->image, r->errmsg);
+		report(false, "%s: could not start: %s", cfg->image, r->errmsg);
 		return false;
 	}
 	return true;
@@ -97,9 +98,10 @@ two_cpu_begin(struct vmrun *r)
 /* ---- vm_smp ------------------------------------------------------------------ */
 
 static int
-migrate_mark(struct vmrun *out, struct hv_vcpu *vcpu, uint64_t n)
+migrate_mark(const struct guest_run_cfg *cfg, struct guest_run_result *out,
+    struct hv_vcpu *vcpu, uint64_t n)
 {
-	struct smp_vcpu *sv = out->ctx;
+	struct smp_vcpu *sv = &((struct smp_vcpu *)cfg->ctx)[out->vcpu_id];
 
 	sv->cpu_before = this_cpu()->id;
 	sv->hook_error = thread_migrate(sv->target_cpu);
@@ -107,18 +109,18 @@ migrate_mark(struct vmrun *out, struct hv_vcpu *vcpu, uint64_t n)
 	return sv->hook_error;
 }
 
-static const struct vmrun_hooks migrate_hooks = { .mark = migrate_mark };
-
 KTEST(vm_smp, "two vCPUs on two CPUs, vCPU threads migrate between them")
 {
-	struct vmrun r = { .image = "smp.bin", .hooks = &migrate_hooks };
 	struct smp_vcpu sv[NVCPUS];
+	const struct guest_run_cfg cfg = { .image = "smp.bin", .mark = migrate_mark, .ctx = sv,
+	    .quiet = true };
+	struct guest_run_result r = { 0 };
 	int i;
 
-	if (!two_cpu_begin(&r))
+	if (!two_cpu_begin(&cfg, &r))
 		return;
 	memset(sv, 0, sizeof(sv));
-	if (!run_two(&r, sv))
+	if (!run_two(&cfg, &r, sv))
 		return;
 	for (i = 0; i < NVCPUS; i++) {
 		report(sv[i].out.end == VR_DONE && sv[i].out.exit_code == 0,
@@ -133,7 +135,7 @@ KTEST(vm_smp, "two vCPUs on two CPUs, vCPU threads migrate between them")
 	}
 	report(sv[0].out.reports == 1 && sv[0].out.reports_failed == 0,
 	    "smp: vCPU 0 guest check: %s", sv[0].out.last_report);
-	vmrun_teardown(&r);
+	guest_run_teardown(&r);
 }
 
 /* ---- vm_shootdown -------------------------------------------------------------- */
@@ -151,16 +153,16 @@ struct shoot_ctx {
 
 /* vCPU 0's MARK 1: page the word vCPU 1 is writing out, again and again. */
 static int
-shoot_mark(struct vmrun *out, struct hv_vcpu *vcpu, uint64_t n)
+shoot_mark(const struct guest_run_cfg *cfg, struct guest_run_result *out,
+    struct hv_vcpu *vcpu, uint64_t n)
 {
-	struct smp_vcpu *sv = out->ctx;
-	struct shoot_ctx *c = sv->r->ctx;
+	struct shoot_ctx *c = cfg->ctx;
 	uint64_t pageins = vm_stat("pageins"), ipis = vm_stat("inval_ipi");
 	uint64_t pageouts = vm_stat("pageouts"), faults = vm_stat("nested_faults");
 	int i, error;
 
 	for (i = 0; i < SHOOT_PAGEOUTS; i++) {
-		error = hv_vm_pageout(sv->r->vm, SHOOT_PAGE, PAGE_SIZE);
+		error = hv_vm_pageout(out->vm, SHOOT_PAGE, PAGE_SIZE);
 		if (error == 0)
 			c->pageouts_ok++;
 		else if (c->first_error == 0)
@@ -174,20 +176,20 @@ shoot_mark(struct vmrun *out, struct hv_vcpu *vcpu, uint64_t n)
 	return 0;
 }
 
-static const struct vmrun_hooks shoot_hooks = { .mark = shoot_mark };
-
 KTEST(vm_shootdown, "pageouts while another CPU's vCPU writes the page: no lost update")
 {
 	struct shoot_ctx c = { 0 };
-	struct vmrun r = { .image = "shoot.bin", .hooks = &shoot_hooks, .ctx = &c };
+	const struct guest_run_cfg cfg = { .image = "shoot.bin", .mark = shoot_mark, .ctx = &c,
+	    .quiet = true };
+	struct guest_run_result r = { 0 };
 	struct smp_vcpu sv[NVCPUS];
 	uint64_t res[3] = { 0 }, word = 0;
 	int i, error;
 
-	if (!two_cpu_begin(&r))
+	if (!two_cpu_begin(&cfg, &r))
 		return;
 	memset(sv, 0, sizeof(sv));
-	if (!run_two(&r, sv))
+	if (!run_two(&cfg, &r, sv))
 		return;
 	for (i = 0; i < NVCPUS; i++)
 		report(sv[i].out.end == VR_DONE,
@@ -214,5 +216,5 @@ KTEST(vm_shootdown, "pageouts while another CPU's vCPU writes the page: no lost 
 	    "shootdown: during the pageouts: pageins=%lu pageouts=%lu "
 	    "faults=%lu ipis=%lu", (unsigned long)c.pageins,
 	    (unsigned long)c.pageouts, (unsigned long)c.faults, (unsigned long)c.ipis);
-	vmrun_teardown(&r);
+	guest_run_teardown(&r);
 }

@@ -124,16 +124,17 @@ static const struct badstate badstates[] = {
 static void
 one_badstate(const struct badstate *b)
 {
-	struct vmrun r = { .image = "hello.bin" };
+	const struct guest_run_cfg cfg = { .image = "hello.bin", .boot_regs = b->corrupt };
+	struct guest_run_result r = { 0 };
 	uint64_t inval = vm_stat("exit.invalid");
 	struct hv_exit ex;
 	int error;
 
-	if (vmrun_setup(&r) != 0) {
+	if (guest_run_setup(&cfg, &r) != 0) {
 		report(false, "%s: could not start: %s", b->what, r.errmsg);
 		return;
 	}
-	error = vm_run_changed_regs(&r, b->corrupt, &ex);
+	error = vm_run_changed_regs(&cfg, &r, &ex);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "VMRUN failed: invalid VMCB") &&
 	    vm_contains(ex.msg, b->name) && (uint32_t)ex.raw_reason == 0xffffffffu,
@@ -143,19 +144,20 @@ one_badstate(const struct badstate *b)
 	report(vm_stat("exit.invalid") - inval == 1,
 	    "%s: hw.vmm.stats.exit.invalid counted it: added=%lu", b->what,
 	    (unsigned long)(vm_stat("exit.invalid") - inval));
-	vmrun_teardown(&r);
+	guest_run_teardown(&r);
 }
 
 /* A non-canonical segment base would go in by VMLOAD, unchecked: refused. */
 static void
 noncanonical_base(void)
 {
-	struct vmrun r = { .image = "hello.bin" };
+	const struct guest_run_cfg cfg = { .image = "hello.bin" };
+	struct guest_run_result r = { 0 };
 	struct hv_vcpu *vcpu;
 	struct hv_regs regs;
 	int error;
 
-	if (vmrun_setup(&r) != 0) {
+	if (guest_run_setup(&cfg, &r) != 0) {
 		report(false, "non-canonical GS base: could not start: %s", r.errmsg);
 		return;
 	}
@@ -168,12 +170,13 @@ noncanonical_base(void)
 	}
 	report(error == EINVAL, "set_regs with GS base 0x800000000000 "
 	    "(non-canonical): %s (want EINVAL)", vm_err(error));
-	vmrun_teardown(&r);
+	guest_run_teardown(&r);
 }
 
 KTEST(svm_vmcb_checks, "bad guest states through set_regs: VMRUN refused, failed check named, host lives")
 {
-	struct vmrun good = { .image = "hello.bin", .quiet = true };
+	const struct guest_run_cfg good_cfg = { .image = "hello.bin", .quiet = true };
+	struct guest_run_result good = { 0 };
 	size_t i;
 
 	if (!vm_begin_backend("svm"))
@@ -181,7 +184,8 @@ KTEST(svm_vmcb_checks, "bad guest states through set_regs: VMRUN refused, failed
 	for (i = 0; i < sizeof(badstates) / sizeof(badstates[0]); i++)
 		one_badstate(&badstates[i]);
 	noncanonical_base();
-	report(vmrun_image(&good) == 0 && good.end == VR_DONE && good.exit_code == 0,
+	report(guest_run_image(&good_cfg, &good) == 0 && good.end == VR_DONE &&
+	    good.exit_code == 0,
 	    "a good guest runs after the failed VMRUNs: %s %s",
 	    vmrun_end_name(good.end), good.errmsg);
 }

@@ -125,15 +125,16 @@ static const struct badstate badstates[] = {
 static void
 one_badstate(const struct badstate *b)
 {
-	struct vmrun r = { .image = "hello.bin" };
+	const struct guest_run_cfg cfg = { .image = "hello.bin", .boot_regs = b->corrupt };
+	struct guest_run_result r = { 0 };
 	struct hv_exit ex;
 	int error;
 
-	if (vmrun_setup(&r) != 0) {
+	if (guest_run_setup(&cfg, &r) != 0) {
 		report(false, "%s: could not start: %s", b->what, r.errmsg);
 		return;
 	}
-	error = vm_run_changed_regs(&r, b->corrupt, &ex);
+	error = vm_run_changed_regs(&cfg, &r, &ex);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "VM-entry failure: invalid guest state") &&
 	    vm_contains(ex.msg, b->field),
@@ -145,12 +146,13 @@ one_badstate(const struct badstate *b)
 	report(error == 0 && (ex.raw_reason & 0x80000000u) && (ex.raw_reason & 0xffff) == 33,
 	    "%s: exit reason raw=0x%lx is VM-entry failure 33 (invalid guest state)",
 	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0);
-	vmrun_teardown(&r);
+	guest_run_teardown(&r);
 }
 
 KTEST(vmx_entry_checks, "bad guest states through set_regs: VM entry refused, failed field named, host lives")
 {
-	struct vmrun good = { .image = "hello.bin", .quiet = true };
+	const struct guest_run_cfg good_cfg = { .image = "hello.bin", .quiet = true };
+	struct guest_run_result good = { 0 };
 	size_t i;
 
 	if (!vm_begin_backend("vmx"))
@@ -158,7 +160,8 @@ KTEST(vmx_entry_checks, "bad guest states through set_regs: VM entry refused, fa
 	for (i = 0; i < sizeof(badstates) / sizeof(badstates[0]); i++)
 		one_badstate(&badstates[i]);
 	/* the failures left nothing behind: a good guest still runs */
-	report(vmrun_image(&good) == 0 && good.end == VR_DONE && good.exit_code == 0,
+	report(guest_run_image(&good_cfg, &good) == 0 && good.end == VR_DONE &&
+	    good.exit_code == 0,
 	    "a good guest runs after the failed entries: %s %s",
 	    vmrun_end_name(good.end), good.errmsg);
 }
@@ -180,9 +183,10 @@ struct host_ctx {
 };
 
 static int
-host_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
+host_mark(const struct guest_run_cfg *cfg, struct guest_run_result *r,
+    struct hv_vcpu *vcpu, uint64_t n)
 {
-	struct host_ctx *h = r->ctx;
+	struct host_ctx *h = cfg->ctx;
 	int i = h->switches++ & 1;
 	uint64_t fs0;
 
@@ -194,13 +198,12 @@ host_mark(struct vmrun *r, struct hv_vcpu *vcpu, uint64_t n)
 	return 0;
 }
 
-static const struct vmrun_hooks host_hooks = { .mark = host_mark };
-
 KTEST(vmx_host_state, "HOST_CR3/HOST_FS_BASE follow vmspace and TLS switches between entries")
 {
 	struct host_ctx h = { .ok = true };
-	struct vmrun r = { .image = "demand.bin", .hooks = &host_hooks, .ctx = &h,
+	const struct guest_run_cfg cfg = { .image = "demand.bin", .mark = host_mark, .ctx = &h,
 	    .quiet = true };
+	struct guest_run_result r = { 0 };
 	uint64_t fs0, fs_msr, cr3;
 	int last;
 
@@ -216,7 +219,7 @@ KTEST(vmx_host_state, "HOST_CR3/HOST_FS_BASE follow vmspace and TLS switches bet
 	}
 	thread_vmspace_switch(h.p[1]);
 	thread_set_fs_base((uint64_t)(uintptr_t)h.tls[1]);
-	if (vmrun_image(&r) != 0) {
+	if (guest_run_image(&cfg, &r) != 0) {
 		report(false, "demand.bin: could not start: %s", r.errmsg);
 		goto out;
 	}
@@ -255,31 +258,31 @@ out:
  * EPT, takes an EPT violation there, and hv_nested_fault refuses a GPA
  * outside the VM.  The run must end with the decoded error naming the GPA.
  */
+#define EPT_OUTSIDE_CR3	0x40000000ull	/* 1 GiB: beyond 4 MiB of guest memory */
+
+static void
+cr3_outside(struct hv_regs *regs)
+{
+	regs->cr3 = EPT_OUTSIDE_CR3;
+}
+
 KTEST(vmx_ept_outside, "EPT violation outside guest memory ends the run decoded (gpa, access)")
 {
-	struct vmrun r = { .image = "hello.bin", .mem = HV_GUEST_MIN_MEM };
-	const uint64_t bad_cr3 = 0x40000000ull;	/* 1 GiB: beyond 4 MiB of guest memory */
-	struct hv_vcpu *vcpu;
-	struct hv_regs regs;
+	const struct guest_run_cfg cfg = { .image = "hello.bin", .mem = HV_GUEST_MIN_MEM,
+	    .boot_regs = cr3_outside };
+	struct guest_run_result r = { 0 };
+	const uint64_t bad_cr3 = EPT_OUTSIDE_CR3;
 	struct hv_exit ex;
 	char want[64];
 	int error;
 
 	if (!vm_begin_backend("vmx"))
 		return;
-	if (vmrun_setup(&r) != 0) {
+	if (guest_run_setup(&cfg, &r) != 0) {
 		report(false, "could not start: %s", r.errmsg);
 		return;
 	}
-	error = hv_vcpu_create(r.vm, 0, &vcpu);
-	if (error == 0)
-		error = hv_vcpu_get_regs(vcpu, &regs);
-	if (error == 0) {
-		regs.cr3 = bad_cr3;
-		error = hv_vcpu_set_regs(vcpu, &regs);
-	}
-	if (error == 0)
-		error = hv_vcpu_run(vcpu, &ex);
+	error = vm_run_changed_regs(&cfg, &r, &ex);
 	ksnprintf(want, sizeof(want), "gpa=0x%lx", (unsigned long)bad_cr3);
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "EPT violation outside guest memory") && vm_contains(ex.msg, want),
@@ -288,7 +291,7 @@ KTEST(vmx_ept_outside, "EPT violation outside guest memory ends the run decoded 
 	    error == 0 ? (unsigned long)ex.raw_reason : 0, vm_err(error));
 	report(error == 0 && ex.raw_reason == 48, "exit reason %lu is 48 (EPT violation)",
 	    error == 0 ? (unsigned long)ex.raw_reason : 0);
-	vmrun_teardown(&r);
+	guest_run_teardown(&r);
 }
 
 /* ---- vmx_exits ------------------------------------------------------------------ */
