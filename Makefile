@@ -211,10 +211,12 @@ UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
 UNIT_BIN := $(BUILD)/unit/hv-unit
 
 # scripts/check-x86-facts.sh: no architectural number is defined outside
-# hv/x86_arch.h (it runs first, in a second).
+# hv/x86_arch.h; scripts/c-style.py: every C function definition in the form
+# of docs/DESIGN.md "C style" (both run first, in a second).
 .PHONY: test-unit
-test-unit: $(UNIT_BIN) ## the x86-facts check and the hosted unit tests of hv/ (ASan+UBSan)
+test-unit: $(UNIT_BIN) ## the x86-facts and C-style checks, the hosted unit tests of hv/ (ASan+UBSan)
 	scripts/check-x86-facts.sh
+	$(PYTHON) scripts/c-style.py $(shell find hv testkern -name '*.c')
 	$(UNIT_BIN)
 
 $(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h) testkern/scn/scn.h

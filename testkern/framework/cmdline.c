@@ -11,7 +11,8 @@
 #define WORDS_MAX	32
 #define TESTS_MAX	128
 
-void boot_cmdline_run(void *arg)
+void
+boot_cmdline_run(void *arg)
 {
 	static char line[sizeof(mb2_cmdline)];
 	char *words[WORDS_MAX];

@@ -23,7 +23,8 @@ static struct run *cur_run;
 static uint32_t last_gen;
 
 /* The run the calling thread belongs to, or NULL; run_lock held. */
-static struct run *my_run(void)
+static struct run *
+my_run(void)
 {
 	return cur_run && curthread()->test_gen == cur_run->gen ? cur_run : NULL;
 }
@@ -35,19 +36,22 @@ uint32_t test_timeout_ms = 120000;
 static const struct ktest *dyn_tests[KTEST_DYN_MAX];
 static int ndyn;
 
-int ktest_count(void)
+int
+ktest_count(void)
 {
 	return (int)(__stop_ktests - __start_ktests) + ndyn;
 }
 
 /* i-th test in registration order: the section first, then ktest_add()'s. */
-static const struct ktest *ktest_at(int i)
+static const struct ktest *
+ktest_at(int i)
 {
 	int nsec = (int)(__stop_ktests - __start_ktests);
 	return i < nsec ? &__start_ktests[i] : dyn_tests[i - nsec];
 }
 
-int ktest_add(const struct ktest *t)
+int
+ktest_add(const struct ktest *t)
 {
 	if (ktest_find(t->name))
 		return EEXIST;
@@ -57,7 +61,8 @@ int ktest_add(const struct ktest *t)
 	return 0;
 }
 
-const struct ktest *ktest_sorted(int i)
+const struct ktest *
+ktest_sorted(int i)
 {
 	/* rank selection: the table is small and listing is rare */
 	int n = ktest_count();
@@ -72,7 +77,8 @@ const struct ktest *ktest_sorted(int i)
 	return NULL;
 }
 
-const struct ktest *ktest_find(const char *name)
+const struct ktest *
+ktest_find(const char *name)
 {
 	for (int i = 0; i < ktest_count(); i++)
 		if (strcmp(ktest_at(i)->name, name) == 0)
@@ -83,7 +89,8 @@ const struct ktest *ktest_find(const char *name)
 /* Long enough for a decoded hv error quoted as a fact (docs/CONSOLE.md). */
 #define REPORT_MSG_MAX	320
 
-static bool report_v(const char *status, bool cond, const char *fmt, va_list ap)
+static bool
+report_v(const char *status, bool cond, const char *fmt, va_list ap)
 {
 	char msg[REPORT_MSG_MAX];
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
@@ -104,7 +111,8 @@ static bool report_v(const char *status, bool cond, const char *fmt, va_list ap)
 	return cond;
 }
 
-bool report(bool cond, const char *fmt, ...)
+bool
+report(bool cond, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -113,7 +121,8 @@ bool report(bool cond, const char *fmt, ...)
 	return ret;
 }
 
-bool report_status(const char *status, const char *fmt, ...)
+bool
+report_status(const char *status, const char *fmt, ...)
 {
 	bool ok = strcmp(status, "FAIL") != 0 && strcmp(status, "TIMEOUT") != 0;
 	va_list ap;
@@ -124,7 +133,8 @@ bool report_status(const char *status, const char *fmt, ...)
 }
 
 /* Set the reason of the caller's run (formatted) and one flag under the lock. */
-static void set_reason(bool *(*which)(struct run *), const char *fmt, va_list ap)
+static void
+set_reason(bool *(*which)(struct run *), const char *fmt, va_list ap)
 {
 	uint64_t f = spin_lock(&run_lock);
 	struct run *r = my_run();
@@ -135,10 +145,13 @@ static void set_reason(bool *(*which)(struct run *), const char *fmt, va_list ap
 	spin_unlock(&run_lock, f);
 }
 
-static bool *flag_timeout(struct run *r) { return &r->timed_out; }
-static bool *flag_fail(struct run *r) { return &r->forced_fail; }
+static bool *
+flag_timeout(struct run *r) { return &r->timed_out; }
+static bool *
+flag_fail(struct run *r) { return &r->forced_fail; }
 
-void ktest_timeout(const char *fmt, ...)
+void
+ktest_timeout(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -146,7 +159,8 @@ void ktest_timeout(const char *fmt, ...)
 	va_end(ap);
 }
 
-void ktest_fail(const char *fmt, ...)
+void
+ktest_fail(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -154,7 +168,8 @@ void ktest_fail(const char *fmt, ...)
 	va_end(ap);
 }
 
-void ktest_set_fields(const char *fmt, ...)
+void
+ktest_set_fields(const char *fmt, ...)
 {
 	uint64_t f = spin_lock(&run_lock);
 	struct run *r = my_run();
@@ -167,7 +182,8 @@ void ktest_set_fields(const char *fmt, ...)
 	spin_unlock(&run_lock, f);
 }
 
-void ktest_skip(const char *fmt, ...)
+void
+ktest_skip(const char *fmt, ...)
 {
 	uint64_t f = spin_lock(&run_lock);
 	struct run *r = my_run();
@@ -181,7 +197,8 @@ void ktest_skip(const char *fmt, ...)
 	spin_unlock(&run_lock, f);
 }
 
-void ktest_set_backend(const char *backend)
+void
+ktest_set_backend(const char *backend)
 {
 	uint64_t f = spin_lock(&run_lock);
 	struct run *r = my_run();
@@ -195,7 +212,8 @@ struct start {
 	uint32_t gen;
 };
 
-static void test_thread(void *arg)
+static void
+test_thread(void *arg)
 {
 	struct start s = *(struct start *)arg;	/* the runner's frame may be gone after a timeout */
 	kfree(arg);
@@ -208,7 +226,8 @@ static void test_thread(void *arg)
 
 
 /* returns 0 pass, 1 fail, 2 skip, 3 timeout */
-static int run_one(const struct ktest *t)
+static int
+run_one(const struct ktest *t)
 {
 	struct run r;
 	memset(&r, 0, sizeof(r));
@@ -276,7 +295,8 @@ static int run_one(const struct ktest *t)
 	return rc;
 }
 
-bool ktest_run_patterns(int npat, char **pats)
+bool
+ktest_run_patterns(int npat, char **pats)
 {
 	int counts[4] = { 0, 0, 0, 0 };
 	bool all_matched = true;

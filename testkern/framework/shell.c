@@ -17,7 +17,8 @@ struct cmd {
 
 static void cmd_help(int argc, char **argv);
 
-static void cmd_cpus(int argc, char **argv)
+static void
+cmd_cpus(int argc, char **argv)
 {
 	for (int i = 0; i < ncpus; i++) {
 		struct cpu *c = cpus[i];
@@ -28,14 +29,16 @@ static void cmd_cpus(int argc, char **argv)
 	kprintf("cpus: %d online\n", ncpus);
 }
 
-static void cmd_mem(int argc, char **argv)
+static void
+cmd_mem(int argc, char **argv)
 {
 	struct pmm_stats s;
 	pmm_stats(&s);
 	kprintf("mem: pages total=%lu free=%lu used=%lu heap=%lu\n", s.total, s.free, s.used, heap_bytes());
 }
 
-static void print_leaf(const struct hv_sysctl *leaf, void *ctx)
+static void
+print_leaf(const struct hv_sysctl *leaf, void *ctx)
 {
 	char v[128];
 	sysctl_format(leaf, v, sizeof(v));
@@ -43,7 +46,8 @@ static void print_leaf(const struct hv_sysctl *leaf, void *ctx)
 }
 
 /* One `sysctl` argument: NAME or NAME=VALUE.  Also used for boot words. */
-void shell_sysctl_arg(const char *arg)
+void
+shell_sysctl_arg(const char *arg)
 {
 	char name[128];
 	const char *eq = strchr(arg, '=');
@@ -74,7 +78,8 @@ void shell_sysctl_arg(const char *arg)
 		kprintf("error: sysctl: %s: %s (%d)\n", name, errno_name(serr), serr);
 }
 
-static void cmd_sysctl(int argc, char **argv)
+static void
+cmd_sysctl(int argc, char **argv)
 {
 	if (argc == 1) {
 		sysctl_foreach("", print_leaf, NULL);
@@ -84,7 +89,8 @@ static void cmd_sysctl(int argc, char **argv)
 		shell_sysctl_arg(argv[i]);
 }
 
-static void cmd_list(int argc, char **argv)
+static void
+cmd_list(int argc, char **argv)
 {
 	for (int i = 0; i < ktest_count(); i++) {
 		const struct ktest *t = ktest_sorted(i);
@@ -92,7 +98,8 @@ static void cmd_list(int argc, char **argv)
 	}
 }
 
-static void cmd_run(int argc, char **argv)
+static void
+cmd_run(int argc, char **argv)
 {
 	if (argc < 2) {
 		kprintf("error: run: no test named ''\n");
@@ -101,7 +108,8 @@ static void cmd_run(int argc, char **argv)
 	ktest_run_patterns(argc - 1, argv + 1);
 }
 
-static void cmd_poweroff(int argc, char **argv)
+static void
+cmd_poweroff(int argc, char **argv)
 {
 	kprintf("poweroff: %s\n", ktest_failures ? "FAIL" : "PASS");
 	emu_exit(ktest_failures == 0);
@@ -117,13 +125,15 @@ static const struct cmd cmds[] = {
 	{ "poweroff", "exit the emulator (PASS if no test failed)", cmd_poweroff },
 };
 
-static void cmd_help(int argc, char **argv)
+static void
+cmd_help(int argc, char **argv)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		kprintf("  %s  %s\n", cmds[i].name, cmds[i].descr);
 }
 
-static int read_line(char *buf, size_t size)
+static int
+read_line(char *buf, size_t size)
 {
 	static int last;
 	size_t n = 0;
@@ -156,7 +166,8 @@ static int read_line(char *buf, size_t size)
 	}
 }
 
-int shell_split(char *line, char **argv, int max)
+int
+shell_split(char *line, char **argv, int max)
 {
 	int argc = 0;
 	char *p = line;
@@ -174,7 +185,8 @@ int shell_split(char *line, char **argv, int max)
 	return argc;
 }
 
-void shell_main(void *arg)
+void
+shell_main(void *arg)
 {
 	char line[LINE_MAX];
 	char *argv[ARGS_MAX];

@@ -47,7 +47,8 @@ say_symptom(const char *fmt, ...)
 	spin_unlock(&symptom_lock, f);
 }
 
-void hist_symptom(char *buf, size_t len)
+void
+hist_symptom(char *buf, size_t len)
 {
 	uint64_t f = spin_lock(&symptom_lock);
 
@@ -66,7 +67,8 @@ static struct storm_state storm[MAX_CPUS];
 /* A pause this long between two faults means they are not one storm. */
 #define STORM_GAP_NS	10000000ull
 
-static enum pf_result storm_pf(struct trapframe *tf, uint64_t cr2, void *arg)
+static enum pf_result
+storm_pf(struct trapframe *tf, uint64_t cr2, void *arg)
 {
 	struct thread *t = curthread();
 	struct storm_state *s = &storm[this_cpu()->id];
@@ -109,7 +111,8 @@ static const struct hv_sysctl leaves[] = {
 	    HV_SYSCTL_U64, &quarantined, NULL },
 };
 
-void hist_detect_init(void)
+void
+hist_detect_init(void)
 {
 	pf_hook_register_first(&storm_hook);
 	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++)
@@ -117,7 +120,8 @@ void hist_detect_init(void)
 			panic("sysctl: cannot add %s", leaves[i].name);
 }
 
-bool tls_check(const char *name, uint64_t expected)
+bool
+tls_check(const char *name, uint64_t expected)
 {
 	uint64_t got, self;
 
@@ -143,7 +147,8 @@ bool tls_check(const char *name, uint64_t expected)
 	return true;
 }
 
-bool quarantine_keep(void *p)
+bool
+quarantine_keep(void *p)
 {
 	if (!__atomic_load_n(&free_quarantine, __ATOMIC_SEQ_CST))
 		return false;

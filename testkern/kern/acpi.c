@@ -18,7 +18,8 @@ struct madt_cpu acpi_cpus[MAX_CPUS];
 int acpi_ncpus;
 uint64_t acpi_lapic_pa;
 
-static bool csum_ok(const void *p, size_t len)
+static bool
+csum_ok(const void *p, size_t len)
 {
 	uint8_t s = 0;
 	for (size_t i = 0; i < len; i++)
@@ -26,7 +27,8 @@ static bool csum_ok(const void *p, size_t len)
 	return s == 0;
 }
 
-static void add_cpu(uint32_t apic_id)
+static void
+add_cpu(uint32_t apic_id)
 {
 	for (int i = 0; i < acpi_ncpus; i++)
 		if (acpi_cpus[i].apic_id == apic_id)
@@ -38,7 +40,8 @@ static void add_cpu(uint32_t apic_id)
 	acpi_cpus[acpi_ncpus++].apic_id = apic_id;
 }
 
-static void parse_madt(const struct sdt_hdr *h)
+static void
+parse_madt(const struct sdt_hdr *h)
 {
 	const uint8_t *p = (const uint8_t *)h;
 	acpi_lapic_pa = *(const uint32_t *)(p + 36);
@@ -62,7 +65,8 @@ static void parse_madt(const struct sdt_hdr *h)
 	}
 }
 
-int acpi_init(void)
+int
+acpi_init(void)
 {
 	if (mb2_rsdp_len < 20 || memcmp(mb2_rsdp, "RSD PTR ", 8) != 0) {
 		kprintf("acpi: no RSDP from the boot loader\n");

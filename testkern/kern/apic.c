@@ -24,15 +24,19 @@
 
 static volatile uint8_t *lapic;
 
-static inline uint32_t rd(uint32_t reg) { return *(volatile uint32_t *)(lapic + reg); }
-static inline void wr(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(lapic + reg) = v; }
+static inline uint32_t
+rd(uint32_t reg) { return *(volatile uint32_t *)(lapic + reg); }
+static inline void
+wr(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(lapic + reg) = v; }
 
-void lapic_init(uint64_t pa)
+void
+lapic_init(uint64_t pa)
 {
 	lapic = vm_map_mmio(pa, PAGE_SIZE);
 }
 
-void lapic_cpu_init(void)
+void
+lapic_cpu_init(void)
 {
 	uint64_t base = rdmsr(X86_MSR_APIC_BASE);
 	/* x2APIC mode cannot be left without disabling the APIC (SDM 3A 11.12.5) */
@@ -49,17 +53,20 @@ void lapic_cpu_init(void)
 	lapic_eoi();
 }
 
-uint32_t lapic_id(void)
+uint32_t
+lapic_id(void)
 {
 	return rd(LAPIC_ID) >> 24;
 }
 
-void lapic_eoi(void)
+void
+lapic_eoi(void)
 {
 	wr(LAPIC_EOI, 0);
 }
 
-int lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
+int
+lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 {
 	uint64_t f = irq_save();	/* the ICR high/low pair must not be split */
 	int err = 0;
@@ -74,18 +81,21 @@ int lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 	return err;
 }
 
-void lapic_timer_set_divide16(void)
+void
+lapic_timer_set_divide16(void)
 {
 	wr(LAPIC_TIMER_DIV, 0x3);		/* divide by 16 */
 }
 
-void lapic_timer_start(uint32_t count, uint8_t vec, bool periodic)
+void
+lapic_timer_start(uint32_t count, uint8_t vec, bool periodic)
 {
 	wr(LAPIC_LVT_TIMER, vec | (periodic ? LVT_PERIODIC : 0) | (vec ? 0 : LVT_MASKED));
 	wr(LAPIC_TIMER_INIT, count);
 }
 
-uint32_t lapic_timer_current(void)
+uint32_t
+lapic_timer_current(void)
 {
 	return rd(LAPIC_TIMER_CUR);
 }

@@ -27,7 +27,8 @@ static spinlock_t rx_lock = SPINLOCK_INIT;
 static char rx_buf[1024];
 static unsigned rx_head, rx_tail;
 
-void console_init(void)
+void
+console_init(void)
 {
 	outb(COM1 + UART_IER, 0);	/* no UART interrupts: we poll */
 	outb(COM1 + UART_LCR, 0x80);	/* DLAB to set the divisor */
@@ -38,7 +39,8 @@ void console_init(void)
 	outb(COM1 + UART_MCR, 0x03);	/* DTR, RTS */
 }
 
-uint64_t console_lock(void)
+uint64_t
+console_lock(void)
 {
 	uint64_t f = irq_save();
 	int me = this_cpu()->id;	/* GS base is set before the first print */
@@ -57,7 +59,8 @@ uint64_t console_lock(void)
 	return f;
 }
 
-void console_unlock(uint64_t flags)
+void
+console_unlock(uint64_t flags)
 {
 	if (--con_depth == 0) {
 		con_owner = -1;
@@ -66,21 +69,24 @@ void console_unlock(uint64_t flags)
 	irq_restore(flags);
 }
 
-static void uart_put(char c)
+static void
+uart_put(char c)
 {
 	while (!(inb(COM1 + UART_LSR) & LSR_THRE))
 		cpu_pause();
 	outb(COM1 + UART_THR, (uint8_t)c);
 }
 
-void console_putc(char c)
+void
+console_putc(char c)
 {
 	if (c == '\n')
 		uart_put('\r');
 	uart_put(c);
 }
 
-void console_poll_rx(void)
+void
+console_poll_rx(void)
 {
 	uint64_t f = spin_lock(&rx_lock);
 	while (inb(COM1 + UART_LSR) & LSR_DR) {
@@ -91,7 +97,8 @@ void console_poll_rx(void)
 	spin_unlock(&rx_lock, f);
 }
 
-int console_getc(void)
+int
+console_getc(void)
 {
 	int c = -1;
 	console_poll_rx();
@@ -102,7 +109,8 @@ int console_getc(void)
 	return c;
 }
 
-void console_drain(void)
+void
+console_drain(void)
 {
 	/* LSR bit 6: holding register and shift register both empty */
 	for (unsigned long i = 0; i < 100000000UL; i++)

@@ -12,7 +12,8 @@ extern char copyuser_begin[], copyuser_end[], copyuser_fault[];
 int copy_user_bytes(void *dst, const void *src, size_t len);
 int fetch_user_byte(const uint8_t *src, uint8_t *out);
 
-static enum pf_result copyin_pf(struct trapframe *tf, uint64_t cr2, void *arg)
+static enum pf_result
+copyin_pf(struct trapframe *tf, uint64_t cr2, void *arg)
 {
 	if (tf->rip < (uint64_t)copyuser_begin || tf->rip >= (uint64_t)copyuser_end)
 		return PF_CONTINUE;
@@ -32,18 +33,21 @@ static enum pf_result copyin_pf(struct trapframe *tf, uint64_t cr2, void *arg)
 
 static struct pf_hook copyin_hook = { "copyin", copyin_pf, NULL, NULL };
 
-void copyin_init(void)
+void
+copyin_init(void)
 {
 	pf_hook_register(&copyin_hook);
 	hist_detect_init();
 }
 
-static bool user_range_ok(uint64_t uaddr, size_t len)
+static bool
+user_range_ok(uint64_t uaddr, size_t len)
 {
 	return uaddr < USER_TOP && len <= USER_TOP - uaddr;
 }
 
-int copyin(uint64_t uaddr, void *kdst, size_t len)
+int
+copyin(uint64_t uaddr, void *kdst, size_t len)
 {
 	if (len == 0)
 		return 0;
@@ -52,7 +56,8 @@ int copyin(uint64_t uaddr, void *kdst, size_t len)
 	return copy_user_bytes(kdst, (const void *)uaddr, len);
 }
 
-int copyout(const void *ksrc, uint64_t uaddr, size_t len)
+int
+copyout(const void *ksrc, uint64_t uaddr, size_t len)
 {
 	if (len == 0)
 		return 0;
@@ -61,7 +66,8 @@ int copyout(const void *ksrc, uint64_t uaddr, size_t len)
 	return copy_user_bytes((void *)uaddr, ksrc, len);
 }
 
-int copyinstr(uint64_t uaddr, char *kdst, size_t max, size_t *done)
+int
+copyinstr(uint64_t uaddr, char *kdst, size_t max, size_t *done)
 {
 	size_t i;
 	int err = 0;

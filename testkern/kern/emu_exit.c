@@ -3,7 +3,8 @@
 #include "console.h"
 #include "x86.h"
 
-void emu_exit(bool pass)
+void
+emu_exit(bool pass)
 {
 	cli();
 	console_drain();	/* or the last bytes are lost */

@@ -9,7 +9,8 @@
 
 #define IST_PAGES	2
 
-void cpu_setup_descriptors(struct cpu *c)
+void
+cpu_setup_descriptors(struct cpu *c)
 {
 	c->self = c;
 	c->gdt[0] = 0;

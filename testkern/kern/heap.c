@@ -29,7 +29,8 @@ static spinlock_t heap_lock = SPINLOCK_INIT;
 static struct page_hdr *partial[NCLASS];
 static uint64_t bytes_in_use;
 
-static void list_del(struct page_hdr *h, int c)
+static void
+list_del(struct page_hdr *h, int c)
 {
 	if (h->prev)
 		h->prev->next = h->next;
@@ -40,7 +41,8 @@ static void list_del(struct page_hdr *h, int c)
 	h->next = h->prev = NULL;
 }
 
-static void list_add(struct page_hdr *h, int c)
+static void
+list_add(struct page_hdr *h, int c)
 {
 	h->prev = NULL;
 	h->next = partial[c];
@@ -49,7 +51,8 @@ static void list_add(struct page_hdr *h, int c)
 	partial[c] = h;
 }
 
-static void *big_alloc(size_t size)
+static void *
+big_alloc(size_t size)
 {
 	size_t n = ALIGN_UP(size + HDR_SIZE, PAGE_SIZE) / PAGE_SIZE;
 	uint64_t pa = pmm_alloc_contig(n, 0);
@@ -63,7 +66,8 @@ static void *big_alloc(size_t size)
 	return (char *)h + HDR_SIZE;
 }
 
-void *kmalloc(size_t size)
+void *
+kmalloc(size_t size)
 {
 	int c = 0;
 	while (c < (int)NCLASS && class_size[c] < size)
@@ -100,7 +104,8 @@ void *kmalloc(size_t size)
 	return obj;
 }
 
-void kfree(void *p)
+void
+kfree(void *p)
 {
 	if (!p)
 		return;
@@ -135,7 +140,8 @@ void kfree(void *p)
 	spin_unlock(&heap_lock, f);
 }
 
-uint64_t heap_bytes(void)
+uint64_t
+heap_bytes(void)
 {
 	return __atomic_load_n(&bytes_in_use, __ATOMIC_RELAXED);
 }

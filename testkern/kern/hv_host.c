@@ -10,7 +10,8 @@
 /* single pages hv holds now (ktests/hv_life.c: hv_fini gives them all back) */
 volatile int64_t hv_pages_live;
 
-void *hv_os_page_alloc(void)
+void *
+hv_os_page_alloc(void)
 {
 	uint64_t pa = pmm_alloc();
 	if (pa)
@@ -18,7 +19,8 @@ void *hv_os_page_alloc(void)
 	return pa ? phys_to_virt(pa) : NULL;
 }
 
-void hv_os_page_free(void *va)
+void
+hv_os_page_free(void *va)
 {
 	if (va)
 		__atomic_sub_fetch(&hv_pages_live, 1, __ATOMIC_RELAXED);
@@ -26,88 +28,104 @@ void hv_os_page_free(void *va)
 		pmm_free(virt_to_phys(va));
 }
 
-void *hv_os_contig_alloc(size_t npages)
+void *
+hv_os_contig_alloc(size_t npages)
 {
 	uint64_t pa = pmm_alloc_contig(npages, 0);
 	return pa ? phys_to_virt(pa) : NULL;
 }
 
-void hv_os_contig_free(void *va, size_t npages)
+void
+hv_os_contig_free(void *va, size_t npages)
 {
 	if (va && !quarantine_keep(va))
 		pmm_free_contig(virt_to_phys(va), npages);
 }
 
-void *hv_os_malloc(size_t size)
+void *
+hv_os_malloc(size_t size)
 {
 	return kmalloc(size);	/* zeroed */
 }
 
-void hv_os_free(void *p)
+void
+hv_os_free(void *p)
 {
 	if (p && !quarantine_keep(p))
 		kfree(p);
 }
 
-uint64_t hv_os_virt_to_phys(const void *va)
+uint64_t
+hv_os_virt_to_phys(const void *va)
 {
 	return virt_to_phys(va);
 }
 
-void *hv_os_phys_to_virt(uint64_t pa)
+void *
+hv_os_phys_to_virt(uint64_t pa)
 {
 	return phys_to_virt(pa);
 }
 
-int hv_os_ncpus(void)
+int
+hv_os_ncpus(void)
 {
 	return ncpus;
 }
 
-int hv_os_cpu_id(void)
+int
+hv_os_cpu_id(void)
 {
 	return this_cpu()->id;
 }
 
-int hv_os_on_cpu(int cpu, int (*fn)(void *arg), void *arg)
+int
+hv_os_on_cpu(int cpu, int (*fn)(void *arg), void *arg)
 {
 	int ret = 0;
 	int err = cpu_call(cpu, fn, arg, &ret, 0);
 	return err ? HV_EINVAL : ret;
 }
 
-void hv_os_ipi(int cpu)
+void
+hv_os_ipi(int cpu)
 {
 	ipi_send(cpu, VEC_KICK);
 }
 
-void hv_os_pin(void)
+void
+hv_os_pin(void)
 {
 	sched_pin();
 }
 
-void hv_os_unpin(void)
+void
+hv_os_unpin(void)
 {
 	sched_unpin();
 }
 
-void hv_os_yield(void)
+void
+hv_os_yield(void)
 {
 	thread_yield();
 }
 
-uint64_t hv_os_cur_cr3(void)
+uint64_t
+hv_os_cur_cr3(void)
 {
 	return read_cr3();
 }
 
-uint64_t hv_os_cur_fs_base(void)
+uint64_t
+hv_os_cur_fs_base(void)
 {
 	/* the context switch's cache, not the MSR: that is the point (hv_os.h) */
 	return this_cpu()->fs_base_cache;
 }
 
-uint64_t hv_os_time_ns(void)
+uint64_t
+hv_os_time_ns(void)
 {
 	return time_ns();
 }
@@ -124,7 +142,8 @@ static struct {
 
 void (*volatile hv_log_hook)(const char *line);
 
-void hv_os_log(const char *fmt, ...)
+void
+hv_os_log(const char *fmt, ...)
 {
 	char tmp[256];
 	va_list ap;
@@ -152,12 +171,14 @@ void hv_os_log(const char *fmt, ...)
 	irq_restore(f);
 }
 
-int hv_os_sysctl_add(const struct hv_sysctl *leaf)
+int
+hv_os_sysctl_add(const struct hv_sysctl *leaf)
 {
 	return sysctl_add(leaf, true);
 }
 
-void hv_os_sysctl_remove_all(void)
+void
+hv_os_sysctl_remove_all(void)
 {
 	sysctl_remove_hv();
 }

@@ -12,7 +12,8 @@ struct idt_gate {
 extern const uint64_t isr_table[256];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
-void idt_init(void)
+void
+idt_init(void)
 {
 	for (int v = 0; v < 256; v++) {
 		uint64_t off = isr_table[v];
@@ -31,7 +32,8 @@ void idt_init(void)
 	}
 }
 
-void idt_load(void)
+void
+idt_load(void)
 {
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = {
 		sizeof(idt) - 1, (uint64_t)idt

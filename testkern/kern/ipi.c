@@ -9,14 +9,16 @@
 
 #define ICR_FIXED_ASSERT	(1u << 14)	/* delivery mode fixed, level assert */
 
-static void kick_handler(struct trapframe *tf)
+static void
+kick_handler(struct trapframe *tf)
 {
 	struct cpu *c = this_cpu();
 	c->ipi_count++;
 	c->need_resched = 1;	/* an idle CPU kicked after a wakeup runs its queue */
 }
 
-static void call_handler(struct trapframe *tf)
+static void
+call_handler(struct trapframe *tf)
 {
 	struct cpu *c = this_cpu();
 	c->ipi_count++;
@@ -27,25 +29,29 @@ static void call_handler(struct trapframe *tf)
 	__atomic_store_n(&c->call_done, 1, __ATOMIC_RELEASE);
 }
 
-void ipi_init(void)
+void
+ipi_init(void)
 {
 	irq_register(VEC_KICK, kick_handler);
 	irq_register(VEC_CALL, call_handler);
 }
 
-int ipi_send(int cpu, uint8_t vec)
+int
+ipi_send(int cpu, uint8_t vec)
 {
 	if (cpu < 0 || cpu >= ncpus || !cpus[cpu] || !cpus[cpu]->online)
 		return EINVAL;
 	return lapic_send_ipi(cpus[cpu]->apic_id, vec | ICR_FIXED_ASSERT);
 }
 
-void ipi_kick(int cpu)
+void
+ipi_kick(int cpu)
 {
 	ipi_send(cpu, VEC_KICK);
 }
 
-int cpu_call(int cpu, int (*fn)(void *), void *arg, int *ret, uint64_t timeout_ns)
+int
+cpu_call(int cpu, int (*fn)(void *), void *arg, int *ret, uint64_t timeout_ns)
 {
 	if (cpu < 0 || cpu >= ncpus || !cpus[cpu]->online || !fn)
 		return EINVAL;
@@ -89,7 +95,8 @@ int cpu_call(int cpu, int (*fn)(void *), void *arg, int *ret, uint64_t timeout_n
 	return err;
 }
 
-int cpu_ping(int cpu, uint64_t timeout_ns)
+int
+cpu_ping(int cpu, uint64_t timeout_ns)
 {
 	if (cpu < 0 || cpu >= ncpus)
 		return EINVAL;

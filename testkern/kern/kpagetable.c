@@ -24,7 +24,8 @@ static uint64_t *kernel_pml4;
 static spinlock_t vm_lock = SPINLOCK_INIT;
 static uint64_t mmio_next = MMIO_BASE;
 
-static uint64_t *table_alloc(uint64_t *pa)
+static uint64_t *
+table_alloc(uint64_t *pa)
 {
 	*pa = pmm_alloc();
 	if (!*pa)
@@ -32,7 +33,8 @@ static uint64_t *table_alloc(uint64_t *pa)
 	return phys_to_virt(*pa);
 }
 
-uint64_t virt_to_phys(const void *va)
+uint64_t
+virt_to_phys(const void *va)
 {
 	uint64_t v = (uint64_t)va;
 	if (v >= KERNEL_VMA)
@@ -42,14 +44,16 @@ uint64_t virt_to_phys(const void *va)
 	return vm_translate(kernel_pml4, v);
 }
 
-void vm_kmap_page(uint64_t va, uint64_t pa)
+void
+vm_kmap_page(uint64_t va, uint64_t pa)
 {
 	uint64_t f = spin_lock(&vm_lock);
 	*vm_walk(kernel_pml4, va, true) = pa | X86_PTE_P | X86_PTE_RW;
 	spin_unlock(&vm_lock, f);
 }
 
-uint64_t vm_kunmap_page(uint64_t va)
+uint64_t
+vm_kunmap_page(uint64_t va)
 {
 	uint64_t f = spin_lock(&vm_lock);
 	uint64_t *pte = vm_walk(kernel_pml4, va, false), pa = 0;
@@ -61,7 +65,8 @@ uint64_t vm_kunmap_page(uint64_t va)
 	return pa;
 }
 
-uint64_t *vm_walk(uint64_t *pml4, uint64_t va, bool create)
+uint64_t *
+vm_walk(uint64_t *pml4, uint64_t va, bool create)
 {
 	uint64_t *t = pml4;
 	static const int shifts[3] = { 39, 30, 21 };
@@ -82,7 +87,8 @@ uint64_t *vm_walk(uint64_t *pml4, uint64_t va, bool create)
 	return &t[PT_IDX(va)];
 }
 
-uint64_t vm_translate(uint64_t *pml4, uint64_t va)
+uint64_t
+vm_translate(uint64_t *pml4, uint64_t va)
 {
 	uint64_t *t = pml4;
 	static const int shifts[4] = { 39, 30, 21, 12 };
@@ -99,7 +105,8 @@ uint64_t vm_translate(uint64_t *pml4, uint64_t va)
 	return ~0UL;
 }
 
-void vm_init(void)
+void
+vm_init(void)
 {
 	uint64_t top = 4UL << 30;
 	for (int i = 0; i < mb2_mmap_count; i++)
@@ -145,17 +152,20 @@ void vm_init(void)
 	pmm_set_limit(top);
 }
 
-uint64_t vm_kernel_cr3(void)
+uint64_t
+vm_kernel_cr3(void)
 {
 	return kernel_cr3;
 }
 
-uint64_t *vm_kernel_pml4(void)
+uint64_t *
+vm_kernel_pml4(void)
 {
 	return kernel_pml4;
 }
 
-void *vm_map_mmio(uint64_t pa, size_t len)
+void *
+vm_map_mmio(uint64_t pa, size_t len)
 {
 	uint64_t off = pa & (PAGE_SIZE - 1);
 	size_t n = ALIGN_UP(len + off, PAGE_SIZE) / PAGE_SIZE;

@@ -11,7 +11,8 @@ struct fmtspec {
 	bool left, zero, alt, plus, space;
 };
 
-static int emit_str(kfmt_out out, void *ctx, const char *s, int len, const struct fmtspec *f)
+static int
+emit_str(kfmt_out out, void *ctx, const char *s, int len, const struct fmtspec *f)
 {
 	int n = 0, pad = f->width > len ? f->width - len : 0;
 	if (!f->left)
@@ -24,7 +25,8 @@ static int emit_str(kfmt_out out, void *ctx, const char *s, int len, const struc
 	return n;
 }
 
-static int emit_num(kfmt_out out, void *ctx, uint64_t v, bool neg, unsigned base,
+static int
+emit_num(kfmt_out out, void *ctx, uint64_t v, bool neg, unsigned base,
     bool upper, const char *prefix, const struct fmtspec *f)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -55,7 +57,8 @@ static int emit_num(kfmt_out out, void *ctx, uint64_t v, bool neg, unsigned base
 	return n;
 }
 
-int kvformat(kfmt_out out, void *ctx, const char *fmt, va_list ap)
+int
+kvformat(kfmt_out out, void *ctx, const char *fmt, va_list ap)
 {
 	int n = 0;
 	for (; *fmt; fmt++) {
@@ -171,7 +174,8 @@ struct snbuf {
 	size_t size, len;
 };
 
-static void sn_out(void *ctx, char c)
+static void
+sn_out(void *ctx, char c)
 {
 	struct snbuf *b = ctx;
 	if (b->len + 1 < b->size)
@@ -179,7 +183,8 @@ static void sn_out(void *ctx, char c)
 	b->len++;
 }
 
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+int
+kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct snbuf b = { buf, size, 0 };
 	int n = kvformat(sn_out, &b, fmt, ap);
@@ -188,7 +193,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	return n;
 }
 
-int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+int
+ksnprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -197,13 +203,15 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-static void con_out(void *ctx, char c)
+static void
+con_out(void *ctx, char c)
 {
 	(void)ctx;
 	console_putc(c);
 }
 
-int kvprintf(const char *fmt, va_list ap)
+int
+kvprintf(const char *fmt, va_list ap)
 {
 	uint64_t f = console_lock();
 	int n = kvformat(con_out, NULL, fmt, ap);
@@ -211,7 +219,8 @@ int kvprintf(const char *fmt, va_list ap)
 	return n;
 }
 
-int kprintf(const char *fmt, ...)
+int
+kprintf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

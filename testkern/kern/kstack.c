@@ -15,12 +15,14 @@
 static spinlock_t ks_lock = SPINLOCK_INIT;
 static uint8_t slot_used[KSTACK_SLOTS / 8];
 
-static uint64_t slot_va(int i)
+static uint64_t
+slot_va(int i)
 {
 	return KSTACK_BASE + (uint64_t)i * KSTACK_SLOT + KSTACK_SLOT - KSTACK_PAGES * PAGE_SIZE;
 }
 
-void *kstack_alloc(void)
+void *
+kstack_alloc(void)
 {
 	uint64_t f = spin_lock(&ks_lock);
 	int slot = -1;
@@ -44,7 +46,8 @@ void *kstack_alloc(void)
 	return (void *)va;
 }
 
-static int flush_slot(void *arg)
+static int
+flush_slot(void *arg)
 {
 	uint64_t va = (uint64_t)arg;
 	for (int p = 0; p < (int)KSTACK_PAGES; p++)
@@ -52,7 +55,8 @@ static int flush_slot(void *arg)
 	return 0;
 }
 
-void kstack_free(void *bottom)
+void
+kstack_free(void *bottom)
 {
 	uint64_t va = (uint64_t)bottom;
 	int slot = (int)((va - KSTACK_BASE) / KSTACK_SLOT);

@@ -26,7 +26,8 @@ static const struct hv_sysctl leaves[] = {
 	{ "kern.bench_iters", "iterations of each figure of the bench test", HV_SYSCTL_U32, &bench_iters, sysctl_store },
 };
 
-void ksysctl_init(void)
+void
+ksysctl_init(void)
 {
 	struct pmm_stats s;
 	pmm_stats(&s);

@@ -25,7 +25,8 @@ static struct cpu cpu0;
 static uint64_t boot_tsc;
 uint64_t boot_ms;
 
-static void pic_disable(void)
+static void
+pic_disable(void)
 {
 	/* remap the 8259s away from the exception vectors, then mask every line:
 	 * all interrupts come through the local APIC */
@@ -36,7 +37,8 @@ static void pic_disable(void)
 	outb(0x21, 0xff); outb(0xa1, 0xff);
 }
 
-static void start_hv(void)
+static void
+start_hv(void)
 {
 	int (*init)(void) = hv_init;
 	const char *(*type)(void) = hv_type;
@@ -54,7 +56,8 @@ static void start_hv(void)
 }
 
 void kmain(uint32_t magic, uint64_t mbi_pa);
-void kmain(uint32_t magic, uint64_t mbi_pa)
+void
+kmain(uint32_t magic, uint64_t mbi_pa)
 {
 	boot_tsc = rdtsc();
 	cpu0.self = &cpu0;

@@ -32,7 +32,8 @@ static struct kmodule modules[MB2_MOD_MAX];
 static char mod_strings[MB2_MOD_MAX][192];
 static int nmodules;
 
-static void add_module(const uint8_t *p)
+static void
+add_module(const uint8_t *p)
 {
 	uint32_t start = *(const uint32_t *)(p + 8), end = *(const uint32_t *)(p + 12);
 	const char *str = (const char *)(p + 16);
@@ -61,7 +62,8 @@ static void add_module(const uint8_t *p)
 	nmodules++;
 }
 
-void mb2_init(uint32_t magic, uint64_t mbi_pa)
+void
+mb2_init(uint32_t magic, uint64_t mbi_pa)
 {
 	if (magic != MB2_BOOT_MAGIC)
 		panic("mb2: bad boot magic %#x", magic);
@@ -109,17 +111,20 @@ void mb2_init(uint32_t magic, uint64_t mbi_pa)
 		panic("mb2: no memory map from the boot loader");
 }
 
-int module_count(void)
+int
+module_count(void)
 {
 	return nmodules;
 }
 
-const struct kmodule *module_get(int i)
+const struct kmodule *
+module_get(int i)
 {
 	return i >= 0 && i < nmodules ? &modules[i] : NULL;
 }
 
-const struct kmodule *module_find(const char *name)
+const struct kmodule *
+module_find(const char *name)
 {
 	for (int i = 0; i < nmodules; i++)
 		if (strcmp(modules[i].name, name) == 0)

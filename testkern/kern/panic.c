@@ -6,7 +6,8 @@
 
 volatile int panicking;
 
-static void __attribute__((noreturn)) panic_v(struct trapframe *tf, const char *fmt, va_list ap)
+static void __attribute__((noreturn))
+panic_v(struct trapframe *tf, const char *fmt, va_list ap)
 {
 	cli();
 	__atomic_fetch_add(&panicking, 1, __ATOMIC_SEQ_CST);
@@ -19,9 +20,11 @@ static void __attribute__((noreturn)) panic_v(struct trapframe *tf, const char *
 	emu_exit(false);
 }
 
-void regs_capture(struct trapframe *tf);	/* boot/regs.asm */
+void
+regs_capture(struct trapframe *tf);	/* boot/regs.asm */
 
-void panic(const char *fmt, ...)
+void
+panic(const char *fmt, ...)
 {
 	struct trapframe tf;
 	regs_capture(&tf);
@@ -31,7 +34,8 @@ void panic(const char *fmt, ...)
 	panic_v(&tf, fmt, ap);
 }
 
-void panic_frame(struct trapframe *tf, const char *fmt, ...)
+void
+panic_frame(struct trapframe *tf, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -17,13 +17,15 @@ static uint64_t total_pages, used_pages;
 static uint64_t hint;
 static uint64_t alloc_limit = 4UL << 30;	/* the boot direct map ends at 4 GiB */
 
-static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+static bool
+overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	return a < b + blen && b < a + alen;
 }
 
 /* Is [pa, pa+len) free of the kernel image and the modules? */
-static bool range_free_of_boot_data(uint64_t pa, uint64_t len)
+static bool
+range_free_of_boot_data(uint64_t pa, uint64_t len)
 {
 	uint64_t ks = (uint64_t)_kernel_start - KERNEL_VMA;
 	uint64_t ke = (uint64_t)_kernel_end - KERNEL_VMA;
@@ -37,11 +39,15 @@ static bool range_free_of_boot_data(uint64_t pa, uint64_t len)
 	return true;
 }
 
-static inline bool bit_get(uint64_t pg) { return bitmap[pg >> 3] & (1 << (pg & 7)); }
-static inline void bit_set(uint64_t pg) { bitmap[pg >> 3] |= (uint8_t)(1 << (pg & 7)); }
-static inline void bit_clr(uint64_t pg) { bitmap[pg >> 3] &= (uint8_t)~(1 << (pg & 7)); }
+static inline bool
+bit_get(uint64_t pg) { return bitmap[pg >> 3] & (1 << (pg & 7)); }
+static inline void
+bit_set(uint64_t pg) { bitmap[pg >> 3] |= (uint8_t)(1 << (pg & 7)); }
+static inline void
+bit_clr(uint64_t pg) { bitmap[pg >> 3] &= (uint8_t)~(1 << (pg & 7)); }
 
-static void reserve(uint64_t pa, uint64_t len)
+static void
+reserve(uint64_t pa, uint64_t len)
 {
 	uint64_t e = MIN(ALIGN_UP(pa + len, PAGE_SIZE) / PAGE_SIZE, npages);
 	for (uint64_t pg = pa / PAGE_SIZE; pg < e; pg++)
@@ -51,7 +57,8 @@ static void reserve(uint64_t pa, uint64_t len)
 		}
 }
 
-void pmm_init(void)
+void
+pmm_init(void)
 {
 	uint64_t top = 0;
 	for (int i = 0; i < mb2_mmap_count; i++)
@@ -100,12 +107,14 @@ void pmm_init(void)
 }
 
 /* Called by vm_init once the direct map covers all RAM. */
-void pmm_set_limit(uint64_t limit)
+void
+pmm_set_limit(uint64_t limit)
 {
 	alloc_limit = limit;
 }
 
-static uint64_t find_run(uint64_t n, uint64_t below)
+static uint64_t
+find_run(uint64_t n, uint64_t below)
 {
 	uint64_t lim = MIN(npages, alloc_limit / PAGE_SIZE);
 	if (below)
@@ -125,7 +134,8 @@ static uint64_t find_run(uint64_t n, uint64_t below)
 	return ~0UL;
 }
 
-uint64_t pmm_alloc_contig(size_t n, uint64_t below)
+uint64_t
+pmm_alloc_contig(size_t n, uint64_t below)
 {
 	if (n == 0)
 		return 0;
@@ -145,12 +155,14 @@ uint64_t pmm_alloc_contig(size_t n, uint64_t below)
 	return pg * PAGE_SIZE;
 }
 
-uint64_t pmm_alloc(void)
+uint64_t
+pmm_alloc(void)
 {
 	return pmm_alloc_contig(1, 0);
 }
 
-void pmm_free_contig(uint64_t pa, size_t n)
+void
+pmm_free_contig(uint64_t pa, size_t n)
 {
 	if (pa & (PAGE_SIZE - 1) || pa / PAGE_SIZE + n > npages)
 		panic("pmm_free: bad address %#lx (%zu pages)", pa, n);
@@ -167,12 +179,14 @@ void pmm_free_contig(uint64_t pa, size_t n)
 	spin_unlock(&pmm_lock, f);
 }
 
-void pmm_free(uint64_t pa)
+void
+pmm_free(uint64_t pa)
 {
 	pmm_free_contig(pa, 1);
 }
 
-void pmm_stats(struct pmm_stats *s)
+void
+pmm_stats(struct pmm_stats *s)
 {
 	uint64_t f = spin_lock(&pmm_lock);
 	s->total = total_pages;
@@ -181,7 +195,8 @@ void pmm_stats(struct pmm_stats *s)
 	spin_unlock(&pmm_lock, f);
 }
 
-uint64_t pmm_used(void)
+uint64_t
+pmm_used(void)
 {
 	return __atomic_load_n(&used_pages, __ATOMIC_RELAXED);
 }

@@ -8,7 +8,8 @@
 
 static volatile int next_pid = 1;
 
-struct proc *proc_create(const char *name)
+struct proc *
+proc_create(const char *name)
 {
 	struct proc *p = kmalloc(sizeof(*p));
 	if (!p)
@@ -29,13 +30,15 @@ struct proc *proc_create(const char *name)
 	return p;
 }
 
-void proc_hold(struct proc *p)
+void
+proc_hold(struct proc *p)
 {
 	__atomic_fetch_add(&p->refs, 1, __ATOMIC_ACQ_REL);
 }
 
 /* Free the user half: leaf pages and the tables under PML4[0..255]. */
-static void free_user_tables(struct proc *p)
+static void
+free_user_tables(struct proc *p)
 {
 	for (int i = 0; i < 256; i++) {
 		if (!(p->pml4[i] & X86_PTE_P))
@@ -60,7 +63,8 @@ static void free_user_tables(struct proc *p)
 	}
 }
 
-void proc_release(struct proc *p)
+void
+proc_release(struct proc *p)
 {
 	int left = __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
 	if (left > 0)
@@ -73,7 +77,8 @@ void proc_release(struct proc *p)
 	kfree(p);
 }
 
-int proc_map_anon(struct proc *p, uint64_t va, size_t n)
+int
+proc_map_anon(struct proc *p, uint64_t va, size_t n)
 {
 	if ((va & (PAGE_SIZE - 1)) || n == 0 || va >= USER_TOP || n > (USER_TOP - va) / PAGE_SIZE)
 		return EINVAL;
@@ -97,7 +102,8 @@ int proc_map_anon(struct proc *p, uint64_t va, size_t n)
 	return err;
 }
 
-uint64_t proc_translate(struct proc *p, uint64_t va)
+uint64_t
+proc_translate(struct proc *p, uint64_t va)
 {
 	if (va >= USER_TOP)
 		return ~0UL;

@@ -22,7 +22,8 @@ extern char thread_trampoline[];
 static volatile int next_tid = 1;
 static volatile uint64_t nthreads;
 
-static void rq_push(struct cpu *c, struct thread *t)
+static void
+rq_push(struct cpu *c, struct thread *t)
 {
 	t->rq_next = NULL;
 	if (c->rq_tail)
@@ -32,7 +33,8 @@ static void rq_push(struct cpu *c, struct thread *t)
 	c->rq_tail = t;
 }
 
-static struct thread *rq_pop(struct cpu *c)
+static struct thread *
+rq_pop(struct cpu *c)
 {
 	struct thread *t = c->rq_head;
 	if (t) {
@@ -45,7 +47,8 @@ static struct thread *rq_pop(struct cpu *c)
 }
 
 /* sleepers: blocked threads with a deadline; linked through sleep_next */
-static void sleepers_remove(struct cpu *c, struct thread *t)
+static void
+sleepers_remove(struct cpu *c, struct thread *t)
 {
 	for (struct thread **pp = &c->sleepers; *pp; pp = &(*pp)->sleep_next)
 		if (*pp == t) {
@@ -56,13 +59,15 @@ static void sleepers_remove(struct cpu *c, struct thread *t)
 }
 
 /* Idle threads' boot stacks have no guard page: a canary at the bottom. */
-static void check_stack(struct thread *t)
+static void
+check_stack(struct thread *t)
 {
 	if (t->is_idle && *(uint64_t *)t->stack != STACK_CANARY)
 		panic("sched: stack overflow in thread %d '%s'", t->tid, t->name);
 }
 
-static void finish_switch(struct thread *last)
+static void
+finish_switch(struct thread *last)
 {
 	if (last->state == T_DEAD) {
 		/* after on_cpu = 0 the joiner may free `last`: read first */
@@ -80,7 +85,8 @@ static void finish_switch(struct thread *last)
  * off and c->rq_lock held; the lock is released here.  Returns (with
  * interrupts still off) when the calling thread runs again, maybe elsewhere.
  */
-static void schedule_locked(struct cpu *c)
+static void
+schedule_locked(struct cpu *c)
 {
 	struct thread *prev = c->cur;
 	if (prev->state == T_RUNNABLE && !prev->is_idle)
@@ -119,7 +125,8 @@ static void schedule_locked(struct cpu *c)
 	finish_switch(last);
 }
 
-void sched_init_cpu(struct cpu *c, void *boot_stack)
+void
+sched_init_cpu(struct cpu *c, void *boot_stack)
 {
 	struct thread *t = kmalloc(sizeof(*t));
 	if (!t)
@@ -136,7 +143,8 @@ void sched_init_cpu(struct cpu *c, void *boot_stack)
 	c->idle = c->cur = t;
 }
 
-void sched_idle_loop(void)
+void
+sched_idle_loop(void)
 {
 	struct cpu *c = this_cpu();
 	for (;;) {
@@ -152,7 +160,8 @@ void sched_idle_loop(void)
 }
 
 void thread_start(struct thread *prev, void (*fn)(void *), void *arg);
-void thread_start(struct thread *prev, void (*fn)(void *), void *arg)
+void
+thread_start(struct thread *prev, void (*fn)(void *), void *arg)
 {
 	finish_switch(prev);
 	sti();
@@ -160,7 +169,8 @@ void thread_start(struct thread *prev, void (*fn)(void *), void *arg)
 	thread_exit(0);
 }
 
-struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+struct thread *
+thread_create(const char *name, void (*fn)(void *), void *arg,
     struct proc *p, int cpu)
 {
 	struct cpu *c = cpu < 0 ? NULL : (cpu < ncpus ? cpus[cpu] : NULL);
@@ -208,7 +218,8 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	return t;
 }
 
-void thread_exit(int64_t code)
+void
+thread_exit(int64_t code)
 {
 	cli();
 	struct cpu *c = this_cpu();
@@ -223,7 +234,8 @@ void thread_exit(int64_t code)
 	panic("dead thread %d ran again", t->tid);
 }
 
-void thread_kill_current(struct trapframe *tf)
+void
+thread_kill_current(struct trapframe *tf)
 {
 	struct thread *t = curthread();
 	t->killed = true;
@@ -235,7 +247,8 @@ void thread_kill_current(struct trapframe *tf)
 }
 
 /* Block until a wakeup or (deadline != 0) until time_ns() >= deadline. */
-static void block_until(uint64_t deadline)
+static void
+block_until(uint64_t deadline)
 {
 	uint64_t f = irq_save();
 	struct cpu *c = this_cpu();
@@ -259,7 +272,8 @@ static void block_until(uint64_t deadline)
 	irq_restore(f);
 }
 
-void thread_wakeup(struct thread *t)
+void
+thread_wakeup(struct thread *t)
 {
 	uint64_t f = irq_save();
 	for (;;) {
@@ -288,7 +302,8 @@ void thread_wakeup(struct thread *t)
 	irq_restore(f);
 }
 
-void thread_sleep_ns(uint64_t ns)
+void
+thread_sleep_ns(uint64_t ns)
 {
 	uint64_t deadline = time_ns() + ns;
 	struct thread *t = curthread();
@@ -300,7 +315,8 @@ void thread_sleep_ns(uint64_t ns)
 		block_until(deadline);
 }
 
-void thread_yield(void)
+void
+thread_yield(void)
 {
 	uint64_t f = irq_save();
 	struct cpu *c = this_cpu();
@@ -314,7 +330,8 @@ void thread_yield(void)
 	irq_restore(f);
 }
 
-int thread_join(struct thread *t, struct thread_exit_info *info, uint64_t timeout_ns)
+int
+thread_join(struct thread *t, struct thread_exit_info *info, uint64_t timeout_ns)
 {
 	struct thread *me = curthread();
 	if (!t || t == me)
@@ -353,7 +370,8 @@ int thread_join(struct thread *t, struct thread_exit_info *info, uint64_t timeou
 	return 0;
 }
 
-int thread_migrate(int cpu)
+int
+thread_migrate(int cpu)
 {
 	if (cpu < 0 || cpu >= ncpus || !cpus[cpu] || !cpus[cpu]->online)
 		return EINVAL;
@@ -374,7 +392,8 @@ int thread_migrate(int cpu)
 	return 0;
 }
 
-void thread_set_fs_base(uint64_t base)
+void
+thread_set_fs_base(uint64_t base)
 {
 	uint64_t f = irq_save();
 	struct cpu *c = this_cpu();
@@ -384,7 +403,8 @@ void thread_set_fs_base(uint64_t base)
 	irq_restore(f);
 }
 
-void thread_vmspace_switch(struct proc *p)
+void
+thread_vmspace_switch(struct proc *p)
 {
 	if (p)
 		proc_hold(p);
@@ -400,12 +420,14 @@ void thread_vmspace_switch(struct proc *p)
 		proc_release(old);
 }
 
-void sched_pin(void)
+void
+sched_pin(void)
 {
 	curthread()->pin++;
 }
 
-void sched_unpin(void)
+void
+sched_unpin(void)
 {
 	struct thread *t = curthread();
 	if (t->pin <= 0)
@@ -419,7 +441,8 @@ void sched_unpin(void)
 		thread_yield();
 }
 
-void sched_tick(void)
+void
+sched_tick(void)
 {
 	struct cpu *c = this_cpu();
 	spin_lock_raw(&c->rq_lock);
@@ -441,7 +464,8 @@ void sched_tick(void)
 	spin_unlock_raw(&c->rq_lock);
 }
 
-void sched_preempt_check(struct trapframe *tf)
+void
+sched_preempt_check(struct trapframe *tf)
 {
 	struct cpu *c = this_cpu();
 	if (!c->need_resched || !(tf->rflags & X86_RFLAGS_IF) || c->cur->pin || panicking)
@@ -452,7 +476,8 @@ void sched_preempt_check(struct trapframe *tf)
 	schedule_locked(c);
 }
 
-uint64_t threads_alive(void)
+uint64_t
+threads_alive(void)
 {
 	return __atomic_load_n(&nthreads, __ATOMIC_RELAXED);
 }

@@ -18,13 +18,15 @@ struct cpu *cpus[MAX_CPUS];
 int ncpus;
 int ncpus_found;
 
-static void *tramp_field(const char *sym)
+static void *
+tramp_field(const char *sym)
 {
 	return (char *)phys_to_virt(TRAMP_PA) + (sym - tramp_start);
 }
 
 static void ap_entry(struct cpu *c) __attribute__((noreturn, used));
-static void ap_entry(struct cpu *c)
+static void
+ap_entry(struct cpu *c)
 {
 	/* we run in the upper half now: leave the trampoline's identity map */
 	write_cr3(vm_kernel_cr3());
@@ -40,7 +42,8 @@ static void ap_entry(struct cpu *c)
 
 /* A PML4 below 4 GiB (the trampoline loads CR3 in 32-bit mode) with the
  * kernel's upper half and an identity map of the low 1 GiB. */
-static uint64_t ap_pml4_build(uint64_t *pages)
+static uint64_t
+ap_pml4_build(uint64_t *pages)
 {
 	pages[0] = pmm_alloc_contig(1, 4UL << 30);
 	pages[1] = pmm_alloc_contig(1, 4UL << 30);
@@ -58,7 +61,8 @@ static uint64_t ap_pml4_build(uint64_t *pages)
 	return pages[0];
 }
 
-static bool start_ap(struct cpu *c)
+static bool
+start_ap(struct cpu *c)
 {
 	uint64_t stack = pmm_alloc_contig(AP_STACK_PAGES, 0);
 	if (!stack)
@@ -86,7 +90,8 @@ static bool start_ap(struct cpu *c)
 	return true;
 }
 
-void smp_init(void)
+void
+smp_init(void)
 {
 	ncpus_found = acpi_ncpus ? acpi_ncpus : 1;
 	if (acpi_ncpus <= 1)

@@ -3,21 +3,24 @@
 
 /* rep stosb/movsb: short in emulators (one instruction to decode), and gcc
  * cannot turn them back into calls to memset/memcpy themselves */
-void *memset(void *d, int c, size_t n)
+void *
+memset(void *d, int c, size_t n)
 {
 	void *p = d;
 	__asm__ __volatile__("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
 	return d;
 }
 
-void *memcpy(void *d, const void *s, size_t n)
+void *
+memcpy(void *d, const void *s, size_t n)
 {
 	void *p = d;
 	__asm__ __volatile__("rep movsb" : "+D"(p), "+S"(s), "+c"(n) :: "memory");
 	return d;
 }
 
-void *memmove(void *d, const void *s, size_t n)
+void *
+memmove(void *d, const void *s, size_t n)
 {
 	unsigned char *dp = d;
 	const unsigned char *sp = s;
@@ -28,7 +31,8 @@ void *memmove(void *d, const void *s, size_t n)
 	return d;
 }
 
-int memcmp(const void *a, const void *b, size_t n)
+int
+memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
 	for (; n; n--, x++, y++)
@@ -37,7 +41,8 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-size_t strlen(const char *s)
+size_t
+strlen(const char *s)
 {
 	size_t n = 0;
 	while (s[n])
@@ -45,7 +50,8 @@ size_t strlen(const char *s)
 	return n;
 }
 
-size_t strnlen(const char *s, size_t max)
+size_t
+strnlen(const char *s, size_t max)
 {
 	size_t n = 0;
 	while (n < max && s[n])
@@ -53,14 +59,16 @@ size_t strnlen(const char *s, size_t max)
 	return n;
 }
 
-int strcmp(const char *a, const char *b)
+int
+strcmp(const char *a, const char *b)
 {
 	while (*a && *a == *b)
 		a++, b++;
 	return (unsigned char)*a - (unsigned char)*b;
 }
 
-int strncmp(const char *a, const char *b, size_t n)
+int
+strncmp(const char *a, const char *b, size_t n)
 {
 	for (; n; n--, a++, b++) {
 		if (*a != *b)
@@ -71,7 +79,8 @@ int strncmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
-char *strchr(const char *s, int c)
+char *
+strchr(const char *s, int c)
 {
 	for (; *s; s++)
 		if (*s == (char)c)
@@ -79,7 +88,8 @@ char *strchr(const char *s, int c)
 	return c ? NULL : (char *)s;
 }
 
-size_t strlcpy(char *d, const char *s, size_t n)
+size_t
+strlcpy(char *d, const char *s, size_t n)
 {
 	size_t len = strlen(s);
 	if (n) {
@@ -90,7 +100,8 @@ size_t strlcpy(char *d, const char *s, size_t n)
 	return len;
 }
 
-int parse_u64(const char *s, uint64_t *out)
+int
+parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0, base = 10;
 	if (!s || !*s)
@@ -119,7 +130,8 @@ int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-int parse_i64(const char *s, int64_t *out)
+int
+parse_i64(const char *s, int64_t *out)
 {
 	uint64_t v;
 	bool neg = false;
@@ -136,7 +148,8 @@ int parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
-bool glob_match(const char *pat, const char *s)
+bool
+glob_match(const char *pat, const char *s)
 {
 	if (!*pat)
 		return !*s;
@@ -155,7 +168,8 @@ bool glob_match(const char *pat, const char *s)
 	return false;
 }
 
-const char *errno_name(int e)
+const char *
+errno_name(int e)
 {
 	switch (e) {
 	case EPERM: return "EPERM";

@@ -13,7 +13,8 @@ static struct entry entries[SYSCTL_MAX];
 static int nentries;
 static spinlock_t sysctl_lock = SPINLOCK_INIT;
 
-static bool name_valid(const char *n)
+static bool
+name_valid(const char *n)
 {
 	if (!n || !*n || *n == '.')
 		return false;
@@ -27,13 +28,15 @@ static bool name_valid(const char *n)
 }
 
 /* Is `a` an interior node of `b` ("hw.vmm" of "hw.vmm.enable")? */
-static bool is_prefix_node(const char *a, const char *b)
+static bool
+is_prefix_node(const char *a, const char *b)
 {
 	size_t n = strlen(a);
 	return strncmp(a, b, n) == 0 && b[n] == '.';
 }
 
-int sysctl_add(const struct hv_sysctl *leaf, bool hv_owned)
+int
+sysctl_add(const struct hv_sysctl *leaf, bool hv_owned)
 {
 	if (!leaf || !name_valid(leaf->name) || !leaf->ptr || leaf->type > HV_SYSCTL_STRING)
 		return EINVAL;
@@ -61,7 +64,8 @@ int sysctl_add(const struct hv_sysctl *leaf, bool hv_owned)
 	return err;
 }
 
-void sysctl_remove_hv(void)
+void
+sysctl_remove_hv(void)
 {
 	uint64_t f = spin_lock(&sysctl_lock);
 	int j = 0;
@@ -74,7 +78,8 @@ void sysctl_remove_hv(void)
 
 /* Leaves are only added/removed at init and by hv_init/hv_fini, from thread
  * context; listing copies the matching pointers first and prints unlocked. */
-int sysctl_foreach(const char *name, void (*fn)(const struct hv_sysctl *leaf, void *ctx), void *ctx)
+int
+sysctl_foreach(const char *name, void (*fn)(const struct hv_sysctl *leaf, void *ctx), void *ctx)
 {
 	const struct hv_sysctl *match[SYSCTL_MAX];
 	int n = 0;
@@ -90,7 +95,8 @@ int sysctl_foreach(const char *name, void (*fn)(const struct hv_sysctl *leaf, vo
 	return n;
 }
 
-void sysctl_format(const struct hv_sysctl *leaf, char *buf, size_t size)
+void
+sysctl_format(const struct hv_sysctl *leaf, char *buf, size_t size)
 {
 	switch (leaf->type) {
 	case HV_SYSCTL_INT:
@@ -110,7 +116,8 @@ void sysctl_format(const struct hv_sysctl *leaf, char *buf, size_t size)
 	}
 }
 
-static const struct hv_sysctl *find(const char *name)
+static const struct hv_sysctl *
+find(const char *name)
 {
 	const struct hv_sysctl *r = NULL;
 	uint64_t f = spin_lock(&sysctl_lock);
@@ -121,7 +128,8 @@ static const struct hv_sysctl *find(const char *name)
 	return r;
 }
 
-int sysctl_write(const char *name, const char *value, char *old, char *new_, size_t size,
+int
+sysctl_write(const char *name, const char *value, char *old, char *new_, size_t size,
     int *setter_err)
 {
 	const struct hv_sysctl *leaf = find(name);
@@ -156,7 +164,8 @@ int sysctl_write(const char *name, const char *value, char *old, char *new_, siz
 	return 0;
 }
 
-int sysctl_store(const struct hv_sysctl *leaf, uint64_t value)
+int
+sysctl_store(const struct hv_sysctl *leaf, uint64_t value)
 {
 	switch (leaf->type) {
 	case HV_SYSCTL_INT:

@@ -14,21 +14,24 @@
 uint64_t tsc_hz, lapic_hz;
 static uint64_t tsc0, ns_mult;	/* ns = (tsc - tsc0) * ns_mult >> 32 */
 
-uint64_t time_ns(void)
+uint64_t
+time_ns(void)
 {
 	if (!ns_mult)
 		return 0;
 	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc0) * ns_mult) >> 32);
 }
 
-void delay_ns(uint64_t ns)
+void
+delay_ns(uint64_t ns)
 {
 	uint64_t end = time_ns() + ns;
 	while (time_ns() < end)
 		cpu_pause();
 }
 
-void timer_calibrate(void)
+void
+timer_calibrate(void)
 {
 	uint16_t count = PIT_HZ * CAL_MS / 1000;
 	/* port 0x61: bit 0 gates channel 2, bit 1 drives the speaker (off) */
@@ -55,7 +58,8 @@ void timer_calibrate(void)
 	tsc0 = t0;
 }
 
-static void tick(struct trapframe *tf)
+static void
+tick(struct trapframe *tf)
 {
 	struct cpu *c = this_cpu();
 	c->ticks++;
@@ -64,7 +68,8 @@ static void tick(struct trapframe *tf)
 	sched_tick();
 }
 
-void timer_cpu_start(void)
+void
+timer_cpu_start(void)
 {
 	irq_register(VEC_TIMER, tick);
 	lapic_timer_set_divide16();

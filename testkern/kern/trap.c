@@ -33,7 +33,8 @@ static const char *const exc_short[32] = {
 
 /* Before every hook registered so far: for observers (fault counters,
  * storm detectors) that must see faults a later hook would resolve. */
-void pf_hook_register_first(struct pf_hook *h)
+void
+pf_hook_register_first(struct pf_hook *h)
 {
 	uint64_t f = spin_lock(&pf_hook_lock);
 	h->next = pf_hooks;
@@ -41,24 +42,28 @@ void pf_hook_register_first(struct pf_hook *h)
 	spin_unlock(&pf_hook_lock, f);
 }
 
-const char *trap_short(uint64_t vec)
+const char *
+trap_short(uint64_t vec)
 {
 	return vec < 32 ? exc_short[vec] : "interrupt";
 }
 
-const char *trap_name(uint64_t vec)
+const char *
+trap_name(uint64_t vec)
 {
 	if (vec < 32)
 		return exc_names[vec];
 	return "interrupt";
 }
 
-void irq_register(uint8_t vec, irq_handler_t fn)
+void
+irq_register(uint8_t vec, irq_handler_t fn)
 {
 	irq_handlers[vec] = fn;
 }
 
-void pf_hook_register(struct pf_hook *h)
+void
+pf_hook_register(struct pf_hook *h)
 {
 	uint64_t f = spin_lock(&pf_hook_lock);
 	h->next = NULL;
@@ -70,7 +75,8 @@ void pf_hook_register(struct pf_hook *h)
 	spin_unlock(&pf_hook_lock, f);
 }
 
-void trap_dump(struct trapframe *tf)
+void
+trap_dump(struct trapframe *tf)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->cur;
@@ -106,7 +112,8 @@ void trap_dump(struct trapframe *tf)
 	console_unlock(f);
 }
 
-static void exception(struct trapframe *tf)
+static void
+exception(struct trapframe *tf)
 {
 	if (tf->vector == X86_VEC_PF) {
 		uint64_t cr2 = read_cr2();
@@ -139,7 +146,8 @@ static void exception(struct trapframe *tf)
 	thread_kill_current(tf);
 }
 
-void trap_dispatch(struct trapframe *tf)
+void
+trap_dispatch(struct trapframe *tf)
 {
 	if (tf->vector < 32) {
 		exception(tf);

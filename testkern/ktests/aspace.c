@@ -6,7 +6,8 @@
 #define AS_VA		0x10000000UL
 #define AS_ROUNDS	20
 
-static void put(struct proc *p, uint64_t va, const void *src, size_t len)
+static void
+put(struct proc *p, uint64_t va, const void *src, size_t len)
 {
 	/* write through the direct map: independent of the CR3 in use */
 	for (size_t i = 0; i < len; i++) {
@@ -64,7 +65,8 @@ struct ci_ctx {
 	struct proc *p;
 };
 
-static void copyin_thread(void *arg)
+static void
+copyin_thread(void *arg)
 {
 	struct ci_ctx *c = arg;
 	char buf[64], out[64];

@@ -3,7 +3,8 @@
 #include "cpu.h"
 #include "sched.h"
 
-static int whoami(void *arg)
+static int
+whoami(void *arg)
 {
 	/* runs in the VEC_CALL handler on the target: interrupts must be off */
 	*(uint64_t *)arg = read_rflags();

@@ -9,18 +9,21 @@
 #define BAD_USER_VA	0xdead0000UL		/* lower half: nothing mapped for a kernel thread */
 #define NONCANONICAL	0x8000000000000000UL	/* bits 63:47 not all equal: #GP (SDM 3A 3.3.7.1) */
 
-static void touch(void *arg)
+static void
+touch(void *arg)
 {
 	*(volatile uint64_t *)arg = 0x1234;
 	thread_exit(0);		/* not reached */
 }
 
-static void alive(void *arg)
+static void
+alive(void *arg)
 {
 	thread_exit(42);
 }
 
-static void fault_test(uint64_t addr, int vector, bool check_cr2)
+static void
+fault_test(uint64_t addr, int vector, bool check_cr2)
 {
 	uint64_t used = pmm_used();
 	struct thread *t = thread_create("faulter", touch, (void *)addr, NULL, -1);
@@ -57,7 +60,8 @@ KTEST(fault_gp, "a thread touching a non-canonical address dies with #GP, the ke
 
 static volatile int deep_limit = 1 << 30;	/* far beyond any stack: overflow first */
 
-static int deep(int n)
+static int
+deep(int n)
 {
 	volatile char buf[256];
 	buf[0] = (char)n;
@@ -66,7 +70,8 @@ static int deep(int n)
 	return deep(n + 1) + buf[0];	/* not a tail call: every level keeps its frame */
 }
 
-static void recurse(void *arg)
+static void
+recurse(void *arg)
 {
 	thread_exit(deep(0));
 }

@@ -16,7 +16,8 @@ struct fs_ctx {
 	bool	 migrate;
 };
 
-static void fs_thread(void *arg)
+static void
+fs_thread(void *arg)
 {
 	struct fs_ctx *c = arg;
 	c->tls[0] = (uint64_t)c;

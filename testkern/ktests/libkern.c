@@ -7,7 +7,8 @@
 #include "trap.h"
 
 static void fmt_check(const char *want, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fmt_check(const char *want, const char *fmt, ...)
+static void
+fmt_check(const char *want, const char *fmt, ...)
 {
 	char buf[80];
 	va_list ap;
@@ -36,7 +37,8 @@ static int t_int = 5;
 static uint64_t t_u64 = 7;
 static const char *t_str = "text";
 
-static int set_even(const struct hv_sysctl *leaf, uint64_t v)
+static int
+set_even(const struct hv_sysctl *leaf, uint64_t v)
 {
 	if (v & 1)
 		return EBUSY;
@@ -57,7 +59,8 @@ static const struct hv_sysctl t_bad[] = {
 
 static int count_cb_n;
 static char count_first[40];
-static void count_cb(const struct hv_sysctl *leaf, void *ctx)
+static void
+count_cb(const struct hv_sysctl *leaf, void *ctx)
 {
 	if (count_cb_n++ == 0)
 		strlcpy(count_first, leaf->name, sizeof(count_first));
@@ -105,7 +108,8 @@ static volatile bool hook_armed;
 static volatile uint8_t *hook_page;
 
 /* Maps nothing: resolves the test's fault by pointing RAX at a good page. */
-static enum pf_result test_hook(struct trapframe *tf, uint64_t cr2, void *arg)
+static enum pf_result
+test_hook(struct trapframe *tf, uint64_t cr2, void *arg)
 {
 	if (!hook_armed || cr2 != 0xbad000UL)
 		return PF_CONTINUE;
@@ -119,7 +123,8 @@ static struct pf_hook hook = { "ktest", test_hook, NULL, NULL };
 
 /* An observer in front of copyin's hook: sees the faults copyin resolves. */
 static volatile int observed;
-static enum pf_result observer(struct trapframe *tf, uint64_t cr2, void *arg)
+static enum pf_result
+observer(struct trapframe *tf, uint64_t cr2, void *arg)
 {
 	if (hook_armed && cr2 == 0xbad000UL)
 		observed++;

@@ -7,7 +7,8 @@
 #define LEAK_VA		0x400000UL
 #define LEAK_PAGES	4
 
-static void leak_thread(void *arg)
+static void
+leak_thread(void *arg)
 {
 	uint64_t v = 0;
 	/* runs on its process's CR3: the value written through the direct map is visible */

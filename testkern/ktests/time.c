@@ -33,7 +33,8 @@ KTEST(timer, "calibrated time: monotonic, sleeps last as asked, every CPU ticks"
 
 static volatile int spin_release;
 
-static void spinner(void *arg)
+static void
+spinner(void *arg)
 {
 	/* never yields: only a timer preemption lets the other thread run */
 	uint64_t deadline = time_ns() + 5000000000UL;
@@ -42,7 +43,8 @@ static void spinner(void *arg)
 	thread_exit(spin_release ? 0 : 1);
 }
 
-static void releaser(void *arg)
+static void
+releaser(void *arg)
 {
 	spin_release = 1;
 }

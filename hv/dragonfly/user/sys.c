@@ -21,8 +21,10 @@ long vc_close(int fd)			{ return SC(SYS_close, fd, 0, 0, 0, 0, 0); }
 long vc_read(int fd, void *b, size_t n)	{ return SC(SYS_read, fd, b, n, 0, 0, 0); }
 long vc_write(int fd, const void *b, size_t n) { return SC(SYS_write, fd, b, n, 0, 0, 0); }
 long vc_ioctl(int fd, unsigned long c, void *a) { return SC(SYS_ioctl, fd, c, a, 0, 0, 0); }
-long vc_kldload(const char *p)		{ return SC(SYS_kldload, p, 0, 0, 0, 0, 0); }
-long vc_kldunload(int id)		{ return SC(SYS_kldunload, id, 0, 0, 0, 0, 0); }
+long
+vc_kldload(const char *p)		{ return SC(SYS_kldload, p, 0, 0, 0, 0, 0); }
+long
+vc_kldunload(int id)		{ return SC(SYS_kldunload, id, 0, 0, 0, 0, 0); }
 
 /* mmap(addr, len, prot, flags, fd, pad, pos): pos is the seventh argument */
 long
