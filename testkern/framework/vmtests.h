@@ -145,6 +145,8 @@ enum exits_case {
 enum fpu_case { FPU_X87, FPU_AVX };
 /* guest_run_image(), then CHECK that the run ended with HC_EXIT(0); true if so. */
 bool	 vm_run_exit0(const struct guest_run_cfg *cfg, struct guest_run_result *r);
+/* CHECK that a good guest (hello.bin) still runs to HC_EXIT(0) after AFTER. */
+void	 vm_good_guest_runs(const char *after);
 
 /* A hw.vmm.stats counter, read through the sysctl tree like any reader. */
 uint64_t vm_stat(const char *name);

@@ -40,21 +40,6 @@ fcw_set(uint16_t v)
 	__asm__ __volatile__("fldcw %0" : : "m"(v));
 }
 
-static uint64_t
-cr0_get(void)
-{
-	uint64_t v;
-
-	__asm__ __volatile__("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static void
-cr0_set(uint64_t v)
-{
-	__asm__ __volatile__("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
 KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FXRSTOR), host CR0.TS kept")
 {
 	struct guest_run_result r = { 0 };
@@ -85,10 +70,10 @@ KTEST(vm_fpu, "guest and host x87/SSE state kept apart across entries (FXSAVE/FX
 	if (error == 0) {
 		hv_vcpu_set_hc_result(vcpu, 0);
 		sched_pin();
-		cr0_set(cr0_get() | X86_CR0_TS);
+		write_cr0(read_cr0() | X86_CR0_TS);
 		error = vm_run_until(vcpu, &ex, NULL);
-		cr0_after = cr0_get();
-		cr0_set(cr0_after & ~X86_CR0_TS);
+		cr0_after = read_cr0();
+		write_cr0(cr0_after & ~X86_CR0_TS);
 		sched_unpin();
 	}
 	host2 = fcw_get();

@@ -108,6 +108,16 @@ vm_run_exit0(const struct guest_run_cfg *cfg, struct guest_run_result *r)
 	return r->end == VR_DONE && r->exit_code == 0;
 }
 
+void
+vm_good_guest_runs(const char *after)
+{
+	const struct guest_run_cfg cfg = { .image = "hello.bin", .quiet = true };
+	struct guest_run_result r = { 0 };
+
+	report(guest_run_image(&cfg, &r) == 0 && r.end == VR_DONE && r.exit_code == 0,
+	    "a good guest runs after %s: %s %s", after, vmrun_end_name(r.end), r.errmsg);
+}
+
 static void
 stat_leaf(const struct hv_sysctl *leaf, void *ctx)
 {

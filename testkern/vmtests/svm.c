@@ -175,8 +175,6 @@ noncanonical_base(void)
 
 KTEST(svm_vmcb_checks, "bad guest states through set_regs: VMRUN refused, failed check named, host lives")
 {
-	const struct guest_run_cfg good_cfg = { .image = "hello.bin", .quiet = true };
-	struct guest_run_result good = { 0 };
 	size_t i;
 
 	if (!vm_begin_backend("svm"))
@@ -184,10 +182,7 @@ KTEST(svm_vmcb_checks, "bad guest states through set_regs: VMRUN refused, failed
 	for (i = 0; i < sizeof(badstates) / sizeof(badstates[0]); i++)
 		one_badstate(&badstates[i]);
 	noncanonical_base();
-	report(guest_run_image(&good_cfg, &good) == 0 && good.end == VR_DONE &&
-	    good.exit_code == 0,
-	    "a good guest runs after the failed VMRUNs: %s %s",
-	    vmrun_end_name(good.end), good.errmsg);
+	vm_good_guest_runs("the failed VMRUNs");
 }
 
 /* ---- svm_exits ------------------------------------------------------------------ */

@@ -151,8 +151,6 @@ one_badstate(const struct badstate *b)
 
 KTEST(vmx_entry_checks, "bad guest states through set_regs: VM entry refused, failed field named, host lives")
 {
-	const struct guest_run_cfg good_cfg = { .image = "hello.bin", .quiet = true };
-	struct guest_run_result good = { 0 };
 	size_t i;
 
 	if (!vm_begin_backend("vmx"))
@@ -160,10 +158,7 @@ KTEST(vmx_entry_checks, "bad guest states through set_regs: VM entry refused, fa
 	for (i = 0; i < sizeof(badstates) / sizeof(badstates[0]); i++)
 		one_badstate(&badstates[i]);
 	/* the failures left nothing behind: a good guest still runs */
-	report(guest_run_image(&good_cfg, &good) == 0 && good.end == VR_DONE &&
-	    good.exit_code == 0,
-	    "a good guest runs after the failed entries: %s %s",
-	    vmrun_end_name(good.end), good.errmsg);
+	vm_good_guest_runs("the failed entries");
 }
 
 /* ---- vmx_host_state -------------------------------------------------------------- */
