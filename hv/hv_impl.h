@@ -91,6 +91,20 @@ struct hv_vm {
 
 /* ---- backend ops ---------------------------------------------------------- */
 
+/* The guest MSRs a backend may keep (ops->msr_get/msr_set; rule: hv/msr.c). */
+enum hv_msr_reg {
+	HV_MSR_TSC,		/* the guest's TSC (the backend keeps an offset) */
+	HV_MSR_SYSENTER_CS,
+	HV_MSR_SYSENTER_ESP,
+	HV_MSR_SYSENTER_EIP,
+	HV_MSR_PAT,
+	HV_MSR_EFER,		/* as the guest sees it (SVM: SVME hidden) */
+	HV_MSR_STAR,
+	HV_MSR_LSTAR,
+	HV_MSR_CSTAR,
+	HV_MSR_FMASK,
+};
+
 struct hv_backend_ops {
 	const char	*type;		/* hw.vmm.type */
 	const struct hv_ntable_fmt *ntfmt;
@@ -118,6 +132,15 @@ struct hv_backend_ops {
 	int	(*set_regs)(struct hv_vcpu *vcpu, const struct hv_regs *r);
 	/* Flush this VM's nested translations on the current CPU (pinned). */
 	void	(*flush_nested)(struct hv_vcpu *vcpu);
+	/*
+	 * A guest MSR's state, called from hv_vmexit() during an MSR exit,
+	 * pinned (on VMX with interrupts off), the vCPU's VMCB/VMCS current;
+	 * no allocation, lock or sleep.  msr_get: false when this backend
+	 * does not keep reg (the guest's access is then #GP).  msr_set: apply
+	 * a value hv/msr.c already checked; false only if the field refused it.
+	 */
+	bool	(*msr_get)(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
+	bool	(*msr_set)(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
 };
 
 extern const struct hv_backend_ops hv_vmx_ops;
@@ -215,8 +238,9 @@ void	 hv_uart_write(struct hv_vcpu *vcpu, unsigned reg, uint8_t val);
 /*
  * The neutral exit record (hv/exit.c): the backend decodes an exit whose
  * guest-visible rule is the core's into it, calls hv_vmexit(), and then
- * always applies it: RAX..RDX back into the guest, and the instruction
- * completed (RIP past it, STI/MOV SS shadow ended) when skip is set.
+ * always applies it: RAX..RDX back into the guest, the instruction
+ * completed (RIP past it, STI/MOV SS shadow ended) when skip is set, #GP(0)
+ * injected when gp is set.
  * hv_vmexit returns HV_RESUME, or 0 with *ex filled (a stop, or the
  * HV_EXIT_INTR yield of a HLT).  ex->raw_reason must be set before.
  */
@@ -225,6 +249,8 @@ enum hv_vmexit_kind {
 	HV_VX_CPUID,
 	HV_VX_HLT,		/* rflags */
 	HV_VX_SHUTDOWN,		/* triple fault */
+	HV_VX_RDMSR,		/* ECX in rcx (hv/msr.c) */
+	HV_VX_WRMSR,		/* ECX in rcx, EDX:EAX in rdx:rax, cr0 */
 };
 
 struct hv_vmexit {
@@ -237,7 +263,9 @@ struct hv_vmexit {
 		uint8_t	 size;		/* 1, 2 or 4 */
 		bool	 in, string, rep;
 	} io;
+	uint64_t	 cr0;		/* WRMSR: the guest's CR0 (EFER.LME rule) */
 	bool		 skip;		/* out: complete the instruction */
+	bool		 gp;		/* out: raise #GP(0) instead */
 };
 
 int	 hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);

@@ -785,4 +785,6 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.get_regs = vmx_get_regs,
 	.set_regs = vmx_set_regs,
 	.flush_nested = vmx_flush_nested,
+	.msr_get = vmx_msr_get,
+	.msr_set = vmx_msr_set,
 };
