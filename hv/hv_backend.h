@@ -20,7 +20,7 @@
 
 /* The guest MSRs a backend may keep (ops->msr_get/msr_set; rule: hv/msr.c). */
 enum hv_msr_reg {
-	HV_MSR_TSC,		/* the guest's TSC (the backend keeps an offset) */
+	HV_MSR_TSC_OFFSET,	/* guest TSC minus host TSC (VMCB/VMCS field) */
 	HV_MSR_SYSENTER_CS,
 	HV_MSR_SYSENTER_ESP,
 	HV_MSR_SYSENTER_EIP,

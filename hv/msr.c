@@ -18,6 +18,7 @@ enum msr_check {
 	MSR_KEEP32,	/* bits 63:32 not kept (a 32-bit field) */
 	MSR_PAT,	/* eight memory types */
 	MSR_EFER,
+	MSR_TSC,	/* any value, kept as an offset to the host's TSC */
 };
 
 static const struct msr_rule {
@@ -25,7 +26,9 @@ static const struct msr_rule {
 	enum hv_msr_reg	 reg;
 	enum msr_check	 check;
 } msr_rules[] = {
-	{ X86_MSR_TSC,		HV_MSR_TSC,		MSR_ANY },
+	/* the guest reads the host's TSC plus the offset (SDM Vol. 3C 25.3,
+	 * APM Vol. 2 15.30.5) */
+	{ X86_MSR_TSC,		HV_MSR_TSC_OFFSET,	MSR_TSC },
 	/* SDM Vol. 4 Table 2-2: bits 63:32 unused; the VMCS field has 32 */
 	{ X86_MSR_SYSENTER_CS,	HV_MSR_SYSENTER_CS,	MSR_KEEP32 },
 	{ X86_MSR_SYSENTER_ESP,	HV_MSR_SYSENTER_ESP,	MSR_CANONICAL },
@@ -100,6 +103,9 @@ value_ok(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
 		return pat_valid(*val);
 	case MSR_EFER:
 		return efer_write(vcpu, cr0, val);
+	case MSR_TSC:
+		*val -= hv_rdtsc();
+		return true;
 	}
 	return false;
 }
@@ -137,6 +143,8 @@ hv_msr_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 	} else {
 		if (!hv_ops->msr_get(vcpu, r->reg, &val))
 			goto gp;
+		if (r->check == MSR_TSC)
+			val += hv_rdtsc();
 		/* RDMSR writes EDX:EAX, zero-extended into RDX:RAX */
 		vx->rax = val & 0xffffffffull;
 		vx->rdx = val >> 32;

@@ -1,7 +1,7 @@
 /*
  * svm_msr.c - where the guest MSRs that hv/msr.c rules live on SVM: the
- * VMCB fields VMLOAD/VMRUN switch (AMD APM Vol. 2 15.5.1, 15.11).  The
- * guest's TSC is the host's plus the VMCB TSC offset (APM 15.30.5).
+ * VMCB fields VMLOAD/VMRUN switch (AMD APM Vol. 2 15.5.1, 15.11) and the
+ * TSC offset (APM 15.30.5).
  */
 #include "svm.h"
 #include "vmcb.h"
@@ -19,18 +19,9 @@ msr_vmcb_field(enum hv_msr_reg reg)
 	case HV_MSR_SYSENTER_EIP:	return VMCB_SYSENTER_EIP;
 	case HV_MSR_PAT:		return VMCB_G_PAT;
 	case HV_MSR_EFER:		return VMCB_EFER;
-	case HV_MSR_TSC:		return VMCB_TSC_OFFSET;
+	case HV_MSR_TSC_OFFSET:		return VMCB_TSC_OFFSET;
 	}
 	return 0;
-}
-
-static uint64_t
-rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
 }
 
 bool
@@ -43,8 +34,6 @@ svm_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val)
 	*val = vmcb_rd64(svm_of(vcpu)->vmcb, f);
 	if (reg == HV_MSR_EFER)
 		*val &= ~X86_EFER_SVME;	/* the guest has no SVM */
-	else if (reg == HV_MSR_TSC)
-		*val += rdtsc();
 	return true;
 }
 
@@ -57,8 +46,6 @@ svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val)
 		return false;
 	if (reg == HV_MSR_EFER)
 		val |= X86_EFER_SVME;	/* VMRUN requires it (APM 15.5.1) */
-	else if (reg == HV_MSR_TSC)
-		val -= rdtsc();
 	vmcb_wr64(svm_of(vcpu)->vmcb, f, val);
 	return true;
 }

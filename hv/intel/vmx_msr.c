@@ -2,11 +2,10 @@
  * vmx_msr.c - where the guest MSRs that hv/msr.c rules live on VMX: the
  * VMCS guest-state fields (SDM Vol. 3C 24.4.1).  The SYSCALL MSRs have no
  * field and hv does not switch them, so a VMX guest has none (nor PAT when
- * the CPU cannot load it at entry).  The guest's TSC is the host's plus the
- * VMCS TSC offset ("use TSC offsetting", SDM Vol. 3C 25.3).
+ * the CPU cannot load it at entry).  The TSC offset applies with "use TSC
+ * offsetting" on (SDM Vol. 3C 25.3).
  */
 #include "vmx.h"
-#include "vmx_cpu.h"
 #include "vmcs.h"
 
 static uint32_t
@@ -18,7 +17,7 @@ msr_vmcs_field(enum hv_msr_reg reg)
 	case HV_MSR_SYSENTER_CS:	return VMCS_GUEST_SYSENTER_CS;
 	case HV_MSR_SYSENTER_ESP:	return VMCS_GUEST_SYSENTER_ESP;
 	case HV_MSR_SYSENTER_EIP:	return VMCS_GUEST_SYSENTER_EIP;
-	case HV_MSR_TSC:		return VMCS_TSC_OFFSET;
+	case HV_MSR_TSC_OFFSET:		return VMCS_TSC_OFFSET;
 	default:			return 0;
 	}
 }
@@ -31,8 +30,6 @@ vmx_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val)
 	if (f == 0)
 		return false;
 	*val = vmcs_read(f);
-	if (reg == HV_MSR_TSC)
-		*val += vmx_rdtsc();
 	return true;
 }
 
@@ -43,7 +40,5 @@ vmx_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val)
 
 	if (f == 0)
 		return false;
-	if (reg == HV_MSR_TSC)
-		val -= vmx_rdtsc();
 	return vmcs_write(f, val) == 0;
 }

@@ -55,7 +55,7 @@ test_msr_rules(void)
 {
 	struct hv_vm *vm;
 	struct hv_vcpu *vcpu;
-	uint64_t v;
+	uint64_t v, t0, t1;
 	const uint64_t lma = X86_EFER_LMA, lme = X86_EFER_LME;
 	const uint64_t nxe = X86_EFER_NXE, sce = X86_EFER_SCE;
 
@@ -122,8 +122,14 @@ test_msr_rules(void)
 	CHECK_EQ(rd(vcpu, X86_MSR_SYSENTER_CS), 0x10);
 	CHECK(wr(vcpu, X86_MSR_STAR, 0x0023000800000000ull, PG));
 	CHECK_EQ(rd(vcpu, X86_MSR_STAR), 0x0023000800000000ull);
+	/* the TSC: kept as an offset to the host's, and counting on */
+	t0 = hv_rdtsc();
 	CHECK(wr(vcpu, X86_MSR_TSC, 0xfedcba9876543210ull, PG));
-	CHECK_EQ(rd(vcpu, X86_MSR_TSC), 0xfedcba9876543210ull);
+	t1 = hv_rdtsc();
+	v = *fake_msr(vcpu, HV_MSR_TSC_OFFSET);
+	CHECK(v >= 0xfedcba9876543210ull - t1 && v <= 0xfedcba9876543210ull - t0);
+	v = rd(vcpu, X86_MSR_TSC);
+	CHECK(v >= 0xfedcba9876543210ull && v - 0xfedcba9876543210ull < hv_rdtsc() - t0);
 
 	hv_vm_destroy(vm);
 	t_teardown();
