@@ -3,8 +3,8 @@
  * the backend decodes its exit information into a struct hv_vmexit, calls
  * hv_vmexit() and applies the result (registers, instruction completion).
  * Port I/O (COM1 is hv/uart.c; every other port is absent), CPUID, HLT,
- * shutdown, and which exception a guest gets when one arises while another
- * event is delivered.
+ * shutdown, MSRs (hv/msr.c), and which exception a guest gets when one
+ * arises while another event is delivered.
  */
 #include "core.h"
 #include "x86_arch.h"
@@ -107,6 +107,9 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return HV_RESUME;
 	case HV_VX_HLT:
 		return vx_hlt(vcpu, vx, ex);
+	case HV_VX_RDMSR:
+	case HV_VX_WRMSR:
+		return hv_msr_exit(vcpu, vx);
 	case HV_VX_SHUTDOWN:
 		/* the CPU is in shutdown: only INIT or a reset would leave it */
 		vcpu->dead = true;

@@ -26,4 +26,14 @@ int	 hv_sysctl_add_all(const struct hv_sysctl *leaves, size_t n);
 /* Host CPUID (hv/cpuid.c). */
 void	 hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
 
+/* This CPU's time-stamp counter (RDTSC). */
+static inline uint64_t
+hv_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 #endif /* HV_UTIL_H */

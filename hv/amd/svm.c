@@ -401,4 +401,6 @@ const struct hv_backend_ops hv_svm_ops = {
 	.get_regs = svm_get_regs,
 	.set_regs = svm_set_regs,
 	.flush_nested = svm_flush_nested,
+	.msr_get = svm_msr_get,
+	.msr_set = svm_msr_set,
 };

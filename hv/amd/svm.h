@@ -155,10 +155,13 @@ int	 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
  * exit is for svm_handle_exit (which must then be called unpinned).
  */
 int	 svm_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex);
-int	 svm_exit_msr(struct hv_vcpu *vcpu);
 void	 svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	    uint32_t err);
 void	 svm_skip_insn(struct svm_vcpu *s, unsigned len);
+
+/* ops->msr_get / msr_set (svm_msr.c) */
+bool	 svm_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
+bool	 svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
 
 /* ---- queued interrupts (svm_irq.c) --------------------------------------- */
 /* Just before VMRUN (pinned, after hv_pre_entry): inject the highest queued

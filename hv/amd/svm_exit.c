@@ -73,6 +73,8 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 	s->gprs.rdx = vx->rdx;
 	if (vx->skip)
 		svm_skip_insn(s, len);
+	if (vx->gp)
+		svm_inject_exception(s, X86_VEC_GP, true, 0);
 	return rc;
 }
 
@@ -270,10 +272,16 @@ exit_vintr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
+/* EXITINFO1: 0 RDMSR, 1 WRMSR (APM Vol. 2 15.11) */
 static int
 exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	return svm_exit_msr(vcpu);
+	uint8_t *v = svm_of(vcpu)->vmcb;
+	struct hv_vmexit vx = { .kind = vmcb_rd64(v, VMCB_EXITINFO1) == 1 ?
+	    HV_VX_WRMSR : HV_VX_RDMSR };
+
+	vx.cr0 = vmcb_rd64(v, VMCB_CR0);
+	return core_exit(vcpu, &vx, 2, ex);	/* 0F 32 / 0F 30 */
 }
 
 static int

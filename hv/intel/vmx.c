@@ -650,7 +650,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 	fl = vmx_intr_save_disable();
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
-		goto fail;
+		goto out;
 	/* the guest's FPU registers for as long as we stay pinned (as hv/amd) */
 	ts = hv_fpu_enter(vcpu);
 	fpu = true;
@@ -662,18 +662,16 @@ again:
 	/* a fast re-entry stayed pinned with interrupts off since these were
 	 * written and checked: the host's CR3 and FS base are unchanged */
 	if (fast == 0 && (error = vmcs_set_host_dynamic()) != 0)
-		goto fail;
+		goto out;
 	if (vmx_caps.preempt_timer && (error = vmcs_write(VMCS_PREEMPT_TIMER,
 	    vmx_caps.preempt_value)) != 0)
-		goto fail;
+		goto out;
 #ifdef HV_DEBUG
 	if (vmx_check_guest_state(why, sizeof(why)) != 0) {
-		hv_fpu_leave(vcpu, ts);
-		vmx_intr_restore(fl);
-		hv_os_unpin();
 		hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest state "
 		    "(software check): %s", vcpu->vm->id, vcpu->id, why);
-		return 0;
+		error = 0;
+		goto out;
 	}
 #endif
 	/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may write it
@@ -693,10 +691,9 @@ again:
 		hv_hypercall_fast_loop((uint64_t)looped);
 	}
 	if (rc != 0) {
-		hv_fpu_leave(vcpu, ts);
-		vmx_intr_restore(fl);
-		hv_os_unpin();
-		return vmx_entry_fail(vcpu, ex, rc);
+		/* decoded while the VMCS is still current here */
+		error = vmx_entry_fail(vcpu, ex, rc);
+		goto out;
 	}
 	vc->last_exit_reason = vmcs_read(VMCS_EXIT_REASON);
 	/* SDM 26.7: a failed entry (bit 31) leaves the launch state alone */
@@ -718,10 +715,8 @@ again:
 	if (vmx_host_check(ex) != 0) {
 		/* the exit is not handled: the guest redoes what exited if the
 		 * host runs it again */
-		hv_fpu_leave(vcpu, ts);
-		vmx_intr_restore(fl);
-		hv_os_unpin();
-		return 0;
+		error = 0;
+		goto out;
 	}
 	/*
 	 * The fast path: an exit handled here and entered again, interrupts
@@ -736,19 +731,15 @@ again:
 			goto again;
 		}
 	}
-	/* the host's FPU state back before anything that may sleep */
-	hv_fpu_leave(vcpu, ts);
-	/* external-interrupt exits keep the interrupt pending in the local
-	 * APIC (no acknowledge on exit): the host takes it right here */
-	vmx_intr_restore(fl);
-	if (error == HV_NOT_PINNED)
-		error = vmx_handle_exit(vcpu, ex);
-	hv_os_unpin();
-	return error;
-fail:
+out:
+	/* the one unwind: the host's FPU state back before anything that may
+	 * sleep; external-interrupt exits keep the interrupt pending in the
+	 * local APIC (no acknowledge on exit): the host takes it right here */
 	if (fpu)
 		hv_fpu_leave(vcpu, ts);
 	vmx_intr_restore(fl);
+	if (error == HV_NOT_PINNED)
+		error = vmx_handle_exit(vcpu, ex);
 	hv_os_unpin();
 	return error;
 }
@@ -785,4 +776,6 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.get_regs = vmx_get_regs,
 	.set_regs = vmx_set_regs,
 	.flush_nested = vmx_flush_nested,
+	.msr_get = vmx_msr_get,
+	.msr_set = vmx_msr_set,
 };

@@ -49,6 +49,7 @@ int	 vmx_feature_control(void);
 #define PIN_PREEMPT_TIMER	(1u << 6)
 /* Primary processor-based controls (SDM 24.6.2) */
 #define PROC_INTR_WINDOW_EXIT	(1u << 2)
+#define PROC_TSC_OFFSET		(1u << 3)
 #define PROC_HLT_EXIT		(1u << 7)
 #define PROC_MWAIT_EXIT		(1u << 10)
 #define PROC_CR3_LOAD_EXIT	(1u << 15)
@@ -142,6 +143,9 @@ int	 vmx_percpu_alloc(void);
 void	 vmx_inject_event(uint32_t info, bool has_err, uint32_t err, uint32_t len);
 /* Inject an exception into the guest at the next entry (SDM 26.6). */
 void	 vmx_inject_exception(unsigned vector, bool has_err, uint32_t err);
+/* ops->msr_get / msr_set (vmx_msr.c) */
+bool	 vmx_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
+bool	 vmx_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
 
 /* ---- vmcs.c ---------------------------------------------------------------- */
 

@@ -122,7 +122,7 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * do not want them, and hv_ctl_adjust keeps them only if forced.
 	 */
 	want = PROC_HLT_EXIT | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
-	    PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
+	    PROC_TSC_OFFSET | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
 	if ((error = ctl_pick("processor-based", c->procbased, want,
 	    want, &c->proc_ctls)) != 0)
 		return error;

@@ -80,6 +80,8 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	vc->gpr[VMX_RDX] = vx->rdx;
 	if (vx->skip)
 		skip_insn();
+	if (vx->gp)
+		vmx_inject_exception(X86_VEC_GP, true, 0);
 	return rc;
 }
 
@@ -188,134 +190,21 @@ exit_io(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return core_exit(vcpu, &vx, ex);
 }
 
-/* PAT entries may hold types 0, 1, 4, 5, 6, 7 (SDM Vol. 3A 11.12.2). */
-static bool
-pat_valid(uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		unsigned t = (unsigned)(v >> (8 * i)) & 0xff;
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
-}
-
-/* 0 and *val, or -1: not an MSR this guest may read. */
-static int
-msr_read(uint32_t msr, uint64_t *val)
-{
-	switch (msr) {
-	case X86_MSR_EFER:
-		*val = vmcs_read(VMCS_GUEST_EFER);
-		return 0;
-	case X86_MSR_PAT:
-		if (!vmx_caps.load_pat)
-			return -1;
-		*val = vmcs_read(VMCS_GUEST_PAT);
-		return 0;
-	case X86_MSR_SYSENTER_CS:
-		*val = vmcs_read(VMCS_GUEST_SYSENTER_CS);
-		return 0;
-	case X86_MSR_SYSENTER_ESP:
-		*val = vmcs_read(VMCS_GUEST_SYSENTER_ESP);
-		return 0;
-	case X86_MSR_SYSENTER_EIP:
-		*val = vmcs_read(VMCS_GUEST_SYSENTER_EIP);
-		return 0;
-	case X86_MSR_TSC:	/* TSC offset is 0 */
-		*val = vmx_rdtsc();
-		return 0;
-	case X86_MSR_FS_BASE:
-		*val = vmcs_read(VMCS_GUEST_FS_BASE);
-		return 0;
-	case X86_MSR_GS_BASE:
-		*val = vmcs_read(VMCS_GUEST_GS_BASE);
-		return 0;
-	default:
-		return -1;
-	}
-}
-
-/* 0, or -1: the write raises #GP (unknown MSR or a value the CPU refuses). */
-static int
-msr_write(uint32_t msr, uint64_t val)
-{
-	uint64_t efer;
-
-	switch (msr) {
-	case X86_MSR_EFER:
-		/* long mode stays on; only NXE is the guest's to change (SCE
-		 * would need the SYSCALL MSRs, which hv does not switch) */
-		efer = vmcs_read(VMCS_GUEST_EFER);
-		if ((val ^ efer) & ~X86_EFER_NXE)
-			return -1;
-		return vmcs_write(VMCS_GUEST_EFER, val) ? -1 : 0;
-	case X86_MSR_PAT:
-		if (!vmx_caps.load_pat || !pat_valid(val))
-			return -1;
-		return vmcs_write(VMCS_GUEST_PAT, val) ? -1 : 0;
-	case X86_MSR_SYSENTER_CS:
-		return vmcs_write(VMCS_GUEST_SYSENTER_CS, val & 0xffffffffull) ? -1 : 0;
-	case X86_MSR_SYSENTER_ESP:
-		if (!x86_canonical(val))
-			return -1;
-		return vmcs_write(VMCS_GUEST_SYSENTER_ESP, val) ? -1 : 0;
-	case X86_MSR_SYSENTER_EIP:
-		if (!x86_canonical(val))
-			return -1;
-		return vmcs_write(VMCS_GUEST_SYSENTER_EIP, val) ? -1 : 0;
-	case X86_MSR_FS_BASE:
-		if (!x86_canonical(val))
-			return -1;
-		return vmcs_write(VMCS_GUEST_FS_BASE, val) ? -1 : 0;
-	case X86_MSR_GS_BASE:
-		if (!x86_canonical(val))
-			return -1;
-		return vmcs_write(VMCS_GUEST_GS_BASE, val) ? -1 : 0;
-	default:
-		return -1;
-	}
-}
-
-static int
-msr_access(struct hv_vcpu *vcpu, bool write)
-{
-	struct vmx_vcpu *vc = vcpu->backend;
-	uint32_t msr = (uint32_t)vc->gpr[VMX_RCX];
-	uint64_t val;
-
-	if (write) {
-		val = (vc->gpr[VMX_RDX] << 32) | (vc->gpr[VMX_RAX] & 0xffffffffull);
-		if (msr_write(msr, val) != 0)
-			goto gp;
-	} else {
-		if (msr_read(msr, &val) != 0)
-			goto gp;
-		vc->gpr[VMX_RAX] = val & 0xffffffffull;
-		vc->gpr[VMX_RDX] = val >> 32;
-	}
-	skip_insn();
-	return HV_RESUME;
-gp:
-	hv_ratelog("vmx_msr", "guest%d.%d: %s of MSR 0x%x refused: #GP\n",
-	    vcpu->vm->id, vcpu->id, write ? "WRMSR" : "RDMSR", msr);
-	vmx_inject_exception(X86_VEC_GP, true, 0);
-	return HV_RESUME;
-}
-
 static int
 exit_rdmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	return msr_access(vcpu, false);
+	struct hv_vmexit vx = { .kind = HV_VX_RDMSR };
+
+	return core_exit(vcpu, &vx, ex);
 }
 
 static int
 exit_wrmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	return msr_access(vcpu, true);
+	struct hv_vmexit vx = { .kind = HV_VX_WRMSR };
+
+	vx.cr0 = vmcs_read(VMCS_GUEST_CR0);
+	return core_exit(vcpu, &vx, ex);
 }
 
 /*

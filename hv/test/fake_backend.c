@@ -27,7 +27,10 @@ struct fake_vm {
 
 struct fake_vcpu {
 	struct hv_regs regs;
+	uint64_t msr[HV_MSR_FMASK + 1];		/* enum hv_msr_reg */
 };
+
+unsigned fake_msr_held;
 
 void
 fake_backend_reset(void)
@@ -42,6 +45,13 @@ fake_backend_reset(void)
 	fake_fini_saw_enabled = 0;
 	fake_run_hook = NULL;
 	fake_flush_hook = NULL;
+	fake_msr_held = ~0u;
+}
+
+uint64_t *
+fake_msr(struct hv_vcpu *vcpu, enum hv_msr_reg reg)
+{
+	return &((struct fake_vcpu *)vcpu->backend)->msr[reg];
 }
 
 struct hv_regs *
@@ -155,6 +165,8 @@ fake_vcpu_init(struct hv_vcpu *vcpu)
 	f->regs.cr0 = 0x80010033ull;		/* PG WP NE ET MP PE */
 	f->regs.cr4 = 0x20;			/* PAE */
 	f->regs.efer = 0xd00;			/* NXE LMA LME */
+	memset(f->msr, 0, sizeof(f->msr));
+	f->msr[HV_MSR_EFER] = f->regs.efer;
 	vcpu->backend = f;
 	return 0;
 }
@@ -198,6 +210,24 @@ fake_flush_nested(struct hv_vcpu *vcpu)
 	__atomic_add_fetch(&fake_flushes[hv_os_cpu_id()], 1, __ATOMIC_SEQ_CST);
 	if (fake_flush_hook != NULL)
 		fake_flush_hook(vcpu);
+}
+
+static bool
+fake_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val)
+{
+	if (!(fake_msr_held & (1u << reg)))
+		return false;
+	*val = *fake_msr(vcpu, reg);
+	return true;
+}
+
+static bool
+fake_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val)
+{
+	if (!(fake_msr_held & (1u << reg)))
+		return false;
+	*fake_msr(vcpu, reg) = val;
+	return true;
 }
 
 /* Test entry format: bits 2:0 = R/W/X (present if any), bit 7 = large. */
@@ -269,6 +299,8 @@ const struct hv_backend_ops fake_ops = {
 	.get_regs = fake_get_regs,
 	.set_regs = fake_set_regs,
 	.flush_nested = fake_flush_nested,
+	.msr_get = fake_msr_get,
+	.msr_set = fake_msr_set,
 };
 
 void

@@ -54,6 +54,9 @@ extern uint64_t	 fake_fini_saw_enabled;
 /* vcpu_run calls this (NULL: hv_pre_entry then HV_EXIT_INTR) */
 extern int	(*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
 struct hv_regs *fake_regs(struct hv_vcpu *vcpu);
+/* bit per enum hv_msr_reg the fake backend keeps (all after a reset) */
+extern unsigned	 fake_msr_held;
+uint64_t *fake_msr(struct hv_vcpu *vcpu, enum hv_msr_reg reg);
 void	 fake_backend_reset(void);
 
 /* helpers shared by test files */

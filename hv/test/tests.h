@@ -62,6 +62,7 @@
 	X(exit_pio_uart)	\
 	X(exit_hlt_shutdown)	\
 	X(exit_exception_merge)	\
+	X(msr_rules)		\
 	X(scn_directives)	\
 	X(scn_errors_header)	\
 	X(scn_errors_on)	\

@@ -1,0 +1,75 @@
+/*
+ * exit.h - the neutral exit record and the guest-visible rules the core
+ * decides for both backends (hv/exit.c, hv/msr.c, hv/cpuid.c): what a
+ * backend decodes an exit into, what it applies afterwards, which
+ * exception a guest gets when one arises during event delivery, and the
+ * one format of a guest stop.
+ */
+#ifndef HV_EXIT_H
+#define HV_EXIT_H
+
+#include "hv_vcpu.h"
+
+/*
+ * The neutral exit record (hv/exit.c): the backend decodes an exit whose
+ * guest-visible rule is the core's into it, calls hv_vmexit(), and then
+ * always applies it: RAX..RDX back into the guest, the instruction
+ * completed (RIP past it, STI/MOV SS shadow ended) when skip is set, #GP(0)
+ * injected when gp is set.
+ * hv_vmexit returns HV_RESUME, or 0 with *ex filled (a stop, or the
+ * HV_EXIT_INTR yield of a HLT).  ex->raw_reason must be set before.
+ */
+enum hv_vmexit_kind {
+	HV_VX_PIO,		/* IN/OUT/INS/OUTS: io */
+	HV_VX_CPUID,
+	HV_VX_HLT,		/* rflags */
+	HV_VX_SHUTDOWN,		/* triple fault */
+	HV_VX_RDMSR,		/* ECX in rcx (hv/msr.c) */
+	HV_VX_WRMSR,		/* ECX in rcx, EDX:EAX in rdx:rax, cr0 */
+};
+
+struct hv_vmexit {
+	enum hv_vmexit_kind kind;
+	uint64_t	 rip;		/* of the exiting instruction (messages) */
+	uint64_t	 rflags;
+	uint64_t	 rax, rbx, rcx, rdx;	/* in: the guest's; out: its new ones */
+	struct {
+		uint16_t port;
+		uint8_t	 size;		/* 1, 2 or 4 */
+		bool	 in, string, rep;
+	} io;
+	uint64_t	 cr0;		/* WRMSR: the guest's CR0 (EFER.LME rule) */
+	bool		 skip;		/* out: complete the instruction */
+	bool		 gp;		/* out: raise #GP(0) instead */
+};
+
+int	 hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+
+/*
+ * An exception `vector` raised while the event `first` was being delivered
+ * (interruption information, one layout on VMX and SVM: vector 7:0, type
+ * 10:8, 3 = hardware exception, valid 31; 0 = none): what the guest gets
+ * (SDM Vol. 3A 6.15 Table 6-5): the second exception (benign pairs are
+ * handled serially), a #DF, or shutdown (a fault while delivering #DF).
+ */
+enum hv_event_merge {
+	HV_MERGE_SECOND,
+	HV_MERGE_DOUBLE_FAULT,
+	HV_MERGE_SHUTDOWN,
+};
+enum hv_event_merge hv_exception_merge(uint32_t first, unsigned vector);
+
+/*
+ * Stop the guest: *ex becomes HV_EXIT_ERROR with the one message format of
+ * every guest stop, "guest<vm>.<vcpu>: <what> at rip=0x<rip>".  Returns 0,
+ * what an exit handler returns with *ex filled.
+ */
+int	 hv_vcpu_stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error,
+	    uint64_t raw, uint64_t rip, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+
+/* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf. */
+void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
+	    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
+
+#endif /* HV_EXIT_H */

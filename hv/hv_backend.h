@@ -1,0 +1,210 @@
+/*
+ * hv_backend.h - the contract between the backend-neutral core and a
+ * backend (hv/intel, hv/amd): the ops a backend implements, each with the
+ * context it is called in and what it must not do, and the services the
+ * core gives backends.
+ *
+ * Contexts, as hv_os.h names them: "thread" is thread context with
+ * interrupts enabled, may sleep and allocate; "pinned" is inside
+ * hv_os_pin() (the thread stays on its CPU; allocation may sleep but keeps
+ * the CPU); "interrupts off" additionally forbids sleeping, allocating,
+ * locks that sleep and anything that may IPI and wait.
+ */
+#ifndef HV_BACKEND_H
+#define HV_BACKEND_H
+
+#include "hv_vcpu.h"
+#include "gwalk.h"	/* HV_ACC_*: nested fault access kinds */
+
+/* ---- backend ops ---------------------------------------------------------- */
+
+/* The guest MSRs a backend may keep (ops->msr_get/msr_set; rule: hv/msr.c). */
+enum hv_msr_reg {
+	HV_MSR_TSC_OFFSET,	/* guest TSC minus host TSC (VMCB/VMCS field) */
+	HV_MSR_SYSENTER_CS,
+	HV_MSR_SYSENTER_ESP,
+	HV_MSR_SYSENTER_EIP,
+	HV_MSR_PAT,
+	HV_MSR_EFER,		/* as the guest sees it (SVM: SVME hidden) */
+	HV_MSR_STAR,
+	HV_MSR_LSTAR,
+	HV_MSR_CSTAR,
+	HV_MSR_FMASK,
+};
+
+struct hv_backend_ops {
+	const char	*type;		/* hw.vmm.type */
+	const struct hv_ntable_fmt *ntfmt;	/* EPT or NPT entries */
+	/*
+	 * 0 if this CPU vendor's extension is usable; registers
+	 * hw.vmm.<backend>.* and allocates per-CPU pages.  Thread (hv_init),
+	 * once; may sleep and allocate; must not turn the extension on.
+	 */
+	int	(*probe)(void);
+	/*
+	 * Turn the extension on / off on the current CPU.  Through
+	 * hv_os_on_cpu on each CPU: interrupts off, must not sleep, allocate
+	 * or log more than a line; only this CPU's state is touched.
+	 */
+	int	(*cpu_enable)(void *arg);
+	int	(*cpu_disable)(void *arg);
+	/*
+	 * Free every per-CPU page probe allocated (NULL: none).  Thread:
+	 * hv_fini() after cpu_disable ran on every CPU, and hv_init_ops()
+	 * when initialisation fails after probe (a failed probe included).
+	 */
+	void	(*fini)(void);
+	/*
+	 * A VM's / vCPU's backend state (VMCS or VMCB, bitmaps), the vCPU in
+	 * the boot state of hv_abi.h.  Thread, unpinned; may sleep and
+	 * allocate.  init frees what it allocated when it fails; fini must
+	 * not fail and runs only when no run of the VM is in flight.
+	 */
+	int	(*vm_init)(struct hv_vm *vm);
+	void	(*vm_fini)(struct hv_vm *vm);
+	int	(*vcpu_init)(struct hv_vcpu *vcpu);
+	void	(*vcpu_fini)(struct hv_vcpu *vcpu);
+	/*
+	 * Enter the guest and handle the exit(s).  Called by hv_vcpu_run()
+	 * from the vCPU's thread, unpinned; returns unpinned with the host's
+	 * FPU state back (hv_fpu_leave).  It pins itself around a stretch of
+	 * entries: hv_fpu_enter, then for each entry hv_pre_entry and the
+	 * entry with interrupts off, and after the exit only pinned work
+	 * (no sleep while interrupts are off).  Returns 0 with *ex filled
+	 * when the host must see the exit, HV_RESUME when everything was
+	 * handled and hv_vcpu_run() should simply call it again (so the
+	 * thread may migrate between entries), or an HV_E* error.  Must not
+	 * enter a vCPU marked dead or touch another vCPU's state.
+	 */
+	int	(*vcpu_run)(struct hv_vcpu *vcpu, struct hv_exit *ex);
+	/*
+	 * The guest's registers.  Thread or pinned (exit handlers, the copyin
+	 * family), never with interrupts off: the backend pins itself to
+	 * make the VMCS/VMCB current.  No allocation.
+	 */
+	int	(*get_regs)(struct hv_vcpu *vcpu, struct hv_regs *r);
+	int	(*set_regs)(struct hv_vcpu *vcpu, const struct hv_regs *r);
+	/*
+	 * Flush this VM's nested translations on the current CPU.  From
+	 * hv_pre_entry(): pinned, interrupts off; must not sleep, allocate or
+	 * IPI.
+	 */
+	void	(*flush_nested)(struct hv_vcpu *vcpu);
+	/*
+	 * A guest MSR's state, called from hv_vmexit() during an MSR exit,
+	 * pinned (on VMX with interrupts off), the vCPU's VMCB/VMCS current;
+	 * no allocation, lock or sleep.  msr_get: false when this backend
+	 * does not keep reg (the guest's access is then #GP).  msr_set: apply
+	 * a value hv/msr.c already checked; false only if the field refused it.
+	 */
+	bool	(*msr_get)(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
+	bool	(*msr_set)(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
+};
+
+extern const struct hv_backend_ops hv_vmx_ops;
+extern const struct hv_backend_ops hv_svm_ops;
+extern const struct hv_backend_ops *hv_ops;	/* the one in use */
+
+#define HV_RESUME	(-1)	/* vcpu_run: exit handled, enter again */
+#define HV_NOT_PINNED	(-2)	/* a backend's pinned dispatch: not an exit for it */
+
+/* hv_init() minus the vendor choice: probe ops and publish hw.vmm.* (tests use it). */
+int	 hv_init_ops(const struct hv_backend_ops *ops);
+
+/* ---- services the core gives the backends -------------------------------- */
+
+/*
+ * Nested page fault at gpa (EPT violation / #NPF): back the page (zeroed, or
+ * restored from its paged-out copy) and map it.  0, or HV_EFAULT when gpa is
+ * outside guest memory (the caller stops the VM with a decoded error), or
+ * HV_ENOMEM.  It may allocate pages (hv_os_page_alloc): call it after the
+ * exit with interrupts enabled, not between hv_pre_entry() and the entry.
+ * It takes the VM's spin lock briefly; nothing is allocated under it.
+ */
+int	 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc);
+
+/*
+ * Called pinned, with interrupts disabled (GIF clear or IF=0) from here to
+ * the entry, just before every entry: sets running_on to this CPU, counts
+ * the entry, records this CPU in cpus_ran and calls flush_nested when the
+ * VM's generation moved since this CPU last flushed for this VM.  A pageout
+ * on another CPU then either sees running_on and IPIs this CPU (the pending
+ * interrupt makes the entry exit at once) or moved the generation before
+ * this call read it (so the flush happens here).  hv_vcpu_run() clears
+ * running_on after each ops->vcpu_run() call.
+ */
+void	 hv_pre_entry(struct hv_vcpu *vcpu);
+
+/*
+ * Common hypercall dispatch for VMCALL/VMMCALL exits, after the backend
+ * advanced RIP: handles HC_NOP/HC_PUTS itself (returns false: resume) or
+ * fills *ex for the host (returns true).  regs: the guest's GPRs.
+ * On false the backend copies regs->rax (the result) into the guest's RAX
+ * and resumes (HV_RESUME).  On true it returns 0 with *ex as filled; the
+ * host's result (hv_vcpu_set_hc_result, 0 by default) is written to RAX by
+ * hv_vcpu_run() through ops->set_regs before the next entry.  HC_PUTS reads
+ * guest memory with hv_copyin (ops->get_regs must give CR0/CR3/EFER/CPL of
+ * the exit) and may allocate, like hv_nested_fault().
+ */
+bool	 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex);
+
+/*
+ * The fast path of the hypercall exit (make bench): the backend calls it
+ * right after the exit, still pinned, with the guest's RAX.  true (counted
+ * as a hypercall) when that hypercall needs nothing but the result 0 in RAX
+ * (HC_NOP): the backend completes the instruction and enters again at once.
+ * No allocation, lock or sysctl lookup; false for every other number.
+ */
+bool	 hv_hypercall_fast(uint64_t nr);
+/* count HC_NOPs a backend's world-switch loop finished (hypercalls and
+ * entries; the exits go through hv_stats_exits) */
+void	 hv_hypercall_fast_loop(uint64_t count);
+
+/*
+ * Queued external interrupts (hv/irq.c).  The backend, pinned with
+ * interrupts off after hv_pre_entry(), asks hv_irq_next() for the highest
+ * pending vector (-1: none); when the guest can take it and no other event
+ * is being injected it injects it and calls hv_irq_taken(), otherwise it
+ * arranges an exit for when the guest can (interrupt window / VINTR).
+ * hv_irq_set/clear/highest work on any bitmap of HV_IRQ_WORDS words: set
+ * and clear return whether the bit changed.
+ */
+int	 hv_irq_next(struct hv_vcpu *vcpu);
+void	 hv_irq_taken(struct hv_vcpu *vcpu, unsigned vector);
+bool	 hv_irq_set(volatile uint64_t *bm, unsigned vector);
+bool	 hv_irq_clear(volatile uint64_t *bm, unsigned vector);
+int	 hv_irq_highest(const volatile uint64_t *bm);
+
+/*
+ * The guest's x87/SSE/AVX state (hv/fpu.c; neither world switch swaps it).
+ * Both backends call hv_fpu_enter pinned, on the CPU of the entries, just
+ * before the first entry of a pinned stretch, and hv_fpu_leave right after
+ * its last exit, before anything that may sleep or unpin.  The FPU holds the
+ * guest's state in between, and the host's again after, with the CR0.TS it
+ * found (lazy-FPU hosts).  hv_fpu_enter returns whether CR0.TS was set: pass
+ * it to hv_fpu_leave.
+ */
+bool	 hv_fpu_enter(struct hv_vcpu *vcpu);
+void	 hv_fpu_leave(struct hv_vcpu *vcpu, bool ts);
+
+/* Fill ex as an HV_EXIT_ERROR with a formatted message. */
+void	 hv_exit_error(struct hv_exit *ex, int error, uint64_t raw,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Rate-limited guest-caused message: counts always, prints the first few. */
+void	 hv_ratelog(const char *what, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Names (short identifiers such as "ept_violation", also used as sysctl leaf
+ * names) or NULL when the number is not known.
+ * VM-instruction errors: SDM Vol. 3C 31.4.  VMX basic exit reasons: SDM
+ * Vol. 3D Appendix C.  SVM exit codes: APM Vol. 2 Appendix C.
+ */
+const char *hv_vmx_insn_error_name(unsigned n);	/* hv/intel/vmx_names.c */
+const char *hv_vmx_exit_name(unsigned n);	/* hv/intel/vmx_names.c */
+/* the same for the handled reasons only (hv_stats_exits_init) */
+const char *hv_vmx_exit_stat_name(uint64_t reason);	/* hv/intel/vmx_names.c */
+const char *hv_svm_exit_name(uint64_t code);	/* hv/amd/svm_names.c */
+
+#endif /* HV_BACKEND_H */

@@ -1,0 +1,78 @@
+/*
+ * hv_vcpu.h - the VM and vCPU objects the core and the backends share
+ * (struct hv_vm, struct hv_vcpu), their limits and liveness magic.  Hosts
+ * never see them: they hold the opaque pointers of hv.h.
+ */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include "hv.h"
+#include "ntable.h"	/* struct hv_ntable: the VM's nested root */
+#include "uart.h"	/* struct hv_uart: the vCPU's COM1 */
+
+#define HV_MAX_CPUS	64
+#define HV_MAX_VCPUS	8
+
+/* Pending external interrupts: one bit per vector; 0-31 are exceptions. */
+#define HV_IRQ_WORDS		4
+#define HV_IRQ_VECTOR_MIN	32
+
+/*
+ * First word of a live VM / vCPU object; teardown overwrites it with
+ * HV_DEAD_MAGIC before the free, and hv_vcpu_run() checks it at every
+ * iteration, so a vCPU whose VM was torn down under it (the 2013 reboot
+ * bug) is named as a use-after-free instead of running on freed state.
+ */
+#define HV_VM_MAGIC	0x686d762e766d3031ull	/* "hmv.vm01" */
+#define HV_VCPU_MAGIC	0x686d762e63707531ull	/* "hmv.cpu1" */
+#define HV_DEAD_MAGIC	0x6465616466726565ull	/* "deadfree" */
+
+struct hv_vcpu {
+	uint64_t	 magic;		/* HV_VCPU_MAGIC while alive */
+	struct hv_vm	*vm;
+	int		 id;
+	volatile int	 running_on;	/* CPU id while inside run(), else -1 */
+	int		 last_cpu;	/* CPU the backend state was last loaded on, -1 none */
+	uint64_t	 tls_fs_base;	/* hv_vcpu_set_tls() */
+	bool		 tls_dirty;
+	int64_t		 hc_result;
+	bool		 hc_pending;	/* host owes a hypercall result */
+	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
+	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
+	struct hv_uart	 com1;
+	char		 serial_line[128];	/* guest COM1 output being assembled */
+	size_t		 serial_len;
+	/* 1: inside hv_vcpu_run() or a register call; -1: torn down (every
+	 * later call gets HV_ENOENT); 0: idle */
+	volatile int	 in_run;
+	volatile int	 users;		/* copyin family / translate calls in flight */
+	volatile int	 refs;		/* the VM's until teardown + hv_vcpu_hold()s */
+	int		 vm_id;		/* for messages once vm is gone */
+	volatile uint64_t entries;	/* VM entries so far (hv_pre_entry) */
+	bool		 dead;		/* shut down (triple fault): never entered again */
+	/* external interrupts queued by hv_vcpu_inject_irq (hv/irq.c) */
+	volatile uint64_t irq_pending[HV_IRQ_WORDS];
+};
+
+struct hv_vm {
+	uint64_t	 magic;		/* HV_VM_MAGIC while alive */
+	int		 id;		/* small number, reused: "guest<id>.<vcpu>" */
+	volatile int	 dying;		/* hv_vm_destroy() in progress: runs end */
+	volatile int	 lock;		/* spin lock over pages/swapped/nt (hv/gmem.c) */
+	uint64_t	 mem_size;
+	uint64_t	 npages;
+	void		**pages;	/* host VA backing each guest page, or NULL */
+	void		**swapped;	/* paged-out copies, or NULL */
+	uint64_t	 resident;
+	struct hv_ntable nt;		/* the one nested root (the master's) */
+	struct hv_vcpu	*vcpus[HV_MAX_VCPUS];
+	int		 nvcpus;
+	/* invalidation: generation bumped on every unmap; each CPU flushes at its
+	 * next entry when its flushed_gen is older */
+	volatile uint64_t inval_gen;
+	uint64_t	 flushed_gen[HV_MAX_CPUS];
+	volatile uint64_t cpus_ran;	/* bit per CPU that ever ran this VM */
+	void		*backend;	/* struct vmx_vm / struct svm_vm */
+};
+
+#endif /* HV_VCPU_H */

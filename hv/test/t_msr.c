@@ -1,0 +1,136 @@
+/*
+ * t_msr.c - the core's MSR rule (hv/msr.c) through hv_vmexit, as both
+ * backends reach it: which MSRs exist, the value checks (EFER's writable
+ * bits, LME under paging, PAT types, canonical addresses, reserved upper
+ * halves), #GP without completing, and EDX:EAX on both sides.
+ */
+#include <string.h>
+#include "test.h"
+#include "x86_arch.h"
+
+#define MEM	(4ull << 20)
+#define PG	X86_CR0_PG
+
+/* One RDMSR/WRMSR exit: true when it completed, false when it was #GP. */
+static bool
+msr_exit(struct hv_vcpu *vcpu, bool write, uint32_t msr, uint64_t *val,
+    uint64_t cr0)
+{
+	struct hv_vmexit vx = { .kind = write ? HV_VX_WRMSR : HV_VX_RDMSR };
+	struct hv_exit ex;
+
+	memset(&ex, 0, sizeof(ex));
+	vx.rcx = msr;
+	vx.cr0 = cr0;
+	/* bits 63:32 of RAX and RDX are ignored by WRMSR */
+	vx.rax = write ? (*val & 0xffffffffull) | 0xdead000000000000ull : ~0ull;
+	vx.rdx = write ? *val >> 32 | 0xbeef000000000000ull : ~0ull;
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
+	CHECK(vx.skip != vx.gp);
+	if (!write && vx.skip) {
+		CHECK_EQ(vx.rax >> 32, 0);
+		CHECK_EQ(vx.rdx >> 32, 0);
+		*val = vx.rdx << 32 | vx.rax;
+	}
+	return vx.skip;
+}
+
+static bool
+wr(struct hv_vcpu *vcpu, uint32_t msr, uint64_t val, uint64_t cr0)
+{
+	return msr_exit(vcpu, true, msr, &val, cr0);
+}
+
+static uint64_t
+rd(struct hv_vcpu *vcpu, uint32_t msr)
+{
+	uint64_t val = 0;
+
+	CHECK(msr_exit(vcpu, false, msr, &val, PG));
+	return val;
+}
+
+void
+test_msr_rules(void)
+{
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	uint64_t v, t0, t1;
+	const uint64_t lma = X86_EFER_LMA, lme = X86_EFER_LME;
+	const uint64_t nxe = X86_EFER_NXE, sce = X86_EFER_SCE;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+
+	/* an MSR no rule names: #GP, once in the log */
+	fake_log_clear();
+	CHECK(!msr_exit(vcpu, false, 0x12345678, &v, PG));
+	CHECK(strstr(fake_log(), "guest0.0: rdmsr of MSR 0x12345678: #GP") != NULL);
+	CHECK(!wr(vcpu, X86_MSR_MTRR_DEF_TYPE, 0, PG));
+
+	/* EFER: NXE is the guest's; a written LMA is ignored */
+	CHECK_EQ(rd(vcpu, X86_MSR_EFER), lma | lme | nxe);
+	CHECK(wr(vcpu, X86_MSR_EFER, lma | lme, PG));
+	CHECK_EQ(*fake_msr(vcpu, HV_MSR_EFER), lma | lme);
+	CHECK(wr(vcpu, X86_MSR_EFER, lme | nxe, PG));
+	CHECK_EQ(*fake_msr(vcpu, HV_MSR_EFER), lma | lme | nxe);
+	/* LME may not change while paging is on, but may with it off */
+	CHECK(!wr(vcpu, X86_MSR_EFER, lma | nxe, PG));
+	CHECK(wr(vcpu, X86_MSR_EFER, nxe, 0));
+	CHECK_EQ(*fake_msr(vcpu, HV_MSR_EFER), lma | nxe);
+	*fake_msr(vcpu, HV_MSR_EFER) = lma | lme | nxe;
+	/* reserved bits (bit 2, SVME) are #GP and leave EFER as it was */
+	CHECK(!wr(vcpu, X86_MSR_EFER, lma | lme | nxe | 4, PG));
+	CHECK(!wr(vcpu, X86_MSR_EFER, lma | lme | nxe | X86_EFER_SVME, PG));
+	CHECK_EQ(*fake_msr(vcpu, HV_MSR_EFER), lma | lme | nxe);
+	/* SCE only where the backend keeps the SYSCALL MSRs */
+	CHECK(wr(vcpu, X86_MSR_EFER, lma | lme | nxe | sce, PG));
+	CHECK_EQ(*fake_msr(vcpu, HV_MSR_EFER), lma | lme | nxe | sce);
+	fake_msr_held &= ~(1u << HV_MSR_STAR);
+	CHECK(!wr(vcpu, X86_MSR_EFER, lma | lme | nxe | sce, PG));
+	CHECK(!msr_exit(vcpu, false, X86_MSR_STAR, &v, PG));
+	fake_msr_held = ~0u;
+
+	/* PAT: types 2, 3 and above 7 are #GP; EDX:EAX both ways */
+	CHECK(!wr(vcpu, X86_MSR_PAT, 0x0007040600070402ull, PG));
+	CHECK(!wr(vcpu, X86_MSR_PAT, 0x0307040600070406ull, PG));
+	CHECK(!wr(vcpu, X86_MSR_PAT, 0x0807040600070406ull, PG));
+	CHECK(wr(vcpu, X86_MSR_PAT, 0x0107040500070406ull, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_PAT), 0x0107040500070406ull);
+	fake_msr_held &= ~(1u << HV_MSR_PAT);	/* VMX without PAT load */
+	CHECK(!msr_exit(vcpu, false, X86_MSR_PAT, &v, PG));
+	CHECK(!wr(vcpu, X86_MSR_PAT, 0x0007040600070406ull, PG));
+	fake_msr_held = ~0u;
+
+	/* linear addresses must be canonical */
+	CHECK(!wr(vcpu, X86_MSR_LSTAR, 0x0000800000000000ull, PG));
+	CHECK(!wr(vcpu, X86_MSR_CSTAR, 0xfff0000000000000ull, PG));
+	CHECK(!wr(vcpu, X86_MSR_SYSENTER_EIP, 0x8000000000000000ull, PG));
+	CHECK(!wr(vcpu, X86_MSR_SYSENTER_ESP, 0x0001000000000000ull, PG));
+	CHECK(wr(vcpu, X86_MSR_LSTAR, 0xffff800000001000ull, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_LSTAR), 0xffff800000001000ull);
+	CHECK(wr(vcpu, X86_MSR_SYSENTER_ESP, 0x00007ffffffff000ull, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_SYSENTER_ESP), 0x00007ffffffff000ull);
+
+	/* FMASK's upper half is reserved; SYSENTER_CS keeps 32 bits; STAR
+	 * and the TSC take any value */
+	CHECK(!wr(vcpu, X86_MSR_FMASK, 1ull << 32, PG));
+	CHECK(wr(vcpu, X86_MSR_FMASK, 0x47700, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_FMASK), 0x47700);
+	CHECK(wr(vcpu, X86_MSR_SYSENTER_CS, 0x123400000010ull, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_SYSENTER_CS), 0x10);
+	CHECK(wr(vcpu, X86_MSR_STAR, 0x0023000800000000ull, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_STAR), 0x0023000800000000ull);
+	/* the TSC: kept as an offset to the host's, and counting on */
+	t0 = hv_rdtsc();
+	CHECK(wr(vcpu, X86_MSR_TSC, 0xfedcba9876543210ull, PG));
+	t1 = hv_rdtsc();
+	v = *fake_msr(vcpu, HV_MSR_TSC_OFFSET);
+	CHECK(v >= 0xfedcba9876543210ull - t1 && v <= 0xfedcba9876543210ull - t0);
+	v = rd(vcpu, X86_MSR_TSC);
+	CHECK(v >= 0xfedcba9876543210ull && v - 0xfedcba9876543210ull < hv_rdtsc() - t0);
+
+	hv_vm_destroy(vm);
+	t_teardown();
+}
