@@ -139,6 +139,7 @@ CHECKS = {
                            r"0x100000004 at rip=0x20047c",
                     "vmx": r"oob: decoded error: guest0\.0: EPT violation outside guest memory "
                            r"at gpa=0x7f000000 \(read, memory 0x1000000 bytes\) at rip=0x20047c"},
+}
 
 
 TESTS = ["vm_hello", "vm_boot", "vm_cpuid", "vm_paging", "vm_demand", "vm_smp",
