@@ -163,84 +163,54 @@ contains_ci(const char *s, const char *w)
 	return false;
 }
 
-/* ---- vm_hello, vm_cpuid, vm_copy: the guest's own checks ------------------ */
+/* ---- vm_hello ... vm_paging: the guest's own checks ----------------------- */
 
-KTEST(vm_hello, "guest prints via HC_PUTS and COM1, exits 0")
+/*
+ * A self-checking guest: it exits 0 after exactly `want` passed reports and
+ * none failed.
+ */
+static void
+vm_self_checking(const char *image, const char *name, uint64_t want)
 {
-	const struct guest_run_cfg cfg = { .image = "hello.bin" };
+	const struct guest_run_cfg cfg = { .image = image };
 	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
 	vm_run_exit0(&cfg, &r);
-	report(r.reports == 1 && r.reports_failed == 0,
-	    "hello: guest reports=%lu failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
+	report(r.reports == want && r.reports_failed == 0,
+	    "%s: guest reports=%lu want=%lu failed=%lu", name, (unsigned long)r.reports,
+	    (unsigned long)want, (unsigned long)r.reports_failed);
+}
+
+KTEST(vm_hello, "guest prints via HC_PUTS and COM1, exits 0")
+{
+	vm_self_checking("hello.bin", "hello", 1);
 }
 
 KTEST(vm_cpuid, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
 {
-	const struct guest_run_cfg cfg = { .image = "cpuid.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 7 && r.reports_failed == 0,
-	    "cpuid: guest reports=%lu want=7 failed=%lu",
-	    (unsigned long)r.reports, (unsigned long)r.reports_failed);
+	vm_self_checking("cpuid.bin", "cpuid", 7);
 }
 
 KTEST(vm_copy, "copyin family through guest page tables, CPL 0 and 3, EFAULT cases")
 {
-	const struct guest_run_cfg cfg = { .image = "copy.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports >= 30 && r.reports_failed == 0,
-	    "copy: guest reports=%lu failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
+	vm_self_checking("copy.bin", "copy", 47);
 }
 
 KTEST(vm_boot, "the guest sees the boot state of hv_abi.h (long mode, caches on, CR3, selectors)")
 {
-	const struct guest_run_cfg cfg = { .image = "boot.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 10 && r.reports_failed == 0,
-	    "boot: guest reports=%lu want=10 failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
+	vm_self_checking("boot.bin", "boot", 10);
 }
 
 KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
 {
-	const struct guest_run_cfg cfg = { .image = "tls.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 5 && r.reports_failed == 0,
-	    "tls: guest reports=%lu want=5 failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
+	vm_self_checking("tls.bin", "tls", 5);
 }
 
 KTEST(vm_paging, "guest page tables under nested paging: aliases, NX, WP, U/S faults")
 {
-	const struct guest_run_cfg cfg = { .image = "paging.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 10 && r.reports_failed == 0,
-	    "paging: guest reports=%lu want=10 failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
+	vm_self_checking("paging.bin", "paging", 10);
 }
 
 /* ---- vm_demand ------------------------------------------------------------- */
@@ -343,25 +313,7 @@ KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 	    r.errmsg);
 }
 
-/* ---- vm_triple, vm_runaway, vm_badstate: guests that must be stopped ------- */
-
-KTEST(vm_triple, "guest triple fault ends the VM with a decoded error")
-{
-	const struct guest_run_cfg cfg = { .image = "triple.bin", .timeout_ms = 10000 };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "triple: could not start: %s", r.errmsg);
-		return;
-	}
-	report(r.end == VR_ERROR, "triple: run end=%s want=error",
-	    vmrun_end_name(r.end));
-	report(contains_ci(r.errmsg, "triple"),
-	    "triple: decoded error: raw=0x%lx error=%s decoded=\"%s\"",
-	    (unsigned long)r.raw_reason, vm_err(r.error), r.errmsg);
-}
+/* ---- vm_runaway, vm_badstate, vm_oob: guests that must be stopped ---------- */
 
 #define RUNAWAY_MS	2000
 /*
@@ -457,15 +409,7 @@ KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
 
 KTEST(vm_hcbad, "bad hypercalls return errors, the guest and host go on")
 {
-	const struct guest_run_cfg cfg = { .image = "hcbad.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 6 && r.reports_failed == 0,
-	    "hcbad: guest reports=%lu want=6 failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
+	vm_self_checking("hcbad.bin", "hcbad", 6);
 }
 
 /* ---- vm_badinput: the host API refuses bad arguments ----------------------- */
