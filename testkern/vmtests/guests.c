@@ -183,35 +183,16 @@ vm_self_checking(const char *image, const char *name, uint64_t want)
 	    (unsigned long)want, (unsigned long)r.reports_failed);
 }
 
-KTEST(vm_hello, "guest prints via HC_PUTS and COM1, exits 0")
-{
-	vm_self_checking("hello.bin", "hello", 1);
-}
+/* KTEST vm_NAME: guests/NAME.asm checks itself with `want` reports. */
+#define VM_SELF_CHECKING(nm, want, descr) \
+	KTEST(vm_##nm, descr) { vm_self_checking(#nm ".bin", #nm, want); }
 
-KTEST(vm_cpuid, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
-{
-	vm_self_checking("cpuid.bin", "cpuid", 7);
-}
-
-KTEST(vm_copy, "copyin family through guest page tables, CPL 0 and 3, EFAULT cases")
-{
-	vm_self_checking("copy.bin", "copy", 47);
-}
-
-KTEST(vm_boot, "the guest sees the boot state of hv_abi.h (long mode, caches on, CR3, selectors)")
-{
-	vm_self_checking("boot.bin", "boot", 10);
-}
-
-KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
-{
-	vm_self_checking("tls.bin", "tls", 5);
-}
-
-KTEST(vm_paging, "guest page tables under nested paging: aliases, NX, WP, U/S faults")
-{
-	vm_self_checking("paging.bin", "paging", 10);
-}
+VM_SELF_CHECKING(hello, 1, "guest prints via HC_PUTS and COM1, exits 0")
+VM_SELF_CHECKING(cpuid, 7, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
+VM_SELF_CHECKING(copy, 47, "copyin family through guest page tables, CPL 0 and 3, EFAULT cases")
+VM_SELF_CHECKING(boot, 10, "the guest sees the boot state of hv_abi.h (long mode, caches on, CR3, selectors)")
+VM_SELF_CHECKING(tls, 5, "HC_SET_TLS sets the guest FS base; non-canonical refused")
+VM_SELF_CHECKING(paging, 10, "guest page tables under nested paging: aliases, NX, WP, U/S faults")
 
 /* ---- vm_demand ------------------------------------------------------------- */
 
@@ -407,10 +388,7 @@ KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
 	    "oob: decoded=\"%s\"", r.errmsg);
 }
 
-KTEST(vm_hcbad, "bad hypercalls return errors, the guest and host go on")
-{
-	vm_self_checking("hcbad.bin", "hcbad", 6);
-}
+VM_SELF_CHECKING(hcbad, 6, "bad hypercalls return errors, the guest and host go on")
 
 /* ---- vm_badinput: the host API refuses bad arguments ----------------------- */
 
