@@ -92,15 +92,22 @@ vm_sysctl_u64(const char *name, uint64_t *v)
 	return lv.found;
 }
 
-bool
-vm_run_exit0(const struct guest_run_cfg *cfg, struct guest_run_result *r)
+/* Run the image; false (a failed check) when it could not even start. */
+static bool
+vm_run_started(const struct guest_run_cfg *cfg, struct guest_run_result *r)
 {
-	int error = guest_run_image(cfg, r);
-
-	if (error != 0) {
+	if (guest_run_image(cfg, r) != 0) {
 		report(false, "%s: could not start: %s", cfg->image, r->errmsg);
 		return false;
 	}
+	return true;
+}
+
+bool
+vm_run_exit0(const struct guest_run_cfg *cfg, struct guest_run_result *r)
+{
+	if (!vm_run_started(cfg, r))
+		return false;
 	report(r->end == VR_DONE && r->exit_code == 0,
 	    "%s: end=%s exit=%ld ms=%lu%s%s", cfg->image,
 	    vmrun_end_name(r->end), (long)r->exit_code, (unsigned long)r->ms,
@@ -280,12 +287,8 @@ KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 	const struct guest_run_cfg cfg = { .image = "int3.bin" };
 	struct guest_run_result r = { 0 };
 
-	if (!vm_begin())
+	if (!vm_begin() || !vm_run_started(&cfg, &r))
 		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "int3: could not start: %s", r.errmsg);
-		return;
-	}
 	report(r.debug_exits == 1, "int3: breakpoint exits=%lu want=1",
 	    (unsigned long)r.debug_exits);
 	report(r.end == VR_DONE && r.exit_code == 0,
@@ -309,12 +312,8 @@ KTEST(vm_runaway, "endless guest loop: preempted, stopped by the watchdog")
 	const struct guest_run_cfg cfg = { .image = "runaway.bin", .timeout_ms = RUNAWAY_MS };
 	struct guest_run_result r = { 0 };
 
-	if (!vm_begin())
+	if (!vm_begin() || !vm_run_started(&cfg, &r))
 		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "runaway: could not start: %s", r.errmsg);
-		return;
-	}
 	report(r.end == VR_TIMEOUT, "runaway: run end=%s want=timeout",
 	    vmrun_end_name(r.end));
 	report(r.ms >= RUNAWAY_MS && r.ms < RUNAWAY_MS + RUNAWAY_SLACK_MS,
@@ -356,12 +355,8 @@ KTEST(vm_badstate, "illegal guest CR0 (PG without PE): entry refused, decoded")
 	    .timeout_ms = 10000 };
 	struct guest_run_result r = { 0 };
 
-	if (!vm_begin())
+	if (!vm_begin() || !vm_run_started(&cfg, &r))
 		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "badstate: could not start: %s", r.errmsg);
-		return;
-	}
 	report(r.end == VR_ERROR, "badstate: run end=%s want=error",
 	    vmrun_end_name(r.end));
 	report(contains_ci(r.errmsg, "CR0"),
@@ -374,12 +369,8 @@ KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
 	const struct guest_run_cfg cfg = { .image = "oob.bin", .timeout_ms = 10000 };
 	struct guest_run_result r = { 0 };
 
-	if (!vm_begin())
+	if (!vm_begin() || !vm_run_started(&cfg, &r))
 		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "oob: could not start: %s", r.errmsg);
-		return;
-	}
 	report(r.end == VR_ERROR && r.error == EFAULT,
 	    "oob: run end=%s error=%s (want error, EFAULT)", vmrun_end_name(r.end),
 	    vm_err(r.error));
