@@ -143,7 +143,7 @@ DEB_PKGS := qemu-system-x86 bochs bochsbios vgabios bochs-term grub-pc-bin grub-
             libclang-rt-14-dev makefs bmake bison flex libbsd-dev
 # `make run`'s suite: kernel and VM tests that need no console input (vm_int3
 # waits for commands at its db> prompt); RUN_TESTS='*' runs every test.
-RUN_TESTS   ?= aspace,copyin,fault_*,fsbase,ipi,leak,timer,vm_hello,vm_boot,vm_copy,vm_demand,vm_paging,vm_smp,vm_triple
+RUN_TESTS   ?= aspace,copyin,fault_*,fsbase,ipi,leak,timer,vm_hello,vm_boot,vm_copy,vm_demand,vm_paging,vm_smp,scn.triple
 SMP         ?= 2
 PYTEST_ARGS ?= -n 2
 # Everything the pytest suite needs built; later checks add themselves here.

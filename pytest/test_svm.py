@@ -27,7 +27,7 @@ CAPS = {
 }
 
 SVM_TESTS = ["svm_caps", "svm_vmcb_checks", "svm_exits"]
-GUESTS = ["vm_hello", "vm_cpuid", "vm_demand", "vm_triple", "vm_badstate", "vm_runaway",
+GUESTS = ["vm_hello", "vm_cpuid", "vm_demand", "scn.triple", "vm_badstate", "vm_runaway",
           "vm_leak"]
 
 
@@ -85,7 +85,7 @@ def test_svm_backend_under_qemu(boot, smp):
     assert d["exits"] == d["entries"], d
     # 6 refused states in svm_vmcb_checks, one in vm_badstate
     assert d["exit.invalid"] == 7, d
-    # svm_exits: 6 reflected exceptions; vm_triple: 1
+    # svm_exits: 6 reflected exceptions; scn.triple: 1
     assert d["exit.shutdown"] == 7, d
     assert d["exit.vmload"] == 1 and d["exit.swint"] == 1 and d["exit.hlt"] == 2, d
     # svm_exits' MSR/IO guest: 3 + the refused RDMSR, PAT and LSTAR writes;

@@ -260,39 +260,35 @@ SCN_ACTION("guestfail", "", "guestfail: the guest found the bug; its message at 
 
 /* ---- execve ------------------------------------------------------------------------------ */
 
-/* Every other vCPU inside hv_vcpu_run (in its guest), 1 s at most. */
+/* vCPU v is inside hv_vcpu_run, i.e. in its guest. */
 static bool
-others_in_run(struct scn_run *run, struct scn_vcpu *self)
+vcpu_in_run(const struct scn_vcpu *v)
 {
-	uint64_t end = time_ns() + 1000000000ull;
-
-	while (time_ns() < end && !run->abort) {
-		int i, n = 0;
-
-		for (i = 0; i < run->nv; i++)
-			n += &run->v[i] == self || (!run->v[i].done && run->v[i].vcpu != NULL &&
-			    hv_vcpu_in_run(run->v[i].vcpu));
-		if (n == run->nv)
-			return true;
-		thread_sleep_ns(100000);
-	}
-	return false;
+	return !v->done && v->vcpu != NULL && hv_vcpu_in_run(v->vcpu);
 }
 
-/* Every other vCPU parked (its run ended), 2 s at most. */
+/* vCPU v is parked: its run ended. */
 static bool
-others_parked(struct scn_run *run, struct scn_vcpu *self)
+vcpu_parked(const struct scn_vcpu *v)
 {
-	uint64_t end = time_ns() + 2000000000ull;
+	return v->waiting || v->exited;
+}
+
+/* Poll every poll_ns until every vCPU but self satisfies is(), timeout_ns at most. */
+static bool
+others_until(struct scn_run *run, struct scn_vcpu *self, bool (*is)(const struct scn_vcpu *),
+    uint64_t timeout_ns, uint64_t poll_ns)
+{
+	uint64_t end = time_ns() + timeout_ns;
 
 	while (time_ns() < end && !run->abort) {
 		int i, n = 0;
 
 		for (i = 0; i < run->nv; i++)
-			n += &run->v[i] == self || run->v[i].waiting || run->v[i].exited;
+			n += &run->v[i] == self || is(&run->v[i]);
 		if (n == run->nv)
 			return true;
-		thread_sleep_ns(1000000);
+		thread_sleep_ns(poll_ns);
 	}
 	return false;
 }
@@ -320,7 +316,7 @@ act_execve(struct scn_actx *a)
 
 	if (run->nv < 2)
 		return EINVAL;	/* the point is a vCPU running elsewhere */
-	if (!others_in_run(run, a->sv))
+	if (!others_until(run, a->sv, vcpu_in_run, 1000000000ull, 100000))
 		return ETIMEDOUT;
 	f = spin_lock(&run->lock);
 	mine = !run->reboot_req;
@@ -337,7 +333,7 @@ act_execve(struct scn_actx *a)
 		return error;
 	}
 	run->vm = NULL;
-	parked = others_parked(run, a->sv);
+	parked = others_until(run, a->sv, vcpu_parked, 2000000000ull, 1000000);
 	for (i = 0; i < run->nv; i++)
 		if (msg[0] == '\0' && &run->v[i] != a->sv && run->v[i].res.errmsg[0])
 			strlcpy(msg, run->v[i].res.errmsg, sizeof(msg));

@@ -92,15 +92,22 @@ vm_sysctl_u64(const char *name, uint64_t *v)
 	return lv.found;
 }
 
-bool
-vm_run_exit0(const struct guest_run_cfg *cfg, struct guest_run_result *r)
+/* Run the image; false (a failed check) when it could not even start. */
+static bool
+vm_run_started(const struct guest_run_cfg *cfg, struct guest_run_result *r)
 {
-	int error = guest_run_image(cfg, r);
-
-	if (error != 0) {
+	if (guest_run_image(cfg, r) != 0) {
 		report(false, "%s: could not start: %s", cfg->image, r->errmsg);
 		return false;
 	}
+	return true;
+}
+
+bool
+vm_run_exit0(const struct guest_run_cfg *cfg, struct guest_run_result *r)
+{
+	if (!vm_run_started(cfg, r))
+		return false;
 	report(r->end == VR_DONE && r->exit_code == 0,
 	    "%s: end=%s exit=%ld ms=%lu%s%s", cfg->image,
 	    vmrun_end_name(r->end), (long)r->exit_code, (unsigned long)r->ms,
@@ -163,85 +170,36 @@ contains_ci(const char *s, const char *w)
 	return false;
 }
 
-/* ---- vm_hello, vm_cpuid, vm_copy: the guest's own checks ------------------ */
+/* ---- vm_hello ... vm_paging: the guest's own checks ----------------------- */
 
-KTEST(vm_hello, "guest prints via HC_PUTS and COM1, exits 0")
+/*
+ * A self-checking guest: it exits 0 after exactly `want` passed reports and
+ * none failed.
+ */
+static void
+vm_self_checking(const char *image, const char *name, uint64_t want)
 {
-	const struct guest_run_cfg cfg = { .image = "hello.bin" };
+	const struct guest_run_cfg cfg = { .image = image };
 	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
 		return;
 	vm_run_exit0(&cfg, &r);
-	report(r.reports == 1 && r.reports_failed == 0,
-	    "hello: guest reports=%lu failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
+	report(r.reports == want && r.reports_failed == 0,
+	    "%s: guest reports=%lu want=%lu failed=%lu", name, (unsigned long)r.reports,
+	    (unsigned long)want, (unsigned long)r.reports_failed);
 }
 
-KTEST(vm_cpuid, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
-{
-	const struct guest_run_cfg cfg = { .image = "cpuid.bin" };
-	struct guest_run_result r = { 0 };
+/* KTEST vm_NAME: guests/NAME.asm checks itself with `want` reports. */
+#define VM_SELF_CHECKING(nm, want, descr) \
+	KTEST(vm_##nm, descr) { vm_self_checking(#nm ".bin", #nm, want); }
 
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 7 && r.reports_failed == 0,
-	    "cpuid: guest reports=%lu want=7 failed=%lu",
-	    (unsigned long)r.reports, (unsigned long)r.reports_failed);
-}
-
-KTEST(vm_copy, "copyin family through guest page tables, CPL 0 and 3, EFAULT cases")
-{
-	const struct guest_run_cfg cfg = { .image = "copy.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports >= 30 && r.reports_failed == 0,
-	    "copy: guest reports=%lu failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
-}
-
-KTEST(vm_boot, "the guest sees the boot state of hv_abi.h (long mode, caches on, CR3, selectors)")
-{
-	const struct guest_run_cfg cfg = { .image = "boot.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 10 && r.reports_failed == 0,
-	    "boot: guest reports=%lu want=10 failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
-}
-
-KTEST(vm_tls, "HC_SET_TLS sets the guest FS base; non-canonical refused")
-{
-	const struct guest_run_cfg cfg = { .image = "tls.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 5 && r.reports_failed == 0,
-	    "tls: guest reports=%lu want=5 failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
-}
-
-KTEST(vm_paging, "guest page tables under nested paging: aliases, NX, WP, U/S faults")
-{
-	const struct guest_run_cfg cfg = { .image = "paging.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 10 && r.reports_failed == 0,
-	    "paging: guest reports=%lu want=10 failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
-}
+VM_SELF_CHECKING(hello, 1, "guest prints via HC_PUTS and COM1, exits 0")
+VM_SELF_CHECKING(cpuid, 7, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
+VM_SELF_CHECKING(copy, 47, "copyin family through guest page tables, CPL 0 and 3, EFAULT cases")
+VM_SELF_CHECKING(boot, 10, "the guest sees the boot state of hv_abi.h (long mode, caches on, CR3, selectors)")
+VM_SELF_CHECKING(tls, 5, "HC_SET_TLS sets the guest FS base; non-canonical refused")
+VM_SELF_CHECKING(paging, 10, "guest page tables under nested paging: aliases, NX, WP, U/S faults")
 
 /* ---- vm_demand ------------------------------------------------------------- */
 
@@ -329,12 +287,8 @@ KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 	const struct guest_run_cfg cfg = { .image = "int3.bin" };
 	struct guest_run_result r = { 0 };
 
-	if (!vm_begin())
+	if (!vm_begin() || !vm_run_started(&cfg, &r))
 		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "int3: could not start: %s", r.errmsg);
-		return;
-	}
 	report(r.debug_exits == 1, "int3: breakpoint exits=%lu want=1",
 	    (unsigned long)r.debug_exits);
 	report(r.end == VR_DONE && r.exit_code == 0,
@@ -343,25 +297,7 @@ KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 	    r.errmsg);
 }
 
-/* ---- vm_triple, vm_runaway, vm_badstate: guests that must be stopped ------- */
-
-KTEST(vm_triple, "guest triple fault ends the VM with a decoded error")
-{
-	const struct guest_run_cfg cfg = { .image = "triple.bin", .timeout_ms = 10000 };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "triple: could not start: %s", r.errmsg);
-		return;
-	}
-	report(r.end == VR_ERROR, "triple: run end=%s want=error",
-	    vmrun_end_name(r.end));
-	report(contains_ci(r.errmsg, "triple"),
-	    "triple: decoded error: raw=0x%lx error=%s decoded=\"%s\"",
-	    (unsigned long)r.raw_reason, vm_err(r.error), r.errmsg);
-}
+/* ---- vm_runaway, vm_badstate, vm_oob: guests that must be stopped ---------- */
 
 #define RUNAWAY_MS	2000
 /*
@@ -376,12 +312,8 @@ KTEST(vm_runaway, "endless guest loop: preempted, stopped by the watchdog")
 	const struct guest_run_cfg cfg = { .image = "runaway.bin", .timeout_ms = RUNAWAY_MS };
 	struct guest_run_result r = { 0 };
 
-	if (!vm_begin())
+	if (!vm_begin() || !vm_run_started(&cfg, &r))
 		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "runaway: could not start: %s", r.errmsg);
-		return;
-	}
 	report(r.end == VR_TIMEOUT, "runaway: run end=%s want=timeout",
 	    vmrun_end_name(r.end));
 	report(r.ms >= RUNAWAY_MS && r.ms < RUNAWAY_MS + RUNAWAY_SLACK_MS,
@@ -423,12 +355,8 @@ KTEST(vm_badstate, "illegal guest CR0 (PG without PE): entry refused, decoded")
 	    .timeout_ms = 10000 };
 	struct guest_run_result r = { 0 };
 
-	if (!vm_begin())
+	if (!vm_begin() || !vm_run_started(&cfg, &r))
 		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "badstate: could not start: %s", r.errmsg);
-		return;
-	}
 	report(r.end == VR_ERROR, "badstate: run end=%s want=error",
 	    vmrun_end_name(r.end));
 	report(contains_ci(r.errmsg, "CR0"),
@@ -441,12 +369,8 @@ KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
 	const struct guest_run_cfg cfg = { .image = "oob.bin", .timeout_ms = 10000 };
 	struct guest_run_result r = { 0 };
 
-	if (!vm_begin())
+	if (!vm_begin() || !vm_run_started(&cfg, &r))
 		return;
-	if (guest_run_image(&cfg, &r) != 0) {
-		report(false, "oob: could not start: %s", r.errmsg);
-		return;
-	}
 	report(r.end == VR_ERROR && r.error == EFAULT,
 	    "oob: run end=%s error=%s (want error, EFAULT)", vmrun_end_name(r.end),
 	    vm_err(r.error));
@@ -455,18 +379,7 @@ KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
 	    "oob: decoded=\"%s\"", r.errmsg);
 }
 
-KTEST(vm_hcbad, "bad hypercalls return errors, the guest and host go on")
-{
-	const struct guest_run_cfg cfg = { .image = "hcbad.bin" };
-	struct guest_run_result r = { 0 };
-
-	if (!vm_begin())
-		return;
-	vm_run_exit0(&cfg, &r);
-	report(r.reports == 6 && r.reports_failed == 0,
-	    "hcbad: guest reports=%lu want=6 failed=%lu", (unsigned long)r.reports,
-	    (unsigned long)r.reports_failed);
-}
+VM_SELF_CHECKING(hcbad, 6, "bad hypercalls return errors, the guest and host go on")
 
 /* ---- vm_badinput: the host API refuses bad arguments ----------------------- */
 
