@@ -105,10 +105,10 @@ struct badstate {
 	void	  (*corrupt)(struct hv_regs *r);
 };
 
-static void bad_nw(struct hv_regs *r) { r->cr0 = (r->cr0 | (1ull << 29)) & ~(1ull << 30); }
+static void bad_nw(struct hv_regs *r) { r->cr0 = (r->cr0 | X86_CR0_NW) & ~X86_CR0_CD; }
 static void bad_cr0_high(struct hv_regs *r) { r->cr0 |= 1ull << 32; }
-static void bad_pae(struct hv_regs *r) { r->cr4 &= ~(1ull << 5); }
-static void bad_pe(struct hv_regs *r) { r->cr0 &= ~1ull; }
+static void bad_pae(struct hv_regs *r) { r->cr4 &= ~X86_CR4_PAE; }
+static void bad_pe(struct hv_regs *r) { r->cr0 &= ~X86_CR0_PE; }
 static void bad_cr4_mbz(struct hv_regs *r) { r->cr4 |= 1ull << 15; }
 static void bad_efer_mbz(struct hv_regs *r) { r->efer |= 1ull << 2; }
 

@@ -111,9 +111,9 @@ struct badstate {
 };
 
 static void bad_rflags(struct hv_regs *r) { r->rflags &= ~2ull; }
-static void bad_efer(struct hv_regs *r) { r->efer &= ~(1ull << 10); }	/* LMA */
-static void bad_pae(struct hv_regs *r) { r->cr4 &= ~(1ull << 5); }
-static void bad_cr0(struct hv_regs *r) { r->cr0 = (r->cr0 | (1ull << 31)) & ~1ull; }
+static void bad_efer(struct hv_regs *r) { r->efer &= ~X86_EFER_LMA; }
+static void bad_pae(struct hv_regs *r) { r->cr4 &= ~X86_CR4_PAE; }
+static void bad_cr0(struct hv_regs *r) { r->cr0 = (r->cr0 | X86_CR0_PG) & ~X86_CR0_PE; }
 
 static const struct badstate badstates[] = {
 	{ "RFLAGS bit 1 clear", "GUEST_RFLAGS", bad_rflags },
