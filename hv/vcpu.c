@@ -359,6 +359,19 @@ hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		return 0;
 	}
 	error = apply_pending(vcpu);
+	if (error == HV_EINVAL) {
+		/*
+		 * The backend refused the guest's own registers as read back
+		 * (set_tls checked the host's part): a state the guest made,
+		 * e.g. a non-canonical KERNEL_GS_BASE that an emulated CPU's
+		 * WRMSR let through.  The guest's error, not the host's.
+		 */
+		hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: its registers are refused "
+		    "when the hypercall result is written back", vcpu->vm->id, vcpu->id);
+		HV_STAT_INC(guest_errors);
+		vcpu_release(vcpu);
+		return 0;
+	}
 	while (error == 0) {
 		error = hv_ops->vcpu_run(vcpu, ex);
 		if (!vcpu_alive(vcpu, ex)) {
