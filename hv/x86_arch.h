@@ -72,6 +72,9 @@
 #define X86_MSR_SYSENTER_CS		0x174
 #define X86_MSR_SYSENTER_ESP		0x175
 #define X86_MSR_SYSENTER_EIP		0x176
+#define X86_MSR_MCG_STATUS		0x17a
+#define X86_MSR_MISC_ENABLE		0x1a0
+#define X86_MSR_DEBUGCTL		0x1d9
 #define X86_MSR_PAT			0x277
 #define X86_MSR_MTRR_DEF_TYPE		0x2ff
 #define X86_MSR_VMX_BASIC		0x480
@@ -98,16 +101,21 @@
 #define X86_MSR_FS_BASE			0xc0000100
 #define X86_MSR_GS_BASE			0xc0000101
 #define X86_MSR_KERNEL_GS_BASE		0xc0000102
+#define X86_MSR_TSC_AUX			0xc0000103
 #define X86_MSR_VM_CR			0xc0010114	/* AMD */
 #define X86_MSR_VM_HSAVE_PA		0xc0010117	/* AMD */
 
 #define X86_VM_CR_SVMDIS		X86_BIT(4)	/* APM 15.30.1: firmware disabled SVM */
+
+/* An instruction, prefixes included, is at most 15 bytes (SDM Vol. 2A 2.3.11). */
+#define X86_INSN_MAX	15
 
 /* ---- exception vectors (SDM Vol. 3A 6.3.1) ------------------------------- */
 #define X86_VEC_DE	0
 #define X86_VEC_DB	1
 #define X86_VEC_NMI	2
 #define X86_VEC_BP	3
+#define X86_VEC_OF	4
 #define X86_VEC_UD	6
 #define X86_VEC_NM	7
 #define X86_VEC_DF	8

@@ -157,25 +157,73 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 /*
- * Guest INT3: the intercept comes before delivery, RIP is the INT3 itself.
- * Step over it so that "continue" at the db> prompt goes on.
+ * Legacy prefixes (SDM Vol. 2A 2.1.1) and REX (2.2.1) may come before
+ * INT3, INTO or INT imm8, the CPU ignores them there and RIP points at the
+ * first.  The INT3 / INTO / INTn at rip: its length and vector; 0,
+ * HV_EFAULT (a byte unreadable) or HV_EIO (another opcode, in *op).  INTO
+ * (valid outside 64-bit mode) comes here too: QEMU TCG intercepts it as
+ * INTn; it is delivered as the software interrupt it is.
  */
 static int
-exit_breakpoint(struct hv_vcpu *vcpu, struct hv_exit *ex)
+decode_int(struct hv_vcpu *vcpu, uint64_t rip, unsigned *len, unsigned *vec, int *op)
 {
-	struct svm_vcpu *s = svm_of(vcpu);
+	static const uint8_t legacy[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65,
+	    0x66, 0x67, 0xf0, 0xf2, 0xf3 };
+	unsigned i, k;
+	int b = 0;
 
-	svm_skip_insn(s, 1);
+	for (i = 0; i < X86_INSN_MAX; i++) {
+		if ((b = hv_fubyte(vcpu, rip + i)) < 0)
+			return HV_EFAULT;
+		for (k = 0; k < sizeof(legacy) && legacy[k] != b; k++)
+			;
+		if (k < sizeof(legacy) || (b & 0xf0) == 0x40)	/* REX: 40-4f */
+			continue;
+		*op = b;
+		if (b == 0xcc || b == 0xce) {		/* INT3, INTO */
+			*vec = b == 0xcc ? X86_VEC_BP : X86_VEC_OF;
+			*len = i + 1;
+			return 0;
+		}
+		if (b != 0xcd)				/* INT imm8 */
+			return HV_EIO;
+		if ((b = hv_fubyte(vcpu, rip + i + 1)) < 0)
+			return HV_EFAULT;
+		*vec = (unsigned)b;
+		*len = i + 2;
+		return 0;
+	}
+	*op = b;
+	return HV_EIO;
+}
+
+/* Step over the INT3 (len bytes) so that "continue" at db> goes on. */
+static int
+breakpoint(struct svm_vcpu *s, unsigned len, struct hv_exit *ex)
+{
+	svm_skip_insn(s, len);
 	s->pending_event = 0;
 	ex->kind = HV_EXIT_DEBUG;
 	return 0;
 }
 
+/* Guest #BP: the intercept comes before delivery, RIP is on the INT3. */
+static int
+exit_breakpoint(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	unsigned len, vec;
+	int op;
+
+	if (decode_int(vcpu, vmcb_rd64(s->vmcb, VMCB_RIP), &len, &vec, &op) != 0)
+		len = 1;
+	return breakpoint(s, len, ex);
+}
+
 /*
- * INTn intercept (APM 15.13.3), RIP on the instruction.  INT3 becomes a
- * breakpoint exit; any other INTn is delivered to the guest as the software
- * interrupt it is.  The vector comes from EXITINFO1 with decode assists,
- * else from the instruction bytes.
+ * INTn intercept (APM 15.13.3), RIP on the instruction.  INT3 and INT 3
+ * become a breakpoint exit; any other INTn (and INTO) is delivered to the
+ * guest as the software interrupt it is.
  */
 static int
 exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
@@ -183,27 +231,17 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	uint64_t rip = vmcb_rd64(v, VMCB_RIP);
-	uint8_t insn[2];
 	unsigned vec, len;
+	int error, op;
 
-	if (hv_copyin(vcpu, rip, insn, 1) != 0)
+	error = decode_int(vcpu, rip, &len, &vec, &op);
+	if (error == HV_EFAULT)
 		return stop(vcpu, ex, HV_EFAULT, "INTn: instruction unreadable");
-	if (insn[0] == 0xcc) {			/* INT3 */
-		vec = 3;
-		len = 1;
-	} else if (insn[0] == 0xcd) {		/* INT imm8 */
-		if (svm_caps.decode_assists)
-			insn[1] = (uint8_t)vmcb_rd64(v, VMCB_EXITINFO1);
-		else if (hv_copyin(vcpu, rip + 1, &insn[1], 1) != 0)
-			return stop(vcpu, ex, HV_EFAULT, "INTn: vector byte "
-			    "unreadable");
-		vec = insn[1];
-		len = 2;
-	} else
+	if (error != 0)
 		return stop(vcpu, ex, HV_EIO, "INTn intercept on opcode 0x%02x: "
-		    "cannot decode", insn[0]);
+		    "cannot decode", op);
 	if (vec == 3)
-		return exit_breakpoint(vcpu, ex);
+		return breakpoint(s, len, ex);
 	/*
 	 * Inject it as a software interrupt (type 4, so the gate DPL is
 	 * checked against CPL) with RIP past the instruction: that is the
