@@ -196,6 +196,20 @@ bench-compare: deps ## make bench for BASE=<rev> and this tree, fail on a slowdo
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
 	scripts/bench-compare.sh '$(BASE)' $(BENCH_ITERS) $(BENCH_TOLERANCE)
 
+# make fuzz-guest: testkern's fuzz_guest test (the hostile guest guests/fuzz.asm
+# in episodes, testkern/vmtests/fuzz_guest.c) on both backends, SECONDS of
+# episodes each from seed SEED (default: today's date, printed), at most
+# EPISODES (0: as time allows), by scripts/fuzz_guest.py.  A failing episode
+# reproduces with `make fuzz-guest SEED=<its seed> EPISODES=1`.  Not part of
+# test-qemu (pytest/test_fuzz_guest.py runs a 30 s slice per backend).
+SECONDS  ?= 60
+SEED     ?= $(shell date -u +%Y%m%d)
+EPISODES ?= 0
+.PHONY: fuzz-guest
+fuzz-guest: deps ## the hostile-guest fuzzer on both backends (SECONDS=60 SEED=<date> EPISODES=0)
+	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
+	$(PYTHON) scripts/fuzz_guest.py --seconds $(SECONDS) --seed $(SEED) --episodes $(EPISODES)
+
 # Hosted unit tests of hv/ (hv/test): the same hv/ sources built for the
 # build machine with ASan+UBSan; prints "N passed, N failed" last and exits
 # non-zero on any failure.  Of the backends only their portable files are

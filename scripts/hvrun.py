@@ -37,6 +37,8 @@ FIELD_RE = re.compile(r" ([a-z_]+)=(-?\d+)")
 # that reached the length limit) or a run without space , ; ( ).
 FACT_RE = re.compile(r'(?:^|(?<=[\s(]))([a-z][a-z0-9_.]*)=("[^"]*(?:"|$)|[^\s,;()"]+)')
 NUMBER_RE = re.compile(r"-?(?:0x[0-9a-f]+|[0-9]+)")
+# The fuzz_guest test's line per episode (docs/CONSOLE.md).
+FUZZ_EPISODE_RE = re.compile(r"^fuzz: (seed=\d+ rounds=.*)$", re.M)
 SUMMARY_RE = re.compile(
     r"^SUMMARY passed=(\d+) failed=(\d+) skipped=(\d+) timeout=(\d+)\s*$", re.M)
 
@@ -82,6 +84,12 @@ def parse_results(text):
              "fields": {k: int(v) for k, v in FIELD_RE.findall(m[6])},
              "reason": m[7] or None}
             for m in RESULT_RE.findall(clean(text))]
+
+
+def parse_fuzz_episodes(text):
+    """The fuzz_guest test's episode lines, each as its facts (seed, rounds,
+    instructions, exits, outcome and, for a stop, why)."""
+    return [facts(m) for m in FUZZ_EPISODE_RE.findall(clean(text))]
 
 
 def parse_summaries(text):

@@ -12,6 +12,8 @@ static uint64_t k_tsc_hz, k_lapic_hz, k_pages_total;
 static const char *k_version = "testkern 1";
 static const char *k_cmdline = mb2_cmdline;
 extern uint32_t bench_iters;		/* bench.c */
+extern uint64_t fuzz_seed;		/* fuzz_guest.c */
+extern uint32_t fuzz_seconds, fuzz_episodes, fuzz_episode_ms;
 
 static const struct hv_sysctl leaves[] = {
 	{ "kern.ncpus", "CPUs online", HV_SYSCTL_INT, &k_ncpus, NULL },
@@ -24,6 +26,10 @@ static const struct hv_sysctl leaves[] = {
 	{ "kern.test_timeout_ms", "watchdog of one test (ms)", HV_SYSCTL_U32, &test_timeout_ms, sysctl_store },
 	{ "kern.cmdline", "kernel command line", HV_SYSCTL_STRING, &k_cmdline, NULL },
 	{ "kern.bench_iters", "iterations of each figure of the bench test", HV_SYSCTL_U32, &bench_iters, sysctl_store },
+	{ "kern.fuzz_seed", "seed of the first episode of the fuzz_guest test", HV_SYSCTL_U64, &fuzz_seed, sysctl_store },
+	{ "kern.fuzz_seconds", "time of all episodes of the fuzz_guest test", HV_SYSCTL_U32, &fuzz_seconds, sysctl_store },
+	{ "kern.fuzz_episodes", "most episodes of the fuzz_guest test (0: as time allows)", HV_SYSCTL_U32, &fuzz_episodes, sysctl_store },
+	{ "kern.fuzz_episode_ms", "wall time of one episode of the fuzz_guest test", HV_SYSCTL_U32, &fuzz_episode_ms, sysctl_store },
 };
 
 void
