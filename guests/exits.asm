@@ -19,7 +19,8 @@ main:
 
 ; the order is the case number (keep equal to testkern/vmtests/*.c)
 cases:	dq	msr_io, bad_rdmsr, bad_pat, bad_lstar, vmload, ud, int80
-	dq	sti_hlt, cli_hlt, cr_msr_io, bad_wrmsr, xsetbv
+	dq	sti_hlt, cli_hlt, cr_msr_io, bad_wrmsr, xsetbv, int_3, rex_int3
+	dq	rex_int80
 .end:
 
 ; 0 (SVM): RDMSR EFER -> R8, IN COM1 LSR -> R9, IN port 0x80 -> R10, STAR
@@ -144,4 +145,24 @@ xsetbv:
 	mov	eax, 1
 	xor	edx, edx
 .f:	xsetbv
+	jmp	$
+
+; 12 (SVM): INT 3 in its two-byte form (CD 03): a breakpoint exit with RIP
+; past both bytes, at R15
+int_3:
+	lea	r15, [.next]
+	db	0xcd, 0x03
+.next:	jmp	$
+
+; 13 (SVM): INT3 after a REX prefix (48 CC): the same, past both bytes
+rex_int3:
+	lea	r15, [.next]
+	db	0x48, 0xcc
+.next:	jmp	$
+
+; 14 (SVM): INT 0x80 after a REX prefix (41 CD 80): delivered as INT 0x80
+; (no IDT: a triple fault), not refused as undecodable
+rex_int80:
+	lea	r15, [.f]
+.f:	db	0x41, 0xcd, 0x80
 	jmp	$

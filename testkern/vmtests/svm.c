@@ -214,6 +214,21 @@ expect_triple(const char *what, enum exits_case which, const char *stat)
 	    (unsigned long)(vm_stat("exit.shutdown") - sd));
 }
 
+/* A breakpoint case: a debug exit with RIP past the whole instruction (R15). */
+static void
+expect_breakpoint(const char *what, enum exits_case which)
+{
+	struct hv_regs regs;
+	struct hv_exit ex;
+	int error, intr;
+
+	error = vm_run_case("exits.bin", which, &ex, &regs, &intr);
+	report(error == 0 && ex.kind == HV_EXIT_DEBUG && regs.rip == regs.r15,
+	    "%s: breakpoint exit (kind %d) with RIP past it: got=0x%lx want=0x%lx", what,
+	    error == 0 ? (int)ex.kind : -1, (unsigned long)regs.rip,
+	    (unsigned long)regs.r15);
+}
+
 KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions -> #UD, INTn, #UD/#GP reflection, HLT; counted by name")
 {
 	uint64_t msr = vm_stat("exit.msr"), io = vm_stat("exit.ioio");
@@ -259,6 +274,16 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
 	    vm_contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
 	    "INT 0x80: one INTn exit (%lu), delivered, no IDT -> %s",
+	    (unsigned long)(vm_stat("exit.swint") - swint),
+	    error == 0 ? ex.msg : vm_err(error));
+
+	expect_breakpoint("INT 3 (CD 03)", EXITS_INT_3);
+	expect_breakpoint("INT3 after REX (48 CC)", EXITS_REX_INT3);
+	swint = vm_stat("exit.swint");
+	error = vm_run_case("exits.bin", EXITS_REX_INT80, &ex, &regs, &intr);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    vm_contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
+	    "INT 0x80 after REX (41 CD 80): one INTn exit (%lu), delivered, no IDT -> %s",
 	    (unsigned long)(vm_stat("exit.swint") - swint),
 	    error == 0 ? ex.msg : vm_err(error));
 
