@@ -229,10 +229,27 @@ expect_breakpoint(const char *what, enum exits_case which)
 	    (unsigned long)regs.r15);
 }
 
+/* An INT 0x80 case: one INTn exit, delivered, no IDT: a triple fault. */
+static void
+expect_int80(const char *what, enum exits_case which)
+{
+	uint64_t swint = vm_stat("exit.swint");
+	struct hv_regs regs;
+	struct hv_exit ex;
+	int error, intr;
+
+	error = vm_run_case("exits.bin", which, &ex, &regs, &intr);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    vm_contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
+	    "%s: one INTn exit (%lu), delivered, no IDT -> %s", what,
+	    (unsigned long)(vm_stat("exit.swint") - swint),
+	    error == 0 ? ex.msg : vm_err(error));
+}
+
 KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions -> #UD, INTn, #UD/#GP reflection, HLT; counted by name")
 {
 	uint64_t msr = vm_stat("exit.msr"), io = vm_stat("exit.ioio");
-	uint64_t swint, hlt;
+	uint64_t hlt;
 	struct hv_regs regs;
 	struct hv_exit ex;
 	int error, intr;
@@ -269,23 +286,10 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	expect_triple("VMLOAD -> #UD", EXITS_VMLOAD, "exit.vmload");
 	expect_triple("UD2 -> #UD", EXITS_UD, "exit.excp_ud");
 
-	swint = vm_stat("exit.swint");
-	error = vm_run_case("exits.bin", EXITS_INT80, &ex, &regs, &intr);
-	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    vm_contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
-	    "INT 0x80: one INTn exit (%lu), delivered, no IDT -> %s",
-	    (unsigned long)(vm_stat("exit.swint") - swint),
-	    error == 0 ? ex.msg : vm_err(error));
-
+	expect_int80("INT 0x80", EXITS_INT80);
 	expect_breakpoint("INT 3 (CD 03)", EXITS_INT_3);
 	expect_breakpoint("INT3 after REX (48 CC)", EXITS_REX_INT3);
-	swint = vm_stat("exit.swint");
-	error = vm_run_case("exits.bin", EXITS_REX_INT80, &ex, &regs, &intr);
-	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    vm_contains(ex.msg, "triple fault") && vm_stat("exit.swint") - swint == 1,
-	    "INT 0x80 after REX (41 CD 80): one INTn exit (%lu), delivered, no IDT -> %s",
-	    (unsigned long)(vm_stat("exit.swint") - swint),
-	    error == 0 ? ex.msg : vm_err(error));
+	expect_int80("INT 0x80 after REX (41 CD 80)", EXITS_REX_INT80);
 
 	hlt = vm_stat("exit.hlt");
 	error = vm_run_case("exits.bin", EXITS_STI_HLT, &ex, &regs, &intr);
