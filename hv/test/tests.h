@@ -40,6 +40,7 @@
 	X(copyin_page_crossing)	\
 	X(copyin_efault)	\
 	X(copyinstr)		\
+	X(copyinstr_top)	\
 	X(copyin_faults_tables_in_once) \
 	X(translate)	\
 	X(hypercall_dispatch)	\
