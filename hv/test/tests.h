@@ -21,6 +21,7 @@
 	X(hv_init_fails_at_every_allocation) \
 	X(enable_rollback)	\
 	X(enable_same_value_and_ebusy) \
+	X(enable_refused_invisible) \
 	X(vm_create_fails_at_every_allocation) \
 	X(vm_ids_reused)	\
 	X(vcpu_create_fails_at_every_allocation) \
