@@ -11,6 +11,7 @@
  * need the testkern host, such as multi-vCPU ones, report failures here).
  * -i queues external interrupt VECTOR (VMM_IOC_INJECT_IRQ) each time the
  * guest reaches HC_MARK MARK, like a scenario's `on mark M do irq V`.
+ * Guest text is printed escaped (guest_text.h).
  * Guest COM1 output is printed by the module on the console.  The exit
  * status is the guest's HC_EXIT code, or 2 when the VM stops with an error.
  */
@@ -28,6 +29,7 @@
 
 #include "hv_abi.h"
 #include "vmm_dev.h"
+#include "guest_text.h"
 
 #define HV_ENOTSUP	45	/* hv_os.h: BSD errno values */
 #define MSG_MAX		256
@@ -126,12 +128,13 @@ static int64_t
 hypercall(int fd, const struct vmm_ioc_run *run)
 {
 	struct vmm_ioc_val val;
-	char msg[MSG_MAX];
+	char msg[MSG_MAX], text[4 * MSG_MAX];
 
 	switch (run->nr) {
 	case HC_REPORT:
 		guest_string(fd, run->args[1], msg, sizeof(msg));
-		printf("CHECK %s %s\n", run->args[0] ? "ok" : "FAIL", msg);
+		guest_text(text, sizeof(text), msg, strlen(msg));
+		printf("CHECK %s %s\n", run->args[0] ? "ok" : "FAIL", text);
 		return (0);
 	case HC_MARK:
 		printf("MARK %llu\n", (unsigned long long)run->args[0]);
