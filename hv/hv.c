@@ -172,6 +172,9 @@ hv_init_ops(const struct hv_backend_ops *ops)
 	error = hv_stats_publish();
 	if (error != 0)
 		goto fail;
+	error = hv_console_publish();
+	if (error != 0)
+		goto fail;
 #ifdef HV_QUIRKS
 	error = hv_quirk_publish();
 	if (error != 0)

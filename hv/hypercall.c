@@ -1,47 +1,25 @@
 /*
  * hypercall.c - the guest's ways to reach hv: hypercalls (hv_abi.h) and
- * the COM1 data port.  Guest text is printed as "guest<vm>.<vcpu>: text".
+ * the COM1 data port.  Guest text goes to the console through
+ * hv/console.c, as "guest<vm>.<vcpu>: text", under the VM's budget.
  */
 #include "core.h"
 
 #define PUTS_MAX	1024	/* longest HC_PUTS string */
 
-static char
-printable(unsigned char c)
-{
-	/* never let a guest send escape sequences to the host console */
-	return (c >= 0x20 && c < 0x7f) || c == '\t' ? (char)c : '?';
-}
-
-static void
-serial_flush(struct hv_vcpu *vcpu)
-{
-	vcpu->serial_line[vcpu->serial_len] = '\0';
-	hv_os_log("guest%d.%d: %s\n", vcpu->vm->id, vcpu->id, vcpu->serial_line);
-	vcpu->serial_len = 0;
-}
-
 void
 hv_guest_serial_out(struct hv_vcpu *vcpu, uint8_t byte)
 {
 	HV_STAT_INC(serial_bytes);
-	if (byte == '\r')
-		return;
-	if (byte == '\n') {
-		serial_flush(vcpu);
-		return;
-	}
-	vcpu->serial_line[vcpu->serial_len++] = printable(byte);
-	if (vcpu->serial_len == sizeof(vcpu->serial_line) - 1)
-		serial_flush(vcpu);	/* an overlong line goes out in pieces */
+	hv_console_put(vcpu, &vcpu->serial, byte);
 }
 
-/* HC_PUTS(gva, len): one output line per guest line. */
+/* HC_PUTS(gva, len): one output line per guest line, the last one too. */
 static int64_t
 hc_puts(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len)
 {
-	char chunk[128], line[129];
-	size_t used = 0;
+	struct hv_console_buf line;
+	char chunk[128];
 	uint64_t off;
 
 	if (len > PUTS_MAX) {
@@ -49,6 +27,8 @@ hc_puts(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len)
 		    vcpu->vm->id, vcpu->id, (unsigned long long)len, PUTS_MAX);
 		return -HV_EINVAL;
 	}
+	line.len = 0;
+	line.cut = 0;
 	for (off = 0; off < len; off += sizeof(chunk)) {
 		size_t n = len - off < sizeof(chunk) ? (size_t)(len - off) : sizeof(chunk);
 		size_t i;
@@ -58,21 +38,10 @@ hc_puts(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len)
 			    vcpu->vm->id, vcpu->id, (unsigned long long)(gva + off));
 			return -HV_EFAULT;
 		}
-		for (i = 0; i < n; i++) {
-			if (chunk[i] == '\n' || used == sizeof(line) - 1) {
-				line[used] = '\0';
-				hv_os_log("guest%d.%d: %s\n", vcpu->vm->id, vcpu->id, line);
-				used = 0;
-				if (chunk[i] == '\n')
-					continue;
-			}
-			line[used++] = printable((unsigned char)chunk[i]);
-		}
+		for (i = 0; i < n; i++)
+			hv_console_put(vcpu, &line, (uint8_t)chunk[i]);
 	}
-	if (used > 0) {
-		line[used] = '\0';
-		hv_os_log("guest%d.%d: %s\n", vcpu->vm->id, vcpu->id, line);
-	}
+	hv_console_flush(vcpu, &line);
 	return 0;
 }
 

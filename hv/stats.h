@@ -29,6 +29,10 @@
 	X(ratelog,		"rate-limited messages (printed or not)")	\
 	X(ratelog_dropped,	"rate-limited messages not printed")		\
 	X(serial_bytes,		"bytes the guests wrote to COM1")		\
+	X(console_lines,	"guest lines printed on the console")		\
+	X(console_lines_dropped, "guest lines dropped: over their VM's budget") \
+	X(console_lines_cut,	"guest lines cut at the length limit")		\
+	X(console_bytes_dropped, "guest characters not printed (dropped or cut)") \
 	X(irqs_queued,		"external interrupts queued (hv_vcpu_inject_irq)") \
 	X(irqs_merged,		"interrupts queued while already pending (one delivery)") \
 	X(irq_kicks,		"IPIs sent so a running vCPU takes a queued interrupt") \

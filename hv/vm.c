@@ -125,6 +125,7 @@ hv_vm_destroy(struct hv_vm *vm)
 		if (vm->vcpus[i] != NULL)
 			hv_vcpu_destroy_dying(vm->vcpus[i]);
 	}
+	hv_console_fini(vm);
 	vm_free(vm, true, true);
 	return 0;
 }

@@ -47,6 +47,10 @@
 	X(hypercall_dispatch)	\
 	X(serial_lines)		\
 	X(ratelog)		\
+	X(console_budget_lines) \
+	X(console_budget_bytes) \
+	X(console_puts_flood)	\
+	X(console_sysctl)		\
 	X(ctl_adjust)		\
 	X(cr_fixed)		\
 	X(vmxcaps_true_msrs)	\
