@@ -73,6 +73,7 @@ struct hv_vm {
 	uint64_t	 flushed_gen[HV_MAX_CPUS];
 	volatile uint64_t cpus_ran;	/* bit per CPU that ever ran this VM */
 	struct hv_console console;	/* its guest lines' budget */
+	volatile uint64_t user_hypercalls;	/* allowed from CPL 3 (hv.h) */
 	void		*backend;	/* struct vmx_vm / struct svm_vm */
 };
 

@@ -46,9 +46,10 @@ hc_puts(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len)
 }
 
 bool
-hv_hypercall_fast(uint64_t nr)
+hv_hypercall_fast(uint64_t nr, unsigned cpl)
 {
-	if (nr != HC_NOP)
+	/* from CPL 3 the VM's policy decides (hv_hypercall) */
+	if (nr != HC_NOP || cpl == 3)
 		return false;
 	HV_STAT_INC(hypercalls);
 	return true;
@@ -66,19 +67,30 @@ hv_hypercall_fast_loop(uint64_t count)
 	HV_STAT_ADD(entries, count);
 }
 
-bool
+/* A hypercall from CPL 3 that the VM allows (hv_vm_set_user_hypercalls). */
+static bool
+user_allowed(const struct hv_vm *vm, uint64_t nr)
+{
+	return nr < 64 && (hv_vm_user_hypercalls(vm) & (1ull << nr)) != 0;
+}
+
+enum hv_hc
 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex)
 {
 	uint64_t nr = regs->rax;
 
 	HV_STAT_INC(hypercalls);
+	if (regs->cpl == 3 && !user_allowed(vcpu->vm, nr)) {
+		HV_STAT_INC(hypercalls_user_refused);
+		return HV_HC_UD;
+	}
 	switch (nr) {
 	case HC_NOP:
 		regs->rax = 0;
-		return false;
+		return HV_HC_RESUME;
 	case HC_PUTS:
 		regs->rax = (uint64_t)hc_puts(vcpu, regs->rdi, regs->rsi);
-		return false;
+		return HV_HC_RESUME;
 	case HC_REPORT:
 	case HC_MARK:
 	case HC_HOST:
@@ -93,12 +105,12 @@ hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex)
 		ex->args[2] = regs->rdx;
 		ex->args[3] = regs->rcx;
 		ex->code = (int64_t)regs->rdi;
-		return true;
+		return HV_HC_HOST;
 	default:
 		HV_STAT_INC(hypercall_errors);
 		hv_ratelog("hypercall", "guest%d.%d: unknown hypercall %llu\n",
 		    vcpu->vm->id, vcpu->id, (unsigned long long)nr);
 		regs->rax = (uint64_t)-(int64_t)HV_EINVAL;
-		return false;
+		return HV_HC_RESUME;
 	}
 }

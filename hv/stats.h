@@ -25,6 +25,7 @@
 	X(hypercalls,		"hypercalls")					\
 	X(hypercalls_host,	"hypercalls passed to the host")		\
 	X(hypercall_errors,	"hypercalls with a bad number or argument")	\
+	X(hypercalls_user_refused, "hypercalls from CPL 3 the VM does not allow (#UD)") \
 	X(guest_errors,		"runs that ended with HV_EXIT_ERROR")		\
 	X(ratelog,		"rate-limited messages (printed or not)")	\
 	X(ratelog_dropped,	"rate-limited messages not printed")		\

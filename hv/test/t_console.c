@@ -136,7 +136,7 @@ puts_hook(struct hv_vcpu *v, struct hv_exit *ex)
 	r->rax = HC_PUTS;
 	r->rdi = HV_GUEST_LOAD_GPA;
 	r->rsi = 1024;
-	if (!hv_hypercall(v, r, ex))
+	if (hv_hypercall(v, r, ex) != HV_HC_HOST)
 		ex->kind = HV_EXIT_INTR;
 	return 0;
 }

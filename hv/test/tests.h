@@ -45,6 +45,7 @@
 	X(copyin_faults_tables_in_once) \
 	X(translate)	\
 	X(hypercall_dispatch)	\
+	X(hypercall_user_policy) \
 	X(serial_lines)		\
 	X(ratelog)		\
 	X(console_budget_lines) \
