@@ -22,7 +22,6 @@ static uint32_t console_lines = 100;	/* hw.vmm.console.lines */
 static uint32_t console_bytes = 8192;	/* hw.vmm.console.bytes */
 static uint32_t console_window_ms = 1000;	/* hw.vmm.console.window_ms */
 
-
 static void
 console_lock(struct hv_console *c)
 {
@@ -51,7 +50,7 @@ static void
 console_line(struct hv_vcpu *vcpu, const char *text, size_t len, size_t cut)
 {
 	struct hv_console *c = &vcpu->vm->console;
-	uint64_t now = hv_os_time_ns(), said_lines = 0, said_bytes = 0;
+	uint64_t now, said_lines = 0, said_bytes = 0;
 	bool print;
 
 	if (cut != 0) {
@@ -59,6 +58,8 @@ console_line(struct hv_vcpu *vcpu, const char *text, size_t len, size_t cut)
 		HV_STAT_ADD(console_bytes_dropped, cut);
 	}
 	console_lock(c);
+	/* under the lock: no other vCPU opened a window after this time */
+	now = hv_os_time_ns();
 	if (!c->window_open || now - c->window_start >= (uint64_t)__atomic_load_n(
 	    &console_window_ms, __ATOMIC_RELAXED) * 1000000u) {
 		c->window_open = true;
