@@ -317,7 +317,7 @@ DFLY_ROOTVARS  := -s vfs.root.mountfrom=ufs:md0
 dfly-user: $(DFLY_USER_ISOS) ## the vmmcheck user-space images (/dev/vmm from DragonFly user space)
 
 # the tree's headers come from build.sh's extracted sources
-$(DFLY_USER): $(DFLY_OUT)/modules/vmm.ko $(wildcard hv/dragonfly/user/*) hv/dragonfly/vmm_dev.h hv/hv_abi.h
+$(DFLY_USER): $(DFLY_OUT)/modules/vmm.ko $(wildcard hv/dragonfly/user/* hv/dragonfly/tools/guest_text.*) hv/dragonfly/vmm_dev.h hv/hv_abi.h
 	$(MAKE) --no-print-directory -C hv/dragonfly/user DFLY_SRC=$(abspath $(DFLY_OUT))/src \
 	    OUT=$(abspath $(DFLY_OUT))/user
 

@@ -96,8 +96,10 @@ gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
 	error = hv_gva_begin(vcpu, &c);
 	if (error != 0)
 		return error;
-	if (len > 0 && gva + len - 1 < gva)
-		error = HV_EFAULT;	/* wraps around the address space */
+	/* a range that wraps around the address space is refused whole; a
+	 * string only where its reading gets there (below) */
+	if (!stop_nul && len > 0 && gva + len - 1 < gva)
+		error = HV_EFAULT;
 	else if (write)
 		error = gva_check(&c, gva, len, true);
 	if (error != 0) {
@@ -129,6 +131,11 @@ gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
 		gva += n;
 		if (done != NULL)
 			*done = copied;
+		if (gva == 0 && copied < len) {
+			/* the string runs past the top of the address space */
+			HV_STAT_INC(copyin_faults);
+			return HV_EFAULT;
+		}
 	}
 	return stop_nul ? HV_ENAMETOOLONG : 0;
 }

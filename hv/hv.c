@@ -15,38 +15,57 @@ const struct hv_backend_ops *hv_ops;
 bool hv_backend_svm;
 int hv_guest_maxphyaddr = 36;
 
-static int hv_enabled;		/* hw.vmm.enable (exactly an int: its sysctl type) */
+static int hv_enabled;		/* hw.vmm.enable as published (exactly an int: its
+				 * sysctl type); only hv_set_enable writes it */
 static const char *hv_type_str = "none";	/* hw.vmm.type */
 static volatile int hv_switching;	/* an enable/disable is in progress */
-static volatile int hv_nvms;		/* VMs in existence */
 
 /*
- * VM creation and disabling race without a sleeping lock (hv_os.h has
- * none): creation bumps hv_nvms then reads hv_enabled, disabling clears
- * hv_enabled then reads hv_nvms, both sequentially consistent, so at least
- * one of them sees the other and backs off.
+ * The gate: whether virtualization is on (GATE_ON) and how many VMs exist
+ * (the rest, in units of GATE_VM), in one word, so that creation and
+ * disabling decide on the same value with a compare-and-swap and neither
+ * ever changes what the other sees on a path it then undoes: a create
+ * counts itself only while the gate is on, a disable turns the gate off
+ * only while it counts no VM.  A refused disable (HV_EBUSY) leaves the
+ * gate as it was: runs and creates going on meanwhile see it on.
  */
+#define GATE_ON		1u
+#define GATE_VM		2u
+static volatile unsigned hv_gate;
+
 int
 hv_vm_count_get(void)
 {
-	__atomic_add_fetch(&hv_nvms, 1, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&hv_enabled, __ATOMIC_SEQ_CST)) {
-		__atomic_sub_fetch(&hv_nvms, 1, __ATOMIC_SEQ_CST);
-		return HV_ENODEV;
-	}
+	unsigned cur = __atomic_load_n(&hv_gate, __ATOMIC_SEQ_CST);
+
+	do {
+		if (!(cur & GATE_ON))
+			return HV_ENODEV;
+	} while (!__atomic_compare_exchange_n(&hv_gate, &cur, cur + GATE_VM,
+	    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 	return 0;
 }
 
 void
 hv_vm_count_put(void)
 {
-	__atomic_sub_fetch(&hv_nvms, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&hv_gate, GATE_VM, __ATOMIC_SEQ_CST);
+}
+
+/* Gate on with no VM -> off; false (nothing changed) while a VM exists. */
+static bool
+gate_close(void)
+{
+	unsigned on = GATE_ON;
+
+	return __atomic_compare_exchange_n(&hv_gate, &on, 0, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 bool
 hv_is_enabled(void)
 {
-	return __atomic_load_n(&hv_enabled, __ATOMIC_SEQ_CST) != 0;
+	return (__atomic_load_n(&hv_gate, __ATOMIC_SEQ_CST) & GATE_ON) != 0;
 }
 
 const char *
@@ -88,14 +107,15 @@ hv_set_enable(bool on)
 				goto out;
 			}
 		}
+		/* off, so no VM: on with none */
+		__atomic_store_n(&hv_gate, GATE_ON, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&hv_enabled, 1, __ATOMIC_SEQ_CST);
 	} else {
-		__atomic_store_n(&hv_enabled, 0, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&hv_nvms, __ATOMIC_SEQ_CST) != 0) {
-			__atomic_store_n(&hv_enabled, 1, __ATOMIC_SEQ_CST);
+		if (!gate_close()) {
 			error = HV_EBUSY;
 			goto out;
 		}
+		__atomic_store_n(&hv_enabled, 0, __ATOMIC_SEQ_CST);
 		disable_cpus(ncpus);
 	}
 out:
@@ -150,6 +170,9 @@ hv_init_ops(const struct hv_backend_ops *ops)
 	if (error != 0)
 		goto fail;
 	error = hv_stats_publish();
+	if (error != 0)
+		goto fail;
+	error = hv_console_publish();
 	if (error != 0)
 		goto fail;
 #ifdef HV_QUIRKS
@@ -213,8 +236,8 @@ hv_fini(void)
 	error = hv_set_enable(false);
 	if (error != 0) {
 		/* VMs still exist: their backend state must stay valid */
-		hv_os_log("hv: fini refused: cannot disable (error %d, %d VMs)\n",
-		    error, hv_nvms);
+		hv_os_log("hv: fini refused: cannot disable (error %d, %u VMs)\n",
+		    error, __atomic_load_n(&hv_gate, __ATOMIC_SEQ_CST) / GATE_VM);
 		return;
 	}
 	hv_os_sysctl_remove_all();

@@ -61,6 +61,23 @@ int	 hv_gpa_read(struct hv_vm *vm, uint64_t gpa, void *dst, size_t len);
  */
 int	 hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 
+/*
+ * The hypercalls a guest may make from CPL 3, its user mode: bit n of the
+ * mask allows number n (numbers from 64 up never).  A VM starts with
+ * HV_USER_HC_NONE: a guest kernel at CPL 0 (the boot state of hv_abi.h)
+ * serves its own user processes, which do not reach hv.  A host whose whole
+ * guest runs at CPL 3 (DragonFly's vkernel) allows what that guest uses.
+ * A refused hypercall is what VMCALL/VMMCALL is on a CPU whose hypervisor
+ * does not serve it: #UD in the guest, RIP at the instruction (SDM Vol. 2B
+ * VMCALL, Vol. 3C 25.1.3; APM Vol. 3 VMMCALL), counted in
+ * hw.vmm.stats.hypercalls_user_refused.  Takes effect at the next hypercall;
+ * 0 or HV_EINVAL (NULL).
+ */
+#define HV_USER_HC_NONE		0ull
+#define HV_USER_HC_ALL		(~0ull)
+int	 hv_vm_set_user_hypercalls(struct hv_vm *vm, uint64_t mask);
+uint64_t hv_vm_user_hypercalls(const struct hv_vm *vm);
+
 /* Pages of host memory backing this VM now (for leak and demand-paging checks). */
 uint64_t hv_vm_resident_pages(const struct hv_vm *vm);
 

@@ -6,6 +6,9 @@
  * (0 or a negative HV_E* value).  The instruction is VMCALL on Intel and
  * VMMCALL on AMD; CPUID leaf HV_CPUID_LEAF tells the guest which one
  * (EAX bit 0 set = VMMCALL), so one guest binary runs on both backends.
+ * From CPL 3 only the numbers the VM's host allows are served (by default
+ * none); any other is #UD at the instruction, as without a hypervisor
+ * (docs/DESIGN.md "Memory layout", hv.h hv_vm_set_user_hypercalls).
  */
 #ifndef HV_ABI_H
 #define HV_ABI_H

@@ -136,26 +136,35 @@ int	 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc);
 void	 hv_pre_entry(struct hv_vcpu *vcpu);
 
 /*
- * Common hypercall dispatch for VMCALL/VMMCALL exits, after the backend
- * advanced RIP: handles HC_NOP/HC_PUTS itself (returns false: resume) or
- * fills *ex for the host (returns true).  regs: the guest's GPRs.
- * On false the backend copies regs->rax (the result) into the guest's RAX
- * and resumes (HV_RESUME).  On true it returns 0 with *ex as filled; the
- * host's result (hv_vcpu_set_hc_result, 0 by default) is written to RAX by
- * hv_vcpu_run() through ops->set_regs before the next entry.  HC_PUTS reads
- * guest memory with hv_copyin (ops->get_regs must give CR0/CR3/EFER/CPL of
- * the exit) and may allocate, like hv_nested_fault().
+ * Common hypercall dispatch for VMCALL/VMMCALL exits.  regs: the guest's
+ * registers as ops->get_regs gives them at the exit (CPL, and CR0/CR3/EFER
+ * for HC_PUTS's hv_copyin; it may allocate, like hv_nested_fault()).
+ * HV_HC_RESUME: handled (HC_NOP, HC_PUTS, a bad number): the backend
+ * completes the instruction, copies regs->rax (the result) into the
+ * guest's RAX and resumes (HV_RESUME).  HV_HC_HOST: *ex is filled for the
+ * host: the backend completes the instruction and returns 0; the host's
+ * result (hv_vcpu_set_hc_result, 0 by default) is written to RAX by
+ * hv_vcpu_run() through ops->set_regs before the next entry.  HV_HC_UD: a
+ * call from CPL 3 the VM does not allow (hv_vm_set_user_hypercalls): the
+ * backend injects #UD with RIP left at the instruction and resumes.
  */
-bool	 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex);
+enum hv_hc {
+	HV_HC_RESUME,
+	HV_HC_HOST,
+	HV_HC_UD,
+};
+enum hv_hc hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex);
 
 /*
  * The fast path of the hypercall exit (make bench): the backend calls it
- * right after the exit, still pinned, with the guest's RAX.  true (counted
- * as a hypercall) when that hypercall needs nothing but the result 0 in RAX
- * (HC_NOP): the backend completes the instruction and enters again at once.
- * No allocation, lock or sysctl lookup; false for every other number.
+ * right after the exit, still pinned, with the guest's RAX and CPL.  true
+ * (counted as a hypercall) when that hypercall needs nothing but the result
+ * 0 in RAX (HC_NOP from CPL 0..2): the backend completes the instruction
+ * and enters again at once.  No allocation, lock or sysctl lookup; false
+ * for every other number and for CPL 3, whose calls the VM's policy decides
+ * (hv_hypercall): a backend's own HC_NOP loop leaves CPL 3 alone too.
  */
-bool	 hv_hypercall_fast(uint64_t nr);
+bool	 hv_hypercall_fast(uint64_t nr, unsigned cpl);
 /* count HC_NOPs a backend's world-switch loop finished (hypercalls and
  * entries; the exits go through hv_stats_exits) */
 void	 hv_hypercall_fast_loop(uint64_t count);

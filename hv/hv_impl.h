@@ -11,6 +11,7 @@
 #include "hv_backend.h"	/* the backend ops and the core's services */
 #include "exit.h"	/* struct hv_vmexit and the core's exit rules */
 #include "uart.h"	/* the guest's COM1 */
+#include "console.h"	/* guest lines on the host console */
 #include "ntable.h"	/* nested page tables: hv_ntable, HV_PROT_* */
 #include "gwalk.h"	/* guest page walks: HV_ACC_* */
 #include "hv_util.h"	/* hv_snprintf, hv_memcpy, hv_cpuid, ... */

@@ -9,6 +9,7 @@
 #include "hv.h"
 #include "ntable.h"	/* struct hv_ntable: the VM's nested root */
 #include "uart.h"	/* struct hv_uart: the vCPU's COM1 */
+#include "console.h"	/* struct hv_console: the VM's console budget */
 
 #define HV_MAX_CPUS	64
 #define HV_MAX_VCPUS	8
@@ -40,8 +41,7 @@ struct hv_vcpu {
 	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
 	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
 	struct hv_uart	 com1;
-	char		 serial_line[128];	/* guest COM1 output being assembled */
-	size_t		 serial_len;
+	struct hv_console_buf serial;	/* guest COM1 line being assembled */
 	/* 1: inside hv_vcpu_run() or a register call; -1: torn down (every
 	 * later call gets HV_ENOENT); 0: idle */
 	volatile int	 in_run;
@@ -72,6 +72,8 @@ struct hv_vm {
 	volatile uint64_t inval_gen;
 	uint64_t	 flushed_gen[HV_MAX_CPUS];
 	volatile uint64_t cpus_ran;	/* bit per CPU that ever ran this VM */
+	struct hv_console console;	/* its guest lines' budget */
+	volatile uint64_t user_hypercalls;	/* allowed from CPL 3 (hv.h) */
 	void		*backend;	/* struct vmx_vm / struct svm_vm */
 };
 

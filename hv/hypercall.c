@@ -1,47 +1,25 @@
 /*
  * hypercall.c - the guest's ways to reach hv: hypercalls (hv_abi.h) and
- * the COM1 data port.  Guest text is printed as "guest<vm>.<vcpu>: text".
+ * the COM1 data port.  Guest text goes to the console through
+ * hv/console.c, as "guest<vm>.<vcpu>: text", under the VM's budget.
  */
 #include "core.h"
 
 #define PUTS_MAX	1024	/* longest HC_PUTS string */
 
-static char
-printable(unsigned char c)
-{
-	/* never let a guest send escape sequences to the host console */
-	return (c >= 0x20 && c < 0x7f) || c == '\t' ? (char)c : '?';
-}
-
-static void
-serial_flush(struct hv_vcpu *vcpu)
-{
-	vcpu->serial_line[vcpu->serial_len] = '\0';
-	hv_os_log("guest%d.%d: %s\n", vcpu->vm->id, vcpu->id, vcpu->serial_line);
-	vcpu->serial_len = 0;
-}
-
 void
 hv_guest_serial_out(struct hv_vcpu *vcpu, uint8_t byte)
 {
 	HV_STAT_INC(serial_bytes);
-	if (byte == '\r')
-		return;
-	if (byte == '\n') {
-		serial_flush(vcpu);
-		return;
-	}
-	vcpu->serial_line[vcpu->serial_len++] = printable(byte);
-	if (vcpu->serial_len == sizeof(vcpu->serial_line) - 1)
-		serial_flush(vcpu);	/* an overlong line goes out in pieces */
+	hv_console_put(vcpu, &vcpu->serial, byte);
 }
 
-/* HC_PUTS(gva, len): one output line per guest line. */
+/* HC_PUTS(gva, len): one output line per guest line, the last one too. */
 static int64_t
 hc_puts(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len)
 {
-	char chunk[128], line[129];
-	size_t used = 0;
+	struct hv_console_buf line;
+	char chunk[128];
 	uint64_t off;
 
 	if (len > PUTS_MAX) {
@@ -49,6 +27,8 @@ hc_puts(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len)
 		    vcpu->vm->id, vcpu->id, (unsigned long long)len, PUTS_MAX);
 		return -HV_EINVAL;
 	}
+	line.len = 0;
+	line.cut = 0;
 	for (off = 0; off < len; off += sizeof(chunk)) {
 		size_t n = len - off < sizeof(chunk) ? (size_t)(len - off) : sizeof(chunk);
 		size_t i;
@@ -58,28 +38,18 @@ hc_puts(struct hv_vcpu *vcpu, uint64_t gva, uint64_t len)
 			    vcpu->vm->id, vcpu->id, (unsigned long long)(gva + off));
 			return -HV_EFAULT;
 		}
-		for (i = 0; i < n; i++) {
-			if (chunk[i] == '\n' || used == sizeof(line) - 1) {
-				line[used] = '\0';
-				hv_os_log("guest%d.%d: %s\n", vcpu->vm->id, vcpu->id, line);
-				used = 0;
-				if (chunk[i] == '\n')
-					continue;
-			}
-			line[used++] = printable((unsigned char)chunk[i]);
-		}
+		for (i = 0; i < n; i++)
+			hv_console_put(vcpu, &line, (uint8_t)chunk[i]);
 	}
-	if (used > 0) {
-		line[used] = '\0';
-		hv_os_log("guest%d.%d: %s\n", vcpu->vm->id, vcpu->id, line);
-	}
+	hv_console_flush(vcpu, &line);
 	return 0;
 }
 
 bool
-hv_hypercall_fast(uint64_t nr)
+hv_hypercall_fast(uint64_t nr, unsigned cpl)
 {
-	if (nr != HC_NOP)
+	/* from CPL 3 the VM's policy decides (hv_hypercall) */
+	if (nr != HC_NOP || cpl == 3)
 		return false;
 	HV_STAT_INC(hypercalls);
 	return true;
@@ -97,19 +67,30 @@ hv_hypercall_fast_loop(uint64_t count)
 	HV_STAT_ADD(entries, count);
 }
 
-bool
+/* A hypercall from CPL 3 that the VM allows (hv_vm_set_user_hypercalls). */
+static bool
+user_allowed(const struct hv_vm *vm, uint64_t nr)
+{
+	return nr < 64 && (hv_vm_user_hypercalls(vm) & (1ull << nr)) != 0;
+}
+
+enum hv_hc
 hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex)
 {
 	uint64_t nr = regs->rax;
 
 	HV_STAT_INC(hypercalls);
+	if (regs->cpl == 3 && !user_allowed(vcpu->vm, nr)) {
+		HV_STAT_INC(hypercalls_user_refused);
+		return HV_HC_UD;
+	}
 	switch (nr) {
 	case HC_NOP:
 		regs->rax = 0;
-		return false;
+		return HV_HC_RESUME;
 	case HC_PUTS:
 		regs->rax = (uint64_t)hc_puts(vcpu, regs->rdi, regs->rsi);
-		return false;
+		return HV_HC_RESUME;
 	case HC_REPORT:
 	case HC_MARK:
 	case HC_HOST:
@@ -124,12 +105,12 @@ hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_exit *ex)
 		ex->args[2] = regs->rdx;
 		ex->args[3] = regs->rcx;
 		ex->code = (int64_t)regs->rdi;
-		return true;
+		return HV_HC_HOST;
 	default:
 		HV_STAT_INC(hypercall_errors);
 		hv_ratelog("hypercall", "guest%d.%d: unknown hypercall %llu\n",
 		    vcpu->vm->id, vcpu->id, (unsigned long long)nr);
 		regs->rax = (uint64_t)-(int64_t)HV_EINVAL;
-		return false;
+		return HV_HC_RESUME;
 	}
 }

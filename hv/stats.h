@@ -25,10 +25,15 @@
 	X(hypercalls,		"hypercalls")					\
 	X(hypercalls_host,	"hypercalls passed to the host")		\
 	X(hypercall_errors,	"hypercalls with a bad number or argument")	\
+	X(hypercalls_user_refused, "hypercalls from CPL 3 the VM does not allow (#UD)") \
 	X(guest_errors,		"runs that ended with HV_EXIT_ERROR")		\
 	X(ratelog,		"rate-limited messages (printed or not)")	\
 	X(ratelog_dropped,	"rate-limited messages not printed")		\
 	X(serial_bytes,		"bytes the guests wrote to COM1")		\
+	X(console_lines,	"guest lines printed on the console")		\
+	X(console_lines_dropped, "guest lines dropped: over their VM's budget") \
+	X(console_lines_cut,	"guest lines cut at the length limit")		\
+	X(console_bytes_dropped, "guest characters not printed (dropped or cut)") \
 	X(irqs_queued,		"external interrupts queued (hv_vcpu_inject_irq)") \
 	X(irqs_merged,		"interrupts queued while already pending (one delivery)") \
 	X(irq_kicks,		"IPIs sent so a running vCPU takes a queued interrupt") \

@@ -29,6 +29,21 @@ hv_vm_slot_put(struct hv_vm *vm)
 	__atomic_store_n(&hv_vms[vm->id], NULL, __ATOMIC_SEQ_CST);
 }
 
+int
+hv_vm_set_user_hypercalls(struct hv_vm *vm, uint64_t mask)
+{
+	if (vm == NULL)
+		return HV_EINVAL;
+	__atomic_store_n(&vm->user_hypercalls, mask, __ATOMIC_RELAXED);
+	return 0;
+}
+
+uint64_t
+hv_vm_user_hypercalls(const struct hv_vm *vm)
+{
+	return __atomic_load_n(&vm->user_hypercalls, __ATOMIC_RELAXED);
+}
+
 uint64_t
 hv_vm_mem_size(const struct hv_vm *vm)
 {
@@ -125,6 +140,7 @@ hv_vm_destroy(struct hv_vm *vm)
 		if (vm->vcpus[i] != NULL)
 			hv_vcpu_destroy_dying(vm->vcpus[i]);
 	}
+	hv_console_fini(vm);
 	vm_free(vm, true, true);
 	return 0;
 }

@@ -228,6 +228,25 @@ def test_hang_then_next(batch, boot):
     assert b.status == hvrun.FAIL, b.stderr
 
 
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("boot", [pytest.param(b, marks=BOOT_MARKS[BOOTS[b][0]], id=b)
+                                  for b in BOOTS])
+def test_flood_drop_summary(batch, boot):
+    """scn.flood (guests/flood.asm): of the 4537 lines its first console
+    window got, 100 were printed; the 4437 others (3413 characters) are
+    named by one summary line, printed when the next window opens, right
+    before the guest's last line, and by no other line."""
+    b = batch(boot)
+    text = hvrun.clean(b.res.text)
+    end = text.index("\nRESULT scn.flood ")
+    seg = text[text.rfind("\nRESULT ", 0, end):end]
+    drops = hvrun.parse_console_drops(seg)
+    assert [(d["lines"], d["bytes"]) for d in drops] == [(4437, 3413)], b.log
+    vm = drops[0]["vm"]
+    assert re.search(r"^guest%d: 4437 console lines dropped \(3413 bytes\)\n"
+                     r"guest%d\.0: after the flood$" % (vm, vm), seg, re.M), b.log
+
+
 def test_malformed_fixtures_listed():
     """Every fixture in guests/malformed/ has its expected message here."""
     assert sorted(MALFORMED) == sorted(MALFORMED_INFO)

@@ -41,6 +41,9 @@ NUMBER_RE = re.compile(r"-?(?:0x[0-9a-f]+|[0-9]+)")
 FUZZ_EPISODE_RE = re.compile(r"^fuzz: (seed=\d+ rounds=.*)$", re.M)
 SUMMARY_RE = re.compile(
     r"^SUMMARY passed=(\d+) failed=(\d+) skipped=(\d+) timeout=(\d+)\s*$", re.M)
+# hv's guest console budget (hv/console.c): what one VM dropped since its last such line.
+CONSOLE_DROPS_RE = re.compile(
+    r"^guest(\d+): (\d+) console lines dropped \((\d+) bytes\)\s*$", re.M)
 
 
 def clean(text):
@@ -96,6 +99,12 @@ def parse_summaries(text):
     return [{"passed": int(m[0]), "failed": int(m[1]), "skipped": int(m[2]),
              "timeout": int(m[3])}
             for m in SUMMARY_RE.findall(clean(text))]
+
+
+def parse_console_drops(text):
+    """hv's `guest<vm>: N console lines dropped (B bytes)` lines, in order."""
+    return [{"vm": int(m[0]), "lines": int(m[1]), "bytes": int(m[2])}
+            for m in CONSOLE_DROPS_RE.findall(clean(text))]
 
 
 def verdict(text, signal_seen):

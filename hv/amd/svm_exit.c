@@ -91,15 +91,20 @@ exit_vmmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	struct hv_regs r;
-	bool for_host;
+	enum hv_hc hc;
 	int error;
 
-	svm_skip_insn(s, 3);		/* 0F 01 D9 */
 	error = hv_ops->get_regs(vcpu, &r);
 	if (error != 0)
 		return error;
-	for_host = hv_hypercall(vcpu, &r, ex);
-	if (for_host)
+	hc = hv_hypercall(vcpu, &r, ex);
+	if (hc == HV_HC_UD) {
+		/* a fault: RIP stays at the VMMCALL */
+		svm_inject_exception(s, X86_VEC_UD, false, 0);
+		return HV_RESUME;
+	}
+	svm_skip_insn(s, 3);		/* 0F 01 D9 */
+	if (hc == HV_HC_HOST)
 		return 0;
 	vmcb_wr64(s->vmcb, VMCB_RAX, r.rax);
 	return HV_RESUME;
@@ -285,7 +290,7 @@ exit_hc_nop(struct hv_vcpu *vcpu)
 	uint8_t *v = s->vmcb;
 
 	if ((vmcb_rd64(v, VMCB_EXITINTINFO) & EVENT_VALID) ||
-	    !hv_hypercall_fast(vmcb_rd64(v, VMCB_RAX)))
+	    !hv_hypercall_fast(vmcb_rd64(v, VMCB_RAX), vmcb_rd8(v, VMCB_CPL)))
 		return false;
 	svm_exit_count(SVM_EXIT_vmmcall);
 	svm_skip_insn(s, 3);		/* 0F 01 D9 */

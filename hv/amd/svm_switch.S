@@ -21,7 +21,7 @@
  * point the host takes the interrupt.
  *
  * The HC_NOP loop (struct svm_fast, svm.h): right after #VMEXIT, a VMMCALL
- * with RAX=HC_NOP that needs nothing else is finished here and VMRUN runs
+ * with RAX=HC_NOP from CPL 0..2 that needs nothing else is finished here and VMRUN runs
  * again, at most f->budget times in a row.  Still GIF=0: no interrupt, NMI
  * or SMI handler of the host runs in the loop, so nothing the host state
  * depends on can change; an interrupt that arrives is held and turns the
@@ -116,6 +116,8 @@ svm_world_switch:
 	je	.Lleave
 	cmpq	$HC_NOP, V_RAX(%rdx)
 	jne	.Lleave
+	cmpb	$3, V_CPL(%rdx)
+	je	.Lleave			/* CPL 3: the VM's policy decides (hv_hypercall) */
 	btl	$V_EVENT_VALID_BIT, V_EXITINTINFO(%rdx)
 	jc	.Lleave			/* an event to re-inject */
 	testl	$V_I1_VINTR, V_MISC1(%rdx)

@@ -193,6 +193,22 @@ else
 	head -n 20 "$s1/builtin-test.log" | sed 's/^/    /'
 fi
 
+# tools/guest_text.c, the one escape of guest text printed by vmmrun and
+# vmmcheck: escape sequences, NUL, DEL, 8-bit bytes (test/t_guest_text.c).
+if ! (cd "$top" && $HOSTCC -std=c99 -g -O1 -fsanitize=address,undefined \
+    -fno-sanitize-recover=all -Wall -Wextra -Werror -Ihv/dragonfly/tools \
+    -o "$s1/guest-text-test" hv/dragonfly/tools/guest_text.c "$t/t_guest_text.c") \
+    > "$s1/guest-text-build.log" 2>&1; then
+	bad "step 1: the hosted guest_text test does not build:"
+	sed 's/^/    /' "$s1/guest-text-build.log" | head -n 30
+elif timeout 60 "$s1/guest-text-test" > "$s1/guest-text-test.log" 2>&1 &&
+    tail -n 1 "$s1/guest-text-test.log" | grep -q '^guest_text: [0-9]* checks, 0 failed$'; then
+	say "step 1: hosted guest_text test (escapes of guest text, ASan): $(tail -n 1 "$s1/guest-text-test.log")"
+else
+	bad "step 1: the hosted guest_text test failed ($s1/guest-text-test.log):"
+	head -n 20 "$s1/guest-text-test.log" | sed 's/^/    /'
+fi
+
 # ---- 2. against a DragonFly source tree -----------------------------------
 
 if [ -z "${DFLY_SYSDIR:-}" ]; then
@@ -311,10 +327,11 @@ EOC
 	# shellcheck disable=SC2086
 	if $CC -fsyntax-only -std=c99 $KMOD_WARN -Wno-unused-local-typedefs -nostdinc \
 	    -I"$sys/../include" -Iuserinc -I"$sys" -I. -I"$s2/forwarder_x86_64/include" \
-	    -I"$top/hv/dragonfly" -I"$top/hv" -isystem "$($CC -print-file-name=include)" \
-	    user_vmm_dev.c "$top/hv/dragonfly/tools/vmmrun.c" 2> user.err &&
+	    -I"$top/hv/dragonfly" -I"$top/hv/dragonfly/tools" -I"$top/hv" \
+	    -isystem "$($CC -print-file-name=include)" user_vmm_dev.c \
+	    "$top/hv/dragonfly/tools/vmmrun.c" "$top/hv/dragonfly/tools/guest_text.c" 2> user.err &&
 	    [ ! -s user.err ]; then
-		say "step 2: vmm_dev.h and tools/vmmrun.c compile as user programs against $sys/../include"
+		say "step 2: vmm_dev.h and tools/vmmrun.c, guest_text.c compile as user programs against $sys/../include"
 	else
 		bad "vmm_dev.h or tools/vmmrun.c does not compile as a user program:"
 		sed 's/^/    /' user.err | head -n 20

@@ -321,6 +321,19 @@ vmm_vm_destroy(struct vmm_ctx *ctx)
 	return (error);
 }
 
+/* Takes effect at the guest's next hypercall, also while vCPUs run. */
+static int
+vmm_user_hypercalls(struct vmm_ctx *ctx, const struct vmm_ioc_user_hc *arg)
+{
+	int error;
+
+	lockmgr(&ctx->lk, LK_EXCLUSIVE);
+	error = ctx->vm == NULL ? ENOENT :
+	    hv_vm_set_user_hypercalls(ctx->vm, arg->mask);
+	lockmgr(&ctx->lk, LK_RELEASE);
+	return (error);
+}
+
 /*
  * Needs no exclusive use of the vCPU (its own thread may be running it):
  * done under the context lock, which keeps the VM and the handle from
@@ -457,6 +470,9 @@ vmm_ioctl(struct dev_ioctl_args *ap)
 		return (vmm_vcpu_create(ctx, (struct vmm_ioc_vcpu *)ap->a_data));
 	case VMM_IOC_INJECT_IRQ:
 		return (vmm_inject_irq(ctx, (struct vmm_ioc_irq *)ap->a_data));
+	case VMM_IOC_USER_HYPERCALLS:
+		return (vmm_user_hypercalls(ctx,
+		    (struct vmm_ioc_user_hc *)ap->a_data));
 	case VMM_IOC_MEM_READ:
 	case VMM_IOC_MEM_WRITE:
 	case VMM_IOC_LOAD_IMAGE:

@@ -39,6 +39,17 @@ struct vmm_ioc_vm {
 	uint64_t	mem_size;
 };
 
+/*
+ * VMM_IOC_USER_HYPERCALLS: the hypercalls the guest may make from CPL 3,
+ * bit n for number n (hv.h hv_vm_set_user_hypercalls).  A VM starts with
+ * none: each one from CPL 3 is #UD in the guest.  A vkernel, which runs
+ * entirely at CPL 3, allows the ones it makes (VMM_USER_HC_ALL: all).
+ */
+#define VMM_USER_HC_ALL		(~0ULL)
+struct vmm_ioc_user_hc {
+	uint64_t	mask;
+};
+
 /* VMM_IOC_VCPU_CREATE: vCPU `vcpu` (0 .. VMM_MAX_VCPUS-1) in hv's boot state. */
 struct vmm_ioc_vcpu {
 	int32_t		vcpu;
@@ -143,5 +154,6 @@ struct vmm_ioc_run {
 #define VMM_IOC_MEM_WRITE	_IOW('V', 11, struct vmm_ioc_mem)
 #define VMM_IOC_LOAD_IMAGE	_IOW('V', 12, struct vmm_ioc_mem)
 #define VMM_IOC_INJECT_IRQ	_IOW('V', 13, struct vmm_ioc_irq)
+#define VMM_IOC_USER_HYPERCALLS	_IOW('V', 14, struct vmm_ioc_user_hc)
 
 #endif /* HV_VMM_DEV_H */

@@ -134,6 +134,7 @@
 #define VMX_AR_TYPE(ar)		((ar) & 0xf)
 #define VMX_AR_S		(1u << 4)
 #define VMX_AR_DPL(ar)		(((ar) >> 5) & 3)
+#define VMX_AR_DPL3		(3u << 5)	/* SS.DPL = 3: the guest at CPL 3 */
 #define VMX_AR_P		(1u << 7)
 #define VMX_AR_L		(1u << 13)
 #define VMX_AR_DB		(1u << 14)

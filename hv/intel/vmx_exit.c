@@ -164,12 +164,19 @@ exit_vmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	struct hv_regs r;
+	enum hv_hc hc;
 	int error;
 
-	skip_insn();
 	if ((error = hv_ops->get_regs(vcpu, &r)) != 0)
 		return error;
-	if (hv_hypercall(vcpu, &r, ex))
+	hc = hv_hypercall(vcpu, &r, ex);
+	if (hc == HV_HC_UD) {
+		/* a fault: RIP stays at the VMCALL */
+		vmx_inject_exception(X86_VEC_UD, false, 0);
+		return HV_RESUME;
+	}
+	skip_insn();
+	if (hc == HV_HC_HOST)
 		return 0;
 	vc->gpr[VMX_RAX] = r.rax;
 	return HV_RESUME;
@@ -354,7 +361,8 @@ exit_hc_nop(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 
-	if (!hv_hypercall_fast(vc->gpr[VMX_RAX]))
+	if (!hv_hypercall_fast(vc->gpr[VMX_RAX],
+	    VMX_AR_DPL((uint32_t)vmcs_read(VMCS_GUEST_SS_AR))))
 		return false;
 	hv_stats_exit(VMX_EXIT_vmcall);
 	vc->fault_repeats = 0;

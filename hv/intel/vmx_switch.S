@@ -14,7 +14,8 @@
  * not part of the VMCS, so it is switched here by hand.
  *
  * f (struct vmx_fast, vmx.h) is the HC_NOP loop: an exit that is a VMCALL
- * (full exit reason 18: not a failed entry) with guest RAX=HC_NOP, while no
+ * (full exit reason 18: not a failed entry) with guest RAX=HC_NOP from CPL
+ * 0..2 (at CPL 3 the VM's policy decides, in C), while no
  * interrupt is queued, interrupt-window exiting is off and the VM's
  * invalidation generation is the one this CPU flushed for, is finished here
  * and VMRESUME runs again, at most f->budget times in a row.  The caller
@@ -131,6 +132,12 @@ vmx_exit_point:
 	vmread	%rdx, %rax
 	cmpq	$EXIT_VMCALL, %rax
 	jne	.Lslow
+	/* CPL (= SS.DPL, SDM 24.4.1) 3: the VM's policy decides (hv_hypercall) */
+	movl	$VMCS_GUEST_SS_AR, %edx
+	vmread	%rdx, %rax
+	andl	$AR_DPL3, %eax
+	cmpl	$AR_DPL3, %eax
+	je	.Lslow
 	movq	32(%rsp), %rcx		/* struct vmx_fast */
 	cmpl	$0, X_BUDGET(%rcx)
 	je	.Lslow

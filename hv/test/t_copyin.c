@@ -212,6 +212,38 @@ test_copyinstr(void)
 	teardown();
 }
 
+/* The last page of the address space (canonical, upper half). */
+#define GTOP	0xfffffffffffff000ull
+
+void
+test_copyinstr_top(void)
+{
+	char s[64];
+	size_t done = 99;
+
+	setup();
+	gmap(vm, GTOP, 0x160000, P | W | U);
+	/* a short string 16 bytes below 2^64, read with a limit that would
+	 * reach past the top: only what is read counts */
+	CHECK_EQ(hv_gpa_write(vm, 0x160000 + 4096 - 16, "top\0", 4), 0);
+	CHECK_EQ(hv_copyinstr(vcpu, GTOP + 4096 - 16, s, sizeof(s), &done), 0);
+	CHECK(strcmp(s, "top") == 0);
+	CHECK_EQ(done, 4);
+	/* its terminator on the very last byte */
+	CHECK_EQ(hv_gpa_write(vm, 0x160000 + 4096 - 16, "0123456789abcde\0", 16), 0);
+	CHECK_EQ(hv_copyinstr(vcpu, GTOP + 4096 - 16, s, sizeof(s), &done), 0);
+	CHECK_EQ(done, 16);
+	/* none before the top: the read would wrap to 0 */
+	CHECK_EQ(hv_gpa_write(vm, 0x160000 + 4096 - 1, "f", 1), 0);
+	CHECK_EQ(hv_copyinstr(vcpu, GTOP + 4096 - 16, s, sizeof(s), &done), HV_EFAULT);
+	/* a limit that ends exactly at the top: no terminator within it */
+	CHECK_EQ(hv_copyinstr(vcpu, GTOP + 4096 - 16, s, 16, &done), HV_ENAMETOOLONG);
+	CHECK_EQ(done, 16);
+	/* copyin still refuses a range that wraps, whatever it holds */
+	CHECK_EQ(hv_copyin(vcpu, GTOP + 4096 - 16, s, 17), HV_EFAULT);
+	teardown();
+}
+
 void
 test_copyin_faults_tables_in_once(void)
 {

@@ -12,6 +12,7 @@ static struct hv_vcpu *vcpu;
 static struct hv_regs seen;	/* registers at the last fake entry */
 static uint64_t hc_nr, hc_args[4];
 static bool handled_in_hv;
+static enum hv_hc last_hc;
 
 /* One "entry": record the guest registers, then a VMCALL exit. */
 static int
@@ -28,7 +29,8 @@ hypercall_hook(struct hv_vcpu *v, struct hv_exit *ex)
 	r->rsi = hc_args[1];
 	r->rdx = hc_args[2];
 	r->rcx = hc_args[3];
-	if (hv_hypercall(v, r, ex))
+	last_hc = hv_hypercall(v, r, ex);
+	if (last_hc == HV_HC_HOST)
 		return 0;
 	handled_in_hv = true;
 	return 0;	/* the test looks at RAX directly */
@@ -126,6 +128,59 @@ test_hypercall_dispatch(void)
 }
 
 void
+test_hypercall_user_policy(void)
+{
+	struct hv_exit ex;
+
+	setup();
+	fake_regs(vcpu)->cpl = 3;
+	fake_regs(vcpu)->cr0 &= ~(1ull << 31);	/* paging off: HC_PUTS reads at CPL 3 */
+	/* a new VM allows nothing from CPL 3: #UD, nothing done, counted */
+	CHECK_EQ(hv_vm_user_hypercalls(vm), HV_USER_HC_NONE);
+	fake_log_clear();
+	CHECK_EQ(call(HC_PUTS, HV_GUEST_LOAD_GPA, 11, &ex), 0);
+	CHECK_EQ(last_hc, HV_HC_UD);
+	CHECK_EQ(fake_log()[0], '\0');
+	CHECK_EQ(fake_regs(vcpu)->rax, HC_PUTS);	/* RAX untouched */
+	CHECK_EQ(call(HC_EXIT, 0, 0, &ex), 0);
+	CHECK_EQ(last_hc, HV_HC_UD);
+	CHECK_EQ(call(HC_NOP, 0, 0, &ex), 0);
+	CHECK_EQ(last_hc, HV_HC_UD);
+	CHECK_EQ(HV_STAT(hypercalls_user_refused), 3);
+	/* the fast path never serves CPL 3 */
+	CHECK(!hv_hypercall_fast(HC_NOP, 3));
+	CHECK(hv_hypercall_fast(HC_NOP, 0));
+	CHECK(!hv_hypercall_fast(HC_PUTS, 0));
+	/* one number allowed: that one is served, the others still refused */
+	CHECK_EQ(hv_vm_set_user_hypercalls(vm, 1ull << HC_PUTS), 0);
+	CHECK_EQ(call(HC_PUTS, HV_GUEST_LOAD_GPA, 5, &ex), 0);
+	CHECK_EQ(last_hc, HV_HC_RESUME);
+	CHECK_EQ(fake_regs(vcpu)->rax, 0);
+	CHECK(strcmp(fake_log(), "guest0.1: hello\n") == 0);
+	CHECK_EQ(call(HC_EXIT, 0, 0, &ex), 0);
+	CHECK_EQ(last_hc, HV_HC_UD);
+	/* all: as at CPL 0, but numbers from 64 up are never allowed */
+	CHECK_EQ(hv_vm_set_user_hypercalls(vm, HV_USER_HC_ALL), 0);
+	CHECK_EQ(call(HC_EXIT, 5, 0, &ex), 0);
+	CHECK_EQ(last_hc, HV_HC_HOST);
+	CHECK_EQ(ex.kind, HV_EXIT_DONE);
+	CHECK_EQ(call(63, 0, 0, &ex), 0);
+	CHECK_EQ(last_hc, HV_HC_RESUME);
+	CHECK_EQ(fake_regs(vcpu)->rax, (uint64_t)-HV_EINVAL);
+	CHECK_EQ(call(64, 0, 0, &ex), 0);
+	CHECK_EQ(last_hc, HV_HC_UD);
+	CHECK_EQ(HV_STAT(hypercalls_user_refused), 5);
+	/* CPL 0 is not the policy's business */
+	CHECK_EQ(hv_vm_set_user_hypercalls(vm, HV_USER_HC_NONE), 0);
+	fake_regs(vcpu)->cpl = 0;
+	CHECK_EQ(call(HC_MARK, 1, 0, &ex), 0);
+	CHECK_EQ(last_hc, HV_HC_HOST);
+	CHECK_EQ(HV_STAT(hypercalls_user_refused), 5);
+	CHECK_EQ(hv_vm_set_user_hypercalls(NULL, 0), HV_EINVAL);
+	teardown();
+}
+
+void
 test_serial_lines(void)
 {
 	const char *s = "ab\r\ncd\x1b[2J\n";
@@ -136,13 +191,17 @@ test_serial_lines(void)
 		hv_guest_serial_out(vcpu, (uint8_t)*s++);
 	/* the escape byte is neutralised; \r dropped */
 	CHECK(strcmp(fake_log(), "guest0.1: ab\nguest0.1: cd?[2J\n") == 0);
-	/* an overlong line goes out in pieces of 127 */
+	/* an overlong line is cut at HV_CONSOLE_LINE_MAX: one line, the rest
+	 * counted as dropped characters */
 	fake_log_clear();
 	for (int i = 0; i < 130; i++)
 		hv_guest_serial_out(vcpu, 'z');
-	CHECK_EQ(strlen(fake_log()), strlen("guest0.1: \n") + 127);
+	CHECK_EQ(strlen(fake_log()), 0);
 	hv_guest_serial_out(vcpu, '\n');
-	CHECK(strstr(fake_log(), "guest0.1: zzz\n") != NULL);
+	CHECK_EQ(strlen(fake_log()), strlen("guest0.1: \n") + 120);
+	CHECK_EQ(HV_STAT(console_lines_cut), 1);
+	CHECK_EQ(HV_STAT(console_bytes_dropped), 10);
+	CHECK_EQ(HV_STAT(console_lines), 3);
 	CHECK_EQ(HV_STAT(serial_bytes), 11 + 131);
 	teardown();
 }

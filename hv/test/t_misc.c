@@ -173,10 +173,11 @@ test_small_helpers(void)
 	CHECK_EQ(hv_snprintf(b, sizeof(b), odd, 0), 7);
 	CHECK(strcmp(b, "[%q|%y]") == 0);
 	/* only HC_NOP takes the backends' fast path, and it is counted */
-	CHECK(hv_hypercall_fast(HC_NOP));
+	CHECK(hv_hypercall_fast(HC_NOP, 0));
 	CHECK_EQ(HV_STAT(hypercalls), 1);
-	CHECK(!hv_hypercall_fast(HC_PUTS));
-	CHECK(!hv_hypercall_fast(HC_EXIT));
-	CHECK(!hv_hypercall_fast(~0ull));
+	CHECK(!hv_hypercall_fast(HC_PUTS, 0));
+	CHECK(!hv_hypercall_fast(HC_EXIT, 0));
+	CHECK(!hv_hypercall_fast(~0ull, 0));
+	CHECK(!hv_hypercall_fast(HC_NOP, 3));	/* CPL 3: hv_hypercall's policy */
 	CHECK_EQ(HV_STAT(hypercalls), 1);
 }

@@ -21,6 +21,7 @@
 	X(hv_init_fails_at_every_allocation) \
 	X(enable_rollback)	\
 	X(enable_same_value_and_ebusy) \
+	X(enable_refused_invisible) \
 	X(vm_create_fails_at_every_allocation) \
 	X(vm_ids_reused)	\
 	X(vcpu_create_fails_at_every_allocation) \
@@ -40,11 +41,17 @@
 	X(copyin_page_crossing)	\
 	X(copyin_efault)	\
 	X(copyinstr)		\
+	X(copyinstr_top)	\
 	X(copyin_faults_tables_in_once) \
 	X(translate)	\
 	X(hypercall_dispatch)	\
+	X(hypercall_user_policy) \
 	X(serial_lines)		\
 	X(ratelog)		\
+	X(console_budget_lines) \
+	X(console_budget_bytes) \
+	X(console_puts_flood)	\
+	X(console_sysctl)		\
 	X(ctl_adjust)		\
 	X(cr_fixed)		\
 	X(vmxcaps_true_msrs)	\

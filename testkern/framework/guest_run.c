@@ -62,7 +62,9 @@ guest_run_setup(const struct guest_run_cfg *cfg, struct guest_run_result *res)
 		    errno_name(error), error);
 		return error;
 	}
-	error = hv_vm_load_image(res->vm, m->data, m->size);
+	error = hv_vm_set_user_hypercalls(res->vm, cfg->user_hypercalls);
+	if (error == 0)
+		error = hv_vm_load_image(res->vm, m->data, m->size);
 	if (error != 0) {
 		ksnprintf(res->errmsg, sizeof(res->errmsg), "hv_vm_load_image(%s): %s (%d)",
 		    cfg->image, errno_name(error), error);

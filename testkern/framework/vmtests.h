@@ -42,6 +42,7 @@ struct guest_run_cfg {
 	bool		 no_debugger;	/* a guest #BP ends the run instead of the db> prompt */
 	bool		 stop_at_exit;	/* stop at the first exit other than a host
 					 * interrupt and hand it back unhandled */
+	uint64_t	 user_hypercalls;	/* allowed from guest CPL 3 (hv.h; 0: none) */
 	void		*ctx;		/* for the hooks */
 	/* boot register overrides of each vCPU before its first entry */
 	bool		 set_r13;	/* R13 = r13: the case of guests with several */

@@ -150,6 +150,26 @@ act_sysctl(struct scn_actx *a)
 }
 SCN_ACTION("sysctl", "w", "sysctl NAME=VALUE: write a sysctl (restored at the end)", act_sysctl);
 
+/* user-hypercalls all|none|MASK: what the VM allows from guest CPL 3 */
+static int
+act_user_hypercalls(struct scn_actx *a)
+{
+	const struct scn_arg *p = arg(a, 0);
+	uint64_t mask;
+
+	if (p->is_num)
+		mask = p->num;
+	else if (strcmp(p->word, "all") == 0)
+		mask = HV_USER_HC_ALL;
+	else if (strcmp(p->word, "none") == 0)
+		mask = HV_USER_HC_NONE;
+	else
+		return EINVAL;
+	return hv_vm_set_user_hypercalls(a->run->vm, mask);
+}
+SCN_ACTION("user-hypercalls", "x", "user-hypercalls all|none|MASK: the hypercalls the VM allows "
+    "from guest CPL 3 (bit n: number n)", act_user_hypercalls);
+
 static int
 act_reboot(struct scn_actx *a)
 {

@@ -177,9 +177,11 @@ contains_ci(const char *s, const char *w)
  * none failed.
  */
 static void
-vm_self_checking(const char *image, const char *name, uint64_t want)
+vm_self_checking(const char *image, const char *name, uint64_t want,
+    uint64_t user_hypercalls)
 {
-	const struct guest_run_cfg cfg = { .image = image };
+	const struct guest_run_cfg cfg = { .image = image,
+	    .user_hypercalls = user_hypercalls };
 	struct guest_run_result r = { 0 };
 
 	if (!vm_begin())
@@ -190,13 +192,18 @@ vm_self_checking(const char *image, const char *name, uint64_t want)
 	    (unsigned long)want, (unsigned long)r.reports_failed);
 }
 
-/* KTEST vm_NAME: guests/NAME.asm checks itself with `want` reports. */
+/* KTEST vm_NAME: guests/NAME.asm checks itself with `want` reports;
+ * _USER: its user mode (CPL 3) makes the hypercalls user_hc allows. */
+#define VM_SELF_CHECKING_USER(nm, want, user_hc, descr) \
+	KTEST(vm_##nm, descr) { vm_self_checking(#nm ".bin", #nm, want, user_hc); }
 #define VM_SELF_CHECKING(nm, want, descr) \
-	KTEST(vm_##nm, descr) { vm_self_checking(#nm ".bin", #nm, want); }
+	VM_SELF_CHECKING_USER(nm, want, HV_USER_HC_NONE, descr)
 
 VM_SELF_CHECKING(hello, 1, "guest prints via HC_PUTS and COM1, exits 0")
 VM_SELF_CHECKING(cpuid, 7, "hv CPUID leaf: signature, VMCALL/VMMCALL flag vs vendor")
-VM_SELF_CHECKING(copy, 47, "copyin family through guest page tables, CPL 0 and 3, EFAULT cases")
+/* copy.asm's CPL 3 code asks for the copies and reports itself, as a vkernel does */
+VM_SELF_CHECKING_USER(copy, 47, HV_USER_HC_ALL,
+    "copyin family through guest page tables, CPL 0 and 3, EFAULT cases")
 VM_SELF_CHECKING(boot, 10, "the guest sees the boot state of hv_abi.h (long mode, caches on, CR3, selectors)")
 VM_SELF_CHECKING(tls, 5, "HC_SET_TLS sets the guest FS base; non-canonical refused")
 VM_SELF_CHECKING(paging, 10, "guest page tables under nested paging: aliases, NX, WP, U/S faults")

@@ -138,13 +138,17 @@ test_basics(void)
 	struct vmm_ioc_mem m;
 	struct vmm_ioc_xlate xl;
 	struct vmm_ioc_val val;
+	struct vmm_ioc_user_hc user_hc = { VMM_USER_HC_ALL };
 	char out[64], in[64] = "written through VMM_IOC_MEM_WRITE";
 
 	CHECK_EQ(dfly_open(&fp), 0);
 	CHECK_EQ(vcpu_create(&fp, 0), ENOENT);		/* no VM yet */
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_USER_HYPERCALLS, &user_hc), ENOENT);
 	CHECK_EQ(vm_create(&fp, 12345), EINVAL);	/* not page sized */
 	CHECK_EQ(vm_create(&fp, 4 << 20), 0);
 	CHECK_EQ(vm_create(&fp, 4 << 20), EEXIST);
+	/* the VM's CPL 3 hypercall policy: hv's, for the VM of this descriptor */
+	CHECK_EQ(dfly_ioctl(&fp, VMM_IOC_USER_HYPERCALLS, &user_hc), 0);
 	CHECK_EQ(vcpu_create(&fp, VMM_MAX_VCPUS), EINVAL);
 	CHECK_EQ(vcpu_create(&fp, 0), 0);
 	CHECK_EQ(vcpu_create(&fp, 0), EEXIST);

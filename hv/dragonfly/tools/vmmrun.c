@@ -3,7 +3,7 @@
  * A smoke test of the module and an example of the ioctl interface in
  * ../vmm_dev.h:
  *
- *	vmmrun [-m MiB] [-i MARK:VECTOR ...] image.bin
+ *	vmmrun [-m MiB] [-u MASK|all] [-i MARK:VECTOR ...] image.bin
  *
  * Creates a VM with one vCPU, loads the flat image and runs it.  Answers
  * the guest's host hypercalls: HC_REPORT and HC_MARK are printed, HC_SET_TLS
@@ -11,6 +11,9 @@
  * need the testkern host, such as multi-vCPU ones, report failures here).
  * -i queues external interrupt VECTOR (VMM_IOC_INJECT_IRQ) each time the
  * guest reaches HC_MARK MARK, like a scenario's `on mark M do irq V`.
+ * -u allows hypercalls from guest CPL 3 (VMM_IOC_USER_HYPERCALLS: bit n
+ * for number n, `all` for every one); by default each one there is #UD.
+ * Guest text is printed escaped (guest_text.h).
  * Guest COM1 output is printed by the module on the console.  The exit
  * status is the guest's HC_EXIT code, or 2 when the VM stops with an error.
  */
@@ -28,6 +31,7 @@
 
 #include "hv_abi.h"
 #include "vmm_dev.h"
+#include "guest_text.h"
 
 #define HV_ENOTSUP	45	/* hv_os.h: BSD errno values */
 #define MSG_MAX		256
@@ -43,7 +47,8 @@ static int ninj;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: vmmrun [-m MiB] [-i MARK:VECTOR ...] image.bin\n");
+	fprintf(stderr, "usage: vmmrun [-m MiB] [-u MASK|all] [-i MARK:VECTOR ...] "
+	    "image.bin\n");
 	exit(1);
 }
 
@@ -126,12 +131,13 @@ static int64_t
 hypercall(int fd, const struct vmm_ioc_run *run)
 {
 	struct vmm_ioc_val val;
-	char msg[MSG_MAX];
+	char msg[MSG_MAX], text[4 * MSG_MAX];
 
 	switch (run->nr) {
 	case HC_REPORT:
 		guest_string(fd, run->args[1], msg, sizeof(msg));
-		printf("CHECK %s %s\n", run->args[0] ? "ok" : "FAIL", msg);
+		guest_text(text, sizeof(text), msg, strlen(msg));
+		printf("CHECK %s %s\n", run->args[0] ? "ok" : "FAIL", text);
 		return (0);
 	case HC_MARK:
 		printf("MARK %llu\n", (unsigned long long)run->args[0]);
@@ -155,17 +161,27 @@ main(int argc, char **argv)
 	struct vmm_ioc_vcpu vcpu;
 	struct vmm_ioc_mem img;
 	struct vmm_ioc_run run;
+	struct vmm_ioc_user_hc user_hc = { 0 };
 	struct stat st;
 	unsigned long mib = 16;
 	char *image, *end;
 	int fd, ifd, ch;
 
-	while ((ch = getopt(argc, argv, "m:i:")) != -1) {
+	while ((ch = getopt(argc, argv, "m:u:i:")) != -1) {
 		switch (ch) {
 		case 'm':
 			mib = strtoul(optarg, &end, 10);
 			if (*end != '\0' || mib < 4 || mib > 1024)
 				errx(1, "-m: guest memory is 4 to 1024 MiB");
+			break;
+		case 'u':
+			if (strcmp(optarg, "all") == 0)
+				user_hc.mask = VMM_USER_HC_ALL;
+			else {
+				user_hc.mask = strtoull(optarg, &end, 0);
+				if (end == optarg || *end != '\0')
+					errx(1, "-u: a mask (bit n: hypercall n) or all");
+			}
 			break;
 		case 'i':
 			parse_inject(optarg);
@@ -193,6 +209,8 @@ main(int argc, char **argv)
 	vm.mem_size = (uint64_t)mib << 20;
 	if (ioctl(fd, VMM_IOC_VM_CREATE, &vm) < 0)
 		err(1, "VMM_IOC_VM_CREATE");
+	if (ioctl(fd, VMM_IOC_USER_HYPERCALLS, &user_hc) < 0)
+		err(1, "VMM_IOC_USER_HYPERCALLS");
 	img.gpa = 0;
 	img.uaddr = (uint64_t)(uintptr_t)image;
 	img.len = (uint64_t)st.st_size;

@@ -7,6 +7,7 @@
 #include "hv_abi.h"
 #include "hv_impl.h"
 #include "guest.h"
+#include "guest_text.h"
 #include "out.h"
 #include "sys.h"
 
@@ -98,7 +99,8 @@ guest_hypercall(struct vc_vcpu *v, const struct vmm_ioc_run *r)
 		/* keep the first failed report, else the last one */
 		if (r->args[0] == 0 && v->failed_reports++ != 0)
 			return (0);
-		hv_snprintf(v->report, sizeof(v->report), "%s", msg);
+		/* printed later: escaped now (guest_text.h) */
+		guest_text(v->report, sizeof(v->report), msg, vc_strlen(msg));
 		return (0);
 	case HC_MARK:
 		v->marks++;

@@ -211,13 +211,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t wantdone = len;
 
 		/* byte by byte: the first NUL ends it; a page that does not
-		 * translate before that is EFAULT; and a range [gva, gva+max)
-		 * that wraps around the address space is refused as a whole
-		 * (copyin.c), even when the NUL comes before the wrap */
-		if (len > 0 && gva + len - 1 < gva)
-			wantrc = HV_EFAULT, len = 0;
+		 * translate before that is EFAULT, and so is reading on past
+		 * the top of the address space (a NUL before the top counts) */
 		for (k = 0; k < len; k++) {
-			if (ref_gpa(&r, gva + k, false, &gpa) != 0) {
+			if ((k > 0 && gva + k == 0) ||
+			    ref_gpa(&r, gva + k, false, &gpa) != 0) {
 				wantrc = HV_EFAULT;
 				break;
 			}
