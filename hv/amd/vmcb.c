@@ -31,13 +31,19 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	 * INTR/NMI/SMI: a host interrupt while the guest runs exits to the
 	 * host, which takes it after STGI (APM 15.17, 15.21).
 	 */
+	/*
+	 * INVD, WBINVD, RDPMC, MONITOR and MWAIT would act on the host CPU
+	 * (its caches, its counters, its sleep): the core's rules (hv/exit.c).
+	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_MISC1, VMCB_I1_INTR | VMCB_I1_NMI |
 	    VMCB_I1_SMI | VMCB_I1_CPUID | VMCB_I1_INTN | VMCB_I1_HLT | VMCB_I1_IOIO |
-	    VMCB_I1_MSR | VMCB_I1_SHUTDOWN);
+	    VMCB_I1_MSR | VMCB_I1_SHUTDOWN | VMCB_I1_INVD | VMCB_I1_RDPMC |
+	    VMCB_I1_INVLPGA);
 	/*
 	 * VMRUN must be intercepted (APM 15.5.1 consistency check); the other
-	 * SVM instructions are intercepted because the guest must not see SVM
-	 * (they would otherwise run on guest-physical addresses).
+	 * SVM instructions (and INVLPGA above) are intercepted because the
+	 * guest must not see SVM (they would otherwise run on guest-physical
+	 * addresses, INVLPGA on any ASID's TLB entries).
 	 */
 	/*
 	 * XSETBV too: VMRUN does not switch XCR0, so a guest XSETBV would
@@ -46,7 +52,8 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_MISC2, VMCB_I2_VMRUN | VMCB_I2_VMMCALL |
 	    VMCB_I2_VMLOAD | VMCB_I2_VMSAVE | VMCB_I2_STGI | VMCB_I2_CLGI |
-	    VMCB_I2_SKINIT | VMCB_I2_XSETBV);
+	    VMCB_I2_SKINIT | VMCB_I2_XSETBV | VMCB_I2_WBINVD | VMCB_I2_MONITOR |
+	    VMCB_I2_MWAIT);
 	vmcb_wr64(v, VMCB_IOPM_BASE_PA, svm_vm->iopm_pa);
 	vmcb_wr64(v, VMCB_MSRPM_BASE_PA, svm_vm->msrpm_pa);
 	/* Guest RFLAGS.IF then masks only virtual interrupts; physical ones

@@ -77,9 +77,12 @@
 #define VMCB_I1_NMI		(1u << 1)
 #define VMCB_I1_SMI		(1u << 2)
 #define VMCB_I1_VINTR		(1u << 4)
+#define VMCB_I1_RDPMC		(1u << 15)
 #define VMCB_I1_CPUID		(1u << 18)
 #define VMCB_I1_INTN		(1u << 21)
+#define VMCB_I1_INVD		(1u << 22)
 #define VMCB_I1_HLT		(1u << 24)
+#define VMCB_I1_INVLPGA		(1u << 26)
 #define VMCB_I1_IOIO		(1u << 27)
 #define VMCB_I1_MSR		(1u << 28)
 #define VMCB_I1_SHUTDOWN	(1u << 31)
@@ -91,6 +94,9 @@
 #define VMCB_I2_STGI		(1u << 4)
 #define VMCB_I2_CLGI		(1u << 5)
 #define VMCB_I2_SKINIT		(1u << 6)
+#define VMCB_I2_WBINVD		(1u << 9)
+#define VMCB_I2_MONITOR		(1u << 10)	/* and MONITORX */
+#define VMCB_I2_MWAIT		(1u << 11)	/* unconditional; and MWAITX */
 #define VMCB_I2_XSETBV		(1u << 13)
 
 #define VMCB_VINTR_MASKING	(1ull << 24)	/* APM 15.21.1 */

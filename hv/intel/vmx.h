@@ -52,6 +52,7 @@ int	 vmx_feature_control(void);
 #define PROC_TSC_OFFSET		(1u << 3)
 #define PROC_HLT_EXIT		(1u << 7)
 #define PROC_MWAIT_EXIT		(1u << 10)
+#define PROC_RDPMC_EXIT		(1u << 11)
 #define PROC_CR3_LOAD_EXIT	(1u << 15)
 #define PROC_CR3_STORE_EXIT	(1u << 16)
 #define PROC_IO_BITMAPS		(1u << 25)
@@ -61,6 +62,7 @@ int	 vmx_feature_control(void);
 /* Secondary processor-based controls */
 #define PROC2_EPT		(1u << 1)
 #define PROC2_VPID		(1u << 5)
+#define PROC2_WBINVD_EXIT	(1u << 6)
 #define PROC2_UNRESTRICTED	(1u << 7)
 /* VM-exit controls (SDM 24.7.1) */
 #define EXIT_HOST_64		(1u << 9)

@@ -121,12 +121,17 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * CR3 load/store exiting are default1 in the non-TRUE MSR; with EPT we
 	 * do not want them, and hv_ctl_adjust keeps them only if forced.
 	 */
+	/*
+	 * RDPMC, MONITOR, MWAIT (and WBINVD below; INVD always exits) would
+	 * act on the host CPU: the core's rules (hv/exit.c).
+	 */
 	want = PROC_HLT_EXIT | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
-	    PROC_TSC_OFFSET | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
+	    PROC_RDPMC_EXIT | PROC_TSC_OFFSET | PROC_IO_BITMAPS |
+	    PROC_MSR_BITMAPS | PROC_SECONDARY;
 	if ((error = ctl_pick("processor-based", c->procbased, want,
 	    want, &c->proc_ctls)) != 0)
 		return error;
-	want = PROC2_EPT | (c->vpid ? PROC2_VPID : 0);
+	want = PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0);
 	if ((error = ctl_pick("secondary processor-based", c->procbased2,
 	    want, want, &c->proc2_ctls)) != 0)
 		return error;

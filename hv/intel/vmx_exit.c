@@ -82,7 +82,18 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		skip_insn();
 	if (vx->gp)
 		vmx_inject_exception(X86_VEC_GP, true, 0);
+	if (vx->ud)
+		vmx_inject_exception(X86_VEC_UD, false, 0);
 	return rc;
+}
+
+/* An instruction whose rule is the core's (the exit gives its length). */
+static int
+core_insn(struct hv_vcpu *vcpu, enum hv_vmexit_kind kind, struct hv_exit *ex)
+{
+	struct hv_vmexit vx = { .kind = kind };
+
+	return core_exit(vcpu, &vx, ex);
 }
 
 /*
@@ -419,8 +430,31 @@ exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_invd(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	skip_insn();		/* caches are coherent: nothing to drop */
-	return HV_RESUME;
+	return core_insn(vcpu, HV_VX_INVD, ex);
+}
+
+static int
+exit_wbinvd(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_WBINVD, ex);
+}
+
+static int
+exit_rdpmc(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_RDPMC, ex);
+}
+
+static int
+exit_monitor(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_MONITOR, ex);
+}
+
+static int
+exit_mwait(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_MWAIT, ex);
 }
 
 static int

@@ -61,6 +61,7 @@
 	X(names_vmx_counters)	\
 	X(exit_pio_uart)	\
 	X(exit_hlt_shutdown)	\
+	X(exit_host_cpu_insns)	\
 	X(exit_exception_merge)	\
 	X(msr_rules)		\
 	X(scn_directives)	\
