@@ -205,7 +205,7 @@ bench-compare: deps ## make bench for BASE=<rev> and this tree, fail on a slowdo
 # make fuzz and make coverage: hv/test/test.mk.
 UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
             hv/intel/vmx_names.c hv/intel/vmx_ctls.c hv/intel/vmx_ctl_math.c \
-            hv/amd/svm_names.c \
+            hv/amd/svm_names.c hv/amd/vmcb.c \
             testkern/scn/scn_parse.c testkern/scn/scn_re.c
 
 UNIT_BIN := $(BUILD)/unit/hv-unit

@@ -152,6 +152,16 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	case HV_VX_MONITOR:
 	case HV_VX_MWAIT:
 		return vx_insn(vx);
+	case HV_VX_MACHINE_CHECK:
+		/*
+		 * With the intercept (SVM exception 18, APM 15.12; VMX exception
+		 * bitmap bit 18, SDM Vol. 3C 25.2) the #MC was not delivered to
+		 * the guest: it is the host's, whose handler decides.  If that
+		 * returns, the guest goes on where it was.
+		 */
+		HV_STAT_INC(machine_checks);
+		hv_os_machine_check();
+		return HV_RESUME;
 	case HV_VX_SHUTDOWN:
 		/* the CPU is in shutdown: only INIT or a reset would leave it */
 		vcpu->dead = true;

@@ -31,6 +31,7 @@ enum hv_vmexit_kind {
 	HV_VX_RDPMC,		/* ECX in rcx */
 	HV_VX_MONITOR,
 	HV_VX_MWAIT,
+	HV_VX_MACHINE_CHECK,	/* the host's #MC, taken in the guest */
 };
 
 struct hv_vmexit {

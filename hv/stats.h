@@ -26,6 +26,7 @@
 	X(hypercalls_host,	"hypercalls passed to the host")		\
 	X(hypercall_errors,	"hypercalls with a bad number or argument")	\
 	X(guest_errors,		"runs that ended with HV_EXIT_ERROR")		\
+	X(machine_checks,	"machine checks during guest runs, given to the host") \
 	X(ratelog,		"rate-limited messages (printed or not)")	\
 	X(ratelog_dropped,	"rate-limited messages not printed")		\
 	X(serial_bytes,		"bytes the guests wrote to COM1")		\

@@ -133,6 +133,13 @@ void	 vmcb_init_control(uint8_t *vmcb, const struct svm_vm *svm_vm,
 void	 vmcb_snapshot(const uint8_t *vmcb, struct vmcb_snap *s);
 /* Name the first consistency check (APM 15.5.1) the state fails, or NULL. */
 const char *vmcb_check(const struct vmcb_snap *s);
+/*
+ * hv's own VMCB invariant, checked before every VMRUN: the intercepts that
+ * keep the host's machine checks, caches, counters and sleep from the
+ * guest.  The CPU would run without them; hv must not.  Names the first
+ * one clear, or NULL.
+ */
+const char *vmcb_check_intercepts(const uint8_t *vmcb);
 
 /* ---- ASIDs and TLB (asid.c) ------------------------------------------------ */
 extern uint64_t svm_asid_generations;	/* hw.vmm.svm.asid_generations */

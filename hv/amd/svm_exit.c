@@ -365,6 +365,13 @@ exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
+/* pinned: the host's handler runs on the CPU that took the #MC */
+static int
+exit_machine_check(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_MACHINE_CHECK, 0, ex);
+}
+
 static int
 exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {

@@ -100,7 +100,7 @@
 	N(0x04f, excp_15) \
 	N(0x050, excp_mf) \
 	N(0x051, excp_ac) \
-	N(0x052, excp_mc) \
+	X(0x052, excp_mc, exit_machine_check, 1) \
 	N(0x053, excp_xf) \
 	N(0x054, excp_20) \
 	N(0x055, excp_cp) \

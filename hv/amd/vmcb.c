@@ -23,10 +23,12 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	 * #BP goes to the host's db> prompt, #UD is counted and reflected.
 	 * INTn is intercepted too: QEMU TCG treats INT3 as a software
 	 * interrupt and checks only the INTn intercept for it, never #BP.
-	 * Other exceptions stay in the guest, so double and triple faults are
-	 * formed by the CPU itself and end in a SHUTDOWN exit.
+	 * A machine check is the host's (APM 15.12, 15.13): without the
+	 * intercept it would go through the guest's IDT.  Other exceptions
+	 * stay in the guest, so double and triple faults are formed by the
+	 * CPU itself and end in a SHUTDOWN exit.
 	 */
-	vmcb_wr32(v, VMCB_INTERCEPT_EXC, (1u << 3) | (1u << 6));
+	vmcb_wr32(v, VMCB_INTERCEPT_EXC, VMCB_EXC_HV);
 	/*
 	 * INTR/NMI/SMI: a host interrupt while the guest runs exits to the
 	 * host, which takes it after STGI (APM 15.17, 15.21).
@@ -65,6 +67,30 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	/* The ASID is chosen at each entry (asid.c). */
 	vmcb_wr32(v, VMCB_GUEST_ASID, 0);
 	vmcb_wr32(v, VMCB_CLEAN, 0);
+}
+
+const char *
+vmcb_check_intercepts(const uint8_t *v)
+{
+	static const struct {
+		unsigned	 word;
+		uint32_t	 bit;
+		const char	*name;
+	} must[] = {
+		{ VMCB_INTERCEPT_EXC, 1u << X86_VEC_MC, "#MC intercept not set" },
+		{ VMCB_INTERCEPT_MISC1, VMCB_I1_INVD, "INVD intercept not set" },
+		{ VMCB_INTERCEPT_MISC1, VMCB_I1_RDPMC, "RDPMC intercept not set" },
+		{ VMCB_INTERCEPT_MISC1, VMCB_I1_INVLPGA, "INVLPGA intercept not set" },
+		{ VMCB_INTERCEPT_MISC2, VMCB_I2_WBINVD, "WBINVD intercept not set" },
+		{ VMCB_INTERCEPT_MISC2, VMCB_I2_MONITOR, "MONITOR intercept not set" },
+		{ VMCB_INTERCEPT_MISC2, VMCB_I2_MWAIT, "MWAIT intercept not set" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+		if (!(vmcb_rd32(v, must[i].word) & must[i].bit))
+			return must[i].name;
+	return NULL;
 }
 
 void

@@ -40,6 +40,13 @@ int	 vmx_probe(void);
  */
 int	 vmx_caps_read(struct vmx_caps *c, uint64_t (*rdmsr)(uint32_t msr));
 int	 vmx_caps_pick(struct vmx_caps *c);
+/*
+ * hv's own VMCS invariant, checked before every entry: the exits that keep
+ * the host's machine checks, caches, counters and sleep from the guest.
+ * The CPU would enter without them; hv must not.  Names the first one
+ * missing from the exception bitmap and processor-based controls, or NULL.
+ */
+const char *vmx_check_exits(uint32_t exc_bitmap, uint32_t proc, uint32_t proc2);
 /* IA32_FEATURE_CONTROL on this CPU: 0, or HV_ENODEV when the BIOS locked VMX off. */
 int	 vmx_feature_control(void);
 
@@ -63,6 +70,8 @@ int	 vmx_feature_control(void);
 #define PROC2_EPT		(1u << 1)
 #define PROC2_VPID		(1u << 5)
 #define PROC2_WBINVD_EXIT	(1u << 6)
+/* the exceptions that exit (vmcs.c): #BP, #UD, #MC */
+#define VMX_EXC_BITMAP	((1u << X86_VEC_BP) | (1u << X86_VEC_UD) | (1u << X86_VEC_MC))
 #define PROC2_UNRESTRICTED	(1u << 7)
 /* VM-exit controls (SDM 24.7.1) */
 #define EXIT_HOST_64		(1u << 9)

@@ -97,6 +97,22 @@ vmx_caps_read(struct vmx_caps *c, uint64_t (*rdmsr)(uint32_t msr))
 	return 0;
 }
 
+const char *
+vmx_check_exits(uint32_t exc_bitmap, uint32_t proc, uint32_t proc2)
+{
+	if (!(exc_bitmap & (1u << X86_VEC_MC)))
+		return "exception bitmap bit 18 (#MC) clear";
+	if (!(proc & PROC_RDPMC_EXIT))
+		return "RDPMC exiting clear";
+	if (!(proc & PROC_MWAIT_EXIT))
+		return "MWAIT exiting clear";
+	if (!(proc & PROC_MONITOR_EXIT))
+		return "MONITOR exiting clear";
+	if (!(proc & PROC_SECONDARY) || !(proc2 & PROC2_WBINVD_EXIT))
+		return "WBINVD exiting clear";
+	return NULL;
+}
+
 /* The controls the backend runs with (see vmcs.c for how they are used). */
 int
 vmx_caps_pick(struct vmx_caps *c)

@@ -132,6 +132,8 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		ex->kind = HV_EXIT_INTR;
 		return 0;
 	}
+	if (vector == X86_VEC_MC)	/* the host's (pinned, right after the exit) */
+		return core_insn(vcpu, HV_VX_MACHINE_CHECK, ex);
 	if (vector == X86_VEC_BP) {
 		/* INT3 exits before delivery with RIP on it (SDM 27.1): step
 		 * over it so the guest goes on after the host's debugger */
@@ -347,8 +349,10 @@ exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		return stop(vcpu, ex, HV_EIO, "VM-entry failure: MSR loading, "
 		    "entry %llu", (unsigned long long)q);
 	case VMX_EXIT_entry_fail_machine_check:
+		/* SDM Vol. 3C 27.8: the #MC is the host's; the entry is over */
+		(void)core_insn(vcpu, HV_VX_MACHINE_CHECK, ex);
 		return stop(vcpu, ex, HV_EIO, "VM-entry failure: machine-check "
-		    "event");
+		    "event (given to the host)");
 	default:
 		return stop(vcpu, ex, HV_EIO, "VM-entry failure, reason %u (%s)",
 		    basic, reason_name(basic));

@@ -195,6 +195,34 @@ test_exit_host_cpu_insns(void)
 	t_teardown();
 }
 
+/* a host #MC taken in the guest: handed to the host on this CPU, pinned;
+ * the guest goes on where it was, told nothing */
+void
+test_exit_machine_check(void)
+{
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_vmexit vx = { .kind = HV_VX_MACHINE_CHECK, .rax = 7 };
+	struct hv_exit ex;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	memset(&ex, 0, sizeof(ex));
+	fake_cpu = 1;
+	hv_os_pin();
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
+	hv_os_unpin();
+	fake_cpu = 0;
+	CHECK_EQ(fake_machine_checks[1], 1);
+	CHECK_EQ(fake_machine_checks[0], 0);
+	CHECK_EQ(HV_STAT(machine_checks), 1);
+	CHECK(!vx.skip && !vx.gp && !vx.ud && vx.rax == 7);
+	CHECK_EQ(ex.kind, 0);
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
 /* interruption information of a hardware exception being delivered */
 #define EXC(v)	((1u << 31) | (3u << 8) | (v))
 

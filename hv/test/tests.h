@@ -62,6 +62,8 @@
 	X(exit_pio_uart)	\
 	X(exit_hlt_shutdown)	\
 	X(exit_host_cpu_insns)	\
+	X(exit_machine_check)	\
+	X(svm_intercepts_check)	\
 	X(exit_exception_merge)	\
 	X(msr_rules)		\
 	X(scn_directives)	\
