@@ -36,7 +36,9 @@
 #define X86_CR3_ADDR	X86_U64(0x000ffffffffff000)	/* PML4 frame, bits 51:12 */
 
 /* ---- CR4 (SDM Vol. 3A 2.5) ----------------------------------------------- */
+#define X86_CR4_PSE	X86_BIT(4)	/* 4 MiB pages in 32-bit paging */
 #define X86_CR4_PAE	X86_BIT(5)
+#define X86_CR4_LA57	X86_BIT(12)	/* 5-level paging */
 #define X86_CR4_VMXE	X86_BIT(13)
 #define X86_CR4_OSXSAVE	X86_BIT(18)
 
@@ -147,6 +149,13 @@ static inline bool
 x86_canonical(uint64_t va)
 {
 	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+/* 57-bit linear addresses (5-level paging): bits 63:56 all equal. */
+static inline bool
+x86_canonical57(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 7) >> 7) == va;
 }
 #endif
 

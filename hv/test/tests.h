@@ -14,6 +14,10 @@
 	X(gwalk_reserved_and_canonical) \
 	X(gwalk_accessed_dirty)	\
 	X(gwalk_not_present_each_level) \
+	X(gwalk_mode_select)	\
+	X(gwalk_32bit)		\
+	X(gwalk_pae)		\
+	X(gwalk_5level)		\
 	X(init_failures)		\
 	X(hv_init_vendor)	\
 	X(hv_init_ops)		\
