@@ -18,6 +18,7 @@
 	X(gwalk_32bit)		\
 	X(gwalk_pae)		\
 	X(gwalk_5level)		\
+	X(copyin_guest_32bit_paging) \
 	X(init_failures)		\
 	X(hv_init_vendor)	\
 	X(hv_init_ops)		\
