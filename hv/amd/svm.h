@@ -140,6 +140,14 @@ const char *vmcb_check(const struct vmcb_snap *s);
  * one clear, or NULL.
  */
 const char *vmcb_check_intercepts(const uint8_t *vmcb);
+/* What it checks: the intercept bit in a VMCB word, and its name. */
+struct vmcb_intercept {
+	unsigned	 word;		/* VMCB_INTERCEPT_* */
+	uint32_t	 bit;
+	const char	*name;
+};
+extern const struct vmcb_intercept vmcb_required[];
+extern const size_t vmcb_nrequired;
 
 /* ---- ASIDs and TLB (asid.c) ------------------------------------------------ */
 extern uint64_t svm_asid_generations;	/* hw.vmm.svm.asid_generations */

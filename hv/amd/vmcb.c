@@ -69,27 +69,25 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	vmcb_wr32(v, VMCB_CLEAN, 0);
 }
 
+const struct vmcb_intercept vmcb_required[] = {
+	{ VMCB_INTERCEPT_EXC, 1u << X86_VEC_MC, "#MC intercept not set" },
+	{ VMCB_INTERCEPT_MISC1, VMCB_I1_INVD, "INVD intercept not set" },
+	{ VMCB_INTERCEPT_MISC1, VMCB_I1_RDPMC, "RDPMC intercept not set" },
+	{ VMCB_INTERCEPT_MISC1, VMCB_I1_INVLPGA, "INVLPGA intercept not set" },
+	{ VMCB_INTERCEPT_MISC2, VMCB_I2_WBINVD, "WBINVD intercept not set" },
+	{ VMCB_INTERCEPT_MISC2, VMCB_I2_MONITOR, "MONITOR intercept not set" },
+	{ VMCB_INTERCEPT_MISC2, VMCB_I2_MWAIT, "MWAIT intercept not set" },
+};
+const size_t vmcb_nrequired = sizeof(vmcb_required) / sizeof(vmcb_required[0]);
+
 const char *
 vmcb_check_intercepts(const uint8_t *v)
 {
-	static const struct {
-		unsigned	 word;
-		uint32_t	 bit;
-		const char	*name;
-	} must[] = {
-		{ VMCB_INTERCEPT_EXC, 1u << X86_VEC_MC, "#MC intercept not set" },
-		{ VMCB_INTERCEPT_MISC1, VMCB_I1_INVD, "INVD intercept not set" },
-		{ VMCB_INTERCEPT_MISC1, VMCB_I1_RDPMC, "RDPMC intercept not set" },
-		{ VMCB_INTERCEPT_MISC1, VMCB_I1_INVLPGA, "INVLPGA intercept not set" },
-		{ VMCB_INTERCEPT_MISC2, VMCB_I2_WBINVD, "WBINVD intercept not set" },
-		{ VMCB_INTERCEPT_MISC2, VMCB_I2_MONITOR, "MONITOR intercept not set" },
-		{ VMCB_INTERCEPT_MISC2, VMCB_I2_MWAIT, "MWAIT intercept not set" },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(must) / sizeof(must[0]); i++)
-		if (!(vmcb_rd32(v, must[i].word) & must[i].bit))
-			return must[i].name;
+	for (i = 0; i < vmcb_nrequired; i++)
+		if (!(vmcb_rd32(v, vmcb_required[i].word) & vmcb_required[i].bit))
+			return vmcb_required[i].name;
 	return NULL;
 }
 
