@@ -219,7 +219,7 @@ fuzz-guest: deps ## the hostile-guest fuzzer on both backends (SECONDS=60 SEED=<
 # make fuzz and make coverage: hv/test/test.mk.
 UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
             hv/intel/vmx_names.c hv/intel/vmx_ctls.c hv/intel/vmx_ctl_math.c \
-            hv/amd/svm_names.c \
+            hv/amd/svm_names.c hv/amd/vmcb.c \
             testkern/scn/scn_parse.c testkern/scn/scn_re.c
 
 UNIT_BIN := $(BUILD)/unit/hv-unit

@@ -37,8 +37,10 @@ hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c)
 	c->walk.wp = (r.cr0 & X86_CR0_WP) != 0;
 	c->walk.maxphyaddr = hv_guest_maxphyaddr;
 	c->walk.or64 = walk_or64;
+	/* the guest's own paging mode: 32-bit, PAE, 4- or 5-level, or off */
+	c->walk.mode = hv_gwalk_mode(r.cr0, r.cr4, r.efer);
+	c->walk.pse = (r.cr4 & X86_CR4_PSE) != 0;
 	c->user = r.cpl == 3;
-	c->paging = (r.cr0 & X86_CR0_PG) != 0;
 	return 0;
 }
 
@@ -47,7 +49,7 @@ hv_gva_translate(const struct hv_gva_ctx *c, uint64_t gva, bool write,
     uint64_t *gpa)
 {
 	/* without paging a guest-virtual address is guest-physical */
-	if (!c->paging) {
+	if (c->walk.mode == HV_GWALK_OFF) {
 		if (gva >= c->vm->mem_size)
 			return HV_EFAULT;
 		*gpa = gva;

@@ -54,7 +54,6 @@ struct hv_gva_ctx {
 	struct hv_vm	*vm;
 	struct hv_gwalk_ctx walk;
 	bool		 user;		/* CPL 3: user-mode rights */
-	bool		 paging;	/* CR0.PG */
 };
 int	 hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c);
 /* 0 and *gpa, or HV_EFAULT (not mapped, forbidden, outside memory). */

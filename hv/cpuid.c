@@ -33,16 +33,19 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 		/* other hypervisor leaves: nothing */
 	} else if (leaf == 0x8000000au) {
 		/* SVM feature leaf: the guest has no SVM */
+	} else if (leaf == X86_CPUID_LEAF_PERFMON) {
+		/* no performance counters: RDPMC raises #GP (hv/exit.c) */
 	} else {
 		hv_cpuid(leaf, subleaf, r);
 		if (leaf == 1) {
-			/* no nested virtualization; a hypervisor is present;
-			 * the initial APIC ID (EBX[31:24]) is the vCPU id */
-			r[2] &= ~X86_CPUID1_ECX_VMX;
+			/* no nested virtualization, no MONITOR/MWAIT (#UD,
+			 * hv/exit.c); a hypervisor is present; the initial
+			 * APIC ID (EBX[31:24]) is the vCPU id */
+			r[2] &= ~(X86_CPUID1_ECX_VMX | X86_CPUID1_ECX_MONITOR);
 			r[2] |= X86_CPUID1_ECX_HV;
 			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
 		} else if (leaf == 0x80000001u) {
-			r[2] &= ~X86_CPUID81_ECX_SVM;
+			r[2] &= ~(X86_CPUID81_ECX_SVM | X86_CPUID81_ECX_MONITORX);
 		}
 	}
 	*a = r[0];

@@ -3,8 +3,9 @@
  * the backend decodes its exit information into a struct hv_vmexit, calls
  * hv_vmexit() and applies the result (registers, instruction completion).
  * Port I/O (COM1 is hv/uart.c; every other port is absent), CPUID, HLT,
- * shutdown, MSRs (hv/msr.c), and which exception a guest gets when one
- * arises while another event is delivered.
+ * shutdown, MSRs (hv/msr.c), the cache, counter and monitor instructions,
+ * and which exception a guest gets when one arises while another event is
+ * delivered.
  */
 #include "core.h"
 #include "x86_arch.h"
@@ -87,6 +88,41 @@ vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	return 0;
 }
 
+/*
+ * The instructions a guest must not run on the host CPU as they are.  Both
+ * backends intercept them (SVM: APM Vol. 2 15.9 intercept words; VMX: INVD
+ * exits unconditionally, RDPMC/MONITOR/MWAIT/WBINVD exiting, SDM Vol. 3C
+ * 25.1.3, 25.6.2); privilege checks come before the exit on both (APM 15.9,
+ * SDM 25.1.1), so the guest is at CPL 0 here, or CR4.PCE=1 for RDPMC.
+ *
+ * INVD would drop dirty lines of the whole host, WBINVD stall it with a
+ * flush of every cache level: guest memory is ordinary write-back memory
+ * the host keeps coherent and the guest has no device that needs it
+ * written back, so both complete with nothing done.  RDPMC: the guest has
+ * no performance counters (CPUID leaf 0xA reports none; the counter MSRs
+ * raise #GP), so every ECX names a counter that does not exist: #GP(0)
+ * (SDM Vol. 2B / APM Vol. 3 RDPMC).  MONITOR/MWAIT: CPUID.1:ECX.MONITOR is
+ * clear, so they are #UD (SDM Vol. 2B MONITOR, MWAIT) - a guest MWAIT
+ * would otherwise park the host CPU.
+ */
+static int
+vx_insn(struct hv_vmexit *vx)
+{
+	switch (vx->kind) {
+	case HV_VX_INVD:
+	case HV_VX_WBINVD:
+		vx->skip = true;
+		break;
+	case HV_VX_RDPMC:
+		vx->gp = true;
+		break;
+	default:		/* MONITOR, MWAIT */
+		vx->ud = true;
+		break;
+	}
+	return HV_RESUME;
+}
+
 int
 hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
@@ -110,6 +146,22 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	case HV_VX_RDMSR:
 	case HV_VX_WRMSR:
 		return hv_msr_exit(vcpu, vx);
+	case HV_VX_INVD:
+	case HV_VX_WBINVD:
+	case HV_VX_RDPMC:
+	case HV_VX_MONITOR:
+	case HV_VX_MWAIT:
+		return vx_insn(vx);
+	case HV_VX_MACHINE_CHECK:
+		/*
+		 * With the intercept (SVM exception 18, APM 15.12; VMX exception
+		 * bitmap bit 18, SDM Vol. 3C 25.2) the #MC was not delivered to
+		 * the guest: it is the host's, whose handler decides.  If that
+		 * returns, the guest goes on where it was.
+		 */
+		HV_STAT_INC(machine_checks);
+		hv_os_machine_check();
+		return HV_RESUME;
 	case HV_VX_SHUTDOWN:
 		/* the CPU is in shutdown: only INIT or a reset would leave it */
 		vcpu->dead = true;

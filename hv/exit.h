@@ -15,7 +15,7 @@
  * guest-visible rule is the core's into it, calls hv_vmexit(), and then
  * always applies it: RAX..RDX back into the guest, the instruction
  * completed (RIP past it, STI/MOV SS shadow ended) when skip is set, #GP(0)
- * injected when gp is set.
+ * injected when gp is set, #UD when ud is set.
  * hv_vmexit returns HV_RESUME, or 0 with *ex filled (a stop, or the
  * HV_EXIT_INTR yield of a HLT).  ex->raw_reason must be set before.
  */
@@ -26,6 +26,12 @@ enum hv_vmexit_kind {
 	HV_VX_SHUTDOWN,		/* triple fault */
 	HV_VX_RDMSR,		/* ECX in rcx (hv/msr.c) */
 	HV_VX_WRMSR,		/* ECX in rcx, EDX:EAX in rdx:rax, cr0 */
+	HV_VX_INVD,		/* the caches stay the host's */
+	HV_VX_WBINVD,
+	HV_VX_RDPMC,		/* ECX in rcx */
+	HV_VX_MONITOR,
+	HV_VX_MWAIT,
+	HV_VX_MACHINE_CHECK,	/* the host's #MC, taken in the guest */
 };
 
 struct hv_vmexit {
@@ -41,6 +47,7 @@ struct hv_vmexit {
 	uint64_t	 cr0;		/* WRMSR: the guest's CR0 (EFER.LME rule) */
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
+	bool		 ud;		/* out: raise #UD instead */
 };
 
 int	 hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);

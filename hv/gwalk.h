@@ -1,7 +1,7 @@
 /*
- * gwalk.h - walk a guest's own 4-level page tables (hv/gwalk.c), as the
- * copyin family does; HV_ACC_* are the access kinds, also those of a nested
- * page fault (hv_nested_fault).
+ * gwalk.h - walk a guest's own page tables (hv/gwalk.c) in the paging mode
+ * its control registers select, as the copyin family does; HV_ACC_* are the
+ * access kinds, also those of a nested page fault (hv_nested_fault).
  */
 #ifndef HV_GWALK_H
 #define HV_GWALK_H
@@ -12,6 +12,21 @@
 #define HV_ACC_WRITE	0x1u
 #define HV_ACC_USER	0x2u
 #define HV_ACC_EXEC	0x4u
+
+/*
+ * The paging modes (SDM Vol. 3A 4.1.1 Table 4-1); 4-level is 0, the boot
+ * state of hv_abi.h.  Without paging there is nothing to walk.
+ */
+enum hv_gwalk_mode {
+	HV_GWALK_4LEVEL,	/* CR0.PG, CR4.PAE, EFER.LMA (SDM 4.5) */
+	HV_GWALK_5LEVEL,	/* ... and CR4.LA57 (SDM 4.5) */
+	HV_GWALK_PAE,		/* CR0.PG, CR4.PAE, no LMA (SDM 4.4) */
+	HV_GWALK_32BIT,		/* CR0.PG, no CR4.PAE (SDM 4.3) */
+	HV_GWALK_OFF,		/* CR0.PG clear: linear is physical */
+};
+
+/* The mode of a guest with these CR0, CR4 and EFER. */
+enum hv_gwalk_mode hv_gwalk_mode(uint64_t cr0, uint64_t cr4, uint64_t efer);
 
 struct hv_gwalk_ctx {
 	/* Read a 64-bit guest-physical word; may fault the page in. 0 or HV_EFAULT. */
@@ -28,9 +43,12 @@ struct hv_gwalk_ctx {
 	 * for a write, as the CPU would (SDM Vol. 3A 4.8).
 	 */
 	int	(*or64)(void *arg, uint64_t gpa, uint64_t bits);
+	enum hv_gwalk_mode mode;	/* not HV_GWALK_OFF */
+	bool	 pse;		/* CR4.PSE (32-bit paging only) */
 };
 
-/* Translate gva for an access of kind acc; 0 and *gpa, or HV_EFAULT. */
+/* Translate gva for an access of kind acc; 0 and *gpa, or HV_EFAULT
+ * (HV_EINVAL for HV_GWALK_OFF or an unknown mode). */
 int	 hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 	    uint64_t *gpa);
 

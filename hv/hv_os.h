@@ -89,6 +89,15 @@ void	 hv_os_unpin(void);
 /* Let other runnable threads of this CPU go first (unpinned; wait loops). */
 void	 hv_os_yield(void);
 
+/*
+ * A machine check arrived while a guest ran on this CPU (the #MC intercept /
+ * exit, or a VM entry that failed on one): it is the host's, never the
+ * guest's.  Run the host's own #MC handling as if the host had taken it
+ * here.  Called pinned on that CPU right after the exit, interrupts
+ * possibly off; it returns only if the host recovered.
+ */
+void	 hv_os_machine_check(void);
+
 /* ---- the running thread -------------------------------------------------- */
 
 /*

@@ -27,6 +27,7 @@
 	X(hypercall_errors,	"hypercalls with a bad number or argument")	\
 	X(hypercalls_user_refused, "hypercalls from CPL 3 the VM does not allow (#UD)") \
 	X(guest_errors,		"runs that ended with HV_EXIT_ERROR")		\
+	X(machine_checks,	"machine checks during guest runs, given to the host") \
 	X(ratelog,		"rate-limited messages (printed or not)")	\
 	X(ratelog_dropped,	"rate-limited messages not printed")		\
 	X(serial_bytes,		"bytes the guests wrote to COM1")		\

@@ -36,7 +36,9 @@
 #define X86_CR3_ADDR	X86_U64(0x000ffffffffff000)	/* PML4 frame, bits 51:12 */
 
 /* ---- CR4 (SDM Vol. 3A 2.5) ----------------------------------------------- */
+#define X86_CR4_PSE	X86_BIT(4)	/* 4 MiB pages in 32-bit paging */
 #define X86_CR4_PAE	X86_BIT(5)
+#define X86_CR4_LA57	X86_BIT(12)	/* 5-level paging */
 #define X86_CR4_VMXE	X86_BIT(13)
 #define X86_CR4_OSXSAVE	X86_BIT(18)
 
@@ -58,12 +60,15 @@
 #define X86_XCR0_AVX	(X86_XCR0_X87 | X86_XCR0_SSE | X86_XCR0_YMM)
 
 /* ---- CPUID feature bits (SDM Vol. 2A CPUID, APM Vol. 3 E.4.2) ------------ */
+#define X86_CPUID1_ECX_MONITOR	X86_BIT(3)	/* MONITOR/MWAIT */
 #define X86_CPUID1_ECX_VMX	X86_BIT(5)
 #define X86_CPUID1_ECX_XSAVE	X86_BIT(26)
 #define X86_CPUID1_ECX_OSXSAVE	X86_BIT(27)	/* mirrors CR4.OSXSAVE */
 #define X86_CPUID1_ECX_AVX	X86_BIT(28)
 #define X86_CPUID1_ECX_HV	X86_BIT(31)	/* reserved for hypervisors */
 #define X86_CPUID81_ECX_SVM	X86_BIT(2)	/* leaf 0x80000001 */
+#define X86_CPUID81_ECX_MONITORX X86_BIT(29)	/* MONITORX/MWAITX (AMD) */
+#define X86_CPUID_LEAF_PERFMON	0xa		/* architectural performance monitoring */
 
 /* ---- MSR numbers (SDM Vol. 4 2.1, APM Vol. 2 A.4, A.5) ------------------- */
 #define X86_MSR_TSC			0x10
@@ -152,6 +157,13 @@ static inline bool
 x86_canonical(uint64_t va)
 {
 	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+/* 57-bit linear addresses (5-level paging): bits 63:56 all equal. */
+static inline bool
+x86_canonical57(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 7) >> 7) == va;
 }
 #endif
 

@@ -22,7 +22,7 @@ from conftest import Results, accel, shared_boot
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
 BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
-         "vm_runaway", "vm_badstate", "vm_oob", "vm_hcbad", "vm_badinput",
+         "vm_runaway", "vm_badstate", "vm_oob", "vm_rerun_triple", "vm_hcbad", "vm_badinput",
          "vm_hoststate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown", "vm_fpu",
          "vm_avx", "hv_reinit"]
 
@@ -257,6 +257,20 @@ def test_vm_oob(batch, backend):
     f = batch(backend).passed("vm_oob", backend, 2)
     assert (f[1]["end"], f[1]["error"]) == ("error", "EFAULT")
     assert EXPECT[backend]["oob"] in f[2]["decoded"]
+
+
+def test_vm_rerun_triple(batch, backend):
+    f = batch(backend).passed("vm_rerun_triple", backend, 3)
+    # the triple fault is the backend's own exit, counted once
+    stat = {"svm": "exit.shutdown", "vmx": "exit.triple_fault"}[backend]
+    assert f[1]["error"] == "ok" and f[1][stat] == 1, f[1]
+    assert re.fullmatch(r"guest\d+\.0: triple fault at rip=0x[0-9a-f]+", f[1]["decoded"])
+    # every later run: refused before any entry, one guest error each
+    vm = f[1]["decoded"].split(":")[0]
+    for n in (2, 3):
+        assert (f[n]["error"], f[n]["ex_error"], f[n]["exits"], f[n]["guest_errors"]) == \
+            ("ok", "EIO", 0, 1), f[n]
+        assert f[n]["decoded"] == vm + ": cannot run after a triple fault", f[n]
 
 
 def test_vm_hcbad(batch, backend):

@@ -224,6 +224,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	uint8_t *v = s->vmcb;
 	struct svm_fast *f = &s->fast;
 	int cpu, error = 0, fast = 0, looped, rc;
+	const char *why;
 	bool ts;
 
 	hv_os_pin();
@@ -260,6 +261,11 @@ again:
 	if (fast == 0) {
 		svm_host_capture(&s->host, &svm_pcpu[cpu]);
 		error = svm_host_check(&s->host, "before VMRUN", ex);
+		if (error == 0 && (why = vmcb_check_intercepts(v)) != NULL) {
+			hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCB refused "
+			    "before VMRUN: %s", vcpu->vm->id, vcpu->id, why);
+			error = HV_EIO;
+		}
 	}
 	if (error == 0) {
 		/* the HC_NOPs the world switch may finish itself (svm_switch.S) */

@@ -133,6 +133,21 @@ void	 vmcb_init_control(uint8_t *vmcb, const struct svm_vm *svm_vm,
 void	 vmcb_snapshot(const uint8_t *vmcb, struct vmcb_snap *s);
 /* Name the first consistency check (APM 15.5.1) the state fails, or NULL. */
 const char *vmcb_check(const struct vmcb_snap *s);
+/*
+ * hv's own VMCB invariant, checked before every VMRUN: the intercepts that
+ * keep the host's machine checks, caches, counters and sleep from the
+ * guest.  The CPU would run without them; hv must not.  Names the first
+ * one clear, or NULL.
+ */
+const char *vmcb_check_intercepts(const uint8_t *vmcb);
+/* What it checks: the intercept bit in a VMCB word, and its name. */
+struct vmcb_intercept {
+	unsigned	 word;		/* VMCB_INTERCEPT_* */
+	uint32_t	 bit;
+	const char	*name;
+};
+extern const struct vmcb_intercept vmcb_required[];
+extern const size_t vmcb_nrequired;
 
 /* ---- ASIDs and TLB (asid.c) ------------------------------------------------ */
 extern uint64_t svm_asid_generations;	/* hw.vmm.svm.asid_generations */

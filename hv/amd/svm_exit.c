@@ -75,7 +75,50 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 		svm_skip_insn(s, len);
 	if (vx->gp)
 		svm_inject_exception(s, X86_VEC_GP, true, 0);
+	if (vx->ud)
+		svm_inject_exception(s, X86_VEC_UD, false, 0);
 	return rc;
+}
+
+/* An instruction whose rule is the core's: kind, and its length without
+ * prefixes for a CPU that gives no next RIP. */
+static int
+core_insn(struct hv_vcpu *vcpu, enum hv_vmexit_kind kind, unsigned len,
+    struct hv_exit *ex)
+{
+	struct hv_vmexit vx = { .kind = kind };
+
+	return core_exit(vcpu, &vx, len, ex);
+}
+
+static int
+exit_invd(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_INVD, 2, ex);	/* 0F 08 */
+}
+
+static int
+exit_wbinvd(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_WBINVD, 2, ex);	/* 0F 09 */
+}
+
+static int
+exit_rdpmc(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_RDPMC, 2, ex);	/* 0F 33 */
+}
+
+static int
+exit_monitor(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_MONITOR, 3, ex);	/* 0F 01 C8 */
+}
+
+static int
+exit_mwait(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_MWAIT, 3, ex);	/* 0F 01 C9 */
 }
 
 static int
@@ -348,7 +391,7 @@ exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
-/* VMRUN..SKINIT: SVM is hidden from the guest, as if EFER.SVME=0 */
+/* VMRUN..SKINIT, INVLPGA: SVM is hidden from the guest, as if EFER.SVME=0 */
 static int
 exit_svm_insn(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -363,6 +406,13 @@ exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	svm_inject_exception(svm_of(vcpu), X86_VEC_GP, true, 0);
 	return HV_RESUME;
+}
+
+/* pinned: the host's handler runs on the CPU that took the #MC */
+static int
+exit_machine_check(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_MACHINE_CHECK, 0, ex);
 }
 
 static int

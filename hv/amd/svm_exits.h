@@ -100,7 +100,7 @@
 	N(0x04f, excp_15) \
 	N(0x050, excp_mf) \
 	N(0x051, excp_ac) \
-	N(0x052, excp_mc) \
+	X(0x052, excp_mc, exit_machine_check, 1) \
 	N(0x053, excp_xf) \
 	N(0x054, excp_20) \
 	N(0x055, excp_cp) \
@@ -129,18 +129,18 @@
 	N(0x06c, ldtr_write) \
 	N(0x06d, tr_write) \
 	N(0x06e, rdtsc) \
-	N(0x06f, rdpmc) \
+	X(0x06f, rdpmc, exit_rdpmc, 1) \
 	N(0x070, pushf) \
 	N(0x071, popf) \
 	X(0x072, cpuid, exit_cpuid, 1) \
 	N(0x073, rsm) \
 	N(0x074, iret) \
 	X(0x075, swint, exit_swint, 0) \
-	N(0x076, invd) \
+	X(0x076, invd, exit_invd, 1) \
 	N(0x077, pause) \
 	X(0x078, hlt, exit_hlt, 1) \
 	N(0x079, invlpg) \
-	N(0x07a, invlpga) \
+	X(0x07a, invlpga, exit_svm_insn, 1) \
 	X(0x07b, ioio, exit_ioio, 1) \
 	X(0x07c, msr, exit_msr, 1) \
 	N(0x07d, task_switch) \
@@ -155,9 +155,9 @@
 	X(0x086, skinit, exit_svm_insn, 1) \
 	N(0x087, rdtscp) \
 	N(0x088, icebp) \
-	N(0x089, wbinvd) \
-	N(0x08a, monitor) \
-	N(0x08b, mwait) \
+	X(0x089, wbinvd, exit_wbinvd, 1) \
+	X(0x08a, monitor, exit_monitor, 1) \
+	X(0x08b, mwait, exit_mwait, 1) \
 	N(0x08c, mwait_conditional) \
 	X(0x08d, xsetbv, exit_xsetbv, 1) \
 	N(0x08e, rdpru) \

@@ -23,21 +23,29 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	 * #BP goes to the host's db> prompt, #UD is counted and reflected.
 	 * INTn is intercepted too: QEMU TCG treats INT3 as a software
 	 * interrupt and checks only the INTn intercept for it, never #BP.
-	 * Other exceptions stay in the guest, so double and triple faults are
-	 * formed by the CPU itself and end in a SHUTDOWN exit.
+	 * A machine check is the host's (APM 15.12, 15.13): without the
+	 * intercept it would go through the guest's IDT.  Other exceptions
+	 * stay in the guest, so double and triple faults are formed by the
+	 * CPU itself and end in a SHUTDOWN exit.
 	 */
-	vmcb_wr32(v, VMCB_INTERCEPT_EXC, (1u << 3) | (1u << 6));
+	vmcb_wr32(v, VMCB_INTERCEPT_EXC, VMCB_EXC_HV);
 	/*
 	 * INTR/NMI/SMI: a host interrupt while the guest runs exits to the
 	 * host, which takes it after STGI (APM 15.17, 15.21).
 	 */
+	/*
+	 * INVD, WBINVD, RDPMC, MONITOR and MWAIT would act on the host CPU
+	 * (its caches, its counters, its sleep): the core's rules (hv/exit.c).
+	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_MISC1, VMCB_I1_INTR | VMCB_I1_NMI |
 	    VMCB_I1_SMI | VMCB_I1_CPUID | VMCB_I1_INTN | VMCB_I1_HLT | VMCB_I1_IOIO |
-	    VMCB_I1_MSR | VMCB_I1_SHUTDOWN);
+	    VMCB_I1_MSR | VMCB_I1_SHUTDOWN | VMCB_I1_INVD | VMCB_I1_RDPMC |
+	    VMCB_I1_INVLPGA);
 	/*
 	 * VMRUN must be intercepted (APM 15.5.1 consistency check); the other
-	 * SVM instructions are intercepted because the guest must not see SVM
-	 * (they would otherwise run on guest-physical addresses).
+	 * SVM instructions (and INVLPGA above) are intercepted because the
+	 * guest must not see SVM (they would otherwise run on guest-physical
+	 * addresses, INVLPGA on any ASID's TLB entries).
 	 */
 	/*
 	 * XSETBV too: VMRUN does not switch XCR0, so a guest XSETBV would
@@ -46,7 +54,8 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_MISC2, VMCB_I2_VMRUN | VMCB_I2_VMMCALL |
 	    VMCB_I2_VMLOAD | VMCB_I2_VMSAVE | VMCB_I2_STGI | VMCB_I2_CLGI |
-	    VMCB_I2_SKINIT | VMCB_I2_XSETBV);
+	    VMCB_I2_SKINIT | VMCB_I2_XSETBV | VMCB_I2_WBINVD | VMCB_I2_MONITOR |
+	    VMCB_I2_MWAIT);
 	vmcb_wr64(v, VMCB_IOPM_BASE_PA, svm_vm->iopm_pa);
 	vmcb_wr64(v, VMCB_MSRPM_BASE_PA, svm_vm->msrpm_pa);
 	/* Guest RFLAGS.IF then masks only virtual interrupts; physical ones
@@ -58,6 +67,28 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	/* The ASID is chosen at each entry (asid.c). */
 	vmcb_wr32(v, VMCB_GUEST_ASID, 0);
 	vmcb_wr32(v, VMCB_CLEAN, 0);
+}
+
+const struct vmcb_intercept vmcb_required[] = {
+	{ VMCB_INTERCEPT_EXC, 1u << X86_VEC_MC, "#MC intercept not set" },
+	{ VMCB_INTERCEPT_MISC1, VMCB_I1_INVD, "INVD intercept not set" },
+	{ VMCB_INTERCEPT_MISC1, VMCB_I1_RDPMC, "RDPMC intercept not set" },
+	{ VMCB_INTERCEPT_MISC1, VMCB_I1_INVLPGA, "INVLPGA intercept not set" },
+	{ VMCB_INTERCEPT_MISC2, VMCB_I2_WBINVD, "WBINVD intercept not set" },
+	{ VMCB_INTERCEPT_MISC2, VMCB_I2_MONITOR, "MONITOR intercept not set" },
+	{ VMCB_INTERCEPT_MISC2, VMCB_I2_MWAIT, "MWAIT intercept not set" },
+};
+const size_t vmcb_nrequired = sizeof(vmcb_required) / sizeof(vmcb_required[0]);
+
+const char *
+vmcb_check_intercepts(const uint8_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < vmcb_nrequired; i++)
+		if (!(vmcb_rd32(v, vmcb_required[i].word) & vmcb_required[i].bit))
+			return vmcb_required[i].name;
+	return NULL;
 }
 
 void

@@ -77,9 +77,12 @@
 #define VMCB_I1_NMI		(1u << 1)
 #define VMCB_I1_SMI		(1u << 2)
 #define VMCB_I1_VINTR		(1u << 4)
+#define VMCB_I1_RDPMC		(1u << 15)
 #define VMCB_I1_CPUID		(1u << 18)
 #define VMCB_I1_INTN		(1u << 21)
+#define VMCB_I1_INVD		(1u << 22)
 #define VMCB_I1_HLT		(1u << 24)
+#define VMCB_I1_INVLPGA		(1u << 26)
 #define VMCB_I1_IOIO		(1u << 27)
 #define VMCB_I1_MSR		(1u << 28)
 #define VMCB_I1_SHUTDOWN	(1u << 31)
@@ -91,7 +94,13 @@
 #define VMCB_I2_STGI		(1u << 4)
 #define VMCB_I2_CLGI		(1u << 5)
 #define VMCB_I2_SKINIT		(1u << 6)
+#define VMCB_I2_WBINVD		(1u << 9)
+#define VMCB_I2_MONITOR		(1u << 10)	/* and MONITORX */
+#define VMCB_I2_MWAIT		(1u << 11)	/* unconditional; and MWAITX */
 #define VMCB_I2_XSETBV		(1u << 13)
+
+/* the exception intercepts hv sets (vmcb.c): #BP, #UD, #MC */
+#define VMCB_EXC_HV	((1u << X86_VEC_BP) | (1u << X86_VEC_UD) | (1u << X86_VEC_MC))
 
 #define VMCB_VINTR_MASKING	(1ull << 24)	/* APM 15.21.1 */
 /* the virtual interrupt itself (APM 15.21.4, Table B-1 offset 0x60) */

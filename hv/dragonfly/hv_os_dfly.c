@@ -20,6 +20,7 @@
 #include <machine/globaldata.h>
 #include <machine/pmap.h>
 #include <machine/smp.h>
+#include <machine/segments.h>
 #include <machine/vmparam.h>
 
 #include "hv_os.h"
@@ -191,6 +192,17 @@ hv_os_ipi(int cpu)
  * host's XCR0 (which the guest runs under and cannot change): the owner
  * thread's YMM upper halves survive a guest's VEX-encoded code too (vm_avx).
  */
+/*
+ * Through the IDT's own #MC gate (Xmchk, machdep.c's setidt_global(IDT_MC)),
+ * so that trap() takes it as the T_MCHK the CPU would have delivered on
+ * this CPU had no guest been running.
+ */
+void
+hv_os_machine_check(void)
+{
+	__asm__ __volatile__("int %0" : : "i"(IDT_MC));
+}
+
 void
 hv_os_pin(void)
 {

@@ -624,8 +624,9 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	uint64_t fl, prev, host_kgs, info;
 	int cpu, old, rc, error, fast = 0, looped;
 	bool ts = false, fpu = false;
+	const char *why;
 #ifdef HV_DEBUG
-	char why[120];
+	char why_state[120];
 #endif
 
 	hv_os_pin();
@@ -663,13 +664,21 @@ again:
 	 * written and checked: the host's CR3 and FS base are unchanged */
 	if (fast == 0 && (error = vmcs_set_host_dynamic()) != 0)
 		goto out;
+	if (fast == 0 && (why = vmx_check_exits((uint32_t)vmcs_read(
+	    VMCS_EXCEPTION_BITMAP), (uint32_t)vmcs_read(VMCS_PROC_CTLS),
+	    (uint32_t)vmcs_read(VMCS_PROC_CTLS2))) != NULL) {
+		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCS refused before "
+		    "entry: %s", vcpu->vm->id, vcpu->id, why);
+		error = 0;
+		goto out;
+	}
 	if (vmx_caps.preempt_timer && (error = vmcs_write(VMCS_PREEMPT_TIMER,
 	    vmx_caps.preempt_value)) != 0)
 		goto out;
 #ifdef HV_DEBUG
-	if (vmx_check_guest_state(why, sizeof(why)) != 0) {
+	if (vmx_check_guest_state(why_state, sizeof(why_state)) != 0) {
 		hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest state "
-		    "(software check): %s", vcpu->vm->id, vcpu->id, why);
+		    "(software check): %s", vcpu->vm->id, vcpu->id, why_state);
 		error = 0;
 		goto out;
 	}

@@ -40,6 +40,13 @@ int	 vmx_probe(void);
  */
 int	 vmx_caps_read(struct vmx_caps *c, uint64_t (*rdmsr)(uint32_t msr));
 int	 vmx_caps_pick(struct vmx_caps *c);
+/*
+ * hv's own VMCS invariant, checked before every entry: the exits that keep
+ * the host's machine checks, caches, counters and sleep from the guest.
+ * The CPU would enter without them; hv must not.  Names the first one
+ * missing from the exception bitmap and processor-based controls, or NULL.
+ */
+const char *vmx_check_exits(uint32_t exc_bitmap, uint32_t proc, uint32_t proc2);
 /* IA32_FEATURE_CONTROL on this CPU: 0, or HV_ENODEV when the BIOS locked VMX off. */
 int	 vmx_feature_control(void);
 
@@ -52,6 +59,7 @@ int	 vmx_feature_control(void);
 #define PROC_TSC_OFFSET		(1u << 3)
 #define PROC_HLT_EXIT		(1u << 7)
 #define PROC_MWAIT_EXIT		(1u << 10)
+#define PROC_RDPMC_EXIT		(1u << 11)
 #define PROC_CR3_LOAD_EXIT	(1u << 15)
 #define PROC_CR3_STORE_EXIT	(1u << 16)
 #define PROC_IO_BITMAPS		(1u << 25)
@@ -61,6 +69,9 @@ int	 vmx_feature_control(void);
 /* Secondary processor-based controls */
 #define PROC2_EPT		(1u << 1)
 #define PROC2_VPID		(1u << 5)
+#define PROC2_WBINVD_EXIT	(1u << 6)
+/* the exceptions that exit (vmcs.c): #BP, #UD, #MC */
+#define VMX_EXC_BITMAP	((1u << X86_VEC_BP) | (1u << X86_VEC_UD) | (1u << X86_VEC_MC))
 #define PROC2_UNRESTRICTED	(1u << 7)
 /* VM-exit controls (SDM 24.7.1) */
 #define EXIT_HOST_64		(1u << 9)

@@ -97,6 +97,22 @@ vmx_caps_read(struct vmx_caps *c, uint64_t (*rdmsr)(uint32_t msr))
 	return 0;
 }
 
+const char *
+vmx_check_exits(uint32_t exc_bitmap, uint32_t proc, uint32_t proc2)
+{
+	if (!(exc_bitmap & (1u << X86_VEC_MC)))
+		return "exception bitmap bit 18 (#MC) clear";
+	if (!(proc & PROC_RDPMC_EXIT))
+		return "RDPMC exiting clear";
+	if (!(proc & PROC_MWAIT_EXIT))
+		return "MWAIT exiting clear";
+	if (!(proc & PROC_MONITOR_EXIT))
+		return "MONITOR exiting clear";
+	if (!(proc & PROC_SECONDARY) || !(proc2 & PROC2_WBINVD_EXIT))
+		return "WBINVD exiting clear";
+	return NULL;
+}
+
 /* The controls the backend runs with (see vmcs.c for how they are used). */
 int
 vmx_caps_pick(struct vmx_caps *c)
@@ -121,12 +137,17 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * CR3 load/store exiting are default1 in the non-TRUE MSR; with EPT we
 	 * do not want them, and hv_ctl_adjust keeps them only if forced.
 	 */
+	/*
+	 * RDPMC, MONITOR, MWAIT (and WBINVD below; INVD always exits) would
+	 * act on the host CPU: the core's rules (hv/exit.c).
+	 */
 	want = PROC_HLT_EXIT | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
-	    PROC_TSC_OFFSET | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
+	    PROC_RDPMC_EXIT | PROC_TSC_OFFSET | PROC_IO_BITMAPS |
+	    PROC_MSR_BITMAPS | PROC_SECONDARY;
 	if ((error = ctl_pick("processor-based", c->procbased, want,
 	    want, &c->proc_ctls)) != 0)
 		return error;
-	want = PROC2_EPT | (c->vpid ? PROC2_VPID : 0);
+	want = PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0);
 	if ((error = ctl_pick("secondary processor-based", c->procbased2,
 	    want, want, &c->proc2_ctls)) != 0)
 		return error;

@@ -82,7 +82,18 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		skip_insn();
 	if (vx->gp)
 		vmx_inject_exception(X86_VEC_GP, true, 0);
+	if (vx->ud)
+		vmx_inject_exception(X86_VEC_UD, false, 0);
 	return rc;
+}
+
+/* An instruction whose rule is the core's (the exit gives its length). */
+static int
+core_insn(struct hv_vcpu *vcpu, enum hv_vmexit_kind kind, struct hv_exit *ex)
+{
+	struct hv_vmexit vx = { .kind = kind };
+
+	return core_exit(vcpu, &vx, ex);
 }
 
 /*
@@ -121,6 +132,8 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		ex->kind = HV_EXIT_INTR;
 		return 0;
 	}
+	if (vector == X86_VEC_MC)	/* the host's (pinned, right after the exit) */
+		return core_insn(vcpu, HV_VX_MACHINE_CHECK, ex);
 	if (vector == X86_VEC_BP) {
 		/* INT3 exits before delivery with RIP on it (SDM 27.1): step
 		 * over it so the guest goes on after the host's debugger */
@@ -343,8 +356,10 @@ exit_entry_failure(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		return stop(vcpu, ex, HV_EIO, "VM-entry failure: MSR loading, "
 		    "entry %llu", (unsigned long long)q);
 	case VMX_EXIT_entry_fail_machine_check:
+		/* SDM Vol. 3C 27.8: the #MC is the host's; the entry is over */
+		(void)core_insn(vcpu, HV_VX_MACHINE_CHECK, ex);
 		return stop(vcpu, ex, HV_EIO, "VM-entry failure: machine-check "
-		    "event");
+		    "event (given to the host)");
 	default:
 		return stop(vcpu, ex, HV_EIO, "VM-entry failure, reason %u (%s)",
 		    basic, reason_name(basic));
@@ -427,8 +442,31 @@ exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_invd(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	skip_insn();		/* caches are coherent: nothing to drop */
-	return HV_RESUME;
+	return core_insn(vcpu, HV_VX_INVD, ex);
+}
+
+static int
+exit_wbinvd(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_WBINVD, ex);
+}
+
+static int
+exit_rdpmc(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_RDPMC, ex);
+}
+
+static int
+exit_monitor(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_MONITOR, ex);
+}
+
+static int
+exit_mwait(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return core_insn(vcpu, HV_VX_MWAIT, ex);
 }
 
 static int

@@ -7,8 +7,8 @@
  * handler neither allocates, sleeps, locks nor reads guest memory, so it
  * runs right after the exit, pinned with interrupts off, and the guest is
  * entered again from there (the fast path of vmx_vcpu_run).  Adding a
- * handled exit is one X line.  VMCLEAR..VMXON, INVEPT, INVVPID, VMFUNC,
- * MONITOR and MWAIT raise #UD: CPUID hides VMX and MONITOR/MWAIT.
+ * handled exit is one X line.  VMCLEAR..VMXON, INVEPT, INVVPID and VMFUNC
+ * raise #UD: CPUID hides VMX.
  */
 #ifndef HV_INTEL_VMX_EXITS_H
 #define HV_INTEL_VMX_EXITS_H
@@ -29,7 +29,7 @@
 	X(12, hlt, exit_hlt, 1) \
 	X(13, invd, exit_invd, 1) \
 	N(14, invlpg) \
-	N(15, rdpmc) \
+	X(15, rdpmc, exit_rdpmc, 1) \
 	N(16, rdtsc) \
 	N(17, rsm) \
 	X(18, vmcall, exit_vmcall, 0) \
@@ -49,9 +49,9 @@
 	X(32, wrmsr, exit_wrmsr, 1) \
 	X(33, entry_fail_guest_state, exit_entry_failure, 0) \
 	X(34, entry_fail_msr_loading, exit_entry_failure, 0) \
-	X(36, mwait, exit_ud, 1) \
+	X(36, mwait, exit_mwait, 1) \
 	N(37, monitor_trap_flag) \
-	X(39, monitor, exit_ud, 1) \
+	X(39, monitor, exit_monitor, 1) \
 	N(40, pause) \
 	X(41, entry_fail_machine_check, exit_entry_failure, 0) \
 	N(43, tpr_below_threshold) \
@@ -65,7 +65,7 @@
 	N(51, rdtscp) \
 	X(52, preemption_timer, exit_host_intr, 0) \
 	X(53, invvpid, exit_ud, 1) \
-	N(54, wbinvd) \
+	X(54, wbinvd, exit_wbinvd, 1) \
 	X(55, xsetbv, exit_xsetbv, 1) \
 	N(56, apic_write) \
 	N(57, rdrand) \

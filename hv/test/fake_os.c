@@ -13,6 +13,7 @@ __thread int fake_cpu;
 long fake_pages_live, fake_mallocs_live, fake_allocs, fake_fail_at;
 __thread int fake_pin_depth;
 int fake_ipis[HV_MAX_CPUS];
+int fake_machine_checks[HV_MAX_CPUS];
 void (*fake_ipi_hook)(int cpu);
 uint64_t fake_time_step = 1000;
 
@@ -32,6 +33,7 @@ fake_os_reset(void)
 	fake_pages_live = fake_mallocs_live = fake_allocs = fake_fail_at = 0;
 	fake_pin_depth = 0;
 	memset(fake_ipis, 0, sizeof(fake_ipis));
+	memset(fake_machine_checks, 0, sizeof(fake_machine_checks));
 	fake_ipi_hook = NULL;
 	fake_time_step = 1000;
 	fake_log_clear();
@@ -154,6 +156,15 @@ hv_os_ipi(int cpu)
 	ADD(fake_ipis[cpu], 1);
 	if (fake_ipi_hook != NULL)
 		fake_ipi_hook(cpu);
+}
+
+/* counted per CPU; hv hands a machine check over pinned only */
+void
+hv_os_machine_check(void)
+{
+	if (fake_pin_depth == 0)
+		abort();
+	ADD(fake_machine_checks[fake_cpu], 1);
 }
 
 void

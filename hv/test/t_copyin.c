@@ -1,8 +1,9 @@
 /*
  * t_copyin.c - the copyin family through a guest's own 4 KiB page tables:
  * page crossing onto a non-adjacent frame, EFAULT on unmapped, read-only
- * and supervisor pages, copyinstr terminators, the fu/su words, and walks
- * into guest memory that is not backed yet.
+ * and supervisor pages, copyinstr terminators, the fu/su words, walks
+ * into guest memory that is not backed yet, and the paging mode taken from
+ * the guest's registers (32-bit paging).
  */
 #include <string.h>
 #include "test.h"
@@ -297,5 +298,37 @@ test_translate(void)
 	CHECK_EQ(hv_vcpu_translate(vcpu, MEM, false, &gpa), HV_EFAULT);
 	CHECK_EQ(hv_fubyte(vcpu, MEM - 1), 0);
 	CHECK_EQ(hv_fubyte(vcpu, MEM), -1);
+	teardown();
+}
+
+/* The walk follows the guest's paging mode as its registers say: 32-bit
+ * paging (CR4.PAE clear) with 4-byte entries, 4 KiB and 4 MiB pages. */
+void
+test_copyin_guest_32bit_paging(void)
+{
+	const uint64_t va = 0x00401234, va4m = 0x00f00010;
+	uint32_t pde = 0x9000 | P | W | U, pte = 0x100000 | P | W | U;
+	uint32_t pde4m = P | W | U | X86_PTE_PS;	/* 4 MiB at GPA 0 */
+	char out[8] = { 0 };
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	CHECK_EQ(hv_gpa_write(vm, ROOT + 4 * (va >> 22), &pde, 4), 0);
+	CHECK_EQ(hv_gpa_write(vm, 0x9000 + 4 * ((va >> 12) & 1023), &pte, 4), 0);
+	CHECK_EQ(hv_gpa_write(vm, ROOT + 4 * (va4m >> 22), &pde4m, 4), 0);
+	CHECK_EQ(hv_gpa_write(vm, 0x100234, "mode32", 7), 0);
+	CHECK_EQ(hv_gpa_write(vm, 0x300010, "pse4m", 6), 0);
+	fake_regs(vcpu)->cr3 = ROOT;
+	fake_regs(vcpu)->cr4 = X86_CR4_PSE;
+	fake_regs(vcpu)->efer = 0;
+	CHECK_EQ(hv_copyin(vcpu, va, out, 7), 0);
+	CHECK(strcmp(out, "mode32") == 0);
+	CHECK_EQ(hv_copyin(vcpu, va4m, out, 6), 0);
+	CHECK(strcmp(out, "pse4m") == 0);
+	/* the same tables read as 4-level ones translate nothing */
+	fake_regs(vcpu)->cr4 = X86_CR4_PAE;
+	fake_regs(vcpu)->efer = X86_EFER_LMA | X86_EFER_LME;
+	CHECK_EQ(hv_copyin(vcpu, va, out, 7), HV_EFAULT);
 	teardown();
 }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "test.h"
+#include "x86_arch.h"
 
 #define MEM	(4ull << 20)
 #define COM1	HV_GUEST_COM1
@@ -140,6 +141,84 @@ test_exit_hlt_shutdown(void)
 	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
 	CHECK(strcmp(ex.msg, "guest0.0: cannot run after a triple fault") == 0);
 	CHECK_EQ(vcpu->entries, 0);
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
+/* INVD, WBINVD, RDPMC, MONITOR, MWAIT: one outcome each, the registers
+ * untouched, the guest entered again */
+void
+test_exit_host_cpu_insns(void)
+{
+	static const struct {
+		enum hv_vmexit_kind kind;
+		bool skip, gp, ud;
+	} want[] = {
+		{ HV_VX_INVD, true, false, false },
+		{ HV_VX_WBINVD, true, false, false },
+		{ HV_VX_RDPMC, false, true, false },
+		{ HV_VX_MONITOR, false, false, true },
+		{ HV_VX_MWAIT, false, false, true },
+	};
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_exit ex;
+	uint32_t a, b, c, d;
+	size_t i;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct hv_vmexit vx = { .kind = want[i].kind, .rax = 1, .rbx = 2,
+		    .rcx = 3, .rdx = 4 };
+
+		memset(&ex, 0, sizeof(ex));
+		CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
+		CHECK_EQ(vx.skip, want[i].skip);
+		CHECK_EQ(vx.gp, want[i].gp);
+		CHECK_EQ(vx.ud, want[i].ud);
+		CHECK(vx.rax == 1 && vx.rbx == 2 && vx.rcx == 3 && vx.rdx == 4);
+	}
+	/* what the guest is told, on a host that has them all: no
+	 * MONITOR/MWAIT, no performance counters */
+	fake_cpuid_set(1, 0, 0, 0, X86_CPUID1_ECX_MONITOR, 0);
+	fake_cpuid_set(X86_CPUID_LEAF_PERFMON, 0, 0x07300404, 0, 0, 0x603);
+	fake_cpuid_set(0x80000001u, 0, 0, 0, X86_CPUID81_ECX_MONITORX, 0);
+	hv_guest_cpuid(vcpu, 1, 0, &a, &b, &c, &d);
+	CHECK_EQ(c & X86_CPUID1_ECX_MONITOR, 0);
+	hv_guest_cpuid(vcpu, X86_CPUID_LEAF_PERFMON, 0, &a, &b, &c, &d);
+	CHECK(a == 0 && b == 0 && c == 0 && d == 0);
+	hv_guest_cpuid(vcpu, 0x80000001u, 0, &a, &b, &c, &d);
+	CHECK_EQ(c & X86_CPUID81_ECX_MONITORX, 0);
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
+/* a host #MC taken in the guest: handed to the host on this CPU, pinned;
+ * the guest goes on where it was, told nothing */
+void
+test_exit_machine_check(void)
+{
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_vmexit vx = { .kind = HV_VX_MACHINE_CHECK, .rax = 7 };
+	struct hv_exit ex;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	memset(&ex, 0, sizeof(ex));
+	fake_cpu = 1;
+	hv_os_pin();
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
+	hv_os_unpin();
+	fake_cpu = 0;
+	CHECK_EQ(fake_machine_checks[1], 1);
+	CHECK_EQ(fake_machine_checks[0], 0);
+	CHECK_EQ(HV_STAT(machine_checks), 1);
+	CHECK(!vx.skip && !vx.gp && !vx.ud && vx.rax == 7);
+	CHECK_EQ(ex.kind, 0);
 	hv_vm_destroy(vm);
 	t_teardown();
 }

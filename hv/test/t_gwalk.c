@@ -45,7 +45,9 @@ mem_or64(void *arg, uint64_t gpa, uint64_t bits)
 static struct hv_gwalk_ctx
 ctx_of(bool nxe, bool wp)
 {
-	struct hv_gwalk_ctx c = { mem_read64, NULL, 0x1000, nxe, wp, 40, mem_or64 };
+	struct hv_gwalk_ctx c = { .read64 = mem_read64, .cr3 = 0x1000, .nxe = nxe,
+	    .wp = wp, .maxphyaddr = 40, .or64 = mem_or64,
+	    .mode = HV_GWALK_4LEVEL };
 
 	return c;
 }
@@ -310,4 +312,183 @@ test_gwalk_not_present_each_level(void)
 		CHECK_EQ(hv_gwalk(&c, VA, 0, &gpa), 0);
 		CHECK_EQ(reads, 8);
 	}
+}
+
+/* ---- the other paging modes (SDM Vol. 3A 4.1.1) ----------------------------- */
+
+void
+test_gwalk_mode_select(void)
+{
+	const uint64_t pg = X86_CR0_PG | X86_CR0_PE, lma = X86_EFER_LMA | X86_EFER_LME;
+	struct hv_gwalk_ctx c = ctx_of(true, true);
+	uint64_t gpa;
+
+	CHECK_EQ(hv_gwalk_mode(X86_CR0_PE, X86_CR4_PAE, 0), HV_GWALK_OFF);
+	CHECK_EQ(hv_gwalk_mode(pg, X86_CR4_PSE, 0), HV_GWALK_32BIT);
+	CHECK_EQ(hv_gwalk_mode(pg, X86_CR4_PAE, X86_EFER_NXE), HV_GWALK_PAE);
+	CHECK_EQ(hv_gwalk_mode(pg, X86_CR4_PAE, lma), HV_GWALK_4LEVEL);
+	CHECK_EQ(hv_gwalk_mode(pg, X86_CR4_PAE | X86_CR4_LA57, lma), HV_GWALK_5LEVEL);
+	/* nothing to walk without paging: refused, not a translation */
+	c.mode = HV_GWALK_OFF;
+	CHECK_EQ(hv_gwalk(&c, 0x1000, 0, &gpa), HV_EINVAL);
+}
+
+/* a 4-byte entry of 32-bit paging at gpa */
+static void
+put32(uint64_t gpa, uint32_t v)
+{
+	memcpy((uint8_t *)mem + gpa, &v, 4);
+}
+
+static uint32_t
+get32(uint64_t gpa)
+{
+	uint32_t v;
+
+	memcpy(&v, (uint8_t *)mem + gpa, 4);
+	return v;
+}
+
+static struct hv_gwalk_ctx
+ctx_mode(enum hv_gwalk_mode mode, uint64_t cr3, bool pse)
+{
+	struct hv_gwalk_ctx c = ctx_of(true, true);
+
+	c.mode = mode;
+	c.cr3 = cr3;
+	c.pse = pse;
+	return c;
+}
+
+/* 32-bit paging (SDM 4.3): 10-bit indices, 4-byte entries, 4 MiB pages
+ * with CR4.PSE (PSE-36 high bits), no NX, 32-bit linear addresses */
+void
+test_gwalk_32bit(void)
+{
+	struct hv_gwalk_ctx c = ctx_mode(HV_GWALK_32BIT, 0x1000, true);
+	uint64_t gpa = 0;
+
+	memset(mem, 0, sizeof(mem));
+	put32(0x1000, 0xdead0000u | P);		/* PDE 0: its neighbour */
+	put32(0x1004, 0x2000 | P | W | U);	/* PDE 1 -> PT at 0x2000 */
+	put32(0x2004, 0x5000 | P | W | U);	/* PTE 1 -> page 5 */
+	put32(0x2000, 0xbeef0000u | P);		/* PTE 0: its neighbour */
+	reads = ors = 0;
+	CHECK_EQ(hv_gwalk(&c, 0x00401123, HV_ACC_WRITE | HV_ACC_USER, &gpa), 0);
+	CHECK_EQ(gpa, 0x5123);
+	CHECK_EQ(reads, 2);
+	/* A in the PDE, A and D in the PTE; the other half of each word kept */
+	CHECK_EQ(get32(0x1004), 0x2000 | P | W | U | A);
+	CHECK_EQ(get32(0x2004), 0x5000 | P | W | U | A | D);
+	CHECK_EQ(get32(0x1000), 0xdead0000u | P);
+	CHECK_EQ(get32(0x2000), 0xbeef0000u | P);
+	/* no NX bit in 32-bit paging, EFER.NXE or not */
+	CHECK_EQ(hv_gwalk(&c, 0x00401123, HV_ACC_EXEC, &gpa), 0);
+	/* rights: a supervisor PTE, a read-only one with CR0.WP */
+	put32(0x2004, 0x5000 | P | W);
+	CHECK_EQ(hv_gwalk(&c, 0x00401123, HV_ACC_USER, &gpa), HV_EFAULT);
+	put32(0x2004, 0x5000 | P | U);
+	CHECK_EQ(hv_gwalk(&c, 0x00401123, HV_ACC_WRITE, &gpa), HV_EFAULT);
+	/* a 4 MiB page: PA 31:22 from the PDE, 39:32 from its bits 20:13 */
+	put32(0x1008, 0x00c00000u | (0x3u << 13) | P | W | U | PS);
+	CHECK_EQ(hv_gwalk(&c, 0x00812345, 0, &gpa), 0);
+	CHECK_EQ(gpa, 0x300c12345ull);
+	/* bit 21 is reserved; so are the high bits beyond MAXPHYADDR */
+	put32(0x1008, 0x00c00000u | (1u << 21) | P | PS);
+	CHECK_EQ(hv_gwalk(&c, 0x00812345, 0, &gpa), HV_EFAULT);
+	put32(0x1008, 0x00c00000u | (1u << 17) | P | PS);	/* PA bit 36 */
+	c.maxphyaddr = 36;
+	CHECK_EQ(hv_gwalk(&c, 0x00812345, 0, &gpa), HV_EFAULT);
+	c.maxphyaddr = 40;
+	CHECK_EQ(hv_gwalk(&c, 0x00812345, 0, &gpa), 0);
+	CHECK_EQ(gpa, 0x1000c12345ull);
+	/* without CR4.PSE, PS is ignored: the PDE names a page table */
+	put32(0x100c, 0x3000 | P | W | U | PS);
+	put32(0x3000 + 4 * 5, 0x6000 | P);
+	CHECK_EQ(hv_gwalk(&c, 0x00c05123, 0, &gpa), 0);
+	CHECK_EQ(gpa, 0x100000000ull | 0x5123);	/* PSE: bit 13 -> PA bit 32 */
+	c.pse = false;
+	CHECK_EQ(hv_gwalk(&c, 0x00c05123, 0, &gpa), 0);
+	CHECK_EQ(gpa, 0x6123);
+	/* linear addresses are 32 bits */
+	CHECK_EQ(hv_gwalk(&c, 0x100401123ull, 0, &gpa), HV_EFAULT);
+}
+
+/* PAE paging (SDM 4.4): the PDPT at CR3 bits 31:5, four PDPTEs with no
+ * rights and reserved bits of their own, 8-byte PDEs/PTEs with NX */
+void
+test_gwalk_pae(void)
+{
+	struct hv_gwalk_ctx c = ctx_mode(HV_GWALK_PAE, 0x1020, false);
+	uint64_t gpa = 0;
+
+	memset(mem, 0, sizeof(mem));
+	mem[1][5] = 0x2000 | P;			/* PDPTE 1 (0x1028) */
+	mem[2][1] = 0x3000 | P | W | U;		/* PDE 1 */
+	mem[3][1] = 0x5000 | P | W | U;		/* PTE 1 */
+	reads = 0;
+	CHECK_EQ(hv_gwalk(&c, 0x40201123, HV_ACC_WRITE | HV_ACC_USER, &gpa), 0);
+	CHECK_EQ(gpa, 0x5123);
+	CHECK_EQ(reads, 3);
+	/* no accessed flag in a PDPTE (bit 5 is reserved there) */
+	CHECK_EQ(mem[1][5], 0x2000 | P);
+	CHECK_EQ(mem[2][1], 0x3000 | P | W | U | A);
+	CHECK_EQ(mem[3][1], 0x5000 | P | W | U | A | D);
+	/* PDPTE bits 2:1, 8:5 and 63:MAXPHYADDR are reserved */
+	mem[1][5] = 0x2000 | P | W;
+	CHECK_EQ(hv_gwalk(&c, 0x40201123, 0, &gpa), HV_EFAULT);
+	mem[1][5] = 0x2000 | P | (1ull << 55);	/* the fuzzer's find */
+	CHECK_EQ(hv_gwalk(&c, 0x40201123, 0, &gpa), HV_EFAULT);
+	mem[1][5] = 0x2000 | P | NX;
+	CHECK_EQ(hv_gwalk(&c, 0x40201123, 0, &gpa), HV_EFAULT);
+	mem[1][5] = 0x2000 | P;
+	/* bits 62:52 of a PTE are reserved (ignored in 4-level paging) */
+	mem[3][1] |= 1ull << 60;
+	CHECK_EQ(hv_gwalk(&c, 0x40201123, 0, &gpa), HV_EFAULT);
+	mem[3][1] &= ~(1ull << 60);
+	/* NX with EFER.NXE */
+	mem[2][1] |= NX;
+	CHECK_EQ(hv_gwalk(&c, 0x40201123, HV_ACC_EXEC, &gpa), HV_EFAULT);
+	CHECK_EQ(hv_gwalk(&c, 0x40201123, 0, &gpa), 0);
+	mem[2][1] &= ~NX;
+	/* a 2 MiB page */
+	mem[2][2] = 0x400000 | P | W | U | PS;
+	CHECK_EQ(hv_gwalk(&c, 0x40412345, 0, &gpa), 0);
+	CHECK_EQ(gpa, 0x412345);
+	/* linear addresses are 32 bits */
+	CHECK_EQ(hv_gwalk(&c, 0x140201123ull, 0, &gpa), HV_EFAULT);
+}
+
+/* 5-level paging (SDM 4.5, CR4.LA57): a PML5 above the PML4, 57-bit
+ * canonical addresses */
+void
+test_gwalk_5level(void)
+{
+	struct hv_gwalk_ctx c = ctx_mode(HV_GWALK_5LEVEL, 0x1000, false);
+	const uint64_t va = (1ull << 48) | (1ull << 39) | (1ull << 30) |
+	    (1ull << 21) | (1ull << 12) | 0x123;
+	uint64_t gpa = 0;
+	int l;
+
+	memset(mem, 0, sizeof(mem));
+	mem[1][1] = 0x2000 | P | W | U;		/* PML5E 1 */
+	mem[2][1] = 0x3000 | P | W | U;		/* PML4E 1 */
+	mem[3][1] = 0x4000 | P | W | U;		/* PDPTE 1 */
+	mem[4][1] = 0x6000 | P | W | U;		/* PDE 1 */
+	mem[6][1] = 0x7000 | P | W | U;		/* PTE 1 */
+	reads = 0;
+	CHECK_EQ(hv_gwalk(&c, va, 0, &gpa), 0);
+	CHECK_EQ(gpa, 0x7123);
+	CHECK_EQ(reads, 5);
+	for (l = 1; l <= 6; l++)
+		if (l != 5)
+			CHECK((mem[l][1] & A) != 0);
+	/* 57-bit canonical: bit 56 copied up; the same VA is not 48-bit one */
+	CHECK_EQ(hv_gwalk(&c, 1ull << 57, 0, &gpa), HV_EFAULT);
+	c.mode = HV_GWALK_4LEVEL;
+	CHECK_EQ(hv_gwalk(&c, va, 0, &gpa), HV_EFAULT);
+	c.mode = HV_GWALK_5LEVEL;
+	/* PS is reserved in a PML5E */
+	mem[1][1] |= PS;
+	CHECK_EQ(hv_gwalk(&c, va, 0, &gpa), HV_EFAULT);
 }

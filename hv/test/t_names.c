@@ -175,6 +175,14 @@ test_names_svm_counters(void)
 	CHECK(npf != NULL && inv != NULL);
 	CHECK(fake_sysctl("hw.vmm.stats.exit.cpuid") != NULL);
 	CHECK(fake_sysctl("hw.vmm.stats.exit.vmmcall") != NULL);
+	/* the host-CPU intercepts of vmcb.c are handled (one X line each) */
+	CHECK(fake_sysctl("hw.vmm.stats.exit.excp_mc") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.invd") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.wbinvd") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.rdpmc") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.monitor") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.mwait") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.invlpga") != NULL);
 	CHECK(fake_sysctl("hw.vmm.stats.exit.cr0_read") == NULL);
 	CHECK(fake_sysctl("hw.vmm.stats.exit.busy") == NULL);
 	svm_exit_count(0x400);
@@ -205,6 +213,9 @@ test_names_vmx_counters(void)
 	CHECK(fake_sysctl("hw.vmm.stats.exit.vmcall") != NULL);
 	CHECK(fake_sysctl("hw.vmm.stats.exit.entry_fail_guest_state") != NULL);
 	CHECK(fake_sysctl("hw.vmm.stats.exit.vmxon") != NULL);	/* #UD */
+	CHECK(fake_sysctl("hw.vmm.stats.exit.entry_fail_machine_check") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.wbinvd") != NULL);
+	CHECK(fake_sysctl("hw.vmm.stats.exit.rdpmc") != NULL);
 	CHECK(fake_sysctl("hw.vmm.stats.exit.getsec") == NULL);
 	CHECK(fake_sysctl("hw.vmm.stats.exit.rdtsc") == NULL);
 	hv_stats_exit(VMX_EXIT_cpuid);

@@ -89,13 +89,25 @@ test_vmxcaps_true_msrs(void)
 	CHECK(c.ept && c.vpid && c.invept_single && c.invept_all && c.invvpid_single);
 	CHECK(c.unrestricted);			/* PROCBASED2 allowed-1 0x47fff has bit 7 */
 	CHECK_EQ(vmx_caps_pick(&c), 0);
+	/* hv's own entry check: the exits that keep the host's #MC, caches,
+	 * counters and sleep from the guest, each named when missing */
+	CHECK(vmx_check_exits(VMX_EXC_BITMAP, c.proc_ctls, c.proc2_ctls) == NULL);
+	CHECK(strcmp(vmx_check_exits(VMX_EXC_BITMAP & ~(1u << X86_VEC_MC),
+	    c.proc_ctls, c.proc2_ctls), "exception bitmap bit 18 (#MC) clear") == 0);
+	CHECK(strcmp(vmx_check_exits(VMX_EXC_BITMAP, c.proc_ctls & ~PROC_RDPMC_EXIT,
+	    c.proc2_ctls), "RDPMC exiting clear") == 0);
+	CHECK(strcmp(vmx_check_exits(VMX_EXC_BITMAP, c.proc_ctls,
+	    c.proc2_ctls & ~PROC2_WBINVD_EXIT), "WBINVD exiting clear") == 0);
 	/* CR3 load/store exiting are not forced by the TRUE_ MSR: off */
 	CHECK_EQ(c.proc_ctls & (PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT), 0);
 	CHECK_EQ(c.proc_ctls & (PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
 	    PROC_SECONDARY), PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
 	    PROC_SECONDARY);
 	CHECK_EQ(c.proc_ctls & 0x04006172, 0x04006172);	/* must-be-1 kept */
-	CHECK_EQ(c.proc2_ctls, PROC2_EPT | PROC2_VPID);
+	/* the instructions that would act on the host CPU exit (hv/exit.c) */
+	CHECK_EQ(c.proc_ctls & (PROC_RDPMC_EXIT | PROC_MWAIT_EXIT |
+	    PROC_MONITOR_EXIT), PROC_RDPMC_EXIT | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT);
+	CHECK_EQ(c.proc2_ctls, PROC2_EPT | PROC2_WBINVD_EXIT | PROC2_VPID);
 	CHECK(c.preempt_timer);
 	CHECK_EQ(c.preempt_shift, 5);
 	CHECK_EQ(c.pin_ctls, PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_PREEMPT_TIMER | 0x16);
@@ -161,7 +173,7 @@ test_vmxcaps_old_msrs(void)
 	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
 	CHECK(c.ept && !c.vpid && !c.invvpid_single);
 	CHECK_EQ(vmx_caps_pick(&c), 0);
-	CHECK_EQ(c.proc2_ctls, PROC2_EPT);
+	CHECK_EQ(c.proc2_ctls, PROC2_EPT | PROC2_WBINVD_EXIT);
 }
 
 void

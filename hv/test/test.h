@@ -23,6 +23,7 @@ extern long	 fake_allocs;		/* allocations attempted so far */
 extern long	 fake_fail_at;		/* fail allocation number N (1-based from reset), 0 never */
 extern __thread int fake_pin_depth;
 extern int	 fake_ipis[HV_MAX_CPUS];
+extern int	 fake_machine_checks[HV_MAX_CPUS];	/* hv_os_machine_check() */
 extern void	(*fake_ipi_hook)(int cpu);
 extern uint64_t	 fake_time_step;	/* ns added per hv_os_time_ns() call */
 void	 fake_os_reset(void);

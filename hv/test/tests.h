@@ -14,6 +14,11 @@
 	X(gwalk_reserved_and_canonical) \
 	X(gwalk_accessed_dirty)	\
 	X(gwalk_not_present_each_level) \
+	X(gwalk_mode_select)	\
+	X(gwalk_32bit)		\
+	X(gwalk_pae)		\
+	X(gwalk_5level)		\
+	X(copyin_guest_32bit_paging) \
 	X(init_failures)		\
 	X(hv_init_vendor)	\
 	X(hv_init_ops)		\
@@ -68,6 +73,9 @@
 	X(names_vmx_counters)	\
 	X(exit_pio_uart)	\
 	X(exit_hlt_shutdown)	\
+	X(exit_host_cpu_insns)	\
+	X(exit_machine_check)	\
+	X(svm_intercepts_check)	\
 	X(exit_exception_merge)	\
 	X(msr_rules)		\
 	X(scn_directives)	\

@@ -6,6 +6,7 @@
 #include "sysctl.h"
 #include "trap.h"
 #include "hist.h"
+#include "x86_arch.h"
 
 /* single pages hv holds now (ktests/hv_life.c: hv_fini gives them all back) */
 volatile int64_t hv_pages_live;
@@ -91,6 +92,17 @@ void
 hv_os_ipi(int cpu)
 {
 	ipi_send(cpu, VEC_KICK);
+}
+
+/*
+ * Through the IDT's own #MC gate, as the CPU would have delivered it: the
+ * kernel's machine-check handling (trap.c), which has no recovery and
+ * stops the machine with the frame of this CPU.
+ */
+void
+hv_os_machine_check(void)
+{
+	__asm__ __volatile__("int %0" : : "i"(X86_VEC_MC));
 }
 
 void

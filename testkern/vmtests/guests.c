@@ -386,6 +386,52 @@ KTEST(vm_oob, "guest maps a GPA beyond its memory: VM stopped, error decoded")
 	    "oob: decoded=\"%s\"", r.errmsg);
 }
 
+/*
+ * A vCPU in shutdown (triple fault) leaves it only by INIT or a reset, which
+ * hv has not: every later run is refused before any entry.  The backend's
+ * own triple-fault exit (SVM SHUTDOWN, VMX exit reason 2) is counted once.
+ */
+KTEST(vm_rerun_triple, "a vCPU run again after its triple fault: refused, never entered")
+{
+	const char *exit_stat = strcmp(vm_backend_name(), "svm") == 0 ?
+	    "exit.shutdown" : "exit.triple_fault";
+	struct guest_run_result r = { 0 };
+	uint64_t tf, exits, errs;
+	struct hv_vcpu *vcpu;
+	struct hv_exit ex;
+	int error, i;
+
+	if (!vm_begin())
+		return;
+	tf = vm_stat(exit_stat);
+	error = vm_case_setup("triple.bin", 0, &r, &vcpu);
+	if (error == 0)
+		error = vm_run_until(vcpu, &ex, NULL);
+	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
+	    vm_contains(ex.msg, ": triple fault at rip=0x") &&
+	    vm_stat(exit_stat) - tf == 1,
+	    "rerun_triple: first run error=%s %s=%lu decoded=\"%s\"", vm_err(error),
+	    exit_stat, (unsigned long)(vm_stat(exit_stat) - tf),
+	    error == 0 ? ex.msg : r.errmsg);
+	if (error != 0) {
+		guest_run_teardown(&r);
+		return;
+	}
+	for (i = 1; i <= 2; i++) {
+		exits = vm_stat("exits");
+		errs = vm_stat("guest_errors");
+		error = hv_vcpu_run(vcpu, &ex);
+		report(error == 0 && ex.kind == HV_EXIT_ERROR && ex.error == EIO &&
+		    vm_stat("exits") == exits && vm_stat("guest_errors") - errs == 1,
+		    "rerun_triple: run %d after it: error=%s kind=%d ex_error=%s "
+		    "exits=%lu guest_errors=%lu decoded=\"%s\"", i + 1, vm_err(error),
+		    (int)ex.kind, vm_err(ex.error),
+		    (unsigned long)(vm_stat("exits") - exits),
+		    (unsigned long)(vm_stat("guest_errors") - errs), ex.msg);
+	}
+	guest_run_teardown(&r);
+}
+
 VM_SELF_CHECKING(hcbad, 6, "bad hypercalls return errors, the guest and host go on")
 
 /* ---- vm_badinput: the host API refuses bad arguments ----------------------- */

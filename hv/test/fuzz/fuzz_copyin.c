@@ -64,16 +64,15 @@ struct regs_in {
 static int
 ref_gpa(const struct regs_in *r, uint64_t gva, bool write, uint64_t *gpa)
 {
-	uint64_t slot[5];
-	int leaf;
+	struct ref_trace t;
 
 	if (!r->pg) {
 		*gpa = gva;
 		return gva < MEM ? 0 : -1;
 	}
-	if (ref_walk(shadow_read, NULL, r->cr3, gva, (write ? HV_ACC_WRITE : 0) |
-	    (r->user ? HV_ACC_USER : 0), r->nxe, r->wp, hv_guest_maxphyaddr, gpa,
-	    slot, &leaf) != 0 || *gpa >= MEM)
+	if (ref_walk(shadow_read, NULL, HV_GWALK_4LEVEL, false, r->cr3, gva,
+	    (write ? HV_ACC_WRITE : 0) | (r->user ? HV_ACC_USER : 0), r->nxe,
+	    r->wp, hv_guest_maxphyaddr, gpa, &t) != 0 || *gpa >= MEM)
 		return -1;
 	return 0;
 }

@@ -2,14 +2,16 @@
  * fuzz_gwalk.c - libFuzzer target: hv_gwalk() over fuzzed guest page-table
  * memory.
  *
- * Input: a 24-byte header (CR3, GVA, access kind, EFER.NXE, CR0.WP,
- * MAXPHYADDR) followed by 10-byte records, each storing one 64-bit entry at
- * (page, slot) of an 8-page guest-physical memory at GPA 0 (the rest zero).
+ * Input: a 20-byte header (CR3, GVA, access kind, EFER.NXE, CR0.WP,
+ * MAXPHYADDR, paging mode, CR4.PSE) followed by 10-byte records, each
+ * storing one 64-bit word at (page, slot) of an 8-page guest-physical
+ * memory at GPA 0 (the rest zero).  Mode byte % 4: 0 4-level, 1 5-level,
+ * 2 PAE, 3 32-bit paging (enum hv_gwalk_mode).
  *
  * Invariants checked (abort on violation):
  * - no read outside the fake memory (ASan: the memory is exactly malloc'ed);
- * - the walk reads at most one entry per level, each in the table page the
- *   previous level pointed to ("faults in" each table page at most once);
+ * - the walk reads exactly the entries the reference reads, in its order:
+ *   at most one per level, each in the table the level above named;
  * - result and GPA agree with ref_walk() (ref_walk.c), written separately
  *   from the SDM tables rather than from gwalk.c;
  * - the accessed/dirty flags written are exactly the ones the SDM says (4.8):
@@ -79,23 +81,26 @@ ref_read(void *arg, uint64_t gpa, uint64_t *val)
 	return true;
 }
 
-/* The reference walk on mem, with the A/D updates of a successful one. */
+/* The reference walk on mem, with the A/D updates of a successful one
+ * (A in each entry used, D in the leaf; entries of 4 or 8 bytes). */
 static int
-ref_walk_ad(uint8_t *mem, uint64_t cr3, uint64_t va, unsigned acc, bool nxe,
-    bool wp, int maxpa, uint64_t *gpa_out)
+ref_walk_ad(uint8_t *mem, int mode, bool pse, uint64_t cr3, uint64_t va,
+    unsigned acc, bool nxe, bool wp, int maxpa, uint64_t *gpa_out,
+    struct ref_trace *t)
 {
-	uint64_t slot[5], v;
-	int leaf, lvl;
+	uint32_t v;
+	int i;
 
-	if (ref_walk(ref_read, mem, cr3, va, acc, nxe, wp, maxpa, gpa_out, slot,
-	    &leaf) != 0)
+	if (ref_walk(ref_read, mem, mode, pse, cr3, va, acc, nxe, wp, maxpa,
+	    gpa_out, t) != 0)
 		return -1;
-	for (lvl = 4; lvl >= leaf; lvl--) {
-		memcpy(&v, mem + slot[lvl], 8);
-		v |= 1ull << 5;
-		if (lvl == leaf && (acc & HV_ACC_WRITE))
-			v |= 1ull << 6;
-		memcpy(mem + slot[lvl], &v, 8);
+	for (i = t->first_no_a ? 1 : 0; i < t->n; i++) {
+		/* bits 5 and 6 are in the low 4 bytes of either size */
+		memcpy(&v, mem + t->slot[i], 4);
+		v |= 1u << 5;
+		if (i == t->n - 1 && (acc & HV_ACC_WRITE))
+			v |= 1u << 6;
+		memcpy(mem + t->slot[i], &v, 4);
 	}
 	return 0;
 }
@@ -105,11 +110,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t refmem[MEMSZ];
 	struct hv_gwalk_ctx c;
+	struct ref_trace t;
 	struct fmem m;
 	uint64_t cr3, va, gpa = 0, rgpa = 0;
 	unsigned acc;
-	bool nxe, wp, use_or;
-	int maxpa, rc, rrc, i;
+	bool nxe, wp, use_or, pse;
+	int maxpa, rc, rrc, i, mode;
 	size_t off;
 
 	if (size < 20)
@@ -122,7 +128,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	use_or = !((data[16] >> 5) & 1);
 	/* mostly 36..52; values 30..35 and 53 exercise the width guard */
 	maxpa = 30 + data[17] % 24;
-	/* bytes 18, 19 spare (alignment of the records) */
+	mode = data[18] % 4;
+	pse = data[19] & 1;
 	m.bytes = calloc(1, MEMSZ);
 	if (m.bytes == NULL)
 		abort();
@@ -141,25 +148,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.wp = wp;
 	c.maxphyaddr = maxpa;
 	c.or64 = use_or ? f_or64 : NULL;
+	c.mode = (enum hv_gwalk_mode)mode;
+	c.pse = pse;
 
 	rc = hv_gwalk(&c, va, acc, &gpa);
-	rrc = ref_walk_ad(refmem, cr3, va, acc, nxe, wp, maxpa, &rgpa);
+	rrc = ref_walk_ad(refmem, mode, pse, cr3, va, acc, nxe, wp, maxpa, &rgpa,
+	    &t);
 
-	if (m.reads > 4)
-		FUZZ_FAIL("%d entry reads in one walk", m.reads);
-	/* each read is in the table the level above named (CR3 for the first) */
+	/* the same entries as the reference, in its order (the word holding
+	 * each: a 4-byte entry is read as the aligned 8 bytes around it) */
+	if (m.reads != t.n)
+		FUZZ_FAIL("%d entry reads, reference %d (mode %d)", m.reads, t.n,
+		    mode);
 	for (i = 0; i < m.reads; i++) {
-		uint64_t want_table = i == 0 ? (cr3 & ref_bits(51, 12)) :
-		    get64(m.bytes + m.read_at[i - 1]) & ref_bits(51, 12);
-
-		if ((m.read_at[i] & ~0xfffull) != want_table)
-			FUZZ_FAIL("read %d at 0x%llx, not in table 0x%llx", i,
+		if (m.read_at[i] != (t.slot[i] & ~7ull))
+			FUZZ_FAIL("read %d at 0x%llx, reference 0x%llx", i,
 			    (unsigned long long)m.read_at[i],
-			    (unsigned long long)want_table);
+			    (unsigned long long)t.slot[i]);
 	}
 	if ((rc == 0) != (rrc == 0))
-		FUZZ_FAIL("walk %d, reference %d (va 0x%llx acc %u nxe %d wp %d "
-		    "maxpa %d)", rc, rrc, (unsigned long long)va, acc, nxe, wp, maxpa);
+		FUZZ_FAIL("walk %d, reference %d (mode %d va 0x%llx acc %u nxe %d "
+		    "wp %d maxpa %d)", rc, rrc, mode, (unsigned long long)va, acc,
+		    nxe, wp, maxpa);
 	if (rc != 0 && rc != HV_EFAULT)
 		FUZZ_FAIL("walk returned %d", rc);
 	if (rc == 0 && gpa != rgpa)

@@ -1,0 +1,42 @@
+/*
+ * t_vmcb.c - the VMCB control area hv/amd/vmcb.c writes, and hv's own
+ * check that the intercepts keeping the host's machine checks, caches,
+ * counters and sleep from the guest are set (vmcb_check_intercepts).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "test.h"
+#include "amd/svm.h"
+#include "amd/vmcb.h"
+
+void
+test_svm_intercepts_check(void)
+{
+	struct svm_vm vm = { .iopm_pa = 0x10000, .msrpm_pa = 0x20000 };
+	const struct vmcb_intercept *r = vmcb_required;
+	uint8_t *v = aligned_alloc(HV_PAGE_SIZE, HV_PAGE_SIZE);
+	const char *why;
+	size_t i;
+
+	memset(v, 0, HV_PAGE_SIZE);
+	CHECK(vmcb_check_intercepts(v) != NULL);	/* a blank VMCB */
+	vmcb_init_control(v, &vm, 0x30000);
+	CHECK(vmcb_check_intercepts(v) == NULL);
+	/* the #MC is the host's: vector 18 intercepted, next to #BP and #UD */
+	CHECK_EQ(vmcb_rd32(v, VMCB_INTERCEPT_EXC), (1u << X86_VEC_BP) |
+	    (1u << X86_VEC_UD) | (1u << X86_VEC_MC));
+	/* #MC and the six host-CPU instructions of hv/exit.c */
+	CHECK_EQ(vmcb_nrequired, 7);
+	CHECK(r[0].word == VMCB_INTERCEPT_EXC && r[0].bit == 1u << X86_VEC_MC &&
+	    strcmp(r[0].name, "#MC intercept not set") == 0);
+	for (i = 0; i < vmcb_nrequired; i++) {
+		uint32_t w = vmcb_rd32(v, r[i].word);
+
+		vmcb_wr32(v, r[i].word, w & ~r[i].bit);
+		why = vmcb_check_intercepts(v);
+		CHECK(why != NULL && strcmp(why, r[i].name) == 0);
+		vmcb_wr32(v, r[i].word, w);
+		CHECK(vmcb_check_intercepts(v) == NULL);
+	}
+	free(v);
+}
