@@ -11,6 +11,7 @@
 #include "uart.h"	/* struct hv_uart: the vCPU's COM1 */
 
 #define HV_MAX_CPUS	64
+#define HV_DREGS	5	/* DR0-DR3 and DR6, switched by hv/dreg.c */
 #define HV_MAX_VCPUS	8
 
 /* Pending external interrupts: one bit per vector; 0-31 are exceptions. */
@@ -39,6 +40,7 @@ struct hv_vcpu {
 	bool		 hc_pending;	/* host owes a hypercall result */
 	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
 	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
+	uint64_t	 guest_dr[HV_DREGS];	/* DR0-DR3, DR6 (hv/dreg.c) */
 	struct hv_uart	 com1;
 	char		 serial_line[128];	/* guest COM1 output being assembled */
 	size_t		 serial_len;

@@ -28,15 +28,19 @@
 #define X86_CR0_ET	X86_BIT(4)
 #define X86_CR0_NE	X86_BIT(5)	/* native FPU error reporting */
 #define X86_CR0_WP	X86_BIT(16)	/* supervisor writes honour R/W */
+#define X86_CR0_AM	X86_BIT(18)	/* alignment checks with RFLAGS.AC */
 #define X86_CR0_NW	X86_BIT(29)
 #define X86_CR0_CD	X86_BIT(30)
 #define X86_CR0_PG	X86_BIT(31)
 
 /* ---- CR3 (SDM Vol. 3A 4.5) ----------------------------------------------- */
+#define X86_CR3_PWT	X86_BIT(3)	/* PML4 write-through */
 #define X86_CR3_ADDR	X86_U64(0x000ffffffffff000)	/* PML4 frame, bits 51:12 */
 
 /* ---- CR4 (SDM Vol. 3A 2.5) ----------------------------------------------- */
+#define X86_CR4_TSD	X86_BIT(2)	/* RDTSC at CPL 0 only */
 #define X86_CR4_PAE	X86_BIT(5)
+#define X86_CR4_OSFXSR	X86_BIT(9)	/* FXSAVE/SSE enabled by the OS */
 #define X86_CR4_VMXE	X86_BIT(13)
 #define X86_CR4_OSXSAVE	X86_BIT(18)
 
@@ -64,6 +68,7 @@
 #define X86_CPUID1_ECX_AVX	X86_BIT(28)
 #define X86_CPUID1_ECX_HV	X86_BIT(31)	/* reserved for hypervisors */
 #define X86_CPUID81_ECX_SVM	X86_BIT(2)	/* leaf 0x80000001 */
+#define X86_CPUID81_EDX_RDTSCP	X86_BIT(27)	/* RDTSCP and TSC_AUX */
 
 /* ---- MSR numbers (SDM Vol. 4 2.1, APM Vol. 2 A.4, A.5) ------------------- */
 #define X86_MSR_TSC			0x10
@@ -72,6 +77,7 @@
 #define X86_MSR_SYSENTER_CS		0x174
 #define X86_MSR_SYSENTER_ESP		0x175
 #define X86_MSR_SYSENTER_EIP		0x176
+#define X86_MSR_DEBUGCTL		0x1d9
 #define X86_MSR_PAT			0x277
 #define X86_MSR_MTRR_DEF_TYPE		0x2ff
 #define X86_MSR_VMX_BASIC		0x480
@@ -98,6 +104,7 @@
 #define X86_MSR_FS_BASE			0xc0000100
 #define X86_MSR_GS_BASE			0xc0000101
 #define X86_MSR_KERNEL_GS_BASE		0xc0000102
+#define X86_MSR_TSC_AUX			0xc0000103
 #define X86_MSR_VM_CR			0xc0010114	/* AMD */
 #define X86_MSR_VM_HSAVE_PA		0xc0010117	/* AMD */
 

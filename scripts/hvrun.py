@@ -39,6 +39,9 @@ FACT_RE = re.compile(r'(?:^|(?<=[\s(]))([a-z][a-z0-9_.]*)=("[^"]*(?:"|$)|[^\s,;(
 NUMBER_RE = re.compile(r"-?(?:0x[0-9a-f]+|[0-9]+)")
 SUMMARY_RE = re.compile(
     r"^SUMMARY passed=(\d+) failed=(\d+) skipped=(\d+) timeout=(\d+)\s*$", re.M)
+# hw.vmm.hostcheck's stop (docs/CONSOLE.md), anywhere in a line or a reason.
+HOSTCHECK_RE = re.compile(
+    r"host state changed by guest: ([A-Za-z0-9_.]+) before=(0x[0-9a-f]+) after=(0x[0-9a-f]+)")
 
 
 def clean(text):
@@ -82,6 +85,13 @@ def parse_results(text):
              "fields": {k: int(v) for k, v in FIELD_RE.findall(m[6])},
              "reason": m[7] or None}
             for m in RESULT_RE.findall(clean(text))]
+
+
+def host_state_changes(text):
+    """Every `host state changed by guest: NAME before=0x.. after=0x..` in
+    text, as dicts with name and the two values as ints."""
+    return [{"name": m[0], "before": int(m[1], 16), "after": int(m[2], 16)}
+            for m in HOSTCHECK_RE.findall(clean(text))]
 
 
 def parse_summaries(text):

@@ -121,8 +121,14 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * CR3 load/store exiting are default1 in the non-TRUE MSR; with EPT we
 	 * do not want them, and hv_ctl_adjust keeps them only if forced.
 	 */
+	/*
+	 * TPR shadow: a guest MOV to/from CR8 uses the virtual-APIC page, not
+	 * the local APIC's TPR, which would otherwise stay the guest's after
+	 * the exit and mask the host's interrupts (SDM 29.3; 25.3 without it).
+	 */
 	want = PROC_HLT_EXIT | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
-	    PROC_TSC_OFFSET | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
+	    PROC_TSC_OFFSET | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY |
+	    PROC_TPR_SHADOW;
 	if ((error = ctl_pick("processor-based", c->procbased, want,
 	    want, &c->proc_ctls)) != 0)
 		return error;
@@ -137,19 +143,23 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * the local APIC and the host's own handler takes it when the backend
 	 * re-enables interrupts after the exit.
 	 */
-	want = EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+	/* the guest's DR7 (and DEBUGCTL) in the VMCS: saved at exit, loaded
+	 * at entry (SDM 27.3.1, 26.3.2.1); hv/dreg.c gives the host its DR7 */
+	want = EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG |
 	    (c->load_pat ? EXIT_SAVE_PAT | EXIT_LOAD_PAT : 0);
 	if ((error = ctl_pick("VM-exit", c->exit, want,
-	    EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, &c->exit_ctls)) != 0)
+	    EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG,
+	    &c->exit_ctls)) != 0)
 		return error;
 	if (c->exit_ctls & EXIT_ACK_INTR) {
 		hv_os_log("hv: vmx: acknowledge-interrupt-on-exit is forced on\n");
 		return HV_ENODEV;
 	}
-	want = ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER |
+	want = ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG |
 	    (c->load_pat ? ENTRY_LOAD_PAT : 0);
 	if ((error = ctl_pick("VM-entry", c->entry, want,
-	    ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER, &c->entry_ctls)) != 0)
+	    ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG,
+	    &c->entry_ctls)) != 0)
 		return error;
 	return 0;
 }
