@@ -1,5 +1,6 @@
 ; isolation - one probe per item of docs/ISOLATION.md that a guest changes
-; without an exit (and PAT, which exits): the guest loads a distinctive
+; without an exit (and PAT and the SYSENTER MSRs, which exit: their guest
+; copies are what the CPU holds while the guest runs): the guest loads a distinctive
 ; value into each, makes exits of every path (CPUID, HC_NOP, a host action
 ; at MARK 1), then reads each back and reports it (one CHECK each).  The
 ; host's own values stay intact: with hw.vmm.hostcheck=1 any difference
@@ -22,6 +23,9 @@ V_DR7		equ 0x0000000000000700		; LE and GE, no breakpoint enabled
 V_FCW		equ 0x0e7f			; round toward zero
 V_MXCSR		equ 0x7f80			; round down, all masked
 V_PAT		equ 0x0007010600070106		; WC in entries 1 and 5
+V_SYSENTER_CS	equ 0x4b
+V_SYSENTER_ESP	equ 0x00007f4567890000
+V_SYSENTER_EIP	equ 0x00007f5678900000
 
 main:
 	push	rbx
@@ -46,6 +50,15 @@ main:
 	call	wrmsr64
 	mov	ecx, X86_MSR_PAT
 	mov	rax, V_PAT
+	call	wrmsr64
+	mov	ecx, X86_MSR_SYSENTER_CS
+	mov	rax, V_SYSENTER_CS
+	call	wrmsr64
+	mov	ecx, X86_MSR_SYSENTER_ESP
+	mov	rax, V_SYSENTER_ESP
+	call	wrmsr64
+	mov	ecx, X86_MSR_SYSENTER_EIP
+	mov	rax, V_SYSENTER_EIP
 	call	wrmsr64
 	; control registers
 	mov	rax, cr0
@@ -134,6 +147,15 @@ main:
 	mov	ecx, X86_MSR_PAT
 	call	rdmsr64
 	mov	[rbx + S_PAT], rax
+	mov	ecx, X86_MSR_SYSENTER_CS
+	call	rdmsr64
+	mov	[rbx + S_SYSENTER_CS], rax
+	mov	ecx, X86_MSR_SYSENTER_ESP
+	call	rdmsr64
+	mov	[rbx + S_SYSENTER_ESP], rax
+	mov	ecx, X86_MSR_SYSENTER_EIP
+	call	rdmsr64
+	mov	[rbx + S_SYSENTER_EIP], rax
 	sgdt	[rbx + S_GDTR]
 	sidt	[rbx + S_IDTR]
 	str	ax
@@ -165,6 +187,9 @@ main:
 	CHECK_EQX [rbx + S_GS_BASE], V_GS_BASE, "GS_BASE"
 	CHECK_EQX [rbx + S_KGS_BASE], V_KGS_BASE, "KERNEL_GS_BASE"
 	CHECK_EQX [rbx + S_PAT], V_PAT, "PAT"
+	CHECK_EQX [rbx + S_SYSENTER_CS], V_SYSENTER_CS, "SYSENTER_CS"
+	CHECK_EQX [rbx + S_SYSENTER_ESP], V_SYSENTER_ESP, "SYSENTER_ESP"
+	CHECK_EQX [rbx + S_SYSENTER_EIP], V_SYSENTER_EIP, "SYSENTER_EIP"
 	lea	rax, [gdt]
 	CHECK_EQX [rbx + S_GDTR + 2], rax, "GDTR.base"
 	lea	rax, [idt]
@@ -217,7 +242,10 @@ S_TR		equ 168
 S_DS		equ 176
 S_FS		equ 184
 S_GS		equ 192
-S_SIZE		equ 200
+S_SYSENTER_CS	equ 200
+S_SYSENTER_ESP	equ 208
+S_SYSENTER_EIP	equ 216
+S_SIZE		equ 224
 
 section .data
 	align 16

@@ -5,10 +5,10 @@
  * Neither backend intercepts MOV DR, and neither world switch switches
  * DR0-DR3: VMRUN loads the guest's DR6 and DR7 from the VMCB (AMD APM Vol. 2
  * 15.5.1, Appendix B save area) and VM entry the guest's DR7 (with "load
- * debug controls", Intel SDM Vol. 3C 26.3.2.1), but a guest MOV to DR0-DR3
+ * debug controls", Intel SDM Vol. 3C 27.3.2.1), but a guest MOV to DR0-DR3
  * (and to DR6 on VMX) writes the CPU's registers, which stay the guest's
  * after the exit.  Neither exit gives the host its DR7 back: a VM exit
- * loads 0x400 (SDM 27.5.1) and DR7 is not among the host state VMRUN saves
+ * loads 0x400 (SDM 28.5.1) and DR7 is not among the host state VMRUN saves
  * (APM 15.5.1).  So around each pinned stretch of entries, as hv/fpu.c does
  * for the FPU: the host's DR0-DR3, DR6 and DR7 are saved; DR7 becomes 0x400
  * (no breakpoint enabled) while guest addresses are in DR0-DR3; the guest's

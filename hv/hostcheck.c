@@ -151,15 +151,6 @@ write_fpu(uint32_t n, uint64_t v)
 		__asm__ __volatile__("ldmxcsr %0" : : "m"(mxcsr));
 }
 
-static uint64_t
-xgetbv0(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /* Which items this CPU has now (an absent MSR or instruction would fault). */
 static bool
 readable(const struct hs_item *it, uint64_t cr0, uint64_t cr4)
@@ -194,7 +185,7 @@ item_read(const struct hs_item *it)
 	case HS_MSR_AUX: return hv_rdmsr(it->arg);
 	case HS_DTR:	return read_dtr(it->arg);
 	case HS_SEL:	return read_sel(it->arg);
-	case HS_XCR0:	return xgetbv0();
+	case HS_XCR0:	return hv_xgetbv0();
 	case HS_FPU:	return read_fpu(it->arg);
 	}
 	return 0;

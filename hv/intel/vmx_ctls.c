@@ -124,7 +124,7 @@ vmx_caps_pick(struct vmx_caps *c)
 	/*
 	 * TPR shadow: a guest MOV to/from CR8 uses the virtual-APIC page, not
 	 * the local APIC's TPR, which would otherwise stay the guest's after
-	 * the exit and mask the host's interrupts (SDM 29.3; 25.3 without it).
+	 * the exit and mask the host's interrupts (SDM 30.3; 26.3 without it).
 	 */
 	want = PROC_HLT_EXIT | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
 	    PROC_TSC_OFFSET | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY |
@@ -144,7 +144,7 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * re-enables interrupts after the exit.
 	 */
 	/* the guest's DR7 (and DEBUGCTL) in the VMCS: saved at exit, loaded
-	 * at entry (SDM 27.3.1, 26.3.2.1); hv/dreg.c gives the host its DR7 */
+	 * at entry (SDM 28.3.1, 27.3.2.1); hv/dreg.c gives the host its DR7 */
 	want = EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG |
 	    (c->load_pat ? EXIT_SAVE_PAT | EXIT_LOAD_PAT : 0);
 	if ((error = ctl_pick("VM-exit", c->exit, want,
