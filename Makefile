@@ -27,9 +27,10 @@ TK_DIRS   := kern framework ktests vmtests scn hist bench
 TK_CFLAGS := $(KCFLAGS) -std=gnu11 $(TK_DIRS:%=-Itestkern/%) -Ihv -DHV_QUIRKS
 HV_WARN   := -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
              -Wold-style-definition -Wundef -Wredundant-decls -Wnested-externs
-# HV_QUIRKS: the hw.vmm.quirk.* historic-bug switches (hv/quirk.c), testkern
-# only; the module build and module-check never define it.
-HV_CFLAGS := $(KCFLAGS) -std=c99 $(HV_WARN) -Ihv -DHV_TESTKERN -DHV_QUIRKS
+# HV_QUIRKS: the hw.vmm.quirk.* historic-bug switches (hv/quirk.c); HV_HOSTCHECK:
+# hw.vmm.hostcheck, the host-state comparison after every exit (hv/hostcheck.c).
+# testkern only; the module build and module-check never define them.
+HV_CFLAGS := $(KCFLAGS) -std=c99 $(HV_WARN) -Ihv -DHV_TESTKERN -DHV_QUIRKS -DHV_HOSTCHECK
 
 BOOT_SRC := $(wildcard boot/*.asm)
 # scn_info.c is a program for the build machine ($(SCN_INFO) below).

@@ -24,6 +24,9 @@ void	 hv_fpu_cpus_free(void);
 int	 hv_fpu_vcpu_init(struct hv_vcpu *vcpu);
 void	 hv_fpu_vcpu_fini(struct hv_vcpu *vcpu);
 
+/* dreg.c: the guest's debug registers at reset */
+void	 hv_dreg_vcpu_init(struct hv_vcpu *vcpu);
+
 /* msr.c: an HV_VX_RDMSR / HV_VX_WRMSR exit (HV_RESUME; vx->skip or vx->gp) */
 int	 hv_msr_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 

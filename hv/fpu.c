@@ -41,15 +41,6 @@ static bool hv_fpu_xsave;		/* XSAVE/XRSTOR, else FXSAVE/FXRSTOR */
 static uint64_t hv_fpu_mask;		/* XSAVE: the host's XCR0 */
 static size_t hv_fpu_pages = 1;		/* pages per save area */
 
-static uint64_t
-xgetbv0(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /*
  * XSAVE when the host OS enabled it.  The area size is CPUID.(EAX=0Dh,
  * ECX=0):EBX, the standard-format size for the components XCR0 enables now
@@ -65,7 +56,7 @@ fpu_mode(void)
 	hv_cpuid(1, 0, r);
 	hv_fpu_xsave = false;
 	if (r[2] & X86_CPUID1_ECX_OSXSAVE) {
-		hv_fpu_mask = xgetbv0();
+		hv_fpu_mask = hv_xgetbv0();
 		hv_cpuid(0xd, 0, r);
 		if (r[1] >= XSAVE_MIN) {
 			hv_fpu_xsave = true;

@@ -180,6 +180,11 @@ hv_init_ops(const struct hv_backend_ops *ops)
 	if (error != 0)
 		goto fail;
 #endif
+#ifdef HV_HOSTCHECK
+	error = hv_hostcheck_publish();
+	if (error != 0)
+		goto fail;
+#endif
 	return 0;
 fail:
 	hv_os_sysctl_remove_all();

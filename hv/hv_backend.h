@@ -196,6 +196,16 @@ int	 hv_irq_highest(const volatile uint64_t *bm);
 bool	 hv_fpu_enter(struct hv_vcpu *vcpu);
 void	 hv_fpu_leave(struct hv_vcpu *vcpu, bool ts);
 
+/*
+ * The guest's DR0-DR3 and DR6, and the host's DR7 (hv/dreg.c; neither world
+ * switch keeps the host's): called where hv_fpu_enter / hv_fpu_leave are.
+ */
+void	 hv_dreg_enter(struct hv_vcpu *vcpu);
+void	 hv_dreg_leave(struct hv_vcpu *vcpu);
+/* MOV from / to debug register n (0-3, 6, 7) */
+uint64_t hv_dr_read(int n);
+void	 hv_dr_write(int n, uint64_t v);
+
 /* Fill ex as an HV_EXIT_ERROR with a formatted message. */
 void	 hv_exit_error(struct hv_exit *ex, int error, uint64_t raw,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -17,5 +17,6 @@
 #include "hv_util.h"	/* hv_snprintf, hv_memcpy, hv_cpuid, ... */
 #include "stats.h"	/* HV_STAT(name): hw.vmm.stats.* */
 #include "hv_quirk.h"	/* HV_QUIRK(name): the historic-bug switches */
+#include "hv_hostcheck.h"	/* the host-state check of test builds */
 
 #endif /* HV_IMPL_H */

@@ -36,4 +36,32 @@ hv_rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* RDMSR / WRMSR on this CPU (the MSR must exist: else #GP in the host);
+ * "memory": a segment-base MSR changes what addresses mean. */
+static inline uint64_t
+hv_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void
+hv_wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+	    "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/* XGETBV of XCR0 (the host has CR4.OSXSAVE set: else #UD). */
+static inline uint64_t
+hv_xgetbv0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 #endif /* HV_UTIL_H */

@@ -12,6 +12,7 @@
 #include "console.h"	/* struct hv_console: the VM's console budget */
 
 #define HV_MAX_CPUS	64
+#define HV_DREGS	5	/* DR0-DR3 and DR6, switched by hv/dreg.c */
 #define HV_MAX_VCPUS	8
 
 /* Pending external interrupts: one bit per vector; 0-31 are exceptions. */
@@ -40,6 +41,7 @@ struct hv_vcpu {
 	bool		 hc_pending;	/* host owes a hypercall result */
 	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
 	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
+	uint64_t	 guest_dr[HV_DREGS];	/* DR0-DR3, DR6 (hv/dreg.c) */
 	struct hv_uart	 com1;
 	struct hv_console_buf serial;	/* guest COM1 line being assembled */
 	/* 1: inside hv_vcpu_run() or a register call; -1: torn down (every

@@ -28,16 +28,20 @@
 #define X86_CR0_ET	X86_BIT(4)
 #define X86_CR0_NE	X86_BIT(5)	/* native FPU error reporting */
 #define X86_CR0_WP	X86_BIT(16)	/* supervisor writes honour R/W */
+#define X86_CR0_AM	X86_BIT(18)	/* alignment checks with RFLAGS.AC */
 #define X86_CR0_NW	X86_BIT(29)
 #define X86_CR0_CD	X86_BIT(30)
 #define X86_CR0_PG	X86_BIT(31)
 
 /* ---- CR3 (SDM Vol. 3A 4.5) ----------------------------------------------- */
+#define X86_CR3_PWT	X86_BIT(3)	/* PML4 write-through */
 #define X86_CR3_ADDR	X86_U64(0x000ffffffffff000)	/* PML4 frame, bits 51:12 */
 
 /* ---- CR4 (SDM Vol. 3A 2.5) ----------------------------------------------- */
+#define X86_CR4_TSD	X86_BIT(2)	/* RDTSC at CPL 0 only */
 #define X86_CR4_PSE	X86_BIT(4)	/* 4 MiB pages in 32-bit paging */
 #define X86_CR4_PAE	X86_BIT(5)
+#define X86_CR4_OSFXSR	X86_BIT(9)	/* FXSAVE/SSE enabled by the OS */
 #define X86_CR4_LA57	X86_BIT(12)	/* 5-level paging */
 #define X86_CR4_VMXE	X86_BIT(13)
 #define X86_CR4_OSXSAVE	X86_BIT(18)
@@ -69,6 +73,7 @@
 #define X86_CPUID81_ECX_SVM	X86_BIT(2)	/* leaf 0x80000001 */
 #define X86_CPUID81_ECX_MONITORX X86_BIT(29)	/* MONITORX/MWAITX (AMD) */
 #define X86_CPUID_LEAF_PERFMON	0xa		/* architectural performance monitoring */
+#define X86_CPUID81_EDX_RDTSCP	X86_BIT(27)	/* RDTSCP and TSC_AUX */
 
 /* ---- MSR numbers (SDM Vol. 4 2.1, APM Vol. 2 A.4, A.5) ------------------- */
 #define X86_MSR_TSC			0x10

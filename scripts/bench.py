@@ -61,6 +61,7 @@ FIGURES = [
     ("calib_201_insns", "guest loop of 201 instructions (ticks per instruction)"),
     ("exit_hc_nop", "hypercall HC_NOP round trip (fast path)"),
     ("exit_cpuid", "CPUID round trip"),
+    ("exit_cpuid_hostcheck", "CPUID round trip with testkern's hw.vmm.hostcheck=1"),
     ("exit_io_out", "OUT to port 0x3ff round trip"),
     ("exit_rdmsr", "RDMSR EFER through the MSR bitmap, round trip"),
     ("exit_hlt_wake", "STI;HLT: exit to the host run loop, yield, re-entry"),

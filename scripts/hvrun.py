@@ -44,6 +44,9 @@ SUMMARY_RE = re.compile(
 # hv's guest console budget (hv/console.c): what one VM dropped since its last such line.
 CONSOLE_DROPS_RE = re.compile(
     r"^guest(\d+): (\d+) console lines dropped \((\d+) bytes\)\s*$", re.M)
+# hw.vmm.hostcheck's stop (docs/CONSOLE.md), anywhere in a line or a reason.
+HOSTCHECK_RE = re.compile(
+    r"host state changed by guest: ([A-Za-z0-9_.]+) before=(0x[0-9a-f]+) after=(0x[0-9a-f]+)")
 
 
 def clean(text):
@@ -93,6 +96,11 @@ def parse_fuzz_episodes(text):
     """The fuzz_guest test's episode lines, each as its facts (seed, rounds,
     instructions, exits, outcome and, for a stop, why)."""
     return [facts(m) for m in FUZZ_EPISODE_RE.findall(clean(text))]
+def host_state_changes(text):
+    """Every `host state changed by guest: NAME before=0x.. after=0x..` in
+    text, as dicts with name and the two values as ints."""
+    return [{"name": m[0], "before": int(m[1], 16), "after": int(m[2], 16)}
+            for m in HOSTCHECK_RE.findall(clean(text))]
 
 
 def parse_summaries(text):

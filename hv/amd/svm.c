@@ -223,14 +223,16 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	struct svm_fast *f = &s->fast;
-	int cpu, error = 0, fast = 0, looped, rc;
+	int cpu, error = 0, fast = 0, fast_max, looped, rc;
 	const char *why;
 	bool ts;
 
 	hv_os_pin();
 	cpu = hv_os_cpu_id();
+	fast_max = hv_hostcheck_before(SVM_FAST_MAX);
 	/* the guest's FPU registers for as long as we stay pinned */
 	ts = hv_fpu_enter(vcpu);
+	hv_dreg_enter(vcpu);
 	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
 again:
 	hv_pre_entry(vcpu);
@@ -269,12 +271,12 @@ again:
 	}
 	if (error == 0) {
 		/* the HC_NOPs the world switch may finish itself (svm_switch.S) */
-		f->budget = (uint32_t)(SVM_FAST_MAX - fast);
+		f->budget = (uint32_t)(fast_max - fast);
 		svm_world_switch(s->vmcb_pa, &s->gprs,
 		    svm_pcpu[cpu].host_vmcb_pa, s->host.save_host, f);
 		svm_pcpu[cpu].host_saved = true;
 		vcpu->last_cpu = cpu;
-		looped = SVM_FAST_MAX - fast - (int)f->budget;
+		looped = fast_max - fast - (int)f->budget;
 		if (looped > 0) {
 			fast += looped;
 			svm_exit_counts(SVM_EXIT_vmmcall, (uint64_t)looped);
@@ -290,14 +292,17 @@ again:
 	}
 	/* the fast path: an exit handled here, pinned, and entered again */
 	rc = HV_NOT_PINNED;
-	if (error == 0 && fast < SVM_FAST_MAX) {
+	if (error == 0 && fast < fast_max) {
 		rc = svm_exit_pinned(vcpu, ex);
 		if (rc == HV_RESUME) {
 			fast++;
 			goto again;
 		}
 	}
+	hv_dreg_leave(vcpu);
 	hv_fpu_leave(vcpu, ts);
+	if (error == 0)
+		error = hv_hostcheck_after(ex);
 	hv_os_unpin();
 	if (error != 0)
 		return 0;	/* ex says why */

@@ -193,16 +193,12 @@ const char *svm_exit_name_or_unknown(uint64_t code);
 /* ---- small CPU helpers ------------------------------------------------------ */
 static inline uint64_t svm_rdmsr(uint32_t msr)
 {
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
+	return hv_rdmsr(msr);
 }
 
 static inline void svm_wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v),
-	    "d"((uint32_t)(v >> 32)) : "memory");
+	hv_wrmsr(msr, v);
 }
 
 static inline uint64_t svm_read_cr3(void)

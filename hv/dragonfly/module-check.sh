@@ -21,6 +21,8 @@
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# symbols and sysctl names of the testkern-only code (HV_QUIRKS, HV_HOSTCHECK)
+testonly="hv_quirk|vmm\\.quirk|hv_hostcheck|vmm\\.hostcheck"
 mk="$top/hv/dragonfly/Makefile"
 out=${1:?usage: module-check.sh OUTDIR}
 mkdir -p "$out" && out=$(cd "$out" && pwd)
@@ -133,13 +135,14 @@ if [ -n "$objs1" ]; then
 		*) extra_syms="$extra_syms $s" ;;
 		esac
 	done
-	# The historic-bug switches (hv/quirk.c, HV_QUIRKS) are testkern-only:
-	# no symbol or sysctl name of theirs may reach the module's objects.
-	q=$( (nm "$s1/hv.o"; strings -a "$s1/hv.o") | grep -E "hv_quirk|vmm\.quirk" | sort -u | head -n 5)
+	# The historic-bug switches (hv/quirk.c, HV_QUIRKS) and the host-state
+	# check (hv/hostcheck.c, HV_HOSTCHECK) are testkern-only: no symbol or
+	# sysctl name of theirs may reach the module's objects.
+	q=$( (nm "$s1/hv.o"; strings -a "$s1/hv.o") | grep -E "$testonly" | sort -u | head -n 5)
 	if [ -n "$q" ]; then
-		bad "hv/ objects built with module flags contain quirk code: $(echo $q)"
+		bad "hv/ objects built with module flags contain test-only code: $(echo $q)"
 	else
-		say "step 1: no quirk symbol or hw.vmm.quirk name in the module-flag objects"
+		say "step 1: no quirk or hostcheck symbol or sysctl name in the module-flag objects"
 	fi
 	if [ -n "$extra_syms" ]; then
 		bad "hv/ calls symbols outside hv_os.h:$extra_syms"
@@ -350,10 +353,10 @@ if ! $CC -nostdlib -Wl,--hash-style=sysv -r -Wl,-d -o vmm.ko $objs2 2> link.err;
 fi
 [ -s link.err ] && { bad "linker output:"; sed 's/^/    /' link.err; }
 say "step 2: linked $s2/vmm.ko ($(stat -c %s vmm.ko) bytes)"
-if (nm vmm.ko; strings -a vmm.ko) | grep -qE "hv_quirk|vmm\.quirk"; then
-	bad "vmm.ko contains quirk code (HV_QUIRKS is for testkern builds only)"
+if (nm vmm.ko; strings -a vmm.ko) | grep -qE "$testonly"; then
+	bad "vmm.ko contains test-only code (HV_QUIRKS, HV_HOSTCHECK are for testkern builds only)"
 else
-	say "step 2: no quirk symbol or hw.vmm.quirk name in vmm.ko"
+	say "step 2: no quirk or hostcheck symbol or sysctl name in vmm.ko"
 fi
 
 # The module's load handler and the metadata that makes the kernel find it.

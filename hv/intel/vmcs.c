@@ -33,11 +33,6 @@ vmcs_read(uint32_t field)
 
 /* ---- host state ------------------------------------------------------------ */
 
-struct dtr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
 static uint16_t
 read_sel(int which)
 {
@@ -50,7 +45,8 @@ read_sel(int which)
 	case 3: __asm__ __volatile__("mov %%es, %0" : "=r"(s)); break;
 	case 4: __asm__ __volatile__("mov %%fs, %0" : "=r"(s)); break;
 	case 5: __asm__ __volatile__("mov %%gs, %0" : "=r"(s)); break;
-	default: __asm__ __volatile__("str %0" : "=r"(s)); break;
+	case 6: __asm__ __volatile__("str %0" : "=r"(s)); break;
+	default: __asm__ __volatile__("sldt %0" : "=r"(s)); break;
 	}
 	return s;
 }
@@ -81,10 +77,42 @@ tss_base(uint64_t gdt_base, uint16_t tr)
 	return base;
 }
 
+void
+vmx_host_lost_save(struct vmx_host_lost *h)
+{
+	__asm__ __volatile__("sgdt %0" : "=m"(h->gdtr));
+	__asm__ __volatile__("sidt %0" : "=m"(h->idtr));
+	h->ldtr = read_sel(7);
+	h->debugctl = vmx_rdmsr(X86_MSR_DEBUGCTL);
+}
+
+/*
+ * A VM exit loads the GDTR and IDTR bases from the host fields but sets
+ * both limits to 0xffff, leaves LDTR unusable with selector 0 (SDM Vol. 3C
+ * 28.5.2) and clears IA32_DEBUGCTL (28.5.1).  A host with a shorter GDT
+ * would then take selectors past its end as valid descriptors.  Each is put
+ * back only where it differs (LGDT, LIDT, LLDT and WRMSR serialize).
+ */
+void
+vmx_host_lost_restore(const struct vmx_host_lost *h)
+{
+	struct vmx_host_lost now;
+
+	vmx_host_lost_save(&now);
+	if (now.gdtr.limit != h->gdtr.limit)
+		__asm__ __volatile__("lgdt %0" : : "m"(h->gdtr));
+	if (now.idtr.limit != h->idtr.limit)
+		__asm__ __volatile__("lidt %0" : : "m"(h->idtr));
+	if (now.ldtr != h->ldtr)
+		__asm__ __volatile__("lldt %0" : : "r"(h->ldtr));
+	if (now.debugctl != h->debugctl)
+		vmx_wrmsr(X86_MSR_DEBUGCTL, h->debugctl);
+}
+
 int
 vmcs_set_host_percpu(void)
 {
-	struct dtr gdtr, idtr;
+	struct vmx_dtr gdtr, idtr;
 	uint16_t tr;
 	int err = 0;
 
@@ -185,6 +213,9 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_IO_BITMAP_A, hv_os_virt_to_phys(vv->io_bitmap_a));
 	err |= vmcs_write(VMCS_IO_BITMAP_B, hv_os_virt_to_phys(vv->io_bitmap_b));
 	err |= vmcs_write(VMCS_MSR_BITMAP, hv_os_virt_to_phys(vv->msr_bitmap));
+	/* the guest's CR8 is VTPR in this page; threshold 0: never an exit */
+	err |= vmcs_write(VMCS_VIRTUAL_APIC_ADDR, hv_os_virt_to_phys(vc->vapic));
+	err |= vmcs_write(VMCS_TPR_THRESHOLD, 0);
 	err |= vmcs_write(VMCS_EPTP, vv->eptp);
 	if (vc->vpid)
 		err |= vmcs_write(VMCS_VPID, vc->vpid);

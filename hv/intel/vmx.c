@@ -312,6 +312,8 @@ vmx_vcpu_free(struct hv_vcpu *vcpu)
 
 	if (vc->vmcs != NULL)
 		hv_os_page_free(vc->vmcs);
+	if (vc->vapic != NULL)
+		hv_os_page_free(vc->vapic);
 	vpid_free(vc->vpid);
 	hv_os_free(vc);
 }
@@ -331,6 +333,11 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 		return HV_ENOMEM;
 	}
 	vc->vmcs_pa = hv_os_virt_to_phys(vc->vmcs);
+	/* zeroed: the guest starts with CR8 0 */
+	if ((vc->vapic = hv_os_page_alloc()) == NULL) {
+		vmx_vcpu_free(vcpu);
+		return HV_ENOMEM;
+	}
 	*(uint32_t *)vc->vmcs = vmx_caps.revision;	/* SDM 24.2 */
 	if (vmx_caps.vpid && (vc->vpid = vpid_alloc()) == 0) {
 		hv_os_log("hv: vmx: out of VPIDs\n");
@@ -622,7 +629,8 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	uint64_t fl, prev, host_kgs, info;
-	int cpu, old, rc, error, fast = 0, looped;
+	struct vmx_host_lost host_lost;
+	int cpu, old, rc, error, fast = 0, fast_max, looped;
 	bool ts = false, fpu = false;
 	const char *why;
 #ifdef HV_DEBUG
@@ -650,10 +658,13 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	}
 
 	fl = vmx_intr_save_disable();
+	fast_max = hv_hostcheck_before(VMX_FAST_MAX);
+	vmx_host_lost_save(&host_lost);
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		goto out;
 	/* the guest's FPU registers for as long as we stay pinned (as hv/amd) */
 	ts = hv_fpu_enter(vcpu);
+	hv_dreg_enter(vcpu);
 	fpu = true;
 	vc->fast.flushed_gen = &vcpu->vm->flushed_gen[cpu];
 again:
@@ -688,11 +699,11 @@ again:
 	host_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
 	vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
 	/* the HC_NOPs vmx_enter may finish itself (vmx_switch.S) */
-	vc->fast.budget = (uint32_t)(VMX_FAST_MAX - fast);
+	vc->fast.budget = (uint32_t)(fast_max - fast);
 	rc = vmx_enter(vc->gpr, vc->launched, &vc->fast);
 	vc->guest_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
 	vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
-	looped = VMX_FAST_MAX - fast - (int)vc->fast.budget;
+	looped = fast_max - fast - (int)vc->fast.budget;
 	if (looped > 0) {
 		fast += looped;
 		vc->fault_repeats = 0;	/* as vmx_handle_exit */
@@ -733,7 +744,7 @@ again:
 	 * entry exit at once: external-interrupt exiting).
 	 */
 	error = HV_NOT_PINNED;
-	if (fast < VMX_FAST_MAX) {
+	if (fast < fast_max) {
 		error = vmx_exit_pinned(vcpu, ex);
 		if (error == HV_RESUME) {
 			fast++;
@@ -744,8 +755,13 @@ out:
 	/* the one unwind: the host's FPU state back before anything that may
 	 * sleep; external-interrupt exits keep the interrupt pending in the
 	 * local APIC (no acknowledge on exit): the host takes it right here */
-	if (fpu)
+	if (fpu) {
+		vmx_host_lost_restore(&host_lost);
+		hv_dreg_leave(vcpu);
 		hv_fpu_leave(vcpu, ts);
+	}
+	if (error == HV_NOT_PINNED && hv_hostcheck_after(ex) != 0)
+		error = 0;	/* ex says why; the exit is not handled */
 	vmx_intr_restore(fl);
 	if (error == HV_NOT_PINNED)
 		error = vmx_handle_exit(vcpu, ex);

@@ -62,6 +62,7 @@ int	 vmx_feature_control(void);
 #define PROC_RDPMC_EXIT		(1u << 11)
 #define PROC_CR3_LOAD_EXIT	(1u << 15)
 #define PROC_CR3_STORE_EXIT	(1u << 16)
+#define PROC_TPR_SHADOW		(1u << 21)
 #define PROC_IO_BITMAPS		(1u << 25)
 #define PROC_MSR_BITMAPS	(1u << 28)
 #define PROC_MONITOR_EXIT	(1u << 29)
@@ -74,6 +75,7 @@ int	 vmx_feature_control(void);
 #define VMX_EXC_BITMAP	((1u << X86_VEC_BP) | (1u << X86_VEC_UD) | (1u << X86_VEC_MC))
 #define PROC2_UNRESTRICTED	(1u << 7)
 /* VM-exit controls (SDM 24.7.1) */
+#define EXIT_SAVE_DEBUG		(1u << 2)
 #define EXIT_HOST_64		(1u << 9)
 #define EXIT_ACK_INTR		(1u << 15)
 #define EXIT_SAVE_PAT		(1u << 18)
@@ -81,6 +83,7 @@ int	 vmx_feature_control(void);
 #define EXIT_SAVE_EFER		(1u << 20)
 #define EXIT_LOAD_EFER		(1u << 21)
 /* VM-entry controls (SDM 24.8.1) */
+#define ENTRY_LOAD_DEBUG	(1u << 2)
 #define ENTRY_IA32E_GUEST	(1u << 9)
 #define ENTRY_LOAD_PAT		(1u << 14)
 #define ENTRY_LOAD_EFER		(1u << 15)
@@ -125,6 +128,7 @@ struct vmx_vcpu {
 	uint16_t	 vpid;			/* 0: VPID not used */
 	bool		 launched;		/* VMRESUME next (else VMLAUNCH) */
 	uint64_t	 guest_kgs;		/* guest IA32_KERNEL_GS_BASE */
+	void		*vapic;			/* virtual-APIC page: the guest's CR8 */
 	uint64_t	 last_exit_reason;	/* as read after the last entry */
 	/* EPT violations at one page in a row (a fault that never resolves) */
 	uint64_t	 last_fault_gpa;
@@ -164,6 +168,18 @@ bool	 vmx_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
 int	 vmcs_setup(struct hv_vcpu *vcpu);
 /* Host fields that differ between CPUs; after loading the VMCS on a CPU. */
 int	 vmcs_set_host_percpu(void);
+/* the host state a VM exit does not give back (vmcs.c), around a stretch */
+struct vmx_dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+struct vmx_host_lost {
+	struct vmx_dtr	 gdtr, idtr;
+	uint16_t	 ldtr;
+	uint64_t	 debugctl;
+};
+void	 vmx_host_lost_save(struct vmx_host_lost *h);
+void	 vmx_host_lost_restore(const struct vmx_host_lost *h);
 /* Host fields that may change between two entries on the same CPU. */
 int	 vmcs_set_host_dynamic(void);
 

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include "x86_arch.h"
+#include "hv_util.h"	/* hv_rdmsr, hv_wrmsr */
 
 #define VMX_OK			0
 #define VMX_FAIL_INVALID	1
@@ -123,17 +124,13 @@ vmx_invvpid(uint64_t type, uint16_t vpid)
 static inline uint64_t
 vmx_rdmsr(uint32_t msr)
 {
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
+	return hv_rdmsr(msr);
 }
 
 static inline void
 vmx_wrmsr(uint32_t msr, uint64_t val)
 {
-	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)val),
-	    "d"((uint32_t)(val >> 32)) : "memory");
+	hv_wrmsr(msr, val);
 }
 
 static inline uint64_t

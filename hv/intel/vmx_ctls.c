@@ -140,10 +140,13 @@ vmx_caps_pick(struct vmx_caps *c)
 	/*
 	 * RDPMC, MONITOR, MWAIT (and WBINVD below; INVD always exits) would
 	 * act on the host CPU: the core's rules (hv/exit.c).
+	 * TPR shadow: a guest MOV to/from CR8 uses the virtual-APIC page, not
+	 * the local APIC's TPR, which would otherwise stay the guest's after
+	 * the exit and mask the host's interrupts (SDM 30.3; 26.3 without it).
 	 */
 	want = PROC_HLT_EXIT | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
 	    PROC_RDPMC_EXIT | PROC_TSC_OFFSET | PROC_IO_BITMAPS |
-	    PROC_MSR_BITMAPS | PROC_SECONDARY;
+	    PROC_MSR_BITMAPS | PROC_SECONDARY | PROC_TPR_SHADOW;
 	if ((error = ctl_pick("processor-based", c->procbased, want,
 	    want, &c->proc_ctls)) != 0)
 		return error;
@@ -158,19 +161,23 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * the local APIC and the host's own handler takes it when the backend
 	 * re-enables interrupts after the exit.
 	 */
-	want = EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+	/* the guest's DR7 (and DEBUGCTL) in the VMCS: saved at exit, loaded
+	 * at entry (SDM 28.3.1, 27.3.2.1); hv/dreg.c gives the host its DR7 */
+	want = EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG |
 	    (c->load_pat ? EXIT_SAVE_PAT | EXIT_LOAD_PAT : 0);
 	if ((error = ctl_pick("VM-exit", c->exit, want,
-	    EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, &c->exit_ctls)) != 0)
+	    EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG,
+	    &c->exit_ctls)) != 0)
 		return error;
 	if (c->exit_ctls & EXIT_ACK_INTR) {
 		hv_os_log("hv: vmx: acknowledge-interrupt-on-exit is forced on\n");
 		return HV_ENODEV;
 	}
-	want = ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER |
+	want = ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG |
 	    (c->load_pat ? ENTRY_LOAD_PAT : 0);
 	if ((error = ctl_pick("VM-entry", c->entry, want,
-	    ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER, &c->entry_ctls)) != 0)
+	    ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG,
+	    &c->entry_ctls)) != 0)
 		return error;
 	return 0;
 }

@@ -45,23 +45,27 @@ enum bench_op {
 #define COPY_MAX	(64u << 10)
 
 /* Guest-timed figures in the order they run.  OP_RETOUCH must follow
- * OP_TOUCH (it refaults the pages TOUCH backed). */
+ * OP_TOUCH (it refaults the pages TOUCH backed).  Every figure runs with
+ * hw.vmm.hostcheck=0 (the exit paths as vmm.ko has them) but those marked
+ * hostcheck, which show what testkern's check after every exit costs. */
 static const struct {
 	enum bench_op	 op;
 	const char	*name;
 	bool		 smp;		/* needs a second CPU */
+	bool		 hostcheck;	/* with hw.vmm.hostcheck=1 */
 } guest_figs[] = {
-	{ OP_EMPTY,	"rdtsc_pair",		false },
-	{ OP_CALIB,	"calib_201_insns",	false },
-	{ OP_HC_NOP,	"exit_hc_nop",		false },
-	{ OP_CPUID,	"exit_cpuid",		false },
-	{ OP_OUT,	"exit_io_out",		false },
-	{ OP_RDMSR,	"exit_rdmsr",		false },
-	{ OP_HLT,	"exit_hlt_wake",	false },
-	{ OP_PING,	"exit_hc_host",		false },
-	{ OP_TOUCH,	"npf_first_touch",	false },
-	{ OP_RETOUCH,	"npf_refault",		false },
-	{ OP_MIGRATE,	"vcpu_migrate",		true },
+	{ OP_EMPTY,	"rdtsc_pair",		false, false },
+	{ OP_CALIB,	"calib_201_insns",	false, false },
+	{ OP_HC_NOP,	"exit_hc_nop",		false, false },
+	{ OP_CPUID,	"exit_cpuid",		false, false },
+	{ OP_CPUID,	"exit_cpuid_hostcheck",	false, true },
+	{ OP_OUT,	"exit_io_out",		false, false },
+	{ OP_RDMSR,	"exit_rdmsr",		false, false },
+	{ OP_HLT,	"exit_hlt_wake",	false, false },
+	{ OP_PING,	"exit_hc_host",		false, false },
+	{ OP_TOUCH,	"npf_first_touch",	false, false },
+	{ OP_RETOUCH,	"npf_refault",		false, false },
+	{ OP_MIGRATE,	"vcpu_migrate",		true, false },
 };
 
 struct bench {
@@ -168,16 +172,21 @@ bench_copies(struct bench *b, struct hv_vcpu *vcpu)
 	}
 }
 
-/* Write hw.vmm.enable through the sysctl layer, as a user would. */
+/* Write a 0/1 sysctl (hw.vmm.enable, hw.vmm.hostcheck) as a user would. */
 static int
-set_enable(bool on)
+set_switch(const char *name, bool on)
 {
 	char old[32], new_[32];
 	int serr = 0, error;
 
-	error = sysctl_write("hw.vmm.enable", on ? "1" : "0", old, new_,
-	    sizeof(old), &serr);
+	error = sysctl_write(name, on ? "1" : "0", old, new_, sizeof(old), &serr);
 	return error == -1 ? serr : error;
+}
+
+static int
+set_enable(bool on)
+{
+	return set_switch("hw.vmm.enable", on);
 }
 
 /* VM life cycle and hw.vmm.enable, with no VM left over. */
@@ -251,6 +260,12 @@ bench_next(struct bench *b, struct hv_vm *vm, int64_t *result)
 			return error;
 		}
 	}
+	/* read at the next entry: this HC_HOST has left the pinned stretch */
+	error = set_switch("hw.vmm.hostcheck", guest_figs[b->next].hostcheck);
+	if (error != 0) {
+		report(false, "bench: hw.vmm.hostcheck: %s", vm_err(error));
+		return error;
+	}
 	*result = (int64_t)guest_figs[b->next].op | (int64_t)b->n << 8;
 	return 0;
 }
@@ -313,8 +328,10 @@ KTEST(bench, "make bench: exit paths, nested faults, guest copies, VM life cycle
 	    .timeout_ms = 3600000 };
 	struct guest_run_result r = { 0 };
 	struct hv_vcpu *vcpu;
+	char hc_old[32], hc_new[32];
 	unsigned want;
-	int error;
+	int error, serr = 0;
+	bool hostcheck;
 
 	if (!vm_begin())
 		return;
@@ -332,6 +349,9 @@ KTEST(bench, "make bench: exit paths, nested faults, guest copies, VM life cycle
 		report(false, "bench: no memory for %u samples", b.n);
 		goto out;
 	}
+	/* off but for the figures that ask for it (bench_next); put back after */
+	hostcheck = sysctl_write("hw.vmm.hostcheck", "0", hc_old, hc_new,
+	    sizeof(hc_old), &serr) == 0 && hc_old[0] == '1';
 	error = guest_run_setup(&cfg, &r);
 	if (error == 0) {
 		error = guest_run_vcpu(&cfg, &r, 0, &vcpu);
@@ -343,6 +363,7 @@ KTEST(bench, "make bench: exit paths, nested faults, guest copies, VM life cycle
 		goto out;
 	}
 	guest_run_loop(&cfg, vcpu, &r);
+	(void)set_switch("hw.vmm.hostcheck", hostcheck);
 	/* the guest is done but its vCPU and page tables are still there */
 	if (r.end == VR_DONE)
 		bench_copies(&b, vcpu);

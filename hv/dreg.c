@@ -1,0 +1,107 @@
+/*
+ * dreg.c - the guest's debug registers DR0-DR3 and DR6, kept apart from the
+ * host's, and the host's DR7 back after the exits.
+ *
+ * Neither backend intercepts MOV DR, and neither world switch switches
+ * DR0-DR3: VMRUN loads the guest's DR6 and DR7 from the VMCB (AMD APM Vol. 2
+ * 15.5.1, Appendix B save area) and VM entry the guest's DR7 (with "load
+ * debug controls", Intel SDM Vol. 3C 27.3.2.1), but a guest MOV to DR0-DR3
+ * (and to DR6 on VMX) writes the CPU's registers, which stay the guest's
+ * after the exit.  Neither exit gives the host its DR7 back: a VM exit
+ * loads 0x400 (SDM 28.5.1) and DR7 is not among the host state VMRUN saves
+ * (APM 15.5.1).  So around each pinned stretch of entries, as hv/fpu.c does
+ * for the FPU: the host's DR0-DR3, DR6 and DR7 are saved; DR7 becomes 0x400
+ * (no breakpoint enabled) while guest addresses are in DR0-DR3; the guest's
+ * DR0-DR3 and DR6 are loaded.  After the last exit the guest's are saved
+ * and the host's loaded back.  A register is written only where the value
+ * differs: MOV to DR is serializing.  On SVM the VMCB's DR6 is what VMRUN
+ * loads, so there the value switched here is the one #VMEXIT left, the
+ * same.
+ */
+#include "core.h"
+
+#define DR7_DISABLED	0x400ull	/* bit 10 reads as 1; nothing enabled */
+
+struct dreg_host {
+	uint64_t	 dr[HV_DREGS];	/* DR0-DR3, DR6 */
+	uint64_t	 dr7;
+};
+
+static struct dreg_host dreg_host[HV_MAX_CPUS];
+
+/* guest_dr[i] is DR i for i < 4, then DR6 */
+static int
+dr_num(int i)
+{
+	return i < 4 ? i : 6;
+}
+
+uint64_t
+hv_dr_read(int n)
+{
+	uint64_t v = 0;
+
+	switch (n) {
+	case 0: __asm__ __volatile__("mov %%db0, %0" : "=r"(v)); break;
+	case 1: __asm__ __volatile__("mov %%db1, %0" : "=r"(v)); break;
+	case 2: __asm__ __volatile__("mov %%db2, %0" : "=r"(v)); break;
+	case 3: __asm__ __volatile__("mov %%db3, %0" : "=r"(v)); break;
+	case 6: __asm__ __volatile__("mov %%db6, %0" : "=r"(v)); break;
+	case 7: __asm__ __volatile__("mov %%db7, %0" : "=r"(v)); break;
+	}
+	return v;
+}
+
+void
+hv_dr_write(int n, uint64_t v)
+{
+	switch (n) {
+	case 0: __asm__ __volatile__("mov %0, %%db0" : : "r"(v)); break;
+	case 1: __asm__ __volatile__("mov %0, %%db1" : : "r"(v)); break;
+	case 2: __asm__ __volatile__("mov %0, %%db2" : : "r"(v)); break;
+	case 3: __asm__ __volatile__("mov %0, %%db3" : : "r"(v)); break;
+	case 6: __asm__ __volatile__("mov %0, %%db6" : : "r"(v)); break;
+	case 7: __asm__ __volatile__("mov %0, %%db7" : : "r"(v)); break;
+	}
+}
+
+void
+hv_dreg_vcpu_init(struct hv_vcpu *vcpu)
+{
+	/* the architectural values at reset (SDM Vol. 3B 17.2): DR6's fixed
+	 * bits read as 1 */
+	vcpu->guest_dr[0] = vcpu->guest_dr[1] = 0;
+	vcpu->guest_dr[2] = vcpu->guest_dr[3] = 0;
+	vcpu->guest_dr[4] = 0xffff0ff0ull;
+}
+
+void
+hv_dreg_enter(struct hv_vcpu *vcpu)
+{
+	struct dreg_host *h = &dreg_host[hv_os_cpu_id()];
+	int i;
+
+	h->dr7 = hv_dr_read(7);
+	if (h->dr7 != DR7_DISABLED)
+		hv_dr_write(7, DR7_DISABLED);
+	for (i = 0; i < HV_DREGS; i++) {
+		h->dr[i] = hv_dr_read(dr_num(i));
+		if (h->dr[i] != vcpu->guest_dr[i])
+			hv_dr_write(dr_num(i), vcpu->guest_dr[i]);
+	}
+}
+
+void
+hv_dreg_leave(struct hv_vcpu *vcpu)
+{
+	struct dreg_host *h = &dreg_host[hv_os_cpu_id()];
+	int i;
+
+	for (i = 0; i < HV_DREGS; i++) {
+		vcpu->guest_dr[i] = hv_dr_read(dr_num(i));
+		if (vcpu->guest_dr[i] != h->dr[i])
+			hv_dr_write(dr_num(i), h->dr[i]);
+	}
+	if (hv_dr_read(7) != h->dr7)
+		hv_dr_write(7, h->dr7);
+}

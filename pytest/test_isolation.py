@@ -1,0 +1,28 @@
+"""docs/ISOLATION.md's probe (guests/isolation.scn, every item a guest changes
+without an exit): beyond its own expectations (23 guest reads, the check
+silent), testkern's host-state check must have compared after every exit of
+the run: hw.vmm.hostchecks grew by exactly the scenario's exit count."""
+import re
+
+import pytest
+
+from test_scenarios import BOOTS, BOOT_MARKS, batch, boots  # noqa: F401
+
+GREW_RE = re.compile(r"hw\.vmm\.hostchecks grew by (\d+)")
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("boot", [pytest.param(b, marks=BOOT_MARKS[BOOTS[b][0]], id=b)
+                                  for b in BOOTS])
+def test_hostcheck_after_every_exit(batch, boot):  # noqa: F811
+    b = batch(boot)
+    r = b.result("isolation")
+    assert r["status"] == "PASS", "scn.isolation: %s %s (log %s)" % (
+        r["status"], r["reason"], b.log)
+    checks = [c for c in b.res.checks if c["test"] == "scn.isolation"
+              and "hw.vmm.hostchecks" in c["message"]]
+    assert len(checks) == 1, b.log
+    grew = int(GREW_RE.search(checks[0]["message"])[1])
+    exits = r["fields"]["exits"]
+    assert exits >= 40 and grew == exits, "hostchecks +%d, exits %d (log %s)" % (
+        grew, exits, b.log)
