@@ -250,6 +250,37 @@ hv_vcpu_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	return error;
 }
 
+const struct hv_boot hv_boot_abi = {
+	.mode = HV_BOOT_LONG64,
+	.rip = HV_GUEST_LOAD_GPA,
+	.rsp = HV_GUEST_LOAD_GPA,	/* the stack grows down below the image */
+};
+
+int
+hv_vcpu_boot(struct hv_vcpu *vcpu, const struct hv_boot *b)
+{
+	int error;
+
+	switch (b->mode) {
+	case HV_BOOT_LONG64:
+		/* the entry is a linear address the identity map must reach */
+		if (!x86_canonical(b->rip) || !x86_canonical(b->rsp))
+			return HV_EINVAL;
+		break;
+	case HV_BOOT_PROT32:
+		if ((b->rip >> 32) != 0 || (b->rsp >> 32) != 0)
+			return HV_EINVAL;
+		break;
+	default:
+		return HV_EINVAL;
+	}
+	if ((error = vcpu_claim(vcpu)) != 0)
+		return error;
+	error = hv_ops->boot(vcpu, b);
+	vcpu_release(vcpu);
+	return error;
+}
+
 int
 hv_vcpu_set_tls(struct hv_vcpu *vcpu, uint64_t fs_base)
 {

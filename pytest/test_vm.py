@@ -21,7 +21,7 @@ from conftest import Results, accel, shared_boot
 # seconds for the whole batch boot
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
-BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
+BATCH = ["vm_hello", "vm_boot", "vm_boot32", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
          "vm_runaway", "vm_badstate", "vm_oob", "vm_hcbad", "vm_badinput",
          "vm_hoststate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown", "vm_fpu",
          "vm_avx", "hv_reinit"]
@@ -128,6 +128,20 @@ def test_vm_boot(batch, backend):
         [0x20, 0x500, 0x1000, 0x8, 0x10, 0x10, 0x1000000, 0]
     ran(f[11])
     assert (f[12]["reports"], f[12]["want"], f[12]["failed"]) == (10, 10, 0)
+
+
+def test_vm_boot32(batch, backend):
+    """hv's 32-bit protected-mode boot state (a multiboot v1 entry) as the
+    guest reads it at its first instruction, then the guest's own switch to
+    long mode: on SVM the CPU sets EFER.LMA, on VMX hv's CR0 exit does (with
+    the IA-32e mode guest entry control; the entry fails without it)."""
+    f = batch(backend).passed("vm_boot32", backend, 11)
+    # EAX, EBX, CR0 (PE|ET), CR4, EFER, EFLAGS at entry; then EFER.LME|LMA,
+    # CR0.PE|PG, CR3 in 64-bit code
+    assert [(f[n]["got"], f[n]["want"]) for n in range(1, 10)] == \
+        [(v, v) for v in (0x2badb002, 0x9000, 0x11, 0, 0, 2, 0x500, 0x80000001, 0x10000)]
+    ran(f[10])
+    assert (f[11]["reports"], f[11]["want"], f[11]["failed"]) == (9, 9, 0)
 
 
 def test_vm_cpuid(batch, backend):

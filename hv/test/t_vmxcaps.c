@@ -95,7 +95,8 @@ test_vmxcaps_true_msrs(void)
 	    PROC_SECONDARY), PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
 	    PROC_SECONDARY);
 	CHECK_EQ(c.proc_ctls & 0x04006172, 0x04006172);	/* must-be-1 kept */
-	CHECK_EQ(c.proc2_ctls, PROC2_EPT | PROC2_VPID);
+	/* unrestricted guest used where allowed (32-bit boot states) */
+	CHECK_EQ(c.proc2_ctls, PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED);
 	CHECK(c.preempt_timer);
 	CHECK_EQ(c.preempt_shift, 5);
 	CHECK_EQ(c.pin_ctls, PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_PREEMPT_TIMER | 0x16);
@@ -160,6 +161,13 @@ test_vmxcaps_old_msrs(void)
 	memset(&c, 0, sizeof(c));
 	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
 	CHECK(c.ept && !c.vpid && !c.invvpid_single);
+	CHECK_EQ(vmx_caps_pick(&c), 0);
+	CHECK_EQ(c.proc2_ctls, PROC2_EPT | PROC2_UNRESTRICTED);
+	/* without unrestricted guest: not asked for, not needed to run */
+	msr[0x0b] &= ~((uint64_t)PROC2_UNRESTRICTED << 32);
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
+	CHECK(!c.unrestricted);
 	CHECK_EQ(vmx_caps_pick(&c), 0);
 	CHECK_EQ(c.proc2_ctls, PROC2_EPT);
 }

@@ -80,6 +80,8 @@ guest_run_vcpu(const struct guest_run_cfg *cfg, struct guest_run_result *res, in
 	int error;
 
 	error = hv_vcpu_create(res->vm, id, vcpup);
+	if (error == 0 && cfg->boot != NULL)
+		error = hv_vcpu_boot(*vcpup, cfg->boot);
 	if (error == 0 && (cfg->set_r13 || cfg->boot_regs != NULL)) {
 		error = hv_vcpu_get_regs(*vcpup, &regs);
 		if (error == 0) {

@@ -43,6 +43,8 @@ struct guest_run_cfg {
 	bool		 stop_at_exit;	/* stop at the first exit other than a host
 					 * interrupt and hand it back unhandled */
 	void		*ctx;		/* for the hooks */
+	/* each vCPU's boot state (hv_vcpu_boot); NULL: hv_abi.h's */
+	const struct hv_boot *boot;
 	/* boot register overrides of each vCPU before its first entry */
 	bool		 set_r13;	/* R13 = r13: the case of guests with several */
 	uint64_t	 r13;
