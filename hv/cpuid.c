@@ -33,16 +33,28 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 		/* other hypervisor leaves: nothing */
 	} else if (leaf == 0x8000000au) {
 		/* SVM feature leaf: the guest has no SVM */
+	} else if (leaf == X86_CPUID_LEAF_PMU) {
+		/* version 0: no architectural counters (hv/msr.c has none) */
 	} else {
 		hv_cpuid(leaf, subleaf, r);
 		if (leaf == 1) {
 			/* no nested virtualization; a hypervisor is present;
 			 * the initial APIC ID (EBX[31:24]) is the vCPU id */
 			r[2] &= ~X86_CPUID1_ECX_VMX;
+			/* hv's local APIC has neither x2APIC mode nor a
+			 * timer (hv/lapic.c) */
+			r[2] &= ~(X86_CPUID1_ECX_X2APIC | X86_CPUID1_ECX_TSC_DEADLINE);
+			/* nor IA32_PERF_CAPABILITIES (hv/msr.c) */
+			r[2] &= ~X86_CPUID1_ECX_PDCM;
 			r[2] |= X86_CPUID1_ECX_HV;
 			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
 		} else if (leaf == 0x80000001u) {
-			r[2] &= ~X86_CPUID81_ECX_SVM;
+			/* AMD's core counters beyond the legacy four: not kept */
+			r[2] &= ~(X86_CPUID81_ECX_SVM | X86_CPUID81_ECX_PERFCTR_CORE);
+			/* IA32_TSC_AUX is not kept per vCPU: no RDTSCP */
+			r[3] &= ~X86_CPUID81_EDX_RDTSCP;
+		} else if (leaf == 7 && subleaf == 0) {
+			r[2] &= ~X86_CPUID7_ECX_RDPID;
 		}
 	}
 	*a = r[0];

@@ -2,7 +2,8 @@
  * exit.c - the guest-visible rules of the exits both backends share, once:
  * the backend decodes its exit information into a struct hv_vmexit, calls
  * hv_vmexit() and applies the result (registers, instruction completion).
- * Port I/O (COM1 is hv/uart.c; every other port is absent), CPUID, HLT,
+ * Port I/O (COM1 is hv/uart.c, the debug-exit port ends the guest, every
+ * other port is absent), CPUID, HLT,
  * shutdown, MSRs (hv/msr.c), and which exception a guest gets when one
  * arises while another event is delivered.
  */
@@ -18,6 +19,15 @@ com1_reg(unsigned port, unsigned *reg)
 		return false;
 	*reg = port - HV_GUEST_COM1;
 	return true;
+}
+
+/* Ports whose writes are dropped without a word: the legacy PICs guests
+ * mask, the emulators' shutdown port they write on their way out. */
+static bool
+quiet_port(unsigned port)
+{
+	return (port & ~1u) == X86_PIC1_PORT || (port & ~1u) == X86_PIC2_PORT ||
+	    port == HV_GUEST_SHUTDOWN_PORT;
 }
 
 /*
@@ -36,6 +46,13 @@ vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
 		    vx->rip, "string I/O (%s%s) on port 0x%x not supported",
 		    vx->io.rep ? "rep " : "", vx->io.in ? "ins" : "outs", port);
+	if (port == HV_GUEST_DEBUG_EXIT && !vx->io.in) {
+		/* the guest ends with the value written (hv_abi.h) */
+		ex->kind = HV_EXIT_DONE;
+		ex->code = (int64_t)(vx->rax & ((1ull << (8 * size)) - 1));
+		vx->skip = true;
+		return 0;
+	}
 	for (i = 0; i < size; i++) {
 		if (!com1_reg((port + i) & 0xffff, &reg)) {
 			if (vx->io.in)
@@ -48,7 +65,7 @@ vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		else
 			hv_uart_write(vcpu, reg, (uint8_t)(vx->rax >> (8 * i)));
 	}
-	if (!known && !vx->io.in)
+	if (!known && !vx->io.in && !quiet_port(port))
 		hv_ratelog("io", "guest%d.%d: out%c 0x%llx to port 0x%x "
 		    "ignored\n", vcpu->vm->id, vcpu->id,
 		    size == 1 ? 'b' : size == 2 ? 'w' : 'l',

@@ -114,6 +114,14 @@ extern const struct hv_backend_ops *hv_ops;	/* the one in use */
 #define HV_RESUME	(-1)	/* vcpu_run: exit handled, enter again */
 #define HV_NOT_PINNED	(-2)	/* a backend's pinned dispatch: not an exit for it */
 
+/*
+ * The guest's local APIC page (hv/lapic.c): whether a nested fault at gpa
+ * is an access to it, and the access done (HV_RESUME, or 0 with *ex a
+ * decoded stop).  Exit handlers, pinned, interrupts on.
+ */
+bool	 hv_lapic_claims(struct hv_vcpu *vcpu, uint64_t gpa);
+int	 hv_lapic_mmio(struct hv_vcpu *vcpu, uint64_t gpa, struct hv_exit *ex);
+
 /* hv_abi.h's boot state, the one every vCPU is created in. */
 extern const struct hv_boot hv_boot_abi;
 

@@ -29,6 +29,7 @@
 	X(ratelog,		"rate-limited messages (printed or not)")	\
 	X(ratelog_dropped,	"rate-limited messages not printed")		\
 	X(serial_bytes,		"bytes the guests wrote to COM1")		\
+	X(apic_accesses,	"guest local APIC register accesses emulated")	\
 	X(irqs_queued,		"external interrupts queued (hv_vcpu_inject_irq)") \
 	X(irqs_merged,		"interrupts queued while already pending (one delivery)") \
 	X(irq_kicks,		"IPIs sent so a running vCPU takes a queued interrupt") \

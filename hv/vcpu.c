@@ -25,6 +25,7 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 	vcpu->last_cpu = -1;
 	vcpu->refs = 1;		/* the VM's, dropped at teardown */
 	vcpu->vm_id = vm->id;
+	hv_lapic_init(vcpu);
 	error = hv_fpu_vcpu_init(vcpu);
 	if (error != 0) {
 		hv_os_free(vcpu);

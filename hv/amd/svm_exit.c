@@ -143,6 +143,8 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		    "entry, gpa 0x%llx, error code 0x%llx",
 		    (unsigned long long)gpa, (unsigned long long)err);
 	}
+	if (hv_lapic_claims(vcpu, gpa))
+		return hv_lapic_mmio(vcpu, gpa, ex);
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
 	if (error == 0)
 		return HV_RESUME;

@@ -338,6 +338,8 @@ exit_ept_violation(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (q & 4)
 		acc |= HV_ACC_EXEC;
 	what = kind[(q & 4) ? 2 : (q & 2) ? 1 : 0];
+	if (hv_lapic_claims(vcpu, gpa))
+		return hv_lapic_mmio(vcpu, gpa, ex);
 	if ((gpa & ~HV_PAGE_MASK) == vc->last_fault_gpa) {
 		if (++vc->fault_repeats >= EPT_LOOP_LIMIT)
 			return stop(vcpu, ex, HV_EFAULT, "EPT violation (%s) at "
