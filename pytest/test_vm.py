@@ -24,7 +24,7 @@ BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 BATCH = ["vm_hello", "vm_boot", "vm_boot32", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
          "vm_runaway", "vm_badstate", "vm_oob", "vm_hcbad", "vm_badinput",
          "vm_hoststate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown", "vm_fpu",
-         "vm_avx", "hv_reinit"]
+         "vm_avx", "vm_xcr0_host", "hv_reinit"]
 
 # What each backend must say; the rest of the assertions are the same.
 # raw: the backend's exit code (SVM EXITCODE, VMX exit reason; APM Vol. 2
@@ -182,6 +182,15 @@ def test_vm_avx(batch, backend):
     assert f[3]["got"] == 0x55556666777788881111222233334444
     assert f[4]["xor"] == 0 and f[4]["error"] == "ok"
     assert f[5]["got"] == 0xccccddddeeeeffff99990000aaaabbbb
+
+
+def test_vm_xcr0_host(batch, backend):
+    """A guest XSETBV of XCR0=1 then HLT with IF=0: on VMX refused (#GP, a
+    triple fault without an IDT), on QEMU TCG's SVM it runs (the intercept
+    is ignored) and hv_fpu_leave must put the host's XCR0 back; without
+    that the host's XRSTOR faulted and testkern panicked."""
+    f = batch(backend).passed("vm_xcr0_host", backend, 2)
+    assert f[2]["got"] == f[2]["want"] == 0x7
 
 
 def test_hv_reinit(batch, backend):

@@ -164,7 +164,7 @@ bool	 vm_triple_at_r15(int error, const struct hv_exit *ex, const struct hv_regs
 enum exits_case {
 	EXITS_MSR_IO, EXITS_BAD_RDMSR, EXITS_BAD_PAT, EXITS_BAD_LSTAR, EXITS_VMLOAD,
 	EXITS_UD, EXITS_INT80, EXITS_STI_HLT, EXITS_CLI_HLT, EXITS_CR_MSR_IO,
-	EXITS_BAD_WRMSR, EXITS_XSETBV,
+	EXITS_BAD_WRMSR, EXITS_XSETBV, EXITS_XSETBV_STOP,
 };
 /* The cases of guests/fpu.asm. */
 enum fpu_case { FPU_X87, FPU_AVX };
