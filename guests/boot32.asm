@@ -5,7 +5,7 @@
 ; caches' CD/NW off), CR4 = 0, EFER = 0, EFLAGS = 2 (IF off); then, in
 ; 64-bit code, EFER.LMA set by the CPU (or, on VMX, by hv's CR0 exit), CR0.PG
 ; and CR4.PAE as the guest wrote them, and CS the guest's own 64-bit
-; selector.
+; selector; and CPUID.1:ECX.OSXSAVE following the guest's own CR4.OSXSAVE.
 %define HV_ENTRY32
 %include "hv.inc"
 
@@ -26,5 +26,18 @@ main:
 	CHECK_EQX rax, X86_CR0_PE | X86_CR0_PG, "boot32: cr0.pe|pg in 64-bit code"
 	mov	rax, cr3
 	CHECK_EQX rax, ENTRY32_TABLES, "boot32: cr3 the guest's own"
+	; CPUID.1:ECX.OSXSAVE mirrors this guest's CR4.OSXSAVE (0 at boot),
+	; whatever the host's is
+	mov	eax, 1
+	cpuid
+	and	ecx, X86_CPUID1_ECX_OSXSAVE
+	CHECK_EQX rcx, 0, "boot32: cpuid.1 ecx.osxsave with cr4.osxsave=0"
+	mov	rax, cr4
+	or	rax, X86_CR4_OSXSAVE
+	mov	cr4, rax
+	mov	eax, 1
+	cpuid
+	and	ecx, X86_CPUID1_ECX_OSXSAVE
+	CHECK_EQX rcx, X86_CPUID1_ECX_OSXSAVE, "boot32: cpuid.1 ecx.osxsave with cr4.osxsave=1"
 	xor	eax, eax
 	ret

@@ -23,6 +23,7 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
     uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
 	uint32_t r[4] = { 0, 0, 0, 0 };
+	struct hv_regs regs;
 
 	if (leaf == HV_CPUID_LEAF) {
 		r[0] = hv_backend_svm ? HV_CPUID_F_VMMCALL : 0;
@@ -46,6 +47,12 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			r[2] &= ~(X86_CPUID1_ECX_X2APIC | X86_CPUID1_ECX_TSC_DEADLINE);
 			/* nor IA32_PERF_CAPABILITIES (hv/msr.c) */
 			r[2] &= ~X86_CPUID1_ECX_PDCM;
+			/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the
+			 * host's (SDM Vol. 2A CPUID, Table 3-10) */
+			r[2] &= ~X86_CPUID1_ECX_OSXSAVE;
+			if (hv_ops->get_regs(vcpu, &regs) == 0 &&
+			    (regs.cr4 & X86_CR4_OSXSAVE))
+				r[2] |= X86_CPUID1_ECX_OSXSAVE;
 			r[2] |= X86_CPUID1_ECX_HV;
 			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
 		} else if (leaf == 0x80000001u) {

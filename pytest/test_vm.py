@@ -135,13 +135,15 @@ def test_vm_boot32(batch, backend):
     guest reads it at its first instruction, then the guest's own switch to
     long mode: on SVM the CPU sets EFER.LMA, on VMX hv's CR0 exit does (with
     the IA-32e mode guest entry control; the entry fails without it)."""
-    f = batch(backend).passed("vm_boot32", backend, 11)
+    f = batch(backend).passed("vm_boot32", backend, 13)
     # EAX, EBX, CR0 (PE|ET), CR4, EFER, EFLAGS at entry; then EFER.LME|LMA,
-    # CR0.PE|PG, CR3 in 64-bit code
-    assert [(f[n]["got"], f[n]["want"]) for n in range(1, 10)] == \
-        [(v, v) for v in (0x2badb002, 0x9000, 0x11, 0, 0, 2, 0x500, 0x80000001, 0x10000)]
-    ran(f[10])
-    assert (f[11]["reports"], f[11]["want"], f[11]["failed"]) == (9, 9, 0)
+    # CR0.PE|PG, CR3 in 64-bit code; CPUID.1:ECX.OSXSAVE (bit 27) following
+    # the guest's CR4.OSXSAVE, 0 then 1 (the host's is 1 on both emulators)
+    assert [(f[n]["got"], f[n]["want"]) for n in range(1, 12)] == \
+        [(v, v) for v in (0x2badb002, 0x9000, 0x11, 0, 0, 2, 0x500, 0x80000001, 0x10000,
+                          0, 1 << 27)]
+    ran(f[12])
+    assert (f[13]["reports"], f[13]["want"], f[13]["failed"]) == (11, 11, 0)
 
 
 def test_vm_cpuid(batch, backend):

@@ -213,8 +213,8 @@ KTEST(vm_boot32, "32-bit protected-mode boot state; the guest's own switch to lo
 	if (!vm_begin())
 		return;
 	vm_run_exit0(&cfg, &r);
-	report(r.reports == 9 && r.reports_failed == 0,
-	    "boot32: guest reports=%lu want=9 failed=%lu", (unsigned long)r.reports,
+	report(r.reports == 11 && r.reports_failed == 0,
+	    "boot32: guest reports=%lu want=11 failed=%lu", (unsigned long)r.reports,
 	    (unsigned long)r.reports_failed);
 }
 
