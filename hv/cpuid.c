@@ -62,6 +62,8 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			r[3] &= ~X86_CPUID81_EDX_RDTSCP;
 		} else if (leaf == 7 && subleaf == 0) {
 			r[2] &= ~X86_CPUID7_ECX_RDPID;
+			/* nor IA32_TSC_ADJUST (hv/msr.c: the TSC is an offset) */
+			r[1] &= ~X86_CPUID7_EBX_TSC_ADJUST;
 		}
 	}
 	*a = r[0];

@@ -143,6 +143,19 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 #define EVENT_TYPE(e)	(((e) >> 8) & 7)
 #define TYPE_HW_EXC	3
 
+bool
+hv_exception_fault(unsigned vector)
+{
+	/* Table 6-1's faults: #DE #BR #UD #NM #TS #NP #SS #GP #PF #MF #AC #XM
+	 * #VE #CP; #DB is a trap for everything hv injects, #BP and #OF are
+	 * traps, #DF and #MC aborts */
+	static const uint32_t faults = (1u << 0) | (1u << 5) | (1u << 6) | (1u << 7) |
+	    (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14) |
+	    (1u << 16) | (1u << 17) | (1u << 19) | (1u << 20) | (1u << 21);
+
+	return vector < 32 && (faults >> vector) & 1;
+}
+
 /* SDM Vol. 3A 6.15 Table 6-4 (APM Vol. 2 8.2.9 has the same classes) */
 static bool
 contributory(unsigned v)

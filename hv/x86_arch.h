@@ -49,6 +49,7 @@
 
 /* ---- RFLAGS (SDM Vol. 1 3.4.3) ------------------------------------------- */
 #define X86_RFLAGS_IF	X86_BIT(9)
+#define X86_RFLAGS_RF	X86_BIT(16)	/* resume: no instruction breakpoint */
 
 /* ---- XCR0 (SDM Vol. 1 13.3) ---------------------------------------------- */
 #define X86_XCR0_X87	X86_BIT(0)
@@ -69,6 +70,7 @@
 #define X86_CPUID81_ECX_PERFCTR_CORE X86_BIT(23)	/* six core counters at 0xc0010200 */
 #define X86_CPUID81_EDX_RDTSCP	X86_BIT(27)	/* RDTSCP and IA32_TSC_AUX */
 #define X86_CPUID7_ECX_RDPID	X86_BIT(22)	/* leaf 7 subleaf 0: RDPID (reads TSC_AUX) */
+#define X86_CPUID7_EBX_TSC_ADJUST X86_BIT(1)	/* leaf 7 subleaf 0: IA32_TSC_ADJUST */
 #define X86_CPUID1_ECX_PDCM	X86_BIT(15)	/* IA32_PERF_CAPABILITIES */
 #define X86_CPUID_LEAF_PMU	0xa		/* Intel architectural performance monitoring */
 

@@ -44,6 +44,10 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	if (has_err)
 		ev |= EVENT_ERR_VALID | ((uint64_t)err << 32);
 	s->pending_event = ev;
+	/* the frame gets the VMCB's RFLAGS as it is: RF for a fault (hv/exit.h) */
+	if (hv_exception_fault(vector))
+		vmcb_wr64(s->vmcb, VMCB_RFLAGS, vmcb_rd64(s->vmcb, VMCB_RFLAGS) |
+		    X86_RFLAGS_RF);
 }
 
 /* End the run with HV_EXIT_ERROR: "guest<vm>.<vcpu>: <what> at rip=...". */

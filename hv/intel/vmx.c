@@ -770,6 +770,10 @@ vmx_inject_event(uint32_t info, bool has_err, uint32_t err, uint32_t len)
 void
 vmx_inject_exception(unsigned vector, bool has_err, uint32_t err)
 {
+	/* the frame gets GUEST_RFLAGS as it is: RF for a fault (hv/exit.h) */
+	if (hv_exception_fault(vector))
+		(void)vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) |
+		    X86_RFLAGS_RF);
 	vmx_inject_event((vector & 0xff) | (3u << 8) | (has_err ? 1u << 11 : 0) |
 	    0x80000000u, has_err, err, 0);
 }
