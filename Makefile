@@ -343,6 +343,18 @@ else
 	@$(MAKE) --no-print-directory $(KUT_DIR)/built.stamp
 endif
 
+# make test-kut: pytest/test_kut.py alone (one item per configuration and
+# backend, judged against pytest/kut/expect_<backend>.txt); make test-qemu
+# runs it too, after `make kut`, when KUT_SRC is here.
+.PHONY: test-kut
+test-kut: deps ## kvm-unit-tests as hv guests on both backends (make kut first; README)
+	@$(MAKE) --no-print-directory kut $(KERNEL) $(SCN_INFO)
+	$(PYTHON) -m pytest pytest/test_kut.py $(PYTEST_ARGS)
+
+ifneq ($(wildcard $(KUT_SRC)),)
+TEST_QEMU_PREREQS += kut
+endif
+
 $(KUT_DIR)/built.stamp: $(wildcard $(KUT_SRC))
 	rm -rf $(KUT_TREE) && mkdir -p $(KUT_DIR)
 	tar -xJf $(KUT_SRC) -C $(KUT_DIR)
