@@ -342,6 +342,41 @@ ifneq ($(wildcard $(DFLY_SRC)),)
 TEST_QEMU_PREREQS += dfly-user
 endif
 
+# kvm-unit-tests, the suite KVM is tested against, as outside guests
+# (README "kvm-unit-tests"): `make kut` builds its x86_64 binaries from the
+# tarball KUT_SRC under build/kut/ (./configure && make; about a minute).
+# Its code is an input, never part of this tree.
+KUT_SRC  ?= ../shared/peers/kvm-unit-tests-1da1819e.tar.xz
+KUT_DIR  := $(BUILD)/kut
+KUT_TREE := $(KUT_DIR)/kvm-unit-tests
+
+.PHONY: kut
+kut: ## kvm-unit-tests' x86 binaries from KUT_SRC in build/kut/ (skipped without it)
+ifeq ($(wildcard $(KUT_SRC)),)
+	@echo "make kut: skipped: no kvm-unit-tests tarball at $(KUT_SRC) (set KUT_SRC)"
+else
+	@$(MAKE) --no-print-directory $(KUT_DIR)/built.stamp
+endif
+
+# make test-kut: pytest/test_kut.py alone (one item per configuration and
+# backend, judged against pytest/kut/expect_<backend>.txt); make test-qemu
+# runs it too, after `make kut`, when KUT_SRC is here.
+.PHONY: test-kut
+test-kut: deps ## kvm-unit-tests as hv guests on both backends (make kut first; README)
+	@$(MAKE) --no-print-directory kut $(KERNEL) $(SCN_INFO)
+	$(PYTHON) -m pytest pytest/test_kut.py $(PYTEST_ARGS)
+
+ifneq ($(wildcard $(KUT_SRC)),)
+TEST_QEMU_PREREQS += kut
+endif
+
+$(KUT_DIR)/built.stamp: $(wildcard $(KUT_SRC))
+	rm -rf $(KUT_TREE) && mkdir -p $(KUT_DIR)
+	tar -xJf $(KUT_SRC) -C $(KUT_DIR)
+	cd $(KUT_TREE) && ./configure >../configure.log 2>&1 && $(MAKE) -j2 >../make.log 2>&1 || \
+	    { echo "make kut: the kvm-unit-tests build failed; see $(KUT_DIR)/configure.log, make.log" >&2; exit 1; }
+	touch $@
+
 clean: ## remove build/
 	rm -rf $(BUILD)
 

@@ -20,7 +20,7 @@ main:
 ; the order is the case number (keep equal to testkern/vmtests/*.c)
 cases:	dq	msr_io, bad_rdmsr, bad_pat, bad_lstar, vmload, ud, int80
 	dq	sti_hlt, cli_hlt, cr_msr_io, bad_wrmsr, xsetbv, int_3, rex_int3
-	dq	rex_int80
+	dq	rex_int80, xsetbv_stop
 .end:
 
 ; 0 (SVM): RDMSR EFER -> R8, IN COM1 LSR -> R9, IN port 0x80 -> R10, STAR
@@ -134,6 +134,21 @@ bad_wrmsr:
 	xor	edx, edx
 .f:	wrmsr
 	jmp	$
+
+; 12: XSETBV of XCR0=1 (x87 only), then HLT with IF=0, which stops the VM:
+; refused (#GP, a triple fault: no IDT) where hv intercepts XSETBV; where
+; the intercept is ignored (QEMU TCG's SVM) it runs, and hv must give the
+; host its own XCR0 back before the host's FPU state is restored
+xsetbv_stop:
+	mov	rax, cr4
+	or	rax, X86_CR4_OSXSAVE
+	mov	cr4, rax
+	xor	ecx, ecx
+	mov	eax, 1
+	xor	edx, edx
+	xsetbv
+	cli
+	hlt
 
 ; 11 (VMX): XSETBV of a valid XCR0 (x87 only): exits, refused with #GP
 xsetbv:

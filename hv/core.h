@@ -26,6 +26,25 @@ void	 hv_fpu_vcpu_fini(struct hv_vcpu *vcpu);
 
 /* dreg.c: the guest's debug registers at reset */
 void	 hv_dreg_vcpu_init(struct hv_vcpu *vcpu);
+/* mmio.c: the MOV that made an emulated device access (hv/lapic.c) */
+struct hv_mmio {
+	bool		 write;
+	unsigned	 size;		/* 1, 2, 4 or 8 bytes */
+	unsigned	 len;		/* of the instruction */
+	unsigned	 reg;		/* the general register (ModRM numbering) */
+	bool		 high8;		/* AH, CH, DH or BH */
+	uint64_t	 value;		/* stored, or to load */
+	const char	*why;		/* when refused */
+};
+/* 0, or HV_ENOTSUP with m->why: not an instruction this decoder knows */
+int	 hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m);
+/* m->value into its register, as the MOV would */
+void	 hv_mmio_load(struct hv_regs *r, const struct hv_mmio *m);
+
+/* lapic.c: IA32_APIC_BASE (false: #GP) */
+void	 hv_lapic_init(struct hv_vcpu *vcpu);
+uint64_t hv_lapic_base_read(struct hv_vcpu *vcpu);
+bool	 hv_lapic_base_write(struct hv_vcpu *vcpu, uint64_t val);
 
 /* msr.c: an HV_VX_RDMSR / HV_VX_WRMSR exit (HV_RESUME; vx->skip or vx->gp) */
 int	 hv_msr_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx);

@@ -23,6 +23,7 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
     uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
 	uint32_t r[4] = { 0, 0, 0, 0 };
+	struct hv_regs regs;
 
 	if (leaf == HV_CPUID_LEAF) {
 		r[0] = hv_backend_svm ? HV_CPUID_F_VMMCALL : 0;
@@ -34,7 +35,8 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 	} else if (leaf == 0x8000000au) {
 		/* SVM feature leaf: the guest has no SVM */
 	} else if (leaf == X86_CPUID_LEAF_PERFMON) {
-		/* no performance counters: RDPMC raises #GP (hv/exit.c) */
+		/* version 0: no architectural counters (hv/msr.c has none);
+		 * RDPMC raises #GP (hv/exit.c) */
 	} else {
 		hv_cpuid(leaf, subleaf, r);
 		if (leaf == 1) {
@@ -42,10 +44,29 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			 * hv/exit.c); a hypervisor is present; the initial
 			 * APIC ID (EBX[31:24]) is the vCPU id */
 			r[2] &= ~(X86_CPUID1_ECX_VMX | X86_CPUID1_ECX_MONITOR);
+			/* hv's local APIC has neither x2APIC mode nor a
+			 * timer (hv/lapic.c) */
+			r[2] &= ~(X86_CPUID1_ECX_X2APIC | X86_CPUID1_ECX_TSC_DEADLINE);
+			/* nor IA32_PERF_CAPABILITIES (hv/msr.c) */
+			r[2] &= ~X86_CPUID1_ECX_PDCM;
+			/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the
+			 * host's (SDM Vol. 2A CPUID, Table 3-10) */
+			r[2] &= ~X86_CPUID1_ECX_OSXSAVE;
+			if (hv_ops->get_regs(vcpu, &regs) == 0 &&
+			    (regs.cr4 & X86_CR4_OSXSAVE))
+				r[2] |= X86_CPUID1_ECX_OSXSAVE;
 			r[2] |= X86_CPUID1_ECX_HV;
 			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
 		} else if (leaf == 0x80000001u) {
-			r[2] &= ~(X86_CPUID81_ECX_SVM | X86_CPUID81_ECX_MONITORX);
+			/* AMD's core counters beyond the legacy four: not kept */
+			r[2] &= ~(X86_CPUID81_ECX_SVM | X86_CPUID81_ECX_MONITORX |
+			    X86_CPUID81_ECX_PERFCTR_CORE);
+			/* IA32_TSC_AUX is not kept per vCPU: no RDTSCP */
+			r[3] &= ~X86_CPUID81_EDX_RDTSCP;
+		} else if (leaf == 7 && subleaf == 0) {
+			r[2] &= ~X86_CPUID7_ECX_RDPID;
+			/* nor IA32_TSC_ADJUST (hv/msr.c: the TSC is an offset) */
+			r[1] &= ~X86_CPUID7_EBX_TSC_ADJUST;
 		}
 	}
 	*a = r[0];

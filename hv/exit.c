@@ -2,10 +2,10 @@
  * exit.c - the guest-visible rules of the exits both backends share, once:
  * the backend decodes its exit information into a struct hv_vmexit, calls
  * hv_vmexit() and applies the result (registers, instruction completion).
- * Port I/O (COM1 is hv/uart.c; every other port is absent), CPUID, HLT,
- * shutdown, MSRs (hv/msr.c), the cache, counter and monitor instructions,
- * and which exception a guest gets when one arises while another event is
- * delivered.
+ * Port I/O (COM1 is hv/uart.c, the debug-exit port ends the guest, every
+ * other port is absent), CPUID, HLT, shutdown, MSRs (hv/msr.c), the cache,
+ * counter and monitor instructions, and which exception a guest gets when
+ * one arises while another event is delivered.
  */
 #include "core.h"
 #include "x86_arch.h"
@@ -19,6 +19,15 @@ com1_reg(unsigned port, unsigned *reg)
 		return false;
 	*reg = port - HV_GUEST_COM1;
 	return true;
+}
+
+/* Ports whose writes are dropped without a word: the legacy PICs guests
+ * mask, the emulators' shutdown port they write on their way out. */
+static bool
+quiet_port(unsigned port)
+{
+	return (port & ~1u) == X86_PIC1_PORT || (port & ~1u) == X86_PIC2_PORT ||
+	    port == HV_GUEST_SHUTDOWN_PORT;
 }
 
 /*
@@ -37,6 +46,13 @@ vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
 		    vx->rip, "string I/O (%s%s) on port 0x%x not supported",
 		    vx->io.rep ? "rep " : "", vx->io.in ? "ins" : "outs", port);
+	if (port == HV_GUEST_DEBUG_EXIT && !vx->io.in) {
+		/* the guest ends with the value written (hv_abi.h) */
+		ex->kind = HV_EXIT_DONE;
+		ex->code = (int64_t)(vx->rax & ((1ull << (8 * size)) - 1));
+		vx->skip = true;
+		return 0;
+	}
 	for (i = 0; i < size; i++) {
 		if (!com1_reg((port + i) & 0xffff, &reg)) {
 			if (vx->io.in)
@@ -49,7 +65,7 @@ vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		else
 			hv_uart_write(vcpu, reg, (uint8_t)(vx->rax >> (8 * i)));
 	}
-	if (!known && !vx->io.in)
+	if (!known && !vx->io.in && !quiet_port(port))
 		hv_ratelog("io", "guest%d.%d: out%c 0x%llx to port 0x%x "
 		    "ignored\n", vcpu->vm->id, vcpu->id,
 		    size == 1 ? 'b' : size == 2 ? 'w' : 'l',
@@ -177,6 +193,19 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 #define EVENT_VALID	(1u << 31)
 #define EVENT_TYPE(e)	(((e) >> 8) & 7)
 #define TYPE_HW_EXC	3
+
+bool
+hv_exception_fault(unsigned vector)
+{
+	/* Table 6-1's faults: #DE #BR #UD #NM #TS #NP #SS #GP #PF #MF #AC #XM
+	 * #VE #CP; #DB is a trap for everything hv injects, #BP and #OF are
+	 * traps, #DF and #MC aborts */
+	static const uint32_t faults = (1u << 0) | (1u << 5) | (1u << 6) | (1u << 7) |
+	    (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14) |
+	    (1u << 16) | (1u << 17) | (1u << 19) | (1u << 20) | (1u << 21);
+
+	return vector < 32 && (faults >> vector) & 1;
+}
 
 /* SDM Vol. 3A 6.15 Table 6-4 (APM Vol. 2 8.2.9 has the same classes) */
 static bool

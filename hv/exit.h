@@ -75,6 +75,15 @@ int	 hv_vcpu_stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error,
 	    uint64_t raw, uint64_t rip, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
 
+/*
+ * A fault-class exception: delivering it pushes RFLAGS with RF set, so the
+ * faulting instruction's restart is not stopped again by an instruction
+ * breakpoint (SDM Vol. 3A 6.6 Table 6-1, 18.3.1.1; APM Vol. 2 8.2, 13.1.1.7).
+ * An event a hypervisor injects gets the RFLAGS of the guest state as it
+ * is, so the injector sets RF itself (SDM Vol. 3C 27.6.1.1 / APM 15.20).
+ */
+bool	 hv_exception_fault(unsigned vector);
+
 /* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf. */
 void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 	    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);

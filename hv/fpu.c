@@ -13,7 +13,8 @@
  * mask, so every component the host enabled is switched, AVX's upper YMM
  * halves included (SDM Vol. 1 13.7, 13.8).  XCR0 is not switched and the
  * backends refuse a guest XSETBV, so the guest runs under the host's XCR0
- * and can reach no component outside the mask.  Without OSXSAVE, XSAVE
+ * and can reach no component outside the mask; where an XSETBV ran anyway,
+ * hv_fpu_leave puts the host's XCR0 back.  Without OSXSAVE, XSAVE
  * #UDs and the host has only the x87/SSE state: FXSAVE/FXRSTOR (SDM Vol. 2A,
  * 64-bit format).
  *
@@ -201,6 +202,15 @@ hv_fpu_leave(struct hv_vcpu *vcpu, bool ts)
 {
 	uint8_t *host = hv_fpu_host[hv_os_cpu_id()];
 
+	/*
+	 * A guest XSETBV that ran anyway (QEMU TCG ignores the SVM intercept)
+	 * left its XCR0 on this CPU: the host's comes back first, or the
+	 * XRSTOR below #GPs on components the guest's XCR0 disabled (SDM
+	 * Vol. 1 13.8.1) and the host would run under the guest's XCR0.
+	 */
+	if (hv_fpu_xsave && xgetbv0() != hv_fpu_mask)
+		__asm__ __volatile__("xsetbv" : : "a"((uint32_t)hv_fpu_mask),
+		    "d"((uint32_t)(hv_fpu_mask >> 32)), "c"(0));
 	fpu_save(vcpu->fpu);
 	fpu_restore(host);
 	if (ts)

@@ -110,6 +110,33 @@ void	 hv_vcpu_destroy(struct hv_vcpu *vcpu);
 int	 hv_vcpu_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r);
 int	 hv_vcpu_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r);
 
+/*
+ * The state a vCPU starts in.  hv_vcpu_create() leaves it in HV_BOOT_LONG64
+ * at HV_GUEST_LOAD_GPA (hv_abi.h); hv_vcpu_boot() puts it, before its first
+ * run or again later, in either state:
+ *   HV_BOOT_LONG64  hv_abi.h's long mode with its identity map, RIP = rip,
+ *                   RSP = rsp, RDI = memory size, RSI = vCPU id;
+ *   HV_BOOT_PROT32  32-bit protected mode as a multiboot v1 loader leaves
+ *                   a kernel: flat 4 GiB code and data segments, paging,
+ *                   interrupts and EFER off, EIP = rip, ESP = rsp, EAX = eax,
+ *                   EBX = ebx, the other registers 0.  The guest enables
+ *                   paging and long mode itself (on VMX this needs the
+ *                   unrestricted-guest control: HV_ENOTSUP without it).
+ * HV_EINVAL for an unknown mode or an address a 32-bit entry cannot hold.
+ */
+enum hv_boot_mode {
+	HV_BOOT_LONG64,
+	HV_BOOT_PROT32,
+};
+
+struct hv_boot {
+	enum hv_boot_mode mode;
+	uint64_t	 rip, rsp;
+	uint32_t	 eax, ebx;	/* HV_BOOT_PROT32 */
+};
+
+int	 hv_vcpu_boot(struct hv_vcpu *vcpu, const struct hv_boot *b);
+
 /* The vkernel thread's TLS: becomes the guest FS base at the next entry. */
 int	 hv_vcpu_set_tls(struct hv_vcpu *vcpu, uint64_t fs_base);
 

@@ -48,4 +48,13 @@
 /* Guest serial: bytes written to this port are printed by the host. */
 #define HV_GUEST_COM1		0x3f8
 
+/*
+ * Debug exit: an OUT of any size to this port ends the guest with the value
+ * written as its exit code, as HC_EXIT does (the port emulators' debug-exit
+ * devices use; a guest written for them needs no hypercall to stop).
+ */
+#define HV_GUEST_DEBUG_EXIT	0xf4
+/* Emulators' shutdown port: written by guests on their way out, ignored. */
+#define HV_GUEST_SHUTDOWN_PORT	0x8900
+
 #endif /* HV_ABI_H */

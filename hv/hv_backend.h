@@ -56,7 +56,7 @@ struct hv_backend_ops {
 	void	(*fini)(void);
 	/*
 	 * A VM's / vCPU's backend state (VMCS or VMCB, bitmaps), the vCPU in
-	 * the boot state of hv_abi.h.  Thread, unpinned; may sleep and
+	 * the boot state hv_boot_abi.  Thread, unpinned; may sleep and
 	 * allocate.  init frees what it allocated when it fails; fini must
 	 * not fail and runs only when no run of the VM is in flight.
 	 */
@@ -85,6 +85,12 @@ struct hv_backend_ops {
 	int	(*get_regs)(struct hv_vcpu *vcpu, struct hv_regs *r);
 	int	(*set_regs)(struct hv_vcpu *vcpu, const struct hv_regs *r);
 	/*
+	 * Put the vCPU in a boot state (hv_vcpu_boot; the core checked b).
+	 * Same context as set_regs.  HV_ENOTSUP when this CPU cannot run the
+	 * guest in that state.
+	 */
+	int	(*boot)(struct hv_vcpu *vcpu, const struct hv_boot *b);
+	/*
 	 * Flush this VM's nested translations on the current CPU.  From
 	 * hv_pre_entry(): pinned, interrupts off; must not sleep, allocate or
 	 * IPI.
@@ -107,6 +113,17 @@ extern const struct hv_backend_ops *hv_ops;	/* the one in use */
 
 #define HV_RESUME	(-1)	/* vcpu_run: exit handled, enter again */
 #define HV_NOT_PINNED	(-2)	/* a backend's pinned dispatch: not an exit for it */
+
+/*
+ * The guest's local APIC page (hv/lapic.c): whether a nested fault at gpa
+ * is an access to it, and the access done (HV_RESUME, or 0 with *ex a
+ * decoded stop).  Exit handlers, pinned, interrupts on.
+ */
+bool	 hv_lapic_claims(struct hv_vcpu *vcpu, uint64_t gpa);
+int	 hv_lapic_mmio(struct hv_vcpu *vcpu, uint64_t gpa, struct hv_exit *ex);
+
+/* hv_abi.h's boot state, the one every vCPU is created in. */
+extern const struct hv_boot hv_boot_abi;
 
 /* hv_init() minus the vendor choice: probe ops and publish hw.vmm.* (tests use it). */
 int	 hv_init_ops(const struct hv_backend_ops *ops);

@@ -10,6 +10,7 @@
 #include "ntable.h"	/* struct hv_ntable: the VM's nested root */
 #include "uart.h"	/* struct hv_uart: the vCPU's COM1 */
 #include "console.h"	/* struct hv_console: the VM's console budget */
+#include "x86_arch.h"	/* MSR ranges kept per vCPU */
 
 #define HV_MAX_CPUS	64
 #define HV_DREGS	5	/* DR0-DR3 and DR6, switched by hv/dreg.c */
@@ -29,6 +30,12 @@
 #define HV_VCPU_MAGIC	0x686d762e63707531ull	/* "hmv.cpu1" */
 #define HV_DEAD_MAGIC	0x6465616466726565ull	/* "deadfree" */
 
+/* The guest's local APIC (hv/lapic.c). */
+struct hv_lapic {
+	uint64_t	 base;		/* IA32_APIC_BASE */
+	uint32_t	 reg[64];	/* the page's registers, by offset / 16 */
+};
+
 struct hv_vcpu {
 	uint64_t	 magic;		/* HV_VCPU_MAGIC while alive */
 	struct hv_vm	*vm;
@@ -43,6 +50,9 @@ struct hv_vcpu {
 	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
 	uint64_t	 guest_dr[HV_DREGS];	/* DR0-DR3, DR6 (hv/dreg.c) */
 	struct hv_uart	 com1;
+	struct hv_lapic	 lapic;
+	/* AMD's legacy performance MSRs (hv/msr.c): kept, never counting */
+	uint64_t	 amd_perf[X86_MSR_K7_PERFCTR3 - X86_MSR_K7_PERFEVTSEL0 + 1];
 	struct hv_console_buf serial;	/* guest COM1 line being assembled */
 	/* 1: inside hv_vcpu_run() or a register call; -1: torn down (every
 	 * later call gets HV_ENOENT); 0: idle */

@@ -133,6 +133,37 @@ hv_msr_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 	bool write = vx->kind == HV_VX_WRMSR;
 	uint64_t val;
 
+	if (hv_backend_svm && (uint32_t)vx->rcx >= X86_MSR_K7_PERFEVTSEL0 &&
+	    (uint32_t)vx->rcx <= X86_MSR_K7_PERFCTR3) {
+		/*
+		 * Every AMD64 CPU has these four counters and their event
+		 * selects (APM Vol. 2 13.2.1, no CPUID bit): a guest may
+		 * program them; hv keeps the values and nothing counts.
+		 */
+		uint64_t *m = &vcpu->amd_perf[(uint32_t)vx->rcx - X86_MSR_K7_PERFEVTSEL0];
+
+		if (write)
+			*m = (vx->rdx << 32) | (vx->rax & 0xffffffffull);
+		else {
+			vx->rax = *m & 0xffffffffull;
+			vx->rdx = *m >> 32;
+		}
+		vx->skip = true;
+		return HV_RESUME;
+	}
+	if ((uint32_t)vx->rcx == X86_MSR_APIC_BASE) {
+		/* the core's own: the local APIC is hv/lapic.c */
+		val = (vx->rdx << 32) | (vx->rax & 0xffffffffull);
+		if (write && !hv_lapic_base_write(vcpu, val))
+			goto gp;
+		if (!write) {
+			val = hv_lapic_base_read(vcpu);
+			vx->rax = val & 0xffffffffull;
+			vx->rdx = val >> 32;
+		}
+		vx->skip = true;
+		return HV_RESUME;
+	}
 	if (r == NULL)
 		goto gp;
 	if (write) {

@@ -35,6 +35,7 @@
 	X(console_lines_dropped, "guest lines dropped: over their VM's budget") \
 	X(console_lines_cut,	"guest lines cut at the length limit")		\
 	X(console_bytes_dropped, "guest characters not printed (dropped or cut)") \
+	X(apic_accesses,	"guest local APIC register accesses emulated")	\
 	X(irqs_queued,		"external interrupts queued (hv_vcpu_inject_irq)") \
 	X(irqs_merged,		"interrupts queued while already pending (one delivery)") \
 	X(irq_kicks,		"IPIs sent so a running vCPU takes a queued interrupt") \

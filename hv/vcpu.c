@@ -26,6 +26,7 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 	vcpu->refs = 1;		/* the VM's, dropped at teardown */
 	vcpu->vm_id = vm->id;
 	hv_dreg_vcpu_init(vcpu);
+	hv_lapic_init(vcpu);
 	error = hv_fpu_vcpu_init(vcpu);
 	if (error != 0) {
 		hv_os_free(vcpu);
@@ -247,6 +248,37 @@ hv_vcpu_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	if (error != 0)
 		return error;
 	error = hv_ops->set_regs(vcpu, r);
+	vcpu_release(vcpu);
+	return error;
+}
+
+const struct hv_boot hv_boot_abi = {
+	.mode = HV_BOOT_LONG64,
+	.rip = HV_GUEST_LOAD_GPA,
+	.rsp = HV_GUEST_LOAD_GPA,	/* the stack grows down below the image */
+};
+
+int
+hv_vcpu_boot(struct hv_vcpu *vcpu, const struct hv_boot *b)
+{
+	int error;
+
+	switch (b->mode) {
+	case HV_BOOT_LONG64:
+		/* the entry is a linear address the identity map must reach */
+		if (!x86_canonical(b->rip) || !x86_canonical(b->rsp))
+			return HV_EINVAL;
+		break;
+	case HV_BOOT_PROT32:
+		if ((b->rip >> 32) != 0 || (b->rsp >> 32) != 0)
+			return HV_EINVAL;
+		break;
+	default:
+		return HV_EINVAL;
+	}
+	if ((error = vcpu_claim(vcpu)) != 0)
+		return error;
+	error = hv_ops->boot(vcpu, b);
 	vcpu_release(vcpu);
 	return error;
 }

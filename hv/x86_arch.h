@@ -55,6 +55,7 @@
 
 /* ---- RFLAGS (SDM Vol. 1 3.4.3) ------------------------------------------- */
 #define X86_RFLAGS_IF	X86_BIT(9)
+#define X86_RFLAGS_RF	X86_BIT(16)	/* resume: no instruction breakpoint */
 
 /* ---- XCR0 (SDM Vol. 1 13.3) ---------------------------------------------- */
 #define X86_XCR0_X87	X86_BIT(0)
@@ -66,18 +67,26 @@
 /* ---- CPUID feature bits (SDM Vol. 2A CPUID, APM Vol. 3 E.4.2) ------------ */
 #define X86_CPUID1_ECX_MONITOR	X86_BIT(3)	/* MONITOR/MWAIT */
 #define X86_CPUID1_ECX_VMX	X86_BIT(5)
+#define X86_CPUID1_ECX_X2APIC	X86_BIT(21)
+#define X86_CPUID1_ECX_TSC_DEADLINE X86_BIT(24)
 #define X86_CPUID1_ECX_XSAVE	X86_BIT(26)
 #define X86_CPUID1_ECX_OSXSAVE	X86_BIT(27)	/* mirrors CR4.OSXSAVE */
 #define X86_CPUID1_ECX_AVX	X86_BIT(28)
 #define X86_CPUID1_ECX_HV	X86_BIT(31)	/* reserved for hypervisors */
 #define X86_CPUID81_ECX_SVM	X86_BIT(2)	/* leaf 0x80000001 */
+#define X86_CPUID81_ECX_PERFCTR_CORE X86_BIT(23)	/* six core counters at 0xc0010200 */
 #define X86_CPUID81_ECX_MONITORX X86_BIT(29)	/* MONITORX/MWAITX (AMD) */
-#define X86_CPUID_LEAF_PERFMON	0xa		/* architectural performance monitoring */
-#define X86_CPUID81_EDX_RDTSCP	X86_BIT(27)	/* RDTSCP and TSC_AUX */
+#define X86_CPUID81_EDX_RDTSCP	X86_BIT(27)	/* RDTSCP and IA32_TSC_AUX */
+#define X86_CPUID7_ECX_RDPID	X86_BIT(22)	/* leaf 7 subleaf 0: RDPID (reads TSC_AUX) */
+#define X86_CPUID7_EBX_TSC_ADJUST X86_BIT(1)	/* leaf 7 subleaf 0: IA32_TSC_ADJUST */
+#define X86_CPUID1_ECX_PDCM	X86_BIT(15)	/* IA32_PERF_CAPABILITIES */
+#define X86_CPUID_LEAF_PERFMON	0xa		/* Intel architectural performance monitoring */
 
 /* ---- MSR numbers (SDM Vol. 4 2.1, APM Vol. 2 A.4, A.5) ------------------- */
 #define X86_MSR_TSC			0x10
 #define X86_MSR_APIC_BASE		0x1b
+#define X86_MSR_K7_PERFEVTSEL0		0xc0010000	/* AMD: 4 event selects, then */
+#define X86_MSR_K7_PERFCTR3		0xc0010007	/* 4 counters (APM Vol. 2 13.2.1) */
 #define X86_MSR_FEATURE_CONTROL		0x3a
 #define X86_MSR_SYSENTER_CS		0x174
 #define X86_MSR_SYSENTER_ESP		0x175
@@ -119,6 +128,36 @@
 
 /* An instruction, prefixes included, is at most 15 bytes (SDM Vol. 2A 2.3.11). */
 #define X86_INSN_MAX	15
+
+/* ---- local APIC, xAPIC mode (SDM Vol. 3A 11.4) --------------------------- */
+#define X86_APIC_BASE_BSP	X86_BIT(8)	/* IA32_APIC_BASE: this is the BSP */
+#define X86_APIC_BASE_EXTD	X86_BIT(10)	/* x2APIC mode */
+#define X86_APIC_BASE_EN	X86_BIT(11)	/* APIC globally enabled */
+#define X86_APIC_DEFAULT_PA	0xfee00000	/* the power-on base (11.4.4) */
+#define X86_APIC_PAGE		0x1000		/* the register page */
+/* register offsets in the page (Table 11-1) */
+#define X86_LAPIC_ID		0x020
+#define X86_LAPIC_VER		0x030
+#define X86_LAPIC_TPR		0x080
+#define X86_LAPIC_PPR		0x0a0
+#define X86_LAPIC_EOI		0x0b0
+#define X86_LAPIC_LDR		0x0d0
+#define X86_LAPIC_DFR		0x0e0
+#define X86_LAPIC_SVR		0x0f0
+#define X86_LAPIC_ESR		0x280
+#define X86_LAPIC_ICR_LO	0x300
+#define X86_LAPIC_ICR_HI	0x310
+#define X86_LAPIC_LVT_TIMER	0x320
+#define X86_LAPIC_LVT_ERR	0x370
+#define X86_LAPIC_TIMER_INIT	0x380
+#define X86_LAPIC_TIMER_CUR	0x390
+#define X86_LAPIC_TIMER_DIV	0x3e0
+#define X86_LAPIC_LVT_MASKED	X86_BIT(16)
+#define X86_LAPIC_ICR_BUSY	X86_BIT(12)	/* delivery status: send pending */
+
+/* ---- legacy 8259 PIC ports (PC/AT; masked by guests that use the APIC) --- */
+#define X86_PIC1_PORT		0x20	/* and 0x21 */
+#define X86_PIC2_PORT		0xa0	/* and 0xa1 */
 
 /* ---- exception vectors (SDM Vol. 3A 6.3.1) ------------------------------- */
 #define X86_VEC_DE	0

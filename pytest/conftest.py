@@ -339,6 +339,7 @@ def pytest_configure(config):
                        ("bochs", "boots the vmx backend (Bochs, or QEMU+KVM on an Intel "
                                  "host with nested KVM)"),
                        ("smp", "needs more than one CPU"),
+                       ("kut", "runs kvm-unit-tests' binaries as guests (make kut)"),
                        ("vmx", "needs Intel VMX"), ("svm", "needs AMD SVM")):
         config.addinivalue_line("markers", "%s: %s" % (name, what))
 

@@ -21,10 +21,10 @@ from conftest import Results, accel, shared_boot
 # seconds for the whole batch boot
 BATCH_TIMEOUT = {"svm": 120, "vmx": 600}
 
-BATCH = ["vm_hello", "vm_boot", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
+BATCH = ["vm_hello", "vm_boot", "vm_boot32", "vm_cpuid", "vm_tls", "vm_paging", "vm_demand", "vm_copy",
          "vm_runaway", "vm_badstate", "vm_oob", "vm_rerun_triple", "vm_hcbad", "vm_badinput",
          "vm_hoststate", "vm_leak", "vm_enable", "vm_smp", "vm_shootdown", "vm_fpu",
-         "vm_avx", "hv_reinit"]
+         "vm_avx", "vm_xcr0_host", "hv_reinit"]
 
 # What each backend must say; the rest of the assertions are the same.
 # raw: the backend's exit code (SVM EXITCODE, VMX exit reason; APM Vol. 2
@@ -130,6 +130,22 @@ def test_vm_boot(batch, backend):
     assert (f[12]["reports"], f[12]["want"], f[12]["failed"]) == (10, 10, 0)
 
 
+def test_vm_boot32(batch, backend):
+    """hv's 32-bit protected-mode boot state (a multiboot v1 entry) as the
+    guest reads it at its first instruction, then the guest's own switch to
+    long mode: on SVM the CPU sets EFER.LMA, on VMX hv's CR0 exit does (with
+    the IA-32e mode guest entry control; the entry fails without it)."""
+    f = batch(backend).passed("vm_boot32", backend, 13)
+    # EAX, EBX, CR0 (PE|ET), CR4, EFER, EFLAGS at entry; then EFER.LME|LMA,
+    # CR0.PE|PG, CR3 in 64-bit code; CPUID.1:ECX.OSXSAVE (bit 27) following
+    # the guest's CR4.OSXSAVE, 0 then 1 (the host's is 1 on both emulators)
+    assert [(f[n]["got"], f[n]["want"]) for n in range(1, 12)] == \
+        [(v, v) for v in (0x2badb002, 0x9000, 0x11, 0, 0, 2, 0x500, 0x80000001, 0x10000,
+                          0, 1 << 27)]
+    ran(f[12])
+    assert (f[13]["reports"], f[13]["want"], f[13]["failed"]) == (11, 11, 0)
+
+
 def test_vm_cpuid(batch, backend):
     f = batch(backend).passed("vm_cpuid", backend, 9)
     assert [f[n]["got"] for n in (1, 2, 3)] == [0x68207668, 0x76682076, 0x20766820]
@@ -168,6 +184,15 @@ def test_vm_avx(batch, backend):
     assert f[3]["got"] == 0x55556666777788881111222233334444
     assert f[4]["xor"] == 0 and f[4]["error"] == "ok"
     assert f[5]["got"] == 0xccccddddeeeeffff99990000aaaabbbb
+
+
+def test_vm_xcr0_host(batch, backend):
+    """A guest XSETBV of XCR0=1 then HLT with IF=0: on VMX refused (#GP, a
+    triple fault without an IDT), on QEMU TCG's SVM it runs (the intercept
+    is ignored) and hv_fpu_leave must put the host's XCR0 back; without
+    that the host's XRSTOR faulted and testkern panicked."""
+    f = batch(backend).passed("vm_xcr0_host", backend, 2)
+    assert f[2]["got"] == f[2]["want"] == 0x7
 
 
 def test_hv_reinit(batch, backend):

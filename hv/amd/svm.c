@@ -124,6 +124,23 @@ svm_vm_fini(struct hv_vm *vm)
 	hv_os_free(s);
 }
 
+/* The boot registers of hv.h's struct hv_boot; the VMCB has the rest. */
+static int
+svm_boot(struct hv_vcpu *vcpu, const struct hv_boot *b)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+
+	hv_memset(&s->gprs, 0, sizeof(s->gprs));
+	if (b->mode == HV_BOOT_LONG64) {
+		s->gprs.rdi = vcpu->vm->mem_size;
+		s->gprs.rsi = (uint64_t)vcpu->id;
+	} else {
+		s->gprs.rbx = b->ebx;
+	}
+	vmcb_init_boot_state(s->vmcb, b);
+	return 0;
+}
+
 static int
 svm_vcpu_init(struct hv_vcpu *vcpu)
 {
@@ -140,16 +157,13 @@ svm_vcpu_init(struct hv_vcpu *vcpu)
 	s->vmcb_pa = hv_os_virt_to_phys(s->vmcb);
 	s->asid_cpu = -1;
 	vmcb_init_control(s->vmcb, vcpu->vm->backend, vcpu->vm->nt.root_pa);
-	vmcb_init_boot_state(s->vmcb);
 	s->fast.vmcb = s->vmcb;
 	s->fast.entries = &vcpu->entries;
 	s->fast.inval_gen = &vcpu->vm->inval_gen;
 	s->fast.irq_pending = vcpu->irq_pending;
 	s->fast.nrips = (uint32_t)svm_caps.nrips;
-	s->gprs.rdi = vcpu->vm->mem_size;	/* hv_abi.h boot registers */
-	s->gprs.rsi = (uint64_t)vcpu->id;
 	vcpu->backend = s;
-	return 0;
+	return svm_boot(vcpu, &hv_boot_abi);
 }
 
 static void
@@ -411,6 +425,7 @@ const struct hv_backend_ops hv_svm_ops = {
 	.vcpu_run = svm_vcpu_run,
 	.get_regs = svm_get_regs,
 	.set_regs = svm_set_regs,
+	.boot = svm_boot,
 	.flush_nested = svm_flush_nested,
 	.msr_get = svm_msr_get,
 	.msr_set = svm_msr_set,

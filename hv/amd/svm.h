@@ -127,7 +127,7 @@ void	 svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
 
 
 /* ---- VMCB (vmcb.c, vmcb_check.c) ------------------------------------------ */
-void	 vmcb_init_boot_state(uint8_t *vmcb);
+void	 vmcb_init_boot_state(uint8_t *vmcb, const struct hv_boot *b);
 void	 vmcb_init_control(uint8_t *vmcb, const struct svm_vm *svm_vm,
 	    uint64_t ncr3);
 void	 vmcb_snapshot(const uint8_t *vmcb, struct vmcb_snap *s);

@@ -44,6 +44,10 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	if (has_err)
 		ev |= EVENT_ERR_VALID | ((uint64_t)err << 32);
 	s->pending_event = ev;
+	/* the frame gets the VMCB's RFLAGS as it is: RF for a fault (hv/exit.h) */
+	if (hv_exception_fault(vector))
+		vmcb_wr64(s->vmcb, VMCB_RFLAGS, vmcb_rd64(s->vmcb, VMCB_RFLAGS) |
+		    X86_RFLAGS_RF);
 }
 
 /* End the run with HV_EXIT_ERROR: "guest<vm>.<vcpu>: <what> at rip=...". */
@@ -191,6 +195,8 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		    "entry, gpa 0x%llx, error code 0x%llx",
 		    (unsigned long long)gpa, (unsigned long long)err);
 	}
+	if (hv_lapic_claims(vcpu, gpa))
+		return hv_lapic_mmio(vcpu, gpa, ex);
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
 	if (error == 0)
 		return HV_RESUME;

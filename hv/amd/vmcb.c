@@ -1,6 +1,6 @@
 /*
  * vmcb.c - fill a fresh VMCB: the intercepts and nested-paging controls, and
- * the guest boot state of hv_abi.h (64-bit long mode, CPL 0).
+ * the guest boot states of hv.h (struct hv_boot).
  */
 #include "svm.h"
 #include "vmcb.h"
@@ -10,8 +10,9 @@
  * bits 47:40 go to attr 7:0 and bits 55:52 (AVL, L, D/B, G) to attr 11:8.
  */
 #define ATTR_CODE64	0x0a9b	/* P, S, execute/read accessed, L=1, G */
+#define ATTR_CODE32	0x0c9b	/* P, S, execute/read accessed, D/B, G */
 #define ATTR_DATA	0x0c93	/* P, S, read/write accessed, D/B, G */
-#define ATTR_TSS64_BUSY	0x008b	/* P, busy 64-bit TSS */
+#define ATTR_TSS_BUSY	0x008b	/* P, busy TSS: 64-bit in long mode, else 32-bit */
 
 /* Power-on PAT (APM 7.8.2): WB, WT, UC-, UC repeated. */
 #define PAT_DEFAULT	0x0007040600070406ull
@@ -91,10 +92,18 @@ vmcb_check_intercepts(const uint8_t *v)
 	return NULL;
 }
 
+/*
+ * A boot state of hv.h (struct hv_boot) in the VMCB's guest save area; the
+ * GPRs other than RAX and RSP are the caller's (struct svm_gprs).
+ */
 void
-vmcb_init_boot_state(uint8_t *v)
+vmcb_init_boot_state(uint8_t *v, const struct hv_boot *b)
 {
-	vmcb_set_seg(v, VMCB_SEG_CS, 0x08, ATTR_CODE64, 0xffffffffu, 0);
+	bool lm = b->mode == HV_BOOT_LONG64;
+
+	/* the multiboot v1 entry: a flat 32-bit code segment, paging off */
+	vmcb_set_seg(v, VMCB_SEG_CS, 0x08, lm ? ATTR_CODE64 : ATTR_CODE32,
+	    0xffffffffu, 0);
 	vmcb_set_seg(v, VMCB_SEG_DS, 0x10, ATTR_DATA, 0xffffffffu, 0);
 	vmcb_set_seg(v, VMCB_SEG_ES, 0x10, ATTR_DATA, 0xffffffffu, 0);
 	vmcb_set_seg(v, VMCB_SEG_SS, 0x10, ATTR_DATA, 0xffffffffu, 0);
@@ -104,22 +113,36 @@ vmcb_init_boot_state(uint8_t *v)
 	vmcb_set_seg(v, VMCB_SEG_GDTR, 0, 0, 0, 0);
 	vmcb_set_seg(v, VMCB_SEG_IDTR, 0, 0, 0, 0);
 	vmcb_set_seg(v, VMCB_SEG_LDTR, 0, 0, 0, 0);
-	vmcb_set_seg(v, VMCB_SEG_TR, 0, ATTR_TSS64_BUSY, 0x67, 0);
+	vmcb_set_seg(v, VMCB_SEG_TR, 0, ATTR_TSS_BUSY, 0x67, 0);
 	vmcb_wr8(v, VMCB_CPL, 0);
 
-	/* Long mode: EFER.LME and LMA with CR0.PG and CR4.PAE; the guest
-	 * EFER must have SVME set or VMRUN fails (APM 15.5.1). */
-	vmcb_wr64(v, VMCB_EFER, X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE | X86_EFER_SVME);
-	vmcb_wr64(v, VMCB_CR0, X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET | X86_CR0_MP |
-	    X86_CR0_PE);
-	vmcb_wr64(v, VMCB_CR4, X86_CR4_PAE);
-	vmcb_wr64(v, VMCB_CR3, HV_GUEST_PML4_GPA);
+	/*
+	 * Long mode: EFER.LME and LMA with CR0.PG and CR4.PAE.  The 32-bit
+	 * entry has EFER, CR4 and paging off; the guest's own MOV to CR0 then
+	 * sets LMA (nothing intercepts CR0: APM 14.6.1 holds as on bare metal).
+	 * The guest EFER must have SVME set or VMRUN fails (APM 15.5.1).
+	 */
+	if (lm) {
+		vmcb_wr64(v, VMCB_EFER, X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE |
+		    X86_EFER_SVME);
+		vmcb_wr64(v, VMCB_CR0, X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET |
+		    X86_CR0_MP | X86_CR0_PE);
+		vmcb_wr64(v, VMCB_CR4, X86_CR4_PAE);
+		vmcb_wr64(v, VMCB_CR3, HV_GUEST_PML4_GPA);
+	} else {
+		vmcb_wr64(v, VMCB_EFER, X86_EFER_SVME);
+		vmcb_wr64(v, VMCB_CR0, X86_CR0_ET | X86_CR0_PE);
+		vmcb_wr64(v, VMCB_CR4, 0);
+		vmcb_wr64(v, VMCB_CR3, 0);
+	}
 	vmcb_wr64(v, VMCB_CR2, 0);
 	vmcb_wr64(v, VMCB_DR6, 0xffff0ff0u);
 	vmcb_wr64(v, VMCB_DR7, 0x400u);
 	vmcb_wr64(v, VMCB_RFLAGS, 0x2);
-	vmcb_wr64(v, VMCB_RIP, HV_GUEST_LOAD_GPA);
-	vmcb_wr64(v, VMCB_RSP, HV_GUEST_LOAD_GPA);
-	vmcb_wr64(v, VMCB_RAX, 0);
+	vmcb_wr64(v, VMCB_RIP, b->rip);
+	vmcb_wr64(v, VMCB_RSP, b->rsp);
+	vmcb_wr64(v, VMCB_RAX, lm ? 0 : b->eax);
 	vmcb_wr64(v, VMCB_G_PAT, PAT_DEFAULT);
+	/* every field above may differ from what the CPU cached (APM 15.15) */
+	vmcb_wr32(v, VMCB_CLEAN, 0);
 }

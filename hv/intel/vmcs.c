@@ -236,16 +236,19 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	return err ? HV_EIO : 0;
 }
 
-/* ---- guest boot state (hv_abi.h) --------------------------------------------- */
+/* ---- guest boot states (hv.h, struct hv_boot) ---------------------------------- */
 
-/* Access rights: 64-bit code (type 0xb, S, P, L, G) and flat data (type 3, S, P, D/B, G). */
+/* Access rights: 64-bit code (type 0xb, S, P, L, G), 32-bit code (D/B instead
+ * of L) and flat data (type 3, S, P, D/B, G). */
 #define AR_CODE64	(0xbu | VMX_AR_S | VMX_AR_P | VMX_AR_L | VMX_AR_G)
+#define AR_CODE32	(0xbu | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
 #define AR_DATA		(0x3u | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
-/* TR: busy 64-bit TSS (type 11), present; LDTR unusable (SDM 26.3.1.2). */
-#define AR_TSS64_BUSY	(0xbu | VMX_AR_P)
+/* TR: busy TSS (type 11: 64-bit in IA-32e mode, else 32-bit), present;
+ * LDTR unusable (SDM 26.3.1.2). */
+#define AR_TSS_BUSY	(0xbu | VMX_AR_P)
 
-static int
-vmcs_set_guest(struct hv_vcpu *vcpu)
+int
+vmcs_set_guest(struct hv_vcpu *vcpu, const struct hv_boot *b)
 {
 	static const uint32_t data_segs[][4] = {
 		{ VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_BASE, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR },
@@ -255,19 +258,35 @@ vmcs_set_guest(struct hv_vcpu *vcpu)
 		{ VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_BASE, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR },
 	};
 	struct vmx_vcpu *vc = vcpu->backend;
-	uint64_t cr0, cr4;
+	bool lm = b->mode == HV_BOOT_LONG64;
+	uint64_t cr0, cr4, entry;
 	size_t i;
 	int err = 0;
 
-	cr0 = hv_cr_fixed_apply(X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG,
-	    vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1);
-	cr4 = hv_cr_fixed_apply(X86_CR4_PAE, vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1);
-	err |= vmcs_write(VMCS_GUEST_CR0, cr0);
+	/* paging off needs the unrestricted-guest control (SDM 26.3.1.1) */
+	if (!lm && !(vmx_caps.proc2_ctls & PROC2_UNRESTRICTED))
+		return HV_ENOTSUP;
+	if (lm) {
+		cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP |
+		    X86_CR0_PG;
+		cr4 = X86_CR4_PAE;
+	} else {
+		cr0 = X86_CR0_PE | X86_CR0_ET;
+		cr4 = 0;
+	}
+	/* the guest reads its own value; the CPU runs with the fixed bits */
 	err |= vmcs_write(VMCS_CR0_SHADOW, cr0);
-	err |= vmcs_write(VMCS_GUEST_CR4, cr4);
-	err |= vmcs_write(VMCS_CR4_SHADOW, cr4 & ~X86_CR4_VMXE);
-	err |= vmcs_write(VMCS_GUEST_CR3, HV_GUEST_PML4_GPA);
-	err |= vmcs_write(VMCS_GUEST_EFER, X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE);
+	err |= vmcs_write(VMCS_GUEST_CR0, hv_cr_fixed_apply(cr0, vmx_cr0_must1(),
+	    vmx_caps.cr0_fixed1));
+	err |= vmcs_write(VMCS_CR4_SHADOW, cr4);
+	err |= vmcs_write(VMCS_GUEST_CR4, hv_cr_fixed_apply(cr4, vmx_caps.cr4_fixed0,
+	    vmx_caps.cr4_fixed1));
+	err |= vmcs_write(VMCS_GUEST_CR3, lm ? HV_GUEST_PML4_GPA : 0);
+	/* SDM 26.3.1.1: EFER.LMA must equal the IA-32e mode guest control */
+	err |= vmcs_write(VMCS_GUEST_EFER, lm ? X86_EFER_LME | X86_EFER_LMA |
+	    X86_EFER_NXE : 0);
+	entry = vmx_caps.entry_ctls & ~(uint64_t)ENTRY_IA32E_GUEST;
+	err |= vmcs_write(VMCS_ENTRY_CTLS, entry | (lm ? ENTRY_IA32E_GUEST : 0));
 	if (vmx_caps.load_pat)	/* the power-on PAT (SDM Vol. 3A 11.12.4) */
 		err |= vmcs_write(VMCS_GUEST_PAT, 0x0007040600070406ull);
 	err |= vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
@@ -276,7 +295,7 @@ vmcs_set_guest(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_GUEST_CS_SEL, 0x08);
 	err |= vmcs_write(VMCS_GUEST_CS_BASE, 0);
 	err |= vmcs_write(VMCS_GUEST_CS_LIMIT, 0xffffffffu);
-	err |= vmcs_write(VMCS_GUEST_CS_AR, AR_CODE64);
+	err |= vmcs_write(VMCS_GUEST_CS_AR, lm ? AR_CODE64 : AR_CODE32);
 	for (i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++) {
 		err |= vmcs_write(data_segs[i][0], 0x10);
 		err |= vmcs_write(data_segs[i][1], 0);
@@ -286,7 +305,7 @@ vmcs_set_guest(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_GUEST_TR_SEL, 0);
 	err |= vmcs_write(VMCS_GUEST_TR_BASE, 0);
 	err |= vmcs_write(VMCS_GUEST_TR_LIMIT, 0x67);
-	err |= vmcs_write(VMCS_GUEST_TR_AR, AR_TSS64_BUSY);
+	err |= vmcs_write(VMCS_GUEST_TR_AR, AR_TSS_BUSY);
 	err |= vmcs_write(VMCS_GUEST_LDTR_SEL, 0);
 	err |= vmcs_write(VMCS_GUEST_LDTR_BASE, 0);
 	err |= vmcs_write(VMCS_GUEST_LDTR_LIMIT, 0);
@@ -299,19 +318,25 @@ vmcs_set_guest(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
 	err |= vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
 
-	err |= vmcs_write(VMCS_GUEST_RIP, HV_GUEST_LOAD_GPA);
-	err |= vmcs_write(VMCS_GUEST_RSP, HV_GUEST_LOAD_GPA);
+	err |= vmcs_write(VMCS_GUEST_RIP, b->rip);
+	err |= vmcs_write(VMCS_GUEST_RSP, b->rsp);
 	err |= vmcs_write(VMCS_GUEST_RFLAGS, 0x2);	/* bit 1 is reserved as 1 */
 	err |= vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	err |= vmcs_write(VMCS_GUEST_ACTIVITY, 0);	/* active */
 	err |= vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+	err |= vmcs_write(VMCS_ENTRY_INTR_INFO, 0);	/* nothing left to inject */
 	/* SDM 26.3.1.5: no shadow VMCS, so the link pointer is all ones. */
 	err |= vmcs_write(VMCS_LINK_POINTER, ~0ull);
 
 	for (i = 0; i < VMX_NSAVE; i++)
 		vc->gpr[i] = 0;
-	vc->gpr[VMX_RDI] = vcpu->vm->mem_size;
-	vc->gpr[VMX_RSI] = (uint64_t)vcpu->id;
+	if (lm) {
+		vc->gpr[VMX_RDI] = vcpu->vm->mem_size;
+		vc->gpr[VMX_RSI] = (uint64_t)vcpu->id;
+	} else {
+		vc->gpr[VMX_RAX] = b->eax;
+		vc->gpr[VMX_RBX] = b->ebx;
+	}
 	vc->guest_kgs = 0;
 	return err ? HV_EIO : 0;
 }
@@ -329,5 +354,5 @@ vmcs_setup(struct hv_vcpu *vcpu)
 		return error;
 	if ((error = vmcs_set_host_dynamic()) != 0)
 		return error;
-	return vmcs_set_guest(vcpu);
+	return vmcs_set_guest(vcpu, &hv_boot_abi);
 }

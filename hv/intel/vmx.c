@@ -480,10 +480,12 @@ vmx_regs_write(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	return err ? HV_EIO : 0;
 }
 
+/* One register call: read into out, or write in, or put in boot state boot. */
 struct regs_call {
 	struct hv_vcpu	*vcpu;
 	struct hv_regs	*out;
 	const struct hv_regs *in;
+	const struct hv_boot *boot;
 };
 
 /* On the CPU holding the VMCS, interrupts off: borrow it as current. */
@@ -497,16 +499,21 @@ regs_call_here(void *arg)
 
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		return error;
-	error = c->out != NULL ? vmx_regs_read(c->vcpu, c->out) :
-	    vmx_regs_write(c->vcpu, c->in);
+	if (c->out != NULL)
+		error = vmx_regs_read(c->vcpu, c->out);
+	else if (c->in != NULL)
+		error = vmx_regs_write(c->vcpu, c->in);
+	else
+		error = vmcs_set_guest(c->vcpu, c->boot);
 	vmcs_restore_current(vc->vmcs_pa, prev);
 	return error;
 }
 
 static int
-regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in)
+regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
+    const struct hv_boot *boot)
 {
-	struct regs_call c = { vcpu, out, in };
+	struct regs_call c = { vcpu, out, in, boot };
 	uint64_t fl;
 	int cpu, error;
 
@@ -530,13 +537,19 @@ regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in)
 static int
 vmx_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 {
-	return regs_call(vcpu, r, NULL);
+	return regs_call(vcpu, r, NULL, NULL);
 }
 
 static int
 vmx_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 {
-	return regs_call(vcpu, NULL, r);
+	return regs_call(vcpu, NULL, r, NULL);
+}
+
+static int
+vmx_boot(struct hv_vcpu *vcpu, const struct hv_boot *b)
+{
+	return regs_call(vcpu, NULL, NULL, b);
 }
 
 /* ---- running ------------------------------------------------------------------- */
@@ -782,6 +795,10 @@ vmx_inject_event(uint32_t info, bool has_err, uint32_t err, uint32_t len)
 void
 vmx_inject_exception(unsigned vector, bool has_err, uint32_t err)
 {
+	/* the frame gets GUEST_RFLAGS as it is: RF for a fault (hv/exit.h) */
+	if (hv_exception_fault(vector))
+		(void)vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) |
+		    X86_RFLAGS_RF);
 	vmx_inject_event((vector & 0xff) | (3u << 8) | (has_err ? 1u << 11 : 0) |
 	    0x80000000u, has_err, err, 0);
 }
@@ -800,6 +817,7 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.vcpu_run = vmx_vcpu_run,
 	.get_regs = vmx_get_regs,
 	.set_regs = vmx_set_regs,
+	.boot = vmx_boot,
 	.flush_nested = vmx_flush_nested,
 	.msr_get = vmx_msr_get,
 	.msr_set = vmx_msr_set,

@@ -8,6 +8,7 @@
 #include "hv_impl.h"
 #include "vmx_ctl_math.h"
 #include "vmx_exits.h"
+#include "x86_arch.h"	/* vmx_cr0_must1 */
 
 /* ---- capabilities (vmx_caps.c, vmx_ctls.c) --------------------------------- */
 
@@ -19,7 +20,7 @@ struct vmx_caps {
 	uint32_t revision, region_size;
 	int	 width_addr;		/* 1: VMX structures must be below 4 GiB */
 	int	 ept, vpid;		/* 0/1 */
-	int	 unrestricted;		/* 0/1 (published, not used) */
+	int	 unrestricted;		/* 0/1; used when 1 (vmx_cr0_must1) */
 	/* what the backend runs with */
 	uint32_t pin_ctls, proc_ctls, proc2_ctls, exit_ctls, entry_ctls;
 	bool	 preempt_timer;
@@ -162,10 +163,24 @@ void	 vmx_inject_exception(unsigned vector, bool has_err, uint32_t err);
 bool	 vmx_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
 bool	 vmx_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
 
+/*
+ * The CR0 bits a VM entry requires set: IA32_VMX_CR0_FIXED0, minus PE and
+ * PG when the unrestricted-guest control is on (SDM Vol. 3C 26.3.1.1).
+ */
+static inline uint64_t
+vmx_cr0_must1(void)
+{
+	if (vmx_caps.proc2_ctls & PROC2_UNRESTRICTED)
+		return vmx_caps.cr0_fixed0 & ~(uint64_t)(X86_CR0_PE | X86_CR0_PG);
+	return vmx_caps.cr0_fixed0;
+}
+
 /* ---- vmcs.c ---------------------------------------------------------------- */
 
 /* Program a fresh, current VMCS: controls, guest boot state, static host state. */
 int	 vmcs_setup(struct hv_vcpu *vcpu);
+/* A boot state of hv.h into the current VMCS (HV_ENOTSUP: needs unrestricted guest). */
+int	 vmcs_set_guest(struct hv_vcpu *vcpu, const struct hv_boot *b);
 /* Host fields that differ between CPUs; after loading the VMCS on a CPU. */
 int	 vmcs_set_host_percpu(void);
 /* the host state a VM exit does not give back (vmcs.c), around a stretch */

@@ -44,7 +44,7 @@ static const struct hv_sysctl vmx_leaves[] = {
 	  HV_SYSCTL_INT, &vmx_caps.ept, NULL },
 	{ "hw.vmm.vmx.vpid", "1: VPID supported and used",
 	  HV_SYSCTL_INT, &vmx_caps.vpid, NULL },
-	{ "hw.vmm.vmx.unrestricted_guest", "1: unrestricted guest supported (not used)",
+	{ "hw.vmm.vmx.unrestricted_guest", "1: unrestricted guest supported (used: paging-off boot states)",
 	  HV_SYSCTL_INT, &vmx_caps.unrestricted, NULL },
 	{ "hw.vmm.vmx.preempt_timer", "VMX-preemption timer value loaded at each "
 	  "entry (about 10 ms; 0: no timer)",

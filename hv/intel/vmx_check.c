@@ -41,7 +41,7 @@ check_cr(struct chk *c, bool ia32e)
 	uint64_t efer = vmcs_read(VMCS_GUEST_EFER), bad;
 	uint32_t entry = (uint32_t)vmcs_read(VMCS_ENTRY_CTLS);
 
-	if ((bad = hv_cr_fixed_bad(cr0, vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1)))
+	if ((bad = hv_cr_fixed_bad(cr0, vmx_cr0_must1(), vmx_caps.cr0_fixed1)))
 		fail(c, "GUEST_CR0 0x%llx: bits 0x%llx violate IA32_VMX_CR0_FIXED0/1",
 		    (unsigned long long)cr0, (unsigned long long)bad);
 	if ((bad = hv_cr_fixed_bad(cr4, vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1)))

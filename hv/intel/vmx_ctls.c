@@ -150,9 +150,16 @@ vmx_caps_pick(struct vmx_caps *c)
 	if ((error = ctl_pick("processor-based", c->procbased, want,
 	    want, &c->proc_ctls)) != 0)
 		return error;
-	want = PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0);
+	/*
+	 * Unrestricted guest where the CPU has it: a guest may then run with
+	 * paging or protection off (a multiboot entry, SDM Vol. 3C 26.3.1.1);
+	 * without it such a boot state is refused (hv_vcpu_boot).
+	 */
+	want = PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0) |
+	    (c->unrestricted ? PROC2_UNRESTRICTED : 0);
 	if ((error = ctl_pick("secondary processor-based", c->procbased2,
-	    want, want, &c->proc2_ctls)) != 0)
+	    want, PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0),
+	    &c->proc2_ctls)) != 0)
 		return error;
 	c->load_pat = ctl_allowed(c->exit, EXIT_SAVE_PAT | EXIT_LOAD_PAT) &&
 	    ctl_allowed(c->entry, ENTRY_LOAD_PAT);

@@ -227,11 +227,62 @@ exit_wrmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return core_exit(vcpu, &vx, ex);
 }
 
+/* What a MOV to CR0 does, for exit_cr. */
+enum cr0_result {
+	CR0_DONE,	/* applied (or a VMCS write failed: *rc) */
+	CR0_GP,		/* the CPU refuses it: #GP(0) */
+	CR0_UNSUP,	/* paging or protection off without unrestricted guest */
+	CR0_PAE32,	/* PAE paging outside IA-32e mode: its PDPTEs are not kept */
+};
+
+/*
+ * MOV to CR0 (SDM Vol. 2A "MOV - Move to/from Control Registers"): #GP for
+ * bits 63:32, PG without PE, NW without CD or a FIXED1 bit set; turning
+ * paging on with EFER.LME is #GP without CR4.PAE, and turning it off in
+ * 64-bit code is #GP.  Otherwise paging on with LME enters IA-32e mode and
+ * paging off leaves it (SDM Vol. 3A 9.8.5): EFER.LMA changes as on the CPU,
+ * and the IA-32e mode guest entry control with it (the VM-entry checks
+ * want both equal, SDM Vol. 3C 26.3.1.1).
+ */
+static enum cr0_result
+cr0_write(uint64_t v, uint64_t old, int *rc)
+{
+	uint64_t efer = vmcs_read(VMCS_GUEST_EFER), must1 = vmx_cr0_must1(), entry;
+	bool code64 = (vmcs_read(VMCS_GUEST_CS_AR) & VMX_AR_L) != 0;
+	bool pg = (v & X86_CR0_PG) != 0, was_pg = (old & X86_CR0_PG) != 0;
+
+	if ((v >> 32) != 0 || (pg && !(v & X86_CR0_PE)) ||
+	    ((v & X86_CR0_NW) && !(v & X86_CR0_CD)) ||
+	    hv_cr_fixed_bad(v | must1, must1, vmx_caps.cr0_fixed1) != 0)
+		return CR0_GP;
+	if (~v & must1 & (X86_CR0_PE | X86_CR0_PG))
+		return CR0_UNSUP;
+	if (pg && !was_pg && (efer & X86_EFER_LME)) {
+		if (!(vmcs_read(VMCS_GUEST_CR4) & X86_CR4_PAE) || code64)
+			return CR0_GP;
+		efer |= X86_EFER_LMA;
+	} else if (pg && !was_pg && (vmcs_read(VMCS_GUEST_CR4) & X86_CR4_PAE)) {
+		return CR0_PAE32;
+	} else if (!pg && was_pg && (efer & X86_EFER_LMA)) {
+		if (code64)
+			return CR0_GP;
+		efer &= ~(uint64_t)X86_EFER_LMA;
+	}
+	entry = vmcs_read(VMCS_ENTRY_CTLS) & ~(uint64_t)ENTRY_IA32E_GUEST;
+	*rc = vmcs_write(VMCS_GUEST_EFER, efer);
+	*rc |= vmcs_write(VMCS_ENTRY_CTLS, entry |
+	    ((efer & X86_EFER_LMA) ? ENTRY_IA32E_GUEST : 0));
+	*rc |= vmcs_write(VMCS_GUEST_CR0, v | must1);
+	*rc |= vmcs_write(VMCS_CR0_SHADOW, v);
+	return CR0_DONE;
+}
+
 /*
  * MOV to CR0/CR4 (and CLTS/LMSW) exit only when they would change a bit the
- * host owns (the fixed bits; the masks in vmcs.c).  The guest may not leave
- * long mode or turn on VMX; everything else is applied with the fixed bits
- * forced and the guest's value kept in the read shadow.
+ * host owns (the fixed bits; the masks in vmcs.c).  CR0: cr0_write.  CR4:
+ * the guest may not turn on VMX, nor clear PAE in IA-32e mode (#GP, SDM
+ * Vol. 2A MOV CR); everything else is applied with the fixed bits forced
+ * and the guest's value kept in the read shadow.
  */
 static int
 exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
@@ -240,7 +291,7 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	uint64_t q = vmcs_read(VMCS_EXIT_QUAL);
 	unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	uint64_t v, shadow;
-	int rc;
+	int rc = 0;
 
 	if (type == 1 || (cr != 0 && cr != 4) || (type != 0 && cr != 0))
 		return stop(vcpu, ex, HV_EIO, "unexpected CR access exit "
@@ -253,17 +304,25 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	else			/* LMSW: bits 3:0, and it cannot clear PE */
 		v = (shadow & ~0xeull) | ((q >> 16) & 0xf);
 	if (cr == 0) {
-		if ((v >> 32) != 0 || !(v & X86_CR0_PG) || !(v & X86_CR0_PE))
+		switch (cr0_write(v, shadow, &rc)) {
+		case CR0_DONE:
+			break;
+		case CR0_GP:
 			goto gp;
-		if (hv_cr_fixed_bad(v | vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed0,
-		    vmx_caps.cr0_fixed1) != 0)
-			goto gp;
-		rc = vmcs_write(VMCS_GUEST_CR0, v | vmx_caps.cr0_fixed0);
-		rc |= vmcs_write(VMCS_CR0_SHADOW, v);
+		case CR0_UNSUP:
+			return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: paging or "
+			    "protection off needs the unrestricted-guest control",
+			    (unsigned long long)v);
+		case CR0_PAE32:
+			return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: PAE paging "
+			    "outside long mode is not supported",
+			    (unsigned long long)v);
+		}
 	} else {
-		if ((v & X86_CR4_VMXE) || !(v & X86_CR4_PAE) ||
-		    hv_cr_fixed_bad(v | vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed0,
-		    vmx_caps.cr4_fixed1) != 0)
+		if ((v & X86_CR4_VMXE) || hv_cr_fixed_bad(v | vmx_caps.cr4_fixed0,
+		    vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1) != 0 ||
+		    (!(v & X86_CR4_PAE) &&
+		    (vmcs_read(VMCS_GUEST_EFER) & X86_EFER_LMA)))
 			goto gp;
 		rc = vmcs_write(VMCS_GUEST_CR4, v | vmx_caps.cr4_fixed0);
 		rc |= vmcs_write(VMCS_CR4_SHADOW, v);
@@ -299,6 +358,8 @@ exit_ept_violation(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (q & 4)
 		acc |= HV_ACC_EXEC;
 	what = kind[(q & 4) ? 2 : (q & 2) ? 1 : 0];
+	if (hv_lapic_claims(vcpu, gpa))
+		return hv_lapic_mmio(vcpu, gpa, ex);
 	if ((gpa & ~HV_PAGE_MASK) == vc->last_fault_gpa) {
 		if (++vc->fault_repeats >= EPT_LOOP_LIMIT)
 			return stop(vcpu, ex, HV_EFAULT, "EPT violation (%s) at "

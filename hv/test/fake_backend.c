@@ -142,6 +142,32 @@ fake_vm_fini(struct hv_vm *vm)
 	vm->backend = NULL;
 }
 
+/* What the real backends put in the registers hv_regs shows (hv.h). */
+static int
+fake_boot(struct hv_vcpu *vcpu, const struct hv_boot *b)
+{
+	struct fake_vcpu *f = vcpu->backend;
+
+	memset(&f->regs, 0, sizeof(f->regs));
+	f->regs.rip = b->rip;
+	f->regs.rsp = b->rsp;
+	f->regs.rflags = 2;
+	if (b->mode == HV_BOOT_LONG64) {
+		f->regs.rdi = vcpu->vm->mem_size;
+		f->regs.rsi = (uint64_t)vcpu->id;
+		f->regs.cr3 = HV_GUEST_PML4_GPA;
+		f->regs.cr0 = 0x80010033ull;	/* PG WP NE ET MP PE */
+		f->regs.cr4 = 0x20;		/* PAE */
+		f->regs.efer = 0xd00;		/* NXE LMA LME */
+	} else {
+		f->regs.rax = b->eax;
+		f->regs.rbx = b->ebx;
+		f->regs.cr0 = 0x11;		/* ET PE */
+	}
+	f->msr[HV_MSR_EFER] = f->regs.efer;
+	return 0;
+}
+
 static int
 fake_vcpu_init(struct hv_vcpu *vcpu)
 {
@@ -156,19 +182,9 @@ fake_vcpu_init(struct hv_vcpu *vcpu)
 		return HV_ENOMEM;
 	}
 	hv_os_page_free(vmcs_like);
-	/* the boot state of hv_abi.h */
-	f->regs.rip = HV_GUEST_LOAD_GPA;
-	f->regs.rsp = HV_GUEST_LOAD_GPA;
-	f->regs.rdi = vcpu->vm->mem_size;
-	f->regs.rsi = (uint64_t)vcpu->id;
-	f->regs.cr3 = HV_GUEST_PML4_GPA;
-	f->regs.cr0 = 0x80010033ull;		/* PG WP NE ET MP PE */
-	f->regs.cr4 = 0x20;			/* PAE */
-	f->regs.efer = 0xd00;			/* NXE LMA LME */
-	memset(f->msr, 0, sizeof(f->msr));
-	f->msr[HV_MSR_EFER] = f->regs.efer;
 	vcpu->backend = f;
-	return 0;
+	memset(f->msr, 0, sizeof(f->msr));
+	return fake_boot(vcpu, &hv_boot_abi);
 }
 
 static void
@@ -298,6 +314,7 @@ const struct hv_backend_ops fake_ops = {
 	.vcpu_run = fake_vcpu_run,
 	.get_regs = fake_get_regs,
 	.set_regs = fake_set_regs,
+	.boot = fake_boot,
 	.flush_nested = fake_flush_nested,
 	.msr_get = fake_msr_get,
 	.msr_set = fake_msr_set,

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include "test.h"
+#include "x86_arch.h"
 #include "intel/vmx_ctl_math.h"
 
 void
@@ -114,36 +115,50 @@ test_exit_stats(void)
 void
 test_guest_cpuid(void)
 {
-	struct hv_vm vm;
-	struct hv_vcpu v;
+	/* what hv/cpuid.c takes out of leaf 1 ECX besides VMX */
+	const uint32_t hidden = X86_CPUID1_ECX_VMX | X86_CPUID1_ECX_X2APIC |
+	    X86_CPUID1_ECX_TSC_DEADLINE | X86_CPUID1_ECX_PDCM | X86_CPUID1_ECX_OSXSAVE;
+	struct hv_vm *vm;
+	struct hv_vcpu *v;
+	struct hv_regs regs;
 	uint32_t a, b, c, d, r[4];
 
-	memset(&vm, 0, sizeof(vm));
-	memset(&v, 0, sizeof(v));
-	v.vm = &vm;
-	v.id = 3;
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(4ull << 20, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 3, &v), 0);
 	hv_backend_svm = false;
-	hv_guest_cpuid(&v, HV_CPUID_LEAF, 0, &a, &b, &c, &d);
+	hv_guest_cpuid(v, HV_CPUID_LEAF, 0, &a, &b, &c, &d);
 	CHECK_EQ(a, 0);
 	CHECK_EQ(b, HV_CPUID_SIG_EBX);
 	CHECK_EQ(c, HV_CPUID_SIG_ECX);
 	CHECK_EQ(d, HV_CPUID_SIG_EDX);
 	CHECK(memcmp(&b, "hv h", 4) == 0);
 	hv_backend_svm = true;
-	hv_guest_cpuid(&v, HV_CPUID_LEAF, 0, &a, &b, &c, &d);
+	hv_guest_cpuid(v, HV_CPUID_LEAF, 0, &a, &b, &c, &d);
 	CHECK_EQ(a, HV_CPUID_F_VMMCALL);
 	hv_backend_svm = false;
-	hv_guest_cpuid(&v, 1, 0, &a, &b, &c, &d);
+	hv_guest_cpuid(v, 1, 0, &a, &b, &c, &d);
 	hv_cpuid(1, 0, r);
 	CHECK_EQ(a, r[0]);
-	CHECK_EQ(c & (1u << 5), 0);		/* no VMX */
-	CHECK(c & (1u << 31));			/* hypervisor present */
-	CHECK_EQ(c & ~((1u << 5) | (1u << 31)), r[2] & ~((1u << 5) | (1u << 31)));
+	CHECK_EQ(c & hidden, 0);		/* no VMX, x2APIC, ...; CR4.OSXSAVE is 0 */
+	CHECK(c & X86_CPUID1_ECX_HV);		/* hypervisor present */
+	CHECK_EQ(c & ~(hidden | X86_CPUID1_ECX_HV), r[2] & ~(hidden | X86_CPUID1_ECX_HV));
 	CHECK_EQ(b >> 24, 3);			/* APIC id = vCPU id */
-	hv_guest_cpuid(&v, 0x80000001u, 0, &a, &b, &c, &d);
-	CHECK_EQ(c & (1u << 2), 0);		/* no SVM */
-	hv_guest_cpuid(&v, 0x40000001u, 0, &a, &b, &c, &d);
+	/* OSXSAVE follows the guest's CR4.OSXSAVE */
+	CHECK_EQ(hv_vcpu_get_regs(v, &regs), 0);
+	regs.cr4 |= X86_CR4_OSXSAVE;
+	CHECK_EQ(hv_vcpu_set_regs(v, &regs), 0);
+	hv_guest_cpuid(v, 1, 0, &a, &b, &c, &d);
+	CHECK_EQ(c & X86_CPUID1_ECX_OSXSAVE, X86_CPUID1_ECX_OSXSAVE);
+	hv_guest_cpuid(v, 0x80000001u, 0, &a, &b, &c, &d);
+	CHECK_EQ(c & X86_CPUID81_ECX_SVM, 0);	/* no SVM */
+	CHECK_EQ(d & X86_CPUID81_EDX_RDTSCP, 0);
+	hv_guest_cpuid(v, 0x40000001u, 0, &a, &b, &c, &d);
 	CHECK_EQ(a | b | c | d, 0);
+	hv_guest_cpuid(v, X86_CPUID_LEAF_PERFMON, 0, &a, &b, &c, &d);
+	CHECK_EQ(a | b | c | d, 0);
+	CHECK_EQ(hv_vm_destroy(vm), 0);
+	t_teardown();
 }
 
 void

@@ -79,3 +79,52 @@ test_vcpu_run_outcomes(void)
 	CHECK_EQ(hv_vcpu_run(vcpu, &ex), HV_ENODEV);	/* not dereferenced */
 	hv_fini();
 }
+
+/* hv_vcpu_boot: the core refuses what a boot state cannot hold, and a good
+ * one reaches the backend whole. */
+void
+test_vcpu_boot_states(void)
+{
+	struct hv_boot b = { .mode = HV_BOOT_PROT32, .rip = 0x400000, .rsp = 0x8000,
+	    .eax = 0x2badb002, .ebx = 0x9500 };
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_regs r;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	CHECK_EQ(hv_vcpu_boot(vcpu, &b), 0);
+	CHECK_EQ(hv_vcpu_get_regs(vcpu, &r), 0);
+	CHECK_EQ(r.rip, 0x400000);
+	CHECK_EQ(r.rsp, 0x8000);
+	CHECK_EQ(r.rax, 0x2badb002);
+	CHECK_EQ(r.rbx, 0x9500);
+	CHECK_EQ(r.cr0, 0x11);
+	/* a 32-bit entry cannot start above 4 GiB */
+	b.rip = 0x100000000ull;
+	CHECK_EQ(hv_vcpu_boot(vcpu, &b), HV_EINVAL);
+	b.rip = 0x400000;
+	b.rsp = 0x100000000ull;
+	CHECK_EQ(hv_vcpu_boot(vcpu, &b), HV_EINVAL);
+	/* a 64-bit one not at a non-canonical address */
+	b.mode = HV_BOOT_LONG64;
+	b.rsp = 0x8000;
+	b.rip = 0x0000800000000000ull;
+	CHECK_EQ(hv_vcpu_boot(vcpu, &b), HV_EINVAL);
+	b.mode = (enum hv_boot_mode)7;
+	b.rip = 0x400000;
+	CHECK_EQ(hv_vcpu_boot(vcpu, &b), HV_EINVAL);
+	/* nothing refused changed the vCPU */
+	CHECK_EQ(hv_vcpu_get_regs(vcpu, &r), 0);
+	CHECK_EQ(r.rip, 0x400000);
+	CHECK_EQ(r.rax, 0x2badb002);
+	/* and back to hv_abi.h's */
+	CHECK_EQ(hv_vcpu_boot(vcpu, &hv_boot_abi), 0);
+	CHECK_EQ(hv_vcpu_get_regs(vcpu, &r), 0);
+	CHECK_EQ(r.rip, HV_GUEST_LOAD_GPA);
+	CHECK_EQ(r.rdi, MEM);
+	CHECK_EQ(r.efer, 0xd00);
+	CHECK_EQ(hv_vm_destroy(vm), 0);
+	t_teardown();
+}

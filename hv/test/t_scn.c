@@ -256,6 +256,17 @@ test_scn_directives(void)
 	CHECK(scn_errno_known("EBUSY") && scn_errno_known("ETIMEDOUT"));
 	CHECK(!scn_errno_known("EBUS") && !scn_errno_known("ebusy") &&
 	    !scn_errno_known(""));
+
+	/* a multiboot kernel: its command line after the image, its module text */
+	CHECK_EQ(parse("guest k.elf\nmultiboot  -a  b=1 \nmodule X=1 Y=two\n"
+	    "expect end exit 0\n"), 0);
+	CHECK(s.multiboot);
+	CHECK(strcmp(s.mb_args, "-a  b=1") == 0);
+	CHECK(strcmp(s.mb_module, "X=1\nY=two\n") == 0);
+	CHECK_EQ(parse("guest k.elf\nmultiboot\nexpect end exit 0\n"), 0);
+	CHECK(s.multiboot && s.mb_args[0] == '\0' && s.mb_module[0] == '\0');
+	CHECK_EQ(parse(full), 0);
+	CHECK(!s.multiboot);
 }
 
 void
@@ -271,7 +282,13 @@ test_scn_errors_header(void)
 	BAD("guest g\nexp\x1b\n", "t.scn:2: control character in the line");
 	BAD("guest g\nfly away\n",
 	    "t.scn:2: unknown directive 'fly' (want guest, descr, vcpus, mem, backends, cpus, "
-	    "timeout, stall, quirk, quirk-absent, symptom, on or expect)");
+	    "timeout, stall, quirk, quirk-absent, symptom, multiboot, module, on or expect)");
+	BAD("guest g\nmodule A=1\nexpect alive\n",
+	    "t.scn:2: module: no 'multiboot' line: only a multiboot kernel gets modules");
+	BAD("guest g\nvcpus 2\nmultiboot\nexpect alive\n",
+	    "t.scn:3: multiboot: needs vcpus 1 (a multiboot kernel starts the others itself)");
+	BAD("guest g\nmultiboot\nmodule\nexpect alive\n",
+	    "t.scn:3: module: missing argument (usage: module WORD...)");
 	BAD("guest g\n/x/ guest\n", "t.scn:2: a line cannot start with a regex");
 	BAD("guest g\nsymptom /abc\n",
 	    "t.scn:2: symptom: regex without a closing / (write \\/ for a slash)");

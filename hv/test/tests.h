@@ -34,6 +34,7 @@
 	X(destroy_held_handle)	\
 	X(destroy_races_runs)	\
 	X(vcpu_run_outcomes)	\
+	X(vcpu_boot_states)	\
 	X(gmem_demand_backing)	\
 	X(pageout_keeps_data)	\
 	X(invalidation_local_vs_ipi) \

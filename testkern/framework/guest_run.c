@@ -63,15 +63,27 @@ guest_run_setup(const struct guest_run_cfg *cfg, struct guest_run_result *res)
 		return error;
 	}
 	error = hv_vm_set_user_hypercalls(res->vm, cfg->user_hypercalls);
-	if (error == 0)
-		error = hv_vm_load_image(res->vm, m->data, m->size);
 	if (error != 0) {
-		ksnprintf(res->errmsg, sizeof(res->errmsg), "hv_vm_load_image(%s): %s (%d)",
-		    cfg->image, errno_name(error), error);
-		guest_run_teardown(res);
-		return error;
+		ksnprintf(res->errmsg, sizeof(res->errmsg), "hv_vm_set_user_hypercalls: %s (%d)",
+		    errno_name(error), error);
+	} else if (cfg->multiboot != NULL) {
+		char why[120];
+
+		error = mb1_load(res->vm, m->data, m->size, cfg->multiboot, &res->mb1_boot,
+		    why, sizeof(why));
+		if (error != 0)
+			ksnprintf(res->errmsg, sizeof(res->errmsg), "multiboot %s: %s",
+			    cfg->image, why);
+	} else {
+		error = hv_vm_load_image(res->vm, m->data, m->size);
+		if (error != 0)
+			ksnprintf(res->errmsg, sizeof(res->errmsg),
+			    "hv_vm_load_image(%s): %s (%d)", cfg->image, errno_name(error),
+			    error);
 	}
-	return 0;
+	if (error != 0)
+		guest_run_teardown(res);
+	return error;
 }
 
 int
@@ -82,6 +94,8 @@ guest_run_vcpu(const struct guest_run_cfg *cfg, struct guest_run_result *res, in
 	int error;
 
 	error = hv_vcpu_create(res->vm, id, vcpup);
+	if (error == 0 && (cfg->boot != NULL || cfg->multiboot != NULL))
+		error = hv_vcpu_boot(*vcpup, cfg->boot != NULL ? cfg->boot : &res->mb1_boot);
 	if (error == 0 && (cfg->set_r13 || cfg->boot_regs != NULL)) {
 		error = hv_vcpu_get_regs(*vcpup, &regs);
 		if (error == 0) {

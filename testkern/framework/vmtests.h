@@ -27,6 +27,25 @@ enum vmrun_end {
 struct guest_run_result;
 
 /*
+ * A guest kernel booted as a multiboot v1 loader boots it (mb1_load.c):
+ * the command line it gets ("NAME ARGS..." by convention), and the text of
+ * its one module, or NULL for none.
+ */
+struct mb1_boot {
+	const char	*cmdline;
+	const char	*module;
+};
+
+/*
+ * Load `image` into the fresh VM `vm` by its multiboot v1 header and ELF
+ * program headers, write the boot information, and fill *boot with the
+ * entry state (HV_BOOT_PROT32, EAX = 0x2badb002, EBX = the information) for
+ * hv_vcpu_boot.  0, or an errno with err saying why.
+ */
+int	 mb1_load(struct hv_vm *vm, const void *image, size_t len, const struct mb1_boot *mb,
+	    struct hv_boot *boot, char *err, size_t errlen);
+
+/*
  * A hook's return for a mark it handled with the vCPU gone (a reboot): go
  * on, but put no result in the old vCPU.
  */
@@ -44,6 +63,11 @@ struct guest_run_cfg {
 					 * interrupt and hand it back unhandled */
 	uint64_t	 user_hypercalls;	/* allowed from guest CPL 3 (hv.h; 0: none) */
 	void		*ctx;		/* for the hooks */
+	/* each vCPU's boot state (hv_vcpu_boot); NULL: hv_abi.h's, or the
+	 * multiboot loader's */
+	const struct hv_boot *boot;
+	/* not NULL: the image is a multiboot v1 kernel, loaded by mb1_load */
+	const struct mb1_boot *multiboot;
 	/* boot register overrides of each vCPU before its first entry */
 	bool		 set_r13;	/* R13 = r13: the case of guests with several */
 	uint64_t	 r13;
@@ -62,6 +86,7 @@ struct guest_run_cfg {
 /* What a run did: filled by the runner. */
 struct guest_run_result {
 	struct hv_vm		*vm;		/* guest_run_setup's VM (NULL after teardown) */
+	struct hv_boot		 mb1_boot;	/* cfg->multiboot: the entry state mb1_load gave */
 	int			 vcpu_id;	/* of the vCPU this result is for */
 	enum vmrun_end		 end;
 	int64_t			 exit_code;
@@ -141,6 +166,7 @@ enum exits_case {
 	EXITS_MSR_IO, EXITS_BAD_RDMSR, EXITS_BAD_PAT, EXITS_BAD_LSTAR, EXITS_VMLOAD,
 	EXITS_UD, EXITS_INT80, EXITS_STI_HLT, EXITS_CLI_HLT, EXITS_CR_MSR_IO,
 	EXITS_BAD_WRMSR, EXITS_XSETBV, EXITS_INT_3, EXITS_REX_INT3, EXITS_REX_INT80,
+	EXITS_XSETBV_STOP,
 };
 /* The cases of guests/fpu.asm. */
 enum fpu_case { FPU_X87, FPU_AVX };

@@ -90,6 +90,12 @@ struct scn {
 	char		 symptom[SCN_RE_MAX];	/* the RESULT reason with the quirk on */
 	/* `quirk-absent BACKEND WHY`: the quirk has no analogue there (why) */
 	char		 quirk_absent[SCN_BACKENDS][SCN_DESCR_MAX];
+	/* `multiboot ARGS...`: the image is a multiboot v1 kernel booted with
+	 * the command line "IMAGE ARGS..."; `module WORD...`: its one module,
+	 * the words one per line */
+	bool		 multiboot;
+	char		 mb_args[SCN_LINE_MAX + 1];
+	char		 mb_module[SCN_LINE_MAX + 1];
 	int		 nsteps, nexpects;
 	struct scn_step	 steps[SCN_STEPS_MAX];
 	struct scn_expect expects[SCN_EXPECTS_MAX];

@@ -19,7 +19,7 @@ struct tok {
 /* The directives, in the order `unknown directive` lists them. */
 enum dir {
 	D_GUEST, D_DESCR, D_VCPUS, D_MEM, D_BACKENDS, D_CPUS, D_TIMEOUT, D_STALL,
-	D_QUIRK, D_QUIRK_ABSENT, D_SYMPTOM, D_ON, D_EXPECT, D_COUNT
+	D_QUIRK, D_QUIRK_ABSENT, D_SYMPTOM, D_MULTIBOOT, D_MODULE, D_ON, D_EXPECT, D_COUNT
 };
 
 static const struct {
@@ -37,6 +37,8 @@ static const struct {
 	[D_QUIRK] = { "quirk", "quirk NAME" },
 	[D_QUIRK_ABSENT] = { "quirk-absent", "quirk-absent svm|vmx WHY..." },
 	[D_SYMPTOM] = { "symptom", "symptom /REGEX/" },
+	[D_MULTIBOOT] = { "multiboot", "multiboot [ARGS...]" },
+	[D_MODULE] = { "module", "module WORD..." },
 	[D_ON] = { "on", "on mark N|any [vcpu V] [hits RANGE] do ACTION ARGS... [want ERR]" },
 	[D_EXPECT] = { "expect", "expect KIND ..." },
 };
@@ -799,6 +801,20 @@ parse_header(struct ctx *c, enum dir d, const struct tok *w, int nw, const char 
 		if (want_words(c, nw, 2, dirs[d].usage) != 0)
 			return -1;
 		return take_re(c, &w[1], s->symptom);
+	case D_MULTIBOOT:
+		s->multiboot = true;
+		return nw < 2 ? 0 : take_rest(c, line, len, &w[1], s->mb_args,
+		    sizeof(s->mb_args));
+	case D_MODULE:
+		if (nw < 2)
+			return fail(c, "missing argument (usage: %s)", dirs[d].usage);
+		for (i = 1; i < nw; i++) {
+			if (w[i].re)
+				return fail(c, "a module line is words, not a regex");
+			append(s->mb_module, sizeof(s->mb_module), w[i].p, w[i].n);
+			append(s->mb_module, sizeof(s->mb_module), "\n", 1);
+		}
+		return 0;
 	default:
 		return -1;
 	}
@@ -822,7 +838,8 @@ parse_line(struct ctx *c, const char *line, size_t len)
 		;
 	if (d == D_COUNT)
 		return fail(c, "unknown directive '%t' (want guest, descr, vcpus, mem, backends, "
-		    "cpus, timeout, stall, quirk, quirk-absent, symptom, on or expect)", &w[0]);
+		    "cpus, timeout, stall, quirk, quirk-absent, symptom, multiboot, module, on or "
+		    "expect)", &w[0]);
 	if (d == D_ON)
 		return parse_on(c, w, nw);
 	if (d == D_EXPECT)
@@ -850,6 +867,16 @@ check_file(struct ctx *c, int last_line)
 		return fail(c, "no 'guest IMAGE' line in the file");
 	if (s->nexpects == 0)
 		return fail(c, "no 'expect' line in the file");
+	if (c->seen[D_MODULE] != 0 && c->seen[D_MULTIBOOT] == 0) {
+		c->line = c->seen[D_MODULE];
+		c->dir = "module";
+		return fail(c, "no 'multiboot' line: only a multiboot kernel gets modules");
+	}
+	if (c->seen[D_MULTIBOOT] != 0 && s->vcpus != 1) {
+		c->line = c->seen[D_MULTIBOOT];
+		c->dir = "multiboot";
+		return fail(c, "needs vcpus 1 (a multiboot kernel starts the others itself)");
+	}
 	if (c->seen[D_QUIRK] != 0 && c->seen[D_SYMPTOM] == 0) {
 		c->line = c->seen[D_QUIRK];
 		c->dir = "quirk";

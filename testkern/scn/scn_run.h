@@ -41,6 +41,9 @@ struct scn_run {
 	const struct scn	*s;
 	const char		*file;		/* module name, e.g. "hello.scn" */
 	struct guest_run_cfg	 cfg;		/* the guest and the runner's hooks */
+	/* `multiboot`: cfg.multiboot, its command line "IMAGE ARGS..." */
+	struct mb1_boot		 mb1;
+	char			 mb1_cmdline[SCN_WORD_MAX + SCN_LINE_MAX + 2];
 	struct hv_vm		*vm;
 	struct proc		*procs[SCN_PROCS];
 	int			 nv;

@@ -113,8 +113,17 @@ scn_mark(const struct guest_run_cfg *cfg, struct guest_run_result *res,
 void
 scn_cfg_init(struct scn_run *run)
 {
-	run->cfg = (struct guest_run_cfg){ .image = run->s->guest, .mem = run->s->mem,
+	const struct scn *s = run->s;
+
+	run->cfg = (struct guest_run_cfg){ .image = s->guest, .mem = s->mem,
 	    .quiet = true, .no_debugger = true, .ctx = run, .mark = scn_mark };
+	if (s->multiboot) {
+		ksnprintf(run->mb1_cmdline, sizeof(run->mb1_cmdline), "%s%s%s", s->guest,
+		    s->mb_args[0] != '\0' ? " " : "", s->mb_args);
+		run->mb1.cmdline = run->mb1_cmdline;
+		run->mb1.module = s->mb_module[0] != '\0' ? s->mb_module : NULL;
+		run->cfg.multiboot = &run->mb1;
+	}
 }
 
 static void

@@ -131,6 +131,9 @@ vm_boot(struct scn_run *run)
 		 * after a teardown (it then gets ENOENT and parks) */
 		if (error == 0)
 			hv_vcpu_hold(run->v[i].vcpu);
+		/* a multiboot kernel starts at the loader's entry state */
+		if (error == 0 && run->cfg.multiboot != NULL)
+			error = hv_vcpu_boot(run->v[i].vcpu, &boot.mb1_boot);
 	}
 	if (error != 0) {
 		run_fail(run, "creating the vCPUs of %s: %s", s->guest, vm_err(error));

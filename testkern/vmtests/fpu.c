@@ -204,3 +204,27 @@ KTEST(vmx_xsetbv, "guest XSETBV of a valid XCR0 refused with #GP (XCR0 stays the
 	    (unsigned long)(vm_stat("exit.xsetbv") - n),
 	    (unsigned long)(vm_stat("exit.triple_fault") - tf));
 }
+
+/* ---- vm_xcr0_host ---------------------------------------------------------- */
+
+KTEST(vm_xcr0_host, "a guest XSETBV never leaves its XCR0 to the host (refused, or undone at the exit)")
+{
+	struct hv_regs regs;
+	struct hv_exit ex;
+	uint64_t before, after;
+	int error;
+
+	if (!vm_begin())
+		return;
+	if (!(read_cr4() & X86_CR4_OSXSAVE)) {
+		ktest_skip("the host has no XSAVE (CR4.OSXSAVE clear)");
+		return;
+	}
+	before = xcr0_get();
+	error = vm_run_case("exits.bin", EXITS_XSETBV_STOP, &ex, &regs, NULL);
+	after = xcr0_get();
+	report(error == 0 && ex.kind == HV_EXIT_ERROR,
+	    "the case ended with a decoded stop: %s", error == 0 ? ex.msg : vm_err(error));
+	report(after == before, "host XCR0 after the run: got=0x%lx want=0x%lx",
+	    (unsigned long)after, (unsigned long)before);
+}

@@ -208,6 +208,23 @@ VM_SELF_CHECKING(boot, 10, "the guest sees the boot state of hv_abi.h (long mode
 VM_SELF_CHECKING(tls, 5, "HC_SET_TLS sets the guest FS base; non-canonical refused")
 VM_SELF_CHECKING(paging, 10, "guest page tables under nested paging: aliases, NX, WP, U/S faults")
 
+/* guests/boot32.asm: entered in 32-bit protected mode, it enters long mode itself. */
+KTEST(vm_boot32, "32-bit protected-mode boot state; the guest's own switch to long mode")
+{
+	static const struct hv_boot boot = { .mode = HV_BOOT_PROT32,
+	    .rip = HV_GUEST_LOAD_GPA, .rsp = HV_GUEST_LOAD_GPA,
+	    .eax = 0x2badb002, .ebx = 0x9000 };
+	const struct guest_run_cfg cfg = { .image = "boot32.bin", .boot = &boot };
+	struct guest_run_result r = { 0 };
+
+	if (!vm_begin())
+		return;
+	vm_run_exit0(&cfg, &r);
+	report(r.reports == 11 && r.reports_failed == 0,
+	    "boot32: guest reports=%lu want=11 failed=%lu", (unsigned long)r.reports,
+	    (unsigned long)r.reports_failed);
+}
+
 /* ---- vm_demand ------------------------------------------------------------- */
 
 #define DEMAND_GPA	0x800000ull	/* guests/demand.asm */

@@ -1,0 +1,154 @@
+/*
+ * mmio.c - decode the guest instruction that made an access to an emulated
+ * device page (hv/lapic.c): MOV between memory and a general register
+ * (opcodes 88, 89, 8A, 8B), between AL/eAX and an absolute offset (A0-A3)
+ * or from an immediate (C6 /0, C7 /0), with the
+ * operand-size, segment and LOCK prefixes and, in IA-32e mode, REX (SDM
+ * Vol. 2A 2.1-2.2, MOV).  The faulting address is known from the exit;
+ * only the register, size, direction and instruction length are needed.
+ * Anything else is refused with the reason (the VM is stopped, decoded).
+ */
+#include "core.h"
+#include "x86_arch.h"
+
+#define MMIO_INSN_MAX	15	/* the longest x86 instruction */
+
+/* General register n (the ModRM/REX numbering: RAX, RCX, RDX, RBX, RSP, ...). */
+static uint64_t *
+gpr(struct hv_regs *r, unsigned n)
+{
+	uint64_t *const regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp,
+	    &r->rbp, &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11, &r->r12,
+	    &r->r13, &r->r14, &r->r15 };
+
+	return regs[n & 15];
+}
+
+static int
+refuse(struct hv_mmio *m, const char *why)
+{
+	m->why = why;
+	return HV_ENOTSUP;
+}
+
+/* Bytes of ModRM addressing after the ModRM byte (SIB, displacement). */
+static unsigned
+modrm_extra(const uint8_t *p, size_t left, unsigned modrm)
+{
+	unsigned mod = modrm >> 6, rm = modrm & 7, n = 0;
+
+	if (rm == 4) {			/* SIB follows */
+		if (left < 1)
+			return 99;
+		if (mod == 0 && (p[0] & 7) == 5)
+			n += 4;		/* no base: disp32 */
+		n++;
+	}
+	if (mod == 0 && rm == 5)
+		n += 4;			/* disp32 (RIP-relative in 64-bit mode) */
+	else if (mod == 1)
+		n += 1;
+	else if (mod == 2)
+		n += 4;
+	return n;
+}
+
+int
+hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
+{
+	uint8_t b[MMIO_INSN_MAX];
+	size_t n = MMIO_INSN_MAX, i = 0;
+	unsigned op, modrm, rex = 0, reg, immsz = 0, opsize = 4;
+	bool lma = (r->efer & X86_EFER_LMA) != 0;
+
+	hv_memset(m, 0, sizeof(*m));
+	/* the instruction may end before the next page, which may be absent */
+	while (n > 0 && hv_copyin(vcpu, r->rip, b, n) != 0)
+		n--;
+	if (n == 0)
+		return refuse(m, "instruction bytes unreadable");
+	for (; i < n; i++) {
+		if (b[i] == 0x66)
+			opsize = 2;
+		else if (b[i] != 0x2e && b[i] != 0x36 && b[i] != 0x3e &&
+		    b[i] != 0x26 && b[i] != 0x64 && b[i] != 0x65 && b[i] != 0xf0)
+			break;
+	}
+	/* REX exists in IA-32e mode only (40-4F are INC/DEC elsewhere) */
+	if (i < n && lma && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (i + 2 > n)
+		return refuse(m, "instruction truncated");
+	op = b[i++];
+	if (op >= 0xa0 && op <= 0xa3) {
+		/* MOV AL/eAX <-> moffs: no ModRM, an address-sized offset
+		 * (8 bytes in 64-bit code, which IA-32e mode is taken for) */
+		m->len = (unsigned)i + (lma ? 8 : 4);
+		if (m->len > n)
+			return refuse(m, "instruction truncated");
+		m->size = (op & 1) ? ((rex & 8) ? 8 : opsize) : 1;
+		m->write = op >= 0xa2;
+		m->reg = 0;
+		m->value = m->write ? r->rax : 0;
+		if (m->size < 8)
+			m->value &= (1ull << (8 * m->size)) - 1;
+		return 0;
+	}
+	modrm = b[i++];
+	reg = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0);	/* REX.R */
+	m->size = (rex & 8) ? 8 : opsize;			/* REX.W */
+	switch (op) {
+	case 0x88: case 0x8a: case 0xc6:
+		m->size = 1;
+		break;
+	case 0x89: case 0x8b: case 0xc7:
+		break;
+	default:
+		return refuse(m, "not a MOV to or from memory");
+	}
+	if ((modrm >> 6) == 3)
+		return refuse(m, "MOV between registers");
+	if ((op == 0xc6 || op == 0xc7) && (modrm & 0x38) != 0)
+		return refuse(m, "C6/C7 with a ModRM reg other than 0");
+	i += modrm_extra(b + i, n - i, modrm);
+	if (op == 0xc6 || op == 0xc7)
+		immsz = m->size == 8 ? 4 : m->size;		/* imm32 sign-extended */
+	if (i + immsz > n)
+		return refuse(m, "instruction truncated");
+	m->len = (unsigned)(i + immsz);
+	m->write = op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7;
+	m->reg = reg;
+	/* without REX, byte registers 4-7 are AH, CH, DH, BH */
+	m->high8 = m->size == 1 && rex == 0 && reg >= 4 && reg < 8;
+	if (immsz != 0) {
+		uint64_t v = 0;
+		unsigned k;
+
+		for (k = 0; k < immsz; k++)
+			v |= (uint64_t)b[i + k] << (8 * k);
+		if (immsz == 4 && (v & 0x80000000u))
+			v |= 0xffffffff00000000ull;
+		m->value = v;
+	} else if (m->write) {
+		m->value = m->high8 ? *gpr(r, reg - 4) >> 8 : *gpr(r, reg);
+	}
+	if (m->size < 8)
+		m->value &= (1ull << (8 * m->size)) - 1;
+	return 0;
+}
+
+void
+hv_mmio_load(struct hv_regs *r, const struct hv_mmio *m)
+{
+	uint64_t *dst = gpr(r, m->high8 ? m->reg - 4 : m->reg);
+	unsigned shift = m->high8 ? 8 : 0;
+	uint64_t mask;
+
+	/* a 32-bit load zero-extends; 8- and 16-bit ones keep the rest */
+	if (m->size >= 4) {
+		*dst = m->size == 8 ? m->value : (uint32_t)m->value;
+		return;
+	}
+	mask = ((1ull << (8 * m->size)) - 1) << shift;
+	*dst = (*dst & ~mask) | ((m->value << shift) & mask);
+}

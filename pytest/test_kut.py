@@ -1,0 +1,240 @@
+"""kvm-unit-tests (the suite KVM is tested against) as outside guests on hv:
+one item per (configuration of its x86/unittests.cfg, backend) for the
+64-bit, one-CPU configurations, each booted unmodified as a multiboot v1
+kernel by a generated scenario (guests/README.md: `multiboot`, `module`).
+
+`make kut` builds the suite under build/kut/ from KUT_SRC; without it every
+item is skipped with that reason.  One boot per backend runs every
+configuration (svm: QEMU TCG, vmx: Bochs, as scripts/hvaccel.py decides).
+An item asserts the peer's own lines: its PASS:/FAIL:/SKIP: checks, its
+SUMMARY and its exit code (through the debug-exit port), against
+pytest/kut/expect_<backend>.txt, which lists every configuration that does
+not pass and every check known to fail, with the hv feature it lacks.  A
+configuration that starts passing, or a check that starts failing, fails
+its item until the file says so.
+"""
+import configparser
+import os
+import re
+import shlex
+
+import pytest
+
+from conftest import TOP, Results, check_backend, shared_boot
+
+KUT = os.path.join(TOP, "build", "kut", "kvm-unit-tests")
+X86 = os.path.join(KUT, "x86")
+SCN_DIR = os.path.join(TOP, "build", "kut", "scn")
+EXPECT_DIR = os.path.join(TOP, "pytest", "kut")
+BACKENDS = ("svm", "vmx")
+MARKS = {"svm": [pytest.mark.kut, pytest.mark.qemu, pytest.mark.svm],
+         "vmx": [pytest.mark.kut, pytest.mark.bochs, pytest.mark.vmx]}
+MEM_MB = 128            # guest memory unless the configuration asks for more (-m)
+MEM_MAX_MB = 256
+SCN_TIMEOUT_MS = {"svm": 20000, "vmx": 20000}  # one configuration's watchdog (CI time)
+BOOT_TIMEOUT = {"svm": 600, "vmx": 1500}
+# The peer's exit codes (lib/x86/io.c: code written to the debug-exit port).
+EXIT_OUTCOME = {0: "pass", 1: "fail", 38: "skip"}
+LINE_RE = re.compile(r"^guest\d+\.0: (PASS|FAIL|SKIP|XFAIL|XPASS): (.*)$", re.M)
+SUMMARY_RE = re.compile(r"^guest\d+\.0: SUMMARY: (\d+) tests(?:, (\d+) unexpected failures)?"
+                        r"(?:, (\d+) expected failures)?(?:, (\d+) skipped)?", re.M)
+
+
+def config_excluded(sec):
+    """Why a configuration is not run here, or None."""
+    groups = sec.get("groups", "").split()
+    if sec.get("arch", "x86_64") != "x86_64":
+        return "a %s configuration (the suite is built for x86_64)" % sec["arch"]
+    if not os.path.isfile(os.path.join(X86, sec["file"])):
+        return "no %s in the build" % sec["file"]
+    if "vmx" in groups or "svm" in groups or sec["file"] in ("svm.flat", "vmx.flat"):
+        return "nested virtualization: hv hides VMX and SVM from its guests"
+    if int(sec.get("smp", "1")) > 1:
+        return "needs %s vCPUs: a multiboot guest has one" % sec["smp"]
+    return None
+
+
+def slow_on(backend, sec):
+    """Why a configuration is not run on this backend (CI time), or None."""
+    if backend == "vmx" and "vmexit" in sec.get("groups", "").split():
+        return ("an exit-latency benchmark: its iteration counts take over 60 s "
+                "each under Bochs")
+    return None
+
+
+def mem_of(sec):
+    m = re.search(r"-m\s+(\d+)([MG]?)", sec.get("qemu_params", ""))
+    if not m:
+        return MEM_MB
+    mb = int(m.group(1)) * (1024 if m.group(2) == "G" else 1)
+    return min(mb, MEM_MAX_MB)
+
+
+def scn_name(cfg):
+    return "kut_" + re.sub(r"[^a-z0-9_.-]", "_", cfg.lower())
+
+
+def read_configs():
+    """{name: section} of x86/unittests.cfg, and {name: why excluded}."""
+    path = os.path.join(X86, "unittests.cfg")
+    if not os.path.isfile(path):
+        return {}, {}
+    cp = configparser.ConfigParser(interpolation=None, strict=False)
+    cp.read(path)
+    run, out = {}, {}
+    for name in cp.sections():
+        sec = dict(cp[name])
+        why = config_excluded(sec)
+        if why:
+            out[name] = why
+        else:
+            run[name] = sec
+    return run, out
+
+
+def write_scenario(name, sec, backend):
+    """build/kut/scn/kut_NAME.scn: the configuration as a scenario."""
+    args = " ".join(shlex.split(sec.get("test_args", "")))
+    mem = mem_of(sec)
+    path = os.path.join(SCN_DIR, backend, scn_name(name) + ".scn")
+    text = ("descr kvm-unit-tests %s\nguest %s\nmultiboot %s\n"
+            "module NR_CPUS=1 MEMSIZE=%d TEST_DEVICE=0\nmem %dM\ntimeout %d\n"
+            "stall 0\nexpect end exit 0\n" % (name, sec["file"], args, mem, mem,
+                                                SCN_TIMEOUT_MS[backend]))
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def read_expect(backend):
+    """pytest/kut/expect_<backend>.txt: {config: (outcome, why)} and
+    {config: {failing check: why}}."""
+    outcomes, fails = {}, {}
+    with open(os.path.join(EXPECT_DIR, "expect_%s.txt" % backend)) as f:
+        for raw in f:
+            line = raw.rstrip()
+            if not line or line.startswith("#"):      # a comment line
+                continue
+            cfg, rest = line.split(None, 1)
+            if rest.startswith("FAIL: "):
+                check, _, why = rest[6:].partition(" -- ")
+                fails.setdefault(cfg, {})[check.strip()] = why.strip()
+            else:
+                outcome, _, why = rest.partition(" ")
+                outcomes[cfg] = (outcome, why.strip())
+    return outcomes, fails
+
+
+def check_key(name):
+    """A check's name with long numbers (random test values) elided."""
+    return re.sub(r"0x[0-9a-f]{9,}", "0x...", name)
+
+
+CONFIGS, EXCLUDED = read_configs()
+
+
+def peer_output(log_text, name):
+    """The guest lines of scenario scn.NAME: after the RESULT before it."""
+    text = log_text
+    end = re.search(r"^RESULT scn\.%s .*$" % re.escape(name), text, re.M)
+    assert end, "no RESULT scn.%s in the log" % name
+    start = max((m.end() for m in re.finditer(r"^RESULT .*$", text[:end.start()], re.M)),
+                default=0)
+    return text[start:end.start()], end.group(0)
+
+
+class KutRun:
+    """What one configuration did on one backend, from the serial log."""
+
+    def __init__(self, res, name):
+        out, self.result_line = peer_output(res.text, scn_name(name))
+        self.lines = LINE_RE.findall(out)
+        s = SUMMARY_RE.findall(out)
+        self.summary = tuple(int(x or 0) for x in s[-1]) if s else None
+        r = res.result("scn." + scn_name(name))
+        self.exit = None
+        m = re.search(r"vcpu0 exit (\d+)", r["reason"] or "")
+        if r["status"] == "PASS":
+            self.exit = 0
+        elif m:
+            self.exit = int(m.group(1))
+        self.status, self.reason = r["status"], r["reason"]
+
+    def outcome(self):
+        """pass (exit 0), skip (exit 38, or exit 0 with nothing but SKIP
+        lines), fail (exit 1), abort (an unexpected exception: exit 63, or
+        hv stopped it, or a watchdog).  A pass may have no check lines (the
+        benchmarks print figures only): README counts those apart."""
+        if self.exit == 0 and self.lines and all(k == "SKIP" for k, _ in self.lines):
+            return "skip"
+        return EXIT_OUTCOME.get(self.exit, "abort")
+
+    def failed(self):
+        return {c for k, c in self.lines if k == "FAIL"}
+
+
+@pytest.fixture(scope="module")
+def kut_boot(make_image, request):
+    done = {}
+
+    def get(backend):
+        if backend not in done:
+            os.makedirs(os.path.join(SCN_DIR, backend), exist_ok=True)
+            cfgs = {n: s for n, s in CONFIGS.items() if not slow_on(backend, s)}
+            scns = [write_scenario(n, s, backend) for n, s in sorted(cfgs.items())]
+            flats = sorted({os.path.join(X86, s["file"]) for s in cfgs.values()})
+            image = make_image("run=scn.kut_*", flats + scns)
+            status, stderr, log, _ = shared_boot(request.config, "test_kut_%s" % backend,
+                                                 image, backend, 1, BOOT_TIMEOUT[backend])
+            with open(log, errors="replace") as f:
+                done[backend] = (Results(f.read()), log, stderr)
+        return done[backend]
+    return get
+
+
+def params():
+    if not CONFIGS:
+        return [pytest.param(None, b, marks=MARKS[b] + [pytest.mark.skip(
+            reason="no kvm-unit-tests build in build/kut (make kut; KUT_SRC)")], id=b)
+            for b in BACKENDS]
+    return [pytest.param(n, b, marks=MARKS[b] + (
+        [pytest.mark.skip(reason=slow_on(b, CONFIGS[n]))] if slow_on(b, CONFIGS[n]) else []),
+        id="%s-%s" % (n, b)) for n in sorted(CONFIGS) for b in BACKENDS]
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("cfg,backend", params())
+def test_kut(kut_boot, cfg, backend):
+    check_backend(backend)
+    res, log, stderr = kut_boot(backend)
+    outcomes, fails = read_expect(backend)
+    run = KutRun(res, cfg)
+    want, why = outcomes.get(cfg, ("pass", ""))
+    got = run.outcome()
+    detail = "%s on %s: %s (%s), summary %s, failed %s; log %s" % (
+        cfg, backend, got, run.reason or "exit 0", run.summary, sorted(run.failed()), log)
+    assert got == want, "want %s (%s): %s" % (want, why or "expect file", detail)
+    # the peer's own accounting holds: SUMMARY counts its lines (a
+    # benchmark prints no check and no SUMMARY)
+    if got in ("pass", "fail") and run.lines:
+        assert run.summary is not None, detail
+        total, failed = run.summary[0], run.summary[1]
+        assert failed == len([1 for k, _ in run.lines if k == "FAIL"]), detail
+        assert total >= len([1 for k, _ in run.lines if k in ("PASS", "FAIL")]), detail
+    # a run that completed fails exactly the listed checks; one cut short
+    # (abort) none but listed ones
+    listed = {check_key(c) for c in fails.get(cfg, {})}
+    seen = {check_key(c) for c in run.failed()}
+    assert seen == listed or (got == "abort" and seen <= listed), \
+        "failing checks differ from pytest/kut/expect_%s.txt: %s" % (backend, detail)
+
+
+def test_kut_expect_files_name_real_configs():
+    """Every configuration the expectation files name is one that runs."""
+    if not CONFIGS:
+        pytest.skip("no kvm-unit-tests build in build/kut (make kut; KUT_SRC)")
+    for b in BACKENDS:
+        outcomes, fails = read_expect(b)
+        assert set(outcomes) | set(fails) <= set(CONFIGS), b
+        for cfg, (outcome, why) in outcomes.items():
+            assert outcome in ("pass", "fail", "skip", "abort") and why, (b, cfg)
