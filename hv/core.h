@@ -24,9 +24,6 @@ void	 hv_fpu_cpus_free(void);
 int	 hv_fpu_vcpu_init(struct hv_vcpu *vcpu);
 void	 hv_fpu_vcpu_fini(struct hv_vcpu *vcpu);
 
-/* msr.c: an HV_VX_RDMSR / HV_VX_WRMSR exit (HV_RESUME; vx->skip or vx->gp) */
-int	 hv_msr_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
-
 /* vm.c */
 int	 hv_vm_slot_get(struct hv_vm *vm);	/* vm->id, or HV_ENOSPC */
 void	 hv_vm_slot_put(struct hv_vm *vm);

@@ -4,8 +4,9 @@
 #include "core.h"
 #include "x86_arch.h"
 
-void
-hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+/* CPUID on this CPU (inline for the CPUID exit's fast path) */
+static inline void
+cpuid_here(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
 	uint32_t a, b, c, d;
 
@@ -19,11 +20,16 @@ hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 }
 
 void
-hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
-    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
-	uint32_t r[4] = { 0, 0, 0, 0 };
+	cpuid_here(leaf, subleaf, r);
+}
 
+static inline void
+guest_cpuid(const struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
+    uint32_t r[4])
+{
+	r[0] = r[1] = r[2] = r[3] = 0;
 	if (leaf == HV_CPUID_LEAF) {
 		r[0] = hv_backend_svm ? HV_CPUID_F_VMMCALL : 0;
 		r[1] = HV_CPUID_SIG_EBX;
@@ -34,7 +40,7 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 	} else if (leaf == 0x8000000au) {
 		/* SVM feature leaf: the guest has no SVM */
 	} else {
-		hv_cpuid(leaf, subleaf, r);
+		cpuid_here(leaf, subleaf, r);
 		if (leaf == 1) {
 			/* no nested virtualization; a hypervisor is present;
 			 * the initial APIC ID (EBX[31:24]) is the vCPU id */
@@ -45,8 +51,32 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			r[2] &= ~X86_CPUID81_ECX_SVM;
 		}
 	}
+}
+
+void
+hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
+    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	uint32_t r[4];
+
+	guest_cpuid(vcpu, leaf, subleaf, r);
 	*a = r[0];
 	*b = r[1];
 	*c = r[2];
 	*d = r[3];
+}
+
+/* The CPUID exit: EAX..EDX written, zero-extended into RAX..RDX. */
+int
+hv_vx_cpuid(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+{
+	uint32_t r[4];
+
+	guest_cpuid(vcpu, (uint32_t)vx->rax, (uint32_t)vx->rcx, r);
+	vx->rax = r[0];
+	vx->rbx = r[1];
+	vx->rcx = r[2];
+	vx->rdx = r[3];
+	vx->skip = true;
+	return HV_RESUME;
 }

@@ -25,8 +25,8 @@ com1_reg(unsigned port, unsigned *reg)
  * consecutive ports, lowest byte first, as the bus splits it.  Nothing
  * answers outside COM1: reads float to all ones, writes are dropped.
  */
-static int
-vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+int
+hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
 	unsigned i, reg, port = vx->io.port, size = vx->io.size;
 	uint64_t val = 0, mask;
@@ -74,8 +74,8 @@ vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
  * guest again or stop it with its watchdog.  A guest is never entered
  * halted.
  */
-static int
-vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+int
+hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
 	if (!(vx->rflags & X86_RFLAGS_IF))
 		return hv_vcpu_stop(vcpu, ex, HV_EINVAL, ex->raw_reason, vx->rip,
@@ -88,34 +88,17 @@ vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 }
 
 int
-hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
-	uint32_t a, b, c, d;
+	/* the CPU is in shutdown: only INIT or a reset would leave it */
+	vcpu->dead = true;
+	return hv_vcpu_stop(vcpu, ex, HV_EFAULT, ex->raw_reason, vx->rip,
+	    "triple fault");
+}
 
-	switch (vx->kind) {
-	case HV_VX_PIO:
-		return vx_pio(vcpu, vx, ex);
-	case HV_VX_CPUID:
-		/* CPUID writes EAX..EDX, zero-extended into RAX..RDX */
-		hv_guest_cpuid(vcpu, (uint32_t)vx->rax, (uint32_t)vx->rcx,
-		    &a, &b, &c, &d);
-		vx->rax = a;
-		vx->rbx = b;
-		vx->rcx = c;
-		vx->rdx = d;
-		vx->skip = true;
-		return HV_RESUME;
-	case HV_VX_HLT:
-		return vx_hlt(vcpu, vx, ex);
-	case HV_VX_RDMSR:
-	case HV_VX_WRMSR:
-		return hv_msr_exit(vcpu, vx);
-	case HV_VX_SHUTDOWN:
-		/* the CPU is in shutdown: only INIT or a reset would leave it */
-		vcpu->dead = true;
-		return hv_vcpu_stop(vcpu, ex, HV_EFAULT, ex->raw_reason, vx->rip,
-		    "triple fault");
-	}
+int
+hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
 	return hv_vcpu_stop(vcpu, ex, HV_EIO, ex->raw_reason, vx->rip,
 	    "exit record of unknown kind %d", (int)vx->kind);
 }

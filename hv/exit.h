@@ -43,7 +43,35 @@ struct hv_vmexit {
 	bool		 gp;		/* out: raise #GP(0) instead */
 };
 
-int	 hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+/* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c) */
+int	 hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+int	 hv_vx_cpuid(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
+int	 hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+int	 hv_vx_msr(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
+int	 hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
+	    struct hv_exit *ex);
+int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
+	    struct hv_exit *ex);
+
+/* inline: a backend's handler of one kind calls that kind's rule directly */
+static inline int
+hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	switch (vx->kind) {
+	case HV_VX_PIO:
+		return hv_vx_pio(vcpu, vx, ex);
+	case HV_VX_CPUID:
+		return hv_vx_cpuid(vcpu, vx);
+	case HV_VX_HLT:
+		return hv_vx_hlt(vcpu, vx, ex);
+	case HV_VX_RDMSR:
+	case HV_VX_WRMSR:
+		return hv_vx_msr(vcpu, vx);
+	case HV_VX_SHUTDOWN:
+		return hv_vx_shutdown(vcpu, vx, ex);
+	}
+	return hv_vx_unknown(vcpu, vx, ex);
+}
 
 /*
  * An exception `vector` raised while the event `first` was being delivered

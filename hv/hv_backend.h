@@ -15,6 +15,7 @@
 
 #include "hv_vcpu.h"
 #include "gwalk.h"	/* HV_ACC_*: nested fault access kinds */
+#include "stats.h"
 
 /* ---- backend ops ---------------------------------------------------------- */
 
@@ -136,6 +137,26 @@ int	 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc);
 void	 hv_pre_entry(struct hv_vcpu *vcpu);
 
 /*
+ * The rest of hv_pre_entry, for another entry of the same pinned stretch
+ * on cpu (running_on and cpus_ran hold it since the stretch's first
+ * hv_pre_entry, interrupts disabled since): counts the entry, then reads
+ * the generation (the atomic increment is the full barrier between) and
+ * flushes when it moved.
+ */
+void	 hv_pre_entry_flush(struct hv_vcpu *vcpu, int cpu, uint64_t gen);
+static inline void
+hv_pre_reentry(struct hv_vcpu *vcpu, int cpu)
+{
+	uint64_t gen;
+
+	__atomic_add_fetch(&vcpu->entries, 1, __ATOMIC_SEQ_CST);
+	gen = __atomic_load_n(&vcpu->vm->inval_gen, __ATOMIC_SEQ_CST);
+	if (vcpu->vm->flushed_gen[cpu] != gen)
+		hv_pre_entry_flush(vcpu, cpu, gen);
+	HV_STAT_INC(entries);
+}
+
+/*
  * Common hypercall dispatch for VMCALL/VMMCALL exits, after the backend
  * advanced RIP: handles HC_NOP/HC_PUTS itself (returns false: resume) or
  * fills *ex for the host (returns true).  regs: the guest's GPRs.
@@ -170,6 +191,18 @@ void	 hv_hypercall_fast_loop(uint64_t count);
  * and clear return whether the bit changed.
  */
 int	 hv_irq_next(struct hv_vcpu *vcpu);
+/* whether any vector is queued (hv_irq_next() >= 0), for an entry's fast test */
+static inline bool
+hv_irq_any(const struct hv_vcpu *vcpu)
+{
+#if HV_IRQ_WORDS != 4
+#error "hv_irq_any reads 4 words"
+#endif
+	return (__atomic_load_n(&vcpu->irq_pending[0], __ATOMIC_SEQ_CST) |
+	    __atomic_load_n(&vcpu->irq_pending[1], __ATOMIC_SEQ_CST) |
+	    __atomic_load_n(&vcpu->irq_pending[2], __ATOMIC_SEQ_CST) |
+	    __atomic_load_n(&vcpu->irq_pending[3], __ATOMIC_SEQ_CST)) != 0;
+}
 void	 hv_irq_taken(struct hv_vcpu *vcpu, unsigned vector);
 bool	 hv_irq_set(volatile uint64_t *bm, unsigned vector);
 bool	 hv_irq_clear(volatile uint64_t *bm, unsigned vector);

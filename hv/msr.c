@@ -21,28 +21,40 @@ enum msr_check {
 	MSR_TSC,	/* any value, kept as an offset to the host's TSC */
 };
 
-static const struct msr_rule {
-	uint32_t	 msr;
+/*
+ * The MSRs a guest has: number, where the backend keeps it, the check of a
+ * written value.  One line each; the lookup below is generated from it.
+ */
+#define HV_MSR_RULES(X)							\
+	/* the guest reads the host's TSC plus the offset (SDM Vol. 3C	\
+	 * 25.3, APM Vol. 2 15.30.5) */					\
+	X(X86_MSR_TSC,		HV_MSR_TSC_OFFSET,	MSR_TSC)	\
+	/* SDM Vol. 4 Table 2-2: bits 63:32 unused; the VMCS field has	\
+	 * 32 */							\
+	X(X86_MSR_SYSENTER_CS,	HV_MSR_SYSENTER_CS,	MSR_KEEP32)	\
+	X(X86_MSR_SYSENTER_ESP,	HV_MSR_SYSENTER_ESP,	MSR_CANONICAL)	\
+	X(X86_MSR_SYSENTER_EIP,	HV_MSR_SYSENTER_EIP,	MSR_CANONICAL)	\
+	X(X86_MSR_PAT,		HV_MSR_PAT,		MSR_PAT)	\
+	X(X86_MSR_EFER,		HV_MSR_EFER,		MSR_EFER)	\
+	X(X86_MSR_STAR,		HV_MSR_STAR,		MSR_ANY)	\
+	/* SYSCALL targets are linear addresses (APM Vol. 2 6.1.1) */	\
+	X(X86_MSR_LSTAR,	HV_MSR_LSTAR,		MSR_CANONICAL)	\
+	X(X86_MSR_CSTAR,	HV_MSR_CSTAR,		MSR_CANONICAL)	\
+	/* RFLAGS has 32 bits: FMASK's upper half is reserved (SDM Vol. 4 \
+	 * Table 2-2, APM Vol. 2 6.1.1) */				\
+	X(X86_MSR_FMASK,	HV_MSR_FMASK,		MSR_LOW32)
+
+struct msr_rule {
 	enum hv_msr_reg	 reg;
 	enum msr_check	 check;
-} msr_rules[] = {
-	/* the guest reads the host's TSC plus the offset (SDM Vol. 3C 25.3,
-	 * APM Vol. 2 15.30.5) */
-	{ X86_MSR_TSC,		HV_MSR_TSC_OFFSET,	MSR_TSC },
-	/* SDM Vol. 4 Table 2-2: bits 63:32 unused; the VMCS field has 32 */
-	{ X86_MSR_SYSENTER_CS,	HV_MSR_SYSENTER_CS,	MSR_KEEP32 },
-	{ X86_MSR_SYSENTER_ESP,	HV_MSR_SYSENTER_ESP,	MSR_CANONICAL },
-	{ X86_MSR_SYSENTER_EIP,	HV_MSR_SYSENTER_EIP,	MSR_CANONICAL },
-	{ X86_MSR_PAT,		HV_MSR_PAT,		MSR_PAT },
-	{ X86_MSR_EFER,		HV_MSR_EFER,		MSR_EFER },
-	{ X86_MSR_STAR,		HV_MSR_STAR,		MSR_ANY },
-	/* SYSCALL targets are linear addresses (APM Vol. 2 6.1.1) */
-	{ X86_MSR_LSTAR,	HV_MSR_LSTAR,		MSR_CANONICAL },
-	{ X86_MSR_CSTAR,	HV_MSR_CSTAR,		MSR_CANONICAL },
-	/* RFLAGS has 32 bits: FMASK's upper half is reserved (SDM Vol. 4
-	 * Table 2-2, APM Vol. 2 6.1.1) */
-	{ X86_MSR_FMASK,	HV_MSR_FMASK,		MSR_LOW32 },
 };
+
+/* rules by position in HV_MSR_RULES: a switch on the MSR number finds one
+ * in a few compares (an exit's fast path) */
+#define RULE_ENTRY(msr, reg, check)	{ reg, check },
+static const struct msr_rule msr_rules[] = { HV_MSR_RULES(RULE_ENTRY) };
+#define RULE_INDEX(msr, reg, check)	RULE_##reg,
+enum { HV_MSR_RULES(RULE_INDEX) };
 
 /* PAT entries may hold types 0, 1, 4, 5, 6, 7 (SDM Vol. 3A 11.12.2,
  * APM Vol. 2 7.8.1); anything else is #GP. */
@@ -113,11 +125,11 @@ value_ok(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
 static const struct msr_rule *
 msr_rule(uint32_t msr)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(msr_rules) / sizeof(msr_rules[0]); i++)
-		if (msr_rules[i].msr == msr)
-			return &msr_rules[i];
+	switch (msr) {
+#define RULE_CASE(msr, reg, check) \
+	case msr:	return &msr_rules[RULE_##reg];
+	HV_MSR_RULES(RULE_CASE)
+	}
 	return NULL;
 }
 
@@ -127,7 +139,7 @@ msr_rule(uint32_t msr)
  * instruction does not complete (SDM Vol. 2B RDMSR/WRMSR).
  */
 int
-hv_msr_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+hv_vx_msr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
 	const struct msr_rule *r = msr_rule((uint32_t)vx->rcx);
 	bool write = vx->kind == HV_VX_WRMSR;

@@ -211,9 +211,9 @@ svm_host_check(const struct svm_host_state *h, const char *when,
 
 /*
  * Exits in a row that svm_vcpu_run handles pinned (HC_NOPs in the world
- * switch, svm_exit_pinned) before it returns through hv_vcpu_run (whose
- * unpin is where the host may preempt the vCPU thread); host interrupts end
- * the run at once anyway (INTR exit).
+ * switch, the pinned exits in svm_exit_fast) before it returns through
+ * hv_vcpu_run (whose unpin is where the host may preempt the vCPU thread);
+ * host interrupts end the run at once anyway (INTR exit).
  */
 #define SVM_FAST_MAX	64
 
@@ -223,7 +223,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	struct svm_fast *f = &s->fast;
-	int cpu, error = 0, fast = 0, looped, rc;
+	int cpu, error;
 	bool ts;
 
 	hv_os_pin();
@@ -231,72 +231,92 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	/* the guest's FPU registers for as long as we stay pinned */
 	ts = hv_fpu_enter(vcpu);
 	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
-again:
-	hv_pre_entry(vcpu);
-	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
-	svm_irq_prepare(vcpu);
-	svm_asid_prepare(vcpu, cpu);
+	f->cpu = cpu;
+	f->vcpu = vcpu;
+	f->ex = ex;
+	f->rc = HV_NOT_PINNED;
+	f->budget = SVM_FAST_MAX;
+	/*
+	 * The host state once per pinned stretch: nothing host-side can
+	 * change it while the thread stays pinned here (no switch of
+	 * address space or thread), so re-entries neither capture nor check
+	 * it again, nor VMSAVE the host's copy again.
+	 */
+	svm_host_capture(&s->host, &svm_pcpu[cpu]);
+	error = svm_host_check(&s->host, "before VMRUN", ex);
+	if (error != 0)
+		goto out;
 	vmcb_wr64(v, VMCB_N_CR3, vcpu->vm->nt.root_pa);
 	if (vcpu->tls_dirty) {
 		/* FS is VMLOAD state: the VMCB copy is what the guest gets. */
 		vmcb_wr64(v, VMCB_SEG_FS + VMCB_SEG_BASE, vcpu->tls_fs_base);
 		vcpu->tls_dirty = false;
 	}
-	/* A software interrupt returns to nRIP on CPUs with NRIPS (APM
-	 * 15.20); ours are always injected with RIP past the INTn. */
-	if ((s->pending_event & EVENT_TYPE_MASK) ==
-	    EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT)
-		vmcb_wr64(v, VMCB_NRIP, vmcb_rd64(v, VMCB_RIP));
-	vmcb_wr64(v, VMCB_EVENTINJ, s->pending_event);
-	s->pending_event = 0;
-	/* Nothing is cached: every VMCB field may have changed (APM 15.15). */
-	vmcb_wr32(v, VMCB_CLEAN, 0);
-	/*
-	 * A fast re-entry stayed pinned since the capture and the checks: the
-	 * host state is unchanged.  The snapshot is taken again: a pinned
-	 * handler may have changed what VMRUN checks (EFER, G_PAT).
-	 */
-	vmcb_snapshot(v, &s->snap);
-	if (fast == 0) {
-		svm_host_capture(&s->host, &svm_pcpu[cpu]);
-		error = svm_host_check(&s->host, "before VMRUN", ex);
-	}
-	if (error == 0) {
-		/* the HC_NOPs the world switch may finish itself (svm_switch.S) */
-		f->budget = (uint32_t)(SVM_FAST_MAX - fast);
+	s->snap_stale = true;
+	f->pre_entered = false;
+	for (;;) {
+		if (!f->pre_entered)
+			hv_pre_entry(vcpu);
+		f->pre_entered = false;
+		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
+		if (svm_irq_due(vcpu))
+			svm_irq_prepare(vcpu);
+		if (!svm_asid_steady(vcpu, cpu))
+			svm_asid_prepare(vcpu, cpu);
+		/* A software interrupt returns to nRIP on CPUs with NRIPS (APM
+		 * 15.20); ours are always injected with RIP past the INTn. */
+		if ((s->pending_event & EVENT_TYPE_MASK) ==
+		    EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT)
+			vmcb_wr64(v, VMCB_NRIP, vmcb_rd64(v, VMCB_RIP));
+		vmcb_wr64(v, VMCB_EVENTINJ, s->pending_event);
+		s->pending_event = 0;
+		/* Nothing is cached: every VMCB field may have changed (APM
+		 * 15.15). */
+		vmcb_wr32(v, VMCB_CLEAN, 0);
+		/*
+		 * What VMRUN checks, for vmcb_check to explain a refusal: all
+		 * of it at the first entry of the stretch and after a pinned
+		 * handler wrote a field of it (svm_msr_set: EFER), else the
+		 * two fields an entry writes.  What the guest changed by
+		 * itself (CR0, CR3, CR4, EFER without an intercept) passed the
+		 * CPU's own checks.
+		 */
+		if (s->snap_stale) {
+			vmcb_snapshot(v, &s->snap);
+			s->snap_stale = false;
+		} else {
+			s->snap.eventinj = vmcb_rd64(v, VMCB_EVENTINJ);
+			s->snap.asid = s->asid;
+		}
+		/* HC_NOPs and pinned exits are finished inside (svm_switch.S,
+		 * svm_exit_fast) while f->budget lasts */
+		f->nops = 0;
 		svm_world_switch(s->vmcb_pa, &s->gprs,
-		    svm_pcpu[cpu].host_vmcb_pa, s->host.save_host, f);
+		    svm_pcpu[cpu].host_vmcb_pa,
+		    f->budget == SVM_FAST_MAX && s->host.save_host, f);
 		svm_pcpu[cpu].host_saved = true;
 		vcpu->last_cpu = cpu;
-		looped = SVM_FAST_MAX - fast - (int)f->budget;
-		if (looped > 0) {
-			fast += looped;
-			svm_exit_counts(SVM_EXIT_vmmcall, (uint64_t)looped);
-			hv_hypercall_fast_loop((uint64_t)looped);
+		if (f->nops > 0) {
+			svm_exit_counts(SVM_EXIT_vmmcall, f->nops);
+			hv_hypercall_fast_loop(f->nops);
 		}
-		/*
-		 * Once per call, not per loop turn: the loop ran at GIF=0 with
-		 * no host code but its own, VMRUN gives back the CR3 it saved
-		 * and the FS base comes from the host VMCB's VMLOAD after the
-		 * loop, so this checks exactly what the host gets back.
-		 */
-		error = svm_host_check(&s->host, "after #VMEXIT", ex);
+		/* handled, but the next entry needs preparing here */
+		if (f->rc != HV_RESUME)
+			break;
 	}
-	/* the fast path: an exit handled here, pinned, and entered again */
-	rc = HV_NOT_PINNED;
-	if (error == 0 && fast < SVM_FAST_MAX) {
-		rc = svm_exit_pinned(vcpu, ex);
-		if (rc == HV_RESUME) {
-			fast++;
-			goto again;
-		}
-	}
+	/*
+	 * Once per stretch, not per exit: every #VMEXIT of it gave back the
+	 * CR3 VMRUN saved and VMLOADed the FS base of the one host VMCB
+	 * copy, so the last exit returns exactly what each of them did.
+	 */
+	error = svm_host_check(&s->host, "after #VMEXIT", ex);
+out:
 	hv_fpu_leave(vcpu, ts);
 	hv_os_unpin();
 	if (error != 0)
 		return 0;	/* ex says why */
-	if (rc != HV_NOT_PINNED)
-		return rc;
+	if (f->rc != HV_NOT_PINNED)
+		return f->rc;
 	/* Exit handling may sleep (backing a page): not pinned. */
 	return svm_handle_exit(vcpu, ex);
 }

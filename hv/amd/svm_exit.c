@@ -53,7 +53,7 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 
 /* Hand a decoded exit to the core's rule (hv/exit.c) and apply its result;
  * len: the instruction's length when the CPU gives no next RIP. */
-static int
+static inline int
 core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
     struct hv_exit *ex)
 {
@@ -61,6 +61,7 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 	uint8_t *v = s->vmcb;
 	int rc;
 
+	vx->skip = vx->gp = false;
 	vx->rip = vmcb_rd64(v, VMCB_RIP);
 	vx->rax = vmcb_rd64(v, VMCB_RAX);
 	vx->rbx = s->gprs.rbx;
@@ -81,8 +82,9 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 static int
 exit_cpuid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct hv_vmexit vx = { .kind = HV_VX_CPUID };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_CPUID;
 	return core_exit(vcpu, &vx, 2, ex);	/* 0F A2 */
 }
 
@@ -110,8 +112,9 @@ exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	uint8_t *v = svm_of(vcpu)->vmcb;
 	uint64_t info = vmcb_rd64(v, VMCB_EXITINFO1);
-	struct hv_vmexit vx = { .kind = HV_VX_PIO };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_PIO;
 	vx.io.port = (uint16_t)(info >> 16);
 	vx.io.size = (info & IO_SZ32) ? 4 : (info & IO_SZ16) ? 2 : 1;
 	vx.io.in = (info & IO_IN) != 0;
@@ -277,9 +280,9 @@ static int
 exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	uint8_t *v = svm_of(vcpu)->vmcb;
-	struct hv_vmexit vx = { .kind = vmcb_rd64(v, VMCB_EXITINFO1) == 1 ?
-	    HV_VX_WRMSR : HV_VX_RDMSR };
+	struct hv_vmexit vx;
 
+	vx.kind = vmcb_rd64(v, VMCB_EXITINFO1) == 1 ? HV_VX_WRMSR : HV_VX_RDMSR;
 	vx.cr0 = vmcb_rd64(v, VMCB_CR0);
 	return core_exit(vcpu, &vx, 2, ex);	/* 0F 32 / 0F 30 */
 }
@@ -342,7 +345,7 @@ static const struct {
 	SVM_EXITS(HANDLER_X, HANDLER_N)
 };
 
-static int
+static inline int
 dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
     unsigned reason)
 {
@@ -350,7 +353,7 @@ dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
 	uint8_t *v = s->vmcb;
 	uint64_t intinfo = vmcb_rd64(v, VMCB_EXITINTINFO);
 
-	svm_exit_count(code);
+	hv_stats_exit(reason);
 	ex->raw_reason = code;
 	/*
 	 * An exit in the middle of delivering an event (e.g. a #NPF on the
@@ -380,14 +383,38 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 int
-svm_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex)
+svm_exit_fast(struct svm_fast *f)
 {
-	uint64_t code = vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_EXITCODE);
+	struct hv_vcpu *vcpu = f->vcpu;
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+	uint64_t code = vmcb_rd64(v, VMCB_EXITCODE);
 	unsigned reason = svm_exit_reason(code);
 
-	if (reason == SVM_EXIT_vmmcall)
-		return exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
-	if (reason >= SVM_NREASONS || !handlers[reason].pinned)
-		return HV_NOT_PINNED;
-	return dispatch(vcpu, ex, code, reason);
+	f->rc = HV_NOT_PINNED;
+	if (f->budget == 0)
+		return 0;
+	if (reason == SVM_EXIT_vmmcall) {
+		if (!exit_hc_nop(vcpu))
+			return 0;
+		f->rc = HV_RESUME;
+	} else if (reason < SVM_NREASONS && handlers[reason].pinned) {
+		f->rc = dispatch(vcpu, f->ex, code, reason);
+		if (f->rc != HV_RESUME)
+			return 0;
+	} else
+		return 0;
+	f->budget--;
+	/* the entry that follows, here or in svm_vcpu_run */
+	hv_pre_reentry(vcpu, f->cpu);
+	if (!svm_reentry_steady(vcpu)) {
+		f->pre_entered = true;
+		return 0;
+	}
+	/* as svm_vcpu_run writes them for an entry with nothing to inject */
+	vmcb_wr8(v, VMCB_TLB_CONTROL, TLB_CONTROL_NONE);
+	vmcb_wr64(v, VMCB_EVENTINJ, 0);
+	vmcb_wr32(v, VMCB_CLEAN, 0);
+	s->snap.eventinj = 0;
+	return 1;
 }

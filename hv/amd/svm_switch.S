@@ -148,6 +148,7 @@ svm_world_switch:
 	movb	$0, V_TLB_CONTROL(%rdx)
 	movl	$0, V_CLEAN(%rdx)
 	decl	F_BUDGET(%rcx)
+	incl	F_NOPS(%rcx)
 	pop	%rsi
 	pop	%rdx
 	pop	%rcx
@@ -176,10 +177,33 @@ svm_world_switch:
 	mov	%r13, G_R13(%rax)
 	mov	%r14, G_R14(%rax)
 	mov	%r15, G_R15(%rax)
-	add	$24, %rsp		/* drop the VMCB pa, svm_fast and GPR area */
-	pop	%rax			/* host VMCB pa */
+	mov	24(%rsp), %rax		/* host VMCB pa */
 	vmload	%rax
 
+	/* the pinned exits: svm_exit_fast, still at GIF=0 on the host's
+	 * segment state (RSP is 16-byte aligned here) */
+	mov	8(%rsp), %rdi		/* struct svm_fast */
+	call	svm_exit_fast
+	test	%eax, %eax
+	jz	.Lout
+	/* the call kept RBP, R12-R15 (callee-saved; a pinned handler
+	 * changes only RAX..RDX of the guest); RBX is callee-saved too but
+	 * CPUID writes it */
+	mov	16(%rsp), %rax		/* guest GPR area */
+	mov	G_RBX(%rax), %rbx
+	mov	G_RCX(%rax), %rcx
+	mov	G_RDX(%rax), %rdx
+	mov	G_RSI(%rax), %rsi
+	mov	G_RDI(%rax), %rdi
+	mov	G_R8(%rax), %r8
+	mov	G_R9(%rax), %r9
+	mov	G_R10(%rax), %r10
+	mov	G_R11(%rax), %r11
+	mov	(%rsp), %rax		/* guest VMCB pa */
+	vmload	%rax
+	jmp	.Lrun
+.Lout:
+	add	$32, %rsp		/* drop the VMCB pas, svm_fast and GPR area */
 	cli
 	stgi
 	popfq

@@ -6,8 +6,10 @@
 #include "vmx_cpu.h"
 #include "vmcs.h"
 
+/* A VMWRITE / VMREAD that failed: done again for its error (a failed one
+ * changes nothing), which is logged. */
 int
-vmcs_write(uint32_t field, uint64_t val)
+vmcs_write_fail(uint32_t field, uint64_t val)
 {
 	int rc;
 
@@ -19,7 +21,7 @@ vmcs_write(uint32_t field, uint64_t val)
 }
 
 uint64_t
-vmcs_read(uint32_t field)
+vmcs_read_fail(uint32_t field)
 {
 	uint64_t v;
 	int rc;

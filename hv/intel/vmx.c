@@ -612,8 +612,8 @@ vmx_host_check(struct hv_exit *ex)
 
 /*
  * Exits in a row that vmx_vcpu_run handles pinned (HC_NOPs in vmx_enter,
- * vmx_exit_pinned) before it returns through hv_vcpu_run (whose unpin is
- * where the host may preempt the vCPU thread).
+ * the pinned exits in vmx_exit_fast) before it returns through
+ * hv_vcpu_run (whose unpin is where the host may preempt the vCPU thread).
  */
 #define VMX_FAST_MAX	64
 
@@ -621,8 +621,9 @@ static int
 vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
+	struct vmx_fast *f = &vc->fast;
 	uint64_t fl, prev, host_kgs, info;
-	int cpu, old, rc, error, fast = 0, looped;
+	int cpu, old, rc, error;
 	bool ts = false, fpu = false;
 #ifdef HV_DEBUG
 	char why[120];
@@ -648,57 +649,76 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		}
 	}
 
+	f->rc = HV_NOT_PINNED;
 	fl = vmx_intr_save_disable();
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		goto out;
 	/* the guest's FPU registers for as long as we stay pinned (as hv/amd) */
 	ts = hv_fpu_enter(vcpu);
 	fpu = true;
-	vc->fast.flushed_gen = &vcpu->vm->flushed_gen[cpu];
-again:
-	hv_pre_entry(vcpu);
-	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
-	vmx_irq_prepare(vcpu);
-	/* a fast re-entry stayed pinned with interrupts off since these were
-	 * written and checked: the host's CR3 and FS base are unchanged */
-	if (fast == 0 && (error = vmcs_set_host_dynamic()) != 0)
+	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
+	f->vcpu = vcpu;
+	f->ex = ex;
+	f->budget = VMX_FAST_MAX;
+	f->pre_entered = false;
+	/*
+	 * Once per pinned stretch: interrupts stay off until its end, so the
+	 * host's CR3 and FS base written here are those of every exit in it;
+	 * the preemption timer starts from the field at each entry (no "save
+	 * VMX-preemption timer value").
+	 */
+	if ((error = vmcs_set_host_dynamic()) != 0)
 		goto out;
 	if (vmx_caps.preempt_timer && (error = vmcs_write(VMCS_PREEMPT_TIMER,
 	    vmx_caps.preempt_value)) != 0)
 		goto out;
+	for (;;) {
+		if (!f->pre_entered)
+			hv_pre_entry(vcpu);
+		f->pre_entered = false;
+		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
+		if (vc->irq_window || hv_irq_any(vcpu))
+			vmx_irq_prepare(vcpu);
 #ifdef HV_DEBUG
-	if (vmx_check_guest_state(why, sizeof(why)) != 0) {
-		hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest state "
-		    "(software check): %s", vcpu->vm->id, vcpu->id, why);
-		error = 0;
-		goto out;
-	}
+		if (vmx_check_guest_state(why, sizeof(why)) != 0) {
+			hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest "
+			    "state (software check): %s", vcpu->vm->id,
+			    vcpu->id, why);
+			error = 0;
+			f->rc = 0;
+			goto out;
+		}
 #endif
-	/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may write it
-	 * directly (MSR bitmap): switch it by hand */
-	host_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
-	vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
-	/* the HC_NOPs vmx_enter may finish itself (vmx_switch.S) */
-	vc->fast.budget = (uint32_t)(VMX_FAST_MAX - fast);
-	rc = vmx_enter(vc->gpr, vc->launched, &vc->fast);
-	vc->guest_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
-	vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
-	looped = VMX_FAST_MAX - fast - (int)vc->fast.budget;
-	if (looped > 0) {
-		fast += looped;
-		vc->fault_repeats = 0;	/* as vmx_handle_exit */
-		hv_stats_exits(VMX_EXIT_vmcall, (uint64_t)looped);
-		hv_hypercall_fast_loop((uint64_t)looped);
+		/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may
+		 * write it directly (MSR bitmap): switch it by hand */
+		host_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
+		vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
+		/* HC_NOPs and pinned exits are finished inside (vmx_switch.S,
+		 * vmx_exit_fast) while f->budget lasts */
+		f->nops = 0;
+		f->rc = HV_NOT_PINNED;
+		rc = vmx_enter(vc->gpr, vc->launched, f);
+		vc->guest_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
+		vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
+		if (f->nops > 0) {
+			vc->fault_repeats = 0;	/* as vmx_handle_exit */
+			hv_stats_exits(VMX_EXIT_vmcall, f->nops);
+			hv_hypercall_fast_loop(f->nops);
+		}
+		if (rc != 0) {
+			/* decoded while the VMCS is still current here */
+			f->rc = vmx_entry_fail(vcpu, ex, rc);
+			goto out;
+		}
+		vc->last_exit_reason = vmcs_read(VMCS_EXIT_REASON);
+		/* SDM 26.7: a failed entry (bit 31) leaves the launch state
+		 * alone */
+		if (!(vc->last_exit_reason & 0x80000000u))
+			vc->launched = true;
+		/* handled, but the next entry needs preparing here */
+		if (f->rc != HV_RESUME)
+			break;
 	}
-	if (rc != 0) {
-		/* decoded while the VMCS is still current here */
-		error = vmx_entry_fail(vcpu, ex, rc);
-		goto out;
-	}
-	vc->last_exit_reason = vmcs_read(VMCS_EXIT_REASON);
-	/* SDM 26.7: a failed entry (bit 31) leaves the launch state alone */
-	if (!(vc->last_exit_reason & 0x80000000u))
-		vc->launched = true;
 	if ((vc->last_exit_reason & 0xffff) == 0) {
 		/* an NMI that exited (NMI exiting) is the host's: deliver it to
 		 * the host's handler before anything else (SDM 27.1) */
@@ -707,29 +727,16 @@ again:
 			__asm__ __volatile__("int $2");
 	}
 	/*
-	 * Once per call, also after HC_NOP loop turns: the loop writes no
-	 * host field, so each of its exits loaded the HOST_CR3 and
-	 * HOST_FS_BASE that the last one did, and no host code but the loop
-	 * ran in between (interrupts off since vmx_intr_save_disable).
+	 * Once per stretch, not per exit: no exit of it wrote a host field,
+	 * so each loaded the HOST_CR3 and HOST_FS_BASE the last one did, and
+	 * no host code but the stretch's own ran in between (interrupts off
+	 * since vmx_intr_save_disable).
 	 */
 	if (vmx_host_check(ex) != 0) {
 		/* the exit is not handled: the guest redoes what exited if the
 		 * host runs it again */
-		error = 0;
+		f->rc = 0;
 		goto out;
-	}
-	/*
-	 * The fast path: an exit handled here and entered again, interrupts
-	 * still off (a host interrupt that arrived meanwhile makes the next
-	 * entry exit at once: external-interrupt exiting).
-	 */
-	error = HV_NOT_PINNED;
-	if (fast < VMX_FAST_MAX) {
-		error = vmx_exit_pinned(vcpu, ex);
-		if (error == HV_RESUME) {
-			fast++;
-			goto again;
-		}
 	}
 out:
 	/* the one unwind: the host's FPU state back before anything that may
@@ -738,10 +745,12 @@ out:
 	if (fpu)
 		hv_fpu_leave(vcpu, ts);
 	vmx_intr_restore(fl);
-	if (error == HV_NOT_PINNED)
-		error = vmx_handle_exit(vcpu, ex);
+	if (error != 0)
+		f->rc = error;
+	else if (f->rc == HV_NOT_PINNED)
+		f->rc = vmx_handle_exit(vcpu, ex);
 	hv_os_unpin();
-	return error;
+	return f->rc;
 }
 
 void

@@ -463,15 +463,39 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 int
-vmx_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex)
+vmx_exit_fast(struct vmx_fast *f)
 {
+	struct hv_vcpu *vcpu = f->vcpu;
 	struct vmx_vcpu *vc = vcpu->backend;
-	uint64_t reason = vc->last_exit_reason;
+	uint64_t reason = vmcs_read(VMCS_EXIT_REASON);
 
-	if (reason == VMX_EXIT_vmcall)
-		return exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
-	/* a failed entry has bit 31 set: beyond the table */
-	if (reason >= VMX_NREASONS || !handlers[reason].pinned)
-		return HV_NOT_PINNED;
-	return vmx_handle_exit(vcpu, ex);
+	f->rc = HV_NOT_PINNED;
+	if (f->budget == 0)
+		return 0;
+	vc->last_exit_reason = reason;
+	/* a failed entry has bit 31 set: beyond the table, like a reason
+	 * without a pinned handler; an NMI is the host's first (vmx_vcpu_run) */
+	if (reason == VMX_EXIT_vmcall) {
+		if (!exit_hc_nop(vcpu))
+			return 0;
+		f->rc = HV_RESUME;
+	} else if (reason < VMX_NREASONS && handlers[reason].pinned &&
+	    (reason != VMX_EXIT_exception_nmi ||
+	    INTR_TYPE(vmcs_read(VMCS_EXIT_INTR_INFO)) != INTR_TYPE_NMI)) {
+		f->rc = vmx_handle_exit(vcpu, f->ex);
+		if (f->rc != HV_RESUME)
+			return 0;
+	} else
+		return 0;
+	vc->launched = true;
+	f->budget--;
+	/* the entry that follows, here or in vmx_vcpu_run */
+	hv_pre_reentry(vcpu, hv_os_cpu_id());
+	/* nothing to prepare: no interrupt queued, no window to close (an
+	 * event a handler set up is in the VMCS already) */
+	if (vc->irq_window || hv_irq_any(vcpu)) {
+		f->pre_entered = true;
+		return 0;
+	}
+	return 1;
 }

@@ -152,6 +152,7 @@ vmx_exit_point:
 	cmpq	(%rdx), %rax
 	jne	.Lslow
 	decl	X_BUDGET(%rcx)
+	incl	X_NOPS(%rcx)
 	/* RIP past VMCALL; the exit's instruction length is valid (27.2.5) */
 	movl	$VMCS_GUEST_RIP, %edx
 	vmread	%rdx, %rax
@@ -169,6 +170,7 @@ vmx_exit_point:
 	popq	%rdx
 	popq	%rcx
 	popq	%rax
+.Lreenter:
 	vmresume
 	/* failed (CF or ZF): keep the guest's registers, then report it */
 	pushfq
@@ -190,6 +192,30 @@ vmx_exit_point:
 	pushq	%rdi
 	movq	8(%rsp), %rdi
 	SAVE_GUEST
+	/* the pinned exits: vmx_exit_fast, interrupts still off (RSP is
+	 * HOST_RSP, 8 mod 16: aligned for the call) */
+	movq	8(%rsp), %rdi		/* struct vmx_fast */
+	subq	$8, %rsp
+	call	vmx_exit_fast
+	addq	$8, %rsp
+	testl	%eax, %eax
+	jz	.Lout
+	/* the call kept RBP, R12-R15 (callee-saved; a pinned handler
+	 * changes only RAX..RDX of the guest); RBX is callee-saved too but
+	 * CPUID writes it; guest CR2 is still in the CPU */
+	movq	(%rsp), %rdi		/* save area */
+	movq	G_RAX(%rdi), %rax
+	movq	G_RBX(%rdi), %rbx
+	movq	G_RCX(%rdi), %rcx
+	movq	G_RDX(%rdi), %rdx
+	movq	G_RSI(%rdi), %rsi
+	movq	G_R8(%rdi), %r8
+	movq	G_R9(%rdi), %r9
+	movq	G_R10(%rdi), %r10
+	movq	G_R11(%rdi), %r11
+	movq	G_RDI(%rdi), %rdi
+	jmp	.Lreenter
+.Lout:
 	addq	$16, %rsp
 	xorl	%eax, %eax
 .Lreturn:
