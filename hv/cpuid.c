@@ -72,11 +72,11 @@ hv_vx_cpuid(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
 	uint32_t r[4];
 
-	guest_cpuid(vcpu, (uint32_t)vx->rax, (uint32_t)vx->rcx, r);
-	vx->rax = r[0];
-	vx->rbx = r[1];
-	vx->rcx = r[2];
-	vx->rdx = r[3];
+	guest_cpuid(vcpu, (uint32_t)vx->gpr[HV_RAX], (uint32_t)vx->gpr[HV_RCX], r);
+	vx->gpr[HV_RAX] = r[0];
+	vx->gpr[HV_RBX] = r[1];
+	vx->gpr[HV_RCX] = r[2];
+	vx->gpr[HV_RDX] = r[3];
 	vx->skip = true;
 	return HV_RESUME;
 }

@@ -25,17 +25,13 @@ com1_reg(unsigned port, unsigned *reg)
  * consecutive ports, lowest byte first, as the bus splits it.  Nothing
  * answers outside COM1: reads float to all ones, writes are dropped.
  */
-int
-hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+static int
+pio_bytes(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
 	unsigned i, reg, port = vx->io.port, size = vx->io.size;
-	uint64_t val = 0, mask;
+	uint64_t val = 0, mask, rax = vx->gpr[HV_RAX];
 	bool known = false;
 
-	if (vx->io.string)	/* INS/OUTS would need the guest's segments */
-		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
-		    vx->rip, "string I/O (%s%s) on port 0x%x not supported",
-		    vx->io.rep ? "rep " : "", vx->io.in ? "ins" : "outs", port);
 	for (i = 0; i < size; i++) {
 		if (!com1_reg((port + i) & 0xffff, &reg)) {
 			if (vx->io.in)
@@ -46,19 +42,41 @@ hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		if (vx->io.in)
 			val |= (uint64_t)hv_uart_read(vcpu, reg) << (8 * i);
 		else
-			hv_uart_write(vcpu, reg, (uint8_t)(vx->rax >> (8 * i)));
+			hv_uart_write(vcpu, reg, (uint8_t)(rax >> (8 * i)));
 	}
 	if (!known && !vx->io.in)
 		hv_ratelog("io", "guest%d.%d: out%c 0x%llx to port 0x%x "
 		    "ignored\n", vcpu->vm->id, vcpu->id,
 		    size == 1 ? 'b' : size == 2 ? 'w' : 'l',
-		    (unsigned long long)(vx->rax & ((1ull << (8 * size)) - 1)),
+		    (unsigned long long)(rax & ((1ull << (8 * size)) - 1)),
 		    port);
 	if (vx->io.in) {
 		/* IN to AL/AX keeps the rest of RAX; IN to EAX zero-extends */
 		mask = (1ull << (8 * size)) - 1;
-		vx->rax = size == 4 ? val : (vx->rax & ~mask) | val;
+		vx->gpr[HV_RAX] = size == 4 ? val : (rax & ~mask) | val;
 	}
+	vx->skip = true;
+	return HV_RESUME;
+}
+
+int
+hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	unsigned reg;
+
+	if (vx->io.string)	/* INS/OUTS would need the guest's segments */
+		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
+		    vx->rip, "string I/O (%s%s) on port 0x%x not supported",
+		    vx->io.rep ? "rep " : "", vx->io.in ? "ins" : "outs",
+		    vx->io.port);
+	if (vx->io.size != 1 || !com1_reg(vx->io.port, &reg))
+		return pio_bytes(vcpu, vx);
+	/* the common case, pio_bytes' loop for one byte of COM1 */
+	if (vx->io.in)
+		vx->gpr[HV_RAX] = (vx->gpr[HV_RAX] & ~0xffull) |
+		    hv_uart_read(vcpu, reg);
+	else
+		hv_uart_write(vcpu, reg, (uint8_t)vx->gpr[HV_RAX]);
 	vx->skip = true;
 	return HV_RESUME;
 }

@@ -133,39 +133,48 @@ msr_rule(uint32_t msr)
 	return NULL;
 }
 
+static int
+msr_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, bool write)
+{
+	hv_ratelog("msr", "guest%d.%d: %s of MSR 0x%x: #GP\n", vcpu->vm->id,
+	    vcpu->id, write ? "wrmsr" : "rdmsr",
+	    (unsigned)(uint32_t)vx->gpr[HV_RCX]);
+	vx->gp = true;
+	return HV_RESUME;
+}
+
 /*
  * RDMSR / WRMSR: the instruction completes, or the guest gets #GP(0) (an
  * MSR it does not have, or a value the CPU would refuse) and the
  * instruction does not complete (SDM Vol. 2B RDMSR/WRMSR).
  */
 int
-hv_vx_msr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+hv_vx_rdmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
-	const struct msr_rule *r = msr_rule((uint32_t)vx->rcx);
-	bool write = vx->kind == HV_VX_WRMSR;
+	const struct msr_rule *r = msr_rule((uint32_t)vx->gpr[HV_RCX]);
 	uint64_t val;
 
-	if (r == NULL)
-		goto gp;
-	if (write) {
-		val = (vx->rdx << 32) | (vx->rax & 0xffffffffull);
-		if (!value_ok(vcpu, r, vx->cr0, &val) ||
-		    !hv_ops->msr_set(vcpu, r->reg, val))
-			goto gp;
-	} else {
-		if (!hv_ops->msr_get(vcpu, r->reg, &val))
-			goto gp;
-		if (r->check == MSR_TSC)
-			val += hv_rdtsc();
-		/* RDMSR writes EDX:EAX, zero-extended into RDX:RAX */
-		vx->rax = val & 0xffffffffull;
-		vx->rdx = val >> 32;
-	}
+	if (r == NULL || !hv_ops->msr_get(vcpu, r->reg, &val))
+		return msr_gp(vcpu, vx, false);
+	if (r->check == MSR_TSC)
+		val += hv_rdtsc();
+	/* RDMSR writes EDX:EAX, zero-extended into RDX:RAX */
+	vx->gpr[HV_RAX] = val & 0xffffffffull;
+	vx->gpr[HV_RDX] = val >> 32;
 	vx->skip = true;
 	return HV_RESUME;
-gp:
-	hv_ratelog("msr", "guest%d.%d: %s of MSR 0x%x: #GP\n", vcpu->vm->id,
-	    vcpu->id, write ? "wrmsr" : "rdmsr", (unsigned)(uint32_t)vx->rcx);
-	vx->gp = true;
+}
+
+int
+hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+{
+	const struct msr_rule *r = msr_rule((uint32_t)vx->gpr[HV_RCX]);
+	uint64_t val = (vx->gpr[HV_RDX] << 32) |
+	    (vx->gpr[HV_RAX] & 0xffffffffull);
+
+	if (r == NULL || !value_ok(vcpu, r, vx->cr0, &val) ||
+	    !hv_ops->msr_set(vcpu, r->reg, val))
+		return msr_gp(vcpu, vx, true);
+	vx->skip = true;
 	return HV_RESUME;
 }

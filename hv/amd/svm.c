@@ -146,8 +146,9 @@ svm_vcpu_init(struct hv_vcpu *vcpu)
 	s->fast.inval_gen = &vcpu->vm->inval_gen;
 	s->fast.irq_pending = vcpu->irq_pending;
 	s->fast.nrips = (uint32_t)svm_caps.nrips;
-	s->gprs.rdi = vcpu->vm->mem_size;	/* hv_abi.h boot registers */
-	s->gprs.rsi = (uint64_t)vcpu->id;
+	hv_memset(s->gpr, 0, sizeof(s->gpr));
+	s->gpr[HV_RDI] = vcpu->vm->mem_size;	/* hv_abi.h boot registers */
+	s->gpr[HV_RSI] = (uint64_t)vcpu->id;
 	vcpu->backend = s;
 	return 0;
 }
@@ -291,7 +292,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		/* HC_NOPs and pinned exits are finished inside (svm_switch.S,
 		 * svm_exit_fast) while f->budget lasts */
 		f->nops = 0;
-		svm_world_switch(s->vmcb_pa, &s->gprs,
+		svm_world_switch(s->vmcb_pa, s->gpr,
 		    svm_pcpu[cpu].host_vmcb_pa,
 		    f->budget == SVM_FAST_MAX && s->host.save_host, f);
 		svm_pcpu[cpu].host_saved = true;
@@ -329,22 +330,22 @@ svm_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 	struct svm_vcpu *s = svm_of(vcpu);
 	const uint8_t *v = s->vmcb;
 
-	r->rax = vmcb_rd64(v, VMCB_RAX);
-	r->rbx = s->gprs.rbx;
-	r->rcx = s->gprs.rcx;
-	r->rdx = s->gprs.rdx;
-	r->rsi = s->gprs.rsi;
-	r->rdi = s->gprs.rdi;
-	r->rbp = s->gprs.rbp;
+	r->rax = s->gpr[HV_RAX];
+	r->rbx = s->gpr[HV_RBX];
+	r->rcx = s->gpr[HV_RCX];
+	r->rdx = s->gpr[HV_RDX];
+	r->rsi = s->gpr[HV_RSI];
+	r->rdi = s->gpr[HV_RDI];
+	r->rbp = s->gpr[HV_RBP];
 	r->rsp = vmcb_rd64(v, VMCB_RSP);
-	r->r8 = s->gprs.r8;
-	r->r9 = s->gprs.r9;
-	r->r10 = s->gprs.r10;
-	r->r11 = s->gprs.r11;
-	r->r12 = s->gprs.r12;
-	r->r13 = s->gprs.r13;
-	r->r14 = s->gprs.r14;
-	r->r15 = s->gprs.r15;
+	r->r8 = s->gpr[HV_R8];
+	r->r9 = s->gpr[HV_R9];
+	r->r10 = s->gpr[HV_R10];
+	r->r11 = s->gpr[HV_R11];
+	r->r12 = s->gpr[HV_R12];
+	r->r13 = s->gpr[HV_R13];
+	r->r14 = s->gpr[HV_R14];
+	r->r15 = s->gpr[HV_R15];
 	r->rip = vmcb_rd64(v, VMCB_RIP);
 	r->rflags = vmcb_rd64(v, VMCB_RFLAGS);
 	r->cr0 = vmcb_rd64(v, VMCB_CR0);
@@ -375,22 +376,22 @@ svm_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	if (r->cpl > 3 || !x86_canonical(r->fs_base) || !x86_canonical(r->gs_base) ||
 	    !x86_canonical(r->kernel_gs_base))
 		return HV_EINVAL;
-	vmcb_wr64(v, VMCB_RAX, r->rax);
-	s->gprs.rbx = r->rbx;
-	s->gprs.rcx = r->rcx;
-	s->gprs.rdx = r->rdx;
-	s->gprs.rsi = r->rsi;
-	s->gprs.rdi = r->rdi;
-	s->gprs.rbp = r->rbp;
+	s->gpr[HV_RAX] = r->rax;
+	s->gpr[HV_RBX] = r->rbx;
+	s->gpr[HV_RCX] = r->rcx;
+	s->gpr[HV_RDX] = r->rdx;
+	s->gpr[HV_RSI] = r->rsi;
+	s->gpr[HV_RDI] = r->rdi;
+	s->gpr[HV_RBP] = r->rbp;
 	vmcb_wr64(v, VMCB_RSP, r->rsp);
-	s->gprs.r8 = r->r8;
-	s->gprs.r9 = r->r9;
-	s->gprs.r10 = r->r10;
-	s->gprs.r11 = r->r11;
-	s->gprs.r12 = r->r12;
-	s->gprs.r13 = r->r13;
-	s->gprs.r14 = r->r14;
-	s->gprs.r15 = r->r15;
+	s->gpr[HV_R8] = r->r8;
+	s->gpr[HV_R9] = r->r9;
+	s->gpr[HV_R10] = r->r10;
+	s->gpr[HV_R11] = r->r11;
+	s->gpr[HV_R12] = r->r12;
+	s->gpr[HV_R13] = r->r13;
+	s->gpr[HV_R14] = r->r14;
+	s->gpr[HV_R15] = r->r15;
 	vmcb_wr64(v, VMCB_RIP, r->rip);
 	vmcb_wr64(v, VMCB_RFLAGS, r->rflags);
 	vmcb_wr64(v, VMCB_CR0, r->cr0);

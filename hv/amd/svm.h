@@ -48,13 +48,6 @@ struct svm_vm {
 	uint64_t	 msrpm_pa;
 };
 
-/* Guest GPRs that VMRUN/#VMEXIT do not switch (RAX and RSP are in the VMCB);
- * svm_switch.S reads them through svm_assym.sym. */
-struct svm_gprs {
-	uint64_t rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-};
-
 /*
  * What the VMRUN consistency checks look at, copied from the VMCB just before
  * VMRUN: after a failed VMRUN the VMCB may no longer hold it (QEMU writes its
@@ -114,7 +107,10 @@ int	 svm_exit_fast(struct svm_fast *f);
 struct svm_vcpu {
 	uint8_t		*vmcb;
 	uint64_t	 vmcb_pa;
-	struct svm_gprs	 gprs;
+	/* guest GPRs by x86 number (enum hv_gpr): VMRUN/#VMEXIT switch only
+	 * RAX and RSP (VMCB); svm_world_switch keeps RAX here in step with
+	 * the VMCB's, which only it reads and writes, and saves the rest */
+	uint64_t	 gpr[HV_NGPRS];
 	/* ASID (asid.c): valid on asid_cpu while asid_gen matches that CPU's */
 	uint32_t	 asid;
 	int		 asid_cpu;
@@ -140,7 +136,7 @@ static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
  * host_pa, with the guest GPRs loaded from and saved to *g, all under
  * CLGI with interrupts open so that a host interrupt becomes an INTR exit.
  */
-void	 svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
+void	 svm_world_switch(uint64_t vmcb_pa, uint64_t *gpr, uint64_t host_pa,
 	    bool save_host,	/* false: VMLOAD the host_pa copy as it is */
 	    struct svm_fast *f);
 

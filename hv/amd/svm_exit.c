@@ -51,27 +51,20 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	hv_vcpu_stop((vcpu), (ex), (error), (ex)->raw_reason,		\
 	    vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_RIP), __VA_ARGS__)
 
-/* Hand a decoded exit to the core's rule (hv/exit.c) and apply its result;
- * len: the instruction's length when the CPU gives no next RIP. */
+/* Hand a decoded exit to the core's rule (hv/exit.c), which reads and
+ * writes the guest's registers in place, and apply the rest of it; len:
+ * the instruction's length when the CPU gives no next RIP. */
 static inline int
 core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
     struct hv_exit *ex)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
-	uint8_t *v = s->vmcb;
 	int rc;
 
 	vx->skip = vx->gp = false;
-	vx->rip = vmcb_rd64(v, VMCB_RIP);
-	vx->rax = vmcb_rd64(v, VMCB_RAX);
-	vx->rbx = s->gprs.rbx;
-	vx->rcx = s->gprs.rcx;
-	vx->rdx = s->gprs.rdx;
+	vx->rip = vmcb_rd64(s->vmcb, VMCB_RIP);
+	vx->gpr = s->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
-	vmcb_wr64(v, VMCB_RAX, vx->rax);
-	s->gprs.rbx = vx->rbx;
-	s->gprs.rcx = vx->rcx;
-	s->gprs.rdx = vx->rdx;
 	if (vx->skip)
 		svm_skip_insn(s, len);
 	if (vx->gp)
@@ -103,7 +96,7 @@ exit_vmmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	for_host = hv_hypercall(vcpu, &r, ex);
 	if (for_host)
 		return 0;
-	vmcb_wr64(s->vmcb, VMCB_RAX, r.rax);
+	s->gpr[HV_RAX] = r.rax;
 	return HV_RESUME;
 }
 
@@ -250,11 +243,11 @@ exit_hc_nop(struct hv_vcpu *vcpu)
 	uint8_t *v = s->vmcb;
 
 	if ((vmcb_rd64(v, VMCB_EXITINTINFO) & EVENT_VALID) ||
-	    !hv_hypercall_fast(vmcb_rd64(v, VMCB_RAX)))
+	    !hv_hypercall_fast(s->gpr[HV_RAX]))
 		return false;
 	svm_exit_count(SVM_EXIT_vmmcall);
 	svm_skip_insn(s, 3);		/* 0F 01 D9 */
-	vmcb_wr64(v, VMCB_RAX, 0);
+	s->gpr[HV_RAX] = 0;
 	return true;
 }
 

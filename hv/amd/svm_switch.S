@@ -1,7 +1,7 @@
 /*
  * svm_switch.S - the SVM world switch (AMD APM Vol. 2 15.5, 15.17, 15.5.2).
  *
- * void svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
+ * void svm_world_switch(uint64_t vmcb_pa, uint64_t *gpr, uint64_t host_pa,
  *     bool save_host, struct svm_fast *f)
  *
  * VMRUN saves and restores only part of the host state: RAX, RSP and RIP
@@ -9,7 +9,10 @@
  * GS, TR, LDTR, KERNEL_GS_BASE and the SYSCALL/SYSENTER MSRs are neither
  * saved nor loaded.  So: VMSAVE the host's copy of those into the per-CPU
  * host VMCB, VMLOAD the guest's, VMRUN, VMSAVE the guest's, VMLOAD the
- * host's back.  The guest GPRs other than RAX/RSP live in *g.  save_host is
+ * host's back.  The guest GPRs live in gpr[] by x86 register number (RSP
+ * in the VMCB only); RAX is copied there from the VMCB at every exit that
+ * leaves the HC_NOP loop and back before every VMRUN that follows one (C
+ * reads and writes gpr[], never the VMCB's RAX).  save_host is
  * false only under the zero_host_fs quirk (hv/quirk.c): the host copy taken
  * at an earlier entry is loaded back, with that entry's FS base.
  *
@@ -79,6 +82,9 @@ svm_world_switch:
 	jz	1f
 	vmsave	%rax
 1:
+	mov	F_VMCB(%r8), %rax
+	mov	G_RAX(%rsi), %rdx
+	mov	%rdx, V_RAX(%rax)	/* guest RAX: gpr[] to the VMCB */
 
 	mov	%rsi, %rax
 	mov	G_RBX(%rax), %rbx
@@ -177,6 +183,10 @@ svm_world_switch:
 	mov	%r13, G_R13(%rax)
 	mov	%r14, G_R14(%rax)
 	mov	%r15, G_R15(%rax)
+	mov	8(%rsp), %rbx		/* struct svm_fast */
+	mov	F_VMCB(%rbx), %rbx
+	mov	V_RAX(%rbx), %rbx
+	mov	%rbx, G_RAX(%rax)	/* guest RAX: the VMCB to gpr[] */
 	mov	24(%rsp), %rax		/* host VMCB pa */
 	vmload	%rax
 
@@ -190,6 +200,10 @@ svm_world_switch:
 	 * changes only RAX..RDX of the guest); RBX is callee-saved too but
 	 * CPUID writes it */
 	mov	16(%rsp), %rax		/* guest GPR area */
+	mov	8(%rsp), %rbx		/* struct svm_fast */
+	mov	F_VMCB(%rbx), %rbx
+	mov	G_RAX(%rax), %rcx
+	mov	%rcx, V_RAX(%rbx)	/* guest RAX: gpr[] to the VMCB */
 	mov	G_RBX(%rax), %rbx
 	mov	G_RCX(%rax), %rcx
 	mov	G_RDX(%rax), %rdx

@@ -280,8 +280,8 @@ vmcs_set_guest(struct hv_vcpu *vcpu)
 
 	for (i = 0; i < VMX_NSAVE; i++)
 		vc->gpr[i] = 0;
-	vc->gpr[VMX_RDI] = vcpu->vm->mem_size;
-	vc->gpr[VMX_RSI] = (uint64_t)vcpu->id;
+	vc->gpr[HV_RDI] = vcpu->vm->mem_size;
+	vc->gpr[HV_RSI] = (uint64_t)vcpu->id;
 	vc->guest_kgs = 0;
 	return err ? HV_EIO : 0;
 }

@@ -86,11 +86,10 @@ int	 vmx_feature_control(void);
 
 /* ---- per-VM and per-vCPU state ------------------------------------------- */
 
-/* Guest GPRs by their x86 register number (RSP, slot 4, lives in the VMCS). */
+/* The save area: the guest GPRs by x86 register number (enum hv_gpr, exit.h;
+ * RSP lives in the VMCS), then guest CR2. */
 enum {
-	VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP_UNUSED, VMX_RBP, VMX_RSI,
-	VMX_RDI, VMX_R8, VMX_R9, VMX_R10, VMX_R11, VMX_R12, VMX_R13, VMX_R14,
-	VMX_R15, VMX_CR2, VMX_NSAVE
+	VMX_CR2 = HV_NGPRS, VMX_NSAVE
 };
 
 /*
@@ -107,6 +106,7 @@ struct vmx_fast {
 	uint32_t		 budget;	/* in: at most; out: left */
 	uint32_t		 nops;		/* out: HC_NOPs the loop finished */
 	struct hv_vcpu		*vcpu;
+	int			 cpu;		/* the CPU of the stretch */
 	struct hv_exit		*ex;		/* the run's exit */
 	int			 rc;		/* out: vmx_exit_fast's result */
 	bool			 pre_entered;	/* it ran hv_pre_reentry already */

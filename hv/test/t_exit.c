@@ -15,16 +15,18 @@ static uint64_t
 pio(struct hv_vcpu *vcpu, bool in, unsigned port, unsigned size, uint64_t rax)
 {
 	struct hv_vmexit vx = { .kind = HV_VX_PIO };
+	uint64_t gpr[HV_NGPRS] = { 0 };
 	struct hv_exit ex;
 
 	memset(&ex, 0, sizeof(ex));
 	vx.io.in = in;
 	vx.io.port = (uint16_t)port;
 	vx.io.size = (uint8_t)size;
-	vx.rax = rax;
+	vx.gpr = gpr;
+	gpr[HV_RAX] = rax;
 	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
 	CHECK(vx.skip);
-	return vx.rax;
+	return gpr[HV_RAX];
 }
 
 void
