@@ -109,7 +109,8 @@ exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 	vx.kind = HV_VX_PIO;
 	vx.io.port = (uint16_t)(info >> 16);
-	vx.io.size = (info & IO_SZ32) ? 4 : (info & IO_SZ16) ? 2 : 1;
+	/* SZ8, SZ16, SZ32 are bits 4, 5, 6: one of them, the size in bytes */
+	vx.io.size = (uint8_t)((info & (IO_SZ8 | IO_SZ16 | IO_SZ32)) >> 4);
 	vx.io.in = (info & IO_IN) != 0;
 	vx.io.string = (info & IO_STR) != 0;
 	vx.io.rep = (info & IO_REP) != 0;
@@ -382,20 +383,15 @@ svm_exit_fast(struct svm_fast *f)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	uint64_t code = vmcb_rd64(v, VMCB_EXITCODE);
-	unsigned reason = svm_exit_reason(code);
 
-	f->rc = HV_NOT_PINNED;
-	if (f->budget == 0)
-		return 0;
-	if (reason == SVM_EXIT_vmmcall) {
-		if (!exit_hc_nop(vcpu))
-			return 0;
+	/* (the codes -1 and -2, invalid and busy, are not pinned ones) */
+	if (f->budget > 0 && code < SVM_EXIT_invalid && handlers[code].pinned)
+		f->rc = dispatch(vcpu, f->ex, code, (unsigned)code);
+	else if (f->budget > 0 && code == SVM_EXIT_vmmcall && exit_hc_nop(vcpu))
 		f->rc = HV_RESUME;
-	} else if (reason < SVM_NREASONS && handlers[reason].pinned) {
-		f->rc = dispatch(vcpu, f->ex, code, reason);
-		if (f->rc != HV_RESUME)
-			return 0;
-	} else
+	else
+		f->rc = HV_NOT_PINNED;
+	if (f->rc != HV_RESUME)
 		return 0;
 	f->budget--;
 	/* the entry that follows, here or in svm_vcpu_run */

@@ -183,16 +183,15 @@ svm_world_switch:
 	mov	%r13, G_R13(%rax)
 	mov	%r14, G_R14(%rax)
 	mov	%r15, G_R15(%rax)
-	mov	8(%rsp), %rbx		/* struct svm_fast */
-	mov	F_VMCB(%rbx), %rbx
+	mov	8(%rsp), %rdi		/* struct svm_fast */
+	mov	F_VMCB(%rdi), %rbx
 	mov	V_RAX(%rbx), %rbx
 	mov	%rbx, G_RAX(%rax)	/* guest RAX: the VMCB to gpr[] */
 	mov	24(%rsp), %rax		/* host VMCB pa */
 	vmload	%rax
 
-	/* the pinned exits: svm_exit_fast, still at GIF=0 on the host's
+	/* the pinned exits: svm_exit_fast(f), still at GIF=0 on the host's
 	 * segment state (RSP is 16-byte aligned here) */
-	mov	8(%rsp), %rdi		/* struct svm_fast */
 	call	svm_exit_fast
 	test	%eax, %eax
 	jz	.Lout
