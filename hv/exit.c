@@ -105,13 +105,28 @@ hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	return 0;
 }
 
+/*
+ * The CPU is in shutdown (a triple fault): only INIT or a reset would leave
+ * it, so the vCPU is dead.  The stop names the state a triple fault is
+ * read from, as facts after the message: the stack, paging, and the IDT
+ * that could not deliver (docs/CONSOLE.md).
+ */
 int
 hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
-	/* the CPU is in shutdown: only INIT or a reset would leave it */
+	size_t len;
+
 	vcpu->dead = true;
-	return hv_vcpu_stop(vcpu, ex, HV_EFAULT, ex->raw_reason, vx->rip,
+	(void)hv_vcpu_stop(vcpu, ex, HV_EFAULT, ex->raw_reason, vx->rip,
 	    "triple fault");
+	for (len = 0; ex->msg[len] != '\0'; len++)
+		;
+	(void)hv_snprintf(ex->msg + len, sizeof(ex->msg) - len, " rsp=0x%llx "
+	    "cr0=0x%llx cr3=0x%llx idtr=0x%llx idtr_limit=0x%x",
+	    (unsigned long long)vx->rsp, (unsigned long long)vx->cr0,
+	    (unsigned long long)vx->cr3, (unsigned long long)vx->idtr_base,
+	    (unsigned)vx->idtr_limit);
+	return 0;
 }
 
 int

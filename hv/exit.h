@@ -23,7 +23,7 @@ enum hv_vmexit_kind {
 	HV_VX_PIO,		/* IN/OUT/INS/OUTS: io */
 	HV_VX_CPUID,
 	HV_VX_HLT,		/* rflags */
-	HV_VX_SHUTDOWN,		/* triple fault */
+	HV_VX_SHUTDOWN,		/* triple fault: rsp, cr0, cr3, idtr (facts) */
 	HV_VX_RDMSR,		/* ECX in RCX (hv/msr.c) */
 	HV_VX_WRMSR,		/* ECX in RCX, EDX:EAX in RDX:RAX, cr0 */
 };
@@ -49,7 +49,9 @@ struct hv_vmexit {
 		uint8_t	 size;		/* 1, 2 or 4 */
 		bool	 in, string, rep;
 	} io;
-	uint64_t	 cr0;		/* WRMSR: the guest's CR0 (EFER.LME rule) */
+	uint64_t	 cr0;		/* WRMSR (EFER.LME rule), SHUTDOWN: guest CR0 */
+	uint64_t	 rsp, cr3, idtr_base;	/* SHUTDOWN: the guest's */
+	uint32_t	 idtr_limit;
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
 };

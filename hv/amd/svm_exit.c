@@ -281,6 +281,8 @@ exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return core_exit(vcpu, &vx, 2, ex);	/* 0F 32 / 0F 30 */
 }
 
+static int	exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex);
+
 static int
 exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -291,7 +293,7 @@ exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * #UD is benign: itself) */
 	switch (hv_exception_merge((uint32_t)s->pending_event, X86_VEC_UD)) {
 	case HV_MERGE_SHUTDOWN:
-		return stop(vcpu, ex, HV_EFAULT, "triple fault");
+		return exit_shutdown(vcpu, ex);
 	case HV_MERGE_DOUBLE_FAULT:
 		svm_inject_exception(s, X86_VEC_DF, true, 0);
 		return HV_RESUME;
@@ -322,8 +324,15 @@ exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct hv_vmexit vx = { .kind = HV_VX_SHUTDOWN };
+	const uint8_t *v = svm_of(vcpu)->vmcb;
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_SHUTDOWN;
+	vx.rsp = vmcb_rd64(v, VMCB_RSP);
+	vx.cr0 = vmcb_rd64(v, VMCB_CR0);
+	vx.cr3 = vmcb_rd64(v, VMCB_CR3);
+	vx.idtr_base = vmcb_rd64(v, VMCB_SEG_IDTR + VMCB_SEG_BASE);
+	vx.idtr_limit = vmcb_rd32(v, VMCB_SEG_IDTR + VMCB_SEG_LIMIT);
 	return core_exit(vcpu, &vx, 0, ex);
 }
 

@@ -103,6 +103,8 @@ reinject_vectoring(void)
 	    (uint32_t)err, (uint32_t)len);
 }
 
+static int	exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex);
+
 static int
 exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -128,7 +130,7 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		switch (hv_exception_merge((uint32_t)vmcs_read(
 		    VMCS_IDT_VECTORING_INFO), vector)) {
 		case HV_MERGE_SHUTDOWN:
-			return stop(vcpu, ex, HV_EFAULT, "triple fault");
+			return exit_triple_fault(vcpu, ex);
 		case HV_MERGE_DOUBLE_FAULT:
 			vmx_inject_exception(X86_VEC_DF, true, 0);
 			return HV_RESUME;
@@ -395,6 +397,11 @@ exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct hv_vmexit vx;
 
 	vx.kind = HV_VX_SHUTDOWN;
+	vx.rsp = vmcs_read(VMCS_GUEST_RSP);
+	vx.cr0 = vmcs_read(VMCS_CR0_SHADOW);	/* the guest's view */
+	vx.cr3 = vmcs_read(VMCS_GUEST_CR3);
+	vx.idtr_base = vmcs_read(VMCS_GUEST_IDTR_BASE);
+	vx.idtr_limit = (uint32_t)vmcs_read(VMCS_GUEST_IDTR_LIMIT);
 	return core_exit(vcpu, &vx, ex);
 }
 

@@ -135,8 +135,14 @@ test_exit_hlt_shutdown(void)
 	vx.kind = HV_VX_SHUTDOWN;
 	vx.skip = false;
 	vx.rip = 0x200008;
+	vx.rsp = 0x1fff0;
+	vx.cr0 = 0x80000011;
+	vx.cr3 = 0x1000;
+	vx.idtr_base = 0;
+	vx.idtr_limit = 0;
 	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), 0);
-	CHECK(strcmp(ex.msg, "guest0.0: triple fault at rip=0x200008") == 0);
+	CHECK(strcmp(ex.msg, "guest0.0: triple fault at rip=0x200008 "
+	    "rsp=0x1fff0 cr0=0x80000011 cr3=0x1000 idtr=0x0 idtr_limit=0x0") == 0);
 	CHECK_EQ(ex.error, HV_EFAULT);
 	CHECK_EQ(hv_vcpu_run(vcpu, &ex), 0);
 	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
