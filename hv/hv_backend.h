@@ -69,9 +69,12 @@ struct hv_backend_ops {
 	 * Enter the guest and handle the exit(s).  Called by hv_vcpu_run()
 	 * from the vCPU's thread, unpinned; returns unpinned with the host's
 	 * FPU state back (hv_fpu_leave).  It pins itself around a stretch of
-	 * entries: hv_fpu_enter, then for each entry hv_pre_entry and the
-	 * entry with interrupts off, and after the exit only pinned work
-	 * (no sleep while interrupts are off).  Returns 0 with *ex filled
+	 * entries: hv_fpu_enter and the host state captured and checked
+	 * once, then for each entry hv_pre_entry (or, for a re-entry with
+	 * nothing to prepare, hv_pre_reentry) and the entry with interrupts
+	 * off, and after each exit only pinned work (no sleep while
+	 * interrupts are off); the host state is checked again after the
+	 * stretch's last exit.  Returns 0 with *ex filled
 	 * when the host must see the exit, HV_RESUME when everything was
 	 * handled and hv_vcpu_run() should simply call it again (so the
 	 * thread may migrate between entries), or an HV_E* error.  Must not
