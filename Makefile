@@ -196,6 +196,15 @@ bench-compare: deps ## make bench for BASE=<rev> and this tree, fail on a slowdo
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
 	scripts/bench-compare.sh '$(BASE)' $(BENCH_ITERS) $(BENCH_TOLERANCE)
 
+# make bench-floor: kvm-unit-tests' minimal SVM exit loop (svm.flat
+# latency_run_exit) on the same QEMU under -icount, built from KUT_TARBALL under
+# build/kut, beside make bench's SVM exit figures (scripts/bench-floor.sh);
+# skips with a reason when the tarball is absent.
+KUT_TARBALL ?= ../shared/peers/kvm-unit-tests-1da1819e.tar.xz
+.PHONY: bench-floor
+bench-floor: ## the floor of an SVM exit (kvm-unit-tests on the same QEMU) beside make bench's
+	scripts/bench-floor.sh '$(KUT_TARBALL)'
+
 # Hosted unit tests of hv/ (hv/test): the same hv/ sources built for the
 # build machine with ASan+UBSan; prints "N passed, N failed" last and exits
 # non-zero on any failure.  Of the backends only their portable files are
