@@ -82,27 +82,29 @@ svm_world_switch:
 	jz	1f
 	vmsave	%rax
 1:
-	mov	F_VMCB(%r8), %rax
-	mov	G_RAX(%rsi), %rdx
-	mov	%rdx, V_RAX(%rax)	/* guest RAX: gpr[] to the VMCB */
-
-	mov	%rsi, %rax
+	/* RBP, R12-R15 here; the rest in .Lload, where a re-entry after
+	 * svm_exit_fast starts (the call kept these, callee-saved) */
+	mov	G_RBP(%rsi), %rbp
+	mov	G_R12(%rsi), %r12
+	mov	G_R13(%rsi), %r13
+	mov	G_R14(%rsi), %r14
+	mov	G_R15(%rsi), %r15
+.Lload:
+	mov	16(%rsp), %rax		/* guest GPR area */
+	mov	8(%rsp), %rbx		/* struct svm_fast */
+	mov	F_VMCB(%rbx), %rbx
+	mov	G_RAX(%rax), %rcx
+	mov	%rcx, V_RAX(%rbx)	/* guest RAX: gpr[] to the VMCB */
 	mov	G_RBX(%rax), %rbx
 	mov	G_RCX(%rax), %rcx
 	mov	G_RDX(%rax), %rdx
 	mov	G_RSI(%rax), %rsi
 	mov	G_RDI(%rax), %rdi
-	mov	G_RBP(%rax), %rbp
 	mov	G_R8(%rax), %r8
 	mov	G_R9(%rax), %r9
 	mov	G_R10(%rax), %r10
 	mov	G_R11(%rax), %r11
-	mov	G_R12(%rax), %r12
-	mov	G_R13(%rax), %r13
-	mov	G_R14(%rax), %r14
-	mov	G_R15(%rax), %r15
 	mov	(%rsp), %rax		/* guest VMCB pa */
-
 	vmload	%rax
 .Lrun:
 	vmrun	%rax
@@ -195,26 +197,8 @@ svm_world_switch:
 	call	svm_exit_fast
 	test	%eax, %eax
 	jz	.Lout
-	/* the call kept RBP, R12-R15 (callee-saved; a pinned handler
-	 * changes only RAX..RDX of the guest); RBX is callee-saved too but
-	 * CPUID writes it */
-	mov	16(%rsp), %rax		/* guest GPR area */
-	mov	8(%rsp), %rbx		/* struct svm_fast */
-	mov	F_VMCB(%rbx), %rbx
-	mov	G_RAX(%rax), %rcx
-	mov	%rcx, V_RAX(%rbx)	/* guest RAX: gpr[] to the VMCB */
-	mov	G_RBX(%rax), %rbx
-	mov	G_RCX(%rax), %rcx
-	mov	G_RDX(%rax), %rdx
-	mov	G_RSI(%rax), %rsi
-	mov	G_RDI(%rax), %rdi
-	mov	G_R8(%rax), %r8
-	mov	G_R9(%rax), %r9
-	mov	G_R10(%rax), %r10
-	mov	G_R11(%rax), %r11
-	mov	(%rsp), %rax		/* guest VMCB pa */
-	vmload	%rax
-	jmp	.Lrun
+	/* RBX is callee-saved too, but CPUID writes it: .Lload reloads it */
+	jmp	.Lload
 .Lout:
 	add	$32, %rsp		/* drop the VMCB pas, svm_fast and GPR area */
 	cli

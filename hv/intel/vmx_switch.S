@@ -88,21 +88,24 @@ vmx_enter:
 	movq	G_CR2(%rdi), %rax
 	movq	%rax, %cr2
 
+	/* RBP, R12-R15 here; the rest in .Lload, where a re-entry after
+	 * vmx_exit_fast starts (the call kept these, callee-saved) */
+	movq	G_RBP(%rdi), %rbp
+	movq	G_R12(%rdi), %r12
+	movq	G_R13(%rdi), %r13
+	movq	G_R14(%rdi), %r14
+	movq	G_R15(%rdi), %r15
 	testl	%esi, %esi		/* flags survive the movs below */
+.Lload:
 	movq	G_RAX(%rdi), %rax
+	movq	G_RBX(%rdi), %rbx
 	movq	G_RCX(%rdi), %rcx
 	movq	G_RDX(%rdi), %rdx
-	movq	G_RBX(%rdi), %rbx
-	movq	G_RBP(%rdi), %rbp
 	movq	G_RSI(%rdi), %rsi
 	movq	G_R8(%rdi), %r8
 	movq	G_R9(%rdi), %r9
 	movq	G_R10(%rdi), %r10
 	movq	G_R11(%rdi), %r11
-	movq	G_R12(%rdi), %r12
-	movq	G_R13(%rdi), %r13
-	movq	G_R14(%rdi), %r14
-	movq	G_R15(%rdi), %r15
 	movq	G_RDI(%rdi), %rdi
 	jnz	.Lresume
 	vmlaunch
@@ -200,21 +203,12 @@ vmx_exit_point:
 	addq	$8, %rsp
 	testl	%eax, %eax
 	jz	.Lout
-	/* the call kept RBP, R12-R15 (callee-saved; a pinned handler
-	 * changes only RAX..RDX of the guest); RBX is callee-saved too but
-	 * CPUID writes it; guest CR2 is still in the CPU */
+	/* RBX is callee-saved too, but CPUID writes it: .Lload reloads it;
+	 * guest CR2 is still in the CPU; VMRESUME (the save area is not
+	 * null: ZF=0), whose failure leaves the saved registers as they are */
 	movq	(%rsp), %rdi		/* save area */
-	movq	G_RAX(%rdi), %rax
-	movq	G_RBX(%rdi), %rbx
-	movq	G_RCX(%rdi), %rcx
-	movq	G_RDX(%rdi), %rdx
-	movq	G_RSI(%rdi), %rsi
-	movq	G_R8(%rdi), %r8
-	movq	G_R9(%rdi), %r9
-	movq	G_R10(%rdi), %r10
-	movq	G_R11(%rdi), %r11
-	movq	G_RDI(%rdi), %rdi
-	jmp	.Lreenter
+	testq	%rdi, %rdi
+	jmp	.Lload
 .Lout:
 	addq	$16, %rsp
 	xorl	%eax, %eax
