@@ -210,6 +210,13 @@ EPISODES ?= 0
 fuzz-guest: deps ## the hostile-guest fuzzer on both backends (SECONDS=60 SEED=<date> EPISODES=0)
 	@$(MAKE) --no-print-directory $(KERNEL) $(GUESTS)
 	$(PYTHON) scripts/fuzz_guest.py --seconds $(SECONDS) --seed $(SEED) --episodes $(EPISODES)
+# make bench-floor: kvm-unit-tests' minimal SVM exit loop (svm.flat
+# latency_run_exit, from `make kut`) on the same QEMU under -icount, beside make
+# bench's SVM exit figures (scripts/bench-floor.sh); skips with a reason when
+# KUT_SRC is absent.
+.PHONY: bench-floor
+bench-floor: kut ## the floor of an SVM exit (kvm-unit-tests on the same QEMU) beside make bench's
+	scripts/bench-floor.sh '$(KUT_TREE)' '$(KUT_SRC)'
 
 # Hosted unit tests of hv/ (hv/test): the same hv/ sources built for the
 # build machine with ASan+UBSan; prints "N passed, N failed" last and exits

@@ -46,9 +46,6 @@ void	 hv_lapic_init(struct hv_vcpu *vcpu);
 uint64_t hv_lapic_base_read(struct hv_vcpu *vcpu);
 bool	 hv_lapic_base_write(struct hv_vcpu *vcpu, uint64_t val);
 
-/* msr.c: an HV_VX_RDMSR / HV_VX_WRMSR exit (HV_RESUME; vx->skip or vx->gp) */
-int	 hv_msr_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
-
 /* vm.c */
 int	 hv_vm_slot_get(struct hv_vm *vm);	/* vm->id, or HV_ENOSPC */
 void	 hv_vm_slot_put(struct hv_vm *vm);

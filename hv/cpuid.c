@@ -4,8 +4,9 @@
 #include "core.h"
 #include "x86_arch.h"
 
-void
-hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+/* CPUID on this CPU (inline for the CPUID exit's fast path) */
+static inline void
+cpuid_here(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
 	uint32_t a, b, c, d;
 
@@ -19,12 +20,18 @@ hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 }
 
 void
-hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
-    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
-	uint32_t r[4] = { 0, 0, 0, 0 };
+	cpuid_here(leaf, subleaf, r);
+}
+
+static inline void
+guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
+    uint32_t r[4])
+{
 	struct hv_regs regs;
 
+	r[0] = r[1] = r[2] = r[3] = 0;
 	if (leaf == HV_CPUID_LEAF) {
 		r[0] = hv_backend_svm ? HV_CPUID_F_VMMCALL : 0;
 		r[1] = HV_CPUID_SIG_EBX;
@@ -38,7 +45,7 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 		/* version 0: no architectural counters (hv/msr.c has none);
 		 * RDPMC raises #GP (hv/exit.c) */
 	} else {
-		hv_cpuid(leaf, subleaf, r);
+		cpuid_here(leaf, subleaf, r);
 		if (leaf == 1) {
 			/* no nested virtualization, no MONITOR/MWAIT (#UD,
 			 * hv/exit.c); a hypervisor is present; the initial
@@ -69,8 +76,32 @@ hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			r[1] &= ~X86_CPUID7_EBX_TSC_ADJUST;
 		}
 	}
+}
+
+void
+hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
+    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	uint32_t r[4];
+
+	guest_cpuid(vcpu, leaf, subleaf, r);
 	*a = r[0];
 	*b = r[1];
 	*c = r[2];
 	*d = r[3];
+}
+
+/* The CPUID exit: EAX..EDX written, zero-extended into RAX..RDX. */
+int
+hv_vx_cpuid(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+{
+	uint32_t r[4];
+
+	guest_cpuid(vcpu, (uint32_t)vx->gpr[HV_RAX], (uint32_t)vx->gpr[HV_RCX], r);
+	vx->gpr[HV_RAX] = r[0];
+	vx->gpr[HV_RBX] = r[1];
+	vx->gpr[HV_RCX] = r[2];
+	vx->gpr[HV_RDX] = r[3];
+	vx->skip = true;
+	return HV_RESUME;
 }

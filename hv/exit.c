@@ -36,23 +36,12 @@ quiet_port(unsigned port)
  * answers outside COM1: reads float to all ones, writes are dropped.
  */
 static int
-vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+pio_bytes(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
 	unsigned i, reg, port = vx->io.port, size = vx->io.size;
-	uint64_t val = 0, mask;
+	uint64_t val = 0, mask, rax = vx->gpr[HV_RAX];
 	bool known = false;
 
-	if (vx->io.string)	/* INS/OUTS would need the guest's segments */
-		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
-		    vx->rip, "string I/O (%s%s) on port 0x%x not supported",
-		    vx->io.rep ? "rep " : "", vx->io.in ? "ins" : "outs", port);
-	if (port == HV_GUEST_DEBUG_EXIT && !vx->io.in) {
-		/* the guest ends with the value written (hv_abi.h) */
-		ex->kind = HV_EXIT_DONE;
-		ex->code = (int64_t)(vx->rax & ((1ull << (8 * size)) - 1));
-		vx->skip = true;
-		return 0;
-	}
 	for (i = 0; i < size; i++) {
 		if (!com1_reg((port + i) & 0xffff, &reg)) {
 			if (vx->io.in)
@@ -63,19 +52,49 @@ vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		if (vx->io.in)
 			val |= (uint64_t)hv_uart_read(vcpu, reg) << (8 * i);
 		else
-			hv_uart_write(vcpu, reg, (uint8_t)(vx->rax >> (8 * i)));
+			hv_uart_write(vcpu, reg, (uint8_t)(rax >> (8 * i)));
 	}
 	if (!known && !vx->io.in && !quiet_port(port))
 		hv_ratelog("io", "guest%d.%d: out%c 0x%llx to port 0x%x "
 		    "ignored\n", vcpu->vm->id, vcpu->id,
 		    size == 1 ? 'b' : size == 2 ? 'w' : 'l',
-		    (unsigned long long)(vx->rax & ((1ull << (8 * size)) - 1)),
+		    (unsigned long long)(rax & ((1ull << (8 * size)) - 1)),
 		    port);
 	if (vx->io.in) {
 		/* IN to AL/AX keeps the rest of RAX; IN to EAX zero-extends */
 		mask = (1ull << (8 * size)) - 1;
-		vx->rax = size == 4 ? val : (vx->rax & ~mask) | val;
+		vx->gpr[HV_RAX] = size == 4 ? val : (rax & ~mask) | val;
 	}
+	vx->skip = true;
+	return HV_RESUME;
+}
+
+int
+hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	unsigned reg;
+
+	if (vx->io.string)	/* INS/OUTS would need the guest's segments */
+		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
+		    vx->rip, "string I/O (%s%s) on port 0x%x not supported",
+		    vx->io.rep ? "rep " : "", vx->io.in ? "ins" : "outs",
+		    vx->io.port);
+	if (vx->io.port == HV_GUEST_DEBUG_EXIT && !vx->io.in) {
+		/* the guest ends with the value written (hv_abi.h) */
+		ex->kind = HV_EXIT_DONE;
+		ex->code = (int64_t)(vx->gpr[HV_RAX] &
+		    ((1ull << (8 * vx->io.size)) - 1));
+		vx->skip = true;
+		return 0;
+	}
+	if (vx->io.size != 1 || !com1_reg(vx->io.port, &reg))
+		return pio_bytes(vcpu, vx);
+	/* the common case, pio_bytes' loop for one byte of COM1 */
+	if (vx->io.in)
+		vx->gpr[HV_RAX] = (vx->gpr[HV_RAX] & ~0xffull) |
+		    hv_uart_read(vcpu, reg);
+	else
+		hv_uart_write(vcpu, reg, (uint8_t)vx->gpr[HV_RAX]);
 	vx->skip = true;
 	return HV_RESUME;
 }
@@ -91,8 +110,8 @@ vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
  * guest again or stop it with its watchdog.  A guest is never entered
  * halted.
  */
-static int
-vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+int
+hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
 	if (!(vx->rflags & X86_RFLAGS_IF))
 		return hv_vcpu_stop(vcpu, ex, HV_EINVAL, ex->raw_reason, vx->rip,
@@ -121,8 +140,8 @@ vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
  * clear, so they are #UD (SDM Vol. 2B MONITOR, MWAIT) - a guest MWAIT
  * would otherwise park the host CPU.
  */
-static int
-vx_insn(struct hv_vmexit *vx)
+int
+hv_vx_insn(struct hv_vmexit *vx)
 {
 	switch (vx->kind) {
 	case HV_VX_INVD:
@@ -139,51 +158,47 @@ vx_insn(struct hv_vmexit *vx)
 	return HV_RESUME;
 }
 
+/*
+ * The CPU is in shutdown (a triple fault): only INIT or a reset would leave
+ * it, so the vCPU is dead.  The stop names the state a triple fault is
+ * read from, as facts after the message: the stack, paging, and the IDT
+ * that could not deliver (docs/CONSOLE.md).
+ */
 int
-hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
-	uint32_t a, b, c, d;
+	size_t len;
 
-	switch (vx->kind) {
-	case HV_VX_PIO:
-		return vx_pio(vcpu, vx, ex);
-	case HV_VX_CPUID:
-		/* CPUID writes EAX..EDX, zero-extended into RAX..RDX */
-		hv_guest_cpuid(vcpu, (uint32_t)vx->rax, (uint32_t)vx->rcx,
-		    &a, &b, &c, &d);
-		vx->rax = a;
-		vx->rbx = b;
-		vx->rcx = c;
-		vx->rdx = d;
-		vx->skip = true;
-		return HV_RESUME;
-	case HV_VX_HLT:
-		return vx_hlt(vcpu, vx, ex);
-	case HV_VX_RDMSR:
-	case HV_VX_WRMSR:
-		return hv_msr_exit(vcpu, vx);
-	case HV_VX_INVD:
-	case HV_VX_WBINVD:
-	case HV_VX_RDPMC:
-	case HV_VX_MONITOR:
-	case HV_VX_MWAIT:
-		return vx_insn(vx);
-	case HV_VX_MACHINE_CHECK:
-		/*
-		 * With the intercept (SVM exception 18, APM 15.12; VMX exception
-		 * bitmap bit 18, SDM Vol. 3C 25.2) the #MC was not delivered to
-		 * the guest: it is the host's, whose handler decides.  If that
-		 * returns, the guest goes on where it was.
-		 */
-		HV_STAT_INC(machine_checks);
-		hv_os_machine_check();
-		return HV_RESUME;
-	case HV_VX_SHUTDOWN:
-		/* the CPU is in shutdown: only INIT or a reset would leave it */
-		vcpu->dead = true;
-		return hv_vcpu_stop(vcpu, ex, HV_EFAULT, ex->raw_reason, vx->rip,
-		    "triple fault");
-	}
+	vcpu->dead = true;
+	(void)hv_vcpu_stop(vcpu, ex, HV_EFAULT, ex->raw_reason, vx->rip,
+	    "triple fault");
+	for (len = 0; ex->msg[len] != '\0'; len++)
+		;
+	(void)hv_snprintf(ex->msg + len, sizeof(ex->msg) - len, " rsp=0x%llx "
+	    "cr0=0x%llx cr3=0x%llx idtr=0x%llx idtr_limit=0x%x",
+	    (unsigned long long)vx->rsp, (unsigned long long)vx->cr0,
+	    (unsigned long long)vx->cr3, (unsigned long long)vx->idtr_base,
+	    (unsigned)vx->idtr_limit);
+	return 0;
+}
+
+/*
+ * With the intercept (SVM exception 18, APM 15.12; VMX exception bitmap
+ * bit 18, SDM Vol. 3C 25.2) a #MC taken in the guest was not delivered to
+ * it: it is the host's, whose handler decides.  If that returns, the guest
+ * goes on where it was.
+ */
+int
+hv_vx_machine_check(void)
+{
+	HV_STAT_INC(machine_checks);
+	hv_os_machine_check();
+	return HV_RESUME;
+}
+
+int
+hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
 	return hv_vcpu_stop(vcpu, ex, HV_EIO, ex->raw_reason, vx->rip,
 	    "exit record of unknown kind %d", (int)vx->kind);
 }

@@ -13,7 +13,7 @@
 /*
  * The neutral exit record (hv/exit.c): the backend decodes an exit whose
  * guest-visible rule is the core's into it, calls hv_vmexit(), and then
- * always applies it: RAX..RDX back into the guest, the instruction
+ * always applies it (the rule wrote RAX..RDX in place): the instruction
  * completed (RIP past it, STI/MOV SS shadow ended) when skip is set, #GP(0)
  * injected when gp is set, #UD when ud is set.
  * hv_vmexit returns HV_RESUME, or 0 with *ex filled (a stop, or the
@@ -23,34 +23,87 @@ enum hv_vmexit_kind {
 	HV_VX_PIO,		/* IN/OUT/INS/OUTS: io */
 	HV_VX_CPUID,
 	HV_VX_HLT,		/* rflags */
-	HV_VX_SHUTDOWN,		/* triple fault */
-	HV_VX_RDMSR,		/* ECX in rcx (hv/msr.c) */
-	HV_VX_WRMSR,		/* ECX in rcx, EDX:EAX in rdx:rax, cr0 */
+	HV_VX_SHUTDOWN,		/* triple fault: rsp, cr0, cr3, idtr (facts) */
+	HV_VX_RDMSR,		/* ECX in RCX (hv/msr.c) */
+	HV_VX_WRMSR,		/* ECX in RCX, EDX:EAX in RDX:RAX, cr0 */
 	HV_VX_INVD,		/* the caches stay the host's */
 	HV_VX_WBINVD,
-	HV_VX_RDPMC,		/* ECX in rcx */
+	HV_VX_RDPMC,		/* ECX in RCX */
 	HV_VX_MONITOR,
 	HV_VX_MWAIT,
 	HV_VX_MACHINE_CHECK,	/* the host's #MC, taken in the guest */
+};
+
+/*
+ * The guest's general registers by x86 register number (the ModRM reg
+ * encoding, SDM Vol. 2A 2.1.5): both backends keep them in an array of
+ * this order, so a rule reads and writes them in place; the RSP slot is
+ * not used (RSP lives in the VMCS/VMCB).
+ */
+enum hv_gpr {
+	HV_RAX, HV_RCX, HV_RDX, HV_RBX, HV_RSP_UNUSED, HV_RBP, HV_RSI, HV_RDI,
+	HV_R8, HV_R9, HV_R10, HV_R11, HV_R12, HV_R13, HV_R14, HV_R15, HV_NGPRS
 };
 
 struct hv_vmexit {
 	enum hv_vmexit_kind kind;
 	uint64_t	 rip;		/* of the exiting instruction (messages) */
 	uint64_t	 rflags;
-	uint64_t	 rax, rbx, rcx, rdx;	/* in: the guest's; out: its new ones */
+	uint64_t	*gpr;		/* the guest's, [HV_NGPRS]: RAX..RDX in and out */
 	struct {
 		uint16_t port;
 		uint8_t	 size;		/* 1, 2 or 4 */
 		bool	 in, string, rep;
 	} io;
-	uint64_t	 cr0;		/* WRMSR: the guest's CR0 (EFER.LME rule) */
+	uint64_t	 cr0;		/* WRMSR (EFER.LME rule), SHUTDOWN: guest CR0 */
+	uint64_t	 rsp, cr3, idtr_base;	/* SHUTDOWN: the guest's */
+	uint32_t	 idtr_limit;
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
 	bool		 ud;		/* out: raise #UD instead */
 };
 
-int	 hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+/* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c) */
+int	 hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+int	 hv_vx_cpuid(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
+int	 hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+int	 hv_vx_rdmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
+int	 hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
+int	 hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
+	    struct hv_exit *ex);
+int	 hv_vx_insn(struct hv_vmexit *vx);	/* INVD .. MWAIT */
+int	 hv_vx_machine_check(void);
+int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
+	    struct hv_exit *ex);
+
+/* inline: a backend's handler of one kind calls that kind's rule directly */
+static inline int
+hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	switch (vx->kind) {
+	case HV_VX_PIO:
+		return hv_vx_pio(vcpu, vx, ex);
+	case HV_VX_CPUID:
+		return hv_vx_cpuid(vcpu, vx);
+	case HV_VX_HLT:
+		return hv_vx_hlt(vcpu, vx, ex);
+	case HV_VX_RDMSR:
+		return hv_vx_rdmsr(vcpu, vx);
+	case HV_VX_WRMSR:
+		return hv_vx_wrmsr(vcpu, vx);
+	case HV_VX_SHUTDOWN:
+		return hv_vx_shutdown(vcpu, vx, ex);
+	case HV_VX_INVD:
+	case HV_VX_WBINVD:
+	case HV_VX_RDPMC:
+	case HV_VX_MONITOR:
+	case HV_VX_MWAIT:
+		return hv_vx_insn(vx);
+	case HV_VX_MACHINE_CHECK:
+		return hv_vx_machine_check();
+	}
+	return hv_vx_unknown(vcpu, vx, ex);
+}
 
 /*
  * An exception `vector` raised while the event `first` was being delivered

@@ -208,7 +208,7 @@ hv_fpu_leave(struct hv_vcpu *vcpu, bool ts)
 	 * XRSTOR below #GPs on components the guest's XCR0 disabled (SDM
 	 * Vol. 1 13.8.1) and the host would run under the guest's XCR0.
 	 */
-	if (hv_fpu_xsave && xgetbv0() != hv_fpu_mask)
+	if (hv_fpu_xsave && hv_xgetbv0() != hv_fpu_mask)
 		__asm__ __volatile__("xsetbv" : : "a"((uint32_t)hv_fpu_mask),
 		    "d"((uint32_t)(hv_fpu_mask >> 32)), "c"(0));
 	fpu_save(vcpu->fpu);

@@ -260,25 +260,25 @@ hv_pre_entry(struct hv_vcpu *vcpu)
 {
 	struct hv_vm *vm = vcpu->vm;
 	int cpu = hv_os_cpu_id();
-	uint64_t gen;
 
 	/*
 	 * Publish "this vCPU is about to run on cpu" before reading the
 	 * generation (both sequentially consistent): a pageout that bumps the
 	 * generation after our read sees running_on and interrupts us, one
-	 * before it is seen by the read below and flushed here.
+	 * before it is seen by the read in hv_pre_reentry and flushed there.
 	 */
 	__atomic_store_n(&vcpu->running_on, cpu, __ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&vcpu->entries, 1, __ATOMIC_SEQ_CST);
 	if ((vm->cpus_ran & (1ull << cpu)) == 0)
 		__atomic_fetch_or(&vm->cpus_ran, 1ull << cpu, __ATOMIC_SEQ_CST);
-	gen = __atomic_load_n(&vm->inval_gen, __ATOMIC_SEQ_CST);
-	if (vm->flushed_gen[cpu] != gen) {
-		hv_ops->flush_nested(vcpu);
-		vm->flushed_gen[cpu] = gen;
-		HV_STAT_INC(nested_flushes);
-	}
-	HV_STAT_INC(entries);
+	hv_pre_reentry(vcpu, cpu);
+}
+
+void
+hv_pre_entry_flush(struct hv_vcpu *vcpu, int cpu, uint64_t gen)
+{
+	hv_ops->flush_nested(vcpu);
+	vcpu->vm->flushed_gen[cpu] = gen;
+	HV_STAT_INC(nested_flushes);
 }
 
 /* 1 ms between IPIs to a CPU that has not left the guest yet, 1 s in all. */

@@ -15,6 +15,7 @@
 
 #include "hv_vcpu.h"
 #include "gwalk.h"	/* HV_ACC_*: nested fault access kinds */
+#include "stats.h"
 
 /* ---- backend ops ---------------------------------------------------------- */
 
@@ -68,9 +69,12 @@ struct hv_backend_ops {
 	 * Enter the guest and handle the exit(s).  Called by hv_vcpu_run()
 	 * from the vCPU's thread, unpinned; returns unpinned with the host's
 	 * FPU state back (hv_fpu_leave).  It pins itself around a stretch of
-	 * entries: hv_fpu_enter, then for each entry hv_pre_entry and the
-	 * entry with interrupts off, and after the exit only pinned work
-	 * (no sleep while interrupts are off).  Returns 0 with *ex filled
+	 * entries: hv_fpu_enter and the host state captured and checked
+	 * once, then for each entry hv_pre_entry (or, for a re-entry with
+	 * nothing to prepare, hv_pre_reentry) and the entry with interrupts
+	 * off, and after each exit only pinned work (no sleep while
+	 * interrupts are off); the host state is checked again after the
+	 * stretch's last exit.  Returns 0 with *ex filled
 	 * when the host must see the exit, HV_RESUME when everything was
 	 * handled and hv_vcpu_run() should simply call it again (so the
 	 * thread may migrate between entries), or an HV_E* error.  Must not
@@ -153,6 +157,26 @@ int	 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc);
 void	 hv_pre_entry(struct hv_vcpu *vcpu);
 
 /*
+ * The rest of hv_pre_entry, for another entry of the same pinned stretch
+ * on cpu (running_on and cpus_ran hold it since the stretch's first
+ * hv_pre_entry, interrupts disabled since): counts the entry, then reads
+ * the generation (the atomic increment is the full barrier between) and
+ * flushes when it moved.
+ */
+void	 hv_pre_entry_flush(struct hv_vcpu *vcpu, int cpu, uint64_t gen);
+static inline void
+hv_pre_reentry(struct hv_vcpu *vcpu, int cpu)
+{
+	uint64_t gen;
+
+	__atomic_add_fetch(&vcpu->entries, 1, __ATOMIC_SEQ_CST);
+	gen = __atomic_load_n(&vcpu->vm->inval_gen, __ATOMIC_SEQ_CST);
+	if (vcpu->vm->flushed_gen[cpu] != gen)
+		hv_pre_entry_flush(vcpu, cpu, gen);
+	HV_STAT_INC(entries);
+}
+
+/*
  * Common hypercall dispatch for VMCALL/VMMCALL exits.  regs: the guest's
  * registers as ops->get_regs gives them at the exit (CPL, and CR0/CR3/EFER
  * for HC_PUTS's hv_copyin; it may allocate, like hv_nested_fault()).
@@ -196,6 +220,18 @@ void	 hv_hypercall_fast_loop(uint64_t count);
  * and clear return whether the bit changed.
  */
 int	 hv_irq_next(struct hv_vcpu *vcpu);
+/* whether any vector is queued (hv_irq_next() >= 0), for an entry's fast test */
+static inline bool
+hv_irq_any(const struct hv_vcpu *vcpu)
+{
+#if HV_IRQ_WORDS != 4
+#error "hv_irq_any reads 4 words"
+#endif
+	return (__atomic_load_n(&vcpu->irq_pending[0], __ATOMIC_SEQ_CST) |
+	    __atomic_load_n(&vcpu->irq_pending[1], __ATOMIC_SEQ_CST) |
+	    __atomic_load_n(&vcpu->irq_pending[2], __ATOMIC_SEQ_CST) |
+	    __atomic_load_n(&vcpu->irq_pending[3], __ATOMIC_SEQ_CST)) != 0;
+}
 void	 hv_irq_taken(struct hv_vcpu *vcpu, unsigned vector);
 bool	 hv_irq_set(volatile uint64_t *bm, unsigned vector);
 bool	 hv_irq_clear(volatile uint64_t *bm, unsigned vector);

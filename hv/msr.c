@@ -21,28 +21,40 @@ enum msr_check {
 	MSR_TSC,	/* any value, kept as an offset to the host's TSC */
 };
 
-static const struct msr_rule {
-	uint32_t	 msr;
+/*
+ * The MSRs a guest has: number, where the backend keeps it, the check of a
+ * written value.  One line each; the lookup below is generated from it.
+ */
+#define HV_MSR_RULES(X)							\
+	/* the guest reads the host's TSC plus the offset (SDM Vol. 3C	\
+	 * 25.3, APM Vol. 2 15.30.5) */					\
+	X(X86_MSR_TSC,		HV_MSR_TSC_OFFSET,	MSR_TSC)	\
+	/* SDM Vol. 4 Table 2-2: bits 63:32 unused; the VMCS field has	\
+	 * 32 */							\
+	X(X86_MSR_SYSENTER_CS,	HV_MSR_SYSENTER_CS,	MSR_KEEP32)	\
+	X(X86_MSR_SYSENTER_ESP,	HV_MSR_SYSENTER_ESP,	MSR_CANONICAL)	\
+	X(X86_MSR_SYSENTER_EIP,	HV_MSR_SYSENTER_EIP,	MSR_CANONICAL)	\
+	X(X86_MSR_PAT,		HV_MSR_PAT,		MSR_PAT)	\
+	X(X86_MSR_EFER,		HV_MSR_EFER,		MSR_EFER)	\
+	X(X86_MSR_STAR,		HV_MSR_STAR,		MSR_ANY)	\
+	/* SYSCALL targets are linear addresses (APM Vol. 2 6.1.1) */	\
+	X(X86_MSR_LSTAR,	HV_MSR_LSTAR,		MSR_CANONICAL)	\
+	X(X86_MSR_CSTAR,	HV_MSR_CSTAR,		MSR_CANONICAL)	\
+	/* RFLAGS has 32 bits: FMASK's upper half is reserved (SDM Vol. 4 \
+	 * Table 2-2, APM Vol. 2 6.1.1) */				\
+	X(X86_MSR_FMASK,	HV_MSR_FMASK,		MSR_LOW32)
+
+struct msr_rule {
 	enum hv_msr_reg	 reg;
 	enum msr_check	 check;
-} msr_rules[] = {
-	/* the guest reads the host's TSC plus the offset (SDM Vol. 3C 25.3,
-	 * APM Vol. 2 15.30.5) */
-	{ X86_MSR_TSC,		HV_MSR_TSC_OFFSET,	MSR_TSC },
-	/* SDM Vol. 4 Table 2-2: bits 63:32 unused; the VMCS field has 32 */
-	{ X86_MSR_SYSENTER_CS,	HV_MSR_SYSENTER_CS,	MSR_KEEP32 },
-	{ X86_MSR_SYSENTER_ESP,	HV_MSR_SYSENTER_ESP,	MSR_CANONICAL },
-	{ X86_MSR_SYSENTER_EIP,	HV_MSR_SYSENTER_EIP,	MSR_CANONICAL },
-	{ X86_MSR_PAT,		HV_MSR_PAT,		MSR_PAT },
-	{ X86_MSR_EFER,		HV_MSR_EFER,		MSR_EFER },
-	{ X86_MSR_STAR,		HV_MSR_STAR,		MSR_ANY },
-	/* SYSCALL targets are linear addresses (APM Vol. 2 6.1.1) */
-	{ X86_MSR_LSTAR,	HV_MSR_LSTAR,		MSR_CANONICAL },
-	{ X86_MSR_CSTAR,	HV_MSR_CSTAR,		MSR_CANONICAL },
-	/* RFLAGS has 32 bits: FMASK's upper half is reserved (SDM Vol. 4
-	 * Table 2-2, APM Vol. 2 6.1.1) */
-	{ X86_MSR_FMASK,	HV_MSR_FMASK,		MSR_LOW32 },
 };
+
+/* rules by position in HV_MSR_RULES: a switch on the MSR number finds one
+ * in a few compares (an exit's fast path) */
+#define RULE_ENTRY(msr, reg, check)	{ reg, check },
+static const struct msr_rule msr_rules[] = { HV_MSR_RULES(RULE_ENTRY) };
+#define RULE_INDEX(msr, reg, check)	RULE_##reg,
+enum { HV_MSR_RULES(RULE_INDEX) };
 
 /* PAT entries may hold types 0, 1, 4, 5, 6, 7 (SDM Vol. 3A 11.12.2,
  * APM Vol. 2 7.8.1); anything else is #GP. */
@@ -113,12 +125,59 @@ value_ok(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
 static const struct msr_rule *
 msr_rule(uint32_t msr)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(msr_rules) / sizeof(msr_rules[0]); i++)
-		if (msr_rules[i].msr == msr)
-			return &msr_rules[i];
+	switch (msr) {
+#define RULE_CASE(msr, reg, check) \
+	case msr:	return &msr_rules[RULE_##reg];
+	HV_MSR_RULES(RULE_CASE)
+	}
 	return NULL;
+}
+
+static int
+msr_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, bool write)
+{
+	hv_ratelog("msr", "guest%d.%d: %s of MSR 0x%x: #GP\n", vcpu->vm->id,
+	    vcpu->id, write ? "wrmsr" : "rdmsr",
+	    (unsigned)(uint32_t)vx->gpr[HV_RCX]);
+	vx->gp = true;
+	return HV_RESUME;
+}
+
+/*
+ * The MSRs the core keeps itself, not the backend: AMD's four legacy
+ * counters and their event selects, which every AMD64 CPU has (APM Vol. 2
+ * 13.2.1, no CPUID bit): a guest may program them, hv keeps the values and
+ * nothing counts; IA32_APIC_BASE, whose local APIC is hv/lapic.c.  true:
+ * handled (vx->skip, or vx->gp for a refused APIC_BASE write).
+ */
+static bool
+msr_core(struct hv_vcpu *vcpu, struct hv_vmexit *vx, bool write)
+{
+	uint32_t nr = (uint32_t)vx->gpr[HV_RCX];
+	uint64_t val = (vx->gpr[HV_RDX] << 32) | (vx->gpr[HV_RAX] & 0xffffffffull);
+	uint64_t *m;
+
+	if (hv_backend_svm && nr >= X86_MSR_K7_PERFEVTSEL0 &&
+	    nr <= X86_MSR_K7_PERFCTR3) {
+		m = &vcpu->amd_perf[nr - X86_MSR_K7_PERFEVTSEL0];
+		if (write)
+			*m = val;
+		val = *m;
+	} else if (nr == X86_MSR_APIC_BASE) {
+		if (write && !hv_lapic_base_write(vcpu, val)) {
+			vx->gp = true;
+			return true;
+		}
+		val = hv_lapic_base_read(vcpu);
+	} else {
+		return false;
+	}
+	if (!write) {
+		vx->gpr[HV_RAX] = val & 0xffffffffull;
+		vx->gpr[HV_RDX] = val >> 32;
+	}
+	vx->skip = true;
+	return true;
 }
 
 /*
@@ -127,64 +186,36 @@ msr_rule(uint32_t msr)
  * instruction does not complete (SDM Vol. 2B RDMSR/WRMSR).
  */
 int
-hv_msr_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+hv_vx_rdmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
-	const struct msr_rule *r = msr_rule((uint32_t)vx->rcx);
-	bool write = vx->kind == HV_VX_WRMSR;
+	const struct msr_rule *r = msr_rule((uint32_t)vx->gpr[HV_RCX]);
 	uint64_t val;
 
-	if (hv_backend_svm && (uint32_t)vx->rcx >= X86_MSR_K7_PERFEVTSEL0 &&
-	    (uint32_t)vx->rcx <= X86_MSR_K7_PERFCTR3) {
-		/*
-		 * Every AMD64 CPU has these four counters and their event
-		 * selects (APM Vol. 2 13.2.1, no CPUID bit): a guest may
-		 * program them; hv keeps the values and nothing counts.
-		 */
-		uint64_t *m = &vcpu->amd_perf[(uint32_t)vx->rcx - X86_MSR_K7_PERFEVTSEL0];
-
-		if (write)
-			*m = (vx->rdx << 32) | (vx->rax & 0xffffffffull);
-		else {
-			vx->rax = *m & 0xffffffffull;
-			vx->rdx = *m >> 32;
-		}
-		vx->skip = true;
+	if (msr_core(vcpu, vx, false))
 		return HV_RESUME;
-	}
-	if ((uint32_t)vx->rcx == X86_MSR_APIC_BASE) {
-		/* the core's own: the local APIC is hv/lapic.c */
-		val = (vx->rdx << 32) | (vx->rax & 0xffffffffull);
-		if (write && !hv_lapic_base_write(vcpu, val))
-			goto gp;
-		if (!write) {
-			val = hv_lapic_base_read(vcpu);
-			vx->rax = val & 0xffffffffull;
-			vx->rdx = val >> 32;
-		}
-		vx->skip = true;
-		return HV_RESUME;
-	}
-	if (r == NULL)
-		goto gp;
-	if (write) {
-		val = (vx->rdx << 32) | (vx->rax & 0xffffffffull);
-		if (!value_ok(vcpu, r, vx->cr0, &val) ||
-		    !hv_ops->msr_set(vcpu, r->reg, val))
-			goto gp;
-	} else {
-		if (!hv_ops->msr_get(vcpu, r->reg, &val))
-			goto gp;
-		if (r->check == MSR_TSC)
-			val += hv_rdtsc();
-		/* RDMSR writes EDX:EAX, zero-extended into RDX:RAX */
-		vx->rax = val & 0xffffffffull;
-		vx->rdx = val >> 32;
-	}
+	if (r == NULL || !hv_ops->msr_get(vcpu, r->reg, &val))
+		return msr_gp(vcpu, vx, false);
+	if (r->check == MSR_TSC)
+		val += hv_rdtsc();
+	/* RDMSR writes EDX:EAX, zero-extended into RDX:RAX */
+	vx->gpr[HV_RAX] = val & 0xffffffffull;
+	vx->gpr[HV_RDX] = val >> 32;
 	vx->skip = true;
 	return HV_RESUME;
-gp:
-	hv_ratelog("msr", "guest%d.%d: %s of MSR 0x%x: #GP\n", vcpu->vm->id,
-	    vcpu->id, write ? "wrmsr" : "rdmsr", (unsigned)(uint32_t)vx->rcx);
-	vx->gp = true;
+}
+
+int
+hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+{
+	const struct msr_rule *r = msr_rule((uint32_t)vx->gpr[HV_RCX]);
+	uint64_t val = (vx->gpr[HV_RDX] << 32) |
+	    (vx->gpr[HV_RAX] & 0xffffffffull);
+
+	if (msr_core(vcpu, vx, true))
+		return vx->gp ? msr_gp(vcpu, vx, true) : HV_RESUME;
+	if (r == NULL || !value_ok(vcpu, r, vx->cr0, &val) ||
+	    !hv_ops->msr_set(vcpu, r->reg, val))
+		return msr_gp(vcpu, vx, true);
+	vx->skip = true;
 	return HV_RESUME;
 }

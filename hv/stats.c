@@ -20,9 +20,11 @@ hv_stats_publish(void)
 	    sizeof(hv_stats_leaves) / sizeof(hv_stats_leaves[0]));
 }
 
-/* Exits by reason: one counter per reason below exit_n. */
+/* Exits by reason: one counter per reason below hv_exit_n, and the counter
+ * an exit of each reason bumps (its own, or exits_other when unnamed). */
 static uint64_t *exit_counts;
-static unsigned exit_n;
+unsigned hv_exit_n;
+uint64_t **hv_exit_ctr;
 static struct hv_sysctl *exit_leaves;	/* exit_n entries, unnamed ones unused */
 static char *exit_names;		/* storage of the leaf names */
 
@@ -39,10 +41,13 @@ hv_stats_fini(void)
 		hv_os_free(exit_leaves);
 	if (exit_names != NULL)
 		hv_os_free(exit_names);
+	if (hv_exit_ctr != NULL)
+		hv_os_free(hv_exit_ctr);
 	exit_counts = NULL;
 	exit_leaves = NULL;
 	exit_names = NULL;
-	exit_n = 0;
+	hv_exit_ctr = NULL;
+	hv_exit_n = 0;
 }
 
 int
@@ -59,7 +64,9 @@ hv_stats_exits_init(const char *(*name)(uint64_t reason), unsigned n)
 	exit_counts = hv_os_malloc(n * sizeof(*exit_counts));
 	exit_leaves = hv_os_malloc(n * sizeof(*exit_leaves));
 	exit_names = hv_os_malloc((size_t)n * EXIT_NAME_MAX);
-	if (exit_counts == NULL || exit_leaves == NULL || exit_names == NULL) {
+	hv_exit_ctr = hv_os_malloc(n * sizeof(*hv_exit_ctr));
+	if (exit_counts == NULL || exit_leaves == NULL || exit_names == NULL ||
+	    hv_exit_ctr == NULL) {
 		hv_stats_fini();
 		return HV_ENOMEM;
 	}
@@ -67,6 +74,7 @@ hv_stats_exits_init(const char *(*name)(uint64_t reason), unsigned n)
 		const char *nm = name(r);
 		char *full = exit_names + (size_t)r * EXIT_NAME_MAX;
 
+		hv_exit_ctr[r] = &hv_stats.exits_other;
 		if (nm == NULL)
 			continue;
 		if (hv_snprintf(full, EXIT_NAME_MAX, "%s%s", EXIT_PREFIX, nm) >=
@@ -77,36 +85,12 @@ hv_stats_exits_init(const char *(*name)(uint64_t reason), unsigned n)
 		exit_leaves[r].type = HV_SYSCTL_U64;
 		exit_leaves[r].ptr = &exit_counts[r];
 		exit_leaves[r].set = NULL;
+		hv_exit_ctr[r] = &exit_counts[r];
 		error = hv_os_sysctl_add(&exit_leaves[r]);
 		if (error != 0)
 			return error;	/* hv_fini drops what was added */
 	}
 	/* Published last: hv_stats_exit() only counts per reason from here on. */
-	__atomic_store_n(&exit_n, n, __ATOMIC_RELEASE);
+	__atomic_store_n(&hv_exit_n, n, __ATOMIC_RELEASE);
 	return 0;
-}
-
-/* inline in both callers: the one-exit count (every exit) stays a constant */
-static inline void
-count_exits(uint64_t reason, uint64_t count)
-{
-	unsigned n = __atomic_load_n(&exit_n, __ATOMIC_ACQUIRE);
-
-	HV_STAT_ADD(exits, count);
-	if (reason < n && exit_leaves[reason].name != NULL)
-		__atomic_fetch_add(&exit_counts[reason], count, __ATOMIC_RELAXED);
-	else
-		HV_STAT_ADD(exits_other, count);
-}
-
-void
-hv_stats_exit(uint64_t reason)
-{
-	count_exits(reason, 1);
-}
-
-void
-hv_stats_exits(uint64_t reason, uint64_t count)
-{
-	count_exits(reason, count);
 }

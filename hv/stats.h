@@ -69,9 +69,24 @@ int	 hv_stats_publish(void);
  * A second init before hv_fini() is refused (HV_EBUSY).
  */
 int	 hv_stats_exits_init(const char *(*name)(uint64_t reason), unsigned n);
-void	 hv_stats_exit(uint64_t reason);
-/* count exits of one reason at once (a backend's HC_NOP loop) */
-void	 hv_stats_exits(uint64_t reason, uint64_t count);
+extern unsigned hv_exit_n;		/* reasons counted (0 before init) */
+extern uint64_t **hv_exit_ctr;		/* [hv_exit_n]: the counter of each */
+/* count exits of one reason at once (a backend's HC_NOP loop); inline:
+ * every exit counts */
+static inline void
+hv_stats_exits(uint64_t reason, uint64_t count)
+{
+	unsigned n = __atomic_load_n(&hv_exit_n, __ATOMIC_ACQUIRE);
+
+	HV_STAT_ADD(exits, count);
+	__atomic_fetch_add(reason < n ? hv_exit_ctr[reason] :
+	    &hv_stats.exits_other, count, __ATOMIC_RELAXED);
+}
+static inline void
+hv_stats_exit(uint64_t reason)
+{
+	hv_stats_exits(reason, 1);
+}
 void	 hv_stats_fini(void);	/* hv_fini: frees the per-reason tables */
 
 #endif /* HV_STATS_H */

@@ -130,12 +130,14 @@ svm_boot(struct hv_vcpu *vcpu, const struct hv_boot *b)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 
-	hv_memset(&s->gprs, 0, sizeof(s->gprs));
+	hv_memset(s->gpr, 0, sizeof(s->gpr));
 	if (b->mode == HV_BOOT_LONG64) {
-		s->gprs.rdi = vcpu->vm->mem_size;
-		s->gprs.rsi = (uint64_t)vcpu->id;
+		s->gpr[HV_RDI] = vcpu->vm->mem_size;	/* hv_abi.h boot registers */
+		s->gpr[HV_RSI] = (uint64_t)vcpu->id;
 	} else {
-		s->gprs.rbx = b->ebx;
+		/* the world switch loads RAX into the VMCB from here */
+		s->gpr[HV_RAX] = b->eax;
+		s->gpr[HV_RBX] = b->ebx;
 	}
 	vmcb_init_boot_state(s->vmcb, b);
 	return 0;
@@ -225,9 +227,9 @@ svm_host_check(const struct svm_host_state *h, const char *when,
 
 /*
  * Exits in a row that svm_vcpu_run handles pinned (HC_NOPs in the world
- * switch, svm_exit_pinned) before it returns through hv_vcpu_run (whose
- * unpin is where the host may preempt the vCPU thread); host interrupts end
- * the run at once anyway (INTR exit).
+ * switch, the pinned exits in svm_exit_fast) before it returns through
+ * hv_vcpu_run (whose unpin is where the host may preempt the vCPU thread);
+ * host interrupts end the run at once anyway (INTR exit).
  */
 #define SVM_FAST_MAX	64
 
@@ -237,7 +239,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 	struct svm_fast *f = &s->fast;
-	int cpu, error = 0, fast = 0, fast_max, looped, rc;
+	int cpu, error, fast_max;
 	const char *why;
 	bool ts;
 
@@ -248,71 +250,92 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	ts = hv_fpu_enter(vcpu);
 	hv_dreg_enter(vcpu);
 	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
-again:
-	hv_pre_entry(vcpu);
-	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
-	svm_irq_prepare(vcpu);
-	svm_asid_prepare(vcpu, cpu);
+	f->cpu = cpu;
+	f->vcpu = vcpu;
+	f->ex = ex;
+	f->rc = HV_NOT_PINNED;
+	/* 0 while hw.vmm.hostcheck is on: every exit comes back here */
+	f->budget = (uint32_t)fast_max;
+	/*
+	 * The host state once per pinned stretch: nothing host-side can
+	 * change it while the thread stays pinned here (no switch of
+	 * address space or thread), so re-entries neither capture nor check
+	 * it again, nor VMSAVE the host's copy again.
+	 */
+	svm_host_capture(&s->host, &svm_pcpu[cpu]);
+	error = svm_host_check(&s->host, "before VMRUN", ex);
+	if (error == 0 && (why = vmcb_check_intercepts(v)) != NULL) {
+		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCB refused before "
+		    "VMRUN: %s", vcpu->vm->id, vcpu->id, why);
+		error = HV_EIO;
+	}
+	if (error != 0)
+		goto out;
 	vmcb_wr64(v, VMCB_N_CR3, vcpu->vm->nt.root_pa);
 	if (vcpu->tls_dirty) {
 		/* FS is VMLOAD state: the VMCB copy is what the guest gets. */
 		vmcb_wr64(v, VMCB_SEG_FS + VMCB_SEG_BASE, vcpu->tls_fs_base);
 		vcpu->tls_dirty = false;
 	}
-	/* A software interrupt returns to nRIP on CPUs with NRIPS (APM
-	 * 15.20); ours are always injected with RIP past the INTn. */
-	if ((s->pending_event & EVENT_TYPE_MASK) ==
-	    EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT)
-		vmcb_wr64(v, VMCB_NRIP, vmcb_rd64(v, VMCB_RIP));
-	vmcb_wr64(v, VMCB_EVENTINJ, s->pending_event);
-	s->pending_event = 0;
-	/* Nothing is cached: every VMCB field may have changed (APM 15.15). */
-	vmcb_wr32(v, VMCB_CLEAN, 0);
-	/*
-	 * A fast re-entry stayed pinned since the capture and the checks: the
-	 * host state is unchanged.  The snapshot is taken again: a pinned
-	 * handler may have changed what VMRUN checks (EFER, G_PAT).
-	 */
-	vmcb_snapshot(v, &s->snap);
-	if (fast == 0) {
-		svm_host_capture(&s->host, &svm_pcpu[cpu]);
-		error = svm_host_check(&s->host, "before VMRUN", ex);
-		if (error == 0 && (why = vmcb_check_intercepts(v)) != NULL) {
-			hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCB refused "
-			    "before VMRUN: %s", vcpu->vm->id, vcpu->id, why);
-			error = HV_EIO;
+	s->snap_stale = true;
+	f->pre_entered = false;
+	for (;;) {
+		if (!f->pre_entered)
+			hv_pre_entry(vcpu);
+		f->pre_entered = false;
+		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
+		if (svm_irq_due(vcpu))
+			svm_irq_prepare(vcpu);
+		if (!svm_asid_steady(vcpu, cpu))
+			svm_asid_prepare(vcpu, cpu);
+		/* A software interrupt returns to nRIP on CPUs with NRIPS (APM
+		 * 15.20); ours are always injected with RIP past the INTn. */
+		if ((s->pending_event & EVENT_TYPE_MASK) ==
+		    EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT)
+			vmcb_wr64(v, VMCB_NRIP, vmcb_rd64(v, VMCB_RIP));
+		vmcb_wr64(v, VMCB_EVENTINJ, s->pending_event);
+		s->pending_event = 0;
+		/* Nothing is cached: every VMCB field may have changed (APM
+		 * 15.15). */
+		vmcb_wr32(v, VMCB_CLEAN, 0);
+		/*
+		 * What VMRUN checks, for vmcb_check to explain a refusal: all
+		 * of it at the first entry of the stretch and after a pinned
+		 * handler wrote a field of it (svm_msr_set: EFER), else the
+		 * two fields an entry writes.  What the guest changed by
+		 * itself (CR0, CR3, CR4, EFER without an intercept) passed the
+		 * CPU's own checks.
+		 */
+		if (s->snap_stale) {
+			vmcb_snapshot(v, &s->snap);
+			s->snap_stale = false;
+		} else {
+			s->snap.eventinj = vmcb_rd64(v, VMCB_EVENTINJ);
+			s->snap.asid = s->asid;
 		}
-	}
-	if (error == 0) {
-		/* the HC_NOPs the world switch may finish itself (svm_switch.S) */
-		f->budget = (uint32_t)(fast_max - fast);
-		svm_world_switch(s->vmcb_pa, &s->gprs,
-		    svm_pcpu[cpu].host_vmcb_pa, s->host.save_host, f);
+		/* HC_NOPs and pinned exits are finished inside (svm_switch.S,
+		 * svm_exit_fast) while f->budget lasts */
+		f->nops = 0;
+		svm_world_switch(s->vmcb_pa, s->gpr,
+		    svm_pcpu[cpu].host_vmcb_pa,
+		    f->budget == (uint32_t)fast_max && s->host.save_host, f);
 		svm_pcpu[cpu].host_saved = true;
 		vcpu->last_cpu = cpu;
-		looped = fast_max - fast - (int)f->budget;
-		if (looped > 0) {
-			fast += looped;
-			svm_exit_counts(SVM_EXIT_vmmcall, (uint64_t)looped);
-			hv_hypercall_fast_loop((uint64_t)looped);
+		if (f->nops > 0) {
+			svm_exit_counts(SVM_EXIT_vmmcall, f->nops);
+			hv_hypercall_fast_loop(f->nops);
 		}
-		/*
-		 * Once per call, not per loop turn: the loop ran at GIF=0 with
-		 * no host code but its own, VMRUN gives back the CR3 it saved
-		 * and the FS base comes from the host VMCB's VMLOAD after the
-		 * loop, so this checks exactly what the host gets back.
-		 */
-		error = svm_host_check(&s->host, "after #VMEXIT", ex);
+		/* handled, but the next entry needs preparing here */
+		if (f->rc != HV_RESUME)
+			break;
 	}
-	/* the fast path: an exit handled here, pinned, and entered again */
-	rc = HV_NOT_PINNED;
-	if (error == 0 && fast < fast_max) {
-		rc = svm_exit_pinned(vcpu, ex);
-		if (rc == HV_RESUME) {
-			fast++;
-			goto again;
-		}
-	}
+	/*
+	 * Once per stretch, not per exit: every #VMEXIT of it gave back the
+	 * CR3 VMRUN saved and VMLOADed the FS base of the one host VMCB
+	 * copy, so the last exit returns exactly what each of them did.
+	 */
+	error = svm_host_check(&s->host, "after #VMEXIT", ex);
+out:
 	hv_dreg_leave(vcpu);
 	hv_fpu_leave(vcpu, ts);
 	if (error == 0)
@@ -320,8 +343,8 @@ again:
 	hv_os_unpin();
 	if (error != 0)
 		return 0;	/* ex says why */
-	if (rc != HV_NOT_PINNED)
-		return rc;
+	if (f->rc != HV_NOT_PINNED)
+		return f->rc;
 	/* Exit handling may sleep (backing a page): not pinned. */
 	return svm_handle_exit(vcpu, ex);
 }
@@ -334,22 +357,22 @@ svm_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 	struct svm_vcpu *s = svm_of(vcpu);
 	const uint8_t *v = s->vmcb;
 
-	r->rax = vmcb_rd64(v, VMCB_RAX);
-	r->rbx = s->gprs.rbx;
-	r->rcx = s->gprs.rcx;
-	r->rdx = s->gprs.rdx;
-	r->rsi = s->gprs.rsi;
-	r->rdi = s->gprs.rdi;
-	r->rbp = s->gprs.rbp;
+	r->rax = s->gpr[HV_RAX];
+	r->rbx = s->gpr[HV_RBX];
+	r->rcx = s->gpr[HV_RCX];
+	r->rdx = s->gpr[HV_RDX];
+	r->rsi = s->gpr[HV_RSI];
+	r->rdi = s->gpr[HV_RDI];
+	r->rbp = s->gpr[HV_RBP];
 	r->rsp = vmcb_rd64(v, VMCB_RSP);
-	r->r8 = s->gprs.r8;
-	r->r9 = s->gprs.r9;
-	r->r10 = s->gprs.r10;
-	r->r11 = s->gprs.r11;
-	r->r12 = s->gprs.r12;
-	r->r13 = s->gprs.r13;
-	r->r14 = s->gprs.r14;
-	r->r15 = s->gprs.r15;
+	r->r8 = s->gpr[HV_R8];
+	r->r9 = s->gpr[HV_R9];
+	r->r10 = s->gpr[HV_R10];
+	r->r11 = s->gpr[HV_R11];
+	r->r12 = s->gpr[HV_R12];
+	r->r13 = s->gpr[HV_R13];
+	r->r14 = s->gpr[HV_R14];
+	r->r15 = s->gpr[HV_R15];
 	r->rip = vmcb_rd64(v, VMCB_RIP);
 	r->rflags = vmcb_rd64(v, VMCB_RFLAGS);
 	r->cr0 = vmcb_rd64(v, VMCB_CR0);
@@ -380,22 +403,22 @@ svm_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	if (r->cpl > 3 || !x86_canonical(r->fs_base) || !x86_canonical(r->gs_base) ||
 	    !x86_canonical(r->kernel_gs_base))
 		return HV_EINVAL;
-	vmcb_wr64(v, VMCB_RAX, r->rax);
-	s->gprs.rbx = r->rbx;
-	s->gprs.rcx = r->rcx;
-	s->gprs.rdx = r->rdx;
-	s->gprs.rsi = r->rsi;
-	s->gprs.rdi = r->rdi;
-	s->gprs.rbp = r->rbp;
+	s->gpr[HV_RAX] = r->rax;
+	s->gpr[HV_RBX] = r->rbx;
+	s->gpr[HV_RCX] = r->rcx;
+	s->gpr[HV_RDX] = r->rdx;
+	s->gpr[HV_RSI] = r->rsi;
+	s->gpr[HV_RDI] = r->rdi;
+	s->gpr[HV_RBP] = r->rbp;
 	vmcb_wr64(v, VMCB_RSP, r->rsp);
-	s->gprs.r8 = r->r8;
-	s->gprs.r9 = r->r9;
-	s->gprs.r10 = r->r10;
-	s->gprs.r11 = r->r11;
-	s->gprs.r12 = r->r12;
-	s->gprs.r13 = r->r13;
-	s->gprs.r14 = r->r14;
-	s->gprs.r15 = r->r15;
+	s->gpr[HV_R8] = r->r8;
+	s->gpr[HV_R9] = r->r9;
+	s->gpr[HV_R10] = r->r10;
+	s->gpr[HV_R11] = r->r11;
+	s->gpr[HV_R12] = r->r12;
+	s->gpr[HV_R13] = r->r13;
+	s->gpr[HV_R14] = r->r14;
+	s->gpr[HV_R15] = r->r15;
 	vmcb_wr64(v, VMCB_RIP, r->rip);
 	vmcb_wr64(v, VMCB_RFLAGS, r->rflags);
 	vmcb_wr64(v, VMCB_CR0, r->cr0);

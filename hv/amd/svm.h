@@ -7,6 +7,7 @@
 #include "hv_impl.h"
 #include "x86_arch.h"
 #include "svm_exits.h"
+#include "vmcb.h"
 
 /* ---- capabilities (svm_caps.c) ------------------------------------------- */
 struct svm_caps {
@@ -47,13 +48,6 @@ struct svm_vm {
 	uint64_t	 msrpm_pa;
 };
 
-/* Guest GPRs that VMRUN/#VMEXIT do not switch (RAX and RSP are in the VMCB);
- * svm_switch.S reads them through svm_assym.sym. */
-struct svm_gprs {
-	uint64_t rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-};
-
 /*
  * What the VMRUN consistency checks look at, copied from the VMCB just before
  * VMRUN: after a failed VMRUN the VMCB may no longer hold it (QEMU writes its
@@ -91,12 +85,32 @@ struct svm_fast {
 	volatile uint64_t	*irq_pending;	/* vcpu->irq_pending */
 	uint32_t		 budget;	/* in: at most; out: left */
 	uint32_t		 nrips;		/* svm_caps.nrips */
+	uint32_t		 nops;		/* out: HC_NOPs the loop finished */
+	int			 cpu;		/* the CPU of the stretch */
+	struct hv_vcpu		*vcpu;
+	struct hv_exit		*ex;		/* the run's exit */
+	int			 rc;		/* out: svm_exit_fast's result */
+	bool			 pre_entered;	/* it ran hv_pre_entry already */
 };
+
+/*
+ * Called by svm_world_switch after every #VMEXIT the HC_NOP loop did not
+ * finish, with the guest's registers saved and the host's segment state
+ * loaded back, still at GIF=0: the pinned exits of the table (svm_exits.h)
+ * are handled here.  f->rc is HV_NOT_PINNED (svm_handle_exit's exit),
+ * HV_RESUME or 0 with *f->ex.  Returns 1 when the guest may be entered
+ * again at once (nothing for svm_vcpu_run to prepare; the entry counted as
+ * hv_pre_entry would), else 0 and the world switch returns.
+ */
+int	 svm_exit_fast(struct svm_fast *f);
 
 struct svm_vcpu {
 	uint8_t		*vmcb;
 	uint64_t	 vmcb_pa;
-	struct svm_gprs	 gprs;
+	/* guest GPRs by x86 number (enum hv_gpr): VMRUN/#VMEXIT switch only
+	 * RAX and RSP (VMCB); svm_world_switch keeps RAX here in step with
+	 * the VMCB's, which only it reads and writes, and saves the rest */
+	uint64_t	 gpr[HV_NGPRS];
 	/* ASID (asid.c): valid on asid_cpu while asid_gen matches that CPU's */
 	uint32_t	 asid;
 	int		 asid_cpu;
@@ -107,6 +121,7 @@ struct svm_vcpu {
 	uint64_t	 pending_event;
 	struct svm_host_state host;
 	struct vmcb_snap snap;		/* state of the last VMRUN */
+	bool		 snap_stale;	/* snap must be taken again */
 	struct svm_fast	 fast;		/* svm_switch.S's HC_NOP loop */
 };
 
@@ -121,7 +136,7 @@ static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
  * host_pa, with the guest GPRs loaded from and saved to *g, all under
  * CLGI with interrupts open so that a host interrupt becomes an INTR exit.
  */
-void	 svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
+void	 svm_world_switch(uint64_t vmcb_pa, uint64_t *gpr, uint64_t host_pa,
 	    bool save_host,	/* false: VMLOAD the host_pa copy as it is */
 	    struct svm_fast *f);
 
@@ -153,6 +168,22 @@ extern const size_t vmcb_nrequired;
 extern uint64_t svm_asid_generations;	/* hw.vmm.svm.asid_generations */
 void	 svm_asid_cpu_init(int cpu);
 void	 svm_asid_prepare(struct hv_vcpu *vcpu, int cpu);
+/*
+ * Whether the next VMRUN on cpu may keep the VMCB's ASID and TLB_CONTROL
+ * as the last one left them: the ASID is still good there (same CPU and
+ * generation, clean for the VM's invalidation generation) and no flush is
+ * due.  Else svm_asid_prepare must run.
+ */
+static inline bool svm_asid_steady(struct hv_vcpu *vcpu, int cpu)
+{
+	const struct svm_vcpu *s = svm_of(vcpu);
+	const struct svm_pcpu *p = &svm_pcpu[cpu];
+
+	return s->asid_cpu == cpu && s->asid_gen == p->asid_gen &&
+	    s->asid_inval_gen == vcpu->vm->inval_gen && !p->asid_flush_all &&
+	    s->tlb_control == TLB_CONTROL_NONE &&
+	    vmcb_rd8(s->vmcb, VMCB_TLB_CONTROL) == TLB_CONTROL_NONE;
+}
 void	 svm_flush_nested(struct hv_vcpu *vcpu);
 extern const struct hv_ntable_fmt svm_npt_fmt;
 
@@ -163,13 +194,6 @@ void	 svm_maps_fini(struct svm_vm *s);
 /* ---- exits (svm_exit.c, svm_msr.c) ----------------------------------------- */
 /* 0 with *ex filled for the host, HV_RESUME when handled. */
 int	 svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
-/*
- * The fast path: right after the exit, still pinned, the exits whose
- * handler may run there (svm_exits.h's pinned column, and HC_NOP):
- * HV_RESUME (enter again from here), 0 with *ex, or HV_NOT_PINNED when the
- * exit is for svm_handle_exit (which must then be called unpinned).
- */
-int	 svm_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex);
 void	 svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	    uint32_t err);
 void	 svm_skip_insn(struct svm_vcpu *s, unsigned len);
@@ -182,6 +206,30 @@ bool	 svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
 /* Just before VMRUN (pinned, after hv_pre_entry): inject the highest queued
  * interrupt if the guest can take it, else ask for a VINTR exit. */
 void	 svm_irq_prepare(struct hv_vcpu *vcpu);
+/* Whether svm_irq_prepare has anything to do: an interrupt is queued or a
+ * VINTR exit is armed (to be withdrawn). */
+static inline bool svm_irq_due(struct hv_vcpu *vcpu)
+{
+	return (vmcb_rd32(svm_of(vcpu)->vmcb, VMCB_INTERCEPT_MISC1) &
+	    VMCB_I1_VINTR) != 0 || hv_irq_any(vcpu);
+}
+
+/*
+ * Whether a re-entry of the pinned stretch (svm_exit_fast) needs nothing
+ * svm_vcpu_run prepares per entry: no event to inject, the snapshot
+ * current, no interrupt work, and the ASID still good.  Within the stretch
+ * only a flush can spoil the ASID (svm_flush_nested, from hv_pre_reentry:
+ * tlb_control set, or asid_gen 0 without flush-by-ASID): the CPU, its
+ * generation and the VMCB field are the ones the first entry's
+ * svm_asid_prepare left; TLB_CONTROL goes back to "none" at the re-entry.
+ */
+static inline bool svm_reentry_steady(struct hv_vcpu *vcpu)
+{
+	const struct svm_vcpu *s = svm_of(vcpu);
+
+	return s->pending_event == 0 && !s->snap_stale && !svm_irq_due(vcpu) &&
+	    s->tlb_control == TLB_CONTROL_NONE && s->asid_gen != 0;
+}
 
 /* ---- names (svm_names.c) --------------------------------------------------- */
 int	 svm_exit_stats_init(void);

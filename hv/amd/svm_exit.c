@@ -55,26 +55,20 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	hv_vcpu_stop((vcpu), (ex), (error), (ex)->raw_reason,		\
 	    vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_RIP), __VA_ARGS__)
 
-/* Hand a decoded exit to the core's rule (hv/exit.c) and apply its result;
- * len: the instruction's length when the CPU gives no next RIP. */
-static int
+/* Hand a decoded exit to the core's rule (hv/exit.c), which reads and
+ * writes the guest's registers in place, and apply the rest of it; len:
+ * the instruction's length when the CPU gives no next RIP. */
+static inline int
 core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
     struct hv_exit *ex)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
-	uint8_t *v = s->vmcb;
 	int rc;
 
-	vx->rip = vmcb_rd64(v, VMCB_RIP);
-	vx->rax = vmcb_rd64(v, VMCB_RAX);
-	vx->rbx = s->gprs.rbx;
-	vx->rcx = s->gprs.rcx;
-	vx->rdx = s->gprs.rdx;
+	vx->skip = vx->gp = vx->ud = false;
+	vx->rip = vmcb_rd64(s->vmcb, VMCB_RIP);
+	vx->gpr = s->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
-	vmcb_wr64(v, VMCB_RAX, vx->rax);
-	s->gprs.rbx = vx->rbx;
-	s->gprs.rcx = vx->rcx;
-	s->gprs.rdx = vx->rdx;
 	if (vx->skip)
 		svm_skip_insn(s, len);
 	if (vx->gp)
@@ -128,8 +122,9 @@ exit_mwait(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_cpuid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct hv_vmexit vx = { .kind = HV_VX_CPUID };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_CPUID;
 	return core_exit(vcpu, &vx, 2, ex);	/* 0F A2 */
 }
 
@@ -153,7 +148,7 @@ exit_vmmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	svm_skip_insn(s, 3);		/* 0F 01 D9 */
 	if (hc == HV_HC_HOST)
 		return 0;
-	vmcb_wr64(s->vmcb, VMCB_RAX, r.rax);
+	s->gpr[HV_RAX] = r.rax;
 	return HV_RESUME;
 }
 
@@ -162,10 +157,12 @@ exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	uint8_t *v = svm_of(vcpu)->vmcb;
 	uint64_t info = vmcb_rd64(v, VMCB_EXITINFO1);
-	struct hv_vmexit vx = { .kind = HV_VX_PIO };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_PIO;
 	vx.io.port = (uint16_t)(info >> 16);
-	vx.io.size = (info & IO_SZ32) ? 4 : (info & IO_SZ16) ? 2 : 1;
+	/* SZ8, SZ16, SZ32 are bits 4, 5, 6: one of them, the size in bytes */
+	vx.io.size = (uint8_t)((info & (IO_SZ8 | IO_SZ16 | IO_SZ32)) >> 4);
 	vx.io.in = (info & IO_IN) != 0;
 	vx.io.string = (info & IO_STR) != 0;
 	vx.io.rep = (info & IO_REP) != 0;
@@ -339,11 +336,11 @@ exit_hc_nop(struct hv_vcpu *vcpu)
 	uint8_t *v = s->vmcb;
 
 	if ((vmcb_rd64(v, VMCB_EXITINTINFO) & EVENT_VALID) ||
-	    !hv_hypercall_fast(vmcb_rd64(v, VMCB_RAX), vmcb_rd8(v, VMCB_CPL)))
+	    !hv_hypercall_fast(s->gpr[HV_RAX], vmcb_rd8(v, VMCB_CPL)))
 		return false;
 	svm_exit_count(SVM_EXIT_vmmcall);
 	svm_skip_insn(s, 3);		/* 0F 01 D9 */
-	vmcb_wr64(v, VMCB_RAX, 0);
+	s->gpr[HV_RAX] = 0;
 	return true;
 }
 
@@ -369,12 +366,14 @@ static int
 exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	uint8_t *v = svm_of(vcpu)->vmcb;
-	struct hv_vmexit vx = { .kind = vmcb_rd64(v, VMCB_EXITINFO1) == 1 ?
-	    HV_VX_WRMSR : HV_VX_RDMSR };
+	struct hv_vmexit vx;
 
+	vx.kind = vmcb_rd64(v, VMCB_EXITINFO1) == 1 ? HV_VX_WRMSR : HV_VX_RDMSR;
 	vx.cr0 = vmcb_rd64(v, VMCB_CR0);
 	return core_exit(vcpu, &vx, 2, ex);	/* 0F 32 / 0F 30 */
 }
+
+static int	exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
 static int
 exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
@@ -386,7 +385,7 @@ exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * #UD is benign: itself) */
 	switch (hv_exception_merge((uint32_t)s->pending_event, X86_VEC_UD)) {
 	case HV_MERGE_SHUTDOWN:
-		return stop(vcpu, ex, HV_EFAULT, "triple fault");
+		return exit_shutdown(vcpu, ex);
 	case HV_MERGE_DOUBLE_FAULT:
 		svm_inject_exception(s, X86_VEC_DF, true, 0);
 		return HV_RESUME;
@@ -424,8 +423,15 @@ exit_machine_check(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct hv_vmexit vx = { .kind = HV_VX_SHUTDOWN };
+	const uint8_t *v = svm_of(vcpu)->vmcb;
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_SHUTDOWN;
+	vx.rsp = vmcb_rd64(v, VMCB_RSP);
+	vx.cr0 = vmcb_rd64(v, VMCB_CR0);
+	vx.cr3 = vmcb_rd64(v, VMCB_CR3);
+	vx.idtr_base = vmcb_rd64(v, VMCB_SEG_IDTR + VMCB_SEG_BASE);
+	vx.idtr_limit = vmcb_rd32(v, VMCB_SEG_IDTR + VMCB_SEG_LIMIT);
 	return core_exit(vcpu, &vx, 0, ex);
 }
 
@@ -441,7 +447,7 @@ static const struct {
 	SVM_EXITS(HANDLER_X, HANDLER_N)
 };
 
-static int
+static inline int
 dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
     unsigned reason)
 {
@@ -449,7 +455,7 @@ dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
 	uint8_t *v = s->vmcb;
 	uint64_t intinfo = vmcb_rd64(v, VMCB_EXITINTINFO);
 
-	svm_exit_count(code);
+	hv_stats_exit(reason);
 	ex->raw_reason = code;
 	/*
 	 * An exit in the middle of delivering an event (e.g. a #NPF on the
@@ -479,14 +485,33 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 int
-svm_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex)
+svm_exit_fast(struct svm_fast *f)
 {
-	uint64_t code = vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_EXITCODE);
-	unsigned reason = svm_exit_reason(code);
+	struct hv_vcpu *vcpu = f->vcpu;
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+	uint64_t code = vmcb_rd64(v, VMCB_EXITCODE);
 
-	if (reason == SVM_EXIT_vmmcall)
-		return exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
-	if (reason >= SVM_NREASONS || !handlers[reason].pinned)
-		return HV_NOT_PINNED;
-	return dispatch(vcpu, ex, code, reason);
+	/* (the codes -1 and -2, invalid and busy, are not pinned ones) */
+	if (f->budget > 0 && code < SVM_EXIT_invalid && handlers[code].pinned)
+		f->rc = dispatch(vcpu, f->ex, code, (unsigned)code);
+	else if (f->budget > 0 && code == SVM_EXIT_vmmcall && exit_hc_nop(vcpu))
+		f->rc = HV_RESUME;
+	else
+		f->rc = HV_NOT_PINNED;
+	if (f->rc != HV_RESUME)
+		return 0;
+	f->budget--;
+	/* the entry that follows, here or in svm_vcpu_run */
+	hv_pre_reentry(vcpu, f->cpu);
+	if (!svm_reentry_steady(vcpu)) {
+		f->pre_entered = true;
+		return 0;
+	}
+	/* as svm_vcpu_run writes them for an entry with nothing to inject */
+	vmcb_wr8(v, VMCB_TLB_CONTROL, TLB_CONTROL_NONE);
+	vmcb_wr64(v, VMCB_EVENTINJ, 0);
+	vmcb_wr32(v, VMCB_CLEAN, 0);
+	s->snap.eventinj = 0;
+	return 1;
 }

@@ -44,8 +44,10 @@ svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val)
 
 	if (f == 0)
 		return false;
-	if (reg == HV_MSR_EFER)
+	if (reg == HV_MSR_EFER) {
 		val |= X86_EFER_SVME;	/* VMRUN requires it (APM 15.5.1) */
+		svm_of(vcpu)->snap_stale = true;	/* a field VMRUN checks */
+	}
 	vmcb_wr64(svm_of(vcpu)->vmcb, f, val);
 	return true;
 }

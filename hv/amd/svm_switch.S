@@ -1,7 +1,7 @@
 /*
  * svm_switch.S - the SVM world switch (AMD APM Vol. 2 15.5, 15.17, 15.5.2).
  *
- * void svm_world_switch(uint64_t vmcb_pa, struct svm_gprs *g, uint64_t host_pa,
+ * void svm_world_switch(uint64_t vmcb_pa, uint64_t *gpr, uint64_t host_pa,
  *     bool save_host, struct svm_fast *f)
  *
  * VMRUN saves and restores only part of the host state: RAX, RSP and RIP
@@ -9,7 +9,10 @@
  * GS, TR, LDTR, KERNEL_GS_BASE and the SYSCALL/SYSENTER MSRs are neither
  * saved nor loaded.  So: VMSAVE the host's copy of those into the per-CPU
  * host VMCB, VMLOAD the guest's, VMRUN, VMSAVE the guest's, VMLOAD the
- * host's back.  The guest GPRs other than RAX/RSP live in *g.  save_host is
+ * host's back.  The guest GPRs live in gpr[] by x86 register number (RSP
+ * in the VMCB only); RAX is copied there from the VMCB at every exit that
+ * leaves the HC_NOP loop and back before every VMRUN that follows one (C
+ * reads and writes gpr[], never the VMCB's RAX).  save_host is
  * false only under the zero_host_fs quirk (hv/quirk.c): the host copy taken
  * at an earlier entry is loaded back, with that entry's FS base.
  *
@@ -79,24 +82,29 @@ svm_world_switch:
 	jz	1f
 	vmsave	%rax
 1:
-
-	mov	%rsi, %rax
+	/* RBP, R12-R15 here; the rest in .Lload, where a re-entry after
+	 * svm_exit_fast starts (the call kept these, callee-saved) */
+	mov	G_RBP(%rsi), %rbp
+	mov	G_R12(%rsi), %r12
+	mov	G_R13(%rsi), %r13
+	mov	G_R14(%rsi), %r14
+	mov	G_R15(%rsi), %r15
+.Lload:
+	mov	16(%rsp), %rax		/* guest GPR area */
+	mov	8(%rsp), %rbx		/* struct svm_fast */
+	mov	F_VMCB(%rbx), %rbx
+	mov	G_RAX(%rax), %rcx
+	mov	%rcx, V_RAX(%rbx)	/* guest RAX: gpr[] to the VMCB */
 	mov	G_RBX(%rax), %rbx
 	mov	G_RCX(%rax), %rcx
 	mov	G_RDX(%rax), %rdx
 	mov	G_RSI(%rax), %rsi
 	mov	G_RDI(%rax), %rdi
-	mov	G_RBP(%rax), %rbp
 	mov	G_R8(%rax), %r8
 	mov	G_R9(%rax), %r9
 	mov	G_R10(%rax), %r10
 	mov	G_R11(%rax), %r11
-	mov	G_R12(%rax), %r12
-	mov	G_R13(%rax), %r13
-	mov	G_R14(%rax), %r14
-	mov	G_R15(%rax), %r15
 	mov	(%rsp), %rax		/* guest VMCB pa */
-
 	vmload	%rax
 .Lrun:
 	vmrun	%rax
@@ -150,6 +158,7 @@ svm_world_switch:
 	movb	$0, V_TLB_CONTROL(%rdx)
 	movl	$0, V_CLEAN(%rdx)
 	decl	F_BUDGET(%rcx)
+	incl	F_NOPS(%rcx)
 	pop	%rsi
 	pop	%rdx
 	pop	%rcx
@@ -178,10 +187,22 @@ svm_world_switch:
 	mov	%r13, G_R13(%rax)
 	mov	%r14, G_R14(%rax)
 	mov	%r15, G_R15(%rax)
-	add	$24, %rsp		/* drop the VMCB pa, svm_fast and GPR area */
-	pop	%rax			/* host VMCB pa */
+	mov	8(%rsp), %rdi		/* struct svm_fast */
+	mov	F_VMCB(%rdi), %rbx
+	mov	V_RAX(%rbx), %rbx
+	mov	%rbx, G_RAX(%rax)	/* guest RAX: the VMCB to gpr[] */
+	mov	24(%rsp), %rax		/* host VMCB pa */
 	vmload	%rax
 
+	/* the pinned exits: svm_exit_fast(f), still at GIF=0 on the host's
+	 * segment state (RSP is 16-byte aligned here) */
+	call	svm_exit_fast
+	test	%eax, %eax
+	jz	.Lout
+	/* RBX is callee-saved too, but CPUID writes it: .Lload reloads it */
+	jmp	.Lload
+.Lout:
+	add	$32, %rsp		/* drop the VMCB pas, svm_fast and GPR area */
 	cli
 	stgi
 	popfq

@@ -94,7 +94,7 @@ vmcb_check_intercepts(const uint8_t *v)
 
 /*
  * A boot state of hv.h (struct hv_boot) in the VMCB's guest save area; the
- * GPRs other than RAX and RSP are the caller's (struct svm_gprs).
+ * GPRs other than RAX and RSP are the caller's (struct svm_vcpu gpr[]).
  */
 void
 vmcb_init_boot_state(uint8_t *v, const struct hv_boot *b)

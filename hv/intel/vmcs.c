@@ -6,8 +6,10 @@
 #include "vmx_cpu.h"
 #include "vmcs.h"
 
+/* A VMWRITE / VMREAD that failed: done again for its error (a failed one
+ * changes nothing), which is logged. */
 int
-vmcs_write(uint32_t field, uint64_t val)
+vmcs_write_fail(uint32_t field, uint64_t val)
 {
 	int rc;
 
@@ -19,7 +21,7 @@ vmcs_write(uint32_t field, uint64_t val)
 }
 
 uint64_t
-vmcs_read(uint32_t field)
+vmcs_read_fail(uint32_t field)
 {
 	uint64_t v;
 	int rc;
@@ -331,11 +333,11 @@ vmcs_set_guest(struct hv_vcpu *vcpu, const struct hv_boot *b)
 	for (i = 0; i < VMX_NSAVE; i++)
 		vc->gpr[i] = 0;
 	if (lm) {
-		vc->gpr[VMX_RDI] = vcpu->vm->mem_size;
-		vc->gpr[VMX_RSI] = (uint64_t)vcpu->id;
+		vc->gpr[HV_RDI] = vcpu->vm->mem_size;
+		vc->gpr[HV_RSI] = (uint64_t)vcpu->id;
 	} else {
-		vc->gpr[VMX_RAX] = b->eax;
-		vc->gpr[VMX_RBX] = b->ebx;
+		vc->gpr[HV_RAX] = b->eax;
+		vc->gpr[HV_RBX] = b->ebx;
 	}
 	vc->guest_kgs = 0;
 	return err ? HV_EIO : 0;

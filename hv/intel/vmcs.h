@@ -148,7 +148,30 @@
  * the field encoding and the decoded VM-instruction error; vmcs_write
  * returns 0 or HV_EIO, vmcs_read returns 0 (and logs) on failure.
  */
-int	 vmcs_write(uint32_t field, uint64_t val);
-uint64_t vmcs_read(uint32_t field);
+int	 vmcs_write_fail(uint32_t field, uint64_t val);	/* vmcs.c */
+uint64_t vmcs_read_fail(uint32_t field);			/* vmcs.c */
+
+/* inline (every exit reads several fields): VMsucceed leaves CF and ZF
+ * clear (SDM Vol. 3C 31.2), i.e. "above"; a failure is decoded out of line */
+static inline uint64_t
+vmcs_read(uint32_t field)
+{
+	uint64_t v;
+	uint8_t ok;
+
+	__asm__ __volatile__("vmread %2, %1; seta %0"
+	    : "=q"(ok), "=rm"(v) : "r"((uint64_t)field) : "cc");
+	return ok ? v : vmcs_read_fail(field);
+}
+
+static inline int
+vmcs_write(uint32_t field, uint64_t val)
+{
+	uint8_t ok;
+
+	__asm__ __volatile__("vmwrite %2, %1; seta %0"
+	    : "=q"(ok) : "r"((uint64_t)field), "rm"(val) : "cc");
+	return ok ? 0 : vmcs_write_fail(field, val);
+}
 
 #endif /* HV_INTEL_VMCS_H */

@@ -399,21 +399,21 @@ vmx_regs_read(struct hv_vcpu *vcpu, struct hv_regs *r)
 	struct vmx_vcpu *vc = vcpu->backend;
 	uint64_t mask;
 
-	r->rax = vc->gpr[VMX_RAX];
-	r->rbx = vc->gpr[VMX_RBX];
-	r->rcx = vc->gpr[VMX_RCX];
-	r->rdx = vc->gpr[VMX_RDX];
-	r->rsi = vc->gpr[VMX_RSI];
-	r->rdi = vc->gpr[VMX_RDI];
-	r->rbp = vc->gpr[VMX_RBP];
-	r->r8 = vc->gpr[VMX_R8];
-	r->r9 = vc->gpr[VMX_R9];
-	r->r10 = vc->gpr[VMX_R10];
-	r->r11 = vc->gpr[VMX_R11];
-	r->r12 = vc->gpr[VMX_R12];
-	r->r13 = vc->gpr[VMX_R13];
-	r->r14 = vc->gpr[VMX_R14];
-	r->r15 = vc->gpr[VMX_R15];
+	r->rax = vc->gpr[HV_RAX];
+	r->rbx = vc->gpr[HV_RBX];
+	r->rcx = vc->gpr[HV_RCX];
+	r->rdx = vc->gpr[HV_RDX];
+	r->rsi = vc->gpr[HV_RSI];
+	r->rdi = vc->gpr[HV_RDI];
+	r->rbp = vc->gpr[HV_RBP];
+	r->r8 = vc->gpr[HV_R8];
+	r->r9 = vc->gpr[HV_R9];
+	r->r10 = vc->gpr[HV_R10];
+	r->r11 = vc->gpr[HV_R11];
+	r->r12 = vc->gpr[HV_R12];
+	r->r13 = vc->gpr[HV_R13];
+	r->r14 = vc->gpr[HV_R14];
+	r->r15 = vc->gpr[HV_R15];
 	r->cr2 = vc->gpr[VMX_CR2];
 	r->rsp = vmcs_read(VMCS_GUEST_RSP);
 	r->rip = vmcs_read(VMCS_GUEST_RIP);
@@ -448,21 +448,21 @@ vmx_regs_write(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	struct vmx_vcpu *vc = vcpu->backend;
 	int err = 0;
 
-	vc->gpr[VMX_RAX] = r->rax;
-	vc->gpr[VMX_RBX] = r->rbx;
-	vc->gpr[VMX_RCX] = r->rcx;
-	vc->gpr[VMX_RDX] = r->rdx;
-	vc->gpr[VMX_RSI] = r->rsi;
-	vc->gpr[VMX_RDI] = r->rdi;
-	vc->gpr[VMX_RBP] = r->rbp;
-	vc->gpr[VMX_R8] = r->r8;
-	vc->gpr[VMX_R9] = r->r9;
-	vc->gpr[VMX_R10] = r->r10;
-	vc->gpr[VMX_R11] = r->r11;
-	vc->gpr[VMX_R12] = r->r12;
-	vc->gpr[VMX_R13] = r->r13;
-	vc->gpr[VMX_R14] = r->r14;
-	vc->gpr[VMX_R15] = r->r15;
+	vc->gpr[HV_RAX] = r->rax;
+	vc->gpr[HV_RBX] = r->rbx;
+	vc->gpr[HV_RCX] = r->rcx;
+	vc->gpr[HV_RDX] = r->rdx;
+	vc->gpr[HV_RSI] = r->rsi;
+	vc->gpr[HV_RDI] = r->rdi;
+	vc->gpr[HV_RBP] = r->rbp;
+	vc->gpr[HV_R8] = r->r8;
+	vc->gpr[HV_R9] = r->r9;
+	vc->gpr[HV_R10] = r->r10;
+	vc->gpr[HV_R11] = r->r11;
+	vc->gpr[HV_R12] = r->r12;
+	vc->gpr[HV_R13] = r->r13;
+	vc->gpr[HV_R14] = r->r14;
+	vc->gpr[HV_R15] = r->r15;
 	vc->gpr[VMX_CR2] = r->cr2;
 	err |= vmcs_write(VMCS_GUEST_RSP, r->rsp);
 	err |= vmcs_write(VMCS_GUEST_RIP, r->rip);
@@ -632,8 +632,8 @@ vmx_host_check(struct hv_exit *ex)
 
 /*
  * Exits in a row that vmx_vcpu_run handles pinned (HC_NOPs in vmx_enter,
- * vmx_exit_pinned) before it returns through hv_vcpu_run (whose unpin is
- * where the host may preempt the vCPU thread).
+ * the pinned exits in vmx_exit_fast) before it returns through
+ * hv_vcpu_run (whose unpin is where the host may preempt the vCPU thread).
  */
 #define VMX_FAST_MAX	64
 
@@ -641,9 +641,10 @@ static int
 vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
+	struct vmx_fast *f = &vc->fast;
 	uint64_t fl, prev, host_kgs, info;
 	struct vmx_host_lost host_lost;
-	int cpu, old, rc, error, fast = 0, fast_max, looped;
+	int cpu, old, rc, error, fast_max;
 	bool ts = false, fpu = false;
 	const char *why;
 #ifdef HV_DEBUG
@@ -670,6 +671,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		}
 	}
 
+	f->rc = HV_NOT_PINNED;
 	fl = vmx_intr_save_disable();
 	fast_max = hv_hostcheck_before(VMX_FAST_MAX);
 	vmx_host_lost_save(&host_lost);
@@ -679,59 +681,81 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	ts = hv_fpu_enter(vcpu);
 	hv_dreg_enter(vcpu);
 	fpu = true;
-	vc->fast.flushed_gen = &vcpu->vm->flushed_gen[cpu];
-again:
-	hv_pre_entry(vcpu);
-	/* after hv_pre_entry: an interrupt queued later kicks this CPU */
-	vmx_irq_prepare(vcpu);
-	/* a fast re-entry stayed pinned with interrupts off since these were
-	 * written and checked: the host's CR3 and FS base are unchanged */
-	if (fast == 0 && (error = vmcs_set_host_dynamic()) != 0)
+	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
+	f->vcpu = vcpu;
+	f->cpu = cpu;
+	f->ex = ex;
+	/* 0 while hw.vmm.hostcheck is on: every exit comes back here */
+	f->budget = (uint32_t)fast_max;
+	f->pre_entered = false;
+	/*
+	 * Once per pinned stretch: interrupts stay off until its end, so the
+	 * host's CR3 and FS base written here are those of every exit in it;
+	 * the preemption timer starts from the field at each entry (no "save
+	 * VMX-preemption timer value").
+	 */
+	if ((error = vmcs_set_host_dynamic()) != 0)
 		goto out;
-	if (fast == 0 && (why = vmx_check_exits((uint32_t)vmcs_read(
-	    VMCS_EXCEPTION_BITMAP), (uint32_t)vmcs_read(VMCS_PROC_CTLS),
+	if ((why = vmx_check_exits((uint32_t)vmcs_read(VMCS_EXCEPTION_BITMAP),
+	    (uint32_t)vmcs_read(VMCS_PROC_CTLS),
 	    (uint32_t)vmcs_read(VMCS_PROC_CTLS2))) != NULL) {
 		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCS refused before "
 		    "entry: %s", vcpu->vm->id, vcpu->id, why);
 		error = 0;
+		f->rc = 0;
 		goto out;
 	}
 	if (vmx_caps.preempt_timer && (error = vmcs_write(VMCS_PREEMPT_TIMER,
 	    vmx_caps.preempt_value)) != 0)
 		goto out;
+	for (;;) {
+		if (!f->pre_entered)
+			hv_pre_entry(vcpu);
+		f->pre_entered = false;
+		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
+		if (vc->irq_window || hv_irq_any(vcpu))
+			vmx_irq_prepare(vcpu);
 #ifdef HV_DEBUG
-	if (vmx_check_guest_state(why_state, sizeof(why_state)) != 0) {
-		hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest state "
-		    "(software check): %s", vcpu->vm->id, vcpu->id, why_state);
-		error = 0;
-		goto out;
-	}
+		if (vmx_check_guest_state(why_state,
+		    sizeof(why_state)) != 0) {
+			hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest "
+			    "state (software check): %s", vcpu->vm->id,
+			    vcpu->id, why_state);
+			error = 0;
+			f->rc = 0;
+			goto out;
+		}
 #endif
-	/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may write it
-	 * directly (MSR bitmap): switch it by hand */
-	host_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
-	vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
-	/* the HC_NOPs vmx_enter may finish itself (vmx_switch.S) */
-	vc->fast.budget = (uint32_t)(fast_max - fast);
-	rc = vmx_enter(vc->gpr, vc->launched, &vc->fast);
-	vc->guest_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
-	vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
-	looped = fast_max - fast - (int)vc->fast.budget;
-	if (looped > 0) {
-		fast += looped;
-		vc->fault_repeats = 0;	/* as vmx_handle_exit */
-		hv_stats_exits(VMX_EXIT_vmcall, (uint64_t)looped);
-		hv_hypercall_fast_loop((uint64_t)looped);
+		/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may
+		 * write it directly (MSR bitmap): switch it by hand */
+		host_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
+		vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
+		/* HC_NOPs and pinned exits are finished inside (vmx_switch.S,
+		 * vmx_exit_fast) while f->budget lasts */
+		f->nops = 0;
+		f->rc = HV_NOT_PINNED;
+		rc = vmx_enter(vc->gpr, vc->launched, f);
+		vc->guest_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
+		vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
+		if (f->nops > 0) {
+			vc->fault_repeats = 0;	/* as vmx_handle_exit */
+			hv_stats_exits(VMX_EXIT_vmcall, f->nops);
+			hv_hypercall_fast_loop(f->nops);
+		}
+		if (rc != 0) {
+			/* decoded while the VMCS is still current here */
+			f->rc = vmx_entry_fail(vcpu, ex, rc);
+			goto out;
+		}
+		vc->last_exit_reason = vmcs_read(VMCS_EXIT_REASON);
+		/* SDM 26.7: a failed entry (bit 31) leaves the launch state
+		 * alone */
+		if (!(vc->last_exit_reason & 0x80000000u))
+			vc->launched = true;
+		/* handled, but the next entry needs preparing here */
+		if (f->rc != HV_RESUME)
+			break;
 	}
-	if (rc != 0) {
-		/* decoded while the VMCS is still current here */
-		error = vmx_entry_fail(vcpu, ex, rc);
-		goto out;
-	}
-	vc->last_exit_reason = vmcs_read(VMCS_EXIT_REASON);
-	/* SDM 26.7: a failed entry (bit 31) leaves the launch state alone */
-	if (!(vc->last_exit_reason & 0x80000000u))
-		vc->launched = true;
 	if ((vc->last_exit_reason & 0xffff) == 0) {
 		/* an NMI that exited (NMI exiting) is the host's: deliver it to
 		 * the host's handler before anything else (SDM 27.1) */
@@ -740,29 +764,16 @@ again:
 			__asm__ __volatile__("int $2");
 	}
 	/*
-	 * Once per call, also after HC_NOP loop turns: the loop writes no
-	 * host field, so each of its exits loaded the HOST_CR3 and
-	 * HOST_FS_BASE that the last one did, and no host code but the loop
-	 * ran in between (interrupts off since vmx_intr_save_disable).
+	 * Once per stretch, not per exit: no exit of it wrote a host field,
+	 * so each loaded the HOST_CR3 and HOST_FS_BASE the last one did, and
+	 * no host code but the stretch's own ran in between (interrupts off
+	 * since vmx_intr_save_disable).
 	 */
 	if (vmx_host_check(ex) != 0) {
 		/* the exit is not handled: the guest redoes what exited if the
 		 * host runs it again */
-		error = 0;
+		f->rc = 0;
 		goto out;
-	}
-	/*
-	 * The fast path: an exit handled here and entered again, interrupts
-	 * still off (a host interrupt that arrived meanwhile makes the next
-	 * entry exit at once: external-interrupt exiting).
-	 */
-	error = HV_NOT_PINNED;
-	if (fast < fast_max) {
-		error = vmx_exit_pinned(vcpu, ex);
-		if (error == HV_RESUME) {
-			fast++;
-			goto again;
-		}
 	}
 out:
 	/* the one unwind: the host's FPU state back before anything that may
@@ -773,13 +784,15 @@ out:
 		hv_dreg_leave(vcpu);
 		hv_fpu_leave(vcpu, ts);
 	}
-	if (error == HV_NOT_PINNED && hv_hostcheck_after(ex) != 0)
-		error = 0;	/* ex says why; the exit is not handled */
+	if (error == 0 && f->rc == HV_NOT_PINNED && hv_hostcheck_after(ex) != 0)
+		f->rc = 0;	/* ex says why; the exit is not handled */
 	vmx_intr_restore(fl);
-	if (error == HV_NOT_PINNED)
-		error = vmx_handle_exit(vcpu, ex);
+	if (error != 0)
+		f->rc = error;
+	else if (f->rc == HV_NOT_PINNED)
+		f->rc = vmx_handle_exit(vcpu, ex);
 	hv_os_unpin();
-	return error;
+	return f->rc;
 }
 
 void

@@ -101,11 +101,10 @@ int	 vmx_feature_control(void);
 
 /* ---- per-VM and per-vCPU state ------------------------------------------- */
 
-/* Guest GPRs by their x86 register number (RSP, slot 4, lives in the VMCS). */
+/* The save area: the guest GPRs by x86 register number (enum hv_gpr, exit.h;
+ * RSP lives in the VMCS), then guest CR2. */
 enum {
-	VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP_UNUSED, VMX_RBP, VMX_RSI,
-	VMX_RDI, VMX_R8, VMX_R9, VMX_R10, VMX_R11, VMX_R12, VMX_R13, VMX_R14,
-	VMX_R15, VMX_CR2, VMX_NSAVE
+	VMX_CR2 = HV_NGPRS, VMX_NSAVE
 };
 
 /*
@@ -120,6 +119,12 @@ struct vmx_fast {
 	volatile uint64_t	*irq_pending;	/* vcpu->irq_pending */
 	bool			*irq_window;	/* &vmx_vcpu.irq_window */
 	uint32_t		 budget;	/* in: at most; out: left */
+	uint32_t		 nops;		/* out: HC_NOPs the loop finished */
+	struct hv_vcpu		*vcpu;
+	int			 cpu;		/* the CPU of the stretch */
+	struct hv_exit		*ex;		/* the run's exit */
+	int			 rc;		/* out: vmx_exit_fast's result */
+	bool			 pre_entered;	/* it ran hv_pre_reentry already */
 };
 
 struct vmx_vcpu {
@@ -203,12 +208,15 @@ int	 vmcs_set_host_dynamic(void);
 /* Handle the exit just taken (pinned, VMCS current).  0 with *ex or HV_RESUME. */
 int	 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
 /*
- * The fast path: right after the exit, pinned with interrupts off, the
- * exits whose handler may run there (vmx_exits.h's pinned column, and
- * HC_NOP): HV_RESUME (enter again from here), 0 with *ex, or HV_NOT_PINNED
- * when the exit is for vmx_handle_exit (called with interrupts on).
+ * Called by vmx_enter after every VM exit its HC_NOP loop did not finish,
+ * with the guest's registers saved, still with interrupts off: the pinned
+ * exits of the table (vmx_exits.h) are handled here.  f->rc is
+ * HV_NOT_PINNED (vmx_handle_exit's exit, with interrupts on), HV_RESUME or
+ * 0 with *f->ex.  Returns 1 when the guest may be entered again at once
+ * (nothing for vmx_vcpu_run to prepare; the entry counted as
+ * hv_pre_entry would), else 0 and vmx_enter returns.
  */
-int	 vmx_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex);
+int	 vmx_exit_fast(struct vmx_fast *f);
 
 /* ---- vmx_irq.c ------------------------------------------------------------- */
 

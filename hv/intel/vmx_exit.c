@@ -39,12 +39,11 @@ reason_name(unsigned basic)
 
 /* Complete the instruction that exited: RIP past it, STI/MOV-SS blocking gone. */
 static void
-skip_insn(void)
+skip_insn(uint64_t rip)
 {
 	uint64_t intr;
 
-	(void)vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
-	    vmcs_read(VMCS_EXIT_INSN_LEN));
+	(void)vmcs_write(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSN_LEN));
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & 3)	/* SDM 24.4.2: bits 0-1 end with the next instruction */
 		(void)vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
@@ -53,7 +52,7 @@ skip_insn(void)
 static uint64_t
 gpr_get(struct vmx_vcpu *vc, unsigned reg)
 {
-	return reg == VMX_RSP_UNUSED ? vmcs_read(VMCS_GUEST_RSP) : vc->gpr[reg];
+	return reg == HV_RSP_UNUSED ? vmcs_read(VMCS_GUEST_RSP) : vc->gpr[reg];
 }
 
 /* End the run with HV_EXIT_ERROR: "guest<vm>.<vcpu>: <what> at rip=...". */
@@ -61,25 +60,20 @@ gpr_get(struct vmx_vcpu *vc, unsigned reg)
 	hv_vcpu_stop((vcpu), (ex), (error), (ex)->raw_reason,		\
 	    vmcs_read(VMCS_GUEST_RIP), __VA_ARGS__)
 
-/* Hand a decoded exit to the core's rule (hv/exit.c) and apply its result. */
-static int
+/* Hand a decoded exit to the core's rule (hv/exit.c), which reads and
+ * writes the guest's registers in place, and apply the rest of it. */
+static inline int
 core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	int rc;
 
+	vx->skip = vx->gp = vx->ud = false;
 	vx->rip = vmcs_read(VMCS_GUEST_RIP);
-	vx->rax = vc->gpr[VMX_RAX];
-	vx->rbx = vc->gpr[VMX_RBX];
-	vx->rcx = vc->gpr[VMX_RCX];
-	vx->rdx = vc->gpr[VMX_RDX];
+	vx->gpr = vc->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
-	vc->gpr[VMX_RAX] = vx->rax;
-	vc->gpr[VMX_RBX] = vx->rbx;
-	vc->gpr[VMX_RCX] = vx->rcx;
-	vc->gpr[VMX_RDX] = vx->rdx;
 	if (vx->skip)
-		skip_insn();
+		skip_insn(vx->rip);
 	if (vx->gp)
 		vmx_inject_exception(X86_VEC_GP, true, 0);
 	if (vx->ud)
@@ -120,6 +114,8 @@ reinject_vectoring(void)
 	    (uint32_t)err, (uint32_t)len);
 }
 
+static int	exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex);
+
 static int
 exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -137,7 +133,7 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (vector == X86_VEC_BP) {
 		/* INT3 exits before delivery with RIP on it (SDM 27.1): step
 		 * over it so the guest goes on after the host's debugger */
-		skip_insn();
+		skip_insn(vmcs_read(VMCS_GUEST_RIP));
 		ex->kind = HV_EXIT_DEBUG;
 		return 0;
 	}
@@ -147,7 +143,7 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		switch (hv_exception_merge((uint32_t)vmcs_read(
 		    VMCS_IDT_VECTORING_INFO), vector)) {
 		case HV_MERGE_SHUTDOWN:
-			return stop(vcpu, ex, HV_EFAULT, "triple fault");
+			return exit_triple_fault(vcpu, ex);
 		case HV_MERGE_DOUBLE_FAULT:
 			vmx_inject_exception(X86_VEC_DF, true, 0);
 			return HV_RESUME;
@@ -167,8 +163,9 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_cpuid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct hv_vmexit vx = { .kind = HV_VX_CPUID };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_CPUID;
 	return core_exit(vcpu, &vx, ex);
 }
 
@@ -188,10 +185,10 @@ exit_vmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		vmx_inject_exception(X86_VEC_UD, false, 0);
 		return HV_RESUME;
 	}
-	skip_insn();
+	skip_insn(vmcs_read(VMCS_GUEST_RIP));
 	if (hc == HV_HC_HOST)
 		return 0;
-	vc->gpr[VMX_RAX] = r.rax;
+	vc->gpr[HV_RAX] = r.rax;
 	return HV_RESUME;
 }
 
@@ -200,8 +197,9 @@ static int
 exit_io(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	uint64_t q = vmcs_read(VMCS_EXIT_QUAL);
-	struct hv_vmexit vx = { .kind = HV_VX_PIO };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_PIO;
 	vx.io.size = (uint8_t)((q & 7) + 1);
 	vx.io.in = (q & 8) != 0;
 	vx.io.string = (q & 16) != 0;
@@ -213,16 +211,18 @@ exit_io(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_rdmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct hv_vmexit vx = { .kind = HV_VX_RDMSR };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_RDMSR;
 	return core_exit(vcpu, &vx, ex);
 }
 
 static int
 exit_wrmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct hv_vmexit vx = { .kind = HV_VX_WRMSR };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_WRMSR;
 	vx.cr0 = vmcs_read(VMCS_GUEST_CR0);
 	return core_exit(vcpu, &vx, ex);
 }
@@ -334,7 +334,7 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * VPID nothing else does it for us */
 	if (vc->vpid != 0 && (rc = vmx_invvpid(INVVPID_SINGLE, vc->vpid)) != VMX_OK)
 		(void)vmx_insn_fail("INVVPID", rc);
-	skip_insn();
+	skip_insn(vmcs_read(VMCS_GUEST_RIP));
 	return HV_RESUME;
 gp:
 	vmx_inject_exception(X86_VEC_GP, true, 0);
@@ -437,13 +437,13 @@ exit_hc_nop(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 
-	if (!hv_hypercall_fast(vc->gpr[VMX_RAX],
+	if (!hv_hypercall_fast(vc->gpr[HV_RAX],
 	    VMX_AR_DPL((uint32_t)vmcs_read(VMCS_GUEST_SS_AR))))
 		return false;
 	hv_stats_exit(VMX_EXIT_vmcall);
 	vc->fault_repeats = 0;
-	skip_insn();
-	vc->gpr[VMX_RAX] = 0;
+	skip_insn(vmcs_read(VMCS_GUEST_RIP));
+	vc->gpr[HV_RAX] = 0;
 	return true;
 }
 
@@ -468,8 +468,9 @@ exit_intr_window(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct hv_vmexit vx = { .kind = HV_VX_HLT };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_HLT;
 	vx.rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	return core_exit(vcpu, &vx, ex);
 }
@@ -477,8 +478,14 @@ exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct hv_vmexit vx = { .kind = HV_VX_SHUTDOWN };
+	struct hv_vmexit vx;
 
+	vx.kind = HV_VX_SHUTDOWN;
+	vx.rsp = vmcs_read(VMCS_GUEST_RSP);
+	vx.cr0 = vmcs_read(VMCS_CR0_SHADOW);	/* the guest's view */
+	vx.cr3 = vmcs_read(VMCS_GUEST_CR3);
+	vx.idtr_base = vmcs_read(VMCS_GUEST_IDTR_BASE);
+	vx.idtr_limit = (uint32_t)vmcs_read(VMCS_GUEST_IDTR_LIMIT);
 	return core_exit(vcpu, &vx, ex);
 }
 
@@ -495,7 +502,7 @@ exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct vmx_vcpu *vc = vcpu->backend;
 
 	hv_ratelog("vmx_xsetbv", "guest%d.%d: XSETBV of XCR%u refused: "
-	    "#GP\n", vcpu->vm->id, vcpu->id, (unsigned)vc->gpr[VMX_RCX]);
+	    "#GP\n", vcpu->vm->id, vcpu->id, (unsigned)vc->gpr[HV_RCX]);
 	vmx_inject_exception(X86_VEC_GP, true, 0);
 	return HV_RESUME;
 }
@@ -549,11 +556,10 @@ static const struct {
 	VMX_EXITS(HANDLER_X, HANDLER_N)
 };
 
-int
-vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
+static inline int
+dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t reason)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
-	uint64_t reason = vc->last_exit_reason;
 	unsigned basic = (unsigned)(reason & 0xffff);
 
 	hv_stats_exit(basic);
@@ -570,15 +576,47 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 int
-vmx_exit_pinned(struct hv_vcpu *vcpu, struct hv_exit *ex)
+vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
-	uint64_t reason = vc->last_exit_reason;
 
-	if (reason == VMX_EXIT_vmcall)
-		return exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
-	/* a failed entry has bit 31 set: beyond the table */
-	if (reason >= VMX_NREASONS || !handlers[reason].pinned)
-		return HV_NOT_PINNED;
-	return vmx_handle_exit(vcpu, ex);
+	return dispatch(vcpu, ex, vc->last_exit_reason);
+}
+
+int
+vmx_exit_fast(struct vmx_fast *f)
+{
+	struct hv_vcpu *vcpu = f->vcpu;
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t reason = vmcs_read(VMCS_EXIT_REASON);
+
+	f->rc = HV_NOT_PINNED;
+	if (f->budget == 0)
+		return 0;
+	vc->last_exit_reason = reason;
+	/* a failed entry has bit 31 set: beyond the table, like a reason
+	 * without a pinned handler; an NMI is the host's first (vmx_vcpu_run) */
+	if (reason == VMX_EXIT_vmcall) {
+		if (!exit_hc_nop(vcpu))
+			return 0;
+		f->rc = HV_RESUME;
+	} else if (reason < VMX_NREASONS && handlers[reason].pinned &&
+	    (reason != VMX_EXIT_exception_nmi ||
+	    INTR_TYPE(vmcs_read(VMCS_EXIT_INTR_INFO)) != INTR_TYPE_NMI)) {
+		f->rc = dispatch(vcpu, f->ex, reason);
+		if (f->rc != HV_RESUME)
+			return 0;
+	} else
+		return 0;
+	vc->launched = true;
+	f->budget--;
+	/* the entry that follows, here or in vmx_vcpu_run */
+	hv_pre_reentry(vcpu, f->cpu);
+	/* nothing to prepare: no interrupt queued, no window to close (an
+	 * event a handler set up is in the VMCS already) */
+	if (vc->irq_window || hv_irq_any(vcpu)) {
+		f->pre_entered = true;
+		return 0;
+	}
+	return 1;
 }

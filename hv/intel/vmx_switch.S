@@ -89,21 +89,24 @@ vmx_enter:
 	movq	G_CR2(%rdi), %rax
 	movq	%rax, %cr2
 
+	/* RBP, R12-R15 here; the rest in .Lload, where a re-entry after
+	 * vmx_exit_fast starts (the call kept these, callee-saved) */
+	movq	G_RBP(%rdi), %rbp
+	movq	G_R12(%rdi), %r12
+	movq	G_R13(%rdi), %r13
+	movq	G_R14(%rdi), %r14
+	movq	G_R15(%rdi), %r15
 	testl	%esi, %esi		/* flags survive the movs below */
+.Lload:
 	movq	G_RAX(%rdi), %rax
+	movq	G_RBX(%rdi), %rbx
 	movq	G_RCX(%rdi), %rcx
 	movq	G_RDX(%rdi), %rdx
-	movq	G_RBX(%rdi), %rbx
-	movq	G_RBP(%rdi), %rbp
 	movq	G_RSI(%rdi), %rsi
 	movq	G_R8(%rdi), %r8
 	movq	G_R9(%rdi), %r9
 	movq	G_R10(%rdi), %r10
 	movq	G_R11(%rdi), %r11
-	movq	G_R12(%rdi), %r12
-	movq	G_R13(%rdi), %r13
-	movq	G_R14(%rdi), %r14
-	movq	G_R15(%rdi), %r15
 	movq	G_RDI(%rdi), %rdi
 	jnz	.Lresume
 	vmlaunch
@@ -159,6 +162,7 @@ vmx_exit_point:
 	cmpq	(%rdx), %rax
 	jne	.Lslow
 	decl	X_BUDGET(%rcx)
+	incl	X_NOPS(%rcx)
 	/* RIP past VMCALL; the exit's instruction length is valid (27.2.5) */
 	movl	$VMCS_GUEST_RIP, %edx
 	vmread	%rdx, %rax
@@ -176,6 +180,7 @@ vmx_exit_point:
 	popq	%rdx
 	popq	%rcx
 	popq	%rax
+.Lreenter:
 	vmresume
 	/* failed (CF or ZF): keep the guest's registers, then report it */
 	pushfq
@@ -197,6 +202,21 @@ vmx_exit_point:
 	pushq	%rdi
 	movq	8(%rsp), %rdi
 	SAVE_GUEST
+	/* the pinned exits: vmx_exit_fast, interrupts still off (RSP is
+	 * HOST_RSP, 8 mod 16: aligned for the call) */
+	movq	8(%rsp), %rdi		/* struct vmx_fast */
+	subq	$8, %rsp
+	call	vmx_exit_fast
+	addq	$8, %rsp
+	testl	%eax, %eax
+	jz	.Lout
+	/* RBX is callee-saved too, but CPUID writes it: .Lload reloads it;
+	 * guest CR2 is still in the CPU; VMRESUME (the save area is not
+	 * null: ZF=0), whose failure leaves the saved registers as they are */
+	movq	(%rsp), %rdi		/* save area */
+	testq	%rdi, %rdi
+	jmp	.Lload
+.Lout:
 	addq	$16, %rsp
 	xorl	%eax, %eax
 .Lreturn:

@@ -16,16 +16,18 @@ static uint64_t
 pio(struct hv_vcpu *vcpu, bool in, unsigned port, unsigned size, uint64_t rax)
 {
 	struct hv_vmexit vx = { .kind = HV_VX_PIO };
+	uint64_t gpr[HV_NGPRS] = { 0 };
 	struct hv_exit ex;
 
 	memset(&ex, 0, sizeof(ex));
 	vx.io.in = in;
 	vx.io.port = (uint16_t)port;
 	vx.io.size = (uint8_t)size;
-	vx.rax = rax;
+	vx.gpr = gpr;
+	gpr[HV_RAX] = rax;
 	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
 	CHECK(vx.skip);
-	return vx.rax;
+	return gpr[HV_RAX];
 }
 
 void
@@ -134,8 +136,14 @@ test_exit_hlt_shutdown(void)
 	vx.kind = HV_VX_SHUTDOWN;
 	vx.skip = false;
 	vx.rip = 0x200008;
+	vx.rsp = 0x1fff0;
+	vx.cr0 = 0x80000011;
+	vx.cr3 = 0x1000;
+	vx.idtr_base = 0;
+	vx.idtr_limit = 0;
 	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), 0);
-	CHECK(strcmp(ex.msg, "guest0.0: triple fault at rip=0x200008") == 0);
+	CHECK(strcmp(ex.msg, "guest0.0: triple fault at rip=0x200008 "
+	    "rsp=0x1fff0 cr0=0x80000011 cr3=0x1000 idtr=0x0 idtr_limit=0x0") == 0);
 	CHECK_EQ(ex.error, HV_EFAULT);
 	CHECK_EQ(hv_vcpu_run(vcpu, &ex), 0);
 	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
@@ -170,15 +178,17 @@ test_exit_host_cpu_insns(void)
 	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
 	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		struct hv_vmexit vx = { .kind = want[i].kind, .rax = 1, .rbx = 2,
-		    .rcx = 3, .rdx = 4 };
+		uint64_t gpr[HV_NGPRS] = { [HV_RAX] = 1, [HV_RBX] = 2,
+		    [HV_RCX] = 3, [HV_RDX] = 4 };
+		struct hv_vmexit vx = { .kind = want[i].kind, .gpr = gpr };
 
 		memset(&ex, 0, sizeof(ex));
 		CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
 		CHECK_EQ(vx.skip, want[i].skip);
 		CHECK_EQ(vx.gp, want[i].gp);
 		CHECK_EQ(vx.ud, want[i].ud);
-		CHECK(vx.rax == 1 && vx.rbx == 2 && vx.rcx == 3 && vx.rdx == 4);
+		CHECK(gpr[HV_RAX] == 1 && gpr[HV_RBX] == 2 && gpr[HV_RCX] == 3 &&
+		    gpr[HV_RDX] == 4);
 	}
 	/* what the guest is told, on a host that has them all: no
 	 * MONITOR/MWAIT, no performance counters */
@@ -202,7 +212,8 @@ test_exit_machine_check(void)
 {
 	struct hv_vm *vm;
 	struct hv_vcpu *vcpu;
-	struct hv_vmexit vx = { .kind = HV_VX_MACHINE_CHECK, .rax = 7 };
+	uint64_t gpr[HV_NGPRS] = { [HV_RAX] = 7 };
+	struct hv_vmexit vx = { .kind = HV_VX_MACHINE_CHECK, .gpr = gpr };
 	struct hv_exit ex;
 
 	t_setup_enabled();
@@ -217,7 +228,7 @@ test_exit_machine_check(void)
 	CHECK_EQ(fake_machine_checks[1], 1);
 	CHECK_EQ(fake_machine_checks[0], 0);
 	CHECK_EQ(HV_STAT(machine_checks), 1);
-	CHECK(!vx.skip && !vx.gp && !vx.ud && vx.rax == 7);
+	CHECK(!vx.skip && !vx.gp && !vx.ud && gpr[HV_RAX] == 7);
 	CHECK_EQ(ex.kind, 0);
 	hv_vm_destroy(vm);
 	t_teardown();

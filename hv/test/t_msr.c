@@ -17,20 +17,23 @@ msr_exit(struct hv_vcpu *vcpu, bool write, uint32_t msr, uint64_t *val,
     uint64_t cr0)
 {
 	struct hv_vmexit vx = { .kind = write ? HV_VX_WRMSR : HV_VX_RDMSR };
+	uint64_t gpr[HV_NGPRS] = { 0 };
 	struct hv_exit ex;
 
 	memset(&ex, 0, sizeof(ex));
-	vx.rcx = msr;
+	vx.gpr = gpr;
+	gpr[HV_RCX] = msr;
 	vx.cr0 = cr0;
 	/* bits 63:32 of RAX and RDX are ignored by WRMSR */
-	vx.rax = write ? (*val & 0xffffffffull) | 0xdead000000000000ull : ~0ull;
-	vx.rdx = write ? *val >> 32 | 0xbeef000000000000ull : ~0ull;
+	gpr[HV_RAX] = write ? (*val & 0xffffffffull) | 0xdead000000000000ull :
+	    ~0ull;
+	gpr[HV_RDX] = write ? *val >> 32 | 0xbeef000000000000ull : ~0ull;
 	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
 	CHECK(vx.skip != vx.gp);
 	if (!write && vx.skip) {
-		CHECK_EQ(vx.rax >> 32, 0);
-		CHECK_EQ(vx.rdx >> 32, 0);
-		*val = vx.rdx << 32 | vx.rax;
+		CHECK_EQ(gpr[HV_RAX] >> 32, 0);
+		CHECK_EQ(gpr[HV_RDX] >> 32, 0);
+		*val = gpr[HV_RDX] << 32 | gpr[HV_RAX];
 	}
 	return vx.skip;
 }
