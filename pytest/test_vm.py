@@ -289,7 +289,8 @@ def test_vm_rerun_triple(batch, backend):
     # the triple fault is the backend's own exit, counted once
     stat = {"svm": "exit.shutdown", "vmx": "exit.triple_fault"}[backend]
     assert f[1]["error"] == "ok" and f[1][stat] == 1, f[1]
-    assert re.fullmatch(r"guest\d+\.0: triple fault at rip=0x[0-9a-f]+", f[1]["decoded"])
+    assert re.fullmatch(r"guest\d+\.0: triple fault at rip=0x[0-9a-f]+ rsp=0x[0-9a-f]+ "
+                        r"cr0=0x[0-9a-f]+ cr3=0x1000 idtr=0x0 idtr_limit=0x0", f[1]["decoded"])
     # every later run: refused before any entry, one guest error each
     vm = f[1]["decoded"].split(":")[0]
     for n in (2, 3):
