@@ -11,7 +11,6 @@
 #include <string.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 
 void
 test_irq_bitmap(void)
@@ -63,9 +62,7 @@ test_irq_inject(void)
 	int v;
 
 	fake_ncpus = 2;
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	/* 0-31 are exceptions: refused, nothing queued */
 	for (v = 0; v < HV_IRQ_VECTOR_MIN; v++)
 		CHECK_EQ(hv_vcpu_inject_irq(vcpu, (uint8_t)v), HV_EINVAL);
@@ -188,9 +185,7 @@ test_irq_inject_racing_entries(void)
 	int i, lost = 0, v;
 
 	fake_ncpus = 2;
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &rvcpu), 0);
+	t_setup_vcpu(&vm, &rvcpu);
 	memset(delivered, 0, sizeof(delivered));
 	ndelivered = 0;
 	kicked = stop = 0;
