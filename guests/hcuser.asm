@@ -20,10 +20,7 @@ USER_STACK	equ 0x3f0000
 main:
 	push	rbx
 	call	cpu_setup
-	mov	edi, X86_VEC_UD
-	lea	rsi, [ud_handler]
-	mov	edx, 0x8e
-	call	idt_set
+	IDT_GATE X86_VEC_UD, ud_handler, 0x8e
 	; the image (code, data, user stack) user-accessible
 	call	pt_new_identity
 	mov	[pml4], rax

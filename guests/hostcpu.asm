@@ -12,14 +12,8 @@ NONE	equ 0xff		; no exception was raised
 main:
 	push	rbx
 	call	cpu_setup
-	mov	edi, X86_VEC_UD
-	lea	rsi, [catch_ud]
-	mov	edx, 0x8e
-	call	idt_set
-	mov	edi, X86_VEC_GP
-	lea	rsi, [catch_gp]
-	mov	edx, 0x8e
-	call	idt_set
+	IDT_GATE X86_VEC_UD, catch_ud, 0x8e
+	IDT_GATE X86_VEC_GP, catch_gp, 0x8e
 
 	mov	eax, 1
 	xor	ecx, ecx

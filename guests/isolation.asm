@@ -27,6 +27,27 @@ V_SYSENTER_CS	equ 0x4b
 V_SYSENTER_ESP	equ 0x00007f4567890000
 V_SYSENTER_EIP	equ 0x00007f5678900000
 
+; the guest's value into an MSR or a control/debug register, and back out
+; into its slot of `seen` (RBX)
+%macro SET_MSR 2
+	mov	ecx, %1
+	mov	rax, %2
+	call	wrmsr64
+%endmacro
+%macro SET_REG 2
+	mov	rax, %2
+	mov	%1, rax
+%endmacro
+%macro SAVE_MSR 2
+	mov	ecx, %1
+	call	rdmsr64
+	mov	[rbx + %2], rax
+%endmacro
+%macro SAVE_REG 2
+	mov	rax, %1
+	mov	[rbx + %2], rax
+%endmacro
+
 main:
 	push	rbx
 	push	r12
@@ -39,27 +60,13 @@ main:
 	mov	fs, ax
 	mov	gs, ax
 	; the segment bases after the selectors (a load zeroes FS/GS base)
-	mov	ecx, X86_MSR_FS_BASE
-	mov	rax, V_FS_BASE
-	call	wrmsr64
-	mov	ecx, X86_MSR_GS_BASE
-	mov	rax, V_GS_BASE
-	call	wrmsr64
-	mov	ecx, X86_MSR_KERNEL_GS_BASE
-	mov	rax, V_KGS_BASE
-	call	wrmsr64
-	mov	ecx, X86_MSR_PAT
-	mov	rax, V_PAT
-	call	wrmsr64
-	mov	ecx, X86_MSR_SYSENTER_CS
-	mov	rax, V_SYSENTER_CS
-	call	wrmsr64
-	mov	ecx, X86_MSR_SYSENTER_ESP
-	mov	rax, V_SYSENTER_ESP
-	call	wrmsr64
-	mov	ecx, X86_MSR_SYSENTER_EIP
-	mov	rax, V_SYSENTER_EIP
-	call	wrmsr64
+	SET_MSR X86_MSR_FS_BASE, V_FS_BASE
+	SET_MSR X86_MSR_GS_BASE, V_GS_BASE
+	SET_MSR X86_MSR_KERNEL_GS_BASE, V_KGS_BASE
+	SET_MSR X86_MSR_PAT, V_PAT
+	SET_MSR X86_MSR_SYSENTER_CS, V_SYSENTER_CS
+	SET_MSR X86_MSR_SYSENTER_ESP, V_SYSENTER_ESP
+	SET_MSR X86_MSR_SYSENTER_EIP, V_SYSENTER_EIP
 	; control registers
 	mov	rax, cr0
 	or	rax, X86_CR0_AM
@@ -70,23 +77,15 @@ main:
 	mov	rax, cr4
 	or	rax, X86_CR4_TSD | X86_CR4_OSFXSR	; OSFXSR: for LDMXCSR
 	mov	cr4, rax
-	mov	rax, V_CR2
-	mov	cr2, rax
-	mov	eax, V_CR8
-	mov	cr8, rax
+	SET_REG cr2, V_CR2
+	SET_REG cr8, V_CR8
 	; debug registers (DR7 last: nothing enabled)
-	mov	rax, V_DR0
-	mov	dr0, rax
-	mov	rax, V_DR1
-	mov	dr1, rax
-	mov	rax, V_DR2
-	mov	dr2, rax
-	mov	rax, V_DR3
-	mov	dr3, rax
-	mov	eax, V_DR6
-	mov	dr6, rax
-	mov	eax, V_DR7
-	mov	dr7, rax
+	SET_REG dr0, V_DR0
+	SET_REG dr1, V_DR1
+	SET_REG dr2, V_DR2
+	SET_REG dr3, V_DR3
+	SET_REG dr6, V_DR6
+	SET_REG dr7, V_DR7
 	; x87 and SSE control
 	fninit
 	mov	word [scratch], V_FCW
@@ -117,45 +116,23 @@ main:
 	mov	rax, cr4
 	and	rax, X86_CR4_TSD
 	mov	[rbx + S_CR4], rax
-	mov	rax, cr2
-	mov	[rbx + S_CR2], rax
-	mov	rax, cr8
-	mov	[rbx + S_CR8], rax
-	mov	rax, dr0
-	mov	[rbx + S_DR0], rax
-	mov	rax, dr1
-	mov	[rbx + S_DR1], rax
-	mov	rax, dr2
-	mov	[rbx + S_DR2], rax
-	mov	rax, dr3
-	mov	[rbx + S_DR3], rax
-	mov	rax, dr6
-	mov	[rbx + S_DR6], rax
-	mov	rax, dr7
-	mov	[rbx + S_DR7], rax
+	SAVE_REG cr2, S_CR2
+	SAVE_REG cr8, S_CR8
+	SAVE_REG dr0, S_DR0
+	SAVE_REG dr1, S_DR1
+	SAVE_REG dr2, S_DR2
+	SAVE_REG dr3, S_DR3
+	SAVE_REG dr6, S_DR6
+	SAVE_REG dr7, S_DR7
 	fnstcw	[rbx + S_FCW]
 	stmxcsr	[rbx + S_MXCSR]
-	mov	ecx, X86_MSR_FS_BASE
-	call	rdmsr64
-	mov	[rbx + S_FS_BASE], rax
-	mov	ecx, X86_MSR_GS_BASE
-	call	rdmsr64
-	mov	[rbx + S_GS_BASE], rax
-	mov	ecx, X86_MSR_KERNEL_GS_BASE
-	call	rdmsr64
-	mov	[rbx + S_KGS_BASE], rax
-	mov	ecx, X86_MSR_PAT
-	call	rdmsr64
-	mov	[rbx + S_PAT], rax
-	mov	ecx, X86_MSR_SYSENTER_CS
-	call	rdmsr64
-	mov	[rbx + S_SYSENTER_CS], rax
-	mov	ecx, X86_MSR_SYSENTER_ESP
-	call	rdmsr64
-	mov	[rbx + S_SYSENTER_ESP], rax
-	mov	ecx, X86_MSR_SYSENTER_EIP
-	call	rdmsr64
-	mov	[rbx + S_SYSENTER_EIP], rax
+	SAVE_MSR X86_MSR_FS_BASE, S_FS_BASE
+	SAVE_MSR X86_MSR_GS_BASE, S_GS_BASE
+	SAVE_MSR X86_MSR_KERNEL_GS_BASE, S_KGS_BASE
+	SAVE_MSR X86_MSR_PAT, S_PAT
+	SAVE_MSR X86_MSR_SYSENTER_CS, S_SYSENTER_CS
+	SAVE_MSR X86_MSR_SYSENTER_ESP, S_SYSENTER_ESP
+	SAVE_MSR X86_MSR_SYSENTER_EIP, S_SYSENTER_EIP
 	sgdt	[rbx + S_GDTR]
 	sidt	[rbx + S_IDTR]
 	str	ax

@@ -19,10 +19,7 @@ main:
 	push	r12
 	push	r13
 	call	cpu_setup
-	mov	edi, X86_VEC_PF
-	lea	rsi, [pf_handler]
-	mov	edx, 0x8e
-	call	idt_set
+	IDT_GATE X86_VEC_PF, pf_handler, 0x8e
 	; NX needs EFER.NXE (SDM Vol. 3 4.1.1)
 	mov	ecx, X86_MSR_EFER
 	rdmsr

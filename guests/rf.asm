@@ -8,14 +8,8 @@
 main:
 	push	rbx
 	call	cpu_setup
-	mov	edi, X86_VEC_UD
-	lea	rsi, [ud_handler]
-	mov	edx, 0x8e
-	call	idt_set
-	mov	edi, X86_VEC_GP
-	lea	rsi, [gp_handler]
-	mov	edx, 0x8e
-	call	idt_set
+	IDT_GATE X86_VEC_UD, ud_handler, 0x8e
+	IDT_GATE X86_VEC_GP, gp_handler, 0x8e
 	ud2
 	mov	rax, [ud_rflags]
 	and	eax, X86_RFLAGS_RF

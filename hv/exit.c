@@ -196,6 +196,28 @@ hv_vx_machine_check(void)
 	return HV_RESUME;
 }
 
+/*
+ * The host's own event (external interrupt, NMI, SMI, the VMX preemption
+ * timer's end of the slice): nothing for the guest; the host takes it once
+ * the world switch gives interrupts back (SVM: STGI in svm_switch.S; VMX:
+ * vmx_vcpu_run enables them).
+ */
+int
+hv_exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
+/* The guest can take its queued interrupt now: the backend's irq_prepare
+ * injects it at the next entry. */
+int
+hv_exit_irq_window(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	HV_STAT_INC(irq_windows);
+	return HV_RESUME;
+}
+
 int
 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {

@@ -344,23 +344,6 @@ exit_hc_nop(struct hv_vcpu *vcpu)
 	return true;
 }
 
-static int
-exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex)
-{
-	/* the host takes it after STGI (svm_switch.S) */
-	ex->kind = HV_EXIT_INTR;
-	return 0;
-}
-
-static int
-exit_vintr(struct hv_vcpu *vcpu, struct hv_exit *ex)
-{
-	/* the guest can take the queued interrupt: svm_irq_prepare injects it
-	 * at the next entry */
-	HV_STAT_INC(irq_windows);
-	return HV_RESUME;
-}
-
 /* EXITINFO1: 0 RDMSR, 1 WRMSR (APM Vol. 2 15.11) */
 static int
 exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)

@@ -114,11 +114,11 @@
 	N(0x05d, excp_vc) \
 	N(0x05e, excp_sx) \
 	N(0x05f, excp_31) \
-	X(0x060, intr, exit_host_intr, 0) \
-	X(0x061, nmi, exit_host_intr, 0) \
-	X(0x062, smi, exit_host_intr, 0) \
+	X(0x060, intr, hv_exit_host_intr, 0) \
+	X(0x061, nmi, hv_exit_host_intr, 0) \
+	X(0x062, smi, hv_exit_host_intr, 0) \
 	N(0x063, init) \
-	X(0x064, vintr, exit_vintr, 1) \
+	X(0x064, vintr, hv_exit_irq_window, 1) \
 	N(0x065, cr0_sel_write) \
 	N(0x066, idtr_read) \
 	N(0x067, gdtr_read) \

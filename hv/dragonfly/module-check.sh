@@ -165,8 +165,8 @@ if ! (cd "$top" && $HOSTCC -std=gnu11 -g -O1 -pthread -fsanitize=address,undefin
     -ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,--wrap=hv_cpuid \
     -Wall -Wextra -Wno-unused-parameter -Werror -I"$t/shim" -I"$t" \
     -Ihv/dragonfly -Ihv -Ihv/test -o "$s1/vmmdev-test" $(ls hv/*.c) \
-    hv/test/fake_os.c hv/test/fake_backend.c hv/test/fake_cpu.c hv/intel/ept.c \
-    hv/amd/npt.c hv/dragonfly/vmm_dev.c "$t/fake_dfly.c" "$t/t_vmmdev.c") \
+    hv/test/fake_os.c hv/test/fake_backend.c hv/test/fake_cpu.c hv/test/check_eq.c \
+    hv/intel/ept.c hv/amd/npt.c hv/dragonfly/vmm_dev.c "$t/fake_dfly.c" "$t/t_vmmdev.c") \
     > "$s1/vmmdev-build.log" 2>&1; then
 	bad "step 1: the hosted /dev/vmm test does not build:"
 	sed 's/^/    /' "$s1/vmmdev-build.log" | head -n 30

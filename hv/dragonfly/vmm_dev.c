@@ -187,35 +187,28 @@ vmm_vcpu_put(struct vmm_ctx *ctx, int32_t id, struct hv_vcpu *vcpu)
 	hv_vcpu_release(vcpu);
 }
 
+/* The registers struct vmm_regs carries, each under hv_regs' own name. */
+#define VMM_REGS_FIELDS(X)						\
+	X(rax) X(rbx) X(rcx) X(rdx) X(rsi) X(rdi) X(rbp) X(rsp)		\
+	X(r8) X(r9) X(r10) X(r11) X(r12) X(r13) X(r14) X(r15)		\
+	X(rip) X(rflags) X(cr0) X(cr2) X(cr3) X(cr4) X(efer)		\
+	X(fs_base) X(gs_base) X(kernel_gs_base) X(cpl)
+
 static void
 vmm_regs_from_hv(struct vmm_regs *u, const struct hv_regs *r)
 {
 	bzero(u, sizeof(*u));
-	u->rax = r->rax; u->rbx = r->rbx; u->rcx = r->rcx; u->rdx = r->rdx;
-	u->rsi = r->rsi; u->rdi = r->rdi; u->rbp = r->rbp; u->rsp = r->rsp;
-	u->r8 = r->r8; u->r9 = r->r9; u->r10 = r->r10; u->r11 = r->r11;
-	u->r12 = r->r12; u->r13 = r->r13; u->r14 = r->r14; u->r15 = r->r15;
-	u->rip = r->rip; u->rflags = r->rflags;
-	u->cr0 = r->cr0; u->cr2 = r->cr2; u->cr3 = r->cr3; u->cr4 = r->cr4;
-	u->efer = r->efer;
-	u->fs_base = r->fs_base; u->gs_base = r->gs_base;
-	u->kernel_gs_base = r->kernel_gs_base;
-	u->cpl = r->cpl;
+#define FROM_HV(f)	u->f = r->f;
+	VMM_REGS_FIELDS(FROM_HV)
+#undef FROM_HV
 }
 
 static void
 vmm_regs_to_hv(struct hv_regs *r, const struct vmm_regs *u)
 {
-	r->rax = u->rax; r->rbx = u->rbx; r->rcx = u->rcx; r->rdx = u->rdx;
-	r->rsi = u->rsi; r->rdi = u->rdi; r->rbp = u->rbp; r->rsp = u->rsp;
-	r->r8 = u->r8; r->r9 = u->r9; r->r10 = u->r10; r->r11 = u->r11;
-	r->r12 = u->r12; r->r13 = u->r13; r->r14 = u->r14; r->r15 = u->r15;
-	r->rip = u->rip; r->rflags = u->rflags;
-	r->cr0 = u->cr0; r->cr2 = u->cr2; r->cr3 = u->cr3; r->cr4 = u->cr4;
-	r->efer = u->efer;
-	r->fs_base = u->fs_base; r->gs_base = u->gs_base;
-	r->kernel_gs_base = u->kernel_gs_base;
-	r->cpl = u->cpl;
+#define TO_HV(f)	r->f = u->f;
+	VMM_REGS_FIELDS(TO_HV)
+#undef TO_HV
 }
 
 static int

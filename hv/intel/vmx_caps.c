@@ -78,10 +78,10 @@ preempt_value(void)
 	uint64_t t0, t1, c0, c1, per_ms, v;
 
 	t0 = hv_os_time_ns();
-	c0 = vmx_rdtsc();
+	c0 = hv_rdtsc();
 	do {
 		t1 = hv_os_time_ns();
-		c1 = vmx_rdtsc();
+		c1 = hv_rdtsc();
 	} while (t1 - t0 < CALIBRATE_NS && c1 - c0 < (1ull << 40));
 	if (t1 <= t0)
 		return 0xffffffffu;

@@ -134,15 +134,6 @@ vmx_wrmsr(uint32_t msr, uint64_t val)
 }
 
 static inline uint64_t
-vmx_rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t
 vmx_rdcr0(void)
 {
 	uint64_t v;

@@ -448,24 +448,6 @@ exit_hc_nop(struct hv_vcpu *vcpu)
 }
 
 static int
-exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex)
-{
-	/* the host takes its interrupt once vmx_vcpu_run enables them (an
-	 * external interrupt or the preemption timer's end of the slice) */
-	ex->kind = HV_EXIT_INTR;
-	return 0;
-}
-
-static int
-exit_intr_window(struct hv_vcpu *vcpu, struct hv_exit *ex)
-{
-	/* the guest can take the queued interrupt: vmx_irq_prepare injects it
-	 * at the entry that follows */
-	HV_STAT_INC(irq_windows);
-	return HV_RESUME;
-}
-
-static int
 exit_hlt(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct hv_vmexit vx;

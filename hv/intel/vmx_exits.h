@@ -15,13 +15,13 @@
 
 #define VMX_EXITS(X, N) \
 	X(0, exception_nmi, exit_exception, 1) \
-	X(1, external_interrupt, exit_host_intr, 0) \
+	X(1, external_interrupt, hv_exit_host_intr, 0) \
 	X(2, triple_fault, exit_triple_fault, 1) \
 	N(3, init_signal) \
 	N(4, sipi) \
 	N(5, io_smi) \
 	N(6, other_smi) \
-	X(7, interrupt_window, exit_intr_window, 1) \
+	X(7, interrupt_window, hv_exit_irq_window, 1) \
 	N(8, nmi_window) \
 	N(9, task_switch) \
 	X(10, cpuid, exit_cpuid, 1) \
@@ -63,7 +63,7 @@
 	X(49, ept_misconfig, exit_ept_misconfig, 0) \
 	X(50, invept, exit_ud, 1) \
 	N(51, rdtscp) \
-	X(52, preemption_timer, exit_host_intr, 0) \
+	X(52, preemption_timer, hv_exit_host_intr, 0) \
 	X(53, invvpid, exit_ud, 1) \
 	X(54, wbinvd, exit_wbinvd, 1) \
 	X(55, xsetbv, exit_xsetbv, 1) \

@@ -328,6 +328,14 @@ t_setup_enabled(void)
 }
 
 void
+t_setup_vcpu(struct hv_vm **vmp, struct hv_vcpu **vcpup)
+{
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(T_MEM, vmp), 0);
+	CHECK_EQ(hv_vcpu_create(*vmp, 0, vcpup), 0);
+}
+
+void
 t_teardown(void)
 {
 	CHECK_EQ(hv_set_enable(false), 0);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 
 static struct hv_vm *vm;
 static struct hv_vcpu *vcpu;
@@ -23,9 +22,7 @@ set(const char *name, uint64_t value)
 static void
 setup(uint64_t lines, uint64_t bytes)
 {
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	set("hw.vmm.console.lines", lines);
 	set("hw.vmm.console.bytes", bytes);
 	set("hw.vmm.console.window_ms", 1000);
@@ -160,7 +157,7 @@ test_console_puts_flood(void)
 		struct hv_vm *vm2;
 		struct hv_vcpu *v2;
 
-		CHECK_EQ(hv_vm_create(MEM, &vm2), 0);
+		CHECK_EQ(hv_vm_create(T_MEM, &vm2), 0);
 		CHECK_EQ(hv_vcpu_create(vm2, 0, &v2), 0);
 		hv_guest_serial_out(v2, '\n');
 		CHECK_EQ(count("guest1.0: "), 1);

@@ -9,7 +9,6 @@
 #include "test.h"
 #include "x86_arch.h"
 
-#define MEM	(4ull << 20)
 #define ROOT	0x8000ull
 #define P	X86_PTE_P
 #define W	X86_PTE_RW
@@ -70,9 +69,7 @@ leaf_of(uint64_t gva)
 static void
 setup(void)
 {
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	next_table = ROOT + 0x1000;
 	gmap(vm, GD, 0x1a0000, P | W | U);
 	gmap(vm, GA, 0x100000, P | W | U);
@@ -174,7 +171,7 @@ test_copyin_efault(void)
 	/* wrap-around of the address space */
 	CHECK_EQ(hv_copyin(vcpu, 0xfffffffffffffff0ull, buf, 32), HV_EFAULT);
 	/* a leaf pointing beyond guest memory */
-	gmap(vm, GHOLE, MEM, P | W | U);
+	gmap(vm, GHOLE, T_MEM, P | W | U);
 	CHECK_EQ(hv_fubyte(vcpu, GHOLE), -1);
 	CHECK(HV_STAT(copyin_faults) >= 10);
 	teardown();
@@ -251,13 +248,11 @@ test_copyin_faults_tables_in_once(void)
 	char buf[8];
 	uint64_t backed;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	/* the boot tables (3 pages) exist, the data page is not backed yet */
 	CHECK_EQ(hv_vm_load_image(vm, "x", 1), 0);
 	CHECK_EQ(hv_vm_resident_pages(vm), 4);
-	hv_vm_pageout(vm, 0, MEM);		/* now nothing is resident */
+	hv_vm_pageout(vm, 0, T_MEM);		/* now nothing is resident */
 	CHECK_EQ(hv_vm_resident_pages(vm), 0);
 	backed = HV_STAT(pages_backed);
 	/* identity-mapped read of an untouched page: the three table pages
@@ -295,9 +290,9 @@ test_translate(void)
 	fake_regs(vcpu)->cr0 &= ~(1ull << 31);
 	CHECK_EQ(hv_vcpu_translate(vcpu, 0x1234, true, &gpa), 0);
 	CHECK_EQ(gpa, 0x1234);
-	CHECK_EQ(hv_vcpu_translate(vcpu, MEM, false, &gpa), HV_EFAULT);
-	CHECK_EQ(hv_fubyte(vcpu, MEM - 1), 0);
-	CHECK_EQ(hv_fubyte(vcpu, MEM), -1);
+	CHECK_EQ(hv_vcpu_translate(vcpu, T_MEM, false, &gpa), HV_EFAULT);
+	CHECK_EQ(hv_fubyte(vcpu, T_MEM - 1), 0);
+	CHECK_EQ(hv_fubyte(vcpu, T_MEM), -1);
 	teardown();
 }
 
@@ -311,9 +306,7 @@ test_copyin_guest_32bit_paging(void)
 	uint32_t pde4m = P | W | U | X86_PTE_PS;	/* 4 MiB at GPA 0 */
 	char out[8] = { 0 };
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	CHECK_EQ(hv_gpa_write(vm, ROOT + 4 * (va >> 22), &pde, 4), 0);
 	CHECK_EQ(hv_gpa_write(vm, 0x9000 + 4 * ((va >> 12) & 1023), &pte, 4), 0);
 	CHECK_EQ(hv_gpa_write(vm, ROOT + 4 * (va4m >> 22), &pde4m, 4), 0);

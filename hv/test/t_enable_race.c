@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 #define ROUNDS	20000
 
 static volatile int workers_left;
@@ -48,7 +47,7 @@ creator(void *arg)
 	int i, rc;
 
 	for (i = 0; i < ROUNDS; i++) {
-		rc = hv_vm_create(MEM, &vm);
+		rc = hv_vm_create(T_MEM, &vm);
 		if (rc == HV_ENODEV) {
 			count(&create_enodev);
 			continue;
@@ -95,7 +94,7 @@ test_enable_refused_invisible(void)
 	en = fake_sysctl("hw.vmm.enable");
 	if (!CHECK(en != NULL))
 		return;
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
 	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
 	workers_left = 2;
 	CHECK_EQ(pthread_create(&th[0], NULL, runner, vcpu), 0);
@@ -121,7 +120,7 @@ test_enable_refused_invisible(void)
 	CHECK_EQ(hv_vm_destroy(vm), 0);
 	CHECK_EQ(en->set(en, 0), 0);
 	CHECK_EQ(*(int *)en->ptr, 0);
-	CHECK_EQ(hv_vm_create(MEM, &late), HV_ENODEV);
+	CHECK_EQ(hv_vm_create(T_MEM, &late), HV_ENODEV);
 	CHECK(late == NULL);
 	CHECK_EQ(fake_enabled_cpus, 0);
 	hv_fini();

@@ -8,7 +8,6 @@
 #include "test.h"
 #include "x86_arch.h"
 
-#define MEM	(4ull << 20)
 #define COM1	HV_GUEST_COM1
 
 /* One IN or OUT through hv_vmexit; returns the new RAX. */
@@ -38,9 +37,7 @@ test_exit_pio_uart(void)
 	struct hv_vmexit vx = { .kind = HV_VX_PIO };
 	struct hv_exit ex;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	/* reset state: transmitter empty, no interrupt, a cable on MSR */
 	CHECK_EQ(pio(vcpu, true, COM1 + 5, 1, 0x1234), 0x1260);	/* AL only */
 	CHECK_EQ(pio(vcpu, true, COM1 + 2, 1, 0), 0x01);
@@ -110,9 +107,7 @@ test_exit_hlt_shutdown(void)
 	struct hv_vmexit vx = { .kind = HV_VX_HLT };
 	struct hv_exit ex;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	/* IF=0: never wakes, stopped */
 	memset(&ex, 0, sizeof(ex));
 	vx.rip = 0x200004;
@@ -174,9 +169,7 @@ test_exit_host_cpu_insns(void)
 	uint32_t a, b, c, d;
 	size_t i;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		uint64_t gpr[HV_NGPRS] = { [HV_RAX] = 1, [HV_RBX] = 2,
 		    [HV_RCX] = 3, [HV_RDX] = 4 };
@@ -216,9 +209,7 @@ test_exit_machine_check(void)
 	struct hv_vmexit vx = { .kind = HV_VX_MACHINE_CHECK, .gpr = gpr };
 	struct hv_exit ex;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	memset(&ex, 0, sizeof(ex));
 	fake_cpu = 1;
 	hv_os_pin();

@@ -6,7 +6,6 @@
 #include <string.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 
 void
 test_gmem_demand_backing(void)
@@ -18,7 +17,7 @@ test_gmem_demand_backing(void)
 	int level;
 
 	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
 	CHECK_EQ(hv_vm_resident_pages(vm), 0);
 	/* a write across a page boundary backs exactly two pages */
 	memset(buf, 'x', sizeof(buf));
@@ -32,8 +31,8 @@ test_gmem_demand_backing(void)
 	CHECK_EQ(hv_gpa_read(vm, 0x10ff0, out, 0x20), 0);
 	CHECK(memcmp(out, buf, 0x20) == 0);
 	/* outside guest memory, and wrap-around */
-	CHECK_EQ(hv_gpa_read(vm, MEM - 4, out, 8), HV_EFAULT);
-	CHECK_EQ(hv_gpa_write(vm, MEM, buf, 1), HV_EFAULT);
+	CHECK_EQ(hv_gpa_read(vm, T_MEM - 4, out, 8), HV_EFAULT);
+	CHECK_EQ(hv_gpa_write(vm, T_MEM, buf, 1), HV_EFAULT);
 	CHECK_EQ(hv_gpa_read(vm, ~0ull - 2, out, 8), HV_EFAULT);
 	/* a nested fault maps the backing page RWX at 4 KiB */
 	CHECK_EQ(hv_nested_fault(vm, 0x10ff8, HV_ACC_WRITE), 0);
@@ -44,7 +43,7 @@ test_gmem_demand_backing(void)
 	CHECK_EQ(hv_vm_resident_pages(vm), 3);
 	CHECK_EQ(hv_nested_fault(vm, 0x200000, 0), 0);	/* new page */
 	CHECK_EQ(hv_vm_resident_pages(vm), 4);
-	CHECK_EQ(hv_nested_fault(vm, MEM, 0), HV_EFAULT);
+	CHECK_EQ(hv_nested_fault(vm, T_MEM, 0), HV_EFAULT);
 	CHECK_EQ(HV_STAT(nested_fault_errors), 1);
 	/* out of memory in a fault: error, nothing half done */
 	fake_fail_at = fake_allocs + 1;
@@ -64,7 +63,7 @@ test_pageout_keeps_data(void)
 	size_t i;
 
 	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
 	for (i = 0; i < sizeof(buf); i++)
 		buf[i] = (char)(i * 7 + 3);
 	CHECK_EQ(hv_gpa_write(vm, 0x40000, buf, sizeof(buf)), 0);
@@ -98,9 +97,9 @@ test_pageout_keeps_data(void)
 	CHECK_EQ(hv_vm_pageout(vm, 0x100000, 0x10000), 0);
 	CHECK_EQ(hv_vm_resident_pages(vm), 3);
 	CHECK_EQ(hv_vm_pageout(vm, 0x40001, 4096), HV_EINVAL);
-	CHECK_EQ(hv_vm_pageout(vm, MEM - 4096, 8192), HV_EINVAL);
+	CHECK_EQ(hv_vm_pageout(vm, T_MEM - 4096, 8192), HV_EINVAL);
 	/* page out everything; destroy frees the saved copies too */
-	CHECK_EQ(hv_vm_pageout(vm, 0, MEM), 0);
+	CHECK_EQ(hv_vm_pageout(vm, 0, T_MEM), 0);
 	CHECK_EQ(hv_vm_resident_pages(vm), 0);
 	CHECK_EQ(hv_vm_destroy(vm), 0);
 	t_teardown();
@@ -127,9 +126,7 @@ test_invalidation_local_vs_ipi(void)
 	char buf[16] = "data";
 
 	fake_ncpus = 4;
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &v0), 0);
+	t_setup_vcpu(&vm, &v0);
 	CHECK_EQ(hv_vcpu_create(vm, 1, &v1), 0);
 
 	/* only this CPU (2) ever ran the VM: no cross-CPU work */
@@ -194,9 +191,7 @@ test_pre_entry_flush(void)
 	struct hv_vcpu *v;
 	struct hv_exit ex;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &v), 0);
+	t_setup_vcpu(&vm, &v);
 	/* the first entry on a CPU flushes once */
 	CHECK_EQ(hv_vcpu_run(v, &ex), 0);
 	CHECK_EQ(fake_flushes[0], 1);

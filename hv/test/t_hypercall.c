@@ -5,7 +5,6 @@
 #include <string.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 
 static struct hv_vm *vm;
 static struct hv_vcpu *vcpu;
@@ -40,7 +39,7 @@ static void
 setup(void)
 {
 	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
 	CHECK_EQ(hv_vcpu_create(vm, 1, &vcpu), 0);
 	CHECK_EQ(hv_vm_load_image(vm, "hello\nworld", 11), 0);
 	fake_run_hook = hypercall_hook;

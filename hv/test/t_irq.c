@@ -11,7 +11,6 @@
 #include <string.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 
 void
 test_irq_bitmap(void)
@@ -63,9 +62,7 @@ test_irq_inject(void)
 	int v;
 
 	fake_ncpus = 2;
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	/* 0-31 are exceptions: refused, nothing queued */
 	for (v = 0; v < HV_IRQ_VECTOR_MIN; v++)
 		CHECK_EQ(hv_vcpu_inject_irq(vcpu, (uint8_t)v), HV_EINVAL);
@@ -163,19 +160,32 @@ vcpu_thread(void *arg)
 	return (void *)(intptr_t)hv_vcpu_run(rvcpu, &ex);
 }
 
+/* Wait until the vCPU thread has taken `want` vectors in all; false when
+ * they never come (a lost wake-up). */
+static bool
+delivered_reach(uint64_t want)
+{
+	uint64_t spins;
+
+	for (spins = 0; __atomic_load_n(&ndelivered, __ATOMIC_SEQ_CST) < want; spins++) {
+		if (spins > 200000000ull)
+			return false;
+		hv_cpu_relax();
+	}
+	return true;
+}
+
 void
 test_irq_inject_racing_entries(void)
 {
 	struct hv_vm *vm;
 	pthread_t th;
 	void *rc;
-	uint64_t want, spins;
+	uint64_t want;
 	int i, lost = 0, v;
 
 	fake_ncpus = 2;
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &rvcpu), 0);
+	t_setup_vcpu(&vm, &rvcpu);
 	memset(delivered, 0, sizeof(delivered));
 	ndelivered = 0;
 	kicked = stop = 0;
@@ -189,14 +199,7 @@ test_irq_inject_racing_entries(void)
 		v = HV_IRQ_VECTOR_MIN + i % (256 - HV_IRQ_VECTOR_MIN);
 		want = (uint64_t)i + 1;
 		CHECK_EQ(hv_vcpu_inject_irq(rvcpu, (uint8_t)v), 0);
-		for (spins = 0; __atomic_load_n(&ndelivered, __ATOMIC_SEQ_CST) < want;
-		    spins++) {
-			if (spins > 200000000ull) {
-				lost = 1;
-				break;
-			}
-			hv_cpu_relax();
-		}
+		lost = !delivered_reach(want);
 	}
 	/* then bursts: three queued at once (the order of arrival depends on
 	 * when the vCPU thread looks: highest-first is test_irq_inject's) */
@@ -205,14 +208,7 @@ test_irq_inject_racing_entries(void)
 		CHECK_EQ(hv_vcpu_inject_irq(rvcpu, 0x30), 0);
 		CHECK_EQ(hv_vcpu_inject_irq(rvcpu, 0x90), 0);
 		CHECK_EQ(hv_vcpu_inject_irq(rvcpu, 0x60), 0);
-		for (spins = 0; __atomic_load_n(&ndelivered, __ATOMIC_SEQ_CST) < want;
-		    spins++) {
-			if (spins > 200000000ull) {
-				lost = 1;
-				break;
-			}
-			hv_cpu_relax();
-		}
+		lost = !delivered_reach(want);
 	}
 	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
 	CHECK_EQ(pthread_join(th, &rc), 0);

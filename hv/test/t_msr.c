@@ -8,7 +8,6 @@
 #include "test.h"
 #include "x86_arch.h"
 
-#define MEM	(4ull << 20)
 #define PG	X86_CR0_PG
 
 /* One RDMSR/WRMSR exit: true when it completed, false when it was #GP. */
@@ -62,9 +61,7 @@ test_msr_rules(void)
 	const uint64_t lma = X86_EFER_LMA, lme = X86_EFER_LME;
 	const uint64_t nxe = X86_EFER_NXE, sce = X86_EFER_SCE;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 
 	/* an MSR no rule names: #GP, once in the log */
 	fake_log_clear();

@@ -7,7 +7,6 @@
 #include <string.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 
 static uint64_t *corrupt_at;	/* run hook: overwrite this magic */
 
@@ -33,9 +32,7 @@ test_vcpu_run_outcomes(void)
 	struct hv_vcpu *vcpu;
 	struct hv_exit ex;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	/* an error exit reaches the host and is counted */
 	fake_run_hook = error_exit;
 	CHECK_EQ(hv_vcpu_run(vcpu, &ex), 0);
@@ -91,9 +88,7 @@ test_vcpu_boot_states(void)
 	struct hv_vcpu *vcpu;
 	struct hv_regs r;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	CHECK_EQ(hv_vcpu_boot(vcpu, &b), 0);
 	CHECK_EQ(hv_vcpu_get_regs(vcpu, &r), 0);
 	CHECK_EQ(r.rip, 0x400000);
@@ -123,7 +118,7 @@ test_vcpu_boot_states(void)
 	CHECK_EQ(hv_vcpu_boot(vcpu, &hv_boot_abi), 0);
 	CHECK_EQ(hv_vcpu_get_regs(vcpu, &r), 0);
 	CHECK_EQ(r.rip, HV_GUEST_LOAD_GPA);
-	CHECK_EQ(r.rdi, MEM);
+	CHECK_EQ(r.rdi, T_MEM);
 	CHECK_EQ(r.efer, 0xd00);
 	CHECK_EQ(hv_vm_destroy(vm), 0);
 	t_teardown();

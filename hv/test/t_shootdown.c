@@ -11,7 +11,6 @@
 #include <string.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 #define NPG	32		/* guest pages exercised */
 #define BASE	0x100000ull
 
@@ -113,9 +112,7 @@ test_shootdown_concurrent(void)
 	/* the clock runs per call: a descheduled vCPU thread must not look
 	 * like a CPU that never leaves the guest (timeout after 5e8 reads) */
 	fake_time_step = 2;
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	t_setup_vcpu(&vm, &vcpu);
 	memset(tlb, 0, sizeof(tlb));
 	memset(expect, 0, sizeof(expect));
 	stop = thread_done = 0;

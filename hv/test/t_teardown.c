@@ -11,7 +11,6 @@
 #include <string.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 #define ROUNDS	3000
 #define NV	2
 
@@ -140,7 +139,7 @@ test_destroy_races_runs(void)
 	mallocs0 = fake_mallocs_live;
 	rnd = 1;
 	for (round = 0; round < ROUNDS && bad == 0; round++) {
-		if (hv_vm_create(MEM, &vm) != 0) {
+		if (hv_vm_create(T_MEM, &vm) != 0) {
 			errors++;
 			break;
 		}
@@ -203,7 +202,7 @@ test_destroy_held_handle(void)
 
 	t_setup_enabled();
 	mallocs0 = fake_mallocs_live;
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
 	CHECK_EQ(hv_vcpu_create(vm, 0, &a), 0);
 	CHECK_EQ(hv_vcpu_create(vm, 1, &b), 0);
 	hv_vcpu_hold(a);
@@ -223,7 +222,7 @@ test_destroy_held_handle(void)
 	hv_vcpu_release(a);
 	CHECK_EQ(fake_mallocs_live, mallocs0);
 	/* a vCPU destroyed on its own while held: same */
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
 	CHECK_EQ(hv_vcpu_create(vm, 0, &a), 0);
 	hv_vcpu_hold(a);
 	hv_vcpu_destroy(a);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include "test.h"
 
-#define MEM	(4ull << 20)
 
 void
 test_enable_rollback(void)
@@ -56,14 +55,14 @@ test_enable_same_value_and_ebusy(void)
 	CHECK_EQ(hv_set_enable(false), 0);
 	CHECK_EQ(fake_disable_calls, 0);
 	/* a VM needs virtualization on */
-	CHECK_EQ(hv_vm_create(MEM, &vm), HV_ENODEV);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), HV_ENODEV);
 	CHECK(vm == NULL);
 	CHECK_EQ(en->set(en, 1), 0);
 	CHECK_EQ(*(int *)en->ptr, 1);
 	CHECK_EQ(en->set(en, 1), 0);			/* same value */
 	CHECK_EQ(fake_enable_calls, 2);			/* not enabled twice */
 	CHECK_EQ(en->set(en, 2), HV_EINVAL);
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
 	CHECK_EQ(en->set(en, 0), HV_EBUSY);
 	CHECK(hv_is_enabled());
 	CHECK_EQ(*(int *)en->ptr, 1);
@@ -94,7 +93,7 @@ test_vm_create_fails_at_every_allocation(void)
 	for (k = 1; error != 0 && k < 100; k++) {
 		fake_allocs = 0;
 		fake_fail_at = k;
-		error = hv_vm_create(MEM, &vm);
+		error = hv_vm_create(T_MEM, &vm);
 		allocs = fake_allocs;
 		if (error != 0) {
 			if (vm != NULL)
@@ -113,11 +112,11 @@ test_vm_create_fails_at_every_allocation(void)
 	CHECK_EQ(hv_vm_destroy(vm), 0);
 	/* a failing backend init: nothing left, no vm_fini of a half VM */
 	fake_vm_init_error = HV_EIO;
-	CHECK_EQ(hv_vm_create(MEM, &vm), HV_EIO);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), HV_EIO);
 	CHECK_EQ(fake_mallocs_live + fake_pages_live, mallocs0 + pages0);
 	fake_vm_init_error = 0;
 	/* bad sizes */
-	CHECK_EQ(hv_vm_create(MEM + 1, &vm), HV_EINVAL);
+	CHECK_EQ(hv_vm_create(T_MEM + 1, &vm), HV_EINVAL);
 	CHECK_EQ(hv_vm_create(1 << 20, &vm), HV_EINVAL);
 	CHECK_EQ(hv_vm_create(2ull << 30, &vm), HV_EINVAL);
 	/* the failures left no VM behind: disabling works */
@@ -130,14 +129,14 @@ test_vm_ids_reused(void)
 	struct hv_vm *a, *b, *c;
 
 	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &a), 0);
-	CHECK_EQ(hv_vm_create(MEM, &b), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &a), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &b), 0);
 	CHECK_EQ(a->id, 0);
 	CHECK_EQ(b->id, 1);
 	CHECK_EQ(hv_vm_destroy(a), 0);
-	CHECK_EQ(hv_vm_create(MEM, &c), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &c), 0);
 	CHECK_EQ(c->id, 0);
-	CHECK_EQ(hv_vm_mem_size(c), MEM);
+	CHECK_EQ(hv_vm_mem_size(c), T_MEM);
 	CHECK_EQ(hv_vm_destroy(b), 0);
 	CHECK_EQ(hv_vm_destroy(c), 0);
 	t_teardown();
@@ -152,7 +151,7 @@ test_vcpu_create_fails_at_every_allocation(void)
 	int error = HV_ENOMEM, leaks = 0;
 
 	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &vm), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
 	pages = fake_pages_live;
 	mallocs = fake_mallocs_live;
 	for (k = 1; error != 0 && k < 100; k++) {
@@ -210,9 +209,7 @@ test_destroy_while_running(void)
 	struct hv_exit ex;
 	struct hv_regs r;
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(MEM, &busy_vm), 0);
-	CHECK_EQ(hv_vcpu_create(busy_vm, 0, &busy_vcpu), 0);
+	t_setup_vcpu(&busy_vm, &busy_vcpu);
 	fake_run_hook = run_destroy_hook;
 	CHECK_EQ(hv_vcpu_run(busy_vcpu, &ex), 0);
 	CHECK_EQ(busy_regs_rc, HV_EBUSY);

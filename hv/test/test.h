@@ -61,7 +61,10 @@ uint64_t *fake_msr(struct hv_vcpu *vcpu, enum hv_msr_reg reg);
 void	 fake_backend_reset(void);
 
 /* helpers shared by test files */
+#define T_MEM	(4ull << 20)		/* guest memory of the tests' VMs */
 void	 t_setup_enabled(void);		/* fake os/backend reset, init, enable */
+/* t_setup_enabled, then a VM of T_MEM and its vCPU 0 */
+void	 t_setup_vcpu(struct hv_vm **vmp, struct hv_vcpu **vcpup);
 void	 t_teardown(void);		/* disable, fini */
 
 #endif

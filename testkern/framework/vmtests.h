@@ -141,6 +141,15 @@ int	 guest_run_image(const struct guest_run_cfg *cfg, struct guest_run_result *r
 int	 vm_run_changed_regs(const struct guest_run_cfg *cfg, struct guest_run_result *res,
 	    struct hv_exit *ex);
 /*
+ * hello.bin with corrupt() applied to vCPU 0's boot registers, run to its
+ * first exit: CHECK (naming `what`) that the entry was refused, an
+ * HV_EXIT_ERROR whose decoded message holds both `refusal` and `check`.
+ * 0 with *ex filled for the backend's own checks of it, else an errno (that
+ * CHECK failed).
+ */
+int	 vm_badstate_run(const char *what, void (*corrupt)(struct hv_regs *r),
+	    const char *refusal, const char *check, struct hv_exit *ex);
+/*
  * Guests with several short cases (guests/exits.asm, fpu.asm): the host
  * picks one in R13 before the first entry.  vm_case_setup: image loaded
  * into a fresh VM of HV_GUEST_MIN_MEM (res->vm) and vCPU 0 created

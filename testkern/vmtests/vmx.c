@@ -125,28 +125,15 @@ static const struct badstate badstates[] = {
 static void
 one_badstate(const struct badstate *b)
 {
-	const struct guest_run_cfg cfg = { .image = "hello.bin", .boot_regs = b->corrupt };
-	struct guest_run_result r = { 0 };
 	struct hv_exit ex;
-	int error;
 
-	if (guest_run_setup(&cfg, &r) != 0) {
-		report(false, "%s: could not start: %s", b->what, r.errmsg);
+	if (vm_badstate_run(b->what, b->corrupt, "VM-entry failure: invalid guest state",
+	    b->field, &ex) != 0)
 		return;
-	}
-	error = vm_run_changed_regs(&cfg, &r, &ex);
-	report(error == 0 && ex.kind == HV_EXIT_ERROR &&
-	    vm_contains(ex.msg, "VM-entry failure: invalid guest state") &&
-	    vm_contains(ex.msg, b->field),
-	    "%s: entry refused: check=%s kind=%d raw=0x%lx error=%s "
-	    "decoded=\"%s\"", b->what, b->field, error == 0 ? (int)ex.kind : -1,
-	    error == 0 ? (unsigned long)ex.raw_reason : 0, vm_err(error),
-	    error == 0 ? ex.msg : "");
 	/* bit 31 of the exit reason: the failure came from the CPU's checks */
-	report(error == 0 && (ex.raw_reason & 0x80000000u) && (ex.raw_reason & 0xffff) == 33,
+	report((ex.raw_reason & 0x80000000u) && (ex.raw_reason & 0xffff) == 33,
 	    "%s: exit reason raw=0x%lx is VM-entry failure 33 (invalid guest state)",
-	    b->what, error == 0 ? (unsigned long)ex.raw_reason : 0);
-	guest_run_teardown(&r);
+	    b->what, (unsigned long)ex.raw_reason);
 }
 
 KTEST(vmx_entry_checks, "bad guest states through set_regs: VM entry refused, failed field named, host lives")

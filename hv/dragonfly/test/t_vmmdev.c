@@ -39,19 +39,6 @@ t_check(bool ok, const char *expr, const char *file, int line)
 	return ok;
 }
 
-bool
-t_check_eq(uint64_t a, uint64_t b, const char *ea, const char *eb,
-    const char *file, int line)
-{
-	char buf[512];
-
-	if (a == b)
-		return t_check(true, ea, file, line);
-	snprintf(buf, sizeof(buf), "%s == %s (0x%llx != 0x%llx)", ea, eb,
-	    (unsigned long long)a, (unsigned long long)b);
-	return t_check(false, buf, file, line);
-}
-
 /* ---- a guest that runs until its CPU is interrupted ---------------------- */
 
 static volatile int kicked[HV_MAX_CPUS];
