@@ -50,15 +50,6 @@ vmx_insn_fail(const char *insn, int rc)
 	return HV_EIO;
 }
 
-static inline uint64_t
-vmx_vmptrst(void)
-{
-	uint64_t pa;
-
-	__asm__ __volatile__("vmptrst %0" : "=m"(pa) : : "memory");
-	return pa;
-}
-
 /* Make pa the current VMCS; returns the previous current-VMCS pointer. */
 static int
 vmcs_make_current(uint64_t pa, uint64_t *prev)
@@ -357,10 +348,13 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 	}
 	if (error == 0)
 		vcpu->last_cpu = hv_os_cpu_id();
+	else
+		/* still pinned: cleared on the CPU it may be active on
+		 * (SDM 24.11.1), never from wherever the thread goes next */
+		(void)vmx_vmclear(vc->vmcs_pa);
 	vmx_intr_restore(fl);
 	hv_os_unpin();
 	if (error != 0) {
-		(void)vmx_vmclear(vc->vmcs_pa);
 		vmx_vcpu_free(vcpu);
 		return error;
 	}
