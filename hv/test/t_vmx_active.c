@@ -134,6 +134,49 @@ vmcs_set_guest(struct hv_vcpu *vcpu, const struct hv_boot *b)
 static struct hv_vm vm;
 static struct hv_vcpu vcpu;
 
+/* On fake CPU `cpu`: a vCPU whose VMCS vmx_vcpu_init left active there. */
+static void
+setup(int cpu)
+{
+	memset(model, 0, sizeof(model));
+	memset(model_current, 0xff, sizeof(model_current));
+	memset(guest_writes, 0, sizeof(guest_writes));
+	model_violations = 0;
+	fail_host_percpu = 0;
+	memset(&vm, 0, sizeof(vm));
+	memset(&vcpu, 0, sizeof(vcpu));
+	vcpu.vm = &vm;
+	vcpu.last_cpu = -1;
+	fake_ncpus = 3;
+	fake_cpu = cpu;
+	CHECK_EQ(vmx_vcpu_init(&vcpu), 0);
+	CHECK_EQ(vcpu.last_cpu, cpu);
+}
+
+/* the VMCS is active exactly where last_cpu says, and never was on two */
+static void
+check_model(void)
+{
+	struct vmx_vcpu *vc = vcpu.backend;
+	unsigned want = vcpu.last_cpu >= 0 ? 1u << vcpu.last_cpu : 0;
+
+	CHECK_EQ(*model_active(vc->vmcs_pa), want);
+	CHECK_EQ(model_violations, 0);
+}
+
+static void
+teardown(void)
+{
+	struct vmx_vcpu *vc = vcpu.backend;
+	uint64_t pa = vc->vmcs_pa;
+
+	vmx_vcpu_fini(&vcpu);
+	CHECK_EQ(*model_active(pa), 0);
+	CHECK_EQ(model_violations, 0);
+	fake_ncpus = 2;
+	fake_cpu = 0;
+}
+
 static void
 migrate_to_cpu1(void)
 {
@@ -165,6 +208,35 @@ test_vmx_init_failure_clears_pinned(void)
 	fail_setup = 0;
 	fake_unpin_hook = NULL;
 	fake_cpu = 0;
+}
+
+/* the host fields fail after the VMPTRLD on the new CPU: the VMCS is either
+ * cleared there again or recorded there, never active and unrecorded */
+void
+test_vmx_load_failure_keeps_last_cpu(void)
+{
+	struct hv_exit ex;
+
+	setup(0);
+	/* the vCPU thread moved to CPU 1: the migration VMCLEAR on CPU 0 */
+	fake_cpu = 1;
+	CHECK_EQ(vmx_vcpu_run(&vcpu, &ex), HV_RESUME);
+	check_model();
+	CHECK_EQ(vcpu.last_cpu, -1);
+	fail_host_percpu = 1;
+	hv_os_pin();
+	CHECK_EQ(vmx_load_here(&vcpu, 1), HV_EIO);
+	hv_os_unpin();
+	check_model();
+	/* the next load, on CPU 0, must not find it still active on CPU 1 */
+	fake_cpu = 0;
+	if (vcpu.last_cpu < 0) {
+		hv_os_pin();
+		CHECK_EQ(vmx_load_here(&vcpu, 0), 0);
+		hv_os_unpin();
+		check_model();
+	}
+	teardown();
 }
 
 /*

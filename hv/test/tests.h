@@ -21,6 +21,7 @@
 	X(copyin_guest_32bit_paging) \
 	X(init_failures)		\
 	X(vmx_init_failure_clears_pinned) \
+	X(vmx_load_failure_keeps_last_cpu) \
 	X(hv_init_vendor)	\
 	X(hv_init_ops)		\
 	X(hv_fini_frees_percpu)	\
