@@ -506,6 +506,12 @@ regs_call_here(void *arg)
 	uint64_t prev;
 	int error;
 
+	/* a migration VMCLEARed it here after regs_call read last_cpu: loading
+	 * it again would leave it active here and where the thread loads it
+	 * next (SDM 24.11.1) */
+	if (__atomic_load_n(&c->vcpu->last_cpu, __ATOMIC_SEQ_CST) !=
+	    hv_os_cpu_id())
+		return HV_EBUSY;
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		return error;
 	if (c->out != NULL)
@@ -518,6 +524,17 @@ regs_call_here(void *arg)
 	return error;
 }
 
+/* from hv_os_on_cpu(), whose callbacks need not run with interrupts off */
+static int
+regs_call_cb(void *arg)
+{
+	uint64_t fl = vmx_intr_save_disable();
+	int error = regs_call_here(arg);
+
+	vmx_intr_restore(fl);
+	return error;
+}
+
 static int
 regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
     const struct hv_boot *boot)
@@ -527,10 +544,12 @@ regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
 	int cpu, error;
 
 	hv_os_pin();
-	cpu = vcpu->last_cpu;
+	cpu = __atomic_load_n(&vcpu->last_cpu, __ATOMIC_SEQ_CST);
 	if (cpu < 0) {
 		hv_os_unpin();
-		return HV_EIO;		/* the VMCS was lost by a failed load */
+		/* between a migration's VMCLEAR and the load on the new CPU,
+		 * or lost by a failed load */
+		return hv_vcpu_in_run(vcpu) ? HV_EBUSY : HV_EIO;
 	}
 	if (cpu == hv_os_cpu_id()) {
 		fl = vmx_intr_save_disable();
@@ -540,7 +559,7 @@ regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
 		return error;
 	}
 	hv_os_unpin();
-	return hv_os_on_cpu(cpu, regs_call_here, &c);
+	return hv_os_on_cpu(cpu, regs_call_cb, &c);
 }
 
 static int

@@ -240,6 +240,50 @@ test_vmx_load_failure_keeps_last_cpu(void)
 }
 
 /*
+ * A register call from a thread outside the vCPU (hv_vcpu_translate, the
+ * copyin family: they only hold a user reference) reads last_cpu = 0; before
+ * its callback reaches CPU 0, the vCPU thread migrates to CPU 1: VMCLEAR on 0,
+ * VMPTRLD on 1.  The callback must not load the VMCS on CPU 0 again.
+ */
+static void
+migrate_vcpu_thread(void)
+{
+	int saved = fake_cpu;
+	struct hv_exit ex;
+
+	fake_unpin_hook = NULL;
+	fake_cpu = 1;
+	CHECK_EQ(vmx_vcpu_run(&vcpu, &ex), HV_RESUME);
+	hv_os_pin();
+	CHECK_EQ(vmx_load_here(&vcpu, 1), 0);
+	hv_os_unpin();
+	fake_cpu = saved;
+}
+
+void
+test_vmx_regs_call_races_migration(void)
+{
+	struct hv_boot b;
+
+	setup(0);
+	memset(&b, 0, sizeof(b));
+	vcpu.in_run = 1;	/* the vCPU thread is inside hv_vcpu_run */
+	fake_cpu = 2;
+	fake_unpin_hook = migrate_vcpu_thread;
+	CHECK_EQ(vmx_boot(&vcpu, &b), HV_EBUSY);
+	CHECK(fake_unpin_hook == NULL);	/* the migration did happen */
+	CHECK_EQ(vcpu.last_cpu, 1);
+	CHECK_EQ(guest_writes[0], 0);
+	check_model();
+	/* once it stays put, the same call reaches it on CPU 1 */
+	CHECK_EQ(vmx_boot(&vcpu, &b), 0);
+	CHECK_EQ(guest_writes[1], 1);
+	check_model();
+	vcpu.in_run = 0;
+	teardown();
+}
+
+/*
  * The rest of the backend, linked in with vmx.c (ASan keeps its ops table):
  * a VM entry, the exit handlers and the MSR probes need a real CPU.  None is
  * reached by these tests (every vmx_vcpu_run above stops at its migration
