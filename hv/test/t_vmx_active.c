@@ -134,21 +134,29 @@ vmcs_set_guest(struct hv_vcpu *vcpu, const struct hv_boot *b)
 static struct hv_vm vm;
 static struct hv_vcpu vcpu;
 
-/* On fake CPU `cpu`: a vCPU whose VMCS vmx_vcpu_init left active there. */
+/* no VMCS active anywhere, no failure armed, a blank vCPU; on fake CPU
+ * `cpu` of three */
 static void
-setup(int cpu)
+reset(int cpu)
 {
 	memset(model, 0, sizeof(model));
 	memset(model_current, 0xff, sizeof(model_current));
 	memset(guest_writes, 0, sizeof(guest_writes));
 	model_violations = 0;
-	fail_host_percpu = 0;
+	fail_setup = fail_host_percpu = 0;
 	memset(&vm, 0, sizeof(vm));
 	memset(&vcpu, 0, sizeof(vcpu));
 	vcpu.vm = &vm;
 	vcpu.last_cpu = -1;
 	fake_ncpus = 3;
 	fake_cpu = cpu;
+}
+
+/* On fake CPU `cpu`: a vCPU whose VMCS vmx_vcpu_init left active there. */
+static void
+setup(int cpu)
+{
+	reset(cpu);
 	CHECK_EQ(vmx_vcpu_init(&vcpu), 0);
 	CHECK_EQ(vcpu.last_cpu, cpu);
 }
@@ -189,14 +197,7 @@ migrate_to_cpu1(void)
 void
 test_vmx_init_failure_clears_pinned(void)
 {
-	memset(model, 0, sizeof(model));
-	memset(model_current, 0xff, sizeof(model_current));
-	model_violations = 0;
-	memset(&vm, 0, sizeof(vm));
-	memset(&vcpu, 0, sizeof(vcpu));
-	vcpu.vm = &vm;
-	vcpu.last_cpu = -1;
-	fake_cpu = 0;
+	reset(0);
 	fake_unpin_hook = migrate_to_cpu1;
 	fail_setup = 1;
 	CHECK_EQ(vmx_vcpu_init(&vcpu), HV_EIO);
@@ -207,6 +208,7 @@ test_vmx_init_failure_clears_pinned(void)
 	CHECK_EQ(model_violations, 0);
 	fail_setup = 0;
 	fake_unpin_hook = NULL;
+	fake_ncpus = 2;
 	fake_cpu = 0;
 }
 
