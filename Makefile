@@ -224,6 +224,8 @@ bench-floor: kut ## the floor of an SVM exit (kvm-unit-tests on the same QEMU) b
 # linked (EPT/NPT entry formats, exit names, VMX capability MSRs -> controls);
 # --gc-sections drops the flush code in ept.c/npt.c, which needs the rest of
 # the backend.  hv_cpuid is wrapped by the fake CPUID of hv/test/fake_cpu.c.
+# hv/test/t_vmx_active.c includes hv/intel/vmx.c over a model of the VMX
+# instructions (hence the extra prerequisite).
 # make fuzz and make coverage: hv/test/test.mk.
 UNIT_SRC := $(wildcard hv/*.c hv/test/*.c) hv/intel/ept.c hv/amd/npt.c \
             hv/intel/vmx_names.c hv/intel/vmx_ctls.c hv/intel/vmx_ctl_math.c \
@@ -241,7 +243,7 @@ test-unit: $(UNIT_BIN) ## the x86-facts and C-style checks, the hosted unit test
 	$(PYTHON) scripts/c-style.py $(shell find hv testkern -name '*.c')
 	$(UNIT_BIN)
 
-$(UNIT_BIN): $(UNIT_SRC) $(wildcard hv/*.h hv/*/*.h hv/test/*.h) testkern/scn/scn.h
+$(UNIT_BIN): $(UNIT_SRC) hv/intel/vmx.c $(wildcard hv/*.h hv/*/*.h hv/test/*.h) testkern/scn/scn.h
 	@mkdir -p $(dir $@)
 	cc -std=gnu11 -g -O1 -pthread -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer -no-pie -fno-pie -ffunction-sections -fdata-sections \

@@ -50,15 +50,6 @@ vmx_insn_fail(const char *insn, int rc)
 	return HV_EIO;
 }
 
-static inline uint64_t
-vmx_vmptrst(void)
-{
-	uint64_t pa;
-
-	__asm__ __volatile__("vmptrst %0" : "=m"(pa) : : "memory");
-	return pa;
-}
-
 /* Make pa the current VMCS; returns the previous current-VMCS pointer. */
 static int
 vmcs_make_current(uint64_t pa, uint64_t *prev)
@@ -292,17 +283,32 @@ vmx_flush_tags(struct hv_vcpu *vcpu)
 		(void)vmx_insn_fail("INVVPID", rc);
 }
 
+/*
+ * On the CPU where the VMCS is active, interrupts off.  SDM 24.11.3: VMCLEAR
+ * writes the VMCS back to memory and makes it launchable elsewhere; required
+ * before loading it on another CPU.  last_cpu drops to -1 in the same
+ * interrupts-off stretch, so a register call arriving on this CPU afterwards
+ * (regs_call_here) sees it gone and does not make it active here again.
+ */
+static int
+vmx_vmclear_here(struct hv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t fl = vmx_intr_save_disable();
+	int rc, error = 0;
+
+	if ((rc = vmx_vmclear(vc->vmcs_pa)) != VMX_OK)
+		error = vmx_insn_fail("VMCLEAR", rc);
+	else
+		__atomic_store_n(&vcpu->last_cpu, -1, __ATOMIC_SEQ_CST);
+	vmx_intr_restore(fl);
+	return error;
+}
+
 static int
 vmx_vmclear_cb(void *arg)
 {
-	struct vmx_vcpu *vc = arg;
-	int rc;
-
-	/* SDM 24.11.3: VMCLEAR writes the VMCS back to memory and makes it
-	 * launchable elsewhere; required before loading it on another CPU. */
-	if ((rc = vmx_vmclear(vc->vmcs_pa)) != VMX_OK)
-		return vmx_insn_fail("VMCLEAR", rc);
-	return 0;
+	return vmx_vmclear_here(arg);
 }
 
 static void
@@ -357,10 +363,13 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 	}
 	if (error == 0)
 		vcpu->last_cpu = hv_os_cpu_id();
+	else
+		/* still pinned: cleared on the CPU it may be active on
+		 * (SDM 24.11.1), never from wherever the thread goes next */
+		(void)vmx_vmclear(vc->vmcs_pa);
 	vmx_intr_restore(fl);
 	hv_os_unpin();
 	if (error != 0) {
-		(void)vmx_vmclear(vc->vmcs_pa);
 		vmx_vcpu_free(vcpu);
 		return error;
 	}
@@ -381,7 +390,7 @@ vmx_vcpu_fini(struct hv_vcpu *vcpu)
 		return;
 	/* the VMCS may be active on last_cpu: clear it there before freeing */
 	if (vcpu->last_cpu >= 0 &&
-	    hv_os_on_cpu(vcpu->last_cpu, vmx_vmclear_cb, vc) != 0)
+	    hv_os_on_cpu(vcpu->last_cpu, vmx_vmclear_cb, vcpu) != 0)
 		hv_os_log("hv: vmx: guest%d.%d: VMCLEAR at destroy failed; "
 		    "VMCS page leaked\n", vcpu->vm->id, vcpu->id);
 	else
@@ -497,6 +506,12 @@ regs_call_here(void *arg)
 	uint64_t prev;
 	int error;
 
+	/* a migration VMCLEARed it here after regs_call read last_cpu: loading
+	 * it again would leave it active here and where the thread loads it
+	 * next (SDM 24.11.1) */
+	if (__atomic_load_n(&c->vcpu->last_cpu, __ATOMIC_SEQ_CST) !=
+	    hv_os_cpu_id())
+		return HV_EBUSY;
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		return error;
 	if (c->out != NULL)
@@ -509,6 +524,17 @@ regs_call_here(void *arg)
 	return error;
 }
 
+/* from hv_os_on_cpu(), whose callbacks need not run with interrupts off */
+static int
+regs_call_cb(void *arg)
+{
+	uint64_t fl = vmx_intr_save_disable();
+	int error = regs_call_here(arg);
+
+	vmx_intr_restore(fl);
+	return error;
+}
+
 static int
 regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
     const struct hv_boot *boot)
@@ -518,10 +544,12 @@ regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
 	int cpu, error;
 
 	hv_os_pin();
-	cpu = vcpu->last_cpu;
+	cpu = __atomic_load_n(&vcpu->last_cpu, __ATOMIC_SEQ_CST);
 	if (cpu < 0) {
 		hv_os_unpin();
-		return HV_EIO;		/* the VMCS was lost by a failed load */
+		/* between a migration's VMCLEAR and the load on the new CPU,
+		 * or lost by a failed load */
+		return hv_vcpu_in_run(vcpu) ? HV_EBUSY : HV_EIO;
 	}
 	if (cpu == hv_os_cpu_id()) {
 		fl = vmx_intr_save_disable();
@@ -531,7 +559,7 @@ regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
 		return error;
 	}
 	hv_os_unpin();
-	return hv_os_on_cpu(cpu, regs_call_here, &c);
+	return hv_os_on_cpu(cpu, regs_call_cb, &c);
 }
 
 static int
@@ -566,14 +594,22 @@ vmx_load_here(struct hv_vcpu *vcpu, int cpu)
 	int rc, error;
 
 	fl = vmx_intr_save_disable();
-	if ((rc = vmx_vmptrld(vc->vmcs_pa)) != VMX_OK)
+	if ((rc = vmx_vmptrld(vc->vmcs_pa)) != VMX_OK) {
 		error = vmx_insn_fail("VMPTRLD", rc);
-	else if ((error = vmcs_set_host_percpu()) == 0)
-		vmx_flush_tags(vcpu);
+	} else {
+		/* active here from now on (SDM 24.11.1): noted before anything
+		 * that can fail, so destroy and migration clear it here */
+		__atomic_store_n(&vcpu->last_cpu, cpu, __ATOMIC_SEQ_CST);
+		if ((error = vmcs_set_host_percpu()) == 0)
+			vmx_flush_tags(vcpu);
+		else
+			/* host fields half written: not active anywhere, so the
+			 * next run loads it afresh */
+			(void)vmx_vmclear_here(vcpu);
+	}
 	vmx_intr_restore(fl);
 	if (error != 0)
 		return error;
-	vcpu->last_cpu = cpu;
 	/* after VMCLEAR the launch state is "clear": VMLAUNCH next */
 	vc->launched = false;
 	return 0;
@@ -659,10 +695,9 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 			/* migrated: clear the VMCS on the CPU that holds it, from
 			 * thread context, then come back to load it wherever we are */
 			hv_os_unpin();
-			error = hv_os_on_cpu(old, vmx_vmclear_cb, vc);
+			error = hv_os_on_cpu(old, vmx_vmclear_cb, vcpu);
 			if (error != 0)
 				return error;
-			vcpu->last_cpu = -1;
 			return HV_RESUME;
 		}
 		if ((error = vmx_load_here(vcpu, cpu)) != 0) {

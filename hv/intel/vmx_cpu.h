@@ -69,6 +69,16 @@ vmx_vmptrld(uint64_t pa)
 	return vmx_result(cf, zf);
 }
 
+/* the current-VMCS pointer, all ones when there is none (SDM 24.11.2) */
+static inline uint64_t
+vmx_vmptrst(void)
+{
+	uint64_t pa;
+
+	__asm__ __volatile__("vmptrst %0" : "=m"(pa) : : "memory");
+	return pa;
+}
+
 static inline int
 vmx_vmread(uint64_t field, uint64_t *val)
 {

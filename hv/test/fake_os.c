@@ -15,6 +15,7 @@ __thread int fake_pin_depth;
 int fake_ipis[HV_MAX_CPUS];
 int fake_machine_checks[HV_MAX_CPUS];
 void (*fake_ipi_hook)(int cpu);
+void (*fake_unpin_hook)(void);
 uint64_t fake_time_step = 1000;
 
 static char logbuf[1 << 16];
@@ -35,6 +36,7 @@ fake_os_reset(void)
 	memset(fake_ipis, 0, sizeof(fake_ipis));
 	memset(fake_machine_checks, 0, sizeof(fake_machine_checks));
 	fake_ipi_hook = NULL;
+	fake_unpin_hook = NULL;
 	fake_time_step = 1000;
 	fake_log_clear();
 	nleaves = 0;
@@ -178,6 +180,9 @@ hv_os_unpin(void)
 {
 	if (--fake_pin_depth < 0)
 		abort();
+	/* where the host may preempt or migrate the thread */
+	if (fake_pin_depth == 0 && fake_unpin_hook != NULL)
+		fake_unpin_hook();
 }
 
 void

@@ -25,6 +25,7 @@ extern __thread int fake_pin_depth;
 extern int	 fake_ipis[HV_MAX_CPUS];
 extern int	 fake_machine_checks[HV_MAX_CPUS];	/* hv_os_machine_check() */
 extern void	(*fake_ipi_hook)(int cpu);
+extern void	(*fake_unpin_hook)(void);	/* at every unpin to depth 0 */
 extern uint64_t	 fake_time_step;	/* ns added per hv_os_time_ns() call */
 void	 fake_os_reset(void);
 const char *fake_log(void);		/* everything logged since the reset */

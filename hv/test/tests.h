@@ -20,6 +20,9 @@
 	X(gwalk_5level)		\
 	X(copyin_guest_32bit_paging) \
 	X(init_failures)		\
+	X(vmx_init_failure_clears_pinned) \
+	X(vmx_load_failure_keeps_last_cpu) \
+	X(vmx_regs_call_races_migration) \
 	X(hv_init_vendor)	\
 	X(hv_init_ops)		\
 	X(hv_fini_frees_percpu)	\
