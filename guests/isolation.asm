@@ -12,8 +12,8 @@
 ; only until the next exit, after which the guest reads the host's again.
 %include "hv.inc"
 %include "ring3.inc"
+%include "catch.inc"
 
-NONE		equ 0xff		; no exception was raised
 FAULTED		equ 0xfa17000000000000	; a read reported as FAULTED | vector
 VENDOR_AMD_EBX	equ 0x68747541		; CPUID.0:EBX "Auth" (AuthenticAMD)
 
@@ -397,22 +397,6 @@ xcr0_probe_write:
 .none:	mov	qword [xcr0_host], 0
 	ret
 
-; arm(rax = where to go on after a #GP): clear the caught vector
-arm:
-	mov	[resume], rax
-	mov	qword [caught], NONE
-	ret
-
-; #GP: record the vector, go on at [resume] (past the error code)
-catch_gp:
-	mov	qword [caught], X86_VEC_GP
-	push	rax
-	mov	rax, [resume]
-	mov	[rsp + 16], rax			; the RIP, past the error code
-	pop	rax
-	add	rsp, 8				; the error code
-	iretq
-
 ; WRMSR / RDMSR of ECX with the value in RAX
 wrmsr64:
 	mov	rdx, rax
@@ -478,8 +462,6 @@ section .data
 	align 16
 scratch:	dq 0
 seen:		times S_SIZE db 0
-resume:		dq 0
-caught:		dq NONE
 xcr0_host:	dq NONE
 xcr0_vec:	dq NONE
 	align 8
