@@ -6,8 +6,7 @@
 ; What CPUID says must agree: no MONITOR/MWAIT, no performance counters.
 %include "hv.inc"
 %include "ring3.inc"
-
-NONE	equ 0xff		; no exception was raised
+%include "catch.inc"
 
 main:
 	push	rbx
@@ -73,35 +72,3 @@ main:
 	xor	eax, eax
 	pop	rbx
 	ret
-
-; arm(rax = where to go on): the next instruction may fault
-arm:
-	mov	[resume], rax
-	mov	qword [caught], NONE
-	mov	qword [caught_err], NONE
-	ret
-
-; #UD and #GP: record the vector (and error code), go on at [resume]
-catch_ud:
-	mov	qword [caught], X86_VEC_UD
-	push	rax
-	mov	rax, [resume]
-	mov	[rsp + 8], rax			; the RIP of the frame
-	pop	rax
-	iretq
-
-catch_gp:
-	mov	qword [caught], X86_VEC_GP
-	push	rax
-	mov	rax, [rsp + 8]
-	mov	[caught_err], rax
-	mov	rax, [resume]
-	mov	[rsp + 16], rax			; the RIP, past the error code
-	pop	rax
-	add	rsp, 8				; the error code
-	iretq
-
-section .data
-resume:		dq	0
-caught:		dq	NONE
-caught_err:	dq	NONE

@@ -4,9 +4,26 @@
 ; value into each, makes exits of every path (CPUID, HC_NOP, a host action
 ; at MARK 1), then reads each back and reports it (one CHECK each).  The
 ; host's own values stay intact: with hw.vmm.hostcheck=1 any difference
-; after an exit stops the VM (guests/isolation.scn).
+; after an exit stops the VM (guests/isolation.scn).  The MSRs hv keeps
+; for the guest on one backend only, or on none, go through a table: the
+; guest's own IDT catches the #GP and the check reports what the guest got.
+; XCR0: hv refuses a guest XSETBV (#GP) and the guest runs under the host's
+; XCR0; an XSETBV that runs anyway (QEMU TCG ignores the SVM intercept) holds
+; only until the next exit, after which the guest reads the host's again.
 %include "hv.inc"
 %include "ring3.inc"
+%include "catch.inc"
+
+FAULTED		equ 0xfa17000000000000	; a read reported as FAULTED | vector
+VENDOR_AMD_EBX	equ 0x68747541		; CPUID.0:EBX "Auth" (AuthenticAMD)
+
+; this guest's own descriptors: ring3.inc's GDT copied below, then an LDT
+; and a second code/stack pair, so LDTR, CS, SS and ES hold selectors no
+; host uses (SDM Vol. 3A 3.4.2, 3.5, 8.2.3 for the 16-byte LDT descriptor)
+SEL_LDT		equ 0x38
+SEL_ISO_CODE	equ 0x48
+SEL_ISO_STACK	equ 0x50
+SEL_LDT_DATA	equ 0x04 | 3		; LDT entry 0, TI=1, RPL 3
 
 ; the distinctive values (none is what a host or the boot state holds)
 V_FS_BASE	equ 0x00007f1234560000
@@ -26,6 +43,7 @@ V_PAT		equ 0x0007010600070106		; WC in entries 1 and 5
 V_SYSENTER_CS	equ 0x4b
 V_SYSENTER_ESP	equ 0x00007f4567890000
 V_SYSENTER_EIP	equ 0x00007f5678900000
+V_XCR0		equ 1				; x87 only
 
 ; the guest's value into an MSR or a control/debug register, and back out
 ; into its slot of `seen` (RBX)
@@ -54,9 +72,13 @@ main:
 	; GDTR, IDTR, TR, CS/DS/ES/SS (ring3.inc), then the user data
 	; segment in DS, ES, FS, GS (0x23: no host kernel uses an RPL-3 one)
 	call	cpu_setup
+	mov	edi, X86_VEC_GP
+	lea	rsi, [catch_gp]
+	mov	edx, 0x8e
+	call	idt_set
+	call	iso_segments
 	mov	ax, SEL_UDATA
 	mov	ds, ax
-	mov	es, ax
 	mov	fs, ax
 	mov	gs, ax
 	; the segment bases after the selectors (a load zeroes FS/GS base)
@@ -67,6 +89,7 @@ main:
 	SET_MSR X86_MSR_SYSENTER_CS, V_SYSENTER_CS
 	SET_MSR X86_MSR_SYSENTER_ESP, V_SYSENTER_ESP
 	SET_MSR X86_MSR_SYSENTER_EIP, V_SYSENTER_EIP
+	call	msr_probe_write
 	; control registers
 	mov	rax, cr0
 	or	rax, X86_CR0_AM
@@ -92,6 +115,7 @@ main:
 	fldcw	[scratch]
 	mov	dword [scratch], V_MXCSR
 	ldmxcsr	[scratch]
+	call	xcr0_probe_write
 
 	; exits of each kind: CPUID, HC_NOP (the world switch's own loop
 	; when the check is off), a mark the host acts on, a HC_PUTS
@@ -143,6 +167,23 @@ main:
 	mov	[rbx + S_FS], ax
 	mov	ax, gs
 	mov	[rbx + S_GS], ax
+	sldt	ax
+	mov	[rbx + S_LDTR], ax
+	mov	ax, cs
+	mov	[rbx + S_CS], ax
+	mov	ax, ss
+	mov	[rbx + S_SS], ax
+	mov	ax, es
+	mov	[rbx + S_ES], ax
+	call	msr_probe_read
+	xor	eax, eax
+	cmp	qword [xcr0_host], NONE
+	je	.noxsave
+	xor	ecx, ecx
+	xgetbv
+	shl	rdx, 32
+	or	rax, rdx
+.noxsave: mov	[rbx + S_XCR0], rax
 
 	; the guest saw its own values
 	CHECK_EQX [rbx + S_CR0], X86_CR0_AM, "CR0.AM"
@@ -167,7 +208,7 @@ main:
 	CHECK_EQX [rbx + S_SYSENTER_CS], V_SYSENTER_CS, "SYSENTER_CS"
 	CHECK_EQX [rbx + S_SYSENTER_ESP], V_SYSENTER_ESP, "SYSENTER_ESP"
 	CHECK_EQX [rbx + S_SYSENTER_EIP], V_SYSENTER_EIP, "SYSENTER_EIP"
-	lea	rax, [gdt]
+	lea	rax, [iso_gdt]
 	CHECK_EQX [rbx + S_GDTR + 2], rax, "GDTR.base"
 	lea	rax, [idt]
 	CHECK_EQX [rbx + S_IDTR + 2], rax, "IDTR.base"
@@ -179,9 +220,158 @@ main:
 	CHECK_EQX rax, SEL_UDATA, "FS"
 	movzx	eax, word [rbx + S_GS]
 	CHECK_EQX rax, SEL_UDATA, "GS"
+	movzx	eax, word [rbx + S_LDTR]
+	CHECK_EQX rax, SEL_LDT, "LDTR"
+	movzx	eax, word [rbx + S_CS]
+	CHECK_EQX rax, SEL_ISO_CODE, "CS"
+	movzx	eax, word [rbx + S_SS]
+	CHECK_EQX rax, SEL_ISO_STACK, "SS"
+	movzx	eax, word [rbx + S_ES]
+	CHECK_EQX rax, SEL_LDT_DATA, "ES"
+	call	msr_probe_report
+	; XCR0: what the guest read after the exits is the host's value, read
+	; before its XSETBV (0 where the CPU has no XSAVE)
+	CHECK_EQX [rbx + S_XCR0], [xcr0_host], "XCR0"
+	; RDTSCP would read the host's TSC_AUX: hv/cpuid.c hides it
+	mov	eax, 0x80000001
+	cpuid
+	and	edx, X86_CPUID81_EDX_RDTSCP
+	CHECK_EQX rdx, 0, "CPUID.80000001H:EDX.RDTSCP"
+	MSG	"isolation: XSETBV of XCR0=0x1: vector "
+	MSGX	[xcr0_vec]
+	call	msg_puts
 	pop	r12
 	pop	rbx
 	xor	eax, eax
+	ret
+
+; iso_segments: switch to iso_gdt (ring3.inc's descriptors, its TSS one
+; copied after the LTR, plus the LDT and the second code/stack pair), then
+; load CS, SS, LDTR and ES with this guest's own selectors.
+iso_segments:
+	mov	rax, [gdt_tss]
+	mov	[iso_gdt + SEL_TSS], rax
+	mov	rax, [gdt_tss + 8]
+	mov	[iso_gdt + SEL_TSS + 8], rax
+	; LDT descriptor: limit 7 (one entry), type 2, present; the base is
+	; split as in a TSS descriptor (SDM Vol. 3A 8.2.3, Table 3-2)
+	lea	rax, [iso_ldt]
+	mov	rdx, rax
+	and	edx, 0xffffff
+	shl	rdx, 16
+	or	rdx, 7
+	mov	rcx, 0x82
+	shl	rcx, 40
+	or	rdx, rcx
+	mov	rcx, rax
+	shr	rcx, 24
+	and	ecx, 0xff
+	shl	rcx, 56
+	or	rdx, rcx
+	mov	[iso_gdt + SEL_LDT], rdx
+	shr	rax, 32
+	mov	[iso_gdt + SEL_LDT + 8], rax
+	lgdt	[iso_gdtr]
+	pop	rdx				; the return address
+	push	SEL_ISO_CODE
+	push	rdx
+	mov	ax, SEL_ISO_STACK
+	mov	ss, ax
+	mov	ax, SEL_LDT
+	lldt	ax
+	mov	ax, SEL_LDT_DATA
+	mov	es, ax
+	retfq					; returns with CS = SEL_ISO_CODE
+
+; msr_probe_write / _read / _report: the rows of msr_probes.  Write each
+; value (a #GP is caught), read each back after the exits (the value, or
+; FAULTED | vector) and report it against the row's want for this vendor.
+msr_probe_write:
+	push	rbx
+	lea	rbx, [msr_probes]
+.row:	mov	ecx, [rbx + P_MSR]
+	test	ecx, ecx
+	jz	.done
+	lea	rax, [.next]
+	call	arm
+	mov	eax, [rbx + P_VALUE]		; inline: a #GP resumes at .next
+	mov	edx, [rbx + P_VALUE + 4]
+	wrmsr
+.next:	add	rbx, P_SIZE
+	jmp	.row
+.done:	pop	rbx
+	ret
+
+msr_probe_read:
+	push	rbx
+	lea	rbx, [msr_probes]
+.row:	mov	ecx, [rbx + P_MSR]
+	test	ecx, ecx
+	jz	.done
+	lea	rax, [.after]
+	call	arm
+	rdmsr					; inline: a #GP resumes at .after
+	shl	rdx, 32
+	or	rax, rdx
+.after:	cmp	qword [caught], NONE
+	je	.keep
+	mov	rax, FAULTED
+	or	rax, [caught]
+.keep:	mov	[rbx + P_SEEN], rax
+	add	rbx, P_SIZE
+	jmp	.row
+.done:	pop	rbx
+	ret
+
+msr_probe_report:
+	push	rbx
+	push	r12
+	xor	eax, eax
+	cpuid
+	xor	r12d, r12d
+	cmp	ebx, VENDOR_AMD_EBX
+	sete	r12b
+	lea	rbx, [msr_probes]
+.row:	cmp	dword [rbx + P_MSR], 0
+	je	.done
+	mov	rdx, [rbx + P_WANT_VMX]
+	test	r12d, r12d
+	cmovnz	rdx, [rbx + P_WANT_SVM]
+	mov	rsi, [rbx + P_SEEN]
+	mov	rdi, [rbx + P_NAME]
+	mov	ecx, 1
+	call	report_eq
+	add	rbx, P_SIZE
+	jmp	.row
+.done:	pop	r12
+	pop	rbx
+	ret
+
+; xcr0_probe_write: with XSAVE, set CR4.OSXSAVE, keep the XCR0 the guest
+; starts under (the host's) and try an XSETBV of x87 alone (vector caught).
+xcr0_probe_write:
+	mov	eax, 1
+	cpuid
+	test	ecx, X86_CPUID1_ECX_XSAVE
+	jz	.none
+	mov	rax, cr4
+	or	rax, X86_CR4_OSXSAVE
+	mov	cr4, rax
+	xor	ecx, ecx
+	xgetbv
+	shl	rdx, 32
+	or	rax, rdx
+	mov	[xcr0_host], rax
+	lea	rax, [.after]
+	call	arm
+	xor	ecx, ecx
+	xor	edx, edx
+	mov	eax, V_XCR0
+	xsetbv
+.after:	mov	rax, [caught]
+	mov	[xcr0_vec], rax
+	ret
+.none:	mov	qword [xcr0_host], 0
 	ret
 
 ; WRMSR / RDMSR of ECX with the value in RAX
@@ -222,9 +412,65 @@ S_GS		equ 192
 S_SYSENTER_CS	equ 200
 S_SYSENTER_ESP	equ 208
 S_SYSENTER_EIP	equ 216
-S_SIZE		equ 224
+S_LDTR		equ 224
+S_CS		equ 232
+S_SS		equ 240
+S_ES		equ 248
+S_XCR0		equ 256
+S_SIZE		equ 264
+
+; a row of msr_probes
+P_MSR		equ 0		; 0 ends the table
+P_VALUE		equ 8
+P_WANT_SVM	equ 16
+P_WANT_VMX	equ 24
+P_NAME		equ 32
+P_SEEN		equ 40
+P_SIZE		equ 48
+GP		equ FAULTED | X86_VEC_GP
+
+; PROBE msr, value, want on SVM, want on VMX, name (a label of its text)
+%macro PROBE 5
+	dd	%1, 0
+	dq	%2, %3, %4, %5, 0
+%endmacro
 
 section .data
 	align 16
 scratch:	dq 0
 seen:		times S_SIZE db 0
+xcr0_host:	dq NONE
+xcr0_vec:	dq NONE
+	align 8
+; STAR..FMASK: SVM keeps them in the VMCB (VMLOAD/VMSAVE), VMX has no VMCS
+; field for them: #GP (hv/msr.c).  DEBUGCTL and TSC_AUX: #GP on both.
+msr_probes:
+	PROBE X86_MSR_STAR,  0x0023001000a1b2c3, 0x0023001000a1b2c3, GP, n_star
+	PROBE X86_MSR_LSTAR, 0x00007f6789a00000, 0x00007f6789a00000, GP, n_lstar
+	PROBE X86_MSR_CSTAR, 0x00007f789ab00000, 0x00007f789ab00000, GP, n_cstar
+	PROBE X86_MSR_FMASK, 0x0000000000047700, 0x0000000000047700, GP, n_fmask
+	PROBE X86_MSR_DEBUGCTL, 0x2, GP, GP, n_debugctl
+	PROBE X86_MSR_TSC_AUX, 0x5a, GP, GP, n_tsc_aux
+	dd	0
+n_star:		db "STAR", 0
+n_lstar:	db "LSTAR", 0
+n_cstar:	db "CSTAR", 0
+n_fmask:	db "FMASK", 0
+n_debugctl:	db "DEBUGCTL", 0
+n_tsc_aux:	db "TSC_AUX", 0
+	align 16
+iso_gdt:
+	dq	0
+	dq	0x00af9a000000ffff	; 0x08 code, DPL 0, L=1 (the IDT's gates)
+	dq	0x00cf92000000ffff	; 0x10 data, DPL 0
+	dq	0x00affa000000ffff	; 0x18 code, DPL 3, L=1
+	dq	0x00cff2000000ffff	; 0x20 data, DPL 3
+	dq	0, 0			; 0x28 the TSS (ring3.inc's, copied)
+	dq	0, 0			; 0x38 the LDT
+	dq	0x00af9a000000ffff	; 0x48 code, DPL 0, L=1: CS
+	dq	0x00cf92000000ffff	; 0x50 data, DPL 0: SS
+iso_gdt_end:
+iso_gdtr: dw	iso_gdt_end - iso_gdt - 1
+	dq	iso_gdt
+	align 8
+iso_ldt: dq	0x00cff2000000ffff	; LDT 0: data, DPL 3: ES

@@ -99,8 +99,14 @@ def write_scenario(name, sec, backend):
     path = os.path.join(SCN_DIR, backend, scn_name(name) + ".scn")
     text = ("descr kvm-unit-tests %s\nguest %s\nmultiboot %s\n"
             "module NR_CPUS=1 MEMSIZE=%d TEST_DEVICE=0\nmem %dM\ntimeout %d\n"
-            "stall 0\nexpect end exit 0\n" % (name, sec["file"], args, mem, mem,
-                                                SCN_TIMEOUT_MS[backend]))
+            "stall 0\n"
+            # the peer prints up to hundreds of check lines within a second:
+            # lift its VM's console budget (hv/console.c) at the first exit,
+            # before its serial output starts (restored at the end)
+            "on exits 1 do sysctl hw.vmm.console.lines=100000\n"
+            "on exits 1 do sysctl hw.vmm.console.bytes=10000000\n"
+            "expect end exit 0\n" % (name, sec["file"], args, mem, mem,
+                                      SCN_TIMEOUT_MS[backend]))
     with open(path, "w") as f:
         f.write(text)
     return path
