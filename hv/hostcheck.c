@@ -34,7 +34,7 @@ enum hs_kind {
 	HS_MSR,		/* MSR arg */
 	HS_MSR_AUX,	/* MSR arg, only with RDTSCP (TSC_AUX) */
 	HS_DTR,		/* 0 GDTR base, 1 GDTR limit, 2 IDTR base, 3 IDTR limit */
-	HS_SEL,		/* 0 LDTR, 1 TR, 2 CS, 3 SS, 4 DS, 5 ES, 6 FS, 7 GS */
+	HS_SEL,		/* arg: enum hv_sel */
 	HS_XCR0,	/* only with CR4.OSXSAVE */
 	HS_FPU,		/* 0 FCW, 1 MXCSR: only while CR0.TS is clear */
 };
@@ -64,9 +64,10 @@ static const struct hs_item {
 	{ "TSC_AUX", HS_MSR_AUX, X86_MSR_TSC_AUX },
 	{ "GDTR.base", HS_DTR, 0 }, { "GDTR.limit", HS_DTR, 1 },
 	{ "IDTR.base", HS_DTR, 2 }, { "IDTR.limit", HS_DTR, 3 },
-	{ "LDTR", HS_SEL, 0 }, { "TR", HS_SEL, 1 }, { "CS", HS_SEL, 2 },
-	{ "SS", HS_SEL, 3 }, { "DS", HS_SEL, 4 }, { "ES", HS_SEL, 5 },
-	{ "FS", HS_SEL, 6 }, { "GS", HS_SEL, 7 },
+	{ "LDTR", HS_SEL, HV_SEL_LDTR }, { "TR", HS_SEL, HV_SEL_TR },
+	{ "CS", HS_SEL, HV_SEL_CS }, { "SS", HS_SEL, HV_SEL_SS },
+	{ "DS", HS_SEL, HV_SEL_DS }, { "ES", HS_SEL, HV_SEL_ES },
+	{ "FS", HS_SEL, HV_SEL_FS }, { "GS", HS_SEL, HV_SEL_GS },
 	{ "XCR0", HS_XCR0, 0 },
 	{ "FCW", HS_FPU, 0 }, { "MXCSR", HS_FPU, 1 },
 };
@@ -105,24 +106,6 @@ read_dtr(uint32_t n)
 	else
 		__asm__ __volatile__("sidt %0" : "=m"(d));
 	return (n & 1) ? d.limit : d.base;
-}
-
-static uint64_t
-read_sel(uint32_t n)
-{
-	uint16_t s = 0;
-
-	switch (n) {
-	case 0: __asm__ __volatile__("sldt %0" : "=r"(s)); break;
-	case 1: __asm__ __volatile__("str %0" : "=r"(s)); break;
-	case 2: __asm__ __volatile__("mov %%cs, %0" : "=r"(s)); break;
-	case 3: __asm__ __volatile__("mov %%ss, %0" : "=r"(s)); break;
-	case 4: __asm__ __volatile__("mov %%ds, %0" : "=r"(s)); break;
-	case 5: __asm__ __volatile__("mov %%es, %0" : "=r"(s)); break;
-	case 6: __asm__ __volatile__("mov %%fs, %0" : "=r"(s)); break;
-	case 7: __asm__ __volatile__("mov %%gs, %0" : "=r"(s)); break;
-	}
-	return s;
 }
 
 static uint64_t
@@ -184,7 +167,7 @@ item_read(const struct hs_item *it)
 	case HS_MSR:
 	case HS_MSR_AUX: return hv_rdmsr(it->arg);
 	case HS_DTR:	return read_dtr(it->arg);
-	case HS_SEL:	return read_sel(it->arg);
+	case HS_SEL:	return hv_read_sel((enum hv_sel)it->arg);
 	case HS_XCR0:	return hv_xgetbv0();
 	case HS_FPU:	return read_fpu(it->arg);
 	}

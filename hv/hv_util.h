@@ -64,4 +64,28 @@ hv_xgetbv0(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* The CPU's current selectors, by name. */
+enum hv_sel {
+	HV_SEL_CS, HV_SEL_SS, HV_SEL_DS, HV_SEL_ES, HV_SEL_FS, HV_SEL_GS,
+	HV_SEL_TR, HV_SEL_LDTR,
+};
+
+static inline uint16_t
+hv_read_sel(enum hv_sel which)
+{
+	uint16_t s = 0;
+
+	switch (which) {
+	case HV_SEL_CS: __asm__ __volatile__("mov %%cs, %0" : "=r"(s)); break;
+	case HV_SEL_SS: __asm__ __volatile__("mov %%ss, %0" : "=r"(s)); break;
+	case HV_SEL_DS: __asm__ __volatile__("mov %%ds, %0" : "=r"(s)); break;
+	case HV_SEL_ES: __asm__ __volatile__("mov %%es, %0" : "=r"(s)); break;
+	case HV_SEL_FS: __asm__ __volatile__("mov %%fs, %0" : "=r"(s)); break;
+	case HV_SEL_GS: __asm__ __volatile__("mov %%gs, %0" : "=r"(s)); break;
+	case HV_SEL_TR: __asm__ __volatile__("str %0" : "=r"(s)); break;
+	case HV_SEL_LDTR: __asm__ __volatile__("sldt %0" : "=r"(s)); break;
+	}
+	return s;
+}
+
 #endif /* HV_UTIL_H */

@@ -35,24 +35,6 @@ vmcs_read_fail(uint32_t field)
 
 /* ---- host state ------------------------------------------------------------ */
 
-static uint16_t
-read_sel(int which)
-{
-	uint16_t s = 0;
-
-	switch (which) {
-	case 0: __asm__ __volatile__("mov %%cs, %0" : "=r"(s)); break;
-	case 1: __asm__ __volatile__("mov %%ss, %0" : "=r"(s)); break;
-	case 2: __asm__ __volatile__("mov %%ds, %0" : "=r"(s)); break;
-	case 3: __asm__ __volatile__("mov %%es, %0" : "=r"(s)); break;
-	case 4: __asm__ __volatile__("mov %%fs, %0" : "=r"(s)); break;
-	case 5: __asm__ __volatile__("mov %%gs, %0" : "=r"(s)); break;
-	case 6: __asm__ __volatile__("str %0" : "=r"(s)); break;
-	default: __asm__ __volatile__("sldt %0" : "=r"(s)); break;
-	}
-	return s;
-}
-
 /*
  * SDM 26.2.3: host selector fields must have RPL=0 and TI=0.  A data
  * selector that does not qualify is replaced by the null selector, which a
@@ -60,9 +42,9 @@ read_sel(int which)
  * fields).
  */
 static uint16_t
-host_data_sel(int which)
+host_data_sel(enum hv_sel which)
 {
-	uint16_t s = read_sel(which);
+	uint16_t s = hv_read_sel(which);
 
 	return (s & 7) ? 0 : s;
 }
@@ -84,7 +66,7 @@ vmx_host_lost_save(struct vmx_host_lost *h)
 {
 	__asm__ __volatile__("sgdt %0" : "=m"(h->gdtr));
 	__asm__ __volatile__("sidt %0" : "=m"(h->idtr));
-	h->ldtr = read_sel(7);
+	h->ldtr = hv_read_sel(HV_SEL_LDTR);
 	h->debugctl = vmx_rdmsr(X86_MSR_DEBUGCTL);
 }
 
@@ -120,7 +102,7 @@ vmcs_set_host_percpu(void)
 
 	__asm__ __volatile__("sgdt %0" : "=m"(gdtr));
 	__asm__ __volatile__("sidt %0" : "=m"(idtr));
-	tr = read_sel(6);
+	tr = hv_read_sel(HV_SEL_TR);
 	if (tr == 0) {
 		/* SDM 26.2.3: the host TR selector must not be null. */
 		hv_os_log("hv: vmx: this CPU has no TSS loaded (TR=0)\n");
@@ -177,12 +159,12 @@ vmcs_set_host_static(void)
 {
 	int err = 0;
 
-	err |= vmcs_write(VMCS_HOST_CS_SEL, read_sel(0));
-	err |= vmcs_write(VMCS_HOST_SS_SEL, host_data_sel(1));
-	err |= vmcs_write(VMCS_HOST_DS_SEL, host_data_sel(2));
-	err |= vmcs_write(VMCS_HOST_ES_SEL, host_data_sel(3));
-	err |= vmcs_write(VMCS_HOST_FS_SEL, host_data_sel(4));
-	err |= vmcs_write(VMCS_HOST_GS_SEL, host_data_sel(5));
+	err |= vmcs_write(VMCS_HOST_CS_SEL, hv_read_sel(HV_SEL_CS));
+	err |= vmcs_write(VMCS_HOST_SS_SEL, host_data_sel(HV_SEL_SS));
+	err |= vmcs_write(VMCS_HOST_DS_SEL, host_data_sel(HV_SEL_DS));
+	err |= vmcs_write(VMCS_HOST_ES_SEL, host_data_sel(HV_SEL_ES));
+	err |= vmcs_write(VMCS_HOST_FS_SEL, host_data_sel(HV_SEL_FS));
+	err |= vmcs_write(VMCS_HOST_GS_SEL, host_data_sel(HV_SEL_GS));
 	err |= vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_point);
 	return err ? HV_EIO : 0;
 }
