@@ -62,6 +62,13 @@ def slow_on(backend, sec):
     return None
 
 
+def selected(name):
+    """KUT_ONLY=a,b (environment) boots only those configurations: a quick
+    look at a few while working on them; the others are then not run."""
+    only = os.environ.get("KUT_ONLY")
+    return not only or name in only.split(",")
+
+
 def mem_of(sec):
     m = re.search(r"-m\s+(\d+)([MG]?)", sec.get("qemu_params", ""))
     if not m:
@@ -186,7 +193,8 @@ def kut_boot(make_image, request):
     def get(backend):
         if backend not in done:
             os.makedirs(os.path.join(SCN_DIR, backend), exist_ok=True)
-            cfgs = {n: s for n, s in CONFIGS.items() if not slow_on(backend, s)}
+            cfgs = {n: s for n, s in CONFIGS.items()
+                    if not slow_on(backend, s) and selected(n)}
             scns = [write_scenario(n, s, backend) for n, s in sorted(cfgs.items())]
             flats = sorted({os.path.join(X86, s["file"]) for s in cfgs.values()})
             image = make_image("run=scn.kut_*", flats + scns)
@@ -205,7 +213,7 @@ def params():
             for b in BACKENDS]
     return [pytest.param(n, b, marks=MARKS[b] + (
         [pytest.mark.skip(reason=slow_on(b, CONFIGS[n]))] if slow_on(b, CONFIGS[n]) else []),
-        id="%s-%s" % (n, b)) for n in sorted(CONFIGS) for b in BACKENDS]
+        id="%s-%s" % (n, b)) for n in sorted(CONFIGS) for b in BACKENDS if selected(n)]
 
 
 @pytest.mark.timeout(1800)
