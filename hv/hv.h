@@ -159,7 +159,8 @@ struct hv_exit {
 	uint64_t	 args[4];
 	int64_t		 code;		/* HC_EXIT code */
 	int		 error;		/* HV_E* for HV_EXIT_ERROR */
-	char		 msg[160];	/* HV_EXIT_ERROR: decoded reason by name */
+	char		 msg[160];	/* HV_EXIT_ERROR: decoded reason by name (a
+					 * string: bytes past its NUL are not set) */
 };
 
 /*

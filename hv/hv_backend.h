@@ -251,10 +251,15 @@ void	 hv_fpu_leave(struct hv_vcpu *vcpu, bool ts);
 
 /*
  * The guest's DR0-DR3 and DR6, and the host's DR7 (hv/dreg.c; neither world
- * switch keeps the host's): called where hv_fpu_enter / hv_fpu_leave are.
+ * switch keeps the host's): called where hv_fpu_enter / hv_fpu_leave are,
+ * on cpu, the stretch's CPU.  A vCPU starts with MOV DR intercepted; at
+ * its first such exit (not a pinned one: after hv_dreg_leave) the backend
+ * calls hv_dreg_touched, drops the intercept and resumes with RIP still
+ * at the instruction, which then runs on the guest's registers.
  */
-void	 hv_dreg_enter(struct hv_vcpu *vcpu);
-void	 hv_dreg_leave(struct hv_vcpu *vcpu);
+void	 hv_dreg_enter(struct hv_vcpu *vcpu, int cpu);
+void	 hv_dreg_leave(struct hv_vcpu *vcpu, int cpu);
+void	 hv_dreg_touched(struct hv_vcpu *vcpu);
 /* MOV from / to debug register n (0-3, 6, 7) */
 uint64_t hv_dr_read(int n);
 void	 hv_dr_write(int n, uint64_t v);

@@ -49,6 +49,8 @@ struct hv_vcpu {
 	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
 	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
 	uint64_t	 guest_dr[HV_DREGS];	/* DR0-DR3, DR6 (hv/dreg.c) */
+	bool		 dr_live;	/* the guest used a debug register: MOV DR
+					 * no longer exits, DR0-DR3 are switched */
 	struct hv_uart	 com1;
 	struct hv_lapic	 lapic;
 	/* AMD's legacy performance MSRs (hv/msr.c): kept, never counting */

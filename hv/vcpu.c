@@ -367,7 +367,14 @@ hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	int error;
 
-	hv_memset(ex, 0, sizeof(*ex));
+	/* every field but the message, which is a string: its first byte (a
+	 * memset of the whole record cost as much as the rest of an exit) */
+	ex->kind = (enum hv_exit_kind)0;
+	ex->raw_reason = ex->nr = 0;
+	ex->args[0] = ex->args[1] = ex->args[2] = ex->args[3] = 0;
+	ex->code = 0;
+	ex->error = 0;
+	ex->msg[0] = '\0';
 	if (!hv_is_enabled())
 		return HV_ENODEV;
 	if (!vcpu_handle_alive(vcpu, ex)) {

@@ -248,7 +248,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	fast_max = hv_hostcheck_before(SVM_FAST_MAX);
 	/* the guest's FPU registers for as long as we stay pinned */
 	ts = hv_fpu_enter(vcpu);
-	hv_dreg_enter(vcpu);
+	hv_dreg_enter(vcpu, cpu);
 	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
 	f->cpu = cpu;
 	f->vcpu = vcpu;
@@ -336,7 +336,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 */
 	error = svm_host_check(&s->host, "after #VMEXIT", ex);
 out:
-	hv_dreg_leave(vcpu);
+	hv_dreg_leave(vcpu, cpu);
 	hv_fpu_leave(vcpu, ts);
 	if (error == 0)
 		error = hv_hostcheck_after(ex);

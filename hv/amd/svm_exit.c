@@ -305,6 +305,19 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
+/*
+ * The guest's first MOV DR (every one exits until then, hv/dreg.c): its
+ * debug registers are switched from the next stretch on, which this exit
+ * ended; the instruction runs again without the intercept.
+ */
+static int
+exit_dr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	hv_dreg_touched(vcpu);
+	vmcb_wr32(svm_of(vcpu)->vmcb, VMCB_INTERCEPT_DR, 0);
+	return HV_RESUME;
+}
+
 static int
 exit_invalid(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {

@@ -50,14 +50,14 @@
 	N(0x01d, cr13_write) \
 	N(0x01e, cr14_write) \
 	N(0x01f, cr15_write) \
-	N(0x020, dr0_read) \
-	N(0x021, dr1_read) \
-	N(0x022, dr2_read) \
-	N(0x023, dr3_read) \
-	N(0x024, dr4_read) \
-	N(0x025, dr5_read) \
-	N(0x026, dr6_read) \
-	N(0x027, dr7_read) \
+	X(0x020, dr0_read, exit_dr, 0) \
+	X(0x021, dr1_read, exit_dr, 0) \
+	X(0x022, dr2_read, exit_dr, 0) \
+	X(0x023, dr3_read, exit_dr, 0) \
+	X(0x024, dr4_read, exit_dr, 0) \
+	X(0x025, dr5_read, exit_dr, 0) \
+	X(0x026, dr6_read, exit_dr, 0) \
+	X(0x027, dr7_read, exit_dr, 0) \
 	N(0x028, dr8_read) \
 	N(0x029, dr9_read) \
 	N(0x02a, dr10_read) \
@@ -66,14 +66,14 @@
 	N(0x02d, dr13_read) \
 	N(0x02e, dr14_read) \
 	N(0x02f, dr15_read) \
-	N(0x030, dr0_write) \
-	N(0x031, dr1_write) \
-	N(0x032, dr2_write) \
-	N(0x033, dr3_write) \
-	N(0x034, dr4_write) \
-	N(0x035, dr5_write) \
-	N(0x036, dr6_write) \
-	N(0x037, dr7_write) \
+	X(0x030, dr0_write, exit_dr, 0) \
+	X(0x031, dr1_write, exit_dr, 0) \
+	X(0x032, dr2_write, exit_dr, 0) \
+	X(0x033, dr3_write, exit_dr, 0) \
+	X(0x034, dr4_write, exit_dr, 0) \
+	X(0x035, dr5_write, exit_dr, 0) \
+	X(0x036, dr6_write, exit_dr, 0) \
+	X(0x037, dr7_write, exit_dr, 0) \
 	N(0x038, dr8_write) \
 	N(0x039, dr9_write) \
 	N(0x03a, dr10_write) \

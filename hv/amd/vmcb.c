@@ -30,6 +30,8 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	 * CPU itself and end in a SHUTDOWN exit.
 	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_EXC, VMCB_EXC_HV);
+	/* every MOV DR until the guest's first (hv/dreg.c: lazy switch) */
+	vmcb_wr32(v, VMCB_INTERCEPT_DR, VMCB_DR_ALL);
 	/*
 	 * INTR/NMI/SMI: a host interrupt while the guest runs exits to the
 	 * host, which takes it after STGI (APM 15.17, 15.21).

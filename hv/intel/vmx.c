@@ -714,7 +714,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		goto out;
 	/* the guest's FPU registers for as long as we stay pinned (as hv/amd) */
 	ts = hv_fpu_enter(vcpu);
-	hv_dreg_enter(vcpu);
+	hv_dreg_enter(vcpu, cpu);
 	fpu = true;
 	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
 	f->vcpu = vcpu;
@@ -816,7 +816,7 @@ out:
 	 * local APIC (no acknowledge on exit): the host takes it right here */
 	if (fpu) {
 		vmx_host_lost_restore(&host_lost);
-		hv_dreg_leave(vcpu);
+		hv_dreg_leave(vcpu, cpu);
 		hv_fpu_leave(vcpu, ts);
 	}
 	if (error == 0 && f->rc == HV_NOT_PINNED && hv_hostcheck_after(ex) != 0)

@@ -64,6 +64,7 @@ int	 vmx_feature_control(void);
 #define PROC_CR3_LOAD_EXIT	(1u << 15)
 #define PROC_CR3_STORE_EXIT	(1u << 16)
 #define PROC_TPR_SHADOW		(1u << 21)
+#define PROC_MOVDR_EXIT		(1u << 23)
 #define PROC_IO_BITMAPS		(1u << 25)
 #define PROC_MSR_BITMAPS	(1u << 28)
 #define PROC_MONITOR_EXIT	(1u << 29)

@@ -143,10 +143,12 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * TPR shadow: a guest MOV to/from CR8 uses the virtual-APIC page, not
 	 * the local APIC's TPR, which would otherwise stay the guest's after
 	 * the exit and mask the host's interrupts (SDM 30.3; 26.3 without it).
+	 * MOV-DR exiting until the guest's first MOV DR (hv/dreg.c).
 	 */
 	want = PROC_HLT_EXIT | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
 	    PROC_RDPMC_EXIT | PROC_TSC_OFFSET | PROC_IO_BITMAPS |
-	    PROC_MSR_BITMAPS | PROC_SECONDARY | PROC_TPR_SHADOW;
+	    PROC_MSR_BITMAPS | PROC_SECONDARY | PROC_TPR_SHADOW |
+	    PROC_MOVDR_EXIT;
 	if ((error = ctl_pick("processor-based", c->procbased, want,
 	    want, &c->proc_ctls)) != 0)
 		return error;

@@ -478,6 +478,22 @@ exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex)
  * under the host's XCR0.  Refused as the CPU refuses a bad value, as hv/amd
  * does.
  */
+/*
+ * The guest's first MOV DR (every one exits until then, hv/dreg.c): its
+ * debug registers are switched from the next stretch on, which this exit
+ * ended; the instruction runs again without MOV-DR exiting.
+ */
+static int
+exit_dr(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	hv_dreg_touched(vcpu);
+	if (vmcs_write(VMCS_PROC_CTLS, vmcs_read(VMCS_PROC_CTLS) &
+	    ~(uint64_t)PROC_MOVDR_EXIT) != 0)
+		return stop(vcpu, ex, HV_EIO, "MOV DR: the VMCS refused the "
+		    "processor-based controls");
+	return HV_RESUME;
+}
+
 static int
 exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {

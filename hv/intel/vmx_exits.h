@@ -43,7 +43,7 @@
 	X(26, vmxoff, exit_ud, 1) \
 	X(27, vmxon, exit_ud, 1) \
 	X(28, cr_access, exit_cr, 1) \
-	N(29, dr_access) \
+	X(29, dr_access, exit_dr, 0) \
 	X(30, io_instruction, exit_io, 1) \
 	X(31, rdmsr, exit_rdmsr, 1) \
 	X(32, wrmsr, exit_wrmsr, 1) \
