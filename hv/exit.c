@@ -69,11 +69,10 @@ pio_bytes(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 	return HV_RESUME;
 }
 
-int
-hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+/* string I/O, the debug-exit port and everything but a byte of COM1 */
+static int __attribute__((noinline))
+pio_other(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
-	unsigned reg;
-
 	if (vx->io.string)	/* INS/OUTS would need the guest's segments */
 		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
 		    vx->rip, "string I/O (%s%s) on port 0x%x not supported",
@@ -87,8 +86,16 @@ hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		vx->skip = true;
 		return 0;
 	}
-	if (vx->io.size != 1 || !com1_reg(vx->io.port, &reg))
-		return pio_bytes(vcpu, vx);
+	return pio_bytes(vcpu, vx);
+}
+
+int
+hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
+{
+	unsigned reg;
+
+	if (vx->io.string || vx->io.size != 1 || !com1_reg(vx->io.port, &reg))
+		return pio_other(vcpu, vx, ex);
 	/* the common case, pio_bytes' loop for one byte of COM1 */
 	if (vx->io.in)
 		vx->gpr[HV_RAX] = (vx->gpr[HV_RAX] & ~0xffull) |

@@ -191,7 +191,8 @@ hv_vx_rdmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 	const struct msr_rule *r = msr_rule((uint32_t)vx->gpr[HV_RCX]);
 	uint64_t val;
 
-	if (msr_core(vcpu, vx, false))
+	/* the core's own MSRs have no rule: asked only when there is none */
+	if (r == NULL && msr_core(vcpu, vx, false))
 		return HV_RESUME;
 	if (r == NULL || !hv_ops->msr_get(vcpu, r->reg, &val))
 		return msr_gp(vcpu, vx, false);
@@ -211,7 +212,7 @@ hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 	uint64_t val = (vx->gpr[HV_RDX] << 32) |
 	    (vx->gpr[HV_RAX] & 0xffffffffull);
 
-	if (msr_core(vcpu, vx, true))
+	if (r == NULL && msr_core(vcpu, vx, true))
 		return vx->gp ? msr_gp(vcpu, vx, true) : HV_RESUME;
 	if (r == NULL || !value_ok(vcpu, r, vx->cr0, &val) ||
 	    !hv_ops->msr_set(vcpu, r->reg, val))

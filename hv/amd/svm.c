@@ -159,6 +159,7 @@ svm_vcpu_init(struct hv_vcpu *vcpu)
 	s->vmcb_pa = hv_os_virt_to_phys(s->vmcb);
 	s->asid_cpu = -1;
 	vmcb_init_control(s->vmcb, vcpu->vm->backend, vcpu->vm->nt.root_pa);
+	s->icpt_ok[0] = s->icpt_ok[1] = s->icpt_ok[2] = ~0u;
 	s->fast.vmcb = s->vmcb;
 	s->fast.entries = &vcpu->entries;
 	s->fast.inval_gen = &vcpu->vm->inval_gen;
@@ -264,7 +265,8 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 */
 	svm_host_capture(&s->host, &svm_pcpu[cpu]);
 	error = svm_host_check(&s->host, "before VMRUN", ex);
-	if (error == 0 && (why = vmcb_check_intercepts(v)) != NULL) {
+	if (error == 0 &&
+	    (why = vmcb_check_intercepts_changed(v, s->icpt_ok)) != NULL) {
 		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCB refused before "
 		    "VMRUN: %s", vcpu->vm->id, vcpu->id, why);
 		error = HV_EIO;

@@ -121,6 +121,9 @@ struct svm_vcpu {
 	uint64_t	 pending_event;
 	struct svm_host_state host;
 	struct vmcb_snap snap;		/* state of the last VMRUN */
+	/* the intercept words vmcb_check_intercepts last passed (all ones
+	 * at first, a set it passes): checked again only when they differ */
+	uint32_t	 icpt_ok[3];	/* EXC, MISC1, MISC2 */
 	bool		 snap_stale;	/* snap must be taken again */
 	struct svm_fast	 fast;		/* svm_switch.S's HC_NOP loop */
 };
@@ -163,6 +166,28 @@ struct vmcb_intercept {
 };
 extern const struct vmcb_intercept vmcb_required[];
 extern const size_t vmcb_nrequired;
+/*
+ * vmcb_check_intercepts once per set of intercepts: seen[] holds the
+ * words (EXC, MISC1, MISC2, every one vmcb_required names) of the last
+ * set it passed; the check runs again only when one differs.
+ */
+static inline const char *
+vmcb_check_intercepts_changed(const uint8_t *v, uint32_t seen[3])
+{
+	uint32_t exc = vmcb_rd32(v, VMCB_INTERCEPT_EXC);
+	uint32_t m1 = vmcb_rd32(v, VMCB_INTERCEPT_MISC1);
+	uint32_t m2 = vmcb_rd32(v, VMCB_INTERCEPT_MISC2);
+	const char *why;
+
+	if (exc == seen[0] && m1 == seen[1] && m2 == seen[2])
+		return NULL;
+	if ((why = vmcb_check_intercepts(v)) != NULL)
+		return why;
+	seen[0] = exc;
+	seen[1] = m1;
+	seen[2] = m2;
+	return NULL;
+}
 
 /* ---- ASIDs and TLB (asid.c) ------------------------------------------------ */
 extern uint64_t svm_asid_generations;	/* hw.vmm.svm.asid_generations */

@@ -58,7 +58,7 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 /* Hand a decoded exit to the core's rule (hv/exit.c), which reads and
  * writes the guest's registers in place, and apply the rest of it; len:
  * the instruction's length when the CPU gives no next RIP. */
-static inline int
+static inline __attribute__((always_inline)) int
 core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
     struct hv_exit *ex)
 {
@@ -364,9 +364,14 @@ exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	uint8_t *v = svm_of(vcpu)->vmcb;
 	struct hv_vmexit vx;
 
-	vx.kind = vmcb_rd64(v, VMCB_EXITINFO1) == 1 ? HV_VX_WRMSR : HV_VX_RDMSR;
-	vx.cr0 = vmcb_rd64(v, VMCB_CR0);
-	return core_exit(vcpu, &vx, 2, ex);	/* 0F 32 / 0F 30 */
+	/* one constant kind per core_exit: each inlines its rule's call */
+	if (vmcb_rd64(v, VMCB_EXITINFO1) == 1) {
+		vx.kind = HV_VX_WRMSR;
+		vx.cr0 = vmcb_rd64(v, VMCB_CR0);
+		return core_exit(vcpu, &vx, 2, ex);	/* 0F 30 */
+	}
+	vx.kind = HV_VX_RDMSR;
+	return core_exit(vcpu, &vx, 2, ex);	/* 0F 32 */
 }
 
 static int	exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex);

@@ -62,7 +62,7 @@ gpr_get(struct vmx_vcpu *vc, unsigned reg)
 
 /* Hand a decoded exit to the core's rule (hv/exit.c), which reads and
  * writes the guest's registers in place, and apply the rest of it. */
-static inline int
+static inline __attribute__((always_inline)) int
 core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;

@@ -38,5 +38,24 @@ test_svm_intercepts_check(void)
 		vmcb_wr32(v, r[i].word, w);
 		CHECK(vmcb_check_intercepts(v) == NULL);
 	}
+	/* the per-run form checks again only when a word it reads changed:
+	 * every required bit lies in one of them */
+	for (i = 0; i < vmcb_nrequired; i++)
+		CHECK(r[i].word == VMCB_INTERCEPT_EXC ||
+		    r[i].word == VMCB_INTERCEPT_MISC1 ||
+		    r[i].word == VMCB_INTERCEPT_MISC2);
+	{
+		uint32_t seen[3] = { ~0u, ~0u, ~0u };
+		uint32_t w = vmcb_rd32(v, VMCB_INTERCEPT_MISC2);
+
+		CHECK(vmcb_check_intercepts_changed(v, seen) == NULL);
+		CHECK_EQ(seen[2], w);
+		vmcb_wr32(v, VMCB_INTERCEPT_MISC2, w & ~VMCB_I2_MWAIT);
+		why = vmcb_check_intercepts_changed(v, seen);
+		CHECK(why != NULL && strcmp(why, "MWAIT intercept not set") == 0);
+		CHECK_EQ(seen[2], w);	/* a refused set is never cached */
+		why = vmcb_check_intercepts_changed(v, seen);
+		CHECK(why != NULL);
+	}
 	free(v);
 }
