@@ -23,10 +23,10 @@ walk_or64(void *arg, uint64_t gpa, uint64_t bits)
 int
 hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c)
 {
-	struct hv_regs r;
+	struct hv_ctl_regs r;
 	int error;
 
-	error = hv_ops->get_regs(vcpu, &r);
+	error = hv_ops->get_ctl(vcpu, &r);
 	if (error != 0)
 		return error;
 	c->vm = vcpu->vm;

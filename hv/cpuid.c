@@ -29,7 +29,7 @@ static inline void
 guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
     uint32_t r[4])
 {
-	struct hv_regs regs;
+	struct hv_ctl_regs ctl;
 
 	r[0] = r[1] = r[2] = r[3] = 0;
 	if (leaf == HV_CPUID_LEAF) {
@@ -59,8 +59,8 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the
 			 * host's (SDM Vol. 2A CPUID, Table 3-10) */
 			r[2] &= ~X86_CPUID1_ECX_OSXSAVE;
-			if (hv_ops->get_regs(vcpu, &regs) == 0 &&
-			    (regs.cr4 & X86_CR4_OSXSAVE))
+			if (hv_ops->get_ctl(vcpu, &ctl) == 0 &&
+			    (ctl.cr4 & X86_CR4_OSXSAVE))
 				r[2] |= X86_CPUID1_ECX_OSXSAVE;
 			r[2] |= X86_CPUID1_ECX_HV;
 			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);

@@ -33,6 +33,12 @@ enum hv_msr_reg {
 	HV_MSR_FMASK,
 };
 
+/* ops->get_ctl: struct hv_regs' fields of the same names */
+struct hv_ctl_regs {
+	uint64_t	 cr0, cr3, cr4, efer;
+	uint32_t	 cpl;
+};
+
 struct hv_backend_ops {
 	const char	*type;		/* hw.vmm.type */
 	const struct hv_ntable_fmt *ntfmt;	/* EPT or NPT entries */
@@ -88,6 +94,12 @@ struct hv_backend_ops {
 	 */
 	int	(*get_regs)(struct hv_vcpu *vcpu, struct hv_regs *r);
 	int	(*set_regs)(struct hv_vcpu *vcpu, const struct hv_regs *r);
+	/*
+	 * Only the guest's paging and privilege state, the values get_regs
+	 * gives for these fields: what the copyin family and CPUID's OSXSAVE
+	 * bit read at every call, without the rest.  Context as get_regs.
+	 */
+	int	(*get_ctl)(struct hv_vcpu *vcpu, struct hv_ctl_regs *c);
 	/*
 	 * Put the vCPU in a boot state (hv_vcpu_boot; the core checked b).
 	 * Same context as set_regs.  HV_ENOTSUP when this CPU cannot run the

@@ -354,11 +354,28 @@ out:
 /* ---- registers --------------------------------------------------------------------- */
 
 static int
+svm_get_ctl(struct hv_vcpu *vcpu, struct hv_ctl_regs *c)
+{
+	const uint8_t *v = svm_of(vcpu)->vmcb;
+
+	c->cr0 = vmcb_rd64(v, VMCB_CR0);
+	c->cr3 = vmcb_rd64(v, VMCB_CR3);
+	c->cr4 = vmcb_rd64(v, VMCB_CR4);
+	/* SVME is ours, not the guest's (it cannot see SVM). */
+	c->efer = vmcb_rd64(v, VMCB_EFER) & ~X86_EFER_SVME;
+	/* The VMCB CPL field is the guest's current privilege level (B-2). */
+	c->cpl = vmcb_rd8(v, VMCB_CPL);
+	return 0;
+}
+
+static int
 svm_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	const uint8_t *v = s->vmcb;
+	struct hv_ctl_regs c;
 
+	(void)svm_get_ctl(vcpu, &c);
 	r->rax = s->gpr[HV_RAX];
 	r->rbx = s->gpr[HV_RBX];
 	r->rcx = s->gpr[HV_RCX];
@@ -377,17 +394,15 @@ svm_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 	r->r15 = s->gpr[HV_R15];
 	r->rip = vmcb_rd64(v, VMCB_RIP);
 	r->rflags = vmcb_rd64(v, VMCB_RFLAGS);
-	r->cr0 = vmcb_rd64(v, VMCB_CR0);
+	r->cr0 = c.cr0;
 	r->cr2 = vmcb_rd64(v, VMCB_CR2);
-	r->cr3 = vmcb_rd64(v, VMCB_CR3);
-	r->cr4 = vmcb_rd64(v, VMCB_CR4);
-	/* SVME is ours, not the guest's (it cannot see SVM). */
-	r->efer = vmcb_rd64(v, VMCB_EFER) & ~X86_EFER_SVME;
+	r->cr3 = c.cr3;
+	r->cr4 = c.cr4;
+	r->efer = c.efer;
 	r->fs_base = vmcb_rd64(v, VMCB_SEG_FS + VMCB_SEG_BASE);
 	r->gs_base = vmcb_rd64(v, VMCB_SEG_GS + VMCB_SEG_BASE);
 	r->kernel_gs_base = vmcb_rd64(v, VMCB_KERNEL_GS_BASE);
-	/* The VMCB CPL field is the guest's current privilege level (B-2). */
-	r->cpl = vmcb_rd8(v, VMCB_CPL);
+	r->cpl = c.cpl;
 	return 0;
 }
 
@@ -449,6 +464,7 @@ const struct hv_backend_ops hv_svm_ops = {
 	.vcpu_fini = svm_vcpu_fini,
 	.vcpu_run = svm_vcpu_run,
 	.get_regs = svm_get_regs,
+	.get_ctl = svm_get_ctl,
 	.set_regs = svm_set_regs,
 	.boot = svm_boot,
 	.flush_nested = svm_flush_nested,

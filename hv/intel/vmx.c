@@ -403,10 +403,29 @@ vmx_vcpu_fini(struct hv_vcpu *vcpu)
 /* ---- registers ------------------------------------------------------------------- */
 
 static int
+vmx_ctl_read(struct hv_ctl_regs *c)
+{
+	uint64_t mask;
+
+	/* what the guest believes: host-owned bits come from the read shadow */
+	mask = vmcs_read(VMCS_CR0_MASK);
+	c->cr0 = (vmcs_read(VMCS_GUEST_CR0) & ~mask) |
+	    (vmcs_read(VMCS_CR0_SHADOW) & mask);
+	mask = vmcs_read(VMCS_CR4_MASK);
+	c->cr4 = (vmcs_read(VMCS_GUEST_CR4) & ~mask) |
+	    (vmcs_read(VMCS_CR4_SHADOW) & mask);
+	c->cr3 = vmcs_read(VMCS_GUEST_CR3);
+	c->efer = vmcs_read(VMCS_GUEST_EFER);
+	/* SDM 5.5: CPL is SS.DPL (equal to CS.DPL outside conforming cases) */
+	c->cpl = VMX_AR_DPL((uint32_t)vmcs_read(VMCS_GUEST_SS_AR));
+	return 0;
+}
+
+static int
 vmx_regs_read(struct hv_vcpu *vcpu, struct hv_regs *r)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
-	uint64_t mask;
+	struct hv_ctl_regs c;
 
 	r->rax = vc->gpr[HV_RAX];
 	r->rbx = vc->gpr[HV_RBX];
@@ -427,20 +446,15 @@ vmx_regs_read(struct hv_vcpu *vcpu, struct hv_regs *r)
 	r->rsp = vmcs_read(VMCS_GUEST_RSP);
 	r->rip = vmcs_read(VMCS_GUEST_RIP);
 	r->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	/* what the guest believes: host-owned bits come from the read shadow */
-	mask = vmcs_read(VMCS_CR0_MASK);
-	r->cr0 = (vmcs_read(VMCS_GUEST_CR0) & ~mask) |
-	    (vmcs_read(VMCS_CR0_SHADOW) & mask);
-	mask = vmcs_read(VMCS_CR4_MASK);
-	r->cr4 = (vmcs_read(VMCS_GUEST_CR4) & ~mask) |
-	    (vmcs_read(VMCS_CR4_SHADOW) & mask);
-	r->cr3 = vmcs_read(VMCS_GUEST_CR3);
-	r->efer = vmcs_read(VMCS_GUEST_EFER);
+	(void)vmx_ctl_read(&c);
+	r->cr0 = c.cr0;
+	r->cr4 = c.cr4;
+	r->cr3 = c.cr3;
+	r->efer = c.efer;
 	r->fs_base = vmcs_read(VMCS_GUEST_FS_BASE);
 	r->gs_base = vmcs_read(VMCS_GUEST_GS_BASE);
 	r->kernel_gs_base = vc->guest_kgs;
-	/* SDM 5.5: CPL is SS.DPL (equal to CS.DPL outside conforming cases) */
-	r->cpl = VMX_AR_DPL((uint32_t)vmcs_read(VMCS_GUEST_SS_AR));
+	r->cpl = c.cpl;
 	return 0;
 }
 
@@ -489,12 +503,14 @@ vmx_regs_write(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	return err ? HV_EIO : 0;
 }
 
-/* One register call: read into out, or write in, or put in boot state boot. */
+/* One register call: read into out or ctl, or write in, or put in boot
+ * state boot. */
 struct regs_call {
 	struct hv_vcpu	*vcpu;
 	struct hv_regs	*out;
 	const struct hv_regs *in;
 	const struct hv_boot *boot;
+	struct hv_ctl_regs *ctl;
 };
 
 /* On the CPU holding the VMCS, interrupts off: borrow it as current. */
@@ -514,7 +530,9 @@ regs_call_here(void *arg)
 		return HV_EBUSY;
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		return error;
-	if (c->out != NULL)
+	if (c->ctl != NULL)
+		error = vmx_ctl_read(c->ctl);
+	else if (c->out != NULL)
 		error = vmx_regs_read(c->vcpu, c->out);
 	else if (c->in != NULL)
 		error = vmx_regs_write(c->vcpu, c->in);
@@ -537,9 +555,9 @@ regs_call_cb(void *arg)
 
 static int
 regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
-    const struct hv_boot *boot)
+    const struct hv_boot *boot, struct hv_ctl_regs *ctl)
 {
-	struct regs_call c = { vcpu, out, in, boot };
+	struct regs_call c = { vcpu, out, in, boot, ctl };
 	uint64_t fl;
 	int cpu, error;
 
@@ -565,19 +583,25 @@ regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
 static int
 vmx_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 {
-	return regs_call(vcpu, r, NULL, NULL);
+	return regs_call(vcpu, r, NULL, NULL, NULL);
 }
 
 static int
 vmx_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 {
-	return regs_call(vcpu, NULL, r, NULL);
+	return regs_call(vcpu, NULL, r, NULL, NULL);
+}
+
+static int
+vmx_get_ctl(struct hv_vcpu *vcpu, struct hv_ctl_regs *c)
+{
+	return regs_call(vcpu, NULL, NULL, NULL, c);
 }
 
 static int
 vmx_boot(struct hv_vcpu *vcpu, const struct hv_boot *b)
 {
-	return regs_call(vcpu, NULL, NULL, b);
+	return regs_call(vcpu, NULL, NULL, b, NULL);
 }
 
 /* ---- running ------------------------------------------------------------------- */
@@ -864,6 +888,7 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.vcpu_fini = vmx_vcpu_fini,
 	.vcpu_run = vmx_vcpu_run,
 	.get_regs = vmx_get_regs,
+	.get_ctl = vmx_get_ctl,
 	.set_regs = vmx_set_regs,
 	.boot = vmx_boot,
 	.flush_nested = vmx_flush_nested,

@@ -214,6 +214,19 @@ fake_get_regs(struct hv_vcpu *vcpu, struct hv_regs *r)
 }
 
 static int
+fake_get_ctl(struct hv_vcpu *vcpu, struct hv_ctl_regs *c)
+{
+	const struct hv_regs *r = fake_regs(vcpu);
+
+	c->cr0 = r->cr0;
+	c->cr3 = r->cr3;
+	c->cr4 = r->cr4;
+	c->efer = r->efer;
+	c->cpl = r->cpl;
+	return 0;
+}
+
+static int
 fake_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 {
 	*fake_regs(vcpu) = *r;
@@ -313,6 +326,7 @@ const struct hv_backend_ops fake_ops = {
 	.vcpu_fini = fake_vcpu_fini,
 	.vcpu_run = fake_vcpu_run,
 	.get_regs = fake_get_regs,
+	.get_ctl = fake_get_ctl,
 	.set_regs = fake_set_regs,
 	.boot = fake_boot,
 	.flush_nested = fake_flush_nested,
