@@ -75,7 +75,6 @@ static const struct hs_item {
 #define HS_N	(sizeof(hs_items) / sizeof(hs_items[0]))
 
 struct hs_snap {
-	bool		 armed;		/* taken with the check on */
 	uint64_t	 present;	/* bit i: item i was readable */
 	uint64_t	 v[HS_N];
 };
@@ -219,27 +218,22 @@ snap_take(struct hs_snap *s)
 	}
 }
 
-int
-hv_hostcheck_before(int fast_max)
-{
-	struct hs_snap *s = &hs_before[hv_os_cpu_id()];
+bool hv_hostcheck_armed[HV_MAX_CPUS];
 
-	s->armed = __atomic_load_n(&hv_hostcheck, __ATOMIC_RELAXED) != 0;
-	if (!s->armed)
-		return fast_max;
-	snap_take(s);
-	return 0;
+void
+hv_hostcheck_take(int cpu)
+{
+	snap_take(&hs_before[cpu]);
+	hv_hostcheck_armed[cpu] = true;
 }
 
 int
-hv_hostcheck_after(struct hv_exit *ex)
+hv_hostcheck_compare(int cpu, struct hv_exit *ex)
 {
-	struct hs_snap *s = &hs_before[hv_os_cpu_id()], now;
+	struct hs_snap *s = &hs_before[cpu], now;
 	size_t i, first = HS_N;
 
-	if (!s->armed)
-		return 0;
-	s->armed = false;
+	hv_hostcheck_armed[cpu] = false;
 	__atomic_fetch_add(&hv_hostchecks, 1, __ATOMIC_RELAXED);
 	snap_take(&now);
 	for (i = 0; i < HS_N; i++) {

@@ -14,19 +14,37 @@
 #ifdef HV_HOSTCHECK
 extern int hv_hostcheck;
 int	 hv_hostcheck_publish(void);
+/* cpu's snapshot is taken (hv_hostcheck_take) and not compared yet */
+extern bool hv_hostcheck_armed[HV_MAX_CPUS];
+void	 hv_hostcheck_take(int cpu);
+int	 hv_hostcheck_compare(int cpu, struct hv_exit *ex);
 /*
- * Pinned, before the first entry of a pinned stretch: reads the host state
- * when the check is on.  Returns the exits the backend may handle pinned in
- * a row (its world switch's HC_NOP loop and its C fast path): `fast_max`, or
- * none while the check is on, so that every exit ends the stretch and is
- * compared.
+ * Pinned on cpu, before the first entry of a pinned stretch: reads the
+ * host state when the check is on.  Returns the exits the backend may
+ * handle pinned in a row (its world switch's HC_NOP loop and its C fast
+ * path): `fast_max`, or none while the check is on, so that every exit
+ * ends the stretch and is compared.  Inline: with the check off, a load
+ * and a store per stretch.
  */
-int	 hv_hostcheck_before(int fast_max);
-/* Pinned, after the stretch's last exit: 0, or HV_EIO with *ex filled. */
-int	 hv_hostcheck_after(struct hv_exit *ex);
+static inline int
+hv_hostcheck_before(int cpu, int fast_max)
+{
+	if (__atomic_load_n(&hv_hostcheck, __ATOMIC_RELAXED) == 0) {
+		hv_hostcheck_armed[cpu] = false;
+		return fast_max;
+	}
+	hv_hostcheck_take(cpu);
+	return 0;
+}
+/* Pinned on cpu, after the stretch's last exit: 0, or HV_EIO with *ex filled. */
+static inline int
+hv_hostcheck_after(int cpu, struct hv_exit *ex)
+{
+	return hv_hostcheck_armed[cpu] ? hv_hostcheck_compare(cpu, ex) : 0;
+}
 #else
-static inline int hv_hostcheck_before(int fast_max) { return fast_max; }
-static inline int hv_hostcheck_after(struct hv_exit *ex) { (void)ex; return 0; }
+static inline int hv_hostcheck_before(int cpu, int fast_max) { (void)cpu; return fast_max; }
+static inline int hv_hostcheck_after(int cpu, struct hv_exit *ex) { (void)cpu; (void)ex; return 0; }
 #endif
 
 #endif /* HV_HOSTCHECK_H */

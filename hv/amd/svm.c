@@ -203,12 +203,14 @@ svm_host_capture(struct svm_host_state *h, const struct svm_pcpu *p)
 	h->save_host = !HV_QUIRK(zero_host_fs) || !p->host_saved;
 }
 
-/* when: "before VMRUN" / "after #VMEXIT".  0, or HV_EIO with *ex filled. */
+/*
+ * cr3, fs: the CPU's CR3 and FS base "before VMRUN" (as just captured) or
+ * "after #VMEXIT" (when).  0, or HV_EIO with *ex filled.
+ */
 static int
-svm_host_check(const struct svm_host_state *h, const char *when,
-    struct hv_exit *ex)
+svm_host_check(const struct svm_host_state *h, uint64_t cr3, uint64_t fs,
+    const char *when, struct hv_exit *ex)
 {
-	uint64_t cr3 = svm_read_cr3(), fs = svm_rdmsr(X86_MSR_FS_BASE);
 
 	if (cr3 != h->cr3_hw || (cr3 & X86_CR3_ADDR) != (h->cr3 & X86_CR3_ADDR)) {
 		hv_exit_error(ex, HV_EIO, 0, "host CR3 0x%llx %s; the thread's "
@@ -246,7 +248,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 	hv_os_pin();
 	cpu = hv_os_cpu_id();
-	fast_max = hv_hostcheck_before(SVM_FAST_MAX);
+	fast_max = hv_hostcheck_before(cpu, SVM_FAST_MAX);
 	/* the guest's FPU registers for as long as we stay pinned */
 	ts = hv_fpu_enter(vcpu);
 	hv_dreg_enter(vcpu, cpu);
@@ -264,7 +266,8 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * it again, nor VMSAVE the host's copy again.
 	 */
 	svm_host_capture(&s->host, &svm_pcpu[cpu]);
-	error = svm_host_check(&s->host, "before VMRUN", ex);
+	error = svm_host_check(&s->host, s->host.cr3_hw, s->host.fs_base_hw,
+	    "before VMRUN", ex);
 	if (error == 0 &&
 	    (why = vmcb_check_intercepts_changed(v, s->icpt_ok)) != NULL) {
 		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCB refused before "
@@ -336,12 +339,13 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * CR3 VMRUN saved and VMLOADed the FS base of the one host VMCB
 	 * copy, so the last exit returns exactly what each of them did.
 	 */
-	error = svm_host_check(&s->host, "after #VMEXIT", ex);
+	error = svm_host_check(&s->host, svm_read_cr3(),
+	    svm_rdmsr(X86_MSR_FS_BASE), "after #VMEXIT", ex);
 out:
 	hv_dreg_leave(vcpu, cpu);
 	hv_fpu_leave(vcpu, ts);
 	if (error == 0)
-		error = hv_hostcheck_after(ex);
+		error = hv_hostcheck_after(cpu, ex);
 	hv_os_unpin();
 	if (error != 0)
 		return 0;	/* ex says why */

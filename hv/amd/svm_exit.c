@@ -448,13 +448,13 @@ static const struct {
 	SVM_EXITS(HANDLER_X, HANDLER_N)
 };
 
-static inline int
-dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
+/* Every exit handled: counted, and an event it interrupted kept. */
+static inline void
+exit_begin(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
     unsigned reason)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
-	uint8_t *v = s->vmcb;
-	uint64_t intinfo = vmcb_rd64(v, VMCB_EXITINTINFO);
+	uint64_t intinfo = vmcb_rd64(s->vmcb, VMCB_EXITINTINFO);
 
 	hv_stats_exit(reason);
 	ex->raw_reason = code;
@@ -468,6 +468,15 @@ dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
 	 */
 	if (intinfo & EVENT_VALID)
 		s->pending_event = intinfo;
+}
+
+static inline int
+dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
+    unsigned reason)
+{
+	const uint8_t *v = svm_of(vcpu)->vmcb;
+
+	exit_begin(vcpu, ex, code, reason);
 	if (reason < SVM_NREASONS && handlers[reason].fn != NULL)
 		return handlers[reason].fn(vcpu, ex);
 	return stop(vcpu, ex, HV_EIO, "unhandled #VMEXIT %s (0x%llx), "
@@ -485,21 +494,21 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return dispatch(vcpu, ex, code, svm_exit_reason(code));
 }
 
-int
-svm_exit_fast(struct svm_fast *f)
+/* svm_exit_fast for an exit it may handle pinned: code's handler is a
+ * pinned one, or code is VMMCALL */
+static int __attribute__((noinline))
+exit_fast_pinned(struct svm_fast *f, uint64_t code)
 {
 	struct hv_vcpu *vcpu = f->vcpu;
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
-	uint64_t code = vmcb_rd64(v, VMCB_EXITCODE);
 
-	/* (the codes -1 and -2, invalid and busy, are not pinned ones) */
-	if (f->budget > 0 && code < SVM_EXIT_invalid && handlers[code].pinned)
-		f->rc = dispatch(vcpu, f->ex, code, (unsigned)code);
-	else if (f->budget > 0 && code == SVM_EXIT_vmmcall && exit_hc_nop(vcpu))
-		f->rc = HV_RESUME;
-	else
-		f->rc = HV_NOT_PINNED;
+	if (code != SVM_EXIT_vmmcall) {
+		/* a pinned row always has its handler */
+		exit_begin(vcpu, f->ex, code, (unsigned)code);
+		f->rc = handlers[code].fn(vcpu, f->ex);
+	} else
+		f->rc = exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
 	if (f->rc != HV_RESUME)
 		return 0;
 	f->budget--;
@@ -515,4 +524,18 @@ svm_exit_fast(struct svm_fast *f)
 	vmcb_wr32(v, VMCB_CLEAN, 0);
 	s->snap.eventinj = 0;
 	return 1;
+}
+
+int
+svm_exit_fast(struct svm_fast *f)
+{
+	uint64_t code = vmcb_rd64(f->vmcb, VMCB_EXITCODE);
+
+	/* (the codes -1 and -2, invalid and busy, are not pinned ones); any
+	 * other exit returns at once, before a register is saved */
+	f->rc = HV_NOT_PINNED;
+	if (f->budget == 0 || (code != SVM_EXIT_vmmcall &&
+	    (code >= SVM_EXIT_invalid || !handlers[code].pinned)))
+		return 0;
+	return exit_fast_pinned(f, code);
 }

@@ -732,7 +732,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 	f->rc = HV_NOT_PINNED;
 	fl = vmx_intr_save_disable();
-	fast_max = hv_hostcheck_before(VMX_FAST_MAX);
+	fast_max = hv_hostcheck_before(cpu, VMX_FAST_MAX);
 	vmx_host_lost_save(&host_lost);
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		goto out;
@@ -843,7 +843,7 @@ out:
 		hv_dreg_leave(vcpu, cpu);
 		hv_fpu_leave(vcpu, ts);
 	}
-	if (error == 0 && f->rc == HV_NOT_PINNED && hv_hostcheck_after(ex) != 0)
+	if (error == 0 && f->rc == HV_NOT_PINNED && hv_hostcheck_after(cpu, ex) != 0)
 		f->rc = 0;	/* ex says why; the exit is not handled */
 	vmx_intr_restore(fl);
 	if (error != 0)

@@ -554,19 +554,31 @@ static const struct {
 	VMX_EXITS(HANDLER_X, HANDLER_N)
 };
 
+/* Every exit but a failed entry: counted, and an event it interrupted
+ * kept (the reason's bits 15:0 are the basic reason, 31 clear). */
+static inline void
+exit_begin(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t reason)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+
+	hv_stats_exit((unsigned)(reason & 0xffff));
+	ex->raw_reason = reason;
+	if ((reason & 0xffff) != VMX_EXIT_ept_violation)
+		vc->fault_repeats = 0;
+	reinject_vectoring();
+}
+
 static inline int
 dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t reason)
 {
-	struct vmx_vcpu *vc = vcpu->backend;
 	unsigned basic = (unsigned)(reason & 0xffff);
 
-	hv_stats_exit(basic);
-	ex->raw_reason = reason;
-	if (reason & EXIT_REASON_ENTRY_FAIL)
+	if (reason & EXIT_REASON_ENTRY_FAIL) {
+		hv_stats_exit(basic);
+		ex->raw_reason = reason;
 		return exit_entry_failure(vcpu, ex);
-	if (basic != VMX_EXIT_ept_violation)
-		vc->fault_repeats = 0;
-	reinject_vectoring();
+	}
+	exit_begin(vcpu, ex, reason);
 	if (basic < VMX_NREASONS && handlers[basic].fn != NULL)
 		return handlers[basic].fn(vcpu, ex);
 	return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)", basic,
@@ -601,7 +613,9 @@ vmx_exit_fast(struct vmx_fast *f)
 	} else if (reason < VMX_NREASONS && handlers[reason].pinned &&
 	    (reason != VMX_EXIT_exception_nmi ||
 	    INTR_TYPE(vmcs_read(VMCS_EXIT_INTR_INFO)) != INTR_TYPE_NMI)) {
-		f->rc = dispatch(vcpu, f->ex, reason);
+		/* a pinned row always has its handler */
+		exit_begin(vcpu, f->ex, reason);
+		f->rc = handlers[reason].fn(vcpu, f->ex);
 		if (f->rc != HV_RESUME)
 			return 0;
 	} else
