@@ -91,9 +91,13 @@ main:
 	mov	[scratch], rax
 	mov	rax, PATTERN_HI
 	mov	[scratch + 8], rax
+	lea	rax, [.avx_done]		; a #UD goes on there
+	call	arm
 	vinsertf128 ymm1, ymm1, [scratch], 1
 	MARK	1
 	vextractf128 [scratch + 16], ymm1, 1
+.avx_done:
+	CHECK_EQ [caught], NONE, "xcr0: VEX code under XCR0=0x7, vector"
 	mov	rax, PATTERN_LO
 	xor	rax, [scratch + 16]
 	mov	rbx, PATTERN_HI
