@@ -228,8 +228,8 @@ hv_fpu_leave(struct hv_vcpu *vcpu, bool ts)
 		/*
 		 * What is on the CPU is the guest's XCR0: hv's own, or that of
 		 * a guest XSETBV that ran as it is (QEMU TCG ignores the SVM
-		 * intercept; the CPU checked it then), kept where the rule
-		 * would accept it: within the components hv switches.  The
+		 * intercept; the CPU checked it then), kept when it is within
+		 * the components hv switches, else dropped.  The
 		 * host's comes back before the saves, or XSAVE would skip and
 		 * XRSTOR #GP on components the guest's disabled (SDM Vol. 1
 		 * 13.7, 13.8.1).
