@@ -135,10 +135,9 @@ bad_wrmsr:
 .f:	wrmsr
 	jmp	$
 
-; 12: XSETBV of XCR0=1 (x87 only), then HLT with IF=0, which stops the VM:
-; refused (#GP, a triple fault: no IDT) where hv intercepts XSETBV; where
-; the intercept is ignored (QEMU TCG's SVM) it runs, and hv must give the
-; host its own XCR0 back before the host's FPU state is restored
+; 15: XSETBV of XCR0=1 (x87 only, not the host's), then HLT with IF=0,
+; which stops the VM: the guest's XCR0 is switched back to the host's at
+; the end of the run, before the host's FPU state is restored
 xsetbv_stop:
 	mov	rax, cr4
 	or	rax, X86_CR4_OSXSAVE
@@ -150,14 +149,14 @@ xsetbv_stop:
 	cli
 	hlt
 
-; 11 (VMX): XSETBV of a valid XCR0 (x87 only): exits, refused with #GP
+; 11 (VMX): XSETBV of XCR0=0 (x87 clear): exits, refused with #GP
 xsetbv:
 	mov	rax, cr4
 	or	rax, X86_CR4_OSXSAVE
 	mov	cr4, rax
 	lea	r15, [.f]
 	xor	ecx, ecx
-	mov	eax, 1
+	xor	eax, eax
 	xor	edx, edx
 .f:	xsetbv
 	jmp	$

@@ -27,12 +27,17 @@ fpu:
 	add	rsp, 16
 	ret
 
-; 1: CR4.OSXSAVE on, a pattern in ymm0[255:128], HC_MARK, then exit with
-; the upper half XOR the pattern (0: intact)
+; 1: CR4.OSXSAVE on, XCR0 = x87|SSE|AVX (it starts at x87 only), a pattern
+; in ymm0[255:128], HC_MARK, then exit with the upper half XOR the pattern
+; (0: intact)
 avx:
 	mov	rax, cr4
 	or	rax, X86_CR4_OSXSAVE
 	mov	cr4, rax
+	xor	ecx, ecx
+	xor	edx, edx
+	mov	eax, X86_XCR0_AVX
+	xsetbv
 	sub	rsp, 32
 	mov	rax, 0x6a7b8c9d01234567
 	mov	[rsp], rax

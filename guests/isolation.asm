@@ -7,9 +7,8 @@
 ; after an exit stops the VM (guests/isolation.scn).  The MSRs hv keeps
 ; for the guest on one backend only, or on none, go through a table: the
 ; guest's own IDT catches the #GP and the check reports what the guest got.
-; XCR0: hv refuses a guest XSETBV (#GP) and the guest runs under the host's
-; XCR0; an XSETBV that runs anyway (QEMU TCG ignores the SVM intercept) holds
-; only until the next exit, after which the guest reads the host's again.
+; XCR0: the guest's XSETBV sets its own XCR0 (hv/xsave.c; QEMU TCG runs it
+; without the SVM intercept), which hv keeps across exits (hv/fpu.c).
 %include "hv.inc"
 %include "ring3.inc"
 %include "catch.inc"
@@ -43,7 +42,7 @@ V_PAT		equ 0x0007010600070106		; WC in entries 1 and 5
 V_SYSENTER_CS	equ 0x4b
 V_SYSENTER_ESP	equ 0x00007f4567890000
 V_SYSENTER_EIP	equ 0x00007f5678900000
-V_XCR0		equ 1				; x87 only
+V_XCR0		equ X86_XCR0_X87 | X86_XCR0_SSE	; not the reset value
 
 ; the guest's value into an MSR or a control/debug register, and back out
 ; into its slot of `seen` (RBX)
@@ -177,7 +176,7 @@ main:
 	mov	[rbx + S_ES], ax
 	call	msr_probe_read
 	xor	eax, eax
-	cmp	qword [xcr0_host], NONE
+	cmp	qword [xcr0_want], 0
 	je	.noxsave
 	xor	ecx, ecx
 	xgetbv
@@ -229,15 +228,14 @@ main:
 	movzx	eax, word [rbx + S_ES]
 	CHECK_EQX rax, SEL_LDT_DATA, "ES"
 	call	msr_probe_report
-	; XCR0: what the guest read after the exits is the host's value, read
-	; before its XSETBV (0 where the CPU has no XSAVE)
-	CHECK_EQX [rbx + S_XCR0], [xcr0_host], "XCR0"
+	; XCR0: the guest's own after the exits (0 where the CPU has no XSAVE)
+	CHECK_EQX [rbx + S_XCR0], [xcr0_want], "XCR0"
 	; RDTSCP would read the host's TSC_AUX: hv/cpuid.c hides it
 	mov	eax, 0x80000001
 	cpuid
 	and	edx, X86_CPUID81_EDX_RDTSCP
 	CHECK_EQX rdx, 0, "CPUID.80000001H:EDX.RDTSCP"
-	MSG	"isolation: XSETBV of XCR0=0x1: vector "
+	MSG	"isolation: XSETBV of XCR0=0x3: vector "
 	MSGX	[xcr0_vec]
 	call	msg_puts
 	pop	r12
@@ -347,8 +345,8 @@ msr_probe_report:
 	pop	rbx
 	ret
 
-; xcr0_probe_write: with XSAVE, set CR4.OSXSAVE, keep the XCR0 the guest
-; starts under (the host's) and try an XSETBV of x87 alone (vector caught).
+; xcr0_probe_write: with XSAVE, set CR4.OSXSAVE and XSETBV V_XCR0 (vector
+; caught), which the guest must read back after its exits.
 xcr0_probe_write:
 	mov	eax, 1
 	cpuid
@@ -357,11 +355,7 @@ xcr0_probe_write:
 	mov	rax, cr4
 	or	rax, X86_CR4_OSXSAVE
 	mov	cr4, rax
-	xor	ecx, ecx
-	xgetbv
-	shl	rdx, 32
-	or	rax, rdx
-	mov	[xcr0_host], rax
+	mov	qword [xcr0_want], V_XCR0
 	lea	rax, [.after]
 	call	arm
 	xor	ecx, ecx
@@ -371,7 +365,7 @@ xcr0_probe_write:
 .after:	mov	rax, [caught]
 	mov	[xcr0_vec], rax
 	ret
-.none:	mov	qword [xcr0_host], 0
+.none:	mov	qword [xcr0_want], 0
 	ret
 
 ; WRMSR / RDMSR of ECX with the value in RAX
@@ -439,7 +433,7 @@ section .data
 	align 16
 scratch:	dq 0
 seen:		times S_SIZE db 0
-xcr0_host:	dq NONE
+xcr0_want:	dq 0
 xcr0_vec:	dq NONE
 	align 8
 ; STAR..FMASK: SVM keeps them in the VMCB (VMLOAD/VMSAVE), VMX has no VMCS

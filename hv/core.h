@@ -23,6 +23,14 @@ int	 hv_fpu_cpus_alloc(void);
 void	 hv_fpu_cpus_free(void);
 int	 hv_fpu_vcpu_init(struct hv_vcpu *vcpu);
 void	 hv_fpu_vcpu_fini(struct hv_vcpu *vcpu);
+/* fpu.c: the XCR0 bits a guest may set: the host's, whose components hv
+ * switches (0 without XSAVE); the guest's XCR0 written (hv/xsave.c) */
+uint64_t hv_fpu_xcr0_supported(void);
+void	 hv_fpu_xcr0_set(struct hv_vcpu *vcpu, uint64_t xcr0);
+/* xsave.c: bytes of an XSAVE area for the components of mask; CPUID leaf
+ * 0xD as the guest sees it, from the host's values in r[] */
+uint32_t hv_xsave_size(uint64_t mask, bool compacted);
+void	 hv_xsave_cpuid(struct hv_vcpu *vcpu, uint32_t subleaf, uint32_t r[4]);
 
 /* dreg.c: the guest's debug registers at reset */
 void	 hv_dreg_vcpu_init(struct hv_vcpu *vcpu);

@@ -57,8 +57,11 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			/* nor IA32_PERF_CAPABILITIES (hv/msr.c) */
 			r[2] &= ~X86_CPUID1_ECX_PDCM;
 			/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the
-			 * host's (SDM Vol. 2A CPUID, Table 3-10) */
+			 * host's (SDM Vol. 2A CPUID, Table 3-10); XSAVE only
+			 * where hv switches the XSAVE state (hv/fpu.c) */
 			r[2] &= ~X86_CPUID1_ECX_OSXSAVE;
+			if (hv_fpu_xcr0_supported() == 0)
+				r[2] &= ~X86_CPUID1_ECX_XSAVE;
 			if (hv_ops->get_ctl(vcpu, &ctl) == 0 &&
 			    (ctl.cr4 & X86_CR4_OSXSAVE))
 				r[2] |= X86_CPUID1_ECX_OSXSAVE;
@@ -70,6 +73,8 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			    X86_CPUID81_ECX_PERFCTR_CORE);
 			/* IA32_TSC_AUX is not kept per vCPU: no RDTSCP */
 			r[3] &= ~X86_CPUID81_EDX_RDTSCP;
+		} else if (leaf == X86_CPUID_LEAF_XSAVE) {
+			hv_xsave_cpuid(vcpu, subleaf, r);
 		} else if (leaf == 7 && subleaf == 0) {
 			r[2] &= ~X86_CPUID7_ECX_RDPID;
 			/* nor IA32_TSC_ADJUST (hv/msr.c: the TSC is an offset) */

@@ -1,6 +1,6 @@
 /*
  * exit.h - the neutral exit record and the guest-visible rules the core
- * decides for both backends (hv/exit.c, hv/msr.c, hv/cpuid.c): what a
+ * decides for both backends (hv/exit.c, hv/msr.c, hv/cpuid.c, hv/xsave.c): what a
  * backend decodes an exit into, what it applies afterwards, which
  * exception a guest gets when one arises during event delivery, and the
  * one format of a guest stop.
@@ -32,6 +32,7 @@ enum hv_vmexit_kind {
 	HV_VX_MONITOR,
 	HV_VX_MWAIT,
 	HV_VX_MACHINE_CHECK,	/* the host's #MC, taken in the guest */
+	HV_VX_XSETBV,		/* ECX in RCX, EDX:EAX in RDX:RAX (hv/xsave.c) */
 };
 
 /*
@@ -63,7 +64,7 @@ struct hv_vmexit {
 	bool		 ud;		/* out: raise #UD instead */
 };
 
-/* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c) */
+/* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c, hv/xsave.c) */
 int	 hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
 int	 hv_vx_cpuid(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
@@ -73,6 +74,8 @@ int	 hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
 int	 hv_vx_insn(struct hv_vmexit *vx);	/* INVD .. MWAIT */
 int	 hv_vx_machine_check(void);
+int	 hv_vx_xsetbv(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
+	    struct hv_exit *ex);
 int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
 /* exit handlers both backends' tables name as they are (hv/exit.c) */
@@ -104,6 +107,8 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vx_insn(vx);
 	case HV_VX_MACHINE_CHECK:
 		return hv_vx_machine_check();
+	case HV_VX_XSETBV:
+		return hv_vx_xsetbv(vcpu, vx, ex);
 	}
 	return hv_vx_unknown(vcpu, vx, ex);
 }

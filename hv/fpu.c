@@ -11,12 +11,20 @@
  * Which instructions: with the host's CR4.OSXSAVE set (CPUID.1:ECX.OSXSAVE
  * mirrors it, SDM Vol. 2A CPUID) XSAVE/XRSTOR with the host's XCR0 as the
  * mask, so every component the host enabled is switched, AVX's upper YMM
- * halves included (SDM Vol. 1 13.7, 13.8).  XCR0 is not switched and the
- * backends refuse a guest XSETBV, so the guest runs under the host's XCR0
- * and can reach no component outside the mask; where an XSETBV ran anyway,
- * hv_fpu_leave puts the host's XCR0 back.  Without OSXSAVE, XSAVE
- * #UDs and the host has only the x87/SSE state: FXSAVE/FXRSTOR (SDM Vol. 2A,
+ * halves included (SDM Vol. 1 13.7, 13.8).  Without OSXSAVE, XSAVE #UDs
+ * and the host has only the x87/SSE state: FXSAVE/FXRSTOR (SDM Vol. 2A,
  * 64-bit format).
+ *
+ * XCR0 is switched with the state.  Neither world switch loads it (VMX:
+ * not in the VMCS, SDM Vol. 3C 25.4, 25.5; SVM: not in the VMCB, APM Vol. 2
+ * 15.5.1), so the guest's value (reset: x87 only, SDM Vol. 3A 2.6) is kept
+ * in the vCPU and set for the stretch, and the host's comes back at its end.
+ * The guest may enable only components of the host's XCR0 (hv/xsave.c's
+ * XSETBV rule): those are what the saves below cover.  Both the guest's and
+ * the host's state are saved and restored under the host's XCR0, so every
+ * component is switched whatever the guest enabled: XCR0.SSE clear does not
+ * stop SSE instructions (CR4.OSFXSR does), and the guest's XMM registers
+ * are its own all the same.
  *
  * Lazy-FPU hosts (DragonFly): CR0.TS is set while the current thread does
  * not own the FPU, and FXSAVE/XSAVE and their restores would raise #NM then
@@ -32,10 +40,6 @@
  * the XSAVE area starts with the same 512-byte legacy region (13.4.1). */
 #define FX_FCW		0
 #define FX_MXCSR	24
-#define FX_SIZE		512
-
-/* legacy region + XSAVE header: the least an XSAVE area can be (13.4) */
-#define XSAVE_MIN		(FX_SIZE + 64)
 
 static uint8_t *hv_fpu_host[HV_MAX_CPUS];	/* host save area per CPU */
 static bool hv_fpu_xsave;		/* XSAVE/XRSTOR, else FXSAVE/FXRSTOR */
@@ -43,26 +47,21 @@ static uint64_t hv_fpu_mask;		/* XSAVE: the host's XCR0 */
 static size_t hv_fpu_pages = 1;		/* pages per save area */
 
 /*
- * XSAVE when the host OS enabled it.  The area size is CPUID.(EAX=0Dh,
- * ECX=0):EBX, the standard-format size for the components XCR0 enables now
- * (SDM Vol. 1 13.2); XSAVE/XRSTOR want it 64-byte aligned (13.4), pages
- * are.
+ * XSAVE when the host OS enabled it, in the standard format of the host's
+ * XCR0 (hv/xsave.c sizes it from CPUID leaf 0xD, SDM Vol. 1 13.4);
+ * XSAVE/XRSTOR want the area 64-byte aligned (13.4), pages are.
  */
 static void
 fpu_mode(void)
 {
 	uint32_t r[4];
-	size_t size = FX_SIZE;
+	size_t size = X86_XSAVE_LEGACY;
 
 	hv_cpuid(1, 0, r);
-	hv_fpu_xsave = false;
-	if (r[2] & X86_CPUID1_ECX_OSXSAVE) {
+	hv_fpu_xsave = (r[2] & X86_CPUID1_ECX_OSXSAVE) != 0;
+	if (hv_fpu_xsave) {
 		hv_fpu_mask = hv_xgetbv0();
-		hv_cpuid(0xd, 0, r);
-		if (r[1] >= XSAVE_MIN) {
-			hv_fpu_xsave = true;
-			size = r[1];
-		}
+		size = hv_xsave_size(hv_fpu_mask, false);
 	}
 	hv_fpu_pages = (size + HV_PAGE_SIZE - 1) / HV_PAGE_SIZE;
 }
@@ -81,6 +80,22 @@ area_free(uint8_t *a)
 		hv_os_page_free(a);
 	else
 		hv_os_contig_free(a, hv_fpu_pages);
+}
+
+uint64_t
+hv_fpu_xcr0_supported(void)
+{
+	return hv_fpu_xsave ? hv_fpu_mask : 0;
+}
+
+/* Between hv_fpu_enter and hv_fpu_leave (a pinned exit handler) the new
+ * value takes effect on this CPU at once, as the guest's XSETBV would. */
+void
+hv_fpu_xcr0_set(struct hv_vcpu *vcpu, uint64_t xcr0)
+{
+	vcpu->xcr0 = xcr0;
+	if (vcpu->fpu_live)
+		hv_xsetbv0(xcr0);
 }
 
 int
@@ -131,6 +146,7 @@ hv_fpu_vcpu_init(struct hv_vcpu *vcpu)
 	a[FX_MXCSR] = 0x80;
 	a[FX_MXCSR + 1] = 0x1f;
 	vcpu->fpu = a;
+	vcpu->xcr0 = X86_XCR0_X87;
 	return 0;
 }
 
@@ -194,6 +210,10 @@ hv_fpu_enter(struct hv_vcpu *vcpu)
 		__asm__ __volatile__("clts");
 	fpu_save(host);
 	fpu_restore(vcpu->fpu);
+	/* after the restore, which ran under the host's XCR0 (a superset) */
+	if (hv_fpu_xsave && vcpu->xcr0 != hv_fpu_mask)
+		hv_xsetbv0(vcpu->xcr0);
+	vcpu->fpu_live = true;
 	return ts;
 }
 
@@ -201,16 +221,25 @@ void
 hv_fpu_leave(struct hv_vcpu *vcpu, bool ts)
 {
 	uint8_t *host = hv_fpu_host[hv_os_cpu_id()];
+	uint64_t xcr0;
 
-	/*
-	 * A guest XSETBV that ran anyway (QEMU TCG ignores the SVM intercept)
-	 * left its XCR0 on this CPU: the host's comes back first, or the
-	 * XRSTOR below #GPs on components the guest's XCR0 disabled (SDM
-	 * Vol. 1 13.8.1) and the host would run under the guest's XCR0.
-	 */
-	if (hv_fpu_xsave && hv_xgetbv0() != hv_fpu_mask)
-		__asm__ __volatile__("xsetbv" : : "a"((uint32_t)hv_fpu_mask),
-		    "d"((uint32_t)(hv_fpu_mask >> 32)), "c"(0));
+	vcpu->fpu_live = false;
+	if (hv_fpu_xsave) {
+		/*
+		 * What is on the CPU is the guest's XCR0: hv's own, or that of
+		 * a guest XSETBV that ran as it is (QEMU TCG ignores the SVM
+		 * intercept; the CPU checked it then), kept when it is within
+		 * the components hv switches, else dropped.  The
+		 * host's comes back before the saves, or XSAVE would skip and
+		 * XRSTOR #GP on components the guest's disabled (SDM Vol. 1
+		 * 13.7, 13.8.1).
+		 */
+		xcr0 = hv_xgetbv0();
+		if ((xcr0 & ~hv_fpu_mask) == 0)
+			vcpu->xcr0 = xcr0;
+		if (xcr0 != hv_fpu_mask)
+			hv_xsetbv0(hv_fpu_mask);
+	}
 	fpu_save(vcpu->fpu);
 	fpu_restore(host);
 	if (ts)

@@ -192,8 +192,7 @@ item_restore(const struct hs_item *it, uint64_t v)
 		hv_wrmsr(it->arg, v);
 		break;
 	case HS_XCR0:
-		__asm__ __volatile__("xsetbv" : : "c"(0), "a"((uint32_t)v),
-		    "d"((uint32_t)(v >> 32)));
+		hv_xsetbv0(v);
 		break;
 	case HS_FPU:
 		write_fpu(it->arg, v);

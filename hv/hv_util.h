@@ -64,6 +64,14 @@ hv_xgetbv0(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* XSETBV of XCR0 (CR4.OSXSAVE set; a value the CPU accepts, else #GP). */
+static inline void
+hv_xsetbv0(uint64_t v)
+{
+	__asm__ __volatile__("xsetbv" : : "c"(0), "a"((uint32_t)v),
+	    "d"((uint32_t)(v >> 32)));
+}
+
 /* The CPU's current selectors, by name. */
 enum hv_sel {
 	HV_SEL_CS, HV_SEL_SS, HV_SEL_DS, HV_SEL_ES, HV_SEL_FS, HV_SEL_GS,

@@ -48,6 +48,8 @@ struct hv_vcpu {
 	bool		 hc_pending;	/* host owes a hypercall result */
 	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
 	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
+	uint64_t	 xcr0;		/* the guest's XCR0 (hv/fpu.c) */
+	bool		 fpu_live;	/* its FPU state and XCR0 are on the CPU */
 	uint64_t	 guest_dr[HV_DREGS];	/* DR0-DR3, DR6 (hv/dreg.c) */
 	bool		 dr_live;	/* the guest used a debug register: MOV DR
 					 * no longer exits, DR0-DR3 are switched */

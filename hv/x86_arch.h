@@ -61,8 +61,16 @@
 #define X86_XCR0_X87	X86_BIT(0)
 #define X86_XCR0_SSE	X86_BIT(1)
 #define X86_XCR0_YMM	X86_BIT(2)	/* AVX upper halves */
+#define X86_XCR0_BNDREGS X86_BIT(3)	/* MPX bounds registers */
+#define X86_XCR0_BNDCSR	X86_BIT(4)	/* MPX configuration and status */
 /* what AVX needs enabled: x87 is always set, YMM only together with SSE */
 #define X86_XCR0_AVX	(X86_XCR0_X87 | X86_XCR0_SSE | X86_XCR0_YMM)
+/* components XSETBV enables together or not at all (SDM Vol. 3A 2.6) */
+#define X86_XCR0_MPX	(X86_XCR0_BNDREGS | X86_XCR0_BNDCSR)
+#define X86_XCR0_AVX512	(X86_BIT(5) | X86_BIT(6) | X86_BIT(7))	/* opmask, ZMM_Hi256, Hi16_ZMM; with YMM */
+#define X86_XCR0_AMX	(X86_BIT(17) | X86_BIT(18))	/* XTILECFG, XTILEDATA */
+#define X86_XSAVE_LEGACY	512	/* the FXSAVE region an XSAVE area starts with (13.4.1) */
+#define X86_XSAVE_HEADER	64	/* then the XSAVE header (13.4.2) */
 
 /* ---- CPUID feature bits (SDM Vol. 2A CPUID, APM Vol. 3 E.4.2) ------------ */
 #define X86_CPUID1_ECX_MONITOR	X86_BIT(3)	/* MONITOR/MWAIT */
@@ -81,6 +89,13 @@
 #define X86_CPUID7_EBX_TSC_ADJUST X86_BIT(1)	/* leaf 7 subleaf 0: IA32_TSC_ADJUST */
 #define X86_CPUID1_ECX_PDCM	X86_BIT(15)	/* IA32_PERF_CAPABILITIES */
 #define X86_CPUID_LEAF_PERFMON	0xa		/* Intel architectural performance monitoring */
+#define X86_CPUID_LEAF_XSAVE	0xd		/* XSAVE components (SDM Vol. 1 13.2) */
+/* leaf 0xD sub-leaf 1, EAX */
+#define X86_CPUIDD1_EAX_XSAVEC	X86_BIT(1)	/* compacted format */
+#define X86_CPUIDD1_EAX_XSAVES	X86_BIT(3)	/* XSAVES/XRSTORS and IA32_XSS */
+#define X86_CPUIDD1_EAX_XFD	X86_BIT(4)	/* IA32_XFD, IA32_XFD_ERR */
+/* leaf 0xD sub-leaf i >= 2, ECX: 64-byte aligned in the compacted format */
+#define X86_CPUIDDN_ECX_ALIGN64	X86_BIT(1)
 
 /* ---- MSR numbers (SDM Vol. 4 2.1, APM Vol. 2 A.4, A.5) ------------------- */
 #define X86_MSR_TSC			0x10

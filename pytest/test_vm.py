@@ -187,10 +187,10 @@ def test_vm_avx(batch, backend):
 
 
 def test_vm_xcr0_host(batch, backend):
-    """A guest XSETBV of XCR0=1 then HLT with IF=0: on VMX refused (#GP, a
-    triple fault without an IDT), on QEMU TCG's SVM it runs (the intercept
-    is ignored) and hv_fpu_leave must put the host's XCR0 back; without
-    that the host's XRSTOR faulted and testkern panicked."""
+    """A guest XSETBV of XCR0=1 then HLT with IF=0: the guest's XCR0 (set by
+    hv/xsave.c on VMX, by QEMU TCG itself on SVM, which ignores the
+    intercept) is switched back to the host's by hv_fpu_leave; without that
+    the host's XRSTOR faults and testkern panics."""
     f = batch(backend).passed("vm_xcr0_host", backend, 2)
     assert f[2]["got"] == f[2]["want"] == 0x7
 

@@ -68,7 +68,7 @@ def test_vmx_backend(boot):
         assert f["raw"] == 0x80000021 and f["check"] in f["decoded"], f
     for field in ("GUEST_CR0", "GUEST_RFLAGS"):
         assert any("failed check: " + field in f["decoded"] for f in refused), refused
-    # a valid XCR0 value refused all the same: #GP at the XSETBV, a triple
+    # XCR0=0 (x87 clear) refused by hv/xsave.c: #GP at the XSETBV, a triple
     # fault without an IDT, at the address guests/exits.asm put in R15 (the
     # check's own rip fact)
     checks = res.checks_of("vmx_xsetbv")

@@ -405,13 +405,11 @@ exit_svm_insn(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
-/* XCR0 stays the host's: refused as the CPU refuses a bad value (the #UD
- * for CR4.OSXSAVE=0 comes before the intercept). */
+/* the guest's XCR0 (hv/xsave.c) */
 static int
 exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	svm_inject_exception(svm_of(vcpu), X86_VEC_GP, true, 0);
-	return HV_RESUME;
+	return core_insn(vcpu, HV_VX_XSETBV, 3, ex);	/* 0F 01 D1 */
 }
 
 /* pinned: the host's handler runs on the CPU that took the #MC */

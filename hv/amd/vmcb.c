@@ -51,9 +51,10 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
 	 * addresses, INVLPGA on any ASID's TLB entries).
 	 */
 	/*
-	 * XSETBV too: VMRUN does not switch XCR0, so a guest XSETBV would
-	 * change the host's XSAVE feature set.  (QEMU 7.2 TCG ignores this
-	 * intercept: there the guest's XSETBV runs.)
+	 * XSETBV too: VMRUN does not switch XCR0, so hv keeps the guest's
+	 * (hv/xsave.c, hv/fpu.c) and checks what it may enable.  (QEMU 7.2
+	 * TCG ignores this intercept: there the guest's XSETBV runs, and
+	 * hv_fpu_leave takes the value it left.)
 	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_MISC2, VMCB_I2_VMRUN | VMCB_I2_VMMCALL |
 	    VMCB_I2_VMLOAD | VMCB_I2_VMSAVE | VMCB_I2_STGI | VMCB_I2_CLGI |

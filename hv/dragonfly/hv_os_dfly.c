@@ -189,8 +189,9 @@ hv_os_ipi(int cpu)
  * (SVM runs it with interrupts enabled) does not see guest state.
  * AVX: DragonFly sets XCR0 = x87|SSE|YMM when the CPU has AVX (initcpu.c)
  * and CR4.OSXSAVE, so hv/fpu.c switches the whole XSAVE state under the
- * host's XCR0 (which the guest runs under and cannot change): the owner
- * thread's YMM upper halves survive a guest's VEX-encoded code too (vm_avx).
+ * host's XCR0 (the guest's own XCR0 is loaded only between the restores,
+ * and no kernel code in that stretch uses XSAVE): the owner thread's YMM
+ * upper halves survive a guest's VEX-encoded code too (vm_avx).
  */
 /*
  * Through the IDT's own #MC gate (Xmchk, machdep.c's setidt_global(IDT_MC)),

@@ -472,13 +472,6 @@ exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 /*
- * XSETBV exits unconditionally (SDM 25.1.3), after the #UD (CR4.OSXSAVE=0)
- * and CPL checks.  The guest may set nothing: XCR0 is not part of the VMCS,
- * so its value would become the host's, and hv/fpu.c switches the state
- * under the host's XCR0.  Refused as the CPU refuses a bad value, as hv/amd
- * does.
- */
-/*
  * The guest's first MOV DR (every one exits until then, hv/dreg.c): its
  * debug registers are switched from the next stretch on, which this exit
  * ended; the instruction runs again without MOV-DR exiting.
@@ -494,15 +487,11 @@ exit_dr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
+/* XSETBV exits unconditionally (SDM 25.1.3): the guest's XCR0 (hv/xsave.c) */
 static int
 exit_xsetbv(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	struct vmx_vcpu *vc = vcpu->backend;
-
-	hv_ratelog("vmx_xsetbv", "guest%d.%d: XSETBV of XCR%u refused: "
-	    "#GP\n", vcpu->vm->id, vcpu->id, (unsigned)vc->gpr[HV_RCX]);
-	vmx_inject_exception(X86_VEC_GP, true, 0);
-	return HV_RESUME;
+	return core_insn(vcpu, HV_VX_XSETBV, ex);
 }
 
 static int

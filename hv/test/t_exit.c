@@ -1,8 +1,8 @@
 /*
  * t_exit.c - the core's guest-visible exit rules (hv/exit.c, hv/uart.c,
- * hv_vcpu_stop): port I/O with the COM1 16550 model and absent ports, HLT,
- * shutdown (and no entry after it), and the exception pairs of SDM Vol. 3A
- * 6.15 Table 6-5.
+ * hv_vcpu_stop, hv/xsave.c): port I/O with the COM1 16550 model and absent
+ * ports, HLT, shutdown (and no entry after it), XSETBV and CPUID leaf 0xD,
+ * and the exception pairs of SDM Vol. 3A 6.15 Table 6-5.
  */
 #include <string.h>
 #include "test.h"
@@ -194,6 +194,101 @@ test_exit_host_cpu_insns(void)
 	CHECK(a == 0 && b == 0 && c == 0 && d == 0);
 	hv_guest_cpuid(vcpu, 0x80000001u, 0, &a, &b, &c, &d);
 	CHECK_EQ(c & X86_CPUID81_ECX_MONITORX, 0);
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
+/* One XSETBV through hv_vmexit with the guest's CR4 and CPL as given. */
+static struct hv_vmexit
+xsetbv(struct hv_vcpu *vcpu, uint64_t cr4, int cpl, uint64_t rcx,
+    uint64_t rdx, uint64_t rax)
+{
+	static uint64_t gpr[HV_NGPRS];
+	struct hv_vmexit vx = { .kind = HV_VX_XSETBV, .gpr = gpr };
+	struct hv_regs regs;
+	struct hv_exit ex;
+
+	memset(&ex, 0, sizeof(ex));
+	CHECK_EQ(hv_vcpu_get_regs(vcpu, &regs), 0);
+	regs.cr4 = cr4;
+	regs.cpl = cpl;
+	CHECK_EQ(hv_vcpu_set_regs(vcpu, &regs), 0);
+	gpr[HV_RCX] = rcx;
+	gpr[HV_RDX] = rdx;
+	gpr[HV_RAX] = rax;
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
+	CHECK_EQ(vx.skip + vx.gp + vx.ud, 1);
+	return vx;
+}
+
+/*
+ * XSETBV (hv/xsave.c): the guest's XCR0 from x87 only at reset; each
+ * refusal of SDM Vol. 2B XSETBV leaves it as it was; CPUID leaf 0xD
+ * follows it and offers only the host's components.  Needs a build
+ * machine whose XCR0 has AVX.
+ */
+void
+test_exit_xsetbv(void)
+{
+	static const struct {
+		uint64_t rcx, rdx, rax;
+	} refused[] = {
+		{ 1, 0, X86_XCR0_X87 },			/* XCR1 */
+		{ 0, 0, 0 },				/* x87 clear */
+		{ 0, 0, X86_XCR0_SSE },
+		{ 0, 0, X86_XCR0_X87 | X86_XCR0_YMM },	/* AVX without SSE */
+		{ 0, 0, X86_XCR0_AVX | X86_BIT(8) },	/* reserved */
+		{ 0, 1, X86_XCR0_AVX },			/* bit 32 */
+		{ 0, 0, X86_XCR0_AVX | X86_XCR0_BNDREGS },	/* half of MPX */
+		{ 0, 0, X86_XCR0_AVX | X86_BIT(5) },	/* a third of AVX-512 */
+	};
+	const uint64_t osx = X86_CR4_OSXSAVE;
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	struct hv_vmexit vx;
+	uint32_t a, b, c, d, ymm[4];
+	uint64_t supported;
+	size_t i;
+
+	t_setup_vcpu(&vm, &vcpu);
+	supported = hv_fpu_xcr0_supported();
+	if (!CHECK_EQ(supported & X86_XCR0_AVX, X86_XCR0_AVX))
+		goto out;
+	CHECK_EQ(vcpu->xcr0, X86_XCR0_X87);
+	hv_guest_cpuid(vcpu, X86_CPUID_LEAF_XSAVE, 0, &a, &b, &c, &d);
+	CHECK_EQ(a, (uint32_t)supported);
+	CHECK_EQ(d, (uint32_t)(supported >> 32));
+	CHECK_EQ(b, X86_XSAVE_LEGACY + X86_XSAVE_HEADER);
+	CHECK_EQ(c, hv_xsave_size(supported, false));
+
+	vx = xsetbv(vcpu, osx, 0, 0, 0, X86_XCR0_X87 | X86_XCR0_SSE);
+	CHECK(vx.skip && vcpu->xcr0 == (X86_XCR0_X87 | X86_XCR0_SSE));
+	/* RCX[63:32], RDX[63:32], RAX[63:32] are ignored */
+	vx = xsetbv(vcpu, osx, 0, 1ull << 32, 0xffffffff00000000ull,
+	    0xffffffff00000000ull | X86_XCR0_AVX);
+	CHECK(vx.skip && vcpu->xcr0 == X86_XCR0_AVX);
+	hv_cpuid(X86_CPUID_LEAF_XSAVE, 2, ymm);
+	hv_guest_cpuid(vcpu, X86_CPUID_LEAF_XSAVE, 0, &a, &b, &c, &d);
+	CHECK_EQ(b, ymm[1] + ymm[0]);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		vx = xsetbv(vcpu, osx, 0, refused[i].rcx, refused[i].rdx,
+		    refused[i].rax);
+		CHECK(vx.gp && vcpu->xcr0 == X86_XCR0_AVX);
+	}
+	vx = xsetbv(vcpu, osx, 3, 0, 0, X86_XCR0_X87);		/* CPL 3 */
+	CHECK(vx.gp && vcpu->xcr0 == X86_XCR0_AVX);
+	vx = xsetbv(vcpu, 0, 0, 0, 0, X86_XCR0_X87);		/* no OSXSAVE */
+	CHECK(vx.ud && vcpu->xcr0 == X86_XCR0_AVX);
+
+	/* no XSAVES (IA32_XSS is the host's), no supervisor components, no
+	 * sub-leaf for a component the host did not enable */
+	hv_guest_cpuid(vcpu, X86_CPUID_LEAF_XSAVE, 1, &a, &b, &c, &d);
+	CHECK(!(a & (X86_CPUIDD1_EAX_XSAVES | X86_CPUIDD1_EAX_XFD)) && c == 0 && d == 0);
+	hv_guest_cpuid(vcpu, X86_CPUID_LEAF_XSAVE, 8, &a, &b, &c, &d);
+	CHECK(a == 0 && b == 0 && c == 0 && d == 0);
+	hv_guest_cpuid(vcpu, X86_CPUID_LEAF_XSAVE, 2, &a, &b, &c, &d);
+	CHECK(a == ymm[0] && b == ymm[1]);
+out:
 	hv_vm_destroy(vm);
 	t_teardown();
 }

@@ -79,6 +79,7 @@
 	X(exit_hlt_shutdown)	\
 	X(exit_host_cpu_insns)	\
 	X(exit_machine_check)	\
+	X(exit_xsetbv)		\
 	X(svm_intercepts_check)	\
 	X(exit_exception_merge)	\
 	X(msr_rules)		\

@@ -1,6 +1,6 @@
 /*
  * fpu.c - the guest's x87/SSE state against the host's (hv/fpu.c),
- * on both backends, and the guest's XSETBV on VMX.
+ * on both backends, and the guest's XCR0 against the host's.
  *
  * vm_fpu: the x87 control word is the witness of the FPU state.  The guest
  * loads its own and stops at HC_MARK; the host loads another and runs the
@@ -16,9 +16,14 @@
  * own, loads a third and runs the guest again, which must find its pattern.
  * With only the FXSAVE part switched both checks see the other side's value.
  *
- * vmx_xsetbv: XCR0 is not switched, so every guest XSETBV is refused with
- * #GP (the guest has no IDT: the #GP becomes a triple fault at the XSETBV).
- * SVM only under QEMU TCG, which ignores the XSETBV intercept: SKIP there.
+ * vmx_xsetbv: a guest XSETBV of an XCR0 with x87 clear exits and is
+ * refused by hv/xsave.c's rule with #GP (the guest has no IDT: the #GP
+ * becomes a triple fault at the XSETBV).  SVM only under QEMU TCG, which
+ * ignores the XSETBV intercept and checks the value itself: SKIP there.
+ * (guests/xcr0.scn tests the rule value by value on both backends.)
+ *
+ * vm_xcr0_host: a guest XSETBV of x87 only, then a stop: the host's XCR0
+ * is back after the run.
  */
 #include "vmtests.h"
 #include "ktest.h"
@@ -177,7 +182,7 @@ KTEST(vm_avx, "guest and host AVX state (ymm upper halves) kept apart across ent
 
 /* ---- vmx_xsetbv ------------------------------------------------------------ */
 
-KTEST(vmx_xsetbv, "guest XSETBV of a valid XCR0 refused with #GP (XCR0 stays the host's)")
+KTEST(vmx_xsetbv, "guest XSETBV of XCR0=0 (x87 clear) exits and is refused with #GP")
 {
 	uint64_t n, tf;
 	struct hv_regs regs;
@@ -196,7 +201,7 @@ KTEST(vmx_xsetbv, "guest XSETBV of a valid XCR0 refused with #GP (XCR0 stays the
 	tf = vm_stat("exit.triple_fault");
 	error = vm_run_case("exits.bin", EXITS_XSETBV, &ex, &regs, NULL);
 	report(vm_triple_at_r15(error, &ex, &regs, want, sizeof(want)),
-	    "XSETBV XCR0=1 refused with #GP (no IDT: %s): decoded=\"%s\"", want,
+	    "XSETBV XCR0=0 refused with #GP (no IDT: %s): decoded=\"%s\"", want,
 	    error == 0 ? ex.msg : vm_err(error));
 	report(vm_stat("exit.xsetbv") - n == 1 &&
 	    vm_stat("exit.triple_fault") - tf == 1,
@@ -207,7 +212,7 @@ KTEST(vmx_xsetbv, "guest XSETBV of a valid XCR0 refused with #GP (XCR0 stays the
 
 /* ---- vm_xcr0_host ---------------------------------------------------------- */
 
-KTEST(vm_xcr0_host, "a guest XSETBV never leaves its XCR0 to the host (refused, or undone at the exit)")
+KTEST(vm_xcr0_host, "a guest XSETBV never leaves its XCR0 to the host (switched back at the end of the run)")
 {
 	struct hv_regs regs;
 	struct hv_exit ex;
