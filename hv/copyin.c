@@ -90,7 +90,7 @@ gva_check(const struct hv_gva_ctx *c, uint64_t gva, size_t len, bool write,
  * that a fault leaves the guest's memory untouched (as far as the guest does
  * not change its tables meanwhile).
  */
-static int
+static inline __attribute__((always_inline)) int
 gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
     bool stop_nul, size_t *done)
 {
@@ -121,8 +121,9 @@ gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
 
 		if (n > len - copied)
 			n = len - copied;
-		if (copied == 0 && first != ~0ull) {
+		if (write && first != ~0ull) {	/* the first page, checked */
 			gpa = first;
+			first = ~0ull;
 			error = 0;
 		} else
 			error = hv_gva_translate(&c, gva, write, &gpa);
@@ -155,7 +156,8 @@ gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
 
 /* The VM stays while the call is in flight (hv_vcpu_enter); HV_ENOENT once
  * the vCPU was torn down with its VM. */
-static int
+/* inline with both: each caller's write and stop_nul are constants */
+static inline __attribute__((always_inline)) int
 gva_copy_held(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len,
     bool write, bool stop_nul, size_t *done)
 {
