@@ -59,9 +59,13 @@ hv_gva_translate(const struct hv_gva_ctx *c, uint64_t gva, bool write,
 	    (c->user ? HV_ACC_USER : 0), gpa);
 }
 
-/* Every page of [gva, gva+len) translates for this access, inside memory. */
+/*
+ * Every page of [gva, gva+len) translates for this access, inside memory;
+ * *first: where gva itself goes (the copy reuses it: one walk fewer).
+ */
 static int
-gva_check(const struct hv_gva_ctx *c, uint64_t gva, size_t len, bool write)
+gva_check(const struct hv_gva_ctx *c, uint64_t gva, size_t len, bool write,
+    uint64_t *first)
 {
 	uint64_t page, last, gpa;
 
@@ -72,6 +76,8 @@ gva_check(const struct hv_gva_ctx *c, uint64_t gva, size_t len, bool write)
 		if (hv_gva_translate(c, page, write, &gpa) != 0 ||
 		    gpa >= c->vm->mem_size)
 			return HV_EFAULT;
+		if (page == (gva & ~HV_PAGE_MASK))
+			*first = gpa | (gva & HV_PAGE_MASK);
 		if (page == last)
 			return 0;
 	}
@@ -84,13 +90,14 @@ gva_check(const struct hv_gva_ctx *c, uint64_t gva, size_t len, bool write)
  * that a fault leaves the guest's memory untouched (as far as the guest does
  * not change its tables meanwhile).
  */
-static int
+static inline __attribute__((always_inline)) int
 gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
     bool stop_nul, size_t *done)
 {
 	struct hv_gva_ctx c;
 	unsigned char *b = buf;
 	size_t copied = 0;
+	uint64_t first = ~0ull;		/* gva's translation, once checked */
 	int error;
 
 	if (done != NULL)
@@ -103,7 +110,7 @@ gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
 	if (!stop_nul && len > 0 && gva + len - 1 < gva)
 		error = HV_EFAULT;
 	else if (write)
-		error = gva_check(&c, gva, len, true);
+		error = gva_check(&c, gva, len, true, &first);
 	if (error != 0) {
 		HV_STAT_INC(copyin_faults);
 		return error;
@@ -114,7 +121,12 @@ gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
 
 		if (n > len - copied)
 			n = len - copied;
-		error = hv_gva_translate(&c, gva, write, &gpa);
+		if (write && first != ~0ull) {	/* the first page, checked */
+			gpa = first;
+			first = ~0ull;
+			error = 0;
+		} else
+			error = hv_gva_translate(&c, gva, write, &gpa);
 		if (error == 0)
 			error = hv_gmem_access(vcpu->vm, gpa, b + copied, n, write);
 		if (error != 0) {
@@ -144,7 +156,8 @@ gva_copy(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len, bool write,
 
 /* The VM stays while the call is in flight (hv_vcpu_enter); HV_ENOENT once
  * the vCPU was torn down with its VM. */
-static int
+/* inline with both: each caller's write and stop_nul are constants */
+static inline __attribute__((always_inline)) int
 gva_copy_held(struct hv_vcpu *vcpu, uint64_t gva, void *buf, size_t len,
     bool write, bool stop_nul, size_t *done)
 {

@@ -374,6 +374,7 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 		return error;
 	}
 	vc->launched = false;
+	vc->exits_ok[0] = vc->exits_ok[1] = vc->exits_ok[2] = ~0u;
 	vc->fast.entries = &vcpu->entries;
 	vc->fast.inval_gen = &vcpu->vm->inval_gen;
 	vc->fast.irq_pending = vcpu->irq_pending;
@@ -755,9 +756,10 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 */
 	if ((error = vmcs_set_host_dynamic()) != 0)
 		goto out;
-	if ((why = vmx_check_exits((uint32_t)vmcs_read(VMCS_EXCEPTION_BITMAP),
+	if ((why = vmx_check_exits_changed(
+	    (uint32_t)vmcs_read(VMCS_EXCEPTION_BITMAP),
 	    (uint32_t)vmcs_read(VMCS_PROC_CTLS),
-	    (uint32_t)vmcs_read(VMCS_PROC_CTLS2))) != NULL) {
+	    (uint32_t)vmcs_read(VMCS_PROC_CTLS2), vc->exits_ok)) != NULL) {
 		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCS refused before "
 		    "entry: %s", vcpu->vm->id, vcpu->id, why);
 		error = 0;

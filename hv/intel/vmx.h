@@ -48,6 +48,26 @@ int	 vmx_caps_pick(struct vmx_caps *c);
  * missing from the exception bitmap and processor-based controls, or NULL.
  */
 const char *vmx_check_exits(uint32_t exc_bitmap, uint32_t proc, uint32_t proc2);
+/*
+ * vmx_check_exits once per set of controls: seen[] holds the three words
+ * of the last set it passed (all ones at first, a set it passes); the
+ * check runs again only when one differs.
+ */
+static inline const char *
+vmx_check_exits_changed(uint32_t exc_bitmap, uint32_t proc, uint32_t proc2,
+    uint32_t seen[3])
+{
+	const char *why;
+
+	if (exc_bitmap == seen[0] && proc == seen[1] && proc2 == seen[2])
+		return NULL;
+	if ((why = vmx_check_exits(exc_bitmap, proc, proc2)) != NULL)
+		return why;
+	seen[0] = exc_bitmap;
+	seen[1] = proc;
+	seen[2] = proc2;
+	return NULL;
+}
 /* IA32_FEATURE_CONTROL on this CPU: 0, or HV_ENODEV when the BIOS locked VMX off. */
 int	 vmx_feature_control(void);
 
@@ -141,6 +161,7 @@ struct vmx_vcpu {
 	uint64_t	 last_fault_gpa;
 	unsigned	 fault_repeats;
 	bool		 irq_window;		/* interrupt-window exiting is on */
+	uint32_t	 exits_ok[3];		/* vmx_check_exits_changed */
 	struct vmx_fast	 fast;
 };
 

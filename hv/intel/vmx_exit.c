@@ -582,26 +582,22 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return dispatch(vcpu, ex, vc->last_exit_reason);
 }
 
-int
-vmx_exit_fast(struct vmx_fast *f)
+/* vmx_exit_fast for an exit it may handle pinned: reason's handler is a
+ * pinned one, or reason is VMCALL */
+static int __attribute__((noinline))
+exit_fast_pinned(struct vmx_fast *f, uint64_t reason)
 {
 	struct hv_vcpu *vcpu = f->vcpu;
 	struct vmx_vcpu *vc = vcpu->backend;
-	uint64_t reason = vmcs_read(VMCS_EXIT_REASON);
 
-	f->rc = HV_NOT_PINNED;
-	if (f->budget == 0)
-		return 0;
 	vc->last_exit_reason = reason;
-	/* a failed entry has bit 31 set: beyond the table, like a reason
-	 * without a pinned handler; an NMI is the host's first (vmx_vcpu_run) */
+	/* an NMI is the host's first (vmx_vcpu_run) */
 	if (reason == VMX_EXIT_vmcall) {
 		if (!exit_hc_nop(vcpu))
 			return 0;
 		f->rc = HV_RESUME;
-	} else if (reason < VMX_NREASONS && handlers[reason].pinned &&
-	    (reason != VMX_EXIT_exception_nmi ||
-	    INTR_TYPE(vmcs_read(VMCS_EXIT_INTR_INFO)) != INTR_TYPE_NMI)) {
+	} else if (reason != VMX_EXIT_exception_nmi ||
+	    INTR_TYPE(vmcs_read(VMCS_EXIT_INTR_INFO)) != INTR_TYPE_NMI) {
 		/* a pinned row always has its handler */
 		exit_begin(vcpu, f->ex, reason);
 		f->rc = handlers[reason].fn(vcpu, f->ex);
@@ -620,4 +616,19 @@ vmx_exit_fast(struct vmx_fast *f)
 		return 0;
 	}
 	return 1;
+}
+
+int
+vmx_exit_fast(struct vmx_fast *f)
+{
+	uint64_t reason = vmcs_read(VMCS_EXIT_REASON);
+
+	/* a failed entry has bit 31 set: beyond the table, like a reason
+	 * without a pinned handler; any such exit returns at once
+	 * (vmx_vcpu_run reads the reason again) */
+	f->rc = HV_NOT_PINNED;
+	if (f->budget == 0 || (reason != VMX_EXIT_vmcall &&
+	    (reason >= VMX_NREASONS || !handlers[reason].pinned)))
+		return 0;
+	return exit_fast_pinned(f, reason);
 }

@@ -98,6 +98,23 @@ test_vmxcaps_true_msrs(void)
 	    c.proc2_ctls), "RDPMC exiting clear") == 0);
 	CHECK(strcmp(vmx_check_exits(VMX_EXC_BITMAP, c.proc_ctls,
 	    c.proc2_ctls & ~PROC2_WBINVD_EXIT), "WBINVD exiting clear") == 0);
+	{
+		/* the per-run form: a passed set is remembered, a refused one
+		 * is refused again and never remembered */
+		uint32_t seen[3] = { ~0u, ~0u, ~0u };
+
+		CHECK(vmx_check_exits_changed(VMX_EXC_BITMAP, c.proc_ctls,
+		    c.proc2_ctls, seen) == NULL);
+		CHECK(seen[0] == VMX_EXC_BITMAP && seen[1] == c.proc_ctls &&
+		    seen[2] == c.proc2_ctls);
+		CHECK(vmx_check_exits_changed(VMX_EXC_BITMAP, c.proc_ctls &
+		    ~PROC_MWAIT_EXIT, c.proc2_ctls, seen) != NULL);
+		CHECK(vmx_check_exits_changed(VMX_EXC_BITMAP, c.proc_ctls &
+		    ~PROC_MWAIT_EXIT, c.proc2_ctls, seen) != NULL);
+		CHECK_EQ(seen[1], c.proc_ctls);
+	}
+	/* MOV-DR exiting until the guest's first MOV DR (hv/dreg.c) */
+	CHECK(c.proc_ctls & PROC_MOVDR_EXIT);
 	/* CR3 load/store exiting are not forced by the TRUE_ MSR: off */
 	CHECK_EQ(c.proc_ctls & (PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT), 0);
 	CHECK_EQ(c.proc_ctls & (PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
