@@ -336,11 +336,15 @@ t_rnd_seed(unsigned seed)
 }
 
 int
-t_guest_reads(struct hv_vcpu *v, struct hv_exit *ex, unsigned spins, bool (*stop)(void))
+t_guest_entry(struct hv_vcpu *v, struct hv_exit *ex, unsigned max_spins,
+    bool (*stop)(void), void (*entered)(void))
 {
+	unsigned spins = t_rnd() % max_spins, k;
 	uint64_t hpa;
-	unsigned k;
 
+	hv_os_pin();
+	hv_pre_entry(v);
+	entered();
 	for (k = 0; k < spins && !stop(); k++) {
 		(void)hv_ntable_lookup(&v->vm->nt, 0, &hpa, NULL, NULL);
 		(void)__atomic_load_n(&fake_regs(v)->rip, __ATOMIC_RELAXED);

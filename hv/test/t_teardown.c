@@ -36,17 +36,18 @@ kicked_now(void)
 	return __atomic_load_n(&kicked, __ATOMIC_SEQ_CST) != 0;
 }
 
-/* One entry: the "guest" reads the VM until kicked (t_guest_reads). */
+static void
+mark_entered(void)
+{
+	entered = true;
+	__atomic_add_fetch(&entries, 1, __ATOMIC_SEQ_CST);
+}
+
+/* One entry: the "guest" reads the VM until kicked. */
 static int
 guest_run(struct hv_vcpu *v, struct hv_exit *ex)
 {
-	unsigned spins = t_rnd() % 400;
-
-	hv_os_pin();
-	hv_pre_entry(v);
-	entered = true;
-	__atomic_add_fetch(&entries, 1, __ATOMIC_SEQ_CST);
-	return t_guest_reads(v, ex, spins, kicked_now);
+	return t_guest_entry(v, ex, 400, kicked_now, mark_entered);
 }
 
 struct vthread {

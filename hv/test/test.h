@@ -71,12 +71,13 @@ void	 t_teardown(void);		/* disable, fini */
 unsigned t_rnd(void);
 void	 t_rnd_seed(unsigned seed);
 /*
- * A "guest" of the teardown races, called pinned after hv_pre_entry: it
- * reads the VM and the vCPU's backend state (freed memory would be an ASan
- * report) up to `spins` times or until stop() says so, unpins, and then
- * resumes or makes an exit for the host, at random.
+ * One entry of a "guest" of the teardown races (a backend's vcpu_run): pins,
+ * makes hv_pre_entry and calls entered(); reads the VM and the vCPU's
+ * backend state (freed memory would be an ASan report) a random number of
+ * times below max_spins or until stop() says so; unpins, and resumes or
+ * makes an exit for the host, at random.
  */
-int	 t_guest_reads(struct hv_vcpu *v, struct hv_exit *ex, unsigned spins,
-	    bool (*stop)(void));
+int	 t_guest_entry(struct hv_vcpu *v, struct hv_exit *ex, unsigned max_spins,
+	    bool (*stop)(void), void (*entered)(void));
 
 #endif

@@ -57,16 +57,17 @@ kicked_now(void)
 	return __atomic_exchange_n(&kicked[fake_cpu], 0, __ATOMIC_SEQ_CST) != 0;
 }
 
-/* Reads the VM and the vCPU while "in the guest" (t_guest_reads). */
+static void
+mark_entered(void)
+{
+	entered = true;
+}
+
+/* Reads the VM and the vCPU while "in the guest". */
 static int
 guest_run(struct hv_vcpu *v, struct hv_exit *ex)
 {
-	unsigned spins = t_rnd() % 2000;
-
-	hv_os_pin();
-	hv_pre_entry(v);
-	entered = true;
-	return t_guest_reads(v, ex, spins, kicked_now);
+	return t_guest_entry(v, ex, 2000, kicked_now, mark_entered);
 }
 
 /* ---- helpers ------------------------------------------------------------ */
