@@ -111,8 +111,6 @@ V_XCR0		equ 1				; x87 only
 %endmacro
 
 main:
-	push	rbx
-	push	r12
 	; GDTR, IDTR, TR, CS/DS/ES/SS (ring3.inc), then the user data
 	; segment in DS, ES, FS, GS (0x23: no host kernel uses an RPL-3 one)
 	call	cpu_setup
@@ -214,8 +212,6 @@ main:
 	MSG	"isolation: XSETBV of XCR0=0x1: vector "
 	MSGX	[xcr0_vec]
 	call	msg_puts
-	pop	r12
-	pop	rbx
 	xor	eax, eax
 	ret
 
