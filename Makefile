@@ -62,9 +62,9 @@ $(X86_INC): hv/x86_arch.h
 	    sed -nE 's/^#define[[:space:]]+(X86_[A-Za-z0-9_]+(\([a-z, ]*\))?)[[:space:]]+(.+)$$/%define \1 \3/p' | \
 	    LC_ALL=C sort >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/boot/%.o: boot/%.asm $(X86_INC)
+$(BUILD)/boot/%.o: boot/%.asm boot/long_mode.inc $(X86_INC)
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -I $(dir $(X86_INC)) -o $@ $<
+	$(NASM) -f elf64 -g -F dwarf -I boot/ -I $(dir $(X86_INC)) -o $@ $<
 
 $(BUILD)/testkern/%.o: testkern/%.c
 	@mkdir -p $(dir $@)

@@ -8,6 +8,7 @@ MB2_MAGIC	equ 0xe85250d6
 MB2_BOOT_MAGIC	equ 0x36d76289
 
 %include "x86_arch.inc"
+%include "long_mode.inc"
 
 section .multiboot
 align 8
@@ -114,19 +115,8 @@ _start:
 	cmp ecx, 2048
 	jb .pd
 
-	; long mode: CR4.PAE, CR3, EFER.LME, then CR0.PG (SDM vol. 3A 10.8.5)
-	mov eax, cr4
-	or eax, X86_CR4_PAE
-	mov cr4, eax
-	mov eax, boot_pml4 - KERNEL_VMA
-	mov cr3, eax
-	mov ecx, X86_MSR_EFER
-	rdmsr
-	or eax, X86_EFER_LME
-	wrmsr
-	mov eax, cr0
-	or eax, X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_PE
-	mov cr0, eax
+	; long mode on the boot tables, then the kernel GDT
+	ENTER_LONG_MODE boot_pml4 - KERNEL_VMA
 	lgdt [boot_gdtr - KERNEL_VMA]
 	jmp 0x08:(long_entry - KERNEL_VMA)
 

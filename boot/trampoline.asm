@@ -7,6 +7,7 @@
 TRAMP_PA	equ 0x8000
 
 %include "x86_arch.inc"
+%include "long_mode.inc"
 
 section .rodata
 global tramp_start, tramp_end, tr_cr3, tr_stack, tr_entry, tr_arg
@@ -28,18 +29,7 @@ tr_pm32:
 	mov ds, ax
 	mov es, ax
 	mov ss, ax
-	mov eax, cr4
-	or eax, X86_CR4_PAE
-	mov cr4, eax
-	mov eax, [TRAMP_PA + tr_cr3 - tramp_start]
-	mov cr3, eax
-	mov ecx, X86_MSR_EFER
-	rdmsr
-	or eax, X86_EFER_LME
-	wrmsr
-	mov eax, cr0
-	or eax, X86_CR0_PG | X86_CR0_WP | X86_CR0_NE
-	mov cr0, eax
+	ENTER_LONG_MODE [TRAMP_PA + tr_cr3 - tramp_start]
 	jmp 0x18:(TRAMP_PA + tr_lm64 - tramp_start)
 
 bits 64

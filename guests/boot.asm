@@ -5,9 +5,6 @@
 %include "hv.inc"
 
 main:
-	push	rbx
-	push	r12
-	push	r13
 	mov	r12, rdi			; memory size
 	mov	r13, rsi			; vCPU id
 	mov	rbx, cr0
@@ -47,8 +44,5 @@ main:
 	MSG	"boot: last byte of guest memory readable"
 	mov	edi, 1
 	call	report
-	pop	r13
-	pop	r12
-	pop	rbx
 	xor	eax, eax
 	ret

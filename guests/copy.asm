@@ -64,11 +64,6 @@ MIN_MEM		equ 0x800000
 %endmacro
 
 main:
-	push	rbx
-	push	r12
-	push	r13
-	push	r14
-	push	r15
 	mov	rax, [hv_mem_size]
 	xor	edi, edi
 	cmp	rax, MIN_MEM
@@ -202,11 +197,7 @@ main:
 	xor	edx, edx
 	call	enter_user
 	CHECK_EQX rax, 0x600d, "copy: returned from CPL 3 with its token"
-.out:	pop	r15
-	pop	r14
-	pop	r13
-	pop	r12
-	pop	rbx
+.out:
 	xor	eax, eax
 	ret
 

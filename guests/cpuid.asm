@@ -5,7 +5,6 @@
 %include "hv.inc"
 
 main:
-	push	rbx
 	mov	eax, [hv_leaf_ebx]		; zero-extends
 	CHECK_EQX rax, HV_CPUID_SIG_EBX, "cpuid: leaf 0x40000000 ebx"
 	mov	eax, [hv_leaf_ecx]		; zero-extends
@@ -57,7 +56,6 @@ main:
 	cpuid
 	and	ecx, 1 << 2		; CPUID.80000001:ECX.SVM
 	CHECK_EQ rcx, 0, "cpuid: leaf 0x80000001 ecx.svm (bit 2) hidden"
-	pop	rbx
 	xor	eax, eax
 	ret
 

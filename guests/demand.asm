@@ -11,7 +11,6 @@ N		equ 64
 DEMAND_BASE	equ 0x800000
 
 main:
-	push	rbx
 	MSG	"demand: guest memory "
 	MSGX	[hv_mem_size]
 	MSGS	" holds the test range up to "
@@ -43,7 +42,7 @@ main:
 	; the report below needs the host to walk the paged-out tables too
 	call	verify
 	CHECK_EQ rax, 0, "demand: mismatches after paging out all guest memory"
-.out:	pop	rbx
+.out:
 	xor	eax, eax
 	ret
 

@@ -12,7 +12,6 @@ PUTS_LEN	equ 1024
 BUF		equ 0x300000		; the HC_PUTS strings, above the image
 
 main:
-	push	rbx
 	MARK	1				; the host makes the window long
 	mov	dx, HV_GUEST_COM1
 	mov	ecx, LONG_LINE
@@ -53,7 +52,6 @@ main:
 	MARK	2				; the host ends the window
 	lea	rdi, [after]
 	call	com1_puts
-	pop	rbx
 	xor	eax, eax
 	ret
 

@@ -18,7 +18,6 @@ UD_RAX		equ 0xdead		; RAX after a refused call
 USER_STACK	equ 0x3f0000
 
 main:
-	push	rbx
 	call	cpu_setup
 	IDT_GATE X86_VEC_UD, ud_handler, 0x8e
 	; the image (code, data, user stack) user-accessible
@@ -48,7 +47,6 @@ main:
 	MSGX	[r_nops]
 	lea	rdi, [msgbuf]
 	call	hv_puts
-	pop	rbx
 	xor	eax, eax
 	ret
 

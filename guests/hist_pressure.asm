@@ -15,9 +15,6 @@ ROUNDS		equ 3
 FLAGS		equ 0xc00000		; +0 vCPU 1 filled, +8 stop
 
 main:
-	push	rbx
-	push	r12
-	push	r13
 	mov	r12, REGION0
 	test	rsi, rsi
 	jz	.fill
@@ -59,9 +56,6 @@ vcpu1:
 	je	.again
 	CHECK_EQ r13, 0, "pressure: vCPU 1 words not as written while paged out from the other CPU"
 pressure_out:
-	pop	r13
-	pop	r12
-	pop	rbx
 	xor	eax, eax
 	ret
 

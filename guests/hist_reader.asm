@@ -10,18 +10,11 @@
 ; RSI = that message (scenario action guestfail), and exits with the number
 ; seen.  vCPU 0 exits 0 after ROUNDS rounds.
 %include "hv.inc"
-%include "pageout_writer.inc"
+%include "pageout.inc"
 
-P		equ 0x900000
-F		equ 0xa00000	; +0 round published, +8 vCPU 1 started, +16 stop,
-			; +24 last round the reader has seen (its ack)
 ROUNDS		equ 100
-SPIN_LIMIT	equ 1000000000
 
-main:
-	test	rsi, rsi
-	jnz	reader
-	PAGEOUT_WRITER P, F, ROUNDS, SPIN_LIMIT	; vCPU 0
+	PAGEOUT_MAIN ROUNDS		; vCPU 0
 
 reader:
 	; IF=0 as in a guest critical section: only the host's shootdown IPI
@@ -31,35 +24,12 @@ reader:
 	xor	r9d, r9d			; stale reads
 	xor	r10d, r10d			; first stale: value read
 	xor	r11d, r11d			; first stale: value wanted
-.loop:	mov	rdx, [abs F]
-	mov	rax, [abs P]
-	cmp	rax, rdx
-	jae	.ok
-	test	r9, r9
-	jnz	.more
-	mov	r10, rax
-	mov	r11, rdx
-.more:	inc	r9
-.ok:	mov	[abs F + 24], rdx
-	cmp	qword [abs F + 16], 0
-	je	.loop
+.loop:	PAGEOUT_READ r9, r10, r11, .loop
 	sti
 	push	r9
 	test	r9, r9
 	jz	.clean
-	MSG	"stale translation: gpa="
-	MSGX	P
-	MSGS	" read="
-	MSGX	r10
-	MSGS	" want="
-	MSGX	r11
-	MSGS	" (stale reads "
-	MSGD	[rsp]
-	MSGS	")"
-	lea	rdi, [msgbuf]
-	call	hv_puts
-	xor	edi, edi
-	call	report
+	PAGEOUT_STALE "stale translation", r10, r11, [rsp]
 	lea	rsi, [msgbuf]			; MARK 2: the host's verdict hook
 	MARK	2
 	jmp	.out

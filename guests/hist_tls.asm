@@ -10,9 +10,6 @@ TLS_A		equ 0x300000
 TLS_B		equ 0x301000
 
 main:
-	push	rbx
-	push	r12
-	push	r13
 	mov	qword [abs TLS_A], TLS_A	; self pointers, as a TLS block starts
 	mov	qword [abs TLS_B], TLS_B
 	xor	ebx, ebx			; mark number
@@ -36,8 +33,5 @@ main:
 .ok2:	cmp	ebx, ROUNDS * 2
 	jb	.round
 	CHECK_EQ r12, 0, "hist_tls: wrong %fs:0 reads in the guest's two TLS areas"
-	pop	r13
-	pop	r12
-	pop	rbx
 	xor	eax, eax
 	ret

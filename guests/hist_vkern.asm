@@ -25,9 +25,6 @@ ARG_GPA		equ 0x700000		; process p: ARG_GPA + p * 0x4000
 USER_STACK	equ 0x3f0000
 
 main:
-	push	rbx
-	push	r12
-	push	r13
 	call	cpu_setup
 	xor	ebx, ebx
 .mk:	mov	edi, ebx
@@ -53,9 +50,6 @@ main:
 	cmp	r12d, ROUNDS
 	jb	.round
 	CHECK_EQ r13, 0, "vkern: syscalls whose arguments did not arrive intact"
-	pop	r13
-	pop	r12
-	pop	rbx
 	xor	eax, eax
 	ret
 

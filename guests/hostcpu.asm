@@ -9,7 +9,6 @@
 %include "catch.inc"
 
 main:
-	push	rbx
 	call	cpu_setup
 	IDT_GATE X86_VEC_UD, catch_ud, 0x8e
 	IDT_GATE X86_VEC_GP, catch_gp, 0x8e
@@ -70,5 +69,4 @@ main:
 .invlpga: CHECK_EQ [caught], X86_VEC_UD, "hostcpu: INVLPGA, vector"
 
 	xor	eax, eax
-	pop	rbx
 	ret

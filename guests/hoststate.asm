@@ -9,7 +9,6 @@ ROUNDS		equ 40
 FRESH		equ 0x800000
 
 main:
-	push	rbx
 	xor	ebx, ebx
 .round:	inc	ebx
 	mov	rax, rbx
@@ -23,6 +22,5 @@ main:
 	call	hv_mark				; the host switches CR3 and FS base
 	cmp	ebx, ROUNDS
 	jb	.round
-	pop	rbx
 	xor	eax, eax
 	ret

@@ -5,8 +5,6 @@
 %include "hv.inc"
 
 main:
-	push	rbx
-	push	r15
 	MSG	"int3: breakpoint at "
 	lea	rax, [breakpoint]
 	MSGX	rax
@@ -17,7 +15,5 @@ breakpoint:
 	int3
 	mov	r12, rbx			; resumed: the registers survived?
 	CHECK_EQX r12, 0x1122334455667788, "int3: resumed after the breakpoint, rbx"
-	pop	r15
-	pop	rbx
 	xor	eax, eax
 	ret

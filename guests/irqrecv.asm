@@ -24,9 +24,6 @@ WAIT_HLT	equ 1000		; STI;HLT rounds before giving up
 WAIT_SPIN	equ 100000000		; PAUSE rounds before giving up
 
 main:
-	push	rbx
-	push	r12
-	push	r13
 	cmp	rsi, 0
 	jne	vcpu1
 	call	cpu_setup
@@ -112,9 +109,6 @@ main:
 	CHECK_EQ r13, 6, "interrupts received"
 	CHECK_EQ [irq_nlog], 6, "arrivals logged"
 	xor	eax, eax
-	pop	r13
-	pop	r12
-	pop	rbx
 	ret
 
 ; vCPU 1: once vCPU 0 spins with IF=1, ask the host to interrupt it, then
@@ -130,9 +124,6 @@ vcpu1:
 	pause
 	jmp	.done
 .out:	xor	eax, eax
-	pop	r13
-	pop	r12
-	pop	rbx
 	ret
 
 ; wait_hlt(rdi = n): STI;HLT until n interrupts have arrived (bounded).

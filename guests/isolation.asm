@@ -44,30 +44,72 @@ V_SYSENTER_ESP	equ 0x00007f4567890000
 V_SYSENTER_EIP	equ 0x00007f5678900000
 V_XCR0		equ X86_XCR0_X87 | X86_XCR0_SSE	; not the reset value
 
-; the guest's value into an MSR or a control/debug register, and back out
-; into its slot of `seen` (RBX)
-%macro SET_MSR 2
+;
+; The items, one line each: where the guest's value goes, the value, its
+; slot in `seen` (RBX) and its name.  FOR_EACH_REG / FOR_EACH_MSR /
+; FOR_EACH_SEG op calls op with each line's arguments, so that loading,
+; reading back and checking each item use the one list.
+%macro FOR_EACH_REG 1		; register, value, slot, name
+	%1 cr2, V_CR2, S_CR2, "CR2"
+	%1 cr8, V_CR8, S_CR8, "CR8"
+	%1 dr0, V_DR0, S_DR0, "DR0"
+	%1 dr1, V_DR1, S_DR1, "DR1"
+	%1 dr2, V_DR2, S_DR2, "DR2"
+	%1 dr3, V_DR3, S_DR3, "DR3"
+	%1 dr6, V_DR6, S_DR6, "DR6"
+	%1 dr7, V_DR7, S_DR7, "DR7"	; last: nothing enabled
+%endmacro
+%macro FOR_EACH_MSR 1		; MSR, value, slot, name
+	%1 X86_MSR_FS_BASE, V_FS_BASE, S_FS_BASE, "FS_BASE"
+	%1 X86_MSR_GS_BASE, V_GS_BASE, S_GS_BASE, "GS_BASE"
+	%1 X86_MSR_KERNEL_GS_BASE, V_KGS_BASE, S_KGS_BASE, "KERNEL_GS_BASE"
+	%1 X86_MSR_PAT, V_PAT, S_PAT, "PAT"
+	%1 X86_MSR_SYSENTER_CS, V_SYSENTER_CS, S_SYSENTER_CS, "SYSENTER_CS"
+	%1 X86_MSR_SYSENTER_ESP, V_SYSENTER_ESP, S_SYSENTER_ESP, "SYSENTER_ESP"
+	%1 X86_MSR_SYSENTER_EIP, V_SYSENTER_EIP, S_SYSENTER_EIP, "SYSENTER_EIP"
+%endmacro
+%macro FOR_EACH_SEG 1		; how to read it into AX, slot, selector, name
+	%1 {str ax}, S_TR, SEL_TSS, "TR"
+	%1 {mov ax, ds}, S_DS, SEL_UDATA, "DS"
+	%1 {mov ax, fs}, S_FS, SEL_UDATA, "FS"
+	%1 {mov ax, gs}, S_GS, SEL_UDATA, "GS"
+	%1 {sldt ax}, S_LDTR, SEL_LDT, "LDTR"
+	%1 {mov ax, cs}, S_CS, SEL_ISO_CODE, "CS"
+	%1 {mov ax, ss}, S_SS, SEL_ISO_STACK, "SS"
+	%1 {mov ax, es}, S_ES, SEL_LDT_DATA, "ES"
+%endmacro
+
+%macro SET_REG 4
+	mov	rax, %2
+	mov	%1, rax
+%endmacro
+%macro SAVE_REG 4
+	mov	rax, %1
+	mov	[rbx + %3], rax
+%endmacro
+%macro SET_MSR 4
 	mov	ecx, %1
 	mov	rax, %2
 	call	wrmsr64
 %endmacro
-%macro SET_REG 2
-	mov	rax, %2
-	mov	%1, rax
-%endmacro
-%macro SAVE_MSR 2
+%macro SAVE_MSR 4
 	mov	ecx, %1
 	call	rdmsr64
-	mov	[rbx + %2], rax
+	mov	[rbx + %3], rax
 %endmacro
-%macro SAVE_REG 2
-	mov	rax, %1
-	mov	[rbx + %2], rax
+%macro CHECK_SLOT 4		; a register's or an MSR's slot holds its value
+	CHECK_EQX [rbx + %3], %2, %4
+%endmacro
+%macro SAVE_SEG 4
+	%1
+	mov	[rbx + %2], ax
+%endmacro
+%macro CHECK_SEG 4
+	movzx	eax, word [rbx + %2]
+	CHECK_EQX rax, %3, %4
 %endmacro
 
 main:
-	push	rbx
-	push	r12
 	; GDTR, IDTR, TR, CS/DS/ES/SS (ring3.inc), then the user data
 	; segment in DS, ES, FS, GS (0x23: no host kernel uses an RPL-3 one)
 	call	cpu_setup
@@ -81,13 +123,7 @@ main:
 	mov	fs, ax
 	mov	gs, ax
 	; the segment bases after the selectors (a load zeroes FS/GS base)
-	SET_MSR X86_MSR_FS_BASE, V_FS_BASE
-	SET_MSR X86_MSR_GS_BASE, V_GS_BASE
-	SET_MSR X86_MSR_KERNEL_GS_BASE, V_KGS_BASE
-	SET_MSR X86_MSR_PAT, V_PAT
-	SET_MSR X86_MSR_SYSENTER_CS, V_SYSENTER_CS
-	SET_MSR X86_MSR_SYSENTER_ESP, V_SYSENTER_ESP
-	SET_MSR X86_MSR_SYSENTER_EIP, V_SYSENTER_EIP
+	FOR_EACH_MSR SET_MSR
 	call	msr_probe_write
 	; control registers
 	mov	rax, cr0
@@ -99,15 +135,7 @@ main:
 	mov	rax, cr4
 	or	rax, X86_CR4_TSD | X86_CR4_OSFXSR	; OSFXSR: for LDMXCSR
 	mov	cr4, rax
-	SET_REG cr2, V_CR2
-	SET_REG cr8, V_CR8
-	; debug registers (DR7 last: nothing enabled)
-	SET_REG dr0, V_DR0
-	SET_REG dr1, V_DR1
-	SET_REG dr2, V_DR2
-	SET_REG dr3, V_DR3
-	SET_REG dr6, V_DR6
-	SET_REG dr7, V_DR7
+	FOR_EACH_REG SET_REG		; CR2, CR8, debug registers
 	; x87 and SSE control
 	fninit
 	mov	word [scratch], V_FCW
@@ -139,41 +167,13 @@ main:
 	mov	rax, cr4
 	and	rax, X86_CR4_TSD
 	mov	[rbx + S_CR4], rax
-	SAVE_REG cr2, S_CR2
-	SAVE_REG cr8, S_CR8
-	SAVE_REG dr0, S_DR0
-	SAVE_REG dr1, S_DR1
-	SAVE_REG dr2, S_DR2
-	SAVE_REG dr3, S_DR3
-	SAVE_REG dr6, S_DR6
-	SAVE_REG dr7, S_DR7
+	FOR_EACH_REG SAVE_REG
 	fnstcw	[rbx + S_FCW]
 	stmxcsr	[rbx + S_MXCSR]
-	SAVE_MSR X86_MSR_FS_BASE, S_FS_BASE
-	SAVE_MSR X86_MSR_GS_BASE, S_GS_BASE
-	SAVE_MSR X86_MSR_KERNEL_GS_BASE, S_KGS_BASE
-	SAVE_MSR X86_MSR_PAT, S_PAT
-	SAVE_MSR X86_MSR_SYSENTER_CS, S_SYSENTER_CS
-	SAVE_MSR X86_MSR_SYSENTER_ESP, S_SYSENTER_ESP
-	SAVE_MSR X86_MSR_SYSENTER_EIP, S_SYSENTER_EIP
+	FOR_EACH_MSR SAVE_MSR
 	sgdt	[rbx + S_GDTR]
 	sidt	[rbx + S_IDTR]
-	str	ax
-	mov	[rbx + S_TR], ax
-	mov	ax, ds
-	mov	[rbx + S_DS], ax
-	mov	ax, fs
-	mov	[rbx + S_FS], ax
-	mov	ax, gs
-	mov	[rbx + S_GS], ax
-	sldt	ax
-	mov	[rbx + S_LDTR], ax
-	mov	ax, cs
-	mov	[rbx + S_CS], ax
-	mov	ax, ss
-	mov	[rbx + S_SS], ax
-	mov	ax, es
-	mov	[rbx + S_ES], ax
+	FOR_EACH_SEG SAVE_SEG
 	call	msr_probe_read
 	xor	eax, eax
 	cmp	qword [xcr0_want], 0
@@ -188,45 +188,17 @@ main:
 	CHECK_EQX [rbx + S_CR0], X86_CR0_AM, "CR0.AM"
 	CHECK_EQX [rbx + S_CR3], X86_CR3_PWT, "CR3.PWT"
 	CHECK_EQX [rbx + S_CR4], X86_CR4_TSD, "CR4.TSD"
-	CHECK_EQX [rbx + S_CR2], V_CR2, "CR2"
-	CHECK_EQX [rbx + S_CR8], V_CR8, "CR8"
-	CHECK_EQX [rbx + S_DR0], V_DR0, "DR0"
-	CHECK_EQX [rbx + S_DR1], V_DR1, "DR1"
-	CHECK_EQX [rbx + S_DR2], V_DR2, "DR2"
-	CHECK_EQX [rbx + S_DR3], V_DR3, "DR3"
-	CHECK_EQX [rbx + S_DR6], V_DR6, "DR6"
-	CHECK_EQX [rbx + S_DR7], V_DR7, "DR7"
+	FOR_EACH_REG CHECK_SLOT
 	movzx	eax, word [rbx + S_FCW]
 	CHECK_EQX rax, V_FCW, "FCW"
 	mov	eax, [rbx + S_MXCSR]
 	CHECK_EQX rax, V_MXCSR, "MXCSR"
-	CHECK_EQX [rbx + S_FS_BASE], V_FS_BASE, "FS_BASE"
-	CHECK_EQX [rbx + S_GS_BASE], V_GS_BASE, "GS_BASE"
-	CHECK_EQX [rbx + S_KGS_BASE], V_KGS_BASE, "KERNEL_GS_BASE"
-	CHECK_EQX [rbx + S_PAT], V_PAT, "PAT"
-	CHECK_EQX [rbx + S_SYSENTER_CS], V_SYSENTER_CS, "SYSENTER_CS"
-	CHECK_EQX [rbx + S_SYSENTER_ESP], V_SYSENTER_ESP, "SYSENTER_ESP"
-	CHECK_EQX [rbx + S_SYSENTER_EIP], V_SYSENTER_EIP, "SYSENTER_EIP"
+	FOR_EACH_MSR CHECK_SLOT
 	lea	rax, [iso_gdt]
 	CHECK_EQX [rbx + S_GDTR + 2], rax, "GDTR.base"
 	lea	rax, [idt]
 	CHECK_EQX [rbx + S_IDTR + 2], rax, "IDTR.base"
-	movzx	eax, word [rbx + S_TR]
-	CHECK_EQX rax, SEL_TSS, "TR"
-	movzx	eax, word [rbx + S_DS]
-	CHECK_EQX rax, SEL_UDATA, "DS"
-	movzx	eax, word [rbx + S_FS]
-	CHECK_EQX rax, SEL_UDATA, "FS"
-	movzx	eax, word [rbx + S_GS]
-	CHECK_EQX rax, SEL_UDATA, "GS"
-	movzx	eax, word [rbx + S_LDTR]
-	CHECK_EQX rax, SEL_LDT, "LDTR"
-	movzx	eax, word [rbx + S_CS]
-	CHECK_EQX rax, SEL_ISO_CODE, "CS"
-	movzx	eax, word [rbx + S_SS]
-	CHECK_EQX rax, SEL_ISO_STACK, "SS"
-	movzx	eax, word [rbx + S_ES]
-	CHECK_EQX rax, SEL_LDT_DATA, "ES"
+	FOR_EACH_SEG CHECK_SEG
 	call	msr_probe_report
 	; XCR0: the guest's own after the exits (0 where the CPU has no XSAVE)
 	CHECK_EQX [rbx + S_XCR0], [xcr0_want], "XCR0"
@@ -238,8 +210,6 @@ main:
 	MSG	"isolation: XSETBV of XCR0=0x3: vector "
 	MSGX	[xcr0_vec]
 	call	msg_puts
-	pop	r12
-	pop	rbx
 	xor	eax, eax
 	ret
 

@@ -8,17 +8,11 @@
 ; nested translation the loop kept across the invalidation.  vCPU 1 reports
 ; the first such read ("stale translation after HC_NOP: ...") or none.
 %include "hv.inc"
-%include "pageout_writer.inc"
+%include "pageout.inc"
 
-P		equ 0x900000
-F		equ 0xa00000	; +0 round, +8 reader started, +16 stop, +24 reader's ack
 ROUNDS		equ 50
-SPIN_LIMIT	equ 1000000000
 
-main:
-	test	rsi, rsi
-	jnz	reader
-	PAGEOUT_WRITER P, F, ROUNDS, SPIN_LIMIT	; vCPU 0
+	PAGEOUT_MAIN ROUNDS		; vCPU 0
 
 reader:
 	mov	qword [abs F + 8], 1
@@ -29,33 +23,10 @@ reader:
 .loop:	mov	eax, HC_NOP
 	call	hypercall
 	inc	r15
-	mov	rdx, [abs F]
-	mov	rax, [abs P]
-	cmp	rax, rdx
-	jae	.ok
-	test	r12, r12
-	jnz	.more
-	mov	r13, rax
-	mov	r14, rdx
-.more:	inc	r12
-.ok:	mov	[abs F + 24], rdx
-	cmp	qword [abs F + 16], 0
-	je	.loop
+	PAGEOUT_READ r12, r13, r14, .loop
 	test	r12, r12
 	jz	.clean
-	MSG	"stale translation after HC_NOP: gpa="
-	MSGX	P
-	MSGS	" read="
-	MSGX	r13
-	MSGS	" want="
-	MSGX	r14
-	MSGS	" (stale reads "
-	MSGD	r12
-	MSGS	")"
-	lea	rdi, [msgbuf]
-	call	hv_puts
-	xor	edi, edi
-	call	report
+	PAGEOUT_STALE "stale translation after HC_NOP", r13, r14, r12
 	mov	eax, 3
 	ret
 .clean:	MSG	"reader: P current after every pageout; HC_NOPs "

@@ -15,9 +15,6 @@ SUPPAGE		equ 0x40403000	; supervisor only -> GPA 0x642000
 USER_STACK	equ 0x3f0000
 
 main:
-	push	rbx
-	push	r12
-	push	r13
 	call	cpu_setup
 	IDT_GATE X86_VEC_PF, pf_handler, 0x8e
 	; NX needs EFER.NXE (SDM Vol. 3 4.1.1)
@@ -69,9 +66,6 @@ main:
 	CHECK_EQX rax, X86_PFERR_P | X86_PFERR_U, "paging: #PF error reading a supervisor page at CPL 3"
 	CHECK_EQX [pf_cr2], SUPPAGE + 0x10, "paging: CR2 of the CPL 3 fault"
 	CHECK_EQX [pf_cs], SEL_UCODE, "paging: the CPL 3 fault came from the user CS"
-	pop	r13
-	pop	r12
-	pop	rbx
 	xor	eax, eax
 	ret
 

@@ -15,7 +15,6 @@
 APIC	equ	X86_APIC_DEFAULT_PA
 
 main:
-	push	rbx
 	; ---- CPUID ----
 	mov	eax, 1
 	cpuid
@@ -82,6 +81,5 @@ main:
 	mov	eax, 7
 	out	HV_GUEST_DEBUG_EXIT, eax
 	; not reached
-	pop	rbx
 	mov	eax, 99
 	ret

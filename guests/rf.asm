@@ -6,7 +6,6 @@
 %include "ring3.inc"
 
 main:
-	push	rbx
 	call	cpu_setup
 	IDT_GATE X86_VEC_UD, ud_handler, 0x8e
 	IDT_GATE X86_VEC_GP, gp_handler, 0x8e
@@ -20,7 +19,6 @@ main:
 	and	eax, X86_RFLAGS_RF
 	CHECK_EQX rax, X86_RFLAGS_RF, "rf: #GP (rdmsr) pushed rflags.rf"
 	CHECK_EQ [gp_error], 0, "rf: #GP error code"
-	pop	rbx
 	xor	eax, eax
 	ret
 

@@ -9,7 +9,6 @@ NVCPU		equ 2
 SPIN_LIMIT	equ 2000000000
 
 main:
-	push	rbx
 	mov	rbx, rsi			; vCPU id
 	call	add_rounds
 	lea	rdi, [rbx + 10]
@@ -26,13 +25,11 @@ main:
 	test	rbx, rbx
 	jnz	.other
 	CHECK_EQ r8, 2 * ROUNDS * NVCPU, "smp: shared counter after both vCPUs"
-	pop	rbx
 	xor	eax, eax
 	ret
 .other:	xor	eax, eax
 	cmp	r8, 2 * ROUNDS * NVCPU
 	setne	al
-	pop	rbx
 	ret
 
 add_rounds:

@@ -22,22 +22,22 @@ quirk_set(const struct hv_sysctl *leaf, uint64_t value)
 	return 0;
 }
 
+/* the leaf hw.vmm.quirk.<field> of hv_quirk.<field> */
+#define QUIRK(field, descr)						\
+	{ "hw.vmm.quirk." #field, descr, HV_SYSCTL_INT, &hv_quirk.field,	\
+	    quirk_set }
+
 static const struct hv_sysctl hv_quirk_leaves[] = {
-	{ "hw.vmm.quirk.stale_host_cr3", "VMX: HOST_CR3 written only when the "
-	    "vCPU moves to another CPU (2013 bug)", HV_SYSCTL_INT,
-	    &hv_quirk.stale_host_cr3, quirk_set },
-	{ "hw.vmm.quirk.zero_host_fs", "HOST_FS_BASE not refreshed at entry "
-	    "(VMX: left 0; SVM: host VMSAVE taken once) (2013 bug)", HV_SYSCTL_INT,
-	    &hv_quirk.zero_host_fs, quirk_set },
-	{ "hw.vmm.quirk.std_copyin_on_guest", "guest addresses copied with the "
-	    "host's own copyin routines (2013 bug)", HV_SYSCTL_INT,
-	    &hv_quirk.std_copyin_on_guest, quirk_set },
-	{ "hw.vmm.quirk.exec_frees_vmm", "VM teardown frees vCPU state while "
-	    "the vCPU still runs (2013 reboot bug)", HV_SYSCTL_INT,
-	    &hv_quirk.exec_frees_vmm, quirk_set },
-	{ "hw.vmm.quirk.no_cpusync_inval", "pageout skips the cross-CPU "
-	    "invalidation as if only this CPU ran the VM (2013 bug)",
-	    HV_SYSCTL_INT, &hv_quirk.no_cpusync_inval, quirk_set },
+	QUIRK(stale_host_cr3, "VMX: HOST_CR3 written only when the vCPU moves "
+	    "to another CPU (2013 bug)"),
+	QUIRK(zero_host_fs, "HOST_FS_BASE not refreshed at entry (VMX: left 0; "
+	    "SVM: host VMSAVE taken once) (2013 bug)"),
+	QUIRK(std_copyin_on_guest, "guest addresses copied with the host's own "
+	    "copyin routines (2013 bug)"),
+	QUIRK(exec_frees_vmm, "VM teardown frees vCPU state while the vCPU "
+	    "still runs (2013 reboot bug)"),
+	QUIRK(no_cpusync_inval, "pageout skips the cross-CPU invalidation as "
+	    "if only this CPU ran the VM (2013 bug)"),
 };
 
 int

@@ -69,11 +69,6 @@ op_%1:
 %endmacro
 
 main:
-	push	rbx
-	push	r12
-	push	r13
-	push	r14
-	push	r15
 	; the host copies to and from COPYBUF: make it resident first
 	mov	rdi, COPYBUF
 	mov	ecx, COPYBUF_PAGES
@@ -106,11 +101,7 @@ main:
 	MSGD	r12
 	xor	edi, edi
 	call	report
-.done:	pop	r15
-	pop	r14
-	pop	r13
-	pop	r12
-	pop	rbx
+.done:
 	xor	eax, eax
 	ret
 

@@ -53,35 +53,27 @@ static int
 hv_sysctl_handler(SYSCTL_HANDLER_ARGS)
 {
 	const struct hv_sysctl *leaf = &((struct hv_sysctl_rec *)arg1)->leaf;
-	int ival;
-	uint32_t u32;
-	uint64_t u64, newval;
+	union {
+		int i;
+		uint32_t u32;
+		uint64_t u64;
+	} v;		/* the value in the leaf's own width, in and out */
+	size_t size;
+	uint64_t newval;
 	int error;
 
 	switch (leaf->type) {
 	case HV_SYSCTL_INT:
-		ival = *(const volatile int *)leaf->ptr;
-		error = SYSCTL_OUT(req, &ival, sizeof(ival));
-		if (error != 0 || req->newptr == NULL)
-			return (error);
-		error = SYSCTL_IN(req, &ival, sizeof(ival));
-		newval = (uint64_t)(int64_t)ival;
+		v.i = *(const volatile int *)leaf->ptr;
+		size = sizeof(v.i);
 		break;
 	case HV_SYSCTL_U32:
-		u32 = *(const volatile uint32_t *)leaf->ptr;
-		error = SYSCTL_OUT(req, &u32, sizeof(u32));
-		if (error != 0 || req->newptr == NULL)
-			return (error);
-		error = SYSCTL_IN(req, &u32, sizeof(u32));
-		newval = u32;
+		v.u32 = *(const volatile uint32_t *)leaf->ptr;
+		size = sizeof(v.u32);
 		break;
 	case HV_SYSCTL_U64:
-		u64 = *(const volatile uint64_t *)leaf->ptr;
-		error = SYSCTL_OUT(req, &u64, sizeof(u64));
-		if (error != 0 || req->newptr == NULL)
-			return (error);
-		error = SYSCTL_IN(req, &u64, sizeof(u64));
-		newval = u64;
+		v.u64 = *(const volatile uint64_t *)leaf->ptr;
+		size = sizeof(v.u64);
 		break;
 	case HV_SYSCTL_STRING:
 		return (sysctl_handle_string(oidp,
@@ -89,8 +81,14 @@ hv_sysctl_handler(SYSCTL_HANDLER_ARGS)
 	default:
 		return (EINVAL);
 	}
+	error = SYSCTL_OUT(req, &v, size);
+	if (error != 0 || req->newptr == NULL)
+		return (error);
+	error = SYSCTL_IN(req, &v, size);
 	if (error != 0)
 		return (error);
+	newval = leaf->type == HV_SYSCTL_INT ? (uint64_t)(int64_t)v.i :
+	    leaf->type == HV_SYSCTL_U32 ? v.u32 : v.u64;
 	if (leaf->set == NULL)
 		return (EPERM);
 	/* HV_E* values are the BSD errno values. */

@@ -33,6 +33,23 @@ fail=0
 say() { echo "module-check: $*"; }
 bad() { echo "module-check: FAIL: $*"; fail=1; }
 
+# compile NAME HOW OBJ CC ARGS...: CC ARGS -c -o OBJ; a failure or any
+# compiler output (the flags have -Werror) is a FAIL with the first lines of
+# it; returns 1 when there is no object.
+compile() {
+	local name=$1 how=$2 o=$3
+	shift 3
+	if ! "$@" -c -o "$o" 2> "$o.err"; then
+		bad "$name does not compile $how:"
+		sed 's/^/    /' "$o.err" | head -n 30
+		return 1
+	fi
+	if [ -s "$o.err" ]; then
+		bad "$name: compiler output $how"
+		sed 's/^/    /' "$o.err" | head -n 30
+	fi
+}
+
 # A one-line variable of hv/dragonfly/Makefile ("NAME=<tab>value").
 mkvar() {
 	sed -n "s/^$1[?+]*=[[:space:]]*//p" "$mk" | head -n 1
@@ -105,16 +122,9 @@ for f in $hv_srcs; do
 	o="$s1/$(echo "$f" | tr / _).o"
 	case "$f" in *.S) extra="-D__ASSEMBLY__ -I$s1/gen" ;; *) extra="" ;; esac
 	# shellcheck disable=SC2086
-	if ! $CC $KMOD_FLAGS $KMOD_WARN $extra -nostdinc -I"$s1/stdinc" \
-	    -I"$top/hv" -c -o "$o" "$top/hv/$f" 2> "$o.err"; then
-		bad "hv/$f does not compile with DragonFly's module flags:"
-		sed 's/^/    /' "$o.err" | head -n 30
+	compile "hv/$f" "with DragonFly's module flags" "$o" $CC $KMOD_FLAGS \
+	    $KMOD_WARN $extra -nostdinc -I"$s1/stdinc" -I"$top/hv" "$top/hv/$f" ||
 		continue
-	fi
-	if [ -s "$o.err" ]; then
-		bad "hv/$f: compiler output"
-		sed 's/^/    /' "$o.err" | head -n 30
-	fi
 	objs1="$objs1 $o"
 	n1=$((n1 + 1))
 done
@@ -279,15 +289,7 @@ for f in $(for x in $hv_srcs; do echo "$top/hv/$x"; done) \
 	o="${b%.*}.o"
 	case "$f" in *.S) extra="-D__ASSEMBLY__" ;; *) extra="" ;; esac
 	# shellcheck disable=SC2086
-	if ! $CC $CFLAGS2 $extra -c -o "$o" "$f" 2> "$o.err"; then
-		bad "${f#$top/} does not compile against $sys:"
-		sed 's/^/    /' "$o.err" | head -n 30
-		continue
-	fi
-	if [ -s "$o.err" ]; then
-		bad "${f#$top/}: warnings against $sys"
-		sed 's/^/    /' "$o.err" | head -n 30
-	fi
+	compile "${f#$top/}" "against $sys" "$o" $CC $CFLAGS2 $extra "$f" || continue
 	objs2="$objs2 $o"
 	n2=$((n2 + 1))
 done

@@ -29,15 +29,23 @@ vmx_result(uint8_t cf, uint8_t zf)
 	return VMX_OK;
 }
 
-static inline int
-vmx_vmxon(uint64_t pa)
-{
-	uint8_t cf, zf;
-
-	__asm__ __volatile__("vmxon %2; setc %0; setz %1"
-	    : "=q"(cf), "=q"(zf) : "m"(pa) : "cc", "memory");
-	return vmx_result(cf, zf);
+/*
+ * vmx_<insn>(pa): VMXON, VMCLEAR and VMPTRLD, which take the physical
+ * address of a VMXON region or VMCS as a 64-bit memory operand.
+ */
+#define VMX_PA_INSN(insn)						\
+static inline int							\
+vmx_##insn(uint64_t pa)							\
+{									\
+	uint8_t cf, zf;							\
+									\
+	__asm__ __volatile__(#insn " %2; setc %0; setz %1"		\
+	    : "=q"(cf), "=q"(zf) : "m"(pa) : "cc", "memory");		\
+	return vmx_result(cf, zf);					\
 }
+VMX_PA_INSN(vmxon)
+VMX_PA_INSN(vmclear)
+VMX_PA_INSN(vmptrld)
 
 static inline int
 vmx_vmxoff(void)
@@ -46,26 +54,6 @@ vmx_vmxoff(void)
 
 	__asm__ __volatile__("vmxoff; setc %0; setz %1"
 	    : "=q"(cf), "=q"(zf) : : "cc", "memory");
-	return vmx_result(cf, zf);
-}
-
-static inline int
-vmx_vmclear(uint64_t pa)
-{
-	uint8_t cf, zf;
-
-	__asm__ __volatile__("vmclear %2; setc %0; setz %1"
-	    : "=q"(cf), "=q"(zf) : "m"(pa) : "cc", "memory");
-	return vmx_result(cf, zf);
-}
-
-static inline int
-vmx_vmptrld(uint64_t pa)
-{
-	uint8_t cf, zf;
-
-	__asm__ __volatile__("vmptrld %2; setc %0; setz %1"
-	    : "=q"(cf), "=q"(zf) : "m"(pa) : "cc", "memory");
 	return vmx_result(cf, zf);
 }
 
@@ -101,35 +89,30 @@ vmx_vmwrite(uint64_t field, uint64_t val)
 	return vmx_result(cf, zf);
 }
 
-/* INVEPT types (SDM Vol. 3C 30.3 INVEPT) */
+/* INVEPT and INVVPID types (SDM Vol. 3C 30.3 INVEPT, INVVPID) */
 #define INVEPT_SINGLE	1
 #define INVEPT_ALL	2
-
-static inline int
-vmx_invept(uint64_t type, uint64_t eptp)
-{
-	struct { uint64_t eptp, zero; } desc = { eptp, 0 };
-	uint8_t cf, zf;
-
-	__asm__ __volatile__("invept %2, %3; setc %0; setz %1"
-	    : "=q"(cf), "=q"(zf) : "m"(desc), "r"(type) : "cc", "memory");
-	return vmx_result(cf, zf);
-}
-
-/* INVVPID types (SDM Vol. 3C 30.3 INVVPID) */
 #define INVVPID_SINGLE	1
 #define INVVPID_ALL	2
 
-static inline int
-vmx_invvpid(uint64_t type, uint16_t vpid)
-{
-	struct { uint64_t vpid, addr; } desc = { vpid, 0 };
-	uint8_t cf, zf;
-
-	__asm__ __volatile__("invvpid %2, %3; setc %0; setz %1"
-	    : "=q"(cf), "=q"(zf) : "m"(desc), "r"(type) : "cc", "memory");
-	return vmx_result(cf, zf);
+/*
+ * vmx_<insn>(type, id): INVEPT and INVVPID, whose 128-bit descriptor holds
+ * the EPTP or the VPID in its first quadword and 0 (INVEPT: reserved;
+ * INVVPID: the linear address, unused by the types above) in the second.
+ */
+#define VMX_INV_INSN(insn)						\
+static inline int							\
+vmx_##insn(uint64_t type, uint64_t id)					\
+{									\
+	struct { uint64_t id, zero; } desc = { id, 0 };			\
+	uint8_t cf, zf;							\
+									\
+	__asm__ __volatile__(#insn " %2, %3; setc %0; setz %1"		\
+	    : "=q"(cf), "=q"(zf) : "m"(desc), "r"(type) : "cc", "memory");	\
+	return vmx_result(cf, zf);					\
 }
+VMX_INV_INSN(invept)
+VMX_INV_INSN(invvpid)
 
 static inline uint64_t
 vmx_rdmsr(uint32_t msr)
@@ -143,35 +126,24 @@ vmx_wrmsr(uint32_t msr, uint64_t val)
 	hv_wrmsr(msr, val);
 }
 
-static inline uint64_t
-vmx_rdcr0(void)
-{
-	uint64_t v;
-
-	__asm__ __volatile__("mov %%cr0, %0" : "=r"(v));
-	return v;
+/* vmx_rdcr<n>() / vmx_wrcr<n>(v): CR0 and CR4 (VMXON's fixed bits) */
+#define VMX_CR_ACCESS(n)						\
+static inline uint64_t							\
+vmx_rdcr##n(void)							\
+{									\
+	uint64_t v;							\
+									\
+	__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v));		\
+	return v;							\
+}									\
+									\
+static inline void							\
+vmx_wrcr##n(uint64_t v)							\
+{									\
+	__asm__ __volatile__("mov %0, %%cr" #n : : "r"(v) : "memory");	\
 }
-
-static inline void
-vmx_wrcr0(uint64_t v)
-{
-	__asm__ __volatile__("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline uint64_t
-vmx_rdcr4(void)
-{
-	uint64_t v;
-
-	__asm__ __volatile__("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void
-vmx_wrcr4(uint64_t v)
-{
-	__asm__ __volatile__("mov %0, %%cr4" : : "r"(v) : "memory");
-}
+VMX_CR_ACCESS(0)
+VMX_CR_ACCESS(4)
 
 static inline uint64_t
 vmx_intr_save_disable(void)

@@ -334,6 +334,42 @@ const struct hv_backend_ops fake_ops = {
 	.msr_set = fake_msr_set,
 };
 
+static __thread unsigned rnd;
+
+unsigned
+t_rnd(void)
+{
+	rnd = rnd * 1103515245u + 12345u;
+	return rnd >> 16;
+}
+
+void
+t_rnd_seed(unsigned seed)
+{
+	rnd = seed;
+}
+
+int
+t_guest_entry(struct hv_vcpu *v, struct hv_exit *ex, unsigned max_spins,
+    bool (*stop)(void), void (*entered)(void))
+{
+	unsigned spins = t_rnd() % max_spins, k;
+	uint64_t hpa;
+
+	hv_os_pin();
+	hv_pre_entry(v);
+	entered();
+	for (k = 0; k < spins && !stop(); k++) {
+		(void)hv_ntable_lookup(&v->vm->nt, 0, &hpa, NULL, NULL);
+		(void)__atomic_load_n(&fake_regs(v)->rip, __ATOMIC_RELAXED);
+	}
+	hv_os_unpin();
+	if (t_rnd() % 2 == 0)
+		return HV_RESUME;
+	ex->kind = HV_EXIT_INTR;
+	return 0;
+}
+
 void
 t_setup_enabled(void)
 {

@@ -28,40 +28,26 @@ kick(int cpu)
 	__atomic_store_n(&kicked, 1, __ATOMIC_SEQ_CST);
 }
 
-static __thread unsigned rnd;
 static __thread bool entered;	/* the current run entered the guest */
 
-static unsigned
-next_rnd(void)
+static bool
+kicked_now(void)
 {
-	rnd = rnd * 1103515245u + 12345u;
-	return rnd >> 16;
+	return __atomic_load_n(&kicked, __ATOMIC_SEQ_CST) != 0;
 }
 
-/*
- * One entry: the "guest" reads the VM and the backend state (freed memory
- * would be an ASan report) until kicked or a short while has passed; then
- * either an exit for the host or a resume.
- */
+static void
+mark_entered(void)
+{
+	entered = true;
+	__atomic_add_fetch(&entries, 1, __ATOMIC_SEQ_CST);
+}
+
+/* One entry: the "guest" reads the VM until kicked. */
 static int
 guest_run(struct hv_vcpu *v, struct hv_exit *ex)
 {
-	unsigned spins = next_rnd() % 400, k;
-	uint64_t hpa;
-
-	hv_os_pin();
-	hv_pre_entry(v);
-	entered = true;
-	__atomic_add_fetch(&entries, 1, __ATOMIC_SEQ_CST);
-	for (k = 0; k < spins && !__atomic_load_n(&kicked, __ATOMIC_SEQ_CST); k++) {
-		(void)hv_ntable_lookup(&v->vm->nt, 0, &hpa, NULL, NULL);
-		(void)__atomic_load_n(&fake_regs(v)->rip, __ATOMIC_RELAXED);
-	}
-	hv_os_unpin();
-	if (next_rnd() % 2 == 0)
-		return HV_RESUME;
-	ex->kind = HV_EXIT_INTR;
-	return 0;
+	return t_guest_entry(v, ex, 400, kicked_now, mark_entered);
 }
 
 struct vthread {
@@ -80,7 +66,7 @@ vcpu_thread(void *arg)
 	int rc;
 
 	fake_cpu = t->cpu;
-	rnd = (unsigned)(uintptr_t)t->vcpu;
+	t_rnd_seed((unsigned)(uintptr_t)t->vcpu);
 	for (;;) {
 		__atomic_store_n(&kicked, 0, __ATOMIC_SEQ_CST);
 		entered = false;
@@ -98,11 +84,11 @@ vcpu_thread(void *arg)
 		}
 		before = true;
 		/* between runs the host uses the vCPU too */
-		if (next_rnd() % 4 == 0 && hv_vcpu_get_regs(t->vcpu, &r) == HV_EBUSY) {
+		if (t_rnd() % 4 == 0 && hv_vcpu_get_regs(t->vcpu, &r) == HV_EBUSY) {
 			fprintf(stderr, "  teardown: registers busy between runs\n");
 			__atomic_add_fetch(&bad, 1, __ATOMIC_SEQ_CST);
 		}
-		if (next_rnd() % 4 == 0)
+		if (t_rnd() % 4 == 0)
 			(void)hv_copyin(t->vcpu, 0x1000, &word, sizeof(word));
 	}
 	__atomic_add_fetch(before ? &ran : &refused, 1, __ATOMIC_SEQ_CST);
@@ -137,7 +123,7 @@ test_destroy_races_runs(void)
 	ran = refused = in_guest = bad = entries = 0;
 	pages0 = fake_pages_live;
 	mallocs0 = fake_mallocs_live;
-	rnd = 1;
+	t_rnd_seed(1);
 	for (round = 0; round < ROUNDS && bad == 0; round++) {
 		if (hv_vm_create(T_MEM, &vm) != 0) {
 			errors++;
@@ -161,7 +147,7 @@ test_destroy_races_runs(void)
 				errors++;
 		/* destroy at a different moment each round: before the first
 		 * run, inside one, between two */
-		wait = next_rnd() % 3000;
+		wait = t_rnd() % 3000;
 		for (k = 0; k < wait; k++)
 			hv_cpu_relax();
 		if (hv_vm_destroy(vm) != 0)

@@ -202,6 +202,36 @@ test_vmxcaps_old_msrs(void)
 	CHECK_EQ(c.proc2_ctls, PROC2_EPT | PROC2_WBINVD_EXIT);
 }
 
+/* A Haswell whose control-capability MSR `m` no longer allows `no1`: the
+ * capabilities read and pick fine (the control is optional) into *c. */
+static void
+pick_without(struct vmx_caps *c, unsigned m, uint32_t no1)
+{
+	cpu_haswell();
+	msr[m] &= ~((uint64_t)no1 << 32);
+	CHECK_EQ(vmx_caps_read(c, fake_rdmsr), 0);
+	CHECK_EQ(vmx_caps_pick(c), 0);
+}
+
+/*
+ * A Haswell whose control-capability MSR `m` (index in msr[]) no longer
+ * allows `no1` to be 1 and requires `must1` to be 1 (the high and low
+ * halves, SDM Vol. 3D A.3): the MSRs read fine, the pick refuses with
+ * `why` in the log.
+ */
+static void
+pick_refuses(unsigned m, uint32_t no1, uint32_t must1, const char *why)
+{
+	struct vmx_caps c;
+
+	cpu_haswell();
+	msr[m] = (msr[m] & ~((uint64_t)no1 << 32)) | must1;
+	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
+	fake_log_clear();
+	CHECK_EQ(vmx_caps_pick(&c), HV_ENODEV);
+	CHECK(strstr(fake_log(), why) != NULL);
+}
+
 void
 test_vmxcaps_refusals(void)
 {
@@ -235,52 +265,21 @@ test_vmxcaps_refusals(void)
 	CHECK(!c.ept);
 
 	/* NMI exiting cannot be 1: a required pin-based control */
-	cpu_haswell();
-	msr[0x0d] &= ~((uint64_t)PIN_NMI_EXIT << 32);
-	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	fake_log_clear();
-	CHECK_EQ(vmx_caps_pick(&c), HV_ENODEV);
-	CHECK(strstr(fake_log(), "pin-based control bits 0x8 not supported") != NULL);
+	pick_refuses(0x0d, PIN_NMI_EXIT, 0, "pin-based control bits 0x8 not supported");
 	/* no preemption timer: fine, just not used */
-	cpu_haswell();
-	msr[0x0d] &= ~((uint64_t)PIN_PREEMPT_TIMER << 32);
-	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	CHECK_EQ(vmx_caps_pick(&c), 0);
+	pick_without(&c, 0x0d, PIN_PREEMPT_TIMER);
 	CHECK(!c.preempt_timer);
 	CHECK_EQ(c.pin_ctls & PIN_PREEMPT_TIMER, 0);
 	/* no MSR bitmaps: required */
-	cpu_haswell();
-	msr[0x0e] &= ~((uint64_t)PROC_MSR_BITMAPS << 32);
-	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	fake_log_clear();
-	CHECK_EQ(vmx_caps_pick(&c), HV_ENODEV);
-	CHECK(strstr(fake_log(), "processor-based control bits 0x10000000") != NULL);
+	pick_refuses(0x0e, PROC_MSR_BITMAPS, 0, "processor-based control bits 0x10000000");
 	/* no 64-bit host on exit */
-	cpu_haswell();
-	msr[0x0f] &= ~((uint64_t)EXIT_HOST_64 << 32);
-	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	fake_log_clear();
-	CHECK_EQ(vmx_caps_pick(&c), HV_ENODEV);
-	CHECK(strstr(fake_log(), "VM-exit control bits 0x200") != NULL);
+	pick_refuses(0x0f, EXIT_HOST_64, 0, "VM-exit control bits 0x200");
 	/* acknowledge-interrupt-on-exit forced to 1 */
-	cpu_haswell();
-	msr[0x0f] |= EXIT_ACK_INTR;
-	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	fake_log_clear();
-	CHECK_EQ(vmx_caps_pick(&c), HV_ENODEV);
-	CHECK(strstr(fake_log(), "acknowledge-interrupt-on-exit is forced on") != NULL);
+	pick_refuses(0x0f, 0, EXIT_ACK_INTR, "acknowledge-interrupt-on-exit is forced on");
 	/* no IA-32e guest on entry */
-	cpu_haswell();
-	msr[0x10] &= ~((uint64_t)ENTRY_IA32E_GUEST << 32);
-	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	fake_log_clear();
-	CHECK_EQ(vmx_caps_pick(&c), HV_ENODEV);
-	CHECK(strstr(fake_log(), "VM-entry control bits 0x200") != NULL);
+	pick_refuses(0x10, ENTRY_IA32E_GUEST, 0, "VM-entry control bits 0x200");
 	/* PAT: only with save+load on exit and load on entry */
-	cpu_haswell();
-	msr[0x10] &= ~((uint64_t)ENTRY_LOAD_PAT << 32);
-	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
-	CHECK_EQ(vmx_caps_pick(&c), 0);
+	pick_without(&c, 0x10, ENTRY_LOAD_PAT);
 	CHECK(!c.load_pat);
 	CHECK_EQ(c.exit_ctls & (EXIT_SAVE_PAT | EXIT_LOAD_PAT), 0);
 	CHECK_EQ(c.entry_ctls & ENTRY_LOAD_PAT, 0);

@@ -67,5 +67,17 @@ void	 t_setup_enabled(void);		/* fake os/backend reset, init, enable */
 /* t_setup_enabled, then a VM of T_MEM and its vCPU 0 */
 void	 t_setup_vcpu(struct hv_vm **vmp, struct hv_vcpu **vcpup);
 void	 t_teardown(void);		/* disable, fini */
+/* the calling thread's pseudo-random sequence (an LCG), and its seed */
+unsigned t_rnd(void);
+void	 t_rnd_seed(unsigned seed);
+/*
+ * One entry of a "guest" of the teardown races (a backend's vcpu_run): pins,
+ * makes hv_pre_entry and calls entered(); reads the VM and the vCPU's
+ * backend state (freed memory would be an ASan report) a random number of
+ * times below max_spins or until stop() says so; unpins, and resumes or
+ * makes an exit for the host, at random.
+ */
+int	 t_guest_entry(struct hv_vcpu *v, struct hv_exit *ex, unsigned max_spins,
+	    bool (*stop)(void), void (*entered)(void));
 
 #endif

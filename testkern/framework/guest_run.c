@@ -159,24 +159,23 @@ vm_run_changed_regs(const struct guest_run_cfg *cfg, struct guest_run_result *re
 }
 
 int
-vm_badstate_run(const char *what, void (*corrupt)(struct hv_regs *r), const char *refusal,
-    const char *check, struct hv_exit *ex)
+vm_badstate_run(const struct vm_badstate *b, const char *refusal, struct hv_exit *ex)
 {
-	const struct guest_run_cfg cfg = { .image = "hello.bin", .boot_regs = corrupt };
+	const struct guest_run_cfg cfg = { .image = "hello.bin", .boot_regs = b->corrupt };
 	struct guest_run_result r = { 0 };
 	int error;
 
 	error = guest_run_setup(&cfg, &r);
 	if (error != 0) {
-		report(false, "%s: could not start: %s", what, r.errmsg);
+		report(false, "%s: could not start: %s", b->what, r.errmsg);
 		return error;
 	}
 	error = vm_run_changed_regs(&cfg, &r, ex);
 	guest_run_teardown(&r);
 	report(error == 0 && ex->kind == HV_EXIT_ERROR && vm_contains(ex->msg, refusal) &&
-	    vm_contains(ex->msg, check),
+	    vm_contains(ex->msg, b->check),
 	    "%s: entry refused: check=\"%s\" kind=%d raw=0x%lx error=%s decoded=\"%s\"",
-	    what, check, error == 0 ? (int)ex->kind : -1,
+	    b->what, b->check, error == 0 ? (int)ex->kind : -1,
 	    error == 0 ? (unsigned long)ex->raw_reason : 0, vm_err(error),
 	    error == 0 ? ex->msg : "");
 	return error;

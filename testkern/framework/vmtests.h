@@ -140,15 +140,21 @@ int	 guest_run_image(const struct guest_run_cfg *cfg, struct guest_run_result *r
  * filled, else the errno of the first call that failed. */
 int	 vm_run_changed_regs(const struct guest_run_cfg *cfg, struct guest_run_result *res,
 	    struct hv_exit *ex);
+/* A guest state that breaks one of the backend's entry checks. */
+struct vm_badstate {
+	const char *what;
+	const char *check;	/* what hv's decoded message must name */
+	void	  (*corrupt)(struct hv_regs *r);
+};
 /*
- * hello.bin with corrupt() applied to vCPU 0's boot registers, run to its
- * first exit: CHECK (naming `what`) that the entry was refused, an
- * HV_EXIT_ERROR whose decoded message holds both `refusal` and `check`.
+ * hello.bin with b->corrupt() applied to vCPU 0's boot registers, run to
+ * its first exit: CHECK (naming b->what) that the entry was refused, an
+ * HV_EXIT_ERROR whose decoded message holds both `refusal` and b->check.
  * 0 with *ex filled for the backend's own checks of it, else an errno (that
  * CHECK failed).
  */
-int	 vm_badstate_run(const char *what, void (*corrupt)(struct hv_regs *r),
-	    const char *refusal, const char *check, struct hv_exit *ex);
+int	 vm_badstate_run(const struct vm_badstate *b, const char *refusal,
+	    struct hv_exit *ex);
 /*
  * Guests with several short cases (guests/exits.asm, fpu.asm): the host
  * picks one in R13 before the first entry.  vm_case_setup: image loaded

@@ -26,6 +26,17 @@
 
 #define SCN_ANY		UINT64_MAX	/* `on mark any` */
 
+/* strlen for the parser and the matcher, which call nothing outside */
+static inline size_t
+scn_slen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
 /* An inclusive range; hi = UINT64_MAX when open. */
 struct scn_range {
 	uint64_t lo, hi;

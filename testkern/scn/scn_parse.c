@@ -58,16 +58,6 @@ struct ctx {
 
 /* ---- small string helpers (no libc) -------------------------------------- */
 
-static size_t
-slen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n] != '\0')
-		n++;
-	return n;
-}
-
 static bool
 mem_eq(const char *a, const char *b, size_t n)
 {
@@ -92,7 +82,7 @@ zero(void *p, size_t n)
 static bool
 tok_is(const struct tok *t, const char *w)
 {
-	size_t n = slen(w);
+	size_t n = scn_slen(w);
 
 	return !t->re && t->n == n && mem_eq(t->p, w, n);
 }
@@ -101,7 +91,7 @@ tok_is(const struct tok *t, const char *w)
 static void
 append(char *buf, size_t len, const char *s, size_t n)
 {
-	size_t at = slen(buf), i;
+	size_t at = scn_slen(buf), i;
 
 	for (i = 0; i < n && s[i] != '\0' && at + 1 < len; i++)
 		buf[at++] = s[i];
@@ -406,10 +396,10 @@ static const char *const errno_names[] = {
 bool
 scn_errno_known(const char *name)
 {
-	size_t i, n = slen(name);
+	size_t i, n = scn_slen(name);
 
 	for (i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
-		if (slen(errno_names[i]) == n && mem_eq(errno_names[i], name, n))
+		if (scn_slen(errno_names[i]) == n && mem_eq(errno_names[i], name, n))
 			return true;
 	return false;
 }
@@ -588,9 +578,45 @@ want_words(struct ctx *c, int nw, int want, const char *usage)
 	return 0;
 }
 
+/* The expect kinds of one shape: [NAME|N] RANGE, or no argument. */
+enum expect_args { EA_NAME_RANGE, EA_MARK_RANGE, EA_RANGE, EA_NONE };
+
+struct expect_kind {
+	const char		*word;
+	enum scn_expect_kind	 kind;
+	enum expect_args	 args;
+	const char		*dir;	/* for messages */
+	const char		*usage;
+};
+
+static const struct expect_kind expect_kinds[] = {
+	{ "exits", SCN_EXP_EXITS, EA_NAME_RANGE, "expect exits", "expect exits NAME|all RANGE" },
+	{ "stat", SCN_EXP_STAT, EA_NAME_RANGE, "expect stat", "expect stat NAME RANGE" },
+	{ "sysctl", SCN_EXP_SYSCTL, EA_NAME_RANGE, "expect sysctl", "expect sysctl NAME RANGE" },
+	{ "marks", SCN_EXP_MARKS, EA_MARK_RANGE, "expect marks", "expect marks N RANGE" },
+	{ "faults", SCN_EXP_FAULTS, EA_RANGE, "expect faults", "expect faults RANGE" },
+	{ "reports", SCN_EXP_REPORTS, EA_RANGE, "expect reports", "expect reports RANGE" },
+	{ "failed-reports", SCN_EXP_FAILED_REPORTS, EA_RANGE, "expect failed-reports",
+	    "expect failed-reports RANGE" },
+	{ "alive", SCN_EXP_ALIVE, EA_NONE, "expect alive", NULL },
+	{ "no-leak", SCN_EXP_NO_LEAK, EA_NONE, "expect no-leak", NULL },
+};
+
+static const struct expect_kind *
+expect_kind(const struct tok *t)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(expect_kinds) / sizeof(expect_kinds[0]); i++)
+		if (tok_is(t, expect_kinds[i].word))
+			return &expect_kinds[i];
+	return NULL;
+}
+
 static int
 parse_expect(struct ctx *c, const struct tok *w, int nw, const char *line, size_t len)
 {
+	const struct expect_kind *k;
 	struct scn_expect *e;
 	size_t at;
 
@@ -640,46 +666,23 @@ parse_expect(struct ctx *c, const struct tok *w, int nw, const char *line, size_
 			return -1;
 		if (nw == 3 && take_range(c, &w[2], 0, &e->range) != 0)
 			return -1;
-	} else if (tok_is(&w[0], "exits") || tok_is(&w[0], "stat") ||
-	    tok_is(&w[0], "sysctl")) {
-		e->kind = tok_is(&w[0], "exits") ? SCN_EXP_EXITS :
-		    tok_is(&w[0], "stat") ? SCN_EXP_STAT : SCN_EXP_SYSCTL;
-		c->dir = e->kind == SCN_EXP_EXITS ? "expect exits" :
-		    e->kind == SCN_EXP_STAT ? "expect stat" : "expect sysctl";
-		if (want_words(c, nw, 3, e->kind == SCN_EXP_EXITS ? "expect exits NAME|all RANGE" :
-		    e->kind == SCN_EXP_STAT ? "expect stat NAME RANGE" :
-		    "expect sysctl NAME RANGE") != 0)
+	} else if ((k = expect_kind(&w[0])) != NULL) {
+		c->dir = k->dir;
+		e->kind = k->kind;
+		if (k->args == EA_NONE) {
+			if (nw != 1)
+				return fail(c, "takes no argument");
+		} else if (want_words(c, nw, k->args == EA_RANGE ? 2 : 3, k->usage) != 0)
 			return -1;
-		if (take_name(c, &w[1], e->name, "a counter name") != 0)
+		if (k->args == EA_NAME_RANGE &&
+		    take_name(c, &w[1], e->name, "a counter name") != 0)
 			return -1;
-		if (take_range(c, &w[2], 0, &e->range) != 0)
-			return -1;
-	} else if (tok_is(&w[0], "marks")) {
-		c->dir = "expect marks";
-		e->kind = SCN_EXP_MARKS;
-		if (want_words(c, nw, 3, "expect marks N RANGE") != 0)
-			return -1;
-		if (!parse_num(&w[1], false, &e->num) || e->num == SCN_ANY)
+		if (k->args == EA_MARK_RANGE &&
+		    (!parse_num(&w[1], false, &e->num) || e->num == SCN_ANY))
 			return fail(c, "'%t' is not a mark number (0..2^64-2)", &w[1]);
-		if (take_range(c, &w[2], 0, &e->range) != 0)
+		if (k->args != EA_NONE &&
+		    take_range(c, &w[nw - 1], 0, &e->range) != 0)
 			return -1;
-	} else if (tok_is(&w[0], "faults") || tok_is(&w[0], "reports") ||
-	    tok_is(&w[0], "failed-reports")) {
-		e->kind = tok_is(&w[0], "faults") ? SCN_EXP_FAULTS :
-		    tok_is(&w[0], "reports") ? SCN_EXP_REPORTS : SCN_EXP_FAILED_REPORTS;
-		c->dir = e->kind == SCN_EXP_FAULTS ? "expect faults" :
-		    e->kind == SCN_EXP_REPORTS ? "expect reports" : "expect failed-reports";
-		if (want_words(c, nw, 2, e->kind == SCN_EXP_FAULTS ? "expect faults RANGE" :
-		    e->kind == SCN_EXP_REPORTS ? "expect reports RANGE" :
-		    "expect failed-reports RANGE") != 0)
-			return -1;
-		if (take_range(c, &w[1], 0, &e->range) != 0)
-			return -1;
-	} else if (tok_is(&w[0], "alive") || tok_is(&w[0], "no-leak")) {
-		e->kind = tok_is(&w[0], "alive") ? SCN_EXP_ALIVE : SCN_EXP_NO_LEAK;
-		c->dir = e->kind == SCN_EXP_ALIVE ? "expect alive" : "expect no-leak";
-		if (nw != 1)
-			return fail(c, "takes no argument");
 	} else
 		return fail(c, "unknown KIND '%t' (want end, serial, exits, stat, faults, marks, "
 		    "reports, failed-reports, alive or no-leak)", &w[0]);

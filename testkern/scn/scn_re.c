@@ -31,16 +31,6 @@ set_has(const struct set *s, size_t i)
 	return (s->w[i / 64] >> (i % 64)) & 1;
 }
 
-static size_t
-re_len(const char *re)
-{
-	size_t n = 0;
-
-	while (re[n] != '\0')
-		n++;
-	return n;
-}
-
 /* Bytes of the atom at re[i] (without its quantifier); 0 if malformed. */
 static size_t
 atom_len(const char *re, size_t i, size_t end)
@@ -146,7 +136,7 @@ atom_match(const char *re, size_t i, size_t alen, unsigned char c)
 static void
 bounds(const char *re, size_t *start, size_t *end, bool *bol, bool *eol)
 {
-	size_t n = re_len(re), k, bs = 0;
+	size_t n = scn_slen(re), k, bs = 0;
 
 	*bol = n > 0 && re[0] == '^';
 	*start = *bol ? 1 : 0;
@@ -166,7 +156,7 @@ scn_re_check(const char *re)
 	size_t start, end, i, alen;
 	bool bol, eol;
 
-	if (re_len(re) >= SCN_RE_MAX)
+	if (scn_slen(re) >= SCN_RE_MAX)
 		return "regex too long";
 	bounds(re, &start, &end, &bol, &eol);
 	for (i = start; i < end; ) {

@@ -99,12 +99,6 @@ KTEST(svm_caps, "hw.vmm.svm.* equal CPUID 8000_000A; EFER.SVME and VM_HSAVE_PA f
  * Each state breaks one VMRUN consistency check of APM Vol. 2 15.5.1 that
  * QEMU TCG enforces; hv must name that check.
  */
-struct badstate {
-	const char *what;
-	const char *name;	/* what the decoded message must say */
-	void	  (*corrupt)(struct hv_regs *r);
-};
-
 static void bad_nw(struct hv_regs *r) { r->cr0 = (r->cr0 | X86_CR0_NW) & ~X86_CR0_CD; }
 static void bad_cr0_high(struct hv_regs *r) { r->cr0 |= 1ull << 32; }
 static void bad_pae(struct hv_regs *r) { r->cr4 &= ~X86_CR4_PAE; }
@@ -112,7 +106,7 @@ static void bad_pe(struct hv_regs *r) { r->cr0 &= ~X86_CR0_PE; }
 static void bad_cr4_mbz(struct hv_regs *r) { r->cr4 |= 1ull << 15; }
 static void bad_efer_mbz(struct hv_regs *r) { r->efer |= 1ull << 2; }
 
-static const struct badstate badstates[] = {
+static const struct vm_badstate badstates[] = {
 	{ "CR0.NW=1 with CR0.CD=0", "CR0.CD=0 with CR0.NW=1", bad_nw },
 	{ "CR0 bit 32 set", "CR0[63:32] not zero", bad_cr0_high },
 	{ "CR4.PAE clear in long mode", "EFER.LME=1 and CR0.PG=1 with CR4.PAE=0", bad_pae },
@@ -122,12 +116,12 @@ static const struct badstate badstates[] = {
 };
 
 static void
-one_badstate(const struct badstate *b)
+one_badstate(const struct vm_badstate *b)
 {
 	uint64_t inval = vm_stat("exit.invalid");
 	struct hv_exit ex;
 
-	if (vm_badstate_run(b->what, b->corrupt, "VMRUN failed: invalid VMCB", b->name, &ex) != 0)
+	if (vm_badstate_run(b, "VMRUN failed: invalid VMCB", &ex) != 0)
 		return;
 	/* VMEXIT_INVALID, -1 in the VMCB's 32-bit exit code (APM Vol. 2 15.5.1) */
 	report((uint32_t)ex.raw_reason == 0xffffffffu, "%s: exit code raw=0x%lx is VMEXIT_INVALID",

@@ -104,18 +104,12 @@ KTEST(vmx_caps, "hw.vmm.vmx.* sysctls equal the VMX capability MSRs; controls in
  * (it does not check RIP bits 63:48: such an entry succeeds there and the
  * guest faults at its first fetch, so RIP is not among them).
  */
-struct badstate {
-	const char *what;
-	const char *field;	/* what the decoded message must name */
-	void	  (*corrupt)(struct hv_regs *r);
-};
-
 static void bad_rflags(struct hv_regs *r) { r->rflags &= ~2ull; }
 static void bad_efer(struct hv_regs *r) { r->efer &= ~X86_EFER_LMA; }
 static void bad_pae(struct hv_regs *r) { r->cr4 &= ~X86_CR4_PAE; }
 static void bad_cr0(struct hv_regs *r) { r->cr0 = (r->cr0 | X86_CR0_PG) & ~X86_CR0_PE; }
 
-static const struct badstate badstates[] = {
+static const struct vm_badstate badstates[] = {
 	{ "RFLAGS bit 1 clear", "GUEST_RFLAGS", bad_rflags },
 	{ "EFER.LMA clear in an IA-32e guest", "GUEST_EFER", bad_efer },
 	{ "CR4.PAE clear in an IA-32e guest", "CR4.PAE", bad_pae },
@@ -123,12 +117,11 @@ static const struct badstate badstates[] = {
 };
 
 static void
-one_badstate(const struct badstate *b)
+one_badstate(const struct vm_badstate *b)
 {
 	struct hv_exit ex;
 
-	if (vm_badstate_run(b->what, b->corrupt, "VM-entry failure: invalid guest state",
-	    b->field, &ex) != 0)
+	if (vm_badstate_run(b, "VM-entry failure: invalid guest state", &ex) != 0)
 		return;
 	/* bit 31 of the exit reason: the failure came from the CPU's checks */
 	report((ex.raw_reason & 0x80000000u) && (ex.raw_reason & 0xffff) == 33,

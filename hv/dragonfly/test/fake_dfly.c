@@ -103,22 +103,26 @@ strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
-int
-copyin(const void *uaddr, void *kaddr, size_t len)
+/* copyin and copyout: the test's hook (which may race the copy), then the copy */
+static int
+user_copy(void *dst, const void *src, size_t len)
 {
 	if (dfly_copy_hook != NULL)
 		dfly_copy_hook();
-	memcpy(kaddr, uaddr, len);
+	memcpy(dst, src, len);
 	return 0;
+}
+
+int
+copyin(const void *uaddr, void *kaddr, size_t len)
+{
+	return user_copy(kaddr, uaddr, len);
 }
 
 int
 copyout(const void *kaddr, void *uaddr, size_t len)
 {
-	if (dfly_copy_hook != NULL)
-		dfly_copy_hook();
-	memcpy(uaddr, kaddr, len);
-	return 0;
+	return user_copy(uaddr, kaddr, len);
 }
 
 cdev_t

@@ -42,15 +42,7 @@ t_check(bool ok, const char *expr, const char *file, int line)
 /* ---- a guest that runs until its CPU is interrupted ---------------------- */
 
 static volatile int kicked[HV_MAX_CPUS];
-static __thread unsigned rnd;
 static __thread bool entered;	/* the current run entered the "guest" */
-
-static unsigned
-next_rnd(void)
-{
-	rnd = rnd * 1103515245u + 12345u;
-	return rnd >> 16;
-}
 
 static void
 kick(int cpu)
@@ -58,26 +50,24 @@ kick(int cpu)
 	__atomic_store_n(&kicked[cpu], 1, __ATOMIC_SEQ_CST);
 }
 
-/* Reads the VM and the vCPU while "in the guest" (freed memory: ASan). */
+/* this CPU was kicked (takes the kick) */
+static bool
+kicked_now(void)
+{
+	return __atomic_exchange_n(&kicked[fake_cpu], 0, __ATOMIC_SEQ_CST) != 0;
+}
+
+static void
+mark_entered(void)
+{
+	entered = true;
+}
+
+/* Reads the VM and the vCPU while "in the guest". */
 static int
 guest_run(struct hv_vcpu *v, struct hv_exit *ex)
 {
-	unsigned spins = next_rnd() % 2000, k;
-	uint64_t hpa;
-
-	hv_os_pin();
-	hv_pre_entry(v);
-	entered = true;
-	for (k = 0; k < spins &&
-	    !__atomic_exchange_n(&kicked[fake_cpu], 0, __ATOMIC_SEQ_CST); k++) {
-		(void)hv_ntable_lookup(&v->vm->nt, 0, &hpa, NULL, NULL);
-		(void)__atomic_load_n(&fake_regs(v)->rip, __ATOMIC_RELAXED);
-	}
-	hv_os_unpin();
-	if (next_rnd() % 2 == 0)
-		return HV_RESUME;
-	ex->kind = HV_EXIT_INTR;
-	return 0;
+	return t_guest_entry(v, ex, 2000, kicked_now, mark_entered);
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -245,7 +235,7 @@ vcpu_thread(void *arg)
 	int rc;
 
 	fake_cpu = 1 + t->id;
-	rnd = 77u * (unsigned)(t->id + 1) + (unsigned)t->runs;
+	t_rnd_seed(77u * (unsigned)(t->id + 1) + (unsigned)t->runs);
 	for (;;) {
 		entered = false;
 		rc = run(t->fp, t->id, &r);
@@ -253,7 +243,7 @@ vcpu_thread(void *arg)
 			break;
 		t->runs++;
 		/* into the other vCPU while its thread runs it */
-		if (next_rnd() % 3 == 0) {
+		if (t_rnd() % 3 == 0) {
 			rc = inject(t->fp, NV - 1 - t->id, 0x40 + t->id);
 			if (rc != 0 && rc != ENOENT)
 				t->bad_inject++;
@@ -281,7 +271,7 @@ test_destroy_while_running(void)
 	fake_run_hook = guest_run;
 	dfly_yield_after_unlock = 1;
 	fake_cpu = 0;
-	rnd = 1;
+	t_rnd_seed(1);
 	CHECK_EQ(dfly_open(&fp), 0);
 	/* more rounds (up to 16x: on a loaded machine the vCPU threads may
 	 * rarely be inside a run when the destroy comes) while no destroy has
@@ -304,7 +294,7 @@ test_destroy_while_running(void)
 				abort();
 		}
 		/* before the first run, inside one, between two */
-		wait = (next_rnd() % 64) * 1000;
+		wait = (t_rnd() % 64) * 1000;
 		for (k = 0; k < wait; k++)
 			hv_cpu_relax();
 		if (dfly_ioctl(&fp, VMM_IOC_VM_DESTROY, NULL) != 0)
