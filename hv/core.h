@@ -24,6 +24,8 @@ void	 hv_fpu_cpus_free(void);
 int	 hv_fpu_vcpu_init(struct hv_vcpu *vcpu);
 void	 hv_fpu_vcpu_fini(struct hv_vcpu *vcpu);
 
+/* msr.c: the MSRs the core keeps, at reset */
+void	 hv_msr_vcpu_init(struct hv_vcpu *vcpu);
 /* dreg.c: the guest's debug registers at reset */
 void	 hv_dreg_vcpu_init(struct hv_vcpu *vcpu);
 /* mmio.c: the MOV that made an emulated device access (hv/lapic.c) */

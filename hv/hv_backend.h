@@ -31,6 +31,7 @@ enum hv_msr_reg {
 	HV_MSR_LSTAR,
 	HV_MSR_CSTAR,
 	HV_MSR_FMASK,
+	HV_MSR_TSC_AUX,		/* RDTSCP's ECX, RDPID's result */
 };
 
 struct hv_backend_ops {
