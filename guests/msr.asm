@@ -40,7 +40,6 @@ main:
 	push	rbx
 	push	r12
 	push	r13
-	push	r14
 	push	r15
 	call	cpu_setup
 	IDT_GATE X86_VEC_GP, catch_gp, 0x8e
@@ -174,7 +173,6 @@ main:
 	CHECK_EQX rax, GP, "msr: wrmsr tsc_aux bit 32 (reserved)"
 
 	pop	r15
-	pop	r14
 	pop	r13
 	pop	r12
 	pop	rbx

@@ -5,9 +5,9 @@
  * hv_vmexit (kind HV_VX_RDMSR / HV_VX_WRMSR, ECX in rcx, EDX:EAX in
  * rdx:rax, CR0 for EFER.LME) and keeps the state (VMCB / VMCS fields,
  * VMX's MSR-load list) behind ops->msr_get / ops->msr_set; the MSRs no
- * backend needs to switch are kept here, in struct hv_vcpu.  FS_BASE, GS_BASE and
- * KERNEL_GS_BASE never exit on either backend (the permission map / MSR
- * bitmap passes them through), so they are not here.
+ * backend needs to switch are kept here, in struct hv_vcpu.  FS_BASE,
+ * GS_BASE and KERNEL_GS_BASE never exit on either backend (the permission
+ * map / MSR bitmap passes them through), so they are not here.
  */
 #include "core.h"
 #include "x86_arch.h"
