@@ -4,9 +4,9 @@
 ; value into each, makes exits of every path (CPUID, HC_NOP, a host action
 ; at MARK 1), then reads each back and reports it (one CHECK each).  The
 ; host's own values stay intact: with hw.vmm.hostcheck=1 any difference
-; after an exit stops the VM (guests/isolation.scn).  The MSRs hv keeps
-; for the guest on one backend only, or on none, go through a table: the
-; guest's own IDT catches the #GP and the check reports what the guest got.
+; after an exit stops the VM (guests/isolation.scn).  The MSRs of the
+; table below may be #GP (the guest's own IDT catches it) and the check
+; reports what the guest got.
 ; XCR0: the guest's XSETBV sets its own XCR0 (hv/xsave.c; QEMU TCG runs it
 ; without the SVM intercept), which hv keeps across exits (hv/fpu.c).
 %include "hv.inc"
@@ -43,6 +43,7 @@ V_SYSENTER_CS	equ 0x4b
 V_SYSENTER_ESP	equ 0x00007f4567890000
 V_SYSENTER_EIP	equ 0x00007f5678900000
 V_XCR0		equ X86_XCR0_X87 | X86_XCR0_SSE	; not the reset value
+V_TSC_AUX	equ 0x5a
 
 ;
 ; The items, one line each: where the guest's value goes, the value, its
@@ -202,11 +203,11 @@ main:
 	call	msr_probe_report
 	; XCR0: the guest's own after the exits (0 where the CPU has no XSAVE)
 	CHECK_EQX [rbx + S_XCR0], [xcr0_want], "XCR0"
-	; RDTSCP would read the host's TSC_AUX: hv/cpuid.c hides it
-	mov	eax, 0x80000001
-	cpuid
-	and	edx, X86_CPUID81_EDX_RDTSCP
-	CHECK_EQX rdx, 0, "CPUID.80000001H:EDX.RDTSCP"
+	; RDTSCP reads the guest's own TSC_AUX (the probe table's value),
+	; not the host's: hv switches it around the guest
+	rdtscp
+	mov	eax, ecx
+	CHECK_EQX rax, V_TSC_AUX, "RDTSCP ECX (TSC_AUX)"
 	MSG	"isolation: XSETBV of XCR0=0x3: vector "
 	MSGX	[xcr0_vec]
 	call	msg_puts
@@ -406,15 +407,16 @@ seen:		times S_SIZE db 0
 xcr0_want:	dq 0
 xcr0_vec:	dq NONE
 	align 8
-; STAR..FMASK: SVM keeps them in the VMCB (VMLOAD/VMSAVE), VMX has no VMCS
-; field for them: #GP (hv/msr.c).  DEBUGCTL and TSC_AUX: #GP on both.
+; STAR..FMASK: SVM keeps them in the VMCB (VMLOAD/VMSAVE), VMX in its
+; MSR-load lists; TSC_AUX: both, where the CPU has RDTSCP (hv/msr.c).
+; DEBUGCTL: #GP on both.
 msr_probes:
-	PROBE X86_MSR_STAR,  0x0023001000a1b2c3, 0x0023001000a1b2c3, GP, n_star
-	PROBE X86_MSR_LSTAR, 0x00007f6789a00000, 0x00007f6789a00000, GP, n_lstar
-	PROBE X86_MSR_CSTAR, 0x00007f789ab00000, 0x00007f789ab00000, GP, n_cstar
-	PROBE X86_MSR_FMASK, 0x0000000000047700, 0x0000000000047700, GP, n_fmask
+	PROBE X86_MSR_STAR,  0x0023001000a1b2c3, 0x0023001000a1b2c3, 0x0023001000a1b2c3, n_star
+	PROBE X86_MSR_LSTAR, 0x00007f6789a00000, 0x00007f6789a00000, 0x00007f6789a00000, n_lstar
+	PROBE X86_MSR_CSTAR, 0x00007f789ab00000, 0x00007f789ab00000, 0x00007f789ab00000, n_cstar
+	PROBE X86_MSR_FMASK, 0x0000000000047700, 0x0000000000047700, 0x0000000000047700, n_fmask
 	PROBE X86_MSR_DEBUGCTL, 0x2, GP, GP, n_debugctl
-	PROBE X86_MSR_TSC_AUX, 0x5a, GP, GP, n_tsc_aux
+	PROBE X86_MSR_TSC_AUX, V_TSC_AUX, V_TSC_AUX, V_TSC_AUX, n_tsc_aux
 	dd	0
 n_star:		db "STAR", 0
 n_lstar:	db "LSTAR", 0

@@ -1,7 +1,8 @@
 ; platform - the small platform hv gives every guest (hv/lapic.c, hv/mmio.c,
 ; hv/exit.c, hv/cpuid.c), as a guest kernel's start-up uses it:
 ;  - CPUID offers nothing hv does not keep: no x2APIC, TSC-deadline, PDCM,
-;    RDTSCP, RDPID, TSC_ADJUST, AMD core counters, Intel PMU (leaf 0xA);
+;    debug store (DS, DTES64, DS-CPL), AMD core counters, Intel PMU (leaf
+;    0xA); and what hv keeps itself on every CPU: TSC_ADJUST (hv/msr.c);
 ;  - IA32_APIC_BASE reads 0xfee00900 (base, EN, BSP);
 ;  - the xAPIC page at 0xfee00000 (mapped by the guest's own tables; beyond
 ;    guest memory) answers MOVs of every form hv decodes: the ID register
@@ -18,21 +19,20 @@ main:
 	; ---- CPUID ----
 	mov	eax, 1
 	cpuid
-	and	ecx, X86_CPUID1_ECX_X2APIC | X86_CPUID1_ECX_TSC_DEADLINE | X86_CPUID1_ECX_PDCM
-	CHECK_EQX rcx, 0, "platform: cpuid.1 ecx x2apic|tsc-deadline|pdcm"
+	mov	ebx, edx			; the checks below clobber RDX
+	and	ecx, X86_CPUID1_ECX_X2APIC | X86_CPUID1_ECX_TSC_DEADLINE | X86_CPUID1_ECX_PDCM | X86_CPUID1_ECX_DTES64 | X86_CPUID1_ECX_DS_CPL
+	CHECK_EQX rcx, 0, "platform: cpuid.1 ecx x2apic|tsc-deadline|pdcm|dtes64|ds-cpl"
+	and	ebx, X86_CPUID1_EDX_DS
+	CHECK_EQX rbx, 0, "platform: cpuid.1 edx.ds"
 	mov	eax, 0x80000001
 	cpuid
-	and	edx, X86_CPUID81_EDX_RDTSCP
-	CHECK_EQX rdx, 0, "platform: cpuid.80000001 edx.rdtscp"
 	and	ecx, X86_CPUID81_ECX_PERFCTR_CORE
 	CHECK_EQX rcx, 0, "platform: cpuid.80000001 ecx.perfctr_core"
 	mov	eax, 7
 	xor	ecx, ecx
 	cpuid
-	and	ecx, X86_CPUID7_ECX_RDPID
-	CHECK_EQX rcx, 0, "platform: cpuid.7 ecx.rdpid"
 	and	ebx, X86_CPUID7_EBX_TSC_ADJUST
-	CHECK_EQX rbx, 0, "platform: cpuid.7 ebx.tsc_adjust"
+	CHECK_EQX rbx, X86_CPUID7_EBX_TSC_ADJUST, "platform: cpuid.7 ebx.tsc_adjust"
 	mov	eax, X86_CPUID_LEAF_PERFMON
 	xor	ecx, ecx
 	cpuid

@@ -32,6 +32,8 @@ void	 hv_fpu_xcr0_set(struct hv_vcpu *vcpu, uint64_t xcr0);
 uint32_t hv_xsave_size(uint64_t mask, bool compacted);
 void	 hv_xsave_cpuid(struct hv_vcpu *vcpu, uint32_t subleaf, uint32_t r[4]);
 
+/* msr.c: the MSRs the core keeps, at reset */
+void	 hv_msr_vcpu_init(struct hv_vcpu *vcpu);
 /* dreg.c: the guest's debug registers at reset */
 void	 hv_dreg_vcpu_init(struct hv_vcpu *vcpu);
 /* mmio.c: the MOV that made an emulated device access (hv/lapic.c) */

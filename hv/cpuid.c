@@ -25,11 +25,21 @@ hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 	cpuid_here(leaf, subleaf, r);
 }
 
+/* whether the guest has its own IA32_TSC_AUX (hv/msr.c) */
+static bool
+tsc_aux_kept(struct hv_vcpu *vcpu)
+{
+	uint64_t v;
+
+	return hv_ops->msr_get(vcpu, HV_MSR_TSC_AUX, &v);
+}
+
 static inline void
 guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
     uint32_t r[4])
 {
 	struct hv_ctl_regs ctl;
+	uint32_t max[4];
 
 	r[0] = r[1] = r[2] = r[3] = 0;
 	if (leaf == HV_CPUID_LEAF) {
@@ -54,8 +64,11 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			/* hv's local APIC has neither x2APIC mode nor a
 			 * timer (hv/lapic.c) */
 			r[2] &= ~(X86_CPUID1_ECX_X2APIC | X86_CPUID1_ECX_TSC_DEADLINE);
-			/* nor IA32_PERF_CAPABILITIES (hv/msr.c) */
-			r[2] &= ~X86_CPUID1_ECX_PDCM;
+			/* nor IA32_PERF_CAPABILITIES, nor the debug store
+			 * (IA32_DS_AREA; BTS and PEBS unavailable, hv/msr.c) */
+			r[2] &= ~(X86_CPUID1_ECX_PDCM | X86_CPUID1_ECX_DTES64 |
+			    X86_CPUID1_ECX_DS_CPL);
+			r[3] &= ~X86_CPUID1_EDX_DS;
 			/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the
 			 * host's (SDM Vol. 2A CPUID, Table 3-10); XSAVE only
 			 * where hv switches the XSAVE state (hv/fpu.c) */
@@ -67,18 +80,32 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 				r[2] |= X86_CPUID1_ECX_OSXSAVE;
 			r[2] |= X86_CPUID1_ECX_HV;
 			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
+		} else if (leaf == 0 && (vcpu->misc_enable & X86_MISC_LIMIT_CPUID)) {
+			/* IA32_MISC_ENABLE's Limit CPUID Maxval (SDM Vol. 4
+			 * Table 2-2) */
+			if (r[0] > 2)
+				r[0] = 2;
 		} else if (leaf == 0x80000001u) {
 			/* AMD's core counters beyond the legacy four: not kept */
 			r[2] &= ~(X86_CPUID81_ECX_SVM | X86_CPUID81_ECX_MONITORX |
 			    X86_CPUID81_ECX_PERFCTR_CORE);
-			/* IA32_TSC_AUX is not kept per vCPU: no RDTSCP */
-			r[3] &= ~X86_CPUID81_EDX_RDTSCP;
+			/* RDTSCP reads IA32_TSC_AUX: only where the backend
+			 * keeps the guest's */
+			if (!tsc_aux_kept(vcpu))
+				r[3] &= ~X86_CPUID81_EDX_RDTSCP;
+			/* IA32_MISC_ENABLE's XD Bit Disable (hv/msr.c) */
+			if (vcpu->misc_enable & X86_MISC_XD_DISABLE)
+				r[3] &= ~X86_CPUID81_EDX_NX;
 		} else if (leaf == X86_CPUID_LEAF_XSAVE) {
 			hv_xsave_cpuid(vcpu, subleaf, r);
 		} else if (leaf == 7 && subleaf == 0) {
-			r[2] &= ~X86_CPUID7_ECX_RDPID;
-			/* nor IA32_TSC_ADJUST (hv/msr.c: the TSC is an offset) */
-			r[1] &= ~X86_CPUID7_EBX_TSC_ADJUST;
+			if (!tsc_aux_kept(vcpu))
+				r[2] &= ~X86_CPUID7_ECX_RDPID;
+			/* IA32_TSC_ADJUST is the core's on either backend
+			 * (hv/msr.c), where the leaf exists */
+			cpuid_here(0, 0, max);
+			if (max[0] >= 7)
+				r[1] |= X86_CPUID7_EBX_TSC_ADJUST;
 		}
 	}
 }

@@ -31,6 +31,7 @@ enum hv_msr_reg {
 	HV_MSR_LSTAR,
 	HV_MSR_CSTAR,
 	HV_MSR_FMASK,
+	HV_MSR_TSC_AUX,		/* RDTSCP's ECX, RDPID's result */
 };
 
 /* ops->get_ctl: struct hv_regs' fields of the same names */
@@ -113,8 +114,10 @@ struct hv_backend_ops {
 	 */
 	void	(*flush_nested)(struct hv_vcpu *vcpu);
 	/*
-	 * A guest MSR's state, called from hv_vmexit() during an MSR exit,
-	 * pinned (on VMX with interrupts off), the vCPU's VMCB/VMCS current;
+	 * A guest MSR's state, called from hv_vmexit() during an MSR exit
+	 * (msr_get of HV_MSR_TSC_AUX also during a CPUID exit: whether the
+	 * guest has one), pinned (on VMX with interrupts off), the vCPU's
+	 * VMCB/VMCS current;
 	 * no allocation, lock or sleep.  msr_get: false when this backend
 	 * does not keep reg (the guest's access is then #GP).  msr_set: apply
 	 * a value hv/msr.c already checked; false only if the field refused it.

@@ -57,6 +57,10 @@ struct hv_vcpu {
 	struct hv_lapic	 lapic;
 	/* AMD's legacy performance MSRs (hv/msr.c): kept, never counting */
 	uint64_t	 amd_perf[X86_MSR_K7_PERFCTR3 - X86_MSR_K7_PERFEVTSEL0 + 1];
+	/* the MSRs the core keeps (hv/msr.c) */
+	uint64_t	 misc_enable;	/* IA32_MISC_ENABLE */
+	uint64_t	 mcg_status;	/* IA32_MCG_STATUS */
+	uint64_t	 tsc_adjust;	/* IA32_TSC_ADJUST */
 	struct hv_console_buf serial;	/* guest COM1 line being assembled */
 	/* 1: inside hv_vcpu_run() or a register call; -1: torn down (every
 	 * later call gets HV_ENOENT); 0: idle */

@@ -3,10 +3,11 @@
  * intercepts, once for both: which MSRs a guest has, which values it may
  * write, and what is #GP.  The backend decodes the exit into a struct
  * hv_vmexit (kind HV_VX_RDMSR / HV_VX_WRMSR, ECX in rcx, EDX:EAX in
- * rdx:rax, CR0 for EFER.LME) and keeps the state (VMCB / VMCS fields)
- * behind ops->msr_get / ops->msr_set.  FS_BASE, GS_BASE and
- * KERNEL_GS_BASE never exit on either backend (the permission map / MSR
- * bitmap passes them through), so they are not here.
+ * rdx:rax, CR0 for EFER.LME) and keeps the state (VMCB / VMCS fields,
+ * VMX's MSR-load list) behind ops->msr_get / ops->msr_set; the MSRs no
+ * backend needs to switch are kept here, in struct hv_vcpu.  FS_BASE,
+ * GS_BASE and KERNEL_GS_BASE never exit on either backend (the permission
+ * map / MSR bitmap passes them through), so they are not here.
  */
 #include "core.h"
 #include "x86_arch.h"
@@ -19,21 +20,39 @@ enum msr_check {
 	MSR_PAT,	/* eight memory types */
 	MSR_EFER,
 	MSR_TSC,	/* any value, kept as an offset to the host's TSC */
+	/* kept by the core, not by the backend (reg IN_CORE): */
+	MSR_TSC_ADJUST,	/* moves the TSC offset with it */
+	MSR_APIC_BASE,	/* hv/lapic.c */
+	MSR_MCG_CAP,	/* read-only */
+	MSR_MCG_STATUS,
+	MSR_MISC_ENABLE,
 };
 
+#define IN_CORE	(-1)
+
 /*
- * The MSRs a guest has: number, where the backend keeps it, the check of a
- * written value.  One line each; the lookup below is generated from it.
+ * The MSRs a guest has: number, where the backend keeps it (IN_CORE: in
+ * struct hv_vcpu), the check of a written value.  One line each; the
+ * lookup below is generated from it.
  */
 #define HV_MSR_RULES(X)							\
 	/* the guest reads the host's TSC plus the offset (SDM Vol. 3C	\
 	 * 25.3, APM Vol. 2 15.30.5) */					\
 	X(X86_MSR_TSC,		HV_MSR_TSC_OFFSET,	MSR_TSC)	\
+	/* what software added to the TSC, with CPUID.07H:EBX[1]	\
+	 * (SDM Vol. 3B 17.17.3) */					\
+	X(X86_MSR_TSC_ADJUST,	IN_CORE,		MSR_TSC_ADJUST)	\
+	X(X86_MSR_APIC_BASE,	IN_CORE,		MSR_APIC_BASE)	\
+	/* machine-check architecture with no banks (SDM Vol. 3B	\
+	 * 16.3.1, APM Vol. 2 9.3.1) */					\
+	X(X86_MSR_MCG_CAP,	IN_CORE,		MSR_MCG_CAP)	\
+	X(X86_MSR_MCG_STATUS,	IN_CORE,		MSR_MCG_STATUS)	\
 	/* SDM Vol. 4 Table 2-2: bits 63:32 unused; the VMCS field has	\
 	 * 32 */							\
 	X(X86_MSR_SYSENTER_CS,	HV_MSR_SYSENTER_CS,	MSR_KEEP32)	\
 	X(X86_MSR_SYSENTER_ESP,	HV_MSR_SYSENTER_ESP,	MSR_CANONICAL)	\
 	X(X86_MSR_SYSENTER_EIP,	HV_MSR_SYSENTER_EIP,	MSR_CANONICAL)	\
+	X(X86_MSR_MISC_ENABLE,	IN_CORE,		MSR_MISC_ENABLE) \
 	X(X86_MSR_PAT,		HV_MSR_PAT,		MSR_PAT)	\
 	X(X86_MSR_EFER,		HV_MSR_EFER,		MSR_EFER)	\
 	X(X86_MSR_STAR,		HV_MSR_STAR,		MSR_ANY)	\
@@ -42,10 +61,14 @@ enum msr_check {
 	X(X86_MSR_CSTAR,	HV_MSR_CSTAR,		MSR_CANONICAL)	\
 	/* RFLAGS has 32 bits: FMASK's upper half is reserved (SDM Vol. 4 \
 	 * Table 2-2, APM Vol. 2 6.1.1) */				\
-	X(X86_MSR_FMASK,	HV_MSR_FMASK,		MSR_LOW32)
+	X(X86_MSR_FMASK,	HV_MSR_FMASK,		MSR_LOW32)	\
+	/* bits 63:32 reserved (SDM Vol. 4 Table 2-2, APM Vol. 2 A.5);	\
+	 * the guest has it where its backend keeps it, with RDTSCP	\
+	 * and RDPID (hv/cpuid.c) */					\
+	X(X86_MSR_TSC_AUX,	HV_MSR_TSC_AUX,		MSR_LOW32)
 
 struct msr_rule {
-	enum hv_msr_reg	 reg;
+	int		 reg;	/* enum hv_msr_reg, or IN_CORE */
 	enum msr_check	 check;
 };
 
@@ -53,8 +76,26 @@ struct msr_rule {
  * in a few compares (an exit's fast path) */
 #define RULE_ENTRY(msr, reg, check)	{ reg, check },
 static const struct msr_rule msr_rules[] = { HV_MSR_RULES(RULE_ENTRY) };
-#define RULE_INDEX(msr, reg, check)	RULE_##reg,
+#define RULE_INDEX(msr, reg, check)	RULE_##msr,
 enum { HV_MSR_RULES(RULE_INDEX) };
+
+/* IA32_MISC_ENABLE at reset as hv gives it: fast strings on; no branch
+ * trace store, no PEBS and no performance counters (leaf 0xA version 0);
+ * MONITOR/MWAIT off, as CPUID.01H:ECX.MONITOR says (hv/cpuid.c) */
+#define MISC_ENABLE_RESET \
+	(X86_MISC_FAST_STRINGS | X86_MISC_NO_BTS | X86_MISC_NO_PEBS)
+/* the bits whose value is hv's, not the guest's: a write leaves them */
+#define MISC_ENABLE_FIXED \
+	(X86_MISC_PERFMON | X86_MISC_NO_BTS | X86_MISC_NO_PEBS | X86_MISC_MONITOR)
+/* IA32_MCG_STATUS: RIPV, EIPV, MCIP, LMCE_S; bits 63:4 reserved (SDM
+ * Vol. 3B 16.3.1.2) */
+#define MCG_STATUS_BITS		0xfull
+
+void
+hv_msr_vcpu_init(struct hv_vcpu *vcpu)
+{
+	vcpu->misc_enable = MISC_ENABLE_RESET;
+}
 
 /* PAT entries may hold types 0, 1, 4, 5, 6, 7 (SDM Vol. 3A 11.12.2,
  * APM Vol. 2 7.8.1); anything else is #GP. */
@@ -75,7 +116,8 @@ pat_valid(uint64_t v)
 /*
  * EFER: SCE, LME and NXE are the guest's (SDM Vol. 4 Table 2-2, APM Vol. 2
  * 3.1.7); SCE only where the backend keeps the SYSCALL MSRs, since SYSCALL
- * would otherwise jump through the host's.  LMA is the CPU's: a written
+ * would otherwise jump through the host's; NXE not while MISC_ENABLE's XD
+ * Bit Disable is set (SDM Vol. 4 Table 2-2).  LMA is the CPU's: a written
  * LMA is ignored.  Any other bit set is #GP, and so is a change of LME
  * while paging is on (SDM Vol. 3A 9.8.5, APM Vol. 2 14.6.1).  true with
  * *val the value to keep.
@@ -83,12 +125,14 @@ pat_valid(uint64_t v)
 static bool
 efer_write(struct hv_vcpu *vcpu, uint64_t cr0, uint64_t *val)
 {
-	uint64_t old, star, writable = X86_EFER_LME | X86_EFER_NXE;
+	uint64_t old, star, writable = X86_EFER_LME;
 
 	if (!hv_ops->msr_get(vcpu, HV_MSR_EFER, &old))
 		return false;
 	if (hv_ops->msr_get(vcpu, HV_MSR_STAR, &star))
 		writable |= X86_EFER_SCE;
+	if (!(vcpu->misc_enable & X86_MISC_XD_DISABLE))
+		writable |= X86_EFER_NXE;
 	if (*val & ~(writable | X86_EFER_LMA))
 		return false;
 	if (((*val ^ old) & X86_EFER_LME) && (cr0 & X86_CR0_PG))
@@ -97,29 +141,133 @@ efer_write(struct hv_vcpu *vcpu, uint64_t cr0, uint64_t *val)
 	return true;
 }
 
+/*
+ * IA32_MISC_ENABLE is Intel's (SDM Vol. 4 Table 2-2); an AMD CPU has no
+ * MSR 0x1a0 (APM Vol. 2 App. A).  The writable bits: those that exist on
+ * this CPU (SDM: EIST, xTPR and XD Bit Disable with their CPUID bits) and
+ * whose effect on a guest hv gives: Limit CPUID Maxval (hv/cpuid.c), XD Bit
+ * Disable (CPUID NX and EFER.NXE; not while NXE is on: a state the CPU
+ * under the guest cannot give), and those with no effect a guest could
+ * see (fast strings, thermal control, EIST, xTPR messages).  A reserved
+ * bit set is #GP.
+ */
 static bool
-value_ok(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
-    uint64_t *val)
+misc_enable_write(struct hv_vcpu *vcpu, uint64_t val)
+{
+	uint64_t writable = X86_MISC_FAST_STRINGS | X86_MISC_AUTO_THERMAL |
+	    X86_MISC_LIMIT_CPUID, efer;
+	uint32_t r[4];
+
+	hv_cpuid(1, 0, r);
+	if (r[2] & X86_CPUID1_ECX_EIST)
+		writable |= X86_MISC_EIST;
+	if (r[2] & X86_CPUID1_ECX_XTPR)
+		writable |= X86_MISC_XTPR_DISABLE;
+	hv_cpuid(0x80000001u, 0, r);
+	if (r[3] & X86_CPUID81_EDX_NX)
+		writable |= X86_MISC_XD_DISABLE;
+	if (val & ~(writable | MISC_ENABLE_FIXED))
+		return false;
+	if ((val & X86_MISC_XD_DISABLE) &&
+	    (!hv_ops->msr_get(vcpu, HV_MSR_EFER, &efer) || (efer & X86_EFER_NXE)))
+		return false;
+	vcpu->misc_enable = (vcpu->misc_enable & MISC_ENABLE_FIXED) |
+	    (val & writable);
+	return true;
+}
+
+/*
+ * The guest's TSC moves by delta from offset off, and IA32_TSC_ADJUST by
+ * as much: a WRMSR to either one changes the other by the same amount
+ * (SDM Vol. 3B 17.17.3).
+ */
+static bool
+tsc_move(struct hv_vcpu *vcpu, uint64_t off, uint64_t delta)
+{
+	if (!hv_ops->msr_set(vcpu, HV_MSR_TSC_OFFSET, off + delta))
+		return false;
+	vcpu->tsc_adjust += delta;
+	return true;
+}
+
+/* RDMSR of what rule r names: true with *val, false when it is #GP. */
+static bool
+msr_read(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t *val)
 {
 	switch (r->check) {
-	case MSR_ANY:
+	case MSR_TSC_ADJUST:
+		*val = vcpu->tsc_adjust;
 		return true;
-	case MSR_CANONICAL:
-		return x86_canonical(*val);
-	case MSR_LOW32:
-		return (*val >> 32) == 0;
-	case MSR_KEEP32:
-		*val &= 0xffffffffull;
+	case MSR_APIC_BASE:
+		*val = hv_lapic_base_read(vcpu);
 		return true;
-	case MSR_PAT:
-		return pat_valid(*val);
-	case MSR_EFER:
-		return efer_write(vcpu, cr0, val);
-	case MSR_TSC:
-		*val -= hv_rdtsc();
+	case MSR_MCG_CAP:
+		*val = 0;	/* no banks, no MCG_CTL, no extensions */
 		return true;
+	case MSR_MCG_STATUS:
+		*val = vcpu->mcg_status;
+		return true;
+	case MSR_MISC_ENABLE:
+		*val = vcpu->misc_enable;
+		return !hv_backend_svm;
+	default:
+		break;
 	}
-	return false;
+	if (!hv_ops->msr_get(vcpu, (enum hv_msr_reg)r->reg, val))
+		return false;
+	if (r->check == MSR_TSC)
+		*val += hv_rdtsc();
+	return true;
+}
+
+/* WRMSR of val to what rule r names: true when done, false when #GP. */
+static bool
+msr_write(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
+    uint64_t val)
+{
+	uint64_t off;
+
+	switch (r->check) {
+	case MSR_ANY:
+		break;
+	case MSR_CANONICAL:
+		if (!x86_canonical(val))
+			return false;
+		break;
+	case MSR_LOW32:
+		if ((val >> 32) != 0)
+			return false;
+		break;
+	case MSR_KEEP32:
+		val &= 0xffffffffull;
+		break;
+	case MSR_PAT:
+		if (!pat_valid(val))
+			return false;
+		break;
+	case MSR_EFER:
+		if (!efer_write(vcpu, cr0, &val))
+			return false;
+		break;
+	case MSR_TSC:
+		return hv_ops->msr_get(vcpu, HV_MSR_TSC_OFFSET, &off) &&
+		    tsc_move(vcpu, off, val - hv_rdtsc() - off);
+	case MSR_TSC_ADJUST:
+		return hv_ops->msr_get(vcpu, HV_MSR_TSC_OFFSET, &off) &&
+		    tsc_move(vcpu, off, val - vcpu->tsc_adjust);
+	case MSR_APIC_BASE:
+		return hv_lapic_base_write(vcpu, val);
+	case MSR_MCG_CAP:
+		return false;	/* read-only */
+	case MSR_MCG_STATUS:
+		if ((val & ~MCG_STATUS_BITS) != 0)
+			return false;
+		vcpu->mcg_status = val;
+		return true;
+	case MSR_MISC_ENABLE:
+		return !hv_backend_svm && misc_enable_write(vcpu, val);
+	}
+	return hv_ops->msr_set(vcpu, (enum hv_msr_reg)r->reg, val);
 }
 
 static const struct msr_rule *
@@ -127,7 +275,7 @@ msr_rule(uint32_t msr)
 {
 	switch (msr) {
 #define RULE_CASE(msr, reg, check) \
-	case msr:	return &msr_rules[RULE_##reg];
+	case msr:	return &msr_rules[RULE_##msr];
 	HV_MSR_RULES(RULE_CASE)
 	}
 	return NULL;
@@ -144,40 +292,18 @@ msr_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, bool write)
 }
 
 /*
- * The MSRs the core keeps itself, not the backend: AMD's four legacy
- * counters and their event selects, which every AMD64 CPU has (APM Vol. 2
- * 13.2.1, no CPUID bit): a guest may program them, hv keeps the values and
- * nothing counts; IA32_APIC_BASE, whose local APIC is hv/lapic.c.  true:
- * handled (vx->skip, or vx->gp for a refused APIC_BASE write).
+ * AMD's four legacy counters and their event selects, which every AMD64
+ * CPU has (APM Vol. 2 13.2.1, no CPUID bit): a guest may program them, hv
+ * keeps the values and nothing counts.  The address of the guest's copy of
+ * MSR nr, or NULL when nr is not one of them.
  */
-static bool
-msr_core(struct hv_vcpu *vcpu, struct hv_vmexit *vx, bool write)
+static uint64_t *
+amd_perf_msr(struct hv_vcpu *vcpu, uint32_t nr)
 {
-	uint32_t nr = (uint32_t)vx->gpr[HV_RCX];
-	uint64_t val = (vx->gpr[HV_RDX] << 32) | (vx->gpr[HV_RAX] & 0xffffffffull);
-	uint64_t *m;
-
 	if (hv_backend_svm && nr >= X86_MSR_K7_PERFEVTSEL0 &&
-	    nr <= X86_MSR_K7_PERFCTR3) {
-		m = &vcpu->amd_perf[nr - X86_MSR_K7_PERFEVTSEL0];
-		if (write)
-			*m = val;
-		val = *m;
-	} else if (nr == X86_MSR_APIC_BASE) {
-		if (write && !hv_lapic_base_write(vcpu, val)) {
-			vx->gp = true;
-			return true;
-		}
-		val = hv_lapic_base_read(vcpu);
-	} else {
-		return false;
-	}
-	if (!write) {
-		vx->gpr[HV_RAX] = val & 0xffffffffull;
-		vx->gpr[HV_RDX] = val >> 32;
-	}
-	vx->skip = true;
-	return true;
+	    nr <= X86_MSR_K7_PERFCTR3)
+		return &vcpu->amd_perf[nr - X86_MSR_K7_PERFEVTSEL0];
+	return NULL;
 }
 
 /*
@@ -188,16 +314,15 @@ msr_core(struct hv_vcpu *vcpu, struct hv_vmexit *vx, bool write)
 int
 hv_vx_rdmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
-	const struct msr_rule *r = msr_rule((uint32_t)vx->gpr[HV_RCX]);
+	uint32_t nr = (uint32_t)vx->gpr[HV_RCX];
+	const struct msr_rule *r = msr_rule(nr);
+	uint64_t *perf = amd_perf_msr(vcpu, nr);
 	uint64_t val;
 
-	/* the core's own MSRs have no rule: asked only when there is none */
-	if (r == NULL && msr_core(vcpu, vx, false))
-		return HV_RESUME;
-	if (r == NULL || !hv_ops->msr_get(vcpu, r->reg, &val))
+	if (perf != NULL)
+		val = *perf;
+	else if (r == NULL || !msr_read(vcpu, r, &val))
 		return msr_gp(vcpu, vx, false);
-	if (r->check == MSR_TSC)
-		val += hv_rdtsc();
 	/* RDMSR writes EDX:EAX, zero-extended into RDX:RAX */
 	vx->gpr[HV_RAX] = val & 0xffffffffull;
 	vx->gpr[HV_RDX] = val >> 32;
@@ -208,14 +333,15 @@ hv_vx_rdmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 int
 hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
-	const struct msr_rule *r = msr_rule((uint32_t)vx->gpr[HV_RCX]);
+	uint32_t nr = (uint32_t)vx->gpr[HV_RCX];
+	const struct msr_rule *r = msr_rule(nr);
+	uint64_t *perf = amd_perf_msr(vcpu, nr);
 	uint64_t val = (vx->gpr[HV_RDX] << 32) |
 	    (vx->gpr[HV_RAX] & 0xffffffffull);
 
-	if (r == NULL && msr_core(vcpu, vx, true))
-		return vx->gp ? msr_gp(vcpu, vx, true) : HV_RESUME;
-	if (r == NULL || !value_ok(vcpu, r, vx->cr0, &val) ||
-	    !hv_ops->msr_set(vcpu, r->reg, val))
+	if (perf != NULL)
+		*perf = val;
+	else if (r == NULL || !msr_write(vcpu, r, vx->cr0, val))
 		return msr_gp(vcpu, vx, true);
 	vx->skip = true;
 	return HV_RESUME;

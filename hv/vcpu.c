@@ -27,6 +27,7 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 	vcpu->vm_id = vm->id;
 	hv_dreg_vcpu_init(vcpu);
 	hv_lapic_init(vcpu);
+	hv_msr_vcpu_init(vcpu);
 	error = hv_fpu_vcpu_init(vcpu);
 	if (error != 0) {
 		hv_os_free(vcpu);

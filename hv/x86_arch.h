@@ -56,6 +56,7 @@
 /* ---- RFLAGS (SDM Vol. 1 3.4.3) ------------------------------------------- */
 #define X86_RFLAGS_IF	X86_BIT(9)
 #define X86_RFLAGS_RF	X86_BIT(16)	/* resume: no instruction breakpoint */
+#define X86_RFLAGS_AC	X86_BIT(18)	/* alignment check (CPL 3, with CR0.AM) */
 
 /* ---- XCR0 (SDM Vol. 1 13.3) ---------------------------------------------- */
 #define X86_XCR0_X87	X86_BIT(0)
@@ -88,6 +89,12 @@
 #define X86_CPUID7_ECX_RDPID	X86_BIT(22)	/* leaf 7 subleaf 0: RDPID (reads TSC_AUX) */
 #define X86_CPUID7_EBX_TSC_ADJUST X86_BIT(1)	/* leaf 7 subleaf 0: IA32_TSC_ADJUST */
 #define X86_CPUID1_ECX_PDCM	X86_BIT(15)	/* IA32_PERF_CAPABILITIES */
+#define X86_CPUID1_ECX_DTES64	X86_BIT(2)	/* 64-bit debug store area */
+#define X86_CPUID1_ECX_DS_CPL	X86_BIT(4)	/* CPL-qualified debug store */
+#define X86_CPUID1_EDX_DS	X86_BIT(21)	/* debug store: IA32_DS_AREA */
+#define X86_CPUID1_ECX_EIST	X86_BIT(7)	/* Enhanced Intel SpeedStep */
+#define X86_CPUID1_ECX_XTPR	X86_BIT(14)	/* xTPR update control */
+#define X86_CPUID81_EDX_NX	X86_BIT(20)	/* execute disable, EFER.NXE */
 #define X86_CPUID_LEAF_PERFMON	0xa		/* Intel architectural performance monitoring */
 #define X86_CPUID_LEAF_XSAVE	0xd		/* XSAVE components (SDM Vol. 1 13.2) */
 /* leaf 0xD sub-leaf 1, EAX */
@@ -97,15 +104,29 @@
 /* leaf 0xD sub-leaf i >= 2, ECX: 64-byte aligned in the compacted format */
 #define X86_CPUIDDN_ECX_ALIGN64	X86_BIT(1)
 
+/* ---- IA32_MISC_ENABLE bits (SDM Vol. 4 Table 2-2) ------------------------ */
+#define X86_MISC_FAST_STRINGS	X86_BIT(0)	/* R/W */
+#define X86_MISC_AUTO_THERMAL	X86_BIT(3)	/* R/W */
+#define X86_MISC_PERFMON	X86_BIT(7)	/* RO: performance monitoring available */
+#define X86_MISC_NO_BTS		X86_BIT(11)	/* RO: branch trace storage unavailable */
+#define X86_MISC_NO_PEBS	X86_BIT(12)	/* RO: PEBS unavailable */
+#define X86_MISC_EIST		X86_BIT(16)	/* R/W with CPUID.01H:ECX.EIST */
+#define X86_MISC_MONITOR	X86_BIT(18)	/* R/W: MONITOR/MWAIT enabled */
+#define X86_MISC_LIMIT_CPUID	X86_BIT(22)	/* R/W: CPUID.0:EAX reads at most 2 */
+#define X86_MISC_XTPR_DISABLE	X86_BIT(23)	/* R/W with CPUID.01H:ECX.xTPR */
+#define X86_MISC_XD_DISABLE	X86_BIT(34)	/* R/W with CPUID.80000001H:EDX.NX */
+
 /* ---- MSR numbers (SDM Vol. 4 2.1, APM Vol. 2 A.4, A.5) ------------------- */
 #define X86_MSR_TSC			0x10
 #define X86_MSR_APIC_BASE		0x1b
 #define X86_MSR_K7_PERFEVTSEL0		0xc0010000	/* AMD: 4 event selects, then */
 #define X86_MSR_K7_PERFCTR3		0xc0010007	/* 4 counters (APM Vol. 2 13.2.1) */
 #define X86_MSR_FEATURE_CONTROL		0x3a
+#define X86_MSR_TSC_ADJUST		0x3b
 #define X86_MSR_SYSENTER_CS		0x174
 #define X86_MSR_SYSENTER_ESP		0x175
 #define X86_MSR_SYSENTER_EIP		0x176
+#define X86_MSR_MCG_CAP			0x179
 #define X86_MSR_MCG_STATUS		0x17a
 #define X86_MSR_MISC_ENABLE		0x1a0
 #define X86_MSR_DEBUGCTL		0x1d9

@@ -252,6 +252,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	/* the guest's FPU registers for as long as we stay pinned */
 	ts = hv_fpu_enter(vcpu);
 	hv_dreg_enter(vcpu, cpu);
+	svm_msr_enter(vcpu);
 	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
 	f->cpu = cpu;
 	f->vcpu = vcpu;
@@ -342,6 +343,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	error = svm_host_check(&s->host, svm_read_cr3(),
 	    svm_rdmsr(X86_MSR_FS_BASE), "after #VMEXIT", ex);
 out:
+	svm_msr_leave(vcpu);
 	hv_dreg_leave(vcpu, cpu);
 	hv_fpu_leave(vcpu, ts);
 	if (error == 0)

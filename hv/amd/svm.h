@@ -20,6 +20,7 @@ struct svm_caps {
 	int	 flush_by_asid;	/* EDX[6] TLB_CONTROL 3/7 */
 	int	 decode_assists;	/* EDX[7] */
 	int	 maxphyaddr;	/* CPUID 8000_0008 EAX[7:0] */
+	bool	 tsc_aux;	/* IA32_TSC_AUX: RDTSCP or RDPID */
 };
 extern struct svm_caps svm_caps;
 int	 svm_probe(void);
@@ -126,6 +127,10 @@ struct svm_vcpu {
 	uint32_t	 icpt_ok[3];	/* EXC, MISC1, MISC2 */
 	bool		 snap_stale;	/* snap must be taken again */
 	struct svm_fast	 fast;		/* svm_switch.S's HC_NOP loop */
+	/* IA32_TSC_AUX: no VMCB field; the guest's is in the CPU while a
+	 * stretch of entries runs, the host's outside it (svm_msr.c) */
+	uint64_t	 tsc_aux, host_tsc_aux;
+	bool		 tsc_aux_in_cpu;	/* the guest's is loaded */
 };
 
 static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
@@ -226,6 +231,10 @@ void	 svm_skip_insn(struct svm_vcpu *s, unsigned len);
 /* ops->msr_get / msr_set (svm_msr.c) */
 bool	 svm_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
 bool	 svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
+/* the guest's MSRs with no VMCB field into the CPU for a pinned stretch of
+ * entries, and the host's back after it (svm_vcpu_run) */
+void	 svm_msr_enter(struct hv_vcpu *vcpu);
+void	 svm_msr_leave(struct hv_vcpu *vcpu);
 
 /* ---- queued interrupts (svm_irq.c) --------------------------------------- */
 /* Just before VMRUN (pinned, after hv_pre_entry): inject the highest queued

@@ -42,6 +42,12 @@ svm_probe(void)
 	hv_cpuid(0x80000001u, 0, r);
 	if (!(r[2] & X86_CPUID81_ECX_SVM))
 		return HV_ENODEV;
+	svm_caps.tsc_aux = (r[3] & X86_CPUID81_EDX_RDTSCP) != 0;
+	hv_cpuid(0, 0, r);
+	if (r[0] >= 7) {
+		hv_cpuid(7, 0, r);
+		svm_caps.tsc_aux |= (r[2] & X86_CPUID7_ECX_RDPID) != 0;
+	}
 	/* APM 15.30.1: firmware can lock SVM off through VM_CR.SVMDIS. */
 	if (svm_rdmsr(X86_MSR_VM_CR) & X86_VM_CR_SVMDIS) {
 		hv_os_log("hv: SVM disabled by BIOS (VM_CR.SVMDIS=1)\n");

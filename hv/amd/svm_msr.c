@@ -1,7 +1,11 @@
 /*
  * svm_msr.c - where the guest MSRs that hv/msr.c rules live on SVM: the
- * VMCB fields VMLOAD/VMRUN switch (AMD APM Vol. 2 15.5.1, 15.11) and the
- * TSC offset (APM 15.30.5).
+ * VMCB fields VMLOAD/VMRUN switch (AMD APM Vol. 2 15.5.1, 15.11), the TSC
+ * offset (APM 15.30.5), and IA32_TSC_AUX, which no VMCB field holds: RDTSCP
+ * and RDPID read it without an intercept, so the guest's is written into
+ * the CPU for each pinned stretch of entries and the host's back after it.
+ * The host's kernel code that runs inside the stretch (interrupt
+ * handlers) does not read it: a host gives it to its user programs only.
  */
 #include "svm.h"
 #include "vmcb.h"
@@ -20,6 +24,7 @@ msr_vmcb_field(enum hv_msr_reg reg)
 	case HV_MSR_PAT:		return VMCB_G_PAT;
 	case HV_MSR_EFER:		return VMCB_EFER;
 	case HV_MSR_TSC_OFFSET:		return VMCB_TSC_OFFSET;
+	case HV_MSR_TSC_AUX:		return 0;
 	}
 	return 0;
 }
@@ -29,6 +34,10 @@ svm_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val)
 {
 	unsigned f = msr_vmcb_field(reg);
 
+	if (reg == HV_MSR_TSC_AUX && svm_caps.tsc_aux) {
+		*val = svm_of(vcpu)->tsc_aux;
+		return true;
+	}
 	if (f == 0)
 		return false;
 	*val = vmcb_rd64(svm_of(vcpu)->vmcb, f);
@@ -42,6 +51,14 @@ svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val)
 {
 	unsigned f = msr_vmcb_field(reg);
 
+	if (reg == HV_MSR_TSC_AUX && svm_caps.tsc_aux) {
+		/* an exit handled inside the stretch (svm_exit_fast) puts
+		 * it in the CPU at once; else svm_msr_enter will */
+		svm_of(vcpu)->tsc_aux = val;
+		if (svm_of(vcpu)->tsc_aux_in_cpu)
+			svm_wrmsr(X86_MSR_TSC_AUX, val);
+		return true;
+	}
 	if (f == 0)
 		return false;
 	if (reg == HV_MSR_EFER) {
@@ -50,4 +67,27 @@ svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val)
 	}
 	vmcb_wr64(svm_of(vcpu)->vmcb, f, val);
 	return true;
+}
+
+void
+svm_msr_enter(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+
+	if (!svm_caps.tsc_aux)
+		return;
+	s->host_tsc_aux = svm_rdmsr(X86_MSR_TSC_AUX);
+	svm_wrmsr(X86_MSR_TSC_AUX, s->tsc_aux);
+	s->tsc_aux_in_cpu = true;
+}
+
+void
+svm_msr_leave(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+
+	if (!s->tsc_aux_in_cpu)
+		return;
+	svm_wrmsr(X86_MSR_TSC_AUX, s->host_tsc_aux);
+	s->tsc_aux_in_cpu = false;
 }

@@ -94,8 +94,9 @@ vmx_host_lost_restore(const struct vmx_host_lost *h)
 }
 
 int
-vmcs_set_host_percpu(void)
+vmcs_set_host_percpu(struct hv_vcpu *vcpu)
 {
+	struct vmx_vcpu *vc = vcpu->backend;
 	struct vmx_dtr gdtr, idtr;
 	uint16_t tr;
 	int err = 0;
@@ -131,6 +132,8 @@ vmcs_set_host_percpu(void)
 		err |= vmcs_write(VMCS_HOST_CR3, hv_os_cur_cr3());
 	if (vmx_caps.load_pat)
 		err |= vmcs_write(VMCS_HOST_PAT, vmx_rdmsr(X86_MSR_PAT));
+	/* the SYSCALL MSRs and TSC_AUX, which every exit loads back */
+	vmx_msr_lists_host(vc->msrs);
 	return err ? HV_EIO : 0;
 }
 
@@ -190,8 +193,13 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_PF_ERR_MATCH, 0);
 	err |= vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	err |= vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
-	err |= vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
-	err |= vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmx_msr_lists_init(vc->msrs);
+	err |= vmcs_write(VMCS_ENTRY_MSR_LOAD_ADDR,
+	    hv_os_virt_to_phys(vc->msrs->guest));
+	err |= vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, vmx_msr_nswitched());
+	err |= vmcs_write(VMCS_EXIT_MSR_LOAD_ADDR,
+	    hv_os_virt_to_phys(vc->msrs->host));
+	err |= vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, vmx_msr_nswitched());
 	err |= vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 	err |= vmcs_write(VMCS_TSC_OFFSET, 0);
 	err |= vmcs_write(VMCS_IO_BITMAP_A, hv_os_virt_to_phys(vv->io_bitmap_a));
@@ -334,7 +342,7 @@ vmcs_setup(struct hv_vcpu *vcpu)
 		return error;
 	if ((error = vmcs_set_host_static()) != 0)
 		return error;
-	if ((error = vmcs_set_host_percpu()) != 0)
+	if ((error = vmcs_set_host_percpu(vcpu)) != 0)
 		return error;
 	if ((error = vmcs_set_host_dynamic()) != 0)
 		return error;

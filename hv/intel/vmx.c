@@ -320,6 +320,8 @@ vmx_vcpu_free(struct hv_vcpu *vcpu)
 		hv_os_page_free(vc->vmcs);
 	if (vc->vapic != NULL)
 		hv_os_page_free(vc->vapic);
+	if (vc->msrs != NULL)
+		hv_os_page_free(vc->msrs);
 	vpid_free(vc->vpid);
 	hv_os_free(vc);
 }
@@ -341,6 +343,10 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 	vc->vmcs_pa = hv_os_virt_to_phys(vc->vmcs);
 	/* zeroed: the guest starts with CR8 0 */
 	if ((vc->vapic = hv_os_page_alloc()) == NULL) {
+		vmx_vcpu_free(vcpu);
+		return HV_ENOMEM;
+	}
+	if ((vc->msrs = hv_os_page_alloc()) == NULL) {
 		vmx_vcpu_free(vcpu);
 		return HV_ENOMEM;
 	}
@@ -625,7 +631,7 @@ vmx_load_here(struct hv_vcpu *vcpu, int cpu)
 		/* active here from now on (SDM 24.11.1): noted before anything
 		 * that can fail, so destroy and migration clear it here */
 		__atomic_store_n(&vcpu->last_cpu, cpu, __ATOMIC_SEQ_CST);
-		if ((error = vmcs_set_host_percpu()) == 0)
+		if ((error = vmcs_set_host_percpu(vcpu)) == 0)
 			vmx_flush_tags(vcpu);
 		else
 			/* host fields half written: not active anywhere, so the

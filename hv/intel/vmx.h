@@ -91,6 +91,7 @@ int	 vmx_feature_control(void);
 #define PROC_SECONDARY		(1u << 31)
 /* Secondary processor-based controls */
 #define PROC2_EPT		(1u << 1)
+#define PROC2_RDTSCP		(1u << 3)	/* else RDTSCP and RDPID are #UD */
 #define PROC2_VPID		(1u << 5)
 #define PROC2_WBINVD_EXIT	(1u << 6)
 /* the exceptions that exit (vmcs.c): #BP, #UD, #MC */
@@ -148,6 +149,30 @@ struct vmx_fast {
 	bool			 pre_entered;	/* it ran hv_pre_reentry already */
 };
 
+/*
+ * The guest MSRs with no VMCS field that the guest's own instructions use
+ * (SYSCALL/SYSRET: STAR..FMASK; RDTSCP/RDPID: TSC_AUX): VM entry loads the
+ * guest's list, VM exit the host's (SDM Vol. 3C 25.7.2, 25.8.2, 27.4,
+ * 28.6).  RDMSR and WRMSR of them exit (the MSR bitmap), so the guest's
+ * copy here is always current and no exit stores them.  TSC_AUX, last,
+ * only with "enable RDTSCP" (vmx_msr_nswitched).
+ */
+enum vmx_switched {
+	VMX_SW_STAR, VMX_SW_LSTAR, VMX_SW_CSTAR, VMX_SW_FMASK, VMX_SW_TSC_AUX,
+	VMX_NSW
+};
+/* an MSR-load list entry (SDM Vol. 3C Table 25-15) */
+struct vmx_msr_entry {
+	uint32_t	 index;
+	uint32_t	 reserved;
+	uint64_t	 data;
+};
+/* in one page: 16-byte aligned lists, as the SDM requires */
+struct vmx_msr_lists {
+	struct vmx_msr_entry	 guest[VMX_NSW];
+	struct vmx_msr_entry	 host[VMX_NSW];
+};
+
 struct vmx_vcpu {
 	uint64_t	 gpr[VMX_NSAVE];	/* vmx_switch.S: G_* of vmx_assym.sym */
 	void		*vmcs;
@@ -156,6 +181,7 @@ struct vmx_vcpu {
 	bool		 launched;		/* VMRESUME next (else VMLAUNCH) */
 	uint64_t	 guest_kgs;		/* guest IA32_KERNEL_GS_BASE */
 	void		*vapic;			/* virtual-APIC page: the guest's CR8 */
+	struct vmx_msr_lists *msrs;		/* a page: the switched MSRs */
 	uint64_t	 last_exit_reason;	/* as read after the last entry */
 	/* EPT violations at one page in a row (a fault that never resolves) */
 	uint64_t	 last_fault_gpa;
@@ -189,6 +215,12 @@ void	 vmx_inject_exception(unsigned vector, bool has_err, uint32_t err);
 /* ops->msr_get / msr_set (vmx_msr.c) */
 bool	 vmx_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
 bool	 vmx_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
+/* how many of enum vmx_switched the lists hold */
+unsigned vmx_msr_nswitched(void);
+/* the lists of a new vCPU: MSR numbers, the guest's values at reset */
+void	 vmx_msr_lists_init(struct vmx_msr_lists *l);
+/* the host's values into its list, on the CPU that loads the VMCS */
+void	 vmx_msr_lists_host(struct vmx_msr_lists *l);
 
 /*
  * The CR0 bits a VM entry requires set: IA32_VMX_CR0_FIXED0, minus PE and
@@ -209,7 +241,7 @@ int	 vmcs_setup(struct hv_vcpu *vcpu);
 /* A boot state of hv.h into the current VMCS (HV_ENOTSUP: needs unrestricted guest). */
 int	 vmcs_set_guest(struct hv_vcpu *vcpu, const struct hv_boot *b);
 /* Host fields that differ between CPUs; after loading the VMCS on a CPU. */
-int	 vmcs_set_host_percpu(void);
+int	 vmcs_set_host_percpu(struct hv_vcpu *vcpu);
 /* the host state a VM exit does not give back (vmcs.c), around a stretch */
 struct vmx_dtr {
 	uint16_t limit;

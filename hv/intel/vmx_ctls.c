@@ -157,8 +157,13 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * paging or protection off (a multiboot entry, SDM Vol. 3C 26.3.1.1);
 	 * without it such a boot state is refused (hv_vcpu_boot).
 	 */
+	/*
+	 * RDTSCP and RDPID where the CPU has them: they read IA32_TSC_AUX,
+	 * which the guest gets its own of (vmx_msr.c).
+	 */
 	want = PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0) |
-	    (c->unrestricted ? PROC2_UNRESTRICTED : 0);
+	    (c->unrestricted ? PROC2_UNRESTRICTED : 0) |
+	    (ctl_allowed(c->procbased2, PROC2_RDTSCP) ? PROC2_RDTSCP : 0);
 	if ((error = ctl_pick("secondary processor-based", c->procbased2,
 	    want, PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0),
 	    &c->proc2_ctls)) != 0)

@@ -152,7 +152,14 @@ test_guest_cpuid(void)
 	CHECK_EQ(c & X86_CPUID1_ECX_OSXSAVE, X86_CPUID1_ECX_OSXSAVE);
 	hv_guest_cpuid(v, 0x80000001u, 0, &a, &b, &c, &d);
 	CHECK_EQ(c & X86_CPUID81_ECX_SVM, 0);	/* no SVM */
+	/* RDTSCP as the host has it where the backend keeps TSC_AUX, else
+	 * hidden */
+	hv_cpuid(0x80000001u, 0, r);
+	CHECK_EQ(d & X86_CPUID81_EDX_RDTSCP, r[3] & X86_CPUID81_EDX_RDTSCP);
+	fake_msr_held &= ~(1u << HV_MSR_TSC_AUX);
+	hv_guest_cpuid(v, 0x80000001u, 0, &a, &b, &c, &d);
 	CHECK_EQ(d & X86_CPUID81_EDX_RDTSCP, 0);
+	fake_msr_held = ~0u;
 	hv_guest_cpuid(v, 0x40000001u, 0, &a, &b, &c, &d);
 	CHECK_EQ(a | b | c | d, 0);
 	hv_guest_cpuid(v, X86_CPUID_LEAF_PERFMON, 0, &a, &b, &c, &d);

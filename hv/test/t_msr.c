@@ -62,6 +62,7 @@ test_msr_rules(void)
 	const uint64_t nxe = X86_EFER_NXE, sce = X86_EFER_SCE;
 
 	t_setup_vcpu(&vm, &vcpu);
+	CHECK_EQ(rd(vcpu, X86_MSR_TSC_ADJUST), 0);
 
 	/* an MSR no rule names: #GP, once in the log */
 	fake_log_clear();
@@ -131,6 +132,96 @@ test_msr_rules(void)
 	v = rd(vcpu, X86_MSR_TSC);
 	CHECK(v >= 0xfedcba9876543210ull && v - 0xfedcba9876543210ull < hv_rdtsc() - t0);
 
+	/* TSC_ADJUST: the TSC write above moved it as much as the offset
+	 * (both 0 at reset); a write to it moves the offset by as much, and
+	 * a TSC write moves it (SDM Vol. 3B 17.17.3) */
+	v = rd(vcpu, X86_MSR_TSC_ADJUST);
+	CHECK_EQ(v, *fake_msr(vcpu, HV_MSR_TSC_OFFSET));
+	CHECK(wr(vcpu, X86_MSR_TSC_ADJUST, v + (1ull << 40), PG));
+	CHECK_EQ(*fake_msr(vcpu, HV_MSR_TSC_OFFSET), v + (1ull << 40));
+	CHECK_EQ(rd(vcpu, X86_MSR_TSC_ADJUST), v + (1ull << 40));
+	CHECK(wr(vcpu, X86_MSR_TSC_ADJUST, 0, PG));
+	CHECK_EQ(*fake_msr(vcpu, HV_MSR_TSC_OFFSET), 0);
+	t0 = hv_rdtsc();
+	CHECK(wr(vcpu, X86_MSR_TSC, t0 + (1ull << 44), PG));
+	t1 = hv_rdtsc();
+	v = rd(vcpu, X86_MSR_TSC_ADJUST);
+	CHECK_EQ(v, *fake_msr(vcpu, HV_MSR_TSC_OFFSET));
+	CHECK(v > (1ull << 44) - (t1 - t0) && v <= (1ull << 44));
+
+	/* machine checks: no banks; MCG_CAP read-only; MCG_STATUS bits 3:0 */
+	CHECK_EQ(rd(vcpu, X86_MSR_MCG_CAP), 0);
+	CHECK(!wr(vcpu, X86_MSR_MCG_CAP, 0, PG));
+	CHECK(wr(vcpu, X86_MSR_MCG_STATUS, 0xf, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_MCG_STATUS), 0xf);
+	CHECK(!wr(vcpu, X86_MSR_MCG_STATUS, 0x10, PG));
+	CHECK(!wr(vcpu, X86_MSR_MCG_STATUS, 1ull << 63, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_MCG_STATUS), 0xf);
+	CHECK(!msr_exit(vcpu, false, 0x400, &v, PG));	/* MC0_CTL */
+
+	/* TSC_AUX: bits 63:32 reserved; none where the backend keeps none */
+	CHECK(wr(vcpu, X86_MSR_TSC_AUX, 0xfffffffful, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_TSC_AUX), 0xffffffffull);
+	CHECK(!wr(vcpu, X86_MSR_TSC_AUX, 1ull << 32, PG));
+	fake_msr_held &= ~(1u << HV_MSR_TSC_AUX);
+	CHECK(!msr_exit(vcpu, false, X86_MSR_TSC_AUX, &v, PG));
+	CHECK(!wr(vcpu, X86_MSR_TSC_AUX, 0, PG));
+	fake_msr_held = ~0u;
+
+	/* a refused APIC_BASE write: #GP, one log line (one hv_ratelog) */
+	v = HV_STAT(ratelog);
+	CHECK(!wr(vcpu, X86_MSR_APIC_BASE, 1ull << 63, PG));
+	CHECK_EQ(HV_STAT(ratelog), v + 1);
+
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
+/* IA32_MISC_ENABLE: Intel's, with the bits hv gives (SDM Vol. 4 Table 2-2) */
+void
+test_msr_misc_enable(void)
+{
+	const uint64_t reset = X86_MISC_FAST_STRINGS | X86_MISC_NO_BTS |
+	    X86_MISC_NO_PEBS;
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	uint32_t a, b, c, d, r[4];
+	uint64_t v;
+
+	t_setup_vcpu(&vm, &vcpu);
+	hv_backend_svm = true;		/* an AMD CPU has none */
+	CHECK(!msr_exit(vcpu, false, X86_MSR_MISC_ENABLE, &v, PG));
+	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset, PG));
+	hv_backend_svm = false;
+	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), reset);
+	/* reserved bits #GP; the read-only bits stay hv's */
+	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | 2, PG));
+	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | (1ull << 35), PG));
+	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, X86_MISC_PERFMON | X86_MISC_MONITOR, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), X86_MISC_NO_BTS | X86_MISC_NO_PEBS);
+	/* Limit CPUID Maxval: CPUID.0:EAX reads 2 */
+	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset | X86_MISC_LIMIT_CPUID, PG));
+	hv_guest_cpuid(vcpu, 0, 0, &a, &b, &c, &d);
+	hv_cpuid(0, 0, r);
+	CHECK_EQ(a, r[0] > 2 ? 2 : r[0]);
+	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset, PG));
+	hv_guest_cpuid(vcpu, 0, 0, &a, &b, &c, &d);
+	CHECK_EQ(a, r[0]);
+	/* XD Bit Disable (where the CPU has NX): not with EFER.NXE on;
+	 * with it, CPUID hides NX and EFER.NXE is #GP */
+	hv_cpuid(0x80000001u, 0, r);
+	if (r[3] & X86_CPUID81_EDX_NX) {
+		*fake_msr(vcpu, HV_MSR_EFER) = X86_EFER_LMA | X86_EFER_LME |
+		    X86_EFER_NXE;
+		CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | X86_MISC_XD_DISABLE, PG));
+		*fake_msr(vcpu, HV_MSR_EFER) = X86_EFER_LMA | X86_EFER_LME;
+		CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset | X86_MISC_XD_DISABLE, PG));
+		hv_guest_cpuid(vcpu, 0x80000001u, 0, &a, &b, &c, &d);
+		CHECK_EQ(d & X86_CPUID81_EDX_NX, 0);
+		CHECK(!wr(vcpu, X86_MSR_EFER, X86_EFER_LME | X86_EFER_NXE, PG));
+		CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset, PG));
+		CHECK(wr(vcpu, X86_MSR_EFER, X86_EFER_LME | X86_EFER_NXE, PG));
+	}
 	hv_vm_destroy(vm);
 	t_teardown();
 }

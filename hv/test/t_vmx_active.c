@@ -115,7 +115,7 @@ vmcs_setup(struct hv_vcpu *vcpu)
 }
 
 int
-vmcs_set_host_percpu(void)
+vmcs_set_host_percpu(struct hv_vcpu *vcpu)
 {
 	if (fail_host_percpu > 0) {
 		fail_host_percpu--;
