@@ -32,6 +32,11 @@ svm_skip_insn(struct svm_vcpu *s, unsigned len)
 	vmcb_wr64(v, VMCB_RIP, nrip != 0 ? nrip : vmcb_rd64(v, VMCB_RIP) + len);
 	/* The skipped instruction ends any STI/MOV SS interrupt shadow. */
 	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
+	/* and ends with the single-step trap the CPU would raise (hv/exit.h) */
+	if (hv_single_step_trap(vmcb_rd64(v, VMCB_RFLAGS))) {
+		vmcb_wr64(v, VMCB_DR6, vmcb_rd64(v, VMCB_DR6) | X86_DR6_BS);
+		svm_inject_exception(s, X86_VEC_DB, false, 0);
+	}
 }
 
 void
@@ -258,7 +263,8 @@ breakpoint(struct svm_vcpu *s, unsigned len, struct hv_exit *ex)
 	return 0;
 }
 
-/* Guest #BP: the intercept comes before delivery, RIP is on the INT3. */
+/* Guest #BP, intercepted for the host's debugger only: the intercept
+ * comes before delivery, RIP is on the INT3. */
 static int
 exit_breakpoint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -273,8 +279,9 @@ exit_breakpoint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 /*
  * INTn intercept (APM 15.13.3), RIP on the instruction.  INT3 and INT 3
- * become a breakpoint exit; any other INTn (and INTO) is delivered to the
- * guest as the software interrupt it is.
+ * become a breakpoint exit when the host's debugger takes them
+ * (hv_vm_set_debugger); otherwise they, any other INTn and INTO are
+ * delivered to the guest as the software interrupts they are.
  */
 static int
 exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
@@ -291,7 +298,7 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (error != 0)
 		return stop(vcpu, ex, HV_EIO, "INTn intercept on opcode 0x%02x: "
 		    "cannot decode", op);
-	if (vec == 3)
+	if (vec == X86_VEC_BP && vcpu->vm->host_debugger)
 		return breakpoint(s, len, ex);
 	/*
 	 * Inject it as a software interrupt (type 4, so the gate DPL is

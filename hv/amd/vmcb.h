@@ -99,9 +99,6 @@
 #define VMCB_I2_MWAIT		(1u << 11)	/* unconditional; and MWAITX */
 #define VMCB_I2_XSETBV		(1u << 13)
 
-/* the exception intercepts hv sets (vmcb.c): #BP, #UD, #MC */
-#define VMCB_EXC_HV	((1u << X86_VEC_BP) | (1u << X86_VEC_UD) | (1u << X86_VEC_MC))
-
 #define VMCB_VINTR_MASKING	(1ull << 24)	/* APM 15.21.1 */
 /* the virtual interrupt itself (APM 15.21.4, Table B-1 offset 0x60) */
 #define VMCB_V_IRQ		(1ull << 8)

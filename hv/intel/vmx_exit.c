@@ -47,6 +47,10 @@ skip_insn(uint64_t rip)
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & 3)	/* SDM 24.4.2: bits 0-1 end with the next instruction */
 		(void)vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
+	/* the single-step trap the CPU would end it with (hv/exit.h) */
+	if (hv_single_step_trap(vmcs_read(VMCS_GUEST_RFLAGS)))
+		(void)vmcs_write(VMCS_GUEST_PENDING_DBG,
+		    vmcs_read(VMCS_GUEST_PENDING_DBG) | X86_DR6_BS);
 }
 
 static uint64_t
@@ -131,8 +135,9 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (vector == X86_VEC_MC)	/* the host's (pinned, right after the exit) */
 		return core_insn(vcpu, HV_VX_MACHINE_CHECK, ex);
 	if (vector == X86_VEC_BP) {
-		/* INT3 exits before delivery with RIP on it (SDM 27.1): step
-		 * over it so the guest goes on after the host's debugger */
+		/* intercepted for the host's debugger only: INT3 exits before
+		 * delivery with RIP on it (SDM 27.1); step over it so the
+		 * guest goes on after the debugger */
 		skip_insn(vmcs_read(VMCS_GUEST_RIP));
 		ex->kind = HV_EXIT_DEBUG;
 		return 0;
