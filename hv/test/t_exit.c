@@ -225,6 +225,42 @@ test_exit_machine_check(void)
 	t_teardown();
 }
 
+/* #BP is the guest's unless the VM's host debugger takes it; the choice is
+ * made before the first vCPU, which takes its intercepts from it */
+void
+test_exit_debugger_choice(void)
+{
+	const uint32_t hv_own = (1u << X86_VEC_UD) | (1u << X86_VEC_MC);
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
+	CHECK_EQ(hv_exception_intercepts(vm), hv_own);
+	CHECK_EQ(hv_vm_set_debugger(vm, true), 0);
+	CHECK_EQ(hv_exception_intercepts(vm), hv_own | (1u << X86_VEC_BP));
+	CHECK_EQ(hv_vm_set_debugger(vm, false), 0);
+	CHECK_EQ(hv_exception_intercepts(vm), hv_own);
+	CHECK_EQ(hv_vm_set_debugger(vm, true), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	/* too late now: the vCPU's intercepts are set */
+	CHECK_EQ(hv_vm_set_debugger(vm, false), HV_EBUSY);
+	CHECK_EQ(hv_exception_intercepts(vm), hv_own | (1u << X86_VEC_BP));
+	CHECK_EQ(hv_vm_set_debugger(NULL, true), HV_EINVAL);
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
+/* single-step trap at the end of an instruction hv completes: TF alone */
+void
+test_exit_single_step(void)
+{
+	CHECK(hv_single_step_trap(X86_RFLAGS_TF | 2));
+	CHECK(hv_single_step_trap(X86_RFLAGS_TF | X86_RFLAGS_IF | X86_RFLAGS_RF));
+	CHECK(!hv_single_step_trap(2));
+	CHECK(!hv_single_step_trap(X86_RFLAGS_IF | X86_RFLAGS_RF | 2));
+}
+
 /* interruption information of a hardware exception being delivered */
 #define EXC(v)	((1u << 31) | (3u << 8) | (v))
 
