@@ -3,16 +3,22 @@
 ;   INT3 and INT 3 (CD 03): #BP, a trap: the frame's RIP is past the
 ;   instruction (SDM Vol. 3A 6.5, Table 6-1; APM Vol. 2 8.2.4).
 ;   RFLAGS.TF=1 over an instruction hv completes in the guest's place (CPUID,
-;   IN from COM1, the HC_NOP hypercall of the fast path, HLT): the
+;   IN from COM1, the HC_NOP hypercall of the fast path, HLT, a load from
+;   the local APIC page, which hv emulates): the
 ;   instruction ends with exactly one #DB, a trap: RIP past it, DR6.BS set,
 ;   the pushed RFLAGS with TF set and RF clear (SDM Vol. 3B 17.3.1.4, 17.2.3;
 ;   APM Vol. 2 13.1.1).  TF is set by POPF, whose own step does not trap (TF
 ;   was clear as it began), so the one instruction after it is the one
 ;   stepped.  After MOV SS the step of MOV SS itself is held back to the
-;   end of the next instruction (SDM Vol. 3A 6.8.3): CPUID there gives one
-;   #DB past CPUID.
+;   end of the next instruction (SDM Vol. 3A 6.8.3): CPUID, or the APIC
+;   load, there gives one #DB past it, and the shadow ends with it (SDM Vol.
+;   3C 26.3.1.5: VM entry refuses MOV SS blocking with TF=1 and no pending
+;   single step).
 %include "hv.inc"
 %include "ring3.inc"
+%include "paging.inc"
+
+APIC	equ	X86_APIC_DEFAULT_PA
 
 DR6_INIT	equ 0xffff0ff0		; DR6 with no condition bit set
 
@@ -100,6 +106,31 @@ hc_done:
 after_movss_cpuid:
 	STEP_CHECKS after_movss_cpuid, "dbtrap: MOV SS; CPUID under TF"
 
+	; the APIC page through the guest's own map, above guest memory
+	call	pt_new_identity
+	mov	rbx, rax
+	mov	rdi, rbx
+	mov	esi, APIC
+	mov	edx, APIC
+	mov	ecx, X86_PTE_RW
+	call	pt_map4k
+	mov	rdi, rbx
+	call	pt_load
+	mov	ebx, APIC
+	xor	eax, eax
+	STEP after_apic, {mov eax, [rbx + X86_LAPIC_VER]}
+	mov	r12, rax
+	STEP_CHECKS after_apic, "dbtrap: APIC load under TF"
+	CHECK_EQX r12, [apic_version], "dbtrap: APIC load under TF: value"
+
+	call	db_clear
+	mov	ax, ss
+	TF_ON
+	mov	ss, ax
+	mov	eax, [rbx + X86_LAPIC_VER]
+after_movss_apic:
+	STEP_CHECKS after_movss_apic, "dbtrap: MOV SS; APIC load under TF"
+
 	; HLT with IF=1 completes as a yield of the host (hv/exit.c)
 	sti
 	STEP after_hlt, hlt
@@ -146,6 +177,7 @@ db_handler:
 	iretq
 
 section .data
+apic_version:	dq	0x00050014	; hv/lapic.c's: integrated, 6 LVT entries
 bp_count:	dq	0
 bp_rip:		dq	0
 db_count:	dq	0

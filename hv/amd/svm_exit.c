@@ -21,6 +21,8 @@
 #define NPF_RSV		(1ull << 3)
 #define NPF_ID		(1ull << 4)
 
+static void	complete_insn(struct svm_vcpu *s, uint64_t next_rip);
+
 void
 svm_skip_insn(struct svm_vcpu *s, unsigned len)
 {
@@ -29,8 +31,17 @@ svm_skip_insn(struct svm_vcpu *s, unsigned len)
 
 	/* With NRIPS the CPU tells us where the instruction ends (APM
 	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
-	vmcb_wr64(v, VMCB_RIP, nrip != 0 ? nrip : vmcb_rd64(v, VMCB_RIP) + len);
-	/* The skipped instruction ends any STI/MOV SS interrupt shadow. */
+	complete_insn(s, nrip != 0 ? nrip : vmcb_rd64(v, VMCB_RIP) + len);
+}
+
+/* The guest's instruction done in its place, the next at next_rip. */
+static void
+complete_insn(struct svm_vcpu *s, uint64_t next_rip)
+{
+	uint8_t *v = s->vmcb;
+
+	vmcb_wr64(v, VMCB_RIP, next_rip);
+	/* The completed instruction ends any STI/MOV SS interrupt shadow. */
 	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
 	/* and ends with the single-step trap the CPU would raise (hv/exit.h) */
 	if (hv_single_step_trap(vmcb_rd64(v, VMCB_RFLAGS))) {
@@ -197,8 +208,15 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		    "entry, gpa 0x%llx, error code 0x%llx",
 		    (unsigned long long)gpa, (unsigned long long)err);
 	}
-	if (hv_lapic_claims(vcpu, gpa))
-		return hv_lapic_mmio(vcpu, gpa, ex);
+	if (hv_lapic_claims(vcpu, gpa)) {
+		/* the access emulated: hv completes the instruction */
+		unsigned len;
+		int rc = hv_lapic_mmio(vcpu, gpa, ex, &len);
+
+		if (rc == HV_RESUME)
+			complete_insn(s, vmcb_rd64(s->vmcb, VMCB_RIP) + len);
+		return rc;
+	}
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
 	if (error == 0)
 		return HV_RESUME;

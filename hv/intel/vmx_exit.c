@@ -38,12 +38,21 @@ reason_name(unsigned basic)
 }
 
 /* Complete the instruction that exited: RIP past it, STI/MOV-SS blocking gone. */
+static void	complete_insn(uint64_t next_rip);
+
 static void
 skip_insn(uint64_t rip)
 {
+	complete_insn(rip + vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
+/* The guest's instruction done in its place, the next at next_rip. */
+static void
+complete_insn(uint64_t next_rip)
+{
 	uint64_t intr;
 
-	(void)vmcs_write(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSN_LEN));
+	(void)vmcs_write(VMCS_GUEST_RIP, next_rip);
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & 3)	/* SDM 24.4.2: bits 0-1 end with the next instruction */
 		(void)vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
@@ -363,8 +372,15 @@ exit_ept_violation(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (q & 4)
 		acc |= HV_ACC_EXEC;
 	what = kind[(q & 4) ? 2 : (q & 2) ? 1 : 0];
-	if (hv_lapic_claims(vcpu, gpa))
-		return hv_lapic_mmio(vcpu, gpa, ex);
+	if (hv_lapic_claims(vcpu, gpa)) {
+		/* the access emulated: hv completes the instruction */
+		unsigned len;
+		int rc = hv_lapic_mmio(vcpu, gpa, ex, &len);
+
+		if (rc == HV_RESUME)
+			complete_insn(vmcs_read(VMCS_GUEST_RIP) + len);
+		return rc;
+	}
 	if ((gpa & ~HV_PAGE_MASK) == vc->last_fault_gpa) {
 		if (++vc->fault_repeats >= EPT_LOOP_LIMIT)
 			return stop(vcpu, ex, HV_EFAULT, "EPT violation (%s) at "
