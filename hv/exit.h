@@ -161,6 +161,26 @@ hv_single_step_trap(uint64_t rflags)
 }
 
 /*
+ * Where the guest goes on after an instruction of len bytes at rip that hv
+ * completes.  The instruction pointer has the width of the code it runs
+ * (code_bits 64, 32 or 16: 64-bit mode, else the code segment's D flag):
+ * outside 64-bit mode it is EIP, or IP, and wraps (SDM Vol. 1 3.5, 3.6;
+ * APM Vol. 1 2.2.4).  In 64-bit mode it does not wrap: an instruction that
+ * ends at the top of the lower canonical half leaves RIP past it, and the
+ * next fetch there raises #GP in the guest (the VMX entry check of RIP
+ * compares only the bits above the linear-address width, SDM Vol. 3C
+ * 26.3.1.4).
+ */
+static inline uint64_t
+hv_next_rip(uint64_t rip, unsigned len, unsigned code_bits)
+{
+	uint64_t next = rip + len;
+
+	return code_bits == 64 ? next : code_bits == 32 ? (uint32_t)next :
+	    (uint16_t)next;
+}
+
+/*
  * The exceptions a guest's vCPU exits on, one bit per vector (the layout of
  * both the SVM exception intercept word, APM Vol. 2 15.12, and the VMX
  * exception bitmap, SDM Vol. 3C 25.2): #UD, counted and reflected; #MC, the

@@ -21,20 +21,8 @@
 #define NPF_RSV		(1ull << 3)
 #define NPF_ID		(1ull << 4)
 
-static void	complete_insn(struct svm_vcpu *s, uint64_t next_rip);
-
-void
-svm_skip_insn(struct svm_vcpu *s, unsigned len)
-{
-	uint8_t *v = s->vmcb;
-	uint64_t nrip = svm_caps.nrips ? vmcb_rd64(v, VMCB_NRIP) : 0;
-
-	/* With NRIPS the CPU tells us where the instruction ends (APM
-	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
-	complete_insn(s, nrip != 0 ? nrip : vmcb_rd64(v, VMCB_RIP) + len);
-}
-
-/* The guest's instruction done in its place, the next at next_rip. */
+/* The guest's instruction done in its place, the next at next_rip: its
+ * STI/MOV SS shadow ended, its single-step trap raised. */
 static void
 complete_insn(struct svm_vcpu *s, uint64_t next_rip)
 {
@@ -48,6 +36,40 @@ complete_insn(struct svm_vcpu *s, uint64_t next_rip)
 		vmcb_wr64(v, VMCB_DR6, vmcb_rd64(v, VMCB_DR6) | X86_DR6_BS);
 		svm_inject_exception(s, X86_VEC_DB, false, 0);
 	}
+}
+
+/* The width of the guest's code (hv_next_rip): 64-bit mode is EFER.LMA
+ * with CS.L, else CS.D decides (APM Vol. 2 4.8.1). */
+static unsigned
+code_bits(const uint8_t *v)
+{
+	unsigned attr = vmcb_rd16(v, VMCB_SEG_CS + VMCB_SEG_ATTR);
+
+	if ((vmcb_rd64(v, VMCB_EFER) & X86_EFER_LMA) && (attr & VMCB_ATTR_L))
+		return 64;
+	return (attr & VMCB_ATTR_DB) ? 32 : 16;
+}
+
+/* The guest's instruction at RIP, len bytes, done in its place. */
+static void
+complete_len(struct svm_vcpu *s, unsigned len)
+{
+	complete_insn(s, hv_next_rip(vmcb_rd64(s->vmcb, VMCB_RIP), len,
+	    code_bits(s->vmcb)));
+}
+
+void
+svm_skip_insn(struct svm_vcpu *s, unsigned len)
+{
+	uint8_t *v = s->vmcb;
+	uint64_t nrip = svm_caps.nrips ? vmcb_rd64(v, VMCB_NRIP) : 0;
+
+	/* With NRIPS the CPU tells us where the instruction ends (APM
+	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
+	if (nrip != 0)
+		complete_insn(s, nrip);
+	else
+		complete_len(s, len);
 }
 
 void
@@ -214,7 +236,7 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		int rc = hv_lapic_mmio(vcpu, gpa, ex, &len);
 
 		if (rc == HV_RESUME)
-			complete_insn(s, vmcb_rd64(s->vmcb, VMCB_RIP) + len);
+			complete_len(s, len);
 		return rc;
 	}
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
@@ -324,7 +346,7 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * return address pushed (svm_vcpu_run copies it to nRIP, where a CPU
 	 * with NRIPS takes it from).
 	 */
-	vmcb_wr64(v, VMCB_RIP, rip + len);
+	vmcb_wr64(v, VMCB_RIP, hv_next_rip(rip, len, code_bits(v)));
 	s->pending_event = vec | (EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT) |
 	    EVENT_VALID;
 	return HV_RESUME;

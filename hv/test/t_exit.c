@@ -251,14 +251,22 @@ test_exit_debugger_choice(void)
 	t_teardown();
 }
 
-/* single-step trap at the end of an instruction hv completes: TF alone */
+/* an instruction hv completes: the single-step trap at its end (TF alone
+ * decides), the next RIP in the width of the code */
 void
-test_exit_single_step(void)
+test_exit_insn_completion(void)
 {
 	CHECK(hv_single_step_trap(X86_RFLAGS_TF | 2));
 	CHECK(hv_single_step_trap(X86_RFLAGS_TF | X86_RFLAGS_IF | X86_RFLAGS_RF));
 	CHECK(!hv_single_step_trap(2));
 	CHECK(!hv_single_step_trap(X86_RFLAGS_IF | X86_RFLAGS_RF | 2));
+	CHECK_EQ(hv_next_rip(0x200000, 2, 64), 0x200002);
+	CHECK_EQ(hv_next_rip(0xfffffffe, 2, 32), 0);
+	CHECK_EQ(hv_next_rip(0xfffffffd, 2, 32), 0xffffffff);
+	CHECK_EQ(hv_next_rip(0xfffe, 3, 16), 1);
+	/* no wrap in 64-bit code: past the canonical edge, and past 4 GiB */
+	CHECK_EQ(hv_next_rip(0x7ffffffffffdull, 3, 64), 0x800000000000ull);
+	CHECK_EQ(hv_next_rip(0xfffffffe, 2, 64), 0x100000000ull);
 }
 
 /* interruption information of a hardware exception being delivered */

@@ -81,7 +81,7 @@
 	X(exit_machine_check)	\
 	X(svm_intercepts_check)	\
 	X(exit_debugger_choice)	\
-	X(exit_single_step)	\
+	X(exit_insn_completion)	\
 	X(exit_exception_merge)	\
 	X(msr_rules)		\
 	X(scn_directives)	\
