@@ -107,15 +107,9 @@ after_movss_cpuid:
 	STEP_CHECKS after_movss_cpuid, "dbtrap: MOV SS; CPUID under TF"
 
 	; the APIC page through the guest's own map, above guest memory
-	call	pt_new_identity
-	mov	rbx, rax
-	mov	rdi, rbx
 	mov	esi, APIC
 	mov	edx, APIC
-	mov	ecx, X86_PTE_RW
-	call	pt_map4k
-	mov	rdi, rbx
-	call	pt_load
+	call	pt_identity_plus
 	mov	ebx, APIC
 	xor	eax, eax
 	STEP after_apic, {mov eax, [rbx + X86_LAPIC_VER]}

@@ -34,15 +34,9 @@ main:
 	mov	ds, eax
 	mov	es, eax
 	; the page at the top of 4 GiB, and the code at both ends of EIP
-	call	pt_new_identity
-	mov	rbx, rax
-	mov	rdi, rbx
 	mov	esi, TOP_PAGE_VA
 	mov	edx, TOP_PAGE_PA
-	mov	ecx, X86_PTE_RW
-	call	pt_map4k
-	mov	rdi, rbx
-	call	pt_load
+	call	pt_identity_plus
 	mov	word [abs TOP_PAGE_PA + 0xffe], 0xa20f	; CPUID at EIP 0xfffffffe
 	mov	byte [abs 0], 0x6a				; EIP 0: push SEL_CODE64
 	mov	byte [abs 1], SEL_CODE64
