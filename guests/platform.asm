@@ -43,15 +43,9 @@ main:
 	mov	r8d, APIC | X86_APIC_BASE_EN | X86_APIC_BASE_BSP
 	CHECK_EQX rax, r8, "platform: apic base msr"
 	; ---- the register page through the guest's own map ----
-	call	pt_new_identity
-	mov	rbx, rax
-	mov	rdi, rbx
 	mov	esi, APIC
 	mov	edx, APIC
-	mov	ecx, X86_PTE_RW
-	call	pt_map4k
-	mov	rdi, rbx
-	call	pt_load
+	call	pt_identity_plus
 	mov	ebx, APIC			; above 2 GiB: no disp32 reaches it
 	mov	eax, [rbx + X86_LAPIC_ID]		; 8B /r
 	CHECK_EQX rax, 0, "platform: apic id (vcpu 0)"

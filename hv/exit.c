@@ -232,7 +232,19 @@ hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	    "exit record of unknown kind %d", (int)vx->kind);
 }
 
-/* ---- an exception during the delivery of an event ------------------------- */
+/* ---- exceptions ------------------------------------------------------------ */
+
+uint32_t
+hv_exception_intercepts(const struct hv_vm *vm)
+{
+	uint32_t exc = (1u << X86_VEC_UD) | (1u << X86_VEC_MC);
+
+	if (vm->host_debugger)
+		exc |= 1u << X86_VEC_BP;
+	return exc;
+}
+
+/* an exception during the delivery of an event */
 
 #define EVENT_VALID	(1u << 31)
 #define EVENT_TYPE(e)	(((e) >> 8) & 7)

@@ -145,6 +145,57 @@ int	 hv_vcpu_stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error,
  */
 bool	 hv_exception_fault(unsigned vector);
 
+/*
+ * An instruction hv completed in the guest's place (RIP moved past it, any
+ * STI/MOV SS shadow ended): whether the CPU would have ended it with a
+ * single-step trap.  RFLAGS.TF set as it began (no instruction hv completes
+ * changes TF) makes it end with #DB, DR6.BS set, RIP past it (SDM Vol. 3B
+ * 17.3.1.4; APM Vol. 2 13.1.1.1); the trap is not held back by a shadow the
+ * instruction itself was in.  Stepping on branches only (DEBUGCTL.BTF) does
+ * not arise: the guest has no DEBUGCTL (its RDMSR and WRMSR raise #GP).
+ * An instruction that faults instead, or a software interrupt delivered
+ * (it clears TF), has no such trap.  VMX encodes it as a pending debug
+ * exception (SDM Vol. 3C 27.7.3: delivered after the entry, DR6 updated
+ * with it); SVM, which has none, injects the #DB and sets BS in the VMCB's
+ * DR6, which VMRUN loads.
+ */
+static inline bool
+hv_single_step_trap(uint64_t rflags)
+{
+	return (rflags & X86_RFLAGS_TF) != 0;
+}
+
+/*
+ * Where the guest goes on after an instruction of len bytes at rip that hv
+ * completes.  The instruction pointer has the width of the code it runs
+ * (code_bits 64, 32 or 16: 64-bit mode, else the code segment's D flag):
+ * outside 64-bit mode it is EIP, or IP, and wraps (SDM Vol. 1 3.5, 3.6;
+ * APM Vol. 1 2.2.4).  In 64-bit mode it does not wrap: an instruction that
+ * ends at the top of the lower canonical half leaves RIP past it, and the
+ * next fetch there raises #GP in the guest (the VMX entry check of RIP
+ * compares only the bits above the linear-address width, SDM Vol. 3C
+ * 26.3.1.4).
+ */
+static inline uint64_t
+hv_next_rip(uint64_t rip, unsigned len, unsigned code_bits)
+{
+	uint64_t next = rip + len;
+
+	return code_bits == 64 ? next : code_bits == 32 ? (uint32_t)next :
+	    (uint16_t)next;
+}
+
+/*
+ * The exceptions a guest's vCPU exits on, one bit per vector (the layout of
+ * both the SVM exception intercept word, APM Vol. 2 15.12, and the VMX
+ * exception bitmap, SDM Vol. 3C 25.2): #UD, counted and reflected; #MC, the
+ * host's (without the intercept it would go through the guest's IDT); #BP
+ * only when the host's debugger takes the guest's breakpoints
+ * (hv_vm_set_debugger).  Every other exception stays in the guest, so
+ * double and triple faults are formed by the CPU itself.
+ */
+uint32_t hv_exception_intercepts(const struct hv_vm *vm);
+
 /* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf. */
 void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 	    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);

@@ -78,6 +78,17 @@ int	 hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 int	 hv_vm_set_user_hypercalls(struct hv_vm *vm, uint64_t mask);
 uint64_t hv_vm_user_hypercalls(const struct hv_vm *vm);
 
+/*
+ * Whether the host's debugger takes the guest's breakpoints.  Off (the
+ * default): a guest INT3 or INT 3 raises #BP through the guest's own IDT
+ * as the CPU delivers it, RIP past the instruction in the frame.  On: the
+ * #BP is not delivered; the run returns HV_EXIT_DEBUG with RIP past the
+ * instruction, and running again goes on after it.  Fixed for a vCPU when
+ * it is created: 0, HV_EINVAL (NULL), HV_EBUSY once the VM has a vCPU; not
+ * concurrently with hv_vcpu_create on the VM.
+ */
+int	 hv_vm_set_debugger(struct hv_vm *vm, bool on);
+
 /* Pages of host memory backing this VM now (for leak and demand-paging checks). */
 uint64_t hv_vm_resident_pages(const struct hv_vm *vm);
 
@@ -147,7 +158,8 @@ int	 hv_vm_load_image(struct hv_vm *vm, const void *image, size_t len);
 enum hv_exit_kind {
 	HV_EXIT_HYPERCALL = 1,	/* a hypercall for the host: nr, args[] */
 	HV_EXIT_DONE,		/* guest called HC_EXIT: code */
-	HV_EXIT_DEBUG,		/* #BP in the guest: host runs its db> prompt */
+	HV_EXIT_DEBUG,		/* #BP in a guest whose host debugger takes it
+				 * (hv_vm_set_debugger): the db> prompt */
 	HV_EXIT_INTR,		/* host interrupt / kick: host may reschedule, then run again */
 	HV_EXIT_ERROR,		/* the VM cannot continue: msg says why, decoded */
 };

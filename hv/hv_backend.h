@@ -136,10 +136,14 @@ extern const struct hv_backend_ops *hv_ops;	/* the one in use */
 /*
  * The guest's local APIC page (hv/lapic.c): whether a nested fault at gpa
  * is an access to it, and the access done (HV_RESUME, or 0 with *ex a
- * decoded stop).  Exit handlers, pinned, interrupts on.
+ * decoded stop): a register loaded, RIP still on the instruction, whose
+ * length is *len; the backend then completes it as any instruction it
+ * completes (RIP past it, shadow ended, single-step trap: hv/exit.h).
+ * Exit handlers, pinned, interrupts on.
  */
 bool	 hv_lapic_claims(struct hv_vcpu *vcpu, uint64_t gpa);
-int	 hv_lapic_mmio(struct hv_vcpu *vcpu, uint64_t gpa, struct hv_exit *ex);
+int	 hv_lapic_mmio(struct hv_vcpu *vcpu, uint64_t gpa, struct hv_exit *ex,
+	    unsigned *len);
 
 /* hv_abi.h's boot state, the one every vCPU is created in. */
 extern const struct hv_boot hv_boot_abi;

@@ -94,6 +94,7 @@ struct hv_vm {
 	volatile uint64_t cpus_ran;	/* bit per CPU that ever ran this VM */
 	struct hv_console console;	/* its guest lines' budget */
 	volatile uint64_t user_hypercalls;	/* allowed from CPL 3 (hv.h) */
+	bool		 host_debugger;	/* #BP is the host's (hv_vm_set_debugger) */
 	void		*backend;	/* struct vmx_vm / struct svm_vm */
 };
 

@@ -13,8 +13,8 @@
  *
  * The page is emulated: an access is a nested fault outside guest memory
  * (hv_lapic_claims), the instruction at RIP is decoded (a MOV between a
- * general register or an immediate and memory, hv_mmio_decode) and
- * completed here.
+ * general register or an immediate and memory, hv_mmio_decode), its access
+ * done here, and the instruction completed by the backend (hv_backend.h).
  */
 #include "core.h"
 #include "x86_arch.h"
@@ -121,7 +121,8 @@ lapic_write(struct hv_lapic *l, unsigned off, uint32_t val)
 }
 
 int
-hv_lapic_mmio(struct hv_vcpu *vcpu, uint64_t gpa, struct hv_exit *ex)
+hv_lapic_mmio(struct hv_vcpu *vcpu, uint64_t gpa, struct hv_exit *ex,
+    unsigned *len)
 {
 	struct hv_mmio m;
 	struct hv_regs r;
@@ -143,11 +144,13 @@ hv_lapic_mmio(struct hv_vcpu *vcpu, uint64_t gpa, struct hv_exit *ex)
 		m.value = m.size == 4 && (off & 0xf) == 0 ?
 		    lapic_read(&vcpu->lapic, off) : 0;
 		hv_mmio_load(&r, &m);
+		/* the register loaded; a store changed none */
+		if ((error = hv_ops->set_regs(vcpu, &r)) != 0)
+			return hv_vcpu_stop(vcpu, ex, error, 0, r.rip, "APIC access "
+			    "at 0x%llx: registers not written back",
+			    (unsigned long long)gpa);
 	}
-	r.rip += m.len;
-	if ((error = hv_ops->set_regs(vcpu, &r)) != 0)
-		return hv_vcpu_stop(vcpu, ex, error, 0, r.rip, "APIC access at 0x%llx: "
-		    "registers not written back", (unsigned long long)gpa);
+	*len = m.len;
 	HV_STAT_INC(apic_accesses);
 	return HV_RESUME;
 }

@@ -44,6 +44,18 @@ hv_vm_user_hypercalls(const struct hv_vm *vm)
 	return __atomic_load_n(&vm->user_hypercalls, __ATOMIC_RELAXED);
 }
 
+int
+hv_vm_set_debugger(struct hv_vm *vm, bool on)
+{
+	if (vm == NULL)
+		return HV_EINVAL;
+	/* each vCPU's exception intercepts were set from it at its creation */
+	if (__atomic_load_n(&vm->nvcpus, __ATOMIC_SEQ_CST) != 0)
+		return HV_EBUSY;
+	vm->host_debugger = on;
+	return 0;
+}
+
 uint64_t
 hv_vm_mem_size(const struct hv_vm *vm)
 {

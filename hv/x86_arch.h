@@ -54,9 +54,13 @@
 #define X86_EFER_SVME	X86_BIT(12)	/* AMD: SVM enable */
 
 /* ---- RFLAGS (SDM Vol. 1 3.4.3) ------------------------------------------- */
+#define X86_RFLAGS_TF	X86_BIT(8)	/* trap: single-step */
 #define X86_RFLAGS_IF	X86_BIT(9)
 #define X86_RFLAGS_RF	X86_BIT(16)	/* resume: no instruction breakpoint */
 #define X86_RFLAGS_AC	X86_BIT(18)	/* alignment check (CPL 3, with CR0.AM) */
+/* DR6 (SDM Vol. 3B 17.2.3): BS, the single-step trap; the same bit in the
+ * VMX pending debug exceptions field (SDM Vol. 3C 25.4.2) */
+#define X86_DR6_BS	X86_BIT(14)
 
 /* ---- XCR0 (SDM Vol. 1 13.3) ---------------------------------------------- */
 #define X86_XCR0_X87	X86_BIT(0)

@@ -158,7 +158,8 @@ svm_vcpu_init(struct hv_vcpu *vcpu)
 	}
 	s->vmcb_pa = hv_os_virt_to_phys(s->vmcb);
 	s->asid_cpu = -1;
-	vmcb_init_control(s->vmcb, vcpu->vm->backend, vcpu->vm->nt.root_pa);
+	vmcb_init_control(s->vmcb, vcpu->vm->backend,
+	    hv_exception_intercepts(vcpu->vm), vcpu->vm->nt.root_pa);
 	s->icpt_ok[0] = s->icpt_ok[1] = s->icpt_ok[2] = ~0u;
 	s->fast.vmcb = s->vmcb;
 	s->fast.entries = &vcpu->entries;

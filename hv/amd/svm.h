@@ -152,7 +152,7 @@ void	 svm_world_switch(uint64_t vmcb_pa, uint64_t *gpr, uint64_t host_pa,
 /* ---- VMCB (vmcb.c, vmcb_check.c) ------------------------------------------ */
 void	 vmcb_init_boot_state(uint8_t *vmcb, const struct hv_boot *b);
 void	 vmcb_init_control(uint8_t *vmcb, const struct svm_vm *svm_vm,
-	    uint64_t ncr3);
+	    uint32_t exc, uint64_t ncr3);
 void	 vmcb_snapshot(const uint8_t *vmcb, struct vmcb_snap *s);
 /* Name the first consistency check (APM 15.5.1) the state fails, or NULL. */
 const char *vmcb_check(const struct vmcb_snap *s);

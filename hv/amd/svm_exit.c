@@ -21,6 +21,43 @@
 #define NPF_RSV		(1ull << 3)
 #define NPF_ID		(1ull << 4)
 
+/* The guest's instruction done in its place, the next at next_rip: its
+ * STI/MOV SS shadow ended, its single-step trap raised. */
+static void
+complete_insn(struct svm_vcpu *s, uint64_t next_rip)
+{
+	uint8_t *v = s->vmcb;
+
+	vmcb_wr64(v, VMCB_RIP, next_rip);
+	/* The completed instruction ends any STI/MOV SS interrupt shadow. */
+	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
+	/* and ends with the single-step trap the CPU would raise (hv/exit.h) */
+	if (hv_single_step_trap(vmcb_rd64(v, VMCB_RFLAGS))) {
+		vmcb_wr64(v, VMCB_DR6, vmcb_rd64(v, VMCB_DR6) | X86_DR6_BS);
+		svm_inject_exception(s, X86_VEC_DB, false, 0);
+	}
+}
+
+/* The width of the guest's code (hv_next_rip): 64-bit mode is EFER.LMA
+ * with CS.L, else CS.D decides (APM Vol. 2 4.8.1). */
+static unsigned
+code_bits(const uint8_t *v)
+{
+	unsigned attr = vmcb_rd16(v, VMCB_SEG_CS + VMCB_SEG_ATTR);
+
+	if ((vmcb_rd64(v, VMCB_EFER) & X86_EFER_LMA) && (attr & VMCB_ATTR_L))
+		return 64;
+	return (attr & VMCB_ATTR_DB) ? 32 : 16;
+}
+
+/* The guest's instruction at RIP, len bytes, done in its place. */
+static void
+complete_len(struct svm_vcpu *s, unsigned len)
+{
+	complete_insn(s, hv_next_rip(vmcb_rd64(s->vmcb, VMCB_RIP), len,
+	    code_bits(s->vmcb)));
+}
+
 void
 svm_skip_insn(struct svm_vcpu *s, unsigned len)
 {
@@ -29,9 +66,10 @@ svm_skip_insn(struct svm_vcpu *s, unsigned len)
 
 	/* With NRIPS the CPU tells us where the instruction ends (APM
 	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
-	vmcb_wr64(v, VMCB_RIP, nrip != 0 ? nrip : vmcb_rd64(v, VMCB_RIP) + len);
-	/* The skipped instruction ends any STI/MOV SS interrupt shadow. */
-	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
+	if (nrip != 0)
+		complete_insn(s, nrip);
+	else
+		complete_len(s, len);
 }
 
 void
@@ -192,8 +230,15 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		    "entry, gpa 0x%llx, error code 0x%llx",
 		    (unsigned long long)gpa, (unsigned long long)err);
 	}
-	if (hv_lapic_claims(vcpu, gpa))
-		return hv_lapic_mmio(vcpu, gpa, ex);
+	if (hv_lapic_claims(vcpu, gpa)) {
+		/* the access emulated: hv completes the instruction */
+		unsigned len;
+		int rc = hv_lapic_mmio(vcpu, gpa, ex, &len);
+
+		if (rc == HV_RESUME)
+			complete_len(s, len);
+		return rc;
+	}
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
 	if (error == 0)
 		return HV_RESUME;
@@ -258,7 +303,8 @@ breakpoint(struct svm_vcpu *s, unsigned len, struct hv_exit *ex)
 	return 0;
 }
 
-/* Guest #BP: the intercept comes before delivery, RIP is on the INT3. */
+/* Guest #BP, intercepted for the host's debugger only: the intercept
+ * comes before delivery, RIP is on the INT3. */
 static int
 exit_breakpoint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -273,8 +319,9 @@ exit_breakpoint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 /*
  * INTn intercept (APM 15.13.3), RIP on the instruction.  INT3 and INT 3
- * become a breakpoint exit; any other INTn (and INTO) is delivered to the
- * guest as the software interrupt it is.
+ * become a breakpoint exit when the host's debugger takes them
+ * (hv_vm_set_debugger); otherwise they, any other INTn and INTO are
+ * delivered to the guest as the software interrupts they are.
  */
 static int
 exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
@@ -291,7 +338,7 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (error != 0)
 		return stop(vcpu, ex, HV_EIO, "INTn intercept on opcode 0x%02x: "
 		    "cannot decode", op);
-	if (vec == 3)
+	if (vec == X86_VEC_BP && vcpu->vm->host_debugger)
 		return breakpoint(s, len, ex);
 	/*
 	 * Inject it as a software interrupt (type 4, so the gate DPL is
@@ -299,7 +346,7 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * return address pushed (svm_vcpu_run copies it to nRIP, where a CPU
 	 * with NRIPS takes it from).
 	 */
-	vmcb_wr64(v, VMCB_RIP, rip + len);
+	vmcb_wr64(v, VMCB_RIP, hv_next_rip(rip, len, code_bits(v)));
 	s->pending_event = vec | (EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT) |
 	    EVENT_VALID;
 	return HV_RESUME;

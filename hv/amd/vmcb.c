@@ -18,18 +18,16 @@
 #define PAT_DEFAULT	0x0007040600070406ull
 
 void
-vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint64_t ncr3)
+vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint32_t exc,
+    uint64_t ncr3)
 {
 	/*
-	 * #BP goes to the host's db> prompt, #UD is counted and reflected.
-	 * INTn is intercepted too: QEMU TCG treats INT3 as a software
-	 * interrupt and checks only the INTn intercept for it, never #BP.
-	 * A machine check is the host's (APM 15.12, 15.13): without the
-	 * intercept it would go through the guest's IDT.  Other exceptions
-	 * stay in the guest, so double and triple faults are formed by the
-	 * CPU itself and end in a SHUTDOWN exit.
+	 * exc: hv_exception_intercepts (a triple fault the CPU forms ends in
+	 * a SHUTDOWN exit).  INTn is intercepted too: QEMU TCG treats INT3 as
+	 * a software interrupt and checks only the INTn intercept for it,
+	 * never #BP (svm_exit.c decides whose breakpoint it is).
 	 */
-	vmcb_wr32(v, VMCB_INTERCEPT_EXC, VMCB_EXC_HV);
+	vmcb_wr32(v, VMCB_INTERCEPT_EXC, exc);
 	/* every MOV DR until the guest's first (hv/dreg.c: lazy switch) */
 	vmcb_wr32(v, VMCB_INTERCEPT_DR, VMCB_DR_ALL);
 	/*

@@ -45,7 +45,10 @@
 #define VMCB_SEG_LDTR		0x470
 #define VMCB_SEG_IDTR		0x480
 #define VMCB_SEG_TR		0x490
-/* within a segment: selector 16, attrib 16, limit 32, base 64 */
+/* within a segment: selector 16, attrib 16, limit 32, base 64; the attrib
+ * word packs descriptor bits 40-47 and 52-55 (APM Vol. 2 15.5.1) */
+#define VMCB_ATTR_L		(1u << 9)	/* 64-bit code */
+#define VMCB_ATTR_DB		(1u << 10)	/* default size 32 */
 #define VMCB_SEG_SEL		0x0
 #define VMCB_SEG_ATTR		0x2
 #define VMCB_SEG_LIMIT		0x4
@@ -99,9 +102,6 @@
 #define VMCB_I2_MONITOR		(1u << 10)	/* and MONITORX */
 #define VMCB_I2_MWAIT		(1u << 11)	/* unconditional; and MWAITX */
 #define VMCB_I2_XSETBV		(1u << 13)
-
-/* the exception intercepts hv sets (vmcb.c): #BP, #UD, #MC */
-#define VMCB_EXC_HV	((1u << X86_VEC_BP) | (1u << X86_VEC_UD) | (1u << X86_VEC_MC))
 
 #define VMCB_VINTR_MASKING	(1ull << 24)	/* APM 15.21.1 */
 /* the virtual interrupt itself (APM 15.21.4, Table B-1 offset 0x60) */

@@ -186,9 +186,8 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_PROC_CTLS2, vmx_caps.proc2_ctls);
 	err |= vmcs_write(VMCS_EXIT_CTLS, vmx_caps.exit_ctls);
 	err |= vmcs_write(VMCS_ENTRY_CTLS, vmx_caps.entry_ctls);
-	/* #BP goes to the host debugger; #UD is reflected; #MC is the host's
-	 * (SDM Vol. 3C 25.2: without bit 18 it goes through the guest IDT) */
-	err |= vmcs_write(VMCS_EXCEPTION_BITMAP, VMX_EXC_BITMAP);
+	err |= vmcs_write(VMCS_EXCEPTION_BITMAP,
+	    hv_exception_intercepts(vcpu->vm));
 	err |= vmcs_write(VMCS_PF_ERR_MASK, 0);
 	err |= vmcs_write(VMCS_PF_ERR_MATCH, 0);
 	err |= vmcs_write(VMCS_CR3_TARGET_COUNT, 0);

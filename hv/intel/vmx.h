@@ -94,8 +94,6 @@ int	 vmx_feature_control(void);
 #define PROC2_RDTSCP		(1u << 3)	/* else RDTSCP and RDPID are #UD */
 #define PROC2_VPID		(1u << 5)
 #define PROC2_WBINVD_EXIT	(1u << 6)
-/* the exceptions that exit (vmcs.c): #BP, #UD, #MC */
-#define VMX_EXC_BITMAP	((1u << X86_VEC_BP) | (1u << X86_VEC_UD) | (1u << X86_VEC_MC))
 #define PROC2_UNRESTRICTED	(1u << 7)
 /* VM-exit controls (SDM 24.7.1) */
 #define EXIT_SAVE_DEBUG		(1u << 2)

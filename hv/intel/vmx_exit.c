@@ -37,16 +37,47 @@ reason_name(unsigned basic)
 	return n != NULL ? n : "unknown";
 }
 
-/* Complete the instruction that exited: RIP past it, STI/MOV-SS blocking gone. */
+/* The guest's instruction done in its place, the next at next_rip: its
+ * STI/MOV SS shadow ended, its single-step trap raised. */
 static void
-skip_insn(uint64_t rip)
+complete_insn(uint64_t next_rip)
 {
 	uint64_t intr;
 
-	(void)vmcs_write(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSN_LEN));
+	(void)vmcs_write(VMCS_GUEST_RIP, next_rip);
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & 3)	/* SDM 24.4.2: bits 0-1 end with the next instruction */
 		(void)vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
+	/* the single-step trap the CPU would end it with (hv/exit.h) */
+	if (hv_single_step_trap(vmcs_read(VMCS_GUEST_RFLAGS)))
+		(void)vmcs_write(VMCS_GUEST_PENDING_DBG,
+		    vmcs_read(VMCS_GUEST_PENDING_DBG) | X86_DR6_BS);
+}
+
+/* The width of the guest's code (hv_next_rip): 64-bit mode is an IA-32e
+ * mode guest with CS.L, else CS.D decides (SDM Vol. 3A 5.2.1). */
+static unsigned
+code_bits(void)
+{
+	uint64_t ar = vmcs_read(VMCS_GUEST_CS_AR);
+
+	if ((vmcs_read(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST) && (ar & VMX_AR_L))
+		return 64;
+	return (ar & VMX_AR_DB) ? 32 : 16;
+}
+
+/* The guest's instruction at RIP, len bytes, done in its place. */
+static void
+complete_len(unsigned len)
+{
+	complete_insn(hv_next_rip(vmcs_read(VMCS_GUEST_RIP), len, code_bits()));
+}
+
+/* The instruction that exited, done (the exit gives its length). */
+static void
+skip_insn(void)
+{
+	complete_len((unsigned)vmcs_read(VMCS_EXIT_INSN_LEN));
 }
 
 static uint64_t
@@ -73,7 +104,7 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	vx->gpr = vc->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
 	if (vx->skip)
-		skip_insn(vx->rip);
+		skip_insn();
 	if (vx->gp)
 		vmx_inject_exception(X86_VEC_GP, true, 0);
 	if (vx->ud)
@@ -131,9 +162,10 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (vector == X86_VEC_MC)	/* the host's (pinned, right after the exit) */
 		return core_insn(vcpu, HV_VX_MACHINE_CHECK, ex);
 	if (vector == X86_VEC_BP) {
-		/* INT3 exits before delivery with RIP on it (SDM 27.1): step
-		 * over it so the guest goes on after the host's debugger */
-		skip_insn(vmcs_read(VMCS_GUEST_RIP));
+		/* intercepted for the host's debugger only: INT3 exits before
+		 * delivery with RIP on it (SDM 27.1); step over it so the
+		 * guest goes on after the debugger */
+		skip_insn();
 		ex->kind = HV_EXIT_DEBUG;
 		return 0;
 	}
@@ -185,7 +217,7 @@ exit_vmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		vmx_inject_exception(X86_VEC_UD, false, 0);
 		return HV_RESUME;
 	}
-	skip_insn(vmcs_read(VMCS_GUEST_RIP));
+	skip_insn();
 	if (hc == HV_HC_HOST)
 		return 0;
 	vc->gpr[HV_RAX] = r.rax;
@@ -334,7 +366,7 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * VPID nothing else does it for us */
 	if (vc->vpid != 0 && (rc = vmx_invvpid(INVVPID_SINGLE, vc->vpid)) != VMX_OK)
 		(void)vmx_insn_fail("INVVPID", rc);
-	skip_insn(vmcs_read(VMCS_GUEST_RIP));
+	skip_insn();
 	return HV_RESUME;
 gp:
 	vmx_inject_exception(X86_VEC_GP, true, 0);
@@ -358,8 +390,15 @@ exit_ept_violation(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (q & 4)
 		acc |= HV_ACC_EXEC;
 	what = kind[(q & 4) ? 2 : (q & 2) ? 1 : 0];
-	if (hv_lapic_claims(vcpu, gpa))
-		return hv_lapic_mmio(vcpu, gpa, ex);
+	if (hv_lapic_claims(vcpu, gpa)) {
+		/* the access emulated: hv completes the instruction */
+		unsigned len;
+		int rc = hv_lapic_mmio(vcpu, gpa, ex, &len);
+
+		if (rc == HV_RESUME)
+			complete_len(len);
+		return rc;
+	}
 	if ((gpa & ~HV_PAGE_MASK) == vc->last_fault_gpa) {
 		if (++vc->fault_repeats >= EPT_LOOP_LIMIT)
 			return stop(vcpu, ex, HV_EFAULT, "EPT violation (%s) at "
@@ -442,7 +481,7 @@ exit_hc_nop(struct hv_vcpu *vcpu)
 		return false;
 	hv_stats_exit(VMX_EXIT_vmcall);
 	vc->fault_repeats = 0;
-	skip_insn(vmcs_read(VMCS_GUEST_RIP));
+	skip_insn();
 	vc->gpr[HV_RAX] = 0;
 	return true;
 }

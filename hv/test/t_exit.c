@@ -320,6 +320,50 @@ test_exit_machine_check(void)
 	t_teardown();
 }
 
+/* #BP is the guest's unless the VM's host debugger takes it; the choice is
+ * made before the first vCPU, which takes its intercepts from it */
+void
+test_exit_debugger_choice(void)
+{
+	const uint32_t hv_own = (1u << X86_VEC_UD) | (1u << X86_VEC_MC);
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
+	CHECK_EQ(hv_exception_intercepts(vm), hv_own);
+	CHECK_EQ(hv_vm_set_debugger(vm, true), 0);
+	CHECK_EQ(hv_exception_intercepts(vm), hv_own | (1u << X86_VEC_BP));
+	CHECK_EQ(hv_vm_set_debugger(vm, false), 0);
+	CHECK_EQ(hv_exception_intercepts(vm), hv_own);
+	CHECK_EQ(hv_vm_set_debugger(vm, true), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	/* too late now: the vCPU's intercepts are set */
+	CHECK_EQ(hv_vm_set_debugger(vm, false), HV_EBUSY);
+	CHECK_EQ(hv_exception_intercepts(vm), hv_own | (1u << X86_VEC_BP));
+	CHECK_EQ(hv_vm_set_debugger(NULL, true), HV_EINVAL);
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
+/* an instruction hv completes: the single-step trap at its end (TF alone
+ * decides), the next RIP in the width of the code */
+void
+test_exit_insn_completion(void)
+{
+	CHECK(hv_single_step_trap(X86_RFLAGS_TF | 2));
+	CHECK(hv_single_step_trap(X86_RFLAGS_TF | X86_RFLAGS_IF | X86_RFLAGS_RF));
+	CHECK(!hv_single_step_trap(2));
+	CHECK(!hv_single_step_trap(X86_RFLAGS_IF | X86_RFLAGS_RF | 2));
+	CHECK_EQ(hv_next_rip(0x200000, 2, 64), 0x200002);
+	CHECK_EQ(hv_next_rip(0xfffffffe, 2, 32), 0);
+	CHECK_EQ(hv_next_rip(0xfffffffd, 2, 32), 0xffffffff);
+	CHECK_EQ(hv_next_rip(0xfffe, 3, 16), 1);
+	/* no wrap in 64-bit code: past the canonical edge, and past 4 GiB */
+	CHECK_EQ(hv_next_rip(0x7ffffffffffdull, 3, 64), 0x800000000000ull);
+	CHECK_EQ(hv_next_rip(0xfffffffe, 2, 64), 0x100000000ull);
+}
+
 /* interruption information of a hardware exception being delivered */
 #define EXC(v)	((1u << 31) | (3u << 8) | (v))
 

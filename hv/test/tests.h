@@ -81,6 +81,8 @@
 	X(exit_machine_check)	\
 	X(exit_xsetbv)		\
 	X(svm_intercepts_check)	\
+	X(exit_debugger_choice)	\
+	X(exit_insn_completion)	\
 	X(exit_exception_merge)	\
 	X(msr_rules)		\
 	X(msr_misc_enable)	\

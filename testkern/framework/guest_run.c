@@ -63,8 +63,10 @@ guest_run_setup(const struct guest_run_cfg *cfg, struct guest_run_result *res)
 		return error;
 	}
 	error = hv_vm_set_user_hypercalls(res->vm, cfg->user_hypercalls);
+	if (error == 0)
+		error = hv_vm_set_debugger(res->vm, cfg->debugger);
 	if (error != 0) {
-		ksnprintf(res->errmsg, sizeof(res->errmsg), "hv_vm_set_user_hypercalls: %s (%d)",
+		ksnprintf(res->errmsg, sizeof(res->errmsg), "VM settings: %s (%d)",
 		    errno_name(error), error);
 	} else if (cfg->multiboot != NULL) {
 		char why[120];
@@ -112,21 +114,28 @@ guest_run_vcpu(const struct guest_run_cfg *cfg, struct guest_run_result *res, in
 	return error;
 }
 
+static int
+case_cfg_setup(const struct guest_run_cfg *cfg, struct guest_run_result *res,
+    struct hv_vcpu **vcpup)
+{
+	int error;
+
+	error = guest_run_setup(cfg, res);
+	if (error != 0)
+		return error;
+	error = guest_run_vcpu(cfg, res, 0, vcpup);
+	if (error != 0)
+		guest_run_teardown(res);
+	return error;
+}
+
 int
 vm_case_setup(const char *image, uint64_t which, struct guest_run_result *res,
     struct hv_vcpu **vcpup)
 {
-	const struct guest_run_cfg cfg = { .image = image, .mem = HV_GUEST_MIN_MEM,
-	    .set_r13 = true, .r13 = which };
-	int error;
+	const struct guest_run_cfg cfg = VM_CASE_CFG(image, which);
 
-	error = guest_run_setup(&cfg, res);
-	if (error != 0)
-		return error;
-	error = guest_run_vcpu(&cfg, res, 0, vcpup);
-	if (error != 0)
-		guest_run_teardown(res);
-	return error;
+	return case_cfg_setup(&cfg, res, vcpup);
 }
 
 int
@@ -185,13 +194,22 @@ int
 vm_run_case(const char *image, uint64_t which, struct hv_exit *ex, struct hv_regs *regs,
     int *intr_exits)
 {
+	const struct guest_run_cfg cfg = VM_CASE_CFG(image, which);
+
+	return vm_run_case_cfg(&cfg, ex, regs, intr_exits);
+}
+
+int
+vm_run_case_cfg(const struct guest_run_cfg *cfg, struct hv_exit *ex, struct hv_regs *regs,
+    int *intr_exits)
+{
 	struct guest_run_result res = { 0 };
 	struct hv_vcpu *vcpu;
 	int error;
 
 	if (intr_exits != NULL)
 		*intr_exits = 0;
-	error = vm_case_setup(image, which, &res, &vcpu);
+	error = case_cfg_setup(cfg, &res, &vcpu);
 	if (error != 0)
 		return error;
 	error = vm_run_until(vcpu, ex, intr_exits);
@@ -328,7 +346,7 @@ do_hypercall(const struct guest_run_cfg *cfg, struct guest_run_result *res,
 	return true;
 }
 
-/* A guest #BP: the db> prompt, or the end of a run that has none. */
+/* A guest #BP the host's debugger takes (cfg->debugger): the db> prompt. */
 static bool
 do_debug(const struct guest_run_cfg *cfg, struct guest_run_result *res,
     struct hv_vcpu *vcpu)
@@ -337,13 +355,6 @@ do_debug(const struct guest_run_cfg *cfg, struct guest_run_result *res,
 	enum db_verdict v;
 
 	res->debug_exits++;
-	if (cfg->no_debugger) {
-		res->end = VR_ERROR;
-		res->error = EINVAL;
-		strlcpy(res->errmsg, "guest #BP (this run has no debugger)",
-		    sizeof(res->errmsg));
-		return false;
-	}
 	v = db_prompt(vcpu);
 	res->prompt_ns += time_ns() - t0;
 	if (v == DB_QUIT) {

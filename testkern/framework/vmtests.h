@@ -58,7 +58,8 @@ struct guest_run_cfg {
 	uint64_t	 timeout_ms;	/* 0: VM_TIMEOUT_MS */
 	bool		 quiet;		/* no CHECK lines for guest reports (a failed one
 					 * is logged), no summary line for a clean run */
-	bool		 no_debugger;	/* a guest #BP ends the run instead of the db> prompt */
+	bool		 debugger;	/* a guest #BP is the host's: the db> prompt
+					 * (hv_vm_set_debugger); else the guest's own */
 	bool		 stop_at_exit;	/* stop at the first exit other than a host
 					 * interrupt and hand it back unhandled */
 	uint64_t	 user_hypercalls;	/* allowed from guest CPL 3 (hv.h; 0: none) */
@@ -163,12 +164,17 @@ int	 vm_badstate_run(const struct vm_badstate *b, const char *refusal,
  * tear down).  vm_run_until: run until an exit other than HV_EXIT_INTR
  * (ETIMEDOUT after VM_TIMEOUT_MS); *intr_exits (if not NULL) counts those
  * on the way.  vm_run_case: all of it for one run, then *regs after it;
- * the VM is destroyed.
+ * the VM is destroyed.  vm_run_case_cfg: the same from VM_CASE_CFG's
+ * configuration with more set (e.g. .debugger).
  */
+#define VM_CASE_CFG(img, which)	{ .image = (img), .mem = HV_GUEST_MIN_MEM,	\
+	    .set_r13 = true, .r13 = (which) }
 int	 vm_case_setup(const char *image, uint64_t which, struct guest_run_result *res,
 	    struct hv_vcpu **vcpup);
 int	 vm_run_until(struct hv_vcpu *vcpu, struct hv_exit *ex, int *intr_exits);
 int	 vm_run_case(const char *image, uint64_t which, struct hv_exit *ex,
+	    struct hv_regs *regs, int *intr_exits);
+int	 vm_run_case_cfg(const struct guest_run_cfg *cfg, struct hv_exit *ex,
 	    struct hv_regs *regs, int *intr_exits);
 
 /* After vm_run_case: the case ended in a triple fault at the instruction

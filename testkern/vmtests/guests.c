@@ -308,7 +308,7 @@ KTEST(vm_demand, "64 fresh guest pages: exactly 64 nested faults; pageout and re
 
 KTEST(vm_int3, "guest int3 drops into db> (regs, x, c, q)")
 {
-	const struct guest_run_cfg cfg = { .image = "int3.bin" };
+	const struct guest_run_cfg cfg = { .image = "int3.bin", .debugger = true };
 	struct guest_run_result r = { 0 };
 
 	if (!vm_begin() || !vm_run_started(&cfg, &r))
