@@ -25,12 +25,13 @@ hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 	cpuid_here(leaf, subleaf, r);
 }
 
-static inline void
-guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
-    uint32_t r[4])
+/*
+ * The CPUID values every vCPU of this host sees alike: the host's, less
+ * what hv does not virtualize, plus the hv leaf.
+ */
+void
+hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
-	struct hv_regs regs;
-
 	r[0] = r[1] = r[2] = r[3] = 0;
 	if (leaf == HV_CPUID_LEAF) {
 		r[0] = hv_backend_svm ? HV_CPUID_F_VMMCALL : 0;
@@ -48,22 +49,14 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 		cpuid_here(leaf, subleaf, r);
 		if (leaf == 1) {
 			/* no nested virtualization, no MONITOR/MWAIT (#UD,
-			 * hv/exit.c); a hypervisor is present; the initial
-			 * APIC ID (EBX[31:24]) is the vCPU id */
+			 * hv/exit.c); a hypervisor is present */
 			r[2] &= ~(X86_CPUID1_ECX_VMX | X86_CPUID1_ECX_MONITOR);
 			/* hv's local APIC has neither x2APIC mode nor a
 			 * timer (hv/lapic.c) */
 			r[2] &= ~(X86_CPUID1_ECX_X2APIC | X86_CPUID1_ECX_TSC_DEADLINE);
 			/* nor IA32_PERF_CAPABILITIES (hv/msr.c) */
 			r[2] &= ~X86_CPUID1_ECX_PDCM;
-			/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the
-			 * host's (SDM Vol. 2A CPUID, Table 3-10) */
-			r[2] &= ~X86_CPUID1_ECX_OSXSAVE;
-			if (hv_ops->get_regs(vcpu, &regs) == 0 &&
-			    (regs.cr4 & X86_CR4_OSXSAVE))
-				r[2] |= X86_CPUID1_ECX_OSXSAVE;
 			r[2] |= X86_CPUID1_ECX_HV;
-			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
 		} else if (leaf == 0x80000001u) {
 			/* AMD's core counters beyond the legacy four: not kept */
 			r[2] &= ~(X86_CPUID81_ECX_SVM | X86_CPUID81_ECX_MONITORX |
@@ -74,7 +67,36 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			r[2] &= ~X86_CPUID7_ECX_RDPID;
 			/* nor IA32_TSC_ADJUST (hv/msr.c: the TSC is an offset) */
 			r[1] &= ~X86_CPUID7_EBX_TSC_ADJUST;
+			/* nor IA32_PKRS: neither the VMCB nor hv's VMCS
+			 * controls switch it, so no PKS (and CR4.PKS is #GP,
+			 * hv/cr.c) */
+			r[2] &= ~X86_CPUID7_ECX_PKS;
+			/* INVPCID only where the guest may run it (VMX: the
+			 * enable-INVPCID control, else #UD; SDM Vol. 3C
+			 * 25.3, 24.6.2) */
+			if (!hv_ops->guest_invpcid())
+				r[1] &= ~X86_CPUID7_EBX_INVPCID;
 		}
+	}
+}
+
+/* ... and what differs per vCPU (leaf 1: OSXSAVE, the APIC ID) */
+static inline void
+guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
+    uint32_t r[4])
+{
+	struct hv_regs regs;
+
+	hv_guest_features(leaf, subleaf, r);
+	if (leaf == 1) {
+		/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the host's
+		 * (SDM Vol. 2A CPUID, Table 3-10); the initial APIC ID
+		 * (EBX[31:24]) is the vCPU id */
+		r[2] &= ~X86_CPUID1_ECX_OSXSAVE;
+		if (hv_ops->get_regs(vcpu, &regs) == 0 &&
+		    (regs.cr4 & X86_CR4_OSXSAVE))
+			r[2] |= X86_CPUID1_ECX_OSXSAVE;
+		r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
 	}
 }
 

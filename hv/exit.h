@@ -1,6 +1,6 @@
 /*
  * exit.h - the neutral exit record and the guest-visible rules the core
- * decides for both backends (hv/exit.c, hv/msr.c, hv/cpuid.c): what a
+ * decides for both backends (hv/exit.c, hv/msr.c, hv/cpuid.c, hv/cr.c): what a
  * backend decodes an exit into, what it applies afterwards, which
  * exception a guest gets when one arises during event delivery, and the
  * one format of a guest stop.
@@ -32,6 +32,7 @@ enum hv_vmexit_kind {
 	HV_VX_MONITOR,
 	HV_VX_MWAIT,
 	HV_VX_MACHINE_CHECK,	/* the host's #MC, taken in the guest */
+	HV_VX_CR4_WRITE,	/* MOV to CR4: value; cr0, cr3, cr4, efer */
 };
 
 /*
@@ -58,12 +59,15 @@ struct hv_vmexit {
 	uint64_t	 cr0;		/* WRMSR (EFER.LME rule), SHUTDOWN: guest CR0 */
 	uint64_t	 rsp, cr3, idtr_base;	/* SHUTDOWN: the guest's */
 	uint32_t	 idtr_limit;
+	uint64_t	 cr4, efer;	/* CR4_WRITE: the guest's, before it */
+	uint64_t	 value;		/* CR4_WRITE: written; out: the CR4 to keep */
+	bool		 flush;		/* out: drop the guest's TLB (CR4_WRITE) */
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
 	bool		 ud;		/* out: raise #UD instead */
 };
 
-/* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c) */
+/* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c, hv/cr.c) */
 int	 hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
 int	 hv_vx_cpuid(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
@@ -72,6 +76,7 @@ int	 hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
 int	 hv_vx_insn(struct hv_vmexit *vx);	/* INVD .. MWAIT */
+int	 hv_vx_cr4_write(struct hv_vmexit *vx);
 int	 hv_vx_machine_check(void);
 int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
@@ -104,6 +109,8 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vx_insn(vx);
 	case HV_VX_MACHINE_CHECK:
 		return hv_vx_machine_check();
+	case HV_VX_CR4_WRITE:
+		return hv_vx_cr4_write(vx);
 	}
 	return hv_vx_unknown(vcpu, vx, ex);
 }
@@ -140,8 +147,17 @@ int	 hv_vcpu_stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error,
  */
 bool	 hv_exception_fault(unsigned vector);
 
-/* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf. */
+/* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf;
+ * hv_guest_features: the part that is the same for every vCPU. */
+void	 hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
 void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 	    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
+
+/*
+ * The CR4 bits a guest may set: those whose feature its CPUID shows
+ * (hv/cr.c).  A backend that lets the guest write CR4 without an exit
+ * makes every other bit exit (VMX: the CR4 guest/host mask).
+ */
+uint64_t hv_cr4_guest_bits(void);
 
 #endif /* HV_EXIT_H */

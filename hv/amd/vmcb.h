@@ -11,6 +11,7 @@
 
 /* ---- control area (Table B-1) ---- */
 #define VMCB_INTERCEPT_CR	0x000	/* 32: reads 15:0, writes 31:16 */
+#define VMCB_ICR_WRITE(cr)	(1u << (16 + (cr)))
 #define VMCB_INTERCEPT_DR	0x004	/* 32 */
 #define VMCB_INTERCEPT_EXC	0x008	/* 32: one bit per vector */
 #define VMCB_INTERCEPT_MISC1	0x00c	/* 32 */
@@ -47,6 +48,7 @@
 /* within a segment: selector 16, attrib 16, limit 32, base 64 */
 #define VMCB_SEG_SEL		0x0
 #define VMCB_SEG_ATTR		0x2
+#define VMCB_ATTR_L		(1u << 9)	/* attribute bits: 64-bit code (L) */
 #define VMCB_SEG_LIMIT		0x4
 #define VMCB_SEG_BASE		0x8
 #define VMCB_CPL		0x4cb	/* 8 */

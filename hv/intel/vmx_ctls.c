@@ -154,9 +154,12 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * Unrestricted guest where the CPU has it: a guest may then run with
 	 * paging or protection off (a multiboot entry, SDM Vol. 3C 26.3.1.1);
 	 * without it such a boot state is refused (hv_vcpu_boot).
+	 * Enable-INVPCID where the CPU has it (not needed: hv_ctl_adjust
+	 * drops it otherwise): the guest then runs INVPCID as its CPUID
+	 * shows it (hv/cpuid.c); without it INVPCID is #UD.
 	 */
 	want = PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0) |
-	    (c->unrestricted ? PROC2_UNRESTRICTED : 0);
+	    (c->unrestricted ? PROC2_UNRESTRICTED : 0) | PROC2_INVPCID;
 	if ((error = ctl_pick("secondary processor-based", c->procbased2,
 	    want, PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0),
 	    &c->proc2_ctls)) != 0)

@@ -239,7 +239,7 @@ enum cr0_result {
  * MOV to CR0 (SDM Vol. 2A "MOV - Move to/from Control Registers"): #GP for
  * bits 63:32, PG without PE, NW without CD or a FIXED1 bit set; turning
  * paging on with EFER.LME is #GP without CR4.PAE, and turning it off in
- * 64-bit code is #GP.  Otherwise paging on with LME enters IA-32e mode and
+ * 64-bit code or with CR4.PCIDE set is #GP.  Otherwise paging on with LME enters IA-32e mode and
  * paging off leaves it (SDM Vol. 3A 9.8.5): EFER.LMA changes as on the CPU,
  * and the IA-32e mode guest entry control with it (the VM-entry checks
  * want both equal, SDM Vol. 3C 26.3.1.1).
@@ -264,7 +264,8 @@ cr0_write(uint64_t v, uint64_t old, int *rc)
 	} else if (pg && !was_pg && (vmcs_read(VMCS_GUEST_CR4) & X86_CR4_PAE)) {
 		return CR0_PAE32;
 	} else if (!pg && was_pg && (efer & X86_EFER_LMA)) {
-		if (code64)
+		/* nor with CR4.PCIDE set (SDM Vol. 3A 4.10.1) */
+		if (code64 || (vmcs_read(VMCS_GUEST_CR4) & X86_CR4_PCIDE))
 			return CR0_GP;
 		efer &= ~(uint64_t)X86_EFER_LMA;
 	}
@@ -277,12 +278,55 @@ cr0_write(uint64_t v, uint64_t old, int *rc)
 	return CR0_DONE;
 }
 
+/* Drop the guest's TLB: the CPU would have on the CR write that exited; with
+ * a VPID nothing else does it for us. */
+static void
+flush_guest_tlb(struct vmx_vcpu *vc)
+{
+	int rc;
+
+	if (vc->vpid != 0 && (rc = vmx_invvpid(INVVPID_SINGLE, vc->vpid)) != VMX_OK)
+		(void)vmx_insn_fail("INVVPID", rc);
+}
+
 /*
- * MOV to CR0/CR4 (and CLTS/LMSW) exit only when they would change a bit the
- * host owns (the fixed bits; the masks in vmcs.c).  CR0: cr0_write.  CR4:
- * the guest may not turn on VMX, nor clear PAE in IA-32e mode (#GP, SDM
- * Vol. 2A MOV CR); everything else is applied with the fixed bits forced
- * and the guest's value kept in the read shadow.
+ * MOV to CR4 exits only when it would change a bit the host owns (the
+ * fixed bits and those the guest's CPUID hides; the mask in vmcs.c).  The
+ * rule is the core's (hv/cr.c); the value kept goes to the read shadow,
+ * with the fixed bits forced in the guest's CR4.  Outside 64-bit code the
+ * operand is the register's low 32 bits.
+ */
+static int
+cr4_write(struct hv_vcpu *vcpu, uint64_t v, struct hv_exit *ex)
+{
+	struct hv_vmexit vx = { .kind = HV_VX_CR4_WRITE };
+	uint64_t mask = vmcs_read(VMCS_CR4_MASK);
+	int rc;
+
+	vx.efer = vmcs_read(VMCS_GUEST_EFER);
+	if (!(vx.efer & X86_EFER_LMA) || !(vmcs_read(VMCS_GUEST_CS_AR) & VMX_AR_L))
+		v &= 0xffffffffull;
+	vx.value = v;
+	vx.cr0 = vmcs_read(VMCS_CR0_SHADOW);
+	vx.cr3 = vmcs_read(VMCS_GUEST_CR3);
+	vx.cr4 = (vmcs_read(VMCS_GUEST_CR4) & ~mask) |
+	    (vmcs_read(VMCS_CR4_SHADOW) & mask);
+	rc = core_exit(vcpu, &vx, ex);
+	if (!vx.skip)
+		return rc;
+	if ((vmcs_write(VMCS_GUEST_CR4, vx.value | vmx_caps.cr4_fixed0) |
+	    vmcs_write(VMCS_CR4_SHADOW, vx.value)) != 0)
+		return stop(vcpu, ex, HV_EIO, "CR4 write of 0x%llx failed",
+		    (unsigned long long)vx.value);
+	if (vx.flush)
+		flush_guest_tlb(vcpu->backend);
+	return rc;
+}
+
+/*
+ * MOV to CR0 (and CLTS/LMSW) exit only when they would change a bit the
+ * host owns (the fixed bits; the masks in vmcs.c): cr0_write.  MOV to CR4:
+ * cr4_write.
  */
 static int
 exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
@@ -296,6 +340,8 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (type == 1 || (cr != 0 && cr != 4) || (type != 0 && cr != 0))
 		return stop(vcpu, ex, HV_EIO, "unexpected CR access exit "
 		    "(qualification 0x%llx)", (unsigned long long)q);
+	if (cr == 4)
+		return cr4_write(vcpu, gpr_get(vc, reg), ex);
 	shadow = vmcs_read(VMCS_CR0_SHADOW);
 	if (type == 0)
 		v = gpr_get(vc, reg);
@@ -303,41 +349,26 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		v = shadow & ~8ull;
 	else			/* LMSW: bits 3:0, and it cannot clear PE */
 		v = (shadow & ~0xeull) | ((q >> 16) & 0xf);
-	if (cr == 0) {
-		switch (cr0_write(v, shadow, &rc)) {
-		case CR0_DONE:
-			break;
-		case CR0_GP:
-			goto gp;
-		case CR0_UNSUP:
-			return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: paging or "
-			    "protection off needs the unrestricted-guest control",
-			    (unsigned long long)v);
-		case CR0_PAE32:
-			return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: PAE paging "
-			    "outside long mode is not supported",
-			    (unsigned long long)v);
-		}
-	} else {
-		if ((v & X86_CR4_VMXE) || hv_cr_fixed_bad(v | vmx_caps.cr4_fixed0,
-		    vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1) != 0 ||
-		    (!(v & X86_CR4_PAE) &&
-		    (vmcs_read(VMCS_GUEST_EFER) & X86_EFER_LMA)))
-			goto gp;
-		rc = vmcs_write(VMCS_GUEST_CR4, v | vmx_caps.cr4_fixed0);
-		rc |= vmcs_write(VMCS_CR4_SHADOW, v);
+	switch (cr0_write(v, shadow, &rc)) {
+	case CR0_DONE:
+		break;
+	case CR0_GP:
+		vmx_inject_exception(X86_VEC_GP, true, 0);
+		return HV_RESUME;
+	case CR0_UNSUP:
+		return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: paging or "
+		    "protection off needs the unrestricted-guest control",
+		    (unsigned long long)v);
+	case CR0_PAE32:
+		return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: PAE paging "
+		    "outside long mode is not supported",
+		    (unsigned long long)v);
 	}
 	if (rc != 0)
-		return stop(vcpu, ex, HV_EIO, "CR%u write of 0x%llx failed", cr,
+		return stop(vcpu, ex, HV_EIO, "CR0 write of 0x%llx failed",
 		    (unsigned long long)v);
-	/* the CPU would have flushed the guest's TLB on these writes; with a
-	 * VPID nothing else does it for us */
-	if (vc->vpid != 0 && (rc = vmx_invvpid(INVVPID_SINGLE, vc->vpid)) != VMX_OK)
-		(void)vmx_insn_fail("INVVPID", rc);
+	flush_guest_tlb(vc);
 	skip_insn(vmcs_read(VMCS_GUEST_RIP));
-	return HV_RESUME;
-gp:
-	vmx_inject_exception(X86_VEC_GP, true, 0);
 	return HV_RESUME;
 }
 
