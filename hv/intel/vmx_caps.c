@@ -115,14 +115,6 @@ vmx_feature_control(void)
 	return 0;
 }
 
-/* With enable-INVPCID (and INVLPG exiting clear) INVPCID runs in the guest
- * on its VPID; without it INVPCID is #UD (SDM Vol. 3C 24.6.2, 25.3). */
-bool
-vmx_guest_invpcid(void)
-{
-	return (vmx_caps.proc2_ctls & PROC2_INVPCID) != 0;
-}
-
 int
 vmx_probe(void)
 {

@@ -113,6 +113,14 @@ vmx_check_exits(uint32_t exc_bitmap, uint32_t proc, uint32_t proc2)
 	return NULL;
 }
 
+/* With enable-INVPCID (and INVLPG exiting clear) INVPCID runs in the guest
+ * on its VPID; without it INVPCID is #UD (SDM Vol. 3C 24.6.2, 25.3). */
+bool
+vmx_guest_invpcid(void)
+{
+	return (vmx_caps.proc2_ctls & PROC2_INVPCID) != 0;
+}
+
 /* The controls the backend runs with (see vmcs.c for how they are used). */
 int
 vmx_caps_pick(struct vmx_caps *c)
