@@ -3,7 +3,8 @@
 ; bits whose feature CPUID hides (VMXE, PKS), for clearing PAE or changing
 ; LA57 in long mode, for PCIDE with CR3[11:0] not 0; PCIDE with a clean CR3
 ; and INVPCID behave as CPUID.1:ECX.PCID and CPUID.7:EBX.INVPCID say; an
-; allowed write through a REX register sticks.  The guest's own IDT
+; allowed write through a REX register sticks.  WRMSR of a linear address
+; (SYSENTER_ESP) checks it in the width CPUID.7:ECX.LA57 says (hv/msr.c).  The guest's own IDT
 ; catches the faults; CR4 is read back after each refused write.
 %include "hv.inc"
 %include "ring3.inc"
@@ -11,11 +12,11 @@
 NO_FAULT	equ 0xff
 
 ; TRY instruction: run it with the fault handlers resuming after it;
-; [fault_vec] is then the vector taken or NO_FAULT.  Clobbers RAX.
+; [fault_vec] is then the vector taken or NO_FAULT.  Clobbers R11.
 %macro TRY 1
 	mov	qword [fault_vec], NO_FAULT
-	lea	rax, [%%done]
-	mov	[resume], rax
+	lea	r11, [%%done]
+	mov	[resume], r11
 	%1
 %%done:
 %endmacro
@@ -35,6 +36,8 @@ NO_FAULT	equ 0xff
 main:
 	push	rbx
 	push	r12
+	push	r13
+	push	r14
 	call	cpu_setup
 	IDT_GATE X86_VEC_UD, ud_handler, 0x8e
 	IDT_GATE X86_VEC_GP, gp_handler, 0x8e
@@ -88,6 +91,7 @@ main:
 	mov	eax, 7
 	xor	ecx, ecx
 	cpuid
+	mov	r13d, ecx
 	mov	r12d, NO_FAULT
 	mov	eax, X86_VEC_UD
 	bt	ebx, 10			; CPUID.7:EBX.INVPCID
@@ -96,6 +100,34 @@ main:
 	TRY	{invpcid rcx, [invpcid_desc]}
 	CHECK_EQ [fault_vec], r12, "cr4: INVPCID as CPUID.7:EBX.INVPCID says"
 
+	; SYSENTER_ESP = 57-bit canonical, not 48: taken exactly with LA57
+	mov	r12d, NO_FAULT
+	mov	eax, X86_VEC_GP
+	bt	r13d, 16		; CPUID.7:ECX.LA57 (ECX kept in R13D)
+	cmovnc	r12d, eax
+	mov	ecx, X86_MSR_SYSENTER_ESP
+	rdmsr
+	mov	r14d, eax
+	shl	rdx, 32
+	or	r14, rdx		; the guest's SYSENTER_ESP, put back below
+	mov	ecx, X86_MSR_SYSENTER_ESP
+	mov	eax, 0xaaaaaaaa
+	mov	edx, 0xffaaaaaa
+	TRY	{wrmsr}
+	CHECK_EQ [fault_vec], r12, "cr4: wrmsr sysenter_esp 57-bit canonical as CPUID.7:ECX.LA57 says"
+	mov	ecx, X86_MSR_SYSENTER_ESP
+	mov	eax, 0xaaaaaaaa
+	mov	edx, eax
+	TRY	{wrmsr}
+	CHECK_EQ [fault_vec], X86_VEC_GP, "cr4: wrmsr sysenter_esp non-canonical #GP"
+	mov	ecx, X86_MSR_SYSENTER_ESP
+	mov	eax, r14d
+	mov	rdx, r14
+	shr	rdx, 32
+	wrmsr
+
+	pop	r14
+	pop	r13
 	pop	r12
 	pop	rbx
 	xor	eax, eax
@@ -105,14 +137,14 @@ main:
 gp_handler:
 	pop	qword [fault_err]
 	mov	qword [fault_vec], X86_VEC_GP
-	mov	rax, [resume]
-	mov	[rsp], rax
+	mov	r11, [resume]
+	mov	[rsp], r11
 	iretq
 
 ud_handler:
 	mov	qword [fault_vec], X86_VEC_UD
-	mov	rax, [resume]
-	mov	[rsp], rax
+	mov	r11, [resume]
+	mov	[rsp], r11
 	iretq
 
 section .data

@@ -80,6 +80,20 @@ hv_cr4_guest_bits(void)
 }
 
 /*
+ * An address written to an MSR that holds a linear address must be
+ * canonical in the processor's linear-address width: 57 bits where it
+ * supports 5-level paging, whether or not CR4.LA57 is set (Intel's 5-Level
+ * Paging white paper, on canonicality checking), else 48.  The guest's
+ * processor is what its CPUID shows.
+ */
+bool
+hv_guest_canonical(uint64_t va)
+{
+	return (hv_cr4_guest_bits() & X86_CR4_LA57) != 0 ? x86_canonical57(va) :
+	    x86_canonical(va);
+}
+
+/*
  * MOV to CR4 (SDM Vol. 2A MOV CR, Vol. 3A 4.10.1; APM Vol. 2 3.1.3): #GP for
  * a bit the guest's CPUID does not show, for clearing PAE or changing LA57
  * in IA-32e mode, for setting PCIDE outside IA-32e mode or with CR3[11:0]

@@ -159,5 +159,7 @@ void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
  * makes every other bit exit (VMX: the CR4 guest/host mask).
  */
 uint64_t hv_cr4_guest_bits(void);
+/* va canonical in the guest's linear-address width (hv/cr.c) */
+bool	 hv_guest_canonical(uint64_t va);
 
 #endif /* HV_EXIT_H */

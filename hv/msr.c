@@ -13,7 +13,7 @@
 
 enum msr_check {
 	MSR_ANY,	/* any 64-bit value */
-	MSR_CANONICAL,	/* a linear address: #GP unless canonical */
+	MSR_CANONICAL,	/* a linear address: #GP unless canonical (LA57 width) */
 	MSR_LOW32,	/* bits 63:32 reserved: #GP unless clear */
 	MSR_KEEP32,	/* bits 63:32 not kept (a 32-bit field) */
 	MSR_PAT,	/* eight memory types */
@@ -105,7 +105,7 @@ value_ok(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
 	case MSR_ANY:
 		return true;
 	case MSR_CANONICAL:
-		return x86_canonical(*val);
+		return hv_guest_canonical(*val);
 	case MSR_LOW32:
 		return (*val >> 32) == 0;
 	case MSR_KEEP32:
