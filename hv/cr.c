@@ -1,9 +1,11 @@
 /*
- * cr.c - the guest-visible rule of MOV to CR4, once for both backends: which
- * bits a guest may set (those whose feature its CPUID shows) and the other
- * #GP conditions of SDM Vol. 2A "MOV - Move to/from Control Registers" and
- * APM Vol. 2 3.1.3.  The backend decodes the write into a struct hv_vmexit
- * (kind HV_VX_CR4_WRITE) and applies the value kept and the TLB flush.
+ * cr.c - the guest-visible rules of writes to CR0 and CR4, once for both
+ * backends: for CR4 which bits a guest may set (those whose feature its
+ * CPUID shows), for both the #GP conditions of SDM Vol. 2A "MOV - Move
+ * to/from Control Registers" and APM Vol. 2 3.1.1-3.1.3, and what changes
+ * with them (EFER.LMA, the TLB).  The backend decodes the write into a
+ * struct hv_vmexit (HV_VX_CR0_WRITE, HV_VX_CR4_WRITE) and applies the
+ * result.
  */
 #include "core.h"
 #include "x86_arch.h"
@@ -118,6 +120,39 @@ hv_vx_cr4_write(struct hv_vmexit *vx)
 	vx->flush = (changed & (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE |
 	    X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE |
 	    X86_CR4_LA57)) != 0;
+	vx->skip = true;
+	return HV_RESUME;
+}
+
+/*
+ * MOV to CR0, CLTS, LMSW (SDM Vol. 2A MOV CR, Vol. 3A 2.5, 9.8.5, 4.10.1;
+ * APM Vol. 2 3.1.1, 14.6.1): #GP for bits 63:32, PG without PE, NW without
+ * CD; for turning paging on with EFER.LME but not CR4.PAE (or from 64-bit
+ * code); for turning it off in IA-32e mode from 64-bit code or with
+ * CR4.PCIDE set.  Paging on with LME enters IA-32e mode and paging off
+ * leaves it: EFER.LMA follows in vx->efer.  A change of PE, PG or WP
+ * flushes the guest's TLB.
+ */
+int
+hv_vx_cr0_write(struct hv_vmexit *vx)
+{
+	uint64_t v = vx->value;
+	bool pg = (v & X86_CR0_PG) != 0, was_pg = (vx->cr0 & X86_CR0_PG) != 0;
+	bool lme = (vx->efer & X86_EFER_LME) != 0;
+	bool lma = (vx->efer & X86_EFER_LMA) != 0;
+
+	if ((v >> 32) != 0 || (pg && !(v & X86_CR0_PE)) ||
+	    ((v & X86_CR0_NW) && !(v & X86_CR0_CD)) ||
+	    (pg && !was_pg && lme && (!(vx->cr4 & X86_CR4_PAE) || vx->code64)) ||
+	    (!pg && was_pg && lma && (vx->code64 || (vx->cr4 & X86_CR4_PCIDE)))) {
+		vx->gp = true;
+		return HV_RESUME;
+	}
+	if (pg && !was_pg && lme)
+		vx->efer |= X86_EFER_LMA;
+	else if (!pg && was_pg)
+		vx->efer &= ~(uint64_t)X86_EFER_LMA;
+	vx->flush = ((v ^ vx->cr0) & (X86_CR0_PE | X86_CR0_PG | X86_CR0_WP)) != 0;
 	vx->skip = true;
 	return HV_RESUME;
 }

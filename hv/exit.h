@@ -32,6 +32,7 @@ enum hv_vmexit_kind {
 	HV_VX_MONITOR,
 	HV_VX_MWAIT,
 	HV_VX_MACHINE_CHECK,	/* the host's #MC, taken in the guest */
+	HV_VX_CR0_WRITE,	/* MOV to CR0, CLTS, LMSW: value; cr0, cr4, efer, code64 */
 	HV_VX_CR4_WRITE,	/* MOV to CR4: value; cr0, cr3, cr4, efer */
 };
 
@@ -59,9 +60,11 @@ struct hv_vmexit {
 	uint64_t	 cr0;		/* WRMSR (EFER.LME rule), SHUTDOWN: guest CR0 */
 	uint64_t	 rsp, cr3, idtr_base;	/* SHUTDOWN: the guest's */
 	uint32_t	 idtr_limit;
-	uint64_t	 cr4, efer;	/* CR4_WRITE: the guest's, before it */
-	uint64_t	 value;		/* CR4_WRITE: written; out: the CR4 to keep */
-	bool		 flush;		/* out: drop the guest's TLB (CR4_WRITE) */
+	uint64_t	 cr4, efer;	/* CR0/CR4_WRITE: the guest's, before it;
+					 * out (CR0_WRITE): EFER with LMA as it becomes */
+	uint64_t	 value;		/* CR0/CR4_WRITE: written (out: the CR4 to keep) */
+	bool		 code64;	/* CR0_WRITE: in 64-bit code (CS.L) */
+	bool		 flush;		/* out: drop the guest's TLB (CR0/CR4_WRITE) */
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
 	bool		 ud;		/* out: raise #UD instead */
@@ -76,6 +79,7 @@ int	 hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
 int	 hv_vx_insn(struct hv_vmexit *vx);	/* INVD .. MWAIT */
+int	 hv_vx_cr0_write(struct hv_vmexit *vx);
 int	 hv_vx_cr4_write(struct hv_vmexit *vx);
 int	 hv_vx_machine_check(void);
 int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
@@ -109,6 +113,8 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vx_insn(vx);
 	case HV_VX_MACHINE_CHECK:
 		return hv_vx_machine_check();
+	case HV_VX_CR0_WRITE:
+		return hv_vx_cr0_write(vx);
 	case HV_VX_CR4_WRITE:
 		return hv_vx_cr4_write(vx);
 	}

@@ -82,6 +82,7 @@
 	X(svm_intercepts_check)	\
 	X(exit_exception_merge)	\
 	X(msr_rules)		\
+	X(cr_rules)		\
 	X(scn_directives)	\
 	X(scn_errors_header)	\
 	X(scn_errors_on)	\
