@@ -27,10 +27,11 @@ hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 
 /*
  * The CPUID values every vCPU of this host sees alike: the host's, less
- * what hv does not virtualize, plus the hv leaf.
+ * what hv does not virtualize, plus the hv leaf (inline for the CPUID
+ * exit's fast path; hv_guest_features below for the rest of hv).
  */
-void
-hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+static inline void
+guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
 	r[0] = r[1] = r[2] = r[3] = 0;
 	if (leaf == HV_CPUID_LEAF) {
@@ -80,6 +81,12 @@ hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 	}
 }
 
+void
+hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	guest_features(leaf, subleaf, r);
+}
+
 /* ... and what differs per vCPU (leaf 1: OSXSAVE, the APIC ID) */
 static inline void
 guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
@@ -87,7 +94,7 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 {
 	struct hv_regs regs;
 
-	hv_guest_features(leaf, subleaf, r);
+	guest_features(leaf, subleaf, r);
 	if (leaf == 1) {
 		/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the host's
 		 * (SDM Vol. 2A CPUID, Table 3-10); the initial APIC ID

@@ -303,8 +303,9 @@ cr0_write(struct hv_vcpu *vcpu, uint64_t v, struct hv_exit *ex)
 /*
  * MOV to CR4 exits only when it would change a bit the host owns (the
  * fixed bits and those the guest's CPUID hides; the mask in vmcs.c).  The
- * rule is the core's (hv/cr.c); the value kept goes to the read shadow,
- * with the fixed bits forced in the guest's CR4.
+ * rule is the core's (hv/cr.c), after VMX's own limit (FIXED1); the value
+ * kept goes to the read shadow, with the fixed bits forced in the guest's
+ * CR4.
  */
 static int
 cr4_write(struct hv_vcpu *vcpu, uint64_t v, struct hv_exit *ex)
@@ -312,6 +313,13 @@ cr4_write(struct hv_vcpu *vcpu, uint64_t v, struct hv_exit *ex)
 	struct hv_vmexit vx = { .kind = HV_VX_CR4_WRITE };
 	int rc;
 
+	/* a bit VMX operation does not allow (CR4_FIXED1) would fail the
+	 * entry: the guest's CPU does not have it */
+	if (hv_cr_fixed_bad(v | vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed0,
+	    vmx_caps.cr4_fixed1) != 0) {
+		vmx_inject_exception(X86_VEC_GP, true, 0);
+		return HV_RESUME;
+	}
 	vx.efer = vmcs_read(VMCS_GUEST_EFER);
 	vx.value = v;
 	vx.cr0 = guest_cr0();
