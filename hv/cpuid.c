@@ -34,11 +34,14 @@ tsc_aux_kept(struct hv_vcpu *vcpu)
 	return hv_ops->msr_get(vcpu, HV_MSR_TSC_AUX, &v);
 }
 
+/*
+ * The CPUID values every vCPU of this host sees alike: the host's, less
+ * what hv does not virtualize, plus the hv leaf (inline for the CPUID
+ * exit's fast path; hv_guest_features below for the rest of hv).
+ */
 static inline void
-guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
-    uint32_t r[4])
+guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
-	struct hv_ctl_regs ctl;
 	uint32_t max[4];
 
 	r[0] = r[1] = r[2] = r[3] = 0;
@@ -58,8 +61,7 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 		cpuid_here(leaf, subleaf, r);
 		if (leaf == 1) {
 			/* no nested virtualization, no MONITOR/MWAIT (#UD,
-			 * hv/exit.c); a hypervisor is present; the initial
-			 * APIC ID (EBX[31:24]) is the vCPU id */
+			 * hv/exit.c); a hypervisor is present */
 			r[2] &= ~(X86_CPUID1_ECX_VMX | X86_CPUID1_ECX_MONITOR);
 			/* hv's local APIC has neither x2APIC mode nor a
 			 * timer (hv/lapic.c) */
@@ -69,44 +71,79 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 			r[2] &= ~(X86_CPUID1_ECX_PDCM | X86_CPUID1_ECX_DTES64 |
 			    X86_CPUID1_ECX_DS_CPL);
 			r[3] &= ~X86_CPUID1_EDX_DS;
-			/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the
-			 * host's (SDM Vol. 2A CPUID, Table 3-10); XSAVE only
-			 * where hv switches the XSAVE state (hv/fpu.c) */
-			r[2] &= ~X86_CPUID1_ECX_OSXSAVE;
+			/* XSAVE only where hv switches the XSAVE state
+			 * (hv/fpu.c) */
 			if (hv_fpu_xcr0_supported() == 0)
 				r[2] &= ~X86_CPUID1_ECX_XSAVE;
-			if (hv_ops->get_ctl(vcpu, &ctl) == 0 &&
-			    (ctl.cr4 & X86_CR4_OSXSAVE))
-				r[2] |= X86_CPUID1_ECX_OSXSAVE;
 			r[2] |= X86_CPUID1_ECX_HV;
-			r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
-		} else if (leaf == 0 && (vcpu->misc_enable & X86_MISC_LIMIT_CPUID)) {
-			/* IA32_MISC_ENABLE's Limit CPUID Maxval (SDM Vol. 4
-			 * Table 2-2) */
-			if (r[0] > 2)
-				r[0] = 2;
 		} else if (leaf == 0x80000001u) {
 			/* AMD's core counters beyond the legacy four: not kept */
 			r[2] &= ~(X86_CPUID81_ECX_SVM | X86_CPUID81_ECX_MONITORX |
 			    X86_CPUID81_ECX_PERFCTR_CORE);
-			/* RDTSCP reads IA32_TSC_AUX: only where the backend
-			 * keeps the guest's */
-			if (!tsc_aux_kept(vcpu))
-				r[3] &= ~X86_CPUID81_EDX_RDTSCP;
-			/* IA32_MISC_ENABLE's XD Bit Disable (hv/msr.c) */
-			if (vcpu->misc_enable & X86_MISC_XD_DISABLE)
-				r[3] &= ~X86_CPUID81_EDX_NX;
-		} else if (leaf == X86_CPUID_LEAF_XSAVE) {
-			hv_xsave_cpuid(vcpu, subleaf, r);
 		} else if (leaf == 7 && subleaf == 0) {
-			if (!tsc_aux_kept(vcpu))
-				r[2] &= ~X86_CPUID7_ECX_RDPID;
 			/* IA32_TSC_ADJUST is the core's on either backend
 			 * (hv/msr.c), where the leaf exists */
 			cpuid_here(0, 0, max);
 			if (max[0] >= 7)
 				r[1] |= X86_CPUID7_EBX_TSC_ADJUST;
+			/* nor IA32_PKRS: neither the VMCB nor hv's VMCS
+			 * controls switch it, so no PKS (and CR4.PKS is #GP,
+			 * hv/cr.c) */
+			r[2] &= ~X86_CPUID7_ECX_PKS;
+			/* INVPCID only where the guest may run it (VMX: the
+			 * enable-INVPCID control, else #UD; SDM Vol. 3C
+			 * 25.3, 24.6.2) */
+			if (!hv_ops->guest_invpcid())
+				r[1] &= ~X86_CPUID7_EBX_INVPCID;
 		}
+	}
+}
+
+void
+hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	guest_features(leaf, subleaf, r);
+}
+
+/*
+ * ... and what differs per vCPU: leaf 0 and the NX bit under
+ * IA32_MISC_ENABLE, OSXSAVE and the APIC ID, RDTSCP/RDPID where its
+ * TSC_AUX is kept, leaf 0xD by its XCR0.
+ */
+static inline void
+guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
+    uint32_t r[4])
+{
+	struct hv_ctl_regs ctl;
+
+	guest_features(leaf, subleaf, r);
+	if (leaf == 0 && (vcpu->misc_enable & X86_MISC_LIMIT_CPUID)) {
+		/* IA32_MISC_ENABLE's Limit CPUID Maxval (SDM Vol. 4
+		 * Table 2-2) */
+		if (r[0] > 2)
+			r[0] = 2;
+	} else if (leaf == 1) {
+		/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the host's
+		 * (SDM Vol. 2A CPUID, Table 3-10); the initial APIC ID
+		 * (EBX[31:24]) is the vCPU id */
+		r[2] &= ~X86_CPUID1_ECX_OSXSAVE;
+		if (hv_ops->get_ctl(vcpu, &ctl) == 0 &&
+		    (ctl.cr4 & X86_CR4_OSXSAVE))
+			r[2] |= X86_CPUID1_ECX_OSXSAVE;
+		r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
+	} else if (leaf == 0x80000001u) {
+		/* RDTSCP reads IA32_TSC_AUX: only where the backend keeps
+		 * the guest's */
+		if (!tsc_aux_kept(vcpu))
+			r[3] &= ~X86_CPUID81_EDX_RDTSCP;
+		/* IA32_MISC_ENABLE's XD Bit Disable (hv/msr.c) */
+		if (vcpu->misc_enable & X86_MISC_XD_DISABLE)
+			r[3] &= ~X86_CPUID81_EDX_NX;
+	} else if (leaf == X86_CPUID_LEAF_XSAVE) {
+		hv_xsave_cpuid(vcpu, subleaf, r);
+	} else if (leaf == 7 && subleaf == 0) {
+		if (!tsc_aux_kept(vcpu))
+			r[2] &= ~X86_CPUID7_ECX_RDPID;
 	}
 }
 

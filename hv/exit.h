@@ -1,7 +1,7 @@
 /*
  * exit.h - the neutral exit record and the guest-visible rules the core
- * decides for both backends (hv/exit.c, hv/msr.c, hv/cpuid.c, hv/xsave.c): what a
- * backend decodes an exit into, what it applies afterwards, which
+ * decides for both backends (hv/exit.c, hv/msr.c, hv/cpuid.c, hv/xsave.c,
+ * hv/cr.c): what a backend decodes an exit into, what it applies afterwards, which
  * exception a guest gets when one arises during event delivery, and the
  * one format of a guest stop.
  */
@@ -33,6 +33,8 @@ enum hv_vmexit_kind {
 	HV_VX_MWAIT,
 	HV_VX_MACHINE_CHECK,	/* the host's #MC, taken in the guest */
 	HV_VX_XSETBV,		/* ECX in RCX, EDX:EAX in RDX:RAX (hv/xsave.c) */
+	HV_VX_CR0_WRITE,	/* MOV to CR0, CLTS, LMSW: value; cr0, cr4, efer, code64 */
+	HV_VX_CR4_WRITE,	/* MOV to CR4: value; cr0, cr3, cr4, efer */
 };
 
 /*
@@ -59,12 +61,18 @@ struct hv_vmexit {
 	uint64_t	 cr0;		/* WRMSR (EFER.LME rule), SHUTDOWN: guest CR0 */
 	uint64_t	 rsp, cr3, idtr_base;	/* SHUTDOWN: the guest's */
 	uint32_t	 idtr_limit;
+	uint64_t	 cr4, efer;	/* CR0/CR4_WRITE: the guest's, before it;
+					 * out (CR0_WRITE): EFER with LMA as it becomes */
+	uint64_t	 value;		/* CR0/CR4_WRITE: written (out: the CR4 to keep) */
+	bool		 code64;	/* CR0_WRITE: in 64-bit code (CS.L) */
+	bool		 flush;		/* out: drop the guest's TLB (CR0/CR4_WRITE) */
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
 	bool		 ud;		/* out: raise #UD instead */
 };
 
-/* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c, hv/xsave.c) */
+/* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c, hv/xsave.c,
+ * hv/cr.c) */
 int	 hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
 int	 hv_vx_cpuid(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
@@ -73,6 +81,8 @@ int	 hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
 int	 hv_vx_insn(struct hv_vmexit *vx);	/* INVD .. MWAIT */
+int	 hv_vx_cr0_write(struct hv_vmexit *vx);
+int	 hv_vx_cr4_write(struct hv_vmexit *vx);
 int	 hv_vx_machine_check(void);
 int	 hv_vx_xsetbv(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
@@ -109,6 +119,10 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vx_machine_check();
 	case HV_VX_XSETBV:
 		return hv_vx_xsetbv(vcpu, vx, ex);
+	case HV_VX_CR0_WRITE:
+		return hv_vx_cr0_write(vx);
+	case HV_VX_CR4_WRITE:
+		return hv_vx_cr4_write(vx);
 	}
 	return hv_vx_unknown(vcpu, vx, ex);
 }
@@ -196,8 +210,19 @@ hv_next_rip(uint64_t rip, unsigned len, unsigned code_bits)
  */
 uint32_t hv_exception_intercepts(const struct hv_vm *vm);
 
-/* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf. */
+/* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf;
+ * hv_guest_features: the part that is the same for every vCPU. */
+void	 hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
 void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 	    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
+
+/*
+ * The CR4 bits a guest may set: those whose feature its CPUID shows
+ * (hv/cr.c).  A backend that lets the guest write CR4 without an exit
+ * makes every other bit exit (VMX: the CR4 guest/host mask).
+ */
+uint64_t hv_cr4_guest_bits(void);
+/* va canonical in the guest's linear-address width (hv/cr.c) */
+bool	 hv_guest_canonical(uint64_t va);
 
 #endif /* HV_EXIT_H */

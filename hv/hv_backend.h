@@ -124,6 +124,9 @@ struct hv_backend_ops {
 	 */
 	bool	(*msr_get)(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
 	bool	(*msr_set)(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
+	/* Whether the guest may run INVPCID (hv/cpuid.c shows it only then).
+	 * Any context after probe. */
+	bool	(*guest_invpcid)(void);
 };
 
 extern const struct hv_backend_ops hv_vmx_ops;

@@ -14,7 +14,7 @@
 
 enum msr_check {
 	MSR_ANY,	/* any 64-bit value */
-	MSR_CANONICAL,	/* a linear address: #GP unless canonical */
+	MSR_CANONICAL,	/* a linear address: #GP unless canonical (LA57 width) */
 	MSR_LOW32,	/* bits 63:32 reserved: #GP unless clear */
 	MSR_KEEP32,	/* bits 63:32 not kept (a 32-bit field) */
 	MSR_PAT,	/* eight memory types */
@@ -231,7 +231,7 @@ msr_write(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
 	case MSR_ANY:
 		break;
 	case MSR_CANONICAL:
-		if (!x86_canonical(val))
+		if (!hv_guest_canonical(val))
 			return false;
 		break;
 	case MSR_LOW32:

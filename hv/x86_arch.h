@@ -37,14 +37,33 @@
 #define X86_CR3_PWT	X86_BIT(3)	/* PML4 write-through */
 #define X86_CR3_ADDR	X86_U64(0x000ffffffffff000)	/* PML4 frame, bits 51:12 */
 
-/* ---- CR4 (SDM Vol. 3A 2.5) ----------------------------------------------- */
+/* ---- CR4 (SDM Vol. 3A 2.5, APM Vol. 2 3.1.3) ------------------------------ */
+#define X86_CR4_VME	X86_BIT(0)	/* virtual-8086 mode extensions */
+#define X86_CR4_PVI	X86_BIT(1)	/* protected-mode virtual interrupts */
 #define X86_CR4_TSD	X86_BIT(2)	/* RDTSC at CPL 0 only */
+#define X86_CR4_DE	X86_BIT(3)	/* debugging extensions */
 #define X86_CR4_PSE	X86_BIT(4)	/* 4 MiB pages in 32-bit paging */
 #define X86_CR4_PAE	X86_BIT(5)
+#define X86_CR4_MCE	X86_BIT(6)
+#define X86_CR4_PGE	X86_BIT(7)	/* global pages */
+#define X86_CR4_PCE	X86_BIT(8)	/* RDPMC at any CPL */
 #define X86_CR4_OSFXSR	X86_BIT(9)	/* FXSAVE/SSE enabled by the OS */
+#define X86_CR4_OSXMMEXCPT X86_BIT(10)	/* SIMD exceptions as #XM */
+#define X86_CR4_UMIP	X86_BIT(11)
 #define X86_CR4_LA57	X86_BIT(12)	/* 5-level paging */
 #define X86_CR4_VMXE	X86_BIT(13)
+#define X86_CR4_SMXE	X86_BIT(14)
+#define X86_CR4_FSGSBASE X86_BIT(16)
+#define X86_CR4_PCIDE	X86_BIT(17)	/* process-context identifiers */
 #define X86_CR4_OSXSAVE	X86_BIT(18)
+#define X86_CR4_KL	X86_BIT(19)	/* Key Locker */
+#define X86_CR4_SMEP	X86_BIT(20)
+#define X86_CR4_SMAP	X86_BIT(21)
+#define X86_CR4_PKE	X86_BIT(22)	/* protection keys, user pages */
+#define X86_CR4_CET	X86_BIT(23)	/* control-flow enforcement */
+#define X86_CR4_PKS	X86_BIT(24)	/* protection keys, supervisor pages */
+#define X86_CR4_UINTR	X86_BIT(25)	/* user interrupts */
+#define X86_CR4_LAM_SUP	X86_BIT(28)	/* linear-address masking, supervisor */
 
 /* ---- EFER, MSR 0xc0000080 (SDM Vol. 3A 2.2.1, APM Vol. 2 3.1.7) ---------- */
 #define X86_EFER_SCE	X86_BIT(0)	/* SYSCALL/SYSRET */
@@ -99,6 +118,9 @@
 #define X86_CPUID1_ECX_EIST	X86_BIT(7)	/* Enhanced Intel SpeedStep */
 #define X86_CPUID1_ECX_XTPR	X86_BIT(14)	/* xTPR update control */
 #define X86_CPUID81_EDX_NX	X86_BIT(20)	/* execute disable, EFER.NXE */
+#define X86_CPUID7_EBX_INVPCID	X86_BIT(10)	/* leaf 7 subleaf 0: INVPCID */
+#define X86_CPUID7_ECX_LA57	X86_BIT(16)	/* leaf 7 subleaf 0: 5-level paging */
+#define X86_CPUID7_ECX_PKS	X86_BIT(31)	/* leaf 7 subleaf 0: IA32_PKRS, CR4.PKS */
 #define X86_CPUID_LEAF_PERFMON	0xa		/* Intel architectural performance monitoring */
 #define X86_CPUID_LEAF_XSAVE	0xd		/* XSAVE components (SDM Vol. 1 13.2) */
 /* leaf 0xD sub-leaf 1, EAX */

@@ -477,4 +477,5 @@ const struct hv_backend_ops hv_svm_ops = {
 	.flush_nested = svm_flush_nested,
 	.msr_get = svm_msr_get,
 	.msr_set = svm_msr_set,
+	.guest_invpcid = svm_guest_invpcid,
 };

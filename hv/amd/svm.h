@@ -24,6 +24,7 @@ struct svm_caps {
 };
 extern struct svm_caps svm_caps;
 int	 svm_probe(void);
+bool	 svm_guest_invpcid(void);	/* ops->guest_invpcid */
 
 /* ---- per-CPU state (svm.c) ------------------------------------------------ */
 struct svm_pcpu {

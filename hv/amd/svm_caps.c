@@ -30,6 +30,14 @@ static const struct hv_sysctl svm_sysctls[] = {
 	    HV_SYSCTL_U64, &svm_asid_generations, NULL },
 };
 
+/* INVPCID is not intercepted (APM Vol. 2 15.9): it runs in the guest on
+ * the guest's ASID, wherever the CPU has it. */
+bool
+svm_guest_invpcid(void)
+{
+	return true;
+}
+
 int
 svm_probe(void)
 {

@@ -253,44 +253,119 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 /*
- * Legacy prefixes (SDM Vol. 2A 2.1.1) and REX (2.2.1) may come before
- * INT3, INTO or INT imm8, the CPU ignores them there and RIP points at the
- * first.  The INT3 / INTO / INTn at rip: its length and vector; 0,
- * HV_EFAULT (a byte unreadable) or HV_EIO (another opcode, in *op).  INTO
- * (valid outside 64-bit mode) comes here too: QEMU TCG intercepts it as
- * INTn; it is delivered as the software interrupt it is.
+ * The opcode of the instruction at rip, after its legacy prefixes (SDM
+ * Vol. 2A 2.1.1) and REX (2.2.1; a legacy prefix after it voids it): in
+ * *op, its offset in *at, REX in *rex (0: none).  0, HV_EFAULT (a byte
+ * unreadable) or HV_EIO (prefixes only, for X86_INSN_MAX bytes; *op the
+ * last).
  */
 static int
-decode_int(struct hv_vcpu *vcpu, uint64_t rip, unsigned *len, unsigned *vec, int *op)
+insn_opcode(struct hv_vcpu *vcpu, uint64_t rip, unsigned *at, unsigned *rex,
+    int *op)
 {
 	static const uint8_t legacy[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65,
 	    0x66, 0x67, 0xf0, 0xf2, 0xf3 };
 	unsigned i, k;
 	int b = 0;
 
+	*rex = 0;
 	for (i = 0; i < X86_INSN_MAX; i++) {
 		if ((b = hv_fubyte(vcpu, rip + i)) < 0)
 			return HV_EFAULT;
 		for (k = 0; k < sizeof(legacy) && legacy[k] != b; k++)
 			;
-		if (k < sizeof(legacy) || (b & 0xf0) == 0x40)	/* REX: 40-4f */
+		if (k < sizeof(legacy)) {
+			*rex = 0;
 			continue;
-		*op = b;
-		if (b == 0xcc || b == 0xce) {		/* INT3, INTO */
-			*vec = b == 0xcc ? X86_VEC_BP : X86_VEC_OF;
-			*len = i + 1;
-			return 0;
 		}
-		if (b != 0xcd)				/* INT imm8 */
-			return HV_EIO;
-		if ((b = hv_fubyte(vcpu, rip + i + 1)) < 0)
-			return HV_EFAULT;
-		*vec = (unsigned)b;
-		*len = i + 2;
+		if ((b & 0xf0) == 0x40) {	/* REX: 40-4f */
+			*rex = (unsigned)b;
+			continue;
+		}
+		*op = b;
+		*at = i;
 		return 0;
 	}
 	*op = b;
 	return HV_EIO;
+}
+
+/*
+ * Legacy prefixes and REX may come before INT3, INTO or INT imm8, the CPU
+ * ignores them there and RIP points at the first.  The INT3 / INTO / INTn
+ * at rip: its length and vector; 0, HV_EFAULT (a byte unreadable) or
+ * HV_EIO (another opcode, in *op).  INTO (valid outside 64-bit mode) comes
+ * here too: QEMU TCG intercepts it as INTn; it is delivered as the software
+ * interrupt it is.
+ */
+static int
+decode_int(struct hv_vcpu *vcpu, uint64_t rip, unsigned *len, unsigned *vec, int *op)
+{
+	unsigned i, rex;
+	int b, error;
+
+	if ((error = insn_opcode(vcpu, rip, &i, &rex, op)) != 0)
+		return error;
+	if (*op == 0xcc || *op == 0xce) {		/* INT3, INTO */
+		*vec = *op == 0xcc ? X86_VEC_BP : X86_VEC_OF;
+		*len = i + 1;
+		return 0;
+	}
+	if (*op != 0xcd)				/* INT imm8 */
+		return HV_EIO;
+	if ((b = hv_fubyte(vcpu, rip + i + 1)) < 0)
+		return HV_EFAULT;
+	*vec = (unsigned)b;
+	*len = i + 2;
+	return 0;
+}
+
+/*
+ * MOV to CR4 (intercept 0x14, RIP on the instruction, APM Vol. 2 15.9):
+ * 0F 22 /r, ModRM reg naming the CR and r/m the general register, each
+ * extended by REX (REX.R, REX.B) (SDM Vol. 2A MOV CR).  Decoded from the
+ * bytes, which every CPU has (decode assists, APM 15.33, would give the
+ * register).  The operand is 64 bits in 64-bit code, else 32.  The rule
+ * is the core's (hv/cr.c); the value kept goes to the VMCB, and a change
+ * of the translation bits flushes the guest's TLB.
+ */
+static int
+exit_cr4_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+	struct hv_vmexit vx = { .kind = HV_VX_CR4_WRITE };
+	unsigned at, rex, gpr;
+	int op, modrm, rc;
+
+	rc = insn_opcode(vcpu, vmcb_rd64(v, VMCB_RIP), &at, &rex, &op);
+	if (rc == 0 && (op != 0x0f ||
+	    hv_fubyte(vcpu, vmcb_rd64(v, VMCB_RIP) + at + 1) != 0x22))
+		rc = HV_EIO;
+	if (rc == 0 &&
+	    (modrm = hv_fubyte(vcpu, vmcb_rd64(v, VMCB_RIP) + at + 2)) < 0)
+		rc = HV_EFAULT;
+	if (rc == 0 && (((modrm >> 3) & 7) | ((rex & 4) << 1)) != 4)
+		rc = HV_EIO;
+	if (rc != 0)
+		return stop(vcpu, ex, rc, "CR4 write intercept: instruction %s",
+		    rc == HV_EFAULT ? "unreadable" : "not MOV to CR4");
+	gpr = (modrm & 7) | ((rex & 1) << 3);
+	vx.value = gpr == HV_RSP_UNUSED ? vmcb_rd64(v, VMCB_RSP) : s->gpr[gpr];
+	vx.efer = vmcb_rd64(v, VMCB_EFER);
+	if (!(vx.efer & X86_EFER_LMA) ||
+	    !(vmcb_rd16(v, VMCB_SEG_CS + VMCB_SEG_ATTR) & VMCB_ATTR_L))
+		vx.value &= 0xffffffffull;
+	vx.cr0 = vmcb_rd64(v, VMCB_CR0);
+	vx.cr3 = vmcb_rd64(v, VMCB_CR3);
+	vx.cr4 = vmcb_rd64(v, VMCB_CR4);
+	rc = core_exit(vcpu, &vx, at + 3, ex);
+	if (vx.skip) {
+		vmcb_wr64(v, VMCB_CR4, vx.value);
+		if (vx.flush)
+			svm_flush_nested(vcpu);
+	}
+	return rc;
 }
 
 /* Step over the INT3 (len bytes) so that "continue" at db> goes on. */

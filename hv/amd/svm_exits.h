@@ -38,7 +38,7 @@
 	N(0x011, cr1_write) \
 	N(0x012, cr2_write) \
 	N(0x013, cr3_write) \
-	N(0x014, cr4_write) \
+	X(0x014, cr4_write, exit_cr4_write, 0) \
 	N(0x015, cr5_write) \
 	N(0x016, cr6_write) \
 	N(0x017, cr7_write) \

@@ -31,6 +31,12 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint32_t exc,
 	/* every MOV DR until the guest's first (hv/dreg.c: lazy switch) */
 	vmcb_wr32(v, VMCB_INTERCEPT_DR, VMCB_DR_ALL);
 	/*
+	 * MOV to CR4: the CPU takes any bit it has itself (and an emulator
+	 * may take reserved ones, leaving a VMCB that VMRUN refuses); the
+	 * guest may set only what its CPUID shows: the core's rule (hv/cr.c).
+	 */
+	vmcb_wr32(v, VMCB_INTERCEPT_CR, VMCB_ICR_WRITE(4));
+	/*
 	 * INTR/NMI/SMI: a host interrupt while the guest runs exits to the
 	 * host, which takes it after STGI (APM 15.17, 15.21).
 	 */

@@ -13,6 +13,7 @@
 #define VMCB_INTERCEPT_CR	0x000	/* 32: reads 15:0, writes 31:16 */
 #define VMCB_INTERCEPT_DR	0x004	/* 32: reads 15:0, writes 31:16 */
 #define VMCB_DR_ALL		0x00ff00ffu	/* DR0-DR7 reads and writes */
+#define VMCB_ICR_WRITE(cr)	(1u << (16 + (cr)))	/* the CR write intercept of cr */
 #define VMCB_INTERCEPT_EXC	0x008	/* 32: one bit per vector */
 #define VMCB_INTERCEPT_MISC1	0x00c	/* 32 */
 #define VMCB_INTERCEPT_MISC2	0x010	/* 32 */

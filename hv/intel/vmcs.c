@@ -214,7 +214,9 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	 * CR0/CR4 bits the VMX fixed MSRs pin down are owned by the host: a guest
 	 * MOV that would change them exits (SDM 25.1.3), and reads see the
 	 * shadow.  CR4.VMXE must be 1 while the guest runs (SDM 26.3.1.1) but the
-	 * guest reads it as 0.
+	 * guest reads it as 0.  The CR4 bits the guest's CPUID hides are the
+	 * host's too: setting one exits, and the core's rule makes it #GP
+	 * (hv/cr.c), where the CPU would take any bit it has itself.
 	 */
 	/*
 	 * CD and NW are host-owned too: VM entry never loads them (SDM
@@ -223,7 +225,8 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	 */
 	err |= vmcs_write(VMCS_CR0_MASK, vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1 |
 	    X86_CR0_CD | X86_CR0_NW);
-	err |= vmcs_write(VMCS_CR4_MASK, vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1);
+	err |= vmcs_write(VMCS_CR4_MASK, vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1 |
+	    ~hv_cr4_guest_bits());
 	return err ? HV_EIO : 0;
 }
 

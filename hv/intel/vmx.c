@@ -902,4 +902,5 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.flush_nested = vmx_flush_nested,
 	.msr_get = vmx_msr_get,
 	.msr_set = vmx_msr_set,
+	.guest_invpcid = vmx_guest_invpcid,
 };

@@ -33,6 +33,7 @@ struct vmx_caps {
 extern struct vmx_caps vmx_caps;
 
 int	 vmx_probe(void);
+bool	 vmx_guest_invpcid(void);	/* ops->guest_invpcid */
 /*
  * vmx_ctls.c: fill *c from the capability MSRs, read through rdmsr (SDM
  * A.1-A.10, TRUE_ MSRs when BASIC bit 55 says so); then choose the
@@ -95,6 +96,7 @@ int	 vmx_feature_control(void);
 #define PROC2_VPID		(1u << 5)
 #define PROC2_WBINVD_EXIT	(1u << 6)
 #define PROC2_UNRESTRICTED	(1u << 7)
+#define PROC2_INVPCID		(1u << 12)
 /* VM-exit controls (SDM 24.7.1) */
 #define EXIT_SAVE_DEBUG		(1u << 2)
 #define EXIT_HOST_64		(1u << 9)

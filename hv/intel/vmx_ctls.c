@@ -113,6 +113,14 @@ vmx_check_exits(uint32_t exc_bitmap, uint32_t proc, uint32_t proc2)
 	return NULL;
 }
 
+/* With enable-INVPCID (and INVLPG exiting clear) INVPCID runs in the guest
+ * on its VPID; without it INVPCID is #UD (SDM Vol. 3C 24.6.2, 25.3). */
+bool
+vmx_guest_invpcid(void)
+{
+	return (vmx_caps.proc2_ctls & PROC2_INVPCID) != 0;
+}
+
 /* The controls the backend runs with (see vmcs.c for how they are used). */
 int
 vmx_caps_pick(struct vmx_caps *c)
@@ -156,13 +164,16 @@ vmx_caps_pick(struct vmx_caps *c)
 	 * Unrestricted guest where the CPU has it: a guest may then run with
 	 * paging or protection off (a multiboot entry, SDM Vol. 3C 26.3.1.1);
 	 * without it such a boot state is refused (hv_vcpu_boot).
+	 * Enable-INVPCID where the CPU has it (not needed: hv_ctl_adjust
+	 * drops it otherwise): the guest then runs INVPCID as its CPUID
+	 * shows it (hv/cpuid.c); without it INVPCID is #UD.
 	 */
 	/*
 	 * RDTSCP and RDPID where the CPU has them: they read IA32_TSC_AUX,
 	 * which the guest gets its own of (vmx_msr.c).
 	 */
 	want = PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0) |
-	    (c->unrestricted ? PROC2_UNRESTRICTED : 0) |
+	    (c->unrestricted ? PROC2_UNRESTRICTED : 0) | PROC2_INVPCID |
 	    (ctl_allowed(c->procbased2, PROC2_RDTSCP) ? PROC2_RDTSCP : 0);
 	if ((error = ctl_pick("secondary processor-based", c->procbased2,
 	    want, PROC2_EPT | PROC2_WBINVD_EXIT | (c->vpid ? PROC2_VPID : 0),

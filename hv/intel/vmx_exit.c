@@ -259,118 +259,141 @@ exit_wrmsr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return core_exit(vcpu, &vx, ex);
 }
 
-/* What a MOV to CR0 does, for exit_cr. */
-enum cr0_result {
-	CR0_DONE,	/* applied (or a VMCS write failed: *rc) */
-	CR0_GP,		/* the CPU refuses it: #GP(0) */
-	CR0_UNSUP,	/* paging or protection off without unrestricted guest */
-	CR0_PAE32,	/* PAE paging outside IA-32e mode: its PDPTEs are not kept */
-};
+/* Drop the guest's TLB: the CPU would have on the CR write that exited; with
+ * a VPID nothing else does it for us. */
+static void
+flush_guest_tlb(struct vmx_vcpu *vc)
+{
+	int rc;
+
+	if (vc->vpid != 0 && (rc = vmx_invvpid(INVVPID_SINGLE, vc->vpid)) != VMX_OK)
+		(void)vmx_insn_fail("INVVPID", rc);
+}
+
+/* CR0 or CR4 as the guest sees it: host-owned bits from the read shadow */
+static uint64_t
+guest_view(unsigned mask_field, unsigned cr_field, unsigned shadow_field)
+{
+	uint64_t mask = vmcs_read(mask_field);
+
+	return (vmcs_read(cr_field) & ~mask) | (vmcs_read(shadow_field) & mask);
+}
+#define guest_cr0()	guest_view(VMCS_CR0_MASK, VMCS_GUEST_CR0, VMCS_CR0_SHADOW)
+#define guest_cr4()	guest_view(VMCS_CR4_MASK, VMCS_GUEST_CR4, VMCS_CR4_SHADOW)
 
 /*
- * MOV to CR0 (SDM Vol. 2A "MOV - Move to/from Control Registers"): #GP for
- * bits 63:32, PG without PE, NW without CD or a FIXED1 bit set; turning
- * paging on with EFER.LME is #GP without CR4.PAE, and turning it off in
- * 64-bit code is #GP.  Otherwise paging on with LME enters IA-32e mode and
- * paging off leaves it (SDM Vol. 3A 9.8.5): EFER.LMA changes as on the CPU,
- * and the IA-32e mode guest entry control with it (the VM-entry checks
- * want both equal, SDM Vol. 3C 26.3.1.1).
+ * MOV to CR0, CLTS and LMSW exit only when they would change a bit the
+ * host owns (the fixed bits, CD and NW; the mask in vmcs.c).  The rule is
+ * the core's (hv/cr.c); VMX adds its own limits: a bit FIXED1 does not
+ * allow is #GP; paging or protection off needs the unrestricted-guest
+ * control and PAE paging outside IA-32e mode is not supported (its PDPTEs
+ * are not kept): both stop the guest.  The value kept goes to the read
+ * shadow, with the fixed bits forced in the guest's CR0; EFER.LMA as the
+ * rule says, and the IA-32e mode guest entry control with it (the VM-entry
+ * checks want both equal, SDM Vol. 3C 26.3.1.1).
  */
-static enum cr0_result
-cr0_write(uint64_t v, uint64_t old, int *rc)
+static int
+cr0_write(struct hv_vcpu *vcpu, uint64_t v, struct hv_exit *ex)
 {
-	uint64_t efer = vmcs_read(VMCS_GUEST_EFER), must1 = vmx_cr0_must1(), entry;
-	bool code64 = (vmcs_read(VMCS_GUEST_CS_AR) & VMX_AR_L) != 0;
-	bool pg = (v & X86_CR0_PG) != 0, was_pg = (old & X86_CR0_PG) != 0;
+	struct hv_vmexit vx = { .kind = HV_VX_CR0_WRITE };
+	uint64_t must1 = vmx_cr0_must1(), entry;
+	int rc;
 
-	if ((v >> 32) != 0 || (pg && !(v & X86_CR0_PE)) ||
-	    ((v & X86_CR0_NW) && !(v & X86_CR0_CD)) ||
-	    hv_cr_fixed_bad(v | must1, must1, vmx_caps.cr0_fixed1) != 0)
-		return CR0_GP;
-	if (~v & must1 & (X86_CR0_PE | X86_CR0_PG))
-		return CR0_UNSUP;
-	if (pg && !was_pg && (efer & X86_EFER_LME)) {
-		if (!(vmcs_read(VMCS_GUEST_CR4) & X86_CR4_PAE) || code64)
-			return CR0_GP;
-		efer |= X86_EFER_LMA;
-	} else if (pg && !was_pg && (vmcs_read(VMCS_GUEST_CR4) & X86_CR4_PAE)) {
-		return CR0_PAE32;
-	} else if (!pg && was_pg && (efer & X86_EFER_LMA)) {
-		if (code64)
-			return CR0_GP;
-		efer &= ~(uint64_t)X86_EFER_LMA;
+	if (hv_cr_fixed_bad(v | must1, must1, vmx_caps.cr0_fixed1) != 0) {
+		vmx_inject_exception(X86_VEC_GP, true, 0);
+		return HV_RESUME;
 	}
+	vx.value = v;
+	vx.cr0 = guest_cr0();
+	vx.cr4 = guest_cr4();
+	vx.efer = vmcs_read(VMCS_GUEST_EFER);
+	vx.code64 = (vmcs_read(VMCS_GUEST_CS_AR) & VMX_AR_L) != 0;
+	if (~v & must1 & (X86_CR0_PE | X86_CR0_PG))
+		return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: paging or "
+		    "protection off needs the unrestricted-guest control",
+		    (unsigned long long)v);
+	if ((v & X86_CR0_PG) && !(vx.cr0 & X86_CR0_PG) &&
+	    !(vx.efer & X86_EFER_LME) && (vx.cr4 & X86_CR4_PAE))
+		return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: PAE paging "
+		    "outside long mode is not supported", (unsigned long long)v);
+	rc = core_exit(vcpu, &vx, ex);
+	if (!vx.skip)
+		return rc;
 	entry = vmcs_read(VMCS_ENTRY_CTLS) & ~(uint64_t)ENTRY_IA32E_GUEST;
-	*rc = vmcs_write(VMCS_GUEST_EFER, efer);
-	*rc |= vmcs_write(VMCS_ENTRY_CTLS, entry |
-	    ((efer & X86_EFER_LMA) ? ENTRY_IA32E_GUEST : 0));
-	*rc |= vmcs_write(VMCS_GUEST_CR0, v | must1);
-	*rc |= vmcs_write(VMCS_CR0_SHADOW, v);
-	return CR0_DONE;
+	if ((vmcs_write(VMCS_GUEST_EFER, vx.efer) |
+	    vmcs_write(VMCS_ENTRY_CTLS, entry |
+	    ((vx.efer & X86_EFER_LMA) ? ENTRY_IA32E_GUEST : 0)) |
+	    vmcs_write(VMCS_GUEST_CR0, v | must1) |
+	    vmcs_write(VMCS_CR0_SHADOW, v)) != 0)
+		return stop(vcpu, ex, HV_EIO, "CR0 write of 0x%llx failed",
+		    (unsigned long long)v);
+	if (vx.flush)
+		flush_guest_tlb(vcpu->backend);
+	return rc;
 }
 
 /*
- * MOV to CR0/CR4 (and CLTS/LMSW) exit only when they would change a bit the
- * host owns (the fixed bits; the masks in vmcs.c).  CR0: cr0_write.  CR4:
- * the guest may not turn on VMX, nor clear PAE in IA-32e mode (#GP, SDM
- * Vol. 2A MOV CR); everything else is applied with the fixed bits forced
- * and the guest's value kept in the read shadow.
+ * MOV to CR4 exits only when it would change a bit the host owns (the
+ * fixed bits and those the guest's CPUID hides; the mask in vmcs.c).  The
+ * rule is the core's (hv/cr.c), after VMX's own limit (FIXED1); the value
+ * kept goes to the read shadow, with the fixed bits forced in the guest's
+ * CR4.
  */
+static int
+cr4_write(struct hv_vcpu *vcpu, uint64_t v, struct hv_exit *ex)
+{
+	struct hv_vmexit vx = { .kind = HV_VX_CR4_WRITE };
+	int rc;
+
+	/* a bit VMX operation does not allow (CR4_FIXED1) would fail the
+	 * entry: the guest's CPU does not have it */
+	if (hv_cr_fixed_bad(v | vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed0,
+	    vmx_caps.cr4_fixed1) != 0) {
+		vmx_inject_exception(X86_VEC_GP, true, 0);
+		return HV_RESUME;
+	}
+	vx.efer = vmcs_read(VMCS_GUEST_EFER);
+	vx.value = v;
+	vx.cr0 = guest_cr0();
+	vx.cr3 = vmcs_read(VMCS_GUEST_CR3);
+	vx.cr4 = guest_cr4();
+	rc = core_exit(vcpu, &vx, ex);
+	if (!vx.skip)
+		return rc;
+	if ((vmcs_write(VMCS_GUEST_CR4, vx.value | vmx_caps.cr4_fixed0) |
+	    vmcs_write(VMCS_CR4_SHADOW, vx.value)) != 0)
+		return stop(vcpu, ex, HV_EIO, "CR4 write of 0x%llx failed",
+		    (unsigned long long)vx.value);
+	if (vx.flush)
+		flush_guest_tlb(vcpu->backend);
+	return rc;
+}
+
+/* CR access exits (SDM Vol. 3C Table 28-3): MOV to CR0 or CR4, CLTS, LMSW */
 static int
 exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
-	uint64_t q = vmcs_read(VMCS_EXIT_QUAL);
+	uint64_t q = vmcs_read(VMCS_EXIT_QUAL), old, v;
 	unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
-	uint64_t v, shadow;
-	int rc = 0;
 
 	if (type == 1 || (cr != 0 && cr != 4) || (type != 0 && cr != 0))
 		return stop(vcpu, ex, HV_EIO, "unexpected CR access exit "
 		    "(qualification 0x%llx)", (unsigned long long)q);
-	shadow = vmcs_read(VMCS_CR0_SHADOW);
+	/* MOV to CR: outside 64-bit code the operand is 32 bits */
+	v = gpr_get(vc, reg);
+	if (!(vmcs_read(VMCS_GUEST_EFER) & X86_EFER_LMA) ||
+	    !(vmcs_read(VMCS_GUEST_CS_AR) & VMX_AR_L))
+		v &= 0xffffffffull;
+	if (cr == 4)
+		return cr4_write(vcpu, v, ex);
 	if (type == 0)
-		v = gpr_get(vc, reg);
-	else if (type == 2)	/* CLTS */
-		v = shadow & ~8ull;
-	else			/* LMSW: bits 3:0, and it cannot clear PE */
-		v = (shadow & ~0xeull) | ((q >> 16) & 0xf);
-	if (cr == 0) {
-		switch (cr0_write(v, shadow, &rc)) {
-		case CR0_DONE:
-			break;
-		case CR0_GP:
-			goto gp;
-		case CR0_UNSUP:
-			return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: paging or "
-			    "protection off needs the unrestricted-guest control",
-			    (unsigned long long)v);
-		case CR0_PAE32:
-			return stop(vcpu, ex, HV_ENOTSUP, "CR0 0x%llx: PAE paging "
-			    "outside long mode is not supported",
-			    (unsigned long long)v);
-		}
-	} else {
-		if ((v & X86_CR4_VMXE) || hv_cr_fixed_bad(v | vmx_caps.cr4_fixed0,
-		    vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1) != 0 ||
-		    (!(v & X86_CR4_PAE) &&
-		    (vmcs_read(VMCS_GUEST_EFER) & X86_EFER_LMA)))
-			goto gp;
-		rc = vmcs_write(VMCS_GUEST_CR4, v | vmx_caps.cr4_fixed0);
-		rc |= vmcs_write(VMCS_CR4_SHADOW, v);
-	}
-	if (rc != 0)
-		return stop(vcpu, ex, HV_EIO, "CR%u write of 0x%llx failed", cr,
-		    (unsigned long long)v);
-	/* the CPU would have flushed the guest's TLB on these writes; with a
-	 * VPID nothing else does it for us */
-	if (vc->vpid != 0 && (rc = vmx_invvpid(INVVPID_SINGLE, vc->vpid)) != VMX_OK)
-		(void)vmx_insn_fail("INVVPID", rc);
-	skip_insn();
-	return HV_RESUME;
-gp:
-	vmx_inject_exception(X86_VEC_GP, true, 0);
-	return HV_RESUME;
+		return cr0_write(vcpu, v, ex);
+	old = guest_cr0();
+	if (type == 2)		/* CLTS */
+		return cr0_write(vcpu, old & ~(uint64_t)X86_CR0_TS, ex);
+	/* LMSW: bits 3:0, and it cannot clear PE */
+	return cr0_write(vcpu, (old & ~0xeull) | ((q >> 16) & 0xf), ex);
 }
 
 static int

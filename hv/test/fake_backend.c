@@ -259,6 +259,13 @@ fake_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val)
 	return true;
 }
 
+/* the fake guest has no INVPCID */
+static bool
+fake_guest_invpcid(void)
+{
+	return false;
+}
+
 /* Test entry format: bits 2:0 = R/W/X (present if any), bit 7 = large. */
 #define FE_ADDR		X86_PTE_ADDR	/* frame bits as in x86 entries */
 #define FE_LARGE	0x80ull
@@ -332,6 +339,7 @@ const struct hv_backend_ops fake_ops = {
 	.flush_nested = fake_flush_nested,
 	.msr_get = fake_msr_get,
 	.msr_set = fake_msr_set,
+	.guest_invpcid = fake_guest_invpcid,
 };
 
 static __thread unsigned rnd;

@@ -104,11 +104,16 @@ test_msr_rules(void)
 	CHECK(!wr(vcpu, X86_MSR_PAT, 0x0007040600070406ull, PG));
 	fake_msr_held = ~0u;
 
-	/* linear addresses must be canonical */
-	CHECK(!wr(vcpu, X86_MSR_LSTAR, 0x0000800000000000ull, PG));
-	CHECK(!wr(vcpu, X86_MSR_CSTAR, 0xfff0000000000000ull, PG));
+	/* linear addresses must be canonical: in 57 bits where the guest's
+	 * CPUID shows LA57 (this host's), else in 48 */
+	CHECK(!wr(vcpu, X86_MSR_LSTAR, 0x0100000000000000ull, PG));
+	CHECK(!wr(vcpu, X86_MSR_CSTAR, 0xfe00000000000000ull, PG));
 	CHECK(!wr(vcpu, X86_MSR_SYSENTER_EIP, 0x8000000000000000ull, PG));
-	CHECK(!wr(vcpu, X86_MSR_SYSENTER_ESP, 0x0001000000000000ull, PG));
+	CHECK(!wr(vcpu, X86_MSR_SYSENTER_ESP, 0x0200000000000000ull, PG));
+	CHECK_EQ(wr(vcpu, X86_MSR_LSTAR, 0x0000800000000000ull, PG),
+	    (hv_cr4_guest_bits() & X86_CR4_LA57) != 0);
+	CHECK_EQ(wr(vcpu, X86_MSR_CSTAR, 0xfff0000000000000ull, PG),
+	    (hv_cr4_guest_bits() & X86_CR4_LA57) != 0);
 	CHECK(wr(vcpu, X86_MSR_LSTAR, 0xffff800000001000ull, PG));
 	CHECK_EQ(rd(vcpu, X86_MSR_LSTAR), 0xffff800000001000ull);
 	CHECK(wr(vcpu, X86_MSR_SYSENTER_ESP, 0x00007ffffffff000ull, PG));

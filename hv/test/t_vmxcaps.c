@@ -127,9 +127,10 @@ test_vmxcaps_true_msrs(void)
 	CHECK_EQ(c.proc_ctls & (PROC_RDPMC_EXIT | PROC_MWAIT_EXIT |
 	    PROC_MONITOR_EXIT), PROC_RDPMC_EXIT | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT);
 	/* unrestricted guest used where allowed (32-bit boot states), and
-	 * RDTSCP (the guest's TSC_AUX, vmx_msr.c) */
+	 * RDTSCP (the guest's TSC_AUX, vmx_msr.c) and enable-INVPCID (the
+	 * guest's CPUID shows INVPCID only then) */
 	CHECK_EQ(c.proc2_ctls, PROC2_EPT | PROC2_WBINVD_EXIT | PROC2_VPID |
-	    PROC2_UNRESTRICTED | PROC2_RDTSCP);
+	    PROC2_UNRESTRICTED | PROC2_RDTSCP | PROC2_INVPCID);
 	CHECK(c.preempt_timer);
 	CHECK_EQ(c.preempt_shift, 5);
 	CHECK_EQ(c.pin_ctls, PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_PREEMPT_TIMER | 0x16);
@@ -196,10 +197,11 @@ test_vmxcaps_old_msrs(void)
 	CHECK(c.ept && !c.vpid && !c.invvpid_single);
 	CHECK_EQ(vmx_caps_pick(&c), 0);
 	CHECK_EQ(c.proc2_ctls, PROC2_EPT | PROC2_WBINVD_EXIT | PROC2_UNRESTRICTED |
-	    PROC2_RDTSCP);
-	/* without unrestricted guest or RDTSCP: not asked for, not needed
-	 * to run */
-	msr[0x0b] &= ~((uint64_t)(PROC2_UNRESTRICTED | PROC2_RDTSCP) << 32);
+	    PROC2_RDTSCP | PROC2_INVPCID);
+	/* without unrestricted guest, RDTSCP or INVPCID: not asked for, not
+	 * needed to run */
+	msr[0x0b] &= ~((uint64_t)(PROC2_UNRESTRICTED | PROC2_RDTSCP |
+	    PROC2_INVPCID) << 32);
 	memset(&c, 0, sizeof(c));
 	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
 	CHECK(!c.unrestricted);

@@ -86,6 +86,7 @@
 	X(exit_exception_merge)	\
 	X(msr_rules)		\
 	X(msr_misc_enable)	\
+	X(cr_rules)		\
 	X(scn_directives)	\
 	X(scn_errors_header)	\
 	X(scn_errors_on)	\
