@@ -140,6 +140,22 @@ int	 hv_vcpu_stop(struct hv_vcpu *vcpu, struct hv_exit *ex, int error,
  */
 bool	 hv_exception_fault(unsigned vector);
 
+/*
+ * Whether an exception with an error code pushes it: not in real-address
+ * mode (CR0.PE=0), whose frame through the IVT is FLAGS, CS and IP only
+ * (SDM Vol. 3A 20.1.4; APM Vol. 2 8.7), and a VMX entry injecting one
+ * there fails (SDM Vol. 3C 26.2.1.3, with unrestricted guest).
+ */
+bool	 hv_exception_pushes_error(uint64_t cr0);
+
+/*
+ * RIP after completing an instruction of len bytes at rip.  The pointer is
+ * as wide as the code's address size: RIP in 64-bit mode, EIP in a 32-bit
+ * code segment (CS.D=1), IP in a 16-bit one (real mode), so it wraps at
+ * 4 GiB or 64 KiB (SDM Vol. 1 3.5, 3.6; Vol. 2's "EIP AND 0000FFFFH").
+ */
+uint64_t hv_next_rip(uint64_t rip, unsigned len, bool code64, bool code32);
+
 /* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf. */
 void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 	    uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);

@@ -26,10 +26,15 @@ svm_skip_insn(struct svm_vcpu *s, unsigned len)
 {
 	uint8_t *v = s->vmcb;
 	uint64_t nrip = svm_caps.nrips ? vmcb_rd64(v, VMCB_NRIP) : 0;
+	uint64_t rip = vmcb_rd64(v, VMCB_RIP);
+	uint16_t cs = vmcb_rd16(v, VMCB_SEG_CS + VMCB_SEG_ATTR);
+	bool code64 = (cs & VMCB_ATTR_L) && (vmcb_rd64(v, VMCB_EFER) & X86_EFER_LMA);
 
 	/* With NRIPS the CPU tells us where the instruction ends (APM
-	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
-	vmcb_wr64(v, VMCB_RIP, nrip != 0 ? nrip : vmcb_rd64(v, VMCB_RIP) + len);
+	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours.  Either
+	 * way IP wraps as wide as the code is (hv_next_rip). */
+	vmcb_wr64(v, VMCB_RIP, hv_next_rip(rip, nrip != 0 ? (unsigned)(nrip - rip) :
+	    len, code64, (cs & VMCB_ATTR_DB) != 0));
 	/* The skipped instruction ends any STI/MOV SS interrupt shadow. */
 	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
 }
@@ -41,7 +46,7 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	uint64_t ev = (uint64_t)vector | (EVENT_TYPE_EXC << EVENT_TYPE_SHIFT) |
 	    EVENT_VALID;
 
-	if (has_err)
+	if (has_err && hv_exception_pushes_error(vmcb_rd64(s->vmcb, VMCB_CR0)))
 		ev |= EVENT_ERR_VALID | ((uint64_t)err << 32);
 	s->pending_event = ev;
 	/* the frame gets the VMCB's RFLAGS as it is: RF for a fault (hv/exit.h) */

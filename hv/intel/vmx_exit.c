@@ -43,7 +43,12 @@ skip_insn(uint64_t rip)
 {
 	uint64_t intr;
 
-	(void)vmcs_write(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSN_LEN));
+	uint64_t cs_ar = vmcs_read(VMCS_GUEST_CS_AR);
+	bool code64 = (cs_ar & VMX_AR_L) &&
+	    (vmcs_read(VMCS_GUEST_EFER) & X86_EFER_LMA);
+
+	(void)vmcs_write(VMCS_GUEST_RIP, hv_next_rip(rip,
+	    (unsigned)vmcs_read(VMCS_EXIT_INSN_LEN), code64, (cs_ar & VMX_AR_DB) != 0));
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & 3)	/* SDM 24.4.2: bits 0-1 end with the next instruction */
 		(void)vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);

@@ -81,6 +81,7 @@
 	X(exit_machine_check)	\
 	X(svm_intercepts_check)	\
 	X(exit_exception_merge)	\
+	X(exit_next_rip)	\
 	X(msr_rules)		\
 	X(scn_directives)	\
 	X(scn_errors_header)	\
