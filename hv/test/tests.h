@@ -39,6 +39,7 @@
 	X(vcpu_run_outcomes)	\
 	X(vcpu_boot_states)	\
 	X(gmem_demand_backing)	\
+	X(gmem_second_ram)	\
 	X(pageout_keeps_data)	\
 	X(invalidation_local_vs_ipi) \
 	X(shootdown_concurrent)	\
