@@ -250,15 +250,6 @@ hv_exception_pushes_error(uint64_t cr0)
 	return (cr0 & X86_CR0_PE) != 0;
 }
 
-uint64_t
-hv_next_rip(uint64_t rip, unsigned len, bool code64, bool code32)
-{
-	rip += len;
-	if (code64)
-		return rip;
-	return code32 ? (uint32_t)rip : (uint16_t)rip;
-}
-
 /* SDM Vol. 3A 6.15 Table 6-4 (APM Vol. 2 8.2.9 has the same classes) */
 static bool
 contributory(unsigned v)

@@ -149,12 +149,24 @@ bool	 hv_exception_fault(unsigned vector);
 bool	 hv_exception_pushes_error(uint64_t cr0);
 
 /*
- * RIP after completing an instruction of len bytes at rip.  The pointer is
- * as wide as the code's address size: RIP in 64-bit mode, EIP in a 32-bit
- * code segment (CS.D=1), IP in a 16-bit one (real mode), so it wraps at
- * 4 GiB or 64 KiB (SDM Vol. 1 3.5, 3.6; Vol. 2's "EIP AND 0000FFFFH").
+ * Where the guest goes on after an instruction of len bytes at rip that hv
+ * completes.  The instruction pointer has the width of the code it runs
+ * (code_bits 64, 32 or 16: 64-bit mode, else the code segment's D flag):
+ * outside 64-bit mode it is EIP, or IP, and wraps (SDM Vol. 1 3.5, 3.6;
+ * APM Vol. 1 2.2.4).  In 64-bit mode it does not wrap: an instruction that
+ * ends at the top of the lower canonical half leaves RIP past it, and the
+ * next fetch there raises #GP in the guest (the VMX entry check of RIP
+ * compares only the bits above the linear-address width, SDM Vol. 3C
+ * 26.3.1.4).
  */
-uint64_t hv_next_rip(uint64_t rip, unsigned len, bool code64, bool code32);
+static inline uint64_t
+hv_next_rip(uint64_t rip, unsigned len, unsigned code_bits)
+{
+	uint64_t next = rip + len;
+
+	return code_bits == 64 ? next : code_bits == 32 ? (uint32_t)next :
+	    (uint16_t)next;
+}
 
 /* CPUID for the guest: host values with VMX/SVM hidden plus the hv leaf. */
 void	 hv_guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,

@@ -21,20 +21,28 @@
 #define NPF_RSV		(1ull << 3)
 #define NPF_ID		(1ull << 4)
 
+/* The width of the guest's code (hv_next_rip): 64-bit mode is EFER.LMA
+ * with CS.L, else CS.D decides (APM Vol. 2 4.8.1). */
+static unsigned
+code_bits(const uint8_t *v)
+{
+	unsigned attr = vmcb_rd16(v, VMCB_SEG_CS + VMCB_SEG_ATTR);
+
+	if ((vmcb_rd64(v, VMCB_EFER) & X86_EFER_LMA) && (attr & VMCB_ATTR_L))
+		return 64;
+	return (attr & VMCB_ATTR_DB) ? 32 : 16;
+}
+
 void
 svm_skip_insn(struct svm_vcpu *s, unsigned len)
 {
 	uint8_t *v = s->vmcb;
 	uint64_t nrip = svm_caps.nrips ? vmcb_rd64(v, VMCB_NRIP) : 0;
-	uint64_t rip = vmcb_rd64(v, VMCB_RIP);
-	uint16_t cs = vmcb_rd16(v, VMCB_SEG_CS + VMCB_SEG_ATTR);
-	bool code64 = (cs & VMCB_ATTR_L) && (vmcb_rd64(v, VMCB_EFER) & X86_EFER_LMA);
 
 	/* With NRIPS the CPU tells us where the instruction ends (APM
-	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours.  Either
-	 * way IP wraps as wide as the code is (hv_next_rip). */
-	vmcb_wr64(v, VMCB_RIP, hv_next_rip(rip, nrip != 0 ? (unsigned)(nrip - rip) :
-	    len, code64, (cs & VMCB_ATTR_DB) != 0));
+	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
+	vmcb_wr64(v, VMCB_RIP, nrip != 0 ? nrip :
+	    hv_next_rip(vmcb_rd64(v, VMCB_RIP), len, code_bits(v)));
 	/* The skipped instruction ends any STI/MOV SS interrupt shadow. */
 	vmcb_wr64(v, VMCB_INT_SHADOW, 0);
 }

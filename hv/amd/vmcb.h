@@ -44,14 +44,14 @@
 #define VMCB_SEG_LDTR		0x470
 #define VMCB_SEG_IDTR		0x480
 #define VMCB_SEG_TR		0x490
-/* within a segment: selector 16, attrib 16, limit 32, base 64 */
+/* within a segment: selector 16, attrib 16, limit 32, base 64; the attrib
+ * word packs descriptor bits 40-47 and 52-55 (APM Vol. 2 15.5.1) */
+#define VMCB_ATTR_L		(1u << 9)	/* 64-bit code */
+#define VMCB_ATTR_DB		(1u << 10)	/* default size 32 */
 #define VMCB_SEG_SEL		0x0
 #define VMCB_SEG_ATTR		0x2
 #define VMCB_SEG_LIMIT		0x4
 #define VMCB_SEG_BASE		0x8
-/* attrib bits 11:8 are descriptor bits 55:52 (APM Vol. 2 15.5.1) */
-#define VMCB_ATTR_L		(1u << 9)	/* 64-bit code */
-#define VMCB_ATTR_DB		(1u << 10)	/* 32-bit code or stack */
 #define VMCB_CPL		0x4cb	/* 8 */
 #define VMCB_EFER		0x4d0
 #define VMCB_CR4		0x548

@@ -37,18 +37,26 @@ reason_name(unsigned basic)
 	return n != NULL ? n : "unknown";
 }
 
+/* The width of the guest's code (hv_next_rip): 64-bit mode is an IA-32e
+ * mode guest with CS.L, else CS.D decides (SDM Vol. 3A 5.2.1). */
+static unsigned
+code_bits(void)
+{
+	uint64_t ar = vmcs_read(VMCS_GUEST_CS_AR);
+
+	if ((vmcs_read(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST) && (ar & VMX_AR_L))
+		return 64;
+	return (ar & VMX_AR_DB) ? 32 : 16;
+}
+
 /* Complete the instruction that exited: RIP past it, STI/MOV-SS blocking gone. */
 static void
 skip_insn(uint64_t rip)
 {
 	uint64_t intr;
 
-	uint64_t cs_ar = vmcs_read(VMCS_GUEST_CS_AR);
-	bool code64 = (cs_ar & VMX_AR_L) &&
-	    (vmcs_read(VMCS_GUEST_EFER) & X86_EFER_LMA);
-
 	(void)vmcs_write(VMCS_GUEST_RIP, hv_next_rip(rip,
-	    (unsigned)vmcs_read(VMCS_EXIT_INSN_LEN), code64, (cs_ar & VMX_AR_DB) != 0));
+	    (unsigned)vmcs_read(VMCS_EXIT_INSN_LEN), code_bits()));
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & 3)	/* SDM 24.4.2: bits 0-1 end with the next instruction */
 		(void)vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);

@@ -259,14 +259,14 @@ void
 test_exit_next_rip(void)
 {
 	/* 64-bit code: no wrap below 2^64 */
-	CHECK_EQ(hv_next_rip(0xfffffffeull, 2, true, false), 0x100000000ull);
+	CHECK_EQ(hv_next_rip(0xfffffffeull, 2, 64), 0x100000000ull);
 	/* 32-bit code (CS.D=1): EIP wraps at 4 GiB */
-	CHECK_EQ(hv_next_rip(0xfffffffeull, 3, false, true), 1);
-	CHECK_EQ(hv_next_rip(0xfffe, 2, false, true), 0x10000);
+	CHECK_EQ(hv_next_rip(0xfffffffeull, 3, 32), 1);
+	CHECK_EQ(hv_next_rip(0xfffe, 2, 32), 0x10000);
 	/* 16-bit code (real mode): IP wraps at 64 KiB */
-	CHECK_EQ(hv_next_rip(0xfffe, 2, false, false), 0);
-	CHECK_EQ(hv_next_rip(0xffff, 1, false, false), 0);
-	CHECK_EQ(hv_next_rip(0x1234, 2, false, false), 0x1236);
+	CHECK_EQ(hv_next_rip(0xfffe, 2, 16), 0);
+	CHECK_EQ(hv_next_rip(0xffff, 1, 16), 0);
+	CHECK_EQ(hv_next_rip(0x1234, 2, 16), 0x1236);
 	/* error codes are pushed only with CR0.PE */
 	CHECK(!hv_exception_pushes_error(0x10));
 	CHECK(hv_exception_pushes_error(0x11));
