@@ -50,7 +50,9 @@ hv_gva_translate(const struct hv_gva_ctx *c, uint64_t gva, bool write,
 {
 	/* without paging a guest-virtual address is guest-physical */
 	if (c->walk.mode == HV_GWALK_OFF) {
-		if (gva >= c->vm->mem_size)
+		uint64_t pn;
+
+		if (!hv_gpa_page(c->vm, gva, &pn))
 			return HV_EFAULT;
 		*gpa = gva;
 		return 0;
@@ -67,14 +69,14 @@ static int
 gva_check(const struct hv_gva_ctx *c, uint64_t gva, size_t len, bool write,
     uint64_t *first)
 {
-	uint64_t page, last, gpa;
+	uint64_t page, last, gpa, pn;
 
 	if (len == 0)
 		return 0;
 	last = (gva + len - 1) & ~HV_PAGE_MASK;
 	for (page = gva & ~HV_PAGE_MASK;; page += HV_PAGE_SIZE) {
 		if (hv_gva_translate(c, page, write, &gpa) != 0 ||
-		    gpa >= c->vm->mem_size)
+		    !hv_gpa_page(c->vm, gpa, &pn))
 			return HV_EFAULT;
 		if (page == (gva & ~HV_PAGE_MASK))
 			*first = gpa | (gva & HV_PAGE_MASK);

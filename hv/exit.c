@@ -263,6 +263,12 @@ hv_exception_fault(unsigned vector)
 	return vector < 32 && (faults >> vector) & 1;
 }
 
+bool
+hv_exception_pushes_error(uint64_t cr0)
+{
+	return (cr0 & X86_CR0_PE) != 0;
+}
+
 /* SDM Vol. 3A 6.15 Table 6-4 (APM Vol. 2 8.2.9 has the same classes) */
 static bool
 contributory(unsigned v)

@@ -180,6 +180,14 @@ hv_single_step_trap(uint64_t rflags)
 }
 
 /*
+ * Whether an exception with an error code pushes it: not in real-address
+ * mode (CR0.PE=0), whose frame through the IVT is FLAGS, CS and IP only
+ * (SDM Vol. 3A 20.1.4; APM Vol. 2 8.7), and a VMX entry injecting one
+ * there fails (SDM Vol. 3C 26.2.1.3, with unrestricted guest).
+ */
+bool	 hv_exception_pushes_error(uint64_t cr0);
+
+/*
  * Where the guest goes on after an instruction of len bytes at rip that hv
  * completes.  The instruction pointer has the width of the code it runs
  * (code_bits 64, 32 or 16: 64-bit mode, else the code segment's D flag):

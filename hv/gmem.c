@@ -160,19 +160,43 @@ unlock_resident(struct hv_vm *vm, void *fresh, struct topup *nt)
 		topup_free(nt);
 }
 
+bool
+hv_gpa_page(const struct hv_vm *vm, uint64_t gpa, uint64_t *pn)
+{
+	if (gpa < vm->mem_size) {
+		*pn = gpa >> HV_PAGE_SHIFT;
+		return true;
+	}
+	if (gpa >= vm->ram2_gpa && gpa - vm->ram2_gpa < vm->ram2_size) {
+		*pn = (vm->mem_size + (gpa - vm->ram2_gpa)) >> HV_PAGE_SHIFT;
+		return true;
+	}
+	return false;
+}
+
+bool
+hv_gpa_range(const struct hv_vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa < vm->mem_size)
+		return len <= vm->mem_size - gpa;
+	return gpa >= vm->ram2_gpa && gpa - vm->ram2_gpa < vm->ram2_size &&
+	    len <= vm->ram2_size - (gpa - vm->ram2_gpa);
+}
+
 int
 hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len, bool write)
 {
 	unsigned char *b = buf;
 
-	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+	if (!hv_gpa_range(vm, gpa, len))
 		return HV_EFAULT;
 	while (len > 0) {
-		uint64_t pn = gpa >> HV_PAGE_SHIFT, off = gpa & HV_PAGE_MASK;
+		uint64_t pn = 0, off = gpa & HV_PAGE_MASK;
 		size_t n = HV_PAGE_SIZE - off;
 		void *fresh;
 		int error;
 
+		(void)hv_gpa_page(vm, gpa, &pn);	/* in range: checked above */
 		if (n > len)
 			n = len;
 		error = lock_resident(vm, pn, &fresh, NULL);
@@ -194,11 +218,11 @@ hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len, bool write
 int
 hv_gmem_or64(struct hv_vm *vm, uint64_t gpa, uint64_t bits)
 {
-	uint64_t pn = gpa >> HV_PAGE_SHIFT;
+	uint64_t pn;
 	void *fresh;
 	int error;
 
-	if (gpa >= vm->mem_size || (gpa & 7) != 0)
+	if (!hv_gpa_page(vm, gpa, &pn) || (gpa & 7) != 0)
 		return HV_EFAULT;
 	error = lock_resident(vm, pn, &fresh, NULL);
 	if (error != 0)
@@ -233,12 +257,12 @@ hv_vm_resident_pages(const struct hv_vm *vm)
 int
 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc)
 {
-	uint64_t pn = gpa >> HV_PAGE_SHIFT;
+	uint64_t pn;
 	struct topup nt;
 	void *fresh;
 	int error;
 
-	if (gpa >= vm->mem_size) {
+	if (!hv_gpa_page(vm, gpa, &pn)) {
 		HV_STAT_INC(nested_fault_errors);
 		return HV_EFAULT;
 	}
@@ -358,17 +382,16 @@ invalidate(struct hv_vm *vm)
 int
 hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 {
-	uint64_t first, end, pn;
+	uint64_t first, end, pn, at;
 	int error = 0;
 
-	if ((gpa & HV_PAGE_MASK) != 0 || gpa >= vm->mem_size ||
-	    len > vm->mem_size - gpa)
+	if ((gpa & HV_PAGE_MASK) != 0 || !hv_gpa_range(vm, gpa, len) ||
+	    !hv_gpa_page(vm, gpa, &first))
 		return HV_EINVAL;
-	first = gpa >> HV_PAGE_SHIFT;
-	end = (gpa + len + HV_PAGE_MASK) >> HV_PAGE_SHIFT;
+	end = first + ((len + HV_PAGE_MASK) >> HV_PAGE_SHIFT);
 
 	/* 1: remove the translations, then move the generation */
-	for (pn = first; pn < end && error == 0; pn++) {
+	for (at = gpa; at < gpa + len && error == 0; at += HV_PAGE_SIZE) {
 		struct topup nt;
 
 		error = topup_alloc(vm, &nt);	/* an unmap may split */
@@ -376,7 +399,7 @@ hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 			break;
 		hv_vm_lock(vm);
 		topup_give(vm, &nt);
-		error = hv_ntable_unmap(&vm->nt, pn << HV_PAGE_SHIFT);
+		error = hv_ntable_unmap(&vm->nt, at);
 		hv_vm_unlock(vm);
 		topup_free(&nt);
 	}
@@ -391,7 +414,7 @@ hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 
 	/* 3: copy out and free whatever is still unmapped (a vCPU may have
 	 * faulted a page back in meanwhile: it keeps it) */
-	for (pn = first; pn < end; pn++) {
+	for (pn = first, at = gpa; pn < end; pn++, at += HV_PAGE_SIZE) {
 		void *copy, *old = NULL;
 
 		if (__atomic_load_n(&vm->pages[pn], __ATOMIC_RELAXED) == NULL)
@@ -401,7 +424,7 @@ hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 			return HV_ENOMEM;
 		hv_vm_lock(vm);
 		if (vm->pages[pn] != NULL &&
-		    hv_ntable_lookup(&vm->nt, pn << HV_PAGE_SHIFT, NULL, NULL,
+		    hv_ntable_lookup(&vm->nt, at, NULL, NULL,
 		    NULL) == HV_ENOENT) {
 			hv_memcpy(copy, vm->pages[pn], HV_PAGE_SIZE);
 			vm->swapped[pn] = copy;

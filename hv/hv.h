@@ -44,6 +44,16 @@ int	 hv_vm_create(uint64_t mem_size, struct hv_vm **out);
  */
 int	 hv_vm_destroy(struct hv_vm *vm);
 uint64_t hv_vm_mem_size(const struct hv_vm *vm);
+/*
+ * A second range of RAM at gpa, len bytes (both 4 KiB multiples), besides
+ * the mem_size bytes at 0: backed on demand, paged out and read by
+ * hv_gpa_* like them (a platform's RAM high in the 32-bit space, say).  It
+ * lies above the memory at 0 and ends at or below 4 GiB, clear of the
+ * local APIC page; one per VM, added before its first vCPU.  0, HV_EINVAL
+ * (a range that breaks those rules), HV_EEXIST (one already), HV_EBUSY (a
+ * vCPU exists), HV_ENOMEM.
+ */
+int	 hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 
 /* Copy between host buffers and guest-physical memory (backs pages as needed). */
 int	 hv_gpa_write(struct hv_vm *vm, uint64_t gpa, const void *src, size_t len);

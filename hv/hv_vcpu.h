@@ -80,7 +80,8 @@ struct hv_vm {
 	volatile int	 dying;		/* hv_vm_destroy() in progress: runs end */
 	volatile int	 lock;		/* spin lock over pages/swapped/nt (hv/gmem.c) */
 	uint64_t	 mem_size;
-	uint64_t	 npages;
+	uint64_t	 ram2_gpa, ram2_size;	/* hv_vm_add_ram's range (size 0: none) */
+	uint64_t	 npages;	/* the pages at 0, then those of the range */
 	void		**pages;	/* host VA backing each guest page, or NULL */
 	void		**swapped;	/* paged-out copies, or NULL */
 	uint64_t	 resident;

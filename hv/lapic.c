@@ -78,10 +78,10 @@ hv_lapic_base_write(struct hv_vcpu *vcpu, uint64_t val)
 bool
 hv_lapic_claims(struct hv_vcpu *vcpu, uint64_t gpa)
 {
-	uint64_t page = vcpu->lapic.base & ~(uint64_t)(X86_APIC_PAGE - 1);
+	uint64_t page = vcpu->lapic.base & ~(uint64_t)(X86_APIC_PAGE - 1), pn;
 
 	/* guest memory hides the page, as RAM below it would on a PC */
-	return (vcpu->lapic.base & X86_APIC_BASE_EN) && gpa >= vcpu->vm->mem_size &&
+	return (vcpu->lapic.base & X86_APIC_BASE_EN) && !hv_gpa_page(vcpu->vm, gpa, &pn) &&
 	    (gpa & ~(uint64_t)(X86_APIC_PAGE - 1)) == page;
 }
 

@@ -62,6 +62,49 @@ hv_vm_mem_size(const struct hv_vm *vm)
 	return vm->mem_size;
 }
 
+int
+hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t len)
+{
+	uint64_t n = len >> HV_PAGE_SHIFT, apic = X86_APIC_DEFAULT_PA, i;
+	void **pages, **swapped, **old_pages, **old_swapped;
+
+	if (((gpa | len) & HV_PAGE_MASK) != 0 || len == 0 || gpa < vm->mem_size ||
+	    gpa > (1ull << 32) || len > (1ull << 32) - gpa ||
+	    len > HV_MAX_MEM - vm->mem_size ||
+	    (gpa < apic + X86_APIC_PAGE && gpa + len > apic))
+		return HV_EINVAL;
+	if (vm->ram2_size != 0)
+		return HV_EEXIST;
+	if (__atomic_load_n(&vm->nvcpus, __ATOMIC_SEQ_CST) != 0)
+		return HV_EBUSY;
+	pages = hv_os_malloc((vm->npages + n) * sizeof(void *));
+	swapped = hv_os_malloc((vm->npages + n) * sizeof(void *));
+	if (pages == NULL || swapped == NULL) {
+		if (pages != NULL)
+			hv_os_free(pages);
+		if (swapped != NULL)
+			hv_os_free(swapped);
+		return HV_ENOMEM;
+	}
+	/* the pages at 0 may be backed already (an image loaded first) */
+	hv_vm_lock(vm);
+	for (i = 0; i < vm->npages; i++) {
+		pages[i] = vm->pages[i];
+		swapped[i] = vm->swapped[i];
+	}
+	old_pages = vm->pages;
+	old_swapped = vm->swapped;
+	vm->pages = pages;
+	vm->swapped = swapped;
+	vm->npages += n;
+	vm->ram2_gpa = gpa;
+	vm->ram2_size = len;
+	hv_vm_unlock(vm);
+	hv_os_free(old_pages);
+	hv_os_free(old_swapped);
+	return 0;
+}
+
 /* Undo a (partial) creation; every step checks what exists. */
 static void
 vm_free(struct hv_vm *vm, bool backend, bool slot)

@@ -79,7 +79,7 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	uint64_t ev = (uint64_t)vector | (EVENT_TYPE_EXC << EVENT_TYPE_SHIFT) |
 	    EVENT_VALID;
 
-	if (has_err)
+	if (has_err && hv_exception_pushes_error(vmcb_rd64(s->vmcb, VMCB_CR0)))
 		ev |= EVENT_ERR_VALID | ((uint64_t)err << 32);
 	s->pending_event = ev;
 	/* the frame gets the VMCB's RFLAGS as it is: RF for a fault (hv/exit.h) */

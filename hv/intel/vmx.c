@@ -875,6 +875,8 @@ vmx_inject_event(uint32_t info, bool has_err, uint32_t err, uint32_t len)
 void
 vmx_inject_exception(unsigned vector, bool has_err, uint32_t err)
 {
+	if (!hv_exception_pushes_error(vmcs_read(VMCS_GUEST_CR0)))
+		has_err = false;
 	/* the frame gets GUEST_RFLAGS as it is: RF for a fault (hv/exit.h) */
 	if (hv_exception_fault(vector))
 		(void)vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) |

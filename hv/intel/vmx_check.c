@@ -2,8 +2,9 @@
  * vmx_check.c - a software copy of the guest-state checks that VM entry
  * performs (SDM Vol. 3C 26.3.1), to name the field that made an entry fail
  * with "invalid guest state" (the CPU itself only says that one failed).
- * Covers the checks that matter for a 64-bit guest without unrestricted
- * guest; run after such a failure, and before every entry with HV_DEBUG.
+ * Covers the checks that matter for a 64-bit guest, and those unrestricted
+ * guest relaxes for real mode (CR0.PE=0); run after such a failure, and
+ * before every entry with HV_DEBUG.
  */
 #include "vmx.h"
 #include "vmx_cpu.h"
@@ -101,9 +102,16 @@ limit_ok(uint32_t limit, uint32_t ar)
 	return true;
 }
 
+/*
+ * SDM 26.3.1.2 with unrestricted guest: CS may be an accessed read/write
+ * data segment (type 3, DPL 0), SS.RPL need not equal SS.DPL, and SS.DPL
+ * is 0 in real mode (CR0.PE=0) or with such a CS.
+ */
 static void
 check_seg(struct chk *c, const struct seg *s, bool ia32e, uint32_t cs_ar)
 {
+	bool unrestricted = (vmx_caps.proc2_ctls & PROC2_UNRESTRICTED) != 0;
+	bool real = !(vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PE);
 	uint32_t ar = (uint32_t)vmcs_read(s->ar), type = VMX_AR_TYPE(ar);
 	uint32_t limit = (uint32_t)vmcs_read(s->limit);
 	uint64_t base = vmcs_read(s->base), sel = vmcs_read(s->sel);
@@ -138,9 +146,12 @@ check_seg(struct chk *c, const struct seg *s, bool ia32e, uint32_t cs_ar)
 		fail(c, "GUEST_%s_AR 0x%x: S (code/data) clear", s->name, ar);
 	}
 	if (cs) {
-		if (type != 9 && type != 11 && type != 13 && type != 15)
+		if (type != 9 && type != 11 && type != 13 && type != 15 &&
+		    !(unrestricted && type == 3))
 			fail(c, "GUEST_CS_AR 0x%x: type %u is not an accessed code "
 			    "segment", ar, type);
+		if (type == 3 && VMX_AR_DPL(ar) != 0)
+			fail(c, "GUEST_CS_AR 0x%x: a data-type CS needs DPL 0", ar);
 		if (ia32e && (ar & VMX_AR_L) && (ar & VMX_AR_DB))
 			fail(c, "GUEST_CS_AR 0x%x: L and D both set in IA-32e mode", ar);
 		if (base >> 32)
@@ -155,9 +166,12 @@ check_seg(struct chk *c, const struct seg *s, bool ia32e, uint32_t cs_ar)
 		    VMX_AR_TYPE(cs_ar) == 11) && VMX_AR_DPL(ar) != VMX_AR_DPL(cs_ar))
 			fail(c, "GUEST_SS_AR 0x%x: DPL differs from CS DPL (CS AR "
 			    "0x%x)", ar, cs_ar);
-		if ((sel & 3) != VMX_AR_DPL(ar))
+		if (!unrestricted && (sel & 3) != VMX_AR_DPL(ar))
 			fail(c, "GUEST_SS_SEL 0x%llx: RPL differs from SS.DPL",
 			    (unsigned long long)sel);
+		if ((real || VMX_AR_TYPE(cs_ar) == 3) && VMX_AR_DPL(ar) != 0)
+			fail(c, "GUEST_SS_AR 0x%x: DPL must be 0 in real mode or "
+			    "with a data-type CS", ar);
 	}
 	if (!cs && !ss && !tr && !ldtr) {
 		if (!(type & 1))

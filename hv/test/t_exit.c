@@ -392,3 +392,21 @@ test_exit_exception_merge(void)
 	CHECK_EQ(hv_exception_merge(EXC(8), 14), HV_MERGE_SHUTDOWN);
 	CHECK_EQ(hv_exception_merge(EXC(8), 6), HV_MERGE_SECOND);
 }
+
+/* RIP after a completed instruction: as wide as the code (hv_next_rip) */
+void
+test_exit_next_rip(void)
+{
+	/* 64-bit code: no wrap below 2^64 */
+	CHECK_EQ(hv_next_rip(0xfffffffeull, 2, 64), 0x100000000ull);
+	/* 32-bit code (CS.D=1): EIP wraps at 4 GiB */
+	CHECK_EQ(hv_next_rip(0xfffffffeull, 3, 32), 1);
+	CHECK_EQ(hv_next_rip(0xfffe, 2, 32), 0x10000);
+	/* 16-bit code (real mode): IP wraps at 64 KiB */
+	CHECK_EQ(hv_next_rip(0xfffe, 2, 16), 0);
+	CHECK_EQ(hv_next_rip(0xffff, 1, 16), 0);
+	CHECK_EQ(hv_next_rip(0x1234, 2, 16), 0x1236);
+	/* error codes are pushed only with CR0.PE */
+	CHECK(!hv_exception_pushes_error(0x10));
+	CHECK(hv_exception_pushes_error(0x11));
+}

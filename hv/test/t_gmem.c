@@ -247,3 +247,57 @@ test_load_image(void)
 	CHECK_EQ(hv_vm_destroy(vm), 0);
 	t_teardown();
 }
+
+/* hv_vm_add_ram: a second range of RAM beside the memory at 0 */
+void
+test_gmem_second_ram(void)
+{
+	const uint64_t ram = 0xff000000ull, len = 0x10000;
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	char buf[16] = "second range", out[16];
+	uint64_t hpa, pn;
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
+	/* a page of the memory at 0, backed before the range is added, stays */
+	CHECK_EQ(hv_gpa_write(vm, 0x5000, buf, sizeof(buf)), 0);
+	/* refused: unaligned, empty, over the memory at 0, past 4 GiB, the APIC page */
+	CHECK_EQ(hv_vm_add_ram(vm, ram + 1, len), HV_EINVAL);
+	CHECK_EQ(hv_vm_add_ram(vm, ram, 0), HV_EINVAL);
+	CHECK_EQ(hv_vm_add_ram(vm, T_MEM - 0x1000, len), HV_EINVAL);
+	CHECK_EQ(hv_vm_add_ram(vm, 0xffff0000ull, 0x20000), HV_EINVAL);
+	CHECK_EQ(hv_vm_add_ram(vm, 0xfee00000ull, 0x1000), HV_EINVAL);
+	CHECK_EQ(hv_vm_add_ram(vm, ram, len), 0);
+	CHECK_EQ(hv_vm_add_ram(vm, ram + len, len), HV_EEXIST);
+	CHECK_EQ(hv_gpa_read(vm, 0x5000, out, sizeof(out)), 0);
+	CHECK(memcmp(out, buf, sizeof(buf)) == 0);
+	/* its pages follow those of the memory at 0 */
+	CHECK(hv_gpa_page(vm, ram + 0x1234, &pn));
+	CHECK_EQ(pn, (T_MEM >> 12) + 1);
+	CHECK(!hv_gpa_page(vm, ram + len, &pn));
+	CHECK(!hv_gpa_page(vm, ram - 1, &pn));
+	CHECK(!hv_gpa_page(vm, T_MEM, &pn));
+	/* written, read back, faulted in, paged out and in: as RAM */
+	CHECK_EQ(hv_gpa_write(vm, ram + len - 8, buf, 8), 0);
+	CHECK_EQ(hv_gpa_write(vm, ram + len - 8, buf, 9), HV_EFAULT);
+	CHECK_EQ(hv_gpa_write(vm, ram - 4, buf, 8), HV_EFAULT);
+	CHECK_EQ(hv_nested_fault(vm, ram + len - 8, HV_ACC_WRITE), 0);
+	CHECK_EQ(hv_ntable_lookup(&vm->nt, ram + len - 8, &hpa, NULL, NULL), 0);
+	CHECK_EQ(hpa, hv_os_virt_to_phys(vm->pages[(T_MEM + len) / 4096 - 1]) + 0xff8);
+	CHECK_EQ(hv_nested_fault(vm, ram + len, 0), HV_EFAULT);
+	CHECK_EQ(hv_vm_pageout(vm, ram, len), 0);
+	CHECK(vm->pages[(T_MEM + len) / 4096 - 1] == NULL);
+	CHECK_EQ(hv_ntable_lookup(&vm->nt, ram + len - 8, NULL, NULL, NULL), HV_ENOENT);
+	memset(out, 0, sizeof(out));
+	CHECK_EQ(hv_gpa_read(vm, ram + len - 8, out, 8), 0);
+	CHECK(memcmp(out, buf, 8) == 0);
+	CHECK_EQ(hv_vm_pageout(vm, ram, len + 0x1000), HV_EINVAL);
+	/* once a vCPU exists, no range is added */
+	CHECK_EQ(hv_vm_destroy(vm), 0);
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
+	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
+	CHECK_EQ(hv_vm_add_ram(vm, ram, len), HV_EBUSY);
+	CHECK_EQ(hv_vm_destroy(vm), 0);
+	t_teardown();
+}

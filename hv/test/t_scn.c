@@ -195,6 +195,11 @@ test_scn_directives(void)
 	CHECK_EQ(s.mem, 4ull << 20);
 	CHECK_EQ(parse("guest g\nmem 0X400000\nexpect alive\n"), 0);
 	CHECK_EQ(s.mem, 4ull << 20);
+	CHECK_EQ(s.ram_size, 0);
+	CHECK_EQ(parse("guest g\nmem 128M ram 0xff000000 64K\nexpect alive\n"), 0);
+	CHECK_EQ(s.mem, 128ull << 20);
+	CHECK_EQ(s.ram_gpa, 0xff000000ull);
+	CHECK_EQ(s.ram_size, 64ull << 10);
 	/* numbers at the edge of 64 bits */
 	CHECK_EQ(parse("guest g\non exits 18446744073709551615 do reboot\n"
 	    "on mark 0xfffffffffffffffe do pageout 0xFFFFFFFFFFFFFFFF 17179869183G\n"
@@ -322,7 +327,16 @@ test_scn_errors_header(void)
 	BAD("guest a b\n", "t.scn:1: guest: too many arguments (usage: guest IMAGE)");
 	BAD("guest g\ndescr\n", "t.scn:2: descr: missing argument (usage: descr TEXT...)");
 	BAD("guest g\nvcpus\n", "t.scn:2: vcpus: missing argument (usage: vcpus N)");
-	BAD("guest g\nmem 4M 8M\n", "t.scn:2: mem: too many arguments (usage: mem SIZE)");
+	BAD("guest g\nmem 4M 8M\n", "t.scn:2: mem: too many arguments (usage: mem SIZE "
+	    "[ram GPA SIZE])");
+	BAD("guest g\nmem 4M ram x 64K\n", "t.scn:2: mem: 'x 64K' is not an address and "
+	    "a size");
+	BAD("guest g\nmem 4M ram 0xff000800 64K\n", "t.scn:2: mem: 4M, 0xff000800 and 64K "
+	    "must be multiples of 4K");
+	BAD("guest g\nmem 8M ram 4M 64K\n", "t.scn:2: mem: ram 4M 64K must be 4K..16M "
+	    "above the memory at 0 and end by 4G");
+	BAD("guest g\nmem 8M ram 0xffff0000 128K\n", "t.scn:2: mem: ram 0xffff0000 128K "
+	    "must be 4K..16M above the memory at 0 and end by 4G");
 	BAD("guest g\nbackends\n",
 	    "t.scn:2: backends: missing argument (usage: backends svm|vmx...)");
 	BAD("guest g\nquirk\n", "t.scn:2: quirk: missing argument (usage: quirk NAME)");

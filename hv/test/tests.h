@@ -39,6 +39,7 @@
 	X(vcpu_run_outcomes)	\
 	X(vcpu_boot_states)	\
 	X(gmem_demand_backing)	\
+	X(gmem_second_ram)	\
 	X(pageout_keeps_data)	\
 	X(invalidation_local_vs_ipi) \
 	X(shootdown_concurrent)	\
@@ -84,6 +85,7 @@
 	X(exit_debugger_choice)	\
 	X(exit_insn_completion)	\
 	X(exit_exception_merge)	\
+	X(exit_next_rip)	\
 	X(msr_rules)		\
 	X(msr_misc_enable)	\
 	X(cr_rules)		\

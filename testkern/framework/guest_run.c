@@ -62,6 +62,14 @@ guest_run_setup(const struct guest_run_cfg *cfg, struct guest_run_result *res)
 		    errno_name(error), error);
 		return error;
 	}
+	if (cfg->ram_size != 0 &&
+	    (error = hv_vm_add_ram(res->vm, cfg->ram_gpa, cfg->ram_size)) != 0) {
+		ksnprintf(res->errmsg, sizeof(res->errmsg), "hv_vm_add_ram(0x%lx, 0x%lx): "
+		    "%s (%d)", (unsigned long)cfg->ram_gpa, (unsigned long)cfg->ram_size,
+		    errno_name(error), error);
+		guest_run_teardown(res);
+		return error;
+	}
 	error = hv_vm_set_user_hypercalls(res->vm, cfg->user_hypercalls);
 	if (error == 0)
 		error = hv_vm_set_debugger(res->vm, cfg->debugger);

@@ -25,14 +25,19 @@
 #define MB1_IF_MODS		(1u << 3)
 
 /*
- * Where the loader's own data goes: the information structure and its
- * strings in one page, the module text in the next (page-aligned), both
- * below 640 KiB where no kernel loaded at 1 MiB or above is.
+ * Where the loader's own data goes (the spec leaves it to the loader, 3.3):
+ * the information structure and its strings in one page, the module text in
+ * the next (page-aligned), two pages no program header touches.  Preferred:
+ * the highest such pair in conventional memory (below 640 KiB, above the
+ * first page, which holds a real-mode kernel's interrupt vector table);
+ * else the pair just above the image's highest segment; else the image is
+ * refused.
  */
-#define MB1_INFO_GPA		0x9000u
-#define MB1_MODULE_GPA		0xa000u
 #define MB1_PAGE		4096u
+#define MB1_AREA		(2 * MB1_PAGE)	/* information page, module page */
 #define MB1_LOW_KB		640u	/* mem_lower: conventional memory */
+#define MB1_LOW_END		((uint64_t)MB1_LOW_KB << 10)
+#define MB1_AREA_MIN		MB1_PAGE	/* page 0: the real-mode IVT */
 
 /* The fields of the boot information this loader fills (spec 3.3). */
 struct mb1_info {
@@ -124,52 +129,72 @@ elf_seg(const uint8_t *ph, bool is64, struct elf_seg *s)
 	return true;
 }
 
-/* Load every PT_LOAD segment; *entry the ELF entry point.  0 or an errno. */
-static int
-load_elf(struct hv_vm *vm, const uint8_t *img, size_t len, uint64_t mem,
-    uint64_t *entry, char *err, size_t errlen)
-{
-	bool is64;
-	uint64_t phoff;
-	unsigned phentsize, phnum, i, loaded = 0;
-	struct elf_seg s;
-	int error;
+/* The image's program header table, parsed and bounds-checked once. */
+struct elf_img {
+	const uint8_t	*img;
+	size_t		 len;
+	bool		 is64;
+	uint64_t	 phoff;
+	unsigned	 phentsize, phnum;
+};
 
+/* The ELF header of img into *e; *entry the entry point.  0 or an errno. */
+static int
+parse_elf(const uint8_t *img, size_t len, struct elf_img *e, uint64_t *entry,
+    char *err, size_t errlen)
+{
 	if (len < 64 || memcmp(img, "\177ELF", 4) != 0)
 		return fail(err, errlen, EINVAL, "not an ELF image");
 	if (img[EI_CLASS] != ELFCLASS32 && img[EI_CLASS] != ELFCLASS64)
 		return fail(err, errlen, EINVAL, "ELF class %u is neither 32 nor 64-bit",
 		    img[EI_CLASS]);
-	is64 = img[EI_CLASS] == ELFCLASS64;
+	e->img = img;
+	e->len = len;
+	e->is64 = img[EI_CLASS] == ELFCLASS64;
 	if (rd16(img + 16) != ET_EXEC ||
 	    (rd16(img + 18) != EM_386 && rd16(img + 18) != EM_X86_64))
 		return fail(err, errlen, EINVAL, "ELF type %u machine %u: not an x86 "
 		    "executable", rd16(img + 16), rd16(img + 18));
-	*entry = is64 ? rd64(img + 24) : rd32(img + 24);
-	phoff = is64 ? rd64(img + 32) : rd32(img + 28);
-	phentsize = rd16(img + (is64 ? 54 : 42));
-	phnum = rd16(img + (is64 ? 56 : 44));
-	if (phentsize < (is64 ? 56u : 32u) || phoff > len ||
-	    (uint64_t)phnum * phentsize > len - phoff)
+	*entry = e->is64 ? rd64(img + 24) : rd32(img + 24);
+	e->phoff = e->is64 ? rd64(img + 32) : rd32(img + 28);
+	e->phentsize = rd16(img + (e->is64 ? 54 : 42));
+	e->phnum = rd16(img + (e->is64 ? 56 : 44));
+	if (e->phentsize < (e->is64 ? 56u : 32u) || e->phoff > len ||
+	    (uint64_t)e->phnum * e->phentsize > len - e->phoff)
 		return fail(err, errlen, EINVAL, "program headers outside the image "
-		    "(offset %lu, %u of %u bytes)", (unsigned long)phoff, phnum, phentsize);
-	for (i = 0; i < phnum; i++) {
-		if (!elf_seg(img + phoff + (uint64_t)i * phentsize, is64, &s))
+		    "(offset %lu, %u of %u bytes)", (unsigned long)e->phoff, e->phnum,
+		    e->phentsize);
+	return 0;
+}
+
+/* Program header i, when PT_LOAD, into *s. */
+static bool
+elf_load_seg(const struct elf_img *e, unsigned i, struct elf_seg *s)
+{
+	return elf_seg(e->img + e->phoff + (uint64_t)i * e->phentsize, e->is64, s);
+}
+
+/* Load every PT_LOAD segment (checked against memory).  0 or an errno. */
+static int
+load_elf(struct hv_vm *vm, const struct elf_img *e, uint64_t mem, char *err,
+    size_t errlen)
+{
+	unsigned i, loaded = 0;
+	struct elf_seg s;
+	int error;
+
+	for (i = 0; i < e->phnum; i++) {
+		if (!elf_load_seg(e, i, &s))
 			continue;
-		if (s.filesz > s.memsz || s.offset > len || s.filesz > len - s.offset)
+		if (s.filesz > s.memsz || s.offset > e->len || s.filesz > e->len - s.offset)
 			return fail(err, errlen, EINVAL, "segment %u: file bytes outside "
 			    "the image", i);
 		if (s.paddr > mem || s.memsz > mem - s.paddr)
 			return fail(err, errlen, ERANGE, "segment %u at 0x%lx+0x%lx is "
 			    "beyond guest memory (0x%lx)", i, (unsigned long)s.paddr,
 			    (unsigned long)s.memsz, (unsigned long)mem);
-		if (s.paddr < MB1_MODULE_GPA + MB1_PAGE &&
-		    s.paddr + s.memsz > MB1_INFO_GPA)
-			return fail(err, errlen, ERANGE, "segment %u at 0x%lx overlaps the "
-			    "boot information at 0x%x", i, (unsigned long)s.paddr,
-			    MB1_INFO_GPA);
 		/* the bytes past filesz stay zero: a fresh VM's memory reads as 0 */
-		error = hv_gpa_write(vm, s.paddr, img + s.offset, s.filesz);
+		error = hv_gpa_write(vm, s.paddr, e->img + s.offset, s.filesz);
 		if (error != 0)
 			return fail(err, errlen, error, "segment %u: hv_gpa_write: %s",
 			    i, errno_name(error));
@@ -180,14 +205,64 @@ load_elf(struct hv_vm *vm, const uint8_t *img, size_t len, uint64_t mem,
 	return 0;
 }
 
+/* Whether [lo, lo + MB1_AREA) is clear of every loaded segment; *top the
+ * end of the highest segment. */
+static bool
+area_free(const struct elf_img *e, uint64_t lo, uint64_t *top)
+{
+	struct elf_seg s;
+	unsigned i;
+	bool free = true;
+
+	*top = 0;
+	for (i = 0; i < e->phnum; i++) {
+		if (!elf_load_seg(e, i, &s) || s.memsz == 0)
+			continue;
+		if (s.paddr < lo + MB1_AREA && s.paddr + s.memsz > lo)
+			free = false;
+		if (s.paddr + s.memsz > *top)
+			*top = s.paddr + s.memsz;
+	}
+	return free;
+}
+
 /*
- * The boot information page (zeroed, MB1_PAGE bytes) at MB1_INFO_GPA: the
- * memory sizes, the command line and, when given, the one module whose
- * text goes to MB1_MODULE_GPA.  0 or an errno.
+ * The guest-physical address of the loader's two pages (MB1_AREA, above):
+ * top-down in conventional memory, else just above the image (below 4 GiB:
+ * the information's addresses are 32-bit).  0 or an errno.
  */
 static int
-write_info(struct hv_vm *vm, uint64_t mem, const struct mb1_boot *mb, uint8_t *page,
-    char *err, size_t errlen)
+place_area(const struct elf_img *e, uint64_t mem, uint32_t *gpa, char *err,
+    size_t errlen)
+{
+	uint64_t lo, top, end = (mem < MB1_LOW_END ? mem : MB1_LOW_END) &
+	    ~(uint64_t)(MB1_PAGE - 1);
+
+	for (lo = end; lo >= MB1_AREA_MIN + MB1_AREA; lo -= MB1_PAGE) {
+		if (area_free(e, lo - MB1_AREA, &top)) {
+			*gpa = (uint32_t)(lo - MB1_AREA);
+			return 0;
+		}
+	}
+	(void)area_free(e, 0, &top);
+	lo = (top + MB1_PAGE - 1) & ~(uint64_t)(MB1_PAGE - 1);
+	if (lo + MB1_AREA <= mem && lo + MB1_AREA <= (1ull << 32)) {
+		*gpa = (uint32_t)lo;
+		return 0;
+	}
+	return fail(err, errlen, ENOSPC, "no room for the boot information: the "
+	    "image's segments cover conventional memory and end at 0x%lx of 0x%lx",
+	    (unsigned long)top, (unsigned long)mem);
+}
+
+/*
+ * The boot information page (zeroed, MB1_PAGE bytes) at `at`: the memory
+ * sizes, the command line and, when given, the one module whose text goes
+ * to the next page.  0 or an errno.
+ */
+static int
+write_info(struct hv_vm *vm, uint64_t mem, const struct mb1_boot *mb, uint32_t at,
+    uint8_t *page, char *err, size_t errlen)
 {
 	struct mb1_info *info = (struct mb1_info *)page;
 	struct mb1_module *mod = (struct mb1_module *)(info + 1);
@@ -205,26 +280,26 @@ write_info(struct hv_vm *vm, uint64_t mem, const struct mb1_boot *mb, uint8_t *p
 		return fail(err, errlen, ENAMETOOLONG, "command line longer than %lu "
 		    "bytes", (unsigned long)(room / 2 - 1));
 	memcpy(strs, mb->cmdline, n);
-	info->cmdline = MB1_INFO_GPA + (uint32_t)(strs - (char *)page);
+	info->cmdline = at + (uint32_t)(strs - (char *)page);
 	if (mb->module != NULL) {
 		size_t mlen = strlen(mb->module);
 
 		if (mlen > MB1_PAGE)
 			return fail(err, errlen, ENAMETOOLONG, "module text longer than %u "
 			    "bytes", MB1_PAGE);
-		error = hv_gpa_write(vm, MB1_MODULE_GPA, mb->module, mlen);
+		error = hv_gpa_write(vm, at + MB1_PAGE, mb->module, mlen);
 		if (error != 0)
 			return fail(err, errlen, error, "module: hv_gpa_write: %s",
 			    errno_name(error));
 		info->flags |= MB1_IF_MODS;
 		info->mods_count = 1;
-		info->mods_addr = MB1_INFO_GPA + (uint32_t)((char *)mod - (char *)page);
-		mod->mod_start = MB1_MODULE_GPA;
-		mod->mod_end = MB1_MODULE_GPA + (uint32_t)mlen;
+		info->mods_addr = at + (uint32_t)((char *)mod - (char *)page);
+		mod->mod_start = at + MB1_PAGE;
+		mod->mod_end = mod->mod_start + (uint32_t)mlen;
 		/* the module's string: an empty one (it has no file name) */
 		mod->string = info->cmdline + (uint32_t)n;
 	}
-	error = hv_gpa_write(vm, MB1_INFO_GPA, page, MB1_PAGE);
+	error = hv_gpa_write(vm, at, page, MB1_PAGE);
 	if (error != 0)
 		return fail(err, errlen, error, "boot information: hv_gpa_write: %s",
 		    errno_name(error));
@@ -236,6 +311,8 @@ mb1_load(struct hv_vm *vm, const void *image, size_t len, const struct mb1_boot 
     struct hv_boot *boot, char *err, size_t errlen)
 {
 	uint64_t mem = hv_vm_mem_size(vm), entry = 0;
+	struct elf_img elf;
+	uint32_t at = 0;
 	int64_t flags;
 	uint8_t *page;
 	int error;
@@ -250,21 +327,23 @@ mb1_load(struct hv_vm *vm, const void *image, size_t len, const struct mb1_boot 
 		return fail(err, errlen, ENOTSUP, "multiboot header flags 0x%lx: "
 		    "requirement bits 0x%lx not supported", (long)flags,
 		    (long)((flags & 0xffff) & ~MB1_HF_KNOWN));
-	if ((error = load_elf(vm, image, len, mem, &entry, err, errlen)) != 0)
+	if ((error = parse_elf(image, len, &elf, &entry, err, errlen)) != 0 ||
+	    (error = load_elf(vm, &elf, mem, err, errlen)) != 0 ||
+	    (error = place_area(&elf, mem, &at, err, errlen)) != 0)
 		return error;
 	if (entry >> 32)
 		return fail(err, errlen, ERANGE, "entry 0x%lx above 4 GiB",
 		    (unsigned long)entry);
 	if ((page = kmalloc(MB1_PAGE)) == NULL)
 		return fail(err, errlen, ENOMEM, "no memory for the boot information");
-	error = write_info(vm, mem, mb, page, err, errlen);
+	error = write_info(vm, mem, mb, at, page, err, errlen);
 	kfree(page);
 	if (error != 0)
 		return error;
 	boot->mode = HV_BOOT_PROT32;
 	boot->rip = entry;
-	boot->rsp = MB1_INFO_GPA;	/* undefined by the spec; below the information */
+	boot->rsp = at;		/* undefined by the spec; below the information */
 	boot->eax = MB1_BOOT_MAGIC;
-	boot->ebx = MB1_INFO_GPA;
+	boot->ebx = at;
 	return 0;
 }

@@ -55,6 +55,7 @@ int	 mb1_load(struct hv_vm *vm, const void *image, size_t len, const struct mb1_
 struct guest_run_cfg {
 	const char	*image;		/* module name, e.g. "hello.bin" */
 	uint64_t	 mem;		/* 0: VM_MEM_DEFAULT */
+	uint64_t	 ram_gpa, ram_size;	/* a second RAM range (hv_vm_add_ram); size 0: none */
 	uint64_t	 timeout_ms;	/* 0: VM_TIMEOUT_MS */
 	bool		 quiet;		/* no CHECK lines for guest reports (a failed one
 					 * is logged), no summary line for a clean run */

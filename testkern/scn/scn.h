@@ -94,6 +94,7 @@ struct scn {
 	char		 descr[SCN_DESCR_MAX];
 	int		 vcpus;
 	uint64_t	 mem;
+	uint64_t	 ram_gpa, ram_size;	/* mem ... ram GPA SIZE (size 0: none) */
 	bool		 on_svm, on_vmx;
 	int		 cpus;
 	uint64_t	 timeout_ms, stall_ms;
@@ -115,6 +116,7 @@ struct scn {
 #define SCN_MEM_DEFAULT		(16ull << 20)
 #define SCN_MEM_MIN		(4ull << 20)
 #define SCN_MEM_MAX		(1ull << 30)
+#define SCN_RAM_MAX		(16ull << 20)	/* mem's second range */
 #define SCN_TIMEOUT_DEFAULT	20000
 #define SCN_TIMEOUT_MAX		100000
 #define SCN_STALL_DEFAULT	5000

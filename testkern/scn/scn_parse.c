@@ -29,7 +29,7 @@ static const struct {
 	[D_GUEST] = { "guest", "guest IMAGE" },
 	[D_DESCR] = { "descr", "descr TEXT..." },
 	[D_VCPUS] = { "vcpus", "vcpus N" },
-	[D_MEM] = { "mem", "mem SIZE" },
+	[D_MEM] = { "mem", "mem SIZE [ram GPA SIZE]" },
 	[D_BACKENDS] = { "backends", "backends svm|vmx..." },
 	[D_CPUS] = { "cpus", "cpus N" },
 	[D_TIMEOUT] = { "timeout", "timeout MS" },
@@ -726,6 +726,24 @@ take_rest(struct ctx *c, const char *line, size_t len, const struct tok *w, char
 	return 0;
 }
 
+/* mem SIZE ram GPA SIZE: the memory at 0, then a range above it below 4G. */
+static int
+parse_ram(struct ctx *c, const struct tok *w, struct scn *s)
+{
+	if (header_num(c, w, 2, D_MEM, true, SCN_MEM_MIN, SCN_MEM_MAX, "4M..1G",
+	    &s->mem) != 0)
+		return -1;
+	if (!parse_num(&w[3], true, &s->ram_gpa) || !parse_num(&w[4], true, &s->ram_size))
+		return fail(c, "'%t %t' is not an address and a size", &w[3], &w[4]);
+	if ((s->mem | s->ram_gpa | s->ram_size) % 4096 != 0)
+		return fail(c, "%t, %t and %t must be multiples of 4K", &w[1], &w[3], &w[4]);
+	if (s->ram_size == 0 || s->ram_size > SCN_RAM_MAX || s->ram_gpa < s->mem ||
+	    s->ram_gpa > (4ull << 30) - s->ram_size)
+		return fail(c, "ram %t %t must be 4K..16M above the memory at 0 and end "
+		    "by 4G", &w[3], &w[4]);
+	return 0;
+}
+
 static int
 parse_header(struct ctx *c, enum dir d, const struct tok *w, int nw, const char *line,
     size_t len)
@@ -752,6 +770,9 @@ parse_header(struct ctx *c, enum dir d, const struct tok *w, int nw, const char 
 		s->vcpus = (int)v;
 		return 0;
 	case D_MEM:
+		/* the optional second RAM range (hv_vm_add_ram) */
+		if (nw == 5 && tok_is(&w[2], "ram"))
+			return parse_ram(c, w, s);
 		if (header_num(c, w, nw, d, true, SCN_MEM_MIN, SCN_MEM_MAX, "4M..1G", &s->mem) != 0)
 			return -1;
 		if (s->mem % 4096 != 0)

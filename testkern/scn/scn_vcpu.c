@@ -116,7 +116,8 @@ scn_cfg_init(struct scn_run *run)
 	const struct scn *s = run->s;
 
 	run->cfg = (struct guest_run_cfg){ .image = s->guest, .mem = s->mem,
-	    .quiet = true, .ctx = run, .mark = scn_mark };
+	    .ram_gpa = s->ram_gpa, .ram_size = s->ram_size, .quiet = true,
+	    .ctx = run, .mark = scn_mark };
 	if (s->multiboot) {
 		ksnprintf(run->mb1_cmdline, sizeof(run->mb1_cmdline), "%s%s%s", s->guest,
 		    s->mb_args[0] != '\0' ? " " : "", s->mb_args);
