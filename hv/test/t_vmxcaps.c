@@ -105,13 +105,13 @@ test_vmxcaps_true_msrs(void)
 		 * is refused again and never remembered */
 		uint32_t seen[3] = { ~0u, ~0u, ~0u };
 
-		CHECK(vmx_check_exits_changed(VMX_EXC_BITMAP, c.proc_ctls,
+		CHECK(vmx_check_exits_changed(EXC_UD_MC, c.proc_ctls,
 		    c.proc2_ctls, seen) == NULL);
-		CHECK(seen[0] == VMX_EXC_BITMAP && seen[1] == c.proc_ctls &&
+		CHECK(seen[0] == EXC_UD_MC && seen[1] == c.proc_ctls &&
 		    seen[2] == c.proc2_ctls);
-		CHECK(vmx_check_exits_changed(VMX_EXC_BITMAP, c.proc_ctls &
+		CHECK(vmx_check_exits_changed(EXC_UD_MC, c.proc_ctls &
 		    ~PROC_MWAIT_EXIT, c.proc2_ctls, seen) != NULL);
-		CHECK(vmx_check_exits_changed(VMX_EXC_BITMAP, c.proc_ctls &
+		CHECK(vmx_check_exits_changed(EXC_UD_MC, c.proc_ctls &
 		    ~PROC_MWAIT_EXIT, c.proc2_ctls, seen) != NULL);
 		CHECK_EQ(seen[1], c.proc_ctls);
 	}
