@@ -76,14 +76,14 @@ hv_vx_xsetbv(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	uint64_t supported = hv_fpu_xcr0_supported();
 	uint64_t v = ((vx->gpr[HV_RDX] & 0xffffffffull) << 32) |
 	    (vx->gpr[HV_RAX] & 0xffffffffull);
-	struct hv_regs regs;
+	struct hv_ctl_regs ctl;
 
-	if (hv_ops->get_regs(vcpu, &regs) != 0)
+	if (hv_ops->get_ctl(vcpu, &ctl) != 0)
 		return hv_vcpu_stop(vcpu, ex, HV_EIO, ex->raw_reason, vx->rip,
 		    "XSETBV: the guest's CR4 and CPL unreadable");
-	if (supported == 0 || !(regs.cr4 & X86_CR4_OSXSAVE))
+	if (supported == 0 || !(ctl.cr4 & X86_CR4_OSXSAVE))
 		vx->ud = true;
-	else if (regs.cpl != 0 || (uint32_t)vx->gpr[HV_RCX] != 0 ||
+	else if (ctl.cpl != 0 || (uint32_t)vx->gpr[HV_RCX] != 0 ||
 	    !xcr0_valid(v, supported))
 		vx->gp = true;
 	else {

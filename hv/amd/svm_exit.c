@@ -353,8 +353,7 @@ exit_cr4_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	gpr = (modrm & 7) | ((rex & 1) << 3);
 	vx.value = gpr == HV_RSP_UNUSED ? vmcb_rd64(v, VMCB_RSP) : s->gpr[gpr];
 	vx.efer = vmcb_rd64(v, VMCB_EFER);
-	if (!(vx.efer & X86_EFER_LMA) ||
-	    !(vmcb_rd16(v, VMCB_SEG_CS + VMCB_SEG_ATTR) & VMCB_ATTR_L))
+	if (code_bits(v) != 64)
 		vx.value &= 0xffffffffull;
 	vx.cr0 = vmcb_rd64(v, VMCB_CR0);
 	vx.cr3 = vmcb_rd64(v, VMCB_CR3);

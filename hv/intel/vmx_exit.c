@@ -382,8 +382,7 @@ exit_cr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		    "(qualification 0x%llx)", (unsigned long long)q);
 	/* MOV to CR: outside 64-bit code the operand is 32 bits */
 	v = gpr_get(vc, reg);
-	if (!(vmcs_read(VMCS_GUEST_EFER) & X86_EFER_LMA) ||
-	    !(vmcs_read(VMCS_GUEST_CS_AR) & VMX_AR_L))
+	if (code_bits() != 64)
 		v &= 0xffffffffull;
 	if (cr == 4)
 		return cr4_write(vcpu, v, ex);
