@@ -60,6 +60,9 @@ bool	 hv_lapic_base_write(struct hv_vcpu *vcpu, uint64_t val);
 int	 hv_vm_slot_get(struct hv_vm *vm);	/* vm->id, or HV_ENOSPC */
 void	 hv_vm_slot_put(struct hv_vm *vm);
 
+/* vcpu.c: quirk exec_frees_vmm only: mark the handle freed before the
+ * teardown begins */
+void	 hv_vcpu_kill_handle(struct hv_vcpu *vcpu);
 /* vcpu.c: tear down a vCPU of a VM being destroyed (kicks it out of the
  * guest and waits until no call uses it; the handle lives on while held) */
 void	 hv_vcpu_destroy_dying(struct hv_vcpu *vcpu);

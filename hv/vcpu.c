@@ -165,6 +165,17 @@ vcpu_stop(struct hv_vcpu *vcpu)
 		hv_os_yield();
 }
 
+/*
+ * Quirk exec_frees_vmm, the first step of the 2013 teardown: the handle dies
+ * before its VM says dying, so a run that sees dying has met the dead magic
+ * and names the use-after-free (hv_vcpu_run), never a clean HV_ENOENT.
+ */
+void
+hv_vcpu_kill_handle(struct hv_vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->magic, HV_DEAD_MAGIC, __ATOMIC_SEQ_CST);
+}
+
 void
 hv_vcpu_destroy_dying(struct hv_vcpu *vcpu)
 {
@@ -173,8 +184,7 @@ hv_vcpu_destroy_dying(struct hv_vcpu *vcpu)
 	 * is freed at once, under a run in progress and under every holder.
 	 */
 	if (HV_QUIRK(exec_frees_vmm)) {
-		vcpu_state_free(vcpu);
-		__atomic_store_n(&vcpu->magic, HV_DEAD_MAGIC, __ATOMIC_SEQ_CST);
+		vcpu_state_free(vcpu);	/* its magic died first: hv_vcpu_kill_handle */
 		hv_os_free(vcpu);
 		return;
 	}
@@ -363,8 +373,8 @@ vcpu_alive(const struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return true;
 }
 
-int
-hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+static int
+vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	int error;
 
@@ -448,5 +458,22 @@ hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		}
 	}
 	vcpu_release(vcpu);
+	return error;
+}
+
+int
+hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	int error = vcpu_run(vcpu, ex);
+
+	/*
+	 * A run told HV_ENOENT by dying, read after its own magic check, is
+	 * checked again: under the quirk exec_frees_vmm the handle died before
+	 * dying was set.  (Otherwise the caller's hold keeps the handle alive.)
+	 */
+	if (error == HV_ENOENT && !vcpu_handle_alive(vcpu, ex)) {
+		hv_os_log("hv: %s\n", ex->msg);
+		return 0;
+	}
 	return error;
 }

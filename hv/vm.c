@@ -187,6 +187,11 @@ hv_vm_destroy(struct hv_vm *vm)
 
 	if (vm == NULL)
 		return HV_EINVAL;
+	/* the quirk's handles die before dying is seen (hv_vcpu_kill_handle) */
+	for (i = 0; HV_QUIRK(exec_frees_vmm) && i < HV_MAX_VCPUS; i++) {
+		if (vm->vcpus[i] != NULL)
+			hv_vcpu_kill_handle(vm->vcpus[i]);
+	}
 	if (__atomic_exchange_n(&vm->dying, 1, __ATOMIC_SEQ_CST) != 0)
 		return HV_EBUSY;	/* a destroy is already under way */
 	/* each vCPU is kicked out of the guest and waited for (its run sees
