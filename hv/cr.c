@@ -91,7 +91,14 @@ hv_cr4_guest_bits(void)
 bool
 hv_guest_canonical(uint64_t va)
 {
-	return (hv_cr4_guest_bits() & X86_CR4_LA57) != 0 ? x86_canonical57(va) :
+	uint32_t r[4];
+
+	/* only LA57 matters: leaf 7 alone, not the whole CR4 mask */
+	hv_guest_features(0, 0, r);
+	if (r[0] < 7)
+		return x86_canonical(va);
+	hv_guest_features(7, 0, r);
+	return (r[2] & X86_CPUID7_ECX_LA57) != 0 ? x86_canonical57(va) :
 	    x86_canonical(va);
 }
 
