@@ -81,9 +81,10 @@ int	 hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len,
 /* Atomic OR into an aligned 64-bit guest-physical word (guest A/D flags). */
 int	 hv_gmem_or64(struct hv_vm *vm, uint64_t gpa, uint64_t bits);
 /* Whether gpa is guest RAM (the memory at 0 or hv_vm_add_ram's range), and
- * its index in pages[]/swapped[]; a range [gpa, gpa+len) inside one of them. */
+ * its index in pages[]/swapped[]; whether [gpa, gpa+len) lies inside one of
+ * them, and gpa's index. */
 bool	 hv_gpa_page(const struct hv_vm *vm, uint64_t gpa, uint64_t *pn);
-bool	 hv_gpa_range(const struct hv_vm *vm, uint64_t gpa, uint64_t len);
+bool	 hv_gpa_range(const struct hv_vm *vm, uint64_t gpa, uint64_t len, uint64_t *pn);
 
 /* copyin.c: guest-virtual translation as of the vCPU's last exit */
 struct hv_gva_ctx {

@@ -175,11 +175,13 @@ hv_gpa_page(const struct hv_vm *vm, uint64_t gpa, uint64_t *pn)
 }
 
 bool
-hv_gpa_range(const struct hv_vm *vm, uint64_t gpa, uint64_t len)
+hv_gpa_range(const struct hv_vm *vm, uint64_t gpa, uint64_t len, uint64_t *pn)
 {
-	if (gpa < vm->mem_size)
-		return len <= vm->mem_size - gpa;
-	return gpa >= vm->ram2_gpa && gpa - vm->ram2_gpa < vm->ram2_size &&
+	bool low = gpa < vm->mem_size;
+
+	if (!hv_gpa_page(vm, gpa, pn))
+		return false;
+	return low ? len <= vm->mem_size - gpa :
 	    len <= vm->ram2_size - (gpa - vm->ram2_gpa);
 }
 
@@ -187,16 +189,17 @@ int
 hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len, bool write)
 {
 	unsigned char *b = buf;
+	uint64_t pn;
 
-	if (!hv_gpa_range(vm, gpa, len))
+	if (!hv_gpa_range(vm, gpa, len, &pn))
 		return HV_EFAULT;
-	while (len > 0) {
-		uint64_t pn = 0, off = gpa & HV_PAGE_MASK;
+	/* one range: its pages are consecutive in pages[] */
+	for (; len > 0; pn++) {
+		uint64_t off = gpa & HV_PAGE_MASK;
 		size_t n = HV_PAGE_SIZE - off;
 		void *fresh;
 		int error;
 
-		(void)hv_gpa_page(vm, gpa, &pn);	/* in range: checked above */
 		if (n > len)
 			n = len;
 		error = lock_resident(vm, pn, &fresh, NULL);
@@ -385,8 +388,7 @@ hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 	uint64_t first, end, pn, at;
 	int error = 0;
 
-	if ((gpa & HV_PAGE_MASK) != 0 || !hv_gpa_range(vm, gpa, len) ||
-	    !hv_gpa_page(vm, gpa, &first))
+	if ((gpa & HV_PAGE_MASK) != 0 || !hv_gpa_range(vm, gpa, len, &first))
 		return HV_EINVAL;
 	end = first + ((len + HV_PAGE_MASK) >> HV_PAGE_SHIFT);
 

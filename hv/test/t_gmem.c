@@ -278,6 +278,18 @@ test_gmem_second_ram(void)
 	CHECK(!hv_gpa_page(vm, ram + len, &pn));
 	CHECK(!hv_gpa_page(vm, ram - 1, &pn));
 	CHECK(!hv_gpa_page(vm, T_MEM, &pn));
+	/* a range lies inside one RAM range, never across the gap */
+	CHECK(hv_gpa_range(vm, ram + 0x1000, len - 0x1000, &pn));
+	CHECK_EQ(pn, (T_MEM >> 12) + 1);
+	CHECK(!hv_gpa_range(vm, ram + 0x1000, len - 0xfff, &pn));
+	CHECK(hv_gpa_range(vm, T_MEM - 8, 8, &pn));
+	CHECK_EQ(pn, (T_MEM >> 12) - 1);
+	CHECK(!hv_gpa_range(vm, T_MEM - 8, 9, &pn));
+	/* a write across a page boundary of the second range lands in both pages */
+	CHECK_EQ(hv_gpa_write(vm, ram + 0xffc, buf, 8), 0);
+	CHECK_EQ(hv_gpa_read(vm, ram + 0xffc, out, 8), 0);
+	CHECK(memcmp(out, buf, 8) == 0);
+	CHECK(memcmp((char *)vm->pages[(T_MEM >> 12) + 1], buf + 4, 4) == 0);
 	/* written, read back, faulted in, paged out and in: as RAM */
 	CHECK_EQ(hv_gpa_write(vm, ram + len - 8, buf, 8), 0);
 	CHECK_EQ(hv_gpa_write(vm, ram + len - 8, buf, 9), HV_EFAULT);
