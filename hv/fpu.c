@@ -162,15 +162,6 @@ hv_fpu_vcpu_fini(struct hv_vcpu *vcpu)
 	area_free(vcpu->fpu);
 }
 
-static uint64_t
-read_cr0(void)
-{
-	uint64_t v;
-
-	__asm__ __volatile__("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
 /*
  * XSAVE writes the components in XCR0 & EDX:EAX and XRSTOR loads them (or
  * their init state where the area's XSTATE_BV bit is clear) (SDM Vol. 1
@@ -203,7 +194,7 @@ bool
 hv_fpu_enter(struct hv_vcpu *vcpu)
 {
 	uint8_t *host = hv_fpu_host[hv_os_cpu_id()];
-	bool ts = (read_cr0() & X86_CR0_TS) != 0;
+	bool ts = (hv_rdcr0() & X86_CR0_TS) != 0;
 
 	/* CLTS before the first FPU instruction: with TS set it would #NM */
 	if (ts)
@@ -243,5 +234,5 @@ hv_fpu_leave(struct hv_vcpu *vcpu, bool ts)
 	fpu_save(vcpu->fpu);
 	fpu_restore(host);
 	if (ts)
-		__asm__ __volatile__("mov %0, %%cr0" : : "r"(read_cr0() | X86_CR0_TS));
+		hv_wrcr0(hv_rdcr0() | X86_CR0_TS);
 }

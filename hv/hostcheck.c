@@ -87,10 +87,10 @@ read_cr(uint32_t n)
 	uint64_t v = 0;
 
 	switch (n) {
-	case 0: __asm__ __volatile__("mov %%cr0, %0" : "=r"(v)); break;
-	case 3: __asm__ __volatile__("mov %%cr3, %0" : "=r"(v)); break;
-	case 4: __asm__ __volatile__("mov %%cr4, %0" : "=r"(v)); break;
-	case 8: __asm__ __volatile__("mov %%cr8, %0" : "=r"(v)); break;
+	case 0: v = hv_rdcr0(); break;
+	case 3: v = hv_rdcr3(); break;
+	case 4: v = hv_rdcr4(); break;
+	case 8: v = hv_rdcr8(); break;
 	}
 	return v;
 }
@@ -180,9 +180,9 @@ item_restore(const struct hs_item *it, uint64_t v)
 	switch (it->kind) {
 	case HS_CR:
 		if (it->arg == 3)
-			__asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory");
+			hv_wrcr3(v);
 		else if (it->arg == 8)
-			__asm__ __volatile__("mov %0, %%cr8" : : "r"(v));
+			hv_wrcr8(v);
 		break;
 	case HS_DR:
 		hv_dr_write((int)it->arg, v);

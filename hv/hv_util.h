@@ -54,6 +54,28 @@ hv_wrmsr(uint32_t msr, uint64_t v)
 	    "d"((uint32_t)(v >> 32)) : "memory");
 }
 
+/* hv_rdcr<n>() / hv_wrcr<n>(v): this CPU's control registers; "memory": a
+ * write changes what addresses mean (CR0.PG/WP, CR3, CR4's paging bits). */
+#define HV_CR_ACCESS(n)							\
+static inline uint64_t							\
+hv_rdcr##n(void)							\
+{									\
+	uint64_t v;							\
+									\
+	__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v));		\
+	return v;							\
+}									\
+									\
+static inline void							\
+hv_wrcr##n(uint64_t v)							\
+{									\
+	__asm__ __volatile__("mov %0, %%cr" #n : : "r"(v) : "memory");	\
+}
+HV_CR_ACCESS(0)
+HV_CR_ACCESS(3)
+HV_CR_ACCESS(4)
+HV_CR_ACCESS(8)
+
 /* XGETBV of XCR0 (the host has CR4.OSXSAVE set: else #UD). */
 static inline uint64_t
 hv_xgetbv0(void)

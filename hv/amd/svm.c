@@ -75,12 +75,12 @@ svm_cpu_enable(void *arg)
 		    "save area\n", cpu);
 		return HV_ENOMEM;
 	}
-	if (svm_rdmsr(X86_MSR_VM_CR) & X86_VM_CR_SVMDIS)
+	if (hv_rdmsr(X86_MSR_VM_CR) & X86_VM_CR_SVMDIS)
 		return HV_ENODEV;
 	/* APM 15.4: EFER.SVME enables the SVM instructions; VMRUN stores the
 	 * host state it restores at #VMEXIT in the VM_HSAVE_PA page (15.30.4). */
-	svm_wrmsr(X86_MSR_EFER, svm_rdmsr(X86_MSR_EFER) | X86_EFER_SVME);
-	svm_wrmsr(X86_MSR_VM_HSAVE_PA, hv_os_virt_to_phys(p->hsave));
+	hv_wrmsr(X86_MSR_EFER, hv_rdmsr(X86_MSR_EFER) | X86_EFER_SVME);
+	hv_wrmsr(X86_MSR_VM_HSAVE_PA, hv_os_virt_to_phys(p->hsave));
 	svm_asid_cpu_init(cpu);
 	return 0;
 }
@@ -89,8 +89,8 @@ static int
 svm_cpu_disable(void *arg)
 {
 	(void)arg;
-	svm_wrmsr(X86_MSR_VM_HSAVE_PA, 0);
-	svm_wrmsr(X86_MSR_EFER, svm_rdmsr(X86_MSR_EFER) & ~X86_EFER_SVME);
+	hv_wrmsr(X86_MSR_VM_HSAVE_PA, 0);
+	hv_wrmsr(X86_MSR_EFER, hv_rdmsr(X86_MSR_EFER) & ~X86_EFER_SVME);
 	return 0;
 }
 
@@ -199,8 +199,8 @@ svm_host_capture(struct svm_host_state *h, const struct svm_pcpu *p)
 {
 	h->cr3 = hv_os_cur_cr3();
 	h->fs_base = hv_os_cur_fs_base();
-	h->cr3_hw = svm_read_cr3();
-	h->fs_base_hw = svm_rdmsr(X86_MSR_FS_BASE);
+	h->cr3_hw = hv_rdcr3();
+	h->fs_base_hw = hv_rdmsr(X86_MSR_FS_BASE);
 	h->save_host = !HV_QUIRK(zero_host_fs) || !p->host_saved;
 }
 
@@ -341,8 +341,8 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * CR3 VMRUN saved and VMLOADed the FS base of the one host VMCB
 	 * copy, so the last exit returns exactly what each of them did.
 	 */
-	error = svm_host_check(&s->host, svm_read_cr3(),
-	    svm_rdmsr(X86_MSR_FS_BASE), "after #VMEXIT", ex);
+	error = svm_host_check(&s->host, hv_rdcr3(),
+	    hv_rdmsr(X86_MSR_FS_BASE), "after #VMEXIT", ex);
 out:
 	svm_msr_leave(vcpu);
 	hv_dreg_leave(vcpu, cpu);

@@ -273,23 +273,4 @@ void	 svm_exit_counts(uint64_t code, uint64_t count);
 /* Exit name for messages: the table name or "unknown". */
 const char *svm_exit_name_or_unknown(uint64_t code);
 
-/* ---- small CPU helpers ------------------------------------------------------ */
-static inline uint64_t svm_rdmsr(uint32_t msr)
-{
-	return hv_rdmsr(msr);
-}
-
-static inline void svm_wrmsr(uint32_t msr, uint64_t v)
-{
-	hv_wrmsr(msr, v);
-}
-
-static inline uint64_t svm_read_cr3(void)
-{
-	uint64_t v;
-
-	__asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
-	return v;
-}
-
 #endif /* HV_AMD_SVM_H */

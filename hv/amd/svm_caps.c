@@ -57,7 +57,7 @@ svm_probe(void)
 		svm_caps.tsc_aux |= (r[2] & X86_CPUID7_ECX_RDPID) != 0;
 	}
 	/* APM 15.30.1: firmware can lock SVM off through VM_CR.SVMDIS. */
-	if (svm_rdmsr(X86_MSR_VM_CR) & X86_VM_CR_SVMDIS) {
+	if (hv_rdmsr(X86_MSR_VM_CR) & X86_VM_CR_SVMDIS) {
 		hv_os_log("hv: SVM disabled by BIOS (VM_CR.SVMDIS=1)\n");
 		return HV_ENODEV;
 	}

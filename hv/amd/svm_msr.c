@@ -56,7 +56,7 @@ svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val)
 		 * it in the CPU at once; else svm_msr_enter will */
 		svm_of(vcpu)->tsc_aux = val;
 		if (svm_of(vcpu)->tsc_aux_in_cpu)
-			svm_wrmsr(X86_MSR_TSC_AUX, val);
+			hv_wrmsr(X86_MSR_TSC_AUX, val);
 		return true;
 	}
 	if (f == 0)
@@ -76,8 +76,8 @@ svm_msr_enter(struct hv_vcpu *vcpu)
 
 	if (!svm_caps.tsc_aux)
 		return;
-	s->host_tsc_aux = svm_rdmsr(X86_MSR_TSC_AUX);
-	svm_wrmsr(X86_MSR_TSC_AUX, s->tsc_aux);
+	s->host_tsc_aux = hv_rdmsr(X86_MSR_TSC_AUX);
+	hv_wrmsr(X86_MSR_TSC_AUX, s->tsc_aux);
 	s->tsc_aux_in_cpu = true;
 }
 
@@ -88,6 +88,6 @@ svm_msr_leave(struct hv_vcpu *vcpu)
 
 	if (!s->tsc_aux_in_cpu)
 		return;
-	svm_wrmsr(X86_MSR_TSC_AUX, s->host_tsc_aux);
+	hv_wrmsr(X86_MSR_TSC_AUX, s->host_tsc_aux);
 	s->tsc_aux_in_cpu = false;
 }

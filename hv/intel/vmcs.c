@@ -67,7 +67,7 @@ vmx_host_lost_save(struct vmx_host_lost *h)
 	__asm__ __volatile__("sgdt %0" : "=m"(h->gdtr));
 	__asm__ __volatile__("sidt %0" : "=m"(h->idtr));
 	h->ldtr = hv_read_sel(HV_SEL_LDTR);
-	h->debugctl = vmx_rdmsr(X86_MSR_DEBUGCTL);
+	h->debugctl = hv_rdmsr(X86_MSR_DEBUGCTL);
 }
 
 /*
@@ -90,7 +90,7 @@ vmx_host_lost_restore(const struct vmx_host_lost *h)
 	if (now.ldtr != h->ldtr)
 		__asm__ __volatile__("lldt %0" : : "r"(h->ldtr));
 	if (now.debugctl != h->debugctl)
-		vmx_wrmsr(X86_MSR_DEBUGCTL, h->debugctl);
+		hv_wrmsr(X86_MSR_DEBUGCTL, h->debugctl);
 }
 
 int
@@ -113,25 +113,25 @@ vmcs_set_host_percpu(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_HOST_TR_BASE, tss_base(gdtr.base, tr));
 	err |= vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
 	err |= vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
-	err |= vmcs_write(VMCS_HOST_GS_BASE, vmx_rdmsr(X86_MSR_GS_BASE));
-	err |= vmcs_write(VMCS_HOST_SYSENTER_CS, vmx_rdmsr(X86_MSR_SYSENTER_CS));
-	err |= vmcs_write(VMCS_HOST_SYSENTER_ESP, vmx_rdmsr(X86_MSR_SYSENTER_ESP));
-	err |= vmcs_write(VMCS_HOST_SYSENTER_EIP, vmx_rdmsr(X86_MSR_SYSENTER_EIP));
+	err |= vmcs_write(VMCS_HOST_GS_BASE, hv_rdmsr(X86_MSR_GS_BASE));
+	err |= vmcs_write(VMCS_HOST_SYSENTER_CS, hv_rdmsr(X86_MSR_SYSENTER_CS));
+	err |= vmcs_write(VMCS_HOST_SYSENTER_ESP, hv_rdmsr(X86_MSR_SYSENTER_ESP));
+	err |= vmcs_write(VMCS_HOST_SYSENTER_EIP, hv_rdmsr(X86_MSR_SYSENTER_EIP));
 	/*
 	 * The exit loads CR0 from here (SDM 28.5.1), but hv_fpu_enter has
 	 * cleared CR0.TS for the whole pinned stretch (a lazy-FPU host may have
 	 * had it set when this was written): an exit with TS set would make
 	 * hv_fpu_leave's FXSAVE/XSAVE raise #NM.  hv_fpu_leave puts TS back.
 	 */
-	err |= vmcs_write(VMCS_HOST_CR0, vmx_rdcr0() & ~X86_CR0_TS);
-	err |= vmcs_write(VMCS_HOST_CR4, vmx_rdcr4());
-	err |= vmcs_write(VMCS_HOST_EFER, vmx_rdmsr(X86_MSR_EFER));
+	err |= vmcs_write(VMCS_HOST_CR0, hv_rdcr0() & ~X86_CR0_TS);
+	err |= vmcs_write(VMCS_HOST_CR4, hv_rdcr4());
+	err |= vmcs_write(VMCS_HOST_EFER, hv_rdmsr(X86_MSR_EFER));
 	/* quirk stale_host_cr3: the 2013 code refreshed HOST_CR3 only here,
 	 * when the vCPU (re)loaded its VMCS on a CPU */
 	if (HV_QUIRK(stale_host_cr3))
 		err |= vmcs_write(VMCS_HOST_CR3, hv_os_cur_cr3());
 	if (vmx_caps.load_pat)
-		err |= vmcs_write(VMCS_HOST_PAT, vmx_rdmsr(X86_MSR_PAT));
+		err |= vmcs_write(VMCS_HOST_PAT, hv_rdmsr(X86_MSR_PAT));
 	/* the SYSCALL MSRs and TSC_AUX, which every exit loads back */
 	vmx_msr_lists_host(vc->msrs);
 	return err ? HV_EIO : 0;

@@ -134,18 +134,18 @@ vmx_cpu_enable(void *arg)
 		return HV_ENOMEM;
 	region[0] = vmx_caps.revision;	/* SDM 24.11.5: revision id, bit 31 0 */
 	/* SDM 23.8: CR0 and CR4 must satisfy the fixed MSRs before VMXON. */
-	cr0 = hv_cr_fixed_apply(vmx_rdcr0(), vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1);
-	cr4 = hv_cr_fixed_apply(vmx_rdcr4() | X86_CR4_VMXE, vmx_caps.cr4_fixed0,
+	cr0 = hv_cr_fixed_apply(hv_rdcr0(), vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1);
+	cr4 = hv_cr_fixed_apply(hv_rdcr4() | X86_CR4_VMXE, vmx_caps.cr4_fixed0,
 	    vmx_caps.cr4_fixed1);
-	vmx_wrcr0(cr0);
-	vmx_wrcr4(cr4);
+	hv_wrcr0(cr0);
+	hv_wrcr4(cr4);
 	if ((rc = vmx_vmxon(hv_os_virt_to_phys(region))) != VMX_OK) {
 		/* VMfailInvalid: bad region or revision; VMfailValid: already
 		 * in VMX operation with a current VMCS (error 15) */
 		hv_os_log("hv: vmx: cpu %d: ", cpu);
 		(void)vmx_insn_fail("VMXON", rc);
 		if (rc == VMX_FAIL_INVALID)
-			vmx_wrcr4(cr4 & ~X86_CR4_VMXE);
+			hv_wrcr4(cr4 & ~X86_CR4_VMXE);
 		return HV_EIO;
 	}
 	vmxon_done[cpu] = true;
@@ -158,13 +158,13 @@ vmx_cpu_disable(void *arg)
 	int rc;
 
 	(void)arg;
-	if (!(vmx_rdcr4() & X86_CR4_VMXE))
+	if (!(hv_rdcr4() & X86_CR4_VMXE))
 		return 0;		/* never enabled here (rollback) */
 	if ((rc = vmx_vmxoff()) != VMX_OK) {
 		hv_os_log("hv: vmx: cpu %d: ", hv_os_cpu_id());
 		return vmx_insn_fail("VMXOFF", rc);
 	}
-	vmx_wrcr4(vmx_rdcr4() & ~X86_CR4_VMXE);
+	hv_wrcr4(hv_rdcr4() & ~X86_CR4_VMXE);
 	vmxon_done[hv_os_cpu_id()] = false;
 	return 0;
 }
@@ -675,20 +675,20 @@ static int
 vmx_host_check(struct hv_exit *ex)
 {
 	uint64_t cr3, want_cr3 = hv_os_cur_cr3();
-	uint64_t fs = vmx_rdmsr(X86_MSR_FS_BASE), want_fs = hv_os_cur_fs_base();
+	uint64_t fs = hv_rdmsr(X86_MSR_FS_BASE), want_fs = hv_os_cur_fs_base();
 
-	__asm__ __volatile__("mov %%cr3, %0" : "=r"(cr3));
+	cr3 = hv_rdcr3();
 	/* with a quirk on, this safety net stays out of the way so that the
 	 * historic symptom (not this message) is what the host sees */
 	if (cr3 != want_cr3 && !HV_QUIRK(stale_host_cr3)) {
-		__asm__ __volatile__("mov %0, %%cr3" : : "r"(want_cr3) : "memory");
+		hv_wrcr3(want_cr3);
 		hv_exit_error(ex, HV_EIO, 0, "host CR3 0x%llx after the VM exit; "
 		    "the thread's address space is 0x%llx (restored)",
 		    (unsigned long long)cr3, (unsigned long long)want_cr3);
 		return -1;
 	}
 	if (fs != want_fs && !HV_QUIRK(zero_host_fs)) {
-		vmx_wrmsr(X86_MSR_FS_BASE, want_fs);
+		hv_wrmsr(X86_MSR_FS_BASE, want_fs);
 		hv_exit_error(ex, HV_EIO, 0, "host FS base 0x%llx after the VM "
 		    "exit; the host believes 0x%llx (restored)",
 		    (unsigned long long)fs, (unsigned long long)want_fs);
@@ -795,15 +795,15 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 #endif
 		/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may
 		 * write it directly (MSR bitmap): switch it by hand */
-		host_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
-		vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
+		host_kgs = hv_rdmsr(X86_MSR_KERNEL_GS_BASE);
+		hv_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
 		/* HC_NOPs and pinned exits are finished inside (vmx_switch.S,
 		 * vmx_exit_fast) while f->budget lasts */
 		f->nops = 0;
 		f->rc = HV_NOT_PINNED;
 		rc = vmx_enter(vc->gpr, vc->launched, f);
-		vc->guest_kgs = vmx_rdmsr(X86_MSR_KERNEL_GS_BASE);
-		vmx_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
+		vc->guest_kgs = hv_rdmsr(X86_MSR_KERNEL_GS_BASE);
+		hv_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
 		if (f->nops > 0) {
 			vc->fault_repeats = 0;	/* as vmx_handle_exit */
 			hv_stats_exits(VMX_EXIT_vmcall, f->nops);

@@ -101,7 +101,7 @@ preempt_value(void)
 int
 vmx_feature_control(void)
 {
-	uint64_t fc = vmx_rdmsr(X86_MSR_FEATURE_CONTROL);
+	uint64_t fc = hv_rdmsr(X86_MSR_FEATURE_CONTROL);
 
 	if ((fc & FC_LOCK) && !(fc & FC_VMX_OUTSIDE_SMX)) {
 		hv_os_log("hv: vmx: cpu %d: VMX disabled by BIOS "
@@ -110,7 +110,7 @@ vmx_feature_control(void)
 		return HV_ENODEV;
 	}
 	if (!(fc & FC_LOCK))
-		vmx_wrmsr(X86_MSR_FEATURE_CONTROL,
+		hv_wrmsr(X86_MSR_FEATURE_CONTROL,
 		    fc | FC_LOCK | FC_VMX_OUTSIDE_SMX);
 	return 0;
 }
@@ -128,7 +128,7 @@ vmx_probe(void)
 	}
 	if ((error = vmx_feature_control()) != 0)
 		return error;
-	if ((error = vmx_caps_read(&vmx_caps, vmx_rdmsr)) != 0)
+	if ((error = vmx_caps_read(&vmx_caps, hv_rdmsr)) != 0)
 		return error;
 	if ((error = vmx_caps_pick(&vmx_caps)) != 0)
 		return error;

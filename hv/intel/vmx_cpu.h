@@ -115,37 +115,6 @@ VMX_INV_INSN(invept)
 VMX_INV_INSN(invvpid)
 
 static inline uint64_t
-vmx_rdmsr(uint32_t msr)
-{
-	return hv_rdmsr(msr);
-}
-
-static inline void
-vmx_wrmsr(uint32_t msr, uint64_t val)
-{
-	hv_wrmsr(msr, val);
-}
-
-/* vmx_rdcr<n>() / vmx_wrcr<n>(v): CR0 and CR4 (VMXON's fixed bits) */
-#define VMX_CR_ACCESS(n)						\
-static inline uint64_t							\
-vmx_rdcr##n(void)							\
-{									\
-	uint64_t v;							\
-									\
-	__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v));		\
-	return v;							\
-}									\
-									\
-static inline void							\
-vmx_wrcr##n(uint64_t v)							\
-{									\
-	__asm__ __volatile__("mov %0, %%cr" #n : : "r"(v) : "memory");	\
-}
-VMX_CR_ACCESS(0)
-VMX_CR_ACCESS(4)
-
-static inline uint64_t
 vmx_intr_save_disable(void)
 {
 	uint64_t fl;

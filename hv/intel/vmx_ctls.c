@@ -1,7 +1,7 @@
 /*
  * vmx_ctls.c - from the VMX capability MSRs to struct vmx_caps and the
  * controls the backend runs with (SDM Vol. 3D Appendix A).  No instruction
- * here: the MSRs come through the reader the caller passes (vmx_rdmsr in
+ * here: the MSRs come through the reader the caller passes (hv_rdmsr in
  * the kernel, a table in the hosted unit tests).
  */
 #include "vmx.h"

@@ -43,7 +43,7 @@ vmx_msr_lists_host(struct vmx_msr_lists *l)
 	unsigned i, n = vmx_msr_nswitched();
 
 	for (i = 0; i < n; i++)
-		l->host[i].data = vmx_rdmsr(switched_msr[i]);
+		l->host[i].data = hv_rdmsr(switched_msr[i]);
 }
 
 static uint32_t
