@@ -3,7 +3,7 @@
 
     scripts/kut-table.py [--reference]
 
-Reads what `make test-kut` left in build/logs/test_kut_{svm,vmx}.log and
+Reads what `make test-kut` left in build/logs/test_kut_*.log and
 prints one Markdown row per configuration pytest/test_kut.py runs: the
 outcome and the PASS/FAIL/SKIP line counts on hv with SVM and with VMX,
 beside the same binary run directly on QEMU TCG (`-kernel`, the emulator as
@@ -80,9 +80,14 @@ def main():
                     help="run (or reuse) the direct QEMU TCG runs")
     a = ap.parse_args()
     logs = {}
-    for b in test_kut.BACKENDS:
-        path = os.path.join(TOP, "build", "logs", "test_kut_%s.log" % b)
-        logs[b] = Results(open(path, errors="replace").read()) if os.path.exists(path) else None
+
+    def log_of(name, backend):
+        boot = test_kut.boot_of(name, backend)[0]
+        if boot not in logs:
+            path = os.path.join(TOP, "build", "logs", boot + ".log")
+            logs[boot] = Results(open(path, errors="replace").read()) \
+                if os.path.exists(path) else None
+        return logs[boot]
     cols = (["QEMU TCG direct"] if a.reference else []) + ["hv SVM", "hv VMX"]
     print("| configuration | " + " | ".join(cols) + " |")
     print("|---|" + "---|" * len(cols))
@@ -90,7 +95,7 @@ def main():
     for name in sorted(test_kut.CONFIGS):
         sec = test_kut.CONFIGS[name]
         row = ([reference(name, sec)] if a.reference else []) + \
-            [None if test_kut.slow_on(b, sec) else on_hv(logs[b], name)
+            [None if test_kut.slow_on(b, sec) else on_hv(log_of(name, b), name)
              for b in test_kut.BACKENDS]
         for c, x in zip(cols, row):
             if x is not None and x[0] == "pass" and x[1] > 0:
