@@ -20,7 +20,6 @@
 
 APIC	equ	X86_APIC_DEFAULT_PA
 
-DR6_INIT	equ 0xffff0ff0		; DR6 with no condition bit set
 
 ; STEP label, instruction: clear the #DB record, set TF with POPF, run the
 ; instruction under it; label is the address just after it.
@@ -142,7 +141,7 @@ db_clear:
 	mov	qword [db_count], 0
 	mov	qword [db_rip], 0
 	mov	qword [db_rflags], 0
-	mov	rax, DR6_INIT
+	mov	rax, X86_DR6_INIT
 	mov	dr6, rax
 	pop	rax
 	ret

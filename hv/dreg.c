@@ -28,8 +28,7 @@
  * value switched here is the one #VMEXIT left, the same.
  */
 #include "core.h"
-
-#define DR7_DISABLED	0x400ull	/* bit 10 reads as 1; nothing enabled */
+#include "x86_arch.h"
 
 struct dreg_host {
 	uint64_t	 dr[HV_DREGS];	/* DR0-DR3, DR6 */
@@ -81,7 +80,7 @@ hv_dreg_vcpu_init(struct hv_vcpu *vcpu)
 	 * bits read as 1 */
 	vcpu->guest_dr[0] = vcpu->guest_dr[1] = 0;
 	vcpu->guest_dr[2] = vcpu->guest_dr[3] = 0;
-	vcpu->guest_dr[4] = 0xffff0ff0ull;
+	vcpu->guest_dr[4] = X86_DR6_INIT;
 	vcpu->dr_live = false;	/* MOV DR exits until the guest uses one */
 }
 
@@ -136,8 +135,8 @@ hv_dreg_enter(struct hv_vcpu *vcpu, int cpu)
 			hv_dr_write(6, vcpu->guest_dr[4]);
 		return;
 	}
-	if (h->dr7 != DR7_DISABLED)
-		hv_dr_write(7, DR7_DISABLED);
+	if (h->dr7 != X86_DR7_INIT)
+		hv_dr_write(7, X86_DR7_INIT);
 	dr_read_all(h->dr);
 	for (i = 0; i < HV_DREGS; i++)
 		if (h->dr[i] != vcpu->guest_dr[i])

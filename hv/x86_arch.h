@@ -80,6 +80,10 @@
 /* DR6 (SDM Vol. 3B 17.2.3): BS, the single-step trap; the same bit in the
  * VMX pending debug exceptions field (SDM Vol. 3C 25.4.2) */
 #define X86_DR6_BS	X86_BIT(14)
+/* DR6 and DR7 at reset (SDM Vol. 3A Table 10-1): DR6's reserved bits read
+ * as 1 and no condition is set; DR7 enables no breakpoint, bit 10 reads 1 */
+#define X86_DR6_INIT	0xffff0ff0
+#define X86_DR7_INIT	0x400
 
 /* ---- XCR0 (SDM Vol. 1 13.3) ---------------------------------------------- */
 #define X86_XCR0_X87	X86_BIT(0)

@@ -143,8 +143,8 @@ vmcb_init_boot_state(uint8_t *v, const struct hv_boot *b)
 		vmcb_wr64(v, VMCB_CR3, 0);
 	}
 	vmcb_wr64(v, VMCB_CR2, 0);
-	vmcb_wr64(v, VMCB_DR6, 0xffff0ff0u);
-	vmcb_wr64(v, VMCB_DR7, 0x400u);
+	vmcb_wr64(v, VMCB_DR6, X86_DR6_INIT);
+	vmcb_wr64(v, VMCB_DR7, X86_DR7_INIT);
 	vmcb_wr64(v, VMCB_RFLAGS, 0x2);
 	vmcb_wr64(v, VMCB_RIP, b->rip);
 	vmcb_wr64(v, VMCB_RSP, b->rsp);

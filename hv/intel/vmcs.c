@@ -284,7 +284,7 @@ vmcs_set_guest(struct hv_vcpu *vcpu, const struct hv_boot *b)
 	if (vmx_caps.load_pat)	/* the power-on PAT (SDM Vol. 3A 11.12.4) */
 		err |= vmcs_write(VMCS_GUEST_PAT, 0x0007040600070406ull);
 	err |= vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
-	err |= vmcs_write(VMCS_GUEST_DR7, 0x400);
+	err |= vmcs_write(VMCS_GUEST_DR7, X86_DR7_INIT);
 
 	err |= vmcs_write(VMCS_GUEST_CS_SEL, 0x08);
 	err |= vmcs_write(VMCS_GUEST_CS_BASE, 0);
