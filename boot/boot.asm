@@ -133,7 +133,7 @@ early_fail:
 	lodsb
 	test al, al
 	jz .code
-	mov dx, 0x3f8
+	mov dx, X86_COM1_PORT
 	out dx, al
 	jmp .msg
 .code:

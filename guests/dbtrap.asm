@@ -75,7 +75,7 @@ after_int_3:
 	STEP after_cpuid, cpuid
 	STEP_CHECKS after_cpuid, "dbtrap: CPUID under TF"
 
-	mov	edx, HV_GUEST_COM1 + 5		; LSR
+	mov	edx, HV_GUEST_COM1 + X86_UART_LSR
 	STEP after_in, in al, dx
 	STEP_CHECKS after_in, "dbtrap: IN under TF"
 

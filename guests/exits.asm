@@ -8,7 +8,7 @@
 ; in the decoded error.
 %include "hv.inc"
 
-COM1_LSR	equ HV_GUEST_COM1 + 5	; the 16550 line status register
+COM1_LSR	equ HV_GUEST_COM1 + X86_UART_LSR
 
 main:
 	cmp	r13, (cases.end - cases) / 8

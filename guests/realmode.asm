@@ -98,7 +98,7 @@ rm:	xor	ax, ax
 	call	print_hex
 
 	; ---- COM1 line status by IN ----
-	mov	dx, HV_GUEST_COM1 + 5
+	mov	dx, HV_GUEST_COM1 + X86_UART_LSR
 	xor	eax, eax
 	in	al, dx
 	mov	si, s_lsr
@@ -242,7 +242,7 @@ puts:	lodsb
 
 ; one byte to COM1 once its transmitter holds none (polled, IN and OUT)
 putc:	push	ax
-	mov	dx, HV_GUEST_COM1 + 5
+	mov	dx, HV_GUEST_COM1 + X86_UART_LSR
 .wait:	in	al, dx
 	test	al, 0x20
 	jz	.wait

@@ -221,6 +221,28 @@
 #define X86_LAPIC_LVT_MASKED	X86_BIT(16)
 #define X86_LAPIC_ICR_BUSY	X86_BIT(12)	/* delivery status: send pending */
 
+/* ---- 16550 UART, the PC's serial ports (PC/AT COM1; the 16550 data sheet) */
+#define X86_COM1_PORT		0x3f8
+/* register offsets from the base port */
+#define X86_UART_DATA		0	/* RBR read, THR write; DLL with LCR.DLAB */
+#define X86_UART_IER		1	/* DLM with LCR.DLAB */
+#define X86_UART_IIR		2	/* read: interrupt identification */
+#define X86_UART_FCR		2	/* write: FIFO control */
+#define X86_UART_LCR		3
+#define X86_UART_MCR		4
+#define X86_UART_LSR		5
+#define X86_UART_MSR		6	/* modem status */
+#define X86_UART_SCR		7
+#define X86_UART_LCR_DLAB	0x80	/* offsets 0, 1 reach the divisor */
+#define X86_UART_MCR_LOOP	0x10
+#define X86_UART_LSR_DR		0x01	/* a byte waits in RBR */
+#define X86_UART_LSR_THRE	0x20	/* THR empty */
+#define X86_UART_LSR_TEMT	0x40	/* transmitter completely empty */
+#define X86_UART_IIR_NONE	0x01	/* no interrupt pending */
+#define X86_UART_IIR_FIFO	0xc0	/* FIFOs enabled */
+#define X86_UART_FCR_ENABLE	0x01
+#define X86_UART_FCR_CLEAR_RX	0x02
+
 /* ---- legacy 8259 PIC ports (PC/AT; masked by guests that use the APIC) --- */
 #define X86_PIC1_PORT		0x20	/* and 0x21 */
 #define X86_PIC2_PORT		0xa0	/* and 0xa1 */

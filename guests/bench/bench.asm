@@ -33,7 +33,7 @@ SAMPLES		equ 0x400000	; up to 8192 u64 tick counts
 COPYBUF		equ 0x480000	; 64 KiB the host copies in and out
 COPYBUF_PAGES	equ 16
 TOUCH_BASE	equ 0x1000000	; one fresh 4 KiB page per TOUCH iteration
-UART_SCR	equ HV_GUEST_COM1 + 7
+COM1_SCR	equ HV_GUEST_COM1 + X86_UART_SCR
 
 ; T0 / T1: RDTSC into r15 / elapsed ticks into rax.  RDTSC is not ordered
 ; with the instructions around it on real CPUs; on the emulators it is.
@@ -124,7 +124,7 @@ TIMED calib, {mov ecx, CALIB_LOOPS}, {.c: dec ecx}, {jnz .c}
 TIMED hc_nop_amd, {xor eax, eax}, vmmcall
 TIMED hc_nop_intel, {xor eax, eax}, vmcall
 TIMED cpuid, {xor eax, eax}, {xor ecx, ecx}, cpuid
-TIMED out, {mov edx, UART_SCR}, {out dx, al}
+TIMED out, {mov edx, COM1_SCR}, {out dx, al}
 TIMED rdmsr, {mov ecx, X86_MSR_EFER}, rdmsr
 TIMED hlt, sti, hlt, cli
 TIMED ping_amd, {mov edi, BH_PING}, {mov eax, HC_HOST}, vmmcall

@@ -6,18 +6,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "spinlock.h"
-
-#define COM1		0x3f8
-#define UART_THR	0	/* transmit holding */
-#define UART_RBR	0	/* receive buffer */
-#define UART_IER	1
-#define UART_FCR	2
-#define UART_LCR	3
-#define UART_MCR	4
-#define UART_LSR	5
-#define LSR_DR		0x01	/* data ready */
-#define LSR_THRE	0x20	/* transmit holding register empty */
-#define LSR_TEMT	0x40	/* transmitter completely empty */
+#include "x86_arch.h"
 
 static spinlock_t con_lock = SPINLOCK_INIT;
 static volatile int con_owner = -1;	/* CPU id holding con_lock */
@@ -30,13 +19,13 @@ static unsigned rx_head, rx_tail;
 void
 console_init(void)
 {
-	outb(COM1 + UART_IER, 0);	/* no UART interrupts: we poll */
-	outb(COM1 + UART_LCR, 0x80);	/* DLAB to set the divisor */
-	outb(COM1 + 0, 1);		/* 115200 baud */
-	outb(COM1 + 1, 0);
-	outb(COM1 + UART_LCR, 0x03);	/* 8N1 */
-	outb(COM1 + UART_FCR, 0x07);	/* enable and clear FIFOs */
-	outb(COM1 + UART_MCR, 0x03);	/* DTR, RTS */
+	outb(X86_COM1_PORT + X86_UART_IER, 0);	/* no UART interrupts: we poll */
+	outb(X86_COM1_PORT + X86_UART_LCR, X86_UART_LCR_DLAB);	/* DLAB to set the divisor */
+	outb(X86_COM1_PORT + 0, 1);		/* 115200 baud */
+	outb(X86_COM1_PORT + 1, 0);
+	outb(X86_COM1_PORT + X86_UART_LCR, 0x03);	/* 8N1 */
+	outb(X86_COM1_PORT + X86_UART_FCR, 0x07);	/* enable and clear FIFOs */
+	outb(X86_COM1_PORT + X86_UART_MCR, 0x03);	/* DTR, RTS */
 }
 
 uint64_t
@@ -72,9 +61,9 @@ console_unlock(uint64_t flags)
 static void
 uart_put(char c)
 {
-	while (!(inb(COM1 + UART_LSR) & LSR_THRE))
+	while (!(inb(X86_COM1_PORT + X86_UART_LSR) & X86_UART_LSR_THRE))
 		cpu_pause();
-	outb(COM1 + UART_THR, (uint8_t)c);
+	outb(X86_COM1_PORT + X86_UART_DATA, (uint8_t)c);
 }
 
 void
@@ -89,8 +78,8 @@ void
 console_poll_rx(void)
 {
 	uint64_t f = spin_lock(&rx_lock);
-	while (inb(COM1 + UART_LSR) & LSR_DR) {
-		char c = (char)inb(COM1 + UART_RBR);
+	while (inb(X86_COM1_PORT + X86_UART_LSR) & X86_UART_LSR_DR) {
+		char c = (char)inb(X86_COM1_PORT + X86_UART_DATA);
 		if (rx_head - rx_tail < sizeof(rx_buf))
 			rx_buf[rx_head++ % sizeof(rx_buf)] = c;
 	}
@@ -114,6 +103,6 @@ console_drain(void)
 {
 	/* LSR bit 6: holding register and shift register both empty */
 	for (unsigned long i = 0; i < 100000000UL; i++)
-		if (inb(COM1 + UART_LSR) & LSR_TEMT)
+		if (inb(X86_COM1_PORT + X86_UART_LSR) & X86_UART_LSR_TEMT)
 			return;
 }
