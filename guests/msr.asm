@@ -7,12 +7,13 @@
 ;    MCG_STATUS keeps bits 3:0, bits 63:4 are reserved (#GP);
 ;  - IA32_MISC_ENABLE on an Intel CPU: 0x1801 at reset (fast strings; no
 ;    BTS, no PEBS), a reserved bit #GP, Limit CPUID Maxval honoured by
-;    CPUID.0; on an AMD CPU there is none (#GP), and the checks report
-;    what an AMD CPU gives;
+;    CPUID.0, ENABLE MONITOR FSM (bit 18) switching CPUID.01H:ECX.MONITOR
+;    and MONITOR/MWAIT (#UD while clear; SDM Vol. 4 Table 2-2); on an AMD
+;    CPU there is none (#GP), and the checks report what an AMD CPU gives;
 ;  - SYSCALL through the guest's own EFER.SCE, LSTAR, STAR and FMASK;
 ;  - RDTSCP returns the guest's IA32_TSC_AUX; its bits 63:32 are reserved.
 ; A #GP is caught by the guest's own IDT (catch.inc) and reported as
-; FAULTED | 13.
+; FAULTED | 13; MONITOR's #UD and #GP as the vector caught.
 %include "hv.inc"
 %include "ring3.inc"
 %include "catch.inc"
@@ -43,6 +44,7 @@ main:
 	push	r15
 	call	cpu_setup
 	IDT_GATE X86_VEC_GP, catch_gp, 0x8e
+	IDT_GATE X86_VEC_UD, catch_ud, 0x8e
 	xor	eax, eax
 	cpuid
 	xor	r15d, r15d
@@ -137,6 +139,71 @@ main:
 	seta	bl
 	movzx	ebx, bl
 	CHECK_EQ rbx, 1, "msr: limit cpuid maxval off: cpuid.0 eax > 2"
+
+	; ---- ENABLE MONITOR FSM (IA32_MISC_ENABLE bit 18, Intel only) ----
+	; set: kept, CPUID.01H:ECX.MONITOR set, MONITOR and MWAIT complete,
+	; MONITOR's ECX (extensions: none) #GP; clear again: MONITOR #UD.
+	; An AMD CPU: the WRMSR is #GP and MONITOR stays #UD.
+	WR	X86_MSR_MISC_ENABLE, X86_MISC_FAST_STRINGS | X86_MISC_NO_BTS | X86_MISC_NO_PEBS | X86_MISC_MONITOR
+	RD	X86_MSR_MISC_ENABLE
+	mov	rdx, X86_MISC_FAST_STRINGS | X86_MISC_NO_BTS | X86_MISC_NO_PEBS | X86_MISC_MONITOR
+	mov	rcx, GP
+	test	r15d, r15d
+	cmovnz	rdx, rcx
+	CHECK_EQX rax, rdx, "msr: misc_enable monitor fsm kept (amd: #GP)"
+	mov	eax, 1
+	cpuid
+	and	ecx, X86_CPUID1_ECX_MONITOR
+	mov	edx, X86_CPUID1_ECX_MONITOR
+	xor	eax, eax
+	test	r15d, r15d
+	cmovnz	edx, eax
+	CHECK_EQX rcx, rdx, "msr: monitor fsm on: cpuid.1 ecx.monitor (amd: clear)"
+	lea	rax, [.mon]
+	call	arm
+	lea	rax, [sc_rcx]
+	xor	ecx, ecx
+	xor	edx, edx
+	monitor
+.mon:	lea	rax, [.mwait]
+	call	arm
+	xor	eax, eax
+	xor	ecx, ecx
+	mwait
+.mwait:	mov	rbx, [caught]
+	mov	edx, NONE
+	mov	ecx, X86_VEC_UD
+	test	r15d, r15d
+	cmovnz	edx, ecx
+	CHECK_EQX rbx, rdx, "msr: monitor fsm on: monitor, mwait complete (amd: #UD)"
+	lea	rax, [.mon_ext]
+	call	arm
+	lea	rax, [sc_rcx]
+	mov	ecx, 1
+	xor	edx, edx
+	monitor
+.mon_ext: mov	rbx, [caught]
+	; an AMD CPU may check ECX before the intercept (#GP) or leave the
+	; instruction to hv (#UD): either is a fault, as there is no MONITOR
+	mov	ecx, X86_VEC_GP
+	xor	edx, edx
+	cmp	rbx, X86_VEC_UD
+	sete	dl
+	and	edx, r15d
+	cmovnz	rbx, rcx
+	CHECK_EQX rbx, X86_VEC_GP, "msr: monitor fsm on: monitor ecx=1 #GP (amd: #GP or #UD)"
+	WR	X86_MSR_MISC_ENABLE, X86_MISC_FAST_STRINGS | X86_MISC_NO_BTS | X86_MISC_NO_PEBS
+	mov	eax, 1
+	cpuid
+	and	ecx, X86_CPUID1_ECX_MONITOR
+	CHECK_EQX rcx, 0, "msr: monitor fsm off: cpuid.1 ecx.monitor clear"
+	lea	rax, [.mon_off]
+	call	arm
+	lea	rax, [sc_rcx]
+	xor	ecx, ecx
+	xor	edx, edx
+	monitor
+.mon_off: CHECK_EQX [caught], X86_VEC_UD, "msr: monitor fsm off: monitor #UD"
 
 	; ---- SYSCALL through the guest's own MSRs ----
 	RD	X86_MSR_EFER

@@ -60,7 +60,8 @@ guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 	} else {
 		cpuid_here(leaf, subleaf, r);
 		if (leaf == 1) {
-			/* no nested virtualization, no MONITOR/MWAIT (#UD,
+			/* no nested virtualization, no MONITOR/MWAIT
+			 * unless IA32_MISC_ENABLE enables them (below,
 			 * hv/exit.c); a hypervisor is present */
 			r[2] &= ~(X86_CPUID1_ECX_VMX | X86_CPUID1_ECX_MONITOR);
 			/* hv's local APIC has neither x2APIC mode nor a
@@ -106,7 +107,7 @@ hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 }
 
 /*
- * ... and what differs per vCPU: leaf 0 and the NX bit under
+ * ... and what differs per vCPU: leaf 0, MONITOR and the NX bit under
  * IA32_MISC_ENABLE, OSXSAVE and the APIC ID, RDTSCP/RDPID where its
  * TSC_AUX is kept, leaf 0xD by its XCR0.
  */
@@ -131,6 +132,10 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 		    (ctl.cr4 & X86_CR4_OSXSAVE))
 			r[2] |= X86_CPUID1_ECX_OSXSAVE;
 		r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)vcpu->id << 24);
+		/* IA32_MISC_ENABLE's ENABLE MONITOR FSM sets MONITOR
+		 * (SDM Vol. 4 Table 2-2; hv/exit.c) */
+		if (vcpu->misc_enable & X86_MISC_MONITOR)
+			r[2] |= X86_CPUID1_ECX_MONITOR;
 	} else if (leaf == 0x80000001u) {
 		/* RDTSCP reads IA32_TSC_AUX: only where the backend keeps
 		 * the guest's */

@@ -131,6 +131,41 @@ hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 }
 
 /*
+ * MONITOR/MWAIT exist for the guest while IA32_MISC_ENABLE's ENABLE
+ * MONITOR FSM is set (hv/msr.c; CPUID.01H:ECX.MONITOR follows it,
+ * hv/cpuid.c), else they are #UD (SDM Vol. 2B MONITOR, MWAIT; Vol. 4
+ * Table 2-2).  A guest MWAIT must not park the host CPU: it completes at
+ * once, as after a wake-up event, which the SDM allows (MWAIT: the
+ * processor may leave the optimized state for implementation-dependent
+ * reasons, so software checks its condition again).  Nothing is armed, so
+ * MONITOR only checks its operands: ECX holds extensions and there are
+ * none (#GP(0) unless 0).  Its address is not translated: where the CPU
+ * would raise #GP or #PF for it, the guest sees MONITOR complete.  MWAIT's
+ * ECX: bit 0 (interrupts wake it even when masked) only with CPUID.05H:
+ * ECX[1], bits 31:1 reserved; else #GP(0).
+ */
+static void
+monitor_mwait(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+{
+	uint32_t ecx = (uint32_t)vx->gpr[HV_RCX], r[4], ok = 0;
+
+	if (!(vcpu->misc_enable & X86_MISC_MONITOR)) {
+		vx->ud = true;
+		return;
+	}
+	if (vx->kind == HV_VX_MWAIT) {
+		/* the guest's leaf 5 is the host's (hv/cpuid.c) */
+		hv_cpuid(X86_CPUID_LEAF_MWAIT, 0, r);
+		if (r[2] & X86_CPUID5_ECX_INT_BREAK)
+			ok = 1;
+	}
+	if (ecx & ~ok)
+		vx->gp = true;
+	else
+		vx->skip = true;
+}
+
+/*
  * The instructions a guest must not run on the host CPU as they are.  Both
  * backends intercept them (SVM: APM Vol. 2 15.9 intercept words; VMX: INVD
  * exits unconditionally, RDPMC/MONITOR/MWAIT/WBINVD exiting, SDM Vol. 3C
@@ -143,12 +178,10 @@ hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
  * written back, so both complete with nothing done.  RDPMC: the guest has
  * no performance counters (CPUID leaf 0xA reports none; the counter MSRs
  * raise #GP), so every ECX names a counter that does not exist: #GP(0)
- * (SDM Vol. 2B / APM Vol. 3 RDPMC).  MONITOR/MWAIT: CPUID.1:ECX.MONITOR is
- * clear, so they are #UD (SDM Vol. 2B MONITOR, MWAIT) - a guest MWAIT
- * would otherwise park the host CPU.
+ * (SDM Vol. 2B / APM Vol. 3 RDPMC).  MONITOR/MWAIT: see monitor_mwait.
  */
 int
-hv_vx_insn(struct hv_vmexit *vx)
+hv_vx_insn(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
 	switch (vx->kind) {
 	case HV_VX_INVD:
@@ -159,7 +192,7 @@ hv_vx_insn(struct hv_vmexit *vx)
 		vx->gp = true;
 		break;
 	default:		/* MONITOR, MWAIT */
-		vx->ud = true;
+		monitor_mwait(vcpu, vx);
 		break;
 	}
 	return HV_RESUME;

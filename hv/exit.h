@@ -80,7 +80,8 @@ int	 hv_vx_rdmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_shutdown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
-int	 hv_vx_insn(struct hv_vmexit *vx);	/* INVD .. MWAIT */
+/* INVD .. MWAIT */
+int	 hv_vx_insn(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_cr0_write(struct hv_vmexit *vx);
 int	 hv_vx_cr4_write(struct hv_vmexit *vx);
 int	 hv_vx_machine_check(void);
@@ -114,7 +115,7 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	case HV_VX_RDPMC:
 	case HV_VX_MONITOR:
 	case HV_VX_MWAIT:
-		return hv_vx_insn(vx);
+		return hv_vx_insn(vcpu, vx);
 	case HV_VX_MACHINE_CHECK:
 		return hv_vx_machine_check();
 	case HV_VX_XSETBV:

@@ -81,12 +81,13 @@ enum { HV_MSR_RULES(RULE_INDEX) };
 
 /* IA32_MISC_ENABLE at reset as hv gives it: fast strings on; no branch
  * trace store, no PEBS and no performance counters (leaf 0xA version 0);
- * MONITOR/MWAIT off, as CPUID.01H:ECX.MONITOR says (hv/cpuid.c) */
+ * MONITOR/MWAIT off until the guest sets ENABLE MONITOR FSM (hv/cpuid.c,
+ * hv/exit.c), as a BIOS may leave it */
 #define MISC_ENABLE_RESET \
 	(X86_MISC_FAST_STRINGS | X86_MISC_NO_BTS | X86_MISC_NO_PEBS)
 /* the bits whose value is hv's, not the guest's: a write leaves them */
 #define MISC_ENABLE_FIXED \
-	(X86_MISC_PERFMON | X86_MISC_NO_BTS | X86_MISC_NO_PEBS | X86_MISC_MONITOR)
+	(X86_MISC_PERFMON | X86_MISC_NO_BTS | X86_MISC_NO_PEBS)
 /* IA32_MCG_STATUS: RIPV, EIPV, MCIP, LMCE_S; bits 63:4 reserved (SDM
  * Vol. 3B 16.3.1.2) */
 #define MCG_STATUS_BITS		0xfull
@@ -147,9 +148,11 @@ efer_write(struct hv_vcpu *vcpu, uint64_t cr0, uint64_t *val)
  * this CPU (SDM: EIST, xTPR and XD Bit Disable with their CPUID bits) and
  * whose effect on a guest hv gives: Limit CPUID Maxval (hv/cpuid.c), XD Bit
  * Disable (CPUID NX and EFER.NXE; not while NXE is on: a state the CPU
- * under the guest cannot give), and those with no effect a guest could
- * see (fast strings, thermal control, EIST, xTPR messages).  A reserved
- * bit set is #GP.
+ * under the guest cannot give), ENABLE MONITOR FSM (CPUID.01H:ECX.MONITOR
+ * and the instructions, hv/exit.c; the SDM gives it with SSE3, and the CPU
+ * under the guest must have MONITOR, else it raises #UD before any exit),
+ * and those with no effect a guest could see (fast strings, thermal
+ * control, EIST, xTPR messages).  A reserved bit set is #GP.
  */
 static bool
 misc_enable_write(struct hv_vcpu *vcpu, uint64_t val)
@@ -163,6 +166,8 @@ misc_enable_write(struct hv_vcpu *vcpu, uint64_t val)
 		writable |= X86_MISC_EIST;
 	if (r[2] & X86_CPUID1_ECX_XTPR)
 		writable |= X86_MISC_XTPR_DISABLE;
+	if ((r[2] & X86_CPUID1_ECX_SSE3) && (r[2] & X86_CPUID1_ECX_MONITOR))
+		writable |= X86_MISC_MONITOR;
 	hv_cpuid(0x80000001u, 0, r);
 	if (r[3] & X86_CPUID81_EDX_NX)
 		writable |= X86_MISC_XD_DISABLE;

@@ -101,6 +101,7 @@
 #define X86_XSAVE_HEADER	64	/* then the XSAVE header (13.4.2) */
 
 /* ---- CPUID feature bits (SDM Vol. 2A CPUID, APM Vol. 3 E.4.2) ------------ */
+#define X86_CPUID1_ECX_SSE3	X86_BIT(0)
 #define X86_CPUID1_ECX_MONITOR	X86_BIT(3)	/* MONITOR/MWAIT */
 #define X86_CPUID1_ECX_VMX	X86_BIT(5)
 #define X86_CPUID1_ECX_X2APIC	X86_BIT(21)
@@ -125,6 +126,8 @@
 #define X86_CPUID7_EBX_INVPCID	X86_BIT(10)	/* leaf 7 subleaf 0: INVPCID */
 #define X86_CPUID7_ECX_LA57	X86_BIT(16)	/* leaf 7 subleaf 0: 5-level paging */
 #define X86_CPUID7_ECX_PKS	X86_BIT(31)	/* leaf 7 subleaf 0: IA32_PKRS, CR4.PKS */
+#define X86_CPUID_LEAF_MWAIT	0x5		/* MONITOR/MWAIT parameters */
+#define X86_CPUID5_ECX_INT_BREAK X86_BIT(1)	/* MWAIT ECX[0]: interrupts wake it even when masked */
 #define X86_CPUID_LEAF_PERFMON	0xa		/* Intel architectural performance monitoring */
 #define X86_CPUID_LEAF_XSAVE	0xd		/* XSAVE components (SDM Vol. 1 13.2) */
 /* leaf 0xD sub-leaf 1, EAX */

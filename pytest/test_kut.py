@@ -37,7 +37,18 @@ SCN_TIMEOUT_MS = {"svm": 20000, "vmx": 20000}  # one configuration's watchdog (C
 # ...longer where a configuration passes but needs more of Bochs' emulated time:
 # xsave prints 386 check lines, two exits (LSR poll, OUT) per character to hv's
 # COM1: 31 s emulated, about 15 s of wall time
-SCN_TIMEOUT_LONG_MS = {("xsave", "vmx"): 45000}
+SCN_TIMEOUT_LONG_MS = {("xsave", "vmx"): 45000, ("msr", "vmx"): 90000,
+                       ("msr64", "vmx"): 90000}
+# hw.vmm.hostcheck (on in testkern) compares the host's state after every exit,
+# which makes each exit a whole run of hv_vcpu_run (no pinned fast path):
+# about 1 ms of Bochs' emulated time per exit instead of 0.17.  msr and msr64
+# write the MSRs hv switches (SYSENTER, SYSCALL, EFER, PAT, bases) in their
+# first ~2500 exits, then probe ~1400 absent MCE and x2APIC MSRs for #GP,
+# ~147000 exits for 1052 check lines: with the check on throughout that is
+# ~150 s emulated (over the scenario limit of 100 s); on for the first 5000
+# exits, then off, 33-44 s emulated as measured (about 10 s of wall time each;
+# the watchdog leaves room for twice that).
+HOSTCHECK_EXITS = {"msr": 5000, "msr64": 5000}
 BOOT_TIMEOUT = {"svm": 600, "vmx": 1500}
 # The peer's exit codes (lib/x86/io.c: code written to the debug-exit port).
 EXIT_OUTCOME = {0: "pass", 1: "fail", 38: "skip"}
@@ -148,6 +159,8 @@ def write_scenario(name, sec, backend, boot):
             "expect end exit 0\n" % (name, sec["file"], args, mem, mem, IORAM,
                                       SCN_TIMEOUT_LONG_MS.get((name, backend),
                                                               SCN_TIMEOUT_MS[backend])))
+    if name in HOSTCHECK_EXITS:
+        text += "on exits %d do sysctl hw.vmm.hostcheck=0\n" % HOSTCHECK_EXITS[name]
     with open(path, "w") as f:
         f.write(text)
     return path

@@ -202,7 +202,7 @@ test_msr_misc_enable(void)
 	/* reserved bits #GP; the read-only bits stay hv's */
 	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | 2, PG));
 	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | (1ull << 35), PG));
-	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, X86_MISC_PERFMON | X86_MISC_MONITOR, PG));
+	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, X86_MISC_PERFMON, PG));
 	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), X86_MISC_NO_BTS | X86_MISC_NO_PEBS);
 	/* Limit CPUID Maxval: CPUID.0:EAX reads 2 */
 	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset | X86_MISC_LIMIT_CPUID, PG));
@@ -227,6 +227,73 @@ test_msr_misc_enable(void)
 		CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset, PG));
 		CHECK(wr(vcpu, X86_MSR_EFER, X86_EFER_LME | X86_EFER_NXE, PG));
 	}
+	hv_vm_destroy(vm);
+	t_teardown();
+}
+
+/* One MONITOR or MWAIT exit with ECX = ecx: 'k' completed, 'g' #GP(0),
+ * 'u' #UD. */
+static char
+monitor_exit(struct hv_vcpu *vcpu, enum hv_vmexit_kind kind, uint64_t ecx)
+{
+	uint64_t gpr[HV_NGPRS] = { [HV_RAX] = 0x1000, [HV_RCX] = ecx };
+	struct hv_vmexit vx = { .kind = kind, .gpr = gpr };
+	struct hv_exit ex;
+
+	memset(&ex, 0, sizeof(ex));
+	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), HV_RESUME);
+	CHECK_EQ(vx.skip + vx.gp + vx.ud, 1);
+	return vx.skip ? 'k' : vx.gp ? 'g' : 'u';
+}
+
+/* IA32_MISC_ENABLE's ENABLE MONITOR FSM (bit 18, R/W where the CPU has
+ * SSE3 and MONITOR; SDM Vol. 4 Table 2-2): CPUID.01H:ECX.MONITOR and the
+ * instructions follow it (SDM Vol. 2B MONITOR, MWAIT) */
+void
+test_msr_misc_enable_monitor(void)
+{
+	const uint64_t reset = X86_MISC_FAST_STRINGS | X86_MISC_NO_BTS |
+	    X86_MISC_NO_PEBS;
+	struct hv_vm *vm;
+	struct hv_vcpu *vcpu;
+	uint32_t a, b, c, d;
+
+	t_setup_vcpu(&vm, &vcpu);
+	hv_backend_svm = false;
+	fake_cpuid_set(0, 0, 5, 0, 0, 0);
+	fake_cpuid_set(1, 0, 0, 0, X86_CPUID1_ECX_SSE3 | X86_CPUID1_ECX_MONITOR, 0);
+	fake_cpuid_set(X86_CPUID_LEAF_MWAIT, 0, 64, 64, 1, 0);
+	/* off at reset: CPUID says no, both instructions #UD */
+	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), reset);
+	hv_guest_cpuid(vcpu, 1, 0, &a, &b, &c, &d);
+	CHECK_EQ(c & X86_CPUID1_ECX_MONITOR, 0);
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MONITOR, 0), 'u');
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MWAIT, 0), 'u');
+	/* on: kept, CPUID says so, MONITOR and MWAIT complete; extensions
+	 * #GP: none for MONITOR, MWAIT's bit 0 only with CPUID.05H:ECX[1] */
+	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset | X86_MISC_MONITOR, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), reset | X86_MISC_MONITOR);
+	hv_guest_cpuid(vcpu, 1, 0, &a, &b, &c, &d);
+	CHECK_EQ(c & X86_CPUID1_ECX_MONITOR, X86_CPUID1_ECX_MONITOR);
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MONITOR, 0), 'k');
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MONITOR, 1), 'g');
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MWAIT, 0), 'k');
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MWAIT, 1), 'g');
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MWAIT, 2), 'g');
+	fake_cpuid_set(X86_CPUID_LEAF_MWAIT, 0, 64, 64, 3, 0);
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MWAIT, 1), 'k');
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MWAIT, 2), 'g');
+	/* off again */
+	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset, PG));
+	hv_guest_cpuid(vcpu, 1, 0, &a, &b, &c, &d);
+	CHECK_EQ(c & X86_CPUID1_ECX_MONITOR, 0);
+	CHECK_EQ(monitor_exit(vcpu, HV_VX_MWAIT, 0), 'u');
+	/* a CPU without MONITOR (or SSE3) has no such bit to set: #GP */
+	fake_cpuid_set(1, 0, 0, 0, X86_CPUID1_ECX_SSE3, 0);
+	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | X86_MISC_MONITOR, PG));
+	fake_cpuid_set(1, 0, 0, 0, X86_CPUID1_ECX_MONITOR, 0);
+	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | X86_MISC_MONITOR, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), reset);
 	hv_vm_destroy(vm);
 	t_teardown();
 }

@@ -88,6 +88,7 @@
 	X(exit_next_rip)	\
 	X(msr_rules)		\
 	X(msr_misc_enable)	\
+	X(msr_misc_enable_monitor) \
 	X(cr_rules)		\
 	X(scn_directives)	\
 	X(scn_errors_header)	\
