@@ -23,7 +23,7 @@
 
 /* The guest's instruction done in its place, the next at next_rip: its
  * STI/MOV SS shadow ended, its single-step trap raised. */
-static void
+static inline void
 complete_insn(struct svm_vcpu *s, uint64_t next_rip)
 {
 	uint8_t *v = s->vmcb;
@@ -58,18 +58,24 @@ complete_len(struct svm_vcpu *s, unsigned len)
 	    code_bits(s->vmcb)));
 }
 
-void
-svm_skip_insn(struct svm_vcpu *s, unsigned len)
+/* inline in core_exit: a call per step is a good part of a common exit */
+static inline __attribute__((always_inline)) void
+skip_insn(struct svm_vcpu *s, unsigned len)
 {
 	uint8_t *v = s->vmcb;
 	uint64_t nrip = svm_caps.nrips ? vmcb_rd64(v, VMCB_NRIP) : 0;
 
 	/* With NRIPS the CPU tells us where the instruction ends (APM
 	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
-	if (nrip != 0)
-		complete_insn(s, nrip);
-	else
-		complete_len(s, len);
+	if (nrip == 0)
+		nrip = hv_next_rip(vmcb_rd64(v, VMCB_RIP), len, code_bits(v));
+	complete_insn(s, nrip);
+}
+
+void
+svm_skip_insn(struct svm_vcpu *s, unsigned len)
+{
+	skip_insn(s, len);
 }
 
 void
@@ -108,7 +114,7 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 	vx->gpr = s->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
 	if (vx->skip)
-		svm_skip_insn(s, len);
+		skip_insn(s, len);
 	if (vx->gp)
 		svm_inject_exception(s, X86_VEC_GP, true, 0);
 	if (vx->ud)
