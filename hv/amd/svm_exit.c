@@ -620,8 +620,8 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 /* svm_exit_fast for an exit it may handle pinned: code's handler is a
- * pinned one, or code is VMMCALL */
-static int __attribute__((noinline))
+ * pinned one, or code is VMMCALL (inline: one call fewer per common exit) */
+static inline __attribute__((always_inline)) int
 exit_fast_pinned(struct svm_fast *f, uint64_t code)
 {
 	struct hv_vcpu *vcpu = f->vcpu;
@@ -657,7 +657,7 @@ svm_exit_fast(struct svm_fast *f)
 	uint64_t code = vmcb_rd64(f->vmcb, VMCB_EXITCODE);
 
 	/* (the codes -1 and -2, invalid and busy, are not pinned ones); any
-	 * other exit returns at once, before a register is saved */
+	 * other exit returns at once */
 	f->rc = HV_NOT_PINNED;
 	if (f->budget == 0 || (code != SVM_EXIT_vmmcall &&
 	    (code >= SVM_EXIT_invalid || !handlers[code].pinned)))
