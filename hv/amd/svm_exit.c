@@ -60,7 +60,7 @@ complete_len(struct svm_vcpu *s, unsigned len)
 
 /* inline in core_exit: a call per step is a good part of a common exit */
 static inline __attribute__((always_inline)) void
-skip_insn(struct svm_vcpu *s, unsigned len)
+skip_insn(struct svm_vcpu *s, uint64_t rip, unsigned len)
 {
 	uint8_t *v = s->vmcb;
 	uint64_t nrip = svm_caps.nrips ? vmcb_rd64(v, VMCB_NRIP) : 0;
@@ -68,14 +68,14 @@ skip_insn(struct svm_vcpu *s, unsigned len)
 	/* With NRIPS the CPU tells us where the instruction ends (APM
 	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
 	if (nrip == 0)
-		nrip = hv_next_rip(vmcb_rd64(v, VMCB_RIP), len, code_bits(v));
+		nrip = hv_next_rip(rip, len, code_bits(v));
 	complete_insn(s, nrip);
 }
 
 void
 svm_skip_insn(struct svm_vcpu *s, unsigned len)
 {
-	skip_insn(s, len);
+	skip_insn(s, vmcb_rd64(s->vmcb, VMCB_RIP), len);
 }
 
 void
@@ -113,8 +113,8 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 	vx->rip = vmcb_rd64(s->vmcb, VMCB_RIP);
 	vx->gpr = s->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
-	if (vx->skip)
-		skip_insn(s, len);
+	if (vx->skip)		/* no rule moves RIP */
+		skip_insn(s, vx->rip, len);
 	if (vx->gp)
 		svm_inject_exception(s, X86_VEC_GP, true, 0);
 	if (vx->ud)

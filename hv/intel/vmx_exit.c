@@ -73,13 +73,19 @@ complete_len(unsigned len)
 	complete_insn(hv_next_rip(vmcs_read(VMCS_GUEST_RIP), len, code_bits()));
 }
 
-/* The instruction that exited, done (the exit gives its length); inline
- * in core_exit: a call per step is a good part of a common exit. */
+/* The instruction that exited at rip, done (the exit gives its length);
+ * inline in core_exit: a call per step is a good part of a common exit. */
 static inline __attribute__((always_inline)) void
+skip_insn_at(uint64_t rip)
+{
+	complete_insn(hv_next_rip(rip, (unsigned)vmcs_read(VMCS_EXIT_INSN_LEN),
+	    code_bits()));
+}
+
+static void
 skip_insn(void)
 {
-	complete_insn(hv_next_rip(vmcs_read(VMCS_GUEST_RIP),
-	    (unsigned)vmcs_read(VMCS_EXIT_INSN_LEN), code_bits()));
+	skip_insn_at(vmcs_read(VMCS_GUEST_RIP));
 }
 
 static uint64_t
@@ -105,8 +111,8 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	vx->rip = vmcs_read(VMCS_GUEST_RIP);
 	vx->gpr = vc->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
-	if (vx->skip)
-		skip_insn();
+	if (vx->skip)		/* no rule moves RIP */
+		skip_insn_at(vx->rip);
 	if (vx->gp)
 		vmx_inject_exception(X86_VEC_GP, true, 0);
 	if (vx->ud)
