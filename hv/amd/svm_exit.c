@@ -113,11 +113,12 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 	vx->rip = vmcb_rd64(s->vmcb, VMCB_RIP);
 	vx->gpr = s->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
+	/* one of the three at most (hv/exit.h) */
 	if (vx->skip)		/* no rule moves RIP */
 		skip_insn(s, vx->rip, len);
-	if (vx->gp)
+	else if (vx->gp)
 		svm_inject_exception(s, X86_VEC_GP, true, 0);
-	if (vx->ud)
+	else if (vx->ud)
 		svm_inject_exception(s, X86_VEC_UD, false, 0);
 	return rc;
 }

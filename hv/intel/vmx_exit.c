@@ -111,11 +111,12 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	vx->rip = vmcs_read(VMCS_GUEST_RIP);
 	vx->gpr = vc->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
+	/* one of the three at most (hv/exit.h) */
 	if (vx->skip)		/* no rule moves RIP */
 		skip_insn_at(vx->rip);
-	if (vx->gp)
+	else if (vx->gp)
 		vmx_inject_exception(X86_VEC_GP, true, 0);
-	if (vx->ud)
+	else if (vx->ud)
 		vmx_inject_exception(X86_VEC_UD, false, 0);
 	return rc;
 }
