@@ -266,10 +266,10 @@ int	 hv_irq_highest(const volatile uint64_t *bm);
  * its last exit, before anything that may sleep or unpin.  The FPU holds the
  * guest's state in between, and the host's again after, with the CR0.TS it
  * found (lazy-FPU hosts).  hv_fpu_enter returns whether CR0.TS was set: pass
- * it to hv_fpu_leave.
+ * it to hv_fpu_leave.  cpu: the stretch's CPU.
  */
-bool	 hv_fpu_enter(struct hv_vcpu *vcpu);
-void	 hv_fpu_leave(struct hv_vcpu *vcpu, bool ts);
+bool	 hv_fpu_enter(struct hv_vcpu *vcpu, int cpu);
+void	 hv_fpu_leave(struct hv_vcpu *vcpu, int cpu, bool ts);
 
 /*
  * The guest's DR0-DR3 and DR6, and the host's DR7 (hv/dreg.c; neither world
