@@ -174,9 +174,10 @@ int	 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc);
  * on another CPU then either sees running_on and IPIs this CPU (the pending
  * interrupt makes the entry exit at once) or moved the generation before
  * this call read it (so the flush happens here).  hv_vcpu_run() clears
- * running_on after each ops->vcpu_run() call.
+ * running_on after each ops->vcpu_run() call.  cpu: this CPU (the caller,
+ * pinned, knows it).
  */
-void	 hv_pre_entry(struct hv_vcpu *vcpu);
+void	 hv_pre_entry(struct hv_vcpu *vcpu, int cpu);
 
 /*
  * The rest of hv_pre_entry, for another entry of the same pinned stretch

@@ -288,7 +288,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	f->pre_entered = false;
 	for (;;) {
 		if (!f->pre_entered)
-			hv_pre_entry(vcpu);
+			hv_pre_entry(vcpu, cpu);
 		f->pre_entered = false;
 		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
 		if (svm_irq_due(vcpu))

@@ -777,7 +777,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		goto out;
 	for (;;) {
 		if (!f->pre_entered)
-			hv_pre_entry(vcpu);
+			hv_pre_entry(vcpu, cpu);
 		f->pre_entered = false;
 		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
 		if (vc->irq_window || hv_irq_any(vcpu))
