@@ -596,20 +596,27 @@ exit_begin(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
 		s->pending_event = intinfo;
 }
 
-static inline int
-dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
-    unsigned reason)
+/* out of line: its message's registers would be saved on every exit */
+static int __attribute__((noinline, cold))
+unhandled(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code)
 {
 	const uint8_t *v = svm_of(vcpu)->vmcb;
 
-	exit_begin(vcpu, ex, code, reason);
-	if (reason < SVM_NREASONS && handlers[reason].fn != NULL)
-		return handlers[reason].fn(vcpu, ex);
 	return stop(vcpu, ex, HV_EIO, "unhandled #VMEXIT %s (0x%llx), "
 	    "exitinfo1 0x%llx exitinfo2 0x%llx",
 	    svm_exit_name_or_unknown(code), (unsigned long long)code,
 	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO1),
 	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO2));
+}
+
+static inline int
+dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
+    unsigned reason)
+{
+	exit_begin(vcpu, ex, code, reason);
+	if (reason < SVM_NREASONS && handlers[reason].fn != NULL)
+		return handlers[reason].fn(vcpu, ex);
+	return unhandled(vcpu, ex, code);
 }
 
 int

@@ -627,6 +627,14 @@ exit_begin(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t reason)
 	reinject_vectoring();
 }
 
+/* out of line: its message's registers would be saved on every exit */
+static int __attribute__((noinline, cold))
+unhandled(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned basic)
+{
+	return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)", basic,
+	    reason_name(basic));
+}
+
 static inline int
 dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t reason)
 {
@@ -640,8 +648,7 @@ dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t reason)
 	exit_begin(vcpu, ex, reason);
 	if (basic < VMX_NREASONS && handlers[basic].fn != NULL)
 		return handlers[basic].fn(vcpu, ex);
-	return stop(vcpu, ex, HV_ENOTSUP, "unhandled VM exit %u (%s)", basic,
-	    reason_name(basic));
+	return unhandled(vcpu, ex, basic);
 }
 
 int
