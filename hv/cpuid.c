@@ -111,7 +111,7 @@ hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
  * IA32_MISC_ENABLE, OSXSAVE and the APIC ID, RDTSCP/RDPID where its
  * TSC_AUX is kept, leaf 0xD by its XCR0.
  */
-static inline void
+static inline __attribute__((always_inline)) void
 guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
     uint32_t r[4])
 {

@@ -15,7 +15,7 @@
  * guest-visible rule is the core's into it, calls hv_vmexit(), and then
  * always applies it (the rule wrote RAX..RDX in place): the instruction
  * completed (RIP past it, STI/MOV SS shadow ended) when skip is set, #GP(0)
- * injected when gp is set, #UD when ud is set.
+ * injected when gp is set, #UD when ud is set (a rule sets one at most).
  * hv_vmexit returns HV_RESUME, or 0 with *ex filled (a stop, or the
  * HV_EXIT_INTR yield of a HLT).  ex->raw_reason must be set before.
  */

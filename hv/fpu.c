@@ -168,54 +168,53 @@ hv_fpu_vcpu_fini(struct hv_vcpu *vcpu)
  * 13.7, 13.8); the "memory" clobbers because the area is larger than any
  * operand type and is both read and written by the instructions.
  */
-static void
-fpu_save(uint8_t *a)
+static inline void
+fpu_save(uint8_t *a, bool xsave, uint64_t mask)
 {
-	if (hv_fpu_xsave)
+	if (xsave)
 		__asm__ __volatile__("xsave64 (%0)" : : "r"(a),
-		    "a"((uint32_t)hv_fpu_mask),
-		    "d"((uint32_t)(hv_fpu_mask >> 32)) : "memory");
+		    "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32)) : "memory");
 	else
 		__asm__ __volatile__("fxsave64 (%0)" : : "r"(a) : "memory");
 }
 
-static void
-fpu_restore(uint8_t *a)
+static inline void
+fpu_restore(uint8_t *a, bool xsave, uint64_t mask)
 {
-	if (hv_fpu_xsave)
+	if (xsave)
 		__asm__ __volatile__("xrstor64 (%0)" : : "r"(a),
-		    "a"((uint32_t)hv_fpu_mask),
-		    "d"((uint32_t)(hv_fpu_mask >> 32)) : "memory");
+		    "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32)) : "memory");
 	else
 		__asm__ __volatile__("fxrstor64 (%0)" : : "r"(a) : "memory");
 }
 
+/* (the mode read once: each asm's "memory" clobber would reload it) */
 bool
-hv_fpu_enter(struct hv_vcpu *vcpu)
+hv_fpu_enter(struct hv_vcpu *vcpu, int cpu)
 {
-	uint8_t *host = hv_fpu_host[hv_os_cpu_id()];
-	bool ts = (hv_rdcr0() & X86_CR0_TS) != 0;
+	bool xsave = hv_fpu_xsave, ts = (hv_rdcr0() & X86_CR0_TS) != 0;
+	uint64_t mask = hv_fpu_mask;
 
 	/* CLTS before the first FPU instruction: with TS set it would #NM */
 	if (ts)
 		__asm__ __volatile__("clts");
-	fpu_save(host);
-	fpu_restore(vcpu->fpu);
+	fpu_save(hv_fpu_host[cpu], xsave, mask);
+	fpu_restore(vcpu->fpu, xsave, mask);
 	/* after the restore, which ran under the host's XCR0 (a superset) */
-	if (hv_fpu_xsave && vcpu->xcr0 != hv_fpu_mask)
+	if (xsave && vcpu->xcr0 != mask)
 		hv_xsetbv0(vcpu->xcr0);
 	vcpu->fpu_live = true;
 	return ts;
 }
 
 void
-hv_fpu_leave(struct hv_vcpu *vcpu, bool ts)
+hv_fpu_leave(struct hv_vcpu *vcpu, int cpu, bool ts)
 {
-	uint8_t *host = hv_fpu_host[hv_os_cpu_id()];
-	uint64_t xcr0;
+	bool xsave = hv_fpu_xsave;
+	uint64_t mask = hv_fpu_mask, xcr0;
 
 	vcpu->fpu_live = false;
-	if (hv_fpu_xsave) {
+	if (xsave) {
 		/*
 		 * What is on the CPU is the guest's XCR0: hv's own, or that of
 		 * a guest XSETBV that ran as it is (QEMU TCG ignores the SVM
@@ -226,13 +225,13 @@ hv_fpu_leave(struct hv_vcpu *vcpu, bool ts)
 		 * 13.7, 13.8.1).
 		 */
 		xcr0 = hv_xgetbv0();
-		if ((xcr0 & ~hv_fpu_mask) == 0)
+		if ((xcr0 & ~mask) == 0)
 			vcpu->xcr0 = xcr0;
-		if (xcr0 != hv_fpu_mask)
-			hv_xsetbv0(hv_fpu_mask);
+		if (xcr0 != mask)
+			hv_xsetbv0(mask);
 	}
-	fpu_save(vcpu->fpu);
-	fpu_restore(host);
+	fpu_save(vcpu->fpu, xsave, mask);
+	fpu_restore(hv_fpu_host[cpu], xsave, mask);
 	if (ts)
 		hv_wrcr0(hv_rdcr0() | X86_CR0_TS);
 }

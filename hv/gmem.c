@@ -283,10 +283,9 @@ hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc)
 }
 
 void
-hv_pre_entry(struct hv_vcpu *vcpu)
+hv_pre_entry(struct hv_vcpu *vcpu, int cpu)
 {
 	struct hv_vm *vm = vcpu->vm;
-	int cpu = hv_os_cpu_id();
 
 	/*
 	 * Publish "this vCPU is about to run on cpu" before reading the

@@ -174,9 +174,10 @@ int	 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc);
  * on another CPU then either sees running_on and IPIs this CPU (the pending
  * interrupt makes the entry exit at once) or moved the generation before
  * this call read it (so the flush happens here).  hv_vcpu_run() clears
- * running_on after each ops->vcpu_run() call.
+ * running_on after each ops->vcpu_run() call.  cpu: this CPU (the caller,
+ * pinned, knows it).
  */
-void	 hv_pre_entry(struct hv_vcpu *vcpu);
+void	 hv_pre_entry(struct hv_vcpu *vcpu, int cpu);
 
 /*
  * The rest of hv_pre_entry, for another entry of the same pinned stretch
@@ -266,10 +267,10 @@ int	 hv_irq_highest(const volatile uint64_t *bm);
  * its last exit, before anything that may sleep or unpin.  The FPU holds the
  * guest's state in between, and the host's again after, with the CR0.TS it
  * found (lazy-FPU hosts).  hv_fpu_enter returns whether CR0.TS was set: pass
- * it to hv_fpu_leave.
+ * it to hv_fpu_leave.  cpu: the stretch's CPU.
  */
-bool	 hv_fpu_enter(struct hv_vcpu *vcpu);
-void	 hv_fpu_leave(struct hv_vcpu *vcpu, bool ts);
+bool	 hv_fpu_enter(struct hv_vcpu *vcpu, int cpu);
+void	 hv_fpu_leave(struct hv_vcpu *vcpu, int cpu, bool ts);
 
 /*
  * The guest's DR0-DR3 and DR6, and the host's DR7 (hv/dreg.c; neither world

@@ -80,9 +80,11 @@ hv_lapic_claims(struct hv_vcpu *vcpu, uint64_t gpa)
 {
 	uint64_t page = vcpu->lapic.base & ~(uint64_t)(X86_APIC_PAGE - 1), pn;
 
-	/* guest memory hides the page, as RAM below it would on a PC */
-	return (vcpu->lapic.base & X86_APIC_BASE_EN) && !hv_gpa_page(vcpu->vm, gpa, &pn) &&
-	    (gpa & ~(uint64_t)(X86_APIC_PAGE - 1)) == page;
+	/* guest memory hides the page, as RAM below it would on a PC (asked
+	 * last: every nested fault comes here) */
+	return (vcpu->lapic.base & X86_APIC_BASE_EN) &&
+	    (gpa & ~(uint64_t)(X86_APIC_PAGE - 1)) == page &&
+	    !hv_gpa_page(vcpu->vm, gpa, &pn);
 }
 
 /* One aligned 32-bit register access at offset off of the page. */

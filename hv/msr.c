@@ -275,7 +275,7 @@ msr_write(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
 	return hv_ops->msr_set(vcpu, (enum hv_msr_reg)r->reg, val);
 }
 
-static const struct msr_rule *
+static inline __attribute__((always_inline)) const struct msr_rule *
 msr_rule(uint32_t msr)
 {
 	switch (msr) {
@@ -321,12 +321,16 @@ hv_vx_rdmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
 	uint32_t nr = (uint32_t)vx->gpr[HV_RCX];
 	const struct msr_rule *r = msr_rule(nr);
-	uint64_t *perf = amd_perf_msr(vcpu, nr);
+	uint64_t *perf;
 	uint64_t val;
 
-	if (perf != NULL)
+	/* the AMD counters have no rule: looked for only then */
+	if (r != NULL) {
+		if (!msr_read(vcpu, r, &val))
+			return msr_gp(vcpu, vx, false);
+	} else if ((perf = amd_perf_msr(vcpu, nr)) != NULL)
 		val = *perf;
-	else if (r == NULL || !msr_read(vcpu, r, &val))
+	else
 		return msr_gp(vcpu, vx, false);
 	/* RDMSR writes EDX:EAX, zero-extended into RDX:RAX */
 	vx->gpr[HV_RAX] = val & 0xffffffffull;

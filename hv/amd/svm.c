@@ -251,7 +251,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	cpu = hv_os_cpu_id();
 	fast_max = hv_hostcheck_before(cpu, SVM_FAST_MAX);
 	/* the guest's FPU registers for as long as we stay pinned */
-	ts = hv_fpu_enter(vcpu);
+	ts = hv_fpu_enter(vcpu, cpu);
 	hv_dreg_enter(vcpu, cpu);
 	svm_msr_enter(vcpu);
 	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
@@ -288,7 +288,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	f->pre_entered = false;
 	for (;;) {
 		if (!f->pre_entered)
-			hv_pre_entry(vcpu);
+			hv_pre_entry(vcpu, cpu);
 		f->pre_entered = false;
 		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
 		if (svm_irq_due(vcpu))
@@ -346,7 +346,7 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 out:
 	svm_msr_leave(vcpu);
 	hv_dreg_leave(vcpu, cpu);
-	hv_fpu_leave(vcpu, ts);
+	hv_fpu_leave(vcpu, cpu, ts);
 	if (error == 0)
 		error = hv_hostcheck_after(cpu, ex);
 	hv_os_unpin();

@@ -23,7 +23,7 @@
 
 /* The guest's instruction done in its place, the next at next_rip: its
  * STI/MOV SS shadow ended, its single-step trap raised. */
-static void
+static inline void
 complete_insn(struct svm_vcpu *s, uint64_t next_rip)
 {
 	uint8_t *v = s->vmcb;
@@ -58,18 +58,24 @@ complete_len(struct svm_vcpu *s, unsigned len)
 	    code_bits(s->vmcb)));
 }
 
-void
-svm_skip_insn(struct svm_vcpu *s, unsigned len)
+/* inline in core_exit: a call per step is a good part of a common exit */
+static inline __attribute__((always_inline)) void
+skip_insn(struct svm_vcpu *s, uint64_t rip, unsigned len)
 {
 	uint8_t *v = s->vmcb;
 	uint64_t nrip = svm_caps.nrips ? vmcb_rd64(v, VMCB_NRIP) : 0;
 
 	/* With NRIPS the CPU tells us where the instruction ends (APM
 	 * 15.7.1); QEMU TCG has no NRIPS, so the length is ours. */
-	if (nrip != 0)
-		complete_insn(s, nrip);
-	else
-		complete_len(s, len);
+	if (nrip == 0)
+		nrip = hv_next_rip(rip, len, code_bits(v));
+	complete_insn(s, nrip);
+}
+
+void
+svm_skip_insn(struct svm_vcpu *s, unsigned len)
+{
+	skip_insn(s, vmcb_rd64(s->vmcb, VMCB_RIP), len);
 }
 
 void
@@ -107,11 +113,12 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 	vx->rip = vmcb_rd64(s->vmcb, VMCB_RIP);
 	vx->gpr = s->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
-	if (vx->skip)
-		svm_skip_insn(s, len);
-	if (vx->gp)
+	/* one of the three at most (hv/exit.h) */
+	if (vx->skip)		/* no rule moves RIP */
+		skip_insn(s, vx->rip, len);
+	else if (vx->gp)
 		svm_inject_exception(s, X86_VEC_GP, true, 0);
-	if (vx->ud)
+	else if (vx->ud)
 		svm_inject_exception(s, X86_VEC_UD, false, 0);
 	return rc;
 }
@@ -589,20 +596,27 @@ exit_begin(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
 		s->pending_event = intinfo;
 }
 
-static inline int
-dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
-    unsigned reason)
+/* out of line: its message's registers would be saved on every exit */
+static int __attribute__((noinline, cold))
+unhandled(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code)
 {
 	const uint8_t *v = svm_of(vcpu)->vmcb;
 
-	exit_begin(vcpu, ex, code, reason);
-	if (reason < SVM_NREASONS && handlers[reason].fn != NULL)
-		return handlers[reason].fn(vcpu, ex);
 	return stop(vcpu, ex, HV_EIO, "unhandled #VMEXIT %s (0x%llx), "
 	    "exitinfo1 0x%llx exitinfo2 0x%llx",
 	    svm_exit_name_or_unknown(code), (unsigned long long)code,
 	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO1),
 	    (unsigned long long)vmcb_rd64(v, VMCB_EXITINFO2));
+}
+
+static inline int
+dispatch(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
+    unsigned reason)
+{
+	exit_begin(vcpu, ex, code, reason);
+	if (reason < SVM_NREASONS && handlers[reason].fn != NULL)
+		return handlers[reason].fn(vcpu, ex);
+	return unhandled(vcpu, ex, code);
 }
 
 int
@@ -614,8 +628,8 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 /* svm_exit_fast for an exit it may handle pinned: code's handler is a
- * pinned one, or code is VMMCALL */
-static int __attribute__((noinline))
+ * pinned one, or code is VMMCALL (inline: one call fewer per common exit) */
+static inline __attribute__((always_inline)) int
 exit_fast_pinned(struct svm_fast *f, uint64_t code)
 {
 	struct hv_vcpu *vcpu = f->vcpu;
@@ -651,7 +665,7 @@ svm_exit_fast(struct svm_fast *f)
 	uint64_t code = vmcb_rd64(f->vmcb, VMCB_EXITCODE);
 
 	/* (the codes -1 and -2, invalid and busy, are not pinned ones); any
-	 * other exit returns at once, before a register is saved */
+	 * other exit returns at once */
 	f->rc = HV_NOT_PINNED;
 	if (f->budget == 0 || (code != SVM_EXIT_vmmcall &&
 	    (code >= SVM_EXIT_invalid || !handlers[code].pinned)))

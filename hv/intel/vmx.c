@@ -744,7 +744,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
 		goto out;
 	/* the guest's FPU registers for as long as we stay pinned (as hv/amd) */
-	ts = hv_fpu_enter(vcpu);
+	ts = hv_fpu_enter(vcpu, cpu);
 	hv_dreg_enter(vcpu, cpu);
 	fpu = true;
 	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
@@ -777,7 +777,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		goto out;
 	for (;;) {
 		if (!f->pre_entered)
-			hv_pre_entry(vcpu);
+			hv_pre_entry(vcpu, cpu);
 		f->pre_entered = false;
 		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
 		if (vc->irq_window || hv_irq_any(vcpu))
@@ -849,7 +849,7 @@ out:
 	if (fpu) {
 		vmx_host_lost_restore(&host_lost);
 		hv_dreg_leave(vcpu, cpu);
-		hv_fpu_leave(vcpu, ts);
+		hv_fpu_leave(vcpu, cpu, ts);
 	}
 	if (error == 0 && f->rc == HV_NOT_PINNED && hv_hostcheck_after(cpu, ex) != 0)
 		f->rc = 0;	/* ex says why; the exit is not handled */

@@ -200,7 +200,7 @@ fake_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (fake_run_hook != NULL)
 		return fake_run_hook(vcpu, ex);
 	hv_os_pin();
-	hv_pre_entry(vcpu);
+	hv_pre_entry(vcpu, hv_os_cpu_id());
 	hv_os_unpin();
 	ex->kind = HV_EXIT_INTR;
 	return 0;
@@ -365,7 +365,7 @@ t_guest_entry(struct hv_vcpu *v, struct hv_exit *ex, unsigned max_spins,
 	uint64_t hpa;
 
 	hv_os_pin();
-	hv_pre_entry(v);
+	hv_pre_entry(v, hv_os_cpu_id());
 	entered();
 	for (k = 0; k < spins && !stop(); k++) {
 		(void)hv_ntable_lookup(&v->vm->nt, 0, &hpa, NULL, NULL);

@@ -20,7 +20,7 @@ hypercall_hook(struct hv_vcpu *v, struct hv_exit *ex)
 	struct hv_regs *r = fake_regs(v);
 
 	hv_os_pin();
-	hv_pre_entry(v);
+	hv_pre_entry(v, hv_os_cpu_id());
 	hv_os_unpin();
 	seen = *r;
 	r->rax = hc_nr;

@@ -133,7 +133,7 @@ guest_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	int vec;
 
 	hv_os_pin();
-	hv_pre_entry(vcpu);
+	hv_pre_entry(vcpu, hv_os_cpu_id());
 	while ((vec = hv_irq_next(vcpu)) >= 0) {
 		hv_irq_taken(vcpu, (unsigned)vec);
 		delivered[vec]++;

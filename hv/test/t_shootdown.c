@@ -46,7 +46,7 @@ guest_run(struct hv_vcpu *v, struct hv_exit *ex)
 	hv_os_pin();
 	cpu = hv_os_cpu_id();
 	kicked[cpu] = 0;	/* "interrupts disabled" from here to the entry */
-	hv_pre_entry(v);
+	hv_pre_entry(v, hv_os_cpu_id());
 	for (k = 0; k < 4 && !__atomic_load_n(&kicked[cpu], __ATOMIC_SEQ_CST); k++) {
 		unsigned pg = (rnd = rnd * 1103515245u + 12345u) >> 16 & (NPG - 1);
 		uint64_t gpa = BASE + pg * HV_PAGE_SIZE, hpa;

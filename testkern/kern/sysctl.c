@@ -116,14 +116,28 @@ sysctl_format(const struct hv_sysctl *leaf, char *buf, size_t size)
 	}
 }
 
+/* Binary search: entries are sorted by name (sysctl_add), and hv adds a
+ * leaf per exit reason and statistic, so a write looks up among hundreds. */
 static const struct hv_sysctl *
 find(const char *name)
 {
 	const struct hv_sysctl *r = NULL;
 	uint64_t f = spin_lock(&sysctl_lock);
-	for (int i = 0; i < nentries; i++)
-		if (strcmp(entries[i].leaf->name, name) == 0)
-			r = entries[i].leaf;
+	int lo = 0, hi = nentries;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		int c = strcmp(entries[mid].leaf->name, name);
+
+		if (c == 0) {
+			r = entries[mid].leaf;
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	spin_unlock(&sysctl_lock, f);
 	return r;
 }
