@@ -320,7 +320,13 @@ act_execve(struct scn_actx *a)
 		return ETIMEDOUT;
 	f = spin_lock(&run->lock);
 	mine = !run->reboot_req;
-	run->reboot_req = true;		/* a run that ends now parks */
+	if (mine) {
+		/* the other threads call hv_vcpu_run again after an exit, as a
+		 * vkernel's did, until hv answers ENOENT: with the quirk, their
+		 * next call meets the freed handle */
+		run->reboot_by_hv = true;
+		run->reboot_req = true;
+	}
 	spin_unlock(&run->lock, f);
 	if (!mine)
 		return scn_reboot(a);	/* another vCPU reboots: wait for it */
@@ -329,6 +335,7 @@ act_execve(struct scn_actx *a)
 	error = hv_vm_destroy(run->vm);
 	if (error != 0) {
 		__atomic_store_n(&free_quarantine, 0, __ATOMIC_SEQ_CST);
+		run->reboot_by_hv = false;
 		run->reboot_req = false;
 		return error;
 	}

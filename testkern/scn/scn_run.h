@@ -54,7 +54,9 @@ struct scn_run {
 	volatile uint64_t	 progress_ns;	/* last hypercall, serial line or action */
 	uint64_t		 exits0;	/* hw.vmm.stats.exits at the start */
 	volatile uint32_t	 gen;		/* boot generation (reboot bumps it) */
-	volatile bool		 reboot_req;
+	volatile bool		 reboot_req;	/* vCPU threads park at their next exit */
+	volatile bool		 reboot_by_hv;	/* execve: they run on until hv stops
+						 * them (ENOENT), as a vkernel did */
 	uint64_t		 reboots;
 	bool			 vcpus_freed;	/* by hv (quirk exec_frees_vmm): not ours */
 	/* counters (atomic: several vCPU threads) */

@@ -202,15 +202,19 @@ vcpu_thread(void *arg)
 			gen = run->gen;	/* this thread rebooted the VM */
 			continue;
 		}
-		if (run->reboot_req || sv->done) {
+		if ((run->reboot_req && !run->reboot_by_hv) || sv->done) {
 			if (!park(sv, &gen))
 				break;
 			continue;
 		}
 		sv->cpu = this_cpu()->id;
 		error = hv_vcpu_run(sv->vcpu, &ex);
-		if (error == ENOENT && run->reboot_req)
-			continue;	/* its VM was destroyed for a reboot: park */
+		if (error == ENOENT && run->reboot_req) {
+			/* its VM was destroyed for a reboot: wait for the new one */
+			if (!park(sv, &gen))
+				break;
+			continue;
+		}
 		if (error != 0) {
 			ksnprintf(sv->last_exit, sizeof(sv->last_exit), "hv_vcpu_run: %s",
 			    errno_name(error));

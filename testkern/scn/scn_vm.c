@@ -224,6 +224,7 @@ scn_reboot_finish(struct scn_run *run)
 	run->reboots++;
 	scn_progress(run);
 	__atomic_fetch_add(&run->gen, 1, __ATOMIC_SEQ_CST);
+	run->reboot_by_hv = false;
 	run->reboot_req = false;
 	return 0;
 }
