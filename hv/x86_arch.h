@@ -246,6 +246,7 @@
 #define X86_VEC_UD	6
 #define X86_VEC_NM	7
 #define X86_VEC_DF	8
+#define X86_VEC_NP	11
 #define X86_VEC_GP	13
 #define X86_VEC_PF	14
 #define X86_VEC_MC	18
