@@ -79,6 +79,7 @@
 #define X86_RFLAGS_AC	X86_BIT(18)	/* alignment check (CPL 3, with CR0.AM) */
 /* DR6 (SDM Vol. 3B 17.2.3): BS, the single-step trap; the same bit in the
  * VMX pending debug exceptions field (SDM Vol. 3C 25.4.2) */
+#define X86_DR6_B0_3	0xf		/* breakpoint conditions 0-3 met */
 #define X86_DR6_BS	X86_BIT(14)
 
 /* ---- XCR0 (SDM Vol. 1 13.3) ---------------------------------------------- */

@@ -101,16 +101,19 @@ svm_exit_iret(struct hv_vcpu *vcpu, struct hv_exit *ex)
 /*
  * #DB is intercepted only while hv steps an IRET: its single-step trap, or
  * (if the IRET faulted) the first #DB after it.  The IRET popped the
- * guest's own RFLAGS, so no TF of hv's is left.  The trap is the guest's
- * too if its own TF was set before the IRET: then it is delivered, else
- * DR6 goes back to what the guest had.
+ * guest's own RFLAGS, so no TF of hv's is left.  The #DB is the guest's
+ * too if its own TF was set before the IRET or one of its breakpoints
+ * fired (DR6 B0-B3 newly set): then it is delivered, else DR6 goes back to
+ * what the guest had.
  */
 int
 svm_exit_nmi_step(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
+	uint64_t dr6 = vmcb_rd64(s->vmcb, VMCB_DR6);
 
-	if (s->nmi_step && !s->nmi_step_tf)
+	if (s->nmi_step && !s->nmi_step_tf &&
+	    (dr6 & ~s->nmi_step_dr6 & X86_DR6_B0_3) == 0)
 		vmcb_wr64(s->vmcb, VMCB_DR6, s->nmi_step_dr6);
 	else
 		svm_inject_exception(s, X86_VEC_DB, false, 0);
