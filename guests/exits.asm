@@ -84,7 +84,7 @@ ud:
 .f:	ud2
 	jmp	$
 
-; 6 (SVM): INT 0x80: an INTn exit, delivered, no IDT
+; 6 (SVM): INT 0x80, no IDT: a triple fault (an INTn exit only with a host debugger)
 int80:
 	lea	r15, [.f]
 .f:	int	0x80

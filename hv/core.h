@@ -55,6 +55,10 @@ void	 hv_mmio_load(struct hv_regs *r, const struct hv_mmio *m);
 void	 hv_lapic_init(struct hv_vcpu *vcpu);
 uint64_t hv_lapic_base_read(struct hv_vcpu *vcpu);
 bool	 hv_lapic_base_write(struct hv_vcpu *vcpu, uint64_t val);
+/* lapic.c: the APIC's highest requested vector above its processor
+ * priority (-1: none), and its acceptance by the CPU (IRR to ISR) */
+int	 hv_lapic_next(struct hv_vcpu *vcpu);
+void	 hv_lapic_accept(struct hv_vcpu *vcpu, unsigned vector);
 
 /* vm.c */
 int	 hv_vm_slot_get(struct hv_vm *vm);	/* vm->id, or HV_ENOSPC */

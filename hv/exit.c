@@ -258,6 +258,15 @@ hv_exit_irq_window(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
+/* The guest stopped blocking NMIs (its IRET): the backend's irq_prepare
+ * injects the pending one at the next entry. */
+int
+hv_exit_nmi_window(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	HV_STAT_INC(nmi_windows);
+	return HV_RESUME;
+}
+
 int
 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {

@@ -92,6 +92,7 @@ int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 /* exit handlers both backends' tables name as they are (hv/exit.c) */
 int	 hv_exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex);
 int	 hv_exit_irq_window(struct hv_vcpu *vcpu, struct hv_exit *ex);
+int	 hv_exit_nmi_window(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
 /* inline: a backend's handler of one kind calls that kind's rule directly */
 static inline int

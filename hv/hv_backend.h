@@ -234,16 +234,21 @@ bool	 hv_hypercall_fast(uint64_t nr, unsigned cpl);
 void	 hv_hypercall_fast_loop(uint64_t count);
 
 /*
- * Queued external interrupts (hv/irq.c).  The backend, pinned with
- * interrupts off after hv_pre_entry(), asks hv_irq_next() for the highest
- * pending vector (-1: none); when the guest can take it and no other event
- * is being injected it injects it and calls hv_irq_taken(), otherwise it
- * arranges an exit for when the guest can (interrupt window / VINTR).
+ * Interrupts for the guest (hv/irq.c): the external ones its host queues
+ * and those its local APIC requests (hv/lapic.c: IRR above the processor
+ * priority).  The backend, pinned with interrupts off after hv_pre_entry(),
+ * asks hv_irq_next() for the highest pending vector (-1: none); when the
+ * guest can take it and no other event is being injected it injects it and
+ * calls hv_irq_taken(), otherwise it arranges an exit for when the guest
+ * can (interrupt window / VINTR).  An NMI the APIC sent (hv_nmi_due) goes
+ * before any interrupt, when the guest is not blocking NMIs; the backend
+ * calls hv_nmi_taken() as it injects it.
  * hv_irq_set/clear/highest work on any bitmap of HV_IRQ_WORDS words: set
  * and clear return whether the bit changed.
  */
 int	 hv_irq_next(struct hv_vcpu *vcpu);
-/* whether any vector is queued (hv_irq_next() >= 0), for an entry's fast test */
+/* whether an interrupt or NMI may be pending, for an entry's fast test
+ * (the APIC's IRR may still be masked by its priority: hv_irq_next says) */
 static inline bool
 hv_irq_any(const struct hv_vcpu *vcpu)
 {
@@ -253,8 +258,15 @@ hv_irq_any(const struct hv_vcpu *vcpu)
 	return (__atomic_load_n(&vcpu->irq_pending[0], __ATOMIC_SEQ_CST) |
 	    __atomic_load_n(&vcpu->irq_pending[1], __ATOMIC_SEQ_CST) |
 	    __atomic_load_n(&vcpu->irq_pending[2], __ATOMIC_SEQ_CST) |
-	    __atomic_load_n(&vcpu->irq_pending[3], __ATOMIC_SEQ_CST)) != 0;
+	    __atomic_load_n(&vcpu->irq_pending[3], __ATOMIC_SEQ_CST)) != 0 ||
+	    vcpu->lapic.irr_any || vcpu->lapic.nmi;
 }
+static inline bool
+hv_nmi_due(const struct hv_vcpu *vcpu)
+{
+	return vcpu->lapic.nmi;
+}
+void	 hv_nmi_taken(struct hv_vcpu *vcpu);
 void	 hv_irq_taken(struct hv_vcpu *vcpu, unsigned vector);
 bool	 hv_irq_set(volatile uint64_t *bm, unsigned vector);
 bool	 hv_irq_clear(volatile uint64_t *bm, unsigned vector);

@@ -34,6 +34,9 @@
 struct hv_lapic {
 	uint64_t	 base;		/* IA32_APIC_BASE */
 	uint32_t	 reg[64];	/* the page's registers, by offset / 16 */
+	bool		 irr_any;	/* a vector requested in IRR (hv_irq_any) */
+	bool		 nmi;		/* an NMI sent through the ICR, not yet
+					 * delivered */
 };
 
 struct hv_vcpu {

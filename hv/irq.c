@@ -1,6 +1,7 @@
 /*
- * irq.c - external interrupts queued for a vCPU by its host
- * (hv_vcpu_inject_irq) and taken by the backends at VM entry.
+ * irq.c - the interrupts a vCPU is given at VM entry: external ones
+ * queued by its host (hv_vcpu_inject_irq) and those of its local APIC
+ * (hv/lapic.c), and the NMIs that APIC sends.
  *
  * The queue is a 256-bit bitmap per vCPU, one bit per vector, set and
  * cleared with atomic operations: any thread may queue while the vCPU's own
@@ -78,15 +79,30 @@ hv_vcpu_inject_irq(struct hv_vcpu *vcpu, uint8_t vector)
 	return 0;
 }
 
+/* The host's queue and the local APIC's requests: the higher vector first
+ * (an interrupt's priority is its vector's class: SDM Vol. 3A 11.8.3). */
 int
 hv_irq_next(struct hv_vcpu *vcpu)
 {
-	return hv_irq_highest(vcpu->irq_pending);
+	int ext = hv_irq_highest(vcpu->irq_pending), apic = hv_lapic_next(vcpu);
+
+	return ext > apic ? ext : apic;
 }
 
 void
 hv_irq_taken(struct hv_vcpu *vcpu, unsigned vector)
 {
+	/* the host's if it queued this vector (hv_irq_next gives it first
+	 * on a tie), else the APIC's, now in service */
 	if (hv_irq_clear(vcpu->irq_pending, vector))
 		HV_STAT_INC(irqs_injected);
+	else
+		hv_lapic_accept(vcpu, vector);
+}
+
+void
+hv_nmi_taken(struct hv_vcpu *vcpu)
+{
+	vcpu->lapic.nmi = false;
+	HV_STAT_INC(nmis_injected);
 }

@@ -1,14 +1,18 @@
 /*
- * lapic.c - the guest's local APIC, as much of it as a guest kernel's
- * start-up touches (SDM Vol. 3A chapter 11, xAPIC mode): IA32_APIC_BASE
- * and a register page at its base that reads back what was written.
+ * lapic.c - the guest's local APIC (SDM Vol. 3A chapter 11, xAPIC mode):
+ * IA32_APIC_BASE and a register page at its base.
  *
- * What exists: the ID (the vCPU id), the version, TPR, LDR, DFR, SVR, ESR,
- * ICR, the LVT entries and the timer's initial count and divide registers,
- * kept per vCPU.  What does not: nothing is ever delivered through it: IPIs
- * are accepted and dropped (there is no other vCPU a start-up IPI could
- * reach in a one-vCPU guest, and hv has no INIT/SIPI), the timer never
- * counts (its current count reads 0), EOI has nothing to end.  x2APIC mode
+ * What exists: the ID (the vCPU id), the version, TPR, PPR, LDR, DFR, SVR,
+ * ESR, ICR, IRR, ISR, EOI, the LVT entries and the timer's initial count and
+ * divide registers, kept per vCPU.  An IPI the guest sends to itself (the
+ * self shorthand, all-including-self, or its own APIC ID / logical bit) is
+ * accepted: a fixed or lowest-priority one sets its vector in IRR, an NMI
+ * is made pending; the backends inject the highest IRR vector above the
+ * processor priority (hv_lapic_next, through hv/irq.c), which moves it to
+ * ISR, and an EOI ends the highest in service (11.8.3 - 11.8.5).  What does
+ * not exist: IPIs to other vCPUs, INIT, SIPI and SMI are dropped; the timer
+ * never counts (its current count reads 0); the TPR is the page's only (a
+ * MOV to CR8 reaches the backend's own copy, not this one).  x2APIC mode
  * does not exist (CPUID.1:ECX[21] is 0, so setting EXTD is #GP).
  *
  * The page is emulated: an access is a nested fault outside guest memory
@@ -32,6 +36,8 @@ lapic_reset(struct hv_vcpu *vcpu)
 	unsigned r;
 
 	hv_memset(l->reg, 0, sizeof(l->reg));
+	l->irr_any = false;
+	l->nmi = false;
 	l->reg[X86_LAPIC_ID >> 4] = (uint32_t)vcpu->id << 24;
 	l->reg[X86_LAPIC_VER >> 4] = LAPIC_VERSION;
 	l->reg[X86_LAPIC_DFR >> 4] = 0xffffffffu;
@@ -87,13 +93,137 @@ hv_lapic_claims(struct hv_vcpu *vcpu, uint64_t gpa)
 	    !hv_gpa_page(vcpu->vm, gpa, &pn);
 }
 
+/*
+ * IRR, ISR and TMR are 256-bit registers: vector v is bit v % 32 of the
+ * 32-bit register at offset base + (v / 32) * 16 (11.8.4).
+ */
+static uint32_t *
+vec_word(struct hv_lapic *l, unsigned base, unsigned v)
+{
+	return &l->reg[(base >> 4) + v / 32];
+}
+
+/* The highest vector set in IRR or ISR, -1 for none. */
+static int
+vec_highest(struct hv_lapic *l, unsigned base)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		if (l->reg[(base >> 4) + i] != 0)
+			return i * 32 + 31 - __builtin_clz(l->reg[(base >> 4) + i]);
+	return -1;
+}
+
+static void
+irr_changed(struct hv_lapic *l)
+{
+	l->irr_any = vec_highest(l, X86_LAPIC_IRR) >= 0;
+}
+
+/* PPR: the TPR, or the class of the highest vector in service if that is
+ * higher (11.8.3.1). */
+static uint32_t
+lapic_ppr(struct hv_lapic *l)
+{
+	uint32_t tpr = l->reg[X86_LAPIC_TPR >> 4] & 0xff;
+	int isrv = vec_highest(l, X86_LAPIC_ISR);
+
+	if (isrv >= 0 && ((unsigned)isrv & 0xf0) > (tpr & 0xf0))
+		return (unsigned)isrv & 0xf0;
+	return tpr;
+}
+
+int
+hv_lapic_next(struct hv_vcpu *vcpu)
+{
+	struct hv_lapic *l = &vcpu->lapic;
+	int v;
+
+	if (!l->irr_any || (v = vec_highest(l, X86_LAPIC_IRR)) < 0)
+		return -1;
+	/* delivered only above the processor priority's class (11.8.3.1) */
+	return ((unsigned)v & 0xf0) > (lapic_ppr(l) & 0xf0) ? v : -1;
+}
+
+void
+hv_lapic_accept(struct hv_vcpu *vcpu, unsigned vector)
+{
+	struct hv_lapic *l = &vcpu->lapic;
+
+	*vec_word(l, X86_LAPIC_IRR, vector) &= ~(1u << (vector % 32));
+	*vec_word(l, X86_LAPIC_ISR, vector) |= 1u << (vector % 32);
+	irr_changed(l);
+	HV_STAT_INC(apic_irqs_injected);
+}
+
+/* EOI: the highest vector in service is done (11.8.5); edge-triggered
+ * only (TMR stays 0), so no EOI message goes anywhere. */
+static void
+lapic_eoi(struct hv_lapic *l)
+{
+	int v = vec_highest(l, X86_LAPIC_ISR);
+
+	if (v >= 0)
+		*vec_word(l, X86_LAPIC_ISR, (unsigned)v) &= ~(1u << (v % 32));
+}
+
+/* Whether an IPI with this ICR reaches the sender itself (11.6.1, 11.6.2):
+ * by shorthand, or by its physical APIC ID (0xff: broadcast), or in the
+ * flat logical model by a bit of its LDR. */
+static bool
+icr_to_self(struct hv_lapic *l, uint32_t lo)
+{
+	uint32_t dest = l->reg[X86_LAPIC_ICR_HI >> 4] >> X86_LAPIC_ICR_DEST_SHIFT;
+
+	switch ((lo >> X86_LAPIC_ICR_SH_SHIFT) & 3) {
+	case X86_LAPIC_ICR_SH_SELF:
+	case X86_LAPIC_ICR_SH_ALL:
+		return true;
+	case X86_LAPIC_ICR_SH_NONE:
+		break;
+	default:
+		return false;		/* all excluding self */
+	}
+	if (lo & X86_LAPIC_ICR_LOGICAL)	/* DFR model 0xf: flat */
+		return (l->reg[X86_LAPIC_DFR >> 4] >> 28) == 0xf &&
+		    (dest & (l->reg[X86_LAPIC_LDR >> 4] >> 24)) != 0;
+	return dest == 0xff || dest == l->reg[X86_LAPIC_ID >> 4] >> 24;
+}
+
+/* A write of the ICR's low half sends the IPI at once (never busy). */
+static void
+lapic_send(struct hv_lapic *l, uint32_t lo)
+{
+	unsigned vec = lo & X86_LAPIC_ICR_VECTOR;
+
+	if (!icr_to_self(l, lo))
+		return;			/* no other vCPU is reached */
+	switch ((lo >> X86_LAPIC_ICR_DM_SHIFT) & 7) {
+	case X86_LAPIC_ICR_DM_FIXED:
+	case X86_LAPIC_ICR_DM_LOWEST:
+		/* vectors 0-15 are illegal (11.5.3); a software-disabled
+		 * APIC accepts no fixed interrupt (11.4.7.2) */
+		if (vec < 16 || !(l->reg[X86_LAPIC_SVR >> 4] & X86_LAPIC_SVR_ENABLE))
+			return;
+		*vec_word(l, X86_LAPIC_IRR, vec) |= 1u << (vec % 32);
+		l->irr_any = true;
+		return;
+	case X86_LAPIC_ICR_DM_NMI:
+		l->nmi = true;		/* the vector is ignored */
+		return;
+	default:
+		return;			/* SMI, INIT, start-up: not modelled */
+	}
+}
+
 /* One aligned 32-bit register access at offset off of the page. */
 static uint32_t
 lapic_read(struct hv_lapic *l, unsigned off)
 {
 	switch (off) {
 	case X86_LAPIC_PPR:
-		return l->reg[X86_LAPIC_TPR >> 4] & 0xf0;	/* nothing in service */
+		return lapic_ppr(l);
 	case X86_LAPIC_ICR_LO:
 		return l->reg[off >> 4] & ~(uint32_t)X86_LAPIC_ICR_BUSY;
 	case X86_LAPIC_TIMER_CUR:
@@ -111,12 +241,20 @@ lapic_write(struct hv_lapic *l, unsigned off, uint32_t val)
 	case X86_LAPIC_VER:
 	case X86_LAPIC_PPR:
 	case X86_LAPIC_TIMER_CUR:
+		return;				/* read-only */
 	case X86_LAPIC_EOI:
-		return;				/* read-only, or nothing to end */
+		lapic_eoi(l);
+		return;
 	case X86_LAPIC_ESR:
 		l->reg[off >> 4] = 0;		/* a write clears it (11.5.3) */
 		return;
+	case X86_LAPIC_ICR_LO:
+		l->reg[off >> 4] = val & ~(uint32_t)X86_LAPIC_ICR_BUSY;
+		lapic_send(l, val);
+		return;
 	default:
+		if (off >= X86_LAPIC_ISR && off < X86_LAPIC_ESR)
+			return;			/* ISR, TMR, IRR: read-only */
 		if (off < X86_APIC_PAGE / 4)	/* 0x000-0x3f0: the registers */
 			l->reg[off >> 4] = val;
 	}

@@ -40,7 +40,10 @@
 	X(irqs_merged,		"interrupts queued while already pending (one delivery)") \
 	X(irq_kicks,		"IPIs sent so a running vCPU takes a queued interrupt") \
 	X(irqs_injected,	"queued interrupts injected at a VM entry")	\
-	X(irq_windows,		"exits when the guest became interruptible (window/VINTR)")
+	X(irq_windows,		"exits when the guest became interruptible (window/VINTR)") \
+	X(apic_irqs_injected,	"local APIC interrupts injected (IRR to ISR)")	\
+	X(nmis_injected,	"NMIs the local APIC sent, injected")		\
+	X(nmi_windows,		"exits when the guest stopped blocking NMIs")
 
 struct hv_stats {
 #define HV_STATS_FIELD(name, descr) uint64_t name;

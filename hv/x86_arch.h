@@ -79,6 +79,7 @@
 #define X86_RFLAGS_AC	X86_BIT(18)	/* alignment check (CPL 3, with CR0.AM) */
 /* DR6 (SDM Vol. 3B 17.2.3): BS, the single-step trap; the same bit in the
  * VMX pending debug exceptions field (SDM Vol. 3C 25.4.2) */
+#define X86_DR6_B0_3	0xf		/* breakpoint conditions 0-3 met */
 #define X86_DR6_BS	X86_BIT(14)
 /* DR6 and DR7 at reset (SDM Vol. 3A Table 10-1): DR6's reserved bits read
  * as 1 and no condition is set; DR7 enables no breakpoint, bit 10 reads 1 */
@@ -213,6 +214,9 @@
 #define X86_LAPIC_LDR		0x0d0
 #define X86_LAPIC_DFR		0x0e0
 #define X86_LAPIC_SVR		0x0f0
+#define X86_LAPIC_ISR		0x100	/* 8 registers of 32 bits: 0x100-0x170 */
+#define X86_LAPIC_TMR		0x180	/* 0x180-0x1f0 */
+#define X86_LAPIC_IRR		0x200	/* 0x200-0x270 */
 #define X86_LAPIC_ESR		0x280
 #define X86_LAPIC_ICR_LO	0x300
 #define X86_LAPIC_ICR_HI	0x310
@@ -223,6 +227,19 @@
 #define X86_LAPIC_TIMER_DIV	0x3e0
 #define X86_LAPIC_LVT_MASKED	X86_BIT(16)
 #define X86_LAPIC_ICR_BUSY	X86_BIT(12)	/* delivery status: send pending */
+/* ICR fields (11.6.1) */
+#define X86_LAPIC_ICR_VECTOR	0xff		/* bits 7:0 */
+#define X86_LAPIC_ICR_DM_SHIFT	8		/* delivery mode, bits 10:8 */
+#define X86_LAPIC_ICR_DM_FIXED	0
+#define X86_LAPIC_ICR_DM_LOWEST	1
+#define X86_LAPIC_ICR_DM_NMI	4
+#define X86_LAPIC_ICR_LOGICAL	X86_BIT(11)	/* destination mode */
+#define X86_LAPIC_ICR_SH_SHIFT	18		/* destination shorthand, bits 19:18 */
+#define X86_LAPIC_ICR_SH_NONE	0
+#define X86_LAPIC_ICR_SH_SELF	1
+#define X86_LAPIC_ICR_SH_ALL	2		/* all including self */
+#define X86_LAPIC_ICR_DEST_SHIFT 24		/* ICR_HI bits 31:24 (xAPIC) */
+#define X86_LAPIC_SVR_ENABLE	X86_BIT(8)	/* APIC software enable (11.4.7.2) */
 
 /* ---- 16550 UART, the PC's serial ports (PC/AT COM1; the 16550 data sheet) */
 #define X86_COM1_PORT		0x3f8
@@ -259,6 +276,7 @@
 #define X86_VEC_UD	6
 #define X86_VEC_NM	7
 #define X86_VEC_DF	8
+#define X86_VEC_NP	11
 #define X86_VEC_GP	13
 #define X86_VEC_PF	14
 #define X86_VEC_MC	18

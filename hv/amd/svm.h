@@ -132,6 +132,17 @@ struct svm_vcpu {
 	 * stretch of entries runs, the host's outside it (svm_msr.c) */
 	uint64_t	 tsc_aux, host_tsc_aux;
 	bool		 tsc_aux_in_cpu;	/* the guest's is loaded */
+	/*
+	 * The guest's NMI blocking, which the CPU does not show for an NMI
+	 * injected through EVENTINJ (svm_irq.c): from that injection until
+	 * the guest's next IRET has completed.
+	 */
+	bool		 nmi_blocked;
+	bool		 nmi_iret;	/* that IRET exited (intercept) at ... */
+	uint64_t	 nmi_iret_rip;	/* ... this RIP: done once RIP moves */
+	bool		 nmi_step;	/* TF set by hv: a #DB exit after the IRET */
+	bool		 nmi_step_tf;	/* the guest's own TF before that */
+	uint64_t	 nmi_step_dr6;	/* its DR6 before that */
 };
 
 static inline struct svm_vcpu *svm_of(struct hv_vcpu *vcpu)
@@ -241,6 +252,10 @@ void	 svm_msr_leave(struct hv_vcpu *vcpu);
 /* Just before VMRUN (pinned, after hv_pre_entry): inject the highest queued
  * interrupt if the guest can take it, else ask for a VINTR exit. */
 void	 svm_irq_prepare(struct hv_vcpu *vcpu);
+/* The exits of its NMI blocking: the guest's IRET (intercepted while an
+ * injected NMI blocks others) and the #DB hv steps it with. */
+int	 svm_exit_iret(struct hv_vcpu *vcpu, struct hv_exit *ex);
+int	 svm_exit_nmi_step(struct hv_vcpu *vcpu, struct hv_exit *ex);
 /* Whether svm_irq_prepare has anything to do: an interrupt is queued or a
  * VINTR exit is armed (to be withdrawn). */
 static inline bool svm_irq_due(struct hv_vcpu *vcpu)

@@ -399,10 +399,11 @@ exit_breakpoint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 }
 
 /*
- * INTn intercept (APM 15.13.3), RIP on the instruction.  INT3 and INT 3
- * become a breakpoint exit when the host's debugger takes them
- * (hv_vm_set_debugger); otherwise they, any other INTn and INTO are
- * delivered to the guest as the software interrupts they are.
+ * INTn intercept (APM 15.13.3), RIP on the instruction; on only in a VM
+ * whose host debugger takes breakpoints (vmcb.c).  INT3 and INT 3 become a
+ * breakpoint exit; any other INTn and INTO are delivered to the guest as
+ * the software interrupts they are (a fault in that delivery then reports
+ * RIP past the instruction: a VM with a host debugger only).
  */
 static int
 exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)

@@ -83,7 +83,7 @@
 	N(0x03e, dr14_write) \
 	N(0x03f, dr15_write) \
 	N(0x040, excp_de) \
-	N(0x041, excp_db) \
+	X(0x041, excp_db, svm_exit_nmi_step, 0) \
 	N(0x042, excp_nmi) \
 	X(0x043, excp_bp, exit_breakpoint, 1) \
 	N(0x044, excp_of) \
@@ -134,7 +134,7 @@
 	N(0x071, popf) \
 	X(0x072, cpuid, exit_cpuid, 1) \
 	N(0x073, rsm) \
-	N(0x074, iret) \
+	X(0x074, iret, svm_exit_iret, 0) \
 	X(0x075, swint, exit_swint, 0) \
 	X(0x076, invd, exit_invd, 1) \
 	N(0x077, pause) \

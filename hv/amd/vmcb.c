@@ -23,10 +23,16 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint32_t exc,
 {
 	/*
 	 * exc: hv_exception_intercepts (a triple fault the CPU forms ends in
-	 * a SHUTDOWN exit).  INTn is intercepted too: QEMU TCG treats INT3 as
-	 * a software interrupt and checks only the INTn intercept for it,
-	 * never #BP (svm_exit.c decides whose breakpoint it is).
+	 * a SHUTDOWN exit).  INTn is intercepted with #BP, i.e. only for the
+	 * host's debugger: QEMU TCG treats INT3 as a software interrupt and
+	 * checks only the INTn intercept for it, never #BP (svm_exit.c
+	 * decides whose breakpoint it is).  Otherwise the CPU runs INTn
+	 * itself: a fault while delivering one (a gate not present, a stack
+	 * not writable) reports the INTn's own address, which re-injecting
+	 * it past the instruction cannot give (15.20: faults report RIP).
 	 */
+	uint32_t intn = (exc & (1u << X86_VEC_BP)) ? VMCB_I1_INTN : 0;
+
 	vmcb_wr32(v, VMCB_INTERCEPT_EXC, exc);
 	/* every MOV DR until the guest's first (hv/dreg.c: lazy switch) */
 	vmcb_wr32(v, VMCB_INTERCEPT_DR, VMCB_DR_ALL);
@@ -45,7 +51,7 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint32_t exc,
 	 * (its caches, its counters, its sleep): the core's rules (hv/exit.c).
 	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_MISC1, VMCB_I1_INTR | VMCB_I1_NMI |
-	    VMCB_I1_SMI | VMCB_I1_CPUID | VMCB_I1_INTN | VMCB_I1_HLT | VMCB_I1_IOIO |
+	    VMCB_I1_SMI | VMCB_I1_CPUID | intn | VMCB_I1_HLT | VMCB_I1_IOIO |
 	    VMCB_I1_MSR | VMCB_I1_SHUTDOWN | VMCB_I1_INVD | VMCB_I1_RDPMC |
 	    VMCB_I1_INVLPGA);
 	/*

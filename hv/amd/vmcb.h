@@ -84,6 +84,7 @@
 #define VMCB_I1_VINTR		(1u << 4)
 #define VMCB_I1_RDPMC		(1u << 15)
 #define VMCB_I1_CPUID		(1u << 18)
+#define VMCB_I1_IRET		(1u << 20)
 #define VMCB_I1_INTN		(1u << 21)
 #define VMCB_I1_INVD		(1u << 22)
 #define VMCB_I1_HLT		(1u << 24)

@@ -24,6 +24,9 @@ struct vmx_caps {
 	/* what the backend runs with */
 	uint32_t pin_ctls, proc_ctls, proc2_ctls, exit_ctls, entry_ctls;
 	bool	 preempt_timer;
+	/* virtual NMIs with NMI-window exiting: the guest's NMI blocking is
+	 * tracked by the CPU and its end makes an exit (SDM 24.6.1, 25.2) */
+	bool	 vnmi;
 	unsigned preempt_shift;		/* timer ticks = TSC >> shift (MISC 4:0) */
 	uint32_t preempt_value;		/* loaded at every entry (hw.vmm.vmx.preempt_timer) */
 	bool	 invept_single, invept_all, invvpid_single;
@@ -75,6 +78,7 @@ int	 vmx_feature_control(void);
 /* Pin-based controls (SDM 24.6.1) */
 #define PIN_EXT_INTR_EXIT	(1u << 0)
 #define PIN_NMI_EXIT		(1u << 3)
+#define PIN_VIRTUAL_NMI		(1u << 5)
 #define PIN_PREEMPT_TIMER	(1u << 6)
 /* Primary processor-based controls (SDM 24.6.2) */
 #define PROC_INTR_WINDOW_EXIT	(1u << 2)
@@ -85,6 +89,7 @@ int	 vmx_feature_control(void);
 #define PROC_CR3_LOAD_EXIT	(1u << 15)
 #define PROC_CR3_STORE_EXIT	(1u << 16)
 #define PROC_TPR_SHADOW		(1u << 21)
+#define PROC_NMI_WINDOW_EXIT	(1u << 22)
 #define PROC_MOVDR_EXIT		(1u << 23)
 #define PROC_IO_BITMAPS		(1u << 25)
 #define PROC_MSR_BITMAPS	(1u << 28)
@@ -187,6 +192,7 @@ struct vmx_vcpu {
 	uint64_t	 last_fault_gpa;
 	unsigned	 fault_repeats;
 	bool		 irq_window;		/* interrupt-window exiting is on */
+	bool		 nmi_window;		/* NMI-window exiting is on */
 	uint32_t	 exits_ok[3];		/* vmx_check_exits_changed */
 	struct vmx_fast	 fast;
 };
@@ -278,6 +284,9 @@ int	 vmx_exit_fast(struct vmx_fast *f);
  * the highest queued interrupt if the guest can take it, else ask for an
  * interrupt-window exit. */
 void	 vmx_irq_prepare(struct hv_vcpu *vcpu);
+/* An EPT violation with NMI unblocking by IRET: virtual-NMI blocking
+ * back for the IRET's second run. */
+void	 vmx_nmi_reblock(void);
 
 /* ---- vmx_check.c ----------------------------------------------------------- */
 

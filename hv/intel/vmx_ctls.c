@@ -136,8 +136,13 @@ vmx_caps_pick(struct vmx_caps *c)
 	}
 	c->preempt_timer = ctl_allowed(c->pinbased, PIN_PREEMPT_TIMER);
 	c->preempt_shift = (unsigned)(c->misc & 0x1f);
+	/* an NMI-window exit needs virtual NMIs (SDM 26.2.1.1): both or
+	 * neither; without them the guest gets no NMI (vmx_irq.c) */
+	c->vnmi = ctl_allowed(c->pinbased, PIN_VIRTUAL_NMI) &&
+	    ctl_allowed(c->procbased, PROC_NMI_WINDOW_EXIT);
 	want = PIN_EXT_INTR_EXIT | PIN_NMI_EXIT |
-	    (c->preempt_timer ? PIN_PREEMPT_TIMER : 0);
+	    (c->preempt_timer ? PIN_PREEMPT_TIMER : 0) |
+	    (c->vnmi ? PIN_VIRTUAL_NMI : 0);
 	if ((error = ctl_pick("pin-based", c->pinbased, want,
 	    PIN_EXT_INTR_EXIT | PIN_NMI_EXIT, &c->pin_ctls)) != 0)
 		return error;

@@ -26,6 +26,10 @@
 #define INTR_TYPE_PRIV_SW_EXC	5
 #define INTR_TYPE_SW_EXC	6
 
+/* EPT violation exit qualification bit 12: NMI unblocking due to IRET
+ * (SDM 27.2.1 Table 27-7) */
+#define EPT_QUAL_NMI_UNBLOCK	(1ull << 12)
+
 /* EPT violations at one GPA in a row before the guest is stopped. */
 #define EPT_LOOP_LIMIT	1000
 
@@ -421,6 +425,8 @@ exit_ept_violation(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (q & 4)
 		acc |= HV_ACC_EXEC;
 	what = kind[(q & 4) ? 2 : (q & 2) ? 1 : 0];
+	if (q & EPT_QUAL_NMI_UNBLOCK)
+		vmx_nmi_reblock();
 	if (hv_lapic_claims(vcpu, gpa)) {
 		/* the access emulated: hv completes the instruction */
 		unsigned len;

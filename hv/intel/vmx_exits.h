@@ -22,7 +22,7 @@
 	N(5, io_smi) \
 	N(6, other_smi) \
 	X(7, interrupt_window, hv_exit_irq_window, 1) \
-	N(8, nmi_window) \
+	X(8, nmi_window, hv_exit_nmi_window, 1) \
 	N(9, task_switch) \
 	X(10, cpuid, exit_cpuid, 1) \
 	N(11, getsec) \

@@ -133,7 +133,10 @@ test_vmxcaps_true_msrs(void)
 	    PROC2_UNRESTRICTED | PROC2_RDTSCP | PROC2_INVPCID);
 	CHECK(c.preempt_timer);
 	CHECK_EQ(c.preempt_shift, 5);
-	CHECK_EQ(c.pin_ctls, PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_PREEMPT_TIMER | 0x16);
+	/* virtual NMIs with NMI-window exiting: the guest's NMIs (vmx_irq.c) */
+	CHECK(c.vnmi);
+	CHECK_EQ(c.pin_ctls, PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_PREEMPT_TIMER |
+	    PIN_VIRTUAL_NMI | 0x16);
 	CHECK(c.load_pat);
 	CHECK_EQ(c.exit_ctls & (EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
 	    EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_ACK_INTR), EXIT_HOST_64 |
