@@ -7,12 +7,17 @@
 ;    checked: QEMU TCG writes vector * 16 there, Bochs vector * 8) and RIP
 ;    on the INT; the #NP handler marks the gate present and returns there;
 ;    the INT then reaches its handler once, with RIP past the INT.
+;  - an INT whose frame goes to a page never touched: a nested page fault
+;    in the middle of its delivery; the handler still runs once, its frame
+;    RIP past the INT (SVM once injected the interrupted INT again with RIP
+;    on the instruction, which the handler's IRET then ran a second time).
 %include "hv.inc"
 %include "ring3.inc"
 
 VEC		equ 0x80
 GATE_ABSENT	equ 0x0e		; 64-bit interrupt gate, P clear
 GATE_PRESENT	equ 0x8e
+FRESH_TOP	equ 0x380000		; the top of a page nothing touches before
 
 main:
 	call	cpu_setup
@@ -30,6 +35,17 @@ int_after:
 	CHECK_EQX rax, 2, "intnp: #np error code: an idt entry, not external"
 	CHECK_EQ [int_count], 1, "intnp: the int reaches its handler once the gate is present"
 	CHECK_EQX [int_rip], r13, "intnp: its frame rip past the int"
+	; the INT's frame goes to a page the guest never touched: its first
+	; write is a nested page fault in the middle of the delivery, after
+	; which the delivery is done again: one handler run, RIP past the INT
+	mov	r14, rsp
+	mov	rsp, FRESH_TOP
+	lea	r13, [int2_after]
+	int	VEC
+int2_after:
+	mov	rsp, r14
+	CHECK_EQ [int_count], 2, "intnp: an int whose frame is on a fresh page reaches its handler once"
+	CHECK_EQX [int_rip], r13, "intnp: that frame's rip past the int"
 	xor	eax, eax
 	ret
 

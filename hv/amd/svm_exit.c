@@ -575,6 +575,20 @@ static const struct {
 	SVM_EXITS(HANDLER_X, HANDLER_N)
 };
 
+/* An event of EXITINTINFO raised by a guest instruction that runs again:
+ * INTn, INT3 or INTO, while INTn is not intercepted. */
+static bool
+guest_swint(const uint8_t *v, uint64_t intinfo)
+{
+	uint64_t type = (intinfo & EVENT_TYPE_MASK) >> EVENT_TYPE_SHIFT;
+	unsigned vec = (unsigned)(intinfo & 0xff);
+
+	if (vmcb_rd32(v, VMCB_INTERCEPT_MISC1) & VMCB_I1_INTN)
+		return false;
+	return type == EVENT_TYPE_SWINT || (type == EVENT_TYPE_EXC &&
+	    (vec == X86_VEC_BP || vec == X86_VEC_OF));
+}
+
 /* Every exit handled: counted, and an event it interrupted kept. */
 static inline void
 exit_begin(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
@@ -590,10 +604,14 @@ exit_begin(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
 	 * guest's IDT or stack) leaves it in EXITINTINFO; it must be injected
 	 * again or it is lost (APM 15.7.2).  A reflected exception below
 	 * replaces it or becomes a #DF (hv_exception_merge).  A software
-	 * interrupt found there is always one we injected (INTn is
-	 * intercepted), so RIP is already past its instruction.
+	 * interrupt there (INTn; INT3 and INTO as #BP and #OF) is one the
+	 * guest's own instruction raised, with RIP still on it, unless INTn
+	 * is intercepted (a host debugger's VM: hv injected it, RIP past the
+	 * instruction).  Injected again it would return to the instruction,
+	 * which would then run twice: it is dropped instead, and the
+	 * instruction raises it again.
 	 */
-	if (intinfo & EVENT_VALID)
+	if ((intinfo & EVENT_VALID) && !guest_swint(s->vmcb, intinfo))
 		s->pending_event = intinfo;
 }
 
