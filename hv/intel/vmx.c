@@ -817,7 +817,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		vc->last_exit_reason = vmcs_read(VMCS_EXIT_REASON);
 		/* SDM 26.7: a failed entry (bit 31) leaves the launch state
 		 * alone */
-		if (!(vc->last_exit_reason & 0x80000000u))
+		if (!(vc->last_exit_reason & EXIT_REASON_ENTRY_FAIL))
 			vc->launched = true;
 		/* handled, but the next entry needs preparing here */
 		if (f->rc != HV_RESUME)
@@ -827,7 +827,7 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		/* an NMI that exited (NMI exiting) is the host's: deliver it to
 		 * the host's handler before anything else (SDM 27.1) */
 		info = vmcs_read(VMCS_EXIT_INTR_INFO);
-		if ((info & 0x80000000u) && ((info >> 8) & 7) == 2)
+		if ((info & INTR_INFO_VALID) && INTR_TYPE(info) == INTR_TYPE_NMI)
 			__asm__ __volatile__("int $2");
 	}
 	/*
@@ -881,8 +881,8 @@ vmx_inject_exception(unsigned vector, bool has_err, uint32_t err)
 	if (hv_exception_fault(vector))
 		(void)vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) |
 		    X86_RFLAGS_RF);
-	vmx_inject_event((vector & 0xff) | (3u << 8) | (has_err ? 1u << 11 : 0) |
-	    0x80000000u, has_err, err, 0);
+	vmx_inject_event((vector & 0xff) | INTR_INFO_TYPE(INTR_TYPE_HW_EXC) |
+	    (has_err ? INTR_INFO_ERR_VALID : 0) | INTR_INFO_VALID, has_err, err, 0);
 }
 
 const struct hv_backend_ops hv_vmx_ops = {

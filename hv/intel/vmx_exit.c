@@ -15,17 +15,6 @@
 
 #include <stdarg.h>
 
-#define EXIT_REASON_ENTRY_FAIL	0x80000000u
-
-#define INTR_INFO_VALID		0x80000000u
-#define INTR_INFO_ERR_VALID	(1u << 11)
-#define INTR_TYPE(i)		(((i) >> 8) & 7)
-#define INTR_TYPE_NMI		2
-#define INTR_TYPE_HW_EXC	3
-#define INTR_TYPE_SW_INT	4
-#define INTR_TYPE_PRIV_SW_EXC	5
-#define INTR_TYPE_SW_EXC	6
-
 /* EPT violation exit qualification bit 12: NMI unblocking due to IRET
  * (SDM 27.2.1 Table 27-7) */
 #define EPT_QUAL_NMI_UNBLOCK	(1ull << 12)

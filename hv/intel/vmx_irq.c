@@ -25,9 +25,6 @@
 
 #define BLOCK_STI_MOVSS		3ull	/* interruptibility bits 0 and 1 (24.4.2) */
 #define BLOCK_NMI		8ull	/* bit 3: blocking by (virtual) NMI */
-#define INTR_INFO_VALID		0x80000000u
-#define INTR_TYPE_EXT		(0u << 8)
-#define INTR_TYPE_NMI		(2u << 8)
 
 /* RFLAGS.IF=1 and no blocking by STI or MOV SS (24.4.2) */
 static bool
@@ -80,7 +77,7 @@ nmi_prepare(struct hv_vcpu *vcpu, struct vmx_vcpu *vc)
 		return;
 	if (due && entry_event_free() && (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
 	    (BLOCK_NMI | BLOCK_STI_MOVSS)) == 0) {
-		vmx_inject_event(X86_VEC_NMI | INTR_TYPE_NMI | INTR_INFO_VALID,
+		vmx_inject_event(X86_VEC_NMI | INTR_INFO_TYPE(INTR_TYPE_NMI) | INTR_INFO_VALID,
 		    false, 0, 0);
 		hv_nmi_taken(vcpu);
 		due = false;
@@ -101,7 +98,7 @@ vmx_irq_prepare(struct hv_vcpu *vcpu)
 		return;
 	}
 	if (entry_event_free() && guest_interruptible()) {
-		vmx_inject_event((uint32_t)vec | INTR_TYPE_EXT | INTR_INFO_VALID,
+		vmx_inject_event((uint32_t)vec | INTR_INFO_TYPE(INTR_TYPE_EXT) | INTR_INFO_VALID,
 		    false, 0, 0);
 		hv_irq_taken(vcpu, (unsigned)vec);
 		vec = hv_irq_next(vcpu);
