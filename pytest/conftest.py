@@ -58,9 +58,12 @@ def accel(backend):
     return hvaccel.decide(backend)
 
 
-def runner_cmd(backend):
-    """(runner argv prefix, one-line description) that boots backend."""
+def runner_cmd(backend, cpu=None):
+    """(runner argv prefix, one-line description) that boots backend; cpu:
+    another CPU model than hvaccel's."""
     d = accel(backend)
+    if cpu is not None:
+        d = d._replace(cpu=cpu)
     return hvaccel.runner_argv(d), hvaccel.describe(d)
 
 
@@ -188,19 +191,20 @@ def run_id(config):
     return worker["testrunuid"] if worker else str(os.getpid())
 
 
-def shared_boot(config, name, image, backend, ncpus, timeout, argv=None):
+def shared_boot(config, name, image, backend, ncpus, timeout, argv=None, cpu=None):
     """Boot image through the runner (`run=` images: no shell) once per pytest
     run and name: xdist workers share the outcome through a locked
     build/logs/<name>.json, so the boot happens once however the tests are
     distributed.  argv: another command that boots image and writes its
-    serial log to build/logs/<name>.log, instead of the runner.
+    serial log to build/logs/<name>.log, instead of the runner.  cpu:
+    another CPU model than hvaccel's (runner_cmd).
     -> (runner's status, its stderr, serial log path, hvaccel's description
     of what booted it)."""
     os.makedirs(LOGDIR, exist_ok=True)
     base = os.path.join(LOGDIR, name)
     log = base + ".log"
     uid = run_id(config)
-    runner, how = runner_cmd(backend)
+    runner, how = runner_cmd(backend, cpu)
     with open(base + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:

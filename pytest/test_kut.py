@@ -22,7 +22,7 @@ import shlex
 
 import pytest
 
-from conftest import TOP, Results, accel, check_backend, runner_cmd, shared_boot
+from conftest import TOP, Results, accel, check_backend, shared_boot
 
 KUT = os.path.join(TOP, "build", "kut", "kvm-unit-tests")
 X86 = os.path.join(KUT, "x86")
@@ -246,15 +246,8 @@ def kut_boot(make_image, request):
             scns = [write_scenario(n, s, backend, boot) for n, s in sorted(cfgs.items())]
             flats = sorted({os.path.join(X86, s["file"]) for s in cfgs.values()})
             image = make_image("run=scn.kut_*", flats + scns)
-            argv = None
-            if cpu is not None:
-                runner = runner_cmd(backend)[0]
-                runner[runner.index("--cpu") + 1] = cpu
-                argv = runner + ["-i", image, "-n", "1", "--serial", "file", "--log",
-                                 os.path.join(TOP, "build", "logs", boot + ".log"),
-                                 "--timeout", str(BOOT_TIMEOUT[backend])]
             status, stderr, log, _ = shared_boot(request.config, boot, image, backend, 1,
-                                                 BOOT_TIMEOUT[backend], argv)
+                                                 BOOT_TIMEOUT[backend], cpu=cpu)
             with open(log, errors="replace") as f:
                 done[boot] = (Results(f.read()), log, stderr)
         return done[boot]
