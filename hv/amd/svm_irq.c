@@ -128,11 +128,9 @@ svm_irq_prepare(struct hv_vcpu *vcpu)
 	uint8_t *v = s->vmcb;
 	int vec;
 	uint64_t vintr = vmcb_rd64(v, VMCB_VINTR) & ~VINTR_OURS;
-	uint32_t misc1;
 
 	nmi_prepare(vcpu, s);
 	vec = hv_irq_next(vcpu);
-	misc1 = vmcb_rd32(v, VMCB_INTERCEPT_MISC1) & ~VMCB_I1_VINTR;
 
 	/* an event already due at this entry (a reflected exception, one
 	 * re-injected after an exit during its delivery) goes first */
@@ -144,11 +142,9 @@ svm_irq_prepare(struct hv_vcpu *vcpu)
 	}
 	/* still something queued: a VINTR exit once the guest can take it
 	 * (after an injected interrupt: once its handler has set IF again) */
-	if (vec >= 0) {
+	if (vec >= 0)
 		vintr |= VMCB_V_IRQ | (0xfull << VMCB_V_INTR_PRIO_SHIFT) |
 		    VMCB_V_IGN_TPR | ((uint64_t)vec << VMCB_V_INTR_VECTOR_SHIFT);
-		misc1 |= VMCB_I1_VINTR;
-	}
 	vmcb_wr64(v, VMCB_VINTR, vintr);
-	vmcb_wr32(v, VMCB_INTERCEPT_MISC1, misc1);
+	intercept(v, VMCB_INTERCEPT_MISC1, VMCB_I1_VINTR, vec >= 0);
 }
