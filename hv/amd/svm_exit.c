@@ -685,9 +685,11 @@ svm_exit_fast(struct svm_fast *f)
 
 	/* (the codes -1 and -2, invalid and busy, are not pinned ones); any
 	 * other exit returns at once */
-	f->rc = HV_NOT_PINNED;
 	if (f->budget == 0 || (code != SVM_EXIT_vmmcall &&
-	    (code >= SVM_EXIT_invalid || !handlers[code].pinned)))
+	    (code >= SVM_EXIT_invalid || !handlers[code].pinned))) {
+		f->rc = HV_NOT_PINNED;
 		return 0;
+	}
+	/* which sets f->rc on each of its paths */
 	return exit_fast_pinned(f, code);
 }

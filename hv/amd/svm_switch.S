@@ -198,10 +198,8 @@ svm_world_switch:
 	 * segment state (RSP is 16-byte aligned here) */
 	call	svm_exit_fast
 	test	%eax, %eax
-	jz	.Lout
 	/* RBX is callee-saved too, but CPUID writes it: .Lload reloads it */
-	jmp	.Lload
-.Lout:
+	jnz	.Lload
 	add	$32, %rsp		/* drop the VMCB pas, svm_fast and GPR area */
 	cli
 	stgi
