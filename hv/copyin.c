@@ -11,7 +11,7 @@ static int
 walk_read64(void *arg, uint64_t gpa, uint64_t *val)
 {
 	/* a page-table entry never crosses a page: 8-byte aligned */
-	return hv_gmem_access(arg, gpa & ~7ull, val, sizeof(*val), false);
+	return hv_gmem_read64(arg, gpa & ~7ull, val);
 }
 
 static int

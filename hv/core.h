@@ -82,7 +82,9 @@ void	 hv_gmem_free_all(struct hv_vm *vm);
 /* Copy to/from guest-physical memory, backing pages as needed. */
 int	 hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len,
 	    bool write);
-/* Atomic OR into an aligned 64-bit guest-physical word (guest A/D flags). */
+/* An aligned 64-bit guest-physical word, read in one access (a guest
+ * page-table entry, as the CPU reads it); atomic OR into one (A/D flags). */
+int	 hv_gmem_read64(struct hv_vm *vm, uint64_t gpa, uint64_t *val);
 int	 hv_gmem_or64(struct hv_vm *vm, uint64_t gpa, uint64_t bits);
 /* Whether gpa is guest RAM (the memory at 0 or hv_vm_add_ram's range), and
  * its index in pages[]/swapped[]; whether [gpa, gpa+len) lies inside one of
