@@ -33,11 +33,22 @@ hv_gmem_free_all(struct hv_vm *vm)
 	for (i = 0; i < vm->npages; i++) {
 		if (vm->pages[i] != NULL)
 			hv_os_page_free(vm->pages[i]);
-		if (vm->swapped[i] != NULL)
+		vm->pages[i] = NULL;
+		if (vm->swapped != NULL && vm->swapped[i] != NULL) {
 			hv_os_page_free(vm->swapped[i]);
-		vm->pages[i] = vm->swapped[i] = NULL;
+			vm->swapped[i] = NULL;
+		}
 	}
 	vm->resident = 0;
+}
+
+/* Whether page pn has a paged-out copy (locked; else a hint). */
+static bool
+swapped_out(struct hv_vm *vm, uint64_t pn)
+{
+	void **sw = __atomic_load_n(&vm->swapped, __ATOMIC_ACQUIRE);
+
+	return sw != NULL && __atomic_load_n(&sw[pn], __ATOMIC_RELAXED) != NULL;
 }
 
 /*
@@ -51,7 +62,7 @@ back_locked(struct hv_vm *vm, uint64_t pn, void **fresh)
 {
 	if (vm->pages[pn] != NULL)
 		return;
-	if (vm->swapped[pn] != NULL) {
+	if (swapped_out(vm, pn)) {
 		vm->pages[pn] = vm->swapped[pn];
 		vm->swapped[pn] = NULL;
 		HV_STAT_INC(pageins);
@@ -69,7 +80,7 @@ prealloc(struct hv_vm *vm, uint64_t pn, void **fresh)
 {
 	*fresh = NULL;
 	if (__atomic_load_n(&vm->pages[pn], __ATOMIC_RELAXED) != NULL ||
-	    __atomic_load_n(&vm->swapped[pn], __ATOMIC_RELAXED) != NULL)
+	    swapped_out(vm, pn))
 		return 0;	/* rechecked under the lock; a miss is handled there */
 	*fresh = hv_os_page_alloc();
 	return *fresh == NULL ? HV_ENOMEM : 0;
@@ -138,7 +149,7 @@ lock_resident(struct hv_vm *vm, uint64_t pn, void **fresh, struct topup *nt)
 		if (error != 0)
 			return error;
 		hv_vm_lock(vm);
-		if (vm->pages[pn] != NULL || vm->swapped[pn] != NULL || *fresh != NULL)
+		if (vm->pages[pn] != NULL || swapped_out(vm, pn) || *fresh != NULL)
 			break;
 		hv_vm_unlock(vm);	/* paged out meanwhile: retry */
 		if (nt != NULL)
@@ -415,6 +426,37 @@ invalidate(struct hv_vm *vm)
 	return error;
 }
 
+/*
+ * The array of paged-out copies, made by the first pageout (hv_vm_create
+ * leaves it out): allocated unlocked, published under the lock if there is
+ * still none and pages[] kept its size (hv_vm_add_ram), else made again.
+ * 0 or HV_ENOMEM.
+ */
+static int
+swapped_make(struct hv_vm *vm)
+{
+	void **sw;
+	uint64_t n;
+	bool fits;
+
+	while (__atomic_load_n(&vm->swapped, __ATOMIC_ACQUIRE) == NULL) {
+		n = __atomic_load_n(&vm->npages, __ATOMIC_RELAXED);
+		sw = hv_os_malloc(n * sizeof(void *));	/* zeroed */
+		if (sw == NULL)
+			return HV_ENOMEM;
+		hv_vm_lock(vm);
+		fits = vm->npages == n;
+		if (vm->swapped == NULL && fits) {
+			__atomic_store_n(&vm->swapped, sw, __ATOMIC_RELEASE);
+			sw = NULL;
+		}
+		hv_vm_unlock(vm);
+		if (sw != NULL)
+			hv_os_free(sw);
+	}
+	return 0;
+}
+
 int
 hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 {
@@ -424,6 +466,9 @@ hv_vm_pageout(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 	if ((gpa & HV_PAGE_MASK) != 0 || !hv_gpa_range(vm, gpa, len, &first))
 		return HV_EINVAL;
 	end = first + ((len + HV_PAGE_MASK) >> HV_PAGE_SHIFT);
+	error = swapped_make(vm);
+	if (error != 0)
+		return error;
 
 	/* 1: remove the translations, then move the generation */
 	for (at = gpa; at < gpa + len && error == 0; at += HV_PAGE_SIZE) {

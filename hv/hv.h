@@ -51,7 +51,7 @@ uint64_t hv_vm_mem_size(const struct hv_vm *vm);
  * lies above the memory at 0 and ends at or below 4 GiB, clear of the
  * local APIC page; one per VM, added before its first vCPU.  0, HV_EINVAL
  * (a range that breaks those rules), HV_EEXIST (one already), HV_EBUSY (a
- * vCPU exists), HV_ENOMEM.
+ * vCPU exists, or a first hv_vm_pageout ran meanwhile), HV_ENOMEM.
  */
 int	 hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 

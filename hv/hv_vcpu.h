@@ -86,7 +86,8 @@ struct hv_vm {
 	uint64_t	 ram2_gpa, ram2_size;	/* hv_vm_add_ram's range (size 0: none) */
 	uint64_t	 npages;	/* the pages at 0, then those of the range */
 	void		**pages;	/* host VA backing each guest page, or NULL */
-	void		**swapped;	/* paged-out copies, or NULL */
+	void		**swapped;	/* paged-out copies, or NULL; the array itself
+					 * only from the first pageout on */
 	uint64_t	 resident;
 	struct hv_ntable nt;		/* the one nested root (the master's) */
 	struct hv_vcpu	*vcpus[HV_MAX_VCPUS];

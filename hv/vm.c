@@ -67,6 +67,7 @@ hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 {
 	uint64_t n = len >> HV_PAGE_SHIFT, apic = X86_APIC_DEFAULT_PA, i;
 	void **pages, **swapped, **old_pages, **old_swapped;
+	bool paged;
 
 	if (((gpa | len) & HV_PAGE_MASK) != 0 || len == 0 || gpa < vm->mem_size ||
 	    gpa > (1ull << 32) || len > (1ull << 32) - gpa ||
@@ -78,8 +79,10 @@ hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 	if (__atomic_load_n(&vm->nvcpus, __ATOMIC_SEQ_CST) != 0)
 		return HV_EBUSY;
 	pages = hv_os_malloc((vm->npages + n) * sizeof(void *));
-	swapped = hv_os_malloc((vm->npages + n) * sizeof(void *));
-	if (pages == NULL || swapped == NULL) {
+	/* none yet if nothing was paged out (hv_vm_pageout makes it) */
+	paged = __atomic_load_n(&vm->swapped, __ATOMIC_ACQUIRE) != NULL;
+	swapped = paged ? hv_os_malloc((vm->npages + n) * sizeof(void *)) : NULL;
+	if (pages == NULL || (paged && swapped == NULL)) {
 		if (pages != NULL)
 			hv_os_free(pages);
 		if (swapped != NULL)
@@ -88,9 +91,16 @@ hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 	}
 	/* the pages at 0 may be backed already (an image loaded first) */
 	hv_vm_lock(vm);
+	if ((vm->swapped != NULL) != paged) {
+		/* a first pageout made swapped[] meanwhile */
+		hv_vm_unlock(vm);
+		hv_os_free(pages);
+		return HV_EBUSY;
+	}
 	for (i = 0; i < vm->npages; i++) {
 		pages[i] = vm->pages[i];
-		swapped[i] = vm->swapped[i];
+		if (swapped != NULL)
+			swapped[i] = vm->swapped[i];
 	}
 	old_pages = vm->pages;
 	old_swapped = vm->swapped;
@@ -101,7 +111,8 @@ hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 	vm->ram2_size = len;
 	hv_vm_unlock(vm);
 	hv_os_free(old_pages);
-	hv_os_free(old_swapped);
+	if (old_swapped != NULL)
+		hv_os_free(old_swapped);
 	return 0;
 }
 
@@ -113,7 +124,7 @@ vm_free(struct hv_vm *vm, bool backend, bool slot)
 		hv_ops->vm_fini(vm);
 	if (vm->nt.root != NULL)
 		hv_ntable_fini(&vm->nt);
-	if (vm->pages != NULL && vm->swapped != NULL)
+	if (vm->pages != NULL)
 		hv_gmem_free_all(vm);
 	if (vm->pages != NULL)
 		hv_os_free(vm->pages);
@@ -154,9 +165,10 @@ hv_vm_create(uint64_t mem_size, struct hv_vm **out)
 	/* generation 1: each CPU flushes before its first entry of this VM,
 	 * dropping anything a previous user of the tag/root left behind */
 	vm->inval_gen = 1;
+	/* swapped[] comes with the first pageout: most VMs never page out,
+	 * and each array costs its zeroing here */
 	vm->pages = hv_os_malloc(vm->npages * sizeof(void *));
-	vm->swapped = hv_os_malloc(vm->npages * sizeof(void *));
-	if (vm->pages == NULL || vm->swapped == NULL) {
+	if (vm->pages == NULL) {
 		vm_free(vm, false, false);
 		return HV_ENOMEM;
 	}

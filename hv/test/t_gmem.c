@@ -105,6 +105,44 @@ test_pageout_keeps_data(void)
 	t_teardown();
 }
 
+/* swapped[] comes with the first pageout; a second RAM range added after
+ * it keeps the copies */
+void
+test_pageout_makes_swapped(void)
+{
+	const uint64_t ram = 0xff000000ull, len = 0x10000;
+	struct hv_vm *vm;
+	char buf[16] = "paged out", out[16];
+
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
+	CHECK(vm->swapped == NULL);
+	CHECK_EQ(hv_gpa_write(vm, 0x7000, buf, sizeof(buf)), 0);
+	CHECK_EQ(hv_nested_fault(vm, 0x7000, 0), 0);
+	/* no memory for the array: refused before anything is unmapped */
+	fake_fail_at = fake_allocs + 1;
+	CHECK_EQ(hv_vm_pageout(vm, 0x7000, 4096), HV_ENOMEM);
+	fake_fail_at = 0;
+	CHECK(vm->swapped == NULL);
+	CHECK(vm->pages[7] != NULL);
+	CHECK_EQ(hv_ntable_lookup(&vm->nt, 0x7000, NULL, NULL, NULL), 0);
+	CHECK_EQ(hv_vm_pageout(vm, 0x7000, 4096), 0);
+	CHECK(vm->swapped != NULL && vm->swapped[7] != NULL);
+	CHECK(vm->pages[7] == NULL);
+	/* the bigger arrays carry the copy over */
+	CHECK_EQ(hv_vm_add_ram(vm, ram, len), 0);
+	CHECK(vm->swapped[7] != NULL);
+	CHECK(vm->swapped[(T_MEM >> 12)] == NULL);
+	CHECK_EQ(hv_vm_pageout(vm, ram, len), 0);
+	memset(out, 0, sizeof(out));
+	CHECK_EQ(hv_gpa_read(vm, 0x7000, out, sizeof(out)), 0);
+	CHECK(memcmp(out, buf, sizeof(buf)) == 0);
+	CHECK(vm->swapped[7] == NULL);
+	CHECK_EQ(HV_STAT(pageins), 1);
+	CHECK_EQ(hv_vm_destroy(vm), 0);
+	t_teardown();
+}
+
 static struct hv_vcpu *ipi_vcpu;
 static int ipi_exits;		/* IPIs after which the vCPU leaves the guest */
 

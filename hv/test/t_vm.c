@@ -105,8 +105,8 @@ test_vm_create_fails_at_every_allocation(void)
 	}
 	fake_fail_at = 0;
 	CHECK_EQ(error, 0);
-	CHECK(k > 4);		/* vm, pages, swapped, root, backend at least */
-	CHECK(allocs >= 5);
+	CHECK(k > 3);		/* vm, pages, root, backend at least */
+	CHECK(allocs >= 4);
 	CHECK_EQ(leaks, 0);
 	CHECK_EQ(bad_out, 0);
 	CHECK_EQ(hv_vm_destroy(vm), 0);

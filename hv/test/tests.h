@@ -41,6 +41,7 @@
 	X(gmem_demand_backing)	\
 	X(gmem_second_ram)	\
 	X(pageout_keeps_data)	\
+	X(pageout_makes_swapped)	\
 	X(invalidation_local_vs_ipi) \
 	X(shootdown_concurrent)	\
 	X(irq_bitmap)		\
