@@ -21,6 +21,12 @@ nt_span(int level)		/* bytes one entry of this level maps */
 	return 1ull << (HV_PAGE_SHIFT + 9 * (level - 1));
 }
 
+static uint64_t
+nt_region(uint64_t gpa)		/* the 2 MiB region one page table covers */
+{
+	return gpa >> (HV_PAGE_SHIFT + 9);
+}
+
 bool
 hv_ntable_give(struct hv_ntable *nt, void *page)
 {
@@ -67,6 +73,7 @@ nt_free_table(struct hv_ntable *nt, uint64_t *table, int level)
 	}
 	hv_os_page_free(table);
 	nt->table_pages--;
+	nt->pt = NULL;		/* it may have been this one */
 }
 
 int
@@ -126,6 +133,8 @@ nt_slot(struct hv_ntable *nt, uint64_t gpa, int level, bool create, int *error)
 	int l;
 
 	*error = 0;
+	if (level == 1 && nt->pt != NULL && nt_region(gpa) == nt->pt_region)
+		return &nt->pt[nt_index(gpa, 1)];
 	for (l = 4; l > level; l--) {
 		volatile uint64_t *slot = &table[nt_index(gpa, l)];
 		uint64_t e = *slot;
@@ -147,6 +156,10 @@ nt_slot(struct hv_ntable *nt, uint64_t gpa, int level, bool create, int *error)
 				return NULL;
 		}
 		table = nt_child(nt, *slot, l);
+	}
+	if (level == 1) {
+		nt->pt = table;
+		nt->pt_region = nt_region(gpa);
 	}
 	return &table[nt_index(gpa, level)];
 }

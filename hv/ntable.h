@@ -43,6 +43,13 @@ struct hv_ntable {
 	 * caller's spin lock): map/unmap use them before the allocator */
 	void		*spare[HV_NT_SPARE];
 	int		 nspare;
+	/* the page table (level 1) the last map or unmap of a 4 KiB page
+	 * reached, and the 2 MiB region it covers (gpa >> 21): the next one
+	 * in that region starts there instead of at the root (nested faults
+	 * come in runs of neighbouring pages).  NULL: none; dropped whenever
+	 * a table page is freed. */
+	uint64_t	*pt;
+	uint64_t	 pt_region;
 };
 
 int	 hv_ntable_init(struct hv_ntable *nt, const struct hv_ntable_fmt *fmt);

@@ -128,6 +128,18 @@ test_ntable_split(void)
 		CHECK_EQ(nt.table_pages, 4);
 		CHECK_EQ(look(&nt, 0x40005000, &hpa, &prot), 2);
 		CHECK_EQ(hpa, 0x80005000);
+		/* the page table the last 4 KiB map reached goes under a 2 MiB
+		 * map: the next 4 KiB map there splits the leaf again, into a
+		 * new table (ntable.c's nt->pt must not point at the old one) */
+		CHECK_EQ(hv_ntable_map(&nt, 0x40201000, 0x6000, 1, HV_PROT_R), 0);
+		CHECK_EQ(hv_ntable_map(&nt, 0x40200000, 0x80200000, 2, HV_PROT_RWX), 0);
+		CHECK_EQ(nt.table_pages, 3);
+		CHECK_EQ(hv_ntable_map(&nt, 0x40203000, 0x7000, 1, HV_PROT_R), 0);
+		CHECK_EQ(nt.table_pages, 4);
+		CHECK_EQ(look(&nt, 0x40203000, &hpa, &prot), 1);
+		CHECK_EQ(hpa, 0x7000);
+		CHECK_EQ(look(&nt, 0x40201000, &hpa, &prot), 1);
+		CHECK_EQ(hpa, 0x80201000);
 		hv_ntable_fini(&nt);
 		CHECK_EQ(fake_pages_live, 0);
 	}
