@@ -230,21 +230,31 @@ hv_gmem_access(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len, bool write
 }
 
 /*
- * The aligned 64-bit word at gpa, its page resident and the VM locked
- * (unlock_resident(vm, *fresh, NULL) after); 0 or an error, unlocked.
+ * The aligned 64-bit word at gpa, its page made resident: read whole into
+ * *val, or (val NULL) bits ORed into it atomically.  Whole, as the CPU
+ * reads a page-table entry, and locked, like the CPU's own A/D updates: a
+ * guest on another CPU may be changing the same entry.  Under the VM lock
+ * (no pageout frees the page meanwhile).
  */
-static int
-lock_word(struct hv_vm *vm, uint64_t gpa, uint64_t **word, void **fresh)
+static inline int
+gmem_word(struct hv_vm *vm, uint64_t gpa, uint64_t *val, uint64_t bits)
 {
-	uint64_t pn;
+	uint64_t pn, *w;
+	void *fresh;
 	int error;
 
 	if (!hv_gpa_page(vm, gpa, &pn) || (gpa & 7) != 0)
 		return HV_EFAULT;
-	error = lock_resident(vm, pn, fresh, NULL);
-	if (error == 0)
-		*word = (uint64_t *)vm->pages[pn] + (gpa & HV_PAGE_MASK) / 8;
-	return error;
+	error = lock_resident(vm, pn, &fresh, NULL);
+	if (error != 0)
+		return error;
+	w = (uint64_t *)vm->pages[pn] + (gpa & HV_PAGE_MASK) / 8;
+	if (val != NULL)
+		*val = __atomic_load_n(w, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_or(w, bits, __ATOMIC_SEQ_CST);
+	unlock_resident(vm, fresh, NULL);
+	return 0;
 }
 
 /* One load, not a byte copy: the guest walk reads four of these per page
@@ -252,35 +262,13 @@ lock_word(struct hv_vm *vm, uint64_t gpa, uint64_t **word, void **fresh)
 int
 hv_gmem_read64(struct hv_vm *vm, uint64_t gpa, uint64_t *val)
 {
-	uint64_t *w;
-	void *fresh;
-	int error;
-
-	error = lock_word(vm, gpa, &w, &fresh);
-	if (error != 0)
-		return error;
-	/* whole, as the CPU reads an entry a guest on another CPU may be
-	 * changing */
-	*val = __atomic_load_n(w, __ATOMIC_RELAXED);
-	unlock_resident(vm, fresh, NULL);
-	return 0;
+	return gmem_word(vm, gpa, val, 0);
 }
 
 int
 hv_gmem_or64(struct hv_vm *vm, uint64_t gpa, uint64_t bits)
 {
-	uint64_t *w;
-	void *fresh;
-	int error;
-
-	error = lock_word(vm, gpa, &w, &fresh);
-	if (error != 0)
-		return error;
-	/* locked, like the CPU's own A/D updates: a guest on another CPU may
-	 * be changing the same entry */
-	__atomic_fetch_or(w, bits, __ATOMIC_SEQ_CST);
-	unlock_resident(vm, fresh, NULL);
-	return 0;
+	return gmem_word(vm, gpa, NULL, bits);
 }
 
 int

@@ -120,8 +120,9 @@ svm_world_switch:
 	push	%rsi
 	mov	32(%rsp), %rcx		/* struct svm_fast */
 	mov	%rax, %rdx		/* the VMCB */
-	cmpl	$0, F_BUDGET(%rcx)
-	je	.Lleave
+	/* the budget taken first (CF: there was none), given back at .Lleave */
+	subl	$1, F_BUDGET(%rcx)
+	jb	.Lleave
 	cmpq	$HC_NOP, V_RAX(%rdx)
 	jne	.Lleave
 	cmpb	$3, V_CPL(%rdx)
@@ -144,20 +145,20 @@ svm_world_switch:
 	mov	F_FLUSHED_GEN(%rcx), %rsi
 	cmp	(%rsi), %rax
 	jne	.Lleave
-	/* done: RIP past the 3-byte VMMCALL; RAX is already HC_NOP's 0 */
-	mov	V_RIP(%rdx), %rax
-	add	$3, %rax
+	/* done: RIP past VMMCALL: NRIP when the CPU gives one, else past
+	 * its 3 bytes; RAX is already HC_NOP's 0 */
 	cmpl	$0, F_NRIPS(%rcx)
 	je	1f
-	mov	V_NRIP(%rdx), %rsi
-	test	%rsi, %rsi
-	cmovnz	%rsi, %rax
-1:	mov	%rax, V_RIP(%rdx)
+	mov	V_NRIP(%rdx), %rax
+	test	%rax, %rax
+	jnz	2f
+1:	mov	V_RIP(%rdx), %rax
+	add	$3, %rax
+2:	mov	%rax, V_RIP(%rdx)
 	movq	$0, V_INT_SHADOW(%rdx)
 	movq	$0, V_EVENTINJ(%rdx)
 	movb	$0, V_TLB_CONTROL(%rdx)
 	movl	$0, V_CLEAN(%rdx)
-	decl	F_BUDGET(%rcx)
 	incl	F_NOPS(%rcx)
 	pop	%rsi
 	pop	%rdx
@@ -165,6 +166,7 @@ svm_world_switch:
 	mov	(%rsp), %rax		/* guest VMCB pa */
 	jmp	.Lrun
 .Lleave:
+	addl	$1, F_BUDGET(%rcx)	/* unused */
 	pop	%rsi
 	pop	%rdx
 	pop	%rcx

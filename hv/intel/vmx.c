@@ -384,7 +384,6 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 	vc->fast.entries = &vcpu->entries;
 	vc->fast.inval_gen = &vcpu->vm->inval_gen;
 	vc->fast.irq_pending = vcpu->irq_pending;
-	vc->fast.irq_window = &vc->irq_window;
 	return 0;
 }
 

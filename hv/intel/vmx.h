@@ -144,7 +144,6 @@ struct vmx_fast {
 	volatile uint64_t	*inval_gen;	/* &vm->inval_gen */
 	uint64_t		*flushed_gen;	/* &vm->flushed_gen[this CPU] */
 	volatile uint64_t	*irq_pending;	/* vcpu->irq_pending */
-	bool			*irq_window;	/* &vmx_vcpu.irq_window */
 	uint32_t		 budget;	/* in: at most; out: left */
 	uint32_t		 nops;		/* out: HC_NOPs the loop finished */
 	struct hv_vcpu		*vcpu;

@@ -32,7 +32,9 @@
  * before the generation is read (hv_pre_entry's order; running_on is
  * already this CPU), RIP moves past VMCALL by the exit's instruction length
  * and blocking by STI/MOV SS ends (SDM 24.4.2).  RAX is HC_NOP's result 0
- * already.  Guest RAX, RCX, RDX are the scratch, kept on the stack.  A
+ * already.  Guest RCX, RDX are the scratch, kept on the stack, RAX (0)
+ * too: XOR gives the guest its 0 back.  f is the `fast` member of its
+ * struct vmx_vcpu: the loop reads the vCPU's irq_window beside it.  A
  * VMRESUME of the loop that fails stores the guest's registers before it
  * returns the failure, as an exit would.
  */
@@ -128,7 +130,7 @@ vmx_exit_point:
 	/* RSP = HOST_RSP: the save-area pointer on top, struct vmx_fast next */
 	testq	%rax, %rax		/* guest RAX: HC_NOP? (else two insns) */
 	jnz	.Lsave
-	pushq	%rax
+	/* RAX is 0 from here on for the guest: XOR gives it back */
 	pushq	%rcx
 	pushq	%rdx
 	movl	$VMCS_EXIT_REASON, %edx
@@ -141,18 +143,19 @@ vmx_exit_point:
 	andl	$AR_DPL3, %eax
 	cmpl	$AR_DPL3, %eax
 	je	.Lslow
-	movq	32(%rsp), %rcx		/* struct vmx_fast */
-	cmpl	$0, X_BUDGET(%rcx)
-	je	.Lslow
-	movq	X_IRQ_WINDOW(%rcx), %rdx
-	cmpb	$0, (%rdx)
-	jne	.Lslow
+	movq	24(%rsp), %rcx		/* struct vmx_fast */
+	/* the budget taken first (CF: there was none), given back at
+	 * .Lunbudget */
+	subl	$1, X_BUDGET(%rcx)
+	jb	.Lunbudget
+	cmpb	$0, X_IRQ_WINDOW(%rcx)	/* in struct vmx_vcpu, beside f */
+	jne	.Lunbudget
 	movq	X_IRQ_PENDING(%rcx), %rdx
 	movq	(%rdx), %rax
 	orq	8(%rdx), %rax
 	orq	16(%rdx), %rax
 	orq	24(%rdx), %rax
-	jnz	.Lslow
+	jnz	.Lunbudget
 	/* hv_pre_entry's order: entries (a full barrier), then the generation */
 	movq	X_ENTRIES(%rcx), %rdx
 	lock incq (%rdx)
@@ -160,8 +163,7 @@ vmx_exit_point:
 	movq	(%rdx), %rax
 	movq	X_FLUSHED_GEN(%rcx), %rdx
 	cmpq	(%rdx), %rax
-	jne	.Lslow
-	decl	X_BUDGET(%rcx)
+	jne	.Lunbudget
 	incl	X_NOPS(%rcx)
 	/* RIP past VMCALL; the exit's instruction length is valid (27.2.5) */
 	movl	$VMCS_GUEST_RIP, %edx
@@ -179,7 +181,7 @@ vmx_exit_point:
 2:
 	popq	%rdx
 	popq	%rcx
-	popq	%rax
+	xorl	%eax, %eax
 .Lreenter:
 	vmresume
 	/* failed (CF or ZF): keep the guest's registers, then report it */
@@ -194,10 +196,12 @@ vmx_exit_point:
 3:
 	addq	$16, %rsp
 	jmp	.Lreturn
+.Lunbudget:
+	addl	$1, X_BUDGET(%rcx)	/* unused */
 .Lslow:
 	popq	%rdx
 	popq	%rcx
-	popq	%rax
+	xorl	%eax, %eax
 .Lsave:
 	pushq	%rdi
 	movq	8(%rsp), %rdi
