@@ -166,7 +166,7 @@ svm_world_switch:
 	mov	(%rsp), %rax		/* guest VMCB pa */
 	jmp	.Lrun
 .Lleave:
-	addl	$1, F_BUDGET(%rcx)	/* unused */
+	addl	$1, F_BUDGET(%rcx)	/* the budget back: not used */
 	pop	%rsi
 	pop	%rdx
 	pop	%rcx

@@ -197,7 +197,7 @@ vmx_exit_point:
 	addq	$16, %rsp
 	jmp	.Lreturn
 .Lunbudget:
-	addl	$1, X_BUDGET(%rcx)	/* unused */
+	addl	$1, X_BUDGET(%rcx)	/* the budget back: not used */
 .Lslow:
 	popq	%rdx
 	popq	%rcx
