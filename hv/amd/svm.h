@@ -68,7 +68,7 @@ struct svm_host_state {
 	uint64_t fs_base;	/* hv_os_cur_fs_base(): the host's cached FS base */
 	uint64_t cr3_hw;	/* CR3 as loaded: the world switch must keep it */
 	uint64_t fs_base_hw;	/* FS_BASE MSR as loaded */
-	bool	 save_host;	/* VMSAVE the host state at this entry */
+	bool	 save_host;	/* VMSAVE the host state at the stretch's first entry */
 };
 
 /*
@@ -76,31 +76,21 @@ struct svm_host_state {
  * VMMCALL with RAX=HC_NOP, no event in EXITINTINFO, no interrupt queued or
  * VINTR intercept armed, and the VM's invalidation generation still the one
  * this CPU flushed for, it finishes the hypercall in the VMCB and runs VMRUN
- * again, still under CLGI, at most `budget` times.  svm_switch.S reads it
+ * again, still under CLGI, at most `st.budget` times.  svm_switch.S reads it
  * through svm_assym.sym.
  */
 struct svm_fast {
+	struct hv_stretch	 st;		/* first: vcpu->stretch */
 	uint8_t			*vmcb;		/* the VMCB's mapping */
-	volatile uint64_t	*entries;	/* &vcpu->entries */
-	volatile uint64_t	*inval_gen;	/* &vm->inval_gen */
-	uint64_t		*flushed_gen;	/* &vm->flushed_gen[this CPU] */
-	volatile uint64_t	*irq_pending;	/* vcpu->irq_pending */
-	uint32_t		 budget;	/* in: at most; out: left */
 	uint32_t		 nrips;		/* svm_caps.nrips */
-	uint32_t		 nops;		/* out: HC_NOPs the loop finished */
-	int			 cpu;		/* the CPU of the stretch */
-	struct hv_vcpu		*vcpu;
-	struct hv_exit		*ex;		/* the run's exit */
-	int			 rc;		/* out: svm_exit_fast's result */
-	bool			 pre_entered;	/* it ran hv_pre_entry already */
 };
 
 /*
  * Called by svm_world_switch after every #VMEXIT the HC_NOP loop did not
  * finish, with the guest's registers saved and the host's segment state
  * loaded back, still at GIF=0: the pinned exits of the table (svm_exits.h)
- * are handled here.  f->rc is HV_NOT_PINNED (svm_handle_exit's exit),
- * HV_RESUME or 0 with *f->ex.  Returns 1 when the guest may be entered
+ * are handled here.  f->st.rc is HV_NOT_PINNED (svm_handle_exit's exit),
+ * HV_RESUME or 0 with *f->st.ex.  Returns 1 when the guest may be entered
  * again at once (nothing for svm_vcpu_run to prepare; the entry counted as
  * hv_pre_entry would), else 0 and the world switch returns.
  */
