@@ -37,6 +37,11 @@ hv_stretch_nops(const struct hv_backend_ops *ops, uint32_t nops)
 	hv_hypercall_fast_loop(nops);
 }
 
+/*
+ * A backend's ops->vcpu_run, with ops its own table: one stretch, then the
+ * exit it left unfinished handled.  Returns what vcpu_run returns.  Every
+ * way out after vcpu_load passes the unwind at `leave`.
+ */
 static inline __attribute__((always_inline)) int
 hv_run_stretch(struct hv_vcpu *vcpu, struct hv_exit *ex,
     const struct hv_backend_ops *ops)

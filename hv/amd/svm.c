@@ -302,7 +302,7 @@ svm_prepare_entry(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 }
 
 static inline __attribute__((always_inline)) int
-svm_enter(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
+svm_enter_guest(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 
@@ -459,7 +459,7 @@ const struct hv_backend_ops hv_svm_ops = {
 	.vcpu_run = svm_vcpu_run,
 	.stretch_begin = svm_stretch_begin,
 	.prepare_entry = svm_prepare_entry,
-	.enter = svm_enter,
+	.enter = svm_enter_guest,
 	.hc_exit_reason = SVM_EXIT_vmmcall,
 	.stretch_end = svm_stretch_end,
 	.stretch_leave = svm_stretch_leave,

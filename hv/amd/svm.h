@@ -91,7 +91,7 @@ struct svm_fast {
  * loaded back, still at GIF=0: the pinned exits of the table (svm_exits.h)
  * are handled here.  f->st.rc is HV_NOT_PINNED (svm_handle_exit's exit),
  * HV_RESUME or 0 with *f->st.ex.  Returns 1 when the guest may be entered
- * again at once (nothing for svm_vcpu_run to prepare; the entry counted as
+ * again at once (nothing for svm_prepare_entry to prepare; the entry counted as
  * hv_pre_entry would), else 0 and the world switch returns.
  */
 int	 svm_exit_fast(struct svm_fast *f);
@@ -234,7 +234,7 @@ void	 svm_skip_insn(struct svm_vcpu *s, unsigned len);
 bool	 svm_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
 bool	 svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
 /* the guest's MSRs with no VMCB field into the CPU for a pinned stretch of
- * entries, and the host's back after it (svm_vcpu_run) */
+ * entries, and the host's back after it (svm_stretch_begin / _leave) */
 void	 svm_msr_enter(struct hv_vcpu *vcpu);
 void	 svm_msr_leave(struct hv_vcpu *vcpu);
 
@@ -256,7 +256,7 @@ static inline bool svm_irq_due(struct hv_vcpu *vcpu)
 
 /*
  * Whether a re-entry of the pinned stretch (svm_exit_fast) needs nothing
- * svm_vcpu_run prepares per entry: no event to inject, the snapshot
+ * svm_prepare_entry prepares per entry: no event to inject, the snapshot
  * current, no interrupt work, and the ASID still good.  Within the stretch
  * only a flush can spoil the ASID (svm_flush_nested, from hv_pre_reentry:
  * tlb_control set, or asid_gen 0 without flush-by-ASID): the CPU, its

@@ -425,7 +425,7 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	/*
 	 * Inject it as a software interrupt (type 4, so the gate DPL is
 	 * checked against CPL) with RIP past the instruction: that is the
-	 * return address pushed (svm_vcpu_run copies it to nRIP, where a CPU
+	 * return address pushed (svm_prepare_entry copies it to nRIP, where a CPU
 	 * with NRIPS takes it from).
 	 */
 	vmcb_wr64(v, VMCB_RIP, hv_next_rip(rip, len, code_bits(v)));
@@ -664,13 +664,13 @@ exit_fast_pinned(struct svm_fast *f, uint64_t code)
 	if (f->st.rc != HV_RESUME)
 		return 0;
 	f->st.budget--;
-	/* the entry that follows, here or in svm_vcpu_run */
+	/* the entry that follows, here or in the stretch (hv/run.h) */
 	hv_pre_reentry(vcpu, f->st.cpu);
 	if (!svm_reentry_steady(vcpu)) {
 		f->st.pre_entered = true;
 		return 0;
 	}
-	/* as svm_vcpu_run writes them for an entry with nothing to inject */
+	/* as svm_prepare_entry writes them for an entry with nothing to inject */
 	vmcb_wr8(v, VMCB_TLB_CONTROL, TLB_CONTROL_NONE);
 	vmcb_wr64(v, VMCB_EVENTINJ, 0);
 	vmcb_wr32(v, VMCB_CLEAN, 0);

@@ -212,7 +212,7 @@ vmx_vm_init(struct hv_vm *vm)
 		return HV_ENOMEM;
 	}
 	/* every port and every MSR exits, except the three segment-base MSRs,
-	 * which the VMCS (FS/GS) or vmx_vcpu_run (KERNEL_GS) switch */
+	 * which the VMCS (FS/GS) or vmx_enter_guest (KERNEL_GS) switch */
 	hv_memset(vv->io_bitmap_a, 0xff, HV_PAGE_SIZE);
 	hv_memset(vv->io_bitmap_b, 0xff, HV_PAGE_SIZE);
 	hv_memset(vv->msr_bitmap, 0xff, HV_PAGE_SIZE);
@@ -777,7 +777,7 @@ vmx_prepare_entry(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 }
 
 static inline __attribute__((always_inline)) int
-vmx_enter_op(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
+vmx_enter_guest(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
 	uint64_t host_kgs;
@@ -888,7 +888,7 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.stretch_irqs_off = true,
 	.stretch_begin = vmx_stretch_begin,
 	.prepare_entry = vmx_prepare_entry,
-	.enter = vmx_enter_op,
+	.enter = vmx_enter_guest,
 	.hc_exit_reason = VMX_EXIT_vmcall,
 	.stretch_end = vmx_stretch_end,
 	.stretch_leave = vmx_stretch_leave,

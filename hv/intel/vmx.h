@@ -266,7 +266,7 @@ int	 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
  * exits of the table (vmx_exits.h) are handled here.  f->rc is
  * HV_NOT_PINNED (vmx_handle_exit's exit, with interrupts on), HV_RESUME or
  * 0 with *f->ex.  Returns 1 when the guest may be entered again at once
- * (nothing for vmx_vcpu_run to prepare; the entry counted as
+ * (nothing for vmx_prepare_entry to prepare; the entry counted as
  * hv_pre_entry would), else 0 and vmx_enter returns.
  */
 int	 vmx_exit_fast(struct vmx_fast *f);

@@ -157,7 +157,7 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	uint64_t err = 0;
 
 	if (INTR_TYPE(info) == INTR_TYPE_NMI) {
-		/* delivered to the host by vmx_vcpu_run already */
+		/* delivered to the host by vmx_stretch_end already */
 		ex->kind = HV_EXIT_INTR;
 		return 0;
 	}
@@ -663,7 +663,7 @@ exit_fast_pinned(struct vmx_fast *f, uint64_t reason)
 	struct vmx_vcpu *vc = vcpu->backend;
 
 	vc->last_exit_reason = reason;
-	/* an NMI is the host's first (vmx_vcpu_run) */
+	/* an NMI is the host's first (vmx_stretch_end) */
 	if (reason == VMX_EXIT_vmcall) {
 		if (!exit_hc_nop(vcpu))
 			return 0;
@@ -679,7 +679,7 @@ exit_fast_pinned(struct vmx_fast *f, uint64_t reason)
 		return 0;
 	vc->launched = true;
 	f->st.budget--;
-	/* the entry that follows, here or in vmx_vcpu_run */
+	/* the entry that follows, here or in the stretch (hv/run.h) */
 	hv_pre_reentry(vcpu, f->st.cpu);
 	/* nothing to prepare: no interrupt queued, no window to close (an
 	 * event a handler set up is in the VMCS already) */
@@ -697,7 +697,7 @@ vmx_exit_fast(struct vmx_fast *f)
 
 	/* a failed entry has bit 31 set: beyond the table, like a reason
 	 * without a pinned handler; any such exit returns at once
-	 * (vmx_vcpu_run reads the reason again) */
+	 * (vmx_enter_guest reads the reason again) */
 	f->st.rc = HV_NOT_PINNED;
 	if (f->st.budget == 0 || (reason != VMX_EXIT_vmcall &&
 	    (reason >= VMX_NREASONS || !handlers[reason].pinned)))
