@@ -121,12 +121,12 @@ struct hv_backend_ops {
 	 */
 	int	(*stretch_begin)(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex);
 	/*
-	 * Before each entry, after hv_pre_entry (or hv_pre_reentry) with
-	 * interrupts off from there to the entry (VMX: since stretch begin;
-	 * SVM: the world switch's CLGI makes the entry atomic, and an
-	 * interrupt queued after hv_pre_entry kicks the CPU): interrupt and
-	 * NMI injection, the per-entry fields.  No allocation, lock or
-	 * sleep.  0 or HV_STOP.
+	 * Before each entry, after hv_pre_entry (or hv_pre_reentry), pinned:
+	 * VMX with interrupts off since the stretch began; SVM with them on
+	 * until its world switch's CLGI (an interrupt queued after
+	 * hv_pre_entry kicks this CPU, and the kick makes VMRUN exit at once):
+	 * interrupt and NMI injection, the per-entry fields.  No allocation,
+	 * lock or sleep.  0 or HV_STOP.
 	 */
 	int	(*prepare_entry)(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex);
 	/*
@@ -329,7 +329,8 @@ enum hv_hc hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_ex
  */
 bool	 hv_hypercall_fast(uint64_t nr, unsigned cpl);
 /* count HC_NOPs a backend's world-switch loop finished (hypercalls and
- * entries; the exits go through hv_stats_exits) */
+ * entries; the exits go through hv_stats_exits): the stretch (hv/run.h)
+ * calls it after each enter op */
 void	 hv_hypercall_fast_loop(uint64_t count);
 
 /*
@@ -373,9 +374,9 @@ int	 hv_irq_highest(const volatile uint64_t *bm);
 
 /*
  * The guest's x87/SSE/AVX state (hv/fpu.c; neither world switch swaps it).
- * Both backends call hv_fpu_enter pinned, on the CPU of the entries, just
- * before the first entry of a pinned stretch, and hv_fpu_leave right after
- * its last exit, before anything that may sleep or unpin.  The FPU holds the
+ * The stretch (hv/run.h) calls hv_fpu_enter pinned, on the CPU of the
+ * entries, before the first entry of a pinned stretch, and hv_fpu_leave
+ * right after its last exit, before anything that may sleep or unpin.  The FPU holds the
  * guest's state in between, and the host's again after, with the CR0.TS it
  * found (lazy-FPU hosts).  hv_fpu_enter returns whether CR0.TS was set: pass
  * it to hv_fpu_leave.  cpu: the stretch's CPU.
