@@ -76,17 +76,18 @@ static int enter_rc;		/* stretch rc of the last enter */
 static int handle_rc;
 static struct hv_stretch st;
 
+/* an op's step s, traced as name: the armed stop, or 0 */
 static int
-stop_at(enum step s)
+step(const char *name, enum step s)
 {
+	note(name);
 	return fail_step == s ? fail_rc : 0;
 }
 
 static int
 m_load(struct hv_vcpu *vcpu, int cpu)
 {
-	note("load");
-	return stop_at(LOAD);
+	return step("load", LOAD);
 }
 
 static int
@@ -103,35 +104,31 @@ m_begin(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 	CHECK_EQ(fake_pin_depth, 1);
 	CHECK_EQ(st.budget, HV_STRETCH_MAX);
 	CHECK(st.ex == ex && st.cpu == cpu && st.rc == HV_NOT_PINNED);
-	note("begin");
-	return stop_at(BEGIN);
+	return step("begin", BEGIN);
 }
 
 static int
 m_prepare(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 {
-	note("prepare");
-	return stop_at(PREPARE);
+	return step("prepare", PREPARE);
 }
 
 static int
 m_enter(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 {
-	note("enter");
 	st.nops = 3;
 	if (resumes > 0) {
 		resumes--;
 		st.rc = HV_RESUME;
 	} else
 		st.rc = enter_rc;
-	return stop_at(ENTER);
+	return step("enter", ENTER);
 }
 
 static int
 m_end(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 {
-	note("end");
-	return stop_at(END);
+	return step("end", END);
 }
 
 static void
@@ -147,30 +144,28 @@ m_handle(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return handle_rc;
 }
 
+/* the ops both shapes share */
+#define MODEL_STRETCH_OPS		\
+	.stretch_begin = m_begin,	\
+	.prepare_entry = m_prepare,	\
+	.enter = m_enter,		\
+	.hc_exit_reason = 7,		\
+	.stretch_end = m_end,		\
+	.stretch_leave = m_leave,	\
+	.handle_exit = m_handle
+
 /* VMX's shape: a load op, interrupts off for the stretch, exits pinned */
 static const struct hv_backend_ops model_vmx = {
+	MODEL_STRETCH_OPS,
 	.vcpu_load = m_load,
 	.migrate = m_migrate,
 	.stretch_irqs_off = true,
-	.stretch_begin = m_begin,
-	.prepare_entry = m_prepare,
-	.enter = m_enter,
-	.hc_exit_reason = 7,
-	.stretch_end = m_end,
-	.stretch_leave = m_leave,
-	.handle_exit = m_handle,
 	.exit_pinned = true,
 };
 
 /* SVM's shape: nothing to load, interrupts left alone, exits unpinned */
 static const struct hv_backend_ops model_svm = {
-	.stretch_begin = m_begin,
-	.prepare_entry = m_prepare,
-	.enter = m_enter,
-	.hc_exit_reason = 7,
-	.stretch_end = m_end,
-	.stretch_leave = m_leave,
-	.handle_exit = m_handle,
+	MODEL_STRETCH_OPS,
 };
 
 static struct hv_vcpu *vcpu;
