@@ -240,7 +240,7 @@ hv_vx_machine_check(void)
  * The host's own event (external interrupt, NMI, SMI, the VMX preemption
  * timer's end of the slice): nothing for the guest; the host takes it once
  * the world switch gives interrupts back (SVM: STGI in svm_switch.S; VMX:
- * vmx_vcpu_run enables them).
+ * the end of the stretch enables them, hv/run.h).
  */
 int
 hv_exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex)

@@ -74,20 +74,95 @@ struct hv_backend_ops {
 	void	(*vcpu_fini)(struct hv_vcpu *vcpu);
 	/*
 	 * Enter the guest and handle the exit(s).  Called by hv_vcpu_run()
-	 * from the vCPU's thread, unpinned; returns unpinned with the host's
-	 * FPU state back (hv_fpu_leave).  It pins itself around a stretch of
-	 * entries: hv_fpu_enter and the host state captured and checked
-	 * once, then for each entry hv_pre_entry (or, for a re-entry with
-	 * nothing to prepare, hv_pre_reentry) and the entry with interrupts
-	 * off, and after each exit only pinned work (no sleep while
-	 * interrupts are off); the host state is checked again after the
-	 * stretch's last exit.  Returns 0 with *ex filled
-	 * when the host must see the exit, HV_RESUME when everything was
-	 * handled and hv_vcpu_run() should simply call it again (so the
-	 * thread may migrate between entries), or an HV_E* error.  Must not
-	 * enter a vCPU marked dead or touch another vCPU's state.
+	 * from the vCPU's thread, unpinned; returns unpinned.  Returns 0 with
+	 * *ex filled when the host must see the exit, HV_RESUME when
+	 * everything was handled and hv_vcpu_run() should simply call it
+	 * again (so the thread may migrate between entries), or an HV_E*
+	 * error.  Must not enter a vCPU marked dead or touch another vCPU's
+	 * state.  A hardware backend's is the core's stretch (hv_run_stretch,
+	 * hv/run.h) on its own ops table, which drives the stretch ops below
+	 * and calls vcpu_run no further; only hv/test's model backend differs.
 	 */
 	int	(*vcpu_run)(struct hv_vcpu *vcpu, struct hv_exit *ex);
+	/*
+	 * The stretch ops: hv_run_stretch's steps that differ per backend, in
+	 * the order it calls them (constants of the table: each backend's
+	 * vcpu_run inlines the stretch with them).  A stretch is what one pin holds: the FPU
+	 * and debug registers switched once (hv_fpu_enter, hv_dreg_enter),
+	 * then entries until an exit needs more than pinned work.  HV_STOP
+	 * from an op ends the stretch with *ex filled (the run returns 0).
+	 *
+	 * vcpu_load (NULL: nothing to load): pinned on cpu, interrupts on,
+	 * before anything else of the stretch: make the vCPU's hardware state
+	 * usable on cpu.  0, an HV_E* error, or HV_MIGRATE when that state is
+	 * still active on another CPU; the core then unpins and calls migrate.
+	 */
+	int	(*vcpu_load)(struct hv_vcpu *vcpu, int cpu);
+	/*
+	 * Thread, unpinned (may IPI and wait): release the state vcpu_load
+	 * found active on another CPU.  0 (the core returns HV_RESUME and
+	 * the next stretch loads it where the thread is) or an HV_E* error.
+	 */
+	int	(*migrate)(struct hv_vcpu *vcpu);
+	/*
+	 * Whether the whole stretch runs with interrupts off (the core
+	 * disables them after vcpu_load, before hv_hostcheck_before, and
+	 * enables them after hv_hostcheck_after): VMX, whose host fields are
+	 * written once per stretch.  SVM needs them on: its world switch
+	 * opens them under CLGI so that a host interrupt is an INTR exit.
+	 */
+	bool	 stretch_irqs_off;
+	/*
+	 * Pinned on cpu, after hv_fpu_enter and hv_dreg_enter, with
+	 * vcpu->stretch filled for this stretch: the host state and the
+	 * backend's per-stretch fields (e.g. the host's CR3 and FS base) and
+	 * its own checks before the first entry.  0 to enter, HV_STOP or an
+	 * HV_E* error to end the stretch (stretch_leave still runs).
+	 */
+	int	(*stretch_begin)(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex);
+	/*
+	 * Before each entry, after hv_pre_entry (or hv_pre_reentry), pinned:
+	 * VMX with interrupts off since the stretch began; SVM with them on
+	 * until its world switch's CLGI (an interrupt queued after
+	 * hv_pre_entry kicks this CPU, and the kick makes VMRUN exit at once):
+	 * interrupt and NMI injection, the per-entry fields.  No allocation,
+	 * lock or sleep.  0 or HV_STOP.
+	 */
+	int	(*prepare_entry)(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex);
+	/*
+	 * The world switch, in the context of prepare_entry: enters the guest
+	 * and returns after the exit(s) it handled pinned (its HC_NOP loop
+	 * and C fast path, while vcpu->stretch->budget lasts), with
+	 * stretch->rc HV_RESUME (enter again after prepare_entry),
+	 * HV_NOT_PINNED (handle_exit's exit) or 0 (*ex filled) and
+	 * stretch->nops the HC_NOPs it finished (the core counts them).  0, or
+	 * HV_STOP when the entry itself failed (stretch_end is skipped).
+	 */
+	int	(*enter)(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex);
+	/* the exit reason HC_NOPs are counted under (hv_stats_exits) */
+	uint64_t hc_exit_reason;
+	/*
+	 * After the stretch's last exit, still pinned (VMX: interrupts off):
+	 * what the host must see first (VMX: an NMI that exited) and the host
+	 * state the exits loaded, checked once per stretch.  0 or HV_STOP.
+	 */
+	int	(*stretch_end)(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex);
+	/*
+	 * The one unwind of stretch_begin, whether it or anything after it
+	 * failed: host state the exits lost and the backend's own per-stretch
+	 * switches, before hv_dreg_leave, hv_fpu_leave and hv_hostcheck_after
+	 * (which compares the host state it restores).  Pinned, must not fail.
+	 */
+	void	(*stretch_leave)(struct hv_vcpu *vcpu, int cpu);
+	/*
+	 * An exit the stretch did not finish (stretch->rc HV_NOT_PINNED):
+	 * HV_RESUME, 0 with *ex, or an HV_E* error.  Interrupts on, may
+	 * sleep and allocate (a nested fault backs a page); pinned with the
+	 * backend's state current when exit_pinned (VMX: the VMCS), else
+	 * unpinned (SVM: the registers are in memory).
+	 */
+	int	(*handle_exit)(struct hv_vcpu *vcpu, struct hv_exit *ex);
+	bool	 exit_pinned;
 	/*
 	 * The guest's registers.  Thread or pinned (exit handlers, the copyin
 	 * family), never with interrupts off: the backend pins itself to
@@ -135,6 +210,30 @@ extern const struct hv_backend_ops *hv_ops;	/* the one in use */
 
 #define HV_RESUME	(-1)	/* vcpu_run: exit handled, enter again */
 #define HV_NOT_PINNED	(-2)	/* a backend's pinned dispatch: not an exit for it */
+#define HV_STOP		(-3)	/* a stretch op: *ex filled, the run returns 0 */
+#define HV_MIGRATE	(-4)	/* vcpu_load: the state is active on another CPU */
+
+/*
+ * What one pinned stretch of entries shares between the core
+ * (hv_run_stretch), a backend's world switch (through its *_assym.sym
+ * offsets) and its C fast path: a backend's fast-path struct begins with
+ * it, and vcpu->stretch points at it.  The pointers into the vCPU and VM
+ * are set once (at vCPU creation); the rest per stretch or per entry.
+ */
+struct hv_stretch {
+	volatile uint64_t	*entries;	/* &vcpu->entries */
+	volatile uint64_t	*inval_gen;	/* &vm->inval_gen */
+	uint64_t		*flushed_gen;	/* &vm->flushed_gen[this CPU] */
+	volatile uint64_t	*irq_pending;	/* vcpu->irq_pending */
+	uint32_t		 budget;	/* in: exits handled pinned at most; out: left */
+	uint32_t		 nops;		/* out: HC_NOPs the world switch finished */
+	struct hv_vcpu		*vcpu;
+	int			 cpu;		/* the CPU of the stretch */
+	struct hv_exit		*ex;		/* the run's exit */
+	int			 rc;		/* out: the fast path's result */
+	bool			 pre_entered;	/* it ran hv_pre_reentry already */
+};
+
 
 /*
  * The guest's local APIC page (hv/lapic.c): whether a nested fault at gpa
@@ -230,7 +329,8 @@ enum hv_hc hv_hypercall(struct hv_vcpu *vcpu, struct hv_regs *regs, struct hv_ex
  */
 bool	 hv_hypercall_fast(uint64_t nr, unsigned cpl);
 /* count HC_NOPs a backend's world-switch loop finished (hypercalls and
- * entries; the exits go through hv_stats_exits) */
+ * entries; the exits go through hv_stats_exits): the stretch (hv/run.h)
+ * calls it after each enter op */
 void	 hv_hypercall_fast_loop(uint64_t count);
 
 /*
@@ -274,9 +374,9 @@ int	 hv_irq_highest(const volatile uint64_t *bm);
 
 /*
  * The guest's x87/SSE/AVX state (hv/fpu.c; neither world switch swaps it).
- * Both backends call hv_fpu_enter pinned, on the CPU of the entries, just
- * before the first entry of a pinned stretch, and hv_fpu_leave right after
- * its last exit, before anything that may sleep or unpin.  The FPU holds the
+ * The stretch (hv/run.h) calls hv_fpu_enter pinned, on the CPU of the
+ * entries, before the first entry of a pinned stretch, and hv_fpu_leave
+ * right after its last exit, before anything that may sleep or unpin.  The FPU holds the
  * guest's state in between, and the host's again after, with the CR0.TS it
  * found (lazy-FPU hosts).  hv_fpu_enter returns whether CR0.TS was set: pass
  * it to hv_fpu_leave.  cpu: the stretch's CPU.

@@ -54,6 +54,23 @@ hv_wrmsr(uint32_t msr, uint64_t v)
 	    "d"((uint32_t)(v >> 32)) : "memory");
 }
 
+/* Disable interrupts on this CPU, returning RFLAGS to give back to
+ * hv_intr_restore (which enables them again only if they were on). */
+static inline uint64_t
+hv_intr_save_disable(void)
+{
+	uint64_t fl;
+
+	__asm__ __volatile__("pushfq; popq %0; cli" : "=r"(fl) : : "memory");
+	return fl;
+}
+
+static inline void
+hv_intr_restore(uint64_t fl)
+{
+	__asm__ __volatile__("pushq %0; popfq" : : "r"(fl) : "memory", "cc");
+}
+
 /* hv_rdcr<n>() / hv_wrcr<n>(v): this CPU's control registers; "memory": a
  * write changes what addresses mean (CR0.PG/WP, CR3, CR4's paging bits). */
 #define HV_CR_ACCESS(n)							\

@@ -50,6 +50,9 @@ struct hv_vcpu {
 	int64_t		 hc_result;
 	bool		 hc_pending;	/* host owes a hypercall result */
 	void		*backend;	/* struct vmx_vcpu / struct svm_vcpu */
+	/* the backend's stretch state (hv_backend.h; NULL: it runs no
+	 * stretch of hv/run.c) */
+	struct hv_stretch *stretch;
 	uint8_t		*fpu;		/* guest FXSAVE/XSAVE area (hv/fpu.c) */
 	uint64_t	 xcr0;		/* the guest's XCR0 (hv/fpu.c) */
 	bool		 fpu_live;	/* its FPU state and XCR0 are on the CPU */

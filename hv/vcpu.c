@@ -4,6 +4,18 @@
 #include "core.h"
 #include "x86_arch.h"
 
+/* The backend's stretch state (hv/run.h): what points into the vCPU and VM. */
+static void
+stretch_init(struct hv_vcpu *vcpu)
+{
+	struct hv_stretch *st = vcpu->stretch;
+
+	st->entries = &vcpu->entries;
+	st->inval_gen = &vcpu->vm->inval_gen;
+	st->irq_pending = vcpu->irq_pending;
+	st->vcpu = vcpu;
+}
+
 int
 hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 {
@@ -40,6 +52,8 @@ hv_vcpu_create(struct hv_vm *vm, int id, struct hv_vcpu **out)
 		hv_os_free(vcpu);
 		return error;
 	}
+	if (vcpu->stretch != NULL)
+		stretch_init(vcpu);
 	if (!__atomic_compare_exchange_n(&vm->vcpus[id], &expect, vcpu, false,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		/* created concurrently under the same id */

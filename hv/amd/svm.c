@@ -4,6 +4,7 @@
  */
 #include "svm.h"
 #include "vmcb.h"
+#include "run.h"
 struct svm_pcpu svm_pcpu[HV_MAX_CPUS];
 
 /* ---- per CPU --------------------------------------------------------------- */
@@ -162,11 +163,9 @@ svm_vcpu_init(struct hv_vcpu *vcpu)
 	    hv_exception_intercepts(vcpu->vm), vcpu->vm->nt.root_pa);
 	s->icpt_ok[0] = s->icpt_ok[1] = s->icpt_ok[2] = ~0u;
 	s->fast.vmcb = s->vmcb;
-	s->fast.entries = &vcpu->entries;
-	s->fast.inval_gen = &vcpu->vm->inval_gen;
-	s->fast.irq_pending = vcpu->irq_pending;
 	s->fast.nrips = (uint32_t)svm_caps.nrips;
 	vcpu->backend = s;
+	vcpu->stretch = &s->fast.st;
 	return svm_boot(vcpu, &hv_boot_abi);
 }
 
@@ -230,54 +229,29 @@ svm_host_check(const struct svm_host_state *h, uint64_t cr3, uint64_t fs,
 }
 
 /*
- * Exits in a row that svm_vcpu_run handles pinned (HC_NOPs in the world
- * switch, the pinned exits in svm_exit_fast) before it returns through
- * hv_vcpu_run (whose unpin is where the host may preempt the vCPU thread);
- * host interrupts end the run at once anyway (INTR exit).
+ * The stretch ops (hv_backend.h; the skeleton: hv_run_stretch in hv/run.c).
+ * The host state once per pinned stretch: nothing host-side can change it
+ * while the thread stays pinned here (no switch of address space or
+ * thread), so re-entries neither capture nor check it again, nor VMSAVE
+ * the host's copy again.
  */
-#define SVM_FAST_MAX	64
-
-static int
-svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+static inline __attribute__((always_inline)) int
+svm_stretch_begin(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
-	struct svm_fast *f = &s->fast;
-	int cpu, error, fast_max;
 	const char *why;
-	bool ts;
 
-	hv_os_pin();
-	cpu = hv_os_cpu_id();
-	fast_max = hv_hostcheck_before(cpu, SVM_FAST_MAX);
-	/* the guest's FPU registers for as long as we stay pinned */
-	ts = hv_fpu_enter(vcpu, cpu);
-	hv_dreg_enter(vcpu, cpu);
 	svm_msr_enter(vcpu);
-	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
-	f->cpu = cpu;
-	f->vcpu = vcpu;
-	f->ex = ex;
-	f->rc = HV_NOT_PINNED;
-	/* 0 while hw.vmm.hostcheck is on: every exit comes back here */
-	f->budget = (uint32_t)fast_max;
-	/*
-	 * The host state once per pinned stretch: nothing host-side can
-	 * change it while the thread stays pinned here (no switch of
-	 * address space or thread), so re-entries neither capture nor check
-	 * it again, nor VMSAVE the host's copy again.
-	 */
 	svm_host_capture(&s->host, &svm_pcpu[cpu]);
-	error = svm_host_check(&s->host, s->host.cr3_hw, s->host.fs_base_hw,
-	    "before VMRUN", ex);
-	if (error == 0 &&
-	    (why = vmcb_check_intercepts_changed(v, s->icpt_ok)) != NULL) {
+	if (svm_host_check(&s->host, s->host.cr3_hw, s->host.fs_base_hw,
+	    "before VMRUN", ex) != 0)
+		return HV_STOP;
+	if ((why = vmcb_check_intercepts_changed(v, s->icpt_ok)) != NULL) {
 		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCB refused before "
 		    "VMRUN: %s", vcpu->vm->id, vcpu->id, why);
-		error = HV_EIO;
+		return HV_STOP;
 	}
-	if (error != 0)
-		goto out;
 	vmcb_wr64(v, VMCB_N_CR3, vcpu->vm->nt.root_pa);
 	if (vcpu->tls_dirty) {
 		/* FS is VMLOAD state: the VMCB copy is what the guest gets. */
@@ -285,77 +259,83 @@ svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		vcpu->tls_dirty = false;
 	}
 	s->snap_stale = true;
-	f->pre_entered = false;
-	for (;;) {
-		if (!f->pre_entered)
-			hv_pre_entry(vcpu, cpu);
-		f->pre_entered = false;
-		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
-		if (svm_irq_due(vcpu))
-			svm_irq_prepare(vcpu);
-		if (!svm_asid_steady(vcpu, cpu))
-			svm_asid_prepare(vcpu, cpu);
-		/* A software interrupt returns to nRIP on CPUs with NRIPS (APM
-		 * 15.20); ours are always injected with RIP past the INTn. */
-		if ((s->pending_event & EVENT_TYPE_MASK) ==
-		    EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT)
-			vmcb_wr64(v, VMCB_NRIP, vmcb_rd64(v, VMCB_RIP));
-		vmcb_wr64(v, VMCB_EVENTINJ, s->pending_event);
-		s->pending_event = 0;
-		/* Nothing is cached: every VMCB field may have changed (APM
-		 * 15.15). */
-		vmcb_wr32(v, VMCB_CLEAN, 0);
-		/*
-		 * What VMRUN checks, for vmcb_check to explain a refusal: all
-		 * of it at the first entry of the stretch and after a pinned
-		 * handler wrote a field of it (svm_msr_set: EFER), else the
-		 * two fields an entry writes.  What the guest changed by
-		 * itself (CR0, CR3, CR4, EFER without an intercept) passed the
-		 * CPU's own checks.
-		 */
-		if (s->snap_stale) {
-			vmcb_snapshot(v, &s->snap);
-			s->snap_stale = false;
-		} else {
-			s->snap.eventinj = vmcb_rd64(v, VMCB_EVENTINJ);
-			s->snap.asid = s->asid;
-		}
-		/* HC_NOPs and pinned exits are finished inside (svm_switch.S,
-		 * svm_exit_fast) while f->budget lasts */
-		f->nops = 0;
-		svm_world_switch(s->vmcb_pa, s->gpr,
-		    svm_pcpu[cpu].host_vmcb_pa,
-		    f->budget == (uint32_t)fast_max && s->host.save_host, f);
-		svm_pcpu[cpu].host_saved = true;
-		vcpu->last_cpu = cpu;
-		if (f->nops > 0) {
-			svm_exit_counts(SVM_EXIT_vmmcall, f->nops);
-			hv_hypercall_fast_loop(f->nops);
-		}
-		/* handled, but the next entry needs preparing here */
-		if (f->rc != HV_RESUME)
-			break;
-	}
+	return 0;
+}
+
+static inline __attribute__((always_inline)) int
+svm_prepare_entry(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+
+	(void)ex;
+	if (svm_irq_due(vcpu))
+		svm_irq_prepare(vcpu);
+	if (!svm_asid_steady(vcpu, cpu))
+		svm_asid_prepare(vcpu, cpu);
+	/* A software interrupt returns to nRIP on CPUs with NRIPS (APM
+	 * 15.20); ours are always injected with RIP past the INTn. */
+	if ((s->pending_event & EVENT_TYPE_MASK) ==
+	    EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT)
+		vmcb_wr64(v, VMCB_NRIP, vmcb_rd64(v, VMCB_RIP));
+	vmcb_wr64(v, VMCB_EVENTINJ, s->pending_event);
+	s->pending_event = 0;
+	/* Nothing is cached: every VMCB field may have changed (APM
+	 * 15.15). */
+	vmcb_wr32(v, VMCB_CLEAN, 0);
 	/*
-	 * Once per stretch, not per exit: every #VMEXIT of it gave back the
-	 * CR3 VMRUN saved and VMLOADed the FS base of the one host VMCB
-	 * copy, so the last exit returns exactly what each of them did.
+	 * What VMRUN checks, for vmcb_check to explain a refusal: all
+	 * of it at the first entry of the stretch and after a pinned
+	 * handler wrote a field of it (svm_msr_set: EFER), else the
+	 * two fields an entry writes.  What the guest changed by
+	 * itself (CR0, CR3, CR4, EFER without an intercept) passed the
+	 * CPU's own checks.
 	 */
-	error = svm_host_check(&s->host, hv_rdcr3(),
-	    hv_rdmsr(X86_MSR_FS_BASE), "after #VMEXIT", ex);
-out:
+	if (s->snap_stale) {
+		vmcb_snapshot(v, &s->snap);
+		s->snap_stale = false;
+	} else {
+		s->snap.eventinj = vmcb_rd64(v, VMCB_EVENTINJ);
+		s->snap.asid = s->asid;
+	}
+	return 0;
+}
+
+static inline __attribute__((always_inline)) int
+svm_enter_guest(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+
+	(void)ex;
+	/* HC_NOPs and pinned exits are finished inside (svm_switch.S,
+	 * svm_exit_fast) while the budget lasts; the host state is VMSAVEd
+	 * at the stretch's first entry only (svm_host_capture) */
+	svm_world_switch(s->vmcb_pa, s->gpr, svm_pcpu[cpu].host_vmcb_pa,
+	    s->host.save_host, &s->fast);
+	s->host.save_host = false;
+	svm_pcpu[cpu].host_saved = true;
+	vcpu->last_cpu = cpu;
+	return 0;
+}
+
+/*
+ * Once per stretch, not per exit: every #VMEXIT of it gave back the
+ * CR3 VMRUN saved and VMLOADed the FS base of the one host VMCB
+ * copy, so the last exit returns exactly what each of them did.
+ */
+static inline __attribute__((always_inline)) int
+svm_stretch_end(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
+{
+	(void)cpu;
+	return svm_host_check(&svm_of(vcpu)->host, hv_rdcr3(),
+	    hv_rdmsr(X86_MSR_FS_BASE), "after #VMEXIT", ex) != 0 ? HV_STOP : 0;
+}
+
+static inline __attribute__((always_inline)) void
+svm_stretch_leave(struct hv_vcpu *vcpu, int cpu)
+{
+	(void)cpu;
 	svm_msr_leave(vcpu);
-	hv_dreg_leave(vcpu, cpu);
-	hv_fpu_leave(vcpu, cpu, ts);
-	if (error == 0)
-		error = hv_hostcheck_after(cpu, ex);
-	hv_os_unpin();
-	if (error != 0)
-		return 0;	/* ex says why */
-	if (f->rc != HV_NOT_PINNED)
-		return f->rc;
-	/* Exit handling may sleep (backing a page): not pinned. */
-	return svm_handle_exit(vcpu, ex);
 }
 
 /* ---- registers --------------------------------------------------------------------- */
@@ -458,6 +438,13 @@ svm_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *r)
 	return 0;
 }
 
+/* the core's stretch on this table's ops (hv/run.h) */
+static int
+svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return hv_run_stretch(vcpu, ex, &hv_svm_ops);
+}
+
 const struct hv_backend_ops hv_svm_ops = {
 	.type = "SVM from AMD",
 	.ntfmt = &svm_npt_fmt,
@@ -470,6 +457,14 @@ const struct hv_backend_ops hv_svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_fini = svm_vcpu_fini,
 	.vcpu_run = svm_vcpu_run,
+	.stretch_begin = svm_stretch_begin,
+	.prepare_entry = svm_prepare_entry,
+	.enter = svm_enter_guest,
+	.hc_exit_reason = SVM_EXIT_vmmcall,
+	.stretch_end = svm_stretch_end,
+	.stretch_leave = svm_stretch_leave,
+	/* exit handling may sleep (backing a page): not pinned */
+	.handle_exit = svm_handle_exit,
 	.get_regs = svm_get_regs,
 	.get_ctl = svm_get_ctl,
 	.set_regs = svm_set_regs,

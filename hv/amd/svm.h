@@ -68,7 +68,7 @@ struct svm_host_state {
 	uint64_t fs_base;	/* hv_os_cur_fs_base(): the host's cached FS base */
 	uint64_t cr3_hw;	/* CR3 as loaded: the world switch must keep it */
 	uint64_t fs_base_hw;	/* FS_BASE MSR as loaded */
-	bool	 save_host;	/* VMSAVE the host state at this entry */
+	bool	 save_host;	/* VMSAVE the host state at the stretch's first entry */
 };
 
 /*
@@ -76,32 +76,22 @@ struct svm_host_state {
  * VMMCALL with RAX=HC_NOP, no event in EXITINTINFO, no interrupt queued or
  * VINTR intercept armed, and the VM's invalidation generation still the one
  * this CPU flushed for, it finishes the hypercall in the VMCB and runs VMRUN
- * again, still under CLGI, at most `budget` times.  svm_switch.S reads it
+ * again, still under CLGI, at most `st.budget` times.  svm_switch.S reads it
  * through svm_assym.sym.
  */
 struct svm_fast {
+	struct hv_stretch	 st;		/* first: vcpu->stretch */
 	uint8_t			*vmcb;		/* the VMCB's mapping */
-	volatile uint64_t	*entries;	/* &vcpu->entries */
-	volatile uint64_t	*inval_gen;	/* &vm->inval_gen */
-	uint64_t		*flushed_gen;	/* &vm->flushed_gen[this CPU] */
-	volatile uint64_t	*irq_pending;	/* vcpu->irq_pending */
-	uint32_t		 budget;	/* in: at most; out: left */
 	uint32_t		 nrips;		/* svm_caps.nrips */
-	uint32_t		 nops;		/* out: HC_NOPs the loop finished */
-	int			 cpu;		/* the CPU of the stretch */
-	struct hv_vcpu		*vcpu;
-	struct hv_exit		*ex;		/* the run's exit */
-	int			 rc;		/* out: svm_exit_fast's result */
-	bool			 pre_entered;	/* it ran hv_pre_entry already */
 };
 
 /*
  * Called by svm_world_switch after every #VMEXIT the HC_NOP loop did not
  * finish, with the guest's registers saved and the host's segment state
  * loaded back, still at GIF=0: the pinned exits of the table (svm_exits.h)
- * are handled here.  f->rc is HV_NOT_PINNED (svm_handle_exit's exit),
- * HV_RESUME or 0 with *f->ex.  Returns 1 when the guest may be entered
- * again at once (nothing for svm_vcpu_run to prepare; the entry counted as
+ * are handled here.  f->st.rc is HV_NOT_PINNED (svm_handle_exit's exit),
+ * HV_RESUME or 0 with *f->st.ex.  Returns 1 when the guest may be entered
+ * again at once (nothing for svm_prepare_entry to prepare; the entry counted as
  * hv_pre_entry would), else 0 and the world switch returns.
  */
 int	 svm_exit_fast(struct svm_fast *f);
@@ -244,7 +234,7 @@ void	 svm_skip_insn(struct svm_vcpu *s, unsigned len);
 bool	 svm_msr_get(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t *val);
 bool	 svm_msr_set(struct hv_vcpu *vcpu, enum hv_msr_reg reg, uint64_t val);
 /* the guest's MSRs with no VMCB field into the CPU for a pinned stretch of
- * entries, and the host's back after it (svm_vcpu_run) */
+ * entries, and the host's back after it (svm_stretch_begin / _leave) */
 void	 svm_msr_enter(struct hv_vcpu *vcpu);
 void	 svm_msr_leave(struct hv_vcpu *vcpu);
 
@@ -266,7 +256,7 @@ static inline bool svm_irq_due(struct hv_vcpu *vcpu)
 
 /*
  * Whether a re-entry of the pinned stretch (svm_exit_fast) needs nothing
- * svm_vcpu_run prepares per entry: no event to inject, the snapshot
+ * svm_prepare_entry prepares per entry: no event to inject, the snapshot
  * current, no interrupt work, and the ASID still good.  Within the stretch
  * only a flush can spoil the ASID (svm_flush_nested, from hv_pre_reentry:
  * tlb_control set, or asid_gen 0 without flush-by-ASID): the CPU, its

@@ -425,7 +425,7 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	/*
 	 * Inject it as a software interrupt (type 4, so the gate DPL is
 	 * checked against CPL) with RIP past the instruction: that is the
-	 * return address pushed (svm_vcpu_run copies it to nRIP, where a CPU
+	 * return address pushed (svm_prepare_entry copies it to nRIP, where a CPU
 	 * with NRIPS takes it from).
 	 */
 	vmcb_wr64(v, VMCB_RIP, hv_next_rip(rip, len, code_bits(v)));
@@ -651,26 +651,26 @@ svm_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static inline __attribute__((always_inline)) int
 exit_fast_pinned(struct svm_fast *f, uint64_t code)
 {
-	struct hv_vcpu *vcpu = f->vcpu;
+	struct hv_vcpu *vcpu = f->st.vcpu;
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 
 	if (code != SVM_EXIT_vmmcall) {
 		/* a pinned row always has its handler */
-		exit_begin(vcpu, f->ex, code, (unsigned)code);
-		f->rc = handlers[code].fn(vcpu, f->ex);
+		exit_begin(vcpu, f->st.ex, code, (unsigned)code);
+		f->st.rc = handlers[code].fn(vcpu, f->st.ex);
 	} else
-		f->rc = exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
-	if (f->rc != HV_RESUME)
+		f->st.rc = exit_hc_nop(vcpu) ? HV_RESUME : HV_NOT_PINNED;
+	if (f->st.rc != HV_RESUME)
 		return 0;
-	f->budget--;
-	/* the entry that follows, here or in svm_vcpu_run */
-	hv_pre_reentry(vcpu, f->cpu);
+	f->st.budget--;
+	/* the entry that follows, here or in the stretch (hv/run.h) */
+	hv_pre_reentry(vcpu, f->st.cpu);
 	if (!svm_reentry_steady(vcpu)) {
-		f->pre_entered = true;
+		f->st.pre_entered = true;
 		return 0;
 	}
-	/* as svm_vcpu_run writes them for an entry with nothing to inject */
+	/* as svm_prepare_entry writes them for an entry with nothing to inject */
 	vmcb_wr8(v, VMCB_TLB_CONTROL, TLB_CONTROL_NONE);
 	vmcb_wr64(v, VMCB_EVENTINJ, 0);
 	vmcb_wr32(v, VMCB_CLEAN, 0);
@@ -685,11 +685,11 @@ svm_exit_fast(struct svm_fast *f)
 
 	/* (the codes -1 and -2, invalid and busy, are not pinned ones); any
 	 * other exit returns at once */
-	if (f->budget == 0 || (code != SVM_EXIT_vmmcall &&
+	if (f->st.budget == 0 || (code != SVM_EXIT_vmmcall &&
 	    (code >= SVM_EXIT_invalid || !handlers[code].pinned))) {
-		f->rc = HV_NOT_PINNED;
+		f->st.rc = HV_NOT_PINNED;
 		return 0;
 	}
-	/* which sets f->rc on each of its paths */
+	/* which sets f->st.rc on each of its paths */
 	return exit_fast_pinned(f, code);
 }

@@ -9,7 +9,7 @@
  * hw.vmm.stats.exit.<name>, published for the handled ones.  pinned 1: the
  * handler neither allocates, sleeps, locks nor reads guest memory, so it
  * runs right after the exit, pinned, and the guest is entered again from
- * there (the fast path of svm_vcpu_run).  Adding a handled exit is one X
+ * there (the fast path of the stretch, hv/run.h).  Adding a handled exit is one X
  * line.
  */
 #ifndef HV_AMD_SVM_EXITS_H

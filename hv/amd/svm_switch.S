@@ -36,17 +36,17 @@
  * The loop touches only guest GPRs it saves and restores (RCX, RDX, RSI on
  * the stack; guest RAX lives in the VMCB, ours holds the VMCB pa that VMRUN
  * saved and #VMEXIT restored, 15.5.1).
- * Per exit, as svm_vcpu_run's own fast path would do at its next entry:
+ * Per exit, as the stretch (hv/run.h) would do at its next entry:
  * vcpu->entries is bumped and the VM's invalidation generation read after it
  * (the hv_pre_entry protocol, gmem.c: running_on is already this CPU); a new
  * generation ends the loop so that the flush happens in C.  No queued
  * interrupt and no VINTR intercept (else svm_irq_prepare has work).  RIP
  * moves past VMMCALL (NRIP when the CPU gives one, else +3, 15.7.1), the
  * interrupt shadow ends, EVENTINJ and TLB_CONTROL are 0 and the clean bits
- * say "nothing cached" exactly as svm_vcpu_run writes them (the ASID, N_CR3
+ * say "nothing cached" exactly as svm_prepare_entry writes them (the ASID, N_CR3
  * and the rest stay: nothing in this pinned GIF=0 stretch can change them;
  * a teardown or a nested invalidation first interrupts this CPU).  The
- * counters are added by svm_vcpu_run after the call (budget used).
+ * counters are added by the stretch after the call (budget used).
  */
 #include "svm_assym.h"	/* generated from svm_assym.sym */
 

@@ -12,6 +12,7 @@
 #include "vmx.h"
 #include "vmx_cpu.h"
 #include "vmcs.h"
+#include "run.h"
 
 static void	*vmxon_region[HV_MAX_CPUS];
 static bool	 vmxon_done[HV_MAX_CPUS];	/* in VMX operation on its region */
@@ -211,7 +212,7 @@ vmx_vm_init(struct hv_vm *vm)
 		return HV_ENOMEM;
 	}
 	/* every port and every MSR exits, except the three segment-base MSRs,
-	 * which the VMCS (FS/GS) or vmx_vcpu_run (KERNEL_GS) switch */
+	 * which the VMCS (FS/GS) or vmx_enter_guest (KERNEL_GS) switch */
 	hv_memset(vv->io_bitmap_a, 0xff, HV_PAGE_SIZE);
 	hv_memset(vv->io_bitmap_b, 0xff, HV_PAGE_SIZE);
 	hv_memset(vv->msr_bitmap, 0xff, HV_PAGE_SIZE);
@@ -294,14 +295,14 @@ static int
 vmx_vmclear_here(struct hv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
-	uint64_t fl = vmx_intr_save_disable();
+	uint64_t fl = hv_intr_save_disable();
 	int rc, error = 0;
 
 	if ((rc = vmx_vmclear(vc->vmcs_pa)) != VMX_OK)
 		error = vmx_insn_fail("VMCLEAR", rc);
 	else
 		__atomic_store_n(&vcpu->last_cpu, -1, __ATOMIC_SEQ_CST);
-	vmx_intr_restore(fl);
+	hv_intr_restore(fl);
 	return error;
 }
 
@@ -357,7 +358,7 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 		return HV_ENOSPC;
 	}
 	hv_os_pin();
-	fl = vmx_intr_save_disable();
+	fl = hv_intr_save_disable();
 	/* VMCLEAR initialises the launch state to "clear" (SDM 24.11.3). */
 	if ((rc = vmx_vmclear(vc->vmcs_pa)) != VMX_OK)
 		error = vmx_insn_fail("VMCLEAR", rc);
@@ -373,7 +374,7 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 		/* still pinned: cleared on the CPU it may be active on
 		 * (SDM 24.11.1), never from wherever the thread goes next */
 		(void)vmx_vmclear(vc->vmcs_pa);
-	vmx_intr_restore(fl);
+	hv_intr_restore(fl);
 	hv_os_unpin();
 	if (error != 0) {
 		vmx_vcpu_free(vcpu);
@@ -381,9 +382,7 @@ vmx_vcpu_init(struct hv_vcpu *vcpu)
 	}
 	vc->launched = false;
 	vc->exits_ok[0] = vc->exits_ok[1] = vc->exits_ok[2] = ~0u;
-	vc->fast.entries = &vcpu->entries;
-	vc->fast.inval_gen = &vcpu->vm->inval_gen;
-	vc->fast.irq_pending = vcpu->irq_pending;
+	vcpu->stretch = &vc->fast.st;
 	return 0;
 }
 
@@ -552,10 +551,10 @@ regs_call_here(void *arg)
 static int
 regs_call_cb(void *arg)
 {
-	uint64_t fl = vmx_intr_save_disable();
+	uint64_t fl = hv_intr_save_disable();
 	int error = regs_call_here(arg);
 
-	vmx_intr_restore(fl);
+	hv_intr_restore(fl);
 	return error;
 }
 
@@ -576,9 +575,9 @@ regs_call(struct hv_vcpu *vcpu, struct hv_regs *out, const struct hv_regs *in,
 		return hv_vcpu_in_run(vcpu) ? HV_EBUSY : HV_EIO;
 	}
 	if (cpu == hv_os_cpu_id()) {
-		fl = vmx_intr_save_disable();
+		fl = hv_intr_save_disable();
 		error = regs_call_here(&c);
-		vmx_intr_restore(fl);
+		hv_intr_restore(fl);
 		hv_os_unpin();
 		return error;
 	}
@@ -623,7 +622,7 @@ vmx_load_here(struct hv_vcpu *vcpu, int cpu)
 	uint64_t fl;
 	int rc, error;
 
-	fl = vmx_intr_save_disable();
+	fl = hv_intr_save_disable();
 	if ((rc = vmx_vmptrld(vc->vmcs_pa)) != VMX_OK) {
 		error = vmx_insn_fail("VMPTRLD", rc);
 	} else {
@@ -637,7 +636,7 @@ vmx_load_here(struct hv_vcpu *vcpu, int cpu)
 			 * next run loads it afresh */
 			(void)vmx_vmclear_here(vcpu);
 	}
-	vmx_intr_restore(fl);
+	hv_intr_restore(fl);
 	if (error != 0)
 		return error;
 	/* after VMCLEAR the launch state is "clear": VMLAUNCH next */
@@ -656,12 +655,12 @@ vmx_entry_fail(struct hv_vcpu *vcpu, struct hv_exit *ex, int rc)
 	if (rc == VMX_FAIL_INVALID) {
 		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: %s failed: "
 		    "VMfailInvalid (no current VMCS)", vcpu->vm->id, vcpu->id, insn);
-		return 0;
+		return HV_STOP;
 	}
 	name = vmx_insn_error(&err);
 	hv_exit_error(ex, HV_EIO, err, "guest%d.%d: %s failed: VM-instruction "
 	    "error %u (%s)", vcpu->vm->id, vcpu->id, insn, (unsigned)err, name);
-	return 0;
+	return HV_STOP;
 }
 
 /*
@@ -697,131 +696,123 @@ vmx_host_check(struct hv_exit *ex)
 }
 
 /*
- * Exits in a row that vmx_vcpu_run handles pinned (HC_NOPs in vmx_enter,
- * the pinned exits in vmx_exit_fast) before it returns through
- * hv_vcpu_run (whose unpin is where the host may preempt the vCPU thread).
+ * The stretch ops (hv_backend.h; the skeleton: hv_run_stretch in hv/run.c).
+ * A VMCS is active on one CPU at a time: the thread pinned on another one
+ * first has it VMCLEARed where it is (vmx_migrate), then loads it here.
  */
-#define VMX_FAST_MAX	64
+static inline __attribute__((always_inline)) int
+vmx_vcpu_load(struct hv_vcpu *vcpu, int cpu)
+{
+	if (vcpu->last_cpu == cpu)
+		return 0;
+	if (vcpu->last_cpu >= 0)
+		return HV_MIGRATE;
+	return vmx_load_here(vcpu, cpu);
+}
 
+/* thread context: the VMCLEAR runs on the CPU that holds the VMCS */
 static int
-vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+vmx_migrate(struct hv_vcpu *vcpu)
+{
+	int old = __atomic_load_n(&vcpu->last_cpu, __ATOMIC_SEQ_CST);
+
+	return old >= 0 ? hv_os_on_cpu(old, vmx_vmclear_cb, vcpu) : 0;
+}
+
+/*
+ * Once per pinned stretch: interrupts stay off until its end, so the
+ * host's CR3 and FS base written here are those of every exit in it;
+ * the preemption timer starts from the field at each entry (no "save
+ * VMX-preemption timer value").
+ */
+static inline __attribute__((always_inline)) int
+vmx_stretch_begin(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 {
 	struct vmx_vcpu *vc = vcpu->backend;
-	struct vmx_fast *f = &vc->fast;
-	uint64_t fl, prev, host_kgs, info;
-	struct vmx_host_lost host_lost;
-	int cpu, old, rc, error, fast_max;
-	bool ts = false, fpu = false;
+	uint64_t prev;
 	const char *why;
-#ifdef HV_DEBUG
-	char why_state[120];
-#endif
+	int error;
 
-	hv_os_pin();
-	cpu = hv_os_cpu_id();
-	if (vcpu->last_cpu != cpu) {
-		old = vcpu->last_cpu;
-		if (old >= 0) {
-			/* migrated: clear the VMCS on the CPU that holds it, from
-			 * thread context, then come back to load it wherever we are */
-			hv_os_unpin();
-			error = hv_os_on_cpu(old, vmx_vmclear_cb, vcpu);
-			if (error != 0)
-				return error;
-			return HV_RESUME;
-		}
-		if ((error = vmx_load_here(vcpu, cpu)) != 0) {
-			hv_os_unpin();
-			return error;
-		}
-	}
-
-	f->rc = HV_NOT_PINNED;
-	fl = vmx_intr_save_disable();
-	fast_max = hv_hostcheck_before(cpu, VMX_FAST_MAX);
-	vmx_host_lost_save(&host_lost);
+	(void)cpu;
+	vmx_host_lost_save(&vc->host_lost);
 	if ((error = vmcs_make_current(vc->vmcs_pa, &prev)) != 0)
-		goto out;
-	/* the guest's FPU registers for as long as we stay pinned (as hv/amd) */
-	ts = hv_fpu_enter(vcpu, cpu);
-	hv_dreg_enter(vcpu, cpu);
-	fpu = true;
-	f->flushed_gen = &vcpu->vm->flushed_gen[cpu];
-	f->vcpu = vcpu;
-	f->cpu = cpu;
-	f->ex = ex;
-	/* 0 while hw.vmm.hostcheck is on: every exit comes back here */
-	f->budget = (uint32_t)fast_max;
-	f->pre_entered = false;
-	/*
-	 * Once per pinned stretch: interrupts stay off until its end, so the
-	 * host's CR3 and FS base written here are those of every exit in it;
-	 * the preemption timer starts from the field at each entry (no "save
-	 * VMX-preemption timer value").
-	 */
+		return error;
 	if ((error = vmcs_set_host_dynamic()) != 0)
-		goto out;
+		return error;
 	if ((why = vmx_check_exits_changed(
 	    (uint32_t)vmcs_read(VMCS_EXCEPTION_BITMAP),
 	    (uint32_t)vmcs_read(VMCS_PROC_CTLS),
 	    (uint32_t)vmcs_read(VMCS_PROC_CTLS2), vc->exits_ok)) != NULL) {
 		hv_exit_error(ex, HV_EIO, 0, "guest%d.%d: VMCS refused before "
 		    "entry: %s", vcpu->vm->id, vcpu->id, why);
-		error = 0;
-		f->rc = 0;
-		goto out;
+		return HV_STOP;
 	}
-	if (vmx_caps.preempt_timer && (error = vmcs_write(VMCS_PREEMPT_TIMER,
-	    vmx_caps.preempt_value)) != 0)
-		goto out;
-	for (;;) {
-		if (!f->pre_entered)
-			hv_pre_entry(vcpu, cpu);
-		f->pre_entered = false;
-		/* after hv_pre_entry: an interrupt queued later kicks this CPU */
-		if (vc->irq_window || hv_irq_any(vcpu))
-			vmx_irq_prepare(vcpu);
+	if (vmx_caps.preempt_timer)
+		return vmcs_write(VMCS_PREEMPT_TIMER, vmx_caps.preempt_value);
+	return 0;
+}
+
+static inline __attribute__((always_inline)) int
+vmx_prepare_entry(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
 #ifdef HV_DEBUG
-		if (vmx_check_guest_state(why_state,
-		    sizeof(why_state)) != 0) {
-			hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest "
-			    "state (software check): %s", vcpu->vm->id,
-			    vcpu->id, why_state);
-			error = 0;
-			f->rc = 0;
-			goto out;
-		}
+	char why_state[120];
 #endif
-		/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may
-		 * write it directly (MSR bitmap): switch it by hand */
-		host_kgs = hv_rdmsr(X86_MSR_KERNEL_GS_BASE);
-		hv_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
-		/* HC_NOPs and pinned exits are finished inside (vmx_switch.S,
-		 * vmx_exit_fast) while f->budget lasts */
-		f->nops = 0;
-		f->rc = HV_NOT_PINNED;
-		rc = vmx_enter(vc->gpr, vc->launched, f);
-		vc->guest_kgs = hv_rdmsr(X86_MSR_KERNEL_GS_BASE);
-		hv_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
-		if (f->nops > 0) {
-			vc->fault_repeats = 0;	/* as vmx_handle_exit */
-			hv_stats_exits(VMX_EXIT_vmcall, f->nops);
-			hv_hypercall_fast_loop(f->nops);
-		}
-		if (rc != 0) {
-			/* decoded while the VMCS is still current here */
-			f->rc = vmx_entry_fail(vcpu, ex, rc);
-			goto out;
-		}
-		vc->last_exit_reason = vmcs_read(VMCS_EXIT_REASON);
-		/* SDM 26.7: a failed entry (bit 31) leaves the launch state
-		 * alone */
-		if (!(vc->last_exit_reason & EXIT_REASON_ENTRY_FAIL))
-			vc->launched = true;
-		/* handled, but the next entry needs preparing here */
-		if (f->rc != HV_RESUME)
-			break;
+
+	(void)cpu;
+	(void)ex;
+	if (vc->irq_window || hv_irq_any(vcpu))
+		vmx_irq_prepare(vcpu);
+#ifdef HV_DEBUG
+	if (vmx_check_guest_state(why_state, sizeof(why_state)) != 0) {
+		hv_exit_error(ex, HV_EINVAL, 0, "guest%d.%d: bad guest "
+		    "state (software check): %s", vcpu->vm->id,
+		    vcpu->id, why_state);
+		return HV_STOP;
 	}
+#endif
+	return 0;
+}
+
+static inline __attribute__((always_inline)) int
+vmx_enter_guest(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t host_kgs;
+	int rc;
+
+	(void)cpu;
+	/* IA32_KERNEL_GS_BASE is not in the VMCS and the guest may
+	 * write it directly (MSR bitmap): switch it by hand */
+	host_kgs = hv_rdmsr(X86_MSR_KERNEL_GS_BASE);
+	hv_wrmsr(X86_MSR_KERNEL_GS_BASE, vc->guest_kgs);
+	/* HC_NOPs and pinned exits are finished inside (vmx_switch.S,
+	 * vmx_exit_fast) while the budget lasts */
+	rc = vmx_enter(vc->gpr, vc->launched, &vc->fast);
+	vc->guest_kgs = hv_rdmsr(X86_MSR_KERNEL_GS_BASE);
+	hv_wrmsr(X86_MSR_KERNEL_GS_BASE, host_kgs);
+	if (vc->fast.st.nops > 0)
+		vc->fault_repeats = 0;	/* as vmx_handle_exit */
+	if (rc != 0) {
+		/* decoded while the VMCS is still current here */
+		return vmx_entry_fail(vcpu, ex, rc);
+	}
+	vc->last_exit_reason = vmcs_read(VMCS_EXIT_REASON);
+	/* SDM 26.7: a failed entry (bit 31) leaves the launch state
+	 * alone */
+	if (!(vc->last_exit_reason & EXIT_REASON_ENTRY_FAIL))
+		vc->launched = true;
+	return 0;
+}
+
+static inline __attribute__((always_inline)) int
+vmx_stretch_end(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
+{
+	struct vmx_vcpu *vc = vcpu->backend;
+	uint64_t info;
+
+	(void)cpu;
 	if ((vc->last_exit_reason & 0xffff) == 0) {
 		/* an NMI that exited (NMI exiting) is the host's: deliver it to
 		 * the host's handler before anything else (SDM 27.1) */
@@ -833,32 +824,20 @@ vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * Once per stretch, not per exit: no exit of it wrote a host field,
 	 * so each loaded the HOST_CR3 and HOST_FS_BASE the last one did, and
 	 * no host code but the stretch's own ran in between (interrupts off
-	 * since vmx_intr_save_disable).
+	 * since the stretch began).  An exit it stops is not handled: the
+	 * guest redoes what exited if the host runs it again.
 	 */
-	if (vmx_host_check(ex) != 0) {
-		/* the exit is not handled: the guest redoes what exited if the
-		 * host runs it again */
-		f->rc = 0;
-		goto out;
-	}
-out:
-	/* the one unwind: the host's FPU state back before anything that may
-	 * sleep; external-interrupt exits keep the interrupt pending in the
-	 * local APIC (no acknowledge on exit): the host takes it right here */
-	if (fpu) {
-		vmx_host_lost_restore(&host_lost);
-		hv_dreg_leave(vcpu, cpu);
-		hv_fpu_leave(vcpu, cpu, ts);
-	}
-	if (error == 0 && f->rc == HV_NOT_PINNED && hv_hostcheck_after(cpu, ex) != 0)
-		f->rc = 0;	/* ex says why; the exit is not handled */
-	vmx_intr_restore(fl);
-	if (error != 0)
-		f->rc = error;
-	else if (f->rc == HV_NOT_PINNED)
-		f->rc = vmx_handle_exit(vcpu, ex);
-	hv_os_unpin();
-	return f->rc;
+	return vmx_host_check(ex) != 0 ? HV_STOP : 0;
+}
+
+/* external-interrupt exits keep the interrupt pending in the local APIC
+ * (no acknowledge on exit): the host takes it when the core enables
+ * interrupts after this */
+static inline __attribute__((always_inline)) void
+vmx_stretch_leave(struct hv_vcpu *vcpu, int cpu)
+{
+	(void)cpu;
+	vmx_host_lost_restore(&((struct vmx_vcpu *)vcpu->backend)->host_lost);
 }
 
 void
@@ -884,6 +863,13 @@ vmx_inject_exception(unsigned vector, bool has_err, uint32_t err)
 	    (has_err ? INTR_INFO_ERR_VALID : 0) | INTR_INFO_VALID, has_err, err, 0);
 }
 
+/* the core's stretch on this table's ops (hv/run.h) */
+static int
+vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return hv_run_stretch(vcpu, ex, &hv_vmx_ops);
+}
+
 const struct hv_backend_ops hv_vmx_ops = {
 	.type = "VMX from Intel",
 	.ntfmt = &vmx_ept_fmt,
@@ -896,6 +882,18 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_fini = vmx_vcpu_fini,
 	.vcpu_run = vmx_vcpu_run,
+	.vcpu_load = vmx_vcpu_load,
+	.migrate = vmx_migrate,
+	.stretch_irqs_off = true,
+	.stretch_begin = vmx_stretch_begin,
+	.prepare_entry = vmx_prepare_entry,
+	.enter = vmx_enter_guest,
+	.hc_exit_reason = VMX_EXIT_vmcall,
+	.stretch_end = vmx_stretch_end,
+	.stretch_leave = vmx_stretch_leave,
+	/* pinned: the VMCS is current here */
+	.handle_exit = vmx_handle_exit,
+	.exit_pinned = true,
 	.get_regs = vmx_get_regs,
 	.get_ctl = vmx_get_ctl,
 	.set_regs = vmx_set_regs,

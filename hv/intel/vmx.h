@@ -137,20 +137,10 @@ enum {
 /*
  * The HC_NOP loop inside vmx_enter (vmx_switch.S, which reads it through
  * vmx_assym.sym): VMCALL exits with RAX=HC_NOP that need nothing else are finished
- * there and entered again, at most `budget` times in a row.
+ * there and entered again, at most `st.budget` times in a row.
  */
 struct vmx_fast {
-	volatile uint64_t	*entries;	/* &vcpu->entries */
-	volatile uint64_t	*inval_gen;	/* &vm->inval_gen */
-	uint64_t		*flushed_gen;	/* &vm->flushed_gen[this CPU] */
-	volatile uint64_t	*irq_pending;	/* vcpu->irq_pending */
-	uint32_t		 budget;	/* in: at most; out: left */
-	uint32_t		 nops;		/* out: HC_NOPs the loop finished */
-	struct hv_vcpu		*vcpu;
-	int			 cpu;		/* the CPU of the stretch */
-	struct hv_exit		*ex;		/* the run's exit */
-	int			 rc;		/* out: vmx_exit_fast's result */
-	bool			 pre_entered;	/* it ran hv_pre_reentry already */
+	struct hv_stretch	 st;		/* first: vcpu->stretch */
 };
 
 /*
@@ -177,6 +167,17 @@ struct vmx_msr_lists {
 	struct vmx_msr_entry	 host[VMX_NSW];
 };
 
+/* the host state a VM exit does not give back (vmcs.c), around a stretch */
+struct vmx_dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+struct vmx_host_lost {
+	struct vmx_dtr	 gdtr, idtr;
+	uint16_t	 ldtr;
+	uint64_t	 debugctl;
+};
+
 struct vmx_vcpu {
 	uint64_t	 gpr[VMX_NSAVE];	/* vmx_switch.S: G_* of vmx_assym.sym */
 	void		*vmcs;
@@ -193,6 +194,7 @@ struct vmx_vcpu {
 	bool		 irq_window;		/* interrupt-window exiting is on */
 	bool		 nmi_window;		/* NMI-window exiting is on */
 	uint32_t	 exits_ok[3];		/* vmx_check_exits_changed */
+	struct vmx_host_lost host_lost;		/* as the stretch began */
 	struct vmx_fast	 fast;
 };
 
@@ -248,15 +250,6 @@ int	 vmcs_set_guest(struct hv_vcpu *vcpu, const struct hv_boot *b);
 /* Host fields that differ between CPUs; after loading the VMCS on a CPU. */
 int	 vmcs_set_host_percpu(struct hv_vcpu *vcpu);
 /* the host state a VM exit does not give back (vmcs.c), around a stretch */
-struct vmx_dtr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-struct vmx_host_lost {
-	struct vmx_dtr	 gdtr, idtr;
-	uint16_t	 ldtr;
-	uint64_t	 debugctl;
-};
 void	 vmx_host_lost_save(struct vmx_host_lost *h);
 void	 vmx_host_lost_restore(const struct vmx_host_lost *h);
 /* Host fields that may change between two entries on the same CPU. */
@@ -272,7 +265,7 @@ int	 vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex);
  * exits of the table (vmx_exits.h) are handled here.  f->rc is
  * HV_NOT_PINNED (vmx_handle_exit's exit, with interrupts on), HV_RESUME or
  * 0 with *f->ex.  Returns 1 when the guest may be entered again at once
- * (nothing for vmx_vcpu_run to prepare; the entry counted as
+ * (nothing for vmx_prepare_entry to prepare; the entry counted as
  * hv_pre_entry would), else 0 and vmx_enter returns.
  */
 int	 vmx_exit_fast(struct vmx_fast *f);

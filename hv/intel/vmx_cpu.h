@@ -114,19 +114,4 @@ vmx_##insn(uint64_t type, uint64_t id)					\
 VMX_INV_INSN(invept)
 VMX_INV_INSN(invvpid)
 
-static inline uint64_t
-vmx_intr_save_disable(void)
-{
-	uint64_t fl;
-
-	__asm__ __volatile__("pushfq; popq %0; cli" : "=r"(fl) : : "memory");
-	return fl;
-}
-
-static inline void
-vmx_intr_restore(uint64_t fl)
-{
-	__asm__ __volatile__("pushq %0; popfq" : : "r"(fl) : "memory", "cc");
-}
-
 #endif /* HV_INTEL_VMX_CPU_H */

@@ -157,7 +157,7 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	uint64_t err = 0;
 
 	if (INTR_TYPE(info) == INTR_TYPE_NMI) {
-		/* delivered to the host by vmx_vcpu_run already */
+		/* delivered to the host by vmx_stretch_end already */
 		ex->kind = HV_EXIT_INTR;
 		return 0;
 	}
@@ -659,32 +659,32 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static inline __attribute__((always_inline)) int
 exit_fast_pinned(struct vmx_fast *f, uint64_t reason)
 {
-	struct hv_vcpu *vcpu = f->vcpu;
+	struct hv_vcpu *vcpu = f->st.vcpu;
 	struct vmx_vcpu *vc = vcpu->backend;
 
 	vc->last_exit_reason = reason;
-	/* an NMI is the host's first (vmx_vcpu_run) */
+	/* an NMI is the host's first (vmx_stretch_end) */
 	if (reason == VMX_EXIT_vmcall) {
 		if (!exit_hc_nop(vcpu))
 			return 0;
-		f->rc = HV_RESUME;
+		f->st.rc = HV_RESUME;
 	} else if (reason != VMX_EXIT_exception_nmi ||
 	    INTR_TYPE(vmcs_read(VMCS_EXIT_INTR_INFO)) != INTR_TYPE_NMI) {
 		/* a pinned row always has its handler */
-		exit_begin(vcpu, f->ex, reason);
-		f->rc = handlers[reason].fn(vcpu, f->ex);
-		if (f->rc != HV_RESUME)
+		exit_begin(vcpu, f->st.ex, reason);
+		f->st.rc = handlers[reason].fn(vcpu, f->st.ex);
+		if (f->st.rc != HV_RESUME)
 			return 0;
 	} else
 		return 0;
 	vc->launched = true;
-	f->budget--;
-	/* the entry that follows, here or in vmx_vcpu_run */
-	hv_pre_reentry(vcpu, f->cpu);
+	f->st.budget--;
+	/* the entry that follows, here or in the stretch (hv/run.h) */
+	hv_pre_reentry(vcpu, f->st.cpu);
 	/* nothing to prepare: no interrupt queued, no window to close (an
 	 * event a handler set up is in the VMCS already) */
 	if (vc->irq_window || hv_irq_any(vcpu)) {
-		f->pre_entered = true;
+		f->st.pre_entered = true;
 		return 0;
 	}
 	return 1;
@@ -697,9 +697,9 @@ vmx_exit_fast(struct vmx_fast *f)
 
 	/* a failed entry has bit 31 set: beyond the table, like a reason
 	 * without a pinned handler; any such exit returns at once
-	 * (vmx_vcpu_run reads the reason again) */
-	f->rc = HV_NOT_PINNED;
-	if (f->budget == 0 || (reason != VMX_EXIT_vmcall &&
+	 * (vmx_enter_guest reads the reason again) */
+	f->st.rc = HV_NOT_PINNED;
+	if (f->st.budget == 0 || (reason != VMX_EXIT_vmcall &&
 	    (reason >= VMX_NREASONS || !handlers[reason].pinned)))
 		return 0;
 	return exit_fast_pinned(f, reason);

@@ -6,7 +6,7 @@
  * hw.vmm.stats.exit.<name>, published for the handled ones.  pinned 1: the
  * handler neither allocates, sleeps, locks nor reads guest memory, so it
  * runs right after the exit, pinned with interrupts off, and the guest is
- * entered again from there (the fast path of vmx_vcpu_run).  Adding a
+ * entered again from there (the fast path of the stretch, hv/run.h).  Adding a
  * handled exit is one X line.  VMCLEAR..VMXON, INVEPT, INVVPID and VMFUNC
  * raise #UD: CPUID hides VMX.
  */

@@ -19,7 +19,7 @@
  * interrupt is queued, interrupt-window exiting is off and the VM's
  * invalidation generation is the one this CPU flushed for, is finished here
  * and VMRESUME runs again, at most f->budget times in a row.  The caller
- * has interrupts off for the whole call (vmx_vcpu_run), and a host
+ * has interrupts off for the whole call (the stretch, hv/run.h), and a host
  * interrupt arriving meanwhile stays pending and makes the next VMRESUME
  * exit at once (external-interrupt exiting), ending the loop.  HOST_RSP,
  * HOST_CR3, HOST_FS_BASE are not written in the loop, so every exit in it
@@ -28,7 +28,7 @@
  * "save VMX-preemption timer value" every entry starts from the field the
  * caller wrote, 25.5.1); guest CR2 and IA32_KERNEL_GS_BASE stay
  * in the CPU (nothing here faults or uses them) and are saved after the
- * loop.  Per exit, as vmx_vcpu_run's own fast path: vcpu->entries is bumped
+ * loop.  Per exit, as the stretch's own fast path: vcpu->entries is bumped
  * before the generation is read (hv_pre_entry's order; running_on is
  * already this CPU), RIP moves past VMCALL by the exit's instruction length
  * and blocking by STI/MOV SS ends (SDM 24.4.2).  RAX is HC_NOP's result 0

@@ -96,11 +96,13 @@ fake_intr_restore(uint64_t fl)
 #define vmx_vmclear		fake_vmclear
 #define vmx_vmptrst		fake_vmptrst
 #define vmx_invvpid		fake_invvpid
-#define vmx_intr_save_disable	fake_intr_save_disable
-#define vmx_intr_restore	fake_intr_restore
+#define hv_intr_save_disable	fake_intr_save_disable
+#define hv_intr_restore	fake_intr_restore
 /* the backend's own pieces this test leaves out (they need a real CPU) */
-#define hv_vmx_ops		t_vmx_ops_unused
+#define hv_vmx_ops		t_vmx_ops
 #define vmx_flush_nested	t_vmx_flush_nested
+/* vmx_vcpu_run reads its ops table (the stretch of hv/run.h) */
+extern const struct hv_backend_ops t_vmx_ops;
 #include "../intel/vmx.c"
 
 void
@@ -288,7 +290,7 @@ test_vmx_regs_call_races_migration(void)
 /*
  * The rest of the backend, linked in with vmx.c (ASan keeps its ops table):
  * a VM entry, the exit handlers and the MSR probes need a real CPU.  None is
- * reached by these tests (every vmx_vcpu_run above stops at its migration
+ * reached by these tests (every stretch above stops at its migration
  * branch); reaching one fails the run.
  */
 static void

@@ -37,6 +37,7 @@
 	X(destroy_held_handle)	\
 	X(destroy_races_runs)	\
 	X(vcpu_run_outcomes)	\
+	X(stretch_order_and_unwind) \
 	X(vcpu_boot_states)	\
 	X(gmem_demand_backing)	\
 	X(gmem_second_ram)	\
