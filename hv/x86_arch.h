@@ -121,8 +121,6 @@
 #define X86_CPUID1_ECX_DTES64	X86_BIT(2)	/* 64-bit debug store area */
 #define X86_CPUID1_ECX_DS_CPL	X86_BIT(4)	/* CPL-qualified debug store */
 #define X86_CPUID1_EDX_DS	X86_BIT(21)	/* debug store: IA32_DS_AREA */
-#define X86_CPUID1_ECX_EIST	X86_BIT(7)	/* Enhanced Intel SpeedStep */
-#define X86_CPUID1_ECX_XTPR	X86_BIT(14)	/* xTPR update control */
 #define X86_CPUID81_EDX_NX	X86_BIT(20)	/* execute disable, EFER.NXE */
 #define X86_CPUID7_EBX_INVPCID	X86_BIT(10)	/* leaf 7 subleaf 0: INVPCID */
 #define X86_CPUID7_ECX_LA57	X86_BIT(16)	/* leaf 7 subleaf 0: 5-level paging */
@@ -163,10 +161,10 @@
 #define X86_MISC_PERFMON	X86_BIT(7)	/* RO: performance monitoring available */
 #define X86_MISC_NO_BTS		X86_BIT(11)	/* RO: branch trace storage unavailable */
 #define X86_MISC_NO_PEBS	X86_BIT(12)	/* RO: PEBS unavailable */
-#define X86_MISC_EIST		X86_BIT(16)	/* R/W with CPUID.01H:ECX.EIST */
+#define X86_MISC_EIST		X86_BIT(16)	/* EIST enable (the SDM: with CPUID.01H:ECX[7]) */
 #define X86_MISC_MONITOR	X86_BIT(18)	/* R/W: MONITOR/MWAIT enabled */
 #define X86_MISC_LIMIT_CPUID	X86_BIT(22)	/* R/W: CPUID.0:EAX reads at most 2 */
-#define X86_MISC_XTPR_DISABLE	X86_BIT(23)	/* R/W with CPUID.01H:ECX.xTPR */
+#define X86_MISC_XTPR_DISABLE	X86_BIT(23)	/* xTPR message disable (with CPUID.01H:ECX[14]) */
 #define X86_MISC_XD_DISABLE	X86_BIT(34)	/* R/W with CPUID.80000001H:EDX.NX */
 
 /* ---- MSR numbers (SDM Vol. 4 2.1, APM Vol. 2 A.4, A.5) ------------------- */
