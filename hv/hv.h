@@ -109,10 +109,10 @@ int	 hv_vm_set_debugger(struct hv_vm *vm, bool on);
  * the CPU under the guest does by itself stays the host CPU's (SYSCALL and
  * SYSENTER in each mode, the instruction of hv's hypercall: CPUID leaf
  * HV_CPUID_LEAF names it).  A VM starts with the host's vendor and
- * MAXPHYADDR, no VMware backdoor.  Set before the VM's first vCPU:
- * 0, HV_EINVAL (NULL, an unknown vendor, MAXPHYADDR outside 32 .. the
- * host's), HV_ENOTSUP (the backdoor, which hv does not give), HV_EBUSY (the
- * VM has a vCPU).  hv_vm_get_model gives the model in force, the vendor
+ * MAXPHYADDR, no VMware backdoor (its I/O port and RDPMC pseudo-counters
+ * at any CPL, hv/vmport.c; the VM then intercepts #GP).  Set before the
+ * VM's first vCPU: 0, HV_EINVAL (NULL, an unknown vendor, MAXPHYADDR
+ * outside 32 .. the host's), HV_EBUSY (the VM has a vCPU).  hv_vm_get_model gives the model in force, the vendor
  * and MAXPHYADDR resolved (never HV_CPU_HOST or 0).
  */
 enum hv_cpu_vendor {

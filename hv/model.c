@@ -42,8 +42,6 @@ hv_vm_set_model(struct hv_vm *vm, const struct hv_vm_model *m)
 		    want.phys_bits, MODEL_PHYS_BITS_MIN, hv_guest_maxphyaddr);
 		return HV_EINVAL;
 	}
-	if (want.vmware_backdoor)
-		return HV_ENOTSUP;
 	/* the vCPUs' intercepts and MSR state were set from it at their
 	 * creation */
 	if (__atomic_load_n(&vm->nvcpus, __ATOMIC_SEQ_CST) != 0)

@@ -65,14 +65,11 @@ test_model_set(void)
 	m.phys_bits = host + 1;
 	CHECK_EQ(hv_vm_set_model(vm, &m), HV_EINVAL);
 	CHECK(strstr(fake_log(), "outside 32..") != NULL);
-	m.phys_bits = 32;
-	m.vmware_backdoor = true;
-	CHECK_EQ(hv_vm_set_model(vm, &m), HV_ENOTSUP);
 	/* nothing refused changed the model */
 	hv_vm_get_model(vm, &got);
 	CHECK_EQ(got.vendor, hv_backend_svm ? HV_CPU_AMD : HV_CPU_INTEL);
 	CHECK_EQ(got.phys_bits, host);
-	m.vmware_backdoor = false;
+	m.phys_bits = 32;
 	CHECK_EQ(hv_vm_set_model(vm, &m), 0);
 	/* HV_CPU_HOST and 0 resolve to the host's */
 	m.vendor = HV_CPU_HOST;
