@@ -1,7 +1,8 @@
 /*
- * model.c - the CPU a VM's guest sees (hv.h: hv_vm_set_model): its vendor
- * and MAXPHYADDR, chosen by the host before the first vCPU.  The rules that
- * follow them are where the guest sees them (hv/cpuid.c, hv/msr.c).
+ * model.c - the CPU a VM's guest sees (hv.h: hv_vm_set_model): its vendor,
+ * MAXPHYADDR and the VMware backdoor, chosen by the host before the first
+ * vCPU.  The rules that follow them are where the guest sees them
+ * (hv/cpuid.c, hv/msr.c, hv/vmport.c).
  */
 #include "core.h"
 
