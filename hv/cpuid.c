@@ -135,9 +135,9 @@ model_cpuid(const struct hv_vm *vm, uint32_t leaf, uint32_t r[4])
 }
 
 /*
- * ... and what differs per VM (above) and per vCPU: leaf 0, MONITOR and the NX bit under
- * IA32_MISC_ENABLE, OSXSAVE and the APIC ID, RDTSCP/RDPID where its
- * TSC_AUX is kept, leaf 0xD by its XCR0.
+ * ... and what differs per VM (above) and per vCPU: leaf 0, MONITOR and
+ * the NX bit under IA32_MISC_ENABLE, OSXSAVE and the APIC ID, RDTSCP/RDPID
+ * where its TSC_AUX is kept, leaf 0xD by its XCR0.
  */
 static inline __attribute__((always_inline)) void
 guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,

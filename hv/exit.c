@@ -181,7 +181,8 @@ monitor_mwait(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
  * no performance counters (CPUID leaf 0xA reports none; the counter MSRs
  * raise #GP), so every ECX names a counter that does not exist: #GP(0)
  * (SDM Vol. 2B / APM Vol. 3 RDPMC), but for the VMware backdoor's
- * pseudo-counters where the VM has it (hv/vmport.c).  MONITOR/MWAIT: see monitor_mwait.
+ * pseudo-counters where the VM has it (hv/vmport.c).  MONITOR/MWAIT: see
+ * monitor_mwait.
  */
 int
 hv_vx_insn(struct hv_vcpu *vcpu, struct hv_vmexit *vx)

@@ -112,8 +112,9 @@ int	 hv_vm_set_debugger(struct hv_vm *vm, bool on);
  * MAXPHYADDR, no VMware backdoor (its I/O port and RDPMC pseudo-counters
  * at any CPL, hv/vmport.c; the VM then intercepts #GP).  Set before the
  * VM's first vCPU: 0, HV_EINVAL (NULL, an unknown vendor, MAXPHYADDR
- * outside 32 .. the host's), HV_EBUSY (the VM has a vCPU).  hv_vm_get_model gives the model in force, the vendor
- * and MAXPHYADDR resolved (never HV_CPU_HOST or 0).
+ * outside 32 .. the host's), HV_EBUSY (the VM has a vCPU).
+ * hv_vm_get_model gives the model in force, the vendor and MAXPHYADDR
+ * resolved (never HV_CPU_HOST or 0).
  */
 enum hv_cpu_vendor {
 	HV_CPU_HOST,		/* the host CPU's */
