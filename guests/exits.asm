@@ -24,8 +24,8 @@ cases:	dq	msr_io, bad_rdmsr, bad_pat, bad_lstar, vmload, ud, int80
 .end:
 
 ; 0 (SVM): RDMSR EFER -> R8, IN COM1 LSR -> R9, IN port 0x80 -> R10, STAR
-; written and read back (high half -> R11): exits; WRMSR FS_BASE: not
-; intercepted.
+; written and read back (high half -> R11): exits; WRMSR FS_BASE: exits
+; too (its canonical check, hv/msr.c), RDMSR of it would not.
 msr_io:
 	call	efer_lsr
 	mov	dx, 0x80		; nothing answers there

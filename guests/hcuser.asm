@@ -21,15 +21,7 @@ main:
 	call	cpu_setup
 	IDT_GATE X86_VEC_UD, ud_handler, 0x8e
 	; the image (code, data, user stack) user-accessible
-	call	pt_new_identity
-	mov	[pml4], rax
-	mov	rdi, rax
-	mov	esi, HV_GUEST_LOAD_GPA
-	mov	edx, HV_GUEST_LOAD_GPA
-	mov	ecx, X86_PTE_RW | X86_PTE_US
-	call	pt_map2m
-	mov	rdi, [pml4]
-	call	pt_load
+	call	pt_user_image
 	MARK	1				; the host sets the VM's policy
 	lea	rdi, [user_main]
 	mov	esi, USER_STACK
@@ -90,7 +82,6 @@ ud_handler:
 
 section .data
 	align 8
-pml4:		dq	0
 ud_count:	dq	0
 ud_at_call:	dq	0
 r_puts:		dq	0

@@ -8,10 +8,13 @@
 ;  - IA32_MISC_ENABLE on an Intel CPU: 0x1801 at reset (fast strings; no
 ;    BTS, no PEBS), a reserved bit #GP, Limit CPUID Maxval honoured by
 ;    CPUID.0, ENABLE MONITOR FSM (bit 18) switching CPUID.01H:ECX.MONITOR
-;    and MONITOR/MWAIT (#UD while clear; SDM Vol. 4 Table 2-2); on an AMD
+;    and MONITOR/MWAIT (#UD while clear; SDM Vol. 4 Table 2-2), EIST enable
+;    and xTPR message disable kept as written; on an AMD
 ;    CPU there is none (#GP), and the checks report what an AMD CPU gives;
 ;  - SYSCALL through the guest's own EFER.SCE, LSTAR, STAR and FMASK;
-;  - RDTSCP returns the guest's IA32_TSC_AUX; its bits 63:32 are reserved.
+;  - RDTSCP returns the guest's IA32_TSC_AUX; its bits 63:32 are reserved;
+;  - WRMSR of a non-canonical FS_BASE, GS_BASE or KERNEL_GS_BASE is #GP
+;    (SDM Vol. 2B WRMSR; on SVM hv checks it: hv/msr.c).
 ; A #GP is caught by the guest's own IDT (catch.inc) and reported as
 ; FAULTED | 13; MONITOR's #UD and #GP as the vector caught.
 %include "hv.inc"
@@ -20,10 +23,11 @@
 
 FAULTED		equ 0xfa17000000000000
 GP		equ FAULTED | X86_VEC_GP
-VENDOR_AMD_EBX	equ 0x68747541		; CPUID.0:EBX "Auth" (AuthenticAMD)
 ADJ		equ 1 << 44		; moves the TSC by about 4.6 hours at 1 GHz
 SLACK		equ 1 << 40		; more than any run between two reads
 AUX		equ 0x1234
+MISC_STORED	equ X86_MISC_FAST_STRINGS | X86_MISC_NO_BTS | X86_MISC_NO_PEBS | X86_MISC_EIST | X86_MISC_XTPR_DISABLE
+NONCANONICAL	equ 0x8000000000000000	; with 48-bit and 57-bit addresses
 
 ; r = rdmsr_safe(ecx): the value, or GP
 %macro RD 1
@@ -48,7 +52,7 @@ main:
 	xor	eax, eax
 	cpuid
 	xor	r15d, r15d
-	cmp	ebx, VENDOR_AMD_EBX
+	cmp	ebx, X86_VENDOR_AMD_EBX
 	sete	r15b			; r15: an AMD CPU
 
 	; ---- IA32_TSC_ADJUST and the TSC ----
@@ -132,6 +136,20 @@ main:
 	test	r15d, r15d
 	cmovnz	rdx, rcx
 	CHECK_EQ rbx, rdx, "msr: limit cpuid maxval: cpuid.0 eax > 2 (amd: no such bit)"
+	; EIST enable and xTPR message disable: kept as written, whatever
+	; CPUID.01H:ECX says (an Intel guest of an AMD host has neither bit)
+	WR	X86_MSR_MISC_ENABLE, MISC_STORED
+	mov	rdx, 0
+	mov	rcx, GP
+	test	r15d, r15d
+	cmovnz	rdx, rcx
+	CHECK_EQX rax, rdx, "msr: wrmsr misc_enable eist|xtpr_disable (amd: #GP)"
+	RD	X86_MSR_MISC_ENABLE
+	mov	rdx, MISC_STORED
+	mov	rcx, GP
+	test	r15d, r15d
+	cmovnz	rdx, rcx
+	CHECK_EQX rax, rdx, "msr: misc_enable eist|xtpr_disable kept (amd: #GP)"
 	WR	X86_MSR_MISC_ENABLE, X86_MISC_FAST_STRINGS | X86_MISC_NO_BTS | X86_MISC_NO_PEBS
 	xor	eax, eax
 	cpuid
@@ -238,6 +256,14 @@ main:
 	CHECK_EQX rax, AUX, "msr: tsc_aux read back"
 	WR	X86_MSR_TSC_AUX, 1 << 32
 	CHECK_EQX rax, GP, "msr: wrmsr tsc_aux bit 32 (reserved)"
+
+	; ---- segment bases: a non-canonical one is #GP ----
+	WR	X86_MSR_FS_BASE, NONCANONICAL
+	CHECK_EQX rax, GP, "msr: wrmsr fs_base non-canonical"
+	WR	X86_MSR_GS_BASE, NONCANONICAL
+	CHECK_EQX rax, GP, "msr: wrmsr gs_base non-canonical"
+	WR	X86_MSR_KERNEL_GS_BASE, NONCANONICAL
+	CHECK_EQX rax, GP, "msr: wrmsr kernel_gs_base non-canonical"
 
 	pop	r15
 	pop	r13

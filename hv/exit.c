@@ -86,6 +86,8 @@ pio_other(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		vx->skip = true;
 		return 0;
 	}
+	if (hv_vmport_pio(vcpu, vx))
+		return HV_RESUME;
 	return pio_bytes(vcpu, vx);
 }
 
@@ -178,7 +180,9 @@ monitor_mwait(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
  * written back, so both complete with nothing done.  RDPMC: the guest has
  * no performance counters (CPUID leaf 0xA reports none; the counter MSRs
  * raise #GP), so every ECX names a counter that does not exist: #GP(0)
- * (SDM Vol. 2B / APM Vol. 3 RDPMC).  MONITOR/MWAIT: see monitor_mwait.
+ * (SDM Vol. 2B / APM Vol. 3 RDPMC), but for the VMware backdoor's
+ * pseudo-counters where the VM has it (hv/vmport.c).  MONITOR/MWAIT: see
+ * monitor_mwait.
  */
 int
 hv_vx_insn(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
@@ -189,7 +193,10 @@ hv_vx_insn(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 		vx->skip = true;
 		break;
 	case HV_VX_RDPMC:
-		vx->gp = true;
+		if (hv_vmport_rdpmc(vcpu, vx->gpr))
+			vx->skip = true;
+		else
+			vx->gp = true;
 		break;
 	default:		/* MONITOR, MWAIT */
 		monitor_mwait(vcpu, vx);
@@ -283,6 +290,9 @@ hv_exception_intercepts(const struct hv_vm *vm)
 
 	if (vm->host_debugger)
 		exc |= 1u << X86_VEC_BP;
+	/* the backdoor answers where the CPU raises #GP (hv/vmport.c) */
+	if (vm->model.vmware_backdoor)
+		exc |= 1u << X86_VEC_GP;
 	return exc;
 }
 

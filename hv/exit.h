@@ -35,6 +35,10 @@ enum hv_vmexit_kind {
 	HV_VX_XSETBV,		/* ECX in RCX, EDX:EAX in RDX:RAX (hv/xsave.c) */
 	HV_VX_CR0_WRITE,	/* MOV to CR0, CLTS, LMSW: value; cr0, cr4, efer, code64 */
 	HV_VX_CR4_WRITE,	/* MOV to CR4: value; cr0, cr3, cr4, efer */
+	HV_VX_GP,		/* a #GP the guest raised, no event in delivery
+				 * (intercepted with the VMware backdoor,
+				 * hv/vmport.c): code64; out: skip with len, or
+				 * nothing (the backend delivers the #GP) */
 };
 
 /*
@@ -64,7 +68,8 @@ struct hv_vmexit {
 	uint64_t	 cr4, efer;	/* CR0/CR4_WRITE: the guest's, before it;
 					 * out (CR0_WRITE): EFER with LMA as it becomes */
 	uint64_t	 value;		/* CR0/CR4_WRITE: written (out: the CR4 to keep) */
-	bool		 code64;	/* CR0_WRITE: in 64-bit code (CS.L) */
+	bool		 code64;	/* CR0_WRITE, GP: in 64-bit code (CS.L) */
+	unsigned	 len;		/* out (GP): the length of what skip completes */
 	bool		 flush;		/* out: drop the guest's TLB (CR0/CR4_WRITE) */
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
@@ -89,6 +94,11 @@ int	 hv_vx_xsetbv(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
 int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
+int	 hv_vx_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+/* hv/vmport.c: a backdoor command on its port (done: true, skip set);
+ * RDPMC of a backdoor pseudo-counter (done: true, EDX:EAX written) */
+bool	 hv_vmport_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
+bool	 hv_vmport_rdpmc(struct hv_vcpu *vcpu, uint64_t *gpr);
 /* exit handlers both backends' tables name as they are (hv/exit.c) */
 int	 hv_exit_host_intr(struct hv_vcpu *vcpu, struct hv_exit *ex);
 int	 hv_exit_irq_window(struct hv_vcpu *vcpu, struct hv_exit *ex);
@@ -125,6 +135,8 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vx_cr0_write(vx);
 	case HV_VX_CR4_WRITE:
 		return hv_vx_cr4_write(vx);
+	case HV_VX_GP:
+		return hv_vx_gp(vcpu, vx, ex);
 	}
 	return hv_vx_unknown(vcpu, vx, ex);
 }

@@ -32,6 +32,10 @@ enum hv_msr_reg {
 	HV_MSR_CSTAR,
 	HV_MSR_FMASK,
 	HV_MSR_TSC_AUX,		/* RDTSCP's ECX, RDPID's result */
+	/* segment bases whose writes exit on SVM only (hv/msr.c) */
+	HV_MSR_FS_BASE,
+	HV_MSR_GS_BASE,
+	HV_MSR_KERNEL_GS_BASE,
 };
 
 /* ops->get_ctl: struct hv_regs' fields of the same names */

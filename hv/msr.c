@@ -6,8 +6,9 @@
  * rdx:rax, CR0 for EFER.LME) and keeps the state (VMCB / VMCS fields,
  * VMX's MSR-load list) behind ops->msr_get / ops->msr_set; the MSRs no
  * backend needs to switch are kept here, in struct hv_vcpu.  FS_BASE,
- * GS_BASE and KERNEL_GS_BASE never exit on either backend (the permission
- * map / MSR bitmap passes them through), so they are not here.
+ * GS_BASE and KERNEL_GS_BASE are read without an exit on either backend
+ * and written without one on VMX (the MSR bitmap passes them through);
+ * their rule is for SVM's writes.
  */
 #include "core.h"
 #include "x86_arch.h"
@@ -59,6 +60,15 @@ enum msr_check {
 	/* SYSCALL targets are linear addresses (APM Vol. 2 6.1.1) */	\
 	X(X86_MSR_LSTAR,	HV_MSR_LSTAR,		MSR_CANONICAL)	\
 	X(X86_MSR_CSTAR,	HV_MSR_CSTAR,		MSR_CANONICAL)	\
+	/* segment bases are linear addresses: WRMSR of a non-canonical	\
+	 * one is #GP (SDM Vol. 2B WRMSR, APM Vol. 2 4.5.3).  The CPU	\
+	 * under the guest checks this on VMX; on SVM hv checks it	\
+	 * itself: an emulated CPU (QEMU TCG) does not, and a guest	\
+	 * left with a non-canonical GS base faults in every handler	\
+	 * until it triple-faults */					\
+	X(X86_MSR_FS_BASE,	HV_MSR_FS_BASE,		MSR_CANONICAL)	\
+	X(X86_MSR_GS_BASE,	HV_MSR_GS_BASE,		MSR_CANONICAL)	\
+	X(X86_MSR_KERNEL_GS_BASE, HV_MSR_KERNEL_GS_BASE,	MSR_CANONICAL)	\
 	/* RFLAGS has 32 bits: FMASK's upper half is reserved (SDM Vol. 4 \
 	 * Table 2-2, APM Vol. 2 6.1.1) */				\
 	X(X86_MSR_FMASK,	HV_MSR_FMASK,		MSR_LOW32)	\
@@ -144,28 +154,28 @@ efer_write(struct hv_vcpu *vcpu, uint64_t cr0, uint64_t *val)
 
 /*
  * IA32_MISC_ENABLE is Intel's (SDM Vol. 4 Table 2-2); an AMD CPU has no
- * MSR 0x1a0 (APM Vol. 2 App. A).  The writable bits: those that exist on
- * this CPU (SDM: EIST, xTPR and XD Bit Disable with their CPUID bits) and
+ * MSR 0x1a0 (APM Vol. 2 App. A): a guest has it when its CPU model is an
+ * Intel one (hv_vm_set_model), on either backend.  The writable bits: those
  * whose effect on a guest hv gives: Limit CPUID Maxval (hv/cpuid.c), XD Bit
- * Disable (CPUID NX and EFER.NXE; not while NXE is on: a state the CPU
- * under the guest cannot give), ENABLE MONITOR FSM (CPUID.01H:ECX.MONITOR
- * and the instructions, hv/exit.c; the SDM gives it with SSE3, and the CPU
- * under the guest must have MONITOR, else it raises #UD before any exit),
- * and those with no effect a guest could see (fast strings, thermal
- * control, EIST, xTPR messages).  A reserved bit set is #GP.
+ * Disable where the CPU has NX (CPUID NX and EFER.NXE; not while NXE is
+ * on: a state the CPU under the guest cannot give), ENABLE MONITOR FSM
+ * (CPUID.01H:ECX.MONITOR and the instructions, hv/exit.c; the SDM gives it
+ * with SSE3, and the CPU under the guest must have MONITOR, else it raises
+ * #UD before any exit); and those with no effect a guest could see, kept
+ * as written: fast strings, thermal control, EIST enable and xTPR message
+ * disable.  The SDM ties the last two to CPUID.01H:ECX[7] and [14], which
+ * an AMD host's leaf 1 (an Intel guest's there) leaves reserved: with no
+ * P-state MSRs and no chipset to message, they are storage alone.  A
+ * reserved bit set is #GP.
  */
 static bool
 misc_enable_write(struct hv_vcpu *vcpu, uint64_t val)
 {
 	uint64_t writable = X86_MISC_FAST_STRINGS | X86_MISC_AUTO_THERMAL |
-	    X86_MISC_LIMIT_CPUID, efer;
+	    X86_MISC_EIST | X86_MISC_XTPR_DISABLE | X86_MISC_LIMIT_CPUID, efer;
 	uint32_t r[4];
 
 	hv_cpuid(1, 0, r);
-	if (r[2] & X86_CPUID1_ECX_EIST)
-		writable |= X86_MISC_EIST;
-	if (r[2] & X86_CPUID1_ECX_XTPR)
-		writable |= X86_MISC_XTPR_DISABLE;
 	if ((r[2] & X86_CPUID1_ECX_SSE3) && (r[2] & X86_CPUID1_ECX_MONITOR))
 		writable |= X86_MISC_MONITOR;
 	hv_cpuid(0x80000001u, 0, r);
@@ -214,7 +224,7 @@ msr_read(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t *val)
 		return true;
 	case MSR_MISC_ENABLE:
 		*val = vcpu->misc_enable;
-		return !hv_backend_svm;
+		return hv_guest_intel(vcpu->vm);
 	default:
 		break;
 	}
@@ -270,7 +280,7 @@ msr_write(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
 		vcpu->mcg_status = val;
 		return true;
 	case MSR_MISC_ENABLE:
-		return !hv_backend_svm && misc_enable_write(vcpu, val);
+		return hv_guest_intel(vcpu->vm) && misc_enable_write(vcpu, val);
 	}
 	return hv_ops->msr_set(vcpu, (enum hv_msr_reg)r->reg, val);
 }
@@ -298,14 +308,15 @@ msr_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, bool write)
 
 /*
  * AMD's four legacy counters and their event selects, which every AMD64
- * CPU has (APM Vol. 2 13.2.1, no CPUID bit): a guest may program them, hv
- * keeps the values and nothing counts.  The address of the guest's copy of
+ * CPU has (APM Vol. 2 13.2.1, no CPUID bit) and an Intel one has not: a
+ * guest whose CPU model is an AMD one may program them, hv keeps the
+ * values and nothing counts.  The address of the guest's copy of
  * MSR nr, or NULL when nr is not one of them.
  */
 static uint64_t *
 amd_perf_msr(struct hv_vcpu *vcpu, uint32_t nr)
 {
-	if (hv_backend_svm && nr >= X86_MSR_K7_PERFEVTSEL0 &&
+	if (!hv_guest_intel(vcpu->vm) && nr >= X86_MSR_K7_PERFEVTSEL0 &&
 	    nr <= X86_MSR_K7_PERFCTR3)
 		return &vcpu->amd_perf[nr - X86_MSR_K7_PERFEVTSEL0];
 	return NULL;

@@ -138,9 +138,9 @@ CHECKS = {
     ("vm_oob", 1): r"oob: run ended by error, error 14 \(want error, 14\)",
     ("vm_oob", 2): {"svm": r"oob: decoded error: guest0\.0: #NPF outside guest memory: "
                            r"gpa 0x7f000000 \(memory ends at 0x1000000\), error code "
-                           r"0x100000004 at rip=0x2004a3",
+                           r"0x100000004 at rip=0x2004c9",
                     "vmx": r"oob: decoded error: guest0\.0: EPT violation outside guest memory "
-                           r"at gpa=0x7f000000 \(read, memory 0x1000000 bytes\) at rip=0x2004a3"},
+                           r"at gpa=0x7f000000 \(read, memory 0x1000000 bytes\) at rip=0x2004c9"},
 }
 
 

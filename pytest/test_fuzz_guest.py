@@ -67,10 +67,12 @@ FOUND = [
                  id="intn_prefix"),
     # INTO in compatibility mode, which QEMU TCG intercepts as INTn: the
     # same stop (hv/amd/svm_exit.c); since MOV to CR4 is ruled by hv (#GP
-    # for bits the guest's CPUID hides, hv/cr.c) the episode runs on past
-    # its HLT with interrupts off to a string I/O stop
-    pytest.param(280, "string_io", "string I/O (outs) on port 0xb990 not supported",
-                 id="into"),
+    # for bits the guest's CPUID hides, hv/cr.c) the episode ran on past
+    # its HLT with interrupts off to a string I/O stop; since WRMSR of a
+    # non-canonical FS/GS/KERNEL_GS base is #GP on SVM too (hv/msr.c) its
+    # random walk differs before the INTO (no INTn exit any more) and it
+    # ends at its round budget: a clean end, but no longer the INTO path
+    pytest.param(280, "budget", "", id="into"),
 ]
 
 
@@ -83,5 +85,5 @@ def test_fuzz_guest_found(boot, seed, outcome, why):
     assert len(episodes) == 1, res.text
     ep = episodes[0]
     assert ep["seed"] == seed and ep["outcome"] != "host_problem", res.text
-    assert ep["outcome"] == outcome and why in ep["why"], res.text
+    assert ep["outcome"] == outcome and why in ep.get("why", ""), res.text
     assert checks[1]["facts"]["got"] == 0 and checks[2]["facts"] == {"pages": 0, "heap": 0}

@@ -505,15 +505,16 @@ exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 static int	exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
+/* An intercepted exception, counted, then reflected: the guest's own
+ * handler runs; raised while delivering another event, the pair decides
+ * (the core's rule) */
 static int
-exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
+reflect(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned vector,
+    bool has_err, uint32_t err)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 
-	/* counted, then reflected: the guest's own #UD handler runs; raised
-	 * while delivering another event, the pair decides (the core's rule;
-	 * #UD is benign: itself) */
-	switch (hv_exception_merge((uint32_t)s->pending_event, X86_VEC_UD)) {
+	switch (hv_exception_merge((uint32_t)s->pending_event, vector)) {
 	case HV_MERGE_SHUTDOWN:
 		return exit_shutdown(vcpu, ex);
 	case HV_MERGE_DOUBLE_FAULT:
@@ -522,8 +523,39 @@ exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	case HV_MERGE_SECOND:
 		break;
 	}
-	svm_inject_exception(s, X86_VEC_UD, false, 0);
+	svm_inject_exception(s, vector, has_err, err);
 	return HV_RESUME;
+}
+
+static int
+exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return reflect(vcpu, ex, X86_VEC_UD, false, 0);
+}
+
+/* #GP, intercepted with the VMware backdoor only: the backdoor's access
+ * done in its place (hv/vmport.c), any other #GP the guest's (EXITINFO1:
+ * its error code, APM 15.12) */
+static int
+exit_gp(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+	struct hv_vmexit vx = { .kind = HV_VX_GP };
+	int rc;
+
+	if (!(s->pending_event & EVENT_VALID)) {
+		vx.rip = vmcb_rd64(v, VMCB_RIP);
+		vx.gpr = s->gpr;
+		vx.code64 = code_bits(v) == 64;
+		rc = hv_vmexit(vcpu, &vx, ex);
+		if (vx.skip) {
+			complete_len(s, vx.len);
+			return rc;
+		}
+	}
+	return reflect(vcpu, ex, X86_VEC_GP, true,
+	    (uint32_t)vmcb_rd64(v, VMCB_EXITINFO1));
 }
 
 /* VMRUN..SKINIT, INVLPGA: SVM is hidden from the guest, as if EFER.SVME=0 */

@@ -95,7 +95,7 @@
 	N(0x04a, excp_ts) \
 	N(0x04b, excp_np) \
 	N(0x04c, excp_ss) \
-	N(0x04d, excp_gp) \
+	X(0x04d, excp_gp, exit_gp, 0) \
 	N(0x04e, excp_pf) \
 	N(0x04f, excp_15) \
 	N(0x050, excp_mf) \

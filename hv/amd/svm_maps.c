@@ -2,8 +2,10 @@
  * svm_maps.c - the I/O and MSR permission maps of a VM (AMD APM Vol. 2
  * 15.10.1, 15.11).  A set bit intercepts.  Every port is intercepted (the
  * guest serial port is emulated, nothing else exists); every MSR is too,
- * except FS_BASE, GS_BASE and KERNEL_GS_BASE, which VMLOAD/VMSAVE switch
- * anyway, so the guest may use them at full speed.
+ * except reads of FS_BASE, GS_BASE and KERNEL_GS_BASE, which VMLOAD/VMSAVE
+ * switch anyway, so the guest reads them at full speed.  Their writes exit
+ * for hv/msr.c's canonical check (the VMLOAD before the next VMRUN takes
+ * the value from the VMCB).
  */
 #include "svm.h"
 
@@ -13,7 +15,7 @@
  * read, odd bit: write).
  */
 static void
-msrpm_pass(uint8_t *pm, uint32_t msr)
+msrpm_pass_read(uint8_t *pm, uint32_t msr)
 {
 	uint32_t base;
 	unsigned bit;
@@ -25,7 +27,7 @@ msrpm_pass(uint8_t *pm, uint32_t msr)
 	else
 		base = 0, msr &= 0x1fff;
 	bit = msr * 2;
-	pm[base + bit / 8] &= (uint8_t)~(3u << (bit % 8));
+	pm[base + bit / 8] &= (uint8_t)~(1u << (bit % 8));
 }
 
 int
@@ -39,9 +41,9 @@ svm_maps_init(struct svm_vm *s)
 	}
 	hv_memset(s->iopm, 0xff, SVM_IOPM_PAGES * HV_PAGE_SIZE);
 	hv_memset(s->msrpm, 0xff, SVM_MSRPM_PAGES * HV_PAGE_SIZE);
-	msrpm_pass(s->msrpm, X86_MSR_FS_BASE);
-	msrpm_pass(s->msrpm, X86_MSR_GS_BASE);
-	msrpm_pass(s->msrpm, X86_MSR_KERNEL_GS_BASE);
+	msrpm_pass_read(s->msrpm, X86_MSR_FS_BASE);
+	msrpm_pass_read(s->msrpm, X86_MSR_GS_BASE);
+	msrpm_pass_read(s->msrpm, X86_MSR_KERNEL_GS_BASE);
 	s->iopm_pa = hv_os_virt_to_phys(s->iopm);
 	s->msrpm_pa = hv_os_virt_to_phys(s->msrpm);
 	return 0;

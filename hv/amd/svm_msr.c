@@ -24,6 +24,9 @@ msr_vmcb_field(enum hv_msr_reg reg)
 	case HV_MSR_PAT:		return VMCB_G_PAT;
 	case HV_MSR_EFER:		return VMCB_EFER;
 	case HV_MSR_TSC_OFFSET:		return VMCB_TSC_OFFSET;
+	case HV_MSR_FS_BASE:		return VMCB_SEG_FS + VMCB_SEG_BASE;
+	case HV_MSR_GS_BASE:		return VMCB_SEG_GS + VMCB_SEG_BASE;
+	case HV_MSR_KERNEL_GS_BASE:	return VMCB_KERNEL_GS_BASE;
 	case HV_MSR_TSC_AUX:		return 0;
 	}
 	return 0;

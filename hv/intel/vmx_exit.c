@@ -171,9 +171,25 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		ex->kind = HV_EXIT_DEBUG;
 		return 0;
 	}
-	if (vector == X86_VEC_UD) {
-		/* reflected; raised while delivering another event, the pair
-		 * decides (the core's rule; #UD is benign: itself) */
+	if (vector == X86_VEC_GP && !(vmcs_read(VMCS_IDT_VECTORING_INFO) &
+	    INTR_INFO_VALID)) {
+		/* intercepted with the VMware backdoor only: its access done
+		 * in its place (hv/vmport.c), any other #GP the guest's */
+		struct hv_vmexit vx = { .kind = HV_VX_GP };
+		int rc;
+
+		vx.rip = vmcs_read(VMCS_GUEST_RIP);
+		vx.gpr = ((struct vmx_vcpu *)vcpu->backend)->gpr;
+		vx.code64 = code_bits() == 64;
+		rc = hv_vmexit(vcpu, &vx, ex);
+		if (vx.skip) {
+			complete_len(vx.len);
+			return rc;
+		}
+	}
+	if (vector == X86_VEC_UD || vector == X86_VEC_GP) {
+		/* reflected with its error code; raised while delivering
+		 * another event, the pair decides (the core's rule) */
 		switch (hv_exception_merge((uint32_t)vmcs_read(
 		    VMCS_IDT_VECTORING_INFO), vector)) {
 		case HV_MERGE_SHUTDOWN:

@@ -27,7 +27,7 @@ struct fake_vm {
 
 struct fake_vcpu {
 	struct hv_regs regs;
-	uint64_t msr[HV_MSR_TSC_AUX + 1];		/* enum hv_msr_reg */
+	uint64_t msr[HV_MSR_KERNEL_GS_BASE + 1];	/* enum hv_msr_reg (the last) */
 };
 
 unsigned fake_msr_held;

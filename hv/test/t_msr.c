@@ -118,6 +118,15 @@ test_msr_rules(void)
 	CHECK_EQ(rd(vcpu, X86_MSR_LSTAR), 0xffff800000001000ull);
 	CHECK(wr(vcpu, X86_MSR_SYSENTER_ESP, 0x00007ffffffff000ull, PG));
 	CHECK_EQ(rd(vcpu, X86_MSR_SYSENTER_ESP), 0x00007ffffffff000ull);
+	/* the segment bases (their writes exit on SVM): #GP leaves the
+	 * base as it was */
+	CHECK(wr(vcpu, X86_MSR_FS_BASE, 0x00007f0000001000ull, PG));
+	CHECK(!wr(vcpu, X86_MSR_FS_BASE, 0x8000000000000000ull, PG));
+	CHECK_EQ(*fake_msr(vcpu, HV_MSR_FS_BASE), 0x00007f0000001000ull);
+	CHECK(!wr(vcpu, X86_MSR_GS_BASE, 0x0100000000000000ull, PG));
+	CHECK(!wr(vcpu, X86_MSR_KERNEL_GS_BASE, 0xfe00000000000000ull, PG));
+	CHECK(wr(vcpu, X86_MSR_KERNEL_GS_BASE, 0xffff800000002000ull, PG));
+	CHECK_EQ(*fake_msr(vcpu, HV_MSR_KERNEL_GS_BASE), 0xffff800000002000ull);
 
 	/* FMASK's upper half is reserved; SYSENTER_CS keeps 32 bits; STAR
 	 * and the TSC take any value */
@@ -194,16 +203,24 @@ test_msr_misc_enable(void)
 	uint64_t v;
 
 	t_setup_vcpu(&vm, &vcpu);
-	hv_backend_svm = true;		/* an AMD CPU has none */
+	vm->model.vendor = HV_CPU_AMD;	/* an AMD CPU has none */
 	CHECK(!msr_exit(vcpu, false, X86_MSR_MISC_ENABLE, &v, PG));
 	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset, PG));
-	hv_backend_svm = false;
+	vm->model.vendor = HV_CPU_INTEL;
 	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), reset);
 	/* reserved bits #GP; the read-only bits stay hv's */
 	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | 2, PG));
 	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | (1ull << 35), PG));
 	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, X86_MISC_PERFMON, PG));
 	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), X86_MISC_NO_BTS | X86_MISC_NO_PEBS);
+	/* EIST enable and xTPR message disable are kept with or without
+	 * their CPUID.01H bits (an AMD host's leaf 1 has neither) */
+	fake_cpuid_set(1, 0, 0, 0, 0, 0);
+	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset | X86_MISC_EIST |
+	    X86_MISC_XTPR_DISABLE, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), reset | X86_MISC_EIST |
+	    X86_MISC_XTPR_DISABLE);
+	fake_cpuid_reset();
 	/* Limit CPUID Maxval: CPUID.0:EAX reads 2 */
 	CHECK(wr(vcpu, X86_MSR_MISC_ENABLE, reset | X86_MISC_LIMIT_CPUID, PG));
 	hv_guest_cpuid(vcpu, 0, 0, &a, &b, &c, &d);
@@ -259,7 +276,7 @@ test_msr_misc_enable_monitor(void)
 	uint32_t a, b, c, d;
 
 	t_setup_vcpu(&vm, &vcpu);
-	hv_backend_svm = false;
+	vm->model.vendor = HV_CPU_INTEL;
 	fake_cpuid_set(0, 0, 5, 0, 0, 0);
 	fake_cpuid_set(1, 0, 0, 0, X86_CPUID1_ECX_SSE3 | X86_CPUID1_ECX_MONITOR, 0);
 	fake_cpuid_set(X86_CPUID_LEAF_MWAIT, 0, 64, 64, 1, 0);

@@ -90,6 +90,10 @@
 	X(exit_next_rip)	\
 	X(msr_rules)		\
 	X(msr_misc_enable)	\
+	X(model_set)		\
+	X(model_cpuid_msr)	\
+	X(vmport_backdoor)	\
+	X(vmport_absent)	\
 	X(msr_misc_enable_monitor) \
 	X(cr_rules)		\
 	X(scn_directives)	\

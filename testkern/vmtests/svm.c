@@ -266,10 +266,11 @@ KTEST(svm_exits, "MSR emulation and pass-through, I/O ports, SVM instructions ->
 	    "WRMSR/RDMSR STAR round trip, high half 0x%lx (want 0x230008)",
 	    (unsigned long)regs.r11);
 	report(error == 0 && regs.fs_base == 0x11223344,
-	    "guest WRMSR FS_BASE passed through: guest FS base 0x%lx (want "
+	    "guest WRMSR FS_BASE: guest FS base 0x%lx (want "
 	    "0x11223344), host FS base intact", (unsigned long)regs.fs_base);
-	report(vm_stat("exit.msr") - msr == 3, "MSR exits: %lu (want 3: FS_BASE "
-	    "is not intercepted)", (unsigned long)(vm_stat("exit.msr") - msr));
+	report(vm_stat("exit.msr") - msr == 4, "MSR exits: %lu (want 4: the WRMSR "
+	    "of FS_BASE exits for its canonical check)",
+	    (unsigned long)(vm_stat("exit.msr") - msr));
 	report(vm_stat("exit.ioio") - io == 2, "IOIO exits: %lu (want 2)",
 	    (unsigned long)(vm_stat("exit.ioio") - io));
 
