@@ -14,7 +14,6 @@
 %include "catch.inc"
 
 FAULTED		equ 0xfa17000000000000	; a read reported as FAULTED | vector
-VENDOR_AMD_EBX	equ 0x68747541		; CPUID.0:EBX "Auth" (AuthenticAMD)
 
 ; this guest's own descriptors: ring3.inc's GDT copied below, then an LDT
 ; and a second code/stack pair, so LDTR, CS, SS and ES hold selectors no
@@ -298,7 +297,7 @@ msr_probe_report:
 	xor	eax, eax
 	cpuid
 	xor	r12d, r12d
-	cmp	ebx, VENDOR_AMD_EBX
+	cmp	ebx, X86_VENDOR_AMD_EBX
 	sete	r12b
 	lea	rbx, [msr_probes]
 .row:	cmp	dword [rbx + P_MSR], 0

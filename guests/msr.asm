@@ -20,7 +20,6 @@
 
 FAULTED		equ 0xfa17000000000000
 GP		equ FAULTED | X86_VEC_GP
-VENDOR_AMD_EBX	equ 0x68747541		; CPUID.0:EBX "Auth" (AuthenticAMD)
 ADJ		equ 1 << 44		; moves the TSC by about 4.6 hours at 1 GHz
 SLACK		equ 1 << 40		; more than any run between two reads
 AUX		equ 0x1234
@@ -48,7 +47,7 @@ main:
 	xor	eax, eax
 	cpuid
 	xor	r15d, r15d
-	cmp	ebx, VENDOR_AMD_EBX
+	cmp	ebx, X86_VENDOR_AMD_EBX
 	sete	r15b			; r15: an AMD CPU
 
 	; ---- IA32_TSC_ADJUST and the TSC ----

@@ -60,6 +60,15 @@ bool	 hv_lapic_base_write(struct hv_vcpu *vcpu, uint64_t val);
 int	 hv_lapic_next(struct hv_vcpu *vcpu);
 void	 hv_lapic_accept(struct hv_vcpu *vcpu, unsigned vector);
 
+/* model.c: a new VM's guest CPU is the host's */
+void	 hv_vm_model_init(struct hv_vm *vm);
+/* the guest's CPU is an Intel one (hv_vm_set_model) */
+static inline bool
+hv_guest_intel(const struct hv_vm *vm)
+{
+	return vm->model.vendor == HV_CPU_INTEL;
+}
+
 /* vm.c */
 int	 hv_vm_slot_get(struct hv_vm *vm);	/* vm->id, or HV_ENOSPC */
 void	 hv_vm_slot_put(struct hv_vm *vm);

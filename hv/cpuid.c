@@ -107,7 +107,35 @@ hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 }
 
 /*
- * ... and what differs per vCPU: leaf 0, MONITOR and the NX bit under
+ * What follows the VM's CPU model (hv_vm_set_model): the vendor string of
+ * leaf 0, and of leaf 0x80000000 where AMD repeats it; leaf 0x80000001 as
+ * an Intel CPU defines it for an Intel guest; MAXPHYADDR in leaf
+ * 0x80000008, with no guest physical size of its own (the guest has no
+ * nested paging).
+ */
+static inline void
+model_cpuid(const struct hv_vm *vm, uint32_t leaf, uint32_t r[4])
+{
+	bool intel = hv_guest_intel(vm);
+
+	if (leaf == 0 || (leaf == 0x80000000u && !intel)) {
+		r[1] = intel ? X86_VENDOR_INTEL_EBX : X86_VENDOR_AMD_EBX;
+		r[3] = intel ? X86_VENDOR_INTEL_EDX : X86_VENDOR_AMD_EDX;
+		r[2] = intel ? X86_VENDOR_INTEL_ECX : X86_VENDOR_AMD_ECX;
+	} else if (leaf == 0x80000000u) {
+		r[1] = r[2] = r[3] = 0;
+	} else if (leaf == 0x80000001u && intel) {
+		r[1] = 0;
+		r[2] &= X86_CPUID81_ECX_INTEL;
+		r[3] &= X86_CPUID81_EDX_INTEL;
+	} else if (leaf == 0x80000008u) {
+		r[0] = (r[0] & ~(X86_CPUID88_EAX_PHYS | X86_CPUID88_EAX_GUEST_PHYS)) |
+		    vm->model.phys_bits;
+	}
+}
+
+/*
+ * ... and what differs per VM (above) and per vCPU: leaf 0, MONITOR and the NX bit under
  * IA32_MISC_ENABLE, OSXSAVE and the APIC ID, RDTSCP/RDPID where its
  * TSC_AUX is kept, leaf 0xD by its XCR0.
  */
@@ -118,6 +146,7 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
 	struct hv_ctl_regs ctl;
 
 	guest_features(leaf, subleaf, r);
+	model_cpuid(vcpu->vm, leaf, r);
 	if (leaf == 0 && (vcpu->misc_enable & X86_MISC_LIMIT_CPUID)) {
 		/* IA32_MISC_ENABLE's Limit CPUID Maxval (SDM Vol. 4
 		 * Table 2-2) */

@@ -212,12 +212,13 @@ hv_init(void)
 	hv_memcpy(vendor + 4, &r[3], 4);
 	hv_memcpy(vendor + 8, &r[2], 4);
 	vendor[12] = '\0';
-	if (r[1] == 0x756e6547u && r[3] == 0x49656e69u && r[2] == 0x6c65746eu) {
-		ops = &hv_vmx_ops;		/* "GenuineIntel" */
+	if (r[1] == X86_VENDOR_INTEL_EBX && r[3] == X86_VENDOR_INTEL_EDX &&
+	    r[2] == X86_VENDOR_INTEL_ECX) {
+		ops = &hv_vmx_ops;
 		hv_backend_svm = false;
-	} else if (r[1] == 0x68747541u && r[3] == 0x69746e65u &&
-	    r[2] == 0x444d4163u) {
-		ops = &hv_svm_ops;		/* "AuthenticAMD" */
+	} else if (r[1] == X86_VENDOR_AMD_EBX && r[3] == X86_VENDOR_AMD_EDX &&
+	    r[2] == X86_VENDOR_AMD_ECX) {
+		ops = &hv_svm_ops;
 		hv_backend_svm = true;
 	} else {
 		hv_os_log("hv: CPU vendor '%s' has neither VMX nor SVM\n", vendor);

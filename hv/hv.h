@@ -99,6 +99,37 @@ uint64_t hv_vm_user_hypercalls(const struct hv_vm *vm);
  */
 int	 hv_vm_set_debugger(struct hv_vm *vm, bool on);
 
+/*
+ * The CPU a VM's guest sees, a machine model as a host's "-cpu" option
+ * names one: the vendor CPUID leaf 0 reports and the rules that follow it
+ * where the architecture differs by vendor (IA32_MISC_ENABLE exists for an
+ * Intel guest, SDM Vol. 4 Table 2-2; AMD's legacy performance counters for
+ * an AMD guest, APM Vol. 2 13.2.1; CPUID leaves 0x80000000-1 as each
+ * vendor defines them), and MAXPHYADDR (CPUID 0x80000008 EAX[7:0]).  What
+ * the CPU under the guest does by itself stays the host CPU's (SYSCALL and
+ * SYSENTER in each mode, the instruction of hv's hypercall: CPUID leaf
+ * HV_CPUID_LEAF names it).  A VM starts with the host's vendor and
+ * MAXPHYADDR, no VMware backdoor.  Set before the VM's first vCPU:
+ * 0, HV_EINVAL (NULL, an unknown vendor, MAXPHYADDR outside 32 .. the
+ * host's), HV_ENOTSUP (the backdoor, which hv does not give), HV_EBUSY (the
+ * VM has a vCPU).  hv_vm_get_model gives the model in force, the vendor
+ * and MAXPHYADDR resolved (never HV_CPU_HOST or 0).
+ */
+enum hv_cpu_vendor {
+	HV_CPU_HOST,		/* the host CPU's */
+	HV_CPU_INTEL,		/* "GenuineIntel" */
+	HV_CPU_AMD,		/* "AuthenticAMD" */
+};
+
+struct hv_vm_model {
+	enum hv_cpu_vendor vendor;
+	unsigned	 phys_bits;	/* MAXPHYADDR; 0: the host's */
+	bool		 vmware_backdoor;
+};
+
+int	 hv_vm_set_model(struct hv_vm *vm, const struct hv_vm_model *m);
+void	 hv_vm_get_model(const struct hv_vm *vm, struct hv_vm_model *m);
+
 /* Pages of host memory backing this VM now (for leak and demand-paging checks). */
 uint64_t hv_vm_resident_pages(const struct hv_vm *vm);
 

@@ -99,6 +99,7 @@ struct hv_vm {
 	struct hv_console console;	/* its guest lines' budget */
 	volatile uint64_t user_hypercalls;	/* allowed from CPL 3 (hv.h) */
 	bool		 host_debugger;	/* #BP is the host's (hv_vm_set_debugger) */
+	struct hv_vm_model model;	/* the guest's CPU, resolved (hv/model.c) */
 	void		*backend;	/* struct vmx_vm / struct svm_vm */
 };
 

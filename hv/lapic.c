@@ -71,7 +71,7 @@ hv_lapic_base_write(struct hv_vcpu *vcpu, uint64_t val)
 {
 	struct hv_lapic *l = &vcpu->lapic;
 	uint64_t rsvd = APIC_BASE_RSVD | X86_APIC_BASE_EXTD |
-	    ~((1ull << hv_guest_maxphyaddr) - 1);
+	    ~((1ull << vcpu->vm->model.phys_bits) - 1);
 
 	if (val & rsvd)
 		return false;

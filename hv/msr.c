@@ -144,15 +144,17 @@ efer_write(struct hv_vcpu *vcpu, uint64_t cr0, uint64_t *val)
 
 /*
  * IA32_MISC_ENABLE is Intel's (SDM Vol. 4 Table 2-2); an AMD CPU has no
- * MSR 0x1a0 (APM Vol. 2 App. A).  The writable bits: those that exist on
- * this CPU (SDM: EIST, xTPR and XD Bit Disable with their CPUID bits) and
- * whose effect on a guest hv gives: Limit CPUID Maxval (hv/cpuid.c), XD Bit
- * Disable (CPUID NX and EFER.NXE; not while NXE is on: a state the CPU
- * under the guest cannot give), ENABLE MONITOR FSM (CPUID.01H:ECX.MONITOR
- * and the instructions, hv/exit.c; the SDM gives it with SSE3, and the CPU
- * under the guest must have MONITOR, else it raises #UD before any exit),
- * and those with no effect a guest could see (fast strings, thermal
- * control, EIST, xTPR messages).  A reserved bit set is #GP.
+ * MSR 0x1a0 (APM Vol. 2 App. A): a guest has it when its CPU model is an
+ * Intel one (hv_vm_set_model), on either backend.  The writable bits: those
+ * that exist on this CPU (SDM: EIST, xTPR and XD Bit Disable with their
+ * CPUID bits) and whose effect on a guest hv gives: Limit CPUID Maxval
+ * (hv/cpuid.c), XD Bit Disable (CPUID NX and EFER.NXE; not while NXE is
+ * on: a state the CPU under the guest cannot give), ENABLE MONITOR FSM
+ * (CPUID.01H:ECX.MONITOR and the instructions, hv/exit.c; the SDM gives it
+ * with SSE3, and the CPU under the guest must have MONITOR, else it raises
+ * #UD before any exit), and those with no effect a guest could see (fast
+ * strings, thermal control, EIST, xTPR messages).  A reserved bit set is
+ * #GP.
  */
 static bool
 misc_enable_write(struct hv_vcpu *vcpu, uint64_t val)
@@ -214,7 +216,7 @@ msr_read(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t *val)
 		return true;
 	case MSR_MISC_ENABLE:
 		*val = vcpu->misc_enable;
-		return !hv_backend_svm;
+		return hv_guest_intel(vcpu->vm);
 	default:
 		break;
 	}
@@ -270,7 +272,7 @@ msr_write(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
 		vcpu->mcg_status = val;
 		return true;
 	case MSR_MISC_ENABLE:
-		return !hv_backend_svm && misc_enable_write(vcpu, val);
+		return hv_guest_intel(vcpu->vm) && misc_enable_write(vcpu, val);
 	}
 	return hv_ops->msr_set(vcpu, (enum hv_msr_reg)r->reg, val);
 }
@@ -298,14 +300,15 @@ msr_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, bool write)
 
 /*
  * AMD's four legacy counters and their event selects, which every AMD64
- * CPU has (APM Vol. 2 13.2.1, no CPUID bit): a guest may program them, hv
- * keeps the values and nothing counts.  The address of the guest's copy of
+ * CPU has (APM Vol. 2 13.2.1, no CPUID bit) and an Intel one has not: a
+ * guest whose CPU model is an AMD one may program them, hv keeps the
+ * values and nothing counts.  The address of the guest's copy of
  * MSR nr, or NULL when nr is not one of them.
  */
 static uint64_t *
 amd_perf_msr(struct hv_vcpu *vcpu, uint32_t nr)
 {
-	if (hv_backend_svm && nr >= X86_MSR_K7_PERFEVTSEL0 &&
+	if (!hv_guest_intel(vcpu->vm) && nr >= X86_MSR_K7_PERFEVTSEL0 &&
 	    nr <= X86_MSR_K7_PERFCTR3)
 		return &vcpu->amd_perf[nr - X86_MSR_K7_PERFEVTSEL0];
 	return NULL;

@@ -154,6 +154,7 @@ hv_vm_create(uint64_t mem_size, struct hv_vm **out)
 	/* generation 1: each CPU flushes before its first entry of this VM,
 	 * dropping anything a previous user of the tag/root left behind */
 	vm->inval_gen = 1;
+	hv_vm_model_init(vm);
 	vm->pages = hv_os_malloc(vm->npages * sizeof(void *));
 	vm->swapped = hv_os_malloc(vm->npages * sizeof(void *));
 	if (vm->pages == NULL || vm->swapped == NULL) {

@@ -127,6 +127,25 @@
 #define X86_CPUID7_EBX_INVPCID	X86_BIT(10)	/* leaf 7 subleaf 0: INVPCID */
 #define X86_CPUID7_ECX_LA57	X86_BIT(16)	/* leaf 7 subleaf 0: 5-level paging */
 #define X86_CPUID7_ECX_PKS	X86_BIT(31)	/* leaf 7 subleaf 0: IA32_PKRS, CR4.PKS */
+/* the vendor string of CPUID leaf 0 in EBX, EDX, ECX (SDM Vol. 2A CPUID;
+ * APM Vol. 3 E.3.1); AMD repeats it in leaf 0x80000000, Intel reserves
+ * those registers (0) */
+#define X86_VENDOR_INTEL_EBX	0x756e6547	/* "Genu" */
+#define X86_VENDOR_INTEL_EDX	0x49656e69	/* "ineI" */
+#define X86_VENDOR_INTEL_ECX	0x6c65746e	/* "ntel" */
+#define X86_VENDOR_AMD_EBX	0x68747541	/* "Auth" */
+#define X86_VENDOR_AMD_EDX	0x69746e65	/* "enti" */
+#define X86_VENDOR_AMD_ECX	0x444d4163	/* "cAMD" */
+/* leaf 0x80000001 as an Intel CPU defines it (SDM Vol. 2A CPUID, Table
+ * 3-8): ECX LAHF/SAHF in 64-bit mode, LZCNT, PREFETCHW; EDX SYSCALL/SYSRET,
+ * execute disable, 1-GByte pages, RDTSCP, Intel 64; the rest reserved */
+#define X86_CPUID81_ECX_INTEL	(X86_BIT(0) | X86_BIT(5) | X86_BIT(8))
+#define X86_CPUID81_EDX_INTEL	(X86_BIT(11) | X86_BIT(20) | X86_BIT(26) | \
+				 X86_BIT(27) | X86_BIT(29))
+/* leaf 0x80000008 EAX: MAXPHYADDR in 7:0, the linear width in 15:8, AMD's
+ * guest physical size in 23:16 (0: MAXPHYADDR; APM Vol. 3 E.4.7) */
+#define X86_CPUID88_EAX_PHYS	0xff
+#define X86_CPUID88_EAX_GUEST_PHYS 0xff0000
 #define X86_CPUID_LEAF_MWAIT	0x5		/* MONITOR/MWAIT parameters */
 #define X86_CPUID5_ECX_INT_BREAK X86_BIT(1)	/* MWAIT ECX[0]: interrupts wake it even when masked */
 #define X86_CPUID_LEAF_PERFMON	0xa		/* Intel architectural performance monitoring */

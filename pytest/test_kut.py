@@ -116,6 +116,28 @@ def mem_of(sec):
     return min(mb, MEM_MAX_MB)
 
 
+# QEMU's -cpu vendor= values as the scenario's `cpu` line names them
+CPU_VENDORS = {"GenuineIntel": "intel", "AuthenticAMD": "amd"}
+
+
+def cpu_of(sec):
+    """The machine the configuration asks QEMU for (its qemu_params: -cpu
+    ...,vendor=V and ...,phys-bits=N; -machine vmport=on) as a scenario
+    `cpu` line (guests/README.md; hv_vm_set_model), "" for the host's CPU."""
+    params = sec.get("qemu_params", "")
+    words = []
+    m = re.search(r"\bvendor=(\w+)", params)
+    if m:
+        assert m.group(1) in CPU_VENDORS, "unknown -cpu vendor=%s" % m.group(1)
+        words.append(CPU_VENDORS[m.group(1)])
+    m = re.search(r"\bphys-bits=(\d+)", params)
+    if m:
+        words += ["phys-bits", m.group(1)]
+    if re.search(r"-machine\s+(\S+,)?vmport=on\b", params):
+        words.append("vmware-backdoor")
+    return "cpu %s\n" % " ".join(words) if words else ""
+
+
 def scn_name(cfg):
     return "kut_" + re.sub(r"[^a-z0-9_.-]", "_", cfg.lower())
 
@@ -156,7 +178,7 @@ def write_scenario(name, sec, backend, boot):
     # pc-testdev memory): a second RAM range of the VM (`mem ... ram`)
     text = ("descr kvm-unit-tests %s\nguest %s\nmultiboot %s\n"
             "module NR_CPUS=1 MEMSIZE=%d TEST_DEVICE=0\nmem %dM ram %s\ntimeout %d\n"
-            "stall 0\n"
+            "stall 0\n%s"
             # the peer prints up to hundreds of check lines within a second:
             # lift its VM's console budget (hv/console.c) at the first exit,
             # before its serial output starts (restored at the end)
@@ -164,7 +186,8 @@ def write_scenario(name, sec, backend, boot):
             "on exits 1 do sysctl hw.vmm.console.bytes=10000000\n"
             "expect end exit 0\n" % (name, sec["file"], args, mem, mem, IORAM,
                                       SCN_TIMEOUT_LONG_MS.get((name, backend),
-                                                              SCN_TIMEOUT_MS[backend])))
+                                                              SCN_TIMEOUT_MS[backend]),
+                                      cpu_of(sec)))
     if name in HOSTCHECK_EXITS:
         text += "on exits %d do sysctl hw.vmm.hostcheck=0\n" % HOSTCHECK_EXITS[name]
     with open(path, "w") as f:

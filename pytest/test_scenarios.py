@@ -47,6 +47,7 @@ MALFORMED = {
     "bad_action": "3: on mark: unknown action 'fly' (the actions are listed in "
                   "guests/README.md)",
     "bad_args": "3: on mark: pageout takes 2 arguments, got 1 (usage: pageout GPA LEN)",
+    "bad_cpu": "2: cpu: phys-bits 53 is out of range 32..52",
     "bad_dup": "3: vcpus: duplicate (first on line 2; at most one per file)",
     "bad_mem": "2: mem: 3M is out of range 4M..1G",
     "bad_noguest": "3: no 'guest IMAGE' line in the file",

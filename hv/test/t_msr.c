@@ -194,10 +194,10 @@ test_msr_misc_enable(void)
 	uint64_t v;
 
 	t_setup_vcpu(&vm, &vcpu);
-	hv_backend_svm = true;		/* an AMD CPU has none */
+	vm->model.vendor = HV_CPU_AMD;	/* an AMD CPU has none */
 	CHECK(!msr_exit(vcpu, false, X86_MSR_MISC_ENABLE, &v, PG));
 	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset, PG));
-	hv_backend_svm = false;
+	vm->model.vendor = HV_CPU_INTEL;
 	CHECK_EQ(rd(vcpu, X86_MSR_MISC_ENABLE), reset);
 	/* reserved bits #GP; the read-only bits stay hv's */
 	CHECK(!wr(vcpu, X86_MSR_MISC_ENABLE, reset | 2, PG));
@@ -259,7 +259,7 @@ test_msr_misc_enable_monitor(void)
 	uint32_t a, b, c, d;
 
 	t_setup_vcpu(&vm, &vcpu);
-	hv_backend_svm = false;
+	vm->model.vendor = HV_CPU_INTEL;
 	fake_cpuid_set(0, 0, 5, 0, 0, 0);
 	fake_cpuid_set(1, 0, 0, 0, X86_CPUID1_ECX_SSE3 | X86_CPUID1_ECX_MONITOR, 0);
 	fake_cpuid_set(X86_CPUID_LEAF_MWAIT, 0, 64, 64, 1, 0);

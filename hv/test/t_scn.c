@@ -272,6 +272,15 @@ test_scn_directives(void)
 	CHECK(s.multiboot && s.mb_args[0] == '\0' && s.mb_module[0] == '\0');
 	CHECK_EQ(parse(full), 0);
 	CHECK(!s.multiboot);
+	/* the guest's CPU model: the host's unless `cpu` says otherwise */
+	CHECK(s.cpu_vendor == SCN_CPU_HOST && s.cpu_phys_bits == 0 &&
+	    !s.cpu_vmware_backdoor);
+	CHECK_EQ(parse("guest g\ncpu phys-bits 36 vmware-backdoor intel\nexpect alive\n"), 0);
+	CHECK(s.cpu_vendor == SCN_CPU_INTEL && s.cpu_phys_bits == 36 &&
+	    s.cpu_vmware_backdoor);
+	CHECK_EQ(parse("guest g\ncpu amd\nexpect alive\n"), 0);
+	CHECK(s.cpu_vendor == SCN_CPU_AMD && s.cpu_phys_bits == 0 &&
+	    !s.cpu_vmware_backdoor);
 }
 
 void
@@ -287,13 +296,26 @@ test_scn_errors_header(void)
 	BAD("guest g\nexp\x1b\n", "t.scn:2: control character in the line");
 	BAD("guest g\nfly away\n",
 	    "t.scn:2: unknown directive 'fly' (want guest, descr, vcpus, mem, backends, cpus, "
-	    "timeout, stall, quirk, quirk-absent, symptom, multiboot, module, on or expect)");
+	    "timeout, stall, quirk, quirk-absent, symptom, multiboot, module, cpu, on or expect)");
 	BAD("guest g\nmodule A=1\nexpect alive\n",
 	    "t.scn:2: module: no 'multiboot' line: only a multiboot kernel gets modules");
 	BAD("guest g\nvcpus 2\nmultiboot\nexpect alive\n",
 	    "t.scn:3: multiboot: needs vcpus 1 (a multiboot kernel starts the others itself)");
 	BAD("guest g\nmultiboot\nmodule\nexpect alive\n",
 	    "t.scn:3: module: missing argument (usage: module WORD...)");
+	BAD("guest g\ncpu\nexpect alive\n", "t.scn:2: cpu: missing argument (usage: cpu "
+	    "[intel|amd] [phys-bits N] [vmware-backdoor])");
+	BAD("guest g\ncpu intel amd\nexpect alive\n", "t.scn:2: cpu: unexpected 'amd' "
+	    "(usage: cpu [intel|amd] [phys-bits N] [vmware-backdoor]; each at most once)");
+	BAD("guest g\ncpu phys-bits\nexpect alive\n", "t.scn:2: cpu: unexpected "
+	    "'phys-bits' (usage: cpu [intel|amd] [phys-bits N] [vmware-backdoor]; each at "
+	    "most once)");
+	BAD("guest g\ncpu phys-bits 53\nexpect alive\n",
+	    "t.scn:2: cpu: phys-bits 53 is out of range 32..52");
+	BAD("guest g\ncpu phys-bits x\nexpect alive\n",
+	    "t.scn:2: cpu: 'x' is not a number (32..52)");
+	BAD("guest g\ncpu amd\ncpu amd\nexpect alive\n",
+	    "t.scn:3: cpu: duplicate (first on line 2; at most one per file)");
 	BAD("guest g\n/x/ guest\n", "t.scn:2: a line cannot start with a regex");
 	BAD("guest g\nsymptom /abc\n",
 	    "t.scn:2: symptom: regex without a closing / (write \\/ for a slash)");

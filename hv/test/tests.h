@@ -88,6 +88,8 @@
 	X(exit_next_rip)	\
 	X(msr_rules)		\
 	X(msr_misc_enable)	\
+	X(model_set)		\
+	X(model_cpuid_msr)	\
 	X(msr_misc_enable_monitor) \
 	X(cr_rules)		\
 	X(scn_directives)	\

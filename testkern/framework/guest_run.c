@@ -73,6 +73,8 @@ guest_run_setup(const struct guest_run_cfg *cfg, struct guest_run_result *res)
 	error = hv_vm_set_user_hypercalls(res->vm, cfg->user_hypercalls);
 	if (error == 0)
 		error = hv_vm_set_debugger(res->vm, cfg->debugger);
+	if (error == 0)
+		error = hv_vm_set_model(res->vm, &cfg->model);
 	if (error != 0) {
 		ksnprintf(res->errmsg, sizeof(res->errmsg), "VM settings: %s (%d)",
 		    errno_name(error), error);

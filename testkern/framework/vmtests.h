@@ -64,6 +64,8 @@ struct guest_run_cfg {
 	bool		 stop_at_exit;	/* stop at the first exit other than a host
 					 * interrupt and hand it back unhandled */
 	uint64_t	 user_hypercalls;	/* allowed from guest CPL 3 (hv.h; 0: none) */
+	struct hv_vm_model model;	/* the guest's CPU (hv_vm_set_model; zero:
+					 * the host's) */
 	void		*ctx;		/* for the hooks */
 	/* each vCPU's boot state (hv_vcpu_boot); NULL: hv_abi.h's, or the
 	 * multiboot loader's */

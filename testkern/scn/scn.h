@@ -26,6 +26,11 @@
 
 #define SCN_ANY		UINT64_MAX	/* `on mark any` */
 
+/* `cpu` vendors */
+#define SCN_CPU_HOST	0
+#define SCN_CPU_INTEL	1
+#define SCN_CPU_AMD	2
+
 /* strlen for the parser and the matcher, which call nothing outside */
 static inline size_t
 scn_slen(const char *s)
@@ -108,6 +113,11 @@ struct scn {
 	bool		 multiboot;
 	char		 mb_args[SCN_LINE_MAX + 1];
 	char		 mb_module[SCN_LINE_MAX + 1];
+	/* `cpu [intel|amd] [phys-bits N] [vmware-backdoor]`: the guest's CPU
+	 * model (hv_vm_set_model); SCN_CPU_HOST and 0 bits: the host's */
+	int		 cpu_vendor;
+	uint64_t	 cpu_phys_bits;
+	bool		 cpu_vmware_backdoor;
 	int		 nsteps, nexpects;
 	struct scn_step	 steps[SCN_STEPS_MAX];
 	struct scn_expect expects[SCN_EXPECTS_MAX];

@@ -19,7 +19,7 @@ struct tok {
 /* The directives, in the order `unknown directive` lists them. */
 enum dir {
 	D_GUEST, D_DESCR, D_VCPUS, D_MEM, D_BACKENDS, D_CPUS, D_TIMEOUT, D_STALL,
-	D_QUIRK, D_QUIRK_ABSENT, D_SYMPTOM, D_MULTIBOOT, D_MODULE, D_ON, D_EXPECT, D_COUNT
+	D_QUIRK, D_QUIRK_ABSENT, D_SYMPTOM, D_MULTIBOOT, D_MODULE, D_CPU, D_ON, D_EXPECT, D_COUNT
 };
 
 static const struct {
@@ -39,6 +39,7 @@ static const struct {
 	[D_SYMPTOM] = { "symptom", "symptom /REGEX/" },
 	[D_MULTIBOOT] = { "multiboot", "multiboot [ARGS...]" },
 	[D_MODULE] = { "module", "module WORD..." },
+	[D_CPU] = { "cpu", "cpu [intel|amd] [phys-bits N] [vmware-backdoor]" },
 	[D_ON] = { "on", "on mark N|any [vcpu V] [hits RANGE] do ACTION ARGS... [want ERR]" },
 	[D_EXPECT] = { "expect", "expect KIND ..." },
 };
@@ -744,6 +745,36 @@ parse_ram(struct ctx *c, const struct tok *w, struct scn *s)
 	return 0;
 }
 
+/* cpu [intel|amd] [phys-bits N] [vmware-backdoor]: the guest's CPU model,
+ * each part at most once */
+static int
+parse_cpu(struct ctx *c, const struct tok *w, int nw, struct scn *s)
+{
+	bool phys = false;
+	int i;
+
+	if (nw < 2)
+		return fail(c, "missing argument (usage: %s)", dirs[D_CPU].usage);
+	for (i = 1; i < nw; i++) {
+		if ((tok_is(&w[i], "intel") || tok_is(&w[i], "amd")) &&
+		    s->cpu_vendor == SCN_CPU_HOST)
+			s->cpu_vendor = tok_is(&w[i], "intel") ? SCN_CPU_INTEL : SCN_CPU_AMD;
+		else if (tok_is(&w[i], "phys-bits") && !phys && i + 1 < nw) {
+			phys = true;
+			i++;
+			if (!parse_num(&w[i], false, &s->cpu_phys_bits))
+				return fail(c, "'%t' is not a number (32..52)", &w[i]);
+			if (s->cpu_phys_bits < 32 || s->cpu_phys_bits > 52)
+				return fail(c, "phys-bits %t is out of range 32..52", &w[i]);
+		} else if (tok_is(&w[i], "vmware-backdoor") && !s->cpu_vmware_backdoor)
+			s->cpu_vmware_backdoor = true;
+		else
+			return fail(c, "unexpected '%t' (usage: %s; each at most once)", &w[i],
+			    dirs[D_CPU].usage);
+	}
+	return 0;
+}
+
 static int
 parse_header(struct ctx *c, enum dir d, const struct tok *w, int nw, const char *line,
     size_t len)
@@ -829,6 +860,8 @@ parse_header(struct ctx *c, enum dir d, const struct tok *w, int nw, const char 
 		s->multiboot = true;
 		return nw < 2 ? 0 : take_rest(c, line, len, &w[1], s->mb_args,
 		    sizeof(s->mb_args));
+	case D_CPU:
+		return parse_cpu(c, w, nw, s);
 	case D_MODULE:
 		if (nw < 2)
 			return fail(c, "missing argument (usage: %s)", dirs[d].usage);
@@ -862,8 +895,8 @@ parse_line(struct ctx *c, const char *line, size_t len)
 		;
 	if (d == D_COUNT)
 		return fail(c, "unknown directive '%t' (want guest, descr, vcpus, mem, backends, "
-		    "cpus, timeout, stall, quirk, quirk-absent, symptom, multiboot, module, on or "
-		    "expect)", &w[0]);
+		    "cpus, timeout, stall, quirk, quirk-absent, symptom, multiboot, module, cpu, on "
+		    "or expect)", &w[0]);
 	if (d == D_ON)
 		return parse_on(c, w, nw);
 	if (d == D_EXPECT)

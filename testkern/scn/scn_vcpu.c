@@ -118,6 +118,11 @@ scn_cfg_init(struct scn_run *run)
 	run->cfg = (struct guest_run_cfg){ .image = s->guest, .mem = s->mem,
 	    .ram_gpa = s->ram_gpa, .ram_size = s->ram_size, .quiet = true,
 	    .ctx = run, .mark = scn_mark };
+	run->cfg.model = (struct hv_vm_model){
+	    .vendor = s->cpu_vendor == SCN_CPU_INTEL ? HV_CPU_INTEL :
+	    s->cpu_vendor == SCN_CPU_AMD ? HV_CPU_AMD : HV_CPU_HOST,
+	    .phys_bits = (unsigned)s->cpu_phys_bits,
+	    .vmware_backdoor = s->cpu_vmware_backdoor };
 	if (s->multiboot) {
 		ksnprintf(run->mb1_cmdline, sizeof(run->mb1_cmdline), "%s%s%s", s->guest,
 		    s->mb_args[0] != '\0' ? " " : "", s->mb_args);
