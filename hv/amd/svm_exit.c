@@ -20,6 +20,7 @@
 #define NPF_U		(1ull << 2)
 #define NPF_RSV		(1ull << 3)
 #define NPF_ID		(1ull << 4)
+#define NPF_FINAL	(1ull << 32)	/* at the final guest-physical address */
 
 /* The guest's instruction done in its place, the next at next_rip: its
  * STI/MOV SS shadow ended, its single-step trap raised. */
@@ -216,6 +217,9 @@ exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	    vmcb_rd64(v, VMCB_RIP)), ex);
 }
 
+static int	reflect(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned vector,
+		    bool has_err, uint32_t err);
+
 static int
 exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -249,6 +253,19 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
 	if (error == 0)
 		return HV_RESUME;
+	if (error == HV_EFAULT) {
+		/* the guest's own walk may end in a #PF there (hv/maxphy.c);
+		 * the exit gives no linear address */
+		struct hv_npf n = { .gpa = gpa, .final = (err & NPF_FINAL) != 0,
+		    .acc = acc & (HV_ACC_WRITE | HV_ACC_EXEC) };
+		uint32_t pfec;
+		uint64_t cr2;
+
+		if (hv_maxphy_fault(vcpu, &n, &pfec, &cr2) == 0) {
+			vmcb_wr64(s->vmcb, VMCB_CR2, cr2);
+			return reflect(vcpu, ex, X86_VEC_PF, true, pfec);
+		}
+	}
 	if (error == HV_EFAULT)
 		return stop(vcpu, ex, HV_EFAULT, "#NPF outside guest memory: "
 		    "gpa 0x%llx (memory ends at 0x%llx), error code 0x%llx",
@@ -505,15 +522,15 @@ exit_msr(struct hv_vcpu *vcpu, struct hv_exit *ex)
 
 static int	exit_shutdown(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
+/* An exception for the guest; raised while delivering another event, the
+ * pair decides (the core's rule). */
 static int
-exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
+reflect(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned vector,
+    bool has_err, uint32_t err)
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 
-	/* counted, then reflected: the guest's own #UD handler runs; raised
-	 * while delivering another event, the pair decides (the core's rule;
-	 * #UD is benign: itself) */
-	switch (hv_exception_merge((uint32_t)s->pending_event, X86_VEC_UD)) {
+	switch (hv_exception_merge((uint32_t)s->pending_event, vector)) {
 	case HV_MERGE_SHUTDOWN:
 		return exit_shutdown(vcpu, ex);
 	case HV_MERGE_DOUBLE_FAULT:
@@ -522,8 +539,16 @@ exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	case HV_MERGE_SECOND:
 		break;
 	}
-	svm_inject_exception(s, X86_VEC_UD, false, 0);
+	svm_inject_exception(s, vector, has_err, err);
 	return HV_RESUME;
+}
+
+/* counted, then reflected: the guest's own #UD handler runs (#UD is
+ * benign: raised in a delivery, itself) */
+static int
+exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	return reflect(vcpu, ex, X86_VEC_UD, false, 0);
 }
 
 /* VMRUN..SKINIT, INVLPGA: SVM is hidden from the guest, as if EFER.SVME=0 */
