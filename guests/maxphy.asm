@@ -8,7 +8,10 @@
 ; fault into the guest's #PF (hv/maxphy.c).  Cases: a PTE frame with bit
 ; 36, read and written; a PDE naming its page table with bit 37 (the fault
 ; is on the guest's own walk); a fetch from such a page (EFER.NXE: I/D);
-; a read from CPL 3 (U).  One report per check; the guest then exits 0.
+; a read from CPL 3 (U); and a read from CPL 3 of a supervisor page with
+; bit 36, where the wider CPU completes the walk and raises the #PF for
+; the rights itself, without RSVD (hv intercepts such a guest's #PFs and
+; adds it).  One report per check; the guest then exits 0.
 %include "hv.inc"
 %include "paging.inc"
 %include "ring3.inc"
@@ -17,6 +20,7 @@ RSVD_PTE	equ 0x40500000	; PTE frame bit 36 -> GPA 0x1000644000
 RSVD_PDE	equ 0x40600000	; its PDE names the PT at bit 37
 RSVD_X		equ 0x40800000	; PTE frame bit 36, executable
 RSVD_U		equ 0x40a00000	; PTE frame bit 36, user
+RSVD_S		equ 0x40c00000	; PTE frame bit 36, supervisor only
 USER_STACK	equ 0x3f0000
 RSVD		equ X86_PFERR_P | X86_PFERR_RSVD
 
@@ -70,7 +74,14 @@ main:
 	call	enter_user
 	CHECK_EQX rax, RSVD | X86_PFERR_U, "maxphy: #PF error reading at CPL 3 through a PTE with bit 36"
 	CHECK_EQX [pf_cr2], RSVD_U + 0x40, "maxphy: CR2 of the CPL 3 read"
-	CHECK_EQ [pf_count], 5, "maxphy: page faults taken"
+
+	lea	rdi, [user_sup]			; CPL 3 on a supervisor page
+	mov	esi, USER_STACK
+	xor	edx, edx
+	call	enter_user
+	CHECK_EQX rax, RSVD | X86_PFERR_U, "maxphy: #PF error reading a supervisor page with bit 36 at CPL 3"
+	CHECK_EQX [pf_cr2], RSVD_S + 0x48, "maxphy: CR2 of the supervisor-page read"
+	CHECK_EQ [pf_count], 6, "maxphy: page faults taken"
 	xor	eax, eax
 	ret
 
@@ -78,6 +89,13 @@ user_main:
 	lea	rax, [.back]
 	mov	[pf_resume], rax
 	mov	rax, [abs RSVD_U + 0x40]
+.back:	mov	rax, [pf_err]
+	int	USER_RET_VEC
+
+user_sup:
+	lea	rax, [.back]
+	mov	[pf_resume], rax
+	mov	rax, [abs RSVD_S + 0x48]
 .back:	mov	rax, [pf_err]
 	int	USER_RET_VEC
 
@@ -128,6 +146,11 @@ build:
 	mov	esi, RSVD_U
 	mov	rdx, (1 << 36) | 0x647000
 	mov	ecx, X86_PTE_US
+	call	pt_map4k
+	mov	rdi, [pml4]
+	mov	esi, RSVD_S
+	mov	rdx, (1 << 36) | 0x648000
+	xor	ecx, ecx
 	call	pt_map4k
 	ret
 

@@ -283,6 +283,10 @@ hv_exception_intercepts(const struct hv_vm *vm)
 
 	if (vm->host_debugger)
 		exc |= 1u << X86_VEC_BP;
+	/* a guest MAXPHYADDR below the CPU's: its #PFs may owe RSVD
+	 * (hv/maxphy.c, hv_maxphy_pf) */
+	if (vm->model.phys_bits < (unsigned)hv_guest_maxphyaddr)
+		exc |= 1u << X86_VEC_PF;
 	return exc;
 }
 

@@ -186,6 +186,14 @@ struct hv_npf {
  */
 int	 hv_maxphy_fault(struct hv_vcpu *vcpu, const struct hv_npf *n,
 	    uint32_t *pfec, uint64_t *cr2);
+/*
+ * A #PF the CPU raised in such a guest (intercepted, hv_exception_intercepts)
+ * at cr2 with error code *pfec: where the guest's own walk meets an address
+ * bit at or above its MAXPHYADDR, which the CPU's wider one let through, the
+ * guest's CPU reports RSVD: *pfec becomes that error code.  The caller
+ * injects the #PF with CR2 (the intercept loaded neither).
+ */
+void	 hv_maxphy_pf(struct hv_vcpu *vcpu, uint64_t cr2, uint32_t *pfec);
 
 /*
  * Called pinned, with interrupts disabled (GIF clear or IF=0) from here to

@@ -13,6 +13,10 @@
  * would refuse with #GP) is no page fault: the guest is stopped, as before.
  * The CPU has already set the accessed (and dirty) flags on the way,
  * including in the entry itself: that stays visible to the guest.
+ * A walk that goes on to a rights violation instead (a user access to a
+ * supervisor page whose entry has such a bit) raises the #PF in the guest
+ * without RSVD: such a guest's #PFs are intercepted and given RSVD where
+ * its own walk says so (hv_maxphy_pf).
  */
 #include "core.h"
 #include "x86_arch.h"
@@ -66,6 +70,46 @@ candidates(struct hv_vcpu *vcpu, struct hv_regs *r, const struct hv_npf *n,
 	return (int)k;
 }
 
+/* The guest's walk as its own CPU makes it, for faults only (no flags). */
+static int
+guest_walk(struct hv_vcpu *vcpu, struct hv_gva_ctx *g)
+{
+	struct hv_ctl_regs r;
+	int error;
+
+	if ((error = hv_gva_begin(vcpu, g)) != 0 ||
+	    (error = hv_ops->get_ctl(vcpu, &r)) != 0)
+		return error;
+	if (g->walk.mode == HV_GWALK_OFF)
+		return HV_EINVAL;
+	g->walk.or64 = NULL;
+	g->walk.smep = (r.cr4 & X86_CR4_SMEP) != 0;
+	return 0;
+}
+
+void
+hv_maxphy_pf(struct hv_vcpu *vcpu, uint64_t cr2, uint32_t *pfec)
+{
+	struct hv_gva_ctx g;
+	struct hv_gwalk_fault f;
+	uint64_t gpa;
+	unsigned acc = 0;
+
+	/* only a walk that completed to a rights check can owe RSVD */
+	if (!(*pfec & X86_PFERR_P) || (*pfec & X86_PFERR_RSVD) ||
+	    guest_walk(vcpu, &g) != 0)
+		return;
+	if (*pfec & X86_PFERR_W)
+		acc |= HV_ACC_WRITE;
+	if (*pfec & X86_PFERR_U)
+		acc |= HV_ACC_USER;
+	if (*pfec & X86_PFERR_ID)
+		acc |= HV_ACC_EXEC;
+	if (hv_gwalk_pf(&g.walk, cr2, acc, &gpa, &f) == HV_EFAULT &&
+	    (f.pfec & X86_PFERR_RSVD))
+		*pfec = f.pfec;
+}
+
 int
 hv_maxphy_fault(struct hv_vcpu *vcpu, const struct hv_npf *n, uint32_t *pfec,
     uint64_t *cr2)
@@ -80,11 +124,8 @@ hv_maxphy_fault(struct hv_vcpu *vcpu, const struct hv_npf *n, uint32_t *pfec,
 	/* an address the guest can have: just outside its memory */
 	if ((n->gpa >> vcpu->vm->model.phys_bits) == 0)
 		return HV_EFAULT;
-	if (hv_ops->get_regs(vcpu, &r) != 0 || hv_gva_begin(vcpu, &g) != 0 ||
-	    g.walk.mode == HV_GWALK_OFF)
+	if (hv_ops->get_regs(vcpu, &r) != 0 || guest_walk(vcpu, &g) != 0)
 		return HV_EFAULT;
-	g.walk.or64 = NULL;		/* the access faults: no flags set */
-	g.walk.smep = (r.cr4 & X86_CR4_SMEP) != 0;
 	nc = candidates(vcpu, &r, n, c);
 	for (i = 0; i < nc; i++) {
 		if (hv_gwalk_pf(&g.walk, c[i].va, c[i].acc |

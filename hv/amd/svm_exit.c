@@ -543,6 +543,23 @@ reflect(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned vector,
 	return HV_RESUME;
 }
 
+/*
+ * #PF, intercepted for a guest MAXPHYADDR below the CPU's: EXITINFO1 holds
+ * the error code, EXITINFO2 the address, and CR2 is not loaded (APM Vol. 2
+ * 15.12.15); RSVD where the guest's walk owes it (hv/maxphy.c).
+ */
+static int
+exit_pf(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint8_t *v = svm_of(vcpu)->vmcb;
+	uint64_t cr2 = vmcb_rd64(v, VMCB_EXITINFO2);
+	uint32_t pfec = (uint32_t)vmcb_rd64(v, VMCB_EXITINFO1);
+
+	hv_maxphy_pf(vcpu, cr2, &pfec);
+	vmcb_wr64(v, VMCB_CR2, cr2);
+	return reflect(vcpu, ex, X86_VEC_PF, true, pfec);
+}
+
 /* counted, then reflected: the guest's own #UD handler runs (#UD is
  * benign: raised in a delivery, itself) */
 static int

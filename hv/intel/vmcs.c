@@ -188,8 +188,10 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_ENTRY_CTLS, vmx_caps.entry_ctls);
 	err |= vmcs_write(VMCS_EXCEPTION_BITMAP,
 	    hv_exception_intercepts(vcpu->vm));
-	err |= vmcs_write(VMCS_PF_ERR_MASK, 0);
-	err |= vmcs_write(VMCS_PF_ERR_MATCH, 0);
+	/* where #PF is intercepted (hv_maxphy_pf), only the P=1 ones exit:
+	 * error code & mask == match (SDM Vol. 3C 25.2) */
+	err |= vmcs_write(VMCS_PF_ERR_MASK, X86_PFERR_P);
+	err |= vmcs_write(VMCS_PF_ERR_MATCH, X86_PFERR_P);
 	err |= vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	err |= vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
 	vmx_msr_lists_init(vc->msrs);

@@ -195,6 +195,17 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		ex->kind = HV_EXIT_DEBUG;
 		return 0;
 	}
+	if (vector == X86_VEC_PF) {
+		/* intercepted for a guest MAXPHYADDR below the CPU's: the
+		 * linear address is the qualification and CR2 is not loaded
+		 * (SDM 27.1, 27.2.1); RSVD where the guest's walk owes it */
+		uint64_t cr2 = vmcs_read(VMCS_EXIT_QUAL);
+		uint32_t pfec = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERR);
+
+		hv_maxphy_pf(vcpu, cr2, &pfec);
+		((struct vmx_vcpu *)vcpu->backend)->gpr[VMX_CR2] = cr2;
+		return reflect(vcpu, ex, vector, true, pfec);
+	}
 	if (vector == X86_VEC_UD) {
 		/* reflected (#UD is benign: raised in a delivery, itself) */
 		if (info & INTR_INFO_ERR_VALID)
