@@ -15,6 +15,7 @@
 %include "hv.inc"
 %include "paging.inc"
 %include "ring3.inc"
+%include "pfcatch.inc"
 
 RSVD_PTE	equ 0x40500000	; PTE frame bit 36 -> GPA 0x1000644000
 RSVD_PDE	equ 0x40600000	; its PDE names the PT at bit 37
@@ -68,16 +69,16 @@ main:
 	CHECK_EQX [pf_err], RSVD | X86_PFERR_ID, "maxphy: #PF error fetching through a PTE with bit 36"
 	CHECK_EQX [pf_cr2], RSVD_X, "maxphy: CR2 of the fetch"
 
-	lea	rdi, [user_main]		; a read at CPL 3
+	lea	rdi, [pf_user_read]		; a read at CPL 3
 	mov	esi, USER_STACK
-	xor	edx, edx
+	mov	edx, RSVD_U + 0x40
 	call	enter_user
 	CHECK_EQX rax, RSVD | X86_PFERR_U, "maxphy: #PF error reading at CPL 3 through a PTE with bit 36"
 	CHECK_EQX [pf_cr2], RSVD_U + 0x40, "maxphy: CR2 of the CPL 3 read"
 
-	lea	rdi, [user_sup]			; CPL 3 on a supervisor page
+	lea	rdi, [pf_user_read]		; CPL 3 on a supervisor page
 	mov	esi, USER_STACK
-	xor	edx, edx
+	mov	edx, RSVD_S + 0x48
 	call	enter_user
 	CHECK_EQX rax, RSVD | X86_PFERR_U, "maxphy: #PF error reading a supervisor page with bit 36 at CPL 3"
 	CHECK_EQX [pf_cr2], RSVD_S + 0x48, "maxphy: CR2 of the supervisor-page read"
@@ -85,42 +86,9 @@ main:
 	xor	eax, eax
 	ret
 
-user_main:
-	lea	rax, [.back]
-	mov	[pf_resume], rax
-	mov	rax, [abs RSVD_U + 0x40]
-.back:	mov	rax, [pf_err]
-	int	USER_RET_VEC
-
-user_sup:
-	lea	rax, [.back]
-	mov	[pf_resume], rax
-	mov	rax, [abs RSVD_S + 0x48]
-.back:	mov	rax, [pf_err]
-	int	USER_RET_VEC
-
-; #PF: count it, record error code and CR2, resume at pf_resume.
-pf_handler:
-	push	rax
-	inc	qword [pf_count]
-	mov	rax, [rsp + 8]
-	mov	[pf_err], rax
-	mov	rax, cr2
-	mov	[pf_cr2], rax
-	mov	rax, [pf_resume]
-	mov	[rsp + 16], rax
-	pop	rax
-	add	rsp, 8				; the error code
-	iretq
-
 build:
-	call	pt_new_identity
+	call	pt_new_user_identity
 	mov	[pml4], rax
-	mov	rdi, [pml4]			; user code and stack
-	mov	esi, HV_GUEST_LOAD_GPA
-	mov	edx, HV_GUEST_LOAD_GPA
-	mov	ecx, X86_PTE_RW | X86_PTE_US
-	call	pt_map2m
 	mov	rdi, [pml4]
 	mov	esi, RSVD_PTE
 	mov	rdx, (1 << 36) | 0x644000
@@ -156,7 +124,3 @@ build:
 
 section .data
 pml4:		dq 0
-pf_err:		dq -1
-pf_cr2:		dq 0
-pf_count:	dq 0
-pf_resume:	dq 0
