@@ -691,6 +691,14 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return dispatch(vcpu, ex, vc->last_exit_reason);
 }
 
+/* An exception exit the pinned path leaves to vmx_vcpu_run: an NMI (the
+ * host's), a #PF (hv_maxphy_pf walks guest memory). */
+static inline bool
+exception_unpinned(uint64_t info)
+{
+	return INTR_TYPE(info) == INTR_TYPE_NMI || (info & 0xff) == X86_VEC_PF;
+}
+
 /* vmx_exit_fast for an exit it may handle pinned: reason's handler is a
  * pinned one, or reason is VMCALL (inline: one call fewer per common exit) */
 static inline __attribute__((always_inline)) int
@@ -700,13 +708,14 @@ exit_fast_pinned(struct vmx_fast *f, uint64_t reason)
 	struct vmx_vcpu *vc = vcpu->backend;
 
 	vc->last_exit_reason = reason;
-	/* an NMI is the host's first (vmx_vcpu_run) */
+	/* an NMI is the host's first (vmx_vcpu_run); a #PF (intercepted for a
+	 * guest MAXPHYADDR below the CPU's) reads guest memory: unpinned */
 	if (reason == VMX_EXIT_vmcall) {
 		if (!exit_hc_nop(vcpu))
 			return 0;
 		f->rc = HV_RESUME;
 	} else if (reason != VMX_EXIT_exception_nmi ||
-	    INTR_TYPE(vmcs_read(VMCS_EXIT_INTR_INFO)) != INTR_TYPE_NMI) {
+	    !exception_unpinned(vmcs_read(VMCS_EXIT_INTR_INFO))) {
 		/* a pinned row always has its handler */
 		exit_begin(vcpu, f->ex, reason);
 		f->rc = handlers[reason].fn(vcpu, f->ex);
