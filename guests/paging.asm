@@ -71,8 +71,13 @@ main:
 	ret
 
 build:
-	call	pt_new_user_identity
+	call	pt_new_identity
 	mov	[pml4], rax
+	mov	rdi, [pml4]			; user code and stack
+	mov	esi, HV_GUEST_LOAD_GPA
+	mov	edx, HV_GUEST_LOAD_GPA
+	mov	ecx, X86_PTE_RW | X86_PTE_US
+	call	pt_map2m
 	mov	rdi, [pml4]
 	mov	esi, ALIAS2M
 	mov	edx, 0x600000
