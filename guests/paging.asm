@@ -6,6 +6,7 @@
 %include "hv.inc"
 %include "paging.inc"
 %include "ring3.inc"
+%include "pfcatch.inc"
 
 ALIAS2M		equ 0x40000000	; 2 MiB page -> GPA 0x600000
 ALIAS4K		equ 0x40400000	; 4 KiB page -> GPA 0x601000 (inside the 2 MiB one)
@@ -59,38 +60,15 @@ main:
 
 	; the supervisor page from CPL 3: #PF, error P|U; the user code then
 	; returns to CPL 0 with the error code it saw
-	lea	rdi, [user_main]
+	lea	rdi, [pf_user_read]
 	mov	esi, USER_STACK
-	xor	edx, edx
+	mov	edx, SUPPAGE + 0x10
 	call	enter_user
 	CHECK_EQX rax, X86_PFERR_P | X86_PFERR_U, "paging: #PF error reading a supervisor page at CPL 3"
 	CHECK_EQX [pf_cr2], SUPPAGE + 0x10, "paging: CR2 of the CPL 3 fault"
 	CHECK_EQX [pf_cs], SEL_UCODE, "paging: the CPL 3 fault came from the user CS"
 	xor	eax, eax
 	ret
-
-user_main:
-	lea	rax, [.back]
-	mov	[pf_resume], rax
-	mov	rax, [abs SUPPAGE + 0x10]
-.back:	mov	rax, [pf_err]
-	int	USER_RET_VEC
-
-; #PF: record error code, CR2 and CS, resume at pf_resume (in the faulting
-; privilege level: the IRETQ frame is kept, only its RIP changes).
-pf_handler:
-	push	rax
-	mov	rax, [rsp + 8]
-	mov	[pf_err], rax
-	mov	rax, cr2
-	mov	[pf_cr2], rax
-	mov	rax, [rsp + 24]
-	mov	[pf_cs], rax
-	mov	rax, [pf_resume]
-	mov	[rsp + 16], rax
-	pop	rax
-	add	rsp, 8				; the error code
-	iretq
 
 build:
 	call	pt_new_identity
@@ -130,7 +108,3 @@ build:
 
 section .data
 pml4:		dq 0
-pf_err:		dq -1
-pf_cr2:		dq 0
-pf_cs:		dq 0
-pf_resume:	dq 0

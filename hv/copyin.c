@@ -35,7 +35,7 @@ hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c)
 	c->walk.cr3 = r.cr3;
 	c->walk.nxe = (r.efer & X86_EFER_NXE) != 0;
 	c->walk.wp = (r.cr0 & X86_CR0_WP) != 0;
-	c->walk.maxphyaddr = hv_guest_maxphyaddr;
+	c->walk.maxphyaddr = (int)vcpu->vm->model.phys_bits;	/* the guest CPU's */
 	c->walk.or64 = walk_or64;
 	/* the guest's own paging mode: 32-bit, PAE, 4- or 5-level, or off */
 	c->walk.mode = hv_gwalk_mode(r.cr0, r.cr4, r.efer);

@@ -44,6 +44,8 @@ struct hv_mmio {
 	unsigned	 reg;		/* the general register (ModRM numbering) */
 	bool		 high8;		/* AH, CH, DH or BH */
 	uint64_t	 value;		/* stored, or to load */
+	uint64_t	 va;		/* the operand's linear address, if va_known */
+	bool		 va_known;	/* IA-32e mode (64-bit addressing) */
 	const char	*why;		/* when refused */
 };
 /* 0, or HV_ENOTSUP with m->why: not an instruction this decoder knows */

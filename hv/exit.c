@@ -293,6 +293,10 @@ hv_exception_intercepts(const struct hv_vm *vm)
 	/* the backdoor answers where the CPU raises #GP (hv/vmport.c) */
 	if (vm->model.vmware_backdoor)
 		exc |= 1u << X86_VEC_GP;
+	/* a guest MAXPHYADDR below the CPU's: its #PFs may owe RSVD
+	 * (hv/maxphy.c, hv_maxphy_pf) */
+	if (vm->model.phys_bits < (unsigned)hv_guest_maxphyaddr)
+		exc |= 1u << X86_VEC_PF;
 	return exc;
 }
 

@@ -227,7 +227,8 @@ hv_next_rip(uint64_t rip, unsigned len, unsigned code_bits)
  * exception bitmap, SDM Vol. 3C 25.2): #UD, counted and reflected; #MC, the
  * host's (without the intercept it would go through the guest's IDT); #BP
  * only when the host's debugger takes the guest's breakpoints
- * (hv_vm_set_debugger).  Every other exception stays in the guest, so
+ * (hv_vm_set_debugger); #PF only for a guest whose MAXPHYADDR is below the
+ * CPU's (hv_maxphy_pf).  Every other exception stays in the guest, so
  * double and triple faults are formed by the CPU itself.
  */
 uint32_t hv_exception_intercepts(const struct hv_vm *vm);

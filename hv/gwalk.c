@@ -159,15 +159,69 @@ read_entry(const struct hv_gwalk_ctx *ctx, uint64_t slot, uint64_t *e)
 	return 0;
 }
 
+/* Where the leaf entry e at `level` maps gva (its frame and gva's offset). */
+static uint64_t
+leaf_address(const struct hv_gwalk_ctx *ctx, uint64_t e, int level, uint64_t gva)
+{
+	unsigned shift = level_shift(ctx, level);
+	uint64_t frame;
+
+	if (ctx->mode == HV_GWALK_32BIT)
+		frame = level == 2 ? (e & E32_FRAME_4M) |
+		    (((e >> E32_HIGH_SHIFT) & 0xff) << 32) : e & E32_FRAME;
+	else
+		frame = e & X86_PTE_ADDR & ~((1ull << shift) - 1);
+	return frame | (gva & ((1ull << shift) - 1));
+}
+
+/*
+ * The error code of a #PF for an access of kind acc (SDM Vol. 3A 4.7): I/D
+ * only where the CPU reports fetches (NX in use, or SMEP); P for all but a
+ * not-present entry.
+ */
+static uint32_t
+pf_code(const struct hv_gwalk_ctx *ctx, unsigned acc, uint32_t cause)
+{
+	uint32_t pfec = cause;
+
+	if (acc & HV_ACC_WRITE)
+		pfec |= X86_PFERR_W;
+	if (acc & HV_ACC_USER)
+		pfec |= X86_PFERR_U;
+	if ((acc & HV_ACC_EXEC) && (ctx->smep ||
+	    (ctx->nxe && ctx->mode != HV_GWALK_32BIT)))
+		pfec |= X86_PFERR_ID;
+	return pfec;
+}
+
 int
 hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
     uint64_t *gpa)
 {
-	uint64_t table, e = 0, frame, slots[6], ents[6];
+	struct hv_gwalk_fault f;
+
+	return hv_gwalk_pf(ctx, gva, acc, gpa, &f);
+}
+
+/* a walk's end in a page fault: HV_EFAULT and *f */
+static int
+fault(struct hv_gwalk_fault *f, uint32_t pfec, uint64_t next)
+{
+	f->pfec = pfec;
+	f->next = next;
+	return HV_EFAULT;
+}
+
+int
+hv_gwalk_pf(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
+    uint64_t *gpa, struct hv_gwalk_fault *f)
+{
+	uint64_t table, e = 0, slots[6], ents[6];
 	bool w = true, u = true, nx = false;
-	unsigned shift;
 	int top, level, l;
 
+	f->pfec = 0;
+	f->next = 0;
 	if (ctx->mode > HV_GWALK_32BIT)
 		return HV_EINVAL;	/* paging off: nothing to walk */
 	if (ctx->maxphyaddr < 32 || ctx->maxphyaddr > 52 ||
@@ -181,8 +235,15 @@ hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 			return HV_EFAULT;
 		slots[level] = slot;
 		ents[level] = e;
-		if ((e & X86_PTE_P) == 0 || reserved(ctx, e, level))
+		if ((e & X86_PTE_P) == 0)
+			return fault(f, pf_code(ctx, acc, 0), 0);
+		/* a PDPTE's reserved bits fault its load with CR3, #GP (SDM 4.4.1) */
+		if (reserved(ctx, e, level) && pdpte(ctx, level))
 			return HV_EFAULT;
+		if (reserved(ctx, e, level))
+			return fault(f, pf_code(ctx, acc, X86_PFERR_P | X86_PFERR_RSVD),
+			    leaf(ctx, e, level) ? leaf_address(ctx, e, level, gva) :
+			    (e & X86_PTE_ADDR) + level_index(ctx, gva, level - 1) * 8u);
 		/* rights are the intersection over all levels (SDM 4.6.1) */
 		if (!pdpte(ctx, level)) {
 			w = w && (e & X86_PTE_RW) != 0;
@@ -195,13 +256,11 @@ hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 		table = e & (ctx->mode == HV_GWALK_32BIT ? E32_FRAME : X86_PTE_ADDR);
 	}
 
-	if ((acc & HV_ACC_USER) != 0 && !u)
-		return HV_EFAULT;
-	/* user writes need W everywhere; supervisor writes only with CR0.WP */
-	if ((acc & HV_ACC_WRITE) != 0 && !w && ((acc & HV_ACC_USER) != 0 || ctx->wp))
-		return HV_EFAULT;
-	if ((acc & HV_ACC_EXEC) != 0 && nx)
-		return HV_EFAULT;
+	if (((acc & HV_ACC_USER) != 0 && !u) ||
+	    /* user writes need W everywhere; supervisor writes only with CR0.WP */
+	    ((acc & HV_ACC_WRITE) != 0 && !w && ((acc & HV_ACC_USER) != 0 || ctx->wp)) ||
+	    ((acc & HV_ACC_EXEC) != 0 && nx))
+		return fault(f, pf_code(ctx, acc, X86_PFERR_P), 0);
 	/* the access happens: accessed flags on the way, dirty in the leaf */
 	for (l = top; ctx->or64 != NULL && l >= level; l--) {
 		uint64_t bits = X86_PTE_A | (l == level && (acc & HV_ACC_WRITE) ? X86_PTE_D : 0);
@@ -212,12 +271,6 @@ hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 		    bits << (8 * (slots[l] & 4)) : bits) != 0)
 			return HV_EFAULT;
 	}
-	shift = level_shift(ctx, level);
-	if (ctx->mode == HV_GWALK_32BIT)
-		frame = level == 2 ? (e & E32_FRAME_4M) |
-		    (((e >> E32_HIGH_SHIFT) & 0xff) << 32) : e & E32_FRAME;
-	else
-		frame = e & X86_PTE_ADDR & ~((1ull << shift) - 1);
-	*gpa = frame | (gva & ((1ull << shift) - 1));
+	*gpa = leaf_address(ctx, e, level, gva);
 	return 0;
 }

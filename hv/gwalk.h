@@ -45,11 +45,30 @@ struct hv_gwalk_ctx {
 	int	(*or64)(void *arg, uint64_t gpa, uint64_t bits);
 	enum hv_gwalk_mode mode;	/* not HV_GWALK_OFF */
 	bool	 pse;		/* CR4.PSE (32-bit paging only) */
+	bool	 smep;		/* CR4.SMEP (only the error code's I/D flag) */
 };
 
 /* Translate gva for an access of kind acc; 0 and *gpa, or HV_EFAULT
  * (HV_EINVAL for HV_GWALK_OFF or an unknown mode). */
 int	 hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 	    uint64_t *gpa);
+
+/*
+ * Why a walk gave HV_EFAULT, as the CPU would report it.  pfec: the #PF
+ * error code (SDM Vol. 3A 4.7: P, W/R, U/S, RSVD, I/D; APM Vol. 2 8.4.2),
+ * 0 when the walk ended in no page fault (a non-canonical address or a CR3
+ * above MAXPHYADDR, which are #GP; an entry unreadable); with RSVD set,
+ * next is the guest-physical address the entry with the reserved bit
+ * points at: the entry of the next table, or the byte of the page, that
+ * a CPU with a wider MAXPHYADDR would access.
+ */
+struct hv_gwalk_fault {
+	uint32_t pfec;
+	uint64_t next;
+};
+
+/* hv_gwalk, and on HV_EFAULT *f says why */
+int	 hv_gwalk_pf(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
+	    uint64_t *gpa, struct hv_gwalk_fault *f);
 
 #endif /* HV_GWALK_H */

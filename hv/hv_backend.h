@@ -270,6 +270,35 @@ int	 hv_init_ops(const struct hv_backend_ops *ops);
 int	 hv_nested_fault(struct hv_vm *vm, uint64_t gpa, unsigned acc);
 
 /*
+ * hv/maxphy.c: a nested fault outside guest memory, as its exit describes it:
+ * the guest-physical address, whether it is the access's own (final) or
+ * one of the guest's page walk, the kind of a final access (HV_ACC_WRITE,
+ * HV_ACC_EXEC), the linear address where the exit gives it (VMX).
+ */
+struct hv_npf {
+	uint64_t	 gpa;
+	bool		 final;
+	unsigned	 acc;
+	bool		 gva_known;
+	uint64_t	 gva;
+};
+/*
+ * 0 with the #PF error code and CR2 the guest's CPU would give when its
+ * walk stops at an address bit at or above its MAXPHYADDR that names gpa;
+ * HV_EFAULT when the fault is not that (the guest is stopped as before).
+ */
+int	 hv_maxphy_fault(struct hv_vcpu *vcpu, const struct hv_npf *n,
+	    uint32_t *pfec, uint64_t *cr2);
+/*
+ * A #PF the CPU raised in such a guest (intercepted, hv_exception_intercepts)
+ * at cr2 with error code *pfec: where the guest's own walk meets an address
+ * bit at or above its MAXPHYADDR, which the CPU's wider one let through, the
+ * guest's CPU reports RSVD: *pfec becomes that error code.  The caller
+ * injects the #PF with CR2 (the intercept loaded neither).
+ */
+void	 hv_maxphy_pf(struct hv_vcpu *vcpu, uint64_t cr2, uint32_t *pfec);
+
+/*
  * Called pinned, with interrupts disabled (GIF clear or IF=0) from here to
  * the entry, just before every entry: sets running_on to this CPU, counts
  * the entry, records this CPU in cpus_ran and calls flush_nested when the

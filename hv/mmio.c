@@ -7,6 +7,9 @@
  * Vol. 2A 2.1-2.2, MOV).  The faulting address is known from the exit;
  * only the register, size, direction and instruction length are needed.
  * Anything else is refused with the reason (the VM is stopped, decoded).
+ * In IA-32e mode the memory operand's linear address is worked out too,
+ * for an exit that does not give it (an SVM nested fault gives only the
+ * guest-physical one; hv/maxphy.c).
  */
 #include "core.h"
 #include "x86_arch.h"
@@ -53,13 +56,55 @@ modrm_extra(const uint8_t *p, size_t left, unsigned modrm)
 	return n;
 }
 
+/*
+ * The 64-bit effective address of the ModRM memory operand whose SIB and
+ * displacement start at p (SDM Vol. 2A 2.1.5 Tables 2-2 and 2-3 with REX.B
+ * and REX.X, 2.2.1.3-2.2.1.6): base + index * scale + disp, RIP-relative
+ * for mod 0 rm 5, to which the caller adds the next instruction's RIP
+ * (*riprel).
+ */
+static uint64_t
+modrm_ea(struct hv_regs *r, const uint8_t *p, unsigned modrm,
+    unsigned rex, bool *riprel)
+{
+	unsigned mod = modrm >> 6, rm = modrm & 7, base, index;
+	uint64_t ea = 0;
+	int64_t disp = 0;
+
+	*riprel = false;
+	if (rm == 4) {
+		unsigned sib = *p++;
+
+		base = (sib & 7) | ((rex & 1) ? 8 : 0);
+		index = ((sib >> 3) & 7) | ((rex & 2) ? 8 : 0);
+		if (index != 4)		/* RSP as index: none (R12 is one) */
+			ea = *gpr(r, index) << (sib >> 6);
+		if (mod == 0 && (sib & 7) == 5)
+			mod = 2;	/* no base, a disp32 */
+		else
+			ea += *gpr(r, base);
+	} else if (mod == 0 && rm == 5) {
+		*riprel = true;
+		mod = 2;
+	} else {
+		ea = *gpr(r, rm | ((rex & 1) ? 8 : 0));
+	}
+	if (mod == 1)
+		disp = (int8_t)p[0];
+	else if (mod == 2)
+		disp = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+	return ea + (uint64_t)disp;
+}
+
 int
 hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
 {
 	uint8_t b[MMIO_INSN_MAX];
-	size_t n = MMIO_INSN_MAX, i = 0;
+	size_t n = MMIO_INSN_MAX, i = 0, at;
 	unsigned op, modrm, rex = 0, reg, immsz = 0, opsize = 4;
-	bool lma = (r->efer & X86_EFER_LMA) != 0;
+	bool lma = (r->efer & X86_EFER_LMA) != 0, riprel;
+	uint64_t seg = 0;	/* FS or GS base: the others are 0 (SDM 3.4.4) */
 
 	hv_memset(m, 0, sizeof(*m));
 	/* the instruction may end before the next page, which may be absent */
@@ -70,6 +115,8 @@ hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
 	for (; i < n; i++) {
 		if (b[i] == 0x66)
 			opsize = 2;
+		else if (b[i] == 0x64 || b[i] == 0x65)
+			seg = b[i] == 0x64 ? r->fs_base : r->gs_base;
 		else if (b[i] != 0x2e && b[i] != 0x36 && b[i] != 0x3e &&
 		    b[i] != 0x26 && b[i] != 0x64 && b[i] != 0x65 && b[i] != 0xf0)
 			break;
@@ -92,6 +139,14 @@ hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
 		m->value = m->write ? r->rax : 0;
 		if (m->size < 8)
 			m->value &= (1ull << (8 * m->size)) - 1;
+		if (lma && m->len <= n) {
+			unsigned k;
+
+			for (k = 0; k < 8; k++)
+				m->va |= (uint64_t)b[i + k] << (8 * k);
+			m->va += seg;
+			m->va_known = true;
+		}
 		return 0;
 	}
 	modrm = b[i++];
@@ -110,12 +165,17 @@ hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
 		return refuse(m, "MOV between registers");
 	if ((op == 0xc6 || op == 0xc7) && (modrm & 0x38) != 0)
 		return refuse(m, "C6/C7 with a ModRM reg other than 0");
+	at = i;			/* SIB and displacement */
 	i += modrm_extra(b + i, n - i, modrm);
 	if (op == 0xc6 || op == 0xc7)
 		immsz = m->size == 8 ? 4 : m->size;		/* imm32 sign-extended */
 	if (i + immsz > n)
 		return refuse(m, "instruction truncated");
 	m->len = (unsigned)(i + immsz);
+	m->va = modrm_ea(r, b + at, modrm, rex, &riprel) + seg;
+	if (riprel)
+		m->va += r->rip + m->len;
+	m->va_known = lma;
 	m->write = op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7;
 	m->reg = reg;
 	/* without REX, byte registers 4-7 are AH, CH, DH, BH */

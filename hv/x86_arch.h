@@ -302,6 +302,7 @@
 #define X86_PFERR_P	X86_BIT(0)	/* protection violation (else not present) */
 #define X86_PFERR_W	X86_BIT(1)
 #define X86_PFERR_U	X86_BIT(2)
+#define X86_PFERR_RSVD	X86_BIT(3)	/* a reserved bit set in an entry */
 #define X86_PFERR_ID	X86_BIT(4)	/* instruction fetch */
 
 /* ---- 4-level page-table entries (SDM Vol. 3A 4.5, APM Vol. 2 5.3) -------- */

@@ -38,7 +38,13 @@ SCN_TIMEOUT_MS = {"svm": 20000, "vmx": 20000}  # one configuration's watchdog (C
 # xsave prints 386 check lines, two exits (LSR poll, OUT) per character to hv's
 # COM1: 31 s emulated, about 15 s of wall time
 SCN_TIMEOUT_LONG_MS = {("xsave", "vmx"): 45000, ("msr", "vmx"): 90000,
-                       ("msr64", "vmx"): 90000}
+                       ("msr64", "vmx"): 90000,
+                       # access: 1,916,935 page-walk permutations (no PKU, no
+                       # LA57 on Bochs' model) at ~4,700 a second of Bochs'
+                       # emulated time, 407 s as measured (about 35 s of wall
+                       # time): exits are ~0.02 a permutation, the guest's own
+                       # walks run in the emulator
+                       ("access", "vmx"): 600000}
 # hw.vmm.hostcheck (on in testkern) compares the host's state after every exit,
 # which makes each exit a whole run of hv_vcpu_run (no pinned fast path):
 # about 1 ms of Bochs' emulated time per exit instead of 0.17.  msr and msr64
@@ -268,7 +274,12 @@ def kut_boot(make_image, request):
                     if not slow_on(backend, s) and selected(n) and boot_of(n, backend)[0] == boot}
             scns = [write_scenario(n, s, backend, boot) for n, s in sorted(cfgs.items())]
             flats = sorted({os.path.join(X86, s["file"]) for s in cfgs.values()})
-            image = make_image("run=scn.kut_*", flats + scns)
+            # the kernel's own per-test watchdog (kern.test_timeout_ms,
+            # testkern/README.md) must outlast the longest scenario's
+            longest = max([SCN_TIMEOUT_MS[backend]] + [SCN_TIMEOUT_LONG_MS.get((n, backend), 0)
+                                                       for n in cfgs])
+            image = make_image("run=scn.kut_* kern.test_timeout_ms=%d" % (longest + 60000),
+                               flats + scns)
             status, stderr, log, _ = shared_boot(request.config, boot, image, backend, 1,
                                                  BOOT_TIMEOUT[backend], cpu=cpu)
             with open(log, errors="replace") as f:

@@ -20,6 +20,7 @@
 #define NPF_U		(1ull << 2)
 #define NPF_RSV		(1ull << 3)
 #define NPF_ID		(1ull << 4)
+#define NPF_FINAL	(1ull << 32)	/* at the final guest-physical address */
 
 /* The guest's instruction done in its place, the next at next_rip: its
  * STI/MOV SS shadow ended, its single-step trap raised. */
@@ -216,6 +217,9 @@ exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	    vmcb_rd64(v, VMCB_RIP)), ex);
 }
 
+static int	reflect(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned vector,
+		    bool has_err, uint32_t err);
+
 static int
 exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -249,6 +253,19 @@ exit_npf(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
 	if (error == 0)
 		return HV_RESUME;
+	if (error == HV_EFAULT) {
+		/* the guest's own walk may end in a #PF there (hv/maxphy.c);
+		 * the exit gives no linear address */
+		struct hv_npf n = { .gpa = gpa, .final = (err & NPF_FINAL) != 0,
+		    .acc = acc & (HV_ACC_WRITE | HV_ACC_EXEC) };
+		uint32_t pfec;
+		uint64_t cr2;
+
+		if (hv_maxphy_fault(vcpu, &n, &pfec, &cr2) == 0) {
+			vmcb_wr64(s->vmcb, VMCB_CR2, cr2);
+			return reflect(vcpu, ex, X86_VEC_PF, true, pfec);
+		}
+	}
 	if (error == HV_EFAULT)
 		return stop(vcpu, ex, HV_EFAULT, "#NPF outside guest memory: "
 		    "gpa 0x%llx (memory ends at 0x%llx), error code 0x%llx",
@@ -527,6 +544,25 @@ reflect(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned vector,
 	return HV_RESUME;
 }
 
+/*
+ * #PF, intercepted for a guest MAXPHYADDR below the CPU's: EXITINFO1 holds
+ * the error code, EXITINFO2 the address, and CR2 is not loaded (APM Vol. 2
+ * 15.12.15); RSVD where the guest's walk owes it (hv/maxphy.c).
+ */
+static int
+exit_pf(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	uint8_t *v = svm_of(vcpu)->vmcb;
+	uint64_t cr2 = vmcb_rd64(v, VMCB_EXITINFO2);
+	uint32_t pfec = (uint32_t)vmcb_rd64(v, VMCB_EXITINFO1);
+
+	hv_maxphy_pf(vcpu, cr2, &pfec);
+	vmcb_wr64(v, VMCB_CR2, cr2);
+	return reflect(vcpu, ex, X86_VEC_PF, true, pfec);
+}
+
+/* counted, then reflected: the guest's own #UD handler runs (#UD is
+ * benign: raised in a delivery, itself) */
 static int
 exit_reflect_ud(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {

@@ -96,7 +96,7 @@
 	N(0x04b, excp_np) \
 	N(0x04c, excp_ss) \
 	X(0x04d, excp_gp, exit_gp, 0) \
-	N(0x04e, excp_pf) \
+	X(0x04e, excp_pf, exit_pf, 0) \
 	N(0x04f, excp_15) \
 	N(0x050, excp_mf) \
 	N(0x051, excp_ac) \

@@ -179,6 +179,7 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 {
 	struct vmx_vm *vv = vcpu->vm->backend;
 	struct vmx_vcpu *vc = vcpu->backend;
+	uint32_t exc = hv_exception_intercepts(vcpu->vm), pfec;
 	int err = 0;
 
 	err |= vmcs_write(VMCS_PIN_CTLS, vmx_caps.pin_ctls);
@@ -186,10 +187,15 @@ vmcs_set_controls(struct hv_vcpu *vcpu)
 	err |= vmcs_write(VMCS_PROC_CTLS2, vmx_caps.proc2_ctls);
 	err |= vmcs_write(VMCS_EXIT_CTLS, vmx_caps.exit_ctls);
 	err |= vmcs_write(VMCS_ENTRY_CTLS, vmx_caps.entry_ctls);
-	err |= vmcs_write(VMCS_EXCEPTION_BITMAP,
-	    hv_exception_intercepts(vcpu->vm));
-	err |= vmcs_write(VMCS_PF_ERR_MASK, 0);
-	err |= vmcs_write(VMCS_PF_ERR_MATCH, 0);
+	err |= vmcs_write(VMCS_EXCEPTION_BITMAP, exc);
+	/*
+	 * Where #PF is intercepted (hv_maxphy_pf) only the P=1 ones exit: with
+	 * error code & mask == match bit 14 decides, else its opposite (SDM
+	 * Vol. 3C 25.2), so a clear bit 14 keeps mask and match 0.
+	 */
+	pfec = (exc & (1u << X86_VEC_PF)) ? X86_PFERR_P : 0;
+	err |= vmcs_write(VMCS_PF_ERR_MASK, pfec);
+	err |= vmcs_write(VMCS_PF_ERR_MATCH, pfec);
 	err |= vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	err |= vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
 	vmx_msr_lists_init(vc->msrs);

@@ -18,6 +18,10 @@
 /* EPT violation exit qualification bit 12: NMI unblocking due to IRET
  * (SDM 27.2.1 Table 27-7) */
 #define EPT_QUAL_NMI_UNBLOCK	(1ull << 12)
+/* SDM 28.2.3.2 Table 28-7: the guest linear-address field is valid (7), and
+ * the access was to the translated address, not a paging-structure entry (8) */
+#define EPT_QUAL_GLA_VALID	(1ull << 7)
+#define EPT_QUAL_GLA_FINAL	(1ull << 8)
 
 /* EPT violations at one GPA in a row before the guest is stopped. */
 #define EPT_LOOP_LIMIT	1000
@@ -149,6 +153,26 @@ reinject_vectoring(void)
 
 static int	exit_triple_fault(struct hv_vcpu *vcpu, struct hv_exit *ex);
 
+/* An exception for the guest; raised while delivering another event, the
+ * pair decides (the core's rule). */
+static int
+reflect(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned vector,
+    bool has_err, uint32_t err)
+{
+	switch (hv_exception_merge((uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO),
+	    vector)) {
+	case HV_MERGE_SHUTDOWN:
+		return exit_triple_fault(vcpu, ex);
+	case HV_MERGE_DOUBLE_FAULT:
+		vmx_inject_exception(X86_VEC_DF, true, 0);
+		return HV_RESUME;
+	case HV_MERGE_SECOND:
+		break;
+	}
+	vmx_inject_exception(vector, has_err, err);
+	return HV_RESUME;
+}
+
 static int
 exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -187,24 +211,24 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 			return rc;
 		}
 	}
+	if (vector == X86_VEC_PF) {
+		/* intercepted for a guest MAXPHYADDR below the CPU's: the
+		 * linear address is the qualification and CR2 is not loaded
+		 * (SDM 27.1, 27.2.1); RSVD where the guest's walk owes it */
+		uint64_t cr2 = vmcs_read(VMCS_EXIT_QUAL);
+		uint32_t pfec = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERR);
+
+		hv_maxphy_pf(vcpu, cr2, &pfec);
+		((struct vmx_vcpu *)vcpu->backend)->gpr[VMX_CR2] = cr2;
+		return reflect(vcpu, ex, vector, true, pfec);
+	}
 	if (vector == X86_VEC_UD || vector == X86_VEC_GP) {
-		/* reflected with its error code; raised while delivering
-		 * another event, the pair decides (the core's rule) */
-		switch (hv_exception_merge((uint32_t)vmcs_read(
-		    VMCS_IDT_VECTORING_INFO), vector)) {
-		case HV_MERGE_SHUTDOWN:
-			return exit_triple_fault(vcpu, ex);
-		case HV_MERGE_DOUBLE_FAULT:
-			vmx_inject_exception(X86_VEC_DF, true, 0);
-			return HV_RESUME;
-		case HV_MERGE_SECOND:
-			break;
-		}
+		/* reflected with its error code (#UD is benign: raised in a
+		 * delivery, itself; #GP's pair decides in reflect) */
 		if (info & INTR_INFO_ERR_VALID)
 			err = vmcs_read(VMCS_EXIT_INTR_ERR);
-		vmx_inject_exception(vector, (info & INTR_INFO_ERR_VALID) != 0,
+		return reflect(vcpu, ex, vector, (info & INTR_INFO_ERR_VALID) != 0,
 		    (uint32_t)err);
-		return HV_RESUME;
 	}
 	return stop(vcpu, ex, HV_EIO, "unexpected exception exit, vector %u "
 	    "(interruption info 0x%llx)", vector, (unsigned long long)info);
@@ -451,6 +475,20 @@ exit_ept_violation(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		vc->fault_repeats = 0;
 	}
 	error = hv_nested_fault(vcpu->vm, gpa, acc);
+	if (error == HV_EFAULT) {
+		/* the guest's own walk may end in a #PF there (hv/maxphy.c) */
+		struct hv_npf n = { .gpa = gpa, .final = (q & EPT_QUAL_GLA_FINAL) != 0,
+		    .acc = acc, .gva_known = (q & EPT_QUAL_GLA_VALID) != 0,
+		    .gva = vmcs_read(VMCS_GUEST_LINEAR_ADDR) };
+		uint32_t pfec;
+		uint64_t cr2;
+
+		if (hv_maxphy_fault(vcpu, &n, &pfec, &cr2) == 0) {
+			vc->gpr[VMX_CR2] = cr2;
+			vc->fault_repeats = 0;	/* the guest goes on */
+			return reflect(vcpu, ex, X86_VEC_PF, true, pfec);
+		}
+	}
 	if (error == HV_EFAULT)
 		return stop(vcpu, ex, HV_EFAULT, "EPT violation outside guest "
 		    "memory at gpa=0x%llx (%s, memory 0x%llx bytes)",
@@ -670,6 +708,14 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return dispatch(vcpu, ex, vc->last_exit_reason);
 }
 
+/* An exception exit the pinned path leaves to vmx_vcpu_run: an NMI (the
+ * host's), a #PF (hv_maxphy_pf walks guest memory). */
+static inline bool
+exception_unpinned(uint64_t info)
+{
+	return INTR_TYPE(info) == INTR_TYPE_NMI || (info & 0xff) == X86_VEC_PF;
+}
+
 /* vmx_exit_fast for an exit it may handle pinned: reason's handler is a
  * pinned one, or reason is VMCALL (inline: one call fewer per common exit) */
 static inline __attribute__((always_inline)) int
@@ -679,13 +725,14 @@ exit_fast_pinned(struct vmx_fast *f, uint64_t reason)
 	struct vmx_vcpu *vc = vcpu->backend;
 
 	vc->last_exit_reason = reason;
-	/* an NMI is the host's first (vmx_stretch_end) */
+	/* an NMI is the host's first (vmx_stretch_end); a #PF (intercepted
+	 * for a guest MAXPHYADDR below the CPU's) reads guest memory: unpinned */
 	if (reason == VMX_EXIT_vmcall) {
 		if (!exit_hc_nop(vcpu))
 			return 0;
 		f->st.rc = HV_RESUME;
 	} else if (reason != VMX_EXIT_exception_nmi ||
-	    INTR_TYPE(vmcs_read(VMCS_EXIT_INTR_INFO)) != INTR_TYPE_NMI) {
+	    !exception_unpinned(vmcs_read(VMCS_EXIT_INTR_INFO))) {
 		/* a pinned row always has its handler */
 		exit_begin(vcpu, f->st.ex, reason);
 		f->st.rc = handlers[reason].fn(vcpu, f->st.ex);

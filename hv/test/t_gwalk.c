@@ -492,3 +492,61 @@ test_gwalk_5level(void)
 	mem[1][1] |= PS;
 	CHECK_EQ(hv_gwalk(&c, va, 0, &gpa), HV_EFAULT);
 }
+
+/*
+ * Why a walk faults, as the #PF error code (SDM Vol. 3A 4.7): P clear only
+ * for a not-present entry; RSVD (with P) for an address bit at or above
+ * MAXPHYADDR, with where a wider CPU would have gone; W, U from the
+ * access; I/D for a fetch only with NX in use or SMEP.
+ */
+void
+test_gwalk_pf_error_codes(void)
+{
+	struct hv_gwalk_ctx c = ctx_of(true, true);
+	struct hv_gwalk_fault f;
+	uint64_t gpa, clr[5] = { 0 }, set[5] = { 0 };
+
+	build_4k(NULL, NULL);
+	CHECK_EQ(hv_gwalk_pf(&c, VA + 0x123, HV_ACC_WRITE, &gpa, &f), 0);
+	CHECK_EQ(gpa, 0x5123);
+	/* not present at the PTE: W and U from the access, P clear */
+	clr[1] = P;
+	build_4k(clr, set);
+	CHECK_EQ(hv_gwalk_pf(&c, VA, HV_ACC_WRITE | HV_ACC_USER, &gpa, &f), HV_EFAULT);
+	CHECK_EQ(f.pfec, X86_PFERR_W | X86_PFERR_U);
+	/* rights: a read-only PTE written with CR0.WP */
+	clr[1] = W;
+	build_4k(clr, set);
+	CHECK_EQ(hv_gwalk_pf(&c, VA, HV_ACC_WRITE, &gpa, &f), HV_EFAULT);
+	CHECK_EQ(f.pfec, X86_PFERR_P | X86_PFERR_W);
+	/* PTE frame bit 36 with MAXPHYADDR 36: RSVD, next = the byte it maps */
+	clr[1] = 0;
+	set[1] = 1ull << 36;
+	build_4k(clr, set);
+	c.maxphyaddr = 36;
+	CHECK_EQ(hv_gwalk_pf(&c, VA + 0x123, 0, &gpa, &f), HV_EFAULT);
+	CHECK_EQ(f.pfec, X86_PFERR_P | X86_PFERR_RSVD);
+	CHECK_EQ(f.next, (1ull << 36) | 0x5123);
+	/* the same with 40 bits walks through */
+	c.maxphyaddr = 40;
+	CHECK_EQ(hv_gwalk_pf(&c, VA + 0x123, 0, &gpa, &f), 0);
+	CHECK_EQ(gpa, (1ull << 36) | 0x5123);
+	/* in a PDE: next is the PTE slot in the table it names (index 1) */
+	set[1] = 0;
+	set[2] = 1ull << 37;
+	build_4k(clr, set);
+	c.maxphyaddr = 36;
+	CHECK_EQ(hv_gwalk_pf(&c, VA, HV_ACC_EXEC | HV_ACC_USER, &gpa, &f), HV_EFAULT);
+	CHECK_EQ(f.pfec, X86_PFERR_P | X86_PFERR_RSVD | X86_PFERR_U | X86_PFERR_ID);
+	CHECK_EQ(f.next, (1ull << 37) | 0x4008);
+	/* a fetch's I/D needs EFER.NXE or CR4.SMEP */
+	c.nxe = false;
+	CHECK_EQ(hv_gwalk_pf(&c, VA, HV_ACC_EXEC, &gpa, &f), HV_EFAULT);
+	CHECK_EQ(f.pfec, X86_PFERR_P | X86_PFERR_RSVD);
+	c.smep = true;
+	CHECK_EQ(hv_gwalk_pf(&c, VA, HV_ACC_EXEC, &gpa, &f), HV_EFAULT);
+	CHECK_EQ(f.pfec, X86_PFERR_P | X86_PFERR_RSVD | X86_PFERR_ID);
+	/* a non-canonical address is no page fault (#GP) */
+	CHECK_EQ(hv_gwalk_pf(&c, 0x0000800000000000ull, 0, &gpa, &f), HV_EFAULT);
+	CHECK_EQ(f.pfec, 0);
+}

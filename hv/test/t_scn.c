@@ -388,9 +388,9 @@ test_scn_errors_header(void)
 	    "4M..1G)");
 	BAD("guest g\nmem 4194305\n", "t.scn:2: mem: 4194305 is not a multiple of 4K");
 	BAD("guest g\ncpus 65\n", "t.scn:2: cpus: 65 is out of range 1..64");
-	BAD("guest g\ntimeout 0\n", "t.scn:2: timeout: 0 is out of range 1..100000");
-	BAD("guest g\ntimeout 100001\n", "t.scn:2: timeout: 100001 is out of range 1..100000");
-	BAD("guest g\nstall -1\n", "t.scn:2: stall: '-1' is not a number (0..100000)");
+	BAD("guest g\ntimeout 0\n", "t.scn:2: timeout: 0 is out of range 1..600000");
+	BAD("guest g\ntimeout 600001\n", "t.scn:2: timeout: 600001 is out of range 1..600000");
+	BAD("guest g\nstall -1\n", "t.scn:2: stall: '-1' is not a number (0..600000)");
 	BAD("guest g\nbackends svm arm\n",
 	    "t.scn:2: backends: unknown backend 'arm' (want svm or vmx)");
 	BAD("guest g\nsymptom abc\n", "t.scn:2: symptom: want a /REGEX/, got 'abc'");

@@ -18,6 +18,7 @@
 	X(gwalk_32bit)		\
 	X(gwalk_pae)		\
 	X(gwalk_5level)		\
+	X(gwalk_pf_error_codes) \
 	X(copyin_guest_32bit_paging) \
 	X(init_failures)		\
 	X(vmx_init_failure_clears_pinned) \

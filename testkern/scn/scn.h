@@ -128,7 +128,7 @@ struct scn {
 #define SCN_MEM_MAX		(1ull << 30)
 #define SCN_RAM_MAX		(16ull << 20)	/* mem's second range */
 #define SCN_TIMEOUT_DEFAULT	20000
-#define SCN_TIMEOUT_MAX		100000
+#define SCN_TIMEOUT_MAX		600000
 #define SCN_STALL_DEFAULT	5000
 
 /*

@@ -815,10 +815,10 @@ parse_header(struct ctx *c, enum dir d, const struct tok *w, int nw, const char 
 		s->cpus = (int)v;
 		return 0;
 	case D_TIMEOUT:
-		return header_num(c, w, nw, d, false, 1, SCN_TIMEOUT_MAX, "1..100000",
+		return header_num(c, w, nw, d, false, 1, SCN_TIMEOUT_MAX, "1..600000",
 		    &s->timeout_ms);
 	case D_STALL:
-		return header_num(c, w, nw, d, false, 0, SCN_TIMEOUT_MAX, "0..100000",
+		return header_num(c, w, nw, d, false, 0, SCN_TIMEOUT_MAX, "0..600000",
 		    &s->stall_ms);
 	case D_BACKENDS:
 		if (nw < 2)
