@@ -87,13 +87,9 @@ main:
 	ret
 
 build:
-	call	pt_new_identity
+	call	pt_user_image			; user code and stack; CR3 is it
+	mov	rax, cr3			; (main loads it again when done)
 	mov	[pml4], rax
-	mov	rdi, [pml4]			; user code and stack
-	mov	esi, HV_GUEST_LOAD_GPA
-	mov	edx, HV_GUEST_LOAD_GPA
-	mov	ecx, X86_PTE_RW | X86_PTE_US
-	call	pt_map2m
 	mov	rdi, [pml4]
 	mov	esi, RSVD_PTE
 	mov	rdx, (1 << 36) | 0x644000
