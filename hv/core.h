@@ -50,6 +50,7 @@ struct hv_mmio {
 };
 /* 0, or HV_ENOTSUP with m->why: not an instruction this decoder knows */
 int	 hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m);
+size_t	 hv_insn_fetch(struct hv_vcpu *vcpu, uint64_t rip, uint8_t *b, size_t max);
 /* m->value into its register, as the MOV would */
 void	 hv_mmio_load(struct hv_regs *r, const struct hv_mmio *m);
 

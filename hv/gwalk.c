@@ -237,13 +237,15 @@ hv_gwalk_pf(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 		ents[level] = e;
 		if ((e & X86_PTE_P) == 0)
 			return fault(f, pf_code(ctx, acc, 0), 0);
-		/* a PDPTE's reserved bits fault its load with CR3, #GP (SDM 4.4.1) */
-		if (reserved(ctx, e, level) && pdpte(ctx, level))
-			return HV_EFAULT;
-		if (reserved(ctx, e, level))
+		if (reserved(ctx, e, level)) {
+			/* a PDPTE's reserved bits fault its load with CR3,
+			 * #GP (SDM 4.4.1) */
+			if (pdpte(ctx, level))
+				return HV_EFAULT;
 			return fault(f, pf_code(ctx, acc, X86_PFERR_P | X86_PFERR_RSVD),
 			    leaf(ctx, e, level) ? leaf_address(ctx, e, level, gva) :
 			    (e & X86_PTE_ADDR) + level_index(ctx, gva, level - 1) * 8u);
+		}
 		/* rights are the intersection over all levels (SDM 4.6.1) */
 		if (!pdpte(ctx, level)) {
 			w = w && (e & X86_PTE_RW) != 0;

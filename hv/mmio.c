@@ -14,7 +14,6 @@
 #include "core.h"
 #include "x86_arch.h"
 
-#define MMIO_INSN_MAX	15	/* the longest x86 instruction */
 
 /* General register n (the ModRM/REX numbering: RAX, RCX, RDX, RBX, RSP, ...). */
 static uint64_t *
@@ -97,20 +96,30 @@ modrm_ea(struct hv_regs *r, const uint8_t *p, unsigned modrm,
 	return ea + (uint64_t)disp;
 }
 
+/*
+ * The bytes of the instruction at rip (a linear address: flat code), at most
+ * max: the instruction may end before the next page, which may be absent,
+ * so fewer where the rest cannot be read.  How many were read, 0 for none.
+ */
+size_t
+hv_insn_fetch(struct hv_vcpu *vcpu, uint64_t rip, uint8_t *b, size_t max)
+{
+	while (max > 0 && hv_copyin(vcpu, rip, b, max) != 0)
+		max--;
+	return max;
+}
+
 int
 hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
 {
-	uint8_t b[MMIO_INSN_MAX];
-	size_t n = MMIO_INSN_MAX, i = 0, at;
+	uint8_t b[X86_INSN_MAX];
+	size_t n, i = 0, at;
 	unsigned op, modrm, rex = 0, reg, immsz = 0, opsize = 4;
 	bool lma = (r->efer & X86_EFER_LMA) != 0, riprel;
 	uint64_t seg = 0;	/* FS or GS base: the others are 0 (SDM 3.4.4) */
 
 	hv_memset(m, 0, sizeof(*m));
-	/* the instruction may end before the next page, which may be absent */
-	while (n > 0 && hv_copyin(vcpu, r->rip, b, n) != 0)
-		n--;
-	if (n == 0)
+	if ((n = hv_insn_fetch(vcpu, r->rip, b, sizeof(b))) == 0)
 		return refuse(m, "instruction bytes unreadable");
 	for (; i < n; i++) {
 		if (b[i] == 0x66)

@@ -83,20 +83,18 @@ hv_vmport_rdpmc(struct hv_vcpu *vcpu, uint64_t *gpr)
  * port, or RDPMC (0F 33) of a pseudo-counter, is done in its place (skip,
  * len); anything else is left to the backend, which delivers the #GP to
  * the guest as it came.  The bytes are read at RIP as a linear address
- * (flat code, as hv/mmio.c reads them).
+ * (hv_insn_fetch).
  */
 int
 hv_vx_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
 	uint8_t b[VMPORT_INSN_MAX + 2];
-	size_t n = sizeof(b), i = 0;
+	size_t n, i = 0;
 	struct hv_vmexit pio;
 	unsigned opsize = 4;
 	int rc;
 
-	/* the instruction may end before the next page, which may be absent */
-	while (n > 0 && hv_copyin(vcpu, vx->rip, b, n) != 0)
-		n--;
+	n = hv_insn_fetch(vcpu, vx->rip, b, sizeof(b));
 	for (; i < n && i < VMPORT_INSN_MAX; i++) {
 		if (b[i] == 0x66)
 			opsize = 2;
