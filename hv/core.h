@@ -65,6 +65,8 @@ void	 hv_lapic_accept(struct hv_vcpu *vcpu, unsigned vector);
 
 /* model.c: a new VM's guest CPU is the host's */
 void	 hv_vm_model_init(struct hv_vm *vm);
+/* cpuid.c: the CPUID leaves vm's model decides, answered (at each change) */
+void	 hv_model_cpuid_init(struct hv_vm *vm);
 /* the guest's CPU is an Intel one (hv_vm_set_model) */
 static inline bool
 hv_guest_intel(const struct hv_vm *vm)

@@ -111,9 +111,9 @@ hv_guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
  * leaf 0, and of leaf 0x80000000 where AMD repeats it; leaf 0x80000001 as
  * an Intel CPU defines it for an Intel guest; MAXPHYADDR in leaf
  * 0x80000008, with no guest physical size of its own (the guest has no
- * nested paging).
+ * nested paging): the leaves of HV_CPUID_MODEL_LEAVES.
  */
-static inline void
+static void
 model_cpuid(const struct hv_vm *vm, uint32_t leaf, uint32_t r[4])
 {
 	bool intel = hv_guest_intel(vm);
@@ -134,6 +134,30 @@ model_cpuid(const struct hv_vm *vm, uint32_t leaf, uint32_t r[4])
 	}
 }
 
+/* The model's leaves answered once, when the VM's model is set
+ * (hv/model.c): a CPUID exit for one of them copies its answer. */
+void
+hv_model_cpuid_init(struct hv_vm *vm)
+{
+#define MODEL_ANSWER(name, leaf)					\
+	guest_features(leaf, 0, vm->model_leaf[HV_MODEL_LEAF_##name]);	\
+	model_cpuid(vm, leaf, vm->model_leaf[HV_MODEL_LEAF_##name]);
+	HV_CPUID_MODEL_LEAVES(MODEL_ANSWER)
+}
+
+/* vm's answer to leaf, or NULL when the model does not decide it */
+static inline const uint32_t *
+model_leaf(const struct hv_vm *vm, uint32_t leaf)
+{
+	switch (leaf) {
+#define MODEL_CASE(name, leaf)					\
+	case leaf:							\
+		return vm->model_leaf[HV_MODEL_LEAF_##name];
+	HV_CPUID_MODEL_LEAVES(MODEL_CASE)
+	}
+	return NULL;
+}
+
 /*
  * ... and what differs per VM (above) and per vCPU: leaf 0, MONITOR and
  * the NX bit under IA32_MISC_ENABLE, OSXSAVE and the APIC ID, RDTSCP/RDPID
@@ -144,9 +168,15 @@ guest_cpuid(struct hv_vcpu *vcpu, uint32_t leaf, uint32_t subleaf,
     uint32_t r[4])
 {
 	struct hv_ctl_regs ctl;
+	const uint32_t *m = model_leaf(vcpu->vm, leaf);
 
-	guest_features(leaf, subleaf, r);
-	model_cpuid(vcpu->vm, leaf, r);
+	if (m != NULL) {
+		r[0] = m[0];
+		r[1] = m[1];
+		r[2] = m[2];
+		r[3] = m[3];
+	} else
+		guest_features(leaf, subleaf, r);
 	if (leaf == 0 && (vcpu->misc_enable & X86_MISC_LIMIT_CPUID)) {
 		/* IA32_MISC_ENABLE's Limit CPUID Maxval (SDM Vol. 4
 		 * Table 2-2) */

@@ -15,6 +15,18 @@
 #define HV_MAX_CPUS	64
 #define HV_DREGS	5	/* DR0-DR3 and DR6, switched by hv/dreg.c */
 #define HV_MAX_VCPUS	8
+/*
+ * The CPUID leaves whose answer follows the VM's CPU model, each answered
+ * once when the model is set (hv/cpuid.c: model_cpuid), by their place in
+ * struct hv_vm's model_leaf.  None has subleaves.
+ */
+#define HV_CPUID_MODEL_LEAVES(X)					\
+	X(VENDOR,	0x00000000u)	/* max basic leaf, vendor */	\
+	X(EXT_MAX,	0x80000000u)	/* max extended leaf (AMD: vendor) */ \
+	X(EXT_FEATURES,	0x80000001u)					\
+	X(ADDR_SIZES,	0x80000008u)
+#define HV_MODEL_LEAF_INDEX(name, leaf)	HV_MODEL_LEAF_##name,
+enum { HV_CPUID_MODEL_LEAVES(HV_MODEL_LEAF_INDEX) HV_MODEL_LEAVES };
 
 /* Pending external interrupts: one bit per vector; 0-31 are exceptions. */
 #define HV_IRQ_WORDS		4
@@ -104,6 +116,8 @@ struct hv_vm {
 	volatile uint64_t user_hypercalls;	/* allowed from CPL 3 (hv.h) */
 	bool		 host_debugger;	/* #BP is the host's (hv_vm_set_debugger) */
 	struct hv_vm_model model;	/* the guest's CPU, resolved (hv/model.c) */
+	/* the CPUID leaves the model decides (HV_CPUID_MODEL_LEAVES) */
+	uint32_t	 model_leaf[HV_MODEL_LEAVES][4];
 	void		*backend;	/* struct vmx_vm / struct svm_vm */
 };
 

@@ -23,6 +23,7 @@ hv_vm_model_init(struct hv_vm *vm)
 	vm->model.vendor = host_vendor();
 	vm->model.phys_bits = (unsigned)hv_guest_maxphyaddr;
 	vm->model.vmware_backdoor = false;
+	hv_model_cpuid_init(vm);
 }
 
 int
@@ -55,6 +56,7 @@ hv_vm_set_model(struct hv_vm *vm, const struct hv_vm_model *m)
 	if (__atomic_load_n(&vm->nvcpus, __ATOMIC_SEQ_CST) != 0)
 		return HV_EBUSY;
 	vm->model = want;
+	hv_model_cpuid_init(vm);
 	return 0;
 }
 

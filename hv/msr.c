@@ -82,8 +82,7 @@ struct msr_rule {
 	enum msr_check	 check;
 };
 
-/* rules by position in HV_MSR_RULES: a switch on the MSR number finds one
- * in a few compares (an exit's fast path) */
+/* rules by position in HV_MSR_RULES (msr_rule below finds one) */
 #define RULE_ENTRY(msr, reg, check)	{ reg, check },
 static const struct msr_rule msr_rules[] = { HV_MSR_RULES(RULE_ENTRY) };
 #define RULE_INDEX(msr, reg, check)	RULE_##msr,
@@ -225,14 +224,15 @@ msr_read(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t *val)
 	case MSR_MISC_ENABLE:
 		*val = vcpu->misc_enable;
 		return hv_guest_intel(vcpu->vm);
+	case MSR_TSC:
+		if (!hv_ops->msr_get(vcpu, (enum hv_msr_reg)r->reg, val))
+			return false;
+		*val += hv_rdtsc();
+		return true;
 	default:
 		break;
 	}
-	if (!hv_ops->msr_get(vcpu, (enum hv_msr_reg)r->reg, val))
-		return false;
-	if (r->check == MSR_TSC)
-		*val += hv_rdtsc();
-	return true;
+	return hv_ops->msr_get(vcpu, (enum hv_msr_reg)r->reg, val);
 }
 
 /* WRMSR of val to what rule r names: true when done, false when #GP. */
@@ -285,13 +285,23 @@ msr_write(struct hv_vcpu *vcpu, const struct msr_rule *r, uint64_t cr0,
 	return hv_ops->msr_set(vcpu, (enum hv_msr_reg)r->reg, val);
 }
 
+#define RULE_CASE(msr, reg, check) \
+	case msr:	return &msr_rules[RULE_##msr];
+
+/* the rule of MSR msr, or NULL: the long-mode MSRs (EFER on) apart from
+ * the older ones, each a switch the compiler keeps to its own cases, so
+ * either is a few compares away (an exit's fast path) */
 static inline __attribute__((always_inline)) const struct msr_rule *
 msr_rule(uint32_t msr)
 {
-	switch (msr) {
-#define RULE_CASE(msr, reg, check) \
-	case msr:	return &msr_rules[RULE_##msr];
-	HV_MSR_RULES(RULE_CASE)
+	if (msr >= X86_MSR_EFER) {
+		switch (msr) {
+		HV_MSR_RULES(RULE_CASE)
+		}
+	} else {
+		switch (msr) {
+		HV_MSR_RULES(RULE_CASE)
+		}
 	}
 	return NULL;
 }
@@ -355,13 +365,17 @@ hv_vx_wrmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 {
 	uint32_t nr = (uint32_t)vx->gpr[HV_RCX];
 	const struct msr_rule *r = msr_rule(nr);
-	uint64_t *perf = amd_perf_msr(vcpu, nr);
+	uint64_t *perf;
 	uint64_t val = (vx->gpr[HV_RDX] << 32) |
 	    (vx->gpr[HV_RAX] & 0xffffffffull);
 
-	if (perf != NULL)
+	/* as for RDMSR: the AMD counters only without a rule */
+	if (r != NULL) {
+		if (!msr_write(vcpu, r, vx->cr0, val))
+			return msr_gp(vcpu, vx, true);
+	} else if ((perf = amd_perf_msr(vcpu, nr)) != NULL)
 		*perf = val;
-	else if (r == NULL || !msr_write(vcpu, r, vx->cr0, val))
+	else
 		return msr_gp(vcpu, vx, true);
 	vx->skip = true;
 	return HV_RESUME;
