@@ -302,10 +302,6 @@ hv_exception_intercepts(const struct hv_vm *vm)
 
 /* an exception during the delivery of an event */
 
-#define EVENT_VALID	(1u << 31)
-#define EVENT_TYPE(e)	(((e) >> 8) & 7)
-#define TYPE_HW_EXC	3
-
 bool
 hv_exception_fault(unsigned vector)
 {
@@ -338,9 +334,10 @@ hv_exception_merge(uint32_t first, unsigned vector)
 	unsigned f;
 
 	/* an interrupt or software event being delivered is benign */
-	if (!(first & EVENT_VALID) || EVENT_TYPE(first) != TYPE_HW_EXC)
+	if (!(first & X86_EVENT_VALID) ||
+	    x86_event_type(first) != X86_EVENT_HW_EXC)
 		return HV_MERGE_SECOND;
-	f = first & 0xff;
+	f = first & X86_EVENT_VECTOR;
 	/* SDM Vol. 3A 6.15 Table 6-5 */
 	if (f == X86_VEC_DF)
 		return contributory(vector) || vector == X86_VEC_PF ?

@@ -143,8 +143,8 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 
 /*
  * An exception `vector` raised while the event `first` was being delivered
- * (interruption information, one layout on VMX and SVM: vector 7:0, type
- * 10:8, 3 = hardware exception, valid 31; 0 = none): what the guest gets
+ * (X86_EVENT_* of hv/x86_arch.h, SVM's EXITINTINFO or VMX's IDT-vectoring
+ * information; 0 = none): what the guest gets
  * (SDM Vol. 3A 6.15 Table 6-5): the second exception (benign pairs are
  * handled serially), a #DF, or shutdown (a fault while delivering #DF).
  */

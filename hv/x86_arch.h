@@ -305,6 +305,24 @@
 #define X86_PFERR_RSVD	X86_BIT(3)	/* a reserved bit set in an entry */
 #define X86_PFERR_ID	X86_BIT(4)	/* instruction fetch */
 
+/*
+ * ---- event information: one layout for an event hv injects and one the
+ * CPU was delivering at an exit: SVM's EVENTINJ and EXITINTINFO (APM Vol. 2
+ * 15.20), VMX's VM-entry and VM-exit interruption information and the
+ * IDT-vectoring information (SDM Vol. 3C 25.8.3, 28.2.2, 28.2.4).  SVM puts
+ * the error code in bits 63:32; VMX has a field of its own for it.
+ */
+#define X86_EVENT_VECTOR	0xff		/* bits 7:0 */
+#define X86_EVENT_TYPE_SHIFT	8		/* bits 10:8, the types below */
+#define X86_EVENT_ERR_VALID	X86_BIT(11)	/* an error code is pushed */
+#define X86_EVENT_VALID		X86_BIT(31)
+#define X86_EVENT_EXTINT	0	/* external interrupt (SVM: INTR) */
+#define X86_EVENT_NMI		2
+#define X86_EVENT_HW_EXC	3	/* hardware exception (SVM: exception) */
+#define X86_EVENT_SW_INT	4	/* INTn */
+#define X86_EVENT_PRIV_SW_EXC	5	/* VMX only: INT1 */
+#define X86_EVENT_SW_EXC	6	/* VMX only: INT3, INTO */
+
 /* ---- 4-level page-table entries (SDM Vol. 3A 4.5, APM Vol. 2 5.3) -------- */
 #define X86_PTE_P	X86_BIT(0)	/* present */
 #define X86_PTE_RW	X86_BIT(1)	/* writable */
@@ -335,6 +353,21 @@ static inline bool
 x86_canonical57(uint64_t va)
 {
 	return (uint64_t)((int64_t)(va << 7) >> 7) == va;
+}
+
+/* The type of event information e (X86_EVENT_EXTINT ..). */
+static inline unsigned
+x86_event_type(uint64_t e)
+{
+	return (unsigned)(e >> X86_EVENT_TYPE_SHIFT) & 7;
+}
+
+/* A valid event: vector, of type, no error code. */
+static inline uint32_t
+x86_event(unsigned vector, unsigned type)
+{
+	return (vector & X86_EVENT_VECTOR) | (type << X86_EVENT_TYPE_SHIFT) |
+	    (uint32_t)X86_EVENT_VALID;
 }
 #endif
 

@@ -5,7 +5,8 @@
 #   1. defines (#define, %define, equ) one of x86_arch.h's names without
 #      its X86_ prefix (CR0_PG, EFER_NXE, ...), an X86_ name, any MSR_ name,
 #      or one of the older spellings (MSR_IA32_*, NPT_*, PTE_W, EXC_GP,
-#      VEC_UD, PF_W, CPUID1_ECX_*);
+#      VEC_UD, PF_W, CPUID1_ECX_*, the event format's EVENT_*, INTR_INFO_*,
+#      INTR_TYPE_*, TYPE_HW_EXC);
 #   2. defines any name as one of x86_arch.h's MSR numbers (0x100 and up) or
 #      as the page-frame mask 0x000ffffffffff000;
 #   3. writes an EFER/FS/GS/KERNEL_GS/STAR MSR number as a bare literal;
@@ -24,7 +25,7 @@ def='^[[:space:]]*(#[[:space:]]*define|%define|%assign)[[:space:]]+NAME\b|^[[:sp
 # the header's own names without X86_ (CR0_PG, MSR_EFER, PTE_NX, ...) and the
 # other spellings they had: MSR_IA32_*, NPT_*, EXC_*, PTE_W, CPUID*_ECX_*
 bases=$(sed -nE 's/^#define[[:space:]]+X86_([A-Z0-9_]+)[[:space:](].*/\1/p' "$hdr" | grep -vxE 'BIT|U64' | paste -sd'|')
-kinds="$bases|X86_[A-Z0-9_]+|MSR_[A-Z0-9_]+|(PTE|NPT)_(P|W|RW|U|US|PWT|PCD|A|D|PS|G|NX|ADDR|FRAME)|PF_(P|W|U|ID)|(EXC|VEC)_(DE|DB|NMI|BP|UD|NM|DF|GP|PF|MC)|CPUID[0-9A-Z_]*_E[ABCD]X_[A-Z0-9_]+"
+kinds="$bases|X86_[A-Z0-9_]+|MSR_[A-Z0-9_]+|EVENT_[A-Z0-9_]+|INTR_(INFO|TYPE)[A-Z0-9_]*|TYPE_HW_EXC|(PTE|NPT)_(P|W|RW|U|US|PWT|PCD|A|D|PS|G|NX|ADDR|FRAME)|PF_(P|W|U|ID)|(EXC|VEC)_(DE|DB|NMI|BP|UD|NM|DF|GP|PF|MC)|CPUID[0-9A-Z_]*_E[ABCD]X_[A-Z0-9_]+"
 bad=$(mktemp)
 trap 'rm -f "$bad"' EXIT
 

@@ -275,8 +275,7 @@ svm_prepare_entry(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 		svm_asid_prepare(vcpu, cpu);
 	/* A software interrupt returns to nRIP on CPUs with NRIPS (APM
 	 * 15.20); ours are always injected with RIP past the INTn. */
-	if ((s->pending_event & EVENT_TYPE_MASK) ==
-	    EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT)
+	if (x86_event_type(s->pending_event) == X86_EVENT_SW_INT)
 		vmcb_wr64(v, VMCB_NRIP, vmcb_rd64(v, VMCB_RIP));
 	vmcb_wr64(v, VMCB_EVENTINJ, s->pending_event);
 	s->pending_event = 0;

@@ -83,11 +83,10 @@ void
 svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
     uint32_t err)
 {
-	uint64_t ev = (uint64_t)vector | (EVENT_TYPE_EXC << EVENT_TYPE_SHIFT) |
-	    EVENT_VALID;
+	uint64_t ev = x86_event(vector, X86_EVENT_HW_EXC);
 
 	if (has_err && hv_exception_pushes_error(vmcb_rd64(s->vmcb, VMCB_CR0)))
-		ev |= EVENT_ERR_VALID | ((uint64_t)err << 32);
+		ev |= X86_EVENT_ERR_VALID | ((uint64_t)err << 32);
 	s->pending_event = ev;
 	/* the frame gets the VMCB's RFLAGS as it is: RF for a fault (hv/exit.h) */
 	if (hv_exception_fault(vector))
@@ -446,8 +445,7 @@ exit_swint(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	 * with NRIPS takes it from).
 	 */
 	vmcb_wr64(v, VMCB_RIP, hv_next_rip(rip, len, code_bits(v)));
-	s->pending_event = vec | (EVENT_TYPE_SWINT << EVENT_TYPE_SHIFT) |
-	    EVENT_VALID;
+	s->pending_event = x86_event(vec, X86_EVENT_SW_INT);
 	return HV_RESUME;
 }
 
@@ -494,7 +492,7 @@ exit_hc_nop(struct hv_vcpu *vcpu)
 	struct svm_vcpu *s = svm_of(vcpu);
 	uint8_t *v = s->vmcb;
 
-	if ((vmcb_rd64(v, VMCB_EXITINTINFO) & EVENT_VALID) ||
+	if ((vmcb_rd64(v, VMCB_EXITINTINFO) & X86_EVENT_VALID) ||
 	    !hv_hypercall_fast(s->gpr[HV_RAX], vmcb_rd8(v, VMCB_CPL)))
 		return false;
 	svm_exit_count(SVM_EXIT_vmmcall);
@@ -580,7 +578,7 @@ exit_gp(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct hv_vmexit vx = { .kind = HV_VX_GP };
 	int rc;
 
-	if (!(s->pending_event & EVENT_VALID)) {
+	if (!(s->pending_event & X86_EVENT_VALID)) {
 		vx.rip = vmcb_rd64(v, VMCB_RIP);
 		vx.gpr = s->gpr;
 		vx.code64 = code_bits(v) == 64;
@@ -648,12 +646,12 @@ static const struct {
 static bool
 guest_swint(const uint8_t *v, uint64_t intinfo)
 {
-	uint64_t type = (intinfo & EVENT_TYPE_MASK) >> EVENT_TYPE_SHIFT;
-	unsigned vec = (unsigned)(intinfo & 0xff);
+	unsigned type = x86_event_type(intinfo);
+	unsigned vec = (unsigned)(intinfo & X86_EVENT_VECTOR);
 
 	if (vmcb_rd32(v, VMCB_INTERCEPT_MISC1) & VMCB_I1_INTN)
 		return false;
-	return type == EVENT_TYPE_SWINT || (type == EVENT_TYPE_EXC &&
+	return type == X86_EVENT_SW_INT || (type == X86_EVENT_HW_EXC &&
 	    (vec == X86_VEC_BP || vec == X86_VEC_OF));
 }
 
@@ -679,7 +677,7 @@ exit_begin(struct hv_vcpu *vcpu, struct hv_exit *ex, uint64_t code,
 	 * which would then run twice: it is dropped instead, and the
 	 * instruction raises it again.
 	 */
-	if ((intinfo & EVENT_VALID) && !guest_swint(s->vmcb, intinfo))
+	if ((intinfo & X86_EVENT_VALID) && !guest_swint(s->vmcb, intinfo))
 		s->pending_event = intinfo;
 }
 

@@ -69,8 +69,7 @@ nmi_prepare(struct hv_vcpu *vcpu, struct svm_vcpu *s)
 		return;
 	if (!s->nmi_blocked && s->pending_event == 0 &&
 	    (vmcb_rd64(v, VMCB_INT_SHADOW) & 1) == 0) {
-		s->pending_event = X86_VEC_NMI |
-		    (EVENT_TYPE_NMI << EVENT_TYPE_SHIFT) | EVENT_VALID;
+		s->pending_event = x86_event(X86_VEC_NMI, X86_EVENT_NMI);
 		hv_nmi_taken(vcpu);
 		s->nmi_blocked = true;
 		intercept(v, VMCB_INTERCEPT_MISC1, VMCB_I1_IRET, true);
@@ -135,8 +134,7 @@ svm_irq_prepare(struct hv_vcpu *vcpu)
 	/* an event already due at this entry (a reflected exception, one
 	 * re-injected after an exit during its delivery) goes first */
 	if (vec >= 0 && s->pending_event == 0 && interruptible(v)) {
-		s->pending_event = (uint64_t)vec |
-		    (EVENT_TYPE_INTR << EVENT_TYPE_SHIFT) | EVENT_VALID;
+		s->pending_event = x86_event((unsigned)vec, X86_EVENT_EXTINT);
 		hv_irq_taken(vcpu, (unsigned)vec);
 		vec = hv_irq_next(vcpu);
 	}

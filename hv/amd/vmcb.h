@@ -27,9 +27,9 @@
 #define VMCB_EXITCODE		0x070	/* 64 */
 #define VMCB_EXITINFO1		0x078	/* 64 */
 #define VMCB_EXITINFO2		0x080	/* 64 */
-#define VMCB_EXITINTINFO	0x088	/* 64 */
+#define VMCB_EXITINTINFO	0x088	/* 64: X86_EVENT_* (APM 15.7.2, 15.20) */
 #define VMCB_NP_CTL		0x090	/* 64: bit 0 NP_ENABLE */
-#define VMCB_EVENTINJ		0x0a8	/* 64 */
+#define VMCB_EVENTINJ		0x0a8	/* 64: X86_EVENT_* (APM 15.20) */
 #define VMCB_N_CR3		0x0b0	/* 64 */
 #define VMCB_LBR_CTL		0x0b8	/* 64 */
 #define VMCB_CLEAN		0x0c0	/* 32 */
@@ -117,16 +117,6 @@
 #define TLB_CONTROL_NONE	0
 #define TLB_CONTROL_ALL		1	/* every ASID */
 #define TLB_CONTROL_GUEST	3	/* this guest's ASID (FlushByAsid) */
-
-/* EVENTINJ / EXITINTINFO (APM 15.20) */
-#define EVENT_VALID		(1ull << 31)
-#define EVENT_ERR_VALID		(1ull << 11)
-#define EVENT_TYPE_SHIFT	8
-#define EVENT_TYPE_INTR		0ull
-#define EVENT_TYPE_NMI		2ull
-#define EVENT_TYPE_EXC		3ull
-#define EVENT_TYPE_SWINT	4ull
-#define EVENT_TYPE_MASK		(7ull << EVENT_TYPE_SHIFT)
 
 static inline uint64_t vmcb_rd64(const uint8_t *v, unsigned off)
 {

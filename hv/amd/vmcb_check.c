@@ -31,16 +31,17 @@ beyond_phys(uint64_t pa, uint64_t len)
 static const char *
 check_event(uint64_t ev)
 {
-	uint64_t type = (ev & EVENT_TYPE_MASK) >> EVENT_TYPE_SHIFT;
-	unsigned vec = (unsigned)(ev & 0xff);
+	unsigned type = x86_event_type(ev);
+	unsigned vec = (unsigned)(ev & X86_EVENT_VECTOR);
 
-	if (!(ev & EVENT_VALID))
+	if (!(ev & X86_EVENT_VALID))
 		return NULL;
-	/* Types 1, 5, 6, 7 are reserved; an exception needs a vector below
-	 * 32 other than 2 (NMI) (APM 15.20). */
-	if (type == 1 || type > 4)
+	/* Types 1, 5, 6, 7 are reserved (VMX's software exceptions are not
+	 * SVM's); an exception needs a vector below 32 other than 2 (NMI)
+	 * (APM 15.20). */
+	if (type == 1 || type > X86_EVENT_SW_INT)
 		return "EVENTINJ: reserved event type";
-	if (type == EVENT_TYPE_EXC && (vec > 31 || vec == 2))
+	if (type == X86_EVENT_HW_EXC && (vec > 31 || vec == X86_VEC_NMI))
 		return "EVENTINJ: illegal exception vector";
 	return NULL;
 }

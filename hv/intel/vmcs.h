@@ -72,19 +72,9 @@
 /* Exit reason bit 31: the VM entry failed (SDM Vol. 3C 28.2.1). */
 #define EXIT_REASON_ENTRY_FAIL		0x80000000u
 
-/* The interruption-information format of the VM-entry and VM-exit
- * interruption-information and IDT-vectoring information fields (SDM Vol.
- * 3C 25.8.3, 28.2.2, 28.2.4): vector 7:0, type 10:8, error code 11, valid 31. */
-#define INTR_INFO_VALID			0x80000000u
-#define INTR_INFO_ERR_VALID		(1u << 11)
-#define INTR_INFO_TYPE(t)		((uint32_t)(t) << 8)
-#define INTR_TYPE(i)			(((i) >> 8) & 7)
-#define INTR_TYPE_EXT			0
-#define INTR_TYPE_NMI			2
-#define INTR_TYPE_HW_EXC		3
-#define INTR_TYPE_SW_INT		4
-#define INTR_TYPE_PRIV_SW_EXC		5
-#define INTR_TYPE_SW_EXC		6
+/* The VM-entry and VM-exit interruption-information and IDT-vectoring
+ * information fields (SDM Vol. 3C 25.8.3, 28.2.2, 28.2.4) have the layout
+ * of SVM's EVENTINJ: hv/x86_arch.h's X86_EVENT_*. */
 #define VMCS_GUEST_ES_LIMIT		0x4800
 #define VMCS_GUEST_CS_LIMIT		0x4802
 #define VMCS_GUEST_SS_LIMIT		0x4804

@@ -817,7 +817,7 @@ vmx_stretch_end(struct hv_vcpu *vcpu, int cpu, struct hv_exit *ex)
 		/* an NMI that exited (NMI exiting) is the host's: deliver it to
 		 * the host's handler before anything else (SDM 27.1) */
 		info = vmcs_read(VMCS_EXIT_INTR_INFO);
-		if ((info & INTR_INFO_VALID) && INTR_TYPE(info) == INTR_TYPE_NMI)
+		if ((info & X86_EVENT_VALID) && x86_event_type(info) == X86_EVENT_NMI)
 			__asm__ __volatile__("int $2");
 	}
 	/*
@@ -859,8 +859,8 @@ vmx_inject_exception(unsigned vector, bool has_err, uint32_t err)
 	if (hv_exception_fault(vector))
 		(void)vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) |
 		    X86_RFLAGS_RF);
-	vmx_inject_event((vector & 0xff) | INTR_INFO_TYPE(INTR_TYPE_HW_EXC) |
-	    (has_err ? INTR_INFO_ERR_VALID : 0) | INTR_INFO_VALID, has_err, err, 0);
+	vmx_inject_event(x86_event(vector, X86_EVENT_HW_EXC) |
+	    (has_err ? (uint32_t)X86_EVENT_ERR_VALID : 0), has_err, err, 0);
 }
 
 /* the core's stretch on this table's ops (hv/run.h) */

@@ -139,15 +139,15 @@ reinject_vectoring(void)
 	uint64_t err = 0, len = 0;
 	unsigned type;
 
-	if (!(info & INTR_INFO_VALID))
+	if (!(info & X86_EVENT_VALID))
 		return;
-	type = INTR_TYPE(info);
-	if (info & INTR_INFO_ERR_VALID)
+	type = x86_event_type(info);
+	if (info & X86_EVENT_ERR_VALID)
 		err = vmcs_read(VMCS_IDT_VECTORING_ERR);
-	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC ||
-	    type == INTR_TYPE_SW_EXC)
+	if (type == X86_EVENT_SW_INT || type == X86_EVENT_PRIV_SW_EXC ||
+	    type == X86_EVENT_SW_EXC)
 		len = vmcs_read(VMCS_EXIT_INSN_LEN);
-	vmx_inject_event((uint32_t)info & ~(1u << 12), (info & INTR_INFO_ERR_VALID) != 0,
+	vmx_inject_event((uint32_t)info & ~(1u << 12), (info & X86_EVENT_ERR_VALID) != 0,
 	    (uint32_t)err, (uint32_t)len);
 }
 
@@ -177,10 +177,10 @@ static int
 exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
 	uint64_t info = vmcs_read(VMCS_EXIT_INTR_INFO);
-	unsigned vector = info & 0xff;
+	unsigned vector = info & X86_EVENT_VECTOR;
 	uint64_t err = 0;
 
-	if (INTR_TYPE(info) == INTR_TYPE_NMI) {
+	if (x86_event_type(info) == X86_EVENT_NMI) {
 		/* delivered to the host by vmx_stretch_end already */
 		ex->kind = HV_EXIT_INTR;
 		return 0;
@@ -196,7 +196,7 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		return 0;
 	}
 	if (vector == X86_VEC_GP && !(vmcs_read(VMCS_IDT_VECTORING_INFO) &
-	    INTR_INFO_VALID)) {
+	    X86_EVENT_VALID)) {
 		/* intercepted with the VMware backdoor only: its access done
 		 * in its place (hv/vmport.c), any other #GP the guest's */
 		struct hv_vmexit vx = { .kind = HV_VX_GP };
@@ -225,9 +225,9 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	if (vector == X86_VEC_UD || vector == X86_VEC_GP) {
 		/* reflected with its error code (#UD is benign: raised in a
 		 * delivery, itself; #GP's pair decides in reflect) */
-		if (info & INTR_INFO_ERR_VALID)
+		if (info & X86_EVENT_ERR_VALID)
 			err = vmcs_read(VMCS_EXIT_INTR_ERR);
-		return reflect(vcpu, ex, vector, (info & INTR_INFO_ERR_VALID) != 0,
+		return reflect(vcpu, ex, vector, (info & X86_EVENT_ERR_VALID) != 0,
 		    (uint32_t)err);
 	}
 	return stop(vcpu, ex, HV_EIO, "unexpected exception exit, vector %u "
@@ -713,7 +713,8 @@ vmx_handle_exit(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static inline bool
 exception_unpinned(uint64_t info)
 {
-	return INTR_TYPE(info) == INTR_TYPE_NMI || (info & 0xff) == X86_VEC_PF;
+	return x86_event_type(info) == X86_EVENT_NMI ||
+	    (info & X86_EVENT_VECTOR) == X86_VEC_PF;
 }
 
 /* vmx_exit_fast for an exit it may handle pinned: reason's handler is a

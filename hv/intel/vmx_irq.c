@@ -60,7 +60,7 @@ window(uint32_t ctl, bool *on_now, bool on)
 static bool
 entry_event_free(void)
 {
-	return !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+	return !(vmcs_read(VMCS_ENTRY_INTR_INFO) & X86_EVENT_VALID);
 }
 
 /* The APIC's NMI: injected when nothing blocks it, else an NMI-window
@@ -77,8 +77,7 @@ nmi_prepare(struct hv_vcpu *vcpu, struct vmx_vcpu *vc)
 		return;
 	if (due && entry_event_free() && (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
 	    (BLOCK_NMI | BLOCK_STI_MOVSS)) == 0) {
-		vmx_inject_event(X86_VEC_NMI | INTR_INFO_TYPE(INTR_TYPE_NMI) | INTR_INFO_VALID,
-		    false, 0, 0);
+		vmx_inject_event(x86_event(X86_VEC_NMI, X86_EVENT_NMI), false, 0, 0);
 		hv_nmi_taken(vcpu);
 		due = false;
 	}
@@ -98,8 +97,8 @@ vmx_irq_prepare(struct hv_vcpu *vcpu)
 		return;
 	}
 	if (entry_event_free() && guest_interruptible()) {
-		vmx_inject_event((uint32_t)vec | INTR_INFO_TYPE(INTR_TYPE_EXT) | INTR_INFO_VALID,
-		    false, 0, 0);
+		vmx_inject_event(x86_event((unsigned)vec, X86_EVENT_EXTINT), false,
+		    0, 0);
 		hv_irq_taken(vcpu, (unsigned)vec);
 		vec = hv_irq_next(vcpu);
 	}
@@ -121,7 +120,7 @@ void
 vmx_nmi_reblock(void)
 {
 	if (vmx_caps.vnmi &&
-	    !(vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+	    !(vmcs_read(VMCS_IDT_VECTORING_INFO) & X86_EVENT_VALID))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
 		    vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) | BLOCK_NMI);
 }

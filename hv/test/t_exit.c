@@ -393,6 +393,25 @@ test_exit_exception_merge(void)
 	CHECK_EQ(hv_exception_merge(EXC(8), 6), HV_MERGE_SECOND);
 }
 
+/* the event layout both backends use (x86_arch.h), against the numbers of
+ * APM Vol. 2 15.20 and SDM Vol. 3C 25.8.3 */
+void
+test_exit_event_format(void)
+{
+	CHECK_EQ(x86_event(X86_VEC_PF, X86_EVENT_HW_EXC), 0x8000030eu);
+	CHECK_EQ(x86_event(X86_VEC_NMI, X86_EVENT_NMI), 0x80000202u);
+	CHECK_EQ(x86_event(0x20, X86_EVENT_EXTINT), 0x80000020u);
+	CHECK_EQ(x86_event(0x80, X86_EVENT_SW_INT), 0x80000480u);
+	/* the vector is 8 bits wide */
+	CHECK_EQ(x86_event(0x10e, X86_EVENT_HW_EXC), 0x8000030eu);
+	CHECK_EQ(X86_EVENT_ERR_VALID, 0x800u);
+	CHECK_EQ(X86_EVENT_VALID, 0x80000000u);
+	/* the type beside an error code (bit 11) and SVM's in bits 63:32 */
+	CHECK_EQ(x86_event_type(0x80000b0dull | (0x18ull << 32)), X86_EVENT_HW_EXC);
+	CHECK_EQ(x86_event_type(0x80000603u), X86_EVENT_SW_EXC);
+	CHECK_EQ(x86_event_type(0x80000501u), X86_EVENT_PRIV_SW_EXC);
+}
+
 /* RIP after a completed instruction: as wide as the code (hv_next_rip) */
 void
 test_exit_next_rip(void)
