@@ -348,3 +348,21 @@ hv_exception_merge(uint32_t first, unsigned vector)
 		return HV_MERGE_DOUBLE_FAULT;
 	return HV_MERGE_SECOND;
 }
+
+bool
+hv_exception_reflect(uint32_t first, unsigned *vector, bool *has_err,
+    uint32_t *err)
+{
+	switch (hv_exception_merge(first, *vector)) {
+	case HV_MERGE_SHUTDOWN:
+		return false;
+	case HV_MERGE_DOUBLE_FAULT:
+		*vector = X86_VEC_DF;
+		*has_err = true;
+		*err = 0;
+		break;
+	case HV_MERGE_SECOND:
+		break;
+	}
+	return true;
+}

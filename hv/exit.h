@@ -154,6 +154,11 @@ enum hv_event_merge {
 	HV_MERGE_SHUTDOWN,
 };
 enum hv_event_merge hv_exception_merge(uint32_t first, unsigned vector);
+/* The exception to inject for *vector raised while delivering first, in
+ * *vector, *has_err, *err: itself, or #DF with error code 0 (SDM Vol. 3A
+ * 6.15 "Interrupt 8"); false: the guest shuts down instead. */
+bool	 hv_exception_reflect(uint32_t first, unsigned *vector, bool *has_err,
+	    uint32_t *err);
 
 /*
  * Stop the guest: *ex becomes HV_EXIT_ERROR with the one message format of

@@ -529,15 +529,9 @@ reflect(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned vector,
 {
 	struct svm_vcpu *s = svm_of(vcpu);
 
-	switch (hv_exception_merge((uint32_t)s->pending_event, vector)) {
-	case HV_MERGE_SHUTDOWN:
+	if (!hv_exception_reflect((uint32_t)s->pending_event, &vector, &has_err,
+	    &err))
 		return exit_shutdown(vcpu, ex);
-	case HV_MERGE_DOUBLE_FAULT:
-		svm_inject_exception(s, X86_VEC_DF, true, 0);
-		return HV_RESUME;
-	case HV_MERGE_SECOND:
-		break;
-	}
 	svm_inject_exception(s, vector, has_err, err);
 	return HV_RESUME;
 }

@@ -159,16 +159,9 @@ static int
 reflect(struct hv_vcpu *vcpu, struct hv_exit *ex, unsigned vector,
     bool has_err, uint32_t err)
 {
-	switch (hv_exception_merge((uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO),
-	    vector)) {
-	case HV_MERGE_SHUTDOWN:
+	if (!hv_exception_reflect((uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO),
+	    &vector, &has_err, &err))
 		return exit_triple_fault(vcpu, ex);
-	case HV_MERGE_DOUBLE_FAULT:
-		vmx_inject_exception(X86_VEC_DF, true, 0);
-		return HV_RESUME;
-	case HV_MERGE_SECOND:
-		break;
-	}
 	vmx_inject_exception(vector, has_err, err);
 	return HV_RESUME;
 }

@@ -393,6 +393,34 @@ test_exit_exception_merge(void)
 	CHECK_EQ(hv_exception_merge(EXC(8), 6), HV_MERGE_SECOND);
 }
 
+/* what the backends inject for such a pair (hv_exception_reflect) */
+void
+test_exit_exception_reflect(void)
+{
+	unsigned vector = X86_VEC_NP;
+	bool has_err = true;
+	uint32_t err = 0x18;
+
+	/* benign first: the second as it is */
+	CHECK(hv_exception_reflect(EXC(6), &vector, &has_err, &err));
+	CHECK_EQ(vector, X86_VEC_NP);
+	CHECK(has_err);
+	CHECK_EQ(err, 0x18);
+	/* two contributory: #DF with error code 0 */
+	CHECK(hv_exception_reflect(EXC(13), &vector, &has_err, &err));
+	CHECK_EQ(vector, X86_VEC_DF);
+	CHECK(has_err);
+	CHECK_EQ(err, 0);
+	vector = X86_VEC_UD;
+	has_err = false;
+	CHECK(hv_exception_reflect(0, &vector, &has_err, &err));
+	CHECK_EQ(vector, X86_VEC_UD);
+	CHECK(!has_err);
+	/* a fault while delivering #DF: shutdown */
+	vector = X86_VEC_PF;
+	CHECK(!hv_exception_reflect(EXC(8), &vector, &has_err, &err));
+}
+
 /* the event layout both backends use (x86_arch.h), against the numbers of
  * APM Vol. 2 15.20 and SDM Vol. 3C 25.8.3 */
 void

@@ -88,6 +88,7 @@
 	X(exit_debugger_choice)	\
 	X(exit_insn_completion)	\
 	X(exit_exception_merge)	\
+	X(exit_exception_reflect) \
 	X(exit_event_format)	\
 	X(exit_next_rip)	\
 	X(msr_rules)		\
