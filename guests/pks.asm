@@ -14,6 +14,7 @@
 %include "paging.inc"
 %include "ring3.inc"
 %include "pfcatch.inc"
+%include "try.inc"
 
 KEY_A		equ 5			; the key PKRS write-disables
 KEY_B		equ 6			; a key it leaves open
@@ -23,18 +24,7 @@ PA_A		equ 0x300000
 PA_B		equ 0x301000
 PKRS_VAL	equ (1 << (2 * KEY_A + 1)) | (3 << 30)	; WD(5), AD(15), WD(15)
 PK_WRITE	equ X86_PFERR_P | X86_PFERR_W | X86_PFERR_PK
-NO_FAULT	equ 0xff
 NO_PF		equ -1
-
-; TRY instruction: run it with the #GP handler resuming after it;
-; [fault_vec] is then X86_VEC_GP or NO_FAULT.  Clobbers R11.
-%macro TRY 1
-	mov	qword [fault_vec], NO_FAULT
-	lea	r11, [%%done]
-	mov	[resume], r11
-	%1
-%%done:
-%endmacro
 
 main:
 	push	rbx
@@ -173,16 +163,3 @@ probe_read:
 	mov	rax, [rdi]
 .back:	mov	rax, [pf_err]
 	ret
-
-; #GP: error code, RIP, CS, RFLAGS, ...; resume after the TRY
-gp_handler:
-	pop	qword [fault_err]
-	mov	qword [fault_vec], X86_VEC_GP
-	mov	r11, [resume]
-	mov	[rsp], r11
-	iretq
-
-section .data
-fault_vec:	dq NO_FAULT
-fault_err:	dq 0
-resume:		dq 0

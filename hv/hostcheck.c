@@ -135,13 +135,14 @@ write_fpu(uint32_t n, uint64_t v)
 		__asm__ __volatile__("ldmxcsr %0" : : "m"(mxcsr));
 }
 
-/* Which items this CPU has now (an absent MSR or instruction would fault). */
+/* Whether the host CPU has an item of this kind: its CPUID, which does not
+ * change, is asked once (hv_hostcheck_publish), not at every snapshot. */
 static bool
-readable(const struct hs_item *it, uint64_t cr0, uint64_t cr4)
+cpu_has(enum hs_kind kind)
 {
 	uint32_t r[4];
 
-	switch (it->kind) {
+	switch (kind) {
 	case HS_MSR_AUX:
 		hv_cpuid(0x80000000u, 0, r);
 		if (r[0] < 0x80000001u)
@@ -154,6 +155,21 @@ readable(const struct hs_item *it, uint64_t cr0, uint64_t cr4)
 			return false;
 		hv_cpuid(7, 0, r);
 		return (r[2] & X86_CPUID7_ECX_PKS) != 0;
+	default:
+		return true;
+	}
+}
+
+static uint64_t hs_cpu_has;	/* bit i: cpu_has(hs_items[i].kind) */
+
+/* Which items this CPU has now (an absent MSR or instruction would fault). */
+static bool
+readable(const struct hs_item *it, uint64_t cr0, uint64_t cr4)
+{
+	switch (it->kind) {
+	case HS_MSR_AUX:
+	case HS_MSR_PKS:
+		return (hs_cpu_has >> (it - hs_items) & 1) != 0;
 	case HS_XCR0:
 		return (cr4 & X86_CR4_OSXSAVE) != 0;
 	case HS_FPU:
@@ -281,6 +297,11 @@ static const struct hv_sysctl hv_hostcheck_leaves[] = {
 int
 hv_hostcheck_publish(void)
 {
+	size_t i;
+
+	for (i = 0; i < HS_N; i++)
+		if (cpu_has(hs_items[i].kind))
+			hs_cpu_has |= 1ull << i;
 	return hv_sysctl_add_all(hv_hostcheck_leaves,
 	    sizeof(hv_hostcheck_leaves) / sizeof(hv_hostcheck_leaves[0]));
 }
