@@ -8,7 +8,7 @@
 ; again).  Its scenario reboots the VM at HC_MARK 1, with PKRS.WD(5) and
 ; CR4.PKS still set: the guest after it starts again from the top, where
 ; PKRS reads 0 and the key-5 page is writable under CR4.PKS.  Where CPUID
-; hides PKS, RDMSR and WRMSR of PKRS and MOV to CR4 with PKS are #GP(0).
+; hides PKS, RDMSR and WRMSR of PKRS and MOV to CR4 with PKS are #GP.
 ; The guest's own IDT catches the faults.
 %include "hv.inc"
 %include "paging.inc"
