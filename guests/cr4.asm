@@ -1,25 +1,14 @@
 ; cr4 - MOV to CR4 as the guest's CPUID says (hv/cr.c; SDM Vol. 2A MOV CR,
 ; Vol. 3A 2.5, 4.10.1; APM Vol. 2 3.1.3): #GP(0) for a reserved bit and for
-; bits whose feature CPUID hides (VMXE, PKS), for clearing PAE or changing
-; LA57 in long mode, for PCIDE with CR3[11:0] not 0; PCIDE with a clean CR3
-; and INVPCID behave as CPUID.1:ECX.PCID and CPUID.7:EBX.INVPCID say; an
-; allowed write through a REX register sticks.  WRMSR of a linear address
+; bits whose feature CPUID hides (VMXE), for clearing PAE or changing
+; LA57 in long mode, for PCIDE with CR3[11:0] not 0; PKS, PCIDE with a clean
+; CR3 and INVPCID behave as CPUID.7:ECX.PKS, CPUID.1:ECX.PCID and
+; CPUID.7:EBX.INVPCID say; an allowed write through a REX register sticks.  WRMSR of a linear address
 ; (SYSENTER_ESP) checks it in the width CPUID.7:ECX.LA57 says (hv/msr.c).  The guest's own IDT
 ; catches the faults; CR4 is read back after each refused write.
 %include "hv.inc"
 %include "ring3.inc"
-
-NO_FAULT	equ 0xff
-
-; TRY instruction: run it with the fault handlers resuming after it;
-; [fault_vec] is then the vector taken or NO_FAULT.  Clobbers R11.
-%macro TRY 1
-	mov	qword [fault_vec], NO_FAULT
-	lea	r11, [%%done]
-	mov	[resume], r11
-	%1
-%%done:
-%endmacro
+%include "try.inc"
 
 ; REFUSED bits, "label", "label2": OR bits into CR4 (through R9), expect
 ; #GP(0) and CR4 unchanged (RBX holds it).
@@ -31,6 +20,25 @@ NO_FAULT	equ 0xff
 	CHECK_EQ [fault_vec], X86_VEC_GP, %2
 	mov	rax, cr4
 	CHECK_EQX rax, rbx, %3
+%endmacro
+
+; AS_CPUID leaf, bit, cr4bit, "label": setting CR4 bit cr4bit is #GP
+; exactly when CPUID leaf (subleaf 0) has ECX bit clear; CR4 back as it
+; was, in RBX (CPUID clobbers it: read again).
+%macro AS_CPUID 4
+	mov	eax, %1
+	xor	ecx, ecx
+	cpuid
+	mov	rbx, cr4
+	mov	r12d, NO_FAULT
+	mov	eax, X86_VEC_GP
+	bt	ecx, %2
+	cmovnc	r12d, eax
+	mov	r9, rbx
+	bts	r9, %3
+	TRY	{mov cr4, r9}
+	CHECK_EQ [fault_vec], r12, %4
+	mov	cr4, rbx
 %endmacro
 
 main:
@@ -46,7 +54,10 @@ main:
 	REFUSED	1 << 15, "cr4: reserved bit 15 #GP", "cr4: kept after bit 15"
 	CHECK_EQ [fault_err], 0, "cr4: #GP error code"
 	REFUSED	X86_CR4_VMXE, "cr4: VMXE (CPUID hides VMX) #GP", "cr4: kept after VMXE"
-	REFUSED	X86_CR4_PKS, "cr4: PKS (CPUID hides PKS) #GP", "cr4: kept after PKS"
+	; PKS: hv shows it where the backend switches IA32_PKRS
+	AS_CPUID 7, 31, 24, "cr4: PKS as CPUID.7:ECX.PKS says"
+	mov	rax, cr4
+	CHECK_EQX rax, rbx, "cr4: back without PKS"
 	REFUSED	X86_CR4_LA57, "cr4: LA57 change in long mode #GP", "cr4: kept after LA57"
 
 	; clearing PAE in long mode
@@ -64,18 +75,7 @@ main:
 	mov	cr3, r12
 
 	; PCIDE with a clean CR3: allowed exactly when CPUID shows PCID
-	mov	eax, 1
-	cpuid				; (clobbers RBX: CR4 read again)
-	mov	rbx, cr4
-	mov	r12d, NO_FAULT
-	mov	eax, X86_VEC_GP
-	bt	ecx, 17			; CPUID.1:ECX.PCID
-	cmovnc	r12d, eax
-	mov	r9, rbx
-	bts	r9, 17			; X86_CR4_PCIDE
-	TRY	{mov cr4, r9}
-	CHECK_EQ [fault_vec], r12, "cr4: PCIDE as CPUID.1:ECX.PCID says"
-	mov	cr4, rbx
+	AS_CPUID 1, 17, 17, "cr4: PCIDE as CPUID.1:ECX.PCID says"
 
 	; an allowed bit through a REX register (41 0F 22 E1): kept
 	mov	r12, rbx
@@ -133,23 +133,6 @@ main:
 	xor	eax, eax
 	ret
 
-; #GP: error code, RIP, CS, RFLAGS, ...; resume after the TRY
-gp_handler:
-	pop	qword [fault_err]
-	mov	qword [fault_vec], X86_VEC_GP
-	mov	r11, [resume]
-	mov	[rsp], r11
-	iretq
-
-ud_handler:
-	mov	qword [fault_vec], X86_VEC_UD
-	mov	r11, [resume]
-	mov	[rsp], r11
-	iretq
-
 section .data
-fault_vec:	dq	NO_FAULT
-fault_err:	dq	-1
-resume:		dq	0
 		align 16
 invpcid_desc:	dq	0, 0		; PCID 0, address 0

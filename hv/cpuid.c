@@ -87,10 +87,10 @@ guest_features(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 			cpuid_here(0, 0, max);
 			if (max[0] >= 7)
 				r[1] |= X86_CPUID7_EBX_TSC_ADJUST;
-			/* nor IA32_PKRS: neither the VMCB nor hv's VMCS
-			 * controls switch it, so no PKS (and CR4.PKS is #GP,
-			 * hv/cr.c) */
-			r[2] &= ~X86_CPUID7_ECX_PKS;
+			/* PKS only where the backend switches IA32_PKRS
+			 * (else CR4.PKS is #GP, hv/cr.c) */
+			if (!hv_ops->guest_pks())
+				r[2] &= ~X86_CPUID7_ECX_PKS;
 			/* INVPCID only where the guest may run it (VMX: the
 			 * enable-INVPCID control, else #UD; SDM Vol. 3C
 			 * 25.3, 24.6.2) */

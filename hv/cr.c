@@ -126,7 +126,7 @@ hv_vx_cr4_write(struct hv_vmexit *vx)
 	}
 	vx->flush = (changed & (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE |
 	    X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE |
-	    X86_CR4_LA57)) != 0;
+	    X86_CR4_PKS | X86_CR4_LA57)) != 0;
 	vx->skip = true;
 	return HV_RESUME;
 }

@@ -33,6 +33,7 @@ enum hs_kind {
 	HS_DR,		/* debug register arg */
 	HS_MSR,		/* MSR arg */
 	HS_MSR_AUX,	/* MSR arg, only with RDTSCP (TSC_AUX) */
+	HS_MSR_PKS,	/* MSR arg, only with PKS (PKRS) */
 	HS_DTR,		/* 0 GDTR base, 1 GDTR limit, 2 IDTR base, 3 IDTR limit */
 	HS_SEL,		/* arg: enum hv_sel */
 	HS_XCR0,	/* only with CR4.OSXSAVE */
@@ -62,6 +63,7 @@ static const struct hs_item {
 	{ "SYSENTER_ESP", HS_MSR, X86_MSR_SYSENTER_ESP },
 	{ "SYSENTER_EIP", HS_MSR, X86_MSR_SYSENTER_EIP },
 	{ "TSC_AUX", HS_MSR_AUX, X86_MSR_TSC_AUX },
+	{ "PKRS", HS_MSR_PKS, X86_MSR_PKRS },
 	{ "GDTR.base", HS_DTR, 0 }, { "GDTR.limit", HS_DTR, 1 },
 	{ "IDTR.base", HS_DTR, 2 }, { "IDTR.limit", HS_DTR, 3 },
 	{ "LDTR", HS_SEL, HV_SEL_LDTR }, { "TR", HS_SEL, HV_SEL_TR },
@@ -133,19 +135,41 @@ write_fpu(uint32_t n, uint64_t v)
 		__asm__ __volatile__("ldmxcsr %0" : : "m"(mxcsr));
 }
 
-/* Which items this CPU has now (an absent MSR or instruction would fault). */
+/* Whether the host CPU has an item of this kind: its CPUID, which does not
+ * change, is asked once (hv_hostcheck_publish), not at every snapshot. */
 static bool
-readable(const struct hs_item *it, uint64_t cr0, uint64_t cr4)
+cpu_has(enum hs_kind kind)
 {
 	uint32_t r[4];
 
-	switch (it->kind) {
+	switch (kind) {
 	case HS_MSR_AUX:
 		hv_cpuid(0x80000000u, 0, r);
 		if (r[0] < 0x80000001u)
 			return false;
 		hv_cpuid(0x80000001u, 0, r);
 		return (r[3] & X86_CPUID81_EDX_RDTSCP) != 0;
+	case HS_MSR_PKS:
+		hv_cpuid(0, 0, r);
+		if (r[0] < 7)
+			return false;
+		hv_cpuid(7, 0, r);
+		return (r[2] & X86_CPUID7_ECX_PKS) != 0;
+	default:
+		return true;
+	}
+}
+
+static uint64_t hs_cpu_has;	/* bit i: cpu_has(hs_items[i].kind) */
+
+/* Which items this CPU has now (an absent MSR or instruction would fault). */
+static bool
+readable(const struct hs_item *it, uint64_t cr0, uint64_t cr4)
+{
+	switch (it->kind) {
+	case HS_MSR_AUX:
+	case HS_MSR_PKS:
+		return (hs_cpu_has >> (it - hs_items) & 1) != 0;
 	case HS_XCR0:
 		return (cr4 & X86_CR4_OSXSAVE) != 0;
 	case HS_FPU:
@@ -164,7 +188,8 @@ item_read(const struct hs_item *it)
 	case HS_CR:	return read_cr(it->arg);
 	case HS_DR:	return hv_dr_read((int)it->arg);
 	case HS_MSR:
-	case HS_MSR_AUX: return hv_rdmsr(it->arg);
+	case HS_MSR_AUX:
+	case HS_MSR_PKS: return hv_rdmsr(it->arg);
 	case HS_DTR:	return read_dtr(it->arg);
 	case HS_SEL:	return hv_read_sel((enum hv_sel)it->arg);
 	case HS_XCR0:	return hv_xgetbv0();
@@ -189,6 +214,7 @@ item_restore(const struct hs_item *it, uint64_t v)
 		break;
 	case HS_MSR:
 	case HS_MSR_AUX:
+	case HS_MSR_PKS:
 		hv_wrmsr(it->arg, v);
 		break;
 	case HS_XCR0:
@@ -271,6 +297,11 @@ static const struct hv_sysctl hv_hostcheck_leaves[] = {
 int
 hv_hostcheck_publish(void)
 {
+	size_t i;
+
+	for (i = 0; i < HS_N; i++)
+		if (cpu_has(hs_items[i].kind))
+			hs_cpu_has |= 1ull << i;
 	return hv_sysctl_add_all(hv_hostcheck_leaves,
 	    sizeof(hv_hostcheck_leaves) / sizeof(hv_hostcheck_leaves[0]));
 }

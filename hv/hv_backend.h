@@ -32,6 +32,7 @@ enum hv_msr_reg {
 	HV_MSR_CSTAR,
 	HV_MSR_FMASK,
 	HV_MSR_TSC_AUX,		/* RDTSCP's ECX, RDPID's result */
+	HV_MSR_PKRS,		/* supervisor protection-key rights */
 	/* segment bases whose writes exit on SVM only (hv/msr.c) */
 	HV_MSR_FS_BASE,
 	HV_MSR_GS_BASE,
@@ -206,6 +207,10 @@ struct hv_backend_ops {
 	/* Whether the guest may run INVPCID (hv/cpuid.c shows it only then).
 	 * Any context after probe. */
 	bool	(*guest_invpcid)(void);
+	/* Whether the backend switches IA32_PKRS around the guest (msr_get of
+	 * HV_MSR_PKRS true): hv/cpuid.c shows PKS, hence CR4.PKS, only then.
+	 * Any context after probe. */
+	bool	(*guest_pks)(void);
 };
 
 extern const struct hv_backend_ops hv_vmx_ops;

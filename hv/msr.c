@@ -75,7 +75,11 @@ enum msr_check {
 	/* bits 63:32 reserved (SDM Vol. 4 Table 2-2, APM Vol. 2 A.5);	\
 	 * the guest has it where its backend keeps it, with RDTSCP	\
 	 * and RDPID (hv/cpuid.c) */					\
-	X(X86_MSR_TSC_AUX,	HV_MSR_TSC_AUX,		MSR_LOW32)
+	X(X86_MSR_TSC_AUX,	HV_MSR_TSC_AUX,		MSR_LOW32)	\
+	/* bits 63:32 reserved (SDM Vol. 3A 4.6.2, Vol. 4 Table 2-2);	\
+	 * the guest has it where its backend switches it, with PKS	\
+	 * (hv/cpuid.c) */						\
+	X(X86_MSR_PKRS,		HV_MSR_PKRS,		MSR_LOW32)
 
 struct msr_rule {
 	int		 reg;	/* enum hv_msr_reg, or IN_CORE */

@@ -182,6 +182,10 @@
 #define X86_MSR_MISC_ENABLE		0x1a0
 #define X86_MSR_DEBUGCTL		0x1d9
 #define X86_MSR_PAT			0x277
+/* supervisor protection-key rights, with CPUID.(EAX=7,ECX=0):ECX[31]: AD
+ * at bit 2k, WD at bit 2k+1 for key k; bits 63:32 reserved (SDM Vol. 3A
+ * 4.6.2, Vol. 4 Table 2-2) */
+#define X86_MSR_PKRS			0x6e1
 #define X86_MSR_MTRR_DEF_TYPE		0x2ff
 #define X86_MSR_VMX_BASIC		0x480
 #define X86_MSR_VMX_PINBASED_CTLS	0x481
@@ -304,6 +308,7 @@
 #define X86_PFERR_U	X86_BIT(2)
 #define X86_PFERR_RSVD	X86_BIT(3)	/* a reserved bit set in an entry */
 #define X86_PFERR_ID	X86_BIT(4)	/* instruction fetch */
+#define X86_PFERR_PK	X86_BIT(5)	/* protection-key violation */
 
 /*
  * ---- event information: one layout for an event hv injects and one the
@@ -333,6 +338,7 @@
 #define X86_PTE_D	X86_BIT(6)	/* dirty (leaf) */
 #define X86_PTE_PS	X86_BIT(7)	/* large page (PDPTE, PDE) */
 #define X86_PTE_G	X86_BIT(8)
+#define X86_PTE_PKEY_SHIFT 59		/* bits 62:59: protection key (CR4.PKE/PKS) */
 #define X86_PTE_NX	X86_BIT(63)	/* no execute, with EFER.NXE */
 /* bits 51:12 hold the frame of a 4 KiB page or of the next table */
 #define X86_PTE_ADDR	X86_U64(0x000ffffffffff000)

@@ -141,6 +141,7 @@ svm_boot(struct hv_vcpu *vcpu, const struct hv_boot *b)
 		s->gpr[HV_RBX] = b->ebx;
 	}
 	vmcb_init_boot_state(s->vmcb, b);
+	s->pkrs = 0;	/* with the VMCB's power-on PAT: no key restricted */
 	return 0;
 }
 
@@ -472,4 +473,5 @@ const struct hv_backend_ops hv_svm_ops = {
 	.msr_get = svm_msr_get,
 	.msr_set = svm_msr_set,
 	.guest_invpcid = svm_guest_invpcid,
+	.guest_pks = svm_guest_pks,
 };

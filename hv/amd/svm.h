@@ -21,10 +21,12 @@ struct svm_caps {
 	int	 decode_assists;	/* EDX[7] */
 	int	 maxphyaddr;	/* CPUID 8000_0008 EAX[7:0] */
 	bool	 tsc_aux;	/* IA32_TSC_AUX: RDTSCP or RDPID */
+	bool	 pkrs;		/* IA32_PKRS switched for the guest (svm_msr.c) */
 };
 extern struct svm_caps svm_caps;
 int	 svm_probe(void);
 bool	 svm_guest_invpcid(void);	/* ops->guest_invpcid */
+bool	 svm_guest_pks(void);		/* ops->guest_pks */
 
 /* ---- per-CPU state (svm.c) ------------------------------------------------ */
 struct svm_pcpu {
@@ -122,6 +124,10 @@ struct svm_vcpu {
 	 * stretch of entries runs, the host's outside it (svm_msr.c) */
 	uint64_t	 tsc_aux, host_tsc_aux;
 	bool		 tsc_aux_in_cpu;	/* the guest's is loaded */
+	/* IA32_PKRS: no VMCB field either; the guest's is in the CPU for a
+	 * stretch begun with its CR4.PKS set (svm_msr.c) */
+	uint64_t	 pkrs, host_pkrs;
+	bool		 pkrs_in_cpu;	/* the guest's is loaded */
 	/*
 	 * The guest's NMI blocking, which the CPU does not show for an NMI
 	 * injected through EVENTINJ (svm_irq.c): from that injection until

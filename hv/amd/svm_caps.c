@@ -38,6 +38,13 @@ svm_guest_invpcid(void)
 	return true;
 }
 
+/* IA32_PKRS has no VMCB field: hv switches it itself (svm_msr.c) */
+bool
+svm_guest_pks(void)
+{
+	return svm_caps.pkrs;
+}
+
 int
 svm_probe(void)
 {
@@ -55,6 +62,12 @@ svm_probe(void)
 	if (r[0] >= 7) {
 		hv_cpuid(7, 0, r);
 		svm_caps.tsc_aux |= (r[2] & X86_CPUID7_ECX_RDPID) != 0;
+		/* the host's interrupt handlers of a stretch run with the
+		 * guest's PKRS (svm_msr.c): harmless only while the host's
+		 * own CR4.PKS is clear, as PKRS then rules none of its
+		 * accesses (SDM Vol. 3A 4.6.2) */
+		svm_caps.pkrs = (r[2] & X86_CPUID7_ECX_PKS) != 0 &&
+		    !(hv_rdcr4() & X86_CR4_PKS);
 	}
 	/* APM 15.30.1: firmware can lock SVM off through VM_CR.SVMDIS. */
 	if (hv_rdmsr(X86_MSR_VM_CR) & X86_VM_CR_SVMDIS) {

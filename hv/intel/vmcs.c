@@ -138,11 +138,13 @@ vmcs_set_host_percpu(struct hv_vcpu *vcpu)
 }
 
 /*
- * The two host fields that can change between two entries on one CPU.  The
+ * The host fields that can change between two entries on one CPU.  The
  * 2013 DragonFly bugs lived exactly here: HOST_CR3 written only at CPU
  * migration went stale after vmspace_ctl switched the thread's page tables,
  * and HOST_FS_BASE left at 0 made the exit load FS base 0 behind the back of
- * the context switch's cached value.  Both are asked for at every entry.
+ * the context switch's cached value.  Both are asked for at every entry,
+ * and so is the host's PKRS where the VMCS switches it: a host may give
+ * each thread its own.
  */
 int
 vmcs_set_host_dynamic(void)
@@ -154,6 +156,9 @@ vmcs_set_host_dynamic(void)
 		err |= vmcs_write(VMCS_HOST_CR3, hv_os_cur_cr3());
 	err |= vmcs_write(VMCS_HOST_FS_BASE,
 	    HV_QUIRK(zero_host_fs) ? 0 : hv_os_cur_fs_base());
+	/* the host's PKRS, which the exit loads back (SDM 28.5.1) */
+	if (vmx_caps.load_pkrs)
+		err |= vmcs_write(VMCS_HOST_PKRS, hv_rdmsr(X86_MSR_PKRS));
 	return err ? HV_EIO : 0;
 }
 
@@ -289,6 +294,8 @@ vmcs_set_guest(struct hv_vcpu *vcpu, const struct hv_boot *b)
 	err |= vmcs_write(VMCS_ENTRY_CTLS, entry | (lm ? ENTRY_IA32E_GUEST : 0));
 	if (vmx_caps.load_pat)	/* the power-on PAT (SDM Vol. 3A 11.12.4) */
 		err |= vmcs_write(VMCS_GUEST_PAT, 0x0007040600070406ull);
+	if (vmx_caps.load_pkrs)	/* 0 at reset (SDM Vol. 3A 4.6.2) */
+		err |= vmcs_write(VMCS_GUEST_PKRS, 0);
 	err |= vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
 	err |= vmcs_write(VMCS_GUEST_DR7, X86_DR7_INIT);
 

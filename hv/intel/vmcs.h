@@ -40,8 +40,10 @@
 #define VMCS_GUEST_DEBUGCTL		0x2802
 #define VMCS_GUEST_PAT			0x2804
 #define VMCS_GUEST_EFER			0x2806
+#define VMCS_GUEST_PKRS			0x2818
 #define VMCS_HOST_PAT			0x2c00
 #define VMCS_HOST_EFER			0x2c02
+#define VMCS_HOST_PKRS			0x2c06
 
 /* 32-bit fields (B.3) */
 #define VMCS_PIN_CTLS			0x4000

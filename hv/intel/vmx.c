@@ -902,4 +902,5 @@ const struct hv_backend_ops hv_vmx_ops = {
 	.msr_get = vmx_msr_get,
 	.msr_set = vmx_msr_set,
 	.guest_invpcid = vmx_guest_invpcid,
+	.guest_pks = vmx_guest_pks,
 };

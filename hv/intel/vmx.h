@@ -31,12 +31,14 @@ struct vmx_caps {
 	uint32_t preempt_value;		/* loaded at every entry (hw.vmm.vmx.preempt_timer) */
 	bool	 invept_single, invept_all, invvpid_single;
 	bool	 load_pat;
+	bool	 load_pkrs;	/* IA32_PKRS loaded at entry and exit */
 };
 
 extern struct vmx_caps vmx_caps;
 
 int	 vmx_probe(void);
 bool	 vmx_guest_invpcid(void);	/* ops->guest_invpcid */
+bool	 vmx_guest_pks(void);		/* ops->guest_pks */
 /*
  * vmx_ctls.c: fill *c from the capability MSRs, read through rdmsr (SDM
  * A.1-A.10, TRUE_ MSRs when BASIC bit 55 says so); then choose the
@@ -110,11 +112,13 @@ int	 vmx_feature_control(void);
 #define EXIT_LOAD_PAT		(1u << 19)
 #define EXIT_SAVE_EFER		(1u << 20)
 #define EXIT_LOAD_EFER		(1u << 21)
+#define EXIT_LOAD_PKRS		(1u << 29)
 /* VM-entry controls (SDM 24.8.1) */
 #define ENTRY_LOAD_DEBUG	(1u << 2)
 #define ENTRY_IA32E_GUEST	(1u << 9)
 #define ENTRY_LOAD_PAT		(1u << 14)
 #define ENTRY_LOAD_EFER		(1u << 15)
+#define ENTRY_LOAD_PKRS		(1u << 22)
 
 /* EPT/VPID capability bits (SDM Vol. 3D A.10) */
 #define EPTCAP_WALK4		(1ull << 6)

@@ -58,6 +58,9 @@ check_cr(struct chk *c, bool ia32e)
 	if (vmcs_read(VMCS_GUEST_DR7) >> 32)
 		fail(c, "GUEST_DR7 0x%llx: bits 63:32 must be 0",
 		    (unsigned long long)vmcs_read(VMCS_GUEST_DR7));
+	if ((entry & ENTRY_LOAD_PKRS) && (vmcs_read(VMCS_GUEST_PKRS) >> 32))
+		fail(c, "GUEST_PKRS 0x%llx: bits 63:32 must be 0",
+		    (unsigned long long)vmcs_read(VMCS_GUEST_PKRS));
 	if (!x86_canonical(vmcs_read(VMCS_GUEST_SYSENTER_ESP)) ||
 	    !x86_canonical(vmcs_read(VMCS_GUEST_SYSENTER_EIP)))
 		fail(c, "GUEST_SYSENTER_ESP/EIP not canonical");

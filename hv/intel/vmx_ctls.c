@@ -121,6 +121,14 @@ vmx_guest_invpcid(void)
 	return (vmx_caps.proc2_ctls & PROC2_INVPCID) != 0;
 }
 
+/* With "load IA32_PKRS" on entry and exit the VMCS switches the guest's
+ * PKRS (SDM Vol. 3C 24.8.1, 24.7.1, 27.3.2.1, 28.5.1): PKS only then. */
+bool
+vmx_guest_pks(void)
+{
+	return vmx_caps.load_pkrs;
+}
+
 /* The controls the backend runs with (see vmcs.c for how they are used). */
 int
 vmx_caps_pick(struct vmx_caps *c)
@@ -186,6 +194,8 @@ vmx_caps_pick(struct vmx_caps *c)
 		return error;
 	c->load_pat = ctl_allowed(c->exit, EXIT_SAVE_PAT | EXIT_LOAD_PAT) &&
 	    ctl_allowed(c->entry, ENTRY_LOAD_PAT);
+	c->load_pkrs = ctl_allowed(c->exit, EXIT_LOAD_PKRS) &&
+	    ctl_allowed(c->entry, ENTRY_LOAD_PKRS);
 	/*
 	 * Acknowledge-interrupt-on-exit stays 0: the interrupt stays pending in
 	 * the local APIC and the host's own handler takes it when the backend
@@ -194,7 +204,8 @@ vmx_caps_pick(struct vmx_caps *c)
 	/* the guest's DR7 (and DEBUGCTL) in the VMCS: saved at exit, loaded
 	 * at entry (SDM 28.3.1, 27.3.2.1); hv/dreg.c gives the host its DR7 */
 	want = EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG |
-	    (c->load_pat ? EXIT_SAVE_PAT | EXIT_LOAD_PAT : 0);
+	    (c->load_pat ? EXIT_SAVE_PAT | EXIT_LOAD_PAT : 0) |
+	    (c->load_pkrs ? EXIT_LOAD_PKRS : 0);
 	if ((error = ctl_pick("VM-exit", c->exit, want,
 	    EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG,
 	    &c->exit_ctls)) != 0)
@@ -204,7 +215,8 @@ vmx_caps_pick(struct vmx_caps *c)
 		return HV_ENODEV;
 	}
 	want = ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG |
-	    (c->load_pat ? ENTRY_LOAD_PAT : 0);
+	    (c->load_pat ? ENTRY_LOAD_PAT : 0) |
+	    (c->load_pkrs ? ENTRY_LOAD_PKRS : 0);
 	if ((error = ctl_pick("VM-entry", c->entry, want,
 	    ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG,
 	    &c->entry_ctls)) != 0)

@@ -2,7 +2,7 @@
  * vmx_msr.c - where the guest MSRs that hv/msr.c rules live on VMX: the
  * VMCS guest-state fields (SDM Vol. 3C 24.4.1), and for the SYSCALL MSRs
  * and TSC_AUX, which have none, the MSR-load lists of struct vmx_msr_lists
- * (vmx.h).  PAT only when the CPU can load it at entry.  The TSC offset
+ * (vmx.h).  PAT and PKRS only when the CPU can load them at entry.  The TSC offset
  * applies with "use TSC offsetting" on (SDM Vol. 3C 25.3).
  */
 #include "vmx.h"
@@ -52,6 +52,7 @@ msr_vmcs_field(enum hv_msr_reg reg)
 	switch (reg) {
 	case HV_MSR_EFER:		return VMCS_GUEST_EFER;
 	case HV_MSR_PAT:		return vmx_caps.load_pat ? VMCS_GUEST_PAT : 0;
+	case HV_MSR_PKRS:		return vmx_caps.load_pkrs ? VMCS_GUEST_PKRS : 0;
 	case HV_MSR_SYSENTER_CS:	return VMCS_GUEST_SYSENTER_CS;
 	case HV_MSR_SYSENTER_ESP:	return VMCS_GUEST_SYSENTER_ESP;
 	case HV_MSR_SYSENTER_EIP:	return VMCS_GUEST_SYSENTER_EIP;

@@ -266,6 +266,13 @@ fake_guest_invpcid(void)
 	return false;
 }
 
+/* the fake guest has PKS where it keeps IA32_PKRS (fake_msr_held) */
+static bool
+fake_guest_pks(void)
+{
+	return (fake_msr_held & (1u << HV_MSR_PKRS)) != 0;
+}
+
 /* Test entry format: bits 2:0 = R/W/X (present if any), bit 7 = large. */
 #define FE_ADDR		X86_PTE_ADDR	/* frame bits as in x86 entries */
 #define FE_LARGE	0x80ull
@@ -340,6 +347,7 @@ const struct hv_backend_ops fake_ops = {
 	.msr_get = fake_msr_get,
 	.msr_set = fake_msr_set,
 	.guest_invpcid = fake_guest_invpcid,
+	.guest_pks = fake_guest_pks,
 };
 
 static __thread unsigned rnd;

@@ -58,6 +58,7 @@ test_msr_rules(void)
 	struct hv_vm *vm;
 	struct hv_vcpu *vcpu;
 	uint64_t v, t0, t1;
+	uint32_t r[4];
 	const uint64_t lma = X86_EFER_LMA, lme = X86_EFER_LME;
 	const uint64_t nxe = X86_EFER_NXE, sce = X86_EFER_SCE;
 
@@ -180,6 +181,20 @@ test_msr_rules(void)
 	fake_msr_held &= ~(1u << HV_MSR_TSC_AUX);
 	CHECK(!msr_exit(vcpu, false, X86_MSR_TSC_AUX, &v, PG));
 	CHECK(!wr(vcpu, X86_MSR_TSC_AUX, 0, PG));
+	fake_msr_held = ~0u;
+
+	/* PKRS: bits 63:32 reserved (SDM Vol. 3A 4.6.2); none where the
+	 * backend switches none, and then no CPUID.7.0:ECX.PKS, no CR4.PKS */
+	CHECK(wr(vcpu, X86_MSR_PKRS, 0x55555556ull, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_PKRS), 0x55555556ull);
+	CHECK(!wr(vcpu, X86_MSR_PKRS, 1ull << 32, PG));
+	CHECK_EQ(rd(vcpu, X86_MSR_PKRS), 0x55555556ull);
+	fake_msr_held &= ~(1u << HV_MSR_PKRS);
+	CHECK(!msr_exit(vcpu, false, X86_MSR_PKRS, &v, PG));
+	CHECK(!wr(vcpu, X86_MSR_PKRS, 0, PG));
+	hv_guest_features(7, 0, r);
+	CHECK_EQ(r[2] & X86_CPUID7_ECX_PKS, 0);
+	CHECK_EQ(hv_cr4_guest_bits() & X86_CR4_PKS, 0);
 	fake_msr_held = ~0u;
 
 	/* a refused APIC_BASE write: #GP, one log line (one hv_ratelog) */

@@ -149,6 +149,28 @@ test_vmxcaps_true_msrs(void)
 	CHECK_EQ(hv_ctl_adjust(c.entry, c.entry_ctls, NULL), c.entry_ctls);
 	CHECK_EQ(hv_ctl_adjust(c.pinbased, c.pin_ctls, NULL), c.pin_ctls);
 	CHECK_EQ(hv_ctl_adjust(c.procbased2, c.proc2_ctls, NULL), c.proc2_ctls);
+	/* Haswell has no "load IA32_PKRS": the guest has no PKS */
+	CHECK(!c.load_pkrs);
+	CHECK_EQ(c.exit_ctls & EXIT_LOAD_PKRS, 0);
+	CHECK_EQ(c.entry_ctls & ENTRY_LOAD_PKRS, 0);
+
+	/* with both controls offered they are used (SDM Vol. 3C 24.7.1,
+	 * 24.8.1); with only one, neither */
+	cpu_haswell();
+	msr[0x0f] |= (uint64_t)EXIT_LOAD_PKRS << 32;
+	msr[0x10] |= (uint64_t)ENTRY_LOAD_PKRS << 32;
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
+	CHECK_EQ(vmx_caps_pick(&c), 0);
+	CHECK(c.load_pkrs);
+	CHECK(c.exit_ctls & EXIT_LOAD_PKRS);
+	CHECK(c.entry_ctls & ENTRY_LOAD_PKRS);
+	msr[0x10] &= ~((uint64_t)ENTRY_LOAD_PKRS << 32);
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ(vmx_caps_read(&c, fake_rdmsr), 0);
+	CHECK_EQ(vmx_caps_pick(&c), 0);
+	CHECK(!c.load_pkrs);
+	CHECK_EQ(c.exit_ctls & EXIT_LOAD_PKRS, 0);
 }
 
 void
