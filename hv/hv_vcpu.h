@@ -104,6 +104,12 @@ struct hv_vm {
 	volatile uint64_t user_hypercalls;	/* allowed from CPL 3 (hv.h) */
 	bool		 host_debugger;	/* #BP is the host's (hv_vm_set_debugger) */
 	struct hv_vm_model model;	/* the guest's CPU, resolved (hv/model.c) */
+	/* hv_vm_add_scratch_port's devices (hv/scratch.c) */
+	struct {
+		uint16_t port;
+		uint8_t	 b[HV_SCRATCH_BYTES];
+	}		 scratch[HV_SCRATCH_MAX];
+	unsigned	 nscratch;
 	void		*backend;	/* struct vmx_vm / struct svm_vm */
 };
 
