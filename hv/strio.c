@@ -116,7 +116,7 @@ mem_fault(struct hv_vcpu *vcpu, uint64_t lo, uint64_t hi, uint64_t first,
 	for (at = lo;; at = (at | HV_PAGE_MASK) + 1) {
 		if (hv_gwalk_pf(&c.walk, at, (write ? HV_ACC_WRITE : 0) |
 		    (c.user ? HV_ACC_USER : 0), &gpa, &f) != 0) {
-			if (f.pfec == 0)
+			if (!f.pf)
 				return -1;
 			vx->pf = true;
 			vx->pfec = f.pfec;
