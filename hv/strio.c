@@ -165,7 +165,8 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 
 	if (vx->io.port == HV_GUEST_DEBUG_EXIT && !in)
 		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
-		    vx->rip, "OUTS to the debug-exit port 0x%x not supported",
+		    vx->rip, "string I/O (outs) to the debug-exit port 0x%x not "
+		    "supported",
 		    vx->io.port);
 	if (abits == 0 || (!in && seg < 0)) {
 		if (!decode_prefixes(vcpu, vx, &dabits, &dseg))
@@ -226,11 +227,17 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		    STRIO_CHUNK / size);
 		r = move(vcpu, vx, down ? la - (done + k - 1) * size :
 		    la + done * size, k, down);
+		if (r != 0)
+			break;
 	}
-	if (r != 0)
+	/* a chunk after the first can fail where the guest's elements
+	 * rewrote its own page tables: the exit ends with what was done
+	 * and the next one walks them again */
+	if (r != 0 && done == 0)
 		return hv_vcpu_stop(vcpu, ex, HV_EFAULT, ex->raw_reason,
 		    vx->rip, "string I/O: guest memory at 0x%llx (linear) is "
 		    "not RAM the guest can reach", (unsigned long long)la);
+	n = done;
 	*ptr = addr_step(*ptr, down ? -(int64_t)(n * size) :
 	    (int64_t)(n * size), abits);
 	if (vx->io.rep)

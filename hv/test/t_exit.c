@@ -92,8 +92,8 @@ test_exit_pio_uart(void)
 	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), 0);
 	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
 	CHECK_EQ(ex.error, HV_ENOTSUP);
-	CHECK(strcmp(ex.msg, "guest0.0: OUTS to the debug-exit port 0xf4 not "
-	    "supported at rip=0x200010") == 0);
+	CHECK(strcmp(ex.msg, "guest0.0: string I/O (outs) to the debug-exit port "
+	    "0xf4 not supported at rip=0x200010") == 0);
 	CHECK(!vx.skip);
 	hv_vm_destroy(vm);
 	t_teardown();
