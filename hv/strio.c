@@ -166,8 +166,9 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	if (vx->io.port == HV_GUEST_DEBUG_EXIT && !in)
 		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
 		    vx->rip, "string I/O (outs) to the debug-exit port 0x%x not "
-		    "supported",
-		    vx->io.port);
+		    "supported", vx->io.port);
+	if (seg > HV_SEG_GS)	/* 6 and 7 name no segment */
+		seg = -1;
 	if (abits == 0 || (!in && seg < 0)) {
 		if (!decode_prefixes(vcpu, vx, &dabits, &dseg))
 			return hv_vcpu_stop(vcpu, ex, HV_EIO, ex->raw_reason,

@@ -4,7 +4,8 @@
  * refuses; REP OUTSB/INSB a page per exit with RIP kept until rCX is 0,
  * DF=1, REP with rCX 0; the #PF of an unmapped or read-only page (CR2,
  * error code, nothing done); the 32-bit address size in 64-bit mode, and
- * the prefixes decoded when the exit does not give them.
+ * the prefixes decoded when the exit does not give them; an exit that
+ * rewrites the guest's own page table ends where it no longer translates.
  */
 #include <string.h>
 #include "test.h"
@@ -44,10 +45,10 @@ teardown(void)
 	t_teardown();
 }
 
-/* One exit of INS (in) or OUTS at SP: rep, size, DF, address size. */
+/* One exit of INS (in) or OUTS at port: rep, size, DF, address size. */
 static int
-strio(bool in, bool rep, unsigned size, bool down, unsigned abits,
-    struct hv_vmexit *vx)
+strio_at(unsigned port, bool in, bool rep, unsigned size, bool down,
+    unsigned abits, struct hv_vmexit *vx)
 {
 	struct hv_exit ex;
 
@@ -57,7 +58,7 @@ strio(bool in, bool rep, unsigned size, bool down, unsigned abits,
 	vx->rip = GCODE;
 	vx->rflags = down ? X86_RFLAGS_DF : 0;
 	vx->gpr = gpr;
-	vx->io.port = SP;
+	vx->io.port = (uint16_t)port;
 	vx->io.size = (uint8_t)size;
 	vx->io.in = in;
 	vx->io.string = true;
@@ -66,6 +67,20 @@ strio(bool in, bool rep, unsigned size, bool down, unsigned abits,
 	vx->io.code_bits = 64;
 	vx->io.seg = in || abits == 0 ? -1 : HV_SEG_DS;
 	return hv_vmexit(vcpu, vx, &ex);
+}
+
+static int
+strio(bool in, bool rep, unsigned size, bool down, unsigned abits,
+    struct hv_vmexit *vx)
+{
+	return strio_at(SP, in, rep, size, down, abits, vx);
+}
+
+/* REP INSB/OUTSB at port, 64-bit addresses, DF=0 */
+static int
+strio_port(bool in, unsigned port, struct hv_vmexit *vx)
+{
+	return strio_at(port, in, true, 1, false, 64, vx);
 }
 
 static uint64_t
@@ -187,6 +202,23 @@ test_strio_faults(void)
 	CHECK_EQ(strio(true, false, 2, false, 64, &vx), HV_RESUME);
 	CHECK(vx.pf);
 	CHECK_EQ(vx.cr2, GB);
+	/* REP INSB onto the guest's own PML4 (all ones from an absent port):
+	 * the first chunk is done, the second no longer translates; the exit
+	 * ends with that much, the next one walks again and faults (RSVD) */
+	t_gmap(vm, ROOT, &(uint64_t){ ROOT + 0x10000 }, GA + 0x3000, ROOT,
+	    X86_PTE_P | X86_PTE_RW | X86_PTE_US);
+	gpr[HV_RDI] = GA + 0x3000;
+	gpr[HV_RCX] = 512;
+	CHECK_EQ(strio_port(true, 0x80, &vx), HV_RESUME);
+	CHECK(!vx.skip && !vx.pf);
+	CHECK_EQ(gpr[HV_RDI], GA + 0x3000 + 256);
+	CHECK_EQ(gpr[HV_RCX], 256);
+	CHECK_EQ(strio_port(true, 0x80, &vx), HV_RESUME);
+	CHECK(vx.pf && !vx.skip);
+	CHECK_EQ(vx.pfec, X86_PFERR_P | X86_PFERR_W | X86_PFERR_U | X86_PFERR_RSVD);
+	CHECK_EQ(gpr[HV_RCX], 256);
+	teardown();
+	setup();
 	/* a non-canonical address: #GP(0) */
 	gpr[HV_RSI] = 0x8000000000000000ull;
 	CHECK_EQ(strio(false, false, 1, false, 64, &vx), HV_RESUME);
