@@ -252,8 +252,8 @@ fz_emit:
 	ret
 
 ; fz_emit_rand(edi = count): append count random bytes.  INS/OUTS opcodes
-; become NOPs: hv stops a guest at any string I/O, which the port operation
-; tries now and then; as random bytes they would end most runs early.  A
+; become NOPs: the port operation makes string I/O now and then on its own
+; (hv does it, hv/strio.c, or stops the guest where it cannot).  A
 ; 00 after 0F (group 6, with LTR) becomes 01: QEMU TCG (7.2) takes LTR of a
 ; null selector, which real CPUs refuse with #GP (SDM Vol. 2A LTR), and
 ; aborts at the next interrupt through that TSS ("fatal: invalid tss").

@@ -54,6 +54,9 @@ size_t	 hv_insn_fetch(struct hv_vcpu *vcpu, uint64_t rip, uint8_t *b, size_t max
 /* m->value into its register, as the MOV would */
 void	 hv_mmio_load(struct hv_regs *r, const struct hv_mmio *m);
 
+/* scratch.c: one byte of a scratch port (false: none at port) */
+bool	 hv_scratch_byte(struct hv_vm *vm, unsigned port, bool in, uint8_t *b);
+
 /* lapic.c: IA32_APIC_BASE (false: #GP) */
 void	 hv_lapic_init(struct hv_vcpu *vcpu);
 uint64_t hv_lapic_base_read(struct hv_vcpu *vcpu);

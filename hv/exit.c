@@ -2,8 +2,9 @@
  * exit.c - the guest-visible rules of the exits both backends share, once:
  * the backend decodes its exit information into a struct hv_vmexit, calls
  * hv_vmexit() and applies the result (registers, instruction completion).
- * Port I/O (COM1 is hv/uart.c, the debug-exit port ends the guest, every
- * other port is absent), CPUID, HLT, shutdown, MSRs (hv/msr.c), the cache,
+ * Port I/O (COM1 is hv/uart.c, the debug-exit port ends the guest, a VM's
+ * scratch ports are hv/scratch.c, every other port is absent; INS/OUTS are
+ * hv/strio.c), CPUID, HLT, shutdown, MSRs (hv/msr.c), the cache,
  * counter and monitor instructions, and which exception a guest gets when
  * one arises while another event is delivered.
  */
@@ -33,33 +34,49 @@ quiet_port(unsigned port)
 /*
  * A 16- or 32-bit access to 8-bit devices is a run of byte accesses to
  * consecutive ports, lowest byte first, as the bus splits it.  Nothing
- * answers outside COM1: reads float to all ones, writes are dropped.
+ * answers outside COM1 and the VM's scratch ports (hv/scratch.c): reads
+ * float to all ones, writes are dropped.
  */
-static int
-pio_bytes(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+uint32_t
+hv_pio_access(struct hv_vcpu *vcpu, unsigned port, unsigned size, bool in,
+    uint32_t val)
 {
-	unsigned i, reg, port = vx->io.port, size = vx->io.size;
-	uint64_t val = 0, mask, rax = vx->gpr[HV_RAX];
+	unsigned i, reg, p;
+	uint32_t got = 0;
+	uint8_t b;
 	bool known = false;
 
 	for (i = 0; i < size; i++) {
-		if (!com1_reg((port + i) & 0xffff, &reg)) {
-			if (vx->io.in)
-				val |= 0xffull << (8 * i);
+		p = (port + i) & 0xffff;
+		b = (uint8_t)(val >> (8 * i));
+		if (com1_reg(p, &reg)) {
+			if (in)
+				b = hv_uart_read(vcpu, reg);
+			else
+				hv_uart_write(vcpu, reg, b);
+		} else if (!hv_scratch_byte(vcpu->vm, p, in, &b)) {
+			got |= 0xffu << (8 * i);
 			continue;
 		}
 		known = true;
-		if (vx->io.in)
-			val |= (uint64_t)hv_uart_read(vcpu, reg) << (8 * i);
-		else
-			hv_uart_write(vcpu, reg, (uint8_t)(rax >> (8 * i)));
+		got |= (uint32_t)b << (8 * i);
 	}
-	if (!known && !vx->io.in && !quiet_port(port))
+	if (!known && !in && !quiet_port(port))
 		hv_ratelog("io", "guest%d.%d: out%c 0x%llx to port 0x%x "
 		    "ignored\n", vcpu->vm->id, vcpu->id,
 		    size == 1 ? 'b' : size == 2 ? 'w' : 'l',
-		    (unsigned long long)(rax & ((1ull << (8 * size)) - 1)),
+		    (unsigned long long)(val & (0xffffffffu >> (32 - 8 * size))),
 		    port);
+	return got;
+}
+
+static int
+pio_bytes(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
+{
+	unsigned size = vx->io.size;
+	uint64_t mask, rax = vx->gpr[HV_RAX], val;
+
+	val = hv_pio_access(vcpu, vx->io.port, size, vx->io.in, (uint32_t)rax);
 	if (vx->io.in) {
 		/* IN to AL/AX keeps the rest of RAX; IN to EAX zero-extends */
 		mask = (1ull << (8 * size)) - 1;
@@ -73,11 +90,8 @@ pio_bytes(struct hv_vcpu *vcpu, struct hv_vmexit *vx)
 static int __attribute__((noinline))
 pio_other(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
-	if (vx->io.string)	/* INS/OUTS would need the guest's segments */
-		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
-		    vx->rip, "string I/O (%s%s) on port 0x%x not supported",
-		    vx->io.rep ? "rep " : "", vx->io.in ? "ins" : "outs",
-		    vx->io.port);
+	if (vx->io.string)
+		return hv_vx_strio(vcpu, vx, ex);
 	if (vx->io.port == HV_GUEST_DEBUG_EXIT && !vx->io.in) {
 		/* the guest ends with the value written (hv_abi.h) */
 		ex->kind = HV_EXIT_DONE;

@@ -15,7 +15,8 @@
  * guest-visible rule is the core's into it, calls hv_vmexit(), and then
  * always applies it (the rule wrote RAX..RDX in place): the instruction
  * completed (RIP past it, STI/MOV SS shadow ended) when skip is set, #GP(0)
- * injected when gp is set, #UD when ud is set (a rule sets one at most).
+ * injected when gp is set, #UD when ud is set, #PF with CR2 when pf is set
+ * (a rule sets one at most).
  * hv_vmexit returns HV_RESUME, or 0 with *ex filled (a stop, or the
  * HV_EXIT_INTR yield of a HLT).  ex->raw_reason must be set before.
  */
@@ -61,6 +62,14 @@ struct hv_vmexit {
 		uint16_t port;
 		uint8_t	 size;		/* 1, 2 or 4 */
 		bool	 in, string, rep;
+		/* string I/O (hv/strio.c), with rflags (DF): the address
+		 * size in bits (16, 32, 64; 0: not given, the core decodes
+		 * the prefixes), the segment of OUTS as the CPU numbers it
+		 * (HV_SEG_*; -1: not given), the width of the code (as
+		 * hv_next_rip) and the bases of the six segments */
+		uint8_t	 addr_bits, code_bits;
+		int8_t	 seg;
+		uint64_t base[6];
 	} io;
 	uint64_t	 cr0;		/* WRMSR (EFER.LME rule), SHUTDOWN: guest CR0 */
 	uint64_t	 rsp, cr3, idtr_base;	/* SHUTDOWN: the guest's */
@@ -74,11 +83,23 @@ struct hv_vmexit {
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
 	bool		 ud;		/* out: raise #UD instead */
+	bool		 pf;		/* out: raise #PF(pfec) at cr2 instead */
+	uint32_t	 pfec;
+	uint64_t	 cr2;
 };
+
+/* The segment registers as the CPU numbers them in its exit information
+ * (SDM Vol. 3C 28.2.5 Table 28-8; APM Vol. 2 15.10.2 SEG) */
+enum hv_seg { HV_SEG_ES, HV_SEG_CS, HV_SEG_SS, HV_SEG_DS, HV_SEG_FS, HV_SEG_GS };
 
 /* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c, hv/xsave.c,
  * hv/cr.c) */
 int	 hv_vx_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+/* INS/OUTS (hv/strio.c); one access of the I/O space, split into bytes as
+ * the bus does (hv/exit.c: a read's absent bytes are all ones) */
+int	 hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+uint32_t hv_pio_access(struct hv_vcpu *vcpu, unsigned port, unsigned size,
+	    bool in, uint32_t val);
 int	 hv_vx_cpuid(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 int	 hv_vx_hlt(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
 int	 hv_vx_rdmsr(struct hv_vcpu *vcpu, struct hv_vmexit *vx);

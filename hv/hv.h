@@ -55,6 +55,20 @@ uint64_t hv_vm_mem_size(const struct hv_vm *vm);
  */
 int	 hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 
+/*
+ * A scratch I/O register of HV_SCRATCH_BYTES bytes at ports port..port+3
+ * (a test platform's device, as some emulators' PC test device has one at
+ * 0xe0): an IN or OUT of any size at port+k, or the elements of INS/OUTS,
+ * read or write its bytes from k up; bytes past the last port are not the
+ * device.  Up to HV_SCRATCH_MAX per VM, added before its first vCPU, all
+ * bytes 0.  0, HV_EINVAL (NULL, ports past 0xffff or over COM1 or the
+ * debug-exit port), HV_EEXIST (over another one), HV_ENOSPC (the VM has
+ * HV_SCRATCH_MAX), HV_EBUSY (a vCPU exists).
+ */
+#define HV_SCRATCH_BYTES	4u
+#define HV_SCRATCH_MAX		4u
+int	 hv_vm_add_scratch_port(struct hv_vm *vm, unsigned port);
+
 /* Copy between host buffers and guest-physical memory (backs pages as needed). */
 int	 hv_gpa_write(struct hv_vm *vm, uint64_t gpa, const void *src, size_t len);
 int	 hv_gpa_read(struct hv_vm *vm, uint64_t gpa, void *dst, size_t len);

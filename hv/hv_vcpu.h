@@ -118,6 +118,12 @@ struct hv_vm {
 	struct hv_vm_model model;	/* the guest's CPU, resolved (hv/model.c) */
 	/* the CPUID leaves the model decides (HV_CPUID_MODEL_LEAVES) */
 	uint32_t	 model_leaf[HV_MODEL_LEAVES][4];
+	/* hv_vm_add_scratch_port's devices (hv/scratch.c) */
+	struct {
+		uint16_t port;
+		uint8_t	 b[HV_SCRATCH_BYTES];
+	}		 scratch[HV_SCRATCH_MAX];
+	unsigned	 nscratch;
 	void		*backend;	/* struct vmx_vm / struct svm_vm */
 };
 

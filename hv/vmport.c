@@ -12,7 +12,9 @@
  * any exit (SDM Vol. 2A IN, Vol. 2B RDPMC; APM Vol. 3), so with the
  * backdoor the VM intercepts #GP (hv_exception_intercepts) and hv_vx_gp
  * decodes the faulting instruction.  Port 0x5659 (the high-bandwidth
- * channel, string I/O) is not given: hv has no string I/O.
+ * channel, REP INSB/OUTSB of a buffer the commands on 0x5658 set up) is
+ * not given: its string I/O reaches an absent port (hv/strio.c), and so
+ * does string I/O on 0x5658.
  */
 #include "core.h"
 #include "x86_arch.h"

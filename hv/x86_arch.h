@@ -75,6 +75,7 @@
 /* ---- RFLAGS (SDM Vol. 1 3.4.3) ------------------------------------------- */
 #define X86_RFLAGS_TF	X86_BIT(8)	/* trap: single-step */
 #define X86_RFLAGS_IF	X86_BIT(9)
+#define X86_RFLAGS_DF	X86_BIT(10)	/* direction: string elements downwards */
 #define X86_RFLAGS_RF	X86_BIT(16)	/* resume: no instruction breakpoint */
 #define X86_RFLAGS_AC	X86_BIT(18)	/* alignment check (CPL 3, with CR0.AM) */
 /* DR6 (SDM Vol. 3B 17.2.3): BS, the single-step trap; the same bit in the

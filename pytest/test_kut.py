@@ -182,6 +182,9 @@ NO_SUMMARY = {"realmode": "x86/realmode.c: 16-bit code with its own report(); "
 
 # lib/x86/ioram.h of the suite: IORAM_BASE_PHYS, IORAM_LEN
 IORAM = "0xff000000 64K"
+# QEMU's pc-testdev has a 4-byte scratch register at I/O port 0xe0 (the
+# suite's TESTDEV_IO_PORT): a scratch port of the VM (`port ... scratch4`)
+TESTDEV_PORT = "0xe0"
 
 
 def write_scenario(name, sec, backend, boot):
@@ -190,9 +193,11 @@ def write_scenario(name, sec, backend, boot):
     mem = mem_of(sec)
     path = os.path.join(SCN_DIR, boot, scn_name(name) + ".scn")
     # the platform the suite is written for has RAM at IORAM (QEMU's
-    # pc-testdev memory): a second RAM range of the VM (`mem ... ram`)
+    # pc-testdev memory): a second RAM range of the VM (`mem ... ram`);
+    # and the device's scratch port
     text = ("descr kvm-unit-tests %s\nguest %s\nmultiboot %s\n"
-            "module NR_CPUS=1 MEMSIZE=%d TEST_DEVICE=0\nmem %dM ram %s\ntimeout %d\n"
+            "module NR_CPUS=1 MEMSIZE=%d TEST_DEVICE=0\nmem %dM ram %s\n"
+            "port %s scratch4\ntimeout %d\n"
             "stall 0\n%s"
             # the peer prints up to hundreds of check lines within a second:
             # lift its VM's console budget (hv/console.c) at the first exit,
@@ -200,6 +205,7 @@ def write_scenario(name, sec, backend, boot):
             "on exits 1 do sysctl hw.vmm.console.lines=100000\n"
             "on exits 1 do sysctl hw.vmm.console.bytes=10000000\n"
             "expect end exit 0\n" % (name, sec["file"], args, mem, mem, IORAM,
+                                      TESTDEV_PORT,
                                       SCN_TIMEOUT_LONG_MS.get((name, backend),
                                                               SCN_TIMEOUT_MS[backend]),
                                       cpu_of(sec)))

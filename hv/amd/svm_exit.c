@@ -13,6 +13,10 @@
 #define IO_SZ8		(1u << 4)
 #define IO_SZ16		(1u << 5)
 #define IO_SZ32		(1u << 6)
+#define IO_A16		(1u << 7)
+#define IO_A32		(1u << 8)
+#define IO_A64		(1u << 9)
+#define IO_SEG_SHIFT	10	/* 3 bits: OUTS's segment, with decode assists */
 
 /* #NPF EXITINFO1 error code (APM 15.25.6) */
 #define NPF_P		(1ull << 0)
@@ -109,7 +113,7 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 	struct svm_vcpu *s = svm_of(vcpu);
 	int rc;
 
-	vx->skip = vx->gp = vx->ud = false;
+	vx->skip = vx->gp = vx->ud = vx->pf = false;
 	vx->rip = vmcb_rd64(s->vmcb, VMCB_RIP);
 	vx->gpr = s->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
@@ -120,6 +124,10 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 		svm_inject_exception(s, X86_VEC_GP, true, 0);
 	else if (vx->ud)
 		svm_inject_exception(s, X86_VEC_UD, false, 0);
+	else if (vx->pf) {
+		vmcb_wr64(s->vmcb, VMCB_CR2, vx->cr2);
+		svm_inject_exception(s, X86_VEC_PF, true, vx->pfec);
+	}
 	return rc;
 }
 
@@ -197,6 +205,23 @@ exit_vmmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
+/* What string I/O needs beyond EXITINFO1's port and size (APM 15.10.2:
+ * A16/A32/A64 always, SEG with decode assists; else the core decodes). */
+static void
+ioio_string(const uint8_t *v, uint64_t info, struct hv_vmexit *vx)
+{
+	unsigned i;
+
+	vx->rflags = vmcb_rd64(v, VMCB_RFLAGS);
+	vx->io.code_bits = (uint8_t)code_bits(v);
+	vx->io.addr_bits = (info & IO_A64) ? 64 : (info & IO_A32) ? 32 :
+	    (info & IO_A16) ? 16 : 0;
+	vx->io.seg = svm_caps.decode_assists && !vx->io.in ?
+	    (int8_t)((info >> IO_SEG_SHIFT) & 7) : -1;
+	for (i = 0; i < 6; i++)		/* ES, CS, SS, DS, FS, GS */
+		vx->io.base[i] = vmcb_rd64(v, VMCB_SEG_ES + 16 * i + VMCB_SEG_BASE);
+}
+
 static int
 exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
@@ -211,6 +236,8 @@ exit_ioio(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	vx.io.in = (info & IO_IN) != 0;
 	vx.io.string = (info & IO_STR) != 0;
 	vx.io.rep = (info & IO_REP) != 0;
+	if (vx.io.string)
+		ioio_string(v, info, &vx);
 	/* EXITINFO2 holds the next RIP for IOIO even without NRIPS */
 	return core_exit(vcpu, &vx, (unsigned)(vmcb_rd64(v, VMCB_EXITINFO2) -
 	    vmcb_rd64(v, VMCB_RIP)), ex);

@@ -104,7 +104,7 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	struct vmx_vcpu *vc = vcpu->backend;
 	int rc;
 
-	vx->skip = vx->gp = vx->ud = false;
+	vx->skip = vx->gp = vx->ud = vx->pf = false;
 	vx->rip = vmcs_read(VMCS_GUEST_RIP);
 	vx->gpr = vc->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
@@ -115,6 +115,10 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		vmx_inject_exception(X86_VEC_GP, true, 0);
 	else if (vx->ud)
 		vmx_inject_exception(X86_VEC_UD, false, 0);
+	else if (vx->pf) {
+		vc->gpr[VMX_CR2] = vx->cr2;
+		vmx_inject_exception(X86_VEC_PF, true, vx->pfec);
+	}
 	return rc;
 }
 
@@ -259,6 +263,35 @@ exit_vmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
+/*
+ * What string I/O needs beyond the exit qualification: the VM-exit
+ * instruction information for INS/OUTS where IA32_VMX_BASIC bit 54 says
+ * the CPU gives it (SDM Vol. 3C 28.2.5 Table 28-8: address size 9:7 as 0
+ * 16-bit, 1 32-bit, 2 64-bit; segment 17:15, OUTS only; Vol. 3D A.1),
+ * else the core decodes the prefixes.
+ */
+#define VMX_BASIC_INSOUTS_INFO	(1ull << 54)
+
+static void
+io_string(struct hv_vmexit *vx)
+{
+	uint64_t info;
+	unsigned i;
+
+	vx->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	vx->io.code_bits = (uint8_t)code_bits();
+	vx->io.addr_bits = 0;
+	vx->io.seg = -1;
+	if (vmx_caps.basic & VMX_BASIC_INSOUTS_INFO) {
+		info = vmcs_read(VMCS_EXIT_INSN_INFO);
+		vx->io.addr_bits = (uint8_t)(16u << ((info >> 7) & 3));
+		if (!vx->io.in)
+			vx->io.seg = (int8_t)((info >> 15) & 7);
+	}
+	for (i = 0; i < 6; i++)		/* ES, CS, SS, DS, FS, GS */
+		vx->io.base[i] = vmcs_read(VMCS_GUEST_ES_BASE + 2 * i);
+}
+
 /* SDM 27.2.1 Table 27-5: I/O exit qualification. */
 static int
 exit_io(struct hv_vcpu *vcpu, struct hv_exit *ex)
@@ -272,6 +305,8 @@ exit_io(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	vx.io.string = (q & 16) != 0;
 	vx.io.rep = (q & 32) != 0;
 	vx.io.port = (uint16_t)(q >> 16);
+	if (vx.io.string)
+		io_string(&vx);
 	return core_exit(vcpu, &vx, ex);
 }
 

@@ -16,11 +16,13 @@
 
 static uint64_t next_table;
 
-/* Map gva -> gpa (4 KiB) in the guest tables under ROOT. */
-static void
-gmap(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t flags)
+/* Map gva -> gpa (4 KiB) in the guest tables under root (4-level), new
+ * tables from *next_table up (also t_strio.c). */
+void
+t_gmap(struct hv_vm *vm, uint64_t root, uint64_t *next_table, uint64_t gva,
+    uint64_t gpa, uint64_t flags)
 {
-	uint64_t table = ROOT, e;
+	uint64_t table = root, e;
 	int level;
 
 	for (level = 4; level > 1; level--) {
@@ -28,14 +30,20 @@ gmap(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t flags)
 
 		CHECK_EQ(hv_gpa_read(vm, slot, &e, 8), 0);
 		if (!(e & P)) {
-			e = next_table | P | W | U;
-			next_table += 0x1000;
+			e = *next_table | P | W | U;
+			*next_table += 0x1000;
 			CHECK_EQ(hv_gpa_write(vm, slot, &e, 8), 0);
 		}
 		table = e & 0x000ffffffffff000ull;
 	}
 	e = gpa | flags;
 	CHECK_EQ(hv_gpa_write(vm, table + ((gva >> 12) & 511) * 8, &e, 8), 0);
+}
+
+static void
+gmap(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t flags)
+{
+	t_gmap(vm, ROOT, &next_table, gva, gpa, flags);
 }
 
 static struct hv_vm *vm;

@@ -82,9 +82,9 @@ test_exit_pio_uart(void)
 	/* MSR, SCR, then two absent ports */
 	CHECK_EQ(pio(vcpu, true, COM1 + 6, 4, 0), 0xffff5a10ull);
 	pio(vcpu, false, 0x80, 1, 0x55);
-	/* string I/O stops the guest, one message format */
+	/* OUTS to the debug-exit port stops the guest, one message format */
 	memset(&ex, 0, sizeof(ex));
-	vx.io.port = COM1;
+	vx.io.port = HV_GUEST_DEBUG_EXIT;
 	vx.io.size = 1;
 	vx.io.string = true;
 	vx.io.rep = true;
@@ -92,8 +92,8 @@ test_exit_pio_uart(void)
 	CHECK_EQ(hv_vmexit(vcpu, &vx, &ex), 0);
 	CHECK_EQ(ex.kind, HV_EXIT_ERROR);
 	CHECK_EQ(ex.error, HV_ENOTSUP);
-	CHECK(strcmp(ex.msg, "guest0.0: string I/O (rep outs) on port 0x3f8 not "
-	    "supported at rip=0x200010") == 0);
+	CHECK(strcmp(ex.msg, "guest0.0: string I/O (outs) to the debug-exit port "
+	    "0xf4 not supported at rip=0x200010") == 0);
 	CHECK(!vx.skip);
 	hv_vm_destroy(vm);
 	t_teardown();

@@ -281,6 +281,14 @@ test_scn_directives(void)
 	CHECK_EQ(parse("guest g\ncpu amd\nexpect alive\n"), 0);
 	CHECK(s.cpu_vendor == SCN_CPU_AMD && s.cpu_phys_bits == 0 &&
 	    !s.cpu_vmware_backdoor);
+	/* a scratch I/O register: none unless `port` places one */
+	CHECK_EQ(s.scratch_port, -1);
+	CHECK_EQ(parse("guest g\nport 0xe0 scratch4\nexpect alive\n"), 0);
+	CHECK_EQ(s.scratch_port, 0xe0);
+	CHECK_EQ(parse("guest g\nport 0 scratch4\nexpect alive\n"), 0);
+	CHECK_EQ(s.scratch_port, 0);
+	CHECK_EQ(parse("guest g\nport 0xfffc scratch4\nexpect alive\n"), 0);
+	CHECK_EQ(s.scratch_port, 0xfffc);
 }
 
 void
@@ -296,7 +304,8 @@ test_scn_errors_header(void)
 	BAD("guest g\nexp\x1b\n", "t.scn:2: control character in the line");
 	BAD("guest g\nfly away\n",
 	    "t.scn:2: unknown directive 'fly' (want guest, descr, vcpus, mem, backends, cpus, "
-	    "timeout, stall, quirk, quirk-absent, symptom, multiboot, module, cpu, on or expect)");
+	    "timeout, stall, quirk, quirk-absent, symptom, multiboot, module, cpu, port, on or "
+	    "expect)");
 	BAD("guest g\nmodule A=1\nexpect alive\n",
 	    "t.scn:2: module: no 'multiboot' line: only a multiboot kernel gets modules");
 	BAD("guest g\nvcpus 2\nmultiboot\nexpect alive\n",
@@ -310,6 +319,18 @@ test_scn_errors_header(void)
 	BAD("guest g\ncpu phys-bits\nexpect alive\n", "t.scn:2: cpu: unexpected "
 	    "'phys-bits' (usage: cpu [intel|amd] [phys-bits N] [vmware-backdoor]; each at "
 	    "most once)");
+	BAD("guest g\nport 0xe0\nexpect alive\n",
+	    "t.scn:2: port: missing argument (usage: port PORT scratch4)");
+	BAD("guest g\nport 0xe0 scratch4 x\nexpect alive\n",
+	    "t.scn:2: port: too many arguments (usage: port PORT scratch4)");
+	BAD("guest g\nport 0xfffd scratch4\nexpect alive\n",
+	    "t.scn:2: port: '0xfffd' is not a port (0..0xfffc)");
+	BAD("guest g\nport 4K scratch4\nexpect alive\n",
+	    "t.scn:2: port: '4K' is not a port (0..0xfffc)");
+	BAD("guest g\nport 0xe0 scratch8\nexpect alive\n",
+	    "t.scn:2: port: unknown device 'scratch8' (want scratch4)");
+	BAD("guest g\nport 0xe0 scratch4\nport 0xf0 scratch4\nexpect alive\n",
+	    "t.scn:3: port: duplicate (first on line 2; at most one per file)");
 	BAD("guest g\ncpu phys-bits 53\nexpect alive\n",
 	    "t.scn:2: cpu: phys-bits 53 is out of range 32..52");
 	BAD("guest g\ncpu phys-bits x\nexpect alive\n",

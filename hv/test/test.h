@@ -56,6 +56,9 @@ extern uint64_t	 fake_fini_saw_enabled;
 /* vcpu_run calls this (NULL: hv_pre_entry then HV_EXIT_INTR) */
 extern int	(*fake_run_hook)(struct hv_vcpu *vcpu, struct hv_exit *ex);
 struct hv_regs *fake_regs(struct hv_vcpu *vcpu);
+/* t_copyin.c: map gva -> gpa in 4-level guest tables under root */
+void	 t_gmap(struct hv_vm *vm, uint64_t root, uint64_t *next_table,
+	    uint64_t gva, uint64_t gpa, uint64_t flags);
 /* bit per enum hv_msr_reg the fake backend keeps (all after a reset) */
 extern unsigned	 fake_msr_held;
 uint64_t *fake_msr(struct hv_vcpu *vcpu, enum hv_msr_reg reg);

@@ -56,6 +56,10 @@
 	X(copyinstr)		\
 	X(copyinstr_top)	\
 	X(copyin_faults_tables_in_once) \
+	X(strio_scratch_port)	\
+	X(strio_rep_outs_ins)	\
+	X(strio_faults)		\
+	X(strio_addr_size)	\
 	X(translate)	\
 	X(hypercall_dispatch)	\
 	X(hypercall_user_policy) \

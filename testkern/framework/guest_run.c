@@ -70,6 +70,13 @@ guest_run_setup(const struct guest_run_cfg *cfg, struct guest_run_result *res)
 		guest_run_teardown(res);
 		return error;
 	}
+	if (cfg->scratch &&
+	    (error = hv_vm_add_scratch_port(res->vm, cfg->scratch_port)) != 0) {
+		ksnprintf(res->errmsg, sizeof(res->errmsg), "hv_vm_add_scratch_port(0x%x): "
+		    "%s (%d)", cfg->scratch_port, errno_name(error), error);
+		guest_run_teardown(res);
+		return error;
+	}
 	error = hv_vm_set_user_hypercalls(res->vm, cfg->user_hypercalls);
 	if (error == 0)
 		error = hv_vm_set_debugger(res->vm, cfg->debugger);

@@ -56,6 +56,8 @@ struct guest_run_cfg {
 	const char	*image;		/* module name, e.g. "hello.bin" */
 	uint64_t	 mem;		/* 0: VM_MEM_DEFAULT */
 	uint64_t	 ram_gpa, ram_size;	/* a second RAM range (hv_vm_add_ram); size 0: none */
+	bool		 scratch;	/* a scratch I/O register at scratch_port */
+	unsigned	 scratch_port;	/* (hv_vm_add_scratch_port) */
 	uint64_t	 timeout_ms;	/* 0: VM_TIMEOUT_MS */
 	bool		 quiet;		/* no CHECK lines for guest reports (a failed one
 					 * is logged), no summary line for a clean run */

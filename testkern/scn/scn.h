@@ -118,6 +118,9 @@ struct scn {
 	int		 cpu_vendor;
 	uint64_t	 cpu_phys_bits;
 	bool		 cpu_vmware_backdoor;
+	/* `port PORT scratch4`: a scratch I/O register there
+	 * (hv_vm_add_scratch_port); -1: none */
+	int		 scratch_port;
 	int		 nsteps, nexpects;
 	struct scn_step	 steps[SCN_STEPS_MAX];
 	struct scn_expect expects[SCN_EXPECTS_MAX];

@@ -19,7 +19,8 @@ struct tok {
 /* The directives, in the order `unknown directive` lists them. */
 enum dir {
 	D_GUEST, D_DESCR, D_VCPUS, D_MEM, D_BACKENDS, D_CPUS, D_TIMEOUT, D_STALL,
-	D_QUIRK, D_QUIRK_ABSENT, D_SYMPTOM, D_MULTIBOOT, D_MODULE, D_CPU, D_ON, D_EXPECT, D_COUNT
+	D_QUIRK, D_QUIRK_ABSENT, D_SYMPTOM, D_MULTIBOOT, D_MODULE, D_CPU, D_PORT, D_ON, D_EXPECT,
+	D_COUNT
 };
 
 static const struct {
@@ -40,6 +41,7 @@ static const struct {
 	[D_MULTIBOOT] = { "multiboot", "multiboot [ARGS...]" },
 	[D_MODULE] = { "module", "module WORD..." },
 	[D_CPU] = { "cpu", "cpu [intel|amd] [phys-bits N] [vmware-backdoor]" },
+	[D_PORT] = { "port", "port PORT scratch4" },
 	[D_ON] = { "on", "on mark N|any [vcpu V] [hits RANGE] do ACTION ARGS... [want ERR]" },
 	[D_EXPECT] = { "expect", "expect KIND ..." },
 };
@@ -862,6 +864,16 @@ parse_header(struct ctx *c, enum dir d, const struct tok *w, int nw, const char 
 		    sizeof(s->mb_args));
 	case D_CPU:
 		return parse_cpu(c, w, nw, s);
+	case D_PORT:
+		/* a scratch I/O register of 4 bytes (hv_vm_add_scratch_port) */
+		if (want_words(c, nw, 3, dirs[d].usage) != 0)
+			return -1;
+		if (!parse_num(&w[1], false, &v) || v > 0xfffc)
+			return fail(c, "'%t' is not a port (0..0xfffc)", &w[1]);
+		if (!tok_is(&w[2], "scratch4"))
+			return fail(c, "unknown device '%t' (want scratch4)", &w[2]);
+		s->scratch_port = (int)v;
+		return 0;
 	case D_MODULE:
 		if (nw < 2)
 			return fail(c, "missing argument (usage: %s)", dirs[d].usage);
@@ -895,8 +907,8 @@ parse_line(struct ctx *c, const char *line, size_t len)
 		;
 	if (d == D_COUNT)
 		return fail(c, "unknown directive '%t' (want guest, descr, vcpus, mem, backends, "
-		    "cpus, timeout, stall, quirk, quirk-absent, symptom, multiboot, module, cpu, on "
-		    "or expect)", &w[0]);
+		    "cpus, timeout, stall, quirk, quirk-absent, symptom, multiboot, module, cpu, port, "
+		    "on or expect)", &w[0]);
 	if (d == D_ON)
 		return parse_on(c, w, nw);
 	if (d == D_EXPECT)
@@ -997,6 +1009,7 @@ scn_parse(const char *file, const char *text, size_t len,
 	out->cpus = 1;
 	out->timeout_ms = SCN_TIMEOUT_DEFAULT;
 	out->stall_ms = SCN_STALL_DEFAULT;
+	out->scratch_port = -1;
 	while (i < len) {
 		size_t end = i, n;
 

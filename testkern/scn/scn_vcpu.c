@@ -116,7 +116,9 @@ scn_cfg_init(struct scn_run *run)
 	const struct scn *s = run->s;
 
 	run->cfg = (struct guest_run_cfg){ .image = s->guest, .mem = s->mem,
-	    .ram_gpa = s->ram_gpa, .ram_size = s->ram_size, .quiet = true,
+	    .ram_gpa = s->ram_gpa, .ram_size = s->ram_size,
+	    .scratch = s->scratch_port >= 0, .scratch_port = (unsigned)s->scratch_port,
+	    .quiet = true,
 	    .ctx = run, .mark = scn_mark };
 	run->cfg.model = (struct hv_vm_model){
 	    .vendor = s->cpu_vendor == SCN_CPU_INTEL ? HV_CPU_INTEL :
