@@ -215,7 +215,7 @@ dt_access(struct hv_vcpu *vcpu, struct hv_dtload *dt, uint64_t va, void *buf,
 	for (page = va;; page = (page | HV_PAGE_MASK) + 1) {
 		if (hv_gwalk_pf(&c.walk, page, write ? HV_ACC_WRITE : 0, &gpa,
 		    &f) != 0) {
-			if (f.pfec == 0)
+			if (!f.pf)
 				return HV_EFAULT;
 			dt_raise(dt, X86_VEC_PF, true, f.pfec);
 			dt->cr2 = page;
@@ -373,16 +373,22 @@ hv_vx_dtload(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	dt->exc = false;
 	if ((rc = hv_ops->get_regs(vcpu, &r)) != 0)
 		return rc;
+	/* before the bytes are read: LLDT and LTR do not exist in real or
+	 * virtual-8086 mode; CPL 3 there, or any CPL above 0 */
+	if (sys && (!(r.cr0 & X86_CR0_PE) || (r.rflags & X86_RFLAGS_VM))) {
+		dt_raise(dt, X86_VEC_UD, false, 0);
+		return HV_RESUME;
+	}
+	if (r.cpl != 0 || (r.rflags & X86_RFLAGS_VM)) {
+		dt_raise(dt, X86_VEC_GP, true, 0);
+		return HV_RESUME;
+	}
 	if (!decode(vcpu, &r, dt, &d))
 		return hv_vcpu_stop(vcpu, ex, HV_EIO, ex->raw_reason, vx->rip,
 		    "%s intercept: the instruction there is not %s",
 		    dt_insn_name[dt->reg], dt_insn_name[dt->reg]);
-	/* LLDT and LTR do not exist in real or virtual-8086 mode */
-	if (d.lock || (sys && (!(r.cr0 & X86_CR0_PE) ||
-	    (r.rflags & X86_RFLAGS_VM))))
+	if (d.lock)
 		dt_raise(dt, X86_VEC_UD, false, 0);
-	else if (r.cpl != 0 || (r.rflags & X86_RFLAGS_VM))
-		dt_raise(dt, X86_VEC_GP, true, 0);
 	else {
 		rc = sys ? load_system(vcpu, &r, dt, &d) :
 		    load_table(vcpu, &r, dt, &d);

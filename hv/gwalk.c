@@ -207,6 +207,7 @@ hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 static int
 fault(struct hv_gwalk_fault *f, uint32_t pfec, uint64_t next)
 {
+	f->pf = true;
 	f->pfec = pfec;
 	f->next = next;
 	return HV_EFAULT;
@@ -220,6 +221,7 @@ hv_gwalk_pf(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 	bool w = true, u = true, nx = false;
 	int top, level, l;
 
+	f->pf = false;
 	f->pfec = 0;
 	f->next = 0;
 	if (ctx->mode > HV_GWALK_32BIT)
