@@ -108,7 +108,8 @@ decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_dtload *dt,
 	uint8_t b[X86_INSN_MAX];
 	size_t n, i;
 	unsigned rex = 0, sreg = HV_NSREGS, asize, modrm, extra;
-	bool code64 = dt->code_bits == 64, a67 = false, riprel, stack;
+	bool code64 = dt->code_bits == 64, o66 = false, a67 = false, riprel,
+	    stack;
 	uint64_t ea, rip_lin;
 
 	hv_memset(d, 0, sizeof(*d));
@@ -123,7 +124,7 @@ decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_dtload *dt,
 			continue;
 		}
 		if (c == 0x66)
-			d->op16 = dt->code_bits == 32 || code64;
+			o66 = true;
 		else if (c == 0x67)
 			a67 = true;
 		else if (c == 0xf0)
@@ -136,10 +137,9 @@ decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_dtload *dt,
 			break;
 		rex = 0;
 	}
-	if (dt->code_bits == 16)
-		d->op16 = !d->op16;
-	if (code64)
-		d->op16 = false;	/* LGDT/LIDT: 64 bits whatever 66 says */
+	/* 66 flips the code's operand size; 64-bit code has no 16-bit
+	 * LGDT/LIDT (SDM Vol. 2A LGDT: 66 ignored there) */
+	d->op16 = !code64 && (dt->code_bits == 16) != o66;
 	if (i + 3 > n || b[i] != 0x0f ||
 	    b[i + 1] != (dt->reg <= HV_DT_IDTR ? 0x01 : 0x00))
 		return false;

@@ -10,7 +10,7 @@
 #include "x86_arch.h"
 
 #define G(off)		(HV_GUEST_LOAD_GPA + (off))
-#define GOOD_BASE	0xffff800000001000ull	/* canonical in 48 and 57 bits */
+#define GOOD_BASE	0xffff8000aa001000ull	/* canonical in 48 and 57 bits */
 #define BAD_BASE	0xaaaaaaaaaaaaaaaaull
 #define GDT_OFF		0x200
 #define GDT_LIMIT	0x3f
@@ -44,9 +44,10 @@ build_image(void)
 		{ 0x0f, 0x01, 0x14, 0x24 },		/* 0x50 lgdt [rsp] */
 		{ 0xf0, 0x0f, 0x01, 0x10 },		/* 0x58 lock lgdt [rax] */
 		{ 0x0f, 0x00, 0xd0 },			/* 0x60 lldt ax */
+		{ 0x66, 0x0f, 0x01, 0x16, 0x00, 0x01 },	/* 0x68 o32 lgdt [0x100] (16-bit) */
 	};
 	static const unsigned at[] = { 0x00, 0x10, 0x20, 0x30, 0x38, 0x40,
-	    0x48, 0x50, 0x58, 0x60 };
+	    0x48, 0x50, 0x58, 0x60, 0x68 };
 	unsigned i;
 
 	memset(image, 0, sizeof(image));
@@ -176,6 +177,10 @@ test_dtload_insns(void)
 	CHECK_EQ(run(HV_DT_GDTR, 0x40, 16), 's');
 	CHECK_EQ(dt.len, 4);
 	CHECK_EQ(dt.load.base, GOOD_BASE & 0xffffff);
+	/* 66 there: a 32-bit base; [disp16] */
+	CHECK_EQ(run(HV_DT_GDTR, 0x68, 16), 's');
+	CHECK_EQ(dt.len, 6);
+	CHECK_EQ(dt.load.base, GOOD_BASE & 0xffffffff);
 	/* 32-bit code, 66: an absolute disp32, a 24-bit base */
 	CHECK_EQ(run(HV_DT_GDTR, 0x48, 32), 's');
 	CHECK_EQ(dt.len, 8);
