@@ -164,8 +164,7 @@ decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_dtload *dt,
 		extra = hv_modrm_extra(b + i, n - i, modrm);
 		if (i + extra > n)
 			return false;
-		ea = hv_modrm_ea(r, b + i, modrm,
-		    rex, &riprel);
+		ea = hv_modrm_ea(r, b + i, modrm, rex, &riprel);
 		if (riprel && code64)
 			ea += r->rip + i + extra;
 		/* rSP or rBP as the base: SS (SDM Vol. 1 3.7.4); with SIB

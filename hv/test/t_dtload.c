@@ -103,6 +103,16 @@ run(enum hv_dtreg reg, unsigned off, unsigned bits)
 	return dt.exc ? 'x' : 's';
 }
 
+/* LLDT R9W of sel, which faults: vector << 16 | error code */
+static uint32_t
+lldt_r9_fault(uint64_t sel)
+{
+	regs.r9 = sel;
+	CHECK_EQ(run(HV_DT_LDTR, 0x30, 64), 'x');
+	CHECK(dt.has_err);
+	return (uint32_t)dt.vector << 16 | dt.err;
+}
+
 void
 test_dtload_insns(void)
 {
@@ -140,21 +150,11 @@ test_dtload_insns(void)
 	CHECK_EQ(dt.load.attr, 0x82);
 	/* the data segment, the TSS: wrong type; not present; TI; past the
 	 * limit (the 16-byte descriptor at 0x38 ends at 0x47) */
-	regs.r9 = 0x08;
-	CHECK_EQ(run(HV_DT_LDTR, 0x30, 64), 'x');
-	CHECK(dt.vector == X86_VEC_GP && dt.err == 0x08);
-	regs.r9 = 0x23;
-	CHECK_EQ(run(HV_DT_LDTR, 0x30, 64), 'x');
-	CHECK(dt.vector == X86_VEC_GP && dt.err == 0x20);
-	regs.r9 = 0x30;
-	CHECK_EQ(run(HV_DT_LDTR, 0x30, 64), 'x');
-	CHECK(dt.vector == X86_VEC_NP && dt.err == 0x30);
-	regs.r9 = 0x14;
-	CHECK_EQ(run(HV_DT_LDTR, 0x30, 64), 'x');
-	CHECK(dt.vector == X86_VEC_GP && dt.err == 0x14);
-	regs.r9 = 0x38;
-	CHECK_EQ(run(HV_DT_LDTR, 0x30, 64), 'x');
-	CHECK(dt.vector == X86_VEC_GP && dt.err == 0x38);
+	CHECK_EQ(lldt_r9_fault(0x08), X86_VEC_GP << 16 | 0x08);
+	CHECK_EQ(lldt_r9_fault(0x23), X86_VEC_GP << 16 | 0x20);
+	CHECK_EQ(lldt_r9_fault(0x30), X86_VEC_NP << 16 | 0x30);
+	CHECK_EQ(lldt_r9_fault(0x14), X86_VEC_GP << 16 | 0x14);
+	CHECK_EQ(lldt_r9_fault(0x38), X86_VEC_GP << 16 | 0x38);
 	/* null: unusable */
 	regs.r9 = 0x3;
 	CHECK_EQ(run(HV_DT_LDTR, 0x30, 64), 's');
