@@ -70,9 +70,11 @@ enum hv_dtreg { HV_DT_GDTR, HV_DT_IDTR, HV_DT_LDTR, HV_DT_TR };
 
 /*
  * HV_VX_DTLOAD (hv/dtload.c), RIP on the instruction: in, the register the
- * exit names, the code's width (hv_next_rip), the segment bases, GDTR;
- * out, with skip: the register's new value (load) and the instruction's
- * length; or the exception it raises instead (exc).
+ * exit names, the code's width (hv_next_rip), the segment bases, GDTR (the
+ * rest of the guest's state through ops->get_regs); out, with skip: the
+ * register's new value (load) and the instruction's length; or the
+ * exception it raises instead (exc: not gp/ud, which have no error code
+ * or CR2 to give).
  */
 struct hv_dtload {
 	enum hv_dtreg	 reg;

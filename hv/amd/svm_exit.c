@@ -423,7 +423,6 @@ exit_dt_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	dt.gdtr.base = vmcb_rd64(v, VMCB_SEG_GDTR + VMCB_SEG_BASE);
 	dt.gdtr.limit = vmcb_rd32(v, VMCB_SEG_GDTR + VMCB_SEG_LIMIT);
 	vx.rip = vmcb_rd64(v, VMCB_RIP);
-	vx.gpr = s->gpr;
 	rc = hv_vmexit(vcpu, &vx, ex);
 	if (rc == HV_RESUME && dt.exc) {
 		if (dt.vector == X86_VEC_PF)
