@@ -51,6 +51,11 @@ struct hv_mmio {
 /* 0, or HV_ENOTSUP with m->why: not an instruction this decoder knows */
 int	 hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m);
 size_t	 hv_insn_fetch(struct hv_vcpu *vcpu, uint64_t rip, uint8_t *b, size_t max);
+/* 64-bit ModRM addressing (hv/mmio.c): the bytes after the ModRM byte, and
+ * the effective address (RIP-relative: *riprel, the caller adds RIP) */
+unsigned hv_modrm_extra(const uint8_t *p, size_t left, unsigned modrm);
+uint64_t hv_modrm_ea(struct hv_regs *r, const uint8_t *p, unsigned modrm,
+	    unsigned rex, bool *riprel);
 /* m->value into its register, as the MOV would */
 void	 hv_mmio_load(struct hv_regs *r, const struct hv_mmio *m);
 

@@ -40,6 +40,7 @@ enum hv_vmexit_kind {
 				 * (intercepted with the VMware backdoor,
 				 * hv/vmport.c): code64; out: skip with len, or
 				 * nothing (the backend delivers the #GP) */
+	HV_VX_DTLOAD,		/* LGDT, LIDT, LLDT, LTR: dt (hv/dtload.c) */
 };
 
 /*
@@ -51,6 +52,42 @@ enum hv_vmexit_kind {
 enum hv_gpr {
 	HV_RAX, HV_RCX, HV_RDX, HV_RBX, HV_RSP_UNUSED, HV_RBP, HV_RSI, HV_RDI,
 	HV_R8, HV_R9, HV_R10, HV_R11, HV_R12, HV_R13, HV_R14, HV_R15, HV_NGPRS
+};
+
+/*
+ * A segment or system register as a descriptor loads it: base, limit in
+ * bytes (granularity applied), selector, attributes (x86_arch.h X86_DESC_*:
+ * descriptor bits 47:40 in 7:0, 55:52 in 11:8).
+ */
+struct hv_seg {
+	uint64_t	 base;
+	uint32_t	 limit;
+	uint16_t	 sel, attr;
+};
+
+/* the segment registers in the Sreg encoding (SDM Vol. 2A 3.1.1.2) */
+enum hv_sreg { HV_ES, HV_CS, HV_SS, HV_DS, HV_FS, HV_GS, HV_NSREGS };
+enum hv_dtreg { HV_DT_GDTR, HV_DT_IDTR, HV_DT_LDTR, HV_DT_TR };
+
+/*
+ * HV_VX_DTLOAD (hv/dtload.c), RIP on the instruction: in, the register the
+ * exit names, the code's width (hv_next_rip), the segment bases, GDTR (the
+ * rest of the guest's state through ops->get_regs); out, with skip: the
+ * register's new value (load) and the instruction's length; or the
+ * exception it raises instead (exc: not gp/ud, which have no error code
+ * or CR2 to give).
+ */
+struct hv_dtload {
+	enum hv_dtreg	 reg;
+	unsigned	 code_bits;
+	uint64_t	 seg_base[HV_NSREGS];
+	struct hv_seg	 gdtr;
+	struct hv_seg	 load;
+	unsigned	 len;
+	bool		 exc, has_err;
+	uint8_t		 vector;
+	uint32_t	 err;
+	uint64_t	 cr2;		/* a #PF's address */
 };
 
 struct hv_vmexit {
@@ -86,6 +123,7 @@ struct hv_vmexit {
 	bool		 pf;		/* out: raise #PF(pfec) at cr2 instead */
 	uint32_t	 pfec;
 	uint64_t	 cr2;
+	struct hv_dtload *dt;		/* DTLOAD */
 };
 
 /* The segment registers as the CPU numbers them in its exit information
@@ -116,6 +154,8 @@ int	 hv_vx_xsetbv(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
 int	 hv_vx_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+int	 hv_vx_dtload(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
+	    struct hv_exit *ex);
 /* hv/vmport.c: a backdoor command on its port (done: true, skip set);
  * RDPMC of a backdoor pseudo-counter (done: true, EDX:EAX written) */
 bool	 hv_vmport_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
@@ -158,6 +198,8 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vx_cr4_write(vx);
 	case HV_VX_GP:
 		return hv_vx_gp(vcpu, vx, ex);
+	case HV_VX_DTLOAD:
+		return hv_vx_dtload(vcpu, vx, ex);
 	}
 	return hv_vx_unknown(vcpu, vx, ex);
 }

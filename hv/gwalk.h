@@ -55,16 +55,16 @@ int	 hv_gwalk(const struct hv_gwalk_ctx *ctx, uint64_t gva, unsigned acc,
 
 /*
  * Why a walk gave HV_EFAULT, as the CPU would report it.  pf: it ended in
- * a page fault, pfec its error code (SDM Vol. 3A 4.7: P, W/R, U/S, RSVD,
- * I/D; APM Vol. 2 8.4.2); pf false and pfec 0 when it ended in none (a
- * non-canonical address or a CR3 above MAXPHYADDR, which are #GP; an entry
- * unreadable); with RSVD set,
+ * a page fault, whose error code is pfec (SDM Vol. 3A 4.7: P, W/R, U/S,
+ * RSVD, I/D; APM Vol. 2 8.4.2; 0 for a supervisor read of a page not
+ * present), else in none (pfec 0: a non-canonical address or a CR3 above
+ * MAXPHYADDR, which are #GP; an entry unreadable); with RSVD set,
  * next is the guest-physical address the entry with the reserved bit
  * points at: the entry of the next table, or the byte of the page, that
  * a CPU with a wider MAXPHYADDR would access.
  */
 struct hv_gwalk_fault {
-	bool	 pf;		/* pfec 0 is one: not present, supervisor read */
+	bool	 pf;		/* the walk ended in a page fault */
 	uint32_t pfec;
 	uint64_t next;
 };

@@ -33,9 +33,10 @@ refuse(struct hv_mmio *m, const char *why)
 	return HV_ENOTSUP;
 }
 
-/* Bytes of ModRM addressing after the ModRM byte (SIB, displacement). */
-static unsigned
-modrm_extra(const uint8_t *p, size_t left, unsigned modrm)
+/* Bytes of 32/64-bit ModRM addressing after the ModRM byte (SIB,
+ * displacement); 99 when the SIB byte is not there. */
+unsigned
+hv_modrm_extra(const uint8_t *p, size_t left, unsigned modrm)
 {
 	unsigned mod = modrm >> 6, rm = modrm & 7, n = 0;
 
@@ -62,8 +63,8 @@ modrm_extra(const uint8_t *p, size_t left, unsigned modrm)
  * for mod 0 rm 5, to which the caller adds the next instruction's RIP
  * (*riprel).
  */
-static uint64_t
-modrm_ea(struct hv_regs *r, const uint8_t *p, unsigned modrm,
+uint64_t
+hv_modrm_ea(struct hv_regs *r, const uint8_t *p, unsigned modrm,
     unsigned rex, bool *riprel)
 {
 	unsigned mod = modrm >> 6, rm = modrm & 7, base, index;
@@ -175,13 +176,13 @@ hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
 	if ((op == 0xc6 || op == 0xc7) && (modrm & 0x38) != 0)
 		return refuse(m, "C6/C7 with a ModRM reg other than 0");
 	at = i;			/* SIB and displacement */
-	i += modrm_extra(b + i, n - i, modrm);
+	i += hv_modrm_extra(b + i, n - i, modrm);
 	if (op == 0xc6 || op == 0xc7)
 		immsz = m->size == 8 ? 4 : m->size;		/* imm32 sign-extended */
 	if (i + immsz > n)
 		return refuse(m, "instruction truncated");
 	m->len = (unsigned)(i + immsz);
-	m->va = modrm_ea(r, b + at, modrm, rex, &riprel) + seg;
+	m->va = hv_modrm_ea(r, b + at, modrm, rex, &riprel) + seg;
 	if (riprel)
 		m->va += r->rip + m->len;
 	m->va_known = lma;

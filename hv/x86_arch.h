@@ -77,6 +77,7 @@
 #define X86_RFLAGS_IF	X86_BIT(9)
 #define X86_RFLAGS_DF	X86_BIT(10)	/* direction: string elements downwards */
 #define X86_RFLAGS_RF	X86_BIT(16)	/* resume: no instruction breakpoint */
+#define X86_RFLAGS_VM	X86_BIT(17)	/* virtual-8086 mode */
 #define X86_RFLAGS_AC	X86_BIT(18)	/* alignment check (CPL 3, with CR0.AM) */
 /* DR6 (SDM Vol. 3B 17.2.3): BS, the single-step trap; the same bit in the
  * VMX pending debug exceptions field (SDM Vol. 3C 25.4.2) */
@@ -221,6 +222,23 @@
 /* An instruction, prefixes included, is at most 15 bytes (SDM Vol. 2A 2.3.11). */
 #define X86_INSN_MAX	15
 
+/*
+ * ---- segment and system descriptors (SDM Vol. 3A 3.4.5, 3.5, 8.2.2-8.2.3;
+ * APM Vol. 2 4.7-4.8): in the 16 bits of a descriptor's attributes as the
+ * VMCB packs them, descriptor bits 47:40 in 7:0 and 55:52 in 11:8.  A
+ * system descriptor is 16 bytes in IA-32e mode, else 8.
+ */
+#define X86_DESC_TYPE		0xf		/* type 3:0 */
+#define X86_DESC_S		X86_BIT(4)	/* code/data (1), system (0) */
+#define X86_DESC_P		X86_BIT(7)	/* present */
+#define X86_DESC_G		X86_BIT(11)	/* limit in 4 KiB units */
+#define X86_DESC_LDT		2		/* system types */
+#define X86_DESC_TSS16		1		/* available 16-bit TSS (legacy) */
+#define X86_DESC_TSS		9		/* available 32-bit / 64-bit TSS */
+#define X86_DESC_TSS_BUSY	X86_BIT(1)	/* set in a TSS type: busy */
+#define X86_SEL_TI		X86_BIT(2)	/* selector: in the LDT */
+#define X86_SEL_RPL		3
+
 /* ---- local APIC, xAPIC mode (SDM Vol. 3A 11.4) --------------------------- */
 #define X86_APIC_BASE_BSP	X86_BIT(8)	/* IA32_APIC_BASE: this is the BSP */
 #define X86_APIC_BASE_EXTD	X86_BIT(10)	/* x2APIC mode */
@@ -299,6 +317,7 @@
 #define X86_VEC_NM	7
 #define X86_VEC_DF	8
 #define X86_VEC_NP	11
+#define X86_VEC_SS	12
 #define X86_VEC_GP	13
 #define X86_VEC_PF	14
 #define X86_VEC_MC	18

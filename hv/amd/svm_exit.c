@@ -417,6 +417,55 @@ exit_cr4_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return rc;
 }
 
+/*
+ * LGDT, LIDT, LLDT, LTR (intercepts 0x6A-0x6D, RIP on the instruction, APM
+ * Vol. 2 15.9; no information about the operand): the core decodes and
+ * does them (hv/dtload.c); the register it loads goes to the VMCB (GDTR
+ * and IDTR: base and limit only, APM Table B-2), or the exception it
+ * raises instead is injected.
+ */
+static int
+exit_dt_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
+{
+	static const unsigned sreg[HV_NSREGS] = { VMCB_SEG_ES, VMCB_SEG_CS,
+	    VMCB_SEG_SS, VMCB_SEG_DS, VMCB_SEG_FS, VMCB_SEG_GS };
+	static const unsigned dtreg[] = { [HV_DT_GDTR] = VMCB_SEG_GDTR,
+	    [HV_DT_IDTR] = VMCB_SEG_IDTR, [HV_DT_LDTR] = VMCB_SEG_LDTR,
+	    [HV_DT_TR] = VMCB_SEG_TR };
+	struct svm_vcpu *s = svm_of(vcpu);
+	uint8_t *v = s->vmcb;
+	struct hv_dtload dt;
+	struct hv_vmexit vx = { .kind = HV_VX_DTLOAD, .dt = &dt };
+	const struct hv_seg *l = &dt.load;
+	unsigned i;
+	int rc;
+
+	dt.reg = ex->raw_reason == SVM_EXIT_gdtr_write ? HV_DT_GDTR :
+	    ex->raw_reason == SVM_EXIT_idtr_write ? HV_DT_IDTR :
+	    ex->raw_reason == SVM_EXIT_ldtr_write ? HV_DT_LDTR : HV_DT_TR;
+	dt.code_bits = code_bits(v);
+	for (i = 0; i < HV_NSREGS; i++)
+		dt.seg_base[i] = vmcb_rd64(v, sreg[i] + VMCB_SEG_BASE);
+	dt.gdtr.base = vmcb_rd64(v, VMCB_SEG_GDTR + VMCB_SEG_BASE);
+	dt.gdtr.limit = vmcb_rd32(v, VMCB_SEG_GDTR + VMCB_SEG_LIMIT);
+	vx.rip = vmcb_rd64(v, VMCB_RIP);
+	rc = hv_vmexit(vcpu, &vx, ex);
+	if (rc == HV_RESUME && dt.exc) {
+		if (dt.vector == X86_VEC_PF)
+			vmcb_wr64(v, VMCB_CR2, dt.cr2);
+		svm_inject_exception(s, dt.vector, dt.has_err, dt.err);
+	} else if (rc == HV_RESUME && vx.skip) {
+		if (dt.reg <= HV_DT_IDTR) {
+			vmcb_wr32(v, dtreg[dt.reg] + VMCB_SEG_LIMIT, l->limit);
+			vmcb_wr64(v, dtreg[dt.reg] + VMCB_SEG_BASE, l->base);
+		} else
+			vmcb_set_seg(v, dtreg[dt.reg], l->sel, l->attr,
+			    l->limit, l->base);
+		complete_len(s, dt.len);
+	}
+	return rc;
+}
+
 /* Step over the INT3 (len bytes) so that "continue" at db> goes on. */
 static int
 breakpoint(struct svm_vcpu *s, unsigned len, struct hv_exit *ex)

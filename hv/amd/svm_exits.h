@@ -124,10 +124,10 @@
 	N(0x067, gdtr_read) \
 	N(0x068, ldtr_read) \
 	N(0x069, tr_read) \
-	N(0x06a, idtr_write) \
-	N(0x06b, gdtr_write) \
-	N(0x06c, ldtr_write) \
-	N(0x06d, tr_write) \
+	X(0x06a, idtr_write, exit_dt_write, 0) \
+	X(0x06b, gdtr_write, exit_dt_write, 0) \
+	X(0x06c, ldtr_write, exit_dt_write, 0) \
+	X(0x06d, tr_write, exit_dt_write, 0) \
 	N(0x06e, rdtsc) \
 	X(0x06f, rdpmc, exit_rdpmc, 1) \
 	N(0x070, pushf) \

@@ -50,10 +50,15 @@ vmcb_init_control(uint8_t *v, const struct svm_vm *svm_vm, uint32_t exc,
 	 * INVD, WBINVD, RDPMC, MONITOR and MWAIT would act on the host CPU
 	 * (its caches, its counters, its sleep): the core's rules (hv/exit.c).
 	 */
+	/*
+	 * LGDT, LIDT, LLDT, LTR: the core does them, with the canonical
+	 * check of the base the CPU underneath may lack (hv/dtload.c).
+	 */
 	vmcb_wr32(v, VMCB_INTERCEPT_MISC1, VMCB_I1_INTR | VMCB_I1_NMI |
 	    VMCB_I1_SMI | VMCB_I1_CPUID | intn | VMCB_I1_HLT | VMCB_I1_IOIO |
 	    VMCB_I1_MSR | VMCB_I1_SHUTDOWN | VMCB_I1_INVD | VMCB_I1_RDPMC |
-	    VMCB_I1_INVLPGA);
+	    VMCB_I1_INVLPGA | VMCB_I1_IDTR_WRITE | VMCB_I1_GDTR_WRITE |
+	    VMCB_I1_LDTR_WRITE | VMCB_I1_TR_WRITE);
 	/*
 	 * VMRUN must be intercepted (APM 15.5.1 consistency check); the other
 	 * SVM instructions (and INVLPGA above) are intercepted because the

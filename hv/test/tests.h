@@ -101,6 +101,7 @@
 	X(model_cpuid_msr)	\
 	X(vmport_backdoor)	\
 	X(vmport_absent)	\
+	X(dtload_insns)	\
 	X(msr_misc_enable_monitor) \
 	X(cr_rules)		\
 	X(scn_directives)	\
