@@ -51,6 +51,15 @@ struct hv_mmio {
 /* 0, or HV_ENOTSUP with m->why: not an instruction this decoder knows */
 int	 hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m);
 size_t	 hv_insn_fetch(struct hv_vcpu *vcpu, uint64_t rip, uint8_t *b, size_t max);
+/* what the prefixes at the start of an instruction say (hv/mmio.c) */
+struct hv_prefixes {
+	size_t		 len;		/* their bytes: the opcode is at b[len] */
+	unsigned	 sreg;		/* the segment override, HV_NSREGS: none */
+	unsigned	 rex;		/* the REX before the opcode, 0: none */
+	bool		 o66, a67, lock;
+};
+void	 hv_insn_prefixes(const uint8_t *b, size_t n, bool code64,
+	    struct hv_prefixes *p);
 /* 64-bit ModRM addressing (hv/mmio.c): the bytes after the ModRM byte, and
  * the effective address (RIP-relative: *riprel, the caller adds RIP) */
 unsigned hv_modrm_extra(const uint8_t *p, size_t left, unsigned modrm);

@@ -107,39 +107,23 @@ decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_dtload *dt,
 {
 	uint8_t b[X86_INSN_MAX];
 	size_t n, i;
-	unsigned rex = 0, sreg = HV_NSREGS, asize, modrm, extra;
-	bool code64 = dt->code_bits == 64, o66 = false, a67 = false, riprel,
-	    stack;
-	uint64_t ea, rip_lin;
+	unsigned rex, sreg, asize, modrm, extra;
+	bool code64 = dt->code_bits == 64, riprel, stack = false;
+	struct hv_prefixes p;
+	uint64_t ea = 0, rip_lin;
 
 	hv_memset(d, 0, sizeof(*d));
 	rip_lin = code64 ? r->rip : (uint32_t)(dt->seg_base[HV_CS] + r->rip);
 	if ((n = hv_insn_fetch(vcpu, rip_lin, b, sizeof(b))) == 0)
 		return false;
-	for (i = 0; i < n; i++) {
-		uint8_t c = b[i];
-
-		if (code64 && (c & 0xf0) == 0x40) {
-			rex = c;	/* REX, voided by a legacy prefix after it */
-			continue;
-		}
-		if (c == 0x66)
-			o66 = true;
-		else if (c == 0x67)
-			a67 = true;
-		else if (c == 0xf0)
-			d->lock = true;
-		else if (c == 0x26 || c == 0x2e || c == 0x36 || c == 0x3e)
-			sreg = code64 ? sreg : (c >> 3) & 3;	/* ES CS SS DS */
-		else if (c == 0x64 || c == 0x65)
-			sreg = c == 0x64 ? HV_FS : HV_GS;
-		else if (c != 0xf2 && c != 0xf3)
-			break;
-		rex = 0;
-	}
+	hv_insn_prefixes(b, n, code64, &p);
+	i = p.len;
+	rex = p.rex;
+	sreg = p.sreg;
+	d->lock = p.lock;
 	/* 66 flips the code's operand size; 64-bit code has no 16-bit
 	 * LGDT/LIDT (SDM Vol. 2A LGDT: 66 ignored there) */
-	d->op16 = !code64 && (dt->code_bits == 16) != o66;
+	d->op16 = !code64 && (dt->code_bits == 16) != p.o66;
 	if (i + 3 > n || b[i] != 0x0f ||
 	    b[i + 1] != (dt->reg <= HV_DT_IDTR ? 0x01 : 0x00))
 		return false;
@@ -154,8 +138,8 @@ decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_dtload *dt,
 		return true;
 	}
 	d->mem = true;
-	asize = code64 ? (a67 ? 32 : 64) : dt->code_bits == 32 ?
-	    (a67 ? 16 : 32) : (a67 ? 32 : 16);
+	asize = code64 ? (p.a67 ? 32 : 64) : dt->code_bits == 32 ?
+	    (p.a67 ? 16 : 32) : (p.a67 ? 32 : 16);
 	if (asize == 16) {
 		extra = modrm16(r, b + i, n - i, modrm, &ea, &stack);
 	} else {

@@ -102,11 +102,11 @@ struct hv_vmexit {
 		/* string I/O (hv/strio.c), with rflags (DF): the address
 		 * size in bits (16, 32, 64; 0: not given, the core decodes
 		 * the prefixes), the segment of OUTS as the CPU numbers it
-		 * (HV_SEG_*; -1: not given), the width of the code (as
+		 * (enum hv_sreg; -1: not given), the width of the code (as
 		 * hv_next_rip) and the bases of the six segments */
 		uint8_t	 addr_bits, code_bits;
 		int8_t	 seg;
-		uint64_t base[6];
+		uint64_t base[HV_NSREGS];
 	} io;
 	uint64_t	 cr0;		/* WRMSR (EFER.LME rule), SHUTDOWN: guest CR0 */
 	uint64_t	 rsp, cr3, idtr_base;	/* SHUTDOWN: the guest's */
@@ -125,10 +125,6 @@ struct hv_vmexit {
 	uint64_t	 cr2;
 	struct hv_dtload *dt;		/* DTLOAD */
 };
-
-/* The segment registers as the CPU numbers them in its exit information
- * (SDM Vol. 3C 28.2.5 Table 28-8; APM Vol. 2 15.10.2 SEG) */
-enum hv_seg { HV_SEG_ES, HV_SEG_CS, HV_SEG_SS, HV_SEG_DS, HV_SEG_FS, HV_SEG_GS };
 
 /* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c, hv/xsave.c,
  * hv/cr.c) */

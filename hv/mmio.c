@@ -110,30 +110,64 @@ hv_insn_fetch(struct hv_vcpu *vcpu, uint64_t rip, uint8_t *b, size_t max)
 	return max;
 }
 
+/*
+ * The legacy prefixes (SDM Vol. 2A 2.1.1) and the REX prefix (2.2.1) at the
+ * start of b[0..n).  In 64-bit code the ES, CS, SS and DS overrides are
+ * ignored (SDM Vol. 1 3.4.2.1) and a REX counts only right before the
+ * opcode: a legacy prefix after it voids it.  40-4F are INC/DEC elsewhere.
+ */
+void
+hv_insn_prefixes(const uint8_t *b, size_t n, bool code64, struct hv_prefixes *p)
+{
+	size_t i;
+
+	hv_memset(p, 0, sizeof(*p));
+	p->sreg = HV_NSREGS;
+	for (i = 0; i < n; i++) {
+		uint8_t c = b[i];
+
+		if (code64 && (c & 0xf0) == 0x40) {
+			p->rex = c;
+			continue;
+		}
+		if (c == 0x66)
+			p->o66 = true;
+		else if (c == 0x67)
+			p->a67 = true;
+		else if (c == 0xf0)
+			p->lock = true;
+		else if (c == 0x26 || c == 0x2e || c == 0x36 || c == 0x3e) {
+			if (!code64)
+				p->sreg = (c >> 3) & 3;	/* ES CS SS DS */
+		} else if (c == 0x64 || c == 0x65)
+			p->sreg = c == 0x64 ? HV_FS : HV_GS;
+		else if (c != 0xf2 && c != 0xf3)
+			break;
+		p->rex = 0;
+	}
+	p->len = i;
+}
+
 int
 hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
 {
 	uint8_t b[X86_INSN_MAX];
-	size_t n, i = 0, at;
+	size_t n, i, at;
 	unsigned op, modrm, rex = 0, reg, immsz = 0, opsize = 4;
 	bool lma = (r->efer & X86_EFER_LMA) != 0, riprel;
 	uint64_t seg = 0;	/* FS or GS base: the others are 0 (SDM 3.4.4) */
+	struct hv_prefixes p;
 
 	hv_memset(m, 0, sizeof(*m));
 	if ((n = hv_insn_fetch(vcpu, r->rip, b, sizeof(b))) == 0)
 		return refuse(m, "instruction bytes unreadable");
-	for (; i < n; i++) {
-		if (b[i] == 0x66)
-			opsize = 2;
-		else if (b[i] == 0x64 || b[i] == 0x65)
-			seg = b[i] == 0x64 ? r->fs_base : r->gs_base;
-		else if (b[i] != 0x2e && b[i] != 0x36 && b[i] != 0x3e &&
-		    b[i] != 0x26 && b[i] != 0x64 && b[i] != 0x65 && b[i] != 0xf0)
-			break;
-	}
-	/* REX exists in IA-32e mode only (40-4F are INC/DEC elsewhere) */
-	if (i < n && lma && (b[i] & 0xf0) == 0x40)
-		rex = b[i++];
+	hv_insn_prefixes(b, n, lma, &p);
+	i = p.len;
+	rex = p.rex;
+	if (p.o66)
+		opsize = 2;
+	if (p.sreg == HV_FS || p.sreg == HV_GS)
+		seg = p.sreg == HV_FS ? r->fs_base : r->gs_base;
 	if (i + 2 > n)
 		return refuse(m, "instruction truncated");
 	op = b[i++];

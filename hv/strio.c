@@ -53,35 +53,22 @@ static bool
 decode_prefixes(struct hv_vcpu *vcpu, const struct hv_vmexit *vx,
     unsigned *abits, int *seg)
 {
-	static const uint8_t seg_prefix[6] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
 	uint8_t b[X86_INSN_MAX];
-	unsigned cb = vx->io.code_bits, s;
-	size_t n, i;
-	bool a67 = false;
+	unsigned cb = vx->io.code_bits;
+	struct hv_prefixes p;
+	size_t n;
 
-	*seg = HV_SEG_DS;
 	n = hv_insn_fetch(vcpu, vx->rip, b, sizeof(b));
-	for (i = 0; i < n; i++) {
-		for (s = 0; s < 6 && b[i] != seg_prefix[s]; s++)
-			;
-		if (s < 6)
-			*seg = (int)s;	/* the last override counts */
-		else if (b[i] == 0x67)
-			a67 = true;
-		else if (b[i] != 0x66 && b[i] != 0xf0 && b[i] != 0xf2 &&
-		    b[i] != 0xf3)
-			break;
-	}
-	if (i < n && cb == 64 && (b[i] & 0xf0) == 0x40)
-		i++;		/* REX: nothing for INS/OUTS */
-	if (i >= n || (b[i] & 0xfc) != 0x6c)	/* 6C-6F */
+	hv_insn_prefixes(b, n, cb == 64, &p);
+	if (p.len >= n || (b[p.len] & 0xfc) != 0x6c)	/* 6C-6F */
 		return false;
+	*seg = p.sreg == HV_NSREGS ? HV_DS : (int)p.sreg;
 	/* 0x67 switches to the other size of the mode: 64 to 32, 32 and 16
 	 * to each other */
 	if (cb == 64)
-		*abits = a67 ? 32 : 64;
+		*abits = p.a67 ? 32 : 64;
 	else
-		*abits = (cb == 32) != a67 ? 32 : 16;
+		*abits = (cb == 32) != p.a67 ? 32 : 16;
 	return true;
 }
 
@@ -167,7 +154,7 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vcpu_stop(vcpu, ex, HV_ENOTSUP, ex->raw_reason,
 		    vx->rip, "string I/O (outs) to the debug-exit port 0x%x not "
 		    "supported", vx->io.port);
-	if (seg > HV_SEG_GS)	/* 6 and 7 name no segment */
+	if (seg > HV_GS)	/* 6 and 7 name no segment */
 		seg = -1;
 	if (abits == 0 || (!in && seg < 0)) {
 		if (!decode_prefixes(vcpu, vx, &dabits, &dseg))
@@ -180,7 +167,7 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 			seg = dseg;
 	}
 	if (in)
-		seg = HV_SEG_ES;
+		seg = HV_ES;
 	amask = abits == 64 ? ~0ull : (1ull << abits) - 1;
 	count = vx->io.rep ? vx->gpr[HV_RCX] & amask : 1;
 	if (count == 0) {
@@ -195,7 +182,7 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		    "the %u-bit address size: not supported",
 		    (unsigned long long)off, abits);
 	if (vx->io.code_bits == 64)
-		la = (seg == HV_SEG_FS || seg == HV_SEG_GS ? vx->io.base[seg] :
+		la = (seg == HV_FS || seg == HV_GS ? vx->io.base[seg] :
 		    0) + off;
 	else
 		la = (uint32_t)(vx->io.base[seg] + off);

@@ -65,7 +65,7 @@ strio_at(unsigned port, bool in, bool rep, unsigned size, bool down,
 	vx->io.rep = rep;
 	vx->io.addr_bits = (uint8_t)abits;
 	vx->io.code_bits = 64;
-	vx->io.seg = in || abits == 0 ? -1 : HV_SEG_DS;
+	vx->io.seg = in || abits == 0 ? -1 : HV_DS;
 	return hv_vmexit(vcpu, vx, &ex);
 }
 
