@@ -39,7 +39,30 @@ enum hv_vmexit_kind {
 				 * (intercepted with the VMware backdoor,
 				 * hv/vmport.c): code64; out: skip with len, or
 				 * nothing (the backend delivers the #GP) */
+	HV_VX_UD,		/* a #UD the guest raised, no event in delivery
+				 * (hv/xvendor.c): rflags, code_bits; out:
+				 * branch, or nothing (the backend delivers
+				 * the #UD) */
 };
+
+/*
+ * A segment register as an instruction loads it: attr holds the
+ * descriptor's type (3:0), S (4), DPL (6:5), P (7), AVL (8), L (9), D/B
+ * (10) and G (11), its bits 47:40 and 55:52 (SDM Vol. 3A 3.4.5), packed
+ * as the VMCB's attribute field packs them (APM Vol. 2 15.5.1).
+ */
+struct hv_seg {
+	uint16_t	 sel;
+	uint16_t	 attr;
+	uint32_t	 limit;
+	uint64_t	 base;
+};
+#define HV_SEG_S	(1u << 4)	/* code or data, not system */
+#define HV_SEG_DPL(d)	((unsigned)(d) << 5)
+#define HV_SEG_P	(1u << 7)
+#define HV_SEG_L	(1u << 9)	/* 64-bit code */
+#define HV_SEG_DB	(1u << 10)	/* 32-bit default size */
+#define HV_SEG_G	(1u << 11)	/* limit in 4 KiB units */
 
 /*
  * The guest's general registers by x86 register number (the ModRM reg
@@ -74,6 +97,14 @@ struct hv_vmexit {
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
 	bool		 ud;		/* out: raise #UD instead */
+	/* UD: the width of the guest's code (hv_next_rip); out: branch, the
+	 * instruction done as a far transfer: CS and SS loaded (CPL becomes
+	 * their DPL), RFLAGS = rflags, the guest goes on at target, ended as
+	 * any instruction hv completes (shadow, single-step trap) */
+	unsigned	 code_bits;
+	bool		 branch;
+	uint64_t	 target;
+	struct hv_seg	 cs, ss;
 };
 
 /* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c, hv/xsave.c,
@@ -95,6 +126,7 @@ int	 hv_vx_xsetbv(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
 int	 hv_vx_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
+int	 hv_vx_ud(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 /* hv/vmport.c: a backdoor command on its port (done: true, skip set);
  * RDPMC of a backdoor pseudo-counter (done: true, EDX:EAX written) */
 bool	 hv_vmport_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
@@ -137,6 +169,8 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vx_cr4_write(vx);
 	case HV_VX_GP:
 		return hv_vx_gp(vcpu, vx, ex);
+	case HV_VX_UD:
+		return hv_vx_ud(vcpu, vx);
 	}
 	return hv_vx_unknown(vcpu, vx, ex);
 }
@@ -176,10 +210,13 @@ bool	 hv_exception_fault(unsigned vector);
 /*
  * An instruction hv completed in the guest's place (RIP moved past it, any
  * STI/MOV SS shadow ended): whether the CPU would have ended it with a
- * single-step trap.  RFLAGS.TF set as it began (no instruction hv completes
- * changes TF) makes it end with #DB, DR6.BS set, RIP past it (SDM Vol. 3B
- * 17.3.1.4; APM Vol. 2 13.1.1.1); the trap is not held back by a shadow the
- * instruction itself was in.  Stepping on branches only (DEBUGCTL.BTF) does
+ * single-step trap.  RFLAGS.TF set as it began makes it end with #DB,
+ * DR6.BS set, RIP past it (SDM Vol. 3B 17.3.1.4; APM Vol. 2 13.1.1.1); the
+ * backend passes the RFLAGS the instruction leaves, which is the one it
+ * began with except for a SYSCALL hv emulates (hv/xvendor.c): its TF is
+ * checked as SYSCALL ends, so IA32_FMASK masking TF leaves no trap (as
+ * kernels rely on) and TF kept traps at the target.  The trap is not held
+ * back by a shadow the instruction itself was in.  Stepping on branches only (DEBUGCTL.BTF) does
  * not arise: the guest has no DEBUGCTL (its RDMSR and WRMSR raise #GP).
  * An instruction that faults instead, or a software interrupt delivered
  * (it clears TF), has no such trap.  VMX encodes it as a pending debug
@@ -224,7 +261,8 @@ hv_next_rip(uint64_t rip, unsigned len, unsigned code_bits)
 /*
  * The exceptions a guest's vCPU exits on, one bit per vector (the layout of
  * both the SVM exception intercept word, APM Vol. 2 15.12, and the VMX
- * exception bitmap, SDM Vol. 3C 25.2): #UD, counted and reflected; #MC, the
+ * exception bitmap, SDM Vol. 3C 25.2): #UD, counted and reflected (on VMX
+ * first decoded for an AMD guest, hv/xvendor.c); #MC, the
  * host's (without the intercept it would go through the guest's IDT); #BP
  * only when the host's debugger takes the guest's breakpoints
  * (hv_vm_set_debugger); #PF only for a guest whose MAXPHYADDR is below the
