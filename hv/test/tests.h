@@ -95,6 +95,8 @@
 	X(model_cpuid_msr)	\
 	X(vmport_backdoor)	\
 	X(vmport_absent)	\
+	X(xvendor_syscall)	\
+	X(xvendor_intel_guest)	\
 	X(msr_misc_enable_monitor) \
 	X(cr_rules)		\
 	X(scn_directives)	\
