@@ -216,8 +216,9 @@ bool	 hv_exception_fault(unsigned vector);
  * began with except for a SYSCALL hv emulates (hv/xvendor.c): its TF is
  * checked as SYSCALL ends, so IA32_FMASK masking TF leaves no trap (as
  * kernels rely on) and TF kept traps at the target.  The trap is not held
- * back by a shadow the instruction itself was in.  Stepping on branches only (DEBUGCTL.BTF) does
- * not arise: the guest has no DEBUGCTL (its RDMSR and WRMSR raise #GP).
+ * back by a shadow the instruction itself was in.  Stepping on branches
+ * only (DEBUGCTL.BTF) does not arise: the guest has no DEBUGCTL (its RDMSR
+ * and WRMSR raise #GP).
  * An instruction that faults instead, or a software interrupt delivered
  * (it clears TF), has no such trap.  VMX encodes it as a pending debug
  * exception (SDM Vol. 3C 27.7.3: delivered after the entry, DR6 updated

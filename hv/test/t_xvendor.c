@@ -31,11 +31,7 @@ setup(enum hv_cpu_vendor vendor)
 {
 	struct hv_vm_model m = { .vendor = vendor };
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
-	CHECK_EQ(hv_vm_set_model(vm, &m), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
-	CHECK_EQ(hv_vm_load_image(vm, code, sizeof(code)), 0);
+	t_setup_model(&m, code, sizeof(code), &vm, &vcpu);
 	*fake_msr(vcpu, HV_MSR_EFER) = EFER_LONG | X86_EFER_SCE;
 	*fake_msr(vcpu, HV_MSR_STAR) = STAR;
 	*fake_msr(vcpu, HV_MSR_CSTAR) = CSTAR;
