@@ -14,6 +14,8 @@
 /* hv.c */
 extern bool	 hv_backend_svm;	/* the guest hypercall is VMMCALL */
 extern int	 hv_guest_maxphyaddr;	/* CPUID 0x80000008 EAX[7:0] */
+/* model.c: the vendor of the CPU under the guests */
+enum hv_cpu_vendor hv_host_vendor(void);
 /* Count a new VM if virtualization is on: 0, or HV_ENODEV. */
 int	 hv_vm_count_get(void);
 void	 hv_vm_count_put(void);

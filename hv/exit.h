@@ -41,6 +41,10 @@ enum hv_vmexit_kind {
 				 * hv/vmport.c): code64; out: skip with len, or
 				 * nothing (the backend delivers the #GP) */
 	HV_VX_DTLOAD,		/* LGDT, LIDT, LLDT, LTR: dt (hv/dtload.c) */
+	HV_VX_UD,		/* a #UD the guest raised, no event in delivery
+				 * (hv/xvendor.c): rflags, code_bits; out:
+				 * branch, or nothing (the backend delivers
+				 * the #UD) */
 };
 
 /*
@@ -124,6 +128,14 @@ struct hv_vmexit {
 	uint32_t	 pfec;
 	uint64_t	 cr2;
 	struct hv_dtload *dt;		/* DTLOAD */
+	/* UD: the width of the guest's code (hv_next_rip); out: branch, the
+	 * instruction done as a far transfer: CS and SS loaded (CPL becomes
+	 * their DPL), RFLAGS = rflags, the guest goes on at target, ended as
+	 * any instruction hv completes (shadow, single-step trap) */
+	unsigned	 code_bits;
+	bool		 branch;
+	uint64_t	 target;
+	struct hv_seg	 cs, ss;
 };
 
 /* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c, hv/xsave.c,
@@ -152,6 +164,7 @@ int	 hv_vx_unknown(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 int	 hv_vx_gp(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex);
 int	 hv_vx_dtload(struct hv_vcpu *vcpu, struct hv_vmexit *vx,
 	    struct hv_exit *ex);
+int	 hv_vx_ud(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
 /* hv/vmport.c: a backdoor command on its port (done: true, skip set);
  * RDPMC of a backdoor pseudo-counter (done: true, EDX:EAX written) */
 bool	 hv_vmport_pio(struct hv_vcpu *vcpu, struct hv_vmexit *vx);
@@ -196,6 +209,8 @@ hv_vmexit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		return hv_vx_gp(vcpu, vx, ex);
 	case HV_VX_DTLOAD:
 		return hv_vx_dtload(vcpu, vx, ex);
+	case HV_VX_UD:
+		return hv_vx_ud(vcpu, vx);
 	}
 	return hv_vx_unknown(vcpu, vx, ex);
 }
@@ -240,11 +255,15 @@ bool	 hv_exception_fault(unsigned vector);
 /*
  * An instruction hv completed in the guest's place (RIP moved past it, any
  * STI/MOV SS shadow ended): whether the CPU would have ended it with a
- * single-step trap.  RFLAGS.TF set as it began (no instruction hv completes
- * changes TF) makes it end with #DB, DR6.BS set, RIP past it (SDM Vol. 3B
- * 17.3.1.4; APM Vol. 2 13.1.1.1); the trap is not held back by a shadow the
- * instruction itself was in.  Stepping on branches only (DEBUGCTL.BTF) does
- * not arise: the guest has no DEBUGCTL (its RDMSR and WRMSR raise #GP).
+ * single-step trap.  RFLAGS.TF set as it began makes it end with #DB,
+ * DR6.BS set, RIP past it (SDM Vol. 3B 17.3.1.4; APM Vol. 2 13.1.1.1); the
+ * backend passes the RFLAGS the instruction leaves, which is the one it
+ * began with except for a SYSCALL hv emulates (hv/xvendor.c): its TF is
+ * checked as SYSCALL ends, so IA32_FMASK masking TF leaves no trap (as
+ * kernels rely on) and TF kept traps at the target.  The trap is not held
+ * back by a shadow the instruction itself was in.  Stepping on branches
+ * only (DEBUGCTL.BTF) does not arise: the guest has no DEBUGCTL (its RDMSR
+ * and WRMSR raise #GP).
  * An instruction that faults instead, or a software interrupt delivered
  * (it clears TF), has no such trap.  VMX encodes it as a pending debug
  * exception (SDM Vol. 3C 27.7.3: delivered after the entry, DR6 updated
@@ -288,7 +307,8 @@ hv_next_rip(uint64_t rip, unsigned len, unsigned code_bits)
 /*
  * The exceptions a guest's vCPU exits on, one bit per vector (the layout of
  * both the SVM exception intercept word, APM Vol. 2 15.12, and the VMX
- * exception bitmap, SDM Vol. 3C 25.2): #UD, counted and reflected; #MC, the
+ * exception bitmap, SDM Vol. 3C 25.2): #UD, counted and reflected (on VMX
+ * first decoded for an AMD guest, hv/xvendor.c); #MC, the
  * host's (without the intercept it would go through the guest's IDT); #BP
  * only when the host's debugger takes the guest's breakpoints
  * (hv_vm_set_debugger); #PF only for a guest whose MAXPHYADDR is below the

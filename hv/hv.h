@@ -120,9 +120,11 @@ int	 hv_vm_set_debugger(struct hv_vm *vm, bool on);
  * Intel guest, SDM Vol. 4 Table 2-2; AMD's legacy performance counters for
  * an AMD guest, APM Vol. 2 13.2.1; CPUID leaves 0x80000000-1 as each
  * vendor defines them), and MAXPHYADDR (CPUID 0x80000008 EAX[7:0]).  What
- * the CPU under the guest does by itself stays the host CPU's (SYSCALL and
- * SYSENTER in each mode, the instruction of hv's hypercall: CPUID leaf
- * HV_CPUID_LEAF names it).  A VM starts with the host's vendor and
+ * the CPU under the guest does by itself stays the host CPU's (SYSENTER in
+ * each mode, SYSCALL in 64-bit and legacy mode, the instruction of hv's
+ * hypercall: CPUID leaf HV_CPUID_LEAF names it), except the SYSCALL in
+ * compatibility mode an AMD guest makes on an Intel CPU, which hv does
+ * (hv/xvendor.c).  A VM starts with the host's vendor and
  * MAXPHYADDR, no VMware backdoor (its I/O port and RDPMC pseudo-counters
  * at any CPL, hv/vmport.c; the VM then intercepts #GP).  Set before the
  * VM's first vCPU: 0, HV_EINVAL (NULL, an unknown vendor, MAXPHYADDR

@@ -11,8 +11,8 @@
 #define MODEL_PHYS_BITS_MIN	32
 
 /* the vendor of the CPU under the guest: SVM is AMD's, VMX Intel's */
-static enum hv_cpu_vendor
-host_vendor(void)
+enum hv_cpu_vendor
+hv_host_vendor(void)
 {
 	return hv_backend_svm ? HV_CPU_AMD : HV_CPU_INTEL;
 }
@@ -20,7 +20,7 @@ host_vendor(void)
 void
 hv_vm_model_init(struct hv_vm *vm)
 {
-	vm->model.vendor = host_vendor();
+	vm->model.vendor = hv_host_vendor();
 	vm->model.phys_bits = (unsigned)hv_guest_maxphyaddr;
 	vm->model.vmware_backdoor = false;
 	hv_model_cpuid_init(vm);
@@ -35,7 +35,7 @@ hv_vm_set_model(struct hv_vm *vm, const struct hv_vm_model *m)
 		return HV_EINVAL;
 	want = *m;
 	if (want.vendor == HV_CPU_HOST)
-		want.vendor = host_vendor();
+		want.vendor = hv_host_vendor();
 	if (want.phys_bits == 0)
 		want.phys_bits = (unsigned)hv_guest_maxphyaddr;
 	if (want.vendor != HV_CPU_INTEL && want.vendor != HV_CPU_AMD) {

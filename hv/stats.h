@@ -26,6 +26,7 @@
 	X(hypercalls_host,	"hypercalls passed to the host")		\
 	X(hypercall_errors,	"hypercalls with a bad number or argument")	\
 	X(hypercalls_user_refused, "hypercalls from CPL 3 the VM does not allow (#UD)") \
+	X(syscalls_emulated,	"SYSCALLs of an AMD guest done where the Intel CPU raised #UD") \
 	X(guest_errors,		"runs that ended with HV_EXIT_ERROR")		\
 	X(machine_checks,	"machine checks during guest runs, given to the host") \
 	X(ratelog,		"rate-limited messages (printed or not)")	\

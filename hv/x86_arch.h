@@ -73,12 +73,15 @@
 #define X86_EFER_SVME	X86_BIT(12)	/* AMD: SVM enable */
 
 /* ---- RFLAGS (SDM Vol. 1 3.4.3) ------------------------------------------- */
+#define X86_RFLAGS_CF	X86_BIT(0)	/* carry */
+#define X86_RFLAGS_FIXED1 X86_BIT(1)	/* reserved, reads as 1 */
 #define X86_RFLAGS_TF	X86_BIT(8)	/* trap: single-step */
 #define X86_RFLAGS_IF	X86_BIT(9)
 #define X86_RFLAGS_DF	X86_BIT(10)	/* direction: string elements downwards */
 #define X86_RFLAGS_RF	X86_BIT(16)	/* resume: no instruction breakpoint */
 #define X86_RFLAGS_VM	X86_BIT(17)	/* virtual-8086 mode */
 #define X86_RFLAGS_AC	X86_BIT(18)	/* alignment check (CPL 3, with CR0.AM) */
+#define X86_RFLAGS_ID	X86_BIT(21)	/* CPUID present when changeable */
 /* DR6 (SDM Vol. 3B 17.2.3): BS, the single-step trap; the same bit in the
  * VMX pending debug exceptions field (SDM Vol. 3C 25.4.2) */
 #define X86_DR6_B0_3	0xf		/* breakpoint conditions 0-3 met */
@@ -230,8 +233,13 @@
  */
 #define X86_DESC_TYPE		0xf		/* type 3:0 */
 #define X86_DESC_S		X86_BIT(4)	/* code/data (1), system (0) */
+#define X86_DESC_DPL(d)		((d) << 5)	/* privilege level 6:5 */
 #define X86_DESC_P		X86_BIT(7)	/* present */
+#define X86_DESC_L		X86_BIT(9)	/* 64-bit code */
+#define X86_DESC_DB		X86_BIT(10)	/* 32-bit default size */
 #define X86_DESC_G		X86_BIT(11)	/* limit in 4 KiB units */
+#define X86_DESC_CODE_XRA	0xb		/* code: execute/read, accessed */
+#define X86_DESC_DATA_RWA	0x3		/* data: read/write, accessed */
 #define X86_DESC_LDT		2		/* system types */
 #define X86_DESC_TSS16		1		/* available 16-bit TSS (legacy) */
 #define X86_DESC_TSS		9		/* available 32-bit / 64-bit TSS */

@@ -85,6 +85,32 @@ skip_insn(void)
 	skip_insn_at(vmcs_read(VMCS_GUEST_RIP));
 }
 
+/* a neutral segment's attributes as VMX access rights: AVL, L, D/B and G
+ * at bits 15:12 (SDM Vol. 3C 25.4.1 Table 25-2) */
+static void
+seg_load(uint32_t sel, uint32_t base, uint32_t limit, uint32_t ar,
+    const struct hv_seg *s)
+{
+	(void)vmcs_write(sel, s->sel);
+	(void)vmcs_write(base, s->base);
+	(void)vmcs_write(limit, s->limit);
+	(void)vmcs_write(ar, (s->attr & 0xffu) | (uint32_t)(s->attr & 0xf00u) << 4);
+}
+
+/* The guest's instruction done as a far transfer (hv_vmexit's branch):
+ * CS and SS, whose DPL is the CPL on VMX (SDM Vol. 3C 25.4.1), RFLAGS,
+ * then completed at its target with the RFLAGS it leaves (hv/exit.h). */
+static void
+far_branch(const struct hv_vmexit *vx)
+{
+	seg_load(VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT,
+	    VMCS_GUEST_CS_AR, &vx->cs);
+	seg_load(VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT,
+	    VMCS_GUEST_SS_AR, &vx->ss);
+	(void)vmcs_write(VMCS_GUEST_RFLAGS, vx->rflags);
+	complete_insn(vx->target);
+}
+
 static uint64_t
 gpr_get(struct vmx_vcpu *vc, unsigned reg)
 {
@@ -205,6 +231,23 @@ exit_exception(struct hv_vcpu *vcpu, struct hv_exit *ex)
 		rc = hv_vmexit(vcpu, &vx, ex);
 		if (vx.skip) {
 			complete_len(vx.len);
+			return rc;
+		}
+	}
+	if (vector == X86_VEC_UD && !(vmcs_read(VMCS_IDT_VECTORING_INFO) &
+	    X86_EVENT_VALID)) {
+		/* an instruction of the guest's CPU vendor done in its place
+		 * (hv/xvendor.c), any other #UD the guest's */
+		struct hv_vmexit vx = { .kind = HV_VX_UD };
+		int rc;
+
+		vx.rip = vmcs_read(VMCS_GUEST_RIP);
+		vx.rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+		vx.gpr = ((struct vmx_vcpu *)vcpu->backend)->gpr;
+		vx.code_bits = code_bits();
+		rc = hv_vmexit(vcpu, &vx, ex);
+		if (vx.branch) {
+			far_branch(&vx);
 			return rc;
 		}
 	}

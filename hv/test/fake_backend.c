@@ -402,6 +402,17 @@ t_setup_vcpu(struct hv_vm **vmp, struct hv_vcpu **vcpup)
 }
 
 void
+t_setup_model(const struct hv_vm_model *m, const void *image, size_t len,
+    struct hv_vm **vmp, struct hv_vcpu **vcpup)
+{
+	t_setup_enabled();
+	CHECK_EQ(hv_vm_create(T_MEM, vmp), 0);
+	CHECK_EQ(hv_vm_set_model(*vmp, m), 0);
+	CHECK_EQ(hv_vcpu_create(*vmp, 0, vcpup), 0);
+	CHECK_EQ(hv_vm_load_image(*vmp, image, len), 0);
+}
+
+void
 t_teardown(void)
 {
 	CHECK_EQ(hv_set_enable(false), 0);

@@ -31,11 +31,7 @@ setup(bool backdoor)
 {
 	struct hv_vm_model m = { .vmware_backdoor = backdoor };
 
-	t_setup_enabled();
-	CHECK_EQ(hv_vm_create(T_MEM, &vm), 0);
-	CHECK_EQ(hv_vm_set_model(vm, &m), 0);
-	CHECK_EQ(hv_vcpu_create(vm, 0, &vcpu), 0);
-	CHECK_EQ(hv_vm_load_image(vm, code, sizeof(code)), 0);
+	t_setup_model(&m, code, sizeof(code), &vm, &vcpu);
 	CHECK_EQ((hv_exception_intercepts(vm) >> X86_VEC_GP) & 1, backdoor);
 }
 

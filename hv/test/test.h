@@ -69,6 +69,10 @@ void	 fake_backend_reset(void);
 void	 t_setup_enabled(void);		/* fake os/backend reset, init, enable */
 /* t_setup_enabled, then a VM of T_MEM and its vCPU 0 */
 void	 t_setup_vcpu(struct hv_vm **vmp, struct hv_vcpu **vcpup);
+/* t_setup_enabled, then a VM of T_MEM with CPU model m, its vCPU 0, and
+ * image loaded at HV_GUEST_LOAD_GPA */
+void	 t_setup_model(const struct hv_vm_model *m, const void *image,
+	    size_t len, struct hv_vm **vmp, struct hv_vcpu **vcpup);
 void	 t_teardown(void);		/* disable, fini */
 /* the calling thread's pseudo-random sequence (an LCG), and its seed */
 unsigned t_rnd(void);

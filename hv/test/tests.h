@@ -102,6 +102,8 @@
 	X(vmport_backdoor)	\
 	X(vmport_absent)	\
 	X(dtload_insns)	\
+	X(xvendor_syscall)	\
+	X(xvendor_intel_guest)	\
 	X(msr_misc_enable_monitor) \
 	X(cr_rules)		\
 	X(scn_directives)	\
