@@ -62,6 +62,9 @@ struct hv_prefixes {
 };
 void	 hv_insn_prefixes(const uint8_t *b, size_t n, bool code64,
 	    struct hv_prefixes *p);
+/* general register n of r in the ModRM/REX numbering: RAX, RCX, RDX, RBX,
+ * RSP, ... (hv/mmio.c) */
+uint64_t *hv_gpr(struct hv_regs *r, unsigned n);
 /* 64-bit ModRM addressing (hv/mmio.c): the bytes after the ModRM byte, and
  * the effective address (RIP-relative: *riprel, the caller adds RIP) */
 unsigned hv_modrm_extra(const uint8_t *p, size_t left, unsigned modrm);

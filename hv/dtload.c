@@ -55,16 +55,6 @@ sel_err(uint16_t sel)
 	return sel & ~(uint32_t)X86_SEL_RPL;
 }
 
-static uint64_t
-gpr_of(struct hv_regs *r, unsigned n)
-{
-	const uint64_t regs[16] = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp,
-	    r->rbp, r->rsi, r->rdi, r->r8, r->r9, r->r10, r->r11, r->r12,
-	    r->r13, r->r14, r->r15 };
-
-	return regs[n & 15];
-}
-
 /*
  * 16-bit addressing (SDM Vol. 2A 2.1.5 Table 2-1): the effective address
  * of ModRM with its displacement at p, n bytes of it there; BP-based
@@ -87,9 +77,9 @@ modrm16(struct hv_regs *r, const uint8_t *p, size_t n, unsigned modrm,
 	else if (dlen == 2)
 		disp = (int16_t)(p[0] | p[1] << 8);
 	if (!(mod == 0 && rm == 6))
-		a = gpr_of(r, base[rm]);
+		a = *hv_gpr(r, base[rm]);
 	if (rm < 4)				/* + SI or DI */
-		a += gpr_of(r, (rm & 1) ? HV_RDI : HV_RSI);
+		a += *hv_gpr(r, (rm & 1) ? HV_RDI : HV_RSI);
 	*stack = rm == 2 || rm == 3 || (rm == 6 && mod != 0);
 	*ea = (uint16_t)(a + (uint64_t)(int64_t)disp);
 	return dlen;
@@ -285,7 +275,7 @@ load_system(struct hv_vcpu *vcpu, struct hv_regs *r,
 			return rc;
 		sel = (uint16_t)le(m, 2);
 	} else
-		sel = (uint16_t)gpr_of(r, d->rm);
+		sel = (uint16_t)*hv_gpr(r, d->rm);
 	if ((sel & ~(unsigned)X86_SEL_RPL) == 0) {
 		if (ltr)
 			dt_raise(dt, X86_VEC_GP, true, 0);

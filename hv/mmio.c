@@ -14,10 +14,8 @@
 #include "core.h"
 #include "x86_arch.h"
 
-
-/* General register n (the ModRM/REX numbering: RAX, RCX, RDX, RBX, RSP, ...). */
-static uint64_t *
-gpr(struct hv_regs *r, unsigned n)
+uint64_t *
+hv_gpr(struct hv_regs *r, unsigned n)
 {
 	uint64_t *const regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp,
 	    &r->rbp, &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11, &r->r12,
@@ -78,16 +76,16 @@ hv_modrm_ea(struct hv_regs *r, const uint8_t *p, unsigned modrm,
 		base = (sib & 7) | ((rex & 1) ? 8 : 0);
 		index = ((sib >> 3) & 7) | ((rex & 2) ? 8 : 0);
 		if (index != 4)		/* RSP as index: none (R12 is one) */
-			ea = *gpr(r, index) << (sib >> 6);
+			ea = *hv_gpr(r, index) << (sib >> 6);
 		if (mod == 0 && (sib & 7) == 5)
 			mod = 2;	/* no base, a disp32 */
 		else
-			ea += *gpr(r, base);
+			ea += *hv_gpr(r, base);
 	} else if (mod == 0 && rm == 5) {
 		*riprel = true;
 		mod = 2;
 	} else {
-		ea = *gpr(r, rm | ((rex & 1) ? 8 : 0));
+		ea = *hv_gpr(r, rm | ((rex & 1) ? 8 : 0));
 	}
 	if (mod == 1)
 		disp = (int8_t)p[0];
@@ -234,7 +232,7 @@ hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
 			v |= 0xffffffff00000000ull;
 		m->value = v;
 	} else if (m->write) {
-		m->value = m->high8 ? *gpr(r, reg - 4) >> 8 : *gpr(r, reg);
+		m->value = m->high8 ? *hv_gpr(r, reg - 4) >> 8 : *hv_gpr(r, reg);
 	}
 	if (m->size < 8)
 		m->value &= (1ull << (8 * m->size)) - 1;
@@ -244,7 +242,7 @@ hv_mmio_decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_mmio *m)
 void
 hv_mmio_load(struct hv_regs *r, const struct hv_mmio *m)
 {
-	uint64_t *dst = gpr(r, m->high8 ? m->reg - 4 : m->reg);
+	uint64_t *dst = hv_gpr(r, m->high8 ? m->reg - 4 : m->reg);
 	unsigned shift = m->high8 ? 8 : 0;
 	uint64_t mask;
 
