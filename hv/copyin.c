@@ -62,6 +62,39 @@ hv_gva_translate(const struct hv_gva_ctx *c, uint64_t gva, bool write,
 }
 
 /*
+ * Which page of [lo, hi] faults first for this access at the guest's CPL,
+ * with the error code its CPU gives (SDM Vol. 3A 4.7): CR2 is first where
+ * that page holds it (the access's own address), else the start of the page
+ * that faults.  No paging: no page fault.
+ */
+int
+hv_gva_fault(struct hv_vcpu *vcpu, uint64_t lo, uint64_t hi, uint64_t first,
+    bool write, uint32_t *pfec, uint64_t *cr2)
+{
+	struct hv_gva_ctx c;
+	struct hv_gwalk_fault f;
+	uint64_t at, gpa;
+
+	if (hv_gva_begin(vcpu, &c) != 0)
+		return -1;
+	if (c.walk.mode == HV_GWALK_OFF)
+		return 0;
+	for (at = lo;; at = (at | HV_PAGE_MASK) + 1) {
+		if (hv_gwalk_pf(&c.walk, at, (write ? HV_ACC_WRITE : 0) |
+		    (c.user ? HV_ACC_USER : 0), &gpa, &f) != 0) {
+			if (!f.pf)
+				return -1;
+			*pfec = f.pfec;
+			*cr2 = (at & ~HV_PAGE_MASK) == (first & ~HV_PAGE_MASK) ?
+			    first : at;
+			return 1;
+		}
+		if ((at & ~HV_PAGE_MASK) == (hi & ~HV_PAGE_MASK))
+			return 0;
+	}
+}
+
+/*
  * Every page of [gva, gva+len) translates for this access, inside memory;
  * *first: where gva itself goes (the copy reuses it: one walk fewer).
  */

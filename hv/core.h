@@ -138,6 +138,11 @@ int	 hv_gva_begin(struct hv_vcpu *vcpu, struct hv_gva_ctx *c);
 /* 0 and *gpa, or HV_EFAULT (not mapped, forbidden, outside memory). */
 int	 hv_gva_translate(const struct hv_gva_ctx *c, uint64_t gva, bool write,
 	    uint64_t *gpa);
+/* The #PF an access to [lo, hi] raises (first: the access's own address;
+ * copyin.c): 1 with *pfec, *cr2; 0 none (or paging off); -1 a walk fails
+ * without a page fault (no guest memory there). */
+int	 hv_gva_fault(struct hv_vcpu *vcpu, uint64_t lo, uint64_t hi,
+	    uint64_t first, bool write, uint32_t *pfec, uint64_t *cr2);
 
 static inline void
 hv_cpu_relax(void)

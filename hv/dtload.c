@@ -172,31 +172,19 @@ static int
 dt_access(struct hv_vcpu *vcpu, struct hv_dtload *dt, uint64_t va, void *buf,
     size_t len, bool write)
 {
-	struct hv_gva_ctx c;
-	struct hv_gwalk_fault f;
-	uint64_t page, gpa, last = va + len - 1;
+	uint32_t pfec;
+	uint64_t cr2;
 	int error;
 
 	error = write ? hv_copyout(vcpu, buf, va, len) :
 	    hv_copyin(vcpu, va, buf, len);
 	if (error == 0)
 		return 0;
-	/* which page faults, with the error code the CPU gives (SDM Vol. 3A
-	 * 4.7) */
-	if (hv_gva_begin(vcpu, &c) != 0 || c.walk.mode == HV_GWALK_OFF)
+	if (hv_gva_fault(vcpu, va, va + len - 1, va, write, &pfec, &cr2) <= 0)
 		return HV_EFAULT;
-	for (page = va;; page = (page | HV_PAGE_MASK) + 1) {
-		if (hv_gwalk_pf(&c.walk, page, write ? HV_ACC_WRITE : 0, &gpa,
-		    &f) != 0) {
-			if (!f.pf)
-				return HV_EFAULT;
-			dt_raise(dt, X86_VEC_PF, true, f.pfec);
-			dt->cr2 = page;
-			return 1;
-		}
-		if ((page & ~HV_PAGE_MASK) == (last & ~HV_PAGE_MASK))
-			return HV_EFAULT;
-	}
+	dt_raise(dt, X86_VEC_PF, true, pfec);
+	dt->cr2 = cr2;
+	return 1;
 }
 
 /* canonical as an address the current paging mode translates */

@@ -82,40 +82,6 @@ addr_step(uint64_t reg, int64_t delta, unsigned abits)
 	    (reg & ~0xffffull) | (uint16_t)v;
 }
 
-/*
- * Whether the guest can access [lo, hi] (at most two pages; the first
- * element at first) as it would: 0 yes, 1 no with the #PF in vx (CR2:
- * the first element's address in its page, else where the next page
- * begins), -1 no page fault explains it (the caller stops the guest).
- */
-static int
-mem_fault(struct hv_vcpu *vcpu, uint64_t lo, uint64_t hi, uint64_t first,
-    bool write, struct hv_vmexit *vx)
-{
-	struct hv_gva_ctx c;
-	struct hv_gwalk_fault f;
-	uint64_t gpa, at;
-
-	if (hv_gva_begin(vcpu, &c) != 0)
-		return -1;
-	if (c.walk.mode == HV_GWALK_OFF)
-		return 0;	/* no paging: no #PF; the copy names the rest */
-	for (at = lo;; at = (at | HV_PAGE_MASK) + 1) {
-		if (hv_gwalk_pf(&c.walk, at, (write ? HV_ACC_WRITE : 0) |
-		    (c.user ? HV_ACC_USER : 0), &gpa, &f) != 0) {
-			if (!f.pf)
-				return -1;
-			vx->pf = true;
-			vx->pfec = f.pfec;
-			vx->cr2 = (at & ~HV_PAGE_MASK) == (first &
-			    ~HV_PAGE_MASK) ? first : at;
-			return 1;
-		}
-		if ((at & ~HV_PAGE_MASK) == (hi & ~HV_PAGE_MASK))
-			return 0;
-	}
-}
-
 /* Move k elements between the port and guest memory at [lo, lo + k*size):
  * the first element is the lowest, or with down the highest.  0 or the
  * copy's error. */
@@ -207,9 +173,15 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		vx->gp = true;
 		return HV_RESUME;
 	}
-	r = mem_fault(vcpu, lo, lo + n * size - 1, la, in, vx);
-	if (r > 0)
+	/* the #PF of the first element the guest cannot access (CR2: the
+	 * first element's address in its page, else where the next page
+	 * begins); the copy below names what no page fault explains */
+	r = hv_gva_fault(vcpu, lo, lo + n * size - 1, la, in, &vx->pfec,
+	    &vx->cr2);
+	if (r > 0) {
+		vx->pf = true;
 		return HV_RESUME;
+	}
 	for (done = 0; r == 0 && done < n; done += k) {
 		k = (unsigned)(n - done < STRIO_CHUNK / size ? n - done :
 		    STRIO_CHUNK / size);
