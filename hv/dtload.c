@@ -38,15 +38,6 @@ struct dt_insn {
 	bool		 lock;
 };
 
-static void
-dt_raise(struct hv_dtload *dt, unsigned vector, bool has_err, uint32_t err)
-{
-	dt->exc = true;
-	dt->vector = (uint8_t)vector;
-	dt->has_err = has_err;
-	dt->err = err;
-}
-
 /* the error code of #GP(selector), #NP(selector): index and TI (SDM Vol.
  * 3A 6.13) */
 static uint32_t
@@ -165,25 +156,24 @@ decode(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_dtload *dt,
 
 /*
  * Read (or write) len bytes at linear va as the instruction's supervisor
- * access: 0; 1 with the #PF it raises in dt; HV_EFAULT when it reaches no
+ * access: 0; 1 with the #PF it raises in vx; HV_EFAULT when it reaches no
  * guest memory and no page fault says so (the VM is stopped).
  */
 static int
-dt_access(struct hv_vcpu *vcpu, struct hv_dtload *dt, uint64_t va, void *buf,
+dt_access(struct hv_vcpu *vcpu, struct hv_vmexit *vx, uint64_t va, void *buf,
     size_t len, bool write)
 {
 	uint32_t pfec;
-	uint64_t cr2;
 	int error;
 
 	error = write ? hv_copyout(vcpu, buf, va, len) :
 	    hv_copyin(vcpu, va, buf, len);
 	if (error == 0)
 		return 0;
-	if (hv_gva_fault(vcpu, va, va + len - 1, va, write, &pfec, &cr2) <= 0)
+	if (hv_gva_fault(vcpu, va, va + len - 1, va, write, &pfec,
+	    &vx->exc.cr2) <= 0)
 		return HV_EFAULT;
-	dt_raise(dt, X86_VEC_PF, true, pfec);
-	dt->cr2 = cr2;
+	hv_vx_raise(vx, X86_VEC_PF, true, pfec);
 	return 1;
 }
 
@@ -196,16 +186,16 @@ linear_ok(struct hv_regs *r, uint64_t va, size_t len)
 	return x86_canonical(va) && x86_canonical(va + len - 1);
 }
 
-/* the memory operand, len bytes: 0, 1 (an exception in dt) or HV_EFAULT */
+/* the memory operand, len bytes: 0, 1 (an exception in vx) or HV_EFAULT */
 static int
-operand(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_dtload *dt,
+operand(struct hv_vcpu *vcpu, struct hv_regs *r, struct hv_vmexit *vx,
     const struct dt_insn *d, void *buf, size_t len)
 {
-	if (dt->code_bits == 64 && !linear_ok(r, d->va, len)) {
-		dt_raise(dt, d->stack ? X86_VEC_SS : X86_VEC_GP, true, 0);
+	if (vx->dt->code_bits == 64 && !linear_ok(r, d->va, len)) {
+		hv_vx_raise(vx, d->stack ? X86_VEC_SS : X86_VEC_GP, true, 0);
 		return 1;
 	}
-	return dt_access(vcpu, dt, d->va, buf, len, false);
+	return dt_access(vcpu, vx, d->va, buf, len, false);
 }
 
 static uint64_t
@@ -218,27 +208,28 @@ le(const uint8_t *p, unsigned n)
 	return v;
 }
 
-/* LGDT, LIDT: 0, 1 (an exception in dt) or HV_EFAULT */
+/* LGDT, LIDT: 0, 1 (an exception in vx) or HV_EFAULT */
 static int
 load_table(struct hv_vcpu *vcpu, struct hv_regs *r,
-    struct hv_dtload *dt, const struct dt_insn *d)
+    struct hv_vmexit *vx, const struct dt_insn *d)
 {
+	struct hv_dtload *dt = vx->dt;
 	uint8_t m[10];
 	bool code64 = dt->code_bits == 64;
 	uint64_t base;
 	int rc;
 
 	if (!d->mem) {
-		dt_raise(dt, X86_VEC_UD, false, 0);
+		hv_vx_raise(vx, X86_VEC_UD, false, 0);
 		return 1;
 	}
-	if ((rc = operand(vcpu, r, dt, d, m, code64 ? 10 : 6)) != 0)
+	if ((rc = operand(vcpu, r, vx, d, m, code64 ? 10 : 6)) != 0)
 		return rc;
 	base = le(m + 2, code64 ? 8 : 4);
 	if (d->op16)
 		base &= 0xffffff;
 	if (code64 && !hv_guest_canonical(base)) {
-		dt_raise(dt, X86_VEC_GP, true, 0);
+		hv_vx_raise(vx, X86_VEC_GP, true, 0);
 		return 1;
 	}
 	dt->load.base = base;
@@ -246,11 +237,12 @@ load_table(struct hv_vcpu *vcpu, struct hv_regs *r,
 	return 0;
 }
 
-/* LLDT, LTR: 0, 1 (an exception in dt) or HV_EFAULT */
+/* LLDT, LTR: 0, 1 (an exception in vx) or HV_EFAULT */
 static int
 load_system(struct hv_vcpu *vcpu, struct hv_regs *r,
-    struct hv_dtload *dt, const struct dt_insn *d)
+    struct hv_vmexit *vx, const struct dt_insn *d)
 {
+	struct hv_dtload *dt = vx->dt;
 	bool lma = (r->efer & X86_EFER_LMA) != 0, ltr = dt->reg == HV_DT_TR;
 	unsigned size = lma ? 16 : 8, attr, type;
 	uint8_t m[16];
@@ -259,45 +251,45 @@ load_system(struct hv_vcpu *vcpu, struct hv_regs *r,
 	int rc;
 
 	if (d->mem) {
-		if ((rc = operand(vcpu, r, dt, d, m, 2)) != 0)
+		if ((rc = operand(vcpu, r, vx, d, m, 2)) != 0)
 			return rc;
 		sel = (uint16_t)le(m, 2);
 	} else
 		sel = (uint16_t)*hv_gpr(r, d->rm);
 	if ((sel & ~(unsigned)X86_SEL_RPL) == 0) {
 		if (ltr)
-			dt_raise(dt, X86_VEC_GP, true, 0);
+			hv_vx_raise(vx, X86_VEC_GP, true, 0);
 		else	/* a null selector: LDTR unusable */
 			dt->load = (struct hv_seg){ .sel = sel };
 		return ltr ? 1 : 0;
 	}
 	if ((sel & X86_SEL_TI) ||
 	    (uint32_t)(sel & ~7u) + size - 1 > dt->gdtr.limit) {
-		dt_raise(dt, X86_VEC_GP, true, sel_err(sel));
+		hv_vx_raise(vx, X86_VEC_GP, true, sel_err(sel));
 		return 1;
 	}
 	va = dt->gdtr.base + (sel & ~7u);
 	if (!lma)
 		va = (uint32_t)va;
-	if ((rc = dt_access(vcpu, dt, va, m, size, false)) != 0)
+	if ((rc = dt_access(vcpu, vx, va, m, size, false)) != 0)
 		return rc;
 	lo = le(m, 8);
 	attr = (unsigned)((lo >> 40) & 0xff) | (unsigned)((lo >> 44) & 0xf00);
 	type = attr & (X86_DESC_TYPE | X86_DESC_S);
 	if (ltr ? type != X86_DESC_TSS && (lma || type != X86_DESC_TSS16) :
 	    type != X86_DESC_LDT) {
-		dt_raise(dt, X86_VEC_GP, true, sel_err(sel));
+		hv_vx_raise(vx, X86_VEC_GP, true, sel_err(sel));
 		return 1;
 	}
 	if (!(attr & X86_DESC_P)) {
-		dt_raise(dt, X86_VEC_NP, true, sel_err(sel));
+		hv_vx_raise(vx, X86_VEC_NP, true, sel_err(sel));
 		return 1;
 	}
 	dt->load.base = ((lo >> 16) & 0xffffff) | ((lo >> 32) & 0xff000000);
 	if (lma) {
 		dt->load.base |= le(m + 8, 4) << 32;
 		if (!hv_guest_canonical(dt->load.base)) {
-			dt_raise(dt, X86_VEC_GP, true, sel_err(sel));
+			hv_vx_raise(vx, X86_VEC_GP, true, sel_err(sel));
 			return 1;
 		}
 	}
@@ -308,7 +300,7 @@ load_system(struct hv_vcpu *vcpu, struct hv_regs *r,
 		/* the TSS is busy from now on, in the GDT too (SDM Vol. 3A 8.2.2) */
 		uint8_t t = (uint8_t)(m[5] | X86_DESC_TSS_BUSY);
 
-		if ((rc = dt_access(vcpu, dt, va + 5, &t, 1, true)) != 0)
+		if ((rc = dt_access(vcpu, vx, va + 5, &t, 1, true)) != 0)
 			return rc;
 		attr |= X86_DESC_TSS_BUSY;
 	}
@@ -331,17 +323,17 @@ hv_vx_dtload(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	bool sys = dt->reg >= HV_DT_LDTR;
 	int rc;
 
-	dt->exc = false;
+	vx->exc.raise = false;
 	if ((rc = hv_ops->get_regs(vcpu, &r)) != 0)
 		return rc;
 	/* before the bytes are read: LLDT and LTR do not exist in real or
 	 * virtual-8086 mode; CPL 3 there, or any CPL above 0 */
 	if (sys && (!(r.cr0 & X86_CR0_PE) || (r.rflags & X86_RFLAGS_VM))) {
-		dt_raise(dt, X86_VEC_UD, false, 0);
+		hv_vx_raise(vx, X86_VEC_UD, false, 0);
 		return HV_RESUME;
 	}
 	if (r.cpl != 0 || (r.rflags & X86_RFLAGS_VM)) {
-		dt_raise(dt, X86_VEC_GP, true, 0);
+		hv_vx_raise(vx, X86_VEC_GP, true, 0);
 		return HV_RESUME;
 	}
 	if (!decode(vcpu, &r, dt, &d))
@@ -349,16 +341,16 @@ hv_vx_dtload(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		    "%s intercept: the instruction there is not %s",
 		    dt_insn_name[dt->reg], dt_insn_name[dt->reg]);
 	if (d.lock)
-		dt_raise(dt, X86_VEC_UD, false, 0);
+		hv_vx_raise(vx, X86_VEC_UD, false, 0);
 	else {
-		rc = sys ? load_system(vcpu, &r, dt, &d) :
-		    load_table(vcpu, &r, dt, &d);
+		rc = sys ? load_system(vcpu, &r, vx, &d) :
+		    load_table(vcpu, &r, vx, &d);
 		if (rc == HV_EFAULT)
 			return hv_vcpu_stop(vcpu, ex, HV_EFAULT, ex->raw_reason,
 			    vx->rip, "%s: its memory access reaches no guest "
 			    "memory", dt_insn_name[dt->reg]);
 	}
-	if (!dt->exc) {
+	if (!vx->exc.raise) {
 		dt->len = d.len;
 		vx->skip = true;
 	}

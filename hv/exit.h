@@ -15,8 +15,8 @@
  * guest-visible rule is the core's into it, calls hv_vmexit(), and then
  * always applies it (the rule wrote RAX..RDX in place): the instruction
  * completed (RIP past it, STI/MOV SS shadow ended) when skip is set, #GP(0)
- * injected when gp is set, #UD when ud is set, #PF with CR2 when pf is set
- * (a rule sets one at most).
+ * injected when gp is set, #UD when ud is set, the exception in exc when
+ * exc.raise is set (a rule sets one at most).
  * hv_vmexit returns HV_RESUME, or 0 with *ex filled (a stop, or the
  * HV_EXIT_INTR yield of a HLT).  ex->raw_reason must be set before.
  */
@@ -78,8 +78,7 @@ enum hv_dtreg { HV_DT_GDTR, HV_DT_IDTR, HV_DT_LDTR, HV_DT_TR };
  * exit names, the code's width (hv_next_rip), the segment bases, GDTR (the
  * rest of the guest's state through ops->get_regs); out, with skip: the
  * register's new value (load) and the instruction's length; or the
- * exception it raises instead (exc: not gp/ud, which have no error code
- * or CR2 to give).
+ * exception it raises instead, in the exit record's exc.
  */
 struct hv_dtload {
 	enum hv_dtreg	 reg;
@@ -88,10 +87,15 @@ struct hv_dtload {
 	struct hv_seg	 gdtr;
 	struct hv_seg	 load;
 	unsigned	 len;
-	bool		 exc, has_err;
+};
+
+/* An exception a rule raises in place of the instruction (hv_vx_raise). */
+struct hv_exc {
+	bool		 raise;
 	uint8_t		 vector;
-	uint32_t	 err;
-	uint64_t	 cr2;		/* a #PF's address */
+	bool		 has_err;
+	uint32_t	 err;		/* its error code, where has_err */
+	uint64_t	 cr2;		/* #PF: the faulting address */
 };
 
 struct hv_vmexit {
@@ -124,9 +128,8 @@ struct hv_vmexit {
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
 	bool		 ud;		/* out: raise #UD instead */
-	bool		 pf;		/* out: raise #PF(pfec) at cr2 instead */
-	uint32_t	 pfec;
-	uint64_t	 cr2;
+	struct hv_exc	 exc;		/* out: raise exc instead (gp and ud: the
+					 * two with no error code to give) */
 	struct hv_dtload *dt;		/* DTLOAD */
 	/* UD: the width of the guest's code (hv_next_rip); out: branch, the
 	 * instruction done as a far transfer: CS and SS loaded (CPL becomes
@@ -137,6 +140,15 @@ struct hv_vmexit {
 	uint64_t	 target;
 	struct hv_seg	 cs, ss;
 };
+
+static inline void
+hv_vx_raise(struct hv_vmexit *vx, unsigned vector, bool has_err, uint32_t err)
+{
+	vx->exc.raise = true;
+	vx->exc.vector = (uint8_t)vector;
+	vx->exc.has_err = has_err;
+	vx->exc.err = err;
+}
 
 /* the rule of each kind (hv/exit.c, hv/cpuid.c, hv/msr.c, hv/xsave.c,
  * hv/cr.c) */

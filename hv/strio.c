@@ -113,6 +113,7 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 {
 	unsigned abits = vx->io.addr_bits, size = vx->io.size, dabits, k;
 	int seg = vx->io.seg, dseg, r;
+	uint32_t pfec;
 	bool in = vx->io.in, down = (vx->rflags & X86_RFLAGS_DF) != 0;
 	uint64_t amask, count, off, la, n, lim, lo, done, pg, *ptr;
 
@@ -176,10 +177,10 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	/* the #PF of the first element the guest cannot access (CR2: the
 	 * first element's address in its page, else where the next page
 	 * begins); the copy below names what no page fault explains */
-	r = hv_gva_fault(vcpu, lo, lo + n * size - 1, la, in, &vx->pfec,
-	    &vx->cr2);
+	r = hv_gva_fault(vcpu, lo, lo + n * size - 1, la, in, &pfec,
+	    &vx->exc.cr2);
 	if (r > 0) {
-		vx->pf = true;
+		hv_vx_raise(vx, X86_VEC_PF, true, pfec);
 		return HV_RESUME;
 	}
 	for (done = 0; r == 0 && done < n; done += k) {

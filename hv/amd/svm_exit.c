@@ -103,6 +103,16 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 	hv_vcpu_stop((vcpu), (ex), (error), (ex)->raw_reason,		\
 	    vmcb_rd64(svm_of(vcpu)->vmcb, VMCB_RIP), __VA_ARGS__)
 
+/* The exception a core rule raised instead of the instruction (hv/exit.h
+ * struct hv_exc); a #PF's address goes to CR2 first. */
+static void
+raise_exc(struct svm_vcpu *s, const struct hv_exc *e)
+{
+	if (e->vector == X86_VEC_PF)
+		vmcb_wr64(s->vmcb, VMCB_CR2, e->cr2);
+	svm_inject_exception(s, e->vector, e->has_err, e->err);
+}
+
 /* Hand a decoded exit to the core's rule (hv/exit.c), which reads and
  * writes the guest's registers in place, and apply the rest of it; len:
  * the instruction's length when the CPU gives no next RIP. */
@@ -113,7 +123,7 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 	struct svm_vcpu *s = svm_of(vcpu);
 	int rc;
 
-	vx->skip = vx->gp = vx->ud = vx->pf = false;
+	vx->skip = vx->gp = vx->ud = vx->exc.raise = false;
 	vx->rip = vmcb_rd64(s->vmcb, VMCB_RIP);
 	vx->gpr = s->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
@@ -124,10 +134,8 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 		svm_inject_exception(s, X86_VEC_GP, true, 0);
 	else if (vx->ud)
 		svm_inject_exception(s, X86_VEC_UD, false, 0);
-	else if (vx->pf) {
-		vmcb_wr64(s->vmcb, VMCB_CR2, vx->cr2);
-		svm_inject_exception(s, X86_VEC_PF, true, vx->pfec);
-	}
+	else if (vx->exc.raise)
+		raise_exc(s, &vx->exc);
 	return rc;
 }
 
@@ -450,11 +458,9 @@ exit_dt_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	dt.gdtr.limit = vmcb_rd32(v, VMCB_SEG_GDTR + VMCB_SEG_LIMIT);
 	vx.rip = vmcb_rd64(v, VMCB_RIP);
 	rc = hv_vmexit(vcpu, &vx, ex);
-	if (rc == HV_RESUME && dt.exc) {
-		if (dt.vector == X86_VEC_PF)
-			vmcb_wr64(v, VMCB_CR2, dt.cr2);
-		svm_inject_exception(s, dt.vector, dt.has_err, dt.err);
-	} else if (rc == HV_RESUME && vx.skip) {
+	if (rc == HV_RESUME && vx.exc.raise)
+		raise_exc(s, &vx.exc);
+	else if (rc == HV_RESUME && vx.skip) {
 		if (dt.reg <= HV_DT_IDTR) {
 			vmcb_wr32(v, dtreg[dt.reg] + VMCB_SEG_LIMIT, l->limit);
 			vmcb_wr64(v, dtreg[dt.reg] + VMCB_SEG_BASE, l->base);

@@ -130,7 +130,7 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	struct vmx_vcpu *vc = vcpu->backend;
 	int rc;
 
-	vx->skip = vx->gp = vx->ud = vx->pf = false;
+	vx->skip = vx->gp = vx->ud = vx->exc.raise = false;
 	vx->rip = vmcs_read(VMCS_GUEST_RIP);
 	vx->gpr = vc->gpr;
 	rc = hv_vmexit(vcpu, vx, ex);
@@ -141,9 +141,11 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		vmx_inject_exception(X86_VEC_GP, true, 0);
 	else if (vx->ud)
 		vmx_inject_exception(X86_VEC_UD, false, 0);
-	else if (vx->pf) {
-		vc->gpr[VMX_CR2] = vx->cr2;
-		vmx_inject_exception(X86_VEC_PF, true, vx->pfec);
+	else if (vx->exc.raise) {
+		if (vx->exc.vector == X86_VEC_PF)
+			vc->gpr[VMX_CR2] = vx->exc.cr2;
+		vmx_inject_exception(vx->exc.vector, vx->exc.has_err,
+		    vx->exc.err);
 	}
 	return rc;
 }

@@ -76,7 +76,7 @@ static struct hv_dtload dt;
 static struct hv_vmexit vx;
 
 /* one DTLOAD exit of reg at code offset off in code of `bits`, with the
- * registers in regs: 's' done, 'x' an exception (dt.vector, dt.err),
+ * registers in regs: 's' done, 'x' an exception (vx.exc.vector, vx.exc.err),
  * 'e' the VM stopped */
 static char
 run(enum hv_dtreg reg, unsigned off, unsigned bits)
@@ -99,8 +99,8 @@ run(enum hv_dtreg reg, unsigned off, unsigned bits)
 	    .rip = regs.rip };
 	if (hv_vmexit(vcpu, &vx, &ex) != HV_RESUME)
 		return ex.kind == HV_EXIT_ERROR ? 'e' : '?';
-	CHECK(vx.skip != dt.exc);
-	return dt.exc ? 'x' : 's';
+	CHECK(vx.skip != vx.exc.raise);
+	return vx.exc.raise ? 'x' : 's';
 }
 
 /* LLDT R9W of sel, which faults: vector << 16 | error code */
@@ -109,8 +109,8 @@ lldt_r9_fault(uint64_t sel)
 {
 	regs.r9 = sel;
 	CHECK_EQ(run(HV_DT_LDTR, 0x30, 64), 'x');
-	CHECK(dt.has_err);
-	return (uint32_t)dt.vector << 16 | dt.err;
+	CHECK(vx.exc.has_err);
+	return (uint32_t)vx.exc.vector << 16 | vx.exc.err;
 }
 
 void
@@ -131,8 +131,8 @@ test_dtload_insns(void)
 	/* FS base + RAX: the bad base, #GP(0) */
 	regs.rax = 0x110;
 	CHECK_EQ(run(HV_DT_IDTR, 0x10, 64), 'x');
-	CHECK_EQ(dt.vector, X86_VEC_GP);
-	CHECK(dt.has_err && dt.err == 0);
+	CHECK_EQ(vx.exc.vector, X86_VEC_GP);
+	CHECK(vx.exc.has_err && vx.exc.err == 0);
 	/* 67: EBP + ECX*4 + 0x10 in 32 bits, RBP's upper half ignored */
 	regs.rbp = 0xdead000000000000ull | (G(0x100) - 0x18);
 	regs.rcx = 2;
@@ -169,7 +169,7 @@ test_dtload_insns(void)
 	CHECK_EQ(hv_copyin(vcpu, G(GDT_OFF + 0x25), &busy, 1), 0);
 	CHECK_EQ(busy, 0x8b);
 	CHECK_EQ(run(HV_DT_TR, 0x38, 64), 'x');
-	CHECK(dt.vector == X86_VEC_GP && dt.err == 0x20);
+	CHECK(vx.exc.vector == X86_VEC_GP && vx.exc.err == 0x20);
 
 	/* 16-bit code: DS + (BX + SI + 4) mod 64K, a 24-bit base */
 	regs.rbx = 0x100;
@@ -190,21 +190,21 @@ test_dtload_insns(void)
 	 * not mapped: #PF with its error code and address */
 	regs.rsp = 0x8000000000000000ull;
 	CHECK_EQ(run(HV_DT_GDTR, 0x50, 64), 'x');
-	CHECK(dt.vector == X86_VEC_SS && dt.err == 0);
+	CHECK(vx.exc.vector == X86_VEC_SS && vx.exc.err == 0);
 	regs.rsp = 0x4000000000ull - 4;
 	CHECK_EQ(run(HV_DT_GDTR, 0x50, 64), 'x');
-	CHECK(dt.vector == X86_VEC_PF && dt.err == 0 &&
-	    dt.cr2 == 0x4000000000ull - 4);
+	CHECK(vx.exc.vector == X86_VEC_PF && vx.exc.err == 0 &&
+	    vx.exc.cr2 == 0x4000000000ull - 4);
 	/* LOCK: #UD; CPL 3: #GP(0); LLDT in real mode: #UD */
 	CHECK_EQ(run(HV_DT_GDTR, 0x58, 64), 'x');
-	CHECK(dt.vector == X86_VEC_UD && !dt.has_err);
+	CHECK(vx.exc.vector == X86_VEC_UD && !vx.exc.has_err);
 	regs.cpl = 3;
 	CHECK_EQ(run(HV_DT_GDTR, 0x00, 64), 'x');
-	CHECK(dt.vector == X86_VEC_GP && dt.err == 0);
+	CHECK(vx.exc.vector == X86_VEC_GP && vx.exc.err == 0);
 	regs.cpl = 0;
 	regs.cr0 &= ~(uint64_t)X86_CR0_PE;
 	CHECK_EQ(run(HV_DT_LDTR, 0x60, 16), 'x');
-	CHECK_EQ(dt.vector, X86_VEC_UD);
+	CHECK_EQ(vx.exc.vector, X86_VEC_UD);
 	regs.cr0 |= X86_CR0_PE;
 	/* an exit whose instruction is not there: the VM stopped */
 	CHECK_EQ(run(HV_DT_IDTR, 0x00, 64), 'e');

@@ -132,7 +132,7 @@ test_strio_rep_outs_ins(void)
 	gpr[HV_RSI] = GA + 4093;
 	gpr[HV_RCX] = 6;
 	CHECK_EQ(strio(false, true, 1, false, 64, &vx), HV_RESUME);
-	CHECK(!vx.skip && !vx.pf && !vx.gp);
+	CHECK(!vx.skip && !vx.exc.raise && !vx.gp);
 	CHECK_EQ(gpr[HV_RCX], 3);
 	CHECK_EQ(gpr[HV_RSI], GB);
 	CHECK_EQ(in_port(SP, 1), 'c');
@@ -184,24 +184,24 @@ test_strio_faults(void)
 	gpr[HV_RSI] = GHOLE + 5;
 	gpr[HV_RCX] = 4;
 	CHECK_EQ(strio(false, true, 1, false, 64, &vx), HV_RESUME);
-	CHECK(vx.pf && !vx.skip);
-	CHECK_EQ(vx.cr2, GHOLE + 5);
-	CHECK_EQ(vx.pfec, X86_PFERR_U);
+	CHECK(vx.exc.raise && vx.exc.vector == X86_VEC_PF && !vx.skip);
+	CHECK_EQ(vx.exc.cr2, GHOLE + 5);
+	CHECK_EQ(vx.exc.err, X86_PFERR_U);
 	CHECK_EQ(gpr[HV_RCX], 4);
 	CHECK_EQ(gpr[HV_RSI], GHOLE + 5);
 	/* INSB into read-only B: present, write, user; the port not read */
 	gpr[HV_RDI] = GB + 1;
 	gpr[HV_RCX] = 2;
 	CHECK_EQ(strio(true, true, 1, false, 64, &vx), HV_RESUME);
-	CHECK(vx.pf);
-	CHECK_EQ(vx.cr2, GB + 1);
-	CHECK_EQ(vx.pfec, X86_PFERR_P | X86_PFERR_W | X86_PFERR_U);
+	CHECK(vx.exc.raise && vx.exc.vector == X86_VEC_PF);
+	CHECK_EQ(vx.exc.cr2, GB + 1);
+	CHECK_EQ(vx.exc.err, X86_PFERR_P | X86_PFERR_W | X86_PFERR_U);
 	CHECK_EQ(gpr[HV_RDI], GB + 1);
 	/* a word across A's end into B, written: the fault is at B's start */
 	gpr[HV_RDI] = GB - 1;
 	CHECK_EQ(strio(true, false, 2, false, 64, &vx), HV_RESUME);
-	CHECK(vx.pf);
-	CHECK_EQ(vx.cr2, GB);
+	CHECK(vx.exc.raise && vx.exc.vector == X86_VEC_PF);
+	CHECK_EQ(vx.exc.cr2, GB);
 	/* REP INSB onto the guest's own PML4 (all ones from an absent port):
 	 * the first chunk is done, the second no longer translates; the exit
 	 * ends with that much, the next one walks again and faults (RSVD) */
@@ -210,19 +210,19 @@ test_strio_faults(void)
 	gpr[HV_RDI] = GA + 0x3000;
 	gpr[HV_RCX] = 512;
 	CHECK_EQ(strio_port(true, 0x80, &vx), HV_RESUME);
-	CHECK(!vx.skip && !vx.pf);
+	CHECK(!vx.skip && !vx.exc.raise);
 	CHECK_EQ(gpr[HV_RDI], GA + 0x3000 + 256);
 	CHECK_EQ(gpr[HV_RCX], 256);
 	CHECK_EQ(strio_port(true, 0x80, &vx), HV_RESUME);
-	CHECK(vx.pf && !vx.skip);
-	CHECK_EQ(vx.pfec, X86_PFERR_P | X86_PFERR_W | X86_PFERR_U | X86_PFERR_RSVD);
+	CHECK(vx.exc.raise && vx.exc.vector == X86_VEC_PF && !vx.skip);
+	CHECK_EQ(vx.exc.err, X86_PFERR_P | X86_PFERR_W | X86_PFERR_U | X86_PFERR_RSVD);
 	CHECK_EQ(gpr[HV_RCX], 256);
 	teardown();
 	setup();
 	/* a non-canonical address: #GP(0) */
 	gpr[HV_RSI] = 0x8000000000000000ull;
 	CHECK_EQ(strio(false, false, 1, false, 64, &vx), HV_RESUME);
-	CHECK(vx.gp && !vx.pf && !vx.skip);
+	CHECK(vx.gp && !vx.exc.raise && !vx.skip);
 	teardown();
 }
 
