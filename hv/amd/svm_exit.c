@@ -213,21 +213,29 @@ exit_vmmcall(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	return HV_RESUME;
 }
 
+/* The bases of ES, CS, SS, DS, FS and GS (enum hv_sreg): the VMCB keeps
+ * the six in that order, 16 bytes apart (APM Vol. 2 Table B-2). */
+static void
+seg_bases(const uint8_t *v, uint64_t base[HV_NSREGS])
+{
+	unsigned i;
+
+	for (i = 0; i < HV_NSREGS; i++)
+		base[i] = vmcb_rd64(v, VMCB_SEG_ES + 16 * i + VMCB_SEG_BASE);
+}
+
 /* What string I/O needs beyond EXITINFO1's port and size (APM 15.10.2:
  * A16/A32/A64 always, SEG with decode assists; else the core decodes). */
 static void
 ioio_string(const uint8_t *v, uint64_t info, struct hv_vmexit *vx)
 {
-	unsigned i;
-
 	vx->rflags = vmcb_rd64(v, VMCB_RFLAGS);
 	vx->io.code_bits = (uint8_t)code_bits(v);
 	vx->io.addr_bits = (info & IO_A64) ? 64 : (info & IO_A32) ? 32 :
 	    (info & IO_A16) ? 16 : 0;
 	vx->io.seg = svm_caps.decode_assists && !vx->io.in ?
 	    (int8_t)((info >> IO_SEG_SHIFT) & 7) : -1;
-	for (i = 0; i < 6; i++)		/* ES, CS, SS, DS, FS, GS */
-		vx->io.base[i] = vmcb_rd64(v, VMCB_SEG_ES + 16 * i + VMCB_SEG_BASE);
+	seg_bases(v, vx->io.base);
 }
 
 static int
@@ -435,8 +443,6 @@ exit_cr4_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
 static int
 exit_dt_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
 {
-	static const unsigned sreg[HV_NSREGS] = { VMCB_SEG_ES, VMCB_SEG_CS,
-	    VMCB_SEG_SS, VMCB_SEG_DS, VMCB_SEG_FS, VMCB_SEG_GS };
 	static const unsigned dtreg[] = { [HV_DT_GDTR] = VMCB_SEG_GDTR,
 	    [HV_DT_IDTR] = VMCB_SEG_IDTR, [HV_DT_LDTR] = VMCB_SEG_LDTR,
 	    [HV_DT_TR] = VMCB_SEG_TR };
@@ -445,15 +451,13 @@ exit_dt_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	struct hv_dtload dt;
 	struct hv_vmexit vx = { .kind = HV_VX_DTLOAD, .dt = &dt };
 	const struct hv_seg *l = &dt.load;
-	unsigned i;
 	int rc;
 
 	dt.reg = ex->raw_reason == SVM_EXIT_gdtr_write ? HV_DT_GDTR :
 	    ex->raw_reason == SVM_EXIT_idtr_write ? HV_DT_IDTR :
 	    ex->raw_reason == SVM_EXIT_ldtr_write ? HV_DT_LDTR : HV_DT_TR;
 	dt.code_bits = code_bits(v);
-	for (i = 0; i < HV_NSREGS; i++)
-		dt.seg_base[i] = vmcb_rd64(v, sreg[i] + VMCB_SEG_BASE);
+	seg_bases(v, dt.seg_base);
 	dt.gdtr.base = vmcb_rd64(v, VMCB_SEG_GDTR + VMCB_SEG_BASE);
 	dt.gdtr.limit = vmcb_rd32(v, VMCB_SEG_GDTR + VMCB_SEG_LIMIT);
 	vx.rip = vmcb_rd64(v, VMCB_RIP);
