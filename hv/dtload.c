@@ -171,7 +171,7 @@ dt_access(struct hv_vcpu *vcpu, struct hv_vmexit *vx, uint64_t va, void *buf,
 	if (error == 0)
 		return 0;
 	if (hv_gva_fault(vcpu, va, va + len - 1, va, write, &pfec,
-	    &vx->exc.cr2) <= 0)
+	    &vx->cr2) <= 0)
 		return HV_EFAULT;
 	hv_vx_raise(vx, X86_VEC_PF, true, pfec);
 	return 1;

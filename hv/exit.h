@@ -89,13 +89,13 @@ struct hv_dtload {
 	unsigned	 len;
 };
 
-/* An exception a rule raises in place of the instruction (hv_vx_raise). */
+/* An exception a rule raises in place of the instruction (hv_vx_raise);
+ * a #PF's address is the exit record's cr2. */
 struct hv_exc {
 	bool		 raise;
 	uint8_t		 vector;
 	bool		 has_err;
 	uint32_t	 err;		/* its error code, where has_err */
-	uint64_t	 cr2;		/* #PF: the faulting address */
 };
 
 struct hv_vmexit {
@@ -128,8 +128,11 @@ struct hv_vmexit {
 	bool		 skip;		/* out: complete the instruction */
 	bool		 gp;		/* out: raise #GP(0) instead */
 	bool		 ud;		/* out: raise #UD instead */
-	struct hv_exc	 exc;		/* out: raise exc instead (gp and ud: the
-					 * two with no error code to give) */
+	/* out: raise exc instead (gp and ud: the two with no error code to
+	 * give), with cr2 for a #PF; exc.raise beside the flags above, so
+	 * the backends clear all four with one store */
+	struct hv_exc	 exc;
+	uint64_t	 cr2;
 	struct hv_dtload *dt;		/* DTLOAD */
 	/* UD: the width of the guest's code (hv_next_rip); out: branch, the
 	 * instruction done as a far transfer: CS and SS loaded (CPL becomes

@@ -178,7 +178,7 @@ hv_vx_strio(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 	 * first element's address in its page, else where the next page
 	 * begins); the copy below names what no page fault explains */
 	r = hv_gva_fault(vcpu, lo, lo + n * size - 1, la, in, &pfec,
-	    &vx->exc.cr2);
+	    &vx->cr2);
 	if (r > 0) {
 		hv_vx_raise(vx, X86_VEC_PF, true, pfec);
 		return HV_RESUME;

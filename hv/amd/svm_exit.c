@@ -106,11 +106,11 @@ svm_inject_exception(struct svm_vcpu *s, unsigned vector, bool has_err,
 /* The exception a core rule raised instead of the instruction (hv/exit.h
  * struct hv_exc); a #PF's address goes to CR2 first. */
 static void
-raise_exc(struct svm_vcpu *s, const struct hv_exc *e)
+raise_exc(struct svm_vcpu *s, const struct hv_vmexit *vx)
 {
-	if (e->vector == X86_VEC_PF)
-		vmcb_wr64(s->vmcb, VMCB_CR2, e->cr2);
-	svm_inject_exception(s, e->vector, e->has_err, e->err);
+	if (vx->exc.vector == X86_VEC_PF)
+		vmcb_wr64(s->vmcb, VMCB_CR2, vx->cr2);
+	svm_inject_exception(s, vx->exc.vector, vx->exc.has_err, vx->exc.err);
 }
 
 /* Hand a decoded exit to the core's rule (hv/exit.c), which reads and
@@ -135,7 +135,7 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, unsigned len,
 	else if (vx->ud)
 		svm_inject_exception(s, X86_VEC_UD, false, 0);
 	else if (vx->exc.raise)
-		raise_exc(s, &vx->exc);
+		raise_exc(s, vx);
 	return rc;
 }
 
@@ -463,7 +463,7 @@ exit_dt_write(struct hv_vcpu *vcpu, struct hv_exit *ex)
 	vx.rip = vmcb_rd64(v, VMCB_RIP);
 	rc = hv_vmexit(vcpu, &vx, ex);
 	if (rc == HV_RESUME && vx.exc.raise)
-		raise_exc(s, &vx.exc);
+		raise_exc(s, &vx);
 	else if (rc == HV_RESUME && vx.skip) {
 		if (dt.reg <= HV_DT_IDTR) {
 			vmcb_wr32(v, dtreg[dt.reg] + VMCB_SEG_LIMIT, l->limit);

@@ -143,7 +143,7 @@ core_exit(struct hv_vcpu *vcpu, struct hv_vmexit *vx, struct hv_exit *ex)
 		vmx_inject_exception(X86_VEC_UD, false, 0);
 	else if (vx->exc.raise) {
 		if (vx->exc.vector == X86_VEC_PF)
-			vc->gpr[VMX_CR2] = vx->exc.cr2;
+			vc->gpr[VMX_CR2] = vx->cr2;
 		vmx_inject_exception(vx->exc.vector, vx->exc.has_err,
 		    vx->exc.err);
 	}

@@ -194,7 +194,7 @@ test_dtload_insns(void)
 	regs.rsp = 0x4000000000ull - 4;
 	CHECK_EQ(run(HV_DT_GDTR, 0x50, 64), 'x');
 	CHECK(vx.exc.vector == X86_VEC_PF && vx.exc.err == 0 &&
-	    vx.exc.cr2 == 0x4000000000ull - 4);
+	    vx.cr2 == 0x4000000000ull - 4);
 	/* LOCK: #UD; CPL 3: #GP(0); LLDT in real mode: #UD */
 	CHECK_EQ(run(HV_DT_GDTR, 0x58, 64), 'x');
 	CHECK(vx.exc.vector == X86_VEC_UD && !vx.exc.has_err);

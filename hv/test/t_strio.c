@@ -185,7 +185,7 @@ test_strio_faults(void)
 	gpr[HV_RCX] = 4;
 	CHECK_EQ(strio(false, true, 1, false, 64, &vx), HV_RESUME);
 	CHECK(vx.exc.raise && vx.exc.vector == X86_VEC_PF && !vx.skip);
-	CHECK_EQ(vx.exc.cr2, GHOLE + 5);
+	CHECK_EQ(vx.cr2, GHOLE + 5);
 	CHECK_EQ(vx.exc.err, X86_PFERR_U);
 	CHECK_EQ(gpr[HV_RCX], 4);
 	CHECK_EQ(gpr[HV_RSI], GHOLE + 5);
@@ -194,14 +194,14 @@ test_strio_faults(void)
 	gpr[HV_RCX] = 2;
 	CHECK_EQ(strio(true, true, 1, false, 64, &vx), HV_RESUME);
 	CHECK(vx.exc.raise && vx.exc.vector == X86_VEC_PF);
-	CHECK_EQ(vx.exc.cr2, GB + 1);
+	CHECK_EQ(vx.cr2, GB + 1);
 	CHECK_EQ(vx.exc.err, X86_PFERR_P | X86_PFERR_W | X86_PFERR_U);
 	CHECK_EQ(gpr[HV_RDI], GB + 1);
 	/* a word across A's end into B, written: the fault is at B's start */
 	gpr[HV_RDI] = GB - 1;
 	CHECK_EQ(strio(true, false, 2, false, 64, &vx), HV_RESUME);
 	CHECK(vx.exc.raise && vx.exc.vector == X86_VEC_PF);
-	CHECK_EQ(vx.exc.cr2, GB);
+	CHECK_EQ(vx.cr2, GB);
 	/* REP INSB onto the guest's own PML4 (all ones from an absent port):
 	 * the first chunk is done, the second no longer translates; the exit
 	 * ends with that much, the next one walks again and faults (RSVD) */
